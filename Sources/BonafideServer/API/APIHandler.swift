@@ -1,0 +1,285 @@
+import BonafideCore
+import Fluent
+import Foundation
+import OpenAPIRuntime
+import OpenAPIVapor
+import Vapor
+
+/// The Vapor request behind the current OpenAPI call, for authentication and the database.
+enum CurrentRequest {
+    @TaskLocal static var value: Request?
+}
+
+struct InjectRequestMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try await CurrentRequest.$value.withValue(request) { try await next.respond(to: request) }
+    }
+}
+
+func registerAPI(_ app: Application) throws {
+    let api = app.grouped("api", "v1").grouped(InjectRequestMiddleware())
+    try API().registerHandlers(on: VaporTransport(routesBuilder: api))
+}
+
+enum OpenAPIDocument {
+    /// The same file the server code is generated from, so what is served is what is implemented.
+    static let yaml: String = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { fatalError("openapi.yaml is missing from the BonafideServer resources") }
+        return text
+    }()
+}
+
+/// The JSON API: each operation authenticates, goes through the policy and services, and maps
+/// models to the generated DTOs.
+struct API: APIProtocol {
+    var req: Request {
+        get throws {
+            guard let req = CurrentRequest.value else { throw Problem(.internalServerError, "Request context missing.") }
+            return req
+        }
+    }
+
+    func actor() async throws -> Actor {
+        let req = try req
+        if let actor = req.actor { return actor }
+        guard let bearer = req.headers.bearerAuthorization,
+            let user = try await Accounts.user(forBearer: bearer.token, on: req.db)
+        else { throw Problem.unauthorized }
+        let actor = Actor(user: user)
+        req.actor = actor
+        return actor
+    }
+
+    func partnership(_ id: String) async throws -> (Actor, Partnership) {
+        let actor = try await actor()
+        return (actor, try await Policy.partnership(UUID(uuidString: id), for: actor, on: try req.db))
+    }
+
+    // MARK: Accounts
+
+    func register(_ input: Operations.Register.Input) async throws -> Operations.Register.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        try await req.limitAttempts("signup", key: "", limit: 30, window: 600)
+        let (user, org) = try await Accounts.register(
+            .init(email: body.email, password: body.password, name: body.name, organization: body.organization, timeZone: body.timeZone),
+            hasher: req.password.async, on: req.db)
+        let (_, secret) = try await Accounts.createToken(for: user, name: "Sign-up", on: req.db)
+        return .created(.init(body: .json(.init(token: secret, user: DTO.user(user), organization: DTO.organization(org)))))
+    }
+
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        try await req.limitAttempts("login", key: Validation.normalizedEmail(body.email), limit: req.application.bonafide.loginAttemptsPerWindow)
+        let user = try await Accounts.authenticate(email: body.email, password: body.password, hasher: req.password.async, on: req.db)
+        let (_, secret) = try await Accounts.createToken(for: user, name: "Sign-in \(ISO8601DateFormatter().string(from: Date()))", on: req.db)
+        return .ok(.init(body: .json(.init(token: secret, user: DTO.user(user)))))
+    }
+
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        .ok(.init(body: .json(DTO.user(try await actor().user))))
+    }
+
+    func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output {
+        let tokens = try await Accounts.tokens(of: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(tokens.map(DTO.token))))
+    }
+
+    func createToken(_ input: Operations.CreateToken.Input) async throws -> Operations.CreateToken.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (token, secret) = try await Accounts.createToken(for: try await actor().user, name: body.name, on: try req.db)
+        return .created(.init(body: .json(.init(token: DTO.token(token), secret: secret))))
+    }
+
+    func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output {
+        try await Accounts.revokeToken(UUID(uuidString: input.path.tokenId), by: try await actor(), on: try req.db)
+        return .noContent(.init())
+    }
+
+    func getOrganization(_ input: Operations.GetOrganization.Input) async throws -> Operations.GetOrganization.Output {
+        let actor = try await actor()
+        guard let org = try await Organization.find(actor.organizationID, on: try req.db) else { throw Problem.notFound("organization") }
+        return .ok(.init(body: .json(DTO.organization(org))))
+    }
+
+    func updateOrganization(_ input: Operations.UpdateOrganization.Input) async throws -> Operations.UpdateOrganization.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let org = try await Accounts.updateOrganization(.init(
+            name: b.name, description: b.description, capabilities: b.capabilities, limitations: b.limitations,
+            risks: b.risks, timeZone: b.timeZone, languages: b.languages, workStart: b.workingHours?.start,
+            workEnd: b.workingHours?.end, workDays: b.workingHours?.days), by: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(DTO.organization(org))))
+    }
+
+    func listMembers(_ input: Operations.ListMembers.Input) async throws -> Operations.ListMembers.Output {
+        let actor = try await actor()
+        let users = try await User.query(on: try req.db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
+        return .ok(.init(body: .json(users.map(DTO.user))))
+    }
+
+    func inviteColleague(_ input: Operations.InviteColleague.Input) async throws -> Operations.InviteColleague.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        guard let role = Role(rawValue: b.role.rawValue) else { throw Problem.invalid("role", "Unknown role.") }
+        let (inv, secret) = try await Accounts.inviteColleague(email: b.email, role: role, by: try await actor(), on: req.db)
+        return .created(.init(body: .json(.init(id: inv.id!.uuidString, email: inv.email, role: b.role,
+            link: req.application.bonafide.baseURL + Paths.join(secret)))))
+    }
+
+    // MARK: Partnerships
+
+    func listPartnerships(_ input: Operations.ListPartnerships.Input) async throws -> Operations.ListPartnerships.Output {
+        let actor = try await actor()
+        let db = try req.db
+        var result: [Components.Schemas.Partnership] = []
+        for p in try await Policy.visiblePartnerships(for: actor, on: db) {
+            result.append(try await DTO.partnership(p, detailed: false, on: db))
+        }
+        return .ok(.init(body: .json(result)))
+    }
+
+    func createPartnership(_ input: Operations.CreatePartnership.Input) async throws -> Operations.CreatePartnership.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        let (p, secret) = try await Partnerships.create(name: b.name, partnerEmail: b.partnerEmail, agreement: b.agreement,
+            by: try await actor(), on: req.db)
+        var dto = try await DTO.partnership(p, detailed: true, on: req.db)
+        dto.invitationLink = req.application.bonafide.baseURL + Paths.invitation(secret)
+        return .created(.init(body: .json(dto)))
+    }
+
+    func getPartnership(_ input: Operations.GetPartnership.Input) async throws -> Operations.GetPartnership.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        return .ok(.init(body: .json(try await DTO.partnership(p, detailed: true, on: try req.db))))
+    }
+
+    func acceptInvitation(_ input: Operations.AcceptInvitation.Input) async throws -> Operations.AcceptInvitation.Output {
+        let db = try req.db
+        let p = try await Partnerships.accept(secret: input.path.invitationToken, by: try await actor(), on: db)
+        return .ok(.init(body: .json(try await DTO.partnership(p, detailed: true, on: db))))
+    }
+
+    func declineInvitation(_ input: Operations.DeclineInvitation.Input) async throws -> Operations.DeclineInvitation.Output {
+        try await Partnerships.decline(secret: input.path.invitationToken, by: try await actor(), on: try req.db)
+        return .noContent(.init())
+    }
+
+    func listAgreementVersions(_ input: Operations.ListAgreementVersions.Input) async throws -> Operations.ListAgreementVersions.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        return .ok(.init(body: .json(try await Partnerships.agreementVersions(of: p, on: try req.db).map(DTO.agreement))))
+    }
+
+    func updateAgreement(_ input: Operations.UpdateAgreement.Input) async throws -> Operations.UpdateAgreement.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let v = try await Partnerships.updateAgreement(p, text: b.text, by: actor, on: try req.db)
+        return .created(.init(body: .json(DTO.agreement(v))))
+    }
+
+    func getTimeline(_ input: Operations.GetTimeline.Input) async throws -> Operations.GetTimeline.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        return .ok(.init(body: .json(try await Timeline.events(of: p, on: try req.db).map(DTO.event))))
+    }
+
+    // MARK: Commitments
+
+    func listCommitments(_ input: Operations.ListCommitments.Input) async throws -> Operations.ListCommitments.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        return .ok(.init(body: .json(try await Commitments.list(in: p, on: try req.db).map { DTO.commitment($0) })))
+    }
+
+    func createCommitment(_ input: Operations.CreateCommitment.Input) async throws -> Operations.CreateCommitment.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        var ownerID: UUID?
+        if let raw = b.ownerId {
+            guard let id = UUID(uuidString: raw) else { throw Problem.invalid("ownerId", "ownerId must be a user id (UUID).") }
+            ownerID = id
+        }
+        let c = try await Commitments.create(.init(title: b.title, deliverable: b.deliverable ?? "",
+            acceptanceCriteria: b.acceptanceCriteria ?? "", dueAt: b.dueAt, timeZone: b.timeZone, ownerID: ownerID),
+            in: p, by: actor, on: try req.db)
+        return .created(.init(body: .json(DTO.commitment(c))))
+    }
+
+    func getCommitment(_ input: Operations.GetCommitment.Input) async throws -> Operations.GetCommitment.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        let db = try req.db
+        let c = try await Policy.commitment(UUID(uuidString: input.path.commitmentId), in: p, on: db)
+        let history = try await Timeline.events(of: p, commitment: c.id, on: db)
+        return .ok(.init(body: .json(DTO.commitment(c, history: history))))
+    }
+
+    func transitionCommitment(_ input: Operations.TransitionCommitment.Input) async throws -> Operations.TransitionCommitment.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let db = try req.db
+        let c = try await Policy.commitment(UUID(uuidString: input.path.commitmentId), in: p, on: db)
+        guard let action = CommitmentAction(rawValue: b.action.rawValue) else { throw Problem.invalid("action", "Unknown action.") }
+        let updated = try await Commitments.transition(c, in: p, action: action, reason: b.reason, newDueAt: b.dueAt, by: actor, on: db)
+        let history = try await Timeline.events(of: p, commitment: c.id, on: db)
+        return .ok(.init(body: .json(DTO.commitment(updated, history: history))))
+    }
+
+    // MARK: Messages
+
+    func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        var thread: UUID?
+        if let raw = input.query.threadId {
+            guard let id = UUID(uuidString: raw) else { throw Problem.invalid("threadId", "threadId must be a thread id (UUID).") }
+            thread = id
+        }
+        return .ok(.init(body: .json(try await Messages.messages(of: p, thread: thread, on: try req.db).map(DTO.message))))
+    }
+
+    func postMessage(_ input: Operations.PostMessage.Input) async throws -> Operations.PostMessage.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        var thread: UUID?
+        if let raw = b.threadId {
+            guard let id = UUID(uuidString: raw) else { throw Problem.invalid("threadId", "threadId must be a thread id (UUID).") }
+            thread = id
+        }
+        let m = try await Messages.post(.init(body: b.body, needsResponse: b.needsResponse ?? false, threadID: thread, subject: b.subject),
+            in: p, by: actor, on: try req.db)
+        return .created(.init(body: .json(DTO.message(m))))
+    }
+
+    func listThreads(_ input: Operations.ListThreads.Input) async throws -> Operations.ListThreads.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        let db = try req.db
+        let threads = try await Messages.threads(of: p, on: db)
+        let messages = try await Messages.messages(of: p, thread: nil, on: db)
+        return .ok(.init(body: .json(threads.map { t in
+            let mine = messages.filter { $0.$thread.id == t.id }
+            return .init(id: t.id!.uuidString, subject: t.subject, messageCount: mine.count,
+                openRequests: mine.filter { $0.needsResponse && $0.respondedAt == nil }.count, lastMessageAt: t.lastMessageAt)
+        })))
+    }
+
+    func listNotifications(_ input: Operations.ListNotifications.Input) async throws -> Operations.ListNotifications.Output {
+        let (unread, items) = try await Notifications.list(for: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(.init(unread: unread, items: items.map {
+            .init(id: $0.id!.uuidString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
+        }))))
+    }
+
+    func markNotificationsRead(_ input: Operations.MarkNotificationsRead.Input) async throws -> Operations.MarkNotificationsRead.Output {
+        try await Notifications.markAllRead(for: try await actor(), on: try req.db)
+        return .noContent(.init())
+    }
+
+    func getDashboard(_ input: Operations.GetDashboard.Input) async throws -> Operations.GetDashboard.Output {
+        let db = try req.db
+        let d = try await DashboardData.load(for: try await actor(), on: db)
+        var partnerships: [Components.Schemas.Partnership] = []
+        for p in d.partnerships { partnerships.append(try await DTO.partnership(p, detailed: false, on: db)) }
+        return .ok(.init(body: .json(.init(partnerships: partnerships, dueSoonMine: d.dueSoonMine.map { DTO.commitment($0) },
+            dueSoonOwed: d.dueSoonOwed.map { DTO.commitment($0) }, openRequests: d.openRequests.map(DTO.message),
+            slipped: d.slipped.map { DTO.commitment($0) }, unreadNotifications: d.unread))))
+    }
+}

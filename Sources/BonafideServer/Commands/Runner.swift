@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import Vapor
+
+/// What the `bonafide` executable runs: each boots the application, does its work, and always
+/// shuts down cleanly, even on failure.
+public enum Runner {
+    static func withApplication<T>(_ config: AppConfig, serving: Bool, _ body: (Application) async throws -> T) async throws -> T {
+        let app = try await Application.make(.init(name: "production", arguments: serving ? ["bonafide", "serve"] : ["bonafide"]))
+        do {
+            try await configure(app, config: config)
+            let result = try await body(app)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    public static func bootstrapLogging(_ level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    /// Migrates, optionally seeds the demo, and serves until SIGINT or SIGTERM.
+    public static func serve(_ config: AppConfig, demo: Bool) async throws {
+        try await withApplication(config, serving: true) { app in
+            try await app.autoMigrate()
+            if demo {
+                let seeded = try await DemoSeed.run(on: app)
+                print(seeded ? "Seeded the demo data." : "Demo data already present.")
+            }
+            print("Bonafide is serving on \(config.baseURL)  (storage: \(describe(config.storage)))")
+            if demo {
+                print("Demo logins (password \"\(DemoSeed.password)\"):")
+                for login in DemoSeed.logins {
+                    print("  \(login.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.name), \(login.organization)")
+                }
+            }
+            try await app.execute()
+        }
+    }
+
+    public static func migrate(_ config: AppConfig, revert: Bool) async throws {
+        try await withApplication(config, serving: false) { app in
+            if revert {
+                try await app.autoRevert()
+                print("Reverted all migrations.")
+            } else {
+                try await app.autoMigrate()
+                print("Database is up to date (\(describe(config.storage))).")
+            }
+        }
+    }
+
+    public static func demo(_ config: AppConfig) async throws {
+        try await withApplication(config, serving: false) { app in
+            try await app.autoMigrate()
+            print(try await DemoSeed.run(on: app) ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
+        }
+    }
+
+    static func describe(_ storage: AppConfig.Storage) -> String {
+        switch storage {
+        case .postgres: "PostgreSQL"
+        case .sqliteMemory: "SQLite in memory"
+        case .sqliteFile(let path): "SQLite at \(path)"
+        }
+    }
+}

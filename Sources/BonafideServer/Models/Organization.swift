@@ -1,0 +1,112 @@
+import Fluent
+import Foundation
+
+// Fluent models are reference types with property wrappers the compiler cannot check for
+// sendability; each instance is confined to one request's task, hence @unchecked.
+final class Organization: Model, @unchecked Sendable {
+    static let schema = "organizations"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "description") var description: String
+    @Field(key: "capabilities") var capabilities: [String]
+    @Field(key: "limitations") var limitations: [String]
+    @Field(key: "risks") var risks: [String]
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "languages") var languages: [String]
+    @Field(key: "work_start_minute") var workStartMinute: Int
+    @Field(key: "work_end_minute") var workEndMinute: Int
+    @Field(key: "work_days") var workDays: [Int]
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(name: String, timeZone: String) {
+        self.name = name
+        self.description = ""
+        self.capabilities = []
+        self.limitations = []
+        self.risks = []
+        self.timeZone = timeZone
+        self.languages = []
+        self.workStartMinute = 9 * 60
+        self.workEndMinute = 17 * 60
+        self.workDays = [1, 2, 3, 4, 5]
+    }
+}
+
+enum Role: String, Codable, Sendable, CaseIterable {
+    case owner, admin, member
+    var canManage: Bool { self != .member }
+}
+
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "email") var email: String
+    @Field(key: "name") var name: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "time_zone") var timeZone: String
+    @Parent(key: "organization_id") var organization: Organization
+    @Enum(key: "role") var role: Role
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    init(email: String, name: String, passwordHash: String, timeZone: String, organizationID: UUID, role: Role) {
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+        self.timeZone = timeZone
+        self.$organization.id = organizationID
+        self.role = role
+    }
+}
+
+/// A bearer token for the API and CLI; only a SHA-256 of the secret is kept.
+final class APIToken: Model, @unchecked Sendable {
+    static let schema = "api_tokens"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "name") var name: String
+    @Field(key: "prefix") var prefix: String
+    @Field(key: "secret_hash") var secretHash: String
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
+
+    init() {}
+
+    init(userID: UUID, name: String, prefix: String, secretHash: String) {
+        self.$user.id = userID
+        self.name = name
+        self.prefix = prefix
+        self.secretHash = secretHash
+    }
+}
+
+/// An invitation for a colleague to join an organization with a role.
+final class ColleagueInvitation: Model, @unchecked Sendable {
+    static let schema = "colleague_invitations"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organization_id") var organization: Organization
+    @Field(key: "email") var email: String
+    @Enum(key: "role") var role: Role
+    @Field(key: "secret_hash") var secretHash: String
+    @Parent(key: "invited_by_id") var invitedBy: User
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @OptionalField(key: "accepted_at") var acceptedAt: Date?
+
+    init() {}
+
+    init(organizationID: UUID, email: String, role: Role, secretHash: String, invitedByID: UUID) {
+        self.$organization.id = organizationID
+        self.email = email
+        self.role = role
+        self.secretHash = secretHash
+        self.$invitedBy.id = invitedByID
+    }
+}

@@ -1,0 +1,201 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Sign-up, sign-in, tokens and colleagues.
+enum Accounts {
+    struct Registration: Sendable {
+        var email: String
+        var password: String
+        var name: String
+        var organization: String
+        var timeZone: String?
+        /// A colleague invitation secret: join that organization instead of creating one.
+        var invitation: String?
+    }
+
+    static func validatePassword(_ password: String) throws {
+        guard password.count >= 10 else { throw Problem.invalid("password", "The password must have at least 10 characters.") }
+        // bcrypt reads at most 72 bytes; a longer password would be silently truncated.
+        guard password.utf8.count <= 72 else { throw Problem.invalid("password", "The password must be at most 72 bytes.") }
+    }
+
+    static func register(_ r: Registration, hasher: AsyncPasswordHasher, on db: any Database) async throws -> (User, Organization) {
+        let email = Validation.normalizedEmail(r.email)
+        guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(r.email)\" is not an email address.") }
+        try validatePassword(r.password)
+        let name = r.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.count) else { throw Problem.invalid("name", "The name must have 1 to 100 characters.") }
+        let zone = r.timeZone?.trimmingCharacters(in: .whitespaces) ?? "UTC"
+        guard Validation.isTimeZone(zone) else {
+            throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.")
+        }
+        var invitation: ColleagueInvitation?
+        if let secret = r.invitation {
+            invitation = try await ColleagueInvitation.query(on: db)
+                .filter(\.$secretHash == Secrets.digest(secret)).filter(\.$acceptedAt == nil).first()
+            guard let invitation, invitation.email == email else {
+                throw Problem(.notFound, "This invitation link is not valid for \(email), or it was already used.")
+            }
+        }
+        let orgName = r.organization.trimmingCharacters(in: .whitespacesAndNewlines)
+        if invitation == nil, !(1...120).contains(orgName.count) {
+            throw Problem.invalid("organization", "The organization name must have 1 to 120 characters.")
+        }
+        if try await User.query(on: db).filter(\.$email == email).first() != nil {
+            throw Problem(.conflict, "An account with the email \(email) already exists; sign in instead.", field: "email")
+        }
+        let hash = try await hasher.hash(r.password)
+        let foundInvitation = invitation
+        return try await db.transaction { tx in
+            let organization: Organization
+            let role: Role
+            if let invitation = foundInvitation {
+                organization = try await invitation.$organization.get(on: tx)
+                role = invitation.role
+                invitation.acceptedAt = Date()
+                try await invitation.save(on: tx)
+            } else {
+                organization = Organization(name: orgName, timeZone: zone)
+                try await organization.save(on: tx)
+                role = .owner
+            }
+            let user = User(email: email, name: name, passwordHash: hash, timeZone: zone,
+                organizationID: organization.id!, role: role)
+            try await user.save(on: tx)
+            return (user, organization)
+        }
+    }
+
+    static func authenticate(email: String, password: String, hasher: AsyncPasswordHasher, on db: any Database) async throws -> User {
+        let email = Validation.normalizedEmail(email)
+        let user = try await User.query(on: db).filter(\.$email == email).first()
+        // Verify against a fixed hash when the account is unknown, so timing does not reveal it.
+        let hash = user?.passwordHash ?? "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5rV1vG6w3dJ0Q2v6yQk7g4mYy0gQ1aK"
+        let ok = (try? await hasher.verify(password, created: hash)) ?? false
+        guard let user, ok else { throw Problem(.unauthorized, "The email or password is wrong.") }
+        return user
+    }
+
+    static func createToken(for user: User, name: String, on db: any Database) async throws -> (APIToken, String) {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...80).contains(name.count) else { throw Problem.invalid("name", "The token name must have 1 to 80 characters.") }
+        let secret = Secrets.make(prefix: "bfd_")
+        let token = APIToken(userID: user.id!, name: name, prefix: String(secret.prefix(10)), secretHash: Secrets.digest(secret))
+        try await token.save(on: db)
+        return (token, secret)
+    }
+
+    static func user(forBearer secret: String, on db: any Database) async throws -> User? {
+        guard secret.hasPrefix("bfd_"), secret.count < 200 else { return nil }
+        guard let token = try await APIToken.query(on: db)
+            .filter(\.$secretHash == Secrets.digest(secret)).filter(\.$revokedAt == nil)
+            .with(\.$user).first()
+        else { return nil }
+        // Record use at most once a minute so reads do not become writes.
+        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+            token.lastUsedAt = Date()
+            try await token.save(on: db)
+        }
+        return token.user
+    }
+
+    static func tokens(of actor: Actor, on db: any Database) async throws -> [APIToken] {
+        try await APIToken.query(on: db).filter(\.$user.$id == actor.id).sort(\.$createdAt, .descending).all()
+    }
+
+    static func revokeToken(_ id: UUID?, by actor: Actor, on db: any Database) async throws {
+        guard let id, let token = try await APIToken.query(on: db)
+            .filter(\.$id == id).filter(\.$user.$id == actor.id).first()
+        else { throw Problem.notFound("token") }
+        if token.revokedAt == nil {
+            token.revokedAt = Date()
+            try await token.save(on: db)
+        }
+    }
+
+    static func inviteColleague(email: String, role: Role, by actor: Actor, on db: any Database) async throws -> (ColleagueInvitation, String) {
+        try Policy.grant(role, by: actor)
+        let email = Validation.normalizedEmail(email)
+        guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(email)\" is not an email address.") }
+        if try await User.query(on: db).filter(\.$email == email).first() != nil {
+            throw Problem(.conflict, "\(email) already has a Bonafide account.", field: "email")
+        }
+        let secret = Secrets.make(prefix: "join_")
+        let invitation = ColleagueInvitation(organizationID: actor.organizationID, email: email, role: role,
+            secretHash: Secrets.digest(secret), invitedByID: actor.id)
+        try await invitation.save(on: db)
+        return (invitation, secret)
+    }
+
+    static func colleagueInvitation(secret: String, on db: any Database) async throws -> ColleagueInvitation? {
+        try await ColleagueInvitation.query(on: db).filter(\.$secretHash == Secrets.digest(secret))
+            .filter(\.$acceptedAt == nil).with(\.$organization).first()
+    }
+
+    struct ProfileUpdate: Sendable {
+        var name: String?
+        var description: String?
+        var capabilities: [String]?
+        var limitations: [String]?
+        var risks: [String]?
+        var timeZone: String?
+        var languages: [String]?
+        var workStart: String?
+        var workEnd: String?
+        var workDays: [Int]?
+    }
+
+    static func updateOrganization(_ u: ProfileUpdate, by actor: Actor, on db: any Database) async throws -> Organization {
+        try Policy.manageOrganization(actor)
+        guard let org = try await Organization.find(actor.organizationID, on: db) else { throw Problem.notFound("organization") }
+        func list(_ items: [String]?, _ field: String, max: Int, length: Int) throws -> [String]? {
+            guard let items else { return nil }
+            let cleaned = items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+            guard cleaned.count <= max else { throw Problem.invalid(field, "At most \(max) entries are allowed in \(field).") }
+            if let long = cleaned.first(where: { $0.count > length }) {
+                throw Problem.invalid(field, "Each entry of \(field) must have at most \(length) characters; \"\(long.prefix(40))…\" is longer.")
+            }
+            return cleaned
+        }
+        if let name = u.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            guard (1...120).contains(name.count) else { throw Problem.invalid("name", "The organization name must have 1 to 120 characters.") }
+            org.name = name
+        }
+        if let d = u.description {
+            guard d.count <= 4000 else { throw Problem.invalid("description", "The description must have at most 4000 characters.") }
+            org.description = d
+        }
+        if let v = try list(u.capabilities, "capabilities", max: 50, length: 200) { org.capabilities = v }
+        if let v = try list(u.limitations, "limitations", max: 50, length: 200) { org.limitations = v }
+        if let v = try list(u.risks, "risks", max: 50, length: 200) { org.risks = v }
+        if let v = try list(u.languages, "languages", max: 20, length: 40) { org.languages = v }
+        if let zone = u.timeZone {
+            guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.") }
+            org.timeZone = zone
+        }
+        let start = try u.workStart.map { s throws -> Int in
+            guard let m = WorkingHours.minute(of: s) else { throw Problem.invalid("workingHours.start", "Use HH:MM for the start of working hours, e.g. 09:00.") }
+            return m
+        } ?? org.workStartMinute
+        let end = try u.workEnd.map { s throws -> Int in
+            guard let m = WorkingHours.minute(of: s) else { throw Problem.invalid("workingHours.end", "Use HH:MM for the end of working hours, e.g. 17:30.") }
+            return m
+        } ?? org.workEndMinute
+        guard end > start else { throw Problem.invalid("workingHours.end", "Working hours must end after they start.") }
+        org.workStartMinute = start
+        org.workEndMinute = end
+        if let days = u.workDays {
+            guard days.allSatisfy({ (1...7).contains($0) }) else { throw Problem.invalid("workingHours.days", "Working days are ISO weekdays from 1 (Monday) to 7 (Sunday).") }
+            org.workDays = Array(Set(days)).sorted()
+        }
+        try await org.save(on: db)
+        return org
+    }
+
+    static func workingHours(of org: Organization) -> WorkingHours {
+        WorkingHours(startMinute: org.workStartMinute, endMinute: org.workEndMinute, days: Set(org.workDays),
+            timeZone: TimeZone(identifier: org.timeZone) ?? .gmt)
+    }
+}

@@ -1,0 +1,158 @@
+import BonafideCore
+import Fluent
+import Foundation
+import SQLKit
+
+enum Commitments {
+    struct Draft: Sendable {
+        var title: String
+        var deliverable: String = ""
+        var acceptanceCriteria: String = ""
+        var dueAt: Date
+        var timeZone: String?
+        var ownerID: UUID?
+    }
+
+    static func create(_ d: Draft, in p: Partnership, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Commitment {
+        try Policy.requireActive(p)
+        let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(title.count) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
+        guard d.deliverable.count <= 4000 else { throw Problem.invalid("deliverable", "The deliverable must have at most 4000 characters.") }
+        guard d.acceptanceCriteria.count <= 4000 else { throw Problem.invalid("acceptanceCriteria", "The acceptance criteria must have at most 4000 characters.") }
+        guard d.dueAt > now else { throw Problem.invalid("dueAt", "The due date must be in the future.") }
+        guard d.dueAt < now.addingTimeInterval(10 * 365 * 86_400) else { throw Problem.invalid("dueAt", "The due date must be within ten years.") }
+        let zone = d.timeZone ?? actor.user.timeZone
+        guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.") }
+        let ownerID = d.ownerID ?? actor.id
+        guard let owner = try await User.find(ownerID, on: db), owner.$organization.id == actor.organizationID else {
+            throw Problem.invalid("ownerId", "The owner must be a colleague on your side of the partnership.")
+        }
+        guard let recipient = p.otherSide(of: actor.organizationID) else { throw Problem(.conflict, "The partnership has no partner yet.") }
+        let c = Commitment()
+        c.$partnership.id = p.id!
+        c.title = title
+        c.deliverable = d.deliverable
+        c.acceptanceCriteria = d.acceptanceCriteria
+        c.$owner.id = ownerID
+        c.$ownerOrganization.id = actor.organizationID
+        c.$recipientOrganization.id = recipient
+        c.dueAt = d.dueAt
+        c.timeZone = zone
+        c.status = .proposed
+        c.atRisk = false
+        c.$createdBy.id = actor.id
+        c.createdAt = now
+        try await db.transaction { tx in
+            try await c.save(on: tx)
+            if try await PartnershipMember.query(on: tx).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == ownerID).first() == nil {
+                try await PartnershipMember(partnershipID: p.id!, userID: ownerID, organizationID: actor.organizationID).save(on: tx)
+            }
+            try await Timeline.append(p, actor: actor, kind: "commitment.proposed",
+                summary: "\(actor.user.name) proposed “\(title)”, owned by \(owner.name)", commitmentID: c.id, at: now, on: tx)
+            try await Timeline.notify(p, side: recipient, except: actor,
+                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: Paths.commitment(p.id, c.id), at: now, on: tx)
+        }
+        c.$owner.value = owner
+        return c
+    }
+
+    static func transition(_ c: Commitment, in p: Partnership, action: CommitmentAction, reason: String?, newDueAt: Date?,
+        by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Commitment
+    {
+        guard p.status == .active || p.status == .ended else { try Policy.requireActive(p); return c }
+        if p.status == .ended, action != .approveDelivery {
+            throw Problem(.conflict, "This partnership has ended; only deliveries can still be accepted.")
+        }
+        let side = Policy.side(of: actor, in: c)
+        let before = c.state
+        let after: CommitmentState
+        do {
+            after = try CommitmentLifecycle.apply(action, to: before, by: side, at: now, reason: reason, newDueAt: newDueAt)
+        } catch {
+            switch error {
+            case .reasonRequired: throw Problem.invalid("reason", error.description)
+            case .dueDateRequired, .dueDateNotInFuture: throw Problem.invalid("dueAt", error.description)
+            case .wrongSide: throw Problem(.forbidden, error.description)
+            default: throw Problem(.conflict, error.description)
+            }
+        }
+        let reasonText = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        guard (reasonText?.count ?? 0) <= 2000 else { throw Problem.invalid("reason", "The reason must have at most 2000 characters.") }
+        c.state = after
+        // Early notice is evidence: remember the first time the owner warned before the due date.
+        if (action == .flagAtRisk || action == .proposeNewDate), c.flaggedAt == nil, now < before.dueAt { c.flaggedAt = now }
+        let summary = summary(of: action, c, actor: actor, newDueAt: newDueAt)
+        let notifySide = side == .owner ? c.$recipientOrganization.id : c.$ownerOrganization.id
+        try await db.transaction { tx in
+            try await c.save(on: tx)
+            try await Timeline.append(p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
+                reason: reasonText, commitmentID: c.id, at: now, on: tx)
+            try await Timeline.notify(p, side: notifySide, except: actor, text: "\(summary) in \(p.name)",
+                link: Paths.commitment(p.id, c.id), at: now, on: tx)
+        }
+        return c
+    }
+
+    private static func summary(of action: CommitmentAction, _ c: Commitment, actor: Actor, newDueAt: Date?) -> String {
+        let who = actor.user.name
+        let what = "“\(c.title)”"
+        switch action {
+        case .accept: return "\(who) accepted \(what)"
+        case .decline: return "\(who) declined \(what)"
+        case .withdraw: return "\(who) withdrew \(what)"
+        case .deliver: return "\(who) delivered \(what)"
+        case .approveDelivery: return "\(who) accepted the delivery of \(what)"
+        case .sendBack: return "\(who) sent \(what) back"
+        case .flagAtRisk: return "\(who) flagged \(what) at risk"
+        case .clearRisk: return "\(who) cleared the risk on \(what)"
+        case .proposeNewDate: return "\(who) proposed a new date for \(what): \(newDueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")"
+        case .acceptNewDate: return "\(who) accepted the new date of \(what)"
+        case .refuseNewDate: return "\(who) refused the new date of \(what)"
+        }
+    }
+
+    static func list(in p: Partnership, on db: any Database) async throws -> [Commitment] {
+        try await Commitment.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$owner)
+            .sort(\.$dueAt).sort(\.$createdAt).all()
+    }
+
+    /// Marks accepted commitments whose due date has passed as missed, and tells both sides.
+    /// Safe with several servers: on PostgreSQL the rows are claimed with FOR UPDATE SKIP LOCKED, so
+    /// each overdue commitment is marked, recorded and announced exactly once.
+    @discardableResult
+    static func sweepOverdue(now: Date = Date(), batch: Int = 200, on db: any Database) async throws -> Int {
+        try await db.transaction { tx in
+            let ids: [UUID]
+            if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                struct Row: Decodable { var id: UUID }
+                ids = try await sql.select().column("id").from(Commitment.schema)
+                    .where("status", .equal, CommitmentStatus.accepted.rawValue)
+                    .where("due_at", .lessThanOrEqual, now)
+                    .orderBy("due_at").limit(batch)
+                    .lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
+                    .all(decoding: Row.self).map(\.id)
+            } else {
+                // SQLite runs one writer at a time, so the transaction alone makes the claim exclusive.
+                ids = try await Commitment.query(on: tx).filter(\.$status == .accepted).filter(\.$dueAt <= now)
+                    .sort(\.$dueAt).limit(batch).all(\.$id)
+            }
+            guard !ids.isEmpty else { return 0 }
+            let overdue = try await Commitment.query(on: tx).filter(\.$id ~~ ids).with(\.$partnership).with(\.$owner).all()
+            for c in overdue {
+                c.status = .missed
+                try await c.save(on: tx)
+                let p = c.partnership
+                try await Timeline.append(p, actor: nil, kind: "commitment.missed",
+                    summary: "“\(c.title)” (owned by \(c.owner.name)) passed its due date undelivered and is missed",
+                    commitmentID: c.id, at: now, on: tx)
+                try await Timeline.notify(p, side: nil, except: nil, text: "“\(c.title)” in \(p.name) was missed",
+                    link: Paths.commitment(p.id, c.id), at: now, on: tx)
+            }
+            return overdue.count
+        }
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,154 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+enum Messages {
+    struct Draft: Sendable {
+        var body: String
+        var needsResponse = false
+        var threadID: UUID?
+        var subject: String?
+    }
+
+    /// Posts a message. A message from one side answers the other side's open requests in that thread.
+    static func post(_ d: Draft, in p: Partnership, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Message {
+        try Policy.requireActive(p)
+        let body = d.body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...10_000).contains(body.count) else { throw Problem.invalid("body", "A message must have 1 to 10000 characters.") }
+        let thread: MessageThread
+        if let threadID = d.threadID {
+            guard let t = try await MessageThread.query(on: db).filter(\.$id == threadID)
+                .filter(\.$partnership.$id == p.id!).first()
+            else { throw Problem.invalid("threadId", "No thread with that id exists in this partnership.") }
+            thread = t
+        } else {
+            let subject = (d.subject ?? String(body.prefix(60))).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...200).contains(subject.count) else { throw Problem.invalid("subject", "The subject must have 1 to 200 characters.") }
+            thread = MessageThread()
+            thread.$partnership.id = p.id!
+            thread.subject = subject
+            thread.$createdBy.id = actor.id
+            thread.createdAt = now
+        }
+        let message = Message()
+        message.$partnership.id = p.id!
+        message.$author.id = actor.id
+        message.$organization.id = actor.organizationID
+        message.body = body
+        message.needsResponse = d.needsResponse
+        message.createdAt = now
+        try await db.transaction { tx in
+            thread.lastMessageAt = now
+            try await thread.save(on: tx)
+            message.$thread.id = thread.id!
+            try await message.save(on: tx)
+            let answered = try await Message.query(on: tx).filter(\.$thread.$id == thread.id!)
+                .filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
+                .filter(\.$organization.$id != actor.organizationID).all()
+            for request in answered {
+                request.respondedAt = now
+                try await request.save(on: tx)
+            }
+            let ask = d.needsResponse ? " and asks for a response" : ""
+            try await Timeline.append(p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
+                summary: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)"
+                    + (answered.isEmpty ? "" : ", answering \(answered.count) open request\(answered.count == 1 ? "" : "s")"),
+                at: now, on: tx)
+            try await Timeline.notify(p, side: p.otherSide(of: actor.organizationID), except: actor,
+                text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: Paths.thread(p.id, thread.id), at: now, on: tx)
+        }
+        message.$author.value = actor.user
+        return message
+    }
+
+    static func threads(of p: Partnership, on db: any Database) async throws -> [MessageThread] {
+        try await MessageThread.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$lastMessageAt, .descending).all()
+    }
+
+    static func messages(of p: Partnership, thread: UUID?, on db: any Database) async throws -> [Message] {
+        var query = Message.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$author)
+        if let thread { query = query.filter(\.$thread.$id == thread) }
+        return try await query.sort(\.$createdAt).limit(2000).all()
+    }
+
+    static func openRequests(of partnershipIDs: [UUID], on db: any Database) async throws -> [Message] {
+        guard !partnershipIDs.isEmpty else { return [] }
+        return try await Message.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
+            .filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
+            .with(\.$author).with(\.$thread).sort(\.$createdAt).all()
+    }
+
+    struct ResponseTime: Sendable {
+        var organization: Organization
+        var medianSeconds: Double?
+        var answered: Int
+        var open: Int
+    }
+
+    /// For each side: how long it took to answer the other side's requests.
+    static func responseTimes(of p: Partnership, on db: any Database) async throws -> [ResponseTime] {
+        let requests = try await Message.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$needsResponse == true).all()
+        var result: [ResponseTime] = []
+        for orgID in [p.$organization.id, p.$partner.id].compactMap({ $0 }) {
+            guard let org = try await Organization.find(orgID, on: db) else { continue }
+            let addressed = requests.filter { $0.$organization.id != orgID }
+            let durations = addressed.compactMap { m in m.respondedAt.map { $0.timeIntervalSince(m.createdAt) } }
+            result.append(ResponseTime(organization: org, medianSeconds: ResponseStatistics.median(durations),
+                answered: durations.count, open: addressed.count - durations.count))
+        }
+        return result
+    }
+}
+
+enum Notifications {
+    static func list(for actor: Actor, limit: Int = 100, on db: any Database) async throws -> (unread: Int, items: [Notification]) {
+        let unread = try await Notification.query(on: db).filter(\.$user.$id == actor.id).filter(\.$readAt == nil).count()
+        let items = try await Notification.query(on: db).filter(\.$user.$id == actor.id)
+            .sort(\.$createdAt, .descending).limit(limit).all()
+        return (unread, items)
+    }
+
+    static func unreadCount(for actor: Actor, on db: any Database) async throws -> Int {
+        try await Notification.query(on: db).filter(\.$user.$id == actor.id).filter(\.$readAt == nil).count()
+    }
+
+    static func markAllRead(for actor: Actor, now: Date = Date(), on db: any Database) async throws {
+        try await Notification.query(on: db).filter(\.$user.$id == actor.id).filter(\.$readAt == nil)
+            .set(\.$readAt, to: now).update()
+    }
+}
+
+/// What needs a person's attention across all their partnerships.
+struct DashboardData: Sendable {
+    var partnerships: [Partnership]
+    var dueSoonMine: [Commitment]
+    var dueSoonOwed: [Commitment]
+    var openRequests: [Message]
+    var slipped: [Commitment]
+    var unread: Int
+
+    static func load(for actor: Actor, now: Date = Date(), on db: any Database) async throws -> DashboardData {
+        let partnerships = try await Policy.visiblePartnerships(for: actor, on: db)
+        let ids = partnerships.compactMap(\.id)
+        var mine: [Commitment] = []
+        var owed: [Commitment] = []
+        var slipped: [Commitment] = []
+        if !ids.isEmpty {
+            let horizon = now.addingTimeInterval(14 * 86_400)
+            let open = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
+                .filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon)
+                .with(\.$owner).sort(\.$dueAt).all()
+            mine = open.filter { $0.$ownerOrganization.id == actor.organizationID }
+            owed = open.filter { $0.$recipientOrganization.id == actor.organizationID }
+            slipped = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
+                .group(.or) { $0.filter(\.$status == .missed).filter(\.$atRisk == true).filter(\.$proposedDueAt != nil) }
+                .filter(\.$status !~ [.completed, .declined, .withdrawn])
+                .with(\.$owner).sort(\.$dueAt).all()
+        }
+        let requests = try await Messages.openRequests(of: ids, on: db)
+            .filter { $0.$organization.id != actor.organizationID }
+        let unread = try await Notifications.unreadCount(for: actor, on: db)
+        return DashboardData(partnerships: partnerships, dueSoonMine: mine, dueSoonOwed: owed,
+            openRequests: requests, slipped: slipped, unread: unread)
+    }
+}

@@ -1,0 +1,172 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+enum Partnerships {
+    /// Opens a partnership from the actor's side. Returns the invitation secret, shown once.
+    static func create(name: String, partnerEmail: String?, agreement: String?, by actor: Actor, on db: any Database)
+        async throws -> (Partnership, String)
+    {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...160).contains(name.count) else { throw Problem.invalid("name", "The partnership name must have 1 to 160 characters.") }
+        var email: String?
+        if let raw = partnerEmail?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            let normalized = Validation.normalizedEmail(raw)
+            guard Validation.isEmail(normalized) else { throw Problem.invalid("partnerEmail", "\"\(raw)\" is not an email address.") }
+            if let existing = try await User.query(on: db).filter(\.$email == normalized).first(),
+                existing.$organization.id == actor.organizationID
+            {
+                throw Problem.invalid("partnerEmail", "\(normalized) belongs to your own organization; invite someone from the partner organization.")
+            }
+            email = normalized
+        }
+        let text = agreement?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let text, text.count > 100_000 { throw Problem.invalid("agreement", "The agreement must have at most 100000 characters.") }
+        let secret = Secrets.make(prefix: "inv_")
+        let invitedEmail = email
+        let partnership = try await db.transaction { tx in
+            let p = Partnership(name: name, organizationID: actor.organizationID, createdByID: actor.id)
+            p.status = .invited
+            p.invitedEmail = invitedEmail
+            p.invitationSecretHash = Secrets.digest(secret)
+            try await p.save(on: tx)
+            try await PartnershipMember(partnershipID: p.id!, userID: actor.id, organizationID: actor.organizationID).save(on: tx)
+            try await Timeline.append(p, actor: actor, kind: "partnership.created",
+                summary: "\(actor.user.name) opened the partnership" + (invitedEmail.map { " and invited \($0)" } ?? ""), on: tx)
+            if let text, !text.isEmpty {
+                try await AgreementVersion(partnershipID: p.id!, version: 1, text: text, authorID: actor.id).save(on: tx)
+                try await Timeline.append(p, actor: actor, kind: "agreement.updated", summary: "\(actor.user.name) wrote version 1 of the agreement", on: tx)
+            }
+            return p
+        }
+        return (partnership, secret)
+    }
+
+    /// A new invitation link replaces the old one, which stops working.
+    static func renewInvitation(_ partnership: Partnership, by actor: Actor, on db: any Database) async throws -> String {
+        guard partnership.$organization.id == actor.organizationID, partnership.status == .invited else {
+            throw Problem(.conflict, "Only the inviting side can renew the link of a pending invitation.")
+        }
+        let secret = Secrets.make(prefix: "inv_")
+        partnership.invitationSecretHash = Secrets.digest(secret)
+        try await db.transaction { tx in
+            try await partnership.save(on: tx)
+            try await Timeline.append(partnership, actor: actor, kind: "invitation.renewed", summary: "\(actor.user.name) issued a new invitation link", on: tx)
+        }
+        return secret
+    }
+
+    static func invitation(secret: String, for actor: Actor?, on db: any Database) async throws -> Partnership {
+        guard secret.count < 200, let p = try await Partnership.query(on: db)
+            .filter(\.$invitationSecretHash == Secrets.digest(secret)).filter(\.$status == .invited)
+            .with(\.$organization).with(\.$createdBy).first()
+        else { throw Problem(.notFound, "This invitation link is not valid: it was used, renewed or never existed.") }
+        if let actor, let email = p.invitedEmail, email != actor.user.email {
+            throw Problem(.notFound, "This invitation is addressed to another email address than yours.")
+        }
+        return p
+    }
+
+    static func accept(secret: String, by actor: Actor, on db: any Database) async throws -> Partnership {
+        let p = try await invitation(secret: secret, for: actor, on: db)
+        guard p.$organization.id != actor.organizationID else {
+            throw Problem(.conflict, "You cannot accept your own organization's invitation; send the link to the partner.")
+        }
+        try await db.transaction { tx in
+            p.$partner.id = actor.organizationID
+            p.status = .active
+            p.invitationSecretHash = nil
+            try await p.save(on: tx)
+            try await PartnershipMember(partnershipID: p.id!, userID: actor.id, organizationID: actor.organizationID).save(on: tx)
+            let org = try await Organization.find(actor.organizationID, on: tx)
+            try await Timeline.append(p, actor: actor, kind: "partnership.accepted",
+                summary: "\(actor.user.name) accepted for \(org?.name ?? "the partner"); the partnership is active", on: tx)
+            try await Timeline.notify(p, side: p.$organization.id, except: actor,
+                text: "\(actor.user.name) accepted your invitation to \(p.name)", link: Paths.partnership(p.id), on: tx)
+        }
+        return p
+    }
+
+    static func decline(secret: String, by actor: Actor, on db: any Database) async throws {
+        let p = try await invitation(secret: secret, for: actor, on: db)
+        guard p.$organization.id != actor.organizationID else {
+            throw Problem(.conflict, "You cannot decline your own organization's invitation.")
+        }
+        try await db.transaction { tx in
+            p.status = .declined
+            p.invitationSecretHash = nil
+            try await p.save(on: tx)
+            try await Timeline.append(p, actor: actor, kind: "partnership.declined", summary: "\(actor.user.name) declined the invitation", on: tx)
+            try await Timeline.notify(p, side: p.$organization.id, except: actor,
+                text: "\(actor.user.name) declined your invitation to \(p.name)", link: Paths.partnership(p.id), on: tx)
+        }
+    }
+
+    static func end(_ p: Partnership, reason: String, by actor: Actor, on db: any Database) async throws {
+        try Policy.requireActive(p)
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw Problem.invalid("reason", "Say why the partnership ends; both sides will see it.") }
+        try await db.transaction { tx in
+            p.status = .ended
+            try await p.save(on: tx)
+            try await Timeline.append(p, actor: actor, kind: "partnership.ended", summary: "\(actor.user.name) ended the partnership", reason: reason, on: tx)
+            try await Timeline.notify(p, side: nil, except: actor, text: "\(actor.user.name) ended \(p.name)", link: Paths.partnership(p.id), on: tx)
+        }
+    }
+
+    static func addMember(_ p: Partnership, userID: UUID?, by actor: Actor, on db: any Database) async throws {
+        guard let userID, let colleague = try await User.find(userID, on: db),
+            colleague.$organization.id == actor.organizationID
+        else { throw Problem.invalid("userId", "Pick a colleague from your own organization.") }
+        let existing = try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!)
+            .filter(\.$user.$id == userID).first()
+        guard existing == nil else { throw Problem(.conflict, "\(colleague.name) is already a member.") }
+        try await db.transaction { tx in
+            try await PartnershipMember(partnershipID: p.id!, userID: userID, organizationID: actor.organizationID).save(on: tx)
+            try await Timeline.append(p, actor: actor, kind: "member.added", summary: "\(actor.user.name) added \(colleague.name)", on: tx)
+            try await Notification(userID: userID, text: "\(actor.user.name) added you to \(p.name)", link: Paths.partnership(p.id), at: Date()).save(on: tx)
+        }
+    }
+
+    static func members(of p: Partnership, on db: any Database) async throws -> [PartnershipMember] {
+        try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$user).sort(\.$createdAt).all()
+    }
+
+    static func agreementVersions(of p: Partnership, on db: any Database) async throws -> [AgreementVersion] {
+        try await AgreementVersion.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$author)
+            .sort(\.$version, .descending).all()
+    }
+
+    static func updateAgreement(_ p: Partnership, text: String, by actor: Actor, on db: any Database) async throws -> AgreementVersion {
+        guard p.status == .invited || p.status == .active else {
+            throw Problem(.conflict, "The agreement of a \(p.status.rawValue) partnership can no longer change.")
+        }
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100_000).contains(text.count) else { throw Problem.invalid("text", "The agreement must have 1 to 100000 characters.") }
+        let latest = try await AgreementVersion.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$version, .descending).first()
+        if latest?.text == text { throw Problem(.conflict, "This text is the same as the current version \(latest!.version).") }
+        let version = AgreementVersion(partnershipID: p.id!, version: (latest?.version ?? 0) + 1, text: text, authorID: actor.id)
+        do {
+            try await db.transaction { tx in
+                try await version.save(on: tx)
+                try await Timeline.append(p, actor: actor, kind: "agreement.updated",
+                    summary: "\(actor.user.name) wrote version \(version.version) of the agreement", on: tx)
+                try await Timeline.notify(p, side: nil, except: actor,
+                    text: "\(actor.user.name) changed the agreement of \(p.name) (version \(version.version))", link: Paths.partnership(p.id), on: tx)
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw Problem(.conflict, "Someone else saved a new version at the same time; reload and apply your change again.")
+        }
+        version.$author.value = actor.user
+        return version
+    }
+
+    /// Working-hours overlap of the two sides for the next working day both share.
+    static func overlap(of p: Partnership, after now: Date = Date(), on db: any Database) async throws -> [DateInterval] {
+        guard let partnerID = p.$partner.id,
+            let a = try await Organization.find(p.$organization.id, on: db),
+            let b = try await Organization.find(partnerID, on: db)
+        else { return [] }
+        return WorkingHours.nextOverlap(Accounts.workingHours(of: a), Accounts.workingHours(of: b), after: now)
+    }
+}

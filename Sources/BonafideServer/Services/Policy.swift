@@ -1,0 +1,77 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+/// The signed-in person a request acts for.
+struct Actor: Sendable {
+    let user: User
+    var id: UUID { user.id! }
+    var organizationID: UUID { user.$organization.id }
+    var role: Role { user.role }
+}
+
+/// Every authorization rule lives here. What someone may not see is reported as not found, so
+/// its existence does not leak.
+enum Policy {
+    /// A partnership is visible to its members, and to owners and admins of either side.
+    static func partnership(_ id: UUID?, for actor: Actor, on db: any Database) async throws -> Partnership {
+        guard let id, let partnership = try await Partnership.find(id, on: db),
+            partnership.side(of: actor.organizationID)
+        else { throw Problem.notFound("partnership") }
+        if actor.role.canManage { return partnership }
+        let member = try await PartnershipMember.query(on: db)
+            .filter(\.$partnership.$id == id).filter(\.$user.$id == actor.id).first()
+        guard member != nil else { throw Problem.notFound("partnership") }
+        return partnership
+    }
+
+    static func visiblePartnerships(for actor: Actor, on db: any Database) async throws -> [Partnership] {
+        let memberOf = try await PartnershipMember.query(on: db).filter(\.$user.$id == actor.id).all()
+            .map(\.$partnership.id)
+        var query = Partnership.query(on: db)
+        if actor.role.canManage {
+            query = query.group(.or) { group in
+                group.filter(\.$organization.$id == actor.organizationID)
+                group.filter(\.$partner.$id == actor.organizationID)
+                group.filter(\.$id ~~ memberOf)
+            }
+        } else {
+            query = query.filter(\.$id ~~ memberOf)
+        }
+        return try await query.sort(\.$createdAt, .descending).all()
+            .filter { $0.side(of: actor.organizationID) }
+    }
+
+    /// Work inside a partnership (commitments, messages) needs both sides to have joined.
+    static func requireActive(_ partnership: Partnership) throws {
+        guard partnership.status == .active else {
+            throw Problem(.conflict, "This partnership is \(partnership.status.rawValue); commitments and messages need an active partnership.")
+        }
+    }
+
+    static func commitment(_ id: UUID?, in partnership: Partnership, on db: any Database) async throws -> Commitment {
+        guard let id, let commitment = try await Commitment.query(on: db)
+            .filter(\.$id == id).filter(\.$partnership.$id == partnership.id!)
+            .with(\.$owner).first()
+        else { throw Problem.notFound("commitment") }
+        return commitment
+    }
+
+    static func side(of actor: Actor, in commitment: Commitment) -> CommitmentSide {
+        commitment.$ownerOrganization.id == actor.organizationID ? .owner : .recipient
+    }
+
+    static func manageOrganization(_ actor: Actor) throws {
+        guard actor.role.canManage else {
+            throw Problem(.forbidden, "Only owners and admins of your organization can do this.")
+        }
+    }
+
+    /// Only an owner may hand out the owner role.
+    static func grant(_ role: Role, by actor: Actor) throws {
+        try manageOrganization(actor)
+        if role == .owner, actor.role != .owner {
+            throw Problem(.forbidden, "Only an owner can invite another owner.")
+        }
+    }
+}

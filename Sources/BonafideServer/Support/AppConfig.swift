@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+
+/// Every setting Bonafide reads, parsed in one place. A bad value stops start-up with a message
+/// that names the variable and what it accepts.
+public struct AppConfig: Sendable {
+    public enum Storage: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteMemory
+        case postgres(url: String)
+    }
+
+    public var hostname = "127.0.0.1"
+    public var port = 8080
+    public var dataDirectory = "data"
+    public var databaseURL: String?
+    /// The address people use to reach this server; invitation links are built from it.
+    public var publicURL: String?
+    public var secureCookies = false
+    public var bcryptCost = 12
+    public var maxBodyBytes = 1_048_576
+    public var loginAttemptsPerWindow = 10
+    public var overdueSweepSeconds = 60
+    public var logLevel: Logger.Level = .info
+    /// Tests drive the overdue sweep themselves.
+    public var runBackgroundJobs = true
+    /// Tests use an in-memory SQLite database.
+    public var inMemoryDatabase = false
+
+    public init() {}
+
+    public var storage: Storage {
+        if let databaseURL { return .postgres(url: databaseURL) }
+        if inMemoryDatabase { return .sqliteMemory }
+        return .sqliteFile(path: URL(fileURLWithPath: dataDirectory).appendingPathComponent("bonafide.sqlite").path)
+    }
+
+    public var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let variable: String
+        public let value: String
+        public let expected: String
+        public var description: String { "Invalid \(variable)=\"\(value)\": expected \(expected)." }
+    }
+
+    /// Reads the environment; variables that are absent keep their defaults.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        var config = AppConfig()
+        func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = env[name], !raw.isEmpty else { return nil }
+            guard let value = Int(raw), range.contains(value) else {
+                throw Invalid(variable: name, value: raw, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        if let port = try int("BONAFIDE_PORT", 1...65535) { config.port = port }
+        if let host = env["BONAFIDE_HOSTNAME"], !host.isEmpty { config.hostname = host }
+        if let dir = env["BONAFIDE_DATA"], !dir.isEmpty { config.dataDirectory = dir }
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"), URL(string: url)?.host != nil else {
+                throw Invalid(variable: "DATABASE_URL", value: "(hidden)", expected: "postgres://user:password@host:port/database")
+            }
+            config.databaseURL = url
+        }
+        if let url = env["BONAFIDE_PUBLIC_URL"], !url.isEmpty {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw Invalid(variable: "BONAFIDE_PUBLIC_URL", value: url, expected: "an http(s) URL such as https://trust.example.com")
+            }
+            config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+            config.secureCookies = parsed.scheme == "https"
+        }
+        if let raw = env["BONAFIDE_SECURE_COOKIES"], !raw.isEmpty {
+            switch raw.lowercased() {
+            case "1", "true", "yes": config.secureCookies = true
+            case "0", "false", "no": config.secureCookies = false
+            default: throw Invalid(variable: "BONAFIDE_SECURE_COOKIES", value: raw, expected: "true or false")
+            }
+        }
+        if let cost = try int("BONAFIDE_BCRYPT_COST", 4...31) { config.bcryptCost = cost }
+        if let max = try int("BONAFIDE_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = max }
+        if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }
+        if let sweep = try int("BONAFIDE_OVERDUE_SWEEP_SECONDS", 1...86_400) { config.overdueSweepSeconds = sweep }
+        if let level = env["LOG_LEVEL"], !level.isEmpty {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw Invalid(variable: "LOG_LEVEL", value: level, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            config.logLevel = parsed
+        }
+        return config
+    }
+}

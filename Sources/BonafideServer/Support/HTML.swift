@@ -1,0 +1,51 @@
+import Vapor
+
+/// HTML whose interpolations are escaped unless they are HTML themselves, so user text can never
+/// become markup.
+struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    var text: String
+
+    init(raw: String) { text = raw }
+    init(stringLiteral value: String) { text = value }
+    init(stringInterpolation: Interpolation) { text = stringInterpolation.text }
+
+    var description: String { text }
+
+    struct Interpolation: StringInterpolationProtocol {
+        var text = ""
+        init(literalCapacity: Int, interpolationCount: Int) { text.reserveCapacity(literalCapacity * 2) }
+        mutating func appendLiteral(_ literal: String) { text += literal }
+        mutating func appendInterpolation(_ html: HTML) { text += html.text }
+        mutating func appendInterpolation(_ html: [HTML]) { for h in html { text += h.text } }
+        mutating func appendInterpolation(_ value: String) { text += HTML.escape(value) }
+        mutating func appendInterpolation(_ value: String?) { text += HTML.escape(value ?? "") }
+        mutating func appendInterpolation(_ value: Int) { text += String(value) }
+        mutating func appendInterpolation(_ value: UUID?) { text += value?.uuidString ?? "" }
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+
+    static func join(_ parts: [HTML]) -> HTML { HTML(raw: parts.map(\.text).joined()) }
+}
+
+extension HTML: AsyncResponseEncodable {
+    func encodeResponse(for request: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .html
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+}

@@ -1,0 +1,188 @@
+import Fluent
+import Foundation
+import OpenAPIRuntime
+import Vapor
+
+/// Turns every error into RFC 9457 problem details for the API and a readable page for people.
+/// Unexpected errors are logged with an id and answered without internals.
+struct ProblemMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let problem = Self.problem(for: error, logger: request.logger)
+            if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) {
+                let body = ProblemBody(type: problem.type, title: problem.title, status: Int(problem.status.code),
+                    detail: problem.detail, field: problem.field)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
+                let res = Response(status: problem.status, headers: headers, body: .init(data: try encoder.encode(body)))
+                if problem.status == .unauthorized { res.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+                return res
+            }
+            return try await WebPages.errorPage(problem, for: request).encodeResponse(status: problem.status, for: request)
+        }
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> Problem {
+        switch error {
+        case let problem as Problem:
+            return problem
+        case let server as ServerError:
+            if let decoding = server.underlyingError as? DecodingError { return problem(for: decoding) }
+            if server.underlyingError is Problem || server.underlyingError is any AbortError || server.underlyingError is any DatabaseError {
+                return problem(for: server.underlyingError, logger: logger)
+            }
+            let status = server.httpStatus.code
+            if (400..<500).contains(status) {
+                return Problem(HTTPResponseStatus(statusCode: status), server.causeDescription)
+            }
+            let text = "\(server.underlyingError)"
+            if text.contains("ontent type") || text.contains("ontent-Type") {
+                return Problem(.unsupportedMediaType, "Send the body as application/json.")
+            }
+            if text.contains("request body") {
+                return Problem(.badRequest, "This operation needs a JSON request body.")
+            }
+            if text.contains("query") || text.contains("path") || text.contains("header") {
+                return Problem(.badRequest, "A parameter could not be read: \(server.causeDescription).")
+            }
+            return unexpected(error, logger: logger)
+        case let decoding as DecodingError:
+            return problem(for: decoding)
+        case let abort as any AbortError:
+            return Problem(abort.status, abort.status == .payloadTooLarge ? "The request body is larger than this server accepts." : abort.reason)
+        case let db as any DatabaseError where db.isConstraintFailure:
+            return Problem(.conflict, "This conflicts with something that already exists.")
+        default:
+            return unexpected(error, logger: logger)
+        }
+    }
+
+    private static func unexpected(_ error: any Error, logger: Logger) -> Problem {
+        let id = UUID().uuidString.prefix(8)
+        logger.error("unexpected error \(id): \(String(reflecting: error))")
+        return Problem(.internalServerError, "Something went wrong on our side (error \(id)); nothing was changed.")
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            let field = parent.isEmpty ? key.stringValue : "\(parent).\(key.stringValue)"
+            return Problem.invalid(field, "The field \(field) is required.")
+        case .typeMismatch(let type, let context):
+            let field = path(context)
+            return Problem.invalid(field, "The field \(field) must be \(describe(type)).")
+        case .valueNotFound(let type, let context):
+            let field = path(context)
+            return Problem.invalid(field, "The field \(field) must be \(describe(type)), not null.")
+        case .dataCorrupted(let context):
+            let field = path(context)
+            if context.underlyingError != nil || context.debugDescription.contains("JSON") {
+                return Problem(.badRequest, "The body is not valid JSON.")
+            }
+            if context.debugDescription.contains("Additional properties") {
+                return Problem.invalid(field, "The field \(field) is not part of this request; remove it.")
+            }
+            if field.isEmpty {
+                return Problem(.unprocessableEntity, context.debugDescription)
+            }
+            return Problem.invalid(field, "The field \(field) has an invalid value: \(context.debugDescription)")
+        @unknown default:
+            return Problem(.badRequest, "The body could not be read.")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        let name = "\(type)"
+        if name.contains("String") { return "a string" }
+        if name.contains("Int") { return "an integer" }
+        if name.contains("Bool") { return "true or false" }
+        if name.contains("Double") { return "a number" }
+        if name.contains("Array") { return "an array" }
+        if name.contains("Dictionary") || name.contains("Container") { return "an object" }
+        return "of another type (\(name))"
+    }
+}
+
+/// Rejects bodies over the limit with 413 before any handler reads them, streamed or not.
+struct BodyLimitMiddleware: AsyncMiddleware {
+    let maxBytes: Int
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
+            throw Problem(.payloadTooLarge, "The request body has \(length) bytes; at most \(maxBytes) are accepted.")
+        }
+        if let data = request.body.data {
+            if data.readableBytes > maxBytes {
+                throw Problem(.payloadTooLarge, "The request body is larger than the \(maxBytes) bytes accepted.")
+            }
+        } else if request.method != .GET, request.method != .HEAD {
+            do {
+                _ = try await request.body.collect(max: maxBytes).get()
+            } catch let abort as any AbortError where abort.status == .payloadTooLarge {
+                throw Problem(.payloadTooLarge, "The request body is larger than the \(maxBytes) bytes accepted.")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+struct SecurityHeadersMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let res = try await next.respond(to: request)
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        if res.headers.contentType == .html {
+            res.headers.replaceOrAdd(name: "Content-Security-Policy",
+                value: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+        }
+        return res
+    }
+}
+
+/// Counts attempts per key in a sliding window; used for sign-in and sign-up.
+actor RateLimiter {
+    private var attempts: [String: [Date]] = [:]
+
+    func allow(_ key: String, limit: Int, window: TimeInterval, now: Date = Date()) -> Bool {
+        var recent = (attempts[key] ?? []).filter { now.timeIntervalSince($0) < window }
+        guard recent.count < limit else {
+            attempts[key] = recent
+            return false
+        }
+        recent.append(now)
+        attempts[key] = recent
+        if attempts.count > 100_000 { attempts = attempts.filter { !$0.value.isEmpty } }
+        return true
+    }
+}
+
+extension Application {
+    private struct LimiterKey: StorageKey { typealias Value = RateLimiter }
+
+    var rateLimiter: RateLimiter {
+        if let limiter = storage[LimiterKey.self] { return limiter }
+        let limiter = RateLimiter()
+        storage[LimiterKey.self] = limiter
+        return limiter
+    }
+}
+
+extension Request {
+    /// Throws 429 when this client made too many attempts of this kind.
+    func limitAttempts(_ kind: String, key: String, limit: Int, window: TimeInterval = 900) async throws {
+        let client = remoteAddress?.ipAddress ?? "local"
+        guard await application.rateLimiter.allow("\(kind)|\(client)|\(key)", limit: limit, window: window) else {
+            throw Problem(.tooManyRequests, "Too many attempts; wait \(Int(window / 60)) minutes and try again.")
+        }
+    }
+}

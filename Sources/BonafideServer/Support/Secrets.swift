@@ -1,0 +1,17 @@
+import Crypto
+import Foundation
+
+/// Random bearer secrets and their stored digests; a secret itself is never stored.
+enum Secrets {
+    static func make(prefix: String) -> String {
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        let encoded = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return prefix + encoded
+    }
+
+    static func digest(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

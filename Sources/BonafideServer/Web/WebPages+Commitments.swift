@@ -1,0 +1,144 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    static func newCommitment(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        try Policy.requireActive(p)
+        let colleagues = try await User.query(on: req.db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
+        let clock = Clock(actor.user.timeZone)
+        let suggested = Date().addingTimeInterval(7 * 86_400)
+        return try await page(req, "New commitment", """
+            <div class="card" style="max-width:720px"><h1>New commitment in <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
+            <p class="muted">Your side promises it; the other side accepts or declines.</p>
+            <form method="post" action="\(Paths.partnership(p.id))/commitments">\(csrf(req))
+            <label for="title">What is promised</label><input id="title" name="title" required maxlength="200">
+            <label for="owner">Owner</label><select id="owner" name="ownerId">\(colleagues.map { c in HTML("<option value=\"\(c.id)\"\(HTML(raw: c.id == actor.id ? " selected" : ""))>\(c.name)</option>") })</select>
+            <label for="deliverable">Deliverable</label><textarea id="deliverable" name="deliverable" maxlength="4000"></textarea>
+            <label for="criteria">Acceptance criteria</label><textarea id="criteria" name="acceptanceCriteria" maxlength="4000"></textarea>
+            <div class="grid"><div><label for="due">Due</label><input id="due" name="dueAt" type="datetime-local" required value="\(clock.inputValue(suggested))"></div>
+            <div><label for="tz">Time zone of the due date</label><select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select></div></div>
+            <button>Propose commitment</button></form></div>
+            """)
+    }
+
+    static func createCommitment(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: "\(Paths.partnership(p.id))/commitments/new") {
+            let zone = field(req, "timeZone")
+            guard let due = Clock.parseLocal(field(req, "dueAt"), zone: zone) else {
+                throw Problem.invalid("dueAt", "Enter the due date and time, and pick a time zone.")
+            }
+            let c = try await Commitments.create(.init(title: field(req, "title"), deliverable: field(req, "deliverable"),
+                acceptanceCriteria: field(req, "acceptanceCriteria"), dueAt: due, timeZone: zone,
+                ownerID: UUID(uuidString: field(req, "ownerId"))), in: p, by: actor, on: req.db)
+            req.flash("Proposed. The other side has been notified.")
+            return Paths.commitment(p.id, c.id)
+        }
+    }
+
+    static func commitment(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        let c = try await Policy.commitment(uuid(req, "cid"), in: p, on: req.db)
+        let clock = Clock(actor.user.timeZone)
+        let ownClock = Clock(c.timeZone)
+        let side = Policy.side(of: actor, in: c)
+        let history = try await Timeline.events(of: p, commitment: c.id, on: req.db)
+        let recipient = try await Organization.find(c.$recipientOrganization.id, on: req.db)
+        let now = Date()
+        // Offer exactly the actions the lifecycle would accept from this side now.
+        let possible = CommitmentAction.allCases.filter { action in
+            (try? CommitmentLifecycle.apply(action, to: c.state, by: side, at: now, reason: "x", newDueAt: now.addingTimeInterval(86_400))) != nil
+        }
+        let url = "\(Paths.commitment(p.id, c.id))/transitions"
+        let forms = HTML.join(possible.map { action in
+            let needsDate = action == .proposeNewDate
+            let reason: HTML = action.requiresReason || [.deliver, .approveDelivery, .clearRisk].contains(action)
+                ? "<input name=\"reason\" aria-label=\"Reason for: \(action.label)\" placeholder=\"\(action.requiresReason ? "Reason (required)" : "Note (optional)")\"\(HTML(raw: action.requiresReason ? " required" : ""))>" : ""
+            let date: HTML = needsDate
+                ? "<input type=\"datetime-local\" name=\"dueAt\" aria-label=\"New due date\" required value=\"\(ownClock.inputValue(c.dueAt.addingTimeInterval(7 * 86_400)))\"><input type=\"hidden\" name=\"timeZone\" value=\"\(c.timeZone)\">" : ""
+            let danger = [.decline, .withdraw, .sendBack].contains(action)
+            return """
+                <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
+                \(date)\(reason)<button class="\(danger ? "danger" : "")">\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
+                """
+        })
+        let pending: HTML = c.proposedDueAt.map { d in
+            "<p class=\"risk\">New date proposed: \(clock.format(d))\(c.proposedDueReason.map { HTML(" (\($0))") } ?? "")</p>"
+        } ?? ""
+        let risk: HTML = c.atRisk ? "<p class=\"risk\">At risk: \(c.atRiskReason ?? "")</p>" : ""
+        return try await page(req, c.title, """
+            <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p>
+            <h1>\(c.title) \(statusBadge(c.status.rawValue))</h1>\(risk)\(pending)
+            <div class="grid"><section class="card"><h2>Promise</h2>
+            <p><strong>\(c.owner.name)</strong> promises this to <strong>\(recipient?.name ?? "")</strong>.</p>
+            <p>Due <strong>\(clock.format(c.dueAt))</strong> (\(Clock.relative(c.dueAt)))\(c.timeZone != clock.zone.identifier ? HTML("<br><span class=\"small muted\">set as \(ownClock.format(c.dueAt))</span>") : "")</p>
+            \(c.deliveredAt.map { HTML("<p>Delivered \(clock.format($0))</p>") } ?? "")\(c.completedAt.map { HTML("<p>Accepted \(clock.format($0))</p>") } ?? "")
+            </section><section class="card"><h2>Deliverable</h2><p>\(c.deliverable.isEmpty ? "—" : c.deliverable)</p>
+            <h2>Acceptance criteria</h2><p>\(c.acceptanceCriteria.isEmpty ? "—" : c.acceptanceCriteria)</p></section></div>
+            <section><h2>What you can do</h2>\(possible.isEmpty ? HTML("<p class=\"muted\">Nothing for your side right now.</p>") : HTML("<div class=\"grid\">\(forms)</div>"))</section>
+            <section class="card"><h2>History</h2><ol class="timeline">\(history.map { e in HTML("<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>") })</ol></section>
+            """)
+    }
+
+    static func transition(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        let c = try await Policy.commitment(uuid(req, "cid"), in: p, on: req.db)
+        let back = Paths.commitment(p.id, c.id)
+        return try await act(req, back: back) {
+            guard let action = CommitmentAction(rawValue: field(req, "action")) else { throw Problem.invalid("action", "Unknown action.") }
+            var due: Date?
+            if action == .proposeNewDate {
+                guard let d = Clock.parseLocal(field(req, "dueAt"), zone: field(req, "timeZone")) else {
+                    throw Problem.invalid("dueAt", "Enter the new due date and time.")
+                }
+                due = d
+            }
+            let reason = field(req, "reason")
+            _ = try await Commitments.transition(c, in: p, action: action, reason: reason.isEmpty ? nil : reason,
+                newDueAt: due, by: actor, on: req.db)
+            return back
+        }
+    }
+
+    static func thread(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        guard let tid = uuid(req, "tid"), let thread = try await MessageThread.query(on: req.db)
+            .filter(\.$id == tid).filter(\.$partnership.$id == p.id!).first()
+        else { throw Problem.notFound("thread") }
+        let messages = try await Messages.messages(of: p, thread: tid, on: req.db)
+        let clock = Clock(actor.user.timeZone)
+        let list = HTML.join(messages.map { m in
+            let request: HTML = m.needsResponse
+                ? (m.respondedAt.map { " <span class=\"small muted\">· answered after \(Clock.duration($0.timeIntervalSince(m.createdAt)))</span>" }
+                    ?? " <span class=\"risk small\">· waiting for a response</span>") : ""
+            return """
+                <div class="message\(m.needsResponse ? " request" : "")"><strong>\(m.author.name)</strong> <span class="small muted">\(clock.format(m.createdAt))</span>\(request)
+                <p style="white-space:pre-wrap;margin:.3rem 0">\(m.body)</p></div>
+                """
+        })
+        let reply: HTML = p.status == .active ? """
+            <form method="post" action="\(Paths.partnership(p.id))/messages" class="card">\(csrf(req))<input type="hidden" name="threadId" value="\(thread.id)">
+            <label for="body">Reply</label><textarea id="body" name="body" required maxlength="10000"></textarea>
+            <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form>
+            """ : ""
+        return try await page(req, thread.subject, """
+            <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p><h1>\(thread.subject)</h1>
+            <section class="card">\(list)</section>\(reply)
+            """)
+    }
+
+    static func postMessage(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        let threadID = UUID(uuidString: field(req, "threadId"))
+        let back = threadID.map { Paths.thread(p.id, $0) } ?? Paths.partnership(p.id)
+        return try await act(req, back: back) {
+            let subject = field(req, "subject")
+            let m = try await Messages.post(.init(body: field(req, "body"), needsResponse: field(req, "needsResponse") == "true",
+                threadID: threadID, subject: subject.isEmpty ? nil : subject), in: p, by: actor, on: req.db)
+            return Paths.thread(p.id, m.$thread.id)
+        }
+    }
+}

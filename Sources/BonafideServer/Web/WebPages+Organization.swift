@@ -1,0 +1,142 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    static func organization(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        guard let org = try await Organization.find(actor.organizationID, on: req.db) else { throw Problem.notFound("organization") }
+        let members = try await User.query(on: req.db).filter(\.$organization.$id == org.id!).sort(\.$name).all()
+        let canEdit = actor.role.canManage
+        let disabled: HTML = canEdit ? "" : " disabled"
+        func lines(_ items: [String]) -> String { items.joined(separator: "\n") }
+        func list(_ items: [String], empty: String) -> HTML {
+            items.isEmpty ? "<p class=\"muted\">\(empty)</p>" : HTML("<ul>\(items.map { HTML("<li>\($0)</li>") })</ul>")
+        }
+        let days = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
+        let dayBoxes = HTML.join(days.map { d, name in
+            "<label class=\"inline\" style=\"display:inline-block;font-weight:400;margin-right:.6rem\"><input type=\"checkbox\" name=\"days[]\" value=\"\(d)\"\(HTML(raw: org.workDays.contains(d) ? " checked" : ""))\(disabled)> \(name)</label>"
+        })
+        let invite: HTML = canEdit ? """
+            <section class="card"><h2>Invite a colleague</h2>
+            <form method="post" action="/organization/invitations">\(csrf(req))
+            <label for="inv-email">Email</label><input id="inv-email" name="email" type="email" required>
+            <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(actor.role == .owner ? HTML("<option>owner</option>") : "")</select>
+            <button>Create invitation link</button></form></section>
+            """ : ""
+        return try await page(req, org.name, """
+            <h1>\(org.name)</h1>
+            <p class="muted">An honest profile is where trust starts: partners see what you do well, what you do not, and what could go wrong.</p>
+            <div class="grid">
+            <section class="card"><h2>Capabilities</h2>\(list(org.capabilities, empty: "None listed yet."))</section>
+            <section class="card"><h2>Limitations</h2>\(list(org.limitations, empty: "None listed yet."))</section>
+            <section class="card"><h2>Known risks</h2>\(list(org.risks, empty: "None listed yet."))</section>
+            </div>
+            <section class="card"><h2>Profile</h2>
+            <form method="post" action="/organization">\(csrf(req))
+            <label for="name">Name</label><input id="name" name="name" value="\(org.name)" maxlength="120"\(disabled)>
+            <label for="description">What you do</label><textarea id="description" name="description" maxlength="4000"\(disabled)>\(org.description)</textarea>
+            <label for="capabilities">Capabilities <span class="muted small">(one per line)</span></label><textarea id="capabilities" name="capabilities"\(disabled)>\(lines(org.capabilities))</textarea>
+            <label for="limitations">Limitations <span class="muted small">(one per line)</span></label><textarea id="limitations" name="limitations"\(disabled)>\(lines(org.limitations))</textarea>
+            <label for="risks">Known risks <span class="muted small">(one per line)</span></label><textarea id="risks" name="risks"\(disabled)>\(lines(org.risks))</textarea>
+            <label for="languages">Languages <span class="muted small">(one per line)</span></label><textarea id="languages" name="languages"\(disabled)>\(lines(org.languages))</textarea>
+            <label for="tz">Time zone</label><select id="tz" name="timeZone"\(disabled)>\(zoneOptions(selected: org.timeZone))</select>
+            <div class="grid"><div><label for="ws">Working hours from</label><input id="ws" name="workStart" type="time" value="\(WorkingHours.text(ofMinute: org.workStartMinute))"\(disabled)></div>
+            <div><label for="we">until</label><input id="we" name="workEnd" type="time" value="\(WorkingHours.text(ofMinute: org.workEndMinute))"\(disabled)></div></div>
+            <fieldset style="border:0;padding:0;margin:.6rem 0"><legend style="font-weight:600">Working days</legend>\(dayBoxes)</fieldset>
+            \(canEdit ? HTML("<button>Save profile</button>") : HTML("<p class=\"muted\">Only owners and admins can edit the profile.</p>"))
+            </form></section>
+            <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
+            \(members.map { m in HTML("<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.role.rawValue)</td></tr>") })</tbody></table></section>
+            \(invite)
+            """)
+    }
+
+    static func updateOrganization(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/organization") {
+            func lines(_ name: String) -> [String] { field(req, name).split(whereSeparator: \.isNewline).map(String.init) }
+            let days = (try? req.content.get([String].self, at: "days")) ?? []
+            _ = try await Accounts.updateOrganization(.init(
+                name: field(req, "name"), description: field(req, "description"),
+                capabilities: lines("capabilities"), limitations: lines("limitations"), risks: lines("risks"),
+                timeZone: field(req, "timeZone"), languages: lines("languages"),
+                workStart: field(req, "workStart"), workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) }),
+                by: actor, on: req.db)
+            req.flash("Profile saved.")
+            return "/organization"
+        }
+    }
+
+    static func inviteColleague(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/organization") {
+            guard let role = Role(rawValue: field(req, "role")) else { throw Problem.invalid("role", "Choose owner, admin or member.") }
+            let (inv, secret) = try await Accounts.inviteColleague(email: field(req, "email"), role: role, by: actor, on: req.db)
+            req.flash("Send this link to \(inv.email); it works once: \(req.application.bonafide.baseURL)\(Paths.join(secret))")
+            return "/organization"
+        }
+    }
+
+    static func settings(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        let tokens = try await Accounts.tokens(of: actor, on: req.db)
+        let clock = Clock(actor.user.timeZone)
+        let newSecret = req.session.data["new_token"]
+        req.session.data["new_token"] = nil
+        let secretHTML: HTML = newSecret.map { s in
+            "<div class=\"card\"><p><strong>Copy your new token now; it will not be shown again:</strong></p><p class=\"copy\" id=\"new-token\">\(s)</p></div>"
+        } ?? ""
+        let rows = HTML.join(tokens.map { t in
+            let state: HTML = t.revokedAt == nil
+                ? "<form method=\"post\" action=\"/settings/tokens/\(t.id)/revoke\">\(csrf(req))<button class=\"danger\">Revoke</button></form>"
+                : "<span class=\"muted\">revoked \(clock.format(t.revokedAt, "d MMM yyyy"))</span>"
+            return """
+                <tr><td>\(t.name)</td><td><code>\(t.prefix)…</code></td><td class="hide-sm">\(clock.format(t.createdAt, "d MMM yyyy"))</td>
+                <td class="hide-sm">\(t.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td><td>\(state)</td></tr>
+                """
+        })
+        return try await page(req, "Settings", """
+            <h1>Settings</h1>
+            <section class="card"><h2>You</h2><form method="post" action="/settings/profile">\(csrf(req))
+            <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
+            <select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select><button>Save</button></form></section>
+            \(secretHTML)
+            <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
+            <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
+            <form method="post" action="/settings/tokens">\(csrf(req))<label for="token-name">New token name</label>
+            <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button>Create token</button></form></section>
+            """)
+    }
+
+    static func updateProfile(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/settings") {
+            let zone = field(req, "timeZone")
+            guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone.") }
+            actor.user.timeZone = zone
+            try await actor.user.save(on: req.db)
+            req.flash("Saved: times now show in \(zone).")
+            return "/settings"
+        }
+    }
+
+    static func createToken(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/settings") {
+            let (_, secret) = try await Accounts.createToken(for: actor.user, name: field(req, "name"), on: req.db)
+            req.session.data["new_token"] = secret
+            return "/settings"
+        }
+    }
+
+    static func revokeToken(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/settings") {
+            try await Accounts.revokeToken(uuid(req, "tokenID"), by: actor, on: req.db)
+            req.flash("Token revoked; it no longer works.")
+            return "/settings"
+        }
+    }
+}

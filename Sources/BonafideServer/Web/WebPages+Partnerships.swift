@@ -1,0 +1,236 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    static func partnershipOf(_ req: Request) async throws -> (Actor, Partnership) {
+        let actor = try req.requireActor()
+        return (actor, try await Policy.partnership(uuid(req, "pid"), for: actor, on: req.db))
+    }
+
+    static func newPartnership(_ req: Request) async throws -> HTML {
+        try await page(req, "New partnership", """
+            <div class="card" style="max-width:640px"><h1>Open a partnership</h1>
+            <form method="post" action="/partnerships">\(csrf(req))
+            <label for="name">Name</label><input id="name" name="name" required maxlength="160" placeholder="Website relaunch with Acme">
+            <label for="partnerEmail">Partner's email <span class="muted small">(the person who will accept for their organization)</span></label>
+            <input id="partnerEmail" name="partnerEmail" type="email">
+            <label for="agreement">Agreement <span class="muted small">(optional; every change keeps the old version)</span></label>
+            <textarea id="agreement" name="agreement" rows="8"></textarea>
+            <button>Open partnership</button></form></div>
+            """)
+    }
+
+    static func createPartnership(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/partnerships/new") {
+            let (p, secret) = try await Partnerships.create(name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
+                agreement: field(req, "agreement"), by: actor, on: req.db)
+            req.session.data["new_invite"] = "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))"
+            return Paths.partnership(p.id)
+        }
+    }
+
+    static func partnership(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        let db = req.db
+        let clock = Clock(actor.user.timeZone)
+        let ours = try await Organization.find(p.$organization.id, on: db)
+        let theirs = try await p.$partner.id.asyncFlatMap { try await Organization.find($0, on: db) }
+        let members = try await Partnerships.members(of: p, on: db)
+        let versions = try await Partnerships.agreementVersions(of: p, on: db)
+        let commitments = try await Commitments.list(in: p, on: db)
+        let threads = try await Messages.threads(of: p, on: db)
+        let open = try await Messages.openRequests(of: [p.id!], on: db)
+        let times = try await Messages.responseTimes(of: p, on: db)
+        let overlap = try await Partnerships.overlap(of: p, on: db)
+        let events = try await Timeline.events(of: p, limit: 40, on: db)
+        let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
+            .filter { c in !members.contains { $0.$user.id == c.id } }
+        let active = p.status == .active
+
+        var invite: HTML = ""
+        if p.status == .invited {
+            let link = req.session.data["new_invite"]
+            req.session.data["new_invite"] = nil
+            let shown: HTML = link.map { "<p>Send this link\(p.invitedEmail.map { " to \($0)" } ?? ""); it is shown only now and works once:</p><p class=\"copy\" id=\"invitation-link\">\($0)</p>" }
+                ?? "<p class=\"muted\">Waiting for \(p.invitedEmail ?? "the partner") to accept. Lost the link? Issue a new one; the old one stops working.</p>"
+            let renew: HTML = p.$organization.id == actor.organizationID
+                ? "<form method=\"post\" action=\"\(Paths.partnership(p.id))/invitation\">\(csrf(req))<button class=\"secondary\">New invitation link</button></form>" : ""
+            invite = "<section class=\"card\"><h2>Invitation</h2>\(shown)\(renew)</section>"
+        }
+        let agreement: HTML = versions.first.map { v in
+            "<pre class=\"agreement\" id=\"agreement-text\">\(v.text)</pre><p class=\"small muted\">Version \(v.version) by \(v.author.name), \(clock.format(v.createdAt)). <a href=\"\(Paths.partnership(p.id))/agreement\">All versions</a></p>"
+        } ?? "<p class=\"muted\">No agreement written yet.</p>"
+        let editAgreement: HTML = (active || p.status == .invited) ? """
+            <details><summary>Edit the agreement</summary><form method="post" action="\(Paths.partnership(p.id))/agreement">\(csrf(req))
+            <label for="agreement">Agreement text</label><textarea id="agreement" name="text" rows="10">\(versions.first?.text ?? "")</textarea>
+            <button>Save as a new version</button></form></details>
+            """ : ""
+        let orgNames = [ours, theirs].compactMap { $0 }.reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
+        let memberList = HTML.join(members.map { m in "<li>\(m.user.name) <span class=\"muted small\">\(orgNames[m.$organization.id] ?? "")</span></li>" })
+        let addMember: HTML = colleagues.isEmpty || !(active || p.status == .invited) ? "" : """
+            <form method="post" action="\(Paths.partnership(p.id))/members" class="actions">\(csrf(req))
+            <div><label for="member">Add a colleague</label><select id="member" name="userId">\(colleagues.map { c in HTML("<option value=\"\(c.id)\">\(c.name)</option>") })</select></div>
+            <button class="secondary">Add</button></form>
+            """
+        let overlapHTML: HTML = theirs == nil ? "<p class=\"muted\">Known once the partner joins.</p>"
+            : overlap.isEmpty ? "<p class=\"risk\">The two sides' working hours never overlap: agree on asynchronous check-ins.</p>"
+            : HTML("<p>Next shared working time, in your time zone (\(clock.zone.identifier)):</p><ul>\(overlap.map { w in HTML("<li>\(clock.format(w.start, "EEE d MMM, HH:mm"))–\(clock.time(w.end)) (\(Int(w.duration / 60)) min)</li>") })</ul>")
+        let timesHTML = HTML.join(times.map { t in
+            "<tr><td>\(t.organization.name)</td><td>\(t.medianSeconds.map { Clock.duration($0) } ?? "–")</td><td>\(t.answered)</td><td>\(t.open)</td></tr>"
+        })
+        let commitmentRows = HTML.join(commitments.map { c in
+            let notice: HTML = c.atRisk ? " <span class=\"risk\">at risk</span>" : c.proposedDueAt != nil ? " <span class=\"risk\">new date proposed</span>" : ""
+            return """
+                <tr><td><a href="\(Paths.commitment(p.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name) for \(orgNames[c.$recipientOrganization.id] ?? "")</div></td>
+                <td>\(clock.format(c.dueAt, "d MMM yyyy, HH:mm"))</td><td>\(statusBadge(c.status.rawValue))\(notice)</td></tr>
+                """
+        })
+        let threadList: HTML = threads.isEmpty ? "<p class=\"muted\">No conversations yet.</p>"
+            : HTML("<ul>\(threads.map { t in HTML("<li><a href=\"\(Paths.thread(p.id, t.id))\">\(t.subject)</a> <span class=\"small muted\">\(Clock.relative(t.lastMessageAt))</span></li>") })</ul>")
+        let newThread: HTML = active ? """
+            <details><summary>Start a conversation</summary><form method="post" action="\(Paths.partnership(p.id))/messages">\(csrf(req))
+            <label for="subject">Subject</label><input id="subject" name="subject" required maxlength="200">
+            <label for="body">Message</label><textarea id="body" name="body" required maxlength="10000"></textarea>
+            <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form></details>
+            """ : ""
+        let timeline = HTML.join(events.map { e in
+            "<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>"
+        })
+        let endForm: HTML = active ? """
+            <details><summary>End the partnership</summary><form method="post" action="\(Paths.partnership(p.id))/end">\(csrf(req))
+            <label for="end-reason">Why it ends (both sides see this)</label><textarea id="end-reason" name="reason" required></textarea>
+            <button class="danger">End partnership</button></form></details>
+            """ : ""
+        return try await page(req, p.name, """
+            <h1>\(p.name) \(statusBadge(p.status.rawValue))</h1>
+            <p class="muted">\(ours?.name ?? "") and \(theirs?.name ?? (p.invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited"))</p>
+            \(invite)
+            <div class="grid">
+            <section class="card"><h2>Members</h2><ul>\(memberList)</ul>\(addMember)</section>
+            <section class="card"><h2>Working hours overlap</h2>\(overlapHTML)</section>
+            <section class="card"><h2>Responsiveness</h2><p><strong id="open-requests">\(open.count)</strong> open request\(open.count == 1 ? "" : "s")</p>
+            <table><thead><tr><th>Side</th><th>Median answer</th><th>Answered</th><th>Open</th></tr></thead><tbody>\(timesHTML)</tbody></table></section>
+            </div>
+            <section class="card"><h2>Agreement</h2>\(agreement)\(editAgreement)</section>
+            <section class="card"><h2>Commitments</h2>\(statusChart(commitments))
+            \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
+            \(active ? HTML("<a class=\"button\" href=\"\(Paths.partnership(p.id))/commitments/new\">New commitment</a>") : "")</section>
+            <section class="card"><h2>Conversations</h2>\(threadList)\(newThread)</section>
+            <section class="card"><h2>Timeline</h2><ol class="timeline">\(timeline)</ol></section>
+            \(endForm)
+            """)
+    }
+
+    /// A stacked bar of commitment states, drawn as inline SVG.
+    static func statusChart(_ commitments: [Commitment]) -> HTML {
+        guard !commitments.isEmpty else { return "" }
+        let colors: [CommitmentStatus: String] = [.proposed: "#e8a33d", .accepted: "#2355d8", .delivered: "#4aa3df",
+            .completed: "#1f7a4d", .declined: "#b42318", .withdrawn: "#9aa3b2", .missed: "#e5484d"]
+        var x = 0.0
+        var parts: [HTML] = []
+        var legend: [HTML] = []
+        for status in CommitmentStatus.allCases {
+            let n = commitments.filter { $0.status == status }.count
+            guard n > 0 else { continue }
+            let w = Double(n) / Double(commitments.count) * 100
+            parts.append("<rect x=\"\(HTML(raw: String(format: "%.2f", x)))%\" y=\"0\" width=\"\(HTML(raw: String(format: "%.2f", w)))%\" height=\"14\" fill=\"\(colors[status]!)\"><title>\(status.rawValue): \(n)</title></rect>")
+            legend.append("<span class=\"small\" style=\"margin-right:.8rem\"><span style=\"color:\(colors[status]!)\">■</span> \(status.rawValue) \(n)</span>")
+            x += w
+        }
+        return "<svg role=\"img\" aria-label=\"Commitments by state\" width=\"100%\" height=\"14\" style=\"border-radius:4px\">\(parts)</svg><p>\(legend)</p>"
+    }
+
+    static func agreementHistory(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        let clock = Clock(actor.user.timeZone)
+        let versions = try await Partnerships.agreementVersions(of: p, on: req.db)
+        return try await page(req, "Agreement of \(p.name)", """
+            <h1>Agreement of <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
+            \(versions.map { v in HTML("<section class=\"card\"><h2>Version \(v.version)</h2><p class=\"small muted\">by \(v.author.name), \(clock.format(v.createdAt))</p><pre class=\"agreement\">\(v.text)</pre></section>") })
+            """)
+    }
+
+    static func updateAgreement(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.partnership(p.id)) {
+            let v = try await Partnerships.updateAgreement(p, text: field(req, "text"), by: actor, on: req.db)
+            req.flash("Saved as version \(v.version).")
+            return Paths.partnership(p.id)
+        }
+    }
+
+    static func addMember(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.partnership(p.id)) {
+            try await Partnerships.addMember(p, userID: UUID(uuidString: field(req, "userId")), by: actor, on: req.db)
+            return Paths.partnership(p.id)
+        }
+    }
+
+    static func renewInvitation(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.partnership(p.id)) {
+            let secret = try await Partnerships.renewInvitation(p, by: actor, on: req.db)
+            req.session.data["new_invite"] = "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))"
+            return Paths.partnership(p.id)
+        }
+    }
+
+    static func endPartnership(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.partnership(p.id)) {
+            try await Partnerships.end(p, reason: field(req, "reason"), by: actor, on: req.db)
+            return Paths.partnership(p.id)
+        }
+    }
+
+    // MARK: Invitations
+
+    static func invitation(_ req: Request) async throws -> Response {
+        let secret = req.parameters.get("secret") ?? ""
+        let p = try await Partnerships.invitation(secret: secret, for: req.actor, on: req.db)
+        let versions = try await Partnerships.agreementVersions(of: p, on: req.db)
+        let respond: HTML
+        if req.actor == nil {
+            let next = Paths.invitation(secret).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            respond = """
+                <p>Sign in or create an account for your organization to answer.</p>
+                <p><a class="button" href="/signup?email=\(p.invitedEmail ?? "")">Sign up</a> <a class="button" href="/login?next=\(next)">Sign in</a></p>
+                """
+        } else {
+            respond = """
+                <div class="actions"><form method="post" action="\(Paths.invitation(secret))/accept">\(csrf(req))<button>Accept</button></form>
+                <form method="post" action="\(Paths.invitation(secret))/decline">\(csrf(req))<button class="secondary">Decline</button></form></div>
+                """
+        }
+        return try await page(req, "Invitation", """
+            <div class="card"><h1>\(p.createdBy.name) of \(p.organization.name) invites you to “\(p.name)”</h1>
+            \(versions.first.map { HTML("<h2>Proposed agreement</h2><pre class=\"agreement\">\($0.text)</pre>") } ?? "")
+            \(respond)</div>
+            """).encodeResponse(for: req)
+    }
+
+    static func acceptInvitation(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let p = try await Partnerships.accept(secret: req.parameters.get("secret") ?? "", by: actor, on: req.db)
+        req.flash("You joined \(p.name).")
+        return req.redirect(to: Paths.partnership(p.id))
+    }
+
+    static func declineInvitation(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        try await Partnerships.decline(secret: req.parameters.get("secret") ?? "", by: actor, on: req.db)
+        req.flash("You declined the invitation.")
+        return req.redirect(to: "/dashboard")
+    }
+}
+
+extension Optional {
+    func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,272 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+func registerWeb(_ app: Application) throws {
+    let web = app.grouped(app.sessions.middleware, SessionUserMiddleware())
+    web.get(use: WebPages.home)
+    web.get("login", use: WebPages.loginForm)
+    web.post("login", use: WebPages.login)
+    web.get("signup", use: WebPages.signupForm)
+    web.post("signup", use: WebPages.signup)
+    web.get("join", ":secret", use: WebPages.joinForm)
+    web.post("logout", use: WebPages.logout)
+    web.get("invitations", ":secret", use: WebPages.invitation)
+
+    let signedIn = web.grouped(RequireSignInMiddleware())
+    signedIn.post("invitations", ":secret", "accept", use: WebPages.acceptInvitation)
+    signedIn.post("invitations", ":secret", "decline", use: WebPages.declineInvitation)
+    signedIn.get("dashboard", use: WebPages.dashboard)
+    signedIn.get("notifications", use: WebPages.notifications)
+    signedIn.post("notifications", "read", use: WebPages.markRead)
+    signedIn.get("organization", use: WebPages.organization)
+    signedIn.post("organization", use: WebPages.updateOrganization)
+    signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
+    signedIn.get("settings", use: WebPages.settings)
+    signedIn.post("settings", "profile", use: WebPages.updateProfile)
+    signedIn.post("settings", "tokens", use: WebPages.createToken)
+    signedIn.post("settings", "tokens", ":tokenID", "revoke", use: WebPages.revokeToken)
+    signedIn.get("partnerships", "new", use: WebPages.newPartnership)
+    signedIn.post("partnerships", use: WebPages.createPartnership)
+    let p = signedIn.grouped("partnerships", ":pid")
+    p.get(use: WebPages.partnership)
+    p.get("agreement", use: WebPages.agreementHistory)
+    p.post("agreement", use: WebPages.updateAgreement)
+    p.post("members", use: WebPages.addMember)
+    p.post("invitation", use: WebPages.renewInvitation)
+    p.post("end", use: WebPages.endPartnership)
+    p.get("commitments", "new", use: WebPages.newCommitment)
+    p.post("commitments", use: WebPages.createCommitment)
+    p.get("commitments", ":cid", use: WebPages.commitment)
+    p.post("commitments", ":cid", "transitions", use: WebPages.transition)
+    p.get("threads", ":tid", use: WebPages.thread)
+    p.post("messages", use: WebPages.postMessage)
+}
+
+/// Handlers and views of the web UI. Each handler loads through the services and policy, then renders.
+enum WebPages {
+    // MARK: Frame
+
+    static func page(_ req: Request, _ title: String, _ body: HTML) async throws -> HTML {
+        let unread = try await req.actor.asyncFlatMap { try await Notifications.unreadCount(for: $0, on: req.db) } ?? 0
+        return Layout(title: title, actor: req.actor, unread: unread, flash: req.takeFlash(), csrf: req.csrfToken).render(body)
+    }
+
+    static func errorPage(_ problem: Problem, for req: Request) async throws -> HTML {
+        let body: HTML = """
+            <div class="card"><h1>\(problem.title)</h1><p>\(problem.detail)</p>
+            <p><a href="javascript:history.back()">Go back</a> · <a href="/">Home</a></p></div>
+            """
+        let layout = Layout(title: problem.title, actor: req.actor, csrf: req.hasSession ? req.csrfToken : "")
+        return layout.render(body)
+    }
+
+    static func csrf(_ req: Request) -> HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(req.csrfToken)\">" }
+
+    /// Runs a form action; a problem becomes a message on the page the user came from.
+    static func act(_ req: Request, back: String, _ work: () async throws -> String) async throws -> Response {
+        do {
+            return req.redirect(to: try await work())
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.redirect(to: back)
+        }
+    }
+
+    static func uuid(_ req: Request, _ name: String) -> UUID? { req.parameters.get(name).flatMap(UUID.init(uuidString:)) }
+
+    static func field(_ req: Request, _ name: String) -> String { (try? req.content.get(String.self, at: name)) ?? "" }
+
+    static func zoneOptions(selected: String) -> HTML {
+        HTML.join(TimeZones.all.map { z in "<option\(HTML(raw: z == selected ? " selected" : ""))>\(z)</option>" })
+    }
+
+    // MARK: Accounts
+
+    static func home(_ req: Request) async throws -> Response {
+        if req.actor != nil { return req.redirect(to: "/dashboard") }
+        let body: HTML = """
+            <section class="card"><h1>Trust you can verify, with partners you may never meet.</h1>
+            <p>Bonafide gives a partnership one place to set clear expectations, talk, and keep promises, \
+            and turns that record into trust both sides can check.</p>
+            <p><a class="button" href="/signup">Create an account</a> <a class="button secondary" href="/login" style="background:#e7ebf3;color:#1d2433">Sign in</a></p></section>
+            """
+        return try await page(req, "Welcome", body).encodeResponse(for: req)
+    }
+
+    static func loginForm(_ req: Request) async throws -> HTML {
+        try await loginPage(req, email: "", error: nil)
+    }
+
+    static func loginPage(_ req: Request, email: String, error: String?) async throws -> HTML {
+        let next = (try? req.query.get(String.self, at: "next")) ?? ""
+        return try await page(req, "Sign in", """
+            <div class="card" style="max-width:460px"><h1>Sign in</h1>
+            \(error.map { HTML("<p class=\"error-text\" role=\"alert\">\($0)</p>") } ?? "")
+            <form method="post" action="/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")">\(csrf(req))
+            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(email)">
+            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit">Sign in</button></form>
+            <p class="small">No account yet? <a href="/signup">Sign up</a>.</p></div>
+            """)
+    }
+
+    static func login(_ req: Request) async throws -> Response {
+        let email = field(req, "email")
+        do {
+            try await req.limitAttempts("login", key: Validation.normalizedEmail(email), limit: req.application.bonafide.loginAttemptsPerWindow)
+            let user = try await Accounts.authenticate(email: email, password: field(req, "password"), hasher: req.password.async, on: req.db)
+            try await signIn(req, user)
+            let next = (try? req.query.get(String.self, at: "next")) ?? ""
+            // Only local paths, so a crafted link cannot send people elsewhere after sign-in.
+            let target = next.hasPrefix("/") && !next.hasPrefix("//") ? next : "/dashboard"
+            return req.redirect(to: target)
+        } catch let problem as Problem {
+            return try await loginPage(req, email: email, error: problem.detail).encodeResponse(status: problem.status, for: req)
+        }
+    }
+
+    static func signIn(_ req: Request, _ user: User) async throws {
+        // A new session id on sign-in, so a session fixed before sign-in is worthless.
+        req.session.destroy()
+        req.session.data["uid"] = user.id!.uuidString
+        req.session.data["csrf"] = Secrets.make(prefix: "")
+        req.actor = Actor(user: user)
+    }
+
+    static func logout(_ req: Request) async throws -> Response {
+        req.session.destroy()
+        return req.redirect(to: "/login")
+    }
+
+    struct SignupValues {
+        var name = "", email = "", organization = "", timeZone = "UTC", invitation = ""
+        var invitedOrganization: String?
+    }
+
+    static func signupForm(_ req: Request) async throws -> HTML {
+        var v = SignupValues()
+        v.email = (try? req.query.get(String.self, at: "email")) ?? ""
+        return try await signupPage(req, v, error: nil)
+    }
+
+    static func joinForm(_ req: Request) async throws -> HTML {
+        let secret = req.parameters.get("secret") ?? ""
+        guard let invitation = try await Accounts.colleagueInvitation(secret: secret, on: req.db) else {
+            throw Problem(.notFound, "This invitation link is not valid or was already used.")
+        }
+        var v = SignupValues()
+        v.email = invitation.email
+        v.invitation = secret
+        v.invitedOrganization = invitation.organization.name
+        v.timeZone = invitation.organization.timeZone
+        return try await signupPage(req, v, error: nil)
+    }
+
+    static func signupPage(_ req: Request, _ v: SignupValues, error: Problem?) async throws -> HTML {
+        let orgField: HTML = v.invitedOrganization.map { name in
+            "<p>You are joining <strong>\(name)</strong>.</p><input type=\"hidden\" name=\"invitation\" value=\"\(v.invitation)\"><input type=\"hidden\" name=\"organization\" value=\"\(name)\">"
+        } ?? """
+            <label for="organization">Organization</label><input id="organization" name="organization" required maxlength="120" value="\(v.organization)">
+            """
+        let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0.detail)</p>" } ?? ""
+        return try await page(req, "Sign up", """
+            <div class="card" style="max-width:520px"><h1>Create your account</h1>\(err)
+            <form method="post" action="/signup">\(csrf(req))
+            <label for="name">Your name</label><input id="name" name="name" required maxlength="100" autocomplete="name" value="\(v.name)">
+            <label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email" value="\(v.email)">
+            <label for="password">Password <span class="muted small">(at least 10 characters)</span></label>
+            <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
+            \(orgField)
+            <label for="timeZone">Time zone</label><select id="timeZone" name="timeZone">\(zoneOptions(selected: v.timeZone))</select>
+            <button type="submit">Create account</button></form></div>
+            """)
+    }
+
+    static func signup(_ req: Request) async throws -> Response {
+        var v = SignupValues()
+        v.name = field(req, "name")
+        v.email = field(req, "email")
+        v.organization = field(req, "organization")
+        v.timeZone = field(req, "timeZone")
+        v.invitation = field(req, "invitation")
+        do {
+            try await req.limitAttempts("signup", key: "", limit: 30, window: 600)
+            let (user, _) = try await Accounts.register(
+                .init(email: v.email, password: field(req, "password"), name: v.name, organization: v.organization,
+                    timeZone: v.timeZone.isEmpty ? nil : v.timeZone, invitation: v.invitation.isEmpty ? nil : v.invitation),
+                hasher: req.password.async, on: req.db)
+            try await signIn(req, user)
+            req.flash("Welcome to Bonafide, \(user.name).")
+            return req.redirect(to: "/dashboard")
+        } catch let problem as Problem {
+            if !v.invitation.isEmpty, let inv = try await Accounts.colleagueInvitation(secret: v.invitation, on: req.db) {
+                v.invitedOrganization = inv.organization.name
+            }
+            return try await signupPage(req, v, error: problem).encodeResponse(status: problem.status, for: req)
+        }
+    }
+
+    // MARK: Dashboard and notifications
+
+    static func dashboard(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        let data = try await DashboardData.load(for: actor, on: req.db)
+        let clock = Clock(actor.user.timeZone)
+        let names = Dictionary(data.partnerships.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        func commitmentRows(_ items: [Commitment], empty: String) -> HTML {
+            guard !items.isEmpty else { return "<p class=\"muted\">\(empty)</p>" }
+            return """
+                <table><thead><tr><th>Commitment</th><th>Due</th><th class="hide-sm">Partnership</th><th>State</th></tr></thead><tbody>
+                \(items.map { c in HTML("""
+                    <tr><td><a href="\(Paths.commitment(c.$partnership.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name)</div></td>
+                    <td>\(clock.format(c.dueAt, "d MMM, HH:mm"))<div class="small muted">\(Clock.relative(c.dueAt))</div></td>
+                    <td class="hide-sm">\(names[c.$partnership.id] ?? "")</td>
+                    <td>\(statusBadge(c.status.rawValue))\(c.atRisk ? HTML(" <span class=\"risk\">at risk</span>") : "")</td></tr>
+                    """) })</tbody></table>
+                """
+        }
+        let partnershipRows: HTML = data.partnerships.isEmpty
+            ? "<p class=\"muted\">No partnerships yet. <a href=\"/partnerships/new\">Open your first one</a>.</p>"
+            : HTML("<ul>\(data.partnerships.map { p in HTML("<li><a href=\"\(Paths.partnership(p.id))\">\(p.name)</a> \(statusBadge(p.status.rawValue))</li>") })</ul>")
+        let requests: HTML = data.openRequests.isEmpty ? "<p class=\"muted\">Nothing is waiting for your side.</p>" : HTML("""
+            <ul>\(data.openRequests.map { m in HTML("""
+                <li><a href="\(Paths.thread(m.$partnership.id, m.$thread.id))">\(m.thread.subject)</a>: \(m.author.name) asked \(Clock.relative(m.createdAt))
+                <div class="small muted">\(String(m.body.prefix(140)))</div></li>
+                """) })</ul>
+            """)
+        return try await page(req, "Dashboard", """
+            <h1>Hello, \(actor.user.name)</h1>
+            <div class="grid">
+            <section class="card"><h2>My partnerships</h2>\(partnershipRows)</section>
+            <section class="card"><h2>Open requests for your side</h2>\(requests)</section>
+            </div>
+            <section class="card"><h2>Due soon: promised by your side</h2>\(commitmentRows(data.dueSoonMine, empty: "Nothing due in the next 14 days."))</section>
+            <section class="card"><h2>Due soon: owed to your side</h2>\(commitmentRows(data.dueSoonOwed, empty: "Nothing owed to you in the next 14 days."))</section>
+            <section class="card"><h2>What slipped</h2>\(commitmentRows(data.slipped, empty: "Nothing missed, at risk or rescheduled."))</section>
+            """)
+    }
+
+    static func notifications(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        let (unread, items) = try await Notifications.list(for: actor, on: req.db)
+        let clock = Clock(actor.user.timeZone)
+        let list: HTML = items.isEmpty ? "<p class=\"muted\">No notifications.</p>" : HTML("""
+            <ol class="timeline">\(items.map { n in HTML("""
+                <li>\(n.readAt == nil ? HTML("<strong>") : "")<a href="\(n.link)">\(n.text)</a>\(n.readAt == nil ? HTML("</strong>") : "")
+                <div class="small muted">\(clock.format(n.createdAt))</div></li>
+                """) })</ol>
+            """)
+        return try await page(req, "Notifications", """
+            <h1>Notifications <span class="muted small">\(unread) unread</span></h1>
+            <form method="post" action="/notifications/read">\(csrf(req))<button class="secondary">Mark all read</button></form>
+            <div class="card">\(list)</div>
+            """)
+    }
+
+    static func markRead(_ req: Request) async throws -> Response {
+        try await Notifications.markAllRead(for: try req.requireActor(), on: req.db)
+        return req.redirect(to: "/notifications")
+    }
+}

@@ -1,0 +1,125 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension Request {
+    private struct ActorKey: StorageKey { typealias Value = Actor }
+
+    /// The signed-in person, filled by `SessionUserMiddleware` for pages and by bearer auth for the API.
+    var actor: Actor? {
+        get { storage[ActorKey.self] }
+        set { storage[ActorKey.self] = newValue }
+    }
+
+    func requireActor() throws -> Actor {
+        guard let actor else { throw Problem.unauthorized }
+        return actor
+    }
+
+    /// The per-session token every form carries, so other sites cannot post on a user's behalf.
+    var csrfToken: String {
+        if let token = session.data["csrf"] { return token }
+        let token = Secrets.make(prefix: "")
+        session.data["csrf"] = token
+        return token
+    }
+
+    func flash(_ message: String, error: Bool = false) {
+        session.data[error ? "flash_error" : "flash"] = message
+    }
+
+    func takeFlash() -> (message: String, error: Bool)? {
+        if let m = session.data["flash_error"] { session.data["flash_error"] = nil; return (m, true) }
+        if let m = session.data["flash"] { session.data["flash"] = nil; return (m, false) }
+        return nil
+    }
+}
+
+/// Loads the session's user; rejects forms whose CSRF token does not match the session's.
+struct SessionUserMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let raw = request.session.data["uid"], let id = UUID(uuidString: raw),
+            let user = try await User.find(id, on: request.db)
+        {
+            request.actor = Actor(user: user)
+        }
+        if request.method == .POST {
+            let sent = try? request.content.get(String.self, at: "_csrf")
+            guard let sent, let expected = request.session.data["csrf"], sent == expected else {
+                throw Problem(.forbidden, "This form has expired or did not come from Bonafide. Go back, reload the page and try again.")
+            }
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Sends visitors who are not signed in to the sign-in page, then back.
+struct RequireSignInMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.actor != nil else {
+            let back = request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
+            return request.redirect(to: "/login?next=\(back)")
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Formats times in the viewer's own time zone.
+struct Clock: Sendable {
+    let zone: TimeZone
+
+    init(_ identifier: String?) { zone = identifier.flatMap(TimeZone.init(identifier:)) ?? .gmt }
+
+    func format(_ date: Date?, _ pattern: String = "EEE d MMM yyyy, HH:mm zzz") -> String {
+        guard let date else { return "" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = pattern
+        return f.string(from: date)
+    }
+
+    func time(_ date: Date) -> String { format(date, "HH:mm") }
+
+    /// The value of an `<input type="datetime-local">`.
+    func inputValue(_ date: Date?) -> String { format(date, "yyyy-MM-dd'T'HH:mm") }
+
+    static func parseLocal(_ text: String, zone identifier: String) -> Date? {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
+            f.dateFormat = pattern
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+
+    /// "in 3 days", "2 hours ago": how far a date is from now.
+    static func relative(_ date: Date, now: Date = Date()) -> String {
+        let seconds = date.timeIntervalSince(now)
+        let magnitude = abs(seconds)
+        let text: String
+        switch magnitude {
+        case ..<60: return "now"
+        case ..<3600: text = "\(Int(magnitude / 60)) min"
+        case ..<86_400: text = "\(Int(magnitude / 3600)) h"
+        default: text = "\(Int(magnitude / 86_400)) d"
+        }
+        return seconds > 0 ? "in \(text)" : "\(text) ago"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<3600: return "\(max(1, Int(seconds / 60))) min"
+        case ..<86_400: return String(format: "%.1f h", seconds / 3600)
+        default: return String(format: "%.1f days", seconds / 86_400)
+        }
+    }
+}
+
+enum TimeZones {
+    static let all: [String] = TimeZone.knownTimeZoneIdentifiers.filter { $0.contains("/") }.sorted() + ["UTC"]
+}

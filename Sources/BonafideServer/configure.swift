@@ -1,0 +1,81 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+    public var bonafide: AppConfig {
+        get { storage[ConfigKey.self] ?? AppConfig() }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}
+
+/// Sets up storage, middleware, routes and background work. Everything that must be ready before
+/// the server answers happens here, in this order.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.bonafide = config
+    app.logger.logLevel = config.logLevel
+    switch config.storage {
+    case .postgres(let url):
+        var pg = try SQLPostgresConfiguration(url: url)
+        pg.searchPath = ["public"]
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 8), as: .psql)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    }
+    app.migrations.add(CreateAccounts())
+    app.migrations.add(CreatePartnerships())
+    app.migrations.add(CreateCommitmentsAndMessages())
+    app.migrations.add(SessionRecord.migration)
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.sessions.use(.fluent)
+    app.sessions.configuration = .init(cookieName: "bonafide_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(14 * 86_400), maxAge: 14 * 86_400,
+            path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxBodyBytes)
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+
+    app.requestMetrics = RequestMetrics()
+    _ = app.rateLimiter  // created before serving, so concurrent first use cannot race
+    app.middleware = Middlewares()
+    app.middleware.use(MetricsMiddleware())
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
+
+    try routes(app)
+    if config.runBackgroundJobs {
+        app.lifecycle.use(OverdueSweeper(interval: .seconds(Int64(config.overdueSweepSeconds))))
+    }
+}
+
+func routes(_ app: Application) throws {
+    app.get("healthz") { req async throws -> Response in
+        try await Organization.query(on: req.db).limit(1).all()  // answers only once the database does
+        let res = Response(status: .ok, body: .init(string: #"{"status":"ok"}"#))
+        res.headers.contentType = .json
+        return res
+    }
+    app.get("metrics") { req async throws -> Response in
+        let text = try await Metrics.exposition(on: req.db, metrics: req.application.requestMetrics)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
+    app.get("openapi.yaml") { _ async throws -> Response in
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/yaml; charset=utf-8")
+        return Response(status: .ok, headers: headers, body: .init(string: OpenAPIDocument.yaml))
+    }
+    try registerAPI(app)
+    try registerWeb(app)
+}
