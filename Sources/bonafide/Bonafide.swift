@@ -4,10 +4,6 @@ import Foundation
 
 @main
 struct Bonafide: AsyncParsableCommand {
-    init() {
-        // Line-buffer stdout so the start-up banner shows at once, even when piped to a file.
-        setvbuf(stdout, nil, _IOLBF, 0)
-    }
 
     static let configuration = CommandConfiguration(
         abstract: "Bonafide: trust you can verify, for digital partnerships.",

@@ -18,6 +18,11 @@ public enum Runner {
         }
     }
 
+    /// Unbuffered, so the banner shows at once even when stdout is a file or a pipe.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     public static func bootstrapLogging(_ level: Logger.Level) {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -32,13 +37,13 @@ public enum Runner {
             try await app.autoMigrate()
             if demo {
                 let seeded = try await DemoSeed.run(on: app)
-                print(seeded ? "Seeded the demo data." : "Demo data already present.")
+                say(seeded ? "Seeded the demo data." : "Demo data already present.")
             }
-            print("Bonafide is serving on \(config.baseURL)  (storage: \(describe(config.storage)))")
+            say("Bonafide is serving on \(config.baseURL)  (storage: \(describe(config.storage)))")
             if demo {
-                print("Demo logins (password \"\(DemoSeed.password)\"):")
+                say("Demo logins (password \"\(DemoSeed.password)\"):")
                 for login in DemoSeed.logins {
-                    print("  \(login.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.name), \(login.organization)")
+                    say("  \(login.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.name), \(login.organization)")
                 }
             }
             try await app.execute()
@@ -49,10 +54,10 @@ public enum Runner {
         try await withApplication(config, serving: false) { app in
             if revert {
                 try await app.autoRevert()
-                print("Reverted all migrations.")
+                say("Reverted all migrations.")
             } else {
                 try await app.autoMigrate()
-                print("Database is up to date (\(describe(config.storage))).")
+                say("Database is up to date (\(describe(config.storage))).")
             }
         }
     }
@@ -60,7 +65,7 @@ public enum Runner {
     public static func demo(_ config: AppConfig) async throws {
         try await withApplication(config, serving: false) { app in
             try await app.autoMigrate()
-            print(try await DemoSeed.run(on: app) ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
+            say(try await DemoSeed.run(on: app) ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
         }
     }
 
