@@ -2,6 +2,7 @@ import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
 import Foundation
+import SQLKit
 import Vapor
 
 extension Application {
@@ -21,8 +22,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     switch config.storage {
     case .postgres(let url):
         var pg = try SQLPostgresConfiguration(url: url)
-        pg.searchPath = ["public"]
+        pg.searchPath = [config.postgresSchema ?? "public"]
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 8), as: .psql)
+        if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {
+            try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+        }
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
     case .sqliteFile(let path):

@@ -24,6 +24,8 @@ public struct AppConfig: Sendable {
     public var logLevel: Logger.Level = .info
     /// Tests drive the overdue sweep themselves.
     public var runBackgroundJobs = true
+    /// A PostgreSQL schema to work in instead of `public`; each test gets its own.
+    public var postgresSchema: String?
     /// Tests use an in-memory SQLite database.
     public var inMemoryDatabase = false
 

@@ -1,0 +1,151 @@
+import BonafideCore
+import Foundation
+import Testing
+
+@Suite("Commitment lifecycle")
+struct CommitmentLifecycleTests {
+    let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    var due: Date { t0.addingTimeInterval(7 * 86_400) }
+
+    func state(_ status: CommitmentStatus) -> CommitmentState { CommitmentState(status: status, dueAt: due) }
+
+    @Test func happyPathFromProposalToCompletion() throws {
+        var s = state(.proposed)
+        s = try CommitmentLifecycle.apply(.accept, to: s, by: .recipient, at: t0)
+        #expect(s.status == .accepted)
+        s = try CommitmentLifecycle.apply(.deliver, to: s, by: .owner, at: t0.addingTimeInterval(3600))
+        #expect(s.status == .delivered)
+        #expect(s.deliveredAt == t0.addingTimeInterval(3600))
+        s = try CommitmentLifecycle.apply(.approveDelivery, to: s, by: .recipient, at: t0.addingTimeInterval(7200))
+        #expect(s.status == .completed)
+        #expect(CommitmentLifecycle.outcome(of: s, flaggedBeforeDue: false, at: t0) == .onTime)
+    }
+
+    @Test func onlyTheRightSideMayAct() {
+        #expect(throws: LifecycleError.wrongSide(.accept, needed: .recipient)) {
+            try CommitmentLifecycle.apply(.accept, to: state(.proposed), by: .owner, at: t0)
+        }
+        #expect(throws: LifecycleError.wrongSide(.deliver, needed: .owner)) {
+            try CommitmentLifecycle.apply(.deliver, to: state(.accepted), by: .recipient, at: t0)
+        }
+    }
+
+    @Test func sendingBackNeedsAReasonAndReopensTheWork() throws {
+        let delivered = CommitmentState(status: .delivered, dueAt: due, deliveredAt: t0)
+        #expect(throws: LifecycleError.reasonRequired(.sendBack)) {
+            try CommitmentLifecycle.apply(.sendBack, to: delivered, by: .recipient, at: t0, reason: "  ")
+        }
+        let back = try CommitmentLifecycle.apply(.sendBack, to: delivered, by: .recipient, at: t0, reason: "Missing tests")
+        #expect(back.status == .accepted)
+        #expect(back.deliveredAt == nil)
+        let late = try CommitmentLifecycle.apply(.sendBack, to: delivered, by: .recipient, at: due.addingTimeInterval(1), reason: "Wrong file")
+        #expect(late.status == .missed)
+    }
+
+    @Test func earlyNoticeOnlyBeforeTheDueDate() throws {
+        let flagged = try CommitmentLifecycle.apply(.flagAtRisk, to: state(.accepted), by: .owner, at: t0, reason: "Supplier late")
+        #expect(flagged.atRisk && flagged.atRiskReason == "Supplier late")
+        #expect(throws: LifecycleError.pastDue(.flagAtRisk)) {
+            try CommitmentLifecycle.apply(.flagAtRisk, to: state(.accepted), by: .owner, at: due, reason: "Too late")
+        }
+        let cleared = try CommitmentLifecycle.apply(.clearRisk, to: flagged, by: .owner, at: t0)
+        #expect(!cleared.atRisk && cleared.atRiskReason == nil)
+        #expect(throws: LifecycleError.notAtRisk) { try CommitmentLifecycle.apply(.clearRisk, to: cleared, by: .owner, at: t0) }
+    }
+
+    @Test func newDateIsProposedThenAnswered() throws {
+        let newDue = due.addingTimeInterval(3 * 86_400)
+        #expect(throws: LifecycleError.dueDateRequired) {
+            try CommitmentLifecycle.apply(.proposeNewDate, to: state(.accepted), by: .owner, at: t0, reason: "Scope grew")
+        }
+        #expect(throws: LifecycleError.dueDateNotInFuture) {
+            try CommitmentLifecycle.apply(.proposeNewDate, to: state(.accepted), by: .owner, at: t0, reason: "x", newDueAt: t0)
+        }
+        let proposed = try CommitmentLifecycle.apply(.proposeNewDate, to: state(.accepted), by: .owner, at: t0, reason: "Scope grew", newDueAt: newDue)
+        #expect(proposed.proposedDueAt == newDue && proposed.dueAt == due)
+        #expect(throws: LifecycleError.dateChangeAlreadyPending) {
+            try CommitmentLifecycle.apply(.proposeNewDate, to: proposed, by: .owner, at: t0, reason: "again", newDueAt: newDue)
+        }
+        let accepted = try CommitmentLifecycle.apply(.acceptNewDate, to: proposed, by: .recipient, at: t0)
+        #expect(accepted.dueAt == newDue && accepted.proposedDueAt == nil)
+        let refused = try CommitmentLifecycle.apply(.refuseNewDate, to: proposed, by: .recipient, at: t0)
+        #expect(refused.dueAt == due && refused.proposedDueAt == nil)
+        #expect(throws: LifecycleError.noPendingDateChange) { try CommitmentLifecycle.apply(.acceptNewDate, to: refused, by: .recipient, at: t0) }
+    }
+
+    @Test func missedCommitmentsCanStillBeDeliveredLate() throws {
+        #expect(CommitmentLifecycle.isOverdue(state(.accepted), at: due))
+        #expect(!CommitmentLifecycle.isOverdue(state(.accepted), at: due.addingTimeInterval(-1)))
+        #expect(!CommitmentLifecycle.isOverdue(state(.proposed), at: due.addingTimeInterval(1)))
+        let late = try CommitmentLifecycle.apply(.deliver, to: state(.missed), by: .owner, at: due.addingTimeInterval(86_400))
+        #expect(late.status == .delivered)
+        #expect(CommitmentLifecycle.outcome(of: late, flaggedBeforeDue: true, at: t0) == .lateWithNotice)
+        #expect(CommitmentLifecycle.outcome(of: late, flaggedBeforeDue: false, at: t0) == .lateWithoutNotice)
+        #expect(CommitmentLifecycle.outcome(of: state(.missed), flaggedBeforeDue: false, at: t0) == .missed)
+    }
+
+    @Test(arguments: [CommitmentStatus.completed, .declined, .withdrawn])
+    func closedCommitmentsAcceptNothing(_ status: CommitmentStatus) {
+        for action in CommitmentAction.allCases {
+            #expect(throws: LifecycleError.self) {
+                try CommitmentLifecycle.apply(action, to: state(status), by: action.side, at: t0, reason: "r", newDueAt: due)
+            }
+        }
+    }
+}
+
+@Suite("Working hours, statistics, validation")
+struct SupportTests {
+    // Monday 23 November 2026, 00:00 UTC: Berlin is UTC+1, New York UTC-5, Kolkata UTC+5:30.
+    let monday = ISO8601DateFormatter().date(from: "2026-11-23T00:00:00Z")!
+
+    func hours(_ start: String, _ end: String, _ zone: String, days: Set<Int> = [1, 2, 3, 4, 5]) -> WorkingHours {
+        WorkingHours(startMinute: WorkingHours.minute(of: start)!, endMinute: WorkingHours.minute(of: end)!, days: days,
+            timeZone: TimeZone(identifier: zone)!)
+    }
+
+    @Test func berlinAndNewYorkOverlapThreeHours() {
+        let windows = WorkingHours.nextOverlap(hours("09:00", "17:30", "Europe/Berlin"), hours("08:30", "17:00", "America/New_York"), after: monday)
+        let f = ISO8601DateFormatter()
+        #expect(windows.map { f.string(from: $0.start) } == ["2026-11-23T13:30:00Z"])
+        #expect(windows.map { f.string(from: $0.end) } == ["2026-11-23T16:30:00Z"])
+    }
+
+    @Test func kolkataAndNewYorkNeverOverlap() {
+        let windows = WorkingHours.overlap(hours("10:00", "19:00", "Asia/Kolkata"), hours("08:30", "17:00", "America/New_York"),
+            from: monday, to: monday.addingTimeInterval(7 * 86_400))
+        #expect(windows.isEmpty)
+    }
+
+    @Test func weekendWorkersMeetOnlyOnSharedDays() {
+        let windows = WorkingHours.overlap(hours("09:00", "12:00", "UTC", days: [6]), hours("10:00", "11:00", "UTC", days: [6, 7]),
+            from: monday, to: monday.addingTimeInterval(7 * 86_400))
+        #expect(windows.count == 1)
+        #expect(windows.first?.duration == 3600)
+    }
+
+    @Test func parsesClockTimes() {
+        #expect(WorkingHours.minute(of: "09:30") == 570)
+        #expect(WorkingHours.minute(of: "24:00") == nil)
+        #expect(WorkingHours.minute(of: "9:30") == nil)
+        #expect(WorkingHours.text(ofMinute: 570) == "09:30")
+    }
+
+    @Test func medians() {
+        #expect(ResponseStatistics.median([]) == nil)
+        #expect(ResponseStatistics.median([5, 1, 3]) == 3)
+        #expect(ResponseStatistics.median([4, 1, 3, 2]) == 2.5)
+    }
+
+    @Test func validatesEmailsAndZones() {
+        #expect(Validation.isEmail("a.b@example.co"))
+        #expect(!Validation.isEmail("a@b"))
+        #expect(!Validation.isEmail("a b@example.com"))
+        #expect(!Validation.isEmail("@example.com"))
+        #expect(Validation.isTimeZone("Europe/Berlin"))
+        #expect(Validation.isTimeZone("UTC"))
+        #expect(!Validation.isTimeZone("PST"))
+        #expect(!Validation.isTimeZone("Mars/Olympus"))
+        #expect(Validation.normalizedEmail("  Alice@Example.COM ") == "alice@example.com")
+    }
+}

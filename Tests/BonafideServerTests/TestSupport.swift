@@ -1,0 +1,102 @@
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// Runs a test against a fresh, migrated application and always shuts it down.
+/// SQLite in memory by default; with BONAFIDE_TEST_DATABASE_URL, a new PostgreSQL schema per test
+/// that is dropped afterwards.
+func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Application) async throws -> Void) async throws {
+    var config = AppConfig()
+    config.bcryptCost = 4
+    config.runBackgroundJobs = false
+    config.logLevel = .warning
+    if let url = ProcessInfo.processInfo.environment["BONAFIDE_TEST_DATABASE_URL"], !url.isEmpty {
+        config.databaseURL = url
+        config.postgresSchema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+    } else {
+        config.inMemoryDatabase = true
+    }
+    adjust(&config)
+    let app = try await Application.make(.testing)
+    func cleanUp() async {
+        if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {
+            try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
+        }
+        try? await app.asyncShutdown()
+    }
+    do {
+        try await configure(app, config: config)
+        try await app.autoMigrate()
+        try await test(app)
+    } catch {
+        await cleanUp()
+        throw error
+    }
+    await cleanUp()
+}
+
+var isPostgres: Bool { !(ProcessInfo.processInfo.environment["BONAFIDE_TEST_DATABASE_URL"] ?? "").isEmpty }
+
+/// A signed-up API user.
+struct Account {
+    let token: String
+    let id: String
+    let email: String
+    let organizationID: String
+    var auth: HTTPHeaders { ["Authorization": "Bearer \(token)"] }
+}
+
+struct JSONBody: Sendable {
+    let data: [String: any Sendable]
+}
+
+extension Application {
+    /// Sends a JSON request through the whole middleware stack and returns status and decoded body.
+    @discardableResult
+    func api(_ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil,
+        headers extra: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> (status: HTTPStatus, body: [String: Any], list: [[String: Any]], raw: String, headers: HTTPHeaders)
+    {
+        var result: (HTTPStatus, [String: Any], [[String: Any]], String, HTTPHeaders) = (.ok, [:], [], "", [:])
+        try await testing().test(method, "/api/v1" + path, beforeRequest: { req in
+            if let token { req.headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
+            for (name, value) in extra { req.headers.replaceOrAdd(name: name, value: value) }
+            if let json {
+                req.headers.contentType = .json
+                req.body = ByteBuffer(string: json)
+            }
+        }, afterResponse: { res async in
+            let raw = res.body.string
+            let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8))
+            result = (res.status, object as? [String: Any] ?? [:], object as? [[String: Any]] ?? [], raw, res.headers)
+        })
+        return result
+    }
+
+    func register(_ name: String, org: String, email: String? = nil, timeZone: String = "Europe/Berlin") async throws -> Account {
+        let email = email ?? "\(name.lowercased())@\(org.lowercased().replacingOccurrences(of: " ", with: "")).example"
+        let r = try await api(.POST, "/auth/register",
+            json: #"{"email":"\#(email)","password":"correct horse battery","name":"\#(name)","organization":"\#(org)","timeZone":"\#(timeZone)"}"#)
+        #expect(r.status == .created, "register \(email): \(r.raw)")
+        let user = r.body["user"] as? [String: Any] ?? [:]
+        return Account(token: r.body["token"] as? String ?? "", id: user["id"] as? String ?? "", email: email,
+            organizationID: user["organizationId"] as? String ?? "")
+    }
+
+    /// Two organizations with an active partnership: the usual starting point.
+    func activePartnership() async throws -> (a: Account, b: Account, partnershipID: String) {
+        let a = try await register("Alice", org: "Northwind")
+        let b = try await register("Bob", org: "Acme")
+        let created = try await api(.POST, "/partnerships", token: a.token, json: #"{"name":"Relaunch","partnerEmail":"\#(b.email)","agreement":"v1 text"}"#)
+        #expect(created.status == .created, "\(created.raw)")
+        let link = created.body["invitationLink"] as? String ?? ""
+        let secret = String(link.split(separator: "/").last ?? "")
+        let accepted = try await api(.POST, "/invitations/\(secret)/accept", token: b.token)
+        #expect(accepted.status == .ok, "\(accepted.raw)")
+        return (a, b, created.body["id"] as? String ?? "")
+    }
+}
+
+func rfc3339(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
