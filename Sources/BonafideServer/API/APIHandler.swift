@@ -18,7 +18,21 @@ struct InjectRequestMiddleware: AsyncMiddleware {
 
 func registerAPI(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(InjectRequestMiddleware())
-    try API().registerHandlers(on: VaporTransport(routesBuilder: api))
+    try API().registerHandlers(on: VaporTransport(routesBuilder: api), configuration: .init(dateTranscoder: RFC3339Transcoder()))
+}
+
+/// RFC 3339 date-times with or without fractional seconds; answers with whole seconds.
+struct RFC3339Transcoder: DateTranscoder {
+    func encode(_ date: Date) throws -> String { ISO8601DateFormatter().string(from: date) }
+
+    func decode(_ text: String) throws -> Date {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = fractional.date(from: text) { return date }
+        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time."))
+    }
 }
 
 enum OpenAPIDocument {

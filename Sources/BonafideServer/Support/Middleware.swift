@@ -10,7 +10,10 @@ struct ProblemMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let problem = Self.problem(for: error, logger: request.logger)
+            var problem = Self.problem(for: error, logger: request.logger)
+            if problem.field == nil, problem.detail.contains("RFC 3339"), let field = Self.invalidDateField(in: request) {
+                problem = Problem.invalid(field, "The field \(field) must be an RFC 3339 date-time such as 2026-12-01T17:00:00Z.")
+            }
             if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) {
                 let body = ProblemBody(type: problem.type, title: problem.title, status: Int(problem.status.code),
                     detail: problem.detail, field: problem.field)
@@ -23,6 +26,16 @@ struct ProblemMiddleware: AsyncMiddleware {
                 return res
             }
             return try await WebPages.errorPage(problem, for: request).encodeResponse(status: problem.status, for: request)
+        }
+    }
+
+    /// The date decoder cannot say which field it failed on; the body can.
+    static func invalidDateField(in request: Request) -> String? {
+        guard let data = request.body.data, let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any]
+        else { return nil }
+        let transcoder = RFC3339Transcoder()
+        return object.keys.sorted().first { key in
+            key.hasSuffix("At") && (object[key] as? String).map { (try? transcoder.decode($0)) == nil } ?? true
         }
     }
 
