@@ -129,7 +129,11 @@ enum WebPages {
 
     static func signIn(_ req: Request, _ user: User) async throws {
         // A new session id on sign-in, so a session fixed before sign-in is worthless.
-        req.session.destroy()
+        if let old = req.session.id {
+            try await req.application.sessions.driver.deleteSession(old, for: req).get()
+            req.session.id = nil
+        }
+        req.session.data = SessionData()
         req.session.data["uid"] = user.id!.uuidString
         req.session.data["csrf"] = Secrets.make(prefix: "")
         req.actor = Actor(user: user)
