@@ -78,7 +78,10 @@ public enum DemoSeed {
 
         let day: TimeInterval = 86_400
         let start = now.addingTimeInterval(-60 * day)
-        func at(_ days: Double, _ hours: Double = 0) -> Date { start.addingTimeInterval(days * day + hours * 3600) }
+        // Never later than a minute ago: the demo's history must be history.
+        func at(_ days: Double, _ hours: Double = 0) -> Date {
+            min(start.addingTimeInterval(days * day + hours * 3600), now.addingTimeInterval(-60))
+        }
 
         // Active: Northwind <-> Acme, the richest record.
         let (storefrontInvite, inv1) = try await Partnerships.create(name: "Acme storefront redesign", partnerEmail: carla.user.email,

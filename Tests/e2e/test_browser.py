@@ -1,0 +1,146 @@
+"""A person's path through Bonafide in a real headless Chromium.
+
+Signs up in the browser, opens a partnership, lets the invited partner accept (through the API, as a
+second person would from their own machine), proposes a commitment through the form, and checks the
+dashboard shows both. Screenshots of the main pages land in e2e-artifacts/.
+"""
+import json
+import os
+import re
+import urllib.request
+import uuid
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+BASE = os.environ.get("BONAFIDE_E2E_URL", "http://127.0.0.1:8091")
+ARTIFACTS = os.environ.get("BONAFIDE_E2E_ARTIFACTS", "e2e-artifacts")
+
+
+def api(method, path, body=None, token=None):
+    request = urllib.request.Request(BASE + "/api/v1" + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request) as response:
+        raw = response.read()
+        return response.status, (json.loads(raw) if raw else None)
+
+
+@pytest.fixture()
+def browser():
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+    driver.implicitly_wait(5)
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def shot(driver, name):
+    driver.save_screenshot(os.path.join(ARTIFACTS, name + ".png"))
+
+
+def fill(driver, field, value):
+    element = driver.find_element(By.NAME, field)
+    element.clear()
+    element.send_keys(value)
+
+
+def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
+    run = uuid.uuid4().hex[:8]
+    me = f"ada-{run}@engines.example"
+    partner = f"bob-{run}@acme.example"
+    status, partner_account = api("POST", "/auth/register", {
+        "email": partner, "password": "correct horse battery", "name": "Bob Partner",
+        "organization": f"Acme {run}", "timeZone": "America/New_York"})
+    assert status == 201
+
+    browser.get(BASE + "/")
+    shot(browser, "01-welcome")
+    browser.find_element(By.LINK_TEXT, "Create an account").click()
+    fill(browser, "name", "Ada Lovelace")
+    fill(browser, "email", me)
+    fill(browser, "password", "correct horse battery")
+    fill(browser, "organization", f"Engines {run}")
+    Select(browser.find_element(By.NAME, "timeZone")).select_by_visible_text("Europe/Berlin")
+    shot(browser, "02-signup")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/signup'] button").click()
+    assert "Hello, Ada Lovelace" in browser.page_source
+    shot(browser, "03-empty-dashboard")
+
+    browser.find_element(By.LINK_TEXT, "New partnership").click()
+    fill(browser, "name", f"Storefront relaunch {run}")
+    fill(browser, "partnerEmail", partner)
+    fill(browser, "agreement", "Engines designs the storefront; Acme reviews within two days.")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/partnerships'] button").click()
+    link = browser.find_element(By.ID, "invitation-link").text
+    assert re.search(r"/invitations/inv_[A-Za-z0-9_-]+$", link), link
+    shot(browser, "04-partnership-invited")
+
+    secret = link.rsplit("/", 1)[1]
+    status, accepted = api("POST", f"/invitations/{secret}/accept", token=partner_account["token"])
+    assert status == 200 and accepted["status"] == "active"
+
+    browser.refresh()
+    assert "active" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
+    browser.find_element(By.LINK_TEXT, "New commitment").click()
+    fill(browser, "title", f"Homepage wireframes {run}")
+    fill(browser, "deliverable", "Annotated wireframes for desktop and phone")
+    fill(browser, "acceptanceCriteria", "Covers hero, navigation and footer")
+    due = browser.find_element(By.NAME, "dueAt")
+    browser.execute_script("arguments[0].value = arguments[1]", due, "2031-03-02T17:00")
+    shot(browser, "05-new-commitment")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/commitments'] button").click()
+    assert f"Homepage wireframes {run}" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "proposed" in browser.page_source
+    shot(browser, "06-commitment")
+
+    browser.find_element(By.LINK_TEXT, "Dashboard").click()
+    page = browser.page_source
+    assert f"Storefront relaunch {run}" in page
+    shot(browser, "07-dashboard")
+
+    # The partner sees the proposal owed to them, through the API.
+    status, dashboard = api("GET", "/dashboard", token=partner_account["token"])
+    partnerships = [p["name"] for p in dashboard["partnerships"]]
+    assert f"Storefront relaunch {run}" in partnerships
+
+    browser.find_element(By.LINK_TEXT, f"Storefront relaunch {run}").click()
+    assert f"Homepage wireframes {run}" in browser.page_source
+    shot(browser, "08-partnership-active")
+    browser.set_window_size(390, 844)
+    shot(browser, "09-partnership-phone")
+
+
+def test_demo_pages_render_for_a_signed_in_demo_user(browser):
+    browser.get(BASE + "/login")
+    fill(browser, "email", "alice@northwind.example")
+    fill(browser, "password", "bonafide-demo")
+    browser.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
+    assert "Hello, Alice Becker" in browser.page_source
+    assert "What slipped" in browser.page_source
+    shot(browser, "10-demo-dashboard")
+    browser.find_element(By.LINK_TEXT, "Acme storefront redesign").click()
+    assert "Working hours overlap" in browser.page_source
+    assert browser.find_element(By.CSS_SELECTOR, "svg[aria-label='Commitments by state']")
+    shot(browser, "11-demo-partnership")
+    browser.find_element(By.LINK_TEXT, "Search API spec").click()
+    assert "waiting for a response" in browser.page_source
+    shot(browser, "12-demo-thread")
+    browser.find_element(By.LINK_TEXT, "Organization").click()
+    assert "No backend development" in browser.page_source
+    shot(browser, "13-demo-organization")
+    browser.find_element(By.LINK_TEXT, "Settings").click()
+    fill(browser, "name", "e2e laptop")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/settings/tokens'] button").click()
+    assert browser.find_element(By.ID, "new-token").text.startswith("bfd_")
+    shot(browser, "14-settings-token")
