@@ -82,6 +82,8 @@ public enum DemoSeed {
         func at(_ days: Double, _ hours: Double = 0) -> Date {
             min(start.addingTimeInterval(days * day + hours * 3600), now.addingTimeInterval(-60))
         }
+        // Due dates may lie ahead.
+        func due(_ days: Double) -> Date { start.addingTimeInterval(days * day + 9 * 3600) }
 
         // Active: Northwind <-> Acme, the richest record.
         let (storefrontInvite, inv1) = try await Partnerships.create(name: "Acme storefront redesign", partnerEmail: carla.user.email,
@@ -118,11 +120,11 @@ public enum DemoSeed {
             _ steps: [Step], newDueDay: Double? = nil) async throws
         {
             let c = try await Commitments.create(.init(title: title, deliverable: "\(title): shared in the project folder.",
-                acceptanceCriteria: "Reviewed and approved by the receiving side.", dueAt: at(dueDay, 9),
+                acceptanceCriteria: "Reviewed and approved by the receiving side.", dueAt: due(dueDay),
                 timeZone: owner.user.timeZone), in: p, by: owner, now: at(createdDay), on: db)
             for (action, actor, day, reason) in steps {
                 _ = try await Commitments.transition(c, in: p, action: action, reason: reason,
-                    newDueAt: action == .proposeNewDate ? at(newDueDay ?? dueDay + 7, 9) : nil,
+                    newDueAt: action == .proposeNewDate ? due(newDueDay ?? dueDay + 7) : nil,
                     by: actor, now: at(day, 10), on: db)
             }
         }

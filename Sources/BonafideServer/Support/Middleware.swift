@@ -76,7 +76,12 @@ struct ProblemMiddleware: AsyncMiddleware {
 
     private static func unexpected(_ error: any Error, logger: Logger) -> Problem {
         let id = UUID().uuidString.prefix(8)
-        logger.error("unexpected error \(id): \(String(reflecting: error))")
+        // A ServerError carries the decoded request (passwords included): log only what failed.
+        if let server = error as? ServerError {
+            logger.error("unexpected error \(id) in \(server.operationID): \(String(reflecting: server.underlyingError))")
+        } else {
+            logger.error("unexpected error \(id): \(String(reflecting: error))")
+        }
         return Problem(.internalServerError, "Something went wrong on our side (error \(id)); nothing was changed.")
     }
 
