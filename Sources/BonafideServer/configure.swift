@@ -41,7 +41,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.sessions.use(.fluent)
     app.sessions.configuration = .init(cookieName: "bonafide_session") { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(14 * 86_400), maxAge: 14 * 86_400,
+        HTTPCookies.Value(
+            string: id.string, expires: Date().addingTimeInterval(14 * 86_400), maxAge: 14 * 86_400,
             path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxBodyBytes)

@@ -8,7 +8,9 @@ struct Bonafide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bonafide: trust you can verify, for digital partnerships.",
         discussion: "Configuration also comes from environment variables; see the README.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Login.self, Partnerships.self, Commitments.self, Message.self, DashboardCommand.self])
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, Login.self, Partnerships.self, Commitments.self, Message.self, DashboardCommand.self,
+        ])
 }
 
 /// Options shared by every command that opens the database.
@@ -65,4 +67,3 @@ extension Bonafide {
         }
     }
 }
-

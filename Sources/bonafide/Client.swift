@@ -64,8 +64,9 @@ func table(_ rows: [[String]]) {
     guard let first = rows.first else { return }
     let widths = (0..<first.count).map { i in rows.map { $0[i].count }.max() ?? 0 }
     for row in rows {
-        print(row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  "))
+        print(
+            row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  "))
     }
 }
 
@@ -77,7 +78,8 @@ extension Bonafide {
         @Option(help: "Your password (default: BONAFIDE_PASSWORD, or asked for).") var password: String?
 
         func run() async throws {
-            let secret = password ?? ProcessInfo.processInfo.environment["BONAFIDE_PASSWORD"]
+            let secret =
+                password ?? ProcessInfo.processInfo.environment["BONAFIDE_PASSWORD"]
                 ?? String(cString: getpass("Password for \(email): "))
             let object = try await client.call(.POST, "/auth/login", body: ["email": email, "password": secret], needsToken: false)
             guard let token = (object as? [String: Any])?["token"] as? String else { throw ValidationError("The server sent no token.") }
@@ -106,7 +108,8 @@ extension Bonafide {
     }
 
     struct Commitments: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a partnership's commitments, or propose one with --title and --due.")
+        static let configuration = CommandConfiguration(
+            abstract: "List a partnership's commitments, or propose one with --title and --due.")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The partnership id.") var partnership: String
         @Option(help: "Title of a new commitment to propose.") var title: String?
@@ -114,9 +117,13 @@ extension Bonafide {
         @Option(help: "What will be delivered.") var deliverable: String?
 
         func validate() throws {
-            guard UUID(uuidString: partnership) != nil else { throw ValidationError("The partnership id must be a UUID; see `bonafide partnerships`.") }
+            guard UUID(uuidString: partnership) != nil else {
+                throw ValidationError("The partnership id must be a UUID; see `bonafide partnerships`.")
+            }
             if (title == nil) != (due == nil) { throw ValidationError("Give both --title and --due to propose a commitment.") }
-            if let due, ISO8601DateFormatter().date(from: due) == nil { throw ValidationError("--due must be an RFC 3339 time such as 2026-12-01T17:00:00Z.") }
+            if let due, ISO8601DateFormatter().date(from: due) == nil {
+                throw ValidationError("--due must be an RFC 3339 time such as 2026-12-01T17:00:00Z.")
+            }
         }
 
         func run() async throws {
@@ -163,7 +170,9 @@ extension Bonafide {
         func run() async throws {
             let d = try await client.call(.GET, "/dashboard") as? [String: Any] ?? [:]
             if client.json { return }
-            for (key, title) in [("dueSoonMine", "Due soon, promised by your side"), ("dueSoonOwed", "Due soon, owed to your side"), ("slipped", "Slipped")] {
+            for (key, title) in [
+                ("dueSoonMine", "Due soon, promised by your side"), ("dueSoonOwed", "Due soon, owed to your side"), ("slipped", "Slipped"),
+            ] {
                 let items = d[key] as? [[String: Any]] ?? []
                 print("\(title): \(items.count)")
                 for c in items { print("  " + [string(c["dueAt"]), string(c["status"]), string(c["title"])].joined(separator: "  ")) }

@@ -38,7 +38,8 @@ struct CommitmentLifecycleTests {
         let back = try CommitmentLifecycle.apply(.sendBack, to: delivered, by: .recipient, at: t0, reason: "Missing tests")
         #expect(back.status == .accepted)
         #expect(back.deliveredAt == nil)
-        let late = try CommitmentLifecycle.apply(.sendBack, to: delivered, by: .recipient, at: due.addingTimeInterval(1), reason: "Wrong file")
+        let late = try CommitmentLifecycle.apply(
+            .sendBack, to: delivered, by: .recipient, at: due.addingTimeInterval(1), reason: "Wrong file")
         #expect(late.status == .missed)
     }
 
@@ -61,7 +62,8 @@ struct CommitmentLifecycleTests {
         #expect(throws: LifecycleError.dueDateNotInFuture) {
             try CommitmentLifecycle.apply(.proposeNewDate, to: state(.accepted), by: .owner, at: t0, reason: "x", newDueAt: t0)
         }
-        let proposed = try CommitmentLifecycle.apply(.proposeNewDate, to: state(.accepted), by: .owner, at: t0, reason: "Scope grew", newDueAt: newDue)
+        let proposed = try CommitmentLifecycle.apply(
+            .proposeNewDate, to: state(.accepted), by: .owner, at: t0, reason: "Scope grew", newDueAt: newDue)
         #expect(proposed.proposedDueAt == newDue && proposed.dueAt == due)
         #expect(throws: LifecycleError.dateChangeAlreadyPending) {
             try CommitmentLifecycle.apply(.proposeNewDate, to: proposed, by: .owner, at: t0, reason: "again", newDueAt: newDue)
@@ -70,7 +72,9 @@ struct CommitmentLifecycleTests {
         #expect(accepted.dueAt == newDue && accepted.proposedDueAt == nil)
         let refused = try CommitmentLifecycle.apply(.refuseNewDate, to: proposed, by: .recipient, at: t0)
         #expect(refused.dueAt == due && refused.proposedDueAt == nil)
-        #expect(throws: LifecycleError.noPendingDateChange) { try CommitmentLifecycle.apply(.acceptNewDate, to: refused, by: .recipient, at: t0) }
+        #expect(throws: LifecycleError.noPendingDateChange) {
+            try CommitmentLifecycle.apply(.acceptNewDate, to: refused, by: .recipient, at: t0)
+        }
     }
 
     @Test func missedCommitmentsCanStillBeDeliveredLate() throws {
@@ -100,25 +104,29 @@ struct SupportTests {
     let monday = ISO8601DateFormatter().date(from: "2026-11-23T00:00:00Z")!
 
     func hours(_ start: String, _ end: String, _ zone: String, days: Set<Int> = [1, 2, 3, 4, 5]) -> WorkingHours {
-        WorkingHours(startMinute: WorkingHours.minute(of: start)!, endMinute: WorkingHours.minute(of: end)!, days: days,
+        WorkingHours(
+            startMinute: WorkingHours.minute(of: start)!, endMinute: WorkingHours.minute(of: end)!, days: days,
             timeZone: TimeZone(identifier: zone)!)
     }
 
     @Test func berlinAndNewYorkOverlapThreeHours() {
-        let windows = WorkingHours.nextOverlap(hours("09:00", "17:30", "Europe/Berlin"), hours("08:30", "17:00", "America/New_York"), after: monday)
+        let windows = WorkingHours.nextOverlap(
+            hours("09:00", "17:30", "Europe/Berlin"), hours("08:30", "17:00", "America/New_York"), after: monday)
         let f = ISO8601DateFormatter()
         #expect(windows.map { f.string(from: $0.start) } == ["2026-11-23T13:30:00Z"])
         #expect(windows.map { f.string(from: $0.end) } == ["2026-11-23T16:30:00Z"])
     }
 
     @Test func kolkataAndNewYorkNeverOverlap() {
-        let windows = WorkingHours.overlap(hours("10:00", "19:00", "Asia/Kolkata"), hours("08:30", "17:00", "America/New_York"),
+        let windows = WorkingHours.overlap(
+            hours("10:00", "19:00", "Asia/Kolkata"), hours("08:30", "17:00", "America/New_York"),
             from: monday, to: monday.addingTimeInterval(7 * 86_400))
         #expect(windows.isEmpty)
     }
 
     @Test func weekendWorkersMeetOnlyOnSharedDays() {
-        let windows = WorkingHours.overlap(hours("09:00", "12:00", "UTC", days: [6]), hours("10:00", "11:00", "UTC", days: [6, 7]),
+        let windows = WorkingHours.overlap(
+            hours("09:00", "12:00", "UTC", days: [6]), hours("10:00", "11:00", "UTC", days: [6, 7]),
             from: monday, to: monday.addingTimeInterval(7 * 86_400))
         #expect(windows.count == 1)
         #expect(windows.first?.duration == 3600)

@@ -8,7 +8,8 @@ import VaporTesting
 struct AccountAPITests {
     @Test func registerReturnsTokenUserAndOrganization() async throws {
         try await withTestApp { app in
-            let r = try await app.api(.POST, "/auth/register",
+            let r = try await app.api(
+                .POST, "/auth/register",
                 json: #"{"email":"Ada@Example.com","password":"correct horse battery","name":"Ada","organization":"Engines Ltd"}"#)
             #expect(r.status == .created)
             #expect((r.body["token"] as? String)?.hasPrefix("bfd_") == true)
@@ -28,13 +29,25 @@ struct AccountAPITests {
     @Test func badRegistrationsAreRefusedWithTheFieldAndChangeNothing() async throws {
         try await withTestApp { app in
             let cases: [(String, HTTPStatus, String?)] = [
-                (#"{"email":"not-an-email","password":"correct horse battery","name":"A","organization":"O"}"#, .unprocessableEntity, "email"),
+                (
+                    #"{"email":"not-an-email","password":"correct horse battery","name":"A","organization":"O"}"#, .unprocessableEntity,
+                    "email"
+                ),
                 (#"{"email":"a@example.com","password":"short","name":"A","organization":"O"}"#, .unprocessableEntity, "password"),
-                (#"{"email":"a@example.com","password":"correct horse battery","name":"","organization":"O"}"#, .unprocessableEntity, "name"),
-                (#"{"email":"a@example.com","password":"correct horse battery","name":"A","organization":"O","timeZone":"PST"}"#, .unprocessableEntity, "timeZone"),
+                (
+                    #"{"email":"a@example.com","password":"correct horse battery","name":"","organization":"O"}"#, .unprocessableEntity,
+                    "name"
+                ),
+                (
+                    #"{"email":"a@example.com","password":"correct horse battery","name":"A","organization":"O","timeZone":"PST"}"#,
+                    .unprocessableEntity, "timeZone"
+                ),
                 (#"{"email":"a@example.com","password":"correct horse battery","name":"A"}"#, .unprocessableEntity, "organization"),
                 (#"{"email":"a@example.com","password":12345678901,"name":"A","organization":"O"}"#, .unprocessableEntity, "password"),
-                (#"{"email":"a@example.com","password":"correct horse battery","name":"A","organization":"O","admin":true}"#, .unprocessableEntity, "admin"),
+                (
+                    #"{"email":"a@example.com","password":"correct horse battery","name":"A","organization":"O","admin":true}"#,
+                    .unprocessableEntity, "admin"
+                ),
                 (#"{"email":"a@example.com", "password":"#, .badRequest, nil),
             ]
             for (json, status, field) in cases {
@@ -52,7 +65,8 @@ struct AccountAPITests {
     @Test func duplicateEmailIsAConflict() async throws {
         try await withTestApp { app in
             _ = try await app.register("Ada", org: "Engines", email: "ada@example.com")
-            let r = try await app.api(.POST, "/auth/register",
+            let r = try await app.api(
+                .POST, "/auth/register",
                 json: #"{"email":"ADA@example.com","password":"correct horse battery","name":"Ada 2","organization":"Other"}"#)
             #expect(r.status == .conflict)
             #expect(try await Organization.query(on: app.db).count() == 1)
@@ -97,7 +111,7 @@ struct AccountAPITests {
             let id = (created.body["token"] as? [String: Any])?["id"] as? String ?? ""
             #expect(try await app.api(.GET, "/me", token: secret).status == .ok)
             let list = try await app.api(.GET, "/tokens", token: ada.token)
-            #expect(list.list.map { $0["name"] as? String } .contains("laptop"))
+            #expect(list.list.map { $0["name"] as? String }.contains("laptop"))
             #expect(!list.raw.contains(secret))
             #expect(try await app.api(.POST, "/tokens", token: ada.token, json: #"{"name":""}"#).status == .unprocessableEntity)
             // Another user cannot revoke it: for them it does not exist.
@@ -111,14 +125,17 @@ struct AccountAPITests {
     @Test func organizationProfileIsHonestAndValidated() async throws {
         try await withTestApp { app in
             let ada = try await app.register("Ada", org: "Engines")
-            let updated = try await app.api(.PATCH, "/organization", token: ada.token, json: """
-                {"description":"Analytical engines","capabilities":["Computation"],"limitations":["No steam power"],"risks":["One engineer"],
-                 "languages":["English"],"timeZone":"Europe/London","workingHours":{"start":"08:00","end":"16:00","days":[1,2,3,4]}}
-                """)
+            let updated = try await app.api(
+                .PATCH, "/organization", token: ada.token,
+                json: """
+                    {"description":"Analytical engines","capabilities":["Computation"],"limitations":["No steam power"],"risks":["One engineer"],
+                     "languages":["English"],"timeZone":"Europe/London","workingHours":{"start":"08:00","end":"16:00","days":[1,2,3,4]}}
+                    """)
             #expect(updated.status == .ok, "\(updated.raw)")
             #expect(updated.body["limitations"] as? [String] == ["No steam power"])
             #expect((updated.body["workingHours"] as? [String: Any])?["days"] as? [Int] == [1, 2, 3, 4])
-            let bad = try await app.api(.PATCH, "/organization", token: ada.token, json: #"{"workingHours":{"start":"18:00","end":"09:00","days":[1]}}"#)
+            let bad = try await app.api(
+                .PATCH, "/organization", token: ada.token, json: #"{"workingHours":{"start":"18:00","end":"09:00","days":[1]}}"#)
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.body["field"] as? String == "workingHours.end")
             let zone = try await app.api(.PATCH, "/organization", token: ada.token, json: #"{"timeZone":"Nowhere/Land"}"#)
@@ -131,22 +148,29 @@ struct AccountAPITests {
     @Test func colleaguesJoinWithARoleAndMembersCannotManage() async throws {
         try await withTestApp { app in
             let ada = try await app.register("Ada", org: "Engines")
-            let invite = try await app.api(.POST, "/organization/invitations", token: ada.token, json: #"{"email":"charles@engines.example","role":"member"}"#)
+            let invite = try await app.api(
+                .POST, "/organization/invitations", token: ada.token, json: #"{"email":"charles@engines.example","role":"member"}"#)
             #expect(invite.status == .created)
             let secret = String((invite.body["link"] as? String ?? "").split(separator: "/").last ?? "")
-            let (charles, org) = try await Accounts.register(.init(email: "charles@engines.example", password: "difference engine",
-                name: "Charles", organization: "", invitation: secret), hasher: app.password.async, on: app.db)
+            let (charles, org) = try await Accounts.register(
+                .init(
+                    email: "charles@engines.example", password: "difference engine",
+                    name: "Charles", organization: "", invitation: secret), hasher: app.password.async, on: app.db)
             #expect(org.id?.uuidString == ada.organizationID)
             #expect(charles.role == .member)
             let (_, token) = try await Accounts.createToken(for: charles, name: "t", on: app.db)
             let members = try await app.api(.GET, "/organization/members", token: token)
             #expect(members.list.count == 2)
             #expect(try await app.api(.PATCH, "/organization", token: token, json: #"{"name":"Mine now"}"#).status == .forbidden)
-            #expect(try await app.api(.POST, "/organization/invitations", token: token, json: #"{"email":"x@y.example","role":"admin"}"#).status == .forbidden)
+            #expect(
+                try await app.api(.POST, "/organization/invitations", token: token, json: #"{"email":"x@y.example","role":"admin"}"#).status
+                    == .forbidden)
             // The link works once.
             await #expect(throws: Problem.self) {
-                _ = try await Accounts.register(.init(email: "charles@engines.example", password: "difference engine",
-                    name: "Again", organization: "", invitation: secret), hasher: app.password.async, on: app.db)
+                _ = try await Accounts.register(
+                    .init(
+                        email: "charles@engines.example", password: "difference engine",
+                        name: "Again", organization: "", invitation: secret), hasher: app.password.async, on: app.db)
             }
         }
     }

@@ -11,7 +11,8 @@ struct PartnershipAPITests {
             let a = try await app.register("Alice", org: "Northwind")
             let b = try await app.register("Bob", org: "Acme")
             let c = try await app.register("Carol", org: "Intruder")
-            let created = try await app.api(.POST, "/partnerships", token: a.token, json: #"{"name":"Relaunch","partnerEmail":"\#(b.email)"}"#)
+            let created = try await app.api(
+                .POST, "/partnerships", token: a.token, json: #"{"name":"Relaunch","partnerEmail":"\#(b.email)"}"#)
             #expect(created.status == .created)
             #expect(created.body["status"] as? String == "invited")
             let secret = String((created.body["invitationLink"] as? String ?? "").split(separator: "/").last ?? "")
@@ -63,11 +64,15 @@ struct PartnershipAPITests {
     @Test func agreementKeepsEveryVersionAndItsAuthor() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()
-            #expect(try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: b.token, json: #"{"text":"v2 text"}"#).status == .created)
+            #expect(
+                try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: b.token, json: #"{"text":"v2 text"}"#).status == .created)
             let v3 = try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":"v3 text"}"#)
             #expect(v3.body["version"] as? Int == 3)
-            #expect(try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":"v3 text"}"#).status == .conflict)
-            #expect(try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":""}"#).status == .unprocessableEntity)
+            #expect(
+                try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":"v3 text"}"#).status == .conflict)
+            #expect(
+                try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":""}"#).status
+                    == .unprocessableEntity)
             let versions = try await app.api(.GET, "/partnerships/\(pid)/agreement", token: a.token)
             #expect(versions.list.map { $0["version"] as? Int } == [3, 2, 1])
             #expect(versions.list.map { $0["text"] as? String } == ["v3 text", "v2 text", "v1 text"])
@@ -81,9 +86,11 @@ struct PartnershipAPITests {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()
             let due = Date().addingTimeInterval(5 * 86_400)
-            let created = try await app.api(.POST, "/partnerships/\(pid)/commitments", token: a.token, json: """
-                {"title":"Design system","deliverable":"Figma library","acceptanceCriteria":"Covers forms","dueAt":"\(rfc3339(due))","timeZone":"America/New_York"}
-                """)
+            let created = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: a.token,
+                json: """
+                    {"title":"Design system","deliverable":"Figma library","acceptanceCriteria":"Covers forms","dueAt":"\(rfc3339(due))","timeZone":"America/New_York"}
+                    """)
             #expect(created.status == .created, "\(created.raw)")
             #expect(created.body["status"] as? String == "proposed")
             #expect(created.body["ownerId"] as? String == a.id)
@@ -120,8 +127,12 @@ struct PartnershipAPITests {
             #expect(try await act(a.token, #"{"action":"teleport"}"#).0 == .unprocessableEntity)
             let detail = try await app.api(.GET, "/partnerships/\(pid)/commitments/\(cid)", token: b.token)
             let kinds = (detail.body["history"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }.reversed()
-            #expect(Array(kinds) == ["commitment.proposed", "commitment.accept", "commitment.flagAtRisk", "commitment.proposeNewDate",
-                "commitment.acceptNewDate", "commitment.deliver", "commitment.sendBack", "commitment.deliver", "commitment.approveDelivery"])
+            #expect(
+                Array(kinds) == [
+                    "commitment.proposed", "commitment.accept", "commitment.flagAtRisk", "commitment.proposeNewDate",
+                    "commitment.acceptNewDate", "commitment.deliver", "commitment.sendBack", "commitment.deliver",
+                    "commitment.approveDelivery",
+                ])
             let reasons = (detail.body["history"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
             #expect(reasons.contains("Dark mode missing"))
             // Early notice is remembered as evidence.
@@ -157,24 +168,36 @@ struct PartnershipAPITests {
         try await withTestApp { app in
             let (a, _, pid) = try await app.activePartnership()
             let eve = try await app.register("Eve", org: "Intruder")
-            let c = try await app.api(.POST, "/partnerships/\(pid)/commitments", token: a.token,
+            let c = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: a.token,
                 json: #"{"title":"Secret work","dueAt":"\#(rfc3339(Date().addingTimeInterval(86_400)))"}"#)
             let cid = c.body["id"] as? String ?? ""
-            let m = try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Confidential","subject":"S"}"#)
+            let m = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Confidential","subject":"S"}"#)
             let tid = m.body["threadId"] as? String ?? ""
-            let reads = ["/partnerships/\(pid)", "/partnerships/\(pid)/commitments", "/partnerships/\(pid)/commitments/\(cid)",
+            let reads = [
+                "/partnerships/\(pid)", "/partnerships/\(pid)/commitments", "/partnerships/\(pid)/commitments/\(cid)",
                 "/partnerships/\(pid)/messages", "/partnerships/\(pid)/messages?threadId=\(tid)", "/partnerships/\(pid)/threads",
-                "/partnerships/\(pid)/timeline", "/partnerships/\(pid)/agreement"]
+                "/partnerships/\(pid)/timeline", "/partnerships/\(pid)/agreement",
+            ]
             for path in reads {
                 let r = try await app.api(.GET, path, token: eve.token)
                 #expect(r.status == .notFound, "\(path)")
                 #expect(!r.raw.contains("Secret") && !r.raw.contains("Confidential"))
             }
-            #expect(try await app.api(.POST, "/partnerships/\(pid)/commitments/\(cid)/transitions", token: eve.token, json: #"{"action":"accept"}"#).status == .notFound)
-            #expect(try await app.api(.POST, "/partnerships/\(pid)/messages", token: eve.token, json: #"{"body":"hi"}"#).status == .notFound)
-            #expect(try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: eve.token, json: #"{"text":"mine"}"#).status == .notFound)
-            #expect(try await app.api(.POST, "/partnerships/\(pid)/commitments", token: eve.token,
-                json: #"{"title":"x","dueAt":"\#(rfc3339(Date().addingTimeInterval(86_400)))"}"#).status == .notFound)
+            #expect(
+                try await app.api(
+                    .POST, "/partnerships/\(pid)/commitments/\(cid)/transitions", token: eve.token, json: #"{"action":"accept"}"#
+                ).status == .notFound)
+            #expect(
+                try await app.api(.POST, "/partnerships/\(pid)/messages", token: eve.token, json: #"{"body":"hi"}"#).status == .notFound)
+            #expect(
+                try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: eve.token, json: #"{"text":"mine"}"#).status == .notFound)
+            #expect(
+                try await app.api(
+                    .POST, "/partnerships/\(pid)/commitments", token: eve.token,
+                    json: #"{"title":"x","dueAt":"\#(rfc3339(Date().addingTimeInterval(86_400)))"}"#
+                ).status == .notFound)
             #expect(try await app.api(.GET, "/partnerships", token: eve.token).list.isEmpty)
             let dashboard = try await app.api(.GET, "/dashboard", token: eve.token)
             #expect(!dashboard.raw.contains("Secret work"))
@@ -190,7 +213,8 @@ struct PartnershipAPITests {
     @Test func requestsAreAnsweredByTheOtherSideAndTimed() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()
-            let ask = try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token,
+            let ask = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token,
                 json: #"{"body":"Can you share analytics access?","subject":"Access","needsResponse":true}"#)
             #expect(ask.status == .created)
             let tid = ask.body["threadId"] as? String ?? ""
@@ -198,9 +222,11 @@ struct PartnershipAPITests {
             let owed = try await app.api(.GET, "/dashboard", token: b.token)
             #expect((owed.body["openRequests"] as? [[String: Any]])?.first?["body"] as? String == "Can you share analytics access?")
             // A's own follow-up does not answer A's request.
-            _ = try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Any news?","threadId":"\#(tid)"}"#)
+            _ = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Any news?","threadId":"\#(tid)"}"#)
             #expect(try await app.api(.GET, "/partnerships/\(pid)", token: b.token).body["openRequests"] as? Int == 1)
-            let reply = try await app.api(.POST, "/partnerships/\(pid)/messages", token: b.token, json: #"{"body":"Done.","threadId":"\#(tid)"}"#)
+            let reply = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: b.token, json: #"{"body":"Done.","threadId":"\#(tid)"}"#)
             #expect(reply.status == .created)
             let p = try await app.api(.GET, "/partnerships/\(pid)", token: a.token)
             #expect(p.body["openRequests"] as? Int == 0)
@@ -213,10 +239,13 @@ struct PartnershipAPITests {
             #expect(thread.list.first?["respondedAt"] != nil)
             let threads = try await app.api(.GET, "/partnerships/\(pid)/threads", token: a.token)
             #expect(threads.list.first?["messageCount"] as? Int == 3)
-            let unknownThread = try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token,
+            let unknownThread = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token,
                 json: #"{"body":"x","threadId":"\#(UUID().uuidString)"}"#)
             #expect(unknownThread.body["field"] as? String == "threadId")
-            #expect(try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"   "}"#).status == .unprocessableEntity)
+            #expect(
+                try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"   "}"#).status
+                    == .unprocessableEntity)
         }
     }
 
@@ -227,9 +256,12 @@ struct PartnershipAPITests {
             let actorB = Actor(user: try await User.find(UUID(uuidString: b.id), on: app.db)!)
             let p = try await Partnership.find(UUID(uuidString: pid), on: app.db)!
             let past = Date().addingTimeInterval(-10 * 86_400)
-            let c = try await Commitments.create(.init(title: "Late report", dueAt: past.addingTimeInterval(86_400)), in: p, by: actorA, now: past, on: app.db)
-            _ = try await Commitments.transition(c, in: p, action: .accept, reason: nil, newDueAt: nil, by: actorB, now: past.addingTimeInterval(60), on: app.db)
-            let upcoming = try await Commitments.create(.init(title: "Future", dueAt: Date().addingTimeInterval(86_400)), in: p, by: actorA, on: app.db)
+            let c = try await Commitments.create(
+                .init(title: "Late report", dueAt: past.addingTimeInterval(86_400)), in: p, by: actorA, now: past, on: app.db)
+            _ = try await Commitments.transition(
+                c, in: p, action: .accept, reason: nil, newDueAt: nil, by: actorB, now: past.addingTimeInterval(60), on: app.db)
+            let upcoming = try await Commitments.create(
+                .init(title: "Future", dueAt: Date().addingTimeInterval(86_400)), in: p, by: actorA, on: app.db)
             _ = try await Commitments.transition(upcoming, in: p, action: .accept, reason: nil, newDueAt: nil, by: actorB, on: app.db)
             let before = try await app.api(.GET, "/notifications", token: a.token).body["unread"] as? Int ?? 0
             #expect(try await Commitments.sweepOverdue(on: app.db) == 1)
@@ -242,7 +274,8 @@ struct PartnershipAPITests {
             let slipped = try await app.api(.GET, "/dashboard", token: a.token)
             #expect((slipped.body["slipped"] as? [[String: Any]])?.first?["title"] as? String == "Late report")
             // Delivered late afterwards.
-            let late = try await app.api(.POST, "/partnerships/\(pid)/commitments/\(c.id!.uuidString)/transitions", token: a.token, json: #"{"action":"deliver"}"#)
+            let late = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments/\(c.id!.uuidString)/transitions", token: a.token, json: #"{"action":"deliver"}"#)
             #expect(late.body["status"] as? String == "delivered")
         }
     }
@@ -252,9 +285,12 @@ struct PartnershipAPITests {
             let (a, b, pid) = try await app.activePartnership()
             let soon = rfc3339(Date().addingTimeInterval(2 * 86_400))
             let later = rfc3339(Date().addingTimeInterval(40 * 86_400))
-            _ = try await app.api(.POST, "/partnerships/\(pid)/commitments", token: a.token, json: #"{"title":"Mine soon","dueAt":"\#(soon)"}"#)
-            _ = try await app.api(.POST, "/partnerships/\(pid)/commitments", token: a.token, json: #"{"title":"Mine later","dueAt":"\#(later)"}"#)
-            _ = try await app.api(.POST, "/partnerships/\(pid)/commitments", token: b.token, json: #"{"title":"Theirs soon","dueAt":"\#(soon)"}"#)
+            _ = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: a.token, json: #"{"title":"Mine soon","dueAt":"\#(soon)"}"#)
+            _ = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: a.token, json: #"{"title":"Mine later","dueAt":"\#(later)"}"#)
+            _ = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: b.token, json: #"{"title":"Theirs soon","dueAt":"\#(soon)"}"#)
             let d = try await app.api(.GET, "/dashboard", token: a.token)
             #expect((d.body["dueSoonMine"] as? [[String: Any]])?.map { $0["title"] as? String } == ["Mine soon"])
             #expect((d.body["dueSoonOwed"] as? [[String: Any]])?.map { $0["title"] as? String } == ["Theirs soon"])

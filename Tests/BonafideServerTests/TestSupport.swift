@@ -56,32 +56,40 @@ struct JSONBody: Sendable {
 extension Application {
     /// Sends a JSON request through the whole middleware stack and returns status and decoded body.
     @discardableResult
-    func api(_ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil,
-        headers extra: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation) async throws -> (status: HTTPStatus, body: [String: Any], list: [[String: Any]], raw: String, headers: HTTPHeaders)
-    {
+    func api(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil,
+        headers extra: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> (status: HTTPStatus, body: [String: Any], list: [[String: Any]], raw: String, headers: HTTPHeaders) {
         var result: (HTTPStatus, [String: Any], [[String: Any]], String, HTTPHeaders) = (.ok, [:], [], "", [:])
-        try await testing().test(method, "/api/v1" + path, beforeRequest: { req in
-            if let token { req.headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
-            for (name, value) in extra { req.headers.replaceOrAdd(name: name, value: value) }
-            if let json {
-                req.headers.contentType = .json
-                req.body = ByteBuffer(string: json)
-            }
-        }, afterResponse: { res async in
-            let raw = res.body.string
-            let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8))
-            result = (res.status, object as? [String: Any] ?? [:], object as? [[String: Any]] ?? [], raw, res.headers)
-        })
+        try await testing().test(
+            method, "/api/v1" + path,
+            beforeRequest: { req in
+                if let token { req.headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
+                for (name, value) in extra { req.headers.replaceOrAdd(name: name, value: value) }
+                if let json {
+                    req.headers.contentType = .json
+                    req.body = ByteBuffer(string: json)
+                }
+            },
+            afterResponse: { res async in
+                let raw = res.body.string
+                let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8))
+                result = (res.status, object as? [String: Any] ?? [:], object as? [[String: Any]] ?? [], raw, res.headers)
+            })
         return result
     }
 
     func register(_ name: String, org: String, email: String? = nil, timeZone: String = "Europe/Berlin") async throws -> Account {
         let email = email ?? "\(name.lowercased())@\(org.lowercased().replacingOccurrences(of: " ", with: "")).example"
-        let r = try await api(.POST, "/auth/register",
-            json: #"{"email":"\#(email)","password":"correct horse battery","name":"\#(name)","organization":"\#(org)","timeZone":"\#(timeZone)"}"#)
+        let r = try await api(
+            .POST, "/auth/register",
+            json:
+                #"{"email":"\#(email)","password":"correct horse battery","name":"\#(name)","organization":"\#(org)","timeZone":"\#(timeZone)"}"#
+        )
         #expect(r.status == .created, "register \(email): \(r.raw)")
         let user = r.body["user"] as? [String: Any] ?? [:]
-        return Account(token: r.body["token"] as? String ?? "", id: user["id"] as? String ?? "", email: email,
+        return Account(
+            token: r.body["token"] as? String ?? "", id: user["id"] as? String ?? "", email: email,
             organizationID: user["organizationId"] as? String ?? "")
     }
 
@@ -89,7 +97,8 @@ extension Application {
     func activePartnership() async throws -> (a: Account, b: Account, partnershipID: String) {
         let a = try await register("Alice", org: "Northwind")
         let b = try await register("Bob", org: "Acme")
-        let created = try await api(.POST, "/partnerships", token: a.token, json: #"{"name":"Relaunch","partnerEmail":"\#(b.email)","agreement":"v1 text"}"#)
+        let created = try await api(
+            .POST, "/partnerships", token: a.token, json: #"{"name":"Relaunch","partnerEmail":"\#(b.email)","agreement":"v1 text"}"#)
         #expect(created.status == .created, "\(created.raw)")
         let link = created.body["invitationLink"] as? String ?? ""
         let secret = String(link.split(separator: "/").last ?? "")

@@ -1,10 +1,10 @@
+import BonafideCore
 import Fluent
 import Foundation
 import SQLKit
 import Testing
 import VaporTesting
 
-import BonafideCore
 @testable import BonafideServer
 
 /// A browser's view: it keeps the session cookie and reads CSRF tokens from forms.
@@ -21,7 +21,9 @@ final class Browser: @unchecked Sendable {
     }
 
     @discardableResult
-    func post(_ path: String, _ form: [String: String], csrf: Bool = true) async throws -> (status: HTTPStatus, html: String, location: String?) {
+    func post(_ path: String, _ form: [String: String], csrf: Bool = true) async throws -> (
+        status: HTTPStatus, html: String, location: String?
+    ) {
         var fields = form
         if csrf { fields["_csrf"] = try await token() }
         return try await send(.POST, path, form: fields)
@@ -33,23 +35,30 @@ final class Browser: @unchecked Sendable {
         return String(page.html[range.upperBound...].prefix { $0 != "\"" })
     }
 
-    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> (status: HTTPStatus, html: String, location: String?) {
+    private func send(_ method: HTTPMethod, _ path: String, form: [String: String]?) async throws -> (
+        status: HTTPStatus, html: String, location: String?
+    ) {
         var result: (HTTPStatus, String, String?) = (.ok, "", nil)
-        try await app.testing().test(method, path, beforeRequest: { req in
-            if let cookie = self.cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
-            if let form {
-                req.headers.contentType = .urlEncodedForm
-                let body = form.map { "\($0.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }
+        try await app.testing().test(
+            method, path,
+            beforeRequest: { req in
+                if let cookie = self.cookie { req.headers.replaceOrAdd(name: .cookie, value: cookie) }
+                if let form {
+                    req.headers.contentType = .urlEncodedForm
+                    let body = form.map {
+                        "\($0.key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+                    }
                     .joined(separator: "&")
-                req.body = ByteBuffer(string: body)
-            }
-        }, afterResponse: { res async in
-            if let set = res.headers.first(name: .setCookie) {
-                self.lastSetCookie = set
-                self.cookie = String(set.split(separator: ";").first ?? "")
-            }
-            result = (res.status, res.body.string, res.headers.first(name: .location))
-        })
+                    req.body = ByteBuffer(string: body)
+                }
+            },
+            afterResponse: { res async in
+                if let set = res.headers.first(name: .setCookie) {
+                    self.lastSetCookie = set
+                    self.cookie = String(set.split(separator: ";").first ?? "")
+                }
+                result = (res.status, res.body.string, res.headers.first(name: .location))
+            })
         return result
     }
 
@@ -63,8 +72,12 @@ struct WebTests {
             let browser = Browser(app)
             let form = try await browser.get("/signup")
             #expect(form.html.contains("Create your account"))
-            let signup = try await browser.post("/signup", ["name": "Ada", "email": "ada@example.com", "password": "correct horse battery",
-                "organization": "Engines", "timeZone": "Europe/London"])
+            let signup = try await browser.post(
+                "/signup",
+                [
+                    "name": "Ada", "email": "ada@example.com", "password": "correct horse battery",
+                    "organization": "Engines", "timeZone": "Europe/London",
+                ])
             #expect(signup.status == .seeOther)
             #expect(signup.location == "/dashboard")
             let cookie = browser.lastSetCookie ?? ""
@@ -81,8 +94,12 @@ struct WebTests {
         try await withTestApp { app in
             let browser = Browser(app)
             _ = try await browser.get("/signup")
-            let forged = try await browser.post("/signup", ["name": "Mallory", "email": "m@example.com", "password": "correct horse battery",
-                "organization": "Evil"], csrf: false)
+            let forged = try await browser.post(
+                "/signup",
+                [
+                    "name": "Mallory", "email": "m@example.com", "password": "correct horse battery",
+                    "organization": "Evil",
+                ], csrf: false)
             #expect(forged.status == .forbidden)
             #expect(forged.html.contains("This form has expired"))
             #expect(try await User.query(on: app.db).count() == 0)
@@ -96,12 +113,15 @@ struct WebTests {
             #expect(r.status == .seeOther)
             #expect(r.location == "/login?next=%2Fpartnerships%2Fnew")
             _ = try await app.register("Ada", org: "Engines", email: "ada@example.com")
-            let wrong = try await browser.post("/login?next=%2Fpartnerships%2Fnew", ["email": "ada@example.com", "password": "nope nope nope"])
+            let wrong = try await browser.post(
+                "/login?next=%2Fpartnerships%2Fnew", ["email": "ada@example.com", "password": "nope nope nope"])
             #expect(wrong.status == .unauthorized)
             #expect(wrong.html.contains("The email or password is wrong."))
-            let ok = try await browser.post("/login?next=%2Fpartnerships%2Fnew", ["email": "ada@example.com", "password": "correct horse battery"])
+            let ok = try await browser.post(
+                "/login?next=%2Fpartnerships%2Fnew", ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(ok.location == "/partnerships/new")
-            let offsite = try await browser.post("/login?next=%2F%2Fevil.example", ["email": "ada@example.com", "password": "correct horse battery"])
+            let offsite = try await browser.post(
+                "/login?next=%2F%2Fevil.example", ["email": "ada@example.com", "password": "correct horse battery"])
             #expect(offsite.location == "/dashboard")
         }
     }
@@ -111,9 +131,14 @@ struct WebTests {
             let bob = try await app.register("Bob", org: "Acme", email: "bob@acme.example", timeZone: "America/New_York")
             let browser = Browser(app)
             _ = try await browser.get("/signup")
-            _ = try await browser.post("/signup", ["name": "Ada", "email": "ada@example.com", "password": "correct horse battery",
-                "organization": "Engines", "timeZone": "Europe/Berlin"])
-            let created = try await browser.post("/partnerships", ["name": "Relaunch <script>", "partnerEmail": "bob@acme.example", "agreement": "We ship."])
+            _ = try await browser.post(
+                "/signup",
+                [
+                    "name": "Ada", "email": "ada@example.com", "password": "correct horse battery",
+                    "organization": "Engines", "timeZone": "Europe/Berlin",
+                ])
+            let created = try await browser.post(
+                "/partnerships", ["name": "Relaunch <script>", "partnerEmail": "bob@acme.example", "agreement": "We ship."])
             let path = created.location ?? ""
             #expect(path.hasPrefix("/partnerships/"))
             let page = try await browser.get(path)
@@ -124,8 +149,12 @@ struct WebTests {
             let actor = Actor(user: try await User.find(UUID(uuidString: bob.id), on: app.db)!)
             _ = try await Partnerships.accept(secret: secret, by: actor, on: app.db)
             let pid = path.split(separator: "/").last.map(String.init) ?? ""
-            let commitment = try await browser.post("\(path)/commitments", ["title": "Wireframes", "dueAt": "2031-03-02T17:00",
-                "timeZone": "Europe/Berlin", "deliverable": "PDF", "acceptanceCriteria": "Signed off"])
+            let commitment = try await browser.post(
+                "\(path)/commitments",
+                [
+                    "title": "Wireframes", "dueAt": "2031-03-02T17:00",
+                    "timeZone": "Europe/Berlin", "deliverable": "PDF", "acceptanceCriteria": "Signed off",
+                ])
             #expect(commitment.location?.hasPrefix("\(path)/commitments/") == true)
             let detail = try await browser.get(commitment.location ?? "")
             #expect(detail.html.contains("Wireframes"))
@@ -136,7 +165,8 @@ struct WebTests {
             #expect(dashboard.html.contains("Relaunch &lt;script&gt;"))
             let api = try await app.api(.GET, "/partnerships/\(pid)/commitments", token: bob.token)
             #expect(api.list.first?["dueAt"] as? String == "2031-03-02T16:00:00Z")
-            let bad = try await browser.post("\(path)/commitments", ["title": "", "dueAt": "2031-03-02T17:00", "timeZone": "Europe/Berlin"])
+            let bad = try await browser.post(
+                "\(path)/commitments", ["title": "", "dueAt": "2031-03-02T17:00", "timeZone": "Europe/Berlin"])
             #expect(bad.location == "\(path)/commitments/new")
             let again = try await browser.get("\(path)/commitments/new")
             #expect(again.html.contains("The title must have 1 to 200 characters."))
@@ -148,7 +178,8 @@ struct WebTests {
             let (_, _, pid) = try await app.activePartnership()
             let browser = Browser(app)
             _ = try await browser.get("/signup")
-            _ = try await browser.post("/signup", ["name": "Eve", "email": "eve@example.com", "password": "correct horse battery", "organization": "Intruder"])
+            _ = try await browser.post(
+                "/signup", ["name": "Eve", "email": "eve@example.com", "password": "correct horse battery", "organization": "Intruder"])
             let r = try await browser.get("/partnerships/\(pid)")
             #expect(r.status == .notFound)
             #expect(!r.html.contains("Relaunch"))
@@ -180,7 +211,8 @@ struct StorageAndDemoTests {
             #expect(commitments.contains { $0.proposedDueAt != nil })
             #expect(try await Message.query(on: app.db).filter(\.$needsResponse == true).filter(\.$respondedAt == nil).count() >= 3)
             #expect(try await DemoSeed.run(on: app) == false)
-            let login = try await app.api(.POST, "/auth/login", json: #"{"email":"alice@northwind.example","password":"\#(DemoSeed.password)"}"#)
+            let login = try await app.api(
+                .POST, "/auth/login", json: #"{"email":"alice@northwind.example","password":"\#(DemoSeed.password)"}"#)
             #expect(login.status == .ok)
             let dashboard = try await app.api(.GET, "/dashboard", token: login.body["token"] as? String)
             #expect(!(dashboard.body["slipped"] as? [Any] ?? []).isEmpty)

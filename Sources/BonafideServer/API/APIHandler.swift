@@ -66,6 +66,13 @@ struct API: APIProtocol {
         return actor
     }
 
+    /// An optional id field of the request: absent is fine, malformed is the caller's error.
+    func optionalID(_ raw: String?, field: String) throws -> UUID? {
+        guard let raw else { return nil }
+        guard let id = UUID(uuidString: raw) else { throw Problem.invalid(field, "\(field) must be an id (UUID).") }
+        return id
+    }
+
     func partnership(_ id: String) async throws -> (Actor, Partnership) {
         let actor = try await actor()
         return (actor, try await Policy.partnership(UUID(uuidString: id), for: actor, on: try req.db))
@@ -87,9 +94,11 @@ struct API: APIProtocol {
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let req = try req
-        try await req.limitAttempts("login", key: Validation.normalizedEmail(body.email), limit: req.application.bonafide.loginAttemptsPerWindow)
+        try await req.limitAttempts(
+            "login", key: Validation.normalizedEmail(body.email), limit: req.application.bonafide.loginAttemptsPerWindow)
         let user = try await Accounts.authenticate(email: body.email, password: body.password, hasher: req.password.async, on: req.db)
-        let (_, secret) = try await Accounts.createToken(for: user, name: "Sign-in \(ISO8601DateFormatter().string(from: Date()))", on: req.db)
+        let (_, secret) = try await Accounts.createToken(
+            for: user, name: "Sign-in \(ISO8601DateFormatter().string(from: Date()))", on: req.db)
         return .ok(.init(body: .json(.init(token: secret, user: DTO.user(user)))))
     }
 
@@ -121,10 +130,11 @@ struct API: APIProtocol {
 
     func updateOrganization(_ input: Operations.UpdateOrganization.Input) async throws -> Operations.UpdateOrganization.Output {
         guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
-        let org = try await Accounts.updateOrganization(.init(
-            name: b.name, description: b.description, capabilities: b.capabilities, limitations: b.limitations,
-            risks: b.risks, timeZone: b.timeZone, languages: b.languages, workStart: b.workingHours?.start,
-            workEnd: b.workingHours?.end, workDays: b.workingHours?.days), by: try await actor(), on: try req.db)
+        let org = try await Accounts.updateOrganization(
+            .init(
+                name: b.name, description: b.description, capabilities: b.capabilities, limitations: b.limitations,
+                risks: b.risks, timeZone: b.timeZone, languages: b.languages, workStart: b.workingHours?.start,
+                workEnd: b.workingHours?.end, workDays: b.workingHours?.days), by: try await actor(), on: try req.db)
         return .ok(.init(body: .json(DTO.organization(org))))
     }
 
@@ -139,8 +149,12 @@ struct API: APIProtocol {
         let req = try req
         guard let role = Role(rawValue: b.role.rawValue) else { throw Problem.invalid("role", "Unknown role.") }
         let (inv, secret) = try await Accounts.inviteColleague(email: b.email, role: role, by: try await actor(), on: req.db)
-        return .created(.init(body: .json(.init(id: inv.id!.uuidString, email: inv.email, role: b.role,
-            link: req.application.bonafide.baseURL + Paths.join(secret)))))
+        return .created(
+            .init(
+                body: .json(
+                    .init(
+                        id: inv.id!.uuidString, email: inv.email, role: b.role,
+                        link: req.application.bonafide.baseURL + Paths.join(secret)))))
     }
 
     // MARK: Partnerships
@@ -158,7 +172,8 @@ struct API: APIProtocol {
     func createPartnership(_ input: Operations.CreatePartnership.Input) async throws -> Operations.CreatePartnership.Output {
         guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let req = try req
-        let (p, secret) = try await Partnerships.create(name: b.name, partnerEmail: b.partnerEmail, agreement: b.agreement,
+        let (p, secret) = try await Partnerships.create(
+            name: b.name, partnerEmail: b.partnerEmail, agreement: b.agreement,
             by: try await actor(), on: req.db)
         var dto = try await DTO.partnership(p, detailed: true, on: req.db)
         dto.invitationLink = req.application.bonafide.baseURL + Paths.invitation(secret)
@@ -208,13 +223,11 @@ struct API: APIProtocol {
     func createCommitment(_ input: Operations.CreateCommitment.Input) async throws -> Operations.CreateCommitment.Output {
         guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let (actor, p) = try await partnership(input.path.partnershipId)
-        var ownerID: UUID?
-        if let raw = b.ownerId {
-            guard let id = UUID(uuidString: raw) else { throw Problem.invalid("ownerId", "ownerId must be a user id (UUID).") }
-            ownerID = id
-        }
-        let c = try await Commitments.create(.init(title: b.title, deliverable: b.deliverable ?? "",
-            acceptanceCriteria: b.acceptanceCriteria ?? "", dueAt: b.dueAt, timeZone: b.timeZone, ownerID: ownerID),
+        let ownerID = try optionalID(b.ownerId, field: "ownerId")
+        let c = try await Commitments.create(
+            .init(
+                title: b.title, deliverable: b.deliverable ?? "",
+                acceptanceCriteria: b.acceptanceCriteria ?? "", dueAt: b.dueAt, timeZone: b.timeZone, ownerID: ownerID),
             in: p, by: actor, on: try req.db)
         return .created(.init(body: .json(DTO.commitment(c))))
     }
@@ -242,23 +255,16 @@ struct API: APIProtocol {
 
     func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {
         let (_, p) = try await partnership(input.path.partnershipId)
-        var thread: UUID?
-        if let raw = input.query.threadId {
-            guard let id = UUID(uuidString: raw) else { throw Problem.invalid("threadId", "threadId must be a thread id (UUID).") }
-            thread = id
-        }
+        let thread = try optionalID(input.query.threadId, field: "threadId")
         return .ok(.init(body: .json(try await Messages.messages(of: p, thread: thread, on: try req.db).map(DTO.message))))
     }
 
     func postMessage(_ input: Operations.PostMessage.Input) async throws -> Operations.PostMessage.Output {
         guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let (actor, p) = try await partnership(input.path.partnershipId)
-        var thread: UUID?
-        if let raw = b.threadId {
-            guard let id = UUID(uuidString: raw) else { throw Problem.invalid("threadId", "threadId must be a thread id (UUID).") }
-            thread = id
-        }
-        let m = try await Messages.post(.init(body: b.body, needsResponse: b.needsResponse ?? false, threadID: thread, subject: b.subject),
+        let thread = try optionalID(b.threadId, field: "threadId")
+        let m = try await Messages.post(
+            .init(body: b.body, needsResponse: b.needsResponse ?? false, threadID: thread, subject: b.subject),
             in: p, by: actor, on: try req.db)
         return .created(.init(body: .json(DTO.message(m))))
     }
@@ -268,18 +274,27 @@ struct API: APIProtocol {
         let db = try req.db
         let threads = try await Messages.threads(of: p, on: db)
         let messages = try await Messages.messages(of: p, thread: nil, on: db)
-        return .ok(.init(body: .json(threads.map { t in
-            let mine = messages.filter { $0.$thread.id == t.id }
-            return .init(id: t.id!.uuidString, subject: t.subject, messageCount: mine.count,
-                openRequests: mine.filter { $0.needsResponse && $0.respondedAt == nil }.count, lastMessageAt: t.lastMessageAt)
-        })))
+        return .ok(
+            .init(
+                body: .json(
+                    threads.map { t in
+                        let mine = messages.filter { $0.$thread.id == t.id }
+                        return .init(
+                            id: t.id!.uuidString, subject: t.subject, messageCount: mine.count,
+                            openRequests: mine.filter { $0.needsResponse && $0.respondedAt == nil }.count, lastMessageAt: t.lastMessageAt)
+                    })))
     }
 
     func listNotifications(_ input: Operations.ListNotifications.Input) async throws -> Operations.ListNotifications.Output {
         let (unread, items) = try await Notifications.list(for: try await actor(), on: try req.db)
-        return .ok(.init(body: .json(.init(unread: unread, items: items.map {
-            .init(id: $0.id!.uuidString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
-        }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        unread: unread,
+                        items: items.map {
+                            .init(id: $0.id!.uuidString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
+                        }))))
     }
 
     func markNotificationsRead(_ input: Operations.MarkNotificationsRead.Input) async throws -> Operations.MarkNotificationsRead.Output {
@@ -292,8 +307,12 @@ struct API: APIProtocol {
         let d = try await DashboardData.load(for: try await actor(), on: db)
         var partnerships: [Components.Schemas.Partnership] = []
         for p in d.partnerships { partnerships.append(try await DTO.partnership(p, detailed: false, on: db)) }
-        return .ok(.init(body: .json(.init(partnerships: partnerships, dueSoonMine: d.dueSoonMine.map { DTO.commitment($0) },
-            dueSoonOwed: d.dueSoonOwed.map { DTO.commitment($0) }, openRequests: d.openRequests.map(DTO.message),
-            slipped: d.slipped.map { DTO.commitment($0) }, unreadNotifications: d.unread))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        partnerships: partnerships, dueSoonMine: d.dueSoonMine.map { DTO.commitment($0) },
+                        dueSoonOwed: d.dueSoonOwed.map { DTO.commitment($0) }, openRequests: d.openRequests.map(DTO.message),
+                        slipped: d.slipped.map { DTO.commitment($0) }, unreadNotifications: d.unread))))
     }
 }

@@ -33,19 +33,25 @@ public enum DemoSeed {
         if try await User.query(on: db).filter(\.$email == logins[0].email).first() != nil { return false }
         let hasher = app.password.async
         var users: [String: Actor] = [:]
-        let zones = ["Northwind Studio": "Europe/Berlin", "Acme Retail": "America/New_York", "Kite Analytics": "Asia/Kolkata",
-            "Harbor Legal": "Europe/London", "Lumen Labs": "Australia/Sydney"]
+        let zones = [
+            "Northwind Studio": "Europe/Berlin", "Acme Retail": "America/New_York", "Kite Analytics": "Asia/Kolkata",
+            "Harbor Legal": "Europe/London", "Lumen Labs": "Australia/Sydney",
+        ]
         var orgIDs: [String: UUID] = [:]
         for login in logins {
             if let orgID = orgIDs[login.organization] {
                 let inviter = users.values.first { $0.organizationID == orgID }!
                 let (_, secret) = try await Accounts.inviteColleague(email: login.email, role: .member, by: inviter, on: db)
-                let (user, _) = try await Accounts.register(.init(email: login.email, password: password, name: login.name,
-                    organization: "", timeZone: zones[login.organization], invitation: secret), hasher: hasher, on: db)
+                let (user, _) = try await Accounts.register(
+                    .init(
+                        email: login.email, password: password, name: login.name,
+                        organization: "", timeZone: zones[login.organization], invitation: secret), hasher: hasher, on: db)
                 users[login.email] = Actor(user: user)
             } else {
-                let (user, org) = try await Accounts.register(.init(email: login.email, password: password, name: login.name,
-                    organization: login.organization, timeZone: zones[login.organization]), hasher: hasher, on: db)
+                let (user, org) = try await Accounts.register(
+                    .init(
+                        email: login.email, password: password, name: login.name,
+                        organization: login.organization, timeZone: zones[login.organization]), hasher: hasher, on: db)
                 orgIDs[login.organization] = org.id!
                 users[login.email] = Actor(user: user)
             }
@@ -56,24 +62,28 @@ public enum DemoSeed {
         let esha = a("esha@kite.example"), farid = a("farid@kite.example")
         let felix = a("felix@harbor.example")
 
-        _ = try await Accounts.updateOrganization(.init(
-            description: "A six-person product design studio for commerce teams.",
-            capabilities: ["UX research and usability testing", "Design systems", "Shopify and headless storefront design"],
-            limitations: ["No backend development", "No 24/7 support; replies within one working day"],
-            risks: ["Two designers share one key client; holidays in August slow us down"],
-            languages: ["English", "German"], workStart: "09:00", workEnd: "17:30", workDays: [1, 2, 3, 4, 5]), by: alice, on: db)
-        _ = try await Accounts.updateOrganization(.init(
-            description: "Mid-size online retailer of outdoor gear.",
-            capabilities: ["Product data", "Fulfilment in North America"], limitations: ["Legal review takes two weeks"],
-            risks: ["Peak season freezes releases from mid-November"], languages: ["English", "Spanish"],
-            workStart: "08:30", workEnd: "17:00", workDays: [1, 2, 3, 4, 5]), by: carla, on: db)
-        _ = try await Accounts.updateOrganization(.init(
-            description: "Analytics and data engineering for retail.", capabilities: ["dbt and warehouse modelling", "Forecasting"],
-            limitations: ["No on-site work outside India"], risks: ["Small team: one lead engineer"], languages: ["English", "Hindi"],
-            workStart: "10:00", workEnd: "19:00", workDays: [1, 2, 3, 4, 5, 6]), by: esha, on: db)
-        _ = try await Accounts.updateOrganization(.init(
-            description: "Commercial contracts for digital agencies.", capabilities: ["Contract templates", "GDPR reviews"],
-            limitations: ["English law only"], languages: ["English"], workStart: "09:00", workEnd: "17:00", workDays: [1, 2, 3, 4, 5]),
+        _ = try await Accounts.updateOrganization(
+            .init(
+                description: "A six-person product design studio for commerce teams.",
+                capabilities: ["UX research and usability testing", "Design systems", "Shopify and headless storefront design"],
+                limitations: ["No backend development", "No 24/7 support; replies within one working day"],
+                risks: ["Two designers share one key client; holidays in August slow us down"],
+                languages: ["English", "German"], workStart: "09:00", workEnd: "17:30", workDays: [1, 2, 3, 4, 5]), by: alice, on: db)
+        _ = try await Accounts.updateOrganization(
+            .init(
+                description: "Mid-size online retailer of outdoor gear.",
+                capabilities: ["Product data", "Fulfilment in North America"], limitations: ["Legal review takes two weeks"],
+                risks: ["Peak season freezes releases from mid-November"], languages: ["English", "Spanish"],
+                workStart: "08:30", workEnd: "17:00", workDays: [1, 2, 3, 4, 5]), by: carla, on: db)
+        _ = try await Accounts.updateOrganization(
+            .init(
+                description: "Analytics and data engineering for retail.", capabilities: ["dbt and warehouse modelling", "Forecasting"],
+                limitations: ["No on-site work outside India"], risks: ["Small team: one lead engineer"], languages: ["English", "Hindi"],
+                workStart: "10:00", workEnd: "19:00", workDays: [1, 2, 3, 4, 5, 6]), by: esha, on: db)
+        _ = try await Accounts.updateOrganization(
+            .init(
+                description: "Commercial contracts for digital agencies.", capabilities: ["Contract templates", "GDPR reviews"],
+                limitations: ["English law only"], languages: ["English"], workStart: "09:00", workEnd: "17:00", workDays: [1, 2, 3, 4, 5]),
             by: felix, on: db)
 
         let day: TimeInterval = 86_400
@@ -86,114 +96,199 @@ public enum DemoSeed {
         func due(_ days: Double) -> Date { start.addingTimeInterval(days * day + 9 * 3600) }
 
         // Active: Northwind <-> Acme, the richest record.
-        let (storefrontInvite, inv1) = try await Partnerships.create(name: "Acme storefront redesign", partnerEmail: carla.user.email,
-            agreement: "Northwind redesigns the Acme storefront in three phases (research, design system, page templates).\nAcme provides analytics access and a decision-maker within two working days.\nEach deliverable is accepted against its written criteria.",
+        let (storefrontInvite, inv1) = try await Partnerships.create(
+            name: "Acme storefront redesign", partnerEmail: carla.user.email,
+            agreement:
+                "Northwind redesigns the Acme storefront in three phases (research, design system, page templates).\nAcme provides analytics access and a decision-maker within two working days.\nEach deliverable is accepted against its written criteria.",
             by: alice, on: db)
         _ = storefrontInvite
         let storefront = try await Partnerships.accept(secret: inv1, by: carla, on: db)
         try await Partnerships.addMember(storefront, userID: ben.id, by: alice, on: db)
         try await Partnerships.addMember(storefront, userID: dan.id, by: carla, on: db)
-        _ = try await Partnerships.updateAgreement(storefront, text: "Northwind redesigns the Acme storefront in three phases (research, design system, page templates).\nAcme provides analytics access and a decision-maker within two working days.\nEach deliverable is accepted against its written criteria.\nChange requests after sign-off are estimated separately.", by: carla, on: db)
+        _ = try await Partnerships.updateAgreement(
+            storefront,
+            text:
+                "Northwind redesigns the Acme storefront in three phases (research, design system, page templates).\nAcme provides analytics access and a decision-maker within two working days.\nEach deliverable is accepted against its written criteria.\nChange requests after sign-off are estimated separately.",
+            by: carla, on: db)
 
         // Active: Acme <-> Kite.
-        let (analyticsInvite, inv2) = try await Partnerships.create(name: "Quarterly demand forecasting", partnerEmail: esha.user.email,
-            agreement: "Kite delivers a demand forecast per quarter with a written method note. Acme shares sales data by the 5th of each month.",
+        let (analyticsInvite, inv2) = try await Partnerships.create(
+            name: "Quarterly demand forecasting", partnerEmail: esha.user.email,
+            agreement:
+                "Kite delivers a demand forecast per quarter with a written method note. Acme shares sales data by the 5th of each month.",
             by: dan, on: db)
         _ = analyticsInvite
         let analytics = try await Partnerships.accept(secret: inv2, by: esha, on: db)
         try await Partnerships.addMember(analytics, userID: farid.id, by: esha, on: db)
 
         // Ended: Northwind <-> Kite.
-        let (brandInvite, inv3) = try await Partnerships.create(name: "Brand refresh 2026", partnerEmail: farid.user.email, agreement: nil, by: ben, on: db)
+        let (brandInvite, inv3) = try await Partnerships.create(
+            name: "Brand refresh 2026", partnerEmail: farid.user.email, agreement: nil, by: ben, on: db)
         _ = brandInvite
         let brand = try await Partnerships.accept(secret: inv3, by: farid, on: db)
 
         // Pending invitation and a declined one.
-        _ = try await Partnerships.create(name: "Contract templates", partnerEmail: felix.user.email,
-            agreement: "Harbor Legal drafts a master services agreement and a data processing addendum for Northwind's clients.", by: alice, on: db)
-        let (dataRoom, inv5) = try await Partnerships.create(name: "Data room pilot", partnerEmail: felix.user.email, agreement: nil, by: esha, on: db)
+        _ = try await Partnerships.create(
+            name: "Contract templates", partnerEmail: felix.user.email,
+            agreement: "Harbor Legal drafts a master services agreement and a data processing addendum for Northwind's clients.", by: alice,
+            on: db)
+        let (dataRoom, inv5) = try await Partnerships.create(
+            name: "Data room pilot", partnerEmail: felix.user.email, agreement: nil, by: esha, on: db)
         try await Partnerships.decline(secret: inv5, by: felix, on: db)
         _ = dataRoom
 
         typealias Step = (CommitmentAction, Actor, Double, String?)
-        func commit(_ p: Partnership, _ title: String, by owner: Actor, createdDay: Double, dueDay: Double,
-            _ steps: [Step], newDueDay: Double? = nil) async throws
-        {
-            let c = try await Commitments.create(.init(title: title, deliverable: "\(title): shared in the project folder.",
-                acceptanceCriteria: "Reviewed and approved by the receiving side.", dueAt: due(dueDay),
-                timeZone: owner.user.timeZone), in: p, by: owner, now: at(createdDay), on: db)
+        func commit(
+            _ p: Partnership, _ title: String, by owner: Actor, createdDay: Double, dueDay: Double,
+            _ steps: [Step], newDueDay: Double? = nil
+        ) async throws {
+            let c = try await Commitments.create(
+                .init(
+                    title: title, deliverable: "\(title): shared in the project folder.",
+                    acceptanceCriteria: "Reviewed and approved by the receiving side.", dueAt: due(dueDay),
+                    timeZone: owner.user.timeZone), in: p, by: owner, now: at(createdDay), on: db)
             for (action, actor, day, reason) in steps {
-                _ = try await Commitments.transition(c, in: p, action: action, reason: reason,
+                _ = try await Commitments.transition(
+                    c, in: p, action: action, reason: reason,
                     newDueAt: action == .proposeNewDate ? due(newDueDay ?? dueDay + 7) : nil,
                     by: actor, now: at(day, 10), on: db)
             }
         }
         // Completed on time, late with notice, late without notice.
-        try await commit(storefront, "Stakeholder interviews", by: ben, createdDay: 1, dueDay: 8, [(.accept, carla, 1.2, nil), (.deliver, ben, 7, nil), (.approveDelivery, carla, 7.5, nil)])
-        try await commit(storefront, "Usability test report", by: alice, createdDay: 2, dueDay: 14, [(.accept, dan, 2.5, nil), (.deliver, alice, 13, nil), (.approveDelivery, dan, 14, nil)])
-        try await commit(storefront, "Analytics access for Northwind", by: dan, createdDay: 1, dueDay: 3, [(.accept, alice, 1.1, nil), (.deliver, dan, 2, nil), (.approveDelivery, alice, 2.2, nil)])
-        try await commit(storefront, "Design system foundations", by: alice, createdDay: 10, dueDay: 24, [(.accept, carla, 10.5, nil), (.flagAtRisk, alice, 20, "Icon set licence still pending"), (.deliver, alice, 26, nil), (.approveDelivery, carla, 27, nil)])
-        try await commit(storefront, "Product page template", by: ben, createdDay: 15, dueDay: 30, [(.accept, carla, 15.2, nil), (.deliver, ben, 33, nil), (.approveDelivery, dan, 34, nil)])
-        try await commit(storefront, "Brand photography brief", by: carla, createdDay: 5, dueDay: 12, [(.accept, alice, 5.1, nil), (.deliver, carla, 11, nil), (.approveDelivery, alice, 11.2, nil)])
+        try await commit(
+            storefront, "Stakeholder interviews", by: ben, createdDay: 1, dueDay: 8,
+            [(.accept, carla, 1.2, nil), (.deliver, ben, 7, nil), (.approveDelivery, carla, 7.5, nil)])
+        try await commit(
+            storefront, "Usability test report", by: alice, createdDay: 2, dueDay: 14,
+            [(.accept, dan, 2.5, nil), (.deliver, alice, 13, nil), (.approveDelivery, dan, 14, nil)])
+        try await commit(
+            storefront, "Analytics access for Northwind", by: dan, createdDay: 1, dueDay: 3,
+            [(.accept, alice, 1.1, nil), (.deliver, dan, 2, nil), (.approveDelivery, alice, 2.2, nil)])
+        try await commit(
+            storefront, "Design system foundations", by: alice, createdDay: 10, dueDay: 24,
+            [
+                (.accept, carla, 10.5, nil), (.flagAtRisk, alice, 20, "Icon set licence still pending"), (.deliver, alice, 26, nil),
+                (.approveDelivery, carla, 27, nil),
+            ])
+        try await commit(
+            storefront, "Product page template", by: ben, createdDay: 15, dueDay: 30,
+            [(.accept, carla, 15.2, nil), (.deliver, ben, 33, nil), (.approveDelivery, dan, 34, nil)])
+        try await commit(
+            storefront, "Brand photography brief", by: carla, createdDay: 5, dueDay: 12,
+            [(.accept, alice, 5.1, nil), (.deliver, carla, 11, nil), (.approveDelivery, alice, 11.2, nil)])
         // Sent back, then done.
-        try await commit(storefront, "Checkout flow wireframes", by: alice, createdDay: 20, dueDay: 40, [(.accept, carla, 20.5, nil), (.deliver, alice, 35, nil), (.sendBack, carla, 36, "Guest checkout is missing"), (.deliver, alice, 38, nil), (.approveDelivery, carla, 39, nil)])
+        try await commit(
+            storefront, "Checkout flow wireframes", by: alice, createdDay: 20, dueDay: 40,
+            [
+                (.accept, carla, 20.5, nil), (.deliver, alice, 35, nil), (.sendBack, carla, 36, "Guest checkout is missing"),
+                (.deliver, alice, 38, nil), (.approveDelivery, carla, 39, nil),
+            ])
         // Delivered, waiting for acceptance.
-        try await commit(storefront, "Category page template", by: ben, createdDay: 40, dueDay: 62, [(.accept, dan, 40.5, nil), (.deliver, ben, 59.5, nil)])
-        try await commit(storefront, "Content migration plan", by: dan, createdDay: 45, dueDay: 63, [(.accept, alice, 45.5, nil), (.deliver, dan, 59.8, nil)])
+        try await commit(
+            storefront, "Category page template", by: ben, createdDay: 40, dueDay: 62,
+            [(.accept, dan, 40.5, nil), (.deliver, ben, 59.5, nil)])
+        try await commit(
+            storefront, "Content migration plan", by: dan, createdDay: 45, dueDay: 63,
+            [(.accept, alice, 45.5, nil), (.deliver, dan, 59.8, nil)])
         // Accepted and upcoming; one at risk, one with a new date proposed.
         try await commit(storefront, "Accessibility audit", by: alice, createdDay: 50, dueDay: 64, [(.accept, carla, 50.5, nil)])
-        try await commit(storefront, "Search results template", by: ben, createdDay: 52, dueDay: 66, [(.accept, carla, 52.5, nil), (.flagAtRisk, ben, 59, "Waiting for the search API spec from Acme")])
-        try await commit(storefront, "Launch checklist", by: alice, createdDay: 53, dueDay: 70, [(.accept, dan, 53.5, nil), (.proposeNewDate, alice, 59, "Acme asked to add the loyalty pages first")], newDueDay: 78)
+        try await commit(
+            storefront, "Search results template", by: ben, createdDay: 52, dueDay: 66,
+            [(.accept, carla, 52.5, nil), (.flagAtRisk, ben, 59, "Waiting for the search API spec from Acme")])
+        try await commit(
+            storefront, "Launch checklist", by: alice, createdDay: 53, dueDay: 70,
+            [(.accept, dan, 53.5, nil), (.proposeNewDate, alice, 59, "Acme asked to add the loyalty pages first")], newDueDay: 78)
         try await commit(storefront, "Loyalty programme copy", by: carla, createdDay: 54, dueDay: 67, [(.accept, alice, 54.5, nil)])
         // Proposed, waiting for the other side.
         try await commit(storefront, "Performance budget", by: ben, createdDay: 59, dueDay: 75, [])
         try await commit(storefront, "Product feed export", by: dan, createdDay: 59.5, dueDay: 72, [])
         // Declined and withdrawn.
-        try await commit(storefront, "Native app mock-ups", by: alice, createdDay: 12, dueDay: 40, [(.decline, carla, 13, "Out of scope for this phase")])
-        try await commit(storefront, "Holiday campaign banners", by: ben, createdDay: 18, dueDay: 35, [(.withdraw, ben, 19, "Acme's in-house team took this over")])
+        try await commit(
+            storefront, "Native app mock-ups", by: alice, createdDay: 12, dueDay: 40, [(.decline, carla, 13, "Out of scope for this phase")]
+        )
+        try await commit(
+            storefront, "Holiday campaign banners", by: ben, createdDay: 18, dueDay: 35,
+            [(.withdraw, ben, 19, "Acme's in-house team took this over")])
         // Missed: accepted, then the due date passed undelivered (the sweep below marks them).
         try await commit(storefront, "Style guide PDF", by: ben, createdDay: 30, dueDay: 45, [(.accept, carla, 30.5, nil)])
         try await commit(storefront, "Approval of page templates", by: carla, createdDay: 35, dueDay: 50, [(.accept, alice, 35.5, nil)])
         // Missed and delivered late afterwards.
         try await commit(storefront, "Homepage hero variants", by: alice, createdDay: 30, dueDay: 42, [(.accept, carla, 30.5, nil)])
 
-        try await commit(analytics, "Q3 forecast", by: esha, createdDay: 2, dueDay: 20, [(.accept, dan, 2.5, nil), (.deliver, esha, 19, nil), (.approveDelivery, dan, 21, nil)])
-        try await commit(analytics, "Sales data export for July", by: dan, createdDay: 3, dueDay: 8, [(.accept, esha, 3.5, nil), (.deliver, dan, 10, nil), (.approveDelivery, esha, 10.5, nil)])
-        try await commit(analytics, "Method note Q3", by: farid, createdDay: 15, dueDay: 25, [(.accept, carla, 15.5, nil), (.flagAtRisk, farid, 22, "Holiday data anomaly needs a second pass"), (.deliver, farid, 27, nil), (.approveDelivery, carla, 28, nil)])
+        try await commit(
+            analytics, "Q3 forecast", by: esha, createdDay: 2, dueDay: 20,
+            [(.accept, dan, 2.5, nil), (.deliver, esha, 19, nil), (.approveDelivery, dan, 21, nil)])
+        try await commit(
+            analytics, "Sales data export for July", by: dan, createdDay: 3, dueDay: 8,
+            [(.accept, esha, 3.5, nil), (.deliver, dan, 10, nil), (.approveDelivery, esha, 10.5, nil)])
+        try await commit(
+            analytics, "Method note Q3", by: farid, createdDay: 15, dueDay: 25,
+            [
+                (.accept, carla, 15.5, nil), (.flagAtRisk, farid, 22, "Holiday data anomaly needs a second pass"),
+                (.deliver, farid, 27, nil), (.approveDelivery, carla, 28, nil),
+            ])
         try await commit(analytics, "Sales data export for August", by: carla, createdDay: 30, dueDay: 38, [(.accept, esha, 30.5, nil)])
         try await commit(analytics, "Q4 forecast", by: esha, createdDay: 45, dueDay: 68, [(.accept, dan, 45.5, nil)])
-        try await commit(analytics, "Stock-out dashboard", by: farid, createdDay: 56, dueDay: 74, [(.accept, dan, 56.5, nil), (.flagAtRisk, farid, 59.5, "Warehouse feed credentials not yet received")])
+        try await commit(
+            analytics, "Stock-out dashboard", by: farid, createdDay: 56, dueDay: 74,
+            [(.accept, dan, 56.5, nil), (.flagAtRisk, farid, 59.5, "Warehouse feed credentials not yet received")])
         try await commit(analytics, "Forecast accuracy review", by: esha, createdDay: 58, dueDay: 80, [])
-        try await commit(analytics, "Returns data cleanup", by: dan, createdDay: 20, dueDay: 30, [(.decline, esha, 21, "Needs a separate engagement")])
+        try await commit(
+            analytics, "Returns data cleanup", by: dan, createdDay: 20, dueDay: 30, [(.decline, esha, 21, "Needs a separate engagement")])
 
-        try await commit(brand, "Logo concepts", by: ben, createdDay: 1, dueDay: 10, [(.accept, farid, 1.5, nil), (.deliver, ben, 9, nil), (.approveDelivery, farid, 9.5, nil)])
-        try await commit(brand, "Brand guidelines", by: ben, createdDay: 5, dueDay: 20, [(.accept, farid, 5.5, nil), (.deliver, ben, 23, nil), (.approveDelivery, esha, 24, nil)])
-        try await commit(brand, "Slide template", by: alice, createdDay: 10, dueDay: 25, [(.accept, esha, 10.5, nil), (.withdraw, alice, 26, "Kite switched slide tools")])
+        try await commit(
+            brand, "Logo concepts", by: ben, createdDay: 1, dueDay: 10,
+            [(.accept, farid, 1.5, nil), (.deliver, ben, 9, nil), (.approveDelivery, farid, 9.5, nil)])
+        try await commit(
+            brand, "Brand guidelines", by: ben, createdDay: 5, dueDay: 20,
+            [(.accept, farid, 5.5, nil), (.deliver, ben, 23, nil), (.approveDelivery, esha, 24, nil)])
+        try await commit(
+            brand, "Slide template", by: alice, createdDay: 10, dueDay: 25,
+            [(.accept, esha, 10.5, nil), (.withdraw, alice, 26, "Kite switched slide tools")])
         try await commit(brand, "Website colour update", by: farid, createdDay: 12, dueDay: 28, [(.accept, ben, 12.5, nil)])
 
         try await Commitments.sweepOverdue(now: now, on: db)
         // Late delivery of a missed commitment.
         if let hero = try await Commitment.query(on: db).filter(\.$title == "Homepage hero variants").first() {
-            _ = try await Commitments.transition(hero, in: storefront, action: .deliver, reason: "Sorry for the delay", newDueAt: nil, by: alice, now: at(48, 10), on: db)
+            _ = try await Commitments.transition(
+                hero, in: storefront, action: .deliver, reason: "Sorry for the delay", newDueAt: nil, by: alice, now: at(48, 10), on: db)
         }
-        try await Partnerships.end(brand, reason: "The refresh shipped; remaining work moves to Kite's in-house designer.", by: esha, on: db)
+        try await Partnerships.end(
+            brand, reason: "The refresh shipped; remaining work moves to Kite's in-house designer.", by: esha, on: db)
 
         // Conversations, answered and open.
-        func say(_ p: Partnership, _ who: Actor, _ body: String, day: Double, ask: Bool = false, thread: UUID? = nil, subject: String? = nil) async throws -> UUID {
-            try await Messages.post(.init(body: body, needsResponse: ask, threadID: thread, subject: subject), in: p, by: who, now: at(day, 11), on: db).$thread.id
+        func say(
+            _ p: Partnership, _ who: Actor, _ body: String, day: Double, ask: Bool = false, thread: UUID? = nil, subject: String? = nil
+        ) async throws -> UUID {
+            try await Messages.post(
+                .init(body: body, needsResponse: ask, threadID: thread, subject: subject), in: p, by: who, now: at(day, 11), on: db
+            ).$thread.id
         }
-        let kickoff = try await say(storefront, alice, "Welcome aboard! Could you share GA4 read access for ben@northwind.example?", day: 1, ask: true, subject: "Kickoff")
+        let kickoff = try await say(
+            storefront, alice, "Welcome aboard! Could you share GA4 read access for ben@northwind.example?", day: 1, ask: true,
+            subject: "Kickoff")
         _ = try await say(storefront, dan, "Done: access granted this morning.", day: 1.3, thread: kickoff)
-        _ = try await say(storefront, carla, "Can you confirm the research sessions happen in the week of the 10th?", day: 3, ask: true, thread: kickoff)
+        _ = try await say(
+            storefront, carla, "Can you confirm the research sessions happen in the week of the 10th?", day: 3, ask: true, thread: kickoff)
         _ = try await say(storefront, ben, "Confirmed, five sessions booked.", day: 4.5, thread: kickoff)
-        let search = try await say(storefront, ben, "We need the search API spec to finish the results template. Who owns it on your side?", day: 57, ask: true, subject: "Search API spec")
-        _ = try await say(storefront, ben, "Friendly nudge on the spec: the template is at risk without it.", day: 59.5, ask: true, thread: search)
-        let loyalty = try await say(storefront, carla, "Could you send a first draft of the loyalty page structure before Friday?", day: 59.6, ask: true, subject: "Loyalty pages")
+        let search = try await say(
+            storefront, ben, "We need the search API spec to finish the results template. Who owns it on your side?", day: 57, ask: true,
+            subject: "Search API spec")
+        _ = try await say(
+            storefront, ben, "Friendly nudge on the spec: the template is at risk without it.", day: 59.5, ask: true, thread: search)
+        let loyalty = try await say(
+            storefront, carla, "Could you send a first draft of the loyalty page structure before Friday?", day: 59.6, ask: true,
+            subject: "Loyalty pages")
         _ = loyalty
-        let data = try await say(analytics, esha, "Please send the warehouse feed credentials through the secure channel.", day: 57, ask: true, subject: "Warehouse feed")
+        let data = try await say(
+            analytics, esha, "Please send the warehouse feed credentials through the secure channel.", day: 57, ask: true,
+            subject: "Warehouse feed")
         _ = try await say(analytics, dan, "Requested from IT; expect them Monday.", day: 58, thread: data)
-        _ = try await say(analytics, esha, "Still missing the credentials; the dashboard slips without them.", day: 59.7, ask: true, thread: data)
-        _ = try await say(analytics, carla, "What holdout period do you use to measure forecast accuracy?", day: 58.5, ask: true, subject: "Accuracy method")
+        _ = try await say(
+            analytics, esha, "Still missing the credentials; the dashboard slips without them.", day: 59.7, ask: true, thread: data)
+        _ = try await say(
+            analytics, carla, "What holdout period do you use to measure forecast accuracy?", day: 58.5, ask: true,
+            subject: "Accuracy method")
         return true
     }
 }

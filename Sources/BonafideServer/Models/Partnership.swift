@@ -92,9 +92,10 @@ final class PartnershipEvent: Model, @unchecked Sendable {
 
     init() {}
 
-    init(partnershipID: UUID, actorID: UUID?, kind: String, summary: String, reason: String? = nil,
-        commitmentID: UUID? = nil, at date: Date)
-    {
+    init(
+        partnershipID: UUID, actorID: UUID?, kind: String, summary: String, reason: String? = nil,
+        commitmentID: UUID? = nil, at date: Date
+    ) {
         self.$partnership.id = partnershipID
         self.$actor.id = actorID
         self.kind = kind

@@ -61,7 +61,8 @@ enum Accounts {
                 try await organization.save(on: tx)
                 role = .owner
             }
-            let user = User(email: email, name: name, passwordHash: hash, timeZone: zone,
+            let user = User(
+                email: email, name: name, passwordHash: hash, timeZone: zone,
                 organizationID: organization.id!, role: role)
             try await user.save(on: tx)
             return (user, organization)
@@ -89,9 +90,10 @@ enum Accounts {
 
     static func user(forBearer secret: String, on db: any Database) async throws -> User? {
         guard secret.hasPrefix("bfd_"), secret.count < 200 else { return nil }
-        guard let token = try await APIToken.query(on: db)
-            .filter(\.$secretHash == Secrets.digest(secret)).filter(\.$revokedAt == nil)
-            .with(\.$user).first()
+        guard
+            let token = try await APIToken.query(on: db)
+                .filter(\.$secretHash == Secrets.digest(secret)).filter(\.$revokedAt == nil)
+                .with(\.$user).first()
         else { return nil }
         // Record use at most once a minute so reads do not become writes.
         if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
@@ -106,8 +108,9 @@ enum Accounts {
     }
 
     static func revokeToken(_ id: UUID?, by actor: Actor, on db: any Database) async throws {
-        guard let id, let token = try await APIToken.query(on: db)
-            .filter(\.$id == id).filter(\.$user.$id == actor.id).first()
+        guard let id,
+            let token = try await APIToken.query(on: db)
+                .filter(\.$id == id).filter(\.$user.$id == actor.id).first()
         else { throw Problem.notFound("token") }
         if token.revokedAt == nil {
             token.revokedAt = Date()
@@ -115,7 +118,9 @@ enum Accounts {
         }
     }
 
-    static func inviteColleague(email: String, role: Role, by actor: Actor, on db: any Database) async throws -> (ColleagueInvitation, String) {
+    static func inviteColleague(email: String, role: Role, by actor: Actor, on db: any Database) async throws -> (
+        ColleagueInvitation, String
+    ) {
         try Policy.grant(role, by: actor)
         let email = Validation.normalizedEmail(email)
         guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(email)\" is not an email address.") }
@@ -123,7 +128,8 @@ enum Accounts {
             throw Problem(.conflict, "\(email) already has a Bonafide account.", field: "email")
         }
         let secret = Secrets.make(prefix: "join_")
-        let invitation = ColleagueInvitation(organizationID: actor.organizationID, email: email, role: role,
+        let invitation = ColleagueInvitation(
+            organizationID: actor.organizationID, email: email, role: role,
             secretHash: Secrets.digest(secret), invitedByID: actor.id)
         try await invitation.save(on: db)
         return (invitation, secret)
@@ -155,12 +161,15 @@ enum Accounts {
             let cleaned = items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             guard cleaned.count <= max else { throw Problem.invalid(field, "At most \(max) entries are allowed in \(field).") }
             if let long = cleaned.first(where: { $0.count > length }) {
-                throw Problem.invalid(field, "Each entry of \(field) must have at most \(length) characters; \"\(long.prefix(40))…\" is longer.")
+                throw Problem.invalid(
+                    field, "Each entry of \(field) must have at most \(length) characters; \"\(long.prefix(40))…\" is longer.")
             }
             return cleaned
         }
         if let name = u.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
-            guard (1...120).contains(name.count) else { throw Problem.invalid("name", "The organization name must have 1 to 120 characters.") }
+            guard (1...120).contains(name.count) else {
+                throw Problem.invalid("name", "The organization name must have 1 to 120 characters.")
+            }
             org.name = name
         }
         if let d = u.description {
@@ -172,22 +181,32 @@ enum Accounts {
         if let v = try list(u.risks, "risks", max: 50, length: 200) { org.risks = v }
         if let v = try list(u.languages, "languages", max: 20, length: 40) { org.languages = v }
         if let zone = u.timeZone {
-            guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.") }
+            guard Validation.isTimeZone(zone) else {
+                throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.")
+            }
             org.timeZone = zone
         }
-        let start = try u.workStart.map { s throws -> Int in
-            guard let m = WorkingHours.minute(of: s) else { throw Problem.invalid("workingHours.start", "Use HH:MM for the start of working hours, e.g. 09:00.") }
-            return m
-        } ?? org.workStartMinute
-        let end = try u.workEnd.map { s throws -> Int in
-            guard let m = WorkingHours.minute(of: s) else { throw Problem.invalid("workingHours.end", "Use HH:MM for the end of working hours, e.g. 17:30.") }
-            return m
-        } ?? org.workEndMinute
+        let start =
+            try u.workStart.map { s throws -> Int in
+                guard let m = WorkingHours.minute(of: s) else {
+                    throw Problem.invalid("workingHours.start", "Use HH:MM for the start of working hours, e.g. 09:00.")
+                }
+                return m
+            } ?? org.workStartMinute
+        let end =
+            try u.workEnd.map { s throws -> Int in
+                guard let m = WorkingHours.minute(of: s) else {
+                    throw Problem.invalid("workingHours.end", "Use HH:MM for the end of working hours, e.g. 17:30.")
+                }
+                return m
+            } ?? org.workEndMinute
         guard end > start else { throw Problem.invalid("workingHours.end", "Working hours must end after they start.") }
         org.workStartMinute = start
         org.workEndMinute = end
         if let days = u.workDays {
-            guard days.allSatisfy({ (1...7).contains($0) }) else { throw Problem.invalid("workingHours.days", "Working days are ISO weekdays from 1 (Monday) to 7 (Sunday).") }
+            guard days.allSatisfy({ (1...7).contains($0) }) else {
+                throw Problem.invalid("workingHours.days", "Working days are ISO weekdays from 1 (Monday) to 7 (Sunday).")
+            }
             org.workDays = Array(Set(days)).sorted()
         }
         try await org.save(on: db)
@@ -195,7 +214,8 @@ enum Accounts {
     }
 
     static func workingHours(of org: Organization) -> WorkingHours {
-        WorkingHours(startMinute: org.workStartMinute, endMinute: org.workEndMinute, days: Set(org.workDays),
+        WorkingHours(
+            startMinute: org.workStartMinute, endMinute: org.workEndMinute, days: Set(org.workDays),
             timeZone: TimeZone(identifier: org.timeZone) ?? .gmt)
     }
 }

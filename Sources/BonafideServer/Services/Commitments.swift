@@ -17,12 +17,20 @@ enum Commitments {
         try Policy.requireActive(p)
         let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...200).contains(title.count) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
-        guard d.deliverable.count <= 4000 else { throw Problem.invalid("deliverable", "The deliverable must have at most 4000 characters.") }
-        guard d.acceptanceCriteria.count <= 4000 else { throw Problem.invalid("acceptanceCriteria", "The acceptance criteria must have at most 4000 characters.") }
+        guard d.deliverable.count <= 4000 else {
+            throw Problem.invalid("deliverable", "The deliverable must have at most 4000 characters.")
+        }
+        guard d.acceptanceCriteria.count <= 4000 else {
+            throw Problem.invalid("acceptanceCriteria", "The acceptance criteria must have at most 4000 characters.")
+        }
         guard d.dueAt > now else { throw Problem.invalid("dueAt", "The due date must be in the future.") }
-        guard d.dueAt < now.addingTimeInterval(10 * 365 * 86_400) else { throw Problem.invalid("dueAt", "The due date must be within ten years.") }
+        guard d.dueAt < now.addingTimeInterval(10 * 365 * 86_400) else {
+            throw Problem.invalid("dueAt", "The due date must be within ten years.")
+        }
         let zone = d.timeZone ?? actor.user.timeZone
-        guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.") }
+        guard Validation.isTimeZone(zone) else {
+            throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.")
+        }
         let ownerID = d.ownerID ?? actor.id
         guard let owner = try await User.find(ownerID, on: db), owner.$organization.id == actor.organizationID else {
             throw Problem.invalid("ownerId", "The owner must be a colleague on your side of the partnership.")
@@ -47,18 +55,22 @@ enum Commitments {
             if try await PartnershipMember.query(on: tx).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == ownerID).first() == nil {
                 try await PartnershipMember(partnershipID: p.id!, userID: ownerID, organizationID: actor.organizationID).save(on: tx)
             }
-            try await Timeline.append(p, actor: actor, kind: "commitment.proposed",
+            try await Timeline.append(
+                p, actor: actor, kind: "commitment.proposed",
                 summary: "\(actor.user.name) proposed “\(title)”, owned by \(owner.name)", commitmentID: c.id, at: now, on: tx)
-            try await Timeline.notify(p, side: recipient, except: actor,
-                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: Paths.commitment(p.id, c.id), at: now, on: tx)
+            try await Timeline.notify(
+                p, side: recipient, except: actor,
+                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: Paths.commitment(p.id, c.id), at: now,
+                on: tx)
         }
         c.$owner.value = owner
         return c
     }
 
-    static func transition(_ c: Commitment, in p: Partnership, action: CommitmentAction, reason: String?, newDueAt: Date?,
-        by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Commitment
-    {
+    static func transition(
+        _ c: Commitment, in p: Partnership, action: CommitmentAction, reason: String?, newDueAt: Date?,
+        by actor: Actor, now: Date = Date(), on db: any Database
+    ) async throws -> Commitment {
         guard p.status == .active || p.status == .ended else { try Policy.requireActive(p); return c }
         if p.status == .ended, action != .approveDelivery {
             throw Problem(.conflict, "This partnership has ended; only deliveries can still be accepted.")
@@ -85,9 +97,11 @@ enum Commitments {
         let notifySide = side == .owner ? c.$recipientOrganization.id : c.$ownerOrganization.id
         try await db.transaction { tx in
             try await c.save(on: tx)
-            try await Timeline.append(p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
+            try await Timeline.append(
+                p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
                 reason: reasonText, commitmentID: c.id, at: now, on: tx)
-            try await Timeline.notify(p, side: notifySide, except: actor, text: "\(summary) in \(p.name)",
+            try await Timeline.notify(
+                p, side: notifySide, except: actor, text: "\(summary) in \(p.name)",
                 link: Paths.commitment(p.id, c.id), at: now, on: tx)
         }
         return c
@@ -105,7 +119,8 @@ enum Commitments {
         case .sendBack: return "\(who) sent \(what) back"
         case .flagAtRisk: return "\(who) flagged \(what) at risk"
         case .clearRisk: return "\(who) cleared the risk on \(what)"
-        case .proposeNewDate: return "\(who) proposed a new date for \(what): \(newDueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")"
+        case .proposeNewDate:
+            return "\(who) proposed a new date for \(what): \(newDueAt.map { ISO8601DateFormatter().string(from: $0) } ?? "")"
         case .acceptNewDate: return "\(who) accepted the new date of \(what)"
         case .refuseNewDate: return "\(who) refused the new date of \(what)"
         }
@@ -142,10 +157,12 @@ enum Commitments {
                 c.status = .missed
                 try await c.save(on: tx)
                 let p = c.partnership
-                try await Timeline.append(p, actor: nil, kind: "commitment.missed",
+                try await Timeline.append(
+                    p, actor: nil, kind: "commitment.missed",
                     summary: "“\(c.title)” (owned by \(c.owner.name)) passed its due date undelivered and is missed",
                     commitmentID: c.id, at: now, on: tx)
-                try await Timeline.notify(p, side: nil, except: nil, text: "“\(c.title)” in \(p.name) was missed",
+                try await Timeline.notify(
+                    p, side: nil, except: nil, text: "“\(c.title)” in \(p.name) was missed",
                     link: Paths.commitment(p.id, c.id), at: now, on: tx)
             }
             return overdue.count

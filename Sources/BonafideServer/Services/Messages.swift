@@ -17,8 +17,9 @@ enum Messages {
         guard (1...10_000).contains(body.count) else { throw Problem.invalid("body", "A message must have 1 to 10000 characters.") }
         let thread: MessageThread
         if let threadID = d.threadID {
-            guard let t = try await MessageThread.query(on: db).filter(\.$id == threadID)
-                .filter(\.$partnership.$id == p.id!).first()
+            guard
+                let t = try await MessageThread.query(on: db).filter(\.$id == threadID)
+                    .filter(\.$partnership.$id == p.id!).first()
             else { throw Problem.invalid("threadId", "No thread with that id exists in this partnership.") }
             thread = t
         } else {
@@ -50,11 +51,13 @@ enum Messages {
                 try await request.save(on: tx)
             }
             let ask = d.needsResponse ? " and asks for a response" : ""
-            try await Timeline.append(p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
+            try await Timeline.append(
+                p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
                 summary: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)"
                     + (answered.isEmpty ? "" : ", answering \(answered.count) open request\(answered.count == 1 ? "" : "s")"),
                 at: now, on: tx)
-            try await Timeline.notify(p, side: p.otherSide(of: actor.organizationID), except: actor,
+            try await Timeline.notify(
+                p, side: p.otherSide(of: actor.organizationID), except: actor,
                 text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: Paths.thread(p.id, thread.id), at: now, on: tx)
         }
         message.$author.value = actor.user
@@ -93,8 +96,10 @@ enum Messages {
             guard let org = try await Organization.find(orgID, on: db) else { continue }
             let addressed = requests.filter { $0.$organization.id != orgID }
             let durations = addressed.compactMap { m in m.respondedAt.map { $0.timeIntervalSince(m.createdAt) } }
-            result.append(ResponseTime(organization: org, medianSeconds: ResponseStatistics.median(durations),
-                answered: durations.count, open: addressed.count - durations.count))
+            result.append(
+                ResponseTime(
+                    organization: org, medianSeconds: ResponseStatistics.median(durations),
+                    answered: durations.count, open: addressed.count - durations.count))
         }
         return result
     }
@@ -148,7 +153,8 @@ struct DashboardData: Sendable {
         let requests = try await Messages.openRequests(of: ids, on: db)
             .filter { $0.$organization.id != actor.organizationID }
         let unread = try await Notifications.unreadCount(for: actor, on: db)
-        return DashboardData(partnerships: partnerships, dueSoonMine: mine, dueSoonOwed: owed,
+        return DashboardData(
+            partnerships: partnerships, dueSoonMine: mine, dueSoonOwed: owed,
             openRequests: requests, slipped: slipped, unread: unread)
     }
 }

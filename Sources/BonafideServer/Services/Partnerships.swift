@@ -16,7 +16,8 @@ enum Partnerships {
             if let existing = try await User.query(on: db).filter(\.$email == normalized).first(),
                 existing.$organization.id == actor.organizationID
             {
-                throw Problem.invalid("partnerEmail", "\(normalized) belongs to your own organization; invite someone from the partner organization.")
+                throw Problem.invalid(
+                    "partnerEmail", "\(normalized) belongs to your own organization; invite someone from the partner organization.")
             }
             email = normalized
         }
@@ -31,11 +32,13 @@ enum Partnerships {
             p.invitationSecretHash = Secrets.digest(secret)
             try await p.save(on: tx)
             try await PartnershipMember(partnershipID: p.id!, userID: actor.id, organizationID: actor.organizationID).save(on: tx)
-            try await Timeline.append(p, actor: actor, kind: "partnership.created",
+            try await Timeline.append(
+                p, actor: actor, kind: "partnership.created",
                 summary: "\(actor.user.name) opened the partnership" + (invitedEmail.map { " and invited \($0)" } ?? ""), on: tx)
             if let text, !text.isEmpty {
                 try await AgreementVersion(partnershipID: p.id!, version: 1, text: text, authorID: actor.id).save(on: tx)
-                try await Timeline.append(p, actor: actor, kind: "agreement.updated", summary: "\(actor.user.name) wrote version 1 of the agreement", on: tx)
+                try await Timeline.append(
+                    p, actor: actor, kind: "agreement.updated", summary: "\(actor.user.name) wrote version 1 of the agreement", on: tx)
             }
             return p
         }
@@ -51,15 +54,17 @@ enum Partnerships {
         partnership.invitationSecretHash = Secrets.digest(secret)
         try await db.transaction { tx in
             try await partnership.save(on: tx)
-            try await Timeline.append(partnership, actor: actor, kind: "invitation.renewed", summary: "\(actor.user.name) issued a new invitation link", on: tx)
+            try await Timeline.append(
+                partnership, actor: actor, kind: "invitation.renewed", summary: "\(actor.user.name) issued a new invitation link", on: tx)
         }
         return secret
     }
 
     static func invitation(secret: String, for actor: Actor?, on db: any Database) async throws -> Partnership {
-        guard secret.count < 200, let p = try await Partnership.query(on: db)
-            .filter(\.$invitationSecretHash == Secrets.digest(secret)).filter(\.$status == .invited)
-            .with(\.$organization).with(\.$createdBy).first()
+        guard secret.count < 200,
+            let p = try await Partnership.query(on: db)
+                .filter(\.$invitationSecretHash == Secrets.digest(secret)).filter(\.$status == .invited)
+                .with(\.$organization).with(\.$createdBy).first()
         else { throw Problem(.notFound, "This invitation link is not valid: it was used, renewed or never existed.") }
         if let actor, let email = p.invitedEmail, email != actor.user.email {
             throw Problem(.notFound, "This invitation is addressed to another email address than yours.")
@@ -79,9 +84,11 @@ enum Partnerships {
             try await p.save(on: tx)
             try await PartnershipMember(partnershipID: p.id!, userID: actor.id, organizationID: actor.organizationID).save(on: tx)
             let org = try await Organization.find(actor.organizationID, on: tx)
-            try await Timeline.append(p, actor: actor, kind: "partnership.accepted",
+            try await Timeline.append(
+                p, actor: actor, kind: "partnership.accepted",
                 summary: "\(actor.user.name) accepted for \(org?.name ?? "the partner"); the partnership is active", on: tx)
-            try await Timeline.notify(p, side: p.$organization.id, except: actor,
+            try await Timeline.notify(
+                p, side: p.$organization.id, except: actor,
                 text: "\(actor.user.name) accepted your invitation to \(p.name)", link: Paths.partnership(p.id), on: tx)
         }
         return p
@@ -96,8 +103,10 @@ enum Partnerships {
             p.status = .declined
             p.invitationSecretHash = nil
             try await p.save(on: tx)
-            try await Timeline.append(p, actor: actor, kind: "partnership.declined", summary: "\(actor.user.name) declined the invitation", on: tx)
-            try await Timeline.notify(p, side: p.$organization.id, except: actor,
+            try await Timeline.append(
+                p, actor: actor, kind: "partnership.declined", summary: "\(actor.user.name) declined the invitation", on: tx)
+            try await Timeline.notify(
+                p, side: p.$organization.id, except: actor,
                 text: "\(actor.user.name) declined your invitation to \(p.name)", link: Paths.partnership(p.id), on: tx)
         }
     }
@@ -109,8 +118,10 @@ enum Partnerships {
         try await db.transaction { tx in
             p.status = .ended
             try await p.save(on: tx)
-            try await Timeline.append(p, actor: actor, kind: "partnership.ended", summary: "\(actor.user.name) ended the partnership", reason: reason, on: tx)
-            try await Timeline.notify(p, side: nil, except: actor, text: "\(actor.user.name) ended \(p.name)", link: Paths.partnership(p.id), on: tx)
+            try await Timeline.append(
+                p, actor: actor, kind: "partnership.ended", summary: "\(actor.user.name) ended the partnership", reason: reason, on: tx)
+            try await Timeline.notify(
+                p, side: nil, except: actor, text: "\(actor.user.name) ended \(p.name)", link: Paths.partnership(p.id), on: tx)
         }
     }
 
@@ -124,7 +135,9 @@ enum Partnerships {
         try await db.transaction { tx in
             try await PartnershipMember(partnershipID: p.id!, userID: userID, organizationID: actor.organizationID).save(on: tx)
             try await Timeline.append(p, actor: actor, kind: "member.added", summary: "\(actor.user.name) added \(colleague.name)", on: tx)
-            try await Notification(userID: userID, text: "\(actor.user.name) added you to \(p.name)", link: Paths.partnership(p.id), at: Date()).save(on: tx)
+            try await Notification(
+                userID: userID, text: "\(actor.user.name) added you to \(p.name)", link: Paths.partnership(p.id), at: Date()
+            ).save(on: tx)
         }
     }
 
@@ -149,10 +162,13 @@ enum Partnerships {
         do {
             try await db.transaction { tx in
                 try await version.save(on: tx)
-                try await Timeline.append(p, actor: actor, kind: "agreement.updated",
+                try await Timeline.append(
+                    p, actor: actor, kind: "agreement.updated",
                     summary: "\(actor.user.name) wrote version \(version.version) of the agreement", on: tx)
-                try await Timeline.notify(p, side: nil, except: actor,
-                    text: "\(actor.user.name) changed the agreement of \(p.name) (version \(version.version))", link: Paths.partnership(p.id), on: tx)
+                try await Timeline.notify(
+                    p, side: nil, except: actor,
+                    text: "\(actor.user.name) changed the agreement of \(p.name) (version \(version.version))",
+                    link: Paths.partnership(p.id), on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Problem(.conflict, "Someone else saved a new version at the same time; reload and apply your change again.")

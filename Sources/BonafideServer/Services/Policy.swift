@@ -45,14 +45,16 @@ enum Policy {
     /// Work inside a partnership (commitments, messages) needs both sides to have joined.
     static func requireActive(_ partnership: Partnership) throws {
         guard partnership.status == .active else {
-            throw Problem(.conflict, "This partnership is \(partnership.status.rawValue); commitments and messages need an active partnership.")
+            throw Problem(
+                .conflict, "This partnership is \(partnership.status.rawValue); commitments and messages need an active partnership.")
         }
     }
 
     static func commitment(_ id: UUID?, in partnership: Partnership, on db: any Database) async throws -> Commitment {
-        guard let id, let commitment = try await Commitment.query(on: db)
-            .filter(\.$id == id).filter(\.$partnership.$id == partnership.id!)
-            .with(\.$owner).first()
+        guard let id,
+            let commitment = try await Commitment.query(on: db)
+                .filter(\.$id == id).filter(\.$partnership.$id == partnership.id!)
+                .with(\.$owner).first()
         else { throw Problem.notFound("commitment") }
         return commitment
     }

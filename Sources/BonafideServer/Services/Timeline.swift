@@ -4,18 +4,21 @@ import Foundation
 /// Appends to a partnership's record and tells the people concerned. Callers pass the transaction
 /// their state change runs in, so the change and its record land together or not at all.
 enum Timeline {
-    static func append(_ partnership: Partnership, actor: Actor?, kind: String, summary: String,
-        reason: String? = nil, commitmentID: UUID? = nil, at date: Date = Date(), on db: any Database) async throws
-    {
-        let event = PartnershipEvent(partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
+    static func append(
+        _ partnership: Partnership, actor: Actor?, kind: String, summary: String,
+        reason: String? = nil, commitmentID: UUID? = nil, at date: Date = Date(), on db: any Database
+    ) async throws {
+        let event = PartnershipEvent(
+            partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
             summary: summary, reason: reason, commitmentID: commitmentID, at: date)
         try await event.save(on: db)
     }
 
     /// Notifies the partnership's members on the given side (both when nil), never the actor.
-    static func notify(_ partnership: Partnership, side organizationID: UUID?, except actor: Actor?,
-        text: String, link: String, at date: Date = Date(), on db: any Database) async throws
-    {
+    static func notify(
+        _ partnership: Partnership, side organizationID: UUID?, except actor: Actor?,
+        text: String, link: String, at date: Date = Date(), on db: any Database
+    ) async throws {
         var query = PartnershipMember.query(on: db).filter(\.$partnership.$id == partnership.id!)
         if let organizationID { query = query.filter(\.$organization.$id == organizationID) }
         let members = try await query.all()
@@ -24,7 +27,9 @@ enum Timeline {
         }
     }
 
-    static func events(of partnership: Partnership, commitment: UUID? = nil, limit: Int = 500, on db: any Database) async throws -> [PartnershipEvent] {
+    static func events(of partnership: Partnership, commitment: UUID? = nil, limit: Int = 500, on db: any Database) async throws
+        -> [PartnershipEvent]
+    {
         var query = PartnershipEvent.query(on: db).filter(\.$partnership.$id == partnership.id!).with(\.$actor)
         if let commitment { query = query.filter(\.$commitmentID == commitment) }
         return try await query.sort(\.$createdAt, .descending).limit(limit).all()

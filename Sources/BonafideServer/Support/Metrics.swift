@@ -12,14 +12,18 @@ final class RequestMetrics: Sendable {
     init() {
         latency = registry.makeDurationHistogram(
             name: "bonafide_http_request_duration_seconds",
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+            ],
             help: "Time to answer HTTP requests")
     }
 
     func record(method: String, status: UInt, duration: Duration) {
-        registry.makeCounter(name: "bonafide_http_requests_total",
-            labels: [("method", method), ("status", String(status))], help: "HTTP requests answered").increment()
+        registry.makeCounter(
+            name: "bonafide_http_requests_total",
+            labels: [("method", method), ("status", String(status))], help: "HTTP requests answered"
+        ).increment()
         latency.record(duration)
     }
 }
@@ -38,7 +42,8 @@ struct MetricsMiddleware: AsyncMiddleware {
         let clock = ContinuousClock()
         let start = clock.now
         let response = try await next.respond(to: request)
-        request.application.requestMetrics.record(method: request.method.rawValue, status: response.status.code,
+        request.application.requestMetrics.record(
+            method: request.method.rawValue, status: response.status.code,
             duration: clock.now - start)
         return response
     }
@@ -49,8 +54,10 @@ enum Metrics {
     static func exposition(on db: any Database, metrics: RequestMetrics) async throws -> String {
         for status in CommitmentStatus.allCases {
             let count = try await Commitment.query(on: db).filter(\.$status == status).count()
-            metrics.registry.makeGauge(name: "bonafide_commitments", labels: [("status", status.rawValue)],
-                help: "Commitments by lifecycle state").set(Double(count))
+            metrics.registry.makeGauge(
+                name: "bonafide_commitments", labels: [("status", status.rawValue)],
+                help: "Commitments by lifecycle state"
+            ).set(Double(count))
         }
         let partnerships = try await Partnership.query(on: db).filter(\.$status == .active).count()
         metrics.registry.makeGauge(name: "bonafide_active_partnerships", help: "Active partnerships").set(Double(partnerships))

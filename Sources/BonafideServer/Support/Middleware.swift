@@ -15,7 +15,8 @@ struct ProblemMiddleware: AsyncMiddleware {
                 problem = Problem.invalid(field, "The field \(field) must be an RFC 3339 date-time such as 2026-12-01T17:00:00Z.")
             }
             if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) {
-                let body = ProblemBody(type: problem.type, title: problem.title, status: Int(problem.status.code),
+                let body = ProblemBody(
+                    type: problem.type, title: problem.title, status: Int(problem.status.code),
                     detail: problem.detail, field: problem.field)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
@@ -45,7 +46,8 @@ struct ProblemMiddleware: AsyncMiddleware {
             return problem
         case let server as ServerError:
             if let decoding = server.underlyingError as? DecodingError { return problem(for: decoding) }
-            if server.underlyingError is Problem || server.underlyingError is any AbortError || server.underlyingError is any DatabaseError {
+            if server.underlyingError is Problem || server.underlyingError is any AbortError || server.underlyingError is any DatabaseError
+            {
                 return problem(for: server.underlyingError, logger: logger)
             }
             let status = server.httpStatus.code
@@ -66,7 +68,8 @@ struct ProblemMiddleware: AsyncMiddleware {
         case let decoding as DecodingError:
             return problem(for: decoding)
         case let abort as any AbortError:
-            return Problem(abort.status, abort.status == .payloadTooLarge ? "The request body is larger than this server accepts." : abort.reason)
+            return Problem(
+                abort.status, abort.status == .payloadTooLarge ? "The request body is larger than this server accepts." : abort.reason)
         case let db as any DatabaseError where db.isConstraintFailure:
             return Problem(.conflict, "This conflicts with something that already exists.")
         default:
@@ -160,8 +163,11 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         if res.headers.contentType == .html {
-            res.headers.replaceOrAdd(name: "Content-Security-Policy",
-                value: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+            res.headers.replaceOrAdd(
+                name: "Content-Security-Policy",
+                value:
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+            )
         }
         return res
     }

@@ -22,9 +22,10 @@ struct Layout {
         } else {
             nav = "<nav aria-label=\"Main\"><a href=\"/login\">Sign in</a><a href=\"/signup\">Sign up</a></nav>"
         }
-        let flashHTML: HTML = flash.map { f in
-            "<p class=\"flash \(f.error ? "error" : "ok")\" role=\"\(f.error ? "alert" : "status")\">\(f.message)</p>"
-        } ?? ""
+        let flashHTML: HTML =
+            flash.map { f in
+                "<p class=\"flash \(f.error ? "error" : "ok")\" role=\"\(f.error ? "alert" : "status")\">\(f.message)</p>"
+            } ?? ""
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">

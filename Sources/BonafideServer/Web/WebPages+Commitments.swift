@@ -10,7 +10,9 @@ extension WebPages {
         let colleagues = try await User.query(on: req.db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
         let clock = Clock(actor.user.timeZone)
         let suggested = Date().addingTimeInterval(7 * 86_400)
-        return try await page(req, "New commitment", """
+        return try await page(
+            req, "New commitment",
+            """
             <div class="card" style="max-width:720px"><h1>New commitment in <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
             <p class="muted">Your side promises it; the other side accepts or declines.</p>
             <form method="post" action="\(Paths.partnership(p.id))/commitments">\(csrf(req))
@@ -31,9 +33,11 @@ extension WebPages {
             guard let due = Clock.parseLocal(field(req, "dueAt"), zone: zone) else {
                 throw Problem.invalid("dueAt", "Enter the due date and time, and pick a time zone.")
             }
-            let c = try await Commitments.create(.init(title: field(req, "title"), deliverable: field(req, "deliverable"),
-                acceptanceCriteria: field(req, "acceptanceCriteria"), dueAt: due, timeZone: zone,
-                ownerID: UUID(uuidString: field(req, "ownerId"))), in: p, by: actor, on: req.db)
+            let c = try await Commitments.create(
+                .init(
+                    title: field(req, "title"), deliverable: field(req, "deliverable"),
+                    acceptanceCriteria: field(req, "acceptanceCriteria"), dueAt: due, timeZone: zone,
+                    ownerID: UUID(uuidString: field(req, "ownerId"))), in: p, by: actor, on: req.db)
             req.flash("Proposed. The other side has been notified.")
             return Paths.commitment(p.id, c.id)
         }
@@ -50,26 +54,35 @@ extension WebPages {
         let now = Date()
         // Offer exactly the actions the lifecycle would accept from this side now.
         let possible = CommitmentAction.allCases.filter { action in
-            (try? CommitmentLifecycle.apply(action, to: c.state, by: side, at: now, reason: "x", newDueAt: now.addingTimeInterval(86_400))) != nil
+            (try? CommitmentLifecycle.apply(action, to: c.state, by: side, at: now, reason: "x", newDueAt: now.addingTimeInterval(86_400)))
+                != nil
         }
         let url = "\(Paths.commitment(p.id, c.id))/transitions"
-        let forms = HTML.join(possible.map { action in
-            let needsDate = action == .proposeNewDate
-            let reason: HTML = action.requiresReason || [.deliver, .approveDelivery, .clearRisk].contains(action)
-                ? "<input name=\"reason\" aria-label=\"Reason for: \(action.label)\" placeholder=\"\(action.requiresReason ? "Reason (required)" : "Note (optional)")\"\(HTML(raw: action.requiresReason ? " required" : ""))>" : ""
-            let date: HTML = needsDate
-                ? "<input type=\"datetime-local\" name=\"dueAt\" aria-label=\"New due date\" required value=\"\(ownClock.inputValue(c.dueAt.addingTimeInterval(7 * 86_400)))\"><input type=\"hidden\" name=\"timeZone\" value=\"\(c.timeZone)\">" : ""
-            let danger = [.decline, .withdraw, .sendBack].contains(action)
-            return """
-                <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
-                \(date)\(reason)<button class="\(danger ? "danger" : "")">\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
-                """
-        })
-        let pending: HTML = c.proposedDueAt.map { d in
-            "<p class=\"risk\">New date proposed: \(clock.format(d))\(c.proposedDueReason.map { HTML(" (\($0))") } ?? "")</p>"
-        } ?? ""
+        let forms = HTML.join(
+            possible.map { action in
+                let needsDate = action == .proposeNewDate
+                let reason: HTML =
+                    action.requiresReason || [.deliver, .approveDelivery, .clearRisk].contains(action)
+                    ? "<input name=\"reason\" aria-label=\"Reason for: \(action.label)\" placeholder=\"\(action.requiresReason ? "Reason (required)" : "Note (optional)")\"\(HTML(raw: action.requiresReason ? " required" : ""))>"
+                    : ""
+                let date: HTML =
+                    needsDate
+                    ? "<input type=\"datetime-local\" name=\"dueAt\" aria-label=\"New due date\" required value=\"\(ownClock.inputValue(c.dueAt.addingTimeInterval(7 * 86_400)))\"><input type=\"hidden\" name=\"timeZone\" value=\"\(c.timeZone)\">"
+                    : ""
+                let danger = [.decline, .withdraw, .sendBack].contains(action)
+                return """
+                    <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
+                    \(date)\(reason)<button class="\(danger ? "danger" : "")">\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
+                    """
+            })
+        let pending: HTML =
+            c.proposedDueAt.map { d in
+                "<p class=\"risk\">New date proposed: \(clock.format(d))\(c.proposedDueReason.map { HTML(" (\($0))") } ?? "")</p>"
+            } ?? ""
         let risk: HTML = c.atRisk ? "<p class=\"risk\">At risk: \(c.atRiskReason ?? "")</p>" : ""
-        return try await page(req, c.title, """
+        return try await page(
+            req, c.title,
+            """
             <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p>
             <h1>\(c.title) \(statusBadge(c.status.rawValue))</h1>\(risk)\(pending)
             <div class="grid"><section class="card"><h2>Promise</h2>
@@ -97,7 +110,8 @@ extension WebPages {
                 due = d
             }
             let reason = field(req, "reason")
-            _ = try await Commitments.transition(c, in: p, action: action, reason: reason.isEmpty ? nil : reason,
+            _ = try await Commitments.transition(
+                c, in: p, action: action, reason: reason.isEmpty ? nil : reason,
                 newDueAt: due, by: actor, on: req.db)
             return back
         }
@@ -105,26 +119,35 @@ extension WebPages {
 
     static func thread(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
-        guard let tid = uuid(req, "tid"), let thread = try await MessageThread.query(on: req.db)
-            .filter(\.$id == tid).filter(\.$partnership.$id == p.id!).first()
+        guard let tid = uuid(req, "tid"),
+            let thread = try await MessageThread.query(on: req.db)
+                .filter(\.$id == tid).filter(\.$partnership.$id == p.id!).first()
         else { throw Problem.notFound("thread") }
         let messages = try await Messages.messages(of: p, thread: tid, on: req.db)
         let clock = Clock(actor.user.timeZone)
-        let list = HTML.join(messages.map { m in
-            let request: HTML = m.needsResponse
-                ? (m.respondedAt.map { " <span class=\"small muted\">· answered after \(Clock.duration($0.timeIntervalSince(m.createdAt)))</span>" }
-                    ?? " <span class=\"risk small\">· waiting for a response</span>") : ""
-            return """
-                <div class="message\(m.needsResponse ? " request" : "")"><strong>\(m.author.name)</strong> <span class="small muted">\(clock.format(m.createdAt))</span>\(request)
-                <p style="white-space:pre-wrap;margin:.3rem 0">\(m.body)</p></div>
-                """
-        })
-        let reply: HTML = p.status == .active ? """
+        let list = HTML.join(
+            messages.map { m in
+                let request: HTML =
+                    m.needsResponse
+                    ? (m.respondedAt.map {
+                        " <span class=\"small muted\">· answered after \(Clock.duration($0.timeIntervalSince(m.createdAt)))</span>"
+                    }
+                        ?? " <span class=\"risk small\">· waiting for a response</span>") : ""
+                return """
+                    <div class="message\(m.needsResponse ? " request" : "")"><strong>\(m.author.name)</strong> <span class="small muted">\(clock.format(m.createdAt))</span>\(request)
+                    <p style="white-space:pre-wrap;margin:.3rem 0">\(m.body)</p></div>
+                    """
+            })
+        let reply: HTML =
+            p.status == .active
+            ? """
             <form method="post" action="\(Paths.partnership(p.id))/messages" class="card">\(csrf(req))<input type="hidden" name="threadId" value="\(thread.id)">
             <label for="body">Reply</label><textarea id="body" name="body" required maxlength="10000"></textarea>
             <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form>
             """ : ""
-        return try await page(req, thread.subject, """
+        return try await page(
+            req, thread.subject,
+            """
             <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p><h1>\(thread.subject)</h1>
             <section class="card">\(list)</section>\(reply)
             """)
@@ -136,8 +159,10 @@ extension WebPages {
         let back = threadID.map { Paths.thread(p.id, $0) } ?? Paths.partnership(p.id)
         return try await act(req, back: back) {
             let subject = field(req, "subject")
-            let m = try await Messages.post(.init(body: field(req, "body"), needsResponse: field(req, "needsResponse") == "true",
-                threadID: threadID, subject: subject.isEmpty ? nil : subject), in: p, by: actor, on: req.db)
+            let m = try await Messages.post(
+                .init(
+                    body: field(req, "body"), needsResponse: field(req, "needsResponse") == "true",
+                    threadID: threadID, subject: subject.isEmpty ? nil : subject), in: p, by: actor, on: req.db)
             return Paths.thread(p.id, m.$thread.id)
         }
     }

@@ -15,17 +15,22 @@ extension WebPages {
             items.isEmpty ? "<p class=\"muted\">\(empty)</p>" : HTML("<ul>\(items.map { HTML("<li>\($0)</li>") })</ul>")
         }
         let days = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
-        let dayBoxes = HTML.join(days.map { d, name in
-            "<label class=\"inline\" style=\"display:inline-block;font-weight:400;margin-right:.6rem\"><input type=\"checkbox\" name=\"days[]\" value=\"\(d)\"\(HTML(raw: org.workDays.contains(d) ? " checked" : ""))\(disabled)> \(name)</label>"
-        })
-        let invite: HTML = canEdit ? """
+        let dayBoxes = HTML.join(
+            days.map { d, name in
+                "<label class=\"inline\" style=\"display:inline-block;font-weight:400;margin-right:.6rem\"><input type=\"checkbox\" name=\"days[]\" value=\"\(d)\"\(HTML(raw: org.workDays.contains(d) ? " checked" : ""))\(disabled)> \(name)</label>"
+            })
+        let invite: HTML =
+            canEdit
+            ? """
             <section class="card"><h2>Invite a colleague</h2>
             <form method="post" action="/organization/invitations">\(csrf(req))
             <label for="inv-email">Email</label><input id="inv-email" name="email" type="email" required>
             <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(actor.role == .owner ? HTML("<option>owner</option>") : "")</select>
             <button>Create invitation link</button></form></section>
             """ : ""
-        return try await page(req, org.name, """
+        return try await page(
+            req, org.name,
+            """
             <h1>\(org.name)</h1>
             <p class="muted">An honest profile is where trust starts: partners see what you do well, what you do not, and what could go wrong.</p>
             <div class="grid">
@@ -58,11 +63,12 @@ extension WebPages {
         return try await act(req, back: "/organization") {
             func lines(_ name: String) -> [String] { field(req, name).split(whereSeparator: \.isNewline).map(String.init) }
             let days = (try? req.content.get([String].self, at: "days")) ?? []
-            _ = try await Accounts.updateOrganization(.init(
-                name: field(req, "name"), description: field(req, "description"),
-                capabilities: lines("capabilities"), limitations: lines("limitations"), risks: lines("risks"),
-                timeZone: field(req, "timeZone"), languages: lines("languages"),
-                workStart: field(req, "workStart"), workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) }),
+            _ = try await Accounts.updateOrganization(
+                .init(
+                    name: field(req, "name"), description: field(req, "description"),
+                    capabilities: lines("capabilities"), limitations: lines("limitations"), risks: lines("risks"),
+                    timeZone: field(req, "timeZone"), languages: lines("languages"),
+                    workStart: field(req, "workStart"), workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) }),
                 by: actor, on: req.db)
             req.flash("Profile saved.")
             return "/organization"
@@ -85,19 +91,24 @@ extension WebPages {
         let clock = Clock(actor.user.timeZone)
         let newSecret = req.session.data["new_token"]
         req.session.data["new_token"] = nil
-        let secretHTML: HTML = newSecret.map { s in
-            "<div class=\"card\"><p><strong>Copy your new token now; it will not be shown again:</strong></p><p class=\"copy\" id=\"new-token\">\(s)</p></div>"
-        } ?? ""
-        let rows = HTML.join(tokens.map { t in
-            let state: HTML = t.revokedAt == nil
-                ? "<form method=\"post\" action=\"/settings/tokens/\(t.id)/revoke\">\(csrf(req))<button class=\"danger\">Revoke</button></form>"
-                : "<span class=\"muted\">revoked \(clock.format(t.revokedAt, "d MMM yyyy"))</span>"
-            return """
-                <tr><td>\(t.name)</td><td><code>\(t.prefix)…</code></td><td class="hide-sm">\(clock.format(t.createdAt, "d MMM yyyy"))</td>
-                <td class="hide-sm">\(t.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td><td>\(state)</td></tr>
-                """
-        })
-        return try await page(req, "Settings", """
+        let secretHTML: HTML =
+            newSecret.map { s in
+                "<div class=\"card\"><p><strong>Copy your new token now; it will not be shown again:</strong></p><p class=\"copy\" id=\"new-token\">\(s)</p></div>"
+            } ?? ""
+        let rows = HTML.join(
+            tokens.map { t in
+                let state: HTML =
+                    t.revokedAt == nil
+                    ? "<form method=\"post\" action=\"/settings/tokens/\(t.id)/revoke\">\(csrf(req))<button class=\"danger\">Revoke</button></form>"
+                    : "<span class=\"muted\">revoked \(clock.format(t.revokedAt, "d MMM yyyy"))</span>"
+                return """
+                    <tr><td>\(t.name)</td><td><code>\(t.prefix)…</code></td><td class="hide-sm">\(clock.format(t.createdAt, "d MMM yyyy"))</td>
+                    <td class="hide-sm">\(t.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td><td>\(state)</td></tr>
+                    """
+            })
+        return try await page(
+            req, "Settings",
+            """
             <h1>Settings</h1>
             <section class="card"><h2>You</h2><form method="post" action="/settings/profile">\(csrf(req))
             <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>

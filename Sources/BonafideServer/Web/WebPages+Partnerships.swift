@@ -10,7 +10,9 @@ extension WebPages {
     }
 
     static func newPartnership(_ req: Request) async throws -> HTML {
-        try await page(req, "New partnership", """
+        try await page(
+            req, "New partnership",
+            """
             <div class="card" style="max-width:640px"><h1>Open a partnership</h1>
             <form method="post" action="/partnerships">\(csrf(req))
             <label for="name">Name</label><input id="name" name="name" required maxlength="160" placeholder="Website relaunch with Acme">
@@ -25,7 +27,8 @@ extension WebPages {
     static func createPartnership(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         return try await act(req, back: "/partnerships/new") {
-            let (p, secret) = try await Partnerships.create(name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
+            let (p, secret) = try await Partnerships.create(
+                name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
                 agreement: field(req, "agreement"), by: actor, on: req.db)
             req.session.data["new_invite"] = "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))"
             return Paths.partnership(p.id)
@@ -54,57 +57,90 @@ extension WebPages {
         if p.status == .invited {
             let link = req.session.data["new_invite"]
             req.session.data["new_invite"] = nil
-            let shown: HTML = link.map { "<p>Send this link\(p.invitedEmail.map { " to \($0)" } ?? ""); it is shown only now and works once:</p><p class=\"copy\" id=\"invitation-link\">\($0)</p>" }
+            let shown: HTML =
+                link.map {
+                    "<p>Send this link\(p.invitedEmail.map { " to \($0)" } ?? ""); it is shown only now and works once:</p><p class=\"copy\" id=\"invitation-link\">\($0)</p>"
+                }
                 ?? "<p class=\"muted\">Waiting for \(p.invitedEmail ?? "the partner") to accept. Lost the link? Issue a new one; the old one stops working.</p>"
-            let renew: HTML = p.$organization.id == actor.organizationID
-                ? "<form method=\"post\" action=\"\(Paths.partnership(p.id))/invitation\">\(csrf(req))<button class=\"secondary\">New invitation link</button></form>" : ""
+            let renew: HTML =
+                p.$organization.id == actor.organizationID
+                ? "<form method=\"post\" action=\"\(Paths.partnership(p.id))/invitation\">\(csrf(req))<button class=\"secondary\">New invitation link</button></form>"
+                : ""
             invite = "<section class=\"card\"><h2>Invitation</h2>\(shown)\(renew)</section>"
         }
-        let agreement: HTML = versions.first.map { v in
-            "<pre class=\"agreement\" id=\"agreement-text\">\(v.text)</pre><p class=\"small muted\">Version \(v.version) by \(v.author.name), \(clock.format(v.createdAt)). <a href=\"\(Paths.partnership(p.id))/agreement\">All versions</a></p>"
-        } ?? "<p class=\"muted\">No agreement written yet.</p>"
-        let editAgreement: HTML = (active || p.status == .invited) ? """
+        let agreement: HTML =
+            versions.first.map { v in
+                "<pre class=\"agreement\" id=\"agreement-text\">\(v.text)</pre><p class=\"small muted\">Version \(v.version) by \(v.author.name), \(clock.format(v.createdAt)). <a href=\"\(Paths.partnership(p.id))/agreement\">All versions</a></p>"
+            } ?? "<p class=\"muted\">No agreement written yet.</p>"
+        let editAgreement: HTML =
+            (active || p.status == .invited)
+            ? """
             <details><summary>Edit the agreement</summary><form method="post" action="\(Paths.partnership(p.id))/agreement">\(csrf(req))
             <label for="agreement">Agreement text</label><textarea id="agreement" name="text" rows="10">\(versions.first?.text ?? "")</textarea>
             <button>Save as a new version</button></form></details>
             """ : ""
         let orgNames = [ours, theirs].compactMap { $0 }.reduce(into: [UUID: String]()) { $0[$1.id!] = $1.name }
-        let memberList = HTML.join(members.map { m in "<li>\(m.user.name) <span class=\"muted small\">\(orgNames[m.$organization.id] ?? "")</span></li>" })
-        let addMember: HTML = colleagues.isEmpty || !(active || p.status == .invited) ? "" : """
+        let memberList = HTML.join(
+            members.map { m in "<li>\(m.user.name) <span class=\"muted small\">\(orgNames[m.$organization.id] ?? "")</span></li>" })
+        let addMember: HTML =
+            colleagues.isEmpty || !(active || p.status == .invited)
+            ? ""
+            : """
             <form method="post" action="\(Paths.partnership(p.id))/members" class="actions">\(csrf(req))
             <div><label for="member">Add a colleague</label><select id="member" name="userId">\(colleagues.map { c in HTML("<option value=\"\(c.id)\">\(c.name)</option>") })</select></div>
             <button class="secondary">Add</button></form>
             """
-        let overlapHTML: HTML = theirs == nil ? "<p class=\"muted\">Known once the partner joins.</p>"
-            : overlap.isEmpty ? "<p class=\"risk\">The two sides' working hours never overlap: agree on asynchronous check-ins.</p>"
-            : HTML("<p>Next shared working time, in your time zone (\(clock.zone.identifier)):</p><ul>\(overlap.map { w in HTML("<li>\(clock.format(w.start, "EEE d MMM, HH:mm"))–\(clock.time(w.end)) (\(Int(w.duration / 60)) min)</li>") })</ul>")
-        let timesHTML = HTML.join(times.map { t in
-            "<tr><td>\(t.organization.name)</td><td>\(t.medianSeconds.map { Clock.duration($0) } ?? "–")</td><td>\(t.answered)</td><td>\(t.open)</td></tr>"
-        })
-        let commitmentRows = HTML.join(commitments.map { c in
-            let notice: HTML = c.atRisk ? " <span class=\"risk\">at risk</span>" : c.proposedDueAt != nil ? " <span class=\"risk\">new date proposed</span>" : ""
-            return """
-                <tr><td><a href="\(Paths.commitment(p.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name) for \(orgNames[c.$recipientOrganization.id] ?? "")</div></td>
-                <td>\(clock.format(c.dueAt, "d MMM yyyy, HH:mm"))</td><td>\(statusBadge(c.status.rawValue))\(notice)</td></tr>
-                """
-        })
-        let threadList: HTML = threads.isEmpty ? "<p class=\"muted\">No conversations yet.</p>"
-            : HTML("<ul>\(threads.map { t in HTML("<li><a href=\"\(Paths.thread(p.id, t.id))\">\(t.subject)</a> <span class=\"small muted\">\(Clock.relative(t.lastMessageAt))</span></li>") })</ul>")
-        let newThread: HTML = active ? """
+        let overlapHTML: HTML =
+            theirs == nil
+            ? "<p class=\"muted\">Known once the partner joins.</p>"
+            : overlap.isEmpty
+                ? "<p class=\"risk\">The two sides' working hours never overlap: agree on asynchronous check-ins.</p>"
+                : HTML(
+                    "<p>Next shared working time, in your time zone (\(clock.zone.identifier)):</p><ul>\(overlap.map { w in HTML("<li>\(clock.format(w.start, "EEE d MMM, HH:mm"))–\(clock.time(w.end)) (\(Int(w.duration / 60)) min)</li>") })</ul>"
+                )
+        let timesHTML = HTML.join(
+            times.map { t in
+                "<tr><td>\(t.organization.name)</td><td>\(t.medianSeconds.map { Clock.duration($0) } ?? "–")</td><td>\(t.answered)</td><td>\(t.open)</td></tr>"
+            })
+        let commitmentRows = HTML.join(
+            commitments.map { c in
+                let notice: HTML =
+                    c.atRisk
+                    ? " <span class=\"risk\">at risk</span>"
+                    : c.proposedDueAt != nil ? " <span class=\"risk\">new date proposed</span>" : ""
+                return """
+                    <tr><td><a href="\(Paths.commitment(p.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name) for \(orgNames[c.$recipientOrganization.id] ?? "")</div></td>
+                    <td>\(clock.format(c.dueAt, "d MMM yyyy, HH:mm"))</td><td>\(statusBadge(c.status.rawValue))\(notice)</td></tr>
+                    """
+            })
+        let threadList: HTML =
+            threads.isEmpty
+            ? "<p class=\"muted\">No conversations yet.</p>"
+            : HTML(
+                "<ul>\(threads.map { t in HTML("<li><a href=\"\(Paths.thread(p.id, t.id))\">\(t.subject)</a> <span class=\"small muted\">\(Clock.relative(t.lastMessageAt))</span></li>") })</ul>"
+            )
+        let newThread: HTML =
+            active
+            ? """
             <details><summary>Start a conversation</summary><form method="post" action="\(Paths.partnership(p.id))/messages">\(csrf(req))
             <label for="subject">Subject</label><input id="subject" name="subject" required maxlength="200">
             <label for="body">Message</label><textarea id="body" name="body" required maxlength="10000"></textarea>
             <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form></details>
             """ : ""
-        let timeline = HTML.join(events.map { e in
-            "<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>"
-        })
-        let endForm: HTML = active ? """
+        let timeline = HTML.join(
+            events.map { e in
+                "<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>"
+            })
+        let endForm: HTML =
+            active
+            ? """
             <details><summary>End the partnership</summary><form method="post" action="\(Paths.partnership(p.id))/end">\(csrf(req))
             <label for="end-reason">Why it ends (both sides see this)</label><textarea id="end-reason" name="reason" required></textarea>
             <button class="danger">End partnership</button></form></details>
             """ : ""
-        return try await page(req, p.name, """
+        return try await page(
+            req, p.name,
+            """
             <h1>\(p.name) \(statusBadge(p.status.rawValue))</h1>
             <p class="muted">\(ours?.name ?? "") and \(theirs?.name ?? (p.invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited"))</p>
             \(invite)
@@ -127,8 +163,10 @@ extension WebPages {
     /// A stacked bar of commitment states, drawn as inline SVG.
     static func statusChart(_ commitments: [Commitment]) -> HTML {
         guard !commitments.isEmpty else { return "" }
-        let colors: [CommitmentStatus: String] = [.proposed: "#e8a33d", .accepted: "#2355d8", .delivered: "#4aa3df",
-            .completed: "#1f7a4d", .declined: "#b42318", .withdrawn: "#9aa3b2", .missed: "#e5484d"]
+        let colors: [CommitmentStatus: String] = [
+            .proposed: "#e8a33d", .accepted: "#2355d8", .delivered: "#4aa3df",
+            .completed: "#1f7a4d", .declined: "#b42318", .withdrawn: "#9aa3b2", .missed: "#e5484d",
+        ]
         var x = 0.0
         var parts: [HTML] = []
         var legend: [HTML] = []
@@ -136,18 +174,25 @@ extension WebPages {
             let n = commitments.filter { $0.status == status }.count
             guard n > 0 else { continue }
             let w = Double(n) / Double(commitments.count) * 100
-            parts.append("<rect x=\"\(HTML(raw: String(format: "%.2f", x)))%\" y=\"0\" width=\"\(HTML(raw: String(format: "%.2f", w)))%\" height=\"14\" fill=\"\(colors[status]!)\"><title>\(status.rawValue): \(n)</title></rect>")
-            legend.append("<span class=\"small\" style=\"margin-right:.8rem\"><span style=\"color:\(colors[status]!)\">■</span> \(status.rawValue) \(n)</span>")
+            parts.append(
+                "<rect x=\"\(HTML(raw: String(format: "%.2f", x)))%\" y=\"0\" width=\"\(HTML(raw: String(format: "%.2f", w)))%\" height=\"14\" fill=\"\(colors[status]!)\"><title>\(status.rawValue): \(n)</title></rect>"
+            )
+            legend.append(
+                "<span class=\"small\" style=\"margin-right:.8rem\"><span style=\"color:\(colors[status]!)\">■</span> \(status.rawValue) \(n)</span>"
+            )
             x += w
         }
-        return "<svg role=\"img\" aria-label=\"Commitments by state\" width=\"100%\" height=\"14\" style=\"border-radius:4px\">\(parts)</svg><p>\(legend)</p>"
+        return
+            "<svg role=\"img\" aria-label=\"Commitments by state\" width=\"100%\" height=\"14\" style=\"border-radius:4px\">\(parts)</svg><p>\(legend)</p>"
     }
 
     static func agreementHistory(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
         let clock = Clock(actor.user.timeZone)
         let versions = try await Partnerships.agreementVersions(of: p, on: req.db)
-        return try await page(req, "Agreement of \(p.name)", """
+        return try await page(
+            req, "Agreement of \(p.name)",
+            """
             <h1>Agreement of <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
             \(versions.map { v in HTML("<section class=\"card\"><h2>Version \(v.version)</h2><p class=\"small muted\">by \(v.author.name), \(clock.format(v.createdAt))</p><pre class=\"agreement\">\(v.text)</pre></section>") })
             """)
@@ -206,11 +251,14 @@ extension WebPages {
                 <form method="post" action="\(Paths.invitation(secret))/decline">\(csrf(req))<button class="secondary">Decline</button></form></div>
                 """
         }
-        return try await page(req, "Invitation", """
+        return try await page(
+            req, "Invitation",
+            """
             <div class="card"><h1>\(p.createdBy.name) of \(p.organization.name) invites you to “\(p.name)”</h1>
             \(versions.first.map { HTML("<h2>Proposed agreement</h2><pre class=\"agreement\">\($0.text)</pre>") } ?? "")
             \(respond)</div>
-            """).encodeResponse(for: req)
+            """
+        ).encodeResponse(for: req)
     }
 
     static func acceptInvitation(_ req: Request) async throws -> Response {

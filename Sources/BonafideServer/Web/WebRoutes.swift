@@ -101,7 +101,9 @@ enum WebPages {
 
     static func loginPage(_ req: Request, email: String, error: String?) async throws -> HTML {
         let next = (try? req.query.get(String.self, at: "next")) ?? ""
-        return try await page(req, "Sign in", """
+        return try await page(
+            req, "Sign in",
+            """
             <div class="card" style="max-width:460px"><h1>Sign in</h1>
             \(error.map { HTML("<p class=\"error-text\" role=\"alert\">\($0)</p>") } ?? "")
             <form method="post" action="/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")">\(csrf(req))
@@ -115,8 +117,10 @@ enum WebPages {
     static func login(_ req: Request) async throws -> Response {
         let email = field(req, "email")
         do {
-            try await req.limitAttempts("login", key: Validation.normalizedEmail(email), limit: req.application.bonafide.loginAttemptsPerWindow)
-            let user = try await Accounts.authenticate(email: email, password: field(req, "password"), hasher: req.password.async, on: req.db)
+            try await req.limitAttempts(
+                "login", key: Validation.normalizedEmail(email), limit: req.application.bonafide.loginAttemptsPerWindow)
+            let user = try await Accounts.authenticate(
+                email: email, password: field(req, "password"), hasher: req.password.async, on: req.db)
             try await signIn(req, user)
             let next = (try? req.query.get(String.self, at: "next")) ?? ""
             // Only local paths, so a crafted link cannot send people elsewhere after sign-in.
@@ -169,13 +173,16 @@ enum WebPages {
     }
 
     static func signupPage(_ req: Request, _ v: SignupValues, error: Problem?) async throws -> HTML {
-        let orgField: HTML = v.invitedOrganization.map { name in
-            "<p>You are joining <strong>\(name)</strong>.</p><input type=\"hidden\" name=\"invitation\" value=\"\(v.invitation)\"><input type=\"hidden\" name=\"organization\" value=\"\(name)\">"
-        } ?? """
-            <label for="organization">Organization</label><input id="organization" name="organization" required maxlength="120" value="\(v.organization)">
-            """
+        let orgField: HTML =
+            v.invitedOrganization.map { name in
+                "<p>You are joining <strong>\(name)</strong>.</p><input type=\"hidden\" name=\"invitation\" value=\"\(v.invitation)\"><input type=\"hidden\" name=\"organization\" value=\"\(name)\">"
+            } ?? """
+                <label for="organization">Organization</label><input id="organization" name="organization" required maxlength="120" value="\(v.organization)">
+                """
         let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0.detail)</p>" } ?? ""
-        return try await page(req, "Sign up", """
+        return try await page(
+            req, "Sign up",
+            """
             <div class="card" style="max-width:520px"><h1>Create your account</h1>\(err)
             <form method="post" action="/signup">\(csrf(req))
             <label for="name">Your name</label><input id="name" name="name" required maxlength="100" autocomplete="name" value="\(v.name)">
@@ -198,7 +205,8 @@ enum WebPages {
         do {
             try await req.limitAttempts("signup", key: "", limit: 30, window: 600)
             let (user, _) = try await Accounts.register(
-                .init(email: v.email, password: field(req, "password"), name: v.name, organization: v.organization,
+                .init(
+                    email: v.email, password: field(req, "password"), name: v.name, organization: v.organization,
                     timeZone: v.timeZone.isEmpty ? nil : v.timeZone, invitation: v.invitation.isEmpty ? nil : v.invitation),
                 hasher: req.password.async, on: req.db)
             try await signIn(req, user)
@@ -231,16 +239,25 @@ enum WebPages {
                     """) })</tbody></table>
                 """
         }
-        let partnershipRows: HTML = data.partnerships.isEmpty
+        let partnershipRows: HTML =
+            data.partnerships.isEmpty
             ? "<p class=\"muted\">No partnerships yet. <a href=\"/partnerships/new\">Open your first one</a>.</p>"
-            : HTML("<ul>\(data.partnerships.map { p in HTML("<li><a href=\"\(Paths.partnership(p.id))\">\(p.name)</a> \(statusBadge(p.status.rawValue))</li>") })</ul>")
-        let requests: HTML = data.openRequests.isEmpty ? "<p class=\"muted\">Nothing is waiting for your side.</p>" : HTML("""
-            <ul>\(data.openRequests.map { m in HTML("""
+            : HTML(
+                "<ul>\(data.partnerships.map { p in HTML("<li><a href=\"\(Paths.partnership(p.id))\">\(p.name)</a> \(statusBadge(p.status.rawValue))</li>") })</ul>"
+            )
+        let requests: HTML =
+            data.openRequests.isEmpty
+            ? "<p class=\"muted\">Nothing is waiting for your side.</p>"
+            : HTML(
+                """
+                <ul>\(data.openRequests.map { m in HTML("""
                 <li><a href="\(Paths.thread(m.$partnership.id, m.$thread.id))">\(m.thread.subject)</a>: \(m.author.name) asked \(Clock.relative(m.createdAt))
                 <div class="small muted">\(String(m.body.prefix(140)))</div></li>
                 """) })</ul>
-            """)
-        return try await page(req, "Dashboard", """
+                """)
+        return try await page(
+            req, "Dashboard",
+            """
             <h1>Hello, \(actor.user.name)</h1>
             <div class="grid">
             <section class="card"><h2>My partnerships</h2>\(partnershipRows)</section>
@@ -256,13 +273,19 @@ enum WebPages {
         let actor = try req.requireActor()
         let (unread, items) = try await Notifications.list(for: actor, on: req.db)
         let clock = Clock(actor.user.timeZone)
-        let list: HTML = items.isEmpty ? "<p class=\"muted\">No notifications.</p>" : HTML("""
-            <ol class="timeline">\(items.map { n in HTML("""
+        let list: HTML =
+            items.isEmpty
+            ? "<p class=\"muted\">No notifications.</p>"
+            : HTML(
+                """
+                <ol class="timeline">\(items.map { n in HTML("""
                 <li>\(n.readAt == nil ? HTML("<strong>") : "")<a href="\(n.link)">\(n.text)</a>\(n.readAt == nil ? HTML("</strong>") : "")
                 <div class="small muted">\(clock.format(n.createdAt))</div></li>
                 """) })</ol>
-            """)
-        return try await page(req, "Notifications", """
+                """)
+        return try await page(
+            req, "Notifications",
+            """
             <h1>Notifications <span class="muted small">\(unread) unread</span></h1>
             <form method="post" action="/notifications/read">\(csrf(req))<button class="secondary">Mark all read</button></form>
             <div class="card">\(list)</div>
