@@ -18,19 +18,22 @@ struct InjectRequestMiddleware: AsyncMiddleware {
 
 func registerAPI(_ app: Application) throws {
     let api = app.grouped("api", "v1").grouped(InjectRequestMiddleware())
-    try API().registerHandlers(on: VaporTransport(routesBuilder: api), configuration: .init(dateTranscoder: RFC3339Transcoder()))
+    try API().registerHandlers(
+        on: VaporTransport(routesBuilder: api),
+        configuration: .init(dateTranscoder: RFC3339Transcoder(), jsonEncodingOptions: [.withoutEscapingSlashes]))
 }
 
 /// RFC 3339 date-times with or without fractional seconds; answers with whole seconds.
+/// Format styles are values: no formatter is built per date, which matters on every list response.
 struct RFC3339Transcoder: DateTranscoder {
-    func encode(_ date: Date) throws -> String { ISO8601DateFormatter().string(from: date) }
+    static let plain = Date.ISO8601FormatStyle()
+    static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    func encode(_ date: Date) throws -> String { Self.plain.format(date) }
 
     func decode(_ text: String) throws -> Date {
-        let plain = ISO8601DateFormatter()
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
+        if let date = try? Self.plain.parse(text) { return date }
+        if let date = try? Self.fractional.parse(text) { return date }
         throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time."))
     }
 }
@@ -217,7 +220,7 @@ struct API: APIProtocol {
 
     func listCommitments(_ input: Operations.ListCommitments.Input) async throws -> Operations.ListCommitments.Output {
         let (_, p) = try await partnership(input.path.partnershipId)
-        return .ok(.init(body: .json(try await Commitments.list(in: p, on: try req.db).map { DTO.commitment($0) })))
+        return .ok(.init(body: .json(try await Commitments.rows(in: p, on: try req.db).map(DTO.commitment))))
     }
 
     func createCommitment(_ input: Operations.CreateCommitment.Input) async throws -> Operations.CreateCommitment.Output {

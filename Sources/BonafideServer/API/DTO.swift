@@ -46,6 +46,16 @@ enum DTO {
             deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt, history: history?.map(event))
     }
 
+    static func commitment(_ c: CommitmentRow) -> Components.Schemas.Commitment {
+        .init(
+            id: c.id.uuidString, partnershipId: c.partnershipId.uuidString, title: c.title, deliverable: c.deliverable,
+            acceptanceCriteria: c.acceptanceCriteria, ownerId: c.ownerId.uuidString, ownerName: c.ownerName,
+            ownerOrganizationId: c.ownerOrganizationId.uuidString, recipientOrganizationId: c.recipientOrganizationId.uuidString,
+            dueAt: c.dueAt, timeZone: c.timeZone, status: .init(rawValue: c.status) ?? .proposed, atRisk: c.atRisk,
+            atRiskReason: c.atRiskReason, proposedDueAt: c.proposedDueAt, proposedDueReason: c.proposedDueReason,
+            deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt)
+    }
+
     static func message(_ m: Message) -> Components.Schemas.Message {
         .init(
             id: m.id!.uuidString, threadId: m.$thread.id.uuidString, authorId: m.$author.id.uuidString,
