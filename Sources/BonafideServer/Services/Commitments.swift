@@ -197,6 +197,17 @@ struct CommitmentRow: Decodable, Sendable {
     var deliveredAt: Date?
     var completedAt: Date?
     var createdAt: Date
+
+    // Spelled out: converting key case per row and column showed up as a fifth of a list request.
+    enum CodingKeys: String, CodingKey {
+        case id, title, deliverable, status
+        case partnershipId = "partnership_id", acceptanceCriteria = "acceptance_criteria", ownerId = "owner_id"
+        case ownerName = "owner_name", ownerOrganizationId = "owner_organization_id"
+        case recipientOrganizationId = "recipient_organization_id", dueAt = "due_at", timeZone = "time_zone"
+        case atRisk = "at_risk", atRiskReason = "at_risk_reason", proposedDueAt = "proposed_due_at"
+        case proposedDueReason = "proposed_due_reason", deliveredAt = "delivered_at", completedAt = "completed_at"
+        case createdAt = "created_at"
+    }
 }
 
 extension Commitments {
@@ -211,6 +222,6 @@ extension Commitments {
             WHERE c.partnership_id = \(bind: p.id!)
             ORDER BY c.due_at, c.created_at
             """
-        ).all(decoding: CommitmentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        ).all(decoding: CommitmentRow.self)
     }
 }
