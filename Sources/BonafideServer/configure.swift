@@ -37,6 +37,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreatePartnerships())
     app.migrations.add(CreateCommitmentsAndMessages())
     app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateLedger())
+    app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
     app.sessions.use(.fluent)

@@ -256,3 +256,20 @@ struct NoteVectorTests {
         #expect(TilePath.index(0) == "000")
     }
 }
+
+@Suite("Ledger entries")
+struct LedgerEntryTests {
+    @Test func canonicalEncodingIsStableAndRoundTrips() throws {
+        let entry = LedgerEntry(
+            partnership: UUID(uuidString: "6F1B7A3E-0000-4000-8000-000000000001")!, type: "commitment.accept",
+            actor: UUID(uuidString: "6F1B7A3E-0000-4000-8000-000000000002")!, time: Date(timeIntervalSince1970: 1_800_000_000.25),
+            payload: ["summary": "Bob accepted “Design/system”", "commitment": "abc"])
+        let text = String(decoding: entry.canonical, as: UTF8.self)
+        #expect(
+            text
+                == #"{"actor":"6f1b7a3e-0000-4000-8000-000000000002","format":"bonafide-entry/v1","partnership":"6f1b7a3e-0000-4000-8000-000000000001","payload":{"commitment":"abc","summary":"Bob accepted “Design/system”"},"time":"2027-01-15T08:00:00.250Z","type":"commitment.accept"}"#
+        )
+        #expect(try LedgerEntry(canonical: entry.canonical) == entry)
+        #expect(LedgerEntry.sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

@@ -55,6 +55,10 @@ enum Messages {
                 p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
                 summary: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)"
                     + (answered.isEmpty ? "" : ", answering \(answered.count) open request\(answered.count == 1 ? "" : "s")"),
+                extra: [
+                    "message": message.id!.uuidString.lowercased(), "thread": thread.id!.uuidString.lowercased(),
+                    "bodySha256": LedgerEntry.sha256Hex(body),
+                ],
                 at: now, on: tx)
             try await Timeline.notify(
                 p, side: p.otherSide(of: actor.organizationID), except: actor,

@@ -1,3 +1,4 @@
+import BonafideCore
 import Fluent
 import Foundation
 
@@ -6,12 +7,21 @@ import Foundation
 enum Timeline {
     static func append(
         _ partnership: Partnership, actor: Actor?, kind: String, summary: String,
-        reason: String? = nil, commitmentID: UUID? = nil, at date: Date = Date(), on db: any Database
+        reason: String? = nil, commitmentID: UUID? = nil, extra: [String: String] = [:], at date: Date = Date(), on db: any Database
     ) async throws {
         let event = PartnershipEvent(
             partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
             summary: summary, reason: reason, commitmentID: commitmentID, at: date)
         try await event.save(on: db)
+        // The same change, as an entry of the partnership's tamper-evident log.
+        var payload = extra
+        payload["event"] = event.id!.uuidString.lowercased()
+        payload["summary"] = summary
+        if let reason { payload["reason"] = reason }
+        if let commitmentID { payload["commitment"] = commitmentID.uuidString.lowercased() }
+        try await Ledger.append(
+            LedgerEntry(partnership: partnership.id!, type: kind, actor: actor?.id, time: date, payload: payload),
+            partnership: partnership.id!, on: db)
     }
 
     /// Notifies the partnership's members on the given side (both when nil), never the actor.

@@ -1,3 +1,4 @@
+import BonafideCore
 import Foundation
 import Logging
 
@@ -22,6 +23,8 @@ public struct AppConfig: Sendable {
     public var loginAttemptsPerWindow = 10
     public var overdueSweepSeconds = 60
     public var logLevel: Logger.Level = .info
+    /// The log signing key in Go note format (PRIVATE+KEY+name+id+key); see `LedgerKeys`.
+    public var logSigningKey: String?
     /// Tests drive the overdue sweep themselves.
     public var runBackgroundJobs = true
     /// A PostgreSQL schema to work in instead of `public`; each test gets its own.
@@ -83,6 +86,12 @@ public struct AppConfig: Sendable {
         if let max = try int("BONAFIDE_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = max }
         if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }
         if let sweep = try int("BONAFIDE_OVERDUE_SWEEP_SECONDS", 1...86_400) { config.overdueSweepSeconds = sweep }
+        if let key = env["BONAFIDE_LOG_KEY"], !key.isEmpty {
+            guard (try? NoteSigner(key)) != nil else {
+                throw Invalid(variable: "BONAFIDE_LOG_KEY", value: "(hidden)", expected: "a note signing key PRIVATE+KEY+name+keyid+base64")
+            }
+            config.logSigningKey = key
+        }
         if let level = env["LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(variable: "LOG_LEVEL", value: level, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))

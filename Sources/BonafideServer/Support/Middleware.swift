@@ -14,6 +14,9 @@ struct ProblemMiddleware: AsyncMiddleware {
             if problem.field == nil, problem.detail.contains("RFC 3339"), let field = Self.invalidDateField(in: request) {
                 problem = Problem.invalid(field, "The field \(field) must be an RFC 3339 date-time such as 2026-12-01T17:00:00Z.")
             }
+            if problem.field == "", problem.detail.contains("an integer"), let name = Self.nonIntegerQueryItem(in: request) {
+                problem = Problem.invalid(name, "The query parameter \(name) must be a whole number.")
+            }
             if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) {
                 let body = ProblemBody(
                     type: problem.type, title: problem.title, status: Int(problem.status.code),
@@ -28,6 +31,11 @@ struct ProblemMiddleware: AsyncMiddleware {
             }
             return try await WebPages.errorPage(problem, for: request).encodeResponse(status: problem.status, for: request)
         }
+    }
+
+    /// Query parameters are decoded without a coding path; the URL says which one is not a number.
+    static func nonIntegerQueryItem(in request: Request) -> String? {
+        URLComponents(string: request.url.string)?.queryItems?.first { item in Int(item.value ?? "") == nil }?.name
     }
 
     /// The date decoder cannot say which field it failed on; the body can.
