@@ -49,6 +49,7 @@ extension WebPages {
         let times = try await Messages.responseTimes(of: p, on: db)
         let overlap = try await Partnerships.overlap(of: p, on: db)
         let events = try await Timeline.events(of: p, limit: 40, on: db)
+        let head = try await Ledger.head(of: p.id!, on: db)
         let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
             .filter { c in !members.contains { $0.$user.id == c.id } }
         let active = p.status == .active
@@ -155,6 +156,11 @@ extension WebPages {
             \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
             \(active ? HTML("<a class=\"button\" href=\"\(Paths.partnership(p.id))/commitments/new\">New commitment</a>") : "")</section>
             <section class="card"><h2>Conversations</h2>\(threadList)\(newThread)</section>
+            <section class="card"><h2>Record</h2><p>Every change above is also an entry in this partnership's append-only log: \
+            <strong id="log-size">\(Int(head.size))</strong> entries, root <code>\(String(Data(head.root).base64EncodedString().prefix(16)))…</code>, \
+            checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p>
+            <p class="small muted">Members can fetch the signed checkpoint, entries and proofs from \
+            <code>/api/v1/partnerships/\(p.id?.uuidString ?? "")/log/checkpoint</code> and check them with any RFC 6962 client.</p></section>
             <section class="card"><h2>Timeline</h2><ol class="timeline">\(timeline)</ol></section>
             \(endForm)
             """)
