@@ -5,6 +5,11 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
+/// A failure on the server's side or on the way there: shown as an error, without a usage block.
+struct ClientError: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// Where the CLI finds the server and its token: flags, then BONAFIDE_URL / BONAFIDE_TOKEN, then the
 /// credentials file written by `bonafide login`.
 struct ClientOptions: ParsableArguments {
@@ -42,13 +47,13 @@ struct ClientOptions: ParsableArguments {
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         } catch {
-            throw ValidationError("Cannot reach \(server): \(error). Is `bonafide serve` running?")
+            throw ClientError(description: "Cannot reach \(server): \(error). Is `bonafide serve` running?")
         }
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         let object = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
         guard (200..<300).contains(response.status.code) else {
             let detail = (object as? [String: Any])?["detail"] as? String ?? String(decoding: data, as: UTF8.self)
-            throw ValidationError("\(response.status.code) \(response.status.reasonPhrase): \(detail)")
+            throw ClientError(description: "\(response.status.code) \(response.status.reasonPhrase): \(detail)")
         }
         if json, let object {
             let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
@@ -82,7 +87,9 @@ extension Bonafide {
                 password ?? ProcessInfo.processInfo.environment["BONAFIDE_PASSWORD"]
                 ?? String(cString: getpass("Password for \(email): "))
             let object = try await client.call(.POST, "/auth/login", body: ["email": email, "password": secret], needsToken: false)
-            guard let token = (object as? [String: Any])?["token"] as? String else { throw ValidationError("The server sent no token.") }
+            guard let token = (object as? [String: Any])?["token"] as? String else {
+                throw ClientError(description: "The server sent no token.")
+            }
             let file = ClientOptions.credentialsFile
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             let data = try JSONEncoder().encode(ClientOptions.Saved(server: client.resolved().server, token: token))
