@@ -1,0 +1,44 @@
+"""The `bonafide` command line against the running e2e server, as a person would use it."""
+import json
+import os
+import subprocess
+import tempfile
+
+BINARY = os.environ.get("BONAFIDE_BINARY", ".build/debug/bonafide")
+BASE = os.environ.get("BONAFIDE_E2E_URL", "http://127.0.0.1:8091")
+
+
+def cli(*args, home):
+    env = dict(os.environ, HOME=home)
+    env.pop("BONAFIDE_TOKEN", None)
+    return subprocess.run([BINARY, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_login_list_propose_and_clear_errors():
+    home = tempfile.mkdtemp(prefix="bonafide-cli.")
+    login = cli("login", "--server", BASE, "--email", "dan@acme.example", "--password", "bonafide-demo", home=home)
+    assert login.returncode == 0, login.stderr
+    credentials = os.path.join(home, ".config/bonafide/credentials.json")
+    assert oct(os.stat(credentials).st_mode & 0o777) == "0o600"
+
+    listed = cli("partnerships", home=home)
+    assert listed.returncode == 0 and "Quarterly demand forecasting" in listed.stdout, listed.stdout
+    partnerships = json.loads(cli("partnerships", "--json", home=home).stdout)
+    pid = next(p["id"] for p in partnerships if p["name"] == "Quarterly demand forecasting")
+
+    proposed = cli("commitments", pid, "--title", "CLI export", "--due", "2031-05-01T12:00:00Z", home=home)
+    assert proposed.returncode == 0 and proposed.stdout.startswith("Proposed "), proposed.stderr
+    commitments = cli("commitments", pid, home=home)
+    assert "CLI export" in commitments.stdout and "proposed" in commitments.stdout
+
+    posted = cli("message", pid, "Sent from the CLI", "--subject", "CLI", "--needs-response", home=home)
+    assert posted.returncode == 0 and "Posted in thread" in posted.stdout
+
+    bad_id = cli("commitments", "not-a-uuid", home=home)
+    assert bad_id.returncode != 0 and "must be a UUID" in bad_id.stderr
+    bad_date = cli("commitments", pid, "--title", "x", "--due", "tomorrow", home=home)
+    assert bad_date.returncode != 0 and "RFC 3339" in bad_date.stderr
+    past = cli("commitments", pid, "--title", "x", "--due", "2001-01-01T00:00:00Z", home=home)
+    assert past.returncode != 0 and "422" in past.stderr and "future" in past.stderr
+    bad_token = cli("partnerships", "--token", "bfd_invented", home=home)
+    assert bad_token.returncode != 0 and "401" in bad_token.stderr and "Usage" not in bad_token.stderr
