@@ -52,7 +52,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.port = config.port
 
     app.requestMetrics = RequestMetrics()
-    _ = app.rateLimiter  // created before serving, so concurrent first use cannot race
+    app.rateLimiter = RateLimiter()
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
     app.middleware.use(ProblemMiddleware())

@@ -8,12 +8,14 @@ enum Vectors {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/tlog-vectors")
 
-    static func json(_ path: String) throws -> [String: Any] {
+    static func data(_ path: String) throws -> Data {
         let url = root.appendingPathComponent(path)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw VectorError.missing(url.path)
-        }
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw VectorError.missing(url.path) }
+        return data
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: try data(path)) as? [String: Any] ?? [:]
     }
 
     static func files(_ folder: String) throws -> [String] {
@@ -46,9 +48,7 @@ enum Vectors {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
-        let url = root.appendingPathComponent(path)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw VectorError.missing(url.path) }
-        return try JSONDecoder().decode(T.self, from: data)
+        try JSONDecoder().decode(T.self, from: try data(path))
     }
 
     static func b64(_ any: Any?) -> [UInt8] { (any as? String).flatMap { Data(base64Encoded: $0) }.map(Array.init) ?? [] }

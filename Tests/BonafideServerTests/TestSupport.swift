@@ -49,10 +49,6 @@ struct Account {
     var auth: HTTPHeaders { ["Authorization": "Bearer \(token)"] }
 }
 
-struct JSONBody: Sendable {
-    let data: [String: any Sendable]
-}
-
 extension Application {
     /// Sends a JSON request through the whole middleware stack and returns status and decoded body.
     @discardableResult

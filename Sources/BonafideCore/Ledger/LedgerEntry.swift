@@ -41,6 +41,6 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
     }
 
     public static func sha256Hex(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }

@@ -143,8 +143,7 @@ public struct NoteVerifier: Sendable, Equatable {
     }
 
     public var encoded: String {
-        let hex = keyID.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        return "\(name)+\(hex)+\(Data([algorithm] + publicKeyBytes).base64EncodedString())"
+        return "\(name)+\(Hex.encode(keyID))+\(Data([algorithm] + publicKeyBytes).base64EncodedString())"
     }
 
     func verify(text: String, signature: [UInt8]) -> Bool {
@@ -188,12 +187,11 @@ public struct NoteSigner: Sendable {
         else { throw .malformed("the private key must be base64 of 0x01 and a 32-byte seed") }
         self.name = String(parts[2])
         self.seed = Array(key.rawRepresentation)
-        guard verifier.keyID.map({ String($0, radix: 16).leftPadded(to: 2) }).joined() == parts[3] else { throw .keyIDMismatch }
+        guard Hex.encode(verifier.keyID) == parts[3] else { throw .keyIDMismatch }
     }
 
     public var encoded: String {
-        let hex = verifier.keyID.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        return "PRIVATE+KEY+\(name)+\(hex)+\(Data([NoteKeyID.ed25519] + seed).base64EncodedString())"
+        return "PRIVATE+KEY+\(name)+\(Hex.encode(verifier.keyID))+\(Data([NoteKeyID.ed25519] + seed).base64EncodedString())"
     }
 
     public var verifier: NoteVerifier {

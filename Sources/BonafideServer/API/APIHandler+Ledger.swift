@@ -39,8 +39,7 @@ extension API {
             throw Problem.invalid("size", "size must be between 1 and the log's \(head.size) entries.")
         }
         guard index >= 0, index < size else { throw Problem.invalid("index", "index must be at least 0 and below size \(size).") }
-        let (leaf, proof) = try await Ledger.inclusionProof(of: p.id!, index: UInt64(index), size: UInt64(size), on: db)
-        let root = try await Ledger.root(of: p.id!, size: UInt64(size), on: db)
+        let (leaf, proof, root) = try await Ledger.inclusionProof(of: p.id!, index: UInt64(index), size: UInt64(size), on: db)
         return .ok(
             .init(
                 body: .json(

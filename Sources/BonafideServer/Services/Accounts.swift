@@ -186,20 +186,15 @@ enum Accounts {
             }
             org.timeZone = zone
         }
-        let start =
-            try u.workStart.map { s throws -> Int in
-                guard let m = WorkingHours.minute(of: s) else {
-                    throw Problem.invalid("workingHours.start", "Use HH:MM for the start of working hours, e.g. 09:00.")
-                }
-                return m
-            } ?? org.workStartMinute
-        let end =
-            try u.workEnd.map { s throws -> Int in
-                guard let m = WorkingHours.minute(of: s) else {
-                    throw Problem.invalid("workingHours.end", "Use HH:MM for the end of working hours, e.g. 17:30.")
-                }
-                return m
-            } ?? org.workEndMinute
+        func minute(_ text: String?, _ edge: String, example: String, current: Int) throws -> Int {
+            guard let text else { return current }
+            guard let m = WorkingHours.minute(of: text) else {
+                throw Problem.invalid("workingHours.\(edge)", "Use HH:MM for the \(edge) of working hours, e.g. \(example).")
+            }
+            return m
+        }
+        let start = try minute(u.workStart, "start", example: "09:00", current: org.workStartMinute)
+        let end = try minute(u.workEnd, "end", example: "17:30", current: org.workEndMinute)
         guard end > start else { throw Problem.invalid("workingHours.end", "Working hours must end after they start.") }
         org.workStartMinute = start
         org.workEndMinute = end

@@ -11,32 +11,10 @@ enum Ledger {
         var root: Merkle.Hash
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 
-    static func bytes(_ hex: String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.utf8.count / 2)
-        var high: UInt8?
-        for c in hex.utf8 {
-            let v: UInt8 = c >= 97 ? c - 87 : c - 48
-            if let h = high {
-                out.append(h << 4 | v)
-                high = nil
-            } else {
-                high = v
-            }
-        }
-        return out
-    }
+    /// Stored hashes are written by `hex`; a corrupted one decodes to nothing and fails every proof.
+    static func bytes(_ hex: String) -> [UInt8] { Hex.decode(hex) ?? [] }
 
     static func sql(_ db: any Database) throws -> any SQLDatabase {
         guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "The ledger needs an SQL database.") }
@@ -73,13 +51,17 @@ enum Ledger {
             i >>= 1
             level += 1
         }
-        let siblings = try await nodes(needed + frontier(size: index), of: id, on: sql)
+        // The root of size index+1 reads the perfect subtrees of its binary decomposition: the core
+        // says which, and they are fetched with the siblings (the new ones are not stored yet).
+        let rootNodes = Recorder(size: index + 1)
+        _ = try rootNodes.root(size: index + 1)
+        var known = try await nodes(needed + rootNodes.wanted, of: id, on: sql)
         var newNodes: [(Int, UInt64, Merkle.Hash)] = [(0, index, leaf)]
         var hash = leaf
         i = index
         level = 0
         while i & 1 == 1 {
-            guard let left = siblings[NodeKey(level: level, index: i - 1)] else {
+            guard let left = known[NodeKey(level: level, index: i - 1)] else {
                 throw Problem(.internalServerError, "The log is missing node \(level)/\(i - 1).")
             }
             hash = Merkle.nodeHash(left, hash)
@@ -87,10 +69,8 @@ enum Ledger {
             level += 1
             newNodes.append((level, i, hash))
         }
-        // Root of size index+1: fold the new frontier from the right.
-        var all = siblings
-        for (l, n, h) in newNodes { all[NodeKey(level: l, index: n)] = h }
-        let root = try foldFrontier(size: index + 1, nodes: all)
+        for (l, n, h) in newNodes { known[NodeKey(level: l, index: n)] = h }
+        let root = try Loaded(size: index + 1, nodes: known).root(size: index + 1)
         try await sql.raw(
             "INSERT INTO ledger_leaves (id, partnership_id, idx, entry) VALUES (\(bind: UUID()), \(bind: id), \(bind: Int64(index)), \(bind: String(decoding: entry.canonical, as: UTF8.self)))"
         ).run()
@@ -113,29 +93,6 @@ enum Ledger {
     struct NodeKey: Hashable {
         var level: Int
         var index: UInt64
-    }
-
-    /// The perfect subtrees that make up a tree of `size` leaves, largest first.
-    static func frontier(size: UInt64) -> [(Int, UInt64)] {
-        var result: [(Int, UInt64)] = []
-        var start: UInt64 = 0
-        for level in stride(from: 63, through: 0, by: -1) where size & (1 << UInt64(level)) != 0 {
-            result.append((level, start >> UInt64(level)))
-            start += 1 << UInt64(level)
-        }
-        return result
-    }
-
-    static func foldFrontier(size: UInt64, nodes: [NodeKey: Merkle.Hash]) throws -> Merkle.Hash {
-        let parts = try frontier(size: size).map { l, n in
-            guard let h = nodes[NodeKey(level: l, index: n)] else {
-                throw Problem(.internalServerError, "The log is missing node \(l)/\(n).")
-            }
-            return h
-        }
-        guard var root = parts.last else { return Merkle.emptyRoot }
-        for part in parts.dropLast().reversed() { root = Merkle.nodeHash(part, root) }
-        return root
     }
 
     static func nodes(_ keys: [(Int, UInt64)], of id: UUID, on sql: any SQLDatabase) async throws -> [NodeKey: Merkle.Hash] {
@@ -191,20 +148,17 @@ enum Ledger {
         return try build(Loaded(size: size, nodes: nodes))
     }
 
+    /// The leaf hash, its proof and the root of `size`, from one read of the nodes they need.
     static func inclusionProof(of id: UUID, index: UInt64, size: UInt64, on db: any Database) async throws -> (
-        leaf: Merkle.Hash, proof: [Merkle.Hash]
+        leaf: Merkle.Hash, proof: [Merkle.Hash], root: Merkle.Hash
     ) {
         try await withNodes(of: id, size: size, on: db) { source in
-            (try source.node(level: 0, index: index), try source.inclusionProof(index: index, size: size))
+            (try source.node(level: 0, index: index), try source.inclusionProof(index: index, size: size), try source.root(size: size))
         }
     }
 
     static func consistencyProof(of id: UUID, from: UInt64, to: UInt64, on db: any Database) async throws -> [Merkle.Hash] {
         try await withNodes(of: id, size: to, on: db) { try $0.consistencyProof(from: from, to: to) }
-    }
-
-    static func root(of id: UUID, size: UInt64, on db: any Database) async throws -> Merkle.Hash {
-        try await withNodes(of: id, size: size, on: db) { try $0.root(size: size) }
     }
 
     struct EntryRow: Decodable {

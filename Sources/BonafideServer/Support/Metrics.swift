@@ -2,6 +2,7 @@ import BonafideCore
 import Fluent
 import Foundation
 import Prometheus
+import SQLKit
 import Vapor
 
 /// Request counters and latency for `/metrics`, kept per application.
@@ -52,12 +53,22 @@ struct MetricsMiddleware: AsyncMiddleware {
 enum Metrics {
     /// Prometheus text: request figures plus the current number of commitments in each state.
     static func exposition(on db: any Database, metrics: RequestMetrics) async throws -> String {
+        // One grouped count per scrape rather than a query per state.
+        struct Row: Decodable {
+            var status: String
+            var n: Int
+        }
+        var counts: [String: Int] = [:]
+        if let sql = db as? any SQLDatabase {
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM commitments GROUP BY status").all(decoding: Row.self) {
+                counts[row.status] = row.n
+            }
+        }
         for status in CommitmentStatus.allCases {
-            let count = try await Commitment.query(on: db).filter(\.$status == status).count()
             metrics.registry.makeGauge(
                 name: "bonafide_commitments", labels: [("status", status.rawValue)],
                 help: "Commitments by lifecycle state"
-            ).set(Double(count))
+            ).set(Double(counts[status.rawValue] ?? 0))
         }
         let partnerships = try await Partnership.query(on: db).filter(\.$status == .active).count()
         metrics.registry.makeGauge(name: "bonafide_active_partnerships", help: "Active partnerships").set(Double(partnerships))

@@ -201,11 +201,10 @@ actor RateLimiter {
 extension Application {
     private struct LimiterKey: StorageKey { typealias Value = RateLimiter }
 
+    /// Set once in `configure`, before the server answers anything.
     var rateLimiter: RateLimiter {
-        if let limiter = storage[LimiterKey.self] { return limiter }
-        let limiter = RateLimiter()
-        storage[LimiterKey.self] = limiter
-        return limiter
+        get { storage[LimiterKey.self]! }
+        set { storage[LimiterKey.self] = newValue }
     }
 }
 

@@ -1,3 +1,4 @@
+import BonafideCore
 import Crypto
 import Foundation
 
@@ -12,13 +13,6 @@ enum Secrets {
     }
 
     static func digest(_ secret: String) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(secret.utf8)) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 }
