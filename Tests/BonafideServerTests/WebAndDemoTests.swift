@@ -223,3 +223,92 @@ struct StorageAndDemoTests {
         }
     }
 }
+
+@Suite("Web-only actions")
+struct WebActionTests {
+    func signedIn(_ app: Application, _ name: String, org: String) async throws -> Browser {
+        let browser = Browser(app)
+        _ = try await browser.get("/signup")
+        _ = try await browser.post(
+            "/signup",
+            [
+                "name": name, "email": "\(name.lowercased())@\(org.lowercased()).example", "password": "correct horse battery",
+                "organization": org, "timeZone": "Europe/Berlin",
+            ])
+        return browser
+    }
+
+    @Test func renewedInvitationLinksReplaceTheOldOne() async throws {
+        try await withTestApp { app in
+            let ada = try await signedIn(app, "Ada", org: "Engines")
+            let bob = try await app.register("Bob", org: "Acme", email: "bob@acme.example")
+            let created = try await ada.post("/partnerships", ["name": "Relaunch", "partnerEmail": "bob@acme.example"])
+            let path = created.location ?? ""
+            func link(_ html: String) -> String {
+                guard let r = html.range(of: "/invitations/inv_") else { return "" }
+                return String(html[html.index(r.lowerBound, offsetBy: 13)...].prefix { $0 != "<" && $0 != "\"" })
+            }
+            let first = link(try await ada.get(path).html)
+            #expect(!first.isEmpty)
+            #expect(link(try await ada.get(path).html).isEmpty)  // shown once
+            _ = try await ada.post("\(path)/invitation", [:])
+            let second = link(try await ada.get(path).html)
+            #expect(!second.isEmpty && second != first)
+            #expect(try await app.api(.POST, "/invitations/\(first)/accept", token: bob.token).status == .notFound)
+            #expect(try await app.api(.POST, "/invitations/\(second)/accept", token: bob.token).status == .ok)
+        }
+    }
+
+    @Test func membersAreAddedOnlyFromOneselfsOrganizationAndEndingNeedsAReason() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let aUser = try await User.find(UUID(uuidString: a.id), on: app.db)!
+            let browser = Browser(app)
+            _ = try await browser.get("/login")
+            _ = try await browser.post("/login", ["email": a.email, "password": "correct horse battery"])
+            let eve = try await app.register("Eve", org: "Intruder")
+            let foreign = try await browser.post("/partnerships/\(pid)/members", ["userId": eve.id])
+            #expect(foreign.location == "/partnerships/\(pid)")
+            #expect(try await browser.get("/partnerships/\(pid)").html.contains("Pick a colleague from your own organization."))
+            let colleagueUser = User(
+                email: "dora@northwind.example", name: "Dora", passwordHash: aUser.passwordHash, timeZone: "UTC",
+                organizationID: aUser.$organization.id, role: .member)
+            try await colleagueUser.save(on: app.db)
+            _ = try await browser.post("/partnerships/\(pid)/members", ["userId": colleagueUser.id!.uuidString])
+            let members = try await app.api(.GET, "/partnerships/\(pid)", token: b.token).body["members"] as? [[String: Any]] ?? []
+            #expect(members.compactMap { $0["name"] as? String }.contains("Dora"))
+            #expect(!members.compactMap { $0["name"] as? String }.contains("Eve"))
+
+            _ = try await browser.post("/partnerships/\(pid)/end", ["reason": "  "])
+            #expect(try await app.api(.GET, "/partnerships/\(pid)", token: b.token).body["status"] as? String == "active")
+            _ = try await browser.post("/partnerships/\(pid)/end", ["reason": "Project shipped"])
+            #expect(try await app.api(.GET, "/partnerships/\(pid)", token: b.token).body["status"] as? String == "ended")
+            let timeline = try await app.api(.GET, "/partnerships/\(pid)/timeline", token: b.token).list
+            #expect(timeline.first?["kind"] as? String == "partnership.ended")
+            #expect(timeline.first?["reason"] as? String == "Project shipped")
+            let late = try await app.api(.POST, "/partnerships/\(pid)/messages", token: b.token, json: #"{"body":"hello?"}"#)
+            #expect(late.status == .conflict)
+        }
+    }
+
+    @Test func settingsChangeTheTimeZoneAndRevokeTokens() async throws {
+        try await withTestApp { app in
+            let ada = try await signedIn(app, "Ada", org: "Engines")
+            _ = try await ada.post("/settings/profile", ["timeZone": "Mars/Olympus"])
+            #expect(try await ada.get("/settings").html.contains("is not an IANA time zone"))
+            _ = try await ada.post("/settings/profile", ["timeZone": "Asia/Tokyo"])
+            #expect(try await User.query(on: app.db).first()?.timeZone == "Asia/Tokyo")
+            _ = try await ada.post("/settings/tokens", ["name": "laptop"])
+            let page = try await ada.get("/settings").html
+            guard let r = page.range(of: "id=\"new-token\">") else {
+                Issue.record("no new token shown")
+                return
+            }
+            let secret = String(page[r.upperBound...].prefix { $0 != "<" })
+            #expect(try await app.api(.GET, "/me", token: secret).status == .ok)
+            let token = try await APIToken.query(on: app.db).filter(\.$name == "laptop").first()!
+            _ = try await ada.post("/settings/tokens/\(token.id!.uuidString)/revoke", [:])
+            #expect(try await app.api(.GET, "/me", token: secret).status == .unauthorized)
+        }
+    }
+}

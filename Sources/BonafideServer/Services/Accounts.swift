@@ -118,6 +118,15 @@ enum Accounts {
         }
     }
 
+    /// The zone a person's dates are shown in.
+    static func setTimeZone(_ zone: String, of actor: Actor, on db: any Database) async throws {
+        guard Validation.isTimeZone(zone) else {
+            throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.")
+        }
+        actor.user.timeZone = zone
+        try await actor.user.save(on: db)
+    }
+
     static func inviteColleague(email: String, role: Role, by actor: Actor, on db: any Database) async throws -> (
         ColleagueInvitation, String
     ) {

@@ -125,9 +125,7 @@ extension WebPages {
         let actor = try req.requireActor()
         return try await act(req, back: "/settings") {
             let zone = field(req, "timeZone")
-            guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone.") }
-            actor.user.timeZone = zone
-            try await actor.user.save(on: req.db)
+            try await Accounts.setTimeZone(zone, of: actor, on: req.db)
             req.flash("Saved: times now show in \(zone).")
             return "/settings"
         }
