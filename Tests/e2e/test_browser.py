@@ -15,7 +15,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ.get("BONAFIDE_E2E_URL", "http://127.0.0.1:8091")
 ARTIFACTS = os.environ.get("BONAFIDE_E2E_ARTIFACTS", "e2e-artifacts")
@@ -49,6 +49,12 @@ def shot(driver, name):
     driver.save_screenshot(os.path.join(ARTIFACTS, name + ".png"))
 
 
+def showing(driver, text, timeout=10):
+    """The page once it contains text: a click that submits a form returns before the new page loads."""
+    WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
+    return driver.page_source
+
+
 def fill(driver, field, value):
     element = driver.find_element(By.NAME, field)
     element.clear()
@@ -67,6 +73,7 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     browser.get(BASE + "/")
     shot(browser, "01-welcome")
     browser.find_element(By.LINK_TEXT, "Create an account").click()
+    showing(browser, "Create your account")
     fill(browser, "name", "Ada Lovelace")
     fill(browser, "email", me)
     fill(browser, "password", "correct horse battery")
@@ -74,14 +81,16 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     Select(browser.find_element(By.NAME, "timeZone")).select_by_visible_text("Europe/Berlin")
     shot(browser, "02-signup")
     browser.find_element(By.CSS_SELECTOR, "form[action='/signup'] button").click()
-    assert "Hello, Ada Lovelace" in browser.page_source
+    assert "Hello, Ada Lovelace" in showing(browser, "Hello, Ada Lovelace")
     shot(browser, "03-empty-dashboard")
 
     browser.find_element(By.LINK_TEXT, "New partnership").click()
+    showing(browser, "Open a partnership")
     fill(browser, "name", f"Storefront relaunch {run}")
     fill(browser, "partnerEmail", partner)
     fill(browser, "agreement", "Engines designs the storefront; Acme reviews within two days.")
     browser.find_element(By.CSS_SELECTOR, "form[action='/partnerships'] button").click()
+    showing(browser, 'id="invitation-link"')
     link = browser.find_element(By.ID, "invitation-link").text
     assert re.search(r"/invitations/inv_[A-Za-z0-9_-]+$", link), link
     shot(browser, "04-partnership-invited")
@@ -91,8 +100,10 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     assert status == 200 and accepted["status"] == "active"
 
     browser.refresh()
+    showing(browser, "New commitment")
     assert "active" in browser.find_element(By.CSS_SELECTOR, "h1 .status").text
     browser.find_element(By.LINK_TEXT, "New commitment").click()
+    showing(browser, "Propose commitment")
     fill(browser, "title", f"Homepage wireframes {run}")
     fill(browser, "deliverable", "Annotated wireframes for desktop and phone")
     fill(browser, "acceptanceCriteria", "Covers hero, navigation and footer")
@@ -100,12 +111,13 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     browser.execute_script("arguments[0].value = arguments[1]", due, "2031-03-02T17:00")
     shot(browser, "05-new-commitment")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/commitments'] button").click()
+    showing(browser, "Withdraw the commitment")
     assert f"Homepage wireframes {run}" in browser.find_element(By.TAG_NAME, "h1").text
     assert "proposed" in browser.page_source
     shot(browser, "06-commitment")
 
     browser.find_element(By.LINK_TEXT, "Dashboard").click()
-    page = browser.page_source
+    page = showing(browser, "Due soon: promised by your side")
     assert f"Storefront relaunch {run}" in page
     shot(browser, "07-dashboard")
 
@@ -115,7 +127,7 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     assert f"Storefront relaunch {run}" in partnerships
 
     browser.find_element(By.LINK_TEXT, f"Storefront relaunch {run}").click()
-    assert f"Homepage wireframes {run}" in browser.page_source
+    assert f"Homepage wireframes {run}" in showing(browser, "Working hours overlap")
     shot(browser, "08-partnership-active")
     browser.set_window_size(390, 844)
     shot(browser, "09-partnership-phone")
@@ -126,21 +138,23 @@ def test_demo_pages_render_for_a_signed_in_demo_user(browser):
     fill(browser, "email", "alice@northwind.example")
     fill(browser, "password", "bonafide-demo")
     browser.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
-    assert "Hello, Alice Becker" in browser.page_source
+    assert "Hello, Alice Becker" in showing(browser, "Hello, Alice Becker")
     assert "What slipped" in browser.page_source
     shot(browser, "10-demo-dashboard")
     browser.find_element(By.LINK_TEXT, "Acme storefront redesign").click()
-    assert "Working hours overlap" in browser.page_source
+    assert "Working hours overlap" in showing(browser, "Working hours overlap")
     assert browser.find_element(By.CSS_SELECTOR, "svg[aria-label='Commitments by state']")
     shot(browser, "11-demo-partnership")
     browser.find_element(By.LINK_TEXT, "Search API spec").click()
-    assert "waiting for a response" in browser.page_source
+    assert "waiting for a response" in showing(browser, "waiting for a response")
     shot(browser, "12-demo-thread")
     browser.find_element(By.LINK_TEXT, "Organization").click()
-    assert "No backend development" in browser.page_source
+    assert "No backend development" in showing(browser, "No backend development")
     shot(browser, "13-demo-organization")
     browser.find_element(By.LINK_TEXT, "Settings").click()
+    showing(browser, "New token name")
     fill(browser, "name", "e2e laptop")
     browser.find_element(By.CSS_SELECTOR, "form[action='/settings/tokens'] button").click()
+    showing(browser, 'id="new-token"')
     assert browser.find_element(By.ID, "new-token").text.startswith("bfd_")
     shot(browser, "14-settings-token")
