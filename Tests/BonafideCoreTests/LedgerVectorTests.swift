@@ -254,6 +254,16 @@ struct NoteVectorTests {
         #expect(TilePath.tile(level: 0, index: 273, width: 112) == "tile/0/273.p/112")
         #expect(TilePath.entries(index: 1234067) == "tile/entries/x001/x234/067")
         #expect(TilePath.index(0) == "000")
+        // Parsing accepts exactly the canonical spellings.
+        #expect(TilePath.parse(["0", "273.p", "112"])! == (.hashes(level: 0), 273, 112))
+        #expect(TilePath.parse(["entries", "x001", "x234", "067"])! == (.entries, 1_234_067, 256))
+        #expect(TilePath.parse(["2", "000"])! == (.hashes(level: 2), 0, 256))
+        for bad in [
+            ["0", "73"], ["0", "x000", "073"], ["0", "001", "073"], ["0", "273.p", "256"], ["0", "273.p", "0"], ["0", "273.p", "012"],
+            ["64", "000"], ["01", "000"], ["entries"], ["-1", "000"], ["0", "x001"], ["0", "0a1"],
+        ] {
+            #expect(TilePath.parse(bad) == nil, "\(bad) should be refused")
+        }
     }
 }
 

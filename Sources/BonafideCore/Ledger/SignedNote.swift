@@ -118,8 +118,11 @@ public struct NoteVerifier: Sendable, Equatable {
         // Base64 may itself contain "+": only the first two separate fields.
         let parts = encoded.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, NoteKeyID.validName(String(parts[0])) else { throw .malformed("expected name+keyid+key") }
-        guard parts[1].count == 8, let id = UInt32(parts[1], radix: 16) else { throw .malformed("the key id must be 8 hex digits") }
-        guard let raw = Data(base64Encoded: String(parts[2])), raw.count == 33 else {
+        guard parts[1].count == 8, let id = UInt32(parts[1], radix: 16),
+            Hex.encode(withUnsafeBytes(of: id.bigEndian) { Array($0) }) == parts[1]
+        else { throw .malformed("the key id must be 8 lowercase hex digits") }
+        // One spelling per key: canonical base64 only, so a key compares equal to itself as text.
+        guard let raw = Data(base64Encoded: String(parts[2])), raw.count == 33, raw.base64EncodedString() == parts[2] else {
             throw .malformed("the key must be base64 of 33 bytes")
         }
         let bytes = Array(raw)
@@ -140,6 +143,11 @@ public struct NoteVerifier: Sendable, Equatable {
         self.algorithm = algorithm
         self.publicKeyBytes = publicKey
         self.keyID = NoteKeyID.make(name: name, algorithm: algorithm, publicKey: publicKey)
+    }
+
+    /// The same key as a witness uses it: C2SP cosignature/v1 (algorithm 0x04) under the same name.
+    public var forCosignature: NoteVerifier {
+        NoteVerifier(name: name, algorithm: NoteKeyID.cosignatureV1, publicKey: publicKeyBytes)
     }
 
     public var encoded: String {
@@ -285,6 +293,42 @@ public enum TilePath {
 
     public static func entries(index n: UInt64, width w: UInt64 = width) -> String {
         "tile/entries/\(index(n))" + (w < width ? ".p/\(w)" : "")
+    }
+
+    public enum Kind: Sendable, Equatable {
+        case hashes(level: Int)
+        case entries
+    }
+
+    /// Parses the part of a tile path after "tile/": "<L>/<N>[.p/<W>]" or "entries/<N>[.p/<W>]".
+    /// Only the canonical spelling is accepted, so every tile has exactly one URL.
+    public static func parse(_ components: [String]) -> (kind: Kind, index: UInt64, width: UInt64)? {
+        guard components.count >= 2 else { return nil }
+        let kind: Kind
+        if components[0] == "entries" {
+            kind = .entries
+        } else {
+            guard let level = TLogProof.decimal(Substring(components[0])), level <= 63 else { return nil }
+            kind = .hashes(level: Int(level))
+        }
+        var rest = Array(components.dropFirst())
+        var width = TilePath.width
+        if rest.count >= 2, rest[rest.count - 2].hasSuffix(".p") {
+            guard let w = TLogProof.decimal(Substring(rest[rest.count - 1])), (1..<TilePath.width).contains(w) else { return nil }
+            width = w
+            rest.removeLast()
+            rest[rest.count - 1].removeLast(2)
+        }
+        var n: UInt64 = 0
+        for (i, group) in rest.enumerated() {
+            let digits = i < rest.count - 1 ? (group.hasPrefix("x") ? String(group.dropFirst()) : "") : group
+            guard digits.count == 3, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let value = UInt64(digits) else { return nil }
+            let (scaled, overflow) = n.multipliedReportingOverflow(by: 1000)
+            guard !overflow else { return nil }
+            n = scaled + value
+        }
+        guard index(n) == rest.joined(separator: "/") else { return nil }
+        return (kind, n, width)
     }
 
     /// Full tiles and the width of the partial tile at a tile level, for a tree of `size` entries.
