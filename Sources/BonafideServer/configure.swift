@@ -38,6 +38,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateCommitmentsAndMessages())
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateLedger())
+    app.migrations.add(CreateWitnessing())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -83,6 +84,7 @@ func routes(_ app: Application) throws {
         headers.replaceOrAdd(name: .contentType, value: "application/yaml; charset=utf-8")
         return Response(status: .ok, headers: headers, body: .init(string: OpenAPIDocument.yaml))
     }
+    registerTiles(app)
     try registerAPI(app)
     try registerWeb(app)
 }

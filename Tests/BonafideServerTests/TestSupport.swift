@@ -53,7 +53,7 @@ extension Application {
     /// Sends a JSON request through the whole middleware stack and returns status and decoded body.
     @discardableResult
     func api(
-        _ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil,
+        _ method: HTTPMethod, _ path: String, token: String? = nil, json: String? = nil, text: String? = nil,
         headers extra: [(String, String)] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> (status: HTTPStatus, body: [String: Any], list: [[String: Any]], raw: String, headers: HTTPHeaders) {
         var result: (HTTPStatus, [String: Any], [[String: Any]], String, HTTPHeaders) = (.ok, [:], [], "", [:])
@@ -66,12 +66,26 @@ extension Application {
                     req.headers.contentType = .json
                     req.body = ByteBuffer(string: json)
                 }
+                if let text {
+                    req.headers.contentType = .plainText
+                    req.body = ByteBuffer(string: text)
+                }
             },
             afterResponse: { res async in
                 let raw = res.body.string
                 let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8))
                 result = (res.status, object as? [String: Any] ?? [:], object as? [[String: Any]] ?? [], raw, res.headers)
             })
+        return result
+    }
+
+    /// A GET whose answer is binary (tiles).
+    func bytes(_ path: String, token: String?) async throws -> (status: HTTPStatus, bytes: [UInt8], headers: HTTPHeaders) {
+        var result: (HTTPStatus, [UInt8], HTTPHeaders) = (.ok, [], [:])
+        try await testing().test(
+            .GET, "/api/v1" + path,
+            beforeRequest: { req in if let token { req.headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") } },
+            afterResponse: { res async in result = (res.status, Array(res.body.readableBytesView), res.headers) })
         return result
     }
 

@@ -7,6 +7,12 @@ public struct SignedNote: Sendable, Equatable {
         public var name: String
         public var keyID: [UInt8]
         public var signature: [UInt8]
+
+        public init(name: String, keyID: [UInt8], signature: [UInt8]) {
+            self.name = name
+            self.keyID = keyID
+            self.signature = signature
+        }
     }
 
     public var text: String

@@ -61,3 +61,58 @@ extension API {
         return .ok(.init(body: .json(.init(from: from, to: to, proof: proof.map { Data($0).base64EncodedString() }))))
     }
 }
+
+extension API {
+    func getWitnessKey(_ input: Operations.GetWitnessKey.Input) async throws -> Operations.GetWitnessKey.Output {
+        let actor = try await actor()
+        guard let (key, at) = try await Witnessing.key(of: actor.organizationID, on: try req.db) else {
+            throw Problem(.notFound, "Your organization has not registered a witness key yet.")
+        }
+        return .ok(.init(body: .json(.init(key: key.encoded, name: key.name, registeredAt: at))))
+    }
+
+    func setWitnessKey(_ input: Operations.SetWitnessKey.Input) async throws -> Operations.SetWitnessKey.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (key, at) = try await Witnessing.registerKey(body.key, by: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(.init(key: key.encoded, name: key.name, registeredAt: at))))
+    }
+
+    func submitCosignature(_ input: Operations.SubmitCosignature.Input) async throws -> Operations.SubmitCosignature.Output {
+        guard case .plainText(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send the cosigned note as text/plain.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let text: String
+        do { text = try await String(collecting: body, upTo: 65536) } catch {
+            throw Problem(.payloadTooLarge, "A cosigned checkpoint is at most 64 KiB.")
+        }
+        let req = try req
+        let stored = try await Witnessing.submit(text, to: p, by: actor, app: req.application, on: req.db)
+        return .created(.init(body: .json(DTO.cosignature(stored))))
+    }
+
+    func getWitnessStatus(_ input: Operations.GetWitnessStatus.Input) async throws -> Operations.GetWitnessStatus.Output {
+        let (_, p) = try await partnership(input.path.partnershipId)
+        let req = try req
+        let status = try await Witnessing.status(of: p, app: req.application, on: req.db)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        size: Int(status.size),
+                        sides: status.sides.map { side in
+                            .init(
+                                organizationId: side.organization.uuidString, organizationName: side.name, key: side.key?.encoded,
+                                latest: side.latest.map(DTO.cosignature), latestNote: side.latestNote?.serialized,
+                                latestMatchesLog: side.latestMatchesLog)
+                        },
+                        witnessedSize: status.witnessed.map { Int($0.checkpoint.size) }, witnessedNote: status.witnessed?.note.serialized,
+                        conflicts: status.conflicts.map(DTO.cosignature)))))
+    }
+}
+
+extension DTO {
+    static func cosignature(_ c: Witnessing.Stored) -> Components.Schemas.Cosignature {
+        .init(
+            organizationId: c.organization.uuidString, size: Int(c.size), root: Data(c.root).base64EncodedString(), time: Int(c.time),
+            key: c.key.encoded)
+    }
+}

@@ -173,6 +173,36 @@ enum Ledger {
         .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
     }
 
+    /// A C2SP tlog-tiles hash tile: `width` hashes of tree level 8·level from index·256 on, or nil
+    /// when the tree does not have them yet.
+    static func tile(of id: UUID, level: Int, index: UInt64, width: UInt64, on db: any Database) async throws -> [UInt8]? {
+        let head = try await head(of: id, on: db)
+        let available = level * 8 < 64 ? head.size >> UInt64(level * 8) : 0
+        let (start, overflow) = index.multipliedReportingOverflow(by: TilePath.width)
+        guard !overflow, start < available, width <= available - start else { return nil }
+        let rows = try await sql(db).raw(
+            "SELECT level, idx, hash FROM ledger_nodes WHERE partnership_id = \(bind: id) AND level = \(bind: level * 8) AND idx >= \(bind: Int64(start)) AND idx < \(bind: Int64(start + width)) ORDER BY idx"
+        ).all(decoding: NodeRow.self)
+        guard rows.count == Int(width) else { throw Problem(.internalServerError, "The log is missing nodes of tile \(level)/\(index).") }
+        return rows.flatMap { bytes($0.hash) }
+    }
+
+    /// A C2SP tlog-tiles entry bundle: each entry prefixed by its length as a big-endian uint16.
+    static func entryBundle(of id: UUID, index: UInt64, width: UInt64, on db: any Database) async throws -> [UInt8]? {
+        let head = try await head(of: id, on: db)
+        let (start, overflow) = index.multipliedReportingOverflow(by: TilePath.width)
+        guard !overflow, start < head.size, width <= head.size - start else { return nil }
+        let rows = try await entries(of: id, start: start, limit: Int(width), on: db)
+        guard rows.count == Int(width) else { throw Problem(.internalServerError, "The log is missing entries of bundle \(index).") }
+        var bundle: [UInt8] = []
+        for (_, entry) in rows {
+            let bytes = Array(entry.utf8)
+            guard bytes.count <= Int(UInt16.max) else { throw Problem(.internalServerError, "An entry exceeds 65535 bytes.") }
+            bundle += [UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes
+        }
+        return bundle
+    }
+
     static func origin(_ app: Application, _ id: UUID) -> String { "\(app.ledgerSigner.name)/partnerships/\(id.uuidString.lowercased())" }
 
     /// The current checkpoint of a partnership's log, signed by this server's log key.

@@ -1,0 +1,34 @@
+import BonafideCore
+import Foundation
+import Vapor
+
+/// C2SP tlog-tiles read access under /api/v1/partnerships/{id}/log/tile/…, for members only.
+/// Tile paths span several segments (x001/x234/067.p/5), which OpenAPI paths cannot express, so
+/// these are plain routes that authenticate and authorize exactly like the generated API.
+func registerTiles(_ app: Application) {
+    app.get("api", "v1", "partnerships", ":partnershipId", "log", "tile", "**") { req async throws -> Response in
+        guard let bearer = req.headers.bearerAuthorization, let user = try await Accounts.user(forBearer: bearer.token, on: req.db)
+        else { throw Problem.unauthorized }
+        let partnership = try await Policy.partnership(
+            req.parameters.get("partnershipId").flatMap(UUID.init(uuidString:)), for: Actor(user: user), on: req.db)
+        let id = try partnership.requireID()
+        guard let (kind, index, width) = TilePath.parse(req.parameters.getCatchall()) else {
+            throw Problem(
+                .notFound,
+                "Not a tile path: expected tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>], N in groups of three digits (x001/x234/067), 1 ≤ W ≤ 255."
+            )
+        }
+        let body: [UInt8]?
+        switch kind {
+        case .hashes(let level): body = try await Ledger.tile(of: id, level: level, index: index, width: width, on: req.db)
+        case .entries: body = try await Ledger.entryBundle(of: id, index: index, width: width, on: req.db)
+        }
+        guard let body else { throw Problem(.notFound, "The log does not have this tile yet: ask for a smaller width or a lower index.") }
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/octet-stream")
+        // A full tile never changes; a partial one is also fixed but is soon superseded by a wider one.
+        headers.replaceOrAdd(
+            name: .cacheControl, value: width == TilePath.width ? "private, max-age=31536000, immutable" : "private, max-age=60")
+        return Response(status: .ok, headers: headers, body: .init(data: Data(body)))
+    }
+}

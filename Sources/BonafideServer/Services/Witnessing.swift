@@ -1,0 +1,198 @@
+import BonafideCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Partners as witnesses: each organization registers an Ed25519 key and cosigns the checkpoints of
+/// its partnerships' logs (C2SP cosignature/v1) after checking they extend what it saw before. The
+/// server stores the cosignatures and shows the newest checkpoint every partner cosigned.
+enum Witnessing {
+    struct KeyRow: Decodable {
+        var key: String
+        var created_at: Date
+    }
+
+    /// Registers (or replaces) the organization's witness key; owners and admins only.
+    static func registerKey(_ encoded: String, by actor: Actor, on db: any Database) async throws -> (NoteVerifier, Date) {
+        try Policy.manageOrganization(actor)
+        let key: NoteVerifier
+        do {
+            key = try NoteVerifier(encoded.trimmingCharacters(in: .whitespacesAndNewlines)).forCosignature
+        } catch {
+            throw Problem.invalid("key", "The witness key must be a verifier key name+keyid+base64 (Ed25519): \(error.description)")
+        }
+        let now = Date()
+        try await db.transaction { tx in
+            let sql = try Ledger.sql(tx)
+            try await sql.delete(from: "witness_keys").where("id", .equal, actor.organizationID).run()
+            try await sql.insert(into: "witness_keys").columns("id", "key", "created_at")
+                .values(SQLBind(actor.organizationID), SQLBind(key.encoded), SQLBind(now)).run()
+        }
+        return (key, now)
+    }
+
+    static func key(of organization: UUID, on db: any Database) async throws -> (NoteVerifier, Date)? {
+        guard
+            let row = try await Ledger.sql(db).select().columns("key", "created_at").from("witness_keys")
+                .where("id", .equal, organization).first(decoding: KeyRow.self)
+        else { return nil }
+        return (try NoteVerifier(row.key), row.created_at)
+    }
+
+    struct Stored: Sendable {
+        var organization: UUID
+        var size: UInt64
+        var root: Merkle.Hash
+        var time: UInt64
+        var key: NoteVerifier
+        var signature: SignedNote.Signature
+    }
+
+    /// Accepts a partner's cosigned checkpoint after checking that it is this log's own history at
+    /// that size and that the organization's registered key made the cosignature.
+    static func submit(_ noteText: String, to partnership: Partnership, by actor: Actor, app: Application, on db: any Database)
+        async throws -> Stored
+    {
+        let id = try partnership.requireID()
+        guard let (key, _) = try await key(of: actor.organizationID, on: db) else {
+            throw Problem(
+                .unprocessableEntity, "Your organization has no witness key: register one first (bonafide ledger init).", field: "key")
+        }
+        let note: SignedNote
+        let checkpoint: Checkpoint
+        do { note = try SignedNote.parse(noteText) } catch { throw Problem.invalid("body", "Not a signed note: \(error.description)") }
+        do { checkpoint = try Checkpoint(text: note.text) } catch {
+            throw Problem.invalid("body", "Not a checkpoint: \(error.description)")
+        }
+        guard checkpoint.origin == Ledger.origin(app, id) else {
+            throw Problem.invalid("body", "The checkpoint is for \(checkpoint.origin), not this partnership's log.")
+        }
+        let head = try await Ledger.head(of: id, on: db)
+        guard checkpoint.size >= 1, checkpoint.size <= head.size else {
+            throw Problem.invalid("body", "The checkpoint size \(checkpoint.size) is not between 1 and the log's \(head.size) entries.")
+        }
+        let root = try await Ledger.withNodes(of: id, size: checkpoint.size, on: db) { try $0.root(size: checkpoint.size) }
+        guard root == checkpoint.root else {
+            throw Problem(.conflict, "This checkpoint is not in this log's history: the root at size \(checkpoint.size) differs.")
+        }
+        guard let time = Witness.cosignatureTime(of: note, by: key),
+            let signature = note.signatures.first(where: { $0.name == key.name && $0.keyID == key.keyID })
+        else {
+            throw Problem.invalid("body", "The note carries no valid cosignature by your organization's witness key \(key.name).")
+        }
+        guard time <= UInt64(Date().timeIntervalSince1970) + 300 else {
+            throw Problem.invalid("body", "The cosignature's time lies in the future.")
+        }
+        let stored = Stored(
+            organization: actor.organizationID, size: checkpoint.size, root: root, time: time, key: key, signature: signature)
+        try await db.transaction { tx in
+            let sql = try Ledger.sql(tx)
+            try await sql.delete(from: "ledger_cosignatures").where("partnership_id", .equal, id)
+                .where("organization_id", .equal, actor.organizationID).where("size", .equal, Int64(checkpoint.size)).run()
+            try await sql.insert(into: "ledger_cosignatures")
+                .columns("id", "partnership_id", "organization_id", "size", "root", "time", "witness_key", "signature", "created_at")
+                .values(
+                    SQLBind(UUID()), SQLBind(id), SQLBind(actor.organizationID), SQLBind(Int64(checkpoint.size)), SQLBind(Ledger.hex(root)),
+                    SQLBind(Int64(time)), SQLBind(key.encoded), SQLBind(Data(signature.keyID + signature.signature).base64EncodedString()),
+                    SQLBind(Date())
+                ).run()
+        }
+        return stored
+    }
+
+    struct Row: Decodable {
+        var organization_id: UUID
+        var size: Int64
+        var root: String
+        var time: Int64
+        var witness_key: String
+        var signature: String
+    }
+
+    static func cosignatures(of id: UUID, on db: any Database) async throws -> [Stored] {
+        try await Ledger.sql(db).select()
+            .columns("organization_id", "size", "root", "time", "witness_key", "signature").from("ledger_cosignatures")
+            .where("partnership_id", .equal, id).orderBy("size", .descending).all(decoding: Row.self)
+            .compactMap { row in
+                guard let key = try? NoteVerifier(row.witness_key), let raw = Data(base64Encoded: row.signature), raw.count == 76 else {
+                    return nil
+                }
+                let bytes = Array(raw)
+                return Stored(
+                    organization: row.organization_id, size: UInt64(row.size), root: Ledger.bytes(row.root), time: UInt64(row.time),
+                    key: key,
+                    signature: .init(name: key.name, keyID: Array(bytes[0..<4]), signature: Array(bytes[4...])))
+            }
+    }
+
+    struct Side: Sendable {
+        var organization: UUID
+        var name: String
+        var key: NoteVerifier?
+        /// This side's newest cosignature, as a note the log signed and this side cosigned.
+        var latest: Stored?
+        var latestNote: SignedNote?
+        var latestMatchesLog: Bool
+    }
+
+    struct Status: Sendable {
+        var size: UInt64
+        var sides: [Side]
+        /// The newest checkpoint every side cosigned, with the log's and all their signatures.
+        var witnessed: (checkpoint: Checkpoint, note: SignedNote)?
+        /// Cosigned checkpoints the log no longer agrees with: its history was rewritten.
+        var conflicts: [Stored]
+        /// Every cosigned size, newest first, and who cosigned it (for the timeline).
+        var bySize: [(size: UInt64, cosigners: [Stored], matchesLog: Bool)]
+    }
+
+    static func note(for checkpoint: Checkpoint, cosignatures: [Stored], app: Application) throws -> SignedNote {
+        let text = checkpoint.text
+        return SignedNote(text: text, signatures: [try app.ledgerSigner.sign(text)] + cosignatures.map(\.signature))
+    }
+
+    static func status(of partnership: Partnership, app: Application, on db: any Database) async throws -> Status {
+        let id = try partnership.requireID()
+        let head = try await Ledger.head(of: id, on: db)
+        let all = try await cosignatures(of: id, on: db)
+        var orgIDs = [partnership.$organization.id]
+        if let partner = partnership.$partner.id { orgIDs.append(partner) }
+        let orgs = try await Organization.query(on: db).filter(\.$id ~~ orgIDs).all()
+        // Every cosigned size is checked against the log as it is now: a mismatch is a rewrite.
+        let sizes = Array(Set(all.map(\.size))).sorted(by: >).prefix(200)
+        var roots: [UInt64: Merkle.Hash] = [:]
+        for size in sizes where size <= head.size {
+            roots[size] = try await Ledger.withNodes(of: id, size: size, on: db) { try $0.root(size: size) }
+        }
+        let origin = Ledger.origin(app, id)
+        func matches(_ c: Stored) -> Bool { roots[c.size] == c.root }
+        var bySize: [(UInt64, [Stored], Bool)] = []
+        for size in sizes {
+            let group = all.filter { $0.size == size }
+            bySize.append((size, group, group.allSatisfy(matches)))
+        }
+        var sides: [Side] = []
+        for orgID in orgIDs {
+            let key = try await key(of: orgID, on: db)?.0
+            let latest = all.first { $0.organization == orgID }
+            let note = try latest.map {
+                try self.note(for: Checkpoint(origin: origin, size: $0.size, root: $0.root), cosignatures: [$0], app: app)
+            }
+            sides.append(
+                Side(
+                    organization: orgID, name: orgs.first { $0.id == orgID }?.name ?? "", key: key, latest: latest, latestNote: note,
+                    latestMatchesLog: latest.map(matches) ?? false))
+        }
+        var witnessed: (Checkpoint, SignedNote)?
+        for (size, group, ok) in bySize where ok && Set(group.map(\.organization)).isSuperset(of: orgIDs) {
+            let checkpoint = Checkpoint(origin: origin, size: size, root: roots[size]!)
+            let one = orgIDs.compactMap { org in group.first { $0.organization == org } }
+            witnessed = (checkpoint, try note(for: checkpoint, cosignatures: one, app: app))
+            break
+        }
+        return Status(
+            size: head.size, sides: sides, witnessed: witnessed, conflicts: all.filter { !matches($0) },
+            bySize: bySize.map { (size: $0.0, cosigners: $0.1, matchesLog: $0.2) })
+    }
+}
