@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "bonafide",
             dependencies: [
-                "BonafideServer",
+                "BonafideServer", "BonafideCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -31,17 +31,19 @@ struct ClientOptions: ParsableArguments {
         return (server.hasSuffix("/") ? String(server.dropLast()) : server, token ?? env["BONAFIDE_TOKEN"] ?? saved?.token)
     }
 
-    /// Calls the API; a problem response becomes a readable error and a non-zero exit.
-    func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, needsToken: Bool = true) async throws -> Any? {
+    /// Sends one request; a problem response becomes a readable error and a non-zero exit.
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json", needsToken: Bool = true)
+        async throws -> Data
+    {
         let (server, token) = resolved()
         if needsToken && token == nil { throw ValidationError("Not signed in: run `bonafide login` or pass --token.") }
         var request = HTTPClientRequest(url: server + "/api/v1" + path)
         request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Accept", value: "application/json, text/plain")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(data: body))
         }
         let response: HTTPClientResponse
         do {
@@ -50,11 +52,19 @@ struct ClientOptions: ParsableArguments {
             throw ClientError(description: "Cannot reach \(server): \(error). Is `bonafide serve` running?")
         }
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
-        let object = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
         guard (200..<300).contains(response.status.code) else {
+            let object = try? JSONSerialization.jsonObject(with: data)
             let detail = (object as? [String: Any])?["detail"] as? String ?? String(decoding: data, as: UTF8.self)
             throw ClientError(description: "\(response.status.code) \(response.status.reasonPhrase): \(detail)")
         }
+        return data
+    }
+
+    /// Calls the JSON API and returns the decoded answer (printed as is with --json).
+    func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, needsToken: Bool = true) async throws -> Any? {
+        let data = try await send(
+            method, path, body: try body.map { try JSONSerialization.data(withJSONObject: $0) }, needsToken: needsToken)
+        let object = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data)
         if json, let object {
             let pretty = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: pretty, as: UTF8.self))

@@ -11,6 +11,7 @@ public enum Witness {
         case wrongOrigin(expected: String, found: String)
         case shrank(seen: UInt64, now: UInt64)
         case inconsistent(seen: Checkpoint, now: Checkpoint)
+        case partnerSawAnother(partner: String, theirs: Checkpoint, now: Checkpoint)
 
         public var description: String {
             switch self {
@@ -22,6 +23,8 @@ public enum Witness {
                 "SPLIT VIEW: the log now has \(now) entries but this organization already saw \(seen); a log never shrinks."
             case .inconsistent(let seen, let now):
                 "SPLIT VIEW: the checkpoint of size \(now.size) (root \(Data(now.root).base64EncodedString())) does not extend the one of size \(seen.size) (root \(Data(seen.root).base64EncodedString())) seen before: the log's history was rewritten or shown differently to different partners."
+            case .partnerSawAnother(let partner, let theirs, let now):
+                "SPLIT VIEW: \(partner) cosigned a checkpoint of size \(theirs.size) (root \(Data(theirs.root).base64EncodedString())) that the log's current checkpoint of size \(now.size) (root \(Data(now.root).base64EncodedString())) does not extend: the partners are being shown different histories."
             }
         }
     }
