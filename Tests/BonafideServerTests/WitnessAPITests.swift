@@ -135,6 +135,27 @@ struct WitnessAPITests {
             #expect(Set(sides.compactMap { $0["organizationName"] as? String }) == ["Northwind", "Acme"])
             #expect(sides.allSatisfy { $0["latestMatchesLog"] as? Bool == true })
 
+            // The web record shows the same: verified, by whom, and each entry as witnessed.
+            let browser = Browser(app)
+            _ = try await browser.post("/login", ["email": a.email, "password": "correct horse battery"])
+            let record = try await browser.get("/partnerships/\(pid)/record")
+            #expect(record.status == .ok)
+            #expect(record.html.contains("<strong id=\"witnessed-size\">\(first.checkpoint.size)</strong>"))
+            #expect(record.html.contains("verified: every partner cosigned"))
+            #expect(record.html.contains("<code class=\"small\">acme-witness</code>"))
+            #expect(record.html.contains("id=\"rebuild-state\">matches"))
+            #expect(record.html.contains("signature verifies"))
+            #expect(
+                record.html.components(separatedBy: "title=\"In a checkpoint every partner cosigned\"").count - 1
+                    == Int(first.checkpoint.size))
+            #expect(record.html.contains("Alice opened the partnership") || record.html.contains("partnership.created"))
+            let main = try await browser.get("/partnerships/\(pid)")
+            #expect(main.html.contains("every partner cosigned the first \(first.checkpoint.size) entries"))
+            let eve = try await app.register("Eve", org: "Intruder")
+            let outsider = Browser(app)
+            _ = try await outsider.post("/login", ["email": eve.email, "password": "correct horse battery"])
+            #expect(try await outsider.get("/partnerships/\(pid)/record").status == .notFound)
+
             // The log grows; the newest checkpoint both cosigned stays where it was until both cosign again.
             _ = try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Next step"}"#)
             #expect(try await cosign(app, pid, as: a, with: northwind).status == .created)
@@ -246,6 +267,17 @@ struct WitnessAPITests {
             #expect(sideA["latestMatchesLog"] as? Bool == false)
             #expect((status.body["conflicts"] as? [[String: Any]] ?? []).count == 1)
             #expect(status.body["witnessedSize"] == nil)
+            // The web record says so to both sides.
+            let browser = Browser(app)
+            _ = try await browser.post("/login", ["email": b.email, "password": "correct horse battery"])
+            let record = try await browser.get("/partnerships/\(pid)/record")
+            #expect(record.html.contains("id=\"conflict\""))
+            #expect(record.html.contains("conflict: the log was rewritten"))
+            #expect(record.html.contains("not yet witnessed"))
+            #expect(try await browser.get("/partnerships/\(pid)").html.contains("History conflict"))
+            // A stored entry edited without recomputing the tree no longer rebuilds the signed root.
+            try await sql.update("ledger_leaves").set("entry", to: "{}").where("partnership_id", .equal, id).where("idx", .equal, 0).run()
+            #expect(try await browser.get("/partnerships/\(pid)/record").html.contains("id=\"rebuild-state\">DOES NOT MATCH"))
             // And A's old cosignature cannot be re-submitted as if it were this history.
             var resubmit = aNote
             resubmit.signatures = resubmit.signatures.filter { $0.name == "northwind-witness" }

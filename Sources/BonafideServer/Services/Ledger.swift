@@ -173,6 +173,31 @@ enum Ledger {
         .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
     }
 
+    /// The newest entries below `before` (all when nil), newest first, decoded.
+    static func newestEntries(of id: UUID, before: UInt64? = nil, limit: Int, on db: any Database) async throws -> [(
+        index: UInt64, entry: LedgerEntry
+    )] {
+        let bound = Int64(clamping: before ?? UInt64(Int64.max))
+        return try await sql(db).raw(
+            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: bound) ORDER BY idx DESC LIMIT \(bind: limit)"
+        ).all(decoding: EntryRow.self).compactMap { row in
+            (try? LedgerEntry(canonical: Array(row.entry.utf8))).map { (UInt64(row.idx), $0) }
+        }
+    }
+
+    /// Rebuilds the root from every stored entry: what an outside verifier would do with the entries.
+    static func rootFromEntries(of id: UUID, size: UInt64, on db: any Database) async throws -> Merkle.Hash {
+        var tree = MerkleTree()
+        var start: UInt64 = 0
+        while start < size {
+            let page = try await entries(of: id, start: start, limit: 1000, on: db)
+            if page.isEmpty { break }
+            for (_, entry) in page where tree.size < size { tree.append(entry: Array(entry.utf8)) }
+            start += UInt64(page.count)
+        }
+        return tree.root
+    }
+
     /// A C2SP tlog-tiles hash tile: `width` hashes of tree level 8·level from index·256 on, or nil
     /// when the tree does not have them yet.
     static func tile(of id: UUID, level: Int, index: UInt64, width: UInt64, on db: any Database) async throws -> [UInt8]? {

@@ -50,6 +50,7 @@ enum Timeline {
 enum Paths {
     static func partnership(_ id: UUID?) -> String { "/partnerships/\(id?.uuidString ?? "")" }
     static func commitment(_ p: UUID?, _ c: UUID?) -> String { "\(partnership(p))/commitments/\(c?.uuidString ?? "")" }
+    static func record(_ p: UUID?) -> String { "\(partnership(p))/record" }
     static func thread(_ p: UUID?, _ t: UUID?) -> String { "\(partnership(p))/threads/\(t?.uuidString ?? "")" }
     static func invitation(_ secret: String) -> String { "/invitations/\(secret)" }
     static func join(_ secret: String) -> String { "/join/\(secret)" }

@@ -160,7 +160,7 @@ enum Witnessing {
         if let partner = partnership.$partner.id { orgIDs.append(partner) }
         let orgs = try await Organization.query(on: db).filter(\.$id ~~ orgIDs).all()
         // Every cosigned size is checked against the log as it is now: a mismatch is a rewrite.
-        let sizes = Array(Set(all.map(\.size))).sorted(by: >).prefix(200)
+        let sizes = Array(Set(all.map(\.size))).sorted(by: >).prefix(50)
         var roots: [UInt64: Merkle.Hash] = [:]
         for size in sizes where size <= head.size {
             roots[size] = try await Ledger.withNodes(of: id, size: size, on: db) { try $0.root(size: size) }

@@ -48,7 +48,9 @@ extension WebPages {
         let open = try await Messages.openRequests(of: [p.id!], on: db)
         let times = try await Messages.responseTimes(of: p, on: db)
         let overlap = try await Partnerships.overlap(of: p, on: db)
-        let events = try await Timeline.events(of: p, limit: 40, on: db)
+        let logEntries = try await Ledger.newestEntries(of: p.id!, limit: 40, on: db)
+        let names = try await actorNames(logEntries, on: db)
+        let witnessing = try await Witnessing.status(of: p, app: req.application, on: db)
         let head = try await Ledger.head(of: p.id!, on: db)
         let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
             .filter { c in !members.contains { $0.$user.id == c.id } }
@@ -129,9 +131,16 @@ extension WebPages {
             <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form></details>
             """ : ""
         let timeline = HTML.join(
-            events.map { e in
-                "<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>"
-            })
+            logEntries.map { logLine($0.index, $0.entry, names: names, witnessed: witnessing.witnessed?.checkpoint.size, clock: clock) })
+        let witnessedSummary: HTML =
+            witnessing.witnessed.map { w in
+                HTML(
+                    "<span class=\"status s-verified\">verified</span> every partner cosigned the first \(String(w.checkpoint.size)) entries"
+                )
+            } ?? "<span class=\"status s-pending\">not yet witnessed</span> no checkpoint is cosigned by every partner yet"
+        let conflict: HTML =
+            witnessing.conflicts.isEmpty
+            ? "" : "<p class=\"error-text\">History conflict: the log no longer matches what partners cosigned.</p>"
         let endForm: HTML =
             active
             ? """
@@ -156,12 +165,11 @@ extension WebPages {
             \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
             \(active ? HTML("<a class=\"button\" href=\"\(Paths.partnership(p.id))/commitments/new\">New commitment</a>") : "")</section>
             <section class="card"><h2>Conversations</h2>\(threadList)\(newThread)</section>
-            <section class="card"><h2>Record</h2><p>Every change above is also an entry in this partnership's append-only log: \
+            <section class="card"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
             <strong id="log-size">\(Int(head.size))</strong> entries, root <code>\(String(Data(head.root).base64EncodedString().prefix(16)))…</code>, \
-            checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p>
-            <p class="small muted">Members can fetch the signed checkpoint, entries and proofs from \
-            <code>/api/v1/partnerships/\(p.id?.uuidString ?? "")/log/checkpoint</code> and check them with any RFC 6962 client.</p></section>
-            <section class="card"><h2>Timeline</h2><ol class="timeline">\(timeline)</ol></section>
+            checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p><p id="witness-summary">\(witnessedSummary).</p>\(conflict)
+            <a class="button secondary" href="\(Paths.record(p.id))">Open the record</a></section>
+            <section class="card"><h2>Timeline <span class="small muted">(from the log)</span></h2><ol class="timeline">\(timeline)</ol></section>
             \(endForm)
             """)
     }

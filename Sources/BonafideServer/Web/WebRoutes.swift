@@ -31,6 +31,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("partnerships", use: WebPages.createPartnership)
     let p = signedIn.grouped("partnerships", ":pid")
     p.get(use: WebPages.partnership)
+    p.get("record", use: WebPages.record)
     p.get("agreement", use: WebPages.agreementHistory)
     p.post("agreement", use: WebPages.updateAgreement)
     p.post("members", use: WebPages.addMember)
