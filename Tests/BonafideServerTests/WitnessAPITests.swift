@@ -36,6 +36,30 @@ struct WitnessAPITests {
         }
     }
 
+    @Test func groupCommitStoresExactlyTheTreeOneByOneAppendsWould() async throws {
+        try await withTestApp { app in
+            let (_, _, pid) = try await app.activePartnership()
+            let id = UUID(uuidString: pid)!
+            var expected = MerkleTree()
+            for e in try await Ledger.entries(of: id, start: 0, limit: 1000, on: app.db) { expected.append(entry: Array(e.1.utf8)) }
+            var n = 0
+            for batch in [1, 2, 3, 5, 8, 13, 100, 255, 256, 1, 7, 600] {
+                let entries = (0..<batch).map { _ in
+                    n += 1
+                    return LedgerEntry(partnership: id, type: "test.batch", actor: nil, time: Date(), payload: ["n": "\(n)"])
+                }
+                let indices = try await app.db.transaction { try await Ledger.append(contentsOf: entries, partnership: id, on: $0) }
+                #expect(indices.first == expected.size)
+                for e in entries { expected.append(entry: e.canonical) }
+                #expect(try await Ledger.head(of: id, on: app.db).root == expected.root)
+            }
+            let rows = try await (app.db as! any SQLDatabase).select().columns("level", "idx", "hash").from("ledger_nodes")
+                .where("partnership_id", .equal, id).all(decoding: Ledger.NodeRow.self)
+            #expect(rows.count == expected.levels.reduce(0) { $0 + $1.count })
+            #expect(rows.allSatisfy { (try? expected.node(level: $0.level, index: UInt64($0.idx))) == Ledger.bytes($0.hash) })
+        }
+    }
+
     @Test func tilesServeTheTreeInTheC2SPLayout() async throws {
         try await withTestApp { app in
             let (a, _, pid) = try await app.activePartnership()

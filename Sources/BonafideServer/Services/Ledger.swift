@@ -36,58 +36,75 @@ enum Ledger {
     /// is locked, so concurrent appends to one partnership serialize and never share an index.
     @discardableResult
     static func append(_ entry: LedgerEntry, partnership id: UUID, on tx: any Database) async throws -> UInt64 {
+        try await append(contentsOf: [entry], partnership: id, on: tx)[0]
+    }
+
+    /// The aligned perfect subtrees that make up a tree of `size` leaves, largest first: the only
+    /// stored nodes any later append or root needs.
+    static func frontier(_ size: UInt64) -> [(Int, UInt64)] {
+        (0..<64).reversed().compactMap { level in
+            size & (1 << UInt64(level)) != 0 ? (level, (size >> UInt64(level)) - 1) : nil
+        }
+    }
+
+    /// Appends entries in order inside the caller's transaction (one transaction for many entries is
+    /// group commit). Reads only the old tree's frontier, computes every new node in memory, and
+    /// writes leaves and nodes in multi-row statements: O(k + log n) for k entries.
+    @discardableResult
+    static func append(contentsOf entries: [LedgerEntry], partnership id: UUID, on tx: any Database) async throws -> [UInt64] {
+        guard !entries.isEmpty else { return [] }
         let sql = try sql(tx)
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         let head = try await sql.raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)\(unsafeRaw: lock)").first(
             decoding: HeadRow.self)
-        let index = UInt64(head?.size ?? 0)
-        let leaf = Merkle.leafHash(entry.canonical)
-        // The left siblings this append completes, all fetched in one query.
-        var needed: [(Int, UInt64)] = []
-        var i = index
-        var level = 0
-        while i & 1 == 1 {
-            needed.append((level, i - 1))
-            i >>= 1
-            level += 1
-        }
-        // The root of size index+1 reads the perfect subtrees of its binary decomposition: the core
-        // says which, and they are fetched with the siblings (the new ones are not stored yet).
-        let rootNodes = Recorder(size: index + 1)
-        _ = try rootNodes.root(size: index + 1)
-        var known = try await nodes(needed + rootNodes.wanted, of: id, on: sql)
-        var newNodes: [(Int, UInt64, Merkle.Hash)] = [(0, index, leaf)]
-        var hash = leaf
-        i = index
-        level = 0
-        while i & 1 == 1 {
-            guard let left = known[NodeKey(level: level, index: i - 1)] else {
-                throw Problem(.internalServerError, "The log is missing node \(level)/\(i - 1).")
+        let start = UInt64(head?.size ?? 0)
+        var known = try await nodes(frontier(start), of: id, on: sql)
+        var newNodes: [(Int, UInt64, Merkle.Hash)] = []
+        for (offset, entry) in entries.enumerated() {
+            var i = start + UInt64(offset)
+            var hash = Merkle.leafHash(entry.canonical)
+            var level = 0
+            newNodes.append((0, i, hash))
+            known[NodeKey(level: 0, index: i)] = hash
+            while i & 1 == 1 {
+                guard let left = known[NodeKey(level: level, index: i - 1)] else {
+                    throw Problem(.internalServerError, "The log is missing node \(level)/\(i - 1).")
+                }
+                hash = Merkle.nodeHash(left, hash)
+                i >>= 1
+                level += 1
+                newNodes.append((level, i, hash))
+                known[NodeKey(level: level, index: i)] = hash
             }
-            hash = Merkle.nodeHash(left, hash)
-            i >>= 1
-            level += 1
-            newNodes.append((level, i, hash))
         }
-        for (l, n, h) in newNodes { known[NodeKey(level: l, index: n)] = h }
-        let root = try Loaded(size: index + 1, nodes: known).root(size: index + 1)
-        try await sql.raw(
-            "INSERT INTO ledger_leaves (id, partnership_id, idx, entry) VALUES (\(bind: UUID()), \(bind: id), \(bind: Int64(index)), \(bind: String(decoding: entry.canonical, as: UTF8.self)))"
-        ).run()
-        for (l, n, h) in newNodes {
-            try await sql.raw(
-                "INSERT INTO ledger_nodes (id, partnership_id, level, idx, hash) VALUES (\(bind: UUID()), \(bind: id), \(bind: l), \(bind: Int64(n)), \(bind: hex(h)))"
-            ).run()
+        let size = start + UInt64(entries.count)
+        let root = try Loaded(size: size, nodes: known).root(size: size)
+        // Chunked so no statement exceeds SQLite's or PostgreSQL's bind-parameter limits.
+        for (offset, chunk) in stride(from: 0, to: entries.count, by: 500).map({ ($0, entries[$0..<min($0 + 500, entries.count)]) }) {
+            var insert = sql.insert(into: "ledger_leaves").columns("id", "partnership_id", "idx", "entry")
+            for (j, entry) in chunk.enumerated() {
+                insert = insert.values(
+                    SQLBind(UUID()), SQLBind(id), SQLBind(Int64(start) + Int64(offset + j)),
+                    SQLBind(String(decoding: entry.canonical, as: UTF8.self)))
+            }
+            try await insert.run()
+        }
+        for chunk in stride(from: 0, to: newNodes.count, by: 500).map({ newNodes[$0..<min($0 + 500, newNodes.count)] }) {
+            var insert = sql.insert(into: "ledger_nodes").columns("id", "partnership_id", "level", "idx", "hash")
+            for (l, n, h) in chunk {
+                insert = insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(l), SQLBind(Int64(n)), SQLBind(hex(h)))
+            }
+            try await insert.run()
         }
         if head == nil {
             try await sql.raw(
-                "INSERT INTO ledger_heads (id, size, root) VALUES (\(bind: id), \(bind: Int64(index + 1)), \(bind: hex(root)))"
+                "INSERT INTO ledger_heads (id, size, root) VALUES (\(bind: id), \(bind: Int64(size)), \(bind: hex(root)))"
             ).run()
         } else {
-            try await sql.raw("UPDATE ledger_heads SET size = \(bind: Int64(index + 1)), root = \(bind: hex(root)) WHERE id = \(bind: id)")
+            try await sql.raw("UPDATE ledger_heads SET size = \(bind: Int64(size)), root = \(bind: hex(root)) WHERE id = \(bind: id)")
                 .run()
         }
-        return index
+        return entries.indices.map { start + UInt64($0) }
     }
 
     struct NodeKey: Hashable {
