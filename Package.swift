@@ -54,6 +54,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .executableTarget(
+            name: "BonafideBench",
+            dependencies: ["BonafideServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "BonafideCoreTests", dependencies: ["BonafideCore"]),
         .testTarget(
             name: "BonafideServerTests",

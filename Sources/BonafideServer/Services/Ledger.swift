@@ -115,17 +115,17 @@ enum Ledger {
     static func nodes(_ keys: [(Int, UInt64)], of id: UUID, on sql: any SQLDatabase) async throws -> [NodeKey: Merkle.Hash] {
         guard !keys.isEmpty else { return [:] }
         var result: [NodeKey: Merkle.Hash] = [:]
-        // Chunked so a proof over a huge tree never builds one enormous statement.
-        for chunk in stride(from: 0, to: keys.count, by: 50).map({ Array(keys[$0..<min($0 + 50, keys.count)]) }) {
-            let condition = SQLGroupExpression(
-                SQLKit.SQLList(
-                    chunk.map { l, n in
-                        SQLBinaryExpression(
-                            SQLBinaryExpression(SQLIdentifier("level"), .equal, SQLBind(l)), .and,
-                            SQLBinaryExpression(SQLIdentifier("idx"), .equal, SQLBind(Int64(n))))
-                    }, separator: SQLRaw(" OR ")))
-            let rows = try await sql.select().columns("level", "idx", "hash").from("ledger_nodes")
-                .where("partnership_id", .equal, id).where(condition).all(decoding: NodeRow.self)
+        // One indexed point lookup per node, joined with UNION ALL: an OR of conditions would make
+        // SQLite scan the partnership's whole tree. Chunked so no statement grows without bound.
+        for chunk in stride(from: 0, to: keys.count, by: 64).map({ Array(keys[$0..<min($0 + 64, keys.count)]) }) {
+            var query = SQLQueryString("")
+            for (i, (l, n)) in chunk.enumerated() {
+                if i > 0 { query.appendLiteral(" UNION ALL ") }
+                query.appendInterpolation(
+                    "SELECT level, idx, hash FROM ledger_nodes WHERE partnership_id = \(bind: id) AND level = \(bind: l) AND idx = \(bind: Int64(n))"
+                        as SQLQueryString)
+            }
+            let rows = try await sql.raw(query).all(decoding: NodeRow.self)
             for row in rows { result[NodeKey(level: row.level, index: UInt64(row.idx))] = bytes(row.hash) }
         }
         return result

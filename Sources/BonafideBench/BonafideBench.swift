@@ -1,0 +1,51 @@
+import ArgumentParser
+import BonafideServer
+import Foundation
+
+/// benchmarks/ledger.sh drives this: see LedgerBenchmark for what each figure measures.
+@main
+struct BonafideBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bonafide-bench", abstract: "Measure the partnership log on SQLite and PostgreSQL.")
+
+    @Option(help: "Folder for the SQLite files and the fsync probe.") var data: String
+    @Option(help: "PostgreSQL URL to measure too (a scratch database: tables are created in it).") var postgres: String?
+    @Option(help: "Appends per append measurement.") var appends = 2000
+    @Option(help: "Concurrent producers for group commit.") var producers = 64
+    @Option(help: "Entries in the log the proofs are timed on.") var proofLogSize: UInt64 = 10_000_000
+    @Option(help: "Proofs to time.") var proofs = 2000
+    @Flag(help: "Also build the large proof log on PostgreSQL (slow).") var postgresProofs = false
+
+    func validate() throws {
+        guard appends > 0, producers > 0, proofLogSize > 1, proofs > 0 else { throw ValidationError("Counts must be positive.") }
+    }
+
+    func run() async throws {
+        Runner.bootstrapLogging(.warning)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try LedgerBenchmark.machine(directory: data)
+        var sqlite = AppConfig()
+        sqlite.dataDirectory = data + "/appends"
+        try FileManager.default.createDirectory(atPath: sqlite.dataDirectory, withIntermediateDirectories: true)
+        let (appends, producers, proofs, size) = (appends, producers, proofs, proofLogSize)
+        try await LedgerBenchmark.with(sqlite) { app in
+            try await LedgerBenchmark.appendsOneByOne(app, label: "sqlite  ", count: appends)
+            try await LedgerBenchmark.appendsGroupCommitted(app, label: "sqlite  ", count: appends * 10, producers: producers)
+        }
+        if let postgres {
+            var pg = AppConfig()
+            pg.databaseURL = postgres
+            try await LedgerBenchmark.with(pg) { app in
+                try await LedgerBenchmark.appendsOneByOne(app, label: "postgres", count: appends)
+                try await LedgerBenchmark.appendsGroupCommitted(app, label: "postgres", count: appends * 10, producers: producers)
+                if postgresProofs { try await LedgerBenchmark.proofs(app, label: "postgres", size: size, proofs: proofs) }
+            }
+        }
+        var big = AppConfig()
+        big.dataDirectory = data + "/proofs"
+        try FileManager.default.createDirectory(atPath: big.dataDirectory, withIntermediateDirectories: true)
+        try await LedgerBenchmark.with(big) { app in
+            try await LedgerBenchmark.proofs(app, label: "sqlite  ", size: size, proofs: proofs)
+        }
+    }
+}
