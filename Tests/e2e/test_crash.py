@@ -1,6 +1,7 @@
 """SIGKILL in the middle of a burst of appends loses no acknowledged entry.
 
-Starts its own server on a fresh SQLite folder, posts messages from 16 threads, kills the server
+Starts its own server on a fresh SQLite folder (or, for the postgres case, on the PostgreSQL database
+named by BONAFIDE_CRASH_PG_URL: scripts/e2e runs it under scripts/with-postgres), posts messages from 16 threads, kills the server
 with SIGKILL mid-burst, starts it again on the same folder, then checks, independently of the
 server's own code: every message the server acknowledged (201) is an entry of the partnership's
 log; the log's entries rebuild (RFC 6962, in Python) to the root of the signed checkpoint; and that
@@ -17,6 +18,8 @@ import tempfile
 import threading
 import time
 import urllib.request
+
+import pytest
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -36,8 +39,11 @@ def call(method, path, body=None, token=None, timeout=10):
         return response.status, (json.loads(raw) if "json" in kind else raw.decode())
 
 
-def start(data):
+def start(data, database_url=None):
     env = dict(os.environ, BONAFIDE_BCRYPT_COST="6", LOG_LEVEL="warning")
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     process = subprocess.Popen([BINARY, "serve", "--demo", "--data", data, "--port", str(PORT)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(240):
@@ -80,9 +86,14 @@ def verify_note(note, vkey):
     raise AssertionError("no signature by the log key")
 
 
-def test_sigkill_mid_burst_loses_nothing_acknowledged():
+@pytest.mark.parametrize("storage", ["sqlite", "postgres"])
+def test_sigkill_mid_burst_loses_nothing_acknowledged(storage):
+    database_url = None
+    if storage == "postgres":
+        database_url = os.environ.get("BONAFIDE_CRASH_PG_URL")
+        assert database_url, "run the postgres case under scripts/with-postgres with BONAFIDE_CRASH_PG_URL set (scripts/e2e does)"
     data = tempfile.mkdtemp(prefix="bonafide-crash.")
-    server = start(data)
+    server = start(data, database_url)
     try:
         _, login = call("POST", "/api/v1/auth/login", {"email": "alice@northwind.example", "password": "bonafide-demo"})
         token = login["token"]
@@ -113,7 +124,7 @@ def test_sigkill_mid_burst_loses_nothing_acknowledged():
             stop.set()
         assert len(acknowledged) > 20, f"only {len(acknowledged)} appends were acknowledged before the kill"
 
-        server = start(data)
+        server = start(data, database_url)
         _, vkey = call("GET", "/api/v1/ledger/key")
         _, note = call("GET", f"/api/v1/partnerships/{pid}/log/checkpoint", token=token)
         text = verify_note(note, vkey)
@@ -129,7 +140,7 @@ def test_sigkill_mid_burst_loses_nothing_acknowledged():
         logged = {json.loads(e["entry"])["payload"].get("message") for e in entries}
         missing = [m for m in acknowledged if m not in logged]
         assert not missing, f"{len(missing)} acknowledged messages are not in the log"
-        print(f"{len(acknowledged)} acknowledged appends before SIGKILL; all in a log of {size} entries whose signed checkpoint verifies")
+        print(f"{storage}: {len(acknowledged)} acknowledged appends before SIGKILL; all in a log of {size} entries whose signed checkpoint verifies")
     finally:
         server.kill()
         server.wait()
