@@ -11,7 +11,7 @@ struct BonafideBench: AsyncParsableCommand {
     @Option(help: "Folder for the SQLite files and the fsync probe.") var data: String
     @Option(help: "PostgreSQL URL to measure too (a scratch database: tables are created in it).") var postgres: String?
     @Option(help: "Appends per append measurement.") var appends = 2000
-    @Option(help: "Concurrent producers for group commit.") var producers = 64
+    @Option(help: "Concurrent producers for group commit.") var producers = 256
     @Option(help: "Entries in the log the proofs are timed on.") var proofLogSize: UInt64 = 10_000_000
     @Option(help: "Proofs to time.") var proofs = 2000
     @Flag(help: "Also build the large proof log on PostgreSQL (slow).") var postgresProofs = false

@@ -10,7 +10,7 @@ import Vapor
 public enum LedgerBenchmark {
     public struct Options: Sendable {
         public var appends = 2000
-        public var producers = 64
+        public var producers = 256
         public var proofLogSize: UInt64 = 10_000_000
         public var proofs = 2000
         public init() {}

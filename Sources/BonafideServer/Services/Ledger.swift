@@ -60,9 +60,10 @@ enum Ledger {
         let start = UInt64(head?.size ?? 0)
         var known = try await nodes(frontier(start), of: id, on: sql)
         var newNodes: [(Int, UInt64, Merkle.Hash)] = []
-        for (offset, entry) in entries.enumerated() {
+        let encoded = entries.map { $0.canonical }
+        for (offset, bytes) in encoded.enumerated() {
             var i = start + UInt64(offset)
-            var hash = Merkle.leafHash(entry.canonical)
+            var hash = Merkle.leafHash(bytes)
             var level = 0
             newNodes.append((0, i, hash))
             known[NodeKey(level: 0, index: i)] = hash
@@ -80,12 +81,12 @@ enum Ledger {
         let size = start + UInt64(entries.count)
         let root = try Loaded(size: size, nodes: known).root(size: size)
         // Chunked so no statement exceeds SQLite's or PostgreSQL's bind-parameter limits.
-        for (offset, chunk) in stride(from: 0, to: entries.count, by: 500).map({ ($0, entries[$0..<min($0 + 500, entries.count)]) }) {
+        for (offset, chunk) in stride(from: 0, to: encoded.count, by: 500).map({ ($0, encoded[$0..<min($0 + 500, encoded.count)]) }) {
             var insert = sql.insert(into: "ledger_leaves").columns("id", "partnership_id", "idx", "entry")
-            for (j, entry) in chunk.enumerated() {
+            for (j, bytes) in chunk.enumerated() {
                 insert = insert.values(
-                    SQLBind(UUID()), SQLBind(id), SQLBind(Int64(start) + Int64(offset + j)),
-                    SQLBind(String(decoding: entry.canonical, as: UTF8.self)))
+                    SQLBind(UUID()), SQLBind(id), SQLBind(Int64(start) + Int64(offset + j)), SQLBind(String(decoding: bytes, as: UTF8.self))
+                )
             }
             try await insert.run()
         }
@@ -161,7 +162,10 @@ enum Ledger {
     {
         let recorder = Recorder(size: size)
         _ = try build(recorder)
-        let nodes = try await nodes(recorder.wanted, of: id, on: try sql(db))
+        // The proof and the root share nodes: each is read once.
+        var seen = Set<NodeKey>()
+        let wanted = recorder.wanted.filter { seen.insert(NodeKey(level: $0.0, index: $0.1)).inserted }
+        let nodes = try await nodes(wanted, of: id, on: try sql(db))
         return try build(Loaded(size: size, nodes: nodes))
     }
 
