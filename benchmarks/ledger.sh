@@ -13,6 +13,6 @@ DATA=$(mktemp -d /tmp/bonafide-ledger-bench.XXXXXX)
 trap 'rm -rf "$DATA"' EXIT
 echo "Bonafide ledger benchmark: $(nproc) cores, $(date -u +%FT%TZ), data in $DATA"
 PG_FSYNC=on scripts/with-postgres bash -c '.build/release/BonafideBench --data "$0" --postgres "$PG_URL" --appends "$1" --proof-log-size "$2"' \
-  "$DATA" "$APPENDS" "$SIZE" 2>&1 | grep -v '\[Migrator\]'
+  "$DATA" "$APPENDS" "$SIZE" 2>&1 | grep --line-buffered -v '\[Migrator\]'
 echo "Targets on these cores: >= 10,000 durable appends/s batched; proofs < 1 ms p99."
 echo "Peers (their reports): Tessera ~10,000 appends/s on NVMe with up to 7 cores; Trillian 400-500/s on MySQL."
