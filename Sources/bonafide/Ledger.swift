@@ -52,6 +52,18 @@ func writePrivate(_ text: String, to url: URL) throws {
     guard rename(temporary.path, url.path) == 0 else { throw ClientError(description: "Cannot write \(url.path): error \(errno).") }
 }
 
+extension ClientOptions {
+    /// A text answer (checkpoints, keys), as sent.
+    func text(_ path: String, needsToken: Bool = true) async throws -> String {
+        String(decoding: try await send(.GET, path, needsToken: needsToken), as: UTF8.self)
+    }
+
+    /// The server's log verifier key as it publishes it, one line.
+    func logKeyText() async throws -> String {
+        try await text("/ledger/key", needsToken: false).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
 func base64Hashes(_ any: Any?) -> [Merkle.Hash] {
     (any as? [String] ?? []).map { Data(base64Encoded: $0).map(Array.init) ?? [] }
 }
@@ -135,8 +147,7 @@ extension Bonafide.LedgerCommand {
 
         /// The server's log key, pinned on first use: a changed key is refused.
         func pinnedLogKey(folder: URL) async throws -> NoteVerifier {
-            let text = String(decoding: try await client.send(.GET, "/ledger/key", needsToken: false), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = try await client.logKeyText()
             let pin = folder.appendingPathComponent("log-key")
             if let pinned = try? String(contentsOf: pin, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
                 guard pinned == text else {
@@ -176,8 +187,8 @@ extension Bonafide.LedgerCommand {
         }
 
         func sync(_ id: String, log: NoteVerifier, key: NoteSigner, me: String, folder: URL) async throws -> String {
-            let origin = "\(log.name)/partnerships/\(id)"
-            let text = String(decoding: try await client.send(.GET, "/partnerships/\(id)/log/checkpoint"), as: UTF8.self)
+            let origin = Checkpoint.origin(log: log.name, partnership: id)
+            let text = try await client.text("/partnerships/\(id)/log/checkpoint")
             let (note, now) = try Witness.open(text, log: log, origin: origin)
             let seenFile = folder.appendingPathComponent("\(id).checkpoint")
             var report = "\(id): log size \(now.size)"
@@ -241,17 +252,15 @@ extension Bonafide.LedgerCommand {
 
         func run() async throws {
             let id = partnership.lowercased()
-            let logText = String(decoding: try await client.send(.GET, "/ledger/key", needsToken: false), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            let log = try NoteVerifier(logText)
-            let origin = "\(log.name)/partnerships/\(id)"
+            let log = try NoteVerifier(try await client.logKeyText())
+            let origin = Checkpoint.origin(log: log.name, partnership: id)
             let status = try await client.call(.GET, "/partnerships/\(id)/log/witnesses") as? [String: Any] ?? [:]
             let noteText: String
             if !current, let witnessed = status["witnessedNote"] as? String {
                 noteText = witnessed
             } else {
                 if !current { print("No checkpoint is cosigned by every partner yet; the receipt carries the log's signature only.") }
-                noteText = String(decoding: try await client.send(.GET, "/partnerships/\(id)/log/checkpoint"), as: UTF8.self)
+                noteText = try await client.text("/partnerships/\(id)/log/checkpoint")
             }
             let (note, checkpoint) = try Witness.open(noteText, log: log, origin: origin)
             var witnessKeys: [String] = []
@@ -270,9 +279,17 @@ extension Bonafide.LedgerCommand {
                 throw ValidationError("Entry \(bad) is not in the checkpoint of size \(checkpoint.size).")
             }
             var proofs: [TLogProof] = []
+            // Entries come a page at a time (up to the last index wanted), not one request each.
+            var fetched: [Int: String] = [:]
             for index in indices {
-                let page = try await client.call(.GET, "/partnerships/\(id)/log/entries?start=\(index)&limit=1") as? [[String: Any]] ?? []
-                let entry = Array(string(page.first?["entry"]).utf8)
+                if fetched[index] == nil {
+                    let limit = min(1000, indices.last! - index + 1)
+                    let page =
+                        try await client.call(.GET, "/partnerships/\(id)/log/entries?start=\(index)&limit=\(limit)") as? [[String: Any]]
+                        ?? []
+                    for e in page { fetched[e["index"] as? Int ?? -1] = string(e["entry"]) }
+                }
+                let entry = Array((fetched[index] ?? "").utf8)
                 let proof =
                     try await client.call(.GET, "/partnerships/\(id)/log/proof/inclusion?index=\(index)&size=\(checkpoint.size)")
                     as? [String: Any]

@@ -26,6 +26,9 @@ public struct LedgerEntry: Codable, Sendable, Equatable {
 
     static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
+    /// `time` as a date; nil only for an entry that was not encoded by this type.
+    public var date: Date? { try? Self.timeStyle.parse(time) }
+
     public var canonical: [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

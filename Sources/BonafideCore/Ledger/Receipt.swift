@@ -142,7 +142,7 @@ public struct Receipt: Codable, Sendable, Equatable {
             let entry: LedgerEntry
             do { entry = try LedgerEntry(canonical: extra) } catch { throw .badEntry(i, "\(error)".prefix(200).description) }
             guard entry.canonical == extra else { throw .badEntry(i, "the entry is not in canonical form") }
-            guard checkpoint.origin.hasSuffix("/partnerships/" + entry.partnership) else { throw .wrongPartnership(i) }
+            guard checkpoint.origin == Checkpoint.origin(log: log.name, partnership: entry.partnership) else { throw .wrongPartnership(i) }
             guard
                 MerkleVerify.inclusion(
                     leafHash: Merkle.leafHash(extra), index: proof.index, size: checkpoint.size, proof: proof.proof, root: checkpoint.root)

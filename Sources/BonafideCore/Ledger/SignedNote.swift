@@ -167,7 +167,7 @@ public struct NoteVerifier: Sendable, Equatable {
             return publicKey.isValidSignature(signature, for: Array(text.utf8))
         case NoteKeyID.cosignatureV1:
             guard signature.count == 72 else { return false }
-            let time = signature[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let time = Cosignature.time(signature)
             return publicKey.isValidSignature(Array(signature[8...]), for: Array(Cosignature.message(checkpoint: text, time: time).utf8))
         default:
             return false
@@ -231,6 +231,9 @@ public struct NoteSigner: Sendable {
 
 public enum Cosignature {
     static func message(checkpoint: String, time: UInt64) -> String { "cosignature/v1\ntime \(time)\n" + checkpoint }
+
+    /// The signing time a cosignature/v1 signature starts with: 8 bytes, big-endian seconds.
+    static func time(_ signature: [UInt8]) -> UInt64 { signature.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
 }
 
 /// A C2SP tlog checkpoint: origin, size and root hash, one per line, then optional extension lines.
@@ -263,6 +266,9 @@ public struct Checkpoint: Sendable, Equatable {
             }
         }
     }
+
+    /// The origin of a partnership's log: the log key's name (this server), then the partnership.
+    public static func origin(log: String, partnership: String) -> String { "\(log)/partnerships/\(partnership.lowercased())" }
 
     public init(text: String) throws(ParseError) {
         guard text.hasSuffix("\n") else { throw .tooFewLines }

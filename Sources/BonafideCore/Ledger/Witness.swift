@@ -52,7 +52,7 @@ public enum Witness {
     public static func cosignatureTime(of note: SignedNote, by witness: NoteVerifier) -> UInt64? {
         for s in note.signatures where s.name == witness.name && s.keyID == witness.keyID && s.signature.count == 72 {
             if witness.verify(text: note.text, signature: s.signature) {
-                return s.signature[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                return Cosignature.time(s.signature)
             }
         }
         return nil

@@ -97,7 +97,7 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        size: Int(status.size),
+                        size: Int(status.head.size),
                         sides: status.sides.map { side in
                             .init(
                                 organizationId: side.organization.uuidString, organizationName: side.name, key: side.key?.encoded,

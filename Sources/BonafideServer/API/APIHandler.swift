@@ -58,16 +58,7 @@ struct API: APIProtocol {
         }
     }
 
-    func actor() async throws -> Actor {
-        let req = try req
-        if let actor = req.actor { return actor }
-        guard let bearer = req.headers.bearerAuthorization,
-            let user = try await Accounts.user(forBearer: bearer.token, on: req.db)
-        else { throw Problem.unauthorized }
-        let actor = Actor(user: user)
-        req.actor = actor
-        return actor
-    }
+    func actor() async throws -> Actor { try await req.bearerActor() }
 
     /// An optional id field of the request: absent is fine, malformed is the caller's error.
     func optionalID(_ raw: String?, field: String) throws -> UUID? {

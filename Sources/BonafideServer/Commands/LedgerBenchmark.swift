@@ -8,14 +8,6 @@ import Vapor
 /// runs it): durable appends one transaction each and group-committed, proof latency on a large log,
 /// and this machine's SHA-256 and fsync rates in the same run, for context.
 public enum LedgerBenchmark {
-    public struct Options: Sendable {
-        public var appends = 2000
-        public var producers = 256
-        public var proofLogSize: UInt64 = 10_000_000
-        public var proofs = 2000
-        public init() {}
-    }
-
     static func say(_ line: String) { Runner.say(line) }
 
     public static func machine(directory: String) throws {
@@ -180,9 +172,8 @@ public enum LedgerBenchmark {
             }
             let from = UInt64.random(in: 1..<head.size, using: &rng)
             let t2 = ContinuousClock.now
-            let proof = try await Ledger.consistencyProof(of: id, from: from, to: head.size, on: app.db)
+            _ = try await Ledger.consistencyProof(of: id, from: from, to: head.size, on: app.db)
             consistency.append(seconds(ContinuousClock.now - t2) * 1000)
-            _ = proof
         }
         func pct(_ values: [Double], _ p: Double) -> Double {
             let sorted = values.sorted()

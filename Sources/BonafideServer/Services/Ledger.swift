@@ -249,11 +249,16 @@ enum Ledger {
         return bundle
     }
 
-    static func origin(_ app: Application, _ id: UUID) -> String { "\(app.ledgerSigner.name)/partnerships/\(id.uuidString.lowercased())" }
+    static func origin(_ app: Application, _ id: UUID) -> String {
+        Checkpoint.origin(log: app.ledgerSigner.name, partnership: id.uuidString)
+    }
 
     /// The current checkpoint of a partnership's log, signed by this server's log key.
     static func checkpoint(of id: UUID, app: Application, on db: any Database) async throws -> SignedNote {
-        let head = try await head(of: id, on: db)
+        try checkpoint(of: id, head: try await head(of: id, on: db), app: app)
+    }
+
+    static func checkpoint(of id: UUID, head: Head, app: Application) throws -> SignedNote {
         let text = Checkpoint(origin: origin(app, id), size: head.size, root: head.root).text
         return SignedNote(text: text, signatures: [try app.ledgerSigner.sign(text)])
     }

@@ -137,7 +137,8 @@ enum Witnessing {
     }
 
     struct Status: Sendable {
-        var size: UInt64
+        /// The log as it is now (read once for the whole status).
+        var head: Ledger.Head
         var sides: [Side]
         /// The newest checkpoint every side cosigned, with the log's and all their signatures.
         var witnessed: (checkpoint: Checkpoint, note: SignedNote)?
@@ -192,7 +193,7 @@ enum Witnessing {
             break
         }
         return Status(
-            size: head.size, sides: sides, witnessed: witnessed, conflicts: all.filter { !matches($0) },
+            head: head, sides: sides, witnessed: witnessed, conflicts: all.filter { !matches($0) },
             bySize: bySize.map { (size: $0.0, cosigners: $0.1, matchesLog: $0.2) })
     }
 }

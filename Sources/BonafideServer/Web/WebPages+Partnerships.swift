@@ -51,7 +51,7 @@ extension WebPages {
         let logEntries = try await Ledger.newestEntries(of: p.id!, limit: 40, on: db)
         let names = try await actorNames(logEntries, on: db)
         let witnessing = try await Witnessing.status(of: p, app: req.application, on: db)
-        let head = try await Ledger.head(of: p.id!, on: db)
+        let head = witnessing.head
         let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
             .filter { c in !members.contains { $0.$user.id == c.id } }
         let active = p.status == .active

@@ -12,7 +12,7 @@ extension WebPages {
     /// One log entry as a timeline line: what happened, why, who and when, and whether a checkpoint
     /// every partner cosigned already covers it.
     static func logLine(_ index: UInt64, _ entry: LedgerEntry, names: [String: String], witnessed: UInt64?, clock: Clock) -> HTML {
-        let time = (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(entry.time)).map { clock.format($0) } ?? entry.time
+        let time = entry.date.map { clock.format($0) } ?? entry.time
         let who = entry.actor.flatMap { names[$0] } ?? "Bonafide"
         let mark: HTML =
             (witnessed.map { index < $0 } ?? false)
@@ -38,14 +38,14 @@ extension WebPages {
         let id = try p.requireID()
         let clock = Clock(actor.user.timeZone)
         let status = try await Witnessing.status(of: p, app: req.application, on: db)
-        let head = try await Ledger.head(of: id, on: db)
+        let head = status.head
         let before = (try? req.query.get(UInt64.self, at: "before")).map { min($0, head.size) }
         let entries = try await Ledger.newestEntries(of: id, before: before, limit: recordPageSize, on: db)
         let names = try await actorNames(entries, on: db)
         let witnessedSize = status.witnessed?.checkpoint.size
 
         let log = req.application.ledgerSigner
-        let checkpoint = try await Ledger.checkpoint(of: id, app: req.application, on: db)
+        let checkpoint = try Ledger.checkpoint(of: id, head: head, app: req.application)
         let signatureOK = checkpoint.verified(by: log.verifier)
         var rebuilt: HTML = "<span class=\"muted\">not rebuilt here above \(String(rebuildLimit)) entries</span>"
         if head.size <= rebuildLimit {

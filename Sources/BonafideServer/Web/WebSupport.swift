@@ -17,6 +17,17 @@ extension Request {
         return actor
     }
 
+    /// The API caller, from the bearer token (once per request): the generated API and the plain
+    /// tile routes authenticate the same way.
+    func bearerActor() async throws -> Actor {
+        if let actor { return actor }
+        guard let bearer = headers.bearerAuthorization, let user = try await Accounts.user(forBearer: bearer.token, on: db)
+        else { throw Problem.unauthorized }
+        let actor = Actor(user: user)
+        self.actor = actor
+        return actor
+    }
+
     /// The per-session token every form carries, so other sites cannot post on a user's behalf.
     var csrfToken: String {
         if let token = session.data["csrf"] { return token }
