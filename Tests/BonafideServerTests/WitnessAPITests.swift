@@ -236,6 +236,30 @@ struct WitnessAPITests {
         }
     }
 
+    @Test func onlyOwnersAndAdminsSetTheWitnessKeyAndEachOrganizationSeesOnlyItsOwn() async throws {
+        try await withTestApp { app in
+            let (a, _, _) = try await app.activePartnership()
+            let none = try await app.api(.GET, "/organization/witness-key", token: a.token)
+            #expect(none.status == .notFound && none.raw.contains("not registered a witness key"))
+            let invite = try await app.api(
+                .POST, "/organization/invitations", token: a.token, json: #"{"email":"mia@northwind.example","role":"member"}"#)
+            let secret = String((invite.body["link"] as? String ?? "").split(separator: "/").last ?? "")
+            let (mia, _) = try await Accounts.register(
+                .init(email: "mia@northwind.example", password: "correct horse battery", name: "Mia", organization: "", invitation: secret),
+                hasher: app.password.async, on: app.db)
+            let (_, miaToken) = try await Accounts.createToken(for: mia, name: "t", on: app.db)
+            let key = try NoteSigner(name: "northwind-witness")
+            let refused = try await app.api(
+                .PUT, "/organization/witness-key", token: miaToken, json: #"{"key":"\#(key.verifier.encoded)"}"#)
+            #expect(refused.status == .forbidden)
+            #expect(try await app.api(.GET, "/organization/witness-key", token: a.token).status == .notFound, "nothing was stored")
+            try await register(app, a, key)
+            #expect(try await app.api(.GET, "/organization/witness-key", token: miaToken).body["name"] as? String == "northwind-witness")
+            let eve = try await app.register("Eve", org: "Intruder")
+            #expect(try await app.api(.GET, "/organization/witness-key", token: eve.token).status == .notFound)
+        }
+    }
+
     /// The host rewrites the partnership's history after both partners cosigned it, then shows the
     /// new history to a partner that has not seen the old one: every party can tell.
     @Test func aRewrittenOrSplitHistoryIsCaught() async throws {
