@@ -1,0 +1,201 @@
+import ArgumentParser
+import BonafideCore
+import Foundation
+
+extension Bonafide {
+    struct TrustCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trust",
+            abstract: "Rank, predict and evaluate trust over a ratings file (SNAP CSV: SOURCE,TARGET,RATING,TIME).",
+            discussion: """
+                Works offline on files; nothing is sent to a server. Rating files have no header; ratings are \
+                on the scale given by --min-rating/--max-rating (default -10 to 10) and mapped to [-1, 1].
+                """,
+            subcommands: [Rank.self])
+    }
+}
+
+/// The ratings file and its scale, shared by every trust command.
+struct RatingsOptions: ParsableArguments {
+    @Option(help: "Ratings file: SOURCE,TARGET,RATING,TIME per line, no header.") var edges: String
+    @Option(help: "The lowest rating the file may use.") var minRating: Double = -10
+    @Option(help: "The highest rating the file may use.") var maxRating: Double = 10
+
+    func validate() throws {
+        guard minRating < maxRating else { throw ValidationError("--min-rating must be below --max-rating.") }
+        guard minRating <= 0, maxRating > 0 else {
+            throw ValidationError("The rating scale must include 0 and positive ratings (0 means neutral).")
+        }
+    }
+
+    var scale: RatingScale { RatingScale(min: minRating, max: maxRating) }
+
+    func load() throws -> SignedNetwork {
+        try loadRatings(path: edges, label: "--edges", scale: scale)
+    }
+}
+
+func loadRatings(path: String, label: String, scale: RatingScale) throws -> SignedNetwork {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ClientError(description: "\(label): cannot read \(path).")
+    }
+    do { return try SignedNetwork.parse([UInt8](data), ratingRange: scale.min...scale.max) } catch {
+        throw ClientError(description: "\(label) \(path), \(error.description).")
+    }
+}
+
+func writeStandardOutput(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let written = write(1, raw.baseAddress! + offset, raw.count - offset)
+            if written <= 0 { break }
+            offset += written
+        }
+    }
+}
+
+func warn(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+extension Bonafide.TrustCommand {
+    struct Rank: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reputation of every member: EigenTrust from pre-trusted seeds, with distrust.",
+            discussion: """
+                Prints CSV node,score (a header, then every node in the file, in order of first appearance); \
+                higher is more trustworthy. Scores are trust minus distrust; trust sums to 1. Without --seeds \
+                the seeds are the network's founders: the 1% of members (1 to 100) with the most distinct \
+                positive raters among the earliest tenth of the ratings. With --viewer, the walk restarts at \
+                the members the viewer rated positively (in proportion to the ratings): trust from that \
+                viewer's point of view.
+                """)
+
+        @OptionGroup var ratings: RatingsOptions
+        @Option(help: "File of pre-trusted node ids, one a line.") var seeds: String?
+        @Option(help: "Rank from this member's point of view.") var viewer: String?
+        @Option(help: "Teleport probability: how often the walk jumps back to the seeds (0.15 = damping 0.85).")
+        var restart: Double = 0.15
+        @Option(help: "Stop when a sweep changes the scores by less than this (L1).") var tolerance: Double = 1e-10
+        @Option(help: "Worker threads (default: every core).") var threads: Int?
+        @Option(help: "A file of further ratings to add after ranking, then rank again incrementally (for timing).")
+        var update: String?
+        @Flag(help: "Print read, build, compute and write times on stderr.") var timings = false
+
+        func validate() throws {
+            guard restart > 0, restart < 1 else { throw ValidationError("--restart must be between 0 and 1 (exclusive).") }
+            guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be between 0 and 1.") }
+            if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be between 1 and 64.") }
+        }
+
+        func run() throws {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let network = try ratings.load()
+            let read = clock.now
+            var options = EigenTrust.Options()
+            options.restart = restart
+            options.tolerance = tolerance
+            if let threads { options.threads = threads }
+            let engine = EigenTrust(network: network, threads: options.threads)
+            var restartVector: [Double]
+            if let viewer {
+                guard let node = network.node(viewer) else {
+                    throw ClientError(description: "--viewer \(viewer) does not appear in \(ratings.edges).")
+                }
+                var own: [Int32: Double] = [:]
+                for e in 0..<network.edgeCount where network.sources[e] == node && network.targets[e] != node {
+                    own[network.targets[e], default: 0] += network.ratings[e]
+                }
+                if let vector = engine.restartVector(weights: own) {
+                    restartVector = vector
+                } else {
+                    warn("Viewer \(viewer) trusts nobody in the file yet: ranking from the network's seeds instead.")
+                    restartVector = engine.restartVector(seeds: try seedNodes(network))
+                }
+            } else {
+                restartVector = engine.restartVector(seeds: try seedNodes(network))
+            }
+            let built = clock.now
+            let result = engine.run(restart: restartVector, options: options)
+            let computed = clock.now
+            if !result.converged { warn("Warning: stopped after \(result.iterations) sweeps without reaching --tolerance.") }
+            writeStandardOutput(Self.csv(ids: network.nodeIDs, scores: result.scores))
+            let written = clock.now
+            if timings {
+                warn(
+                    "timings: read=\(seconds(read - started))s build=\(seconds(built - read))s compute=\(seconds(computed - built))s "
+                        + "write=\(seconds(written - computed))s total=\(seconds(written - started))s iterations=\(result.iterations) "
+                        + "threads=\(options.threads) nodes=\(network.nodeCount) edges=\(network.edgeCount)")
+            }
+            if let update {
+                let extra = try loadRatings(path: update, label: "--update", scale: ratings.scale)
+                var network = network
+                var added: [(Int32, Int32, Double)] = []
+                for e in 0..<extra.edgeCount {
+                    let s = network.addNode(extra.nodeIDs[Int(extra.sources[e])])
+                    let t = network.addNode(extra.nodeIDs[Int(extra.targets[e])])
+                    added.append((s, t, extra.ratings[e]))
+                }
+                guard network.nodeCount == engine.nodeCount else {
+                    throw ClientError(description: "--update may only rate members already in --edges.")
+                }
+                let applyStart = clock.now
+                for (s, t, r) in added { engine.insert(source: s, target: t, rating: r) }
+                let applied = clock.now
+                let again = engine.run(restart: restartVector, options: options, warmStart: result.trust)
+                let done = clock.now
+                let cold = engine.run(restart: restartVector, options: options)
+                let coldDone = clock.now
+                var difference = 0.0
+                for v in again.trust.indices { difference += abs(again.trust[v] - cold.trust[v]) }
+                warn(
+                    "timings-update: apply=\(seconds(applied - applyStart))s compute=\(seconds(done - applied))s "
+                        + "iterations=\(again.iterations) full-compute=\(seconds(coldDone - done))s full-iterations=\(cold.iterations) "
+                        + "l1-difference=\(difference)")
+            }
+        }
+
+        func seedNodes(_ network: SignedNetwork) throws -> [Int32] {
+            guard let seeds else { return EigenTrust.defaultSeeds(network) }
+            guard let text = try? String(contentsOfFile: seeds, encoding: .utf8) else {
+                throw ClientError(description: "--seeds: cannot read \(seeds).")
+            }
+            let ids = NodeList.parse(text)
+            let known = ids.compactMap { network.node($0) }
+            guard !known.isEmpty else {
+                throw ClientError(description: "--seeds \(seeds): none of its \(ids.count) ids appears in \(ratings.edges).")
+            }
+            if known.count < ids.count { warn("--seeds: \(ids.count - known.count) ids do not appear in the ratings; ignored.") }
+            return known
+        }
+
+        static func csv(ids: [String], scores: [Double]) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(ids.count * 32)
+            out.append(contentsOf: "node,score\n".utf8)
+            for (i, id) in ids.enumerated() {
+                out.append(contentsOf: id.utf8)
+                out.append(UInt8(ascii: ","))
+                out.append(contentsOf: scores[i].description.utf8)
+                out.append(UInt8(ascii: "\n"))
+            }
+            return out
+        }
+    }
+}
+
+func seconds(_ duration: Duration) -> String {
+    let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    return String(format: "%.3f", value)
+}
+
+/// A rating scale, mapped linearly onto [-1, 1] with 0 kept at 0 (a rating of 0 means neutral).
+struct RatingScale {
+    var min: Double
+    var max: Double
+    func normalized(_ rating: Double) -> Double {
+        rating >= 0 ? rating / max : (min < 0 ? -rating / min : 0)
+    }
+}
