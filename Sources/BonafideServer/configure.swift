@@ -39,6 +39,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(SessionRecord.migration)
     app.migrations.add(CreateLedger())
     app.migrations.add(CreateWitnessing())
+    app.migrations.add(CreateTrust())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -63,6 +64,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     try routes(app)
     if config.runBackgroundJobs {
         app.lifecycle.use(OverdueSweeper(interval: .seconds(Int64(config.overdueSweepSeconds))))
+        app.lifecycle.use(TrustRecomputer(interval: .seconds(Int64(config.trustRecomputeSeconds))))
     }
 }
 

@@ -22,6 +22,8 @@ enum Timeline {
         try await Ledger.append(
             LedgerEntry(partnership: partnership.id!, type: kind, actor: actor?.id, time: date, payload: payload),
             partnership: partnership.id!, on: db)
+        // Every change is potential trust evidence: queue both sides for the background recompute.
+        try await TrustService.enqueue(partnership, at: date, on: db)
     }
 
     /// Notifies the partnership's members on the given side (both when nil), never the actor.

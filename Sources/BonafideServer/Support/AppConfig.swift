@@ -22,6 +22,8 @@ public struct AppConfig: Sendable {
     public var maxBodyBytes = 1_048_576
     public var loginAttemptsPerWindow = 10
     public var overdueSweepSeconds = 60
+    /// How often queued trust recomputes run.
+    public var trustRecomputeSeconds = 5
     public var logLevel: Logger.Level = .info
     /// The log signing key in Go note format (PRIVATE+KEY+name+id+key); see `LedgerKeys`.
     public var logSigningKey: String?
@@ -86,6 +88,7 @@ public struct AppConfig: Sendable {
         if let max = try int("BONAFIDE_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = max }
         if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }
         if let sweep = try int("BONAFIDE_OVERDUE_SWEEP_SECONDS", 1...86_400) { config.overdueSweepSeconds = sweep }
+        if let trust = try int("BONAFIDE_TRUST_RECOMPUTE_SECONDS", 1...86_400) { config.trustRecomputeSeconds = trust }
         if let key = env["BONAFIDE_LOG_KEY"], !key.isEmpty {
             guard (try? NoteSigner(key)) != nil else {
                 throw Invalid(variable: "BONAFIDE_LOG_KEY", value: "(hidden)", expected: "a note signing key PRIVATE+KEY+name+keyid+base64")

@@ -55,6 +55,10 @@ extension WebPages {
         let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
             .filter { c in !members.contains { $0.$user.id == c.id } }
         let active = p.status == .active
+        let trust: HTML =
+            try await p.otherSide(of: actor.organizationID).asyncFlatMap {
+                try await trustPanel(req, subject: $0, clock: clock, back: Paths.partnership(p.id))
+            } ?? ""
 
         var invite: HTML = ""
         if p.status == .invited {
@@ -152,7 +156,7 @@ extension WebPages {
             req, p.name,
             """
             <h1>\(p.name) \(statusBadge(p.status.rawValue))</h1>
-            <p class="muted">\(ours?.name ?? "") and \(theirs?.name ?? (p.invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited"))</p>
+            <p class="muted">\(ours.map { HTML("<a href=\"/organizations/\($0.id!.uuidString)\">\($0.name)</a>") } ?? "") and \(theirs.map { HTML("<a href=\"/organizations/\($0.id!.uuidString)\">\($0.name)</a>") } ?? HTML("\(p.invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited")"))</p>
             \(invite)
             <div class="grid">
             <section class="card"><h2>Members</h2><ul>\(memberList)</ul>\(addMember)</section>
@@ -160,6 +164,7 @@ extension WebPages {
             <section class="card"><h2>Responsiveness</h2><p><strong id="open-requests">\(open.count)</strong> open request\(open.count == 1 ? "" : "s")</p>
             <table><thead><tr><th>Side</th><th>Median answer</th><th>Answered</th><th>Open</th></tr></thead><tbody>\(timesHTML)</tbody></table></section>
             </div>
+            \(trust)
             <section class="card"><h2>Agreement</h2>\(agreement)\(editAgreement)</section>
             <section class="card"><h2>Commitments</h2>\(statusChart(commitments))
             \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))

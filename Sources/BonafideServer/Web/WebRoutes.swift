@@ -27,6 +27,8 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "profile", use: WebPages.updateProfile)
     signedIn.post("settings", "tokens", use: WebPages.createToken)
     signedIn.post("settings", "tokens", ":tokenID", "revoke", use: WebPages.revokeToken)
+    signedIn.get("organizations", ":oid", use: WebPages.organizationProfile)
+    signedIn.post("organizations", ":oid", "ratings", use: WebPages.rateOrganization)
     signedIn.get("partnerships", "new", use: WebPages.newPartnership)
     signedIn.post("partnerships", use: WebPages.createPartnership)
     let p = signedIn.grouped("partnerships", ":pid")

@@ -1,0 +1,374 @@
+import BonafideCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// One organization's trust in another: evidence gathered from what they did together, assessed by
+/// `RelationshipTrust`, placed in the network, stored with its history and recomputed as evidence arrives.
+enum TrustService {
+    /// What the API serves and a snapshot stores.
+    struct Assessment: Codable, Sendable, Equatable {
+        var viewer: UUID
+        var subject: UUID
+        var subjectName: String
+        var computedAt: Date
+        var overall: Opinion
+        var components: [RelationshipTrust.ComponentReport]
+        var trustQuotient: Double
+        var explanation: [RelationshipTrust.Reason]
+        var evidenceCount: Int
+        var network: Network
+
+        struct Network: Codable, Sendable, Equatable {
+            /// What organizations the viewer trusts think of the subject, discounted by that trust and fused.
+            var opinion: Opinion
+            /// How many of them have an opinion of the subject.
+            var intermediaries: Int
+            /// EigenTrust from the viewer's point of view: the share of other organizations ranked below the
+            /// subject (0 to 1), nil when the viewer trusts nobody yet.
+            var standing: Double?
+        }
+
+        /// Equal in everything a person would see, ignoring when it was computed.
+        func sameFigures(as other: Assessment) -> Bool {
+            abs(overall.expectation - other.overall.expectation) < 1e-4
+                && abs(overall.uncertainty - other.overall.uncertainty) < 1e-4
+                && evidenceCount == other.evidenceCount
+                && explanation.map(\.summary) == other.explanation.map(\.summary)
+                && abs((network.standing ?? -1) - (other.network.standing ?? -1)) < 1e-4
+        }
+    }
+
+    static let model = RelationshipTrust()
+    /// A request unanswered this long counts as ignored; answered within a day counts as prompt.
+    static let ignoredAfter: TimeInterval = 3 * 86_400
+    static let promptWithin: TimeInterval = 86_400
+
+    // MARK: Evidence
+
+    /// Everything the viewer has seen the subject do, in plain words.
+    static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
+        let shared = try await Partnership.query(on: db)
+            .group(.or) { group in
+                group.group(.and) { $0.filter(\.$organization.$id == viewer).filter(\.$partner.$id == subject) }
+                group.group(.and) { $0.filter(\.$organization.$id == subject).filter(\.$partner.$id == viewer) }
+            }
+            .all()
+        let partnershipIDs = shared.compactMap(\.id)
+        var items: [TrustEvidence] = []
+        if !partnershipIDs.isEmpty {
+            // Promises the subject made to the viewer.
+            let promises = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
+                .filter(\.$ownerOrganization.$id == subject).filter(\.$recipientOrganization.$id == viewer).all()
+            let byID = Dictionary(uniqueKeysWithValues: promises.compactMap { c in c.id.map { ($0, c) } })
+            for c in promises {
+                // Size: the time the promise spanned, a fortnight counting as 1 (half a unit at least, 3 at most).
+                let span = max(0, c.dueAt.timeIntervalSince(c.createdAt)) / (14 * 86_400)
+                let weight = min(3, max(0.5, span))
+                let flaggedBeforeDue = c.flaggedAt.map { $0 <= c.dueAt } ?? false
+                let due = Self.day(c.dueAt)
+                switch CommitmentLifecycle.outcome(of: c.state, flaggedBeforeDue: flaggedBeforeDue, at: now) {
+                case .onTime:
+                    items.append(
+                        .init(
+                            kind: .deliveredOnTime, date: c.deliveredAt ?? c.completedAt ?? c.dueAt, weight: weight,
+                            summary: "Delivered “\(c.title)” on time (due \(due))"))
+                case .lateWithNotice:
+                    items.append(
+                        .init(
+                            kind: .lateWithNotice, date: c.deliveredAt ?? c.dueAt, weight: weight,
+                            summary: "Delivered “\(c.title)” late but warned you before it was due (due \(due))"))
+                case .lateWithoutNotice:
+                    items.append(
+                        .init(
+                            kind: .lateWithoutNotice, date: c.deliveredAt ?? c.dueAt, weight: weight,
+                            summary: "Delivered “\(c.title)” late without warning (due \(due))"))
+                case .missed:
+                    items.append(.init(kind: .missed, date: c.dueAt, weight: weight, summary: "Missed “\(c.title)” (due \(due))"))
+                case .open:
+                    break
+                }
+            }
+            let sentBack = try await PartnershipEvent.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
+                .filter(\.$kind == "commitment.sendBack").all()
+            for event in sentBack {
+                guard let id = event.commitmentID, let c = byID[id] else { continue }
+                items.append(
+                    .init(
+                        kind: .sentBack, date: event.createdAt, weight: 1,
+                        summary: "You sent “\(c.title)” back: \(event.reason ?? "it did not meet the acceptance criteria")"))
+            }
+            // The viewer's requests and how the subject answered them.
+            let messages = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs).all()
+            let threads = try await MessageThread.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs).all()
+            let subjects = Dictionary(uniqueKeysWithValues: threads.compactMap { t in t.id.map { ($0, t.subject) } })
+            for m in messages where m.needsResponse && m.$organization.id == viewer {
+                let topic = subjects[m.$thread.id] ?? "a thread"
+                if let answered = m.respondedAt {
+                    let hours = Int((answered.timeIntervalSince(m.createdAt) / 3_600).rounded())
+                    let prompt = answered.timeIntervalSince(m.createdAt) <= promptWithin
+                    items.append(
+                        .init(
+                            kind: prompt ? .requestAnsweredPromptly : .requestAnsweredLate, date: answered,
+                            summary: "Answered your request in “\(topic)” after \(hours) h"))
+                } else if now.timeIntervalSince(m.createdAt) > ignoredAfter {
+                    items.append(
+                        .init(
+                            kind: .requestIgnored, date: m.createdAt.addingTimeInterval(ignoredAfter),
+                            summary: "Has not answered your request in “\(topic)” since \(Self.day(m.createdAt))"))
+                }
+            }
+            for m in messages where m.$organization.id == subject {
+                items.append(
+                    .init(kind: .exchange, date: m.createdAt, summary: "Wrote to you in “\(subjects[m.$thread.id] ?? "a thread")”"))
+            }
+            // Length of the relationship: each full month of an active partnership.
+            for p in shared where p.status == .active {
+                guard let start = p.createdAt else { continue }
+                let months = Int(now.timeIntervalSince(start) / (30 * 86_400))
+                for month in stride(from: 1, through: min(months, 120), by: 1) {
+                    items.append(
+                        .init(
+                            kind: .checkIn, date: start.addingTimeInterval(Double(month) * 30 * 86_400),
+                            summary: "Partners in “\(p.name)” for \(month) month\(month == 1 ? "" : "s")"))
+                }
+            }
+        }
+        // The viewer's own explicit ratings.
+        let ratings = try await TrustRating.query(on: db).filter(\.$rater.$id == viewer).filter(\.$subject.$id == subject)
+            .with(\.$author).all()
+        for r in ratings {
+            let comment = r.comment.isEmpty ? "" : ": “\(r.comment)”"
+            items.append(
+                .init(
+                    kind: .rating, date: r.createdAt, value: Double(r.rating) / 10,
+                    summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.author.name)\(comment)"))
+        }
+        return items
+    }
+
+    static func day(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day())
+    }
+
+    // MARK: Network
+
+    /// The newest snapshot of every pair, as opinions.
+    static func latestOpinions(on db: any Database) async throws -> [Pair: Opinion] {
+        let snapshots = try await TrustSnapshot.query(on: db).sort(\.$computedAt, .descending).all()
+        var latest: [Pair: Opinion] = [:]
+        for s in snapshots {
+            let pair = Pair(viewer: s.$viewer.id, subject: s.$subject.id)
+            guard latest[pair] == nil, let report = try? decoder.decode(Assessment.self, from: Data(s.report.utf8)) else {
+                continue
+            }
+            latest[pair] = report.overall
+        }
+        return latest
+    }
+
+    struct Pair: Hashable, Sendable {
+        var viewer: UUID
+        var subject: UUID
+    }
+
+    /// Subjective Logic over one hop: each organization the viewer has an opinion of passes on its opinion of the
+    /// subject, discounted by the viewer's trust in it; the results are fused. Then EigenTrust over every
+    /// organization's opinions, restarting at those the viewer trusts, places the subject among all others.
+    static func network(viewer: UUID, subject: UUID, opinions: [Pair: Opinion]) -> Assessment.Network {
+        var fused = Opinion.vacuous()
+        var intermediaries = 0
+        for (pair, trustInIntermediary) in opinions where pair.viewer == viewer && pair.subject != subject {
+            guard let theirs = opinions[Pair(viewer: pair.subject, subject: subject)] else { continue }
+            fused = fused.fused(with: trustInIntermediary.discounting(theirs))
+            intermediaries += 1
+        }
+        // Organizations as nodes; an opinion with some evidence is a rating from -10 to 10.
+        var network = SignedNetwork()
+        network.addNode(viewer.uuidString)
+        network.addNode(subject.uuidString)
+        for (pair, opinion) in opinions.sorted(by: {
+            ($0.key.viewer.uuidString, $0.key.subject.uuidString) < ($1.key.viewer.uuidString, $1.key.subject.uuidString)
+        })
+        where opinion.uncertainty < 0.9 {
+            network.addRating(
+                source: pair.viewer.uuidString, target: pair.subject.uuidString, rating: (opinion.expectation * 2 - 1) * 10)
+        }
+        let engine = EigenTrust(network: network, threads: 1)
+        var own: [Int32: Double] = [:]
+        for e in 0..<network.edgeCount where network.sources[e] == 0 && network.ratings[e] > 0 {
+            own[network.targets[e], default: 0] += network.ratings[e]
+        }
+        var standing: Double?
+        if let restart = engine.restartVector(weights: own) {
+            let scores = engine.run(restart: restart).scores
+            let others = (0..<network.nodeCount).filter { $0 != 0 && $0 != 1 }
+            if !others.isEmpty {
+                standing = Double(others.filter { scores[$0] < scores[1] }.count) / Double(others.count)
+            }
+        }
+        return .init(opinion: fused, intermediaries: intermediaries, standing: standing)
+    }
+
+    // MARK: Assess, store, recompute
+
+    static func assess(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> Assessment {
+        guard let organization = try await Organization.find(subject, on: db) else { throw Problem.notFound("organization") }
+        let evidence = try await evidence(viewer: viewer, subject: subject, at: now, on: db)
+        let network = network(viewer: viewer, subject: subject, opinions: try await latestOpinions(on: db))
+        // A stranger starts where the network places them; with no network view, at 0.5.
+        let baseRate = network.intermediaries > 0 ? network.opinion.expectation : 0.5
+        let report = model.assess(evidence, at: now, baseRate: baseRate)
+        return Assessment(
+            viewer: viewer, subject: subject, subjectName: organization.name, computedAt: now, overall: report.overall,
+            components: report.components, trustQuotient: report.trustQuotient, explanation: report.explanation,
+            evidenceCount: report.evidenceCount, network: network)
+    }
+
+    /// Recomputes one pair and stores a snapshot when anything a person would see changed. Returns whether it did.
+    @discardableResult
+    static func recompute(viewer: UUID, subject: UUID, at now: Date = Date(), on db: any Database) async throws -> Bool {
+        let fresh = try await assess(viewer: viewer, subject: subject, at: now, on: db)
+        if let last = try await latest(viewer: viewer, subject: subject, on: db), last.assessment.sameFigures(as: fresh) {
+            return false
+        }
+        let snapshot = TrustSnapshot()
+        snapshot.$viewer.id = viewer
+        snapshot.$subject.id = subject
+        snapshot.computedAt = now
+        snapshot.expectation = fresh.overall.expectation
+        snapshot.uncertainty = fresh.overall.uncertainty
+        snapshot.report = String(decoding: try Self.encoder.encode(fresh), as: UTF8.self)
+        try await snapshot.save(on: db)
+        return true
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .iso8601
+        e.outputFormatting = .sortedKeys
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        return d
+    }()
+
+    static func latest(viewer: UUID, subject: UUID, on db: any Database) async throws -> (snapshot: TrustSnapshot, assessment: Assessment)?
+    {
+        guard
+            let s = try await TrustSnapshot.query(on: db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject)
+                .sort(\.$computedAt, .descending).first(),
+            let assessment = try? decoder.decode(Assessment.self, from: Data(s.report.utf8))
+        else { return nil }
+        return (s, assessment)
+    }
+
+    struct HistoryPoint: Sendable, Equatable {
+        var at: Date
+        var expectation: Double
+        var uncertainty: Double
+        /// The lowest the figure can go as evidence comes in (belief); the highest is belief + uncertainty.
+        var belief: Double
+    }
+
+    static func history(viewer: UUID, subject: UUID, limit: Int = 200, on db: any Database) async throws -> [HistoryPoint] {
+        try await TrustSnapshot.query(on: db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject)
+            .sort(\.$computedAt, .descending).limit(limit).all()
+            .reversed().map { s in
+                let belief = (try? decoder.decode(Assessment.self, from: Data(s.report.utf8)))?.overall.belief
+                return HistoryPoint(at: s.computedAt, expectation: s.expectation, uncertainty: s.uncertainty, belief: belief ?? 0)
+            }
+    }
+
+    /// The viewer's current trust in the subject: the newest snapshot, computed now if there is none yet or the
+    /// pair is waiting for the background job (so a page never shows stale figures after a change).
+    static func current(viewer: UUID, subject: UUID, at now: Date = Date(), on db: any Database) async throws -> (
+        Assessment, [HistoryPoint]
+    ) {
+        guard viewer != subject else { throw Problem(.unprocessableEntity, "Trust is about other organizations, not your own.") }
+        guard try await Organization.find(subject, on: db) != nil else { throw Problem.notFound("organization") }
+        let pending = try await TrustPending.query(on: db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject).first()
+        let stored = try await latest(viewer: viewer, subject: subject, on: db)
+        if stored == nil || pending != nil || now.timeIntervalSince(stored!.snapshot.computedAt) > 86_400 {
+            try await recompute(viewer: viewer, subject: subject, at: now, on: db)
+            try await pending?.delete(on: db)
+        }
+        guard let newest = try await latest(viewer: viewer, subject: subject, on: db) else { throw Problem.notFound("organization") }
+        return (newest.assessment, try await history(viewer: viewer, subject: subject, on: db))
+    }
+
+    // MARK: The queue
+
+    /// Marks both directions of a partnership for recomputation; called for every change to its log.
+    static func enqueue(_ partnership: Partnership, at now: Date, on db: any Database) async throws {
+        guard let partner = partnership.$partner.id else { return }
+        try await enqueue(viewer: partnership.$organization.id, subject: partner, at: now, on: db)
+        try await enqueue(viewer: partner, subject: partnership.$organization.id, at: now, on: db)
+    }
+
+    static func enqueue(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws {
+        guard viewer != subject else { return }
+        // Insert-or-ignore: two transactions queueing the same pair at once must not fail each other.
+        guard let sql = db as? any SQLDatabase else { return }
+        try await sql.insert(into: TrustPending.schema)
+            .columns("id", "viewer_organization_id", "subject_organization_id", "queued_at")
+            .values(SQLBind(UUID()), SQLBind(viewer), SQLBind(subject), SQLBind(now))
+            .ignoringConflicts()
+            .run()
+    }
+
+    /// Recomputes up to `limit` waiting pairs. A changed opinion of S held by R can change what everyone who
+    /// trusts R thinks of S, so those pairs are queued in turn (the change threshold makes this settle).
+    @discardableResult
+    static func drain(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> Int {
+        let batch = try await TrustPending.query(on: db).sort(\.$queuedAt).limit(limit).all()
+        var changed = 0
+        for item in batch {
+            try await item.delete(on: db)
+            guard try await recompute(viewer: item.$viewer.id, subject: item.$subject.id, at: now, on: db) else { continue }
+            changed += 1
+            let (r, s) = (item.$viewer.id, item.$subject.id)
+            // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
+            let trustingR = try await TrustSnapshot.query(on: db).filter(\.$subject.$id == r).all().map(\.$viewer.id)
+            let knownToS = try await TrustSnapshot.query(on: db).filter(\.$viewer.$id == s).all().map(\.$subject.id)
+            let affected = Set(trustingR.map { Pair(viewer: $0, subject: s) } + knownToS.map { Pair(viewer: r, subject: $0) })
+            for pair in affected where pair.viewer != pair.subject {
+                if try await latest(viewer: pair.viewer, subject: pair.subject, on: db) != nil {
+                    try await enqueue(viewer: pair.viewer, subject: pair.subject, at: now, on: db)
+                }
+            }
+        }
+        return changed
+    }
+
+    // MARK: Ratings
+
+    static func rate(subject: UUID, rating: Int, comment: String, by actor: Actor, at now: Date = Date(), on db: any Database)
+        async throws -> TrustRating
+    {
+        guard subject != actor.organizationID else {
+            throw Problem(.unprocessableEntity, "You cannot rate your own organization.")
+        }
+        guard (-10...10).contains(rating), rating != 0 else {
+            throw Problem.invalid("rating", "A rating is a whole number from -10 to 10, and not 0 (say nothing instead).")
+        }
+        let text = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count <= 1_000 else { throw Problem.invalid("comment", "A comment has at most 1000 characters.") }
+        guard try await Organization.find(subject, on: db) != nil else { throw Problem.notFound("organization") }
+        let r = TrustRating()
+        r.$rater.id = actor.organizationID
+        r.$subject.id = subject
+        r.rating = rating
+        r.comment = text
+        r.$author.id = actor.id
+        r.createdAt = now
+        try await db.transaction { tx in
+            try await r.save(on: tx)
+            try await enqueue(viewer: actor.organizationID, subject: subject, at: now, on: tx)
+        }
+        return r
+    }
+}

@@ -1,0 +1,131 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    /// An organization's profile, with the viewer's trust in it and a form to rate it.
+    static func organizationProfile(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        guard let id = uuid(req, "oid"), let org = try await Organization.find(id, on: req.db) else {
+            throw Problem.notFound("organization")
+        }
+        let clock = Clock(actor.user.timeZone)
+        let capabilities =
+            org.capabilities.isEmpty
+            ? HTML("<p class=\"muted\">None listed.</p>") : HTML("<ul>\(org.capabilities.map { HTML("<li>\($0)</li>") })</ul>")
+        let panel: HTML =
+            id == actor.organizationID
+            ? "<p class=\"muted\">This is your organization.</p>" : try await trustPanel(req, subject: id, clock: clock)
+        return try await page(
+            req, org.name,
+            """
+            <h1>\(org.name)</h1>
+            <p>\(org.description.isEmpty ? "No description yet." : org.description)</p>
+            <div class="grid"><section class="card"><h2>Capabilities</h2>\(capabilities)</section>
+            <section class="card"><h2>Working hours</h2><p>\(org.timeZone)</p></section></div>
+            \(panel)
+            """)
+    }
+
+    static func rateOrganization(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = uuid(req, "oid")
+        let back = "/organizations/\(id?.uuidString ?? "")"
+        return try await act(req, back: back) {
+            guard let id else { throw Problem.notFound("organization") }
+            guard let rating = Int(field(req, "rating").trimmingCharacters(in: .whitespaces)) else {
+                throw Problem.invalid("rating", "Choose a rating from -10 to 10.")
+            }
+            _ = try await TrustService.rate(subject: id, rating: rating, comment: field(req, "comment"), by: actor, on: req.db)
+            req.flash("Rating recorded; trust is recomputed with it.")
+            let from = field(req, "back")
+            return from.hasPrefix("/partnerships/") ? from : back
+        }
+    }
+
+    /// The viewer's trust in another organization: the figure with its uncertainty, the four components, the
+    /// network's view, why, and how it changed.
+    static func trustPanel(_ req: Request, subject: UUID, clock: Clock, back: String? = nil) async throws -> HTML {
+        let actor = try req.requireActor()
+        let (a, history) = try await TrustService.current(viewer: actor.organizationID, subject: subject, on: req.db)
+        func percent(_ v: Double) -> String { String(Int((v * 100).rounded())) }
+        let labels: [TrustComponent: String] = [
+            .credibility: "Credibility", .reliability: "Reliability", .intimacy: "Intimacy", .selfOrientation: "Self-orientation",
+        ]
+        let rows = HTML.join(
+            a.components.map { c in
+                let width = HTML(raw: String(format: "%.1f", c.value * 100))
+                let fill = c.component == .selfOrientation ? "var(--warn)" : "var(--accent)"
+                let certainty =
+                    c.opinion.uncertainty >= 0.999
+                    ? HTML("no evidence yet")
+                    : HTML("\(c.evidenceCount) item\(c.evidenceCount == 1 ? "" : "s"), uncertainty \(percent(c.opinion.uncertainty))%")
+                return """
+                    <tr><td>\(labels[c.component] ?? c.component.rawValue)</td><td style="width:40%"><svg role="img" aria-label="\(labels[c.component] ?? "") \(percent(c.value)) of 100" width="100%" height="10"><rect width="100%" height="10" rx="3" fill="#eceef2"/><rect width="\(width)%" height="10" rx="3" fill="\(fill)"/></svg></td>
+                    <td class="trust-\(c.component.rawValue)">\(percent(c.value))</td><td class="small muted">\(certainty)</td></tr>
+                    """
+            })
+        let reasons: HTML =
+            a.explanation.isEmpty
+            ? "<p class=\"muted\">No evidence yet: promises kept, requests answered and ratings will show here.</p>"
+            : HTML(
+                "<ol id=\"trust-why\">\(a.explanation.map { r in HTML("<li>\(r.summary) <span class=\"small \(r.effect >= 0 ? "muted" : "risk")\">\(r.effect >= 0 ? "+" : "−")\(String(format: "%.1f", abs(r.effect) * 100)) points · \(labels[r.component] ?? "") · \(clock.format(r.date, "d MMM yyyy"))</span></li>") })</ol>"
+            )
+        let network: HTML =
+            a.network.intermediaries == 0
+            ? "<p class=\"small muted\">None of the organizations you trust has an opinion of them yet.</p>"
+            : "<p class=\"small\">\(a.network.intermediaries) organization\(a.network.intermediaries == 1 ? "" : "s") you have worked with know them; their view, weighed by your trust in them: \(percent(a.network.opinion.expectation)) (uncertainty \(percent(a.network.opinion.uncertainty))%).</p>"
+        let standing: HTML =
+            a.network.standing.map {
+                "<p class=\"small\">Network standing from your point of view: above \(percent($0))% of other organizations.</p>"
+            }
+            ?? ""
+        let backField: HTML = back.map { "<input type=\"hidden\" name=\"back\" value=\"\($0)\">" } ?? ""
+        return """
+            <section class="card" id="trust-panel"><h2>Your trust in \(a.subjectName)</h2>
+            <p><strong class="trust-figure" id="trust-figure">\(percent(a.overall.expectation))</strong> / 100 \
+            <span class="small muted">uncertainty <span id="trust-uncertainty">\(percent(a.overall.uncertainty))</span>% · \
+            trust quotient \(String(format: "%.1f", a.trustQuotient)) · \(a.evidenceCount) item\(a.evidenceCount == 1 ? "" : "s") of evidence</span></p>
+            \(historyChart(history))
+            <table><thead><tr><th>Component</th><th></th><th>Score</th><th>Evidence</th></tr></thead><tbody>\(rows)</tbody></table>
+            <h3>Why</h3>\(reasons)
+            <h3>Across the network</h3>\(network)\(standing)
+            <details><summary>Rate \(a.subjectName)</summary><form method="post" action="/organizations/\(subject.uuidString)/ratings">\(csrf(req))\(backField)
+            <label for="trust-rating">Rating, -10 (would not trust) to 10 (trust as ourselves)</label>
+            <input id="trust-rating" name="rating" type="number" min="-10" max="10" step="1" required>
+            <label for="trust-comment">Why (optional, shown in the explanation)</label><input id="trust-comment" name="comment" maxlength="1000">
+            <button>Record rating</button></form></details>
+            <p class="small muted">Computed \(clock.format(a.computedAt)). How this works: see the README's trust section.</p></section>
+            """
+    }
+
+    /// Trust over time as inline SVG: the line is the figure, the band runs from belief to belief + uncertainty
+    /// (where the figure could still go as evidence arrives).
+    static func historyChart(_ points: [TrustService.HistoryPoint]) -> HTML {
+        guard points.count >= 2 else {
+            return "<p class=\"small muted\">The history chart appears once trust has changed.</p>"
+        }
+        let width = 600.0
+        let height = 120.0
+        let t0 = points.first!.at.timeIntervalSince1970
+        let span = max(1, points.last!.at.timeIntervalSince1970 - t0)
+        func x(_ p: TrustService.HistoryPoint) -> Double { (p.at.timeIntervalSince1970 - t0) / span * (width - 20) + 10 }
+        func y(_ v: Double) -> Double { (1 - v) * (height - 20) + 10 }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        let line = points.map { "\(f(x($0))),\(f(y($0.expectation)))" }.joined(separator: " ")
+        let upper = points.map { "\(f(x($0))),\(f(y(min(1, $0.belief + $0.uncertainty))))" }
+        let lower = points.reversed().map { "\(f(x($0))),\(f(y($0.belief)))" }
+        let band = (upper + lower).joined(separator: " ")
+        let last = points.last!
+        return HTML(
+            raw: """
+                <svg id="trust-history" role="img" aria-label="Trust over time: from \(Int((points.first!.expectation * 100).rounded())) to \(Int((last.expectation * 100).rounded())) in \(points.count) steps" viewBox="0 0 \(Int(width)) \(Int(height))" width="100%" height="\(Int(height))" preserveAspectRatio="none">
+                <line x1="10" y1="\(f(y(0.5)))" x2="\(Int(width - 10))" y2="\(f(y(0.5)))" stroke="#d9dee8" stroke-dasharray="4 4"/>
+                <polygon points="\(band)" fill="#dbe8ff" opacity="0.8"/>
+                <polyline points="\(line)" fill="none" stroke="#2355d8" stroke-width="2"/>
+                <circle cx="\(f(x(last)))" cy="\(f(y(last.expectation)))" r="3.5" fill="#2355d8"/>
+                </svg>
+                """)
+    }
+}
