@@ -11,7 +11,7 @@ extension Bonafide {
                 Works offline on files; nothing is sent to a server. Rating files have no header; ratings are \
                 on the scale given by --min-rating/--max-rating (default -10 to 10) and mapped to [-1, 1].
                 """,
-            subcommands: [Rank.self])
+            subcommands: [Rank.self, Predict.self, Evaluate.self])
     }
 }
 
@@ -197,5 +197,160 @@ struct RatingScale {
     var max: Double
     func normalized(_ rating: Double) -> Double {
         rating >= 0 ? rating / max : (min < 0 ? -rating / min : 0)
+    }
+}
+
+extension Bonafide.TrustCommand {
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Predict the trust SOURCE should place in TARGET, for each line of a pairs file.",
+            discussion: """
+                Learns from the ratings in --edges only (gradient-boosted trees over member, pair and time \
+                signals; see the README) and prints CSV source,target,score with score in [-1, 1], in the order \
+                of the pairs file. The pairs file has SOURCE,TARGET lines (anything after a second comma is \
+                ignored); ids the ratings never mention are treated as newcomers.
+                """)
+
+        @OptionGroup var ratings: RatingsOptions
+        @Option(help: "File of SOURCE,TARGET lines to score.") var pairs: String
+
+        func run() throws {
+            let network = try ratings.load()
+            guard let data = FileManager.default.contents(atPath: pairs) else {
+                throw ClientError(description: "--pairs: cannot read \(pairs).")
+            }
+            var extended = network
+            var queries: [(String, String)] = []
+            for (number, rawLine) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated()
+            {
+                let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count >= 2, !fields[0].isEmpty, !fields[1].isEmpty else {
+                    throw ClientError(description: "--pairs \(pairs), line \(number + 1): expected SOURCE,TARGET.")
+                }
+                queries.append((fields[0], fields[1]))
+            }
+            let predictor = TrustPredictor(network: network, scale: ratings.scale.min...ratings.scale.max)
+            let indexed = queries.map { q in
+                TrustFeatures.Query(
+                    source: extended.addNode(q.0), target: extended.addNode(q.1), time: predictor.latestTime)
+            }
+            let scores = predictor.predict(indexed)
+            var out = "source,target,score\n"
+            for (i, q) in queries.enumerated() { out += "\(q.0),\(q.1),\(scores[i])\n" }
+            writeStandardOutput(Array(out.utf8))
+        }
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cross-validate the trust prediction on a ratings file; with labels, how well it spots fraud.",
+            discussion: """
+                Splits the ratings into --folds parts; each part is predicted from a model and features built \
+                from the other parts only. Prints RMSE and Pearson correlation of predicted against held-out \
+                ratings (scaled to [-1, 1]), next to the fairness x goodness baseline. With --labels (USER,+1 for \
+                benign, USER,-1 for fraudulent) also the ROC AUC of telling the fraudulent apart by each member \
+                score.
+                """)
+
+        @OptionGroup var ratings: RatingsOptions
+        @Option(help: "Number of folds.") var folds: Int = 10
+        @Option(help: "Labels file: USER,+1 or USER,-1 per line.") var labels: String?
+        @Flag(help: "Print one JSON object instead of text.") var json = false
+
+        func validate() throws {
+            guard (2...100).contains(folds) else { throw ValidationError("--folds must be between 2 and 100.") }
+        }
+
+        func run() throws {
+            let network = try ratings.load()
+            guard network.edgeCount >= folds * 2 else {
+                throw ClientError(description: "--edges \(ratings.edges) has \(network.edgeCount) ratings: too few for \(folds) folds.")
+            }
+            let labelled = try labels.map { try readLabels($0, network: network) }
+            let clock = ContinuousClock()
+            let started = clock.now
+            let scale = ratings.scale.min...ratings.scale.max
+            let result = TrustPredictor.crossValidate(network, scale: scale, folds: folds)
+            let elapsed = seconds(clock.now - started)
+            var figures: [(String, Double)] = [
+                ("rmse", result.rmse), ("pearson", result.pearson), ("baseline_fxg_rmse", result.baselineRMSE),
+                ("baseline_fxg_pearson", result.baselinePearson),
+            ]
+            if let labelled {
+                for (name, scores) in memberScores(network, scale: scale) {
+                    let auc = Metrics.rocAUC(scores: labelled.map { -scores[Int($0.node)] }, positives: labelled.map(\.fraudulent))
+                    figures.append(("fraud_auc_\(name)", auc))
+                }
+            }
+            if json {
+                let body = figures.map { "\"\($0.0)\": \($0.1.isFinite ? String(format: "%.4f", $0.1) : "null")" }.joined(separator: ", ")
+                print("{\"ratings\": \(result.actual.count), \"folds\": \(folds), \(body)}")
+            } else {
+                print("\(result.actual.count) ratings, \(folds)-fold cross-validation (\(elapsed) s)")
+                print(String(format: "trust prediction      RMSE %.4f  Pearson %.4f", result.rmse, result.pearson))
+                print(
+                    String(format: "fairness x goodness   RMSE %.4f  Pearson %.4f  (baseline)", result.baselineRMSE, result.baselinePearson)
+                )
+                for (name, value) in figures where name.hasPrefix("fraud_auc_") {
+                    print(String(format: "fraud ROC AUC by %@: %.4f", String(name.dropFirst("fraud_auc_".count)), value))
+                }
+            }
+        }
+
+        struct Label {
+            var node: Int32
+            var fraudulent: Bool
+        }
+
+        func readLabels(_ path: String, network: SignedNetwork) throws -> [Label] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ClientError(description: "--labels: cannot read \(path).")
+            }
+            var out: [Label] = []
+            var unknown = 0
+            for (number, rawLine) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .enumerated()
+            {
+                let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+                if line.isEmpty || line.hasPrefix("#") { continue }
+                let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count == 2, ["1", "+1", "-1"].contains(fields[1]) else {
+                    throw ClientError(description: "--labels \(path), line \(number + 1): expected USER,+1 or USER,-1.")
+                }
+                guard let node = network.node(fields[0]) else {
+                    unknown += 1
+                    continue
+                }
+                out.append(Label(node: node, fraudulent: fields[1] == "-1"))
+            }
+            if unknown > 0 { warn("--labels: \(unknown) users do not appear in the ratings; ignored.") }
+            guard out.contains(where: \.fraudulent), out.contains(where: { !$0.fraudulent }) else {
+                throw ClientError(
+                    description: "--labels \(path) needs both benign (+1) and fraudulent (-1) users that appear in the ratings.")
+            }
+            return out
+        }
+
+        /// Member-level trust scores, higher = more trustworthy.
+        func memberScores(_ network: SignedNetwork, scale: ClosedRange<Double>) -> [(String, [Double])] {
+            let graph = RatingGraph(
+                nodeCount: network.nodeCount, sources: network.sources, targets: network.targets,
+                weights: network.ratings.map { TrustPredictor.normalize($0, scale) }, times: network.times)
+            let goodness = graph.fairnessGoodness().goodness
+            let mu = graph.meanWeight
+            var sum = [Double](repeating: 0, count: network.nodeCount)
+            var count = sum
+            for e in 0..<network.edgeCount where network.sources[e] != network.targets[e] {
+                sum[Int(network.targets[e])] += TrustPredictor.normalize(network.ratings[e], scale)
+                count[Int(network.targets[e])] += 1
+            }
+            let smoothed = (0..<network.nodeCount).map { (sum[$0] + 3 * mu) / (count[$0] + 3) }
+            let engine = EigenTrust(network: network)
+            let standing = engine.run(restart: engine.restartVector(seeds: EigenTrust.defaultSeeds(network))).scores
+            return [("goodness", goodness), ("mean_rating_received", smoothed), ("eigentrust", standing)]
+        }
     }
 }
