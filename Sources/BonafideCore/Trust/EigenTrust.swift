@@ -16,7 +16,7 @@ import Foundation
 /// - Negative ratings are distrust, not dropped: after the walk, a rater's standing times its share of
 ///   negative rating is subtracted from the rated node (one step, as in Guha et al. 2004: distrust is not
 ///   transitive, "the enemy of my enemy" is not a friend).
-/// - The iteration is a Gauss-Seidel sweep within each thread's block of nodes (Jacobi between blocks), so it
+/// - The iteration is a Gauss-Seidel sweep within each thread's block of nodes (Jacobi between blocks), swept in breadth-first order, so it
 ///   uses every core, needs about half the sweeps of a power iteration and gives the same answer for the same
 ///   thread count. It stops when the L1 change of a sweep is below `tolerance`; scores then sum to 1.
 public final class EigenTrust {
