@@ -63,8 +63,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try routes(app)
     if config.runBackgroundJobs {
-        app.lifecycle.use(OverdueSweeper(interval: .seconds(Int64(config.overdueSweepSeconds))))
-        app.lifecycle.use(TrustRecomputer(interval: .seconds(Int64(config.trustRecomputeSeconds))))
+        app.lifecycle.use(PeriodicJob.overdueSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
+        app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(Int64(config.trustRecomputeSeconds))))
     }
 }
 

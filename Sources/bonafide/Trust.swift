@@ -28,20 +28,36 @@ struct RatingsOptions: ParsableArguments {
         }
     }
 
-    var scale: RatingScale { RatingScale(min: minRating, max: maxRating) }
+    var scale: ClosedRange<Double> { minRating...maxRating }
 
     func load() throws -> SignedNetwork {
         try loadRatings(path: edges, label: "--edges", scale: scale)
     }
 }
 
-func loadRatings(path: String, label: String, scale: RatingScale) throws -> SignedNetwork {
+func loadRatings(path: String, label: String, scale: ClosedRange<Double>) throws -> SignedNetwork {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw ClientError(description: "\(label): cannot read \(path).")
     }
-    do { return try SignedNetwork.parse([UInt8](data), ratingRange: scale.min...scale.max) } catch {
+    do { return try SignedNetwork.parse([UInt8](data), ratingRange: scale) } catch {
         throw ClientError(description: "\(label) \(path), \(error.description).")
     }
+}
+
+/// The comma-separated records of a small text file (pairs, labels) with their line numbers; blank lines and
+/// `#` comments skipped, fields trimmed.
+func readRecords(path: String, label: String) throws -> [(line: Int, fields: [String])] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ClientError(description: "\(label): cannot read \(path).")
+    }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+        .compactMap { number, raw in
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { return nil }
+            return (
+                number + 1, line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            )
+        }
 }
 
 func writeStandardOutput(_ bytes: [UInt8]) {
@@ -104,11 +120,7 @@ extension Bonafide.TrustCommand {
                 guard let node = network.node(viewer) else {
                     throw ClientError(description: "--viewer \(viewer) does not appear in \(ratings.edges).")
                 }
-                var own: [Int32: Double] = [:]
-                for e in 0..<network.edgeCount where network.sources[e] == node && network.targets[e] != node {
-                    own[network.targets[e], default: 0] += network.ratings[e]
-                }
-                if let vector = engine.restartVector(weights: own) {
+                if let vector = engine.restartVector(weights: network.ratingsGiven(by: node)) {
                     restartVector = vector
                 } else {
                     warn("Viewer \(viewer) trusts nobody in the file yet: ranking from the network's seeds instead.")
@@ -191,15 +203,6 @@ func seconds(_ duration: Duration) -> String {
     return String(format: "%.3f", value)
 }
 
-/// A rating scale, mapped linearly onto [-1, 1] with 0 kept at 0 (a rating of 0 means neutral).
-struct RatingScale {
-    var min: Double
-    var max: Double
-    func normalized(_ rating: Double) -> Double {
-        rating >= 0 ? rating / max : (min < 0 ? -rating / min : 0)
-    }
-}
-
 extension Bonafide.TrustCommand {
     struct Predict: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -216,23 +219,14 @@ extension Bonafide.TrustCommand {
 
         func run() throws {
             let network = try ratings.load()
-            guard let data = FileManager.default.contents(atPath: pairs) else {
-                throw ClientError(description: "--pairs: cannot read \(pairs).")
-            }
             var extended = network
-            var queries: [(String, String)] = []
-            for (number, rawLine) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .enumerated()
-            {
-                let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-                if line.isEmpty || line.hasPrefix("#") { continue }
-                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let queries = try readRecords(path: pairs, label: "--pairs").map { line, fields in
                 guard fields.count >= 2, !fields[0].isEmpty, !fields[1].isEmpty else {
-                    throw ClientError(description: "--pairs \(pairs), line \(number + 1): expected SOURCE,TARGET.")
+                    throw ClientError(description: "--pairs \(pairs), line \(line): expected SOURCE,TARGET.")
                 }
-                queries.append((fields[0], fields[1]))
+                return (fields[0], fields[1])
             }
-            let predictor = TrustPredictor(network: network, scale: ratings.scale.min...ratings.scale.max)
+            let predictor = TrustPredictor(network: network, scale: ratings.scale)
             let indexed = queries.map { q in
                 TrustFeatures.Query(
                     source: extended.addNode(q.0), target: extended.addNode(q.1), time: predictor.latestTime)
@@ -272,7 +266,7 @@ extension Bonafide.TrustCommand {
             let labelled = try labels.map { try readLabels($0, network: network) }
             let clock = ContinuousClock()
             let started = clock.now
-            let scale = ratings.scale.min...ratings.scale.max
+            let scale = ratings.scale
             let result = TrustPredictor.crossValidate(network, scale: scale, folds: folds)
             let elapsed = seconds(clock.now - started)
             var figures: [(String, Double)] = [
@@ -306,19 +300,11 @@ extension Bonafide.TrustCommand {
         }
 
         func readLabels(_ path: String, network: SignedNetwork) throws -> [Label] {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ClientError(description: "--labels: cannot read \(path).")
-            }
             var out: [Label] = []
             var unknown = 0
-            for (number, rawLine) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .enumerated()
-            {
-                let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-                if line.isEmpty || line.hasPrefix("#") { continue }
-                let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for (line, fields) in try readRecords(path: path, label: "--labels") {
                 guard fields.count == 2, ["1", "+1", "-1"].contains(fields[1]) else {
-                    throw ClientError(description: "--labels \(path), line \(number + 1): expected USER,+1 or USER,-1.")
+                    throw ClientError(description: "--labels \(path), line \(line): expected USER,+1 or USER,-1.")
                 }
                 guard let node = network.node(fields[0]) else {
                     unknown += 1
@@ -340,14 +326,7 @@ extension Bonafide.TrustCommand {
                 nodeCount: network.nodeCount, sources: network.sources, targets: network.targets,
                 weights: network.ratings.map { TrustPredictor.normalize($0, scale) }, times: network.times)
             let goodness = graph.fairnessGoodness().goodness
-            let mu = graph.meanWeight
-            var sum = [Double](repeating: 0, count: network.nodeCount)
-            var count = sum
-            for e in 0..<network.edgeCount where network.sources[e] != network.targets[e] {
-                sum[Int(network.targets[e])] += TrustPredictor.normalize(network.ratings[e], scale)
-                count[Int(network.targets[e])] += 1
-            }
-            let smoothed = (0..<network.nodeCount).map { (sum[$0] + 3 * mu) / (count[$0] + 3) }
+            let smoothed = (0..<network.nodeCount).map(graph.smoothedMeanReceived)
             let engine = EigenTrust(network: network)
             let standing = engine.run(restart: engine.restartVector(seeds: EigenTrust.defaultSeeds(network))).scores
             return [("goodness", goodness), ("mean_rating_received", smoothed), ("eigentrust", standing)]

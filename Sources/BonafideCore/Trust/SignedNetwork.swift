@@ -26,10 +26,7 @@ public struct SignedNetwork: Sendable {
     public var edgeCount: Int { sources.count }
 
     /// The dense number of a node id, if it appears in the network.
-    public func node(_ id: String) -> Int32? {
-        if let found = index[id] { return found }
-        return nil
-    }
+    public func node(_ id: String) -> Int32? { index[id] }
 
     /// Adds a node if it is new and returns its number.
     @discardableResult
@@ -48,6 +45,14 @@ public struct SignedNetwork: Sendable {
         targets.append(t)
         ratings.append(rating)
         times.append(time)
+    }
+
+    /// What a member said of each other member: its ratings of them summed (self-ratings left out). A viewer's
+    /// positive ones are its own trusted set, the restart of a personalized ranking.
+    public func ratingsGiven(by node: Int32) -> [Int32: Double] {
+        var given: [Int32: Double] = [:]
+        for e in 0..<edgeCount where sources[e] == node && targets[e] != node { given[targets[e], default: 0] += ratings[e] }
+        return given
     }
 
     /// The same network keeping only the ratings at the given positions (node numbering unchanged).

@@ -69,7 +69,7 @@ public enum TrustFeatures {
             let sn = nOut - L
             let sMean = (sOut - L * qw + smoothing * mu) / (sn + smoothing)
             let sNeg = (negOut - qneg + smoothing * pneg) / (sn + smoothing)
-            let sRep = u < n ? (g.inSum[u] + smoothing * mu) / (g.inCount[u] + smoothing) : mu
+            let sRep = u < n ? g.smoothedMeanReceived(u) : mu
             let tGive = v < n ? (g.outSum[v] + smoothing * mu) / (g.outCount[v] + smoothing) : mu
             let reciprocal = inside ? g.pair(v, u) : nil
             // Fairness and goodness, with the query's own rating removed to first order.
@@ -186,8 +186,8 @@ public struct RatingGraph: Sendable {
     // Edge-level adjacency, for time.
     var inEdgeStart: [Int], inEdges: [Int32], outEdgeStart: [Int], outEdges: [Int32]
 
-    public var meanWeight: Double { weights.isEmpty ? 0 : weights.reduce(0, +) / Double(weights.count) }
-    public var negativeShare: Double { weights.isEmpty ? 0 : Double(weights.filter { $0 < 0 }.count) / Double(weights.count) }
+    public let meanWeight: Double
+    public let negativeShare: Double
 
     /// Self-ratings are dropped: they say nothing about trust.
     public init(nodeCount n: Int, sources s: [Int32], targets t: [Int32], weights w: [Double], times time: [Double]) {
@@ -197,6 +197,8 @@ public struct RatingGraph: Sendable {
         weights = keep.map { w[$0] }
         times = keep.map { time[$0] }
         nodeCount = n
+        meanWeight = weights.isEmpty ? 0 : weights.reduce(0, +) / Double(weights.count)
+        negativeShare = weights.isEmpty ? 0 : Double(weights.filter { $0 < 0 }.count) / Double(weights.count)
         inCount = [Double](repeating: 0, count: n)
         inSum = inCount
         inNegative = inCount
@@ -275,6 +277,12 @@ public struct RatingGraph: Sendable {
         self.inEdges = inEdges
         self.outEdgeStart = outEdgeStart
         self.outEdges = outEdges
+    }
+
+    /// The mean rating a member received, pulled towards the network's mean by `TrustFeatures.smoothing`
+    /// pseudo-ratings, so one rating does not make a reputation.
+    public func smoothedMeanReceived(_ v: Int) -> Double {
+        (inSum[v] + TrustFeatures.smoothing * meanWeight) / (inCount[v] + TrustFeatures.smoothing)
     }
 
     func pair(_ u: Int, _ v: Int) -> (sum: Double, count: Double)? {

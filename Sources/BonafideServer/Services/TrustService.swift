@@ -195,12 +195,8 @@ enum TrustService {
                 source: pair.viewer.uuidString, target: pair.subject.uuidString, rating: (opinion.expectation * 2 - 1) * 10)
         }
         let engine = EigenTrust(network: network, threads: 1)
-        var own: [Int32: Double] = [:]
-        for e in 0..<network.edgeCount where network.sources[e] == 0 && network.ratings[e] > 0 {
-            own[network.targets[e], default: 0] += network.ratings[e]
-        }
         var standing: Double?
-        if let restart = engine.restartVector(weights: own) {
+        if let restart = engine.restartVector(weights: network.ratingsGiven(by: 0)) {
             let scores = engine.run(restart: restart).scores
             let others = (0..<network.nodeCount).filter { $0 != 0 && $0 != 1 }
             if !others.isEmpty {
@@ -225,13 +221,13 @@ enum TrustService {
             evidenceCount: report.evidenceCount, network: network)
     }
 
-    /// Recomputes one pair and stores a snapshot when anything a person would see changed. Returns whether it did.
-    @discardableResult
-    static func recompute(viewer: UUID, subject: UUID, at now: Date = Date(), on db: any Database) async throws -> Bool {
+    /// Recomputes one pair and stores a snapshot when anything a person would see changed since `previous` (the
+    /// newest stored assessment). Returns the assessment now stored and whether it is new.
+    static func recompute(viewer: UUID, subject: UUID, previous: Assessment?, at now: Date, on db: any Database) async throws -> (
+        assessment: Assessment, changed: Bool
+    ) {
         let fresh = try await assess(viewer: viewer, subject: subject, at: now, on: db)
-        if let last = try await latest(viewer: viewer, subject: subject, on: db), last.assessment.sameFigures(as: fresh) {
-            return false
-        }
+        if let previous, previous.sameFigures(as: fresh) { return (previous, false) }
         let snapshot = TrustSnapshot()
         snapshot.$viewer.id = viewer
         snapshot.$subject.id = subject
@@ -240,7 +236,7 @@ enum TrustService {
         snapshot.uncertainty = fresh.overall.uncertainty
         snapshot.report = String(decoding: try Self.encoder.encode(fresh), as: UTF8.self)
         try await snapshot.save(on: db)
-        return true
+        return (fresh, true)
     }
 
     static let encoder: JSONEncoder = {
@@ -292,12 +288,14 @@ enum TrustService {
         guard try await Organization.find(subject, on: db) != nil else { throw Problem.notFound("organization") }
         let pending = try await TrustPending.query(on: db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject).first()
         let stored = try await latest(viewer: viewer, subject: subject, on: db)
-        if stored == nil || pending != nil || now.timeIntervalSince(stored!.snapshot.computedAt) > 86_400 {
-            try await recompute(viewer: viewer, subject: subject, at: now, on: db)
+        let assessment: Assessment
+        if let stored, pending == nil, now.timeIntervalSince(stored.snapshot.computedAt) <= 86_400 {
+            assessment = stored.assessment
+        } else {
+            assessment = try await recompute(viewer: viewer, subject: subject, previous: stored?.assessment, at: now, on: db).assessment
             try await pending?.delete(on: db)
         }
-        guard let newest = try await latest(viewer: viewer, subject: subject, on: db) else { throw Problem.notFound("organization") }
-        return (newest.assessment, try await history(viewer: viewer, subject: subject, on: db))
+        return (assessment, try await history(viewer: viewer, subject: subject, on: db))
     }
 
     // MARK: The queue
@@ -328,7 +326,9 @@ enum TrustService {
         var changed = 0
         for item in batch {
             try await item.delete(on: db)
-            guard try await recompute(viewer: item.$viewer.id, subject: item.$subject.id, at: now, on: db) else { continue }
+            let previous = try await latest(viewer: item.$viewer.id, subject: item.$subject.id, on: db)?.assessment
+            guard try await recompute(viewer: item.$viewer.id, subject: item.$subject.id, previous: previous, at: now, on: db).changed
+            else { continue }
             changed += 1
             let (r, s) = (item.$viewer.id, item.$subject.id)
             // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.

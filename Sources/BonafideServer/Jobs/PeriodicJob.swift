@@ -1,0 +1,49 @@
+import Foundation
+import Vapor
+
+/// Background work repeated on a fixed interval while the server runs; stopped with the server.
+final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
+    // @unchecked: `task` is only touched from the lifecycle callbacks, which Vapor calls serially.
+    private let name: String
+    private let interval: Duration
+    private let work: @Sendable (Application) async throws -> Void
+    private var task: Task<Void, Never>?
+
+    init(_ name: String, every interval: Duration, work: @escaping @Sendable (Application) async throws -> Void) {
+        self.name = name
+        self.interval = interval
+        self.work = work
+    }
+
+    func didBootAsync(_ app: Application) async throws {
+        let (name, interval, work) = (name, interval, work)
+        task = Task { [app] in
+            while !Task.isCancelled {
+                do { try await work(app) } catch { app.logger.error("\(name) failed: \(error)") }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        task?.cancel()
+        await task?.value
+    }
+}
+
+extension PeriodicJob {
+    /// Marks overdue commitments missed.
+    static func overdueSweep(every interval: Duration) -> PeriodicJob {
+        PeriodicJob("overdue sweep", every: interval) { app in
+            let marked = try await Commitments.sweepOverdue(on: app.db)
+            if marked > 0 { app.logger.info("marked \(marked) overdue commitment(s) missed") }
+        }
+    }
+
+    /// Drains the queue of pairs whose trust evidence changed, while there is a backlog.
+    static func trustRecompute(every interval: Duration) -> PeriodicJob {
+        PeriodicJob("trust recompute", every: interval) { app in
+            while !Task.isCancelled, try await TrustService.drain(limit: 50, on: app.db) > 0 {}
+        }
+    }
+}
