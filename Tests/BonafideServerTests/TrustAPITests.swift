@@ -66,6 +66,13 @@ struct TrustAPITests {
             #expect(why.contains { $0.hasPrefix("Delivered “Design system” on time") })
             #expect(why.contains { $0.hasPrefix("Answered your request in “Fonts”") })
             #expect((r.body["history"] as? [Any])?.count == 1)
+            // Another organization sees none of Northwind's evidence about Acme: Acme is a stranger to it.
+            let carla = try await app.register("Carla", org: "Kite")
+            let outsider = try await app.api(.GET, "/trust/\(b.organizationID)", token: carla.token)
+            #expect(outsider.status == .ok)
+            #expect(outsider.body["evidenceCount"] as? Int == 0)
+            #expect(summaries(outsider.body).isEmpty)
+            #expect((outsider.body["overall"] as? [String: Any])?["uncertainty"] as? Double == 1)
             // The other direction is separate: Acme's view of Northwind has no promises in it.
             let back = try await app.api(.GET, "/trust/\(a.organizationID)", token: b.token)
             #expect(components(back.body)["reliability"]?["evidenceCount"] as? Int == 0)
