@@ -50,7 +50,7 @@ func readRecords(path: String, label: String) throws -> [(line: Int, fields: [St
     guard let data = FileManager.default.contents(atPath: path) else {
         throw ClientError(description: "\(label): cannot read \(path).")
     }
-    return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    return String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
         .compactMap { number, raw in
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { return nil }
