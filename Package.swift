@@ -27,7 +27,8 @@ let package = Package(
     targets: [
         .target(
             name: "BonafideCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/Sentiment")]
         ),
         .target(
             name: "BonafideServer",
