@@ -40,6 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateLedger())
     app.migrations.add(CreateWitnessing())
     app.migrations.add(CreateTrust())
+    app.migrations.add(CreateSurveys())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

@@ -144,6 +144,27 @@ enum TrustService {
                     kind: .rating, date: r.createdAt, value: Double(r.rating) / 10,
                     summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.author.name)\(comment)"))
         }
+        // The viewer's people answering the subject's NPS or CSAT surveys: how they would recommend or rate it.
+        let surveys = try await Survey.query(on: db).filter(\.$organization.$id == subject).all()
+        if !surveys.isEmpty {
+            let byID = Dictionary(surveys.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+            let recipients = try await SurveyRecipient.query(on: db).filter(\.$survey.$id ~~ surveys.map { $0.id! })
+                .filter(\.$partner.$id == viewer).filter(\.$respondedAt != nil).all()
+            if !recipients.isEmpty {
+                let responses = try await SurveyResponse.query(on: db).filter(\.$recipient.$id ~~ recipients.map { $0.id! }).all()
+                let names = Dictionary(recipients.map { ($0.id!, $0.name.isEmpty ? $0.email : $0.name) }, uniquingKeysWith: { a, _ in a })
+                for r in responses {
+                    guard let score = r.score, let survey = byID[r.$survey.id] else { continue }
+                    // NPS 0-10 and CSAT 1-5 both map onto -1..1 around their neutral middle (5 and 3).
+                    let value = survey.kind == .nps ? Double(score - 5) / 5 : Double(score - 3) / 2
+                    let reason = r.reason.isEmpty ? "" : ": “\(r.reason.prefix(120))”"
+                    items.append(
+                        .init(
+                            kind: .rating, date: r.submittedAt, value: value,
+                            summary: "\(names[r.$recipient.id] ?? "A colleague") answered “\(survey.title)” with \(score)\(reason)"))
+                }
+            }
+        }
         return items
     }
 

@@ -1,0 +1,211 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+/// A score with its interval, for either kind of survey: one type for the page, the API and comparisons.
+struct ScoreSummary: Sendable {
+    let kind: SurveyKind
+    /// How many answered each point of the scale, lowest first.
+    let distribution: [Int]
+
+    init(kind: SurveyKind, scores: [Int?]) {
+        self.kind = kind
+        var counts = [Int](repeating: 0, count: kind.scale.count)
+        for case let s? in scores where kind.scale.contains(s) { counts[s - kind.scale.lowerBound] += 1 }
+        distribution = counts
+    }
+
+    var nps: NPS {
+        NPS(promoters: distribution[9...].reduce(0, +), passives: distribution[7...8].reduce(0, +), detractors: distribution[...6].reduce(0, +))
+    }
+    var csat: CSAT { CSAT(counts: distribution) }
+
+    var n: Int { distribution.reduce(0, +) }
+    var score: Double? { kind == .nps ? nps.score : csat.score }
+    var interval: ClosedRange<Double>? { kind == .nps ? nps.interval : csat.interval }
+
+    func change(since other: ScoreSummary) -> Change { kind == .nps ? nps.change(since: other.nps) : csat.change(since: other.csat) }
+
+    /// "NPS 40 (12 to 61)" or "CSAT 80% (49 to 94)".
+    var text: String {
+        guard let score, let interval else { return "no answers yet" }
+        let unit = kind == .nps ? "" : "%"
+        return "\(Int(score.rounded()))\(unit) (95% interval \(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))\(unit))"
+    }
+}
+
+/// What a survey found: the score and its interval, response rate, distribution, trend, segments, extra questions
+/// and the sentiment of the reasons.
+struct SurveyResults: Sendable {
+    struct Group: Sendable {
+        let label: String
+        let summary: ScoreSummary
+        /// Against the previous period (trend) or against everyone else (segments).
+        let change: Change
+    }
+
+    struct QuestionResult: Sendable {
+        let question: SurveyQuestion
+        let answered: Int
+        let mean: Double?
+        let counts: [(String, Int)]
+        let texts: [String]
+    }
+
+    struct Comment: Sendable {
+        let text: String
+        let score: Int?
+        let sentiment: Double
+        let drivers: [Sentiment.Driver]
+        let segment: String
+    }
+
+    let summary: ScoreSummary
+    let recipients: Int
+    let invited: Int
+    let responded: Int
+    let optedOut: Int
+    let skipped: Int
+    let trend: [Group]
+    let segments: [Group]
+    let questions: [QuestionResult]
+    let comments: [Comment]
+
+    var responseRate: Double? { invited > 0 ? Double(responded) / Double(invited) : nil }
+    var meanSentiment: Double? {
+        comments.isEmpty ? nil : comments.map(\.sentiment).reduce(0, +) / Double(comments.count)
+    }
+
+    static func load(_ survey: Survey, on db: any Database) async throws -> SurveyResults {
+        let recipients = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).all()
+        let responses = try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.id!).sort(\.$submittedAt).all()
+        let optedOut = Set(try await SurveyOptOut.query(on: db).filter(\.$organization.$id == survey.$organization.id).all().map(\.email))
+        let byID = Dictionary(recipients.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        return compute(survey: survey, recipients: recipients, responses: responses, recipientByID: byID, optedOut: optedOut)
+    }
+
+    static func compute(
+        survey: Survey, recipients: [SurveyRecipient], responses: [SurveyResponse], recipientByID: [UUID: SurveyRecipient], optedOut: Set<String>
+    ) -> SurveyResults {
+        let kind = survey.kind
+        let summary = ScoreSummary(kind: kind, scores: responses.map(\.score))
+        // Trend by week of answering (Monday-based, UTC), each week against the one before it.
+        var calendar = Calendar(identifier: .iso8601)
+        calendar.timeZone = .gmt
+        var weeks: [(Date, [Int?])] = []
+        for r in responses {
+            let start = calendar.dateInterval(of: .weekOfYear, for: r.submittedAt)?.start ?? r.submittedAt
+            if weeks.last?.0 == start { weeks[weeks.count - 1].1.append(r.score) } else { weeks.append((start, [r.score])) }
+        }
+        var trend: [Group] = []
+        for (index, week) in weeks.enumerated() {
+            let s = ScoreSummary(kind: kind, scores: week.1)
+            let change = index == 0 ? Change.notEnoughData : s.change(since: trend[index - 1].summary)
+            trend.append(.init(label: "Week of " + week.0.formatted(.iso8601.year().month().day()), summary: s, change: change))
+        }
+        // Segments (partner or CSV segment), each against everyone else who answered.
+        var bySegment: [String: [Int?]] = [:]
+        for r in responses { bySegment[recipientByID[r.$recipient.id]?.segment ?? "", default: []].append(r.score) }
+        let segments: [Group] =
+            bySegment.count < 2
+            ? []
+            : bySegment.keys.sorted().map { key in
+                let s = ScoreSummary(kind: kind, scores: bySegment[key]!)
+                let rest = ScoreSummary(kind: kind, scores: bySegment.filter { $0.key != key }.flatMap(\.value))
+                return Group(label: key.isEmpty ? "(no segment)" : key, summary: s, change: s.change(since: rest))
+            }
+        let answers = responses.map(\.answers)
+        let questions = survey.questions.map { q -> QuestionResult in
+            let given = answers.compactMap { $0[q.id] }
+            switch q.kind {
+            case .scale:
+                let numbers = given.compactMap { if case .number(let n) = $0 { n } else { nil } }
+                let counts = ((q.min ?? 1)...(q.max ?? 5)).map { v in (String(v), numbers.filter { $0 == v }.count) }
+                return .init(
+                    question: q, answered: numbers.count, mean: numbers.isEmpty ? nil : Double(numbers.reduce(0, +)) / Double(numbers.count),
+                    counts: counts, texts: [])
+            case .choice:
+                let texts = given.map(\.display)
+                return .init(
+                    question: q, answered: texts.count, mean: nil, counts: (q.options ?? []).map { o in (o, texts.filter { $0 == o }.count) },
+                    texts: [])
+            case .text:
+                return .init(question: q, answered: given.count, mean: nil, counts: [], texts: given.map(\.display))
+            }
+        }
+        let comments = responses.compactMap { r -> Comment? in
+            guard !r.reason.isEmpty, let sentiment = r.sentiment else { return nil }
+            let drivers = (try? JSONDecoder().decode([Sentiment.Driver].self, from: Data(r.driversJSON.utf8))) ?? []
+            return Comment(
+                text: r.reason, score: r.score, sentiment: sentiment, drivers: drivers, segment: recipientByID[r.$recipient.id]?.segment ?? "")
+        }
+        return SurveyResults(
+            summary: summary, recipients: recipients.count, invited: recipients.filter { $0.invitedAt != nil }.count,
+            responded: responses.count, optedOut: recipients.filter { optedOut.contains($0.email) }.count,
+            skipped: responses.filter { $0.score == nil }.count, trend: trend, segments: segments, questions: questions, comments: comments)
+    }
+
+    /// Every response as CSV: one row a respondent, extra questions as columns.
+    static func csv(_ survey: Survey, on db: any Database) async throws -> String {
+        let recipients = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).all()
+        let byID = Dictionary(recipients.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let responses = try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.id!).sort(\.$submittedAt).all()
+        let questions = survey.questions
+        var out = CSV.row(["submitted_at", "email", "name", "segment", "score", "reason", "sentiment"] + questions.map(\.id))
+        for r in responses {
+            let who = byID[r.$recipient.id]
+            let answers = r.answers
+            out += CSV.row(
+                [
+                    r.submittedAt.formatted(.iso8601), who?.email ?? "", who?.name ?? "", who?.segment ?? "", r.score.map(String.init) ?? "",
+                    r.reason, r.sentiment.map { String(format: "%.4f", $0) } ?? "",
+                ] + questions.map { answers[$0.id]?.display ?? "" })
+        }
+        return out
+    }
+}
+
+/// An organization's surveys over time: each kind's score per month, and per campaign, across all its surveys.
+struct SurveyOverview: Sendable {
+    struct Line: Sendable {
+        let kind: SurveyKind
+        let months: [SurveyResults.Group]
+        let campaigns: [SurveyResults.Group]
+    }
+
+    let lines: [Line]
+
+    static func load(for organization: UUID, on db: any Database) async throws -> SurveyOverview {
+        let surveys = try await Survey.query(on: db).filter(\.$organization.$id == organization).all()
+        guard !surveys.isEmpty else { return SurveyOverview(lines: []) }
+        let responses = try await SurveyResponse.query(on: db).filter(\.$survey.$id ~~ surveys.map { $0.id! }).sort(\.$submittedAt).all()
+        let byID = Dictionary(surveys.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        var lines: [Line] = []
+        for kind in SurveyKind.allCases {
+            let mine = responses.filter { byID[$0.$survey.id]?.kind == kind }
+            guard !mine.isEmpty else { continue }
+            var months: [(String, [Int?])] = []
+            for r in mine {
+                let label = r.submittedAt.formatted(.iso8601.year().month())
+                if months.last?.0 == label { months[months.count - 1].1.append(r.score) } else { months.append((label, [r.score])) }
+            }
+            var monthGroups: [SurveyResults.Group] = []
+            for (index, month) in months.enumerated() {
+                let s = ScoreSummary(kind: kind, scores: month.1)
+                monthGroups.append(.init(label: month.0, summary: s, change: index == 0 ? .notEnoughData : s.change(since: monthGroups[index - 1].summary)))
+            }
+            var byCampaign: [String: [Int?]] = [:]
+            for r in mine { byCampaign[byID[r.$survey.id]?.campaign ?? "", default: []].append(r.score) }
+            let campaigns: [SurveyResults.Group] =
+                byCampaign.count < 2
+                ? []
+                : byCampaign.keys.sorted().map { key in
+                    let s = ScoreSummary(kind: kind, scores: byCampaign[key]!)
+                    let rest = ScoreSummary(kind: kind, scores: byCampaign.filter { $0.key != key }.flatMap(\.value))
+                    return .init(label: key.isEmpty ? "(no campaign)" : key, summary: s, change: s.change(since: rest))
+                }
+            lines.append(Line(kind: kind, months: monthGroups, campaigns: campaigns))
+        }
+        return SurveyOverview(lines: lines)
+    }
+}

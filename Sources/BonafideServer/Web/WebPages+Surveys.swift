@@ -1,0 +1,360 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    // MARK: Owner's side
+
+    static func surveys(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        let list = try await Surveys.list(for: actor, on: req.db)
+        let overview = try await SurveyOverview.load(for: actor.organizationID, on: req.db)
+        var rows: [HTML] = []
+        for s in list {
+            let r = try await SurveyResults.load(s, on: req.db)
+            rows.append(
+                """
+                <tr><td><a href="/surveys/\(s.id!.uuidString)">\(s.title)</a><div class="small muted">\(s.campaign)</div></td>
+                <td>\(s.kind.rawValue.uppercased())</td><td>\(r.summary.text)</td><td>\(r.responded) of \(r.invited)</td><td>\(statusBadge(s.status.rawValue))</td></tr>
+                """)
+        }
+        let table: HTML =
+            rows.isEmpty
+            ? "<p class=\"muted\">No surveys yet.</p>"
+            : "<table><thead><tr><th>Survey</th><th>Kind</th><th>Score</th><th>Answered</th><th>State</th></tr></thead><tbody>\(rows)</tbody></table>"
+        let trends = HTML.join(
+            overview.lines.map { line in
+                """
+                <section class="card"><h2>\(line.kind.rawValue.uppercased()) by month, all surveys</h2>\(trendChart(line.months, kind: line.kind))\(groupTable(line.months, against: "previous month"))
+                \(line.campaigns.isEmpty ? "" : HTML("<h3>By campaign</h3>\(groupTable(line.campaigns, against: "other campaigns"))"))</section>
+                """
+            })
+        let form: HTML =
+            actor.role.canManage
+            ? """
+            <section class="card"><h2>New survey</h2><form method="post" action="/surveys">\(csrf(req))
+            <label for="survey-title">Title</label><input id="survey-title" name="title" required maxlength="200">
+            <label for="survey-kind">Kind</label><select id="survey-kind" name="kind"><option value="nps">NPS: 0-10, would you recommend us?</option><option value="csat">CSAT: 1-5, how satisfied?</option></select>
+            <label for="survey-question">Question (optional; the standard one otherwise)</label><input id="survey-question" name="question" maxlength="300">
+            <label for="survey-campaign">Campaign (optional, to compare surveys)</label><input id="survey-campaign" name="campaign" maxlength="100">
+            <label for="survey-questions">Extra questions (optional), one a line: <code>scale: prompt</code>, <code>choice: prompt | option | option</code>, <code>text: prompt</code></label>
+            <textarea id="survey-questions" name="questions" rows="3"></textarea>
+            <button type="submit">Create survey</button></form></section>
+            """ : ""
+        return try await page(
+            req, "Surveys",
+            """
+            <h1>Surveys</h1><section class="card">\(table)</section>\(trends)\(form)
+            """)
+    }
+
+    static func createSurvey(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/surveys") {
+            let survey = try await Surveys.create(
+                .init(
+                    title: field(req, "title"), kind: field(req, "kind"), question: field(req, "question"), campaign: field(req, "campaign"),
+                    questions: try Surveys.parseQuestionLines(field(req, "questions"))), by: actor, on: req.db)
+            req.flash("Survey created. Add recipients, then send the invitations.")
+            return "/surveys/\(survey.id!.uuidString)"
+        }
+    }
+
+    static func surveyPage(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        let survey = try await Surveys.survey(uuid(req, "sid"), for: actor, on: req.db)
+        let r = try await SurveyResults.load(survey, on: req.db)
+        let path = "/surveys/\(survey.id!.uuidString)"
+        let interval: HTML = r.summary.interval.map { i in
+            "<span class=\"small muted\">95% interval <span id=\"survey-ci\">\(Int(i.lowerBound.rounded())) to \(Int(i.upperBound.rounded()))</span></span>"
+        } ?? ""
+        let rate = r.responseRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "no invitations sent yet"
+        let headline: HTML = """
+            <p><strong class="trust-figure" id="survey-score">\(r.summary.score.map { String(Int($0.rounded())) } ?? "–")</strong>\(survey.kind == .csat ? "% satisfied" : " NPS") \(interval)</p>
+            <p class="small">\(r.summary.n) answer\(r.summary.n == 1 ? "" : "s") to the main question\(r.skipped > 0 ? " (\(r.skipped) skipped it; skipped answers are not counted)" : "") · \
+            response rate \(rate) (\(r.responded) of \(r.invited) invited) · \(r.optedOut) opted out\
+            \(r.meanSentiment.map { " · mean sentiment of the reasons \(String(format: "%+.2f", $0))" } ?? "")</p>
+            """
+        let trend: HTML =
+            r.trend.count < 2 ? "" : "<h3>By week</h3>\(trendChart(r.trend, kind: survey.kind))\(groupTable(r.trend, against: "previous week"))"
+        let segments: HTML = r.segments.isEmpty ? "" : "<h3>By segment</h3>\(groupTable(r.segments, against: "everyone else"))"
+        let questions = HTML.join(
+            r.questions.map { q in
+                let body: HTML =
+                    q.question.kind == .text
+                    ? (q.texts.isEmpty ? "<p class=\"muted small\">No answers.</p>" : HTML("<ul>\(q.texts.map { HTML("<li>\($0)</li>") })</ul>"))
+                    : HTML(
+                        "\(q.mean.map { HTML("<p class=\"small\">Mean \(String(format: "%.2f", $0))</p>") } ?? "")\(barChart(q.counts, label: q.question.prompt))")
+                return "<h3>\(q.question.prompt) <span class=\"small muted\">\(q.answered) answered</span></h3>\(body)"
+            })
+        let comments: HTML =
+            r.comments.isEmpty
+            ? "<p class=\"muted\">No reasons given yet.</p>"
+            : HTML(
+                "<ul id=\"survey-comments\">\(r.comments.sorted { $0.sentiment < $1.sentiment }.map { c in HTML("<li>“\(c.text)” <span class=\"small \(c.sentiment < -0.05 ? "risk" : "muted")\">\(c.score.map { "score \($0) · " } ?? "")sentiment \(String(format: "%+.2f", c.sentiment))\(c.drivers.isEmpty ? "" : " · " + c.drivers.prefix(3).map { "“\($0.phrase)”" }.joined(separator: ", "))\(c.segment.isEmpty ? "" : " · \(c.segment)")</span></li>") })</ul>"
+            )
+        var manage: HTML = ""
+        if actor.role.canManage {
+            let key = try await SurveyLinks.key(on: req.db)
+            let base = req.application.bonafide.baseURL
+            let recipients = try await SurveyRecipient.query(on: req.db).filter(\.$survey.$id == survey.id!).sort(\.$createdAt).all()
+            let recipientRows = HTML.join(
+                recipients.map { p in
+                    let state =
+                        p.respondedAt != nil
+                        ? "answered" : p.reminders > 0 ? "reminded \(p.reminders)×" : p.invitedAt != nil ? "invited" : "not yet invited"
+                    let link = base + SurveyLinks.path(SurveyLinks.token(for: p.id!, key: key))
+                    return """
+                        <tr><td>\(p.name.isEmpty ? p.email : p.name)<div class="small muted">\(p.email)</div></td><td>\(p.segment)</td><td>\(state)</td>
+                        <td><input class="survey-link" readonly value="\(link)" aria-label="Personal link for \(p.email)" style="width:100%"></td></tr>
+                        """
+                })
+            let open = survey.status == .open
+            manage = """
+                <section class="card"><h2>Recipients</h2>
+                \(recipients.isEmpty ? HTML("<p class=\"muted\">No one yet.</p>") : HTML("<table><thead><tr><th>Person</th><th>Segment</th><th>State</th><th>Personal link (do not share)</th></tr></thead><tbody>\(recipientRows)</tbody></table>"))
+                \(open ? HTML("""
+                <form method="post" action="\(path)/send">\(csrf(req))<button>Send invitations to those not yet invited</button></form>
+                <form method="post" action="\(path)/remind">\(csrf(req))<button class="secondary">Remind those who have not answered</button></form>
+                <h3>Add recipients</h3><form method="post" action="\(path)/recipients">\(csrf(req))
+                <label><input type="checkbox" name="partners" value="1"> The people of all our active partners (segment = partner)</label>
+                <label for="survey-csv">Customers as CSV: a header row with email (and optionally name, segment), then one person a line</label>
+                <textarea id="survey-csv" name="csv" rows="4" placeholder="email,name,segment&#10;ana@example.com,Ana,Enterprise"></textarea>
+                <button>Add recipients</button></form>
+                <form method="post" action="\(path)/close">\(csrf(req))<button class="secondary">Close the survey</button></form>
+                """) : HTML("<p class=\"muted\">Closed; answers are no longer collected.</p>"))
+                <p class="small muted">Invitations and reminders go to the outbox with each person's link; addresses that opted out are never written to.</p></section>
+                """
+        }
+        return try await page(
+            req, survey.title,
+            """
+            <h1>\(survey.title) <span class="small muted">\(survey.kind.rawValue.uppercased())\(survey.campaign.isEmpty ? "" : " · \(survey.campaign)")</span></h1>
+            <section class="card" id="survey-results"><h2>Results</h2><p class="muted">“\(survey.question)”</p>\(headline)
+            \(barChart(r.summary.distribution.enumerated().map { (String($0.offset + survey.kind.scale.lowerBound), $0.element) }, label: "Answers per score"))
+            \(trend)\(segments)
+            <p><a href="\(path)/export.csv">Download all responses (CSV)</a></p></section>
+            <section class="card"><h2>Why: reasons, most negative first</h2>\(comments)</section>
+            \(questions.text.isEmpty ? "" : HTML("<section class=\"card\"><h2>Extra questions</h2>\(questions)</section>"))
+            \(manage)
+            """)
+    }
+
+    static func surveyAction(_ req: Request, _ work: @escaping @Sendable (Actor, Survey) async throws -> String) async throws -> Response {
+        let actor = try req.requireActor()
+        let back = "/surveys/\(req.parameters.get("sid") ?? "")"
+        return try await act(req, back: back) {
+            let survey = try await Surveys.survey(uuid(req, "sid"), for: actor, on: req.db)
+            req.flash(try await work(actor, survey))
+            return back
+        }
+    }
+
+    static func addSurveyRecipients(_ req: Request) async throws -> Response {
+        try await surveyAction(req) { actor, survey in
+            let csv = field(req, "csv")
+            let people = csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [] : try Surveys.parseCSV(csv)
+            let partners = field(req, "partners") == "1"
+            guard !people.isEmpty || partners else { throw Problem.invalid("csv", "Paste a CSV of customers or tick the partners box.") }
+            let r = try await Surveys.addRecipients(people, partners: partners, to: survey, by: actor, on: req.db)
+            return "Added \(r.added); \(r.alreadyThere) were already there; \(r.optedOut) skipped because they opted out."
+        }
+    }
+
+    static func sendSurvey(_ req: Request) async throws -> Response {
+        try await surveyAction(req) { actor, survey in
+            let n = try await Surveys.send(survey, by: actor, baseURL: req.application.bonafide.baseURL, on: req.db)
+            return n == 0 ? "Everyone was already invited." : "Invited \(n) \(n == 1 ? "person" : "people"), each with a personal link."
+        }
+    }
+
+    static func remindSurvey(_ req: Request) async throws -> Response {
+        try await surveyAction(req) { actor, survey in
+            let n = try await Surveys.remind(survey, by: actor, baseURL: req.application.bonafide.baseURL, on: req.db)
+            return n == 0 ? "No one is due a reminder (a day apart, at most 3, never after answering or opting out)." : "Reminded \(n)."
+        }
+    }
+
+    static func closeSurvey(_ req: Request) async throws -> Response {
+        try await surveyAction(req) { actor, survey in
+            try await Surveys.close(survey, by: actor, on: req.db)
+            return "Closed; no more answers are collected."
+        }
+    }
+
+    static func exportSurvey(_ req: Request) async throws -> Response {
+        let survey = try await Surveys.survey(uuid(req, "sid"), for: try req.requireActor(), on: req.db)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        let name = survey.title.filter { $0.isLetter || $0.isNumber || $0 == " " }.replacingOccurrences(of: " ", with: "-")
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name.isEmpty ? "survey" : name)-responses.csv\"")
+        return Response(status: .ok, headers: headers, body: .init(string: try await SurveyResults.csv(survey, on: req.db)))
+    }
+
+    // MARK: Respondent's side (no account; the link is the credential)
+
+    static func answerForm(_ req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
+        let invitation = try await Surveys.invitation(token: token, on: req.db)
+        return try await answerPage(req, invitation, token: token, error: nil).encodeResponse(for: req)
+    }
+
+    static func answerPage(_ req: Request, _ invitation: Surveys.Invitation, token: String, error: String?) async throws -> HTML {
+        let s = invitation.survey
+        let title = "\(invitation.organizationName): \(s.title)"
+        if invitation.recipient.respondedAt != nil {
+            return try await page(req, title, "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-done\">You have already answered this survey; each link answers once.</p></div>")
+        }
+        if try await Surveys.isOptedOut(invitation, on: req.db) {
+            return try await page(
+                req, title, "<div class=\"card\"><h1>You opted out</h1><p>\(invitation.organizationName) will not send you surveys.</p></div>")
+        }
+        guard s.status == .open else {
+            return try await page(req, title, "<div class=\"card\"><h1>This survey has closed</h1><p>Thank you all the same.</p></div>")
+        }
+        let scale = HTML.join(
+            s.kind.scale.map { v in
+                "<label class=\"score-option\"><input type=\"radio\" name=\"score\" value=\"\(v)\" id=\"score-\(v)\"> \(v)</label>"
+            })
+        let ends: HTML =
+            s.kind == .nps
+            ? "<p class=\"small muted\">0 = not at all likely, 10 = extremely likely</p>"
+            : "<p class=\"small muted\">1 = very dissatisfied, 5 = very satisfied</p>"
+        let extras = HTML.join(
+            s.questions.map { q in
+                switch q.kind {
+                case .scale:
+                    let options = HTML.join(
+                        ((q.min ?? 1)...(q.max ?? 5)).map { v in
+                            "<label class=\"score-option\"><input type=\"radio\" name=\"a_\(q.id)\" value=\"\(v)\"> \(v)</label>"
+                        })
+                    return "<fieldset><legend>\(q.prompt)</legend>\(options)</fieldset>"
+                case .choice:
+                    let options = HTML.join(
+                        (q.options ?? []).map { o in "<label><input type=\"radio\" name=\"a_\(q.id)\" value=\"\(o)\"> \(o)</label>" })
+                    return "<fieldset><legend>\(q.prompt)</legend>\(options)</fieldset>"
+                case .text:
+                    return "<label for=\"a_\(q.id)\">\(q.prompt)</label><textarea id=\"a_\(q.id)\" name=\"a_\(q.id)\" maxlength=\"2000\" rows=\"3\"></textarea>"
+                }
+            })
+        let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0)</p>" } ?? ""
+        return try await page(
+            req, title,
+            """
+            <div class="card" style="max-width:640px"><h1>\(s.title)</h1><p class="muted">From \(invitation.organizationName). Every question may be skipped.</p>\(err)
+            <form method="post" action="\(SurveyLinks.path(token))">\(csrf(req))
+            <fieldset><legend>\(s.question)</legend>\(scale)\(ends)</fieldset>
+            <label for="reason">Why? (optional)</label><textarea id="reason" name="reason" maxlength="2000" rows="4"></textarea>
+            \(extras)
+            <button type="submit">Send my answer</button></form>
+            <form method="post" action="\(SurveyLinks.path(token))/opt-out">\(csrf(req))<button class="secondary small">Stop sending me surveys</button></form></div>
+            """)
+    }
+
+    static func submitAnswer(_ req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
+        let invitation = try await Surveys.invitation(token: token, on: req.db)
+        let rawScore = field(req, "score").trimmingCharacters(in: .whitespaces)
+        var answers: [String: SurveyAnswer] = [:]
+        for q in invitation.survey.questions {
+            let value = field(req, "a_\(q.id)")
+            if value.isEmpty { continue }
+            answers[q.id] = q.kind == .scale ? Int(value).map(SurveyAnswer.number) ?? .text(value) : .text(value)
+        }
+        do {
+            guard rawScore.isEmpty || Int(rawScore) != nil else { throw Problem.invalid("score", "Choose one of the scores, or none.") }
+            _ = try await Surveys.respond(token: token, .init(score: Int(rawScore), reason: field(req, "reason"), answers: answers), on: req.db)
+        } catch let problem as Problem {
+            if problem.status == .conflict {
+                let fresh = try await Surveys.invitation(token: token, on: req.db)
+                return try await answerPage(req, fresh, token: token, error: nil).encodeResponse(status: .conflict, for: req)
+            }
+            return try await answerPage(req, invitation, token: token, error: problem.detail).encodeResponse(status: problem.status, for: req)
+        }
+        return try await page(
+            req, "Thank you",
+            "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-thanks\">Your answer reached \(invitation.organizationName).</p></div>"
+        ).encodeResponse(status: .created, for: req)
+    }
+
+    static func optOut(_ req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
+        let invitation = try await Surveys.optOut(token: token, on: req.db)
+        return try await page(
+            req, "Opted out",
+            "<div class=\"card\"><h1>Done</h1><p id=\"survey-opted-out\">\(invitation.organizationName) will not send you any more surveys or reminders.</p></div>"
+        ).encodeResponse(for: req)
+    }
+
+    // MARK: Charts (inline SVG)
+
+    /// Vertical bars with counts, one per label.
+    static func barChart(_ counts: [(String, Int)], label: String) -> HTML {
+        guard !counts.isEmpty else { return "" }
+        let top = max(1, counts.map(\.1).max() ?? 1)
+        let width = 600.0
+        let barWidth = width / Double(counts.count)
+        let bars = counts.enumerated().map { i, c in
+            let h = Double(c.1) / Double(top) * 90
+            let x = Double(i) * barWidth
+            return """
+                <rect x="\(String(format: "%.1f", x + 4))" y="\(String(format: "%.1f", 100 - h))" width="\(String(format: "%.1f", barWidth - 8))" height="\(String(format: "%.1f", h))" fill="#2355d8" rx="2"><title>\(HTML.escape(c.0)): \(c.1)</title></rect>
+                <text x="\(String(format: "%.1f", x + barWidth / 2))" y="116" text-anchor="middle" font-size="11">\(HTML.escape(String(c.0.prefix(14))))</text>
+                <text x="\(String(format: "%.1f", x + barWidth / 2))" y="\(String(format: "%.1f", 96 - h))" text-anchor="middle" font-size="10" fill="#555">\(c.1)</text>
+                """
+        }
+        let summary = counts.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        return HTML(
+            raw:
+                "<svg class=\"bar-chart\" role=\"img\" aria-label=\"\(HTML.escape(label)): \(HTML.escape(summary))\" viewBox=\"0 0 600 122\" width=\"100%\" height=\"122\">\(bars.joined())</svg>"
+        )
+    }
+
+    /// Score per period with its 95% interval as a whisker.
+    static func trendChart(_ groups: [SurveyResults.Group], kind: SurveyKind) -> HTML {
+        let points = groups.filter { $0.summary.score != nil }
+        guard points.count >= 2 else { return "" }
+        let low = kind == .nps ? -100.0 : 0
+        let high = 100.0
+        func y(_ v: Double) -> String { String(format: "%.1f", 110 - (v - low) / (high - low) * 100) }
+        let step = 560.0 / Double(points.count - 1)
+        var marks = ""
+        var line: [String] = []
+        for (i, g) in points.enumerated() {
+            let x = String(format: "%.1f", 20 + Double(i) * step)
+            let score = g.summary.score!
+            let interval = g.summary.interval!
+            line.append("\(x),\(y(score))")
+            marks += """
+                <line x1="\(x)" x2="\(x)" y1="\(y(interval.lowerBound))" y2="\(y(interval.upperBound))" stroke="#9db5f0" stroke-width="6"/>
+                <circle cx="\(x)" cy="\(y(score))" r="4" fill="\(g.change == .down ? "#c0392b" : g.change == .up ? "#1e8449" : "#2355d8")"><title>\(HTML.escape(g.label)): \(Int(score.rounded())) (\(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))), \(g.change.rawValue)</title></circle>
+                """
+        }
+        return HTML(
+            raw: """
+                <svg class="trend-chart" role="img" aria-label="Score over time with 95% intervals" viewBox="0 0 600 120" width="100%" height="120">
+                <line x1="10" x2="590" y1="\(y(kind == .nps ? 0 : 50))" y2="\(y(kind == .nps ? 0 : 50))" stroke="#d9dee8" stroke-dasharray="4 4"/>
+                <polyline points="\(line.joined(separator: " "))" fill="none" stroke="#2355d8" stroke-width="2"/>\(marks)</svg>
+                """)
+    }
+
+    static func groupTable(_ groups: [SurveyResults.Group], against: String) -> HTML {
+        let rows = HTML.join(
+            groups.map { g in
+                let change: HTML =
+                    switch g.change {
+                    case .up: "<span class=\"badge\">higher</span>"
+                    case .down: "<span class=\"risk\">lower</span>"
+                    case .noClearChange: "<span class=\"muted\">no clear difference</span>"
+                    case .notEnoughData: "<span class=\"muted\">–</span>"
+                    }
+                return "<tr><td>\(g.label)</td><td>\(g.summary.text)</td><td>\(g.summary.n)</td><td>\(change)</td></tr>"
+            })
+        return
+            "<table class=\"score-groups\"><thead><tr><th></th><th>Score</th><th>Answers</th><th>Against \(against)</th></tr></thead><tbody>\(rows)</tbody></table>"
+    }
+}
