@@ -20,23 +20,31 @@ extension Bonafide {
             let analyzer = SentimentAnalyzer.shared
             let input = readStandardInput()
             let started = ContinuousClock.now
-            var out = ""
-            out.reserveCapacity(input.utf8.count)
             var lines = input.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             // The final newline ends the last text; it does not start an empty one.
             if input.last?.isNewline == true { lines.removeLast() }
-            for line in lines {
-                let s = analyzer.analyze(String(line))
-                out += #"{"score":\#(s.score),"label":"\#(s.label.rawValue)""#
-                if !scoreOnly {
-                    out += #","drivers":["#
-                    out += s.drivers.map { #"{"phrase":\#(jsonString($0.phrase)),"valence":\#($0.valence)}"# }.joined(separator: ",")
-                    out += "]"
+            // Texts are independent: one chunk per core, written back in input order.
+            let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1000))
+            let outputs = ChunkOutputs(count: chunks)
+            let texts = lines
+            let withDrivers = !scoreOnly
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let range = (texts.count * chunk / chunks)..<(texts.count * (chunk + 1) / chunks)
+                var out = ""
+                for line in texts[range] {
+                    let s = analyzer.analyze(String(line))
+                    out += #"{"score":\#(s.score),"label":"\#(s.label.rawValue)""#
+                    if withDrivers {
+                        out += #","drivers":["#
+                        out += s.drivers.map { #"{"phrase":\#(jsonString($0.phrase)),"valence":\#($0.valence)}"# }.joined(separator: ",")
+                        out += "]"
+                    }
+                    out += "}\n"
                 }
-                out += "}\n"
+                outputs.set(chunk, out)
             }
             let elapsed = started.duration(to: .now)
-            writeStandardOutput(Array(out.utf8))
+            for out in outputs.all { writeStandardOutput(Array(out.utf8)) }
             if timings {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 warn(String(format: "%d texts in %.3f s: %.0f texts/s", lines.count, seconds, Double(lines.count) / max(seconds, 1e-9)))
@@ -49,4 +57,16 @@ extension Bonafide {
 func jsonString(_ text: String) -> String {
     let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
     return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+}
+
+/// Each chunk's output, filled by one thread each.
+final class ChunkOutputs: @unchecked Sendable {
+    private var values: [String]
+    private let lock = NSLock()
+
+    init(count: Int) { values = Array(repeating: "", count: count) }
+
+    func set(_ index: Int, _ value: String) { lock.withLock { values[index] = value } }
+
+    var all: [String] { lock.withLock { values } }
 }

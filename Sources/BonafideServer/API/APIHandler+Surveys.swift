@@ -13,7 +13,9 @@ extension API {
     func listSurveys(_ input: Operations.ListSurveys.Input) async throws -> Operations.ListSurveys.Output {
         let db = try req.db
         var out: [Components.Schemas.Survey] = []
-        for s in try await Surveys.list(for: try await actor(), on: db) { out.append(DTO.survey(s, try await SurveyResults.load(s, on: db))) }
+        for s in try await Surveys.list(for: try await actor(), on: db) {
+            out.append(DTO.survey(s, try await SurveyResults.load(s, on: db)))
+        }
         return .ok(.init(body: .json(out)))
     }
 
@@ -21,7 +23,8 @@ extension API {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let questions = (body.questions ?? []).map { q in
             SurveyQuestion(
-                id: q.id ?? "", kind: SurveyQuestion.Kind(rawValue: q.kind.rawValue) ?? .text, prompt: q.prompt, options: q.options, min: q.min,
+                id: q.id ?? "", kind: SurveyQuestion.Kind(rawValue: q.kind.rawValue) ?? .text, prompt: q.prompt, options: q.options,
+                min: q.min,
                 max: q.max)
         }
         let db = try req.db
@@ -98,7 +101,8 @@ extension API {
                 body: .json(
                     .init(
                         organizationName: invitation.organizationName, title: s.title, kind: .init(rawValue: s.kind.rawValue)!,
-                        question: s.question, questions: s.questions.map(DTO.question), scale: [s.kind.scale.lowerBound, s.kind.scale.upperBound],
+                        question: s.question, questions: s.questions.map(DTO.question),
+                        scale: [s.kind.scale.lowerBound, s.kind.scale.upperBound],
                         answered: invitation.recipient.respondedAt != nil, open: s.status == .open))))
     }
 
@@ -115,7 +119,9 @@ extension API {
         let response = try await Surveys.respond(
             token: input.path.token, .init(score: body.score, reason: body.reason ?? "", answers: answers), on: try req.db)
         return .created(
-            .init(body: .json(.init(id: response.id!.uuidString.lowercased(), submittedAt: response.submittedAt, sentiment: response.sentiment))))
+            .init(
+                body: .json(
+                    .init(id: response.id!.uuidString.lowercased(), submittedAt: response.submittedAt, sentiment: response.sentiment))))
     }
 
     func optOutOfSurveys(_ input: Operations.OptOutOfSurveys.Input) async throws -> Operations.OptOutOfSurveys.Output {
@@ -138,7 +144,8 @@ extension DTO {
 
     static func survey(_ s: Survey, _ r: SurveyResults) -> Components.Schemas.Survey {
         .init(
-            id: s.id!.uuidString.lowercased(), title: s.title, kind: .init(rawValue: s.kind.rawValue)!, question: s.question, campaign: s.campaign,
+            id: s.id!.uuidString.lowercased(), title: s.title, kind: .init(rawValue: s.kind.rawValue)!, question: s.question,
+            campaign: s.campaign,
             questions: s.questions.map(question), status: .init(rawValue: s.status.rawValue)!, createdAt: s.createdAt,
             results: .init(
                 n: r.summary.n, score: r.summary.score, ci95: r.summary.interval.map { [$0.lowerBound, $0.upperBound] },

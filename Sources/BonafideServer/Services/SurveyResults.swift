@@ -16,7 +16,9 @@ struct ScoreSummary: Sendable {
     }
 
     var nps: NPS {
-        NPS(promoters: distribution[9...].reduce(0, +), passives: distribution[7...8].reduce(0, +), detractors: distribution[...6].reduce(0, +))
+        NPS(
+            promoters: distribution[9...].reduce(0, +), passives: distribution[7...8].reduce(0, +),
+            detractors: distribution[...6].reduce(0, +))
     }
     var csat: CSAT { CSAT(counts: distribution) }
 
@@ -30,7 +32,8 @@ struct ScoreSummary: Sendable {
     var text: String {
         guard let score, let interval else { return "no answers yet" }
         let unit = kind == .nps ? "" : "%"
-        return "\(Int(score.rounded()))\(unit) (95% interval \(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))\(unit))"
+        return
+            "\(Int(score.rounded()))\(unit) (95% interval \(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))\(unit))"
     }
 }
 
@@ -85,7 +88,8 @@ struct SurveyResults: Sendable {
     }
 
     static func compute(
-        survey: Survey, recipients: [SurveyRecipient], responses: [SurveyResponse], recipientByID: [UUID: SurveyRecipient], optedOut: Set<String>
+        survey: Survey, recipients: [SurveyRecipient], responses: [SurveyResponse], recipientByID: [UUID: SurveyRecipient],
+        optedOut: Set<String>
     ) -> SurveyResults {
         let kind = survey.kind
         let summary = ScoreSummary(kind: kind, scores: responses.map(\.score))
@@ -122,12 +126,14 @@ struct SurveyResults: Sendable {
                 let numbers = given.compactMap { if case .number(let n) = $0 { n } else { nil } }
                 let counts = ((q.min ?? 1)...(q.max ?? 5)).map { v in (String(v), numbers.filter { $0 == v }.count) }
                 return .init(
-                    question: q, answered: numbers.count, mean: numbers.isEmpty ? nil : Double(numbers.reduce(0, +)) / Double(numbers.count),
+                    question: q, answered: numbers.count,
+                    mean: numbers.isEmpty ? nil : Double(numbers.reduce(0, +)) / Double(numbers.count),
                     counts: counts, texts: [])
             case .choice:
                 let texts = given.map(\.display)
                 return .init(
-                    question: q, answered: texts.count, mean: nil, counts: (q.options ?? []).map { o in (o, texts.filter { $0 == o }.count) },
+                    question: q, answered: texts.count, mean: nil,
+                    counts: (q.options ?? []).map { o in (o, texts.filter { $0 == o }.count) },
                     texts: [])
             case .text:
                 return .init(question: q, answered: given.count, mean: nil, counts: [], texts: given.map(\.display))
@@ -137,7 +143,8 @@ struct SurveyResults: Sendable {
             guard !r.reason.isEmpty, let sentiment = r.sentiment else { return nil }
             let drivers = (try? JSONDecoder().decode([Sentiment.Driver].self, from: Data(r.driversJSON.utf8))) ?? []
             return Comment(
-                text: r.reason, score: r.score, sentiment: sentiment, drivers: drivers, segment: recipientByID[r.$recipient.id]?.segment ?? "")
+                text: r.reason, score: r.score, sentiment: sentiment, drivers: drivers,
+                segment: recipientByID[r.$recipient.id]?.segment ?? "")
         }
         return SurveyResults(
             summary: summary, recipients: recipients.count, invited: recipients.filter { $0.invitedAt != nil }.count,
@@ -157,7 +164,8 @@ struct SurveyResults: Sendable {
             let answers = r.answers
             out += CSV.row(
                 [
-                    r.submittedAt.formatted(.iso8601), who?.email ?? "", who?.name ?? "", who?.segment ?? "", r.score.map(String.init) ?? "",
+                    r.submittedAt.formatted(.iso8601), who?.email ?? "", who?.name ?? "", who?.segment ?? "",
+                    r.score.map(String.init) ?? "",
                     r.reason, r.sentiment.map { String(format: "%.4f", $0) } ?? "",
                 ] + questions.map { answers[$0.id]?.display ?? "" })
         }
@@ -192,7 +200,9 @@ struct SurveyOverview: Sendable {
             var monthGroups: [SurveyResults.Group] = []
             for (index, month) in months.enumerated() {
                 let s = ScoreSummary(kind: kind, scores: month.1)
-                monthGroups.append(.init(label: month.0, summary: s, change: index == 0 ? .notEnoughData : s.change(since: monthGroups[index - 1].summary)))
+                monthGroups.append(
+                    .init(label: month.0, summary: s, change: index == 0 ? .notEnoughData : s.change(since: monthGroups[index - 1].summary))
+                )
             }
             var byCampaign: [String: [Int?]] = [:]
             for r in mine { byCampaign[byID[r.$survey.id]?.campaign ?? "", default: []].append(r.score) }

@@ -57,7 +57,9 @@ enum Surveys {
             var q = q
             let field = "questions[\(index)]"
             q.prompt = q.prompt.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...300).contains(q.prompt.count) else { throw Problem.invalid(field, "Question \(index + 1) needs a prompt of 1 to 300 characters.") }
+            guard (1...300).contains(q.prompt.count) else {
+                throw Problem.invalid(field, "Question \(index + 1) needs a prompt of 1 to 300 characters.")
+            }
             if q.id.isEmpty { q.id = "q\(index + 1)" }
             guard q.id.count <= 40, q.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
                 throw Problem.invalid(field, "Question ids are up to 40 letters, digits, - or _.")
@@ -76,7 +78,8 @@ enum Surveys {
             case .choice:
                 let options = (q.options ?? []).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
                 guard (2...10).contains(options.count), options.allSatisfy({ $0.count <= 100 }), Set(options).count == options.count else {
-                    throw Problem.invalid(field, "Question \(index + 1): a choice needs 2 to 10 different options of at most 100 characters.")
+                    throw Problem.invalid(
+                        field, "Question \(index + 1): a choice needs 2 to 10 different options of at most 100 characters.")
                 }
                 q.options = options
                 q.min = nil
@@ -99,11 +102,15 @@ enum Surveys {
             if line.isEmpty { continue }
             guard let colon = line.firstIndex(of: ":"), let kind = SurveyQuestion.Kind(rawValue: line[..<colon].lowercased()) else {
                 throw Problem.invalid(
-                    "questions", "Extra question line \(number + 1) must start with scale:, choice: or text:, e.g. “choice: Which service? | Design | Build”.")
+                    "questions",
+                    "Extra question line \(number + 1) must start with scale:, choice: or text:, e.g. “choice: Which service? | Design | Build”."
+                )
             }
             let parts = line[line.index(after: colon)...].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             questions.append(
-                .init(id: "q\(questions.count + 1)", kind: kind, prompt: parts.first ?? "", options: kind == .choice ? Array(parts.dropFirst()) : nil))
+                .init(
+                    id: "q\(questions.count + 1)", kind: kind, prompt: parts.first ?? "",
+                    options: kind == .choice ? Array(parts.dropFirst()) : nil))
         }
         return questions
     }
@@ -139,10 +146,13 @@ enum Surveys {
     static func parseCSV(_ text: String) throws -> [RecipientInput] {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard let header = lines.first else { throw Problem.invalid("csv", "The CSV is empty: give a header row with email, then one person a line.") }
+        guard let header = lines.first else {
+            throw Problem.invalid("csv", "The CSV is empty: give a header row with email, then one person a line.")
+        }
         let columns = CSV.fields(String(header.element)).map { $0.lowercased() }
         guard let emailColumn = columns.firstIndex(of: "email") else {
-            throw Problem.invalid("csv", "Line \(header.offset + 1): the header row must name an email column (and optionally name and segment).")
+            throw Problem.invalid(
+                "csv", "Line \(header.offset + 1): the header row must name an email column (and optionally name and segment).")
         }
         let nameColumn = columns.firstIndex(of: "name")
         let segmentColumn = columns.firstIndex(of: "segment")
@@ -178,7 +188,9 @@ enum Surveys {
         var wanted: [(RecipientInput, UUID?)] = []
         for input in inputs {
             let email = Validation.normalizedEmail(input.email)
-            guard Validation.isEmail(email) else { throw Problem.invalid("recipients", "\"\(input.email.prefix(80))\" is not an email address.") }
+            guard Validation.isEmail(email) else {
+                throw Problem.invalid("recipients", "\"\(input.email.prefix(80))\" is not an email address.")
+            }
             guard input.name.count <= 100, input.segment.count <= 100 else {
                 throw Problem.invalid("recipients", "Names and segments have at most 100 characters.")
             }
@@ -230,7 +242,8 @@ enum Surveys {
         }
         guard !partnerIDs.isEmpty else { return [] }
         let names = Dictionary(
-            try await Organization.query(on: db).filter(\.$id ~~ partnerIDs).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+            try await Organization.query(on: db).filter(\.$id ~~ partnerIDs).all().map { ($0.id!, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         let users = try await User.query(on: db).filter(\.$organization.$id ~~ partnerIDs).sort(\.$email).all()
         return users.map { u in
             (RecipientInput(email: u.email, name: u.name, segment: names[u.$organization.id] ?? ""), u.$organization.id)
@@ -353,7 +366,8 @@ enum Surveys {
         guard survey.status == .open else { throw Problem(.conflict, "This survey has closed; answers are no longer collected.") }
         if let score = answer.score, !survey.kind.scale.contains(score) {
             throw Problem.invalid(
-                "score", "The score must be a whole number from \(survey.kind.scale.lowerBound) to \(survey.kind.scale.upperBound), or left out.")
+                "score",
+                "The score must be a whole number from \(survey.kind.scale.lowerBound) to \(survey.kind.scale.upperBound), or left out.")
         }
         let reason = answer.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count <= 2000 else { throw Problem.invalid("reason", "The answer to “why?” must have at most 2,000 characters.") }
@@ -514,7 +528,9 @@ enum CSV {
             if quoted {
                 if c == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { current.append("\"") } else {
+                        if next == "\"" {
+                            current.append("\"")
+                        } else {
                             quoted = false
                             pending = next
                         }

@@ -54,7 +54,8 @@ extension WebPages {
         return try await act(req, back: "/surveys") {
             let survey = try await Surveys.create(
                 .init(
-                    title: field(req, "title"), kind: field(req, "kind"), question: field(req, "question"), campaign: field(req, "campaign"),
+                    title: field(req, "title"), kind: field(req, "kind"), question: field(req, "question"),
+                    campaign: field(req, "campaign"),
                     questions: try Surveys.parseQuestionLines(field(req, "questions"))), by: actor, on: req.db)
             req.flash("Survey created. Add recipients, then send the invitations.")
             return "/surveys/\(survey.id!.uuidString)"
@@ -66,9 +67,10 @@ extension WebPages {
         let survey = try await Surveys.survey(uuid(req, "sid"), for: actor, on: req.db)
         let r = try await SurveyResults.load(survey, on: req.db)
         let path = "/surveys/\(survey.id!.uuidString)"
-        let interval: HTML = r.summary.interval.map { i in
-            "<span class=\"small muted\">95% interval <span id=\"survey-ci\">\(Int(i.lowerBound.rounded())) to \(Int(i.upperBound.rounded()))</span></span>"
-        } ?? ""
+        let interval: HTML =
+            r.summary.interval.map { i in
+                "<span class=\"small muted\">95% interval <span id=\"survey-ci\">\(Int(i.lowerBound.rounded())) to \(Int(i.upperBound.rounded()))</span></span>"
+            } ?? ""
         let rate = r.responseRate.map { "\(Int(($0 * 100).rounded()))%" } ?? "no invitations sent yet"
         let headline: HTML = """
             <p><strong class="trust-figure" id="survey-score">\(r.summary.score.map { String(Int($0.rounded())) } ?? "–")</strong>\(survey.kind == .csat ? "% satisfied" : " NPS") \(interval)</p>
@@ -77,15 +79,18 @@ extension WebPages {
             \(r.meanSentiment.map { " · mean sentiment of the reasons \(String(format: "%+.2f", $0))" } ?? "")</p>
             """
         let trend: HTML =
-            r.trend.count < 2 ? "" : "<h3>By week</h3>\(trendChart(r.trend, kind: survey.kind))\(groupTable(r.trend, against: "previous week"))"
+            r.trend.count < 2
+            ? "" : "<h3>By week</h3>\(trendChart(r.trend, kind: survey.kind))\(groupTable(r.trend, against: "previous week"))"
         let segments: HTML = r.segments.isEmpty ? "" : "<h3>By segment</h3>\(groupTable(r.segments, against: "everyone else"))"
         let questions = HTML.join(
             r.questions.map { q in
                 let body: HTML =
                     q.question.kind == .text
-                    ? (q.texts.isEmpty ? "<p class=\"muted small\">No answers.</p>" : HTML("<ul>\(q.texts.map { HTML("<li>\($0)</li>") })</ul>"))
+                    ? (q.texts.isEmpty
+                        ? "<p class=\"muted small\">No answers.</p>" : HTML("<ul>\(q.texts.map { HTML("<li>\($0)</li>") })</ul>"))
                     : HTML(
-                        "\(q.mean.map { HTML("<p class=\"small\">Mean \(String(format: "%.2f", $0))</p>") } ?? "")\(barChart(q.counts, label: q.question.prompt))")
+                        "\(q.mean.map { HTML("<p class=\"small\">Mean \(String(format: "%.2f", $0))</p>") } ?? "")\(barChart(q.counts, label: q.question.prompt))"
+                    )
                 return "<h3>\(q.question.prompt) <span class=\"small muted\">\(q.answered) answered</span></h3>\(body)"
             })
         let comments: HTML =
@@ -205,11 +210,15 @@ extension WebPages {
         let s = invitation.survey
         let title = "\(invitation.organizationName): \(s.title)"
         if invitation.recipient.respondedAt != nil {
-            return try await page(req, title, "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-done\">You have already answered this survey; each link answers once.</p></div>")
+            return try await page(
+                req, title,
+                "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-done\">You have already answered this survey; each link answers once.</p></div>"
+            )
         }
         if try await Surveys.isOptedOut(invitation, on: req.db) {
             return try await page(
-                req, title, "<div class=\"card\"><h1>You opted out</h1><p>\(invitation.organizationName) will not send you surveys.</p></div>")
+                req, title,
+                "<div class=\"card\"><h1>You opted out</h1><p>\(invitation.organizationName) will not send you surveys.</p></div>")
         }
         guard s.status == .open else {
             return try await page(req, title, "<div class=\"card\"><h1>This survey has closed</h1><p>Thank you all the same.</p></div>")
@@ -236,7 +245,8 @@ extension WebPages {
                         (q.options ?? []).map { o in "<label><input type=\"radio\" name=\"a_\(q.id)\" value=\"\(o)\"> \(o)</label>" })
                     return "<fieldset><legend>\(q.prompt)</legend>\(options)</fieldset>"
                 case .text:
-                    return "<label for=\"a_\(q.id)\">\(q.prompt)</label><textarea id=\"a_\(q.id)\" name=\"a_\(q.id)\" maxlength=\"2000\" rows=\"3\"></textarea>"
+                    return
+                        "<label for=\"a_\(q.id)\">\(q.prompt)</label><textarea id=\"a_\(q.id)\" name=\"a_\(q.id)\" maxlength=\"2000\" rows=\"3\"></textarea>"
                 }
             })
         let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0)</p>" } ?? ""
@@ -266,13 +276,15 @@ extension WebPages {
         }
         do {
             guard rawScore.isEmpty || Int(rawScore) != nil else { throw Problem.invalid("score", "Choose one of the scores, or none.") }
-            _ = try await Surveys.respond(token: token, .init(score: Int(rawScore), reason: field(req, "reason"), answers: answers), on: req.db)
+            _ = try await Surveys.respond(
+                token: token, .init(score: Int(rawScore), reason: field(req, "reason"), answers: answers), on: req.db)
         } catch let problem as Problem {
             if problem.status == .conflict {
                 let fresh = try await Surveys.invitation(token: token, on: req.db)
                 return try await answerPage(req, fresh, token: token, error: nil).encodeResponse(status: .conflict, for: req)
             }
-            return try await answerPage(req, invitation, token: token, error: problem.detail).encodeResponse(status: problem.status, for: req)
+            return try await answerPage(req, invitation, token: token, error: problem.detail).encodeResponse(
+                status: problem.status, for: req)
         }
         return try await page(
             req, "Thank you",
