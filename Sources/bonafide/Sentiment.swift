@@ -18,11 +18,9 @@ extension Bonafide {
 
         func run() throws {
             let analyzer = SentimentAnalyzer.shared
-            let input = readStandardInput()
+            let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             let started = ContinuousClock.now
-            var lines = input.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            // The final newline ends the last text; it does not start an empty one.
-            if input.last?.isNewline == true { lines.removeLast() }
+            let lines = textLines(input)
             // Texts are independent: one chunk per core, written back in input order.
             let chunks = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1000))
             let outputs = ChunkOutputs(count: chunks)
@@ -32,7 +30,7 @@ extension Bonafide {
                 let range = (texts.count * chunk / chunks)..<(texts.count * (chunk + 1) / chunks)
                 var out = ""
                 for line in texts[range] {
-                    let s = analyzer.analyze(String(line))
+                    let s = analyzer.analyze(line, drivers: withDrivers)
                     out += #"{"score":\#(s.score),"label":"\#(s.label.rawValue)""#
                     if withDrivers {
                         out += #","drivers":["#
@@ -69,4 +67,17 @@ final class ChunkOutputs: @unchecked Sendable {
     func set(_ index: Int, _ value: String) { lock.withLock { values[index] = value } }
 
     var all: [String] { lock.withLock { values } }
+}
+
+/// One text a line; "\r\n" ends a line too, and a final newline does not start an empty text.
+func textLines(_ bytes: [UInt8]) -> [String] {
+    var lines: [String] = []
+    var start = 0
+    for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") {
+        let end = i > start && bytes[i - 1] == UInt8(ascii: "\r") ? i - 1 : i
+        lines.append(String(decoding: bytes[start..<end], as: UTF8.self))
+        start = i + 1
+    }
+    if start < bytes.count { lines.append(String(decoding: bytes[start...], as: UTF8.self)) }
+    return lines
 }

@@ -55,6 +55,10 @@ public final class SentimentAnalyzer: Sendable {
     let phrases: [String: Double]
     let longestPhrase: Int
     let emoji: [Character: String]
+    let info: [String: WordInfo]
+    /// First and last byte (lower-cased) of every lexicon entry with punctuation in it (":)", "</3", "can't"): a
+    /// cheap test before looking a punctuated token up whole.
+    let punctuatedKeyEnds: Set<UInt16>
 
     public init(lexicon: String, domain: String, emoji emojiText: String) {
         var words: [String: Double] = [:]
@@ -80,6 +84,40 @@ public final class SentimentAnalyzer: Sendable {
         self.phrases = phrases
         self.longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 0
         self.emoji = emoji
+        self.info = Self.wordInfo(words: words, phrases: phrases)
+        self.punctuatedKeyEnds = Set(
+            (Array(words.keys) + Self.caseSensitiveEmoticons.keys.map { $0.lowercased() }).map { Array($0.utf8)[...] }
+                .filter { $0.contains(where: Self.isASCIIPunctuation) }.map(Self.ends))
+    }
+
+    static func ends(_ word: ArraySlice<UInt8>) -> UInt16 {
+        func lower(_ c: UInt8) -> UInt8 { (65...90).contains(c) ? c + 32 : c }
+        return UInt16(lower(word.first ?? 0)) << 8 | UInt16(lower(word.last ?? 0))
+    }
+
+    /// Everything the rules ask about a word, so each token costs one lookup.
+    static func wordInfo(words: [String: Double], phrases: [String: Double]) -> [String: WordInfo] {
+        var info: [String: WordInfo] = [:]
+        for (w, v) in words { info[w, default: .init()].valence = v }
+        for (w, b) in boosters where !w.contains(" ") { info[w, default: .init()].booster = b }
+        for w in negations { info[w, default: .init()].negation = true }
+        for p in phrases.keys { info[String(p.split(separator: " ")[0]), default: .init()].phraseStart = true }
+        let special: [(String, Flags)] = [
+            ("no", .no), ("but", .but), ("least", .least), ("kind", .kind), ("of", .of), ("so", .soOrThis), ("this", .soOrThis),
+            ("never", .never), ("without", .without), ("doubt", .doubt), ("any", .any), ("enough", .enough),
+            ("better", .betterOrHappier), ("happier", .betterOrHappier), ("or", .orNor), ("nor", .orNor), ("at", .atOrVery),
+            ("very", .atOrVery),
+        ]
+        for (w, f) in special { info[w, default: .init()].flags.insert(f) }
+        for w in hypotheticals { info[w, default: .init()].flags.insert(.hypothetical) }
+        for w in cannot { info[w, default: .init()].flags.insert(.cannot) }
+        for phrase in Array(specialCases.keys) + boosters.keys.filter({ $0.contains(" ") }) {
+            let parts = phrase.split(separator: " ")
+            info[String(parts[0]), default: .init()].flags.insert(.idiomStart)
+            for w in parts.dropFirst() { info[String(w), default: .init()].flags.insert(.idiomRest) }
+        }
+        for key in info.keys where key.contains("n't") { info[key]!.negation = true }
+        return info
     }
 
     public convenience init(bundle: Bundle) throws {
@@ -151,11 +189,48 @@ public final class SentimentAnalyzer: Sendable {
         static func < (a: Boundary, b: Boundary) -> Bool { a.rawValue < b.rawValue }
     }
 
+    struct Flags: OptionSet {
+        let rawValue: UInt32
+        static let no = Flags(rawValue: 1 << 0)
+        static let but = Flags(rawValue: 1 << 1)
+        static let least = Flags(rawValue: 1 << 2)
+        static let kind = Flags(rawValue: 1 << 3)
+        static let of = Flags(rawValue: 1 << 4)
+        static let soOrThis = Flags(rawValue: 1 << 5)
+        static let never = Flags(rawValue: 1 << 6)
+        static let without = Flags(rawValue: 1 << 7)
+        static let doubt = Flags(rawValue: 1 << 8)
+        static let any = Flags(rawValue: 1 << 9)
+        static let enough = Flags(rawValue: 1 << 10)
+        static let betterOrHappier = Flags(rawValue: 1 << 11)
+        static let hypothetical = Flags(rawValue: 1 << 12)
+        static let cannot = Flags(rawValue: 1 << 13)
+        static let orNor = Flags(rawValue: 1 << 14)
+        static let atOrVery = Flags(rawValue: 1 << 15)
+        /// The first word of an idiom or two-word dampener ("the bomb", "kind of"), and any later word of one:
+        /// only where both follow each other are the word n-grams built.
+        static let idiomStart = Flags(rawValue: 1 << 16)
+        static let idiomRest = Flags(rawValue: 1 << 17)
+    }
+
+    struct WordInfo {
+        var valence: Double?
+        var booster: Double?
+        var negation = false
+        var phraseStart = false
+        var flags: Flags = []
+    }
+
     struct Token {
-        var text: String
+        /// Where the word is in the prepared text, for the drivers.
+        var range: Range<Int>
         var lower: String
         var isUpper: Bool
         var boundary: Boundary
+        var flags: Flags = []
+        var booster: Double?
+        var negation = false
+        var phraseStart = false
         /// The lexicon valence, if the word (or its un-stretched form) is in the lexicon.
         var valence: Double?
         var stretched = false
@@ -163,37 +238,59 @@ public final class SentimentAnalyzer: Sendable {
         var sentence = 0
     }
 
-    static func isASCIIPunctuation(_ s: Unicode.Scalar) -> Bool {
-        switch s.value {
+    static func isASCIIPunctuation(_ b: UInt8) -> Bool {
+        switch b {
         case 33...47, 58...64, 91...96, 123...126: return true
         default: return false
         }
     }
 
-    static func boundary(of punctuation: Substring.UnicodeScalarView) -> Boundary {
+    static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 32 || (9...13).contains(b) || (28...31).contains(b) }
+    static func isASCIILetter(_ b: UInt8) -> Bool { (65...90).contains(b) || (97...122).contains(b) }
+
+    static func boundary(of punctuation: ArraySlice<UInt8>) -> Boundary {
         var b = Boundary.none
-        for s in punctuation {
-            if s == "." || s == "!" || s == "?" { return .sentence }
-            if s == "," || s == ";" || s == ":" { b = .clause }
+        for c in punctuation {
+            if c == UInt8(ascii: ".") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") { return .sentence }
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: ";") || c == UInt8(ascii: ":") { b = .clause }
         }
         return b
     }
 
     /// Python's `str.isupper`: at least one cased letter, and no lowercase ones.
-    static func isUppercaseWord(_ word: String) -> Bool {
+    static func isUppercaseWord(_ word: ArraySlice<UInt8>) -> Bool {
+        if word.allSatisfy({ $0 < 0x80 }) {
+            var cased = false
+            for c in word {
+                if (97...122).contains(c) { return false }
+                if (65...90).contains(c) { cased = true }
+            }
+            return cased
+        }
         var cased = false
-        for s in word.unicodeScalars {
+        for s in String(decoding: word, as: UTF8.self).unicodeScalars {
             if s.properties.isLowercase { return false }
             if s.properties.isUppercase { cased = true }
         }
         return cased
     }
 
-    /// Emoji become their descriptions ("😡" -> "enraged face"); entities and curly quotes become plain characters;
-    /// words glued by "...", ",", ";", "!", "?" or "/" are split ("good...but" -> "good... but").
-    func prepare(_ text: String) -> String {
-        var out = text
-        if text.utf8.contains(where: { $0 >= 0x80 }) {
+    static func lowercase(_ word: ArraySlice<UInt8>) -> String {
+        if word.allSatisfy({ $0 < 0x80 }) {
+            return String(unsafeUninitializedCapacity: word.count) { buffer in
+                for (k, c) in word.enumerated() { buffer[k] = (65...90).contains(c) ? c + 32 : c }
+                return word.count
+            }
+        }
+        return String(decoding: word, as: UTF8.self).lowercased()
+    }
+
+    /// The text as UTF-8, ready to split on ASCII whitespace: emoji become their descriptions ("😡" -> "enraged
+    /// face"), other whitespace becomes spaces, entities and curly quotes become plain characters, and words glued
+    /// by "...", ",", ";", "!", "?" or "/" are split ("good...but" -> "good... but").
+    func prepare(_ text: String) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        if bytes.contains(where: { $0 >= 0x80 }) {
             var replaced = ""
             var previousSpace = true
             for c in text {
@@ -201,116 +298,154 @@ public final class SentimentAnalyzer: Sendable {
                     if !previousSpace { replaced.append(" ") }
                     replaced += description
                     previousSpace = false
+                } else if c.isWhitespace {
+                    replaced.append(" ")
+                    previousSpace = true
                 } else {
-                    replaced.append(c)
-                    previousSpace = c == " "
+                    switch c {
+                    case "\u{2019}", "\u{2018}": replaced.append("'")
+                    case "\u{201C}", "\u{201D}": replaced.append("\"")
+                    default: replaced.append(c)
+                    }
+                    previousSpace = false
                 }
             }
-            out = replaced.trimmingCharacters(in: .whitespacesAndNewlines)
-            out = out.replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{2018}", with: "'")
-                .replacingOccurrences(of: "\u{201C}", with: "\"").replacingOccurrences(of: "\u{201D}", with: "\"")
-        } else {
-            out = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            bytes = Array(replaced.utf8)
         }
-        if out.utf8.contains(UInt8(ascii: "&")) { out = HTMLEntities.decode(out) }
-        return Self.splitGluedWords(out)
+        if bytes.contains(UInt8(ascii: "&")) { bytes = Array(HTMLEntities.decode(String(decoding: bytes, as: UTF8.self)).utf8) }
+        return Self.splitGluedWords(bytes)
     }
 
-    static func isASCIILetter(_ s: Unicode.Scalar) -> Bool { (65...90).contains(s.value) || (97...122).contains(s.value) }
-
-    static func splitGluedWords(_ text: String) -> String {
-        let scalars = Array(text.unicodeScalars)
-        var out = String.UnicodeScalarView()
+    static func splitGluedWords(_ bytes: [UInt8]) -> [UInt8] {
+        func glue(_ c: UInt8) -> Bool {
+            c == UInt8(ascii: ",") || c == UInt8(ascii: ";") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") || c == UInt8(ascii: "/")
+        }
+        var out: [UInt8] = []
         var i = 0
-        var changed = false
-        while i < scalars.count {
-            let s = scalars[i]
-            if i > 0, isASCIILetter(scalars[i - 1]), ".,;!?/".unicodeScalars.contains(s) {
+        var copied = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            if i > 0, isASCIILetter(bytes[i - 1]), c == UInt8(ascii: ".") || glue(c) {
                 var j = i
-                if s == "." {
-                    while j < scalars.count, scalars[j] == "." { j += 1 }
+                if c == UInt8(ascii: ".") {
+                    while j < bytes.count, bytes[j] == UInt8(ascii: ".") { j += 1 }
                     // One dot splits only before a capital ("end.Next"), as in a missing space after a sentence.
-                    if j - i == 1 && !(j < scalars.count && (65...90).contains(scalars[j].value)) { j = i }
+                    if j - i == 1 && !(j < bytes.count && (65...90).contains(bytes[j])) { j = i }
                 } else {
-                    while j < scalars.count, ",;!?/".unicodeScalars.contains(scalars[j]) { j += 1 }
+                    while j < bytes.count, glue(bytes[j]) { j += 1 }
                 }
-                if j > i, j < scalars.count, isASCIILetter(scalars[j]) {
-                    out.append(contentsOf: scalars[i..<j])
-                    out.append(" ")
+                if j > i, j < bytes.count, isASCIILetter(bytes[j]) {
+                    if out.isEmpty { out.reserveCapacity(bytes.count + 8) }
+                    out.append(contentsOf: bytes[copied..<j])
+                    out.append(UInt8(ascii: " "))
+                    copied = j
                     i = j
-                    changed = true
                     continue
                 }
             }
-            out.append(s)
             i += 1
         }
-        return changed ? String(out) : text
+        if copied == 0 { return bytes }
+        out.append(contentsOf: bytes[copied...])
+        return out
     }
 
-    static let dashes: Set<String> = ["-", "--", "---", "\u{2013}", "\u{2014}"]
+    static let enDash: [UInt8] = Array("\u{2013}".utf8)
+    static let emDash: [UInt8] = Array("\u{2014}".utf8)
 
-    func tokens(_ text: String) -> [Token] {
+    func tokens(_ b: [UInt8]) -> [Token] {
         var tokens: [Token] = []
-        for raw in text.split(whereSeparator: \.isWhitespace) {
-            let rawText = String(raw)
-            let rawLower = rawText.lowercased()
-            let alphanumeric = rawText.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil }
-            if !alphanumeric, words[rawLower] != nil || Self.caseSensitiveEmoticons[rawText] != nil {
-                // An emoticon such as ":)" or "<3": kept whole.
-                tokens.append(Token(text: rawText, lower: rawLower, isUpper: Self.isUppercaseWord(rawText), boundary: .none))
+        tokens.reserveCapacity(b.count / 4)
+        var i = 0
+        let n = b.count
+        while i < n {
+            while i < n, Self.isASCIIWhitespace(b[i]) { i += 1 }
+            if i == n { break }
+            let start = i
+            while i < n, !Self.isASCIIWhitespace(b[i]) { i += 1 }
+            let raw = b[start..<i]
+            if raw.contains(where: Self.isASCIIPunctuation), punctuatedKeyEnds.contains(Self.ends(raw)) {
+                let rawLower = Self.lowercase(raw)
+                let rawText = String(decoding: raw, as: UTF8.self)
+                if words[rawLower] != nil || Self.caseSensitiveEmoticons[rawText] != nil {
+                    // An emoticon such as ":)" or "<3": kept whole.
+                    tokens.append(Token(range: start..<i, lower: rawLower, isUpper: Self.isUppercaseWord(raw), boundary: .none))
+                    continue
+                }
+            }
+            var s = start
+            var e = i
+            while s < e, Self.isASCIIPunctuation(b[s]) { s += 1 }
+            while e > s, Self.isASCIIPunctuation(b[e - 1]) { e -= 1 }
+            let word = b[s..<e]
+            if word.isEmpty || word.elementsEqual(Self.enDash) || word.elementsEqual(Self.emDash) {
+                // Punctuation alone is not a word, but it ends the clause or sentence of the word before it.
+                let dash = word.isEmpty ? raw.allSatisfy { $0 == UInt8(ascii: "-") } && raw.count <= 3 : true
+                let boundary = dash ? Boundary.clause : Self.boundary(of: raw)
+                if !tokens.isEmpty, boundary > tokens[tokens.count - 1].boundary { tokens[tokens.count - 1].boundary = boundary }
                 continue
             }
-            let scalars = raw.unicodeScalars
-            let start = scalars.firstIndex { !Self.isASCIIPunctuation($0) }
-            guard let start else {
-                // Pure punctuation: not a word, but it ends the clause or sentence of the word before it.
-                let b = Self.dashes.contains(rawText) ? Boundary.clause : Self.boundary(of: scalars[...])
-                if !tokens.isEmpty, b > tokens[tokens.count - 1].boundary { tokens[tokens.count - 1].boundary = b }
-                continue
-            }
-            let end = scalars.lastIndex { !Self.isASCIIPunctuation($0) }!
-            let word = String(String.UnicodeScalarView(scalars[start...end]))
-            if Self.dashes.contains(word) {
-                if !tokens.isEmpty, tokens[tokens.count - 1].boundary < .clause { tokens[tokens.count - 1].boundary = .clause }
-                continue
-            }
-            let trailing = scalars[scalars.index(after: end)...]
             tokens.append(
-                Token(text: word, lower: word.lowercased(), isUpper: Self.isUppercaseWord(word), boundary: Self.boundary(of: trailing)))
+                Token(range: s..<e, lower: Self.lowercase(word), isUpper: Self.isUppercaseWord(word), boundary: Self.boundary(of: b[e..<i]))
+            )
         }
         var clause = 0
         var sentence = 0
-        for i in tokens.indices {
-            tokens[i].clause = clause
-            tokens[i].sentence = sentence
-            if tokens[i].boundary != .none { clause += 1 }
-            if tokens[i].boundary == .sentence { sentence += 1 }
-            if let special = Self.caseSensitiveEmoticons[tokens[i].text] {
-                tokens[i].valence = special
-            } else if let v = words[tokens[i].lower] {
-                tokens[i].valence = v
-            } else if Self.boosters[tokens[i].lower] == nil, !Self.negations.contains(tokens[i].lower),
-                let (v, _) = unstretched(tokens[i].lower)
+        for k in tokens.indices {
+            tokens[k].clause = clause
+            tokens[k].sentence = sentence
+            if tokens[k].boundary != .none { clause += 1 }
+            if tokens[k].boundary == .sentence { sentence += 1 }
+            let r = tokens[k].range
+            if r.count == 2, b[r.lowerBound] == UInt8(ascii: "D"),
+                let special = Self.caseSensitiveEmoticons[String(decoding: b[r], as: UTF8.self)]
             {
-                tokens[i].valence = v
-                tokens[i].stretched = true
+                tokens[k].valence = special
+                continue
+            }
+            if let w = info[tokens[k].lower] {
+                tokens[k].valence = w.valence
+                tokens[k].booster = w.booster
+                tokens[k].negation = w.negation
+                tokens[k].phraseStart = w.phraseStart
+                tokens[k].flags = w.flags
+                if w.valence != nil || w.booster != nil || w.negation { continue }
+            } else if Self.containsNotContraction(tokens[k].lower) {
+                tokens[k].negation = true
+                continue
+            }
+            if let v = unstretched(tokens[k].lower) {
+                tokens[k].valence = v
+                tokens[k].stretched = true
             }
         }
         return tokens
     }
 
+    /// Whether a word contains "n't" (wouldn't, shouldn't've): a negation even when it is not listed.
+    static func containsNotContraction(_ word: String) -> Bool {
+        var utf8 = word.utf8.makeIterator()
+        var previous: (UInt8, UInt8) = (0, 0)
+        while let c = utf8.next() {
+            if previous == (UInt8(ascii: "n"), UInt8(ascii: "'")) && c == UInt8(ascii: "t") { return true }
+            previous = (previous.1, c)
+        }
+        return false
+    }
+
     /// "goooood" -> "good", "yesss" -> "yes": runs of three or more of a letter collapsed to two, then to one.
-    func unstretched(_ word: String) -> (Double, String)? {
-        let bytes = Array(word.utf8)
+    func unstretched(_ word: String) -> Double? {
         var hasRun = false
-        if bytes.count >= 3 {
-            for k in 2..<bytes.count where bytes[k] == bytes[k - 1] && bytes[k] == bytes[k - 2] && (97...122).contains(bytes[k]) {
+        var run: (UInt8, UInt8) = (0, 0)
+        for c in word.utf8 {
+            if c == run.0 && c == run.1 && (97...122).contains(c) {
                 hasRun = true
                 break
             }
+            run = (run.1, c)
         }
         guard hasRun else { return nil }
+        let bytes = Array(word.utf8)
         for keep in [2, 1] {
             var out: [UInt8] = []
             var k = 0
@@ -322,16 +457,17 @@ public final class SentimentAnalyzer: Sendable {
                 out.append(contentsOf: repeatElement(bytes[k], count: letter && run >= 3 ? keep : run))
                 k = j
             }
-            let candidate = String(decoding: out, as: UTF8.self)
-            if let v = words[candidate] { return (v, candidate) }
+            if let v = words[String(decoding: out, as: UTF8.self)] { return v }
         }
         return nil
     }
 
     // MARK: Scoring
 
-    public func analyze(_ text: String) -> Sentiment {
-        let tokens = tokens(prepare(text))
+    /// The sentiment of one text; without `drivers` the phrases are not collected (faster for bulk scoring).
+    public func analyze(_ text: String, drivers wantDrivers: Bool = true) -> Sentiment {
+        let bytes = prepare(text)
+        let tokens = tokens(bytes)
         let n = tokens.count
         guard n > 0 else { return Sentiment(score: 0, label: .neutral, drivers: []) }
         let upper = tokens.reduce(0) { $0 + ($1.isUpper ? 1 : 0) }
@@ -345,19 +481,21 @@ public final class SentimentAnalyzer: Sendable {
             var i = 0
             while i < n {
                 var matched = false
-                var length = min(longestPhrase, n - i)
-                while length >= 2 {
-                    if (i..<(i + length - 1)).allSatisfy({ tokens[$0].boundary == .none }),
-                        let v = phrases[tokens[i..<(i + length)].map(\.lower).joined(separator: " ")]
-                    {
-                        phraseValence[i] = v
-                        phraseLength[i] = length
-                        for k in i..<(i + length) { covered[k] = true }
-                        i += length
-                        matched = true
-                        break
+                if tokens[i].phraseStart {
+                    var length = min(longestPhrase, n - i)
+                    while length >= 2 {
+                        if (i..<(i + length - 1)).allSatisfy({ tokens[$0].boundary == .none }),
+                            let v = phrases[tokens[i..<(i + length)].map(\.lower).joined(separator: " ")]
+                        {
+                            phraseValence[i] = v
+                            phraseLength[i] = length
+                            for k in i..<(i + length) { covered[k] = true }
+                            i += length
+                            matched = true
+                            break
+                        }
+                        length -= 1
                     }
-                    length -= 1
                 }
                 if !matched { i += 1 }
             }
@@ -365,15 +503,14 @@ public final class SentimentAnalyzer: Sendable {
 
         var valences = [Double](repeating: 0, count: n)
         var spans = [Range<Int>?](repeating: nil, count: n)
-        func lower(_ k: Int) -> String { tokens[k].lower }
+        func has(_ k: Int, _ f: Flags) -> Bool { tokens[k].flags.contains(f) }
         func sameClause(_ a: Int, _ b: Int) -> Bool { tokens[a].clause == tokens[b].clause }
-        func isNegation(_ w: String) -> Bool { Self.negations.contains(w) || w.contains("n't") }
 
         for i in 0..<n {
             if covered[i] {
                 guard var v = phraseValence[i] else { continue }
                 var start = i
-                for k in 1...3 where i - k >= 0 && sameClause(i - k, i) && isNegation(lower(i - k)) {
+                for k in 1...3 where i - k >= 0 && sameClause(i - k, i) && tokens[i - k].negation {
                     v *= Self.negationScale
                     start = i - k
                     break
@@ -382,18 +519,17 @@ public final class SentimentAnalyzer: Sendable {
                 spans[i] = start..<(i + phraseLength[i])
                 continue
             }
-            let word = lower(i)
-            if Self.boosters[word] != nil { continue }
-            if word == "kind", i + 1 < n, lower(i + 1) == "of" { continue }
+            if tokens[i].booster != nil { continue }
+            if has(i, .kind), i + 1 < n, has(i + 1, .of) { continue }
             guard let base = tokens[i].valence else { continue }
             var v = base
             var start = i
-            if word == "no", i + 1 < n, tokens[i + 1].valence != nil, sameClause(i, i + 1) { v = 0 }
-            if (i > 0 && lower(i - 1) == "no" && sameClause(i - 1, i)) || (i > 1 && lower(i - 2) == "no" && sameClause(i - 2, i))
-                || (i > 2 && lower(i - 3) == "no" && ["or", "nor"].contains(lower(i - 1)) && sameClause(i - 3, i))
+            if has(i, .no), i + 1 < n, tokens[i + 1].valence != nil, sameClause(i, i + 1) { v = 0 }
+            if (i > 0 && has(i - 1, .no) && sameClause(i - 1, i)) || (i > 1 && has(i - 2, .no) && sameClause(i - 2, i))
+                || (i > 2 && has(i - 3, .no) && has(i - 1, .orNor) && sameClause(i - 3, i))
             {
                 v = base * Self.negationScale
-                start = max(0, (i - 3...i - 1).first { $0 >= 0 && lower($0) == "no" } ?? i - 1)
+                start = i > 0 && has(i - 1, .no) ? i - 1 : i > 1 && has(i - 2, .no) ? i - 2 : i - 3
             }
             if tokens[i].isUpper && capsStandOut { v += v > 0 ? Self.emphasis : -Self.emphasis }
             if tokens[i].stretched && v != 0 { v += v > 0 ? Self.emphasis : -Self.emphasis }
@@ -401,34 +537,36 @@ public final class SentimentAnalyzer: Sendable {
                 let j = i - distance
                 if j < 0 || !sameClause(j, i) || covered[j] { break }
                 if tokens[j].valence != nil { continue }
-                if var b = Self.boosters[lower(j)] {
+                if var b = tokens[j].booster {
                     if v < 0 { b = -b }
                     if tokens[j].isUpper && capsStandOut { b += v > 0 ? Self.emphasis : -Self.emphasis }
                     v += b * (distance == 1 ? 1 : distance == 2 ? 0.95 : 0.9)
                     start = min(start, j)
                 }
                 v = negationCheck(v, distance: distance, at: i, tokens: tokens, start: &start)
-                if distance == 3 { v = idioms(v, at: i, tokens: tokens) }
+                if distance == 3, (i - 3...i).contains(where: { $0 + 1 < n && has($0, .idiomStart) && has($0 + 1, .idiomRest) }) {
+                    v = idioms(v, at: i, tokens: tokens)
+                }
             }
-            if i > 1, tokens[i - 1].valence == nil, lower(i - 1) == "least" {
-                if lower(i - 2) != "at" && lower(i - 2) != "very" {
+            if i > 1, tokens[i - 1].valence == nil, has(i - 1, .least) {
+                if !has(i - 2, .atOrVery) {
                     v *= Self.negationScale
                     start = min(start, i - 1)
                 }
-            } else if i > 0, tokens[i - 1].valence == nil, lower(i - 1) == "least" {
+            } else if i > 0, tokens[i - 1].valence == nil, has(i - 1, .least) {
                 v *= Self.negationScale
                 start = min(start, i - 1)
             }
             // "can't recommend them enough", "couldn't be any happier": the negation praises.
             if v * base < 0 {
-                let cannot = (max(0, i - 4)..<i).contains { sameClause($0, i) && Self.cannot.contains(lower($0)) }
-                let enough = ((i + 1)..<min(n, i + 4)).contains { sameClause($0, i) && lower($0) == "enough" }
-                let anyBetter = (word == "better" || word == "happier") && (max(0, i - 2)..<i).contains { lower($0) == "any" }
+                let cannot = (max(0, i - 4)..<i).contains { sameClause($0, i) && has($0, .cannot) }
+                let enough = ((i + 1)..<min(n, i + 4)).contains { sameClause($0, i) && has($0, .enough) }
+                let anyBetter = has(i, .betterOrHappier) && (max(0, i - 2)..<i).contains { has($0, .any) }
                 if (cannot && enough) || anyBetter { v = -v }
             }
             var k = i - 1
             while k >= 0 && sameClause(k, i) {
-                if Self.hypotheticals.contains(lower(k)) {
+                if has(k, .hypothetical) {
                     v *= Self.hypotheticalScale
                     break
                 }
@@ -440,9 +578,9 @@ public final class SentimentAnalyzer: Sendable {
         }
 
         // "but": the first one in each sentence halves what precedes it there and raises what follows by half.
-        var butIndex: [Int: Int] = [:]
-        for i in 0..<n where lower(i) == "but" && butIndex[tokens[i].sentence] == nil { butIndex[tokens[i].sentence] = i }
-        if !butIndex.isEmpty {
+        if tokens.contains(where: { $0.flags.contains(.but) }) {
+            var butIndex: [Int: Int] = [:]
+            for i in 0..<n where has(i, .but) && butIndex[tokens[i].sentence] == nil { butIndex[tokens[i].sentence] = i }
             for i in 0..<n where valences[i] != 0 {
                 guard let but = butIndex[tokens[i].sentence] else { continue }
                 if i < but { valences[i] *= 0.5 } else if i > but { valences[i] *= 1.5 }
@@ -454,41 +592,38 @@ public final class SentimentAnalyzer: Sendable {
         if sum > 0 { sum += emphasis } else if sum < 0 { sum -= emphasis }
         let score = max(-1, min(1, sum / (sum * sum + Self.normalizationAlpha).squareRoot()))
         var drivers: [Sentiment.Driver] = []
-        for i in 0..<n where valences[i] != 0 {
-            guard let span = spans[i] else { continue }
-            drivers.append(
-                .init(phrase: span.map { tokens[$0].text }.joined(separator: " "), valence: (valences[i] * 1000).rounded() / 1000))
+        if wantDrivers {
+            for i in 0..<n where valences[i] != 0 {
+                guard let span = spans[i] else { continue }
+                let phrase = span.map { String(decoding: bytes[tokens[$0].range], as: UTF8.self) }.joined(separator: " ")
+                drivers.append(.init(phrase: phrase, valence: (valences[i] * 1000).rounded() / 1000))
+            }
+            drivers.sort { abs($0.valence) > abs($1.valence) }
         }
-        drivers.sort { abs($0.valence) > abs($1.valence) }
         return Sentiment(score: (score * 10_000).rounded() / 10_000, label: Sentiment.label(for: score), drivers: drivers)
     }
 
     /// VADER's negation rules one, two and three words back, including its quirk that "so" or "this" right before a
     /// word strengthens it by a quarter at the third step (fixing it measurably hurts both rated sets).
     func negationCheck(_ v: Double, distance: Int, at i: Int, tokens: [Token], start: inout Int) -> Double {
-        func lower(_ k: Int) -> String { tokens[k].lower }
-        func isNegation(_ w: String) -> Bool { Self.negations.contains(w) || w.contains("n't") }
+        func has(_ k: Int, _ f: Flags) -> Bool { tokens[k].flags.contains(f) }
         switch distance {
         case 1:
-            if isNegation(lower(i - 1)) {
+            if tokens[i - 1].negation {
                 start = min(start, i - 1)
                 return v * Self.negationScale
             }
         case 2:
-            if lower(i - 2) == "never" && (lower(i - 1) == "so" || lower(i - 1) == "this") { return v * 1.25 }
-            if lower(i - 2) == "without" && lower(i - 1) == "doubt" { return v }
-            if isNegation(lower(i - 2)) {
+            if has(i - 2, .never) && has(i - 1, .soOrThis) { return v * 1.25 }
+            if has(i - 2, .without) && has(i - 1, .doubt) { return v }
+            if tokens[i - 2].negation {
                 start = min(start, i - 2)
                 return v * Self.negationScale
             }
         default:
-            if (lower(i - 3) == "never" && (lower(i - 2) == "so" || lower(i - 2) == "this"))
-                || (lower(i - 1) == "so" || lower(i - 1) == "this")
-            {
-                return v * 1.25
-            }
-            if lower(i - 3) == "without" && (lower(i - 2) == "doubt" || lower(i - 1) == "doubt") { return v }
-            if isNegation(lower(i - 3)) {
+            if (has(i - 3, .never) && has(i - 2, .soOrThis)) || has(i - 1, .soOrThis) { return v * 1.25 }
+            if has(i - 3, .without) && (has(i - 2, .doubt) || has(i - 1, .doubt)) { return v }
+            if tokens[i - 3].negation {
                 start = min(start, i - 3)
                 return v * Self.negationScale
             }
