@@ -1,0 +1,87 @@
+"""A survey's whole path in headless Chromium: an owner creates an NPS survey, adds a customer by CSV and
+sends it; the customer answers through the personal link in a browser without an account; the owner sees
+the result. A reused link and a forged one are refused. Screenshots land in e2e-artifacts/."""
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+from selenium.webdriver.common.by import By
+
+from test_browser import BASE, api, browser, fill, shot, showing  # noqa: F401 (browser is a fixture)
+
+
+def status_of(method, path, body=None):
+    try:
+        return api(method, path, body)[0]
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def sign_in(driver, email):
+    driver.get(BASE + "/login")
+    fill(driver, "email", email)
+    fill(driver, "password", "correct horse battery")
+    driver.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
+    showing(driver, "Dashboard")
+
+
+def test_create_send_answer_through_the_personal_link_and_see_the_result(browser):
+    run = uuid.uuid4().hex[:8]
+    owner = f"olive-{run}@northwind.example"
+    customer = f"ana-{run}@customer.example"
+    status, _ = api("POST", "/auth/register", {"email": owner, "password": "correct horse battery", "name": "Olive Owner",
+                                                "organization": f"Northwind {run}", "timeZone": "Europe/Berlin"})
+    assert status == 201
+    sign_in(browser, owner)
+
+    browser.get(BASE + "/surveys")
+    fill(browser, "title", "Quarterly check-in")
+    browser.find_element(By.ID, "survey-questions").send_keys("choice: Which team did you work with? | Design | Build")
+    browser.find_element(By.CSS_SELECTOR, "form[action='/surveys'] button").click()
+    showing(browser, "Add recipients")
+    survey_url = browser.current_url
+    browser.find_element(By.ID, "survey-csv").send_keys(f"email,name,segment\n{customer},Ana,Enterprise")
+    browser.find_element(By.XPATH, "//button[text()='Add recipients']").click()
+    showing(browser, "Added 1;")
+    browser.find_element(By.XPATH, "//button[starts-with(text(),'Send invitations')]").click()
+    showing(browser, "Invited 1 person")
+    link = browser.find_element(By.CSS_SELECTOR, "input.survey-link").get_attribute("value")
+    assert "/s/" in link
+    shot(browser, "20-survey-owner")
+
+    # The customer: no account, no session of the owner's.
+    browser.delete_all_cookies()
+    browser.get(link)
+    showing(browser, "How likely are you to recommend us")
+    shot(browser, "21-survey-answer-form")
+    browser.find_element(By.ID, "score-9").click()
+    browser.find_element(By.ID, "reason").send_keys("Always on time and quick to reply.")
+    browser.find_element(By.CSS_SELECTOR, "input[name='a_q1'][value='Design']").click()
+    browser.find_element(By.XPATH, "//button[text()='Send my answer']").click()
+    page = showing(browser, "Your answer reached")
+    assert f"Northwind {run}" in page
+    shot(browser, "22-survey-thanks")
+
+    # Reused: the link now says it was answered, and the API refuses a second answer.
+    browser.get(link)
+    showing(browser, "already answered")
+    token = link.rsplit("/", 1)[1]
+    assert status_of("POST", f"/survey-links/{token}/response", {"score": 0}) == 409
+    # Forged: one character of the signature changed.
+    forged = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    assert status_of("POST", f"/survey-links/{forged}/response", {"score": 10}) == 404
+    browser.get(BASE + "/s/" + forged)
+    showing(browser, "not valid")
+
+    # The owner sees the answer counted, with its interval, distribution and the reason's sentiment.
+    browser.delete_all_cookies()
+    sign_in(browser, owner)
+    browser.get(survey_url)
+    page = showing(browser, "Results")
+    assert browser.find_element(By.ID, "survey-score").text == "100"
+    assert "1 answer to the main question" in page
+    assert "response rate 100%" in page
+    assert "Always on time and quick to reply." in browser.find_element(By.ID, "survey-comments").text
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.bar-chart")
+    shot(browser, "23-survey-results")
