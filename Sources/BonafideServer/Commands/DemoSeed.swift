@@ -289,6 +289,38 @@ public enum DemoSeed {
         _ = try await say(
             analytics, carla, "What holdout period do you use to measure forecast accuracy?", day: 58.5, ask: true,
             subject: "Accuracy method")
+
+        // Northwind's NPS survey of its partners' people and its customers, answered over three weeks, so the
+        // score, its interval, the weekly trend, segments and reasons with their sentiment all show.
+        let pulse = try await Surveys.create(
+            .init(
+                title: "Client pulse", kind: "nps", question: nil, campaign: "Autumn",
+                questions: [
+                    .init(
+                        id: "q1", kind: .choice, prompt: "Which work did you see most of?", options: ["Design", "Development", "Content"])
+                ]),
+            by: alice, at: at(40), on: db)
+        let customers = (1...12).map {
+            Surveys.RecipientInput(email: "customer\($0)@shop.example", name: "Customer \($0)", segment: $0 <= 6 ? "Retail" : "Wholesale")
+        }
+        _ = try await Surveys.addRecipients(customers, partners: true, to: pulse, by: alice, at: at(40), on: db)
+        _ = try await Surveys.send(pulse, by: alice, baseURL: app.bonafide.baseURL, at: at(40), on: db)
+        let key = try await SurveyLinks.key(on: db)
+        let asked = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == pulse.id!).sort(\.$email).all()
+        let answers: [(Int?, String)] = [
+            (9, "Clear, honest updates and the design was on time."), (10, "Always on time and quick to reply."),
+            (6, "The launch slipped twice and we heard about it late."), (8, ""), (10, "They went above and beyond on the checkout."),
+            (3, "No response for a week when the site was down."), (9, "Reliable partner, great design work."),
+            (7, "Good work, but the invoices were confusing."), (nil, "No opinion yet."), (10, ""),
+            (5, "Our support tickets took forever."),
+            (10, "Best agency we have worked with!"), (9, "Fast and friendly."),
+        ]
+        for (k, r) in asked.enumerated() where k < answers.count {
+            _ = try await Surveys.respond(
+                token: SurveyLinks.token(for: r.id!, key: key),
+                .init(score: answers[k].0, reason: answers[k].1, answers: k % 3 == 0 ? ["q1": .text("Design")] : [:]),
+                at: at(41 + Double(k) * 1.4), on: db)
+        }
         return true
     }
 }
