@@ -221,10 +221,11 @@ public final class SentimentAnalyzer: Sendable {
         var flags: Flags = []
     }
 
+    /// A token is plain data (its lower-case text lives in a parallel array), so copying one costs no reference
+    /// counting: this loop runs for every word of every text.
     struct Token {
         /// Where the word is in the prepared text, for the drivers.
         var range: Range<Int>
-        var lower: String
         var isUpper: Bool
         var boundary: Boundary
         var flags: Flags = []
@@ -353,9 +354,11 @@ public final class SentimentAnalyzer: Sendable {
     static let enDash: [UInt8] = Array("\u{2013}".utf8)
     static let emDash: [UInt8] = Array("\u{2014}".utf8)
 
-    func tokens(_ b: [UInt8]) -> [Token] {
+    func tokens(_ b: [UInt8]) -> (tokens: [Token], lower: [String]) {
         var tokens: [Token] = []
+        var lowers: [String] = []
         tokens.reserveCapacity(b.count / 4)
+        lowers.reserveCapacity(b.count / 4)
         var i = 0
         let n = b.count
         while i < n {
@@ -369,7 +372,8 @@ public final class SentimentAnalyzer: Sendable {
                 let rawText = String(decoding: raw, as: UTF8.self)
                 if words[rawLower] != nil || Self.caseSensitiveEmoticons[rawText] != nil {
                     // An emoticon such as ":)" or "<3": kept whole.
-                    tokens.append(Token(range: start..<i, lower: rawLower, isUpper: Self.isUppercaseWord(raw), boundary: .none))
+                    tokens.append(Token(range: start..<i, isUpper: Self.isUppercaseWord(raw), boundary: .none))
+                    lowers.append(rawLower)
                     continue
                 }
             }
@@ -385,9 +389,8 @@ public final class SentimentAnalyzer: Sendable {
                 if !tokens.isEmpty, boundary > tokens[tokens.count - 1].boundary { tokens[tokens.count - 1].boundary = boundary }
                 continue
             }
-            tokens.append(
-                Token(range: s..<e, lower: Self.lowercase(word), isUpper: Self.isUppercaseWord(word), boundary: Self.boundary(of: b[e..<i]))
-            )
+            tokens.append(Token(range: s..<e, isUpper: Self.isUppercaseWord(word), boundary: Self.boundary(of: b[e..<i])))
+            lowers.append(Self.lowercase(word))
         }
         var clause = 0
         var sentence = 0
@@ -403,32 +406,33 @@ public final class SentimentAnalyzer: Sendable {
                 tokens[k].valence = special
                 continue
             }
-            if let w = info[tokens[k].lower] {
+            if let w = info[lowers[k]] {
                 tokens[k].valence = w.valence
                 tokens[k].booster = w.booster
                 tokens[k].negation = w.negation
                 tokens[k].phraseStart = w.phraseStart
                 tokens[k].flags = w.flags
                 if w.valence != nil || w.booster != nil || w.negation { continue }
-            } else if Self.containsNotContraction(tokens[k].lower) {
+            } else if Self.containsNotContraction(b[r]) {
                 tokens[k].negation = true
                 continue
             }
-            if let v = unstretched(tokens[k].lower) {
+            if let v = unstretched(lowers[k]) {
                 tokens[k].valence = v
                 tokens[k].stretched = true
             }
         }
-        return tokens
+        return (tokens, lowers)
     }
 
     /// Whether a word contains "n't" (wouldn't, shouldn't've): a negation even when it is not listed.
-    static func containsNotContraction(_ word: String) -> Bool {
-        var utf8 = word.utf8.makeIterator()
+    static func containsNotContraction(_ word: ArraySlice<UInt8>) -> Bool {
+        guard word.count >= 3, word.contains(UInt8(ascii: "'")) else { return false }
         var previous: (UInt8, UInt8) = (0, 0)
-        while let c = utf8.next() {
-            if previous == (UInt8(ascii: "n"), UInt8(ascii: "'")) && c == UInt8(ascii: "t") { return true }
-            previous = (previous.1, c)
+        for c in word {
+            let lower = (65...90).contains(c) ? c + 32 : c
+            if previous == (UInt8(ascii: "n"), UInt8(ascii: "'")) && lower == UInt8(ascii: "t") { return true }
+            previous = (previous.1, lower)
         }
         return false
     }
@@ -467,7 +471,7 @@ public final class SentimentAnalyzer: Sendable {
     /// The sentiment of one text; without `drivers` the phrases are not collected (faster for bulk scoring).
     public func analyze(_ text: String, drivers wantDrivers: Bool = true) -> Sentiment {
         let bytes = prepare(text)
-        let tokens = tokens(bytes)
+        let (tokens, lowers) = tokens(bytes)
         let n = tokens.count
         guard n > 0 else { return Sentiment(score: 0, label: .neutral, drivers: []) }
         let upper = tokens.reduce(0) { $0 + ($1.isUpper ? 1 : 0) }
@@ -485,7 +489,7 @@ public final class SentimentAnalyzer: Sendable {
                     var length = min(longestPhrase, n - i)
                     while length >= 2 {
                         if (i..<(i + length - 1)).allSatisfy({ tokens[$0].boundary == .none }),
-                            let v = phrases[tokens[i..<(i + length)].map(\.lower).joined(separator: " ")]
+                            let v = phrases[lowers[i..<(i + length)].joined(separator: " ")]
                         {
                             phraseValence[i] = v
                             phraseLength[i] = length
@@ -545,7 +549,7 @@ public final class SentimentAnalyzer: Sendable {
                 }
                 v = negationCheck(v, distance: distance, at: i, tokens: tokens, start: &start)
                 if distance == 3, (i - 3...i).contains(where: { $0 + 1 < n && has($0, .idiomStart) && has($0 + 1, .idiomRest) }) {
-                    v = idioms(v, at: i, tokens: tokens)
+                    v = idioms(v, at: i, lower: lowers)
                 }
             }
             if i > 1, tokens[i - 1].valence == nil, has(i - 1, .least) {
@@ -588,7 +592,7 @@ public final class SentimentAnalyzer: Sendable {
         }
 
         var sum = valences.reduce(0, +)
-        let emphasis = Self.punctuationEmphasis(text)
+        let emphasis = Self.punctuationEmphasis(bytes)
         if sum > 0 { sum += emphasis } else if sum < 0 { sum -= emphasis }
         let score = max(-1, min(1, sum / (sum * sum + Self.normalizationAlpha).squareRoot()))
         var drivers: [Sentiment.Driver] = []
@@ -631,8 +635,8 @@ public final class SentimentAnalyzer: Sendable {
         return v
     }
 
-    func idioms(_ v: Double, at i: Int, tokens: [Token]) -> Double {
-        func lower(_ k: Int) -> String { tokens[k].lower }
+    func idioms(_ v: Double, at i: Int, lower lowers: [String]) -> Double {
+        func lower(_ k: Int) -> String { lowers[k] }
         var v = v
         let twoOne = "\(lower(i - 2)) \(lower(i - 1))"
         let threeTwoOne = "\(lower(i - 3)) \(lower(i - 2)) \(lower(i - 1))"
@@ -643,17 +647,17 @@ public final class SentimentAnalyzer: Sendable {
                 break
             }
         }
-        if i + 1 < tokens.count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1))"] { v = special }
-        if i + 2 < tokens.count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1)) \(lower(i + 2))"] { v = special }
+        if i + 1 < lowers.count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1))"] { v = special }
+        if i + 2 < lowers.count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1)) \(lower(i + 2))"] { v = special }
         // Two-word dampeners ("kind of", "sort of") just before the word.
         for gram in [threeTwoOne, threeTwo, twoOne] { if let b = Self.boosters[gram] { v += b } }
         return v
     }
 
-    static func punctuationEmphasis(_ text: String) -> Double {
+    static func punctuationEmphasis(_ bytes: [UInt8]) -> Double {
         var exclamations = 0
         var questions = 0
-        for byte in text.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: "!") { exclamations += 1 } else if byte == UInt8(ascii: "?") { questions += 1 }
         }
         let ep = Double(min(exclamations, 4)) * 0.292
