@@ -239,6 +239,16 @@ public final class SentimentAnalyzer: Sendable {
         var sentence = 0
     }
 
+    /// What scoring writes per token.
+    struct Slot {
+        var valence = 0.0
+        var covered = false
+        var phraseValence: Double?
+        var phraseLength = 0
+        /// The first token of the phrase that shaped the valence (negation, intensifier), -1 when unscored.
+        var spanStart = -1
+    }
+
     static func isASCIIPunctuation(_ b: UInt8) -> Bool {
         switch b {
         case 33...47, 58...64, 91...96, 123...126: return true
@@ -478,9 +488,8 @@ public final class SentimentAnalyzer: Sendable {
         let capsStandOut = upper > 0 && upper < n
 
         // Domain phrases, longest first, within a clause: each scores once, at its first word.
-        var phraseValence = [Double?](repeating: nil, count: n)
-        var phraseLength = [Int](repeating: 0, count: n)
-        var covered = [Bool](repeating: false, count: n)
+        // One array of plain structs for everything per token that scoring writes: one allocation per text.
+        var slots = [Slot](repeating: Slot(), count: n)
         if longestPhrase >= 2 {
             var i = 0
             while i < n {
@@ -491,9 +500,9 @@ public final class SentimentAnalyzer: Sendable {
                         if (i..<(i + length - 1)).allSatisfy({ tokens[$0].boundary == .none }),
                             let v = phrases[lowers[i..<(i + length)].joined(separator: " ")]
                         {
-                            phraseValence[i] = v
-                            phraseLength[i] = length
-                            for k in i..<(i + length) { covered[k] = true }
+                            slots[i].phraseValence = v
+                            slots[i].phraseLength = length
+                            for k in i..<(i + length) { slots[k].covered = true }
                             i += length
                             matched = true
                             break
@@ -505,22 +514,20 @@ public final class SentimentAnalyzer: Sendable {
             }
         }
 
-        var valences = [Double](repeating: 0, count: n)
-        var spans = [Range<Int>?](repeating: nil, count: n)
         func has(_ k: Int, _ f: Flags) -> Bool { tokens[k].flags.contains(f) }
         func sameClause(_ a: Int, _ b: Int) -> Bool { tokens[a].clause == tokens[b].clause }
 
         for i in 0..<n {
-            if covered[i] {
-                guard var v = phraseValence[i] else { continue }
+            if slots[i].covered {
+                guard var v = slots[i].phraseValence else { continue }
                 var start = i
                 for k in 1...3 where i - k >= 0 && sameClause(i - k, i) && tokens[i - k].negation {
                     v *= Self.negationScale
                     start = i - k
                     break
                 }
-                valences[i] = v
-                spans[i] = start..<(i + phraseLength[i])
+                slots[i].valence = v
+                slots[i].spanStart = start
                 continue
             }
             if tokens[i].booster != nil { continue }
@@ -539,7 +546,7 @@ public final class SentimentAnalyzer: Sendable {
             if tokens[i].stretched && v != 0 { v += v > 0 ? Self.emphasis : -Self.emphasis }
             for distance in 1...3 {
                 let j = i - distance
-                if j < 0 || !sameClause(j, i) || covered[j] { break }
+                if j < 0 || !sameClause(j, i) || slots[j].covered { break }
                 if tokens[j].valence != nil { continue }
                 if var b = tokens[j].booster {
                     if v < 0 { b = -b }
@@ -577,30 +584,30 @@ public final class SentimentAnalyzer: Sendable {
                 k -= 1
             }
             if v < 0 { v *= Self.negativityBias }
-            valences[i] = v
-            spans[i] = start..<(i + 1)
+            slots[i].valence = v
+            slots[i].spanStart = start
         }
 
         // "but": the first one in each sentence halves what precedes it there and raises what follows by half.
         if tokens.contains(where: { $0.flags.contains(.but) }) {
             var butIndex: [Int: Int] = [:]
             for i in 0..<n where has(i, .but) && butIndex[tokens[i].sentence] == nil { butIndex[tokens[i].sentence] = i }
-            for i in 0..<n where valences[i] != 0 {
+            for i in 0..<n where slots[i].valence != 0 {
                 guard let but = butIndex[tokens[i].sentence] else { continue }
-                if i < but { valences[i] *= 0.5 } else if i > but { valences[i] *= 1.5 }
+                if i < but { slots[i].valence *= 0.5 } else if i > but { slots[i].valence *= 1.5 }
             }
         }
 
-        var sum = valences.reduce(0, +)
+        var sum = slots.reduce(0) { $0 + $1.valence }
         let emphasis = Self.punctuationEmphasis(bytes)
         if sum > 0 { sum += emphasis } else if sum < 0 { sum -= emphasis }
         let score = max(-1, min(1, sum / (sum * sum + Self.normalizationAlpha).squareRoot()))
         var drivers: [Sentiment.Driver] = []
         if wantDrivers {
-            for i in 0..<n where valences[i] != 0 {
-                guard let span = spans[i] else { continue }
+            for i in 0..<n where slots[i].valence != 0 && slots[i].spanStart >= 0 {
+                let span = slots[i].spanStart..<(i + max(1, slots[i].phraseLength))
                 let phrase = span.map { String(decoding: bytes[tokens[$0].range], as: UTF8.self) }.joined(separator: " ")
-                drivers.append(.init(phrase: phrase, valence: (valences[i] * 1000).rounded() / 1000))
+                drivers.append(.init(phrase: phrase, valence: (slots[i].valence * 1000).rounded() / 1000))
             }
             drivers.sort { abs($0.valence) > abs($1.valence) }
         }
