@@ -205,25 +205,21 @@ struct SurveyAPITests {
                 }
             }
             let form = "_csrf=\(csrf)&score=8&reason=Solid+work%2C+a+bit+slow+to+reply"
+            let session = cookie
+            let submit: (inout TestingHTTPRequest) throws -> Void = { req in
+                req.headers.replaceOrAdd(name: .cookie, value: "bonafide_session=\(session)")
+                req.headers.contentType = .urlEncodedForm
+                req.body = ByteBuffer(string: form)
+            }
             try await app.testing().test(
-                .POST, path,
-                beforeRequest: { req in
-                    req.headers.replaceOrAdd(name: .cookie, value: "bonafide_session=\(cookie)")
-                    req.headers.contentType = .urlEncodedForm
-                    req.body = ByteBuffer(string: form)
-                },
+                .POST, path, beforeRequest: submit,
                 afterResponse: { res async in
                     #expect(res.status == .created)
                     #expect(res.body.string.contains("Your answer reached Northwind"))
                 })
             // The same form again: refused, the thank-you page says it was already answered.
             try await app.testing().test(
-                .POST, path,
-                beforeRequest: { req in
-                    req.headers.replaceOrAdd(name: .cookie, value: "bonafide_session=\(cookie)")
-                    req.headers.contentType = .urlEncodedForm
-                    req.body = ByteBuffer(string: form)
-                },
+                .POST, path, beforeRequest: submit,
                 afterResponse: { res async in
                     #expect(res.status == .conflict)
                     #expect(res.body.string.contains("already answered"))

@@ -53,7 +53,7 @@ extension API {
                         .init(
                             id: r.id!.uuidString.lowercased(), email: r.email, name: r.name, segment: r.segment,
                             partnerOrganizationId: r.$partner.id?.uuidString.lowercased(),
-                            link: base + SurveyLinks.path(SurveyLinks.token(for: r.id!, key: key)), invitedAt: r.invitedAt,
+                            link: SurveyLinks.url(for: r.id!, key: key, baseURL: base), invitedAt: r.invitedAt,
                             remindedAt: r.remindedAt, reminders: r.reminders, respondedAt: r.respondedAt)
                     })))
     }
@@ -87,13 +87,8 @@ extension API {
         return .ok(.init(body: .csv(.init(try await SurveyResults.csv(survey, on: try req.db)))))
     }
 
-    /// Public link endpoints count every attempt per address, so guessing links is slow.
-    func limitLinkAttempts() async throws {
-        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
-    }
-
     func getSurveyLink(_ input: Operations.GetSurveyLink.Input) async throws -> Operations.GetSurveyLink.Output {
-        try await limitLinkAttempts()
+        try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.invitation(token: input.path.token, on: try req.db)
         let s = invitation.survey
         return .ok(
@@ -108,7 +103,7 @@ extension API {
 
     func answerSurvey(_ input: Operations.AnswerSurvey.Input) async throws -> Operations.AnswerSurvey.Output {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
-        try await limitLinkAttempts()
+        try await req.limitSurveyLinkAttempts()
         var answers: [String: SurveyAnswer] = [:]
         for (key, value) in body.answers?.additionalProperties ?? [:] {
             switch value {
@@ -125,7 +120,7 @@ extension API {
     }
 
     func optOutOfSurveys(_ input: Operations.OptOutOfSurveys.Input) async throws -> Operations.OptOutOfSurveys.Output {
-        try await limitLinkAttempts()
+        try await req.limitSurveyLinkAttempts()
         _ = try await Surveys.optOut(token: input.path.token, on: try req.db)
         return .noContent(.init())
     }

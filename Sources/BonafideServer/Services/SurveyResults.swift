@@ -82,7 +82,7 @@ struct SurveyResults: Sendable {
     static func load(_ survey: Survey, on db: any Database) async throws -> SurveyResults {
         let recipients = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).all()
         let responses = try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.id!).sort(\.$submittedAt).all()
-        let optedOut = Set(try await SurveyOptOut.query(on: db).filter(\.$organization.$id == survey.$organization.id).all().map(\.email))
+        let optedOut = try await Surveys.optedOutEmails(of: survey.$organization.id, on: db)
         let byID = Dictionary(recipients.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         return compute(survey: survey, recipients: recipients, responses: responses, recipientByID: byID, optedOut: optedOut)
     }
@@ -96,28 +96,11 @@ struct SurveyResults: Sendable {
         // Trend by week of answering (Monday-based, UTC), each week against the one before it.
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = .gmt
-        var weeks: [(Date, [Int?])] = []
-        for r in responses {
-            let start = calendar.dateInterval(of: .weekOfYear, for: r.submittedAt)?.start ?? r.submittedAt
-            if weeks.last?.0 == start { weeks[weeks.count - 1].1.append(r.score) } else { weeks.append((start, [r.score])) }
-        }
-        var trend: [Group] = []
-        for (index, week) in weeks.enumerated() {
-            let s = ScoreSummary(kind: kind, scores: week.1)
-            let change = index == 0 ? Change.notEnoughData : s.change(since: trend[index - 1].summary)
-            trend.append(.init(label: "Week of " + week.0.formatted(.iso8601.year().month().day()), summary: s, change: change))
+        let trend = periods(responses, kind: kind) { date in
+            "Week of " + (calendar.dateInterval(of: .weekOfYear, for: date)?.start ?? date).formatted(.iso8601.year().month().day())
         }
         // Segments (partner or CSV segment), each against everyone else who answered.
-        var bySegment: [String: [Int?]] = [:]
-        for r in responses { bySegment[recipientByID[r.$recipient.id]?.segment ?? "", default: []].append(r.score) }
-        let segments: [Group] =
-            bySegment.count < 2
-            ? []
-            : bySegment.keys.sorted().map { key in
-                let s = ScoreSummary(kind: kind, scores: bySegment[key]!)
-                let rest = ScoreSummary(kind: kind, scores: bySegment.filter { $0.key != key }.flatMap(\.value))
-                return Group(label: key.isEmpty ? "(no segment)" : key, summary: s, change: s.change(since: rest))
-            }
+        let segments = eachAgainstTheRest(responses, kind: kind, unnamed: "(no segment)") { recipientByID[$0.$recipient.id]?.segment ?? "" }
         let answers = responses.map(\.answers)
         let questions = survey.questions.map { q -> QuestionResult in
             let given = answers.compactMap { $0[q.id] }
@@ -150,6 +133,36 @@ struct SurveyResults: Sendable {
             summary: summary, recipients: recipients.count, invited: recipients.filter { $0.invitedAt != nil }.count,
             responded: responses.count, optedOut: recipients.filter { optedOut.contains($0.email) }.count,
             skipped: responses.filter { $0.score == nil }.count, trend: trend, segments: segments, questions: questions, comments: comments)
+    }
+
+    /// Responses grouped by a period label in time order (responses come sorted by time), each period against the one
+    /// before it.
+    static func periods(_ responses: [SurveyResponse], kind: SurveyKind, label: (Date) -> String) -> [Group] {
+        var periods: [(String, [Int?])] = []
+        for r in responses {
+            let name = label(r.submittedAt)
+            if periods.last?.0 == name { periods[periods.count - 1].1.append(r.score) } else { periods.append((name, [r.score])) }
+        }
+        var groups: [Group] = []
+        for (name, scores) in periods {
+            let s = ScoreSummary(kind: kind, scores: scores)
+            groups.append(.init(label: name, summary: s, change: groups.last.map { s.change(since: $0.summary) } ?? .notEnoughData))
+        }
+        return groups
+    }
+
+    /// Responses grouped by a key, each group against all the others; nothing when there is only one group.
+    static func eachAgainstTheRest(
+        _ responses: [SurveyResponse], kind: SurveyKind, unnamed: String, key: (SurveyResponse) -> String
+    ) -> [Group] {
+        var byKey: [String: [Int?]] = [:]
+        for r in responses { byKey[key(r), default: []].append(r.score) }
+        guard byKey.count >= 2 else { return [] }
+        return byKey.keys.sorted().map { name in
+            let s = ScoreSummary(kind: kind, scores: byKey[name]!)
+            let rest = ScoreSummary(kind: kind, scores: byKey.filter { $0.key != name }.flatMap(\.value))
+            return Group(label: name.isEmpty ? unnamed : name, summary: s, change: s.change(since: rest))
+        }
     }
 
     /// Every response as CSV: one row a respondent, extra questions as columns.
@@ -192,29 +205,11 @@ struct SurveyOverview: Sendable {
         for kind in SurveyKind.allCases {
             let mine = responses.filter { byID[$0.$survey.id]?.kind == kind }
             guard !mine.isEmpty else { continue }
-            var months: [(String, [Int?])] = []
-            for r in mine {
-                let label = r.submittedAt.formatted(.iso8601.year().month())
-                if months.last?.0 == label { months[months.count - 1].1.append(r.score) } else { months.append((label, [r.score])) }
+            let months = SurveyResults.periods(mine, kind: kind) { $0.formatted(.iso8601.year().month()) }
+            let campaigns = SurveyResults.eachAgainstTheRest(mine, kind: kind, unnamed: "(no campaign)") {
+                byID[$0.$survey.id]?.campaign ?? ""
             }
-            var monthGroups: [SurveyResults.Group] = []
-            for (index, month) in months.enumerated() {
-                let s = ScoreSummary(kind: kind, scores: month.1)
-                monthGroups.append(
-                    .init(label: month.0, summary: s, change: index == 0 ? .notEnoughData : s.change(since: monthGroups[index - 1].summary))
-                )
-            }
-            var byCampaign: [String: [Int?]] = [:]
-            for r in mine { byCampaign[byID[r.$survey.id]?.campaign ?? "", default: []].append(r.score) }
-            let campaigns: [SurveyResults.Group] =
-                byCampaign.count < 2
-                ? []
-                : byCampaign.keys.sorted().map { key in
-                    let s = ScoreSummary(kind: kind, scores: byCampaign[key]!)
-                    let rest = ScoreSummary(kind: kind, scores: byCampaign.filter { $0.key != key }.flatMap(\.value))
-                    return .init(label: key.isEmpty ? "(no campaign)" : key, summary: s, change: s.change(since: rest))
-                }
-            lines.append(Line(kind: kind, months: monthGroups, campaigns: campaigns))
+            lines.append(Line(kind: kind, months: months, campaigns: campaigns))
         }
         return SurveyOverview(lines: lines)
     }

@@ -199,8 +199,7 @@ enum Surveys {
         if partners {
             wanted += try await partnerContacts(of: actor.organizationID, on: db)
         }
-        let optedOut = Set(
-            try await SurveyOptOut.query(on: db).filter(\.$organization.$id == actor.organizationID).all().map(\.email))
+        let optedOut = try await optedOutEmails(of: actor.organizationID, on: db)
         var existing = Set(try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).all().map(\.email))
         var result = AddResult()
         var records: [SurveyRecipient] = []
@@ -256,28 +255,24 @@ enum Surveys {
     static func send(_ survey: Survey, by actor: Actor, baseURL: String, at now: Date = Date(), on db: any Database) async throws -> Int {
         try Policy.manageOrganization(actor)
         guard survey.status == .open else { throw Problem(.conflict, "This survey is closed; open a new one.") }
-        let key = try await SurveyLinks.key(on: db)
         let organization = try await survey.$organization.get(on: db)
         let pending = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).filter(\.$invitedAt == nil).all()
-        let links = pending.map { baseURL + SurveyLinks.path(SurveyLinks.token(for: $0.id!, key: key)) }
-        try await db.transaction { tx in
-            for (r, link) in zip(pending, links) {
-                try await outbox(
-                    to: r, organization: survey.$organization.id, kind: "survey-invitation",
-                    subject: "\(organization.name) asks: \(survey.title)",
-                    body: """
-                        Hello\(r.name.isEmpty ? "" : " \(r.name)"),
+        try await mail(
+            pending, of: survey, kind: "survey-invitation", subject: "\(organization.name) asks: \(survey.title)", baseURL: baseURL,
+            at: now, on: db
+        ) {
+            r, link in
+            r.invitedAt = now
+            return """
+                Hello\(r.name.isEmpty ? "" : " \(r.name)"),
 
-                        \(organization.name) would value your answer to one question: \(survey.question)
+                \(organization.name) would value your answer to one question: \(survey.question)
 
-                        Answer here (about a minute, no account needed): \(link)
+                Answer here (about a minute, no account needed): \(link)
 
-                        This link is yours alone. To stop receiving surveys from \(organization.name), open it and choose \
-                        "stop sending me surveys".
-                        """, at: now, on: tx)
-                r.invitedAt = now
-                try await r.save(on: tx)
-            }
+                This link is yours alone. To stop receiving surveys from \(organization.name), open it and choose \
+                "stop sending me surveys".
+                """
         }
         return pending.count
     }
@@ -287,49 +282,59 @@ enum Surveys {
     static func remind(_ survey: Survey, by actor: Actor, baseURL: String, at now: Date = Date(), on db: any Database) async throws -> Int {
         try Policy.manageOrganization(actor)
         guard survey.status == .open else { throw Problem(.conflict, "This survey is closed; there is nothing to remind about.") }
-        let key = try await SurveyLinks.key(on: db)
         let organization = try await survey.$organization.get(on: db)
-        let optedOut = Set(try await SurveyOptOut.query(on: db).filter(\.$organization.$id == survey.$organization.id).all().map(\.email))
+        let optedOut = try await optedOutEmails(of: survey.$organization.id, on: db)
         let due = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!)
             .filter(\.$invitedAt != nil).filter(\.$respondedAt == nil).filter(\.$reminders < maxReminders).all()
             .filter { r in
                 let last = r.remindedAt ?? r.invitedAt ?? now
                 return !optedOut.contains(r.email) && now.timeIntervalSince(last) >= reminderGap
             }
-        let links = due.map { baseURL + SurveyLinks.path(SurveyLinks.token(for: $0.id!, key: key)) }
-        try await db.transaction { tx in
-            for (r, link) in zip(due, links) {
-                try await outbox(
-                    to: r, organization: survey.$organization.id, kind: "survey-reminder",
-                    subject: "Reminder: \(survey.title)",
-                    body: """
-                        Hello\(r.name.isEmpty ? "" : " \(r.name)"),
+        try await mail(due, of: survey, kind: "survey-reminder", subject: "Reminder: \(survey.title)", baseURL: baseURL, at: now, on: db) {
+            r, link in
+            r.remindedAt = now
+            r.reminders += 1
+            return """
+                Hello\(r.name.isEmpty ? "" : " \(r.name)"),
 
-                        A gentle reminder from \(organization.name): \(survey.question)
+                A gentle reminder from \(organization.name): \(survey.question)
 
-                        Answer here: \(link)
+                Answer here: \(link)
 
-                        Not interested? Open the link and choose "stop sending me surveys"; we will not ask again.
-                        """, at: now, on: tx)
-                r.remindedAt = now
-                r.reminders += 1
-                try await r.save(on: tx)
-            }
+                Not interested? Open the link and choose "stop sending me surveys"; we will not ask again.
+                """
         }
         return due.count
     }
 
-    static func outbox(
-        to r: SurveyRecipient, organization: UUID, kind: String, subject: String, body: String, at now: Date, on db: any Database
+    /// Writes each recipient a message with their personal link to the outbox and saves what `write` noted on the
+    /// recipient (invited, reminded), all in one transaction.
+    static func mail(
+        _ recipients: [SurveyRecipient], of survey: Survey, kind: String, subject: String, baseURL: String, at now: Date,
+        on db: any Database, write: (SurveyRecipient, String) -> String
     ) async throws {
-        let m = OutboxMessage()
-        m.$organization.id = organization
-        m.toEmail = r.email
-        m.subject = subject
-        m.body = body
-        m.kind = kind
-        m.createdAt = now
-        try await m.save(on: db)
+        let key = try await SurveyLinks.key(on: db)
+        let messages = recipients.map { r in
+            let m = OutboxMessage()
+            m.$organization.id = survey.$organization.id
+            m.toEmail = r.email
+            m.subject = subject
+            m.body = write(r, SurveyLinks.url(for: r.id!, key: key, baseURL: baseURL))
+            m.kind = kind
+            m.createdAt = now
+            return m
+        }
+        try await db.transaction { tx in
+            for (r, m) in zip(recipients, messages) {
+                try await m.save(on: tx)
+                try await r.save(on: tx)
+            }
+        }
+    }
+
+    /// The addresses that asked this organization to stop sending them surveys.
+    static func optedOutEmails(of organization: UUID, on db: any Database) async throws -> Set<String> {
+        Set(try await SurveyOptOut.query(on: db).filter(\.$organization.$id == organization).all().map(\.email))
     }
 
     // MARK: Answering (no account: the signed link is the credential)
@@ -357,7 +362,12 @@ enum Surveys {
     }
 
     static func respond(token: String, _ answer: Answer, at now: Date = Date(), on db: any Database) async throws -> SurveyResponse {
-        let invitation = try await invitation(token: token, on: db)
+        try await respond(to: try await invitation(token: token, on: db), answer, at: now, on: db)
+    }
+
+    static func respond(to invitation: Invitation, _ answer: Answer, at now: Date = Date(), on db: any Database) async throws
+        -> SurveyResponse
+    {
         let survey = invitation.survey
         let recipient = invitation.recipient
         guard recipient.respondedAt == nil else {
@@ -458,6 +468,9 @@ enum SurveyLinks {
     static let keyName = "survey-links"
 
     static func path(_ token: String) -> String { "/s/\(token)" }
+
+    /// The link a recipient answers at.
+    static func url(for recipient: UUID, key: SymmetricKey, baseURL: String) -> String { baseURL + path(token(for: recipient, key: key)) }
 
     static func key(on db: any Database) async throws -> SymmetricKey {
         if let stored = try await ServerKey.query(on: db).filter(\.$name == keyName).first(), let data = Base64URL.decode(stored.secret) {

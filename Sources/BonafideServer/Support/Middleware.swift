@@ -216,4 +216,9 @@ extension Request {
             throw Problem(.tooManyRequests, "Too many attempts; wait \(Int(window / 60)) minutes and try again.")
         }
     }
+
+    /// Survey links need no account, so every use counts per address: guessing links stays slow.
+    func limitSurveyLinkAttempts() async throws {
+        try await limitAttempts("survey-link", key: "", limit: 120, window: 600)
+    }
 }

@@ -109,7 +109,7 @@ extension WebPages {
                     let state =
                         p.respondedAt != nil
                         ? "answered" : p.reminders > 0 ? "reminded \(p.reminders)×" : p.invitedAt != nil ? "invited" : "not yet invited"
-                    let link = base + SurveyLinks.path(SurveyLinks.token(for: p.id!, key: key))
+                    let link = SurveyLinks.url(for: p.id!, key: key, baseURL: base)
                     return """
                         <tr><td>\(p.name.isEmpty ? p.email : p.name)<div class="small muted">\(p.email)</div></td><td>\(p.segment)</td><td>\(state)</td>
                         <td><input class="survey-link" readonly value="\(link)" aria-label="Personal link for \(p.email)" style="width:100%"></td></tr>
@@ -201,7 +201,7 @@ extension WebPages {
 
     static func answerForm(_ req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
+        try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.invitation(token: token, on: req.db)
         return try await answerPage(req, invitation, token: token, error: nil).encodeResponse(for: req)
     }
@@ -265,7 +265,7 @@ extension WebPages {
 
     static func submitAnswer(_ req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
+        try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.invitation(token: token, on: req.db)
         let rawScore = field(req, "score").trimmingCharacters(in: .whitespaces)
         var answers: [String: SurveyAnswer] = [:]
@@ -277,7 +277,7 @@ extension WebPages {
         do {
             guard rawScore.isEmpty || Int(rawScore) != nil else { throw Problem.invalid("score", "Choose one of the scores, or none.") }
             _ = try await Surveys.respond(
-                token: token, .init(score: Int(rawScore), reason: field(req, "reason"), answers: answers), on: req.db)
+                to: invitation, .init(score: Int(rawScore), reason: field(req, "reason"), answers: answers), on: req.db)
         } catch let problem as Problem {
             if problem.status == .conflict {
                 let fresh = try await Surveys.invitation(token: token, on: req.db)
@@ -294,7 +294,7 @@ extension WebPages {
 
     static func optOut(_ req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        try await req.limitAttempts("survey-link", key: "", limit: 120, window: 600)
+        try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.optOut(token: token, on: req.db)
         return try await page(
             req, "Opted out",
