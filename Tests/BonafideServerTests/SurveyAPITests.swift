@@ -128,6 +128,10 @@ struct SurveyAPITests {
             let other = try await app.register("Olga", org: "Other")
             #expect(try await app.api(.GET, "/surveys/\(sid)", token: other.token).status == .notFound)
             #expect(try await app.api(.POST, "/surveys/\(sid)/send", token: other.token).status == .notFound)
+            #expect(
+                try await app.api(.GET, "/surveys/\(sid)/recipients", token: other.token).status == .notFound, "personal links stay private"
+            )
+            #expect(try await app.api(.GET, "/surveys/\(sid)/responses.csv", token: other.token).status == .notFound)
             #expect(try await app.api(.GET, "/surveys", token: other.token).list.isEmpty)
         }
     }
@@ -161,6 +165,28 @@ struct SurveyAPITests {
                 .POST, "/surveys/\(next)/recipients", token: a.token,
                 json: #"{"recipients":[{"email":"two@x.example"},{"email":"new@x.example"}]}"#)
             #expect(added.body["added"] as? Int == 1 && added.body["optedOut"] as? Int == 1, "\(added.raw)")
+        }
+    }
+
+    @Test func someoneWhoOptsOutAfterBeingAddedIsNotInvited() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let first =
+                try await app.api(.POST, "/surveys", token: a.token, json: #"{"title":"A","kind":"nps"}"#).body["id"] as? String ?? ""
+            let second =
+                try await app.api(.POST, "/surveys", token: a.token, json: #"{"title":"B","kind":"nps"}"#).body["id"] as? String ?? ""
+            for sid in [first, second] {
+                _ = try await app.api(
+                    .POST, "/surveys/\(sid)/recipients", token: a.token,
+                    json: #"{"recipients":[{"email":"ana@x.example"},{"email":"bo@x.example"}]}"#)
+            }
+            _ = try await app.api(.POST, "/surveys/\(first)/send", token: a.token)
+            let ana = try await recipients(app, first, a).first { $0["email"] as? String == "ana@x.example" }?["link"] as? String ?? ""
+            #expect(try await app.api(.POST, "/survey-links/\(token(from: ana))/opt-out").status == .noContent)
+            let sent = try await app.api(.POST, "/surveys/\(second)/send", token: a.token)
+            #expect(sent.body["count"] as? Int == 1, "only bo: \(sent.raw)")
+            let toAna = try await OutboxMessage.query(on: app.db).filter(\.$toEmail == "ana@x.example").count()
+            #expect(toAna == 1, "ana's only message is the first invitation")
         }
     }
 

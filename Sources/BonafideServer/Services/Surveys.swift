@@ -251,12 +251,15 @@ enum Surveys {
 
     // MARK: Sending
 
-    /// Writes an invitation with the personal link for everyone not yet invited, and returns how many.
+    /// Writes an invitation with the personal link for everyone not yet invited who has not opted out since being
+    /// added, and returns how many.
     static func send(_ survey: Survey, by actor: Actor, baseURL: String, at now: Date = Date(), on db: any Database) async throws -> Int {
         try Policy.manageOrganization(actor)
         guard survey.status == .open else { throw Problem(.conflict, "This survey is closed; open a new one.") }
         let organization = try await survey.$organization.get(on: db)
+        let optedOut = try await optedOutEmails(of: survey.$organization.id, on: db)
         let pending = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).filter(\.$invitedAt == nil).all()
+            .filter { !optedOut.contains($0.email) }
         try await mail(
             pending, of: survey, kind: "survey-invitation", subject: "\(organization.name) asks: \(survey.title)", baseURL: baseURL,
             at: now, on: db
