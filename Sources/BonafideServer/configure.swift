@@ -41,6 +41,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateWitnessing())
     app.migrations.add(CreateTrust())
     app.migrations.add(CreateSurveys())
+    app.migrations.add(CreateMentions())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -54,6 +55,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
 
+    app.feedFetcher = FeedFetcher(client: FeedFetcher.makeClient(), allowPrivateAddresses: config.allowPrivateFeedAddresses)
+    app.lifecycle.use(FeedFetcherLifecycle())
     app.requestMetrics = RequestMetrics()
     app.rateLimiter = RateLimiter()
     app.middleware = Middlewares()
@@ -66,6 +69,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if config.runBackgroundJobs {
         app.lifecycle.use(PeriodicJob.overdueSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
         app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(Int64(config.trustRecomputeSeconds))))
+        app.lifecycle.use(PeriodicJob.feedPoll(every: .seconds(Int64(config.feedPollSeconds))))
     }
 }
 

@@ -46,4 +46,13 @@ extension PeriodicJob {
             while !Task.isCancelled, try await TrustService.drain(limit: 50, on: app.db) > 0 {}
         }
     }
+
+    /// Polls the mention feeds that are due.
+    static func feedPoll(every interval: Duration) -> PeriodicJob {
+        let seconds = Double(interval.components.seconds)
+        // Wakes at least once a minute so a newly added feed is read soon, not a whole interval later.
+        return PeriodicJob("feed poll", every: min(interval, .seconds(60))) { app in
+            _ = try await MentionFeeds.pollDue(every: seconds, with: app.feedFetcher, on: app.db, logger: app.logger)
+        }
+    }
 }

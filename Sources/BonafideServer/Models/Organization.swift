@@ -17,6 +17,8 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "work_start_minute") var workStartMinute: Int
     @Field(key: "work_end_minute") var workEndMinute: Int
     @Field(key: "work_days") var workDays: [Int]
+    /// Whether the tone of partnership messages is analysed for this organization's people (opt-in).
+    @Field(key: "message_sentiment") var messageSentiment: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -32,6 +34,7 @@ final class Organization: Model, @unchecked Sendable {
         self.workStartMinute = 9 * 60
         self.workEndMinute = 17 * 60
         self.workDays = [1, 2, 3, 4, 5]
+        self.messageSentiment = false
     }
 }
 

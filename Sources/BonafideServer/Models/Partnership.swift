@@ -177,6 +177,10 @@ final class Message: Model, @unchecked Sendable {
     @Field(key: "needs_response") var needsResponse: Bool
     @OptionalField(key: "responded_at") var respondedAt: Date?
     @Field(key: "created_at") var createdAt: Date
+    /// Set when either side analyses message tone (`Organization.messageSentiment`); shown only to those that do.
+    @OptionalField(key: "sentiment") var sentiment: Double?
+    /// The phrases that drove it, as JSON (`[Sentiment.Driver]`).
+    @OptionalField(key: "sentiment_drivers") var sentimentDriversJSON: String?
 
     init() {}
 }

@@ -46,6 +46,19 @@ enum Partnerships {
     }
 
     /// A new invitation link replaces the old one, which stops working.
+    /// The organizations this one has an active partnership with, in the order the partnerships were made.
+    static func activePartnerIDs(of organization: UUID, on db: any Database) async throws -> [UUID] {
+        let partnerships = try await Partnership.query(on: db).filter(\.$status == .active)
+            .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }
+            .sort(\.$createdAt).all()
+        var ids: [UUID] = []
+        for p in partnerships {
+            let other = p.$organization.id == organization ? p.$partner.id : p.$organization.id
+            if let other, !ids.contains(other) { ids.append(other) }
+        }
+        return ids
+    }
+
     static func renewInvitation(_ partnership: Partnership, by actor: Actor, on db: any Database) async throws -> String {
         guard partnership.$organization.id == actor.organizationID, partnership.status == .invited else {
             throw Problem(.conflict, "Only the inviting side can renew the link of a pending invitation.")

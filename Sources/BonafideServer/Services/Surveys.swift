@@ -144,32 +144,30 @@ enum Surveys {
     /// A customer list: a header row naming `email` and optionally `name` and `segment`, then one person a line.
     /// Errors name the line, and nothing is added when any line is wrong.
     static func parseCSV(_ text: String) throws -> [RecipientInput] {
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
-            .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard let header = lines.first else {
+        let records = CSV.records(text)
+        guard let header = records.first else {
             throw Problem.invalid("csv", "The CSV is empty: give a header row with email, then one person a line.")
         }
-        let columns = CSV.fields(String(header.element)).map { $0.lowercased() }
+        let columns = header.fields.map { $0.lowercased() }
         guard let emailColumn = columns.firstIndex(of: "email") else {
             throw Problem.invalid(
-                "csv", "Line \(header.offset + 1): the header row must name an email column (and optionally name and segment).")
+                "csv", "Line \(header.line): the header row must name an email column (and optionally name and segment).")
         }
         let nameColumn = columns.firstIndex(of: "name")
         let segmentColumn = columns.firstIndex(of: "segment")
-        guard lines.count - 1 <= maxRecipientsPerAdd else {
+        guard records.count - 1 <= maxRecipientsPerAdd else {
             throw Problem.invalid("csv", "At most \(maxRecipientsPerAdd) people at a time; split the file.")
         }
-        return try lines.dropFirst().map { offset, raw in
-            let fields = CSV.fields(String(raw))
-            func field(_ i: Int?) -> String { i.flatMap { $0 < fields.count ? fields[$0] : nil } ?? "" }
+        return try records.dropFirst().map { record in
+            let field = record.field
             let email = Validation.normalizedEmail(field(emailColumn))
             guard Validation.isEmail(email) else {
-                throw Problem.invalid("csv", "Line \(offset + 1): \"\(field(emailColumn).prefix(80))\" is not an email address.")
+                throw Problem.invalid("csv", "Line \(record.line): \"\(field(emailColumn).prefix(80))\" is not an email address.")
             }
             let name = field(nameColumn)
             let segment = field(segmentColumn)
             guard name.count <= 100, segment.count <= 100 else {
-                throw Problem.invalid("csv", "Line \(offset + 1): names and segments have at most 100 characters.")
+                throw Problem.invalid("csv", "Line \(record.line): names and segments have at most 100 characters.")
             }
             return RecipientInput(email: email, name: name, segment: segment)
         }
@@ -232,13 +230,7 @@ enum Surveys {
 
     /// People at each active partner organization, with the partner's name as their segment.
     static func partnerContacts(of organization: UUID, on db: any Database) async throws -> [(RecipientInput, UUID?)] {
-        let partnerships = try await Partnership.query(on: db).filter(\.$status == .active)
-            .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }.all()
-        var partnerIDs: [UUID] = []
-        for p in partnerships {
-            let other = p.$organization.id == organization ? p.$partner.id : p.$organization.id
-            if let other, !partnerIDs.contains(other) { partnerIDs.append(other) }
-        }
+        let partnerIDs = try await Partnerships.activePartnerIDs(of: organization, on: db)
         guard !partnerIDs.isEmpty else { return [] }
         let names = Dictionary(
             try await Organization.query(on: db).filter(\.$id ~~ partnerIDs).all().map { ($0.id!, $0.name) },
@@ -528,56 +520,4 @@ enum Base64URL {
         while s.count % 4 != 0 { s += "=" }
         return Data(base64Encoded: s)
     }
-}
-
-/// RFC 4180 CSV, enough for customer lists in and results out.
-enum CSV {
-    /// The fields of one line: quoted fields may hold commas and doubled quotes.
-    static func fields(_ line: String) -> [String] {
-        var fields: [String] = []
-        var current = ""
-        var quoted = false
-        var iterator = line.makeIterator()
-        var pending: Character? = nil
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" {
-                            current.append("\"")
-                        } else {
-                            quoted = false
-                            pending = next
-                        }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    current.append(c)
-                }
-            } else if c == "\"" && current.isEmpty {
-                quoted = true
-            } else if c == "," {
-                fields.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(c)
-            }
-        }
-        fields.append(current.trimmingCharacters(in: .whitespaces))
-        return fields
-    }
-
-    /// One field, quoted when needed; a leading = + - @ is defused so spreadsheets do not run it as a formula.
-    static func escape(_ value: String) -> String {
-        var v = value
-        if let first = v.first, "=+-@\t\r".contains(first), Double(v) == nil { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
-
-    static func row(_ values: [String]) -> String { values.map(escape).joined(separator: ",") + "\r\n" }
 }

@@ -56,4 +56,8 @@ enum Paths {
     static func thread(_ p: UUID?, _ t: UUID?) -> String { "\(partnership(p))/threads/\(t?.uuidString ?? "")" }
     static func invitation(_ secret: String) -> String { "/invitations/\(secret)" }
     static func join(_ secret: String) -> String { "/join/\(secret)" }
+    static let mentions = "/mentions"
+    static func mentions(brand key: String) -> String {
+        mentions + "?brand=" + (key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
 }

@@ -24,6 +24,10 @@ public struct AppConfig: Sendable {
     public var overdueSweepSeconds = 60
     /// How often queued trust recomputes run.
     public var trustRecomputeSeconds = 5
+    /// How often each mention feed is fetched.
+    public var feedPollSeconds = 900
+    /// Lets feeds live on loopback and private networks (tests, intranets); off by default against SSRF.
+    public var allowPrivateFeedAddresses = false
     public var logLevel: Logger.Level = .info
     /// The log signing key in Go note format (PRIVATE+KEY+name+id+key); see `LedgerKeys`.
     public var logSigningKey: String?
@@ -77,13 +81,17 @@ public struct AppConfig: Sendable {
             config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
             config.secureCookies = parsed.scheme == "https"
         }
-        if let raw = env["BONAFIDE_SECURE_COOKIES"], !raw.isEmpty {
+        func bool(_ name: String) throws -> Bool? {
+            guard let raw = env[name], !raw.isEmpty else { return nil }
             switch raw.lowercased() {
-            case "1", "true", "yes": config.secureCookies = true
-            case "0", "false", "no": config.secureCookies = false
-            default: throw Invalid(variable: "BONAFIDE_SECURE_COOKIES", value: raw, expected: "true or false")
+            case "1", "true", "yes": return true
+            case "0", "false", "no": return false
+            default: throw Invalid(variable: name, value: raw, expected: "true or false")
             }
         }
+        if let secure = try bool("BONAFIDE_SECURE_COOKIES") { config.secureCookies = secure }
+        if let allow = try bool("BONAFIDE_FEEDS_ALLOW_PRIVATE") { config.allowPrivateFeedAddresses = allow }
+        if let poll = try int("BONAFIDE_FEED_POLL_SECONDS", 1...86_400) { config.feedPollSeconds = poll }
         if let cost = try int("BONAFIDE_BCRYPT_COST", 4...31) { config.bcryptCost = cost }
         if let max = try int("BONAFIDE_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = max }
         if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }

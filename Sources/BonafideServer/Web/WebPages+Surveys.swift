@@ -328,28 +328,44 @@ extension WebPages {
 
     /// Score per period with its 95% interval as a whisker.
     static func trendChart(_ groups: [SurveyResults.Group], kind: SurveyKind) -> HTML {
-        let points = groups.filter { $0.summary.score != nil }
+        intervalChart(
+            groups.compactMap { g in
+                guard let score = g.summary.score, let interval = g.summary.interval else { return nil }
+                return ChartPoint(
+                    value: score, interval: interval, change: g.change,
+                    title:
+                        "\(g.label): \(Int(score.rounded())) (\(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))), \(g.change.rawValue)"
+                )
+            }, range: kind == .nps ? -100...100 : 0...100, reference: kind == .nps ? 0 : 50, label: "Score over time with 95% intervals")
+    }
+
+    struct ChartPoint {
+        var value: Double
+        var interval: ClosedRange<Double>
+        var change: Change
+        var title: String
+    }
+
+    /// Values in time order with their 95% intervals as whiskers; red where the value fell clearly, green where it rose.
+    static func intervalChart(_ points: [ChartPoint], range: ClosedRange<Double>, reference: Double, label: String) -> HTML {
         guard points.count >= 2 else { return "" }
-        let low = kind == .nps ? -100.0 : 0
-        let high = 100.0
-        func y(_ v: Double) -> String { String(format: "%.1f", 110 - (v - low) / (high - low) * 100) }
+        let (low, high) = (range.lowerBound, range.upperBound)
+        func y(_ v: Double) -> String { String(format: "%.1f", 110 - (min(max(v, low), high) - low) / (high - low) * 100) }
         let step = 560.0 / Double(points.count - 1)
         var marks = ""
         var line: [String] = []
-        for (i, g) in points.enumerated() {
+        for (i, p) in points.enumerated() {
             let x = String(format: "%.1f", 20 + Double(i) * step)
-            let score = g.summary.score!
-            let interval = g.summary.interval!
-            line.append("\(x),\(y(score))")
+            line.append("\(x),\(y(p.value))")
             marks += """
-                <line x1="\(x)" x2="\(x)" y1="\(y(interval.lowerBound))" y2="\(y(interval.upperBound))" stroke="#9db5f0" stroke-width="6"/>
-                <circle cx="\(x)" cy="\(y(score))" r="4" fill="\(g.change == .down ? "#c0392b" : g.change == .up ? "#1e8449" : "#2355d8")"><title>\(HTML.escape(g.label)): \(Int(score.rounded())) (\(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))), \(g.change.rawValue)</title></circle>
+                <line x1="\(x)" x2="\(x)" y1="\(y(p.interval.lowerBound))" y2="\(y(p.interval.upperBound))" stroke="#9db5f0" stroke-width="6"/>
+                <circle cx="\(x)" cy="\(y(p.value))" r="4" fill="\(p.change == .down ? "#c0392b" : p.change == .up ? "#1e8449" : "#2355d8")"><title>\(HTML.escape(p.title))</title></circle>
                 """
         }
         return HTML(
             raw: """
-                <svg class="trend-chart" role="img" aria-label="Score over time with 95% intervals" viewBox="0 0 600 120" width="100%" height="120">
-                <line x1="10" x2="590" y1="\(y(kind == .nps ? 0 : 50))" y2="\(y(kind == .nps ? 0 : 50))" stroke="#d9dee8" stroke-dasharray="4 4"/>
+                <svg class="trend-chart" role="img" aria-label="\(HTML.escape(label))" viewBox="0 0 600 120" width="100%" height="120">
+                <line x1="10" x2="590" y1="\(y(reference))" y2="\(y(reference))" stroke="#d9dee8" stroke-dasharray="4 4"/>
                 <polyline points="\(line.joined(separator: " "))" fill="none" stroke="#2355d8" stroke-width="2"/>\(marks)</svg>
                 """)
     }
