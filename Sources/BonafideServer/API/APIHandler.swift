@@ -128,7 +128,8 @@ struct API: APIProtocol {
             .init(
                 name: b.name, description: b.description, capabilities: b.capabilities, limitations: b.limitations,
                 risks: b.risks, timeZone: b.timeZone, languages: b.languages, workStart: b.workingHours?.start,
-                workEnd: b.workingHours?.end, workDays: b.workingHours?.days), by: try await actor(), on: try req.db)
+                workEnd: b.workingHours?.end, workDays: b.workingHours?.days, messageSentiment: b.messageSentiment), by: try await actor(),
+            on: try req.db)
         return .ok(.init(body: .json(DTO.organization(org))))
     }
 
@@ -248,9 +249,11 @@ struct API: APIProtocol {
     // MARK: Messages
 
     func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {
-        let (_, p) = try await partnership(input.path.partnershipId)
+        let (actor, p) = try await partnership(input.path.partnershipId)
         let thread = try optionalID(input.query.threadId, field: "threadId")
-        return .ok(.init(body: .json(try await Messages.messages(of: p, thread: thread, on: try req.db).map(DTO.message))))
+        let db = try req.db
+        let tone = try await MessageTone.isShown(to: actor, on: db)
+        return .ok(.init(body: .json(try await Messages.messages(of: p, thread: thread, on: db).map { DTO.message($0, tone: tone) })))
     }
 
     func postMessage(_ input: Operations.PostMessage.Input) async throws -> Operations.PostMessage.Output {
@@ -260,7 +263,7 @@ struct API: APIProtocol {
         let m = try await Messages.post(
             .init(body: b.body, needsResponse: b.needsResponse ?? false, threadID: thread, subject: b.subject),
             in: p, by: actor, on: try req.db)
-        return .created(.init(body: .json(DTO.message(m))))
+        return .created(.init(body: .json(DTO.message(m, tone: try await MessageTone.isShown(to: actor, on: try req.db)))))
     }
 
     func listThreads(_ input: Operations.ListThreads.Input) async throws -> Operations.ListThreads.Output {
@@ -306,7 +309,7 @@ struct API: APIProtocol {
                 body: .json(
                     .init(
                         partnerships: partnerships, dueSoonMine: d.dueSoonMine.map { DTO.commitment($0) },
-                        dueSoonOwed: d.dueSoonOwed.map { DTO.commitment($0) }, openRequests: d.openRequests.map(DTO.message),
+                        dueSoonOwed: d.dueSoonOwed.map { DTO.commitment($0) }, openRequests: d.openRequests.map { DTO.message($0) },
                         slipped: d.slipped.map { DTO.commitment($0) }, unreadNotifications: d.unread))))
     }
 }

@@ -21,7 +21,8 @@ enum DTO {
             id: o.id!.uuidString, name: o.name, description: o.description, capabilities: o.capabilities,
             limitations: o.limitations, risks: o.risks, timeZone: o.timeZone, languages: o.languages,
             workingHours: .init(
-                start: WorkingHours.text(ofMinute: o.workStartMinute), end: WorkingHours.text(ofMinute: o.workEndMinute), days: o.workDays))
+                start: WorkingHours.text(ofMinute: o.workStartMinute), end: WorkingHours.text(ofMinute: o.workEndMinute), days: o.workDays),
+            messageSentiment: o.messageSentiment)
     }
 
     static func agreement(_ v: AgreementVersion) -> Components.Schemas.AgreementVersion {
@@ -56,11 +57,14 @@ enum DTO {
             deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt)
     }
 
-    static func message(_ m: Message) -> Components.Schemas.Message {
+    /// A message; its tone only for organizations that analyse tone (`MessageTone.isShown`).
+    static func message(_ m: Message, tone: Bool = false) -> Components.Schemas.Message {
         .init(
             id: m.id!.uuidString, threadId: m.$thread.id.uuidString, authorId: m.$author.id.uuidString,
             authorName: m.$author.value?.name ?? "", organizationId: m.$organization.id.uuidString, body: m.body,
-            needsResponse: m.needsResponse, respondedAt: m.respondedAt, createdAt: m.createdAt)
+            needsResponse: m.needsResponse, respondedAt: m.respondedAt, createdAt: m.createdAt,
+            sentiment: tone ? m.sentiment : nil,
+            sentimentDrivers: tone && m.sentiment != nil ? MessageTone.drivers(of: m).map(\.phrase) : nil)
     }
 
     static func partnership(_ p: Partnership, detailed: Bool, on db: any Database) async throws -> Components.Schemas.Partnership {

@@ -160,6 +160,8 @@ enum Accounts {
         var workStart: String?
         var workEnd: String?
         var workDays: [Int]?
+        /// Opt in to (or out of) analysing the tone of partnership messages for this organization's people.
+        var messageSentiment: Bool?
     }
 
     static func updateOrganization(_ u: ProfileUpdate, by actor: Actor, on db: any Database) async throws -> Organization {
@@ -213,7 +215,10 @@ enum Accounts {
             }
             org.workDays = Array(Set(days)).sorted()
         }
+        let startsToneAnalysis = u.messageSentiment == true && !org.messageSentiment
+        if let tone = u.messageSentiment { org.messageSentiment = tone }
         try await org.save(on: db)
+        if startsToneAnalysis { try await MessageTone.backfill(for: org.id!, on: db) }
         return org
     }
 

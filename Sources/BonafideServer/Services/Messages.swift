@@ -38,6 +38,7 @@ enum Messages {
         message.body = body
         message.needsResponse = d.needsResponse
         message.createdAt = now
+        if try await MessageTone.isAnalysed(in: p, on: db) { MessageTone.score(message) }
         try await db.transaction { tx in
             thread.lastMessageAt = now
             try await thread.save(on: tx)
@@ -106,6 +107,62 @@ enum Messages {
                     answered: durations.count, open: addressed.count - durations.count))
         }
         return result
+    }
+}
+
+/// The tone of partnership messages, analysed only when an organization opts in, and shown only to the
+/// organizations that did: a partner who has not opted in never sees scores of its own or anyone's messages.
+enum MessageTone {
+    static let backfillLimit = 20_000
+
+    static func isAnalysed(in p: Partnership, on db: any Database) async throws -> Bool {
+        let sides = [p.$organization.id, p.$partner.id].compactMap { $0 }
+        return try await Organization.query(on: db).filter(\.$id ~~ sides).filter(\.$messageSentiment == true).count() > 0
+    }
+
+    static func isShown(to actor: Actor, on db: any Database) async throws -> Bool {
+        try await Organization.find(actor.organizationID, on: db)?.messageSentiment ?? false
+    }
+
+    static func score(_ m: Message) {
+        let s = SentimentAnalyzer.shared.analyze(m.body)
+        m.sentiment = s.score
+        m.sentimentDriversJSON = String(decoding: (try? JSONEncoder().encode(Array(s.drivers.prefix(5)))) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func drivers(of m: Message) -> [Sentiment.Driver] {
+        guard let json = m.sentimentDriversJSON else { return [] }
+        return (try? JSONDecoder().decode([Sentiment.Driver].self, from: Data(json.utf8))) ?? []
+    }
+
+    /// Scores the messages of an organization's partnerships that were written before it opted in (newest first).
+    static func backfill(for organization: UUID, on db: any Database) async throws {
+        let partnerships = try await Partnership.query(on: db)
+            .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }.all()
+        guard !partnerships.isEmpty else { return }
+        let unscored = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnerships.compactMap(\.id))
+            .filter(\.$sentiment == nil).sort(\.$createdAt, .descending).limit(backfillLimit).all()
+        try await db.transaction { tx in
+            for m in unscored {
+                score(m)
+                try await m.save(on: tx)
+            }
+        }
+    }
+
+    /// The mean tone of what the other side wrote in the last 30 days, and the 30 days before.
+    static func partnerTone(in p: Partnership, for actor: Actor, now: Date = Date(), on db: any Database) async throws
+        -> (recent: MeanEstimate, before: MeanEstimate)
+    {
+        let since = now.addingTimeInterval(-60 * 86_400)
+        let messages = try await Message.query(on: db).filter(\.$partnership.$id == p.id!)
+            .filter(\.$organization.$id != actor.organizationID).filter(\.$createdAt >= since).filter(\.$sentiment != nil)
+            .field(\.$createdAt).field(\.$sentiment).all()
+        let cut = now.addingTimeInterval(-30 * 86_400)
+        return (
+            MeanEstimate(messages.filter { $0.createdAt >= cut }.compactMap(\.sentiment)),
+            MeanEstimate(messages.filter { $0.createdAt < cut }.compactMap(\.sentiment))
+        )
     }
 }
 

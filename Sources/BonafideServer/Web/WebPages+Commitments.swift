@@ -125,6 +125,7 @@ extension WebPages {
         else { throw Problem.notFound("thread") }
         let messages = try await Messages.messages(of: p, thread: tid, on: req.db)
         let clock = Clock(actor.user.timeZone)
+        let showTone = try await MessageTone.isShown(to: actor, on: req.db)
         let list = HTML.join(
             messages.map { m in
                 let request: HTML =
@@ -133,8 +134,15 @@ extension WebPages {
                         " <span class=\"small muted\">· answered after \(Clock.duration($0.timeIntervalSince(m.createdAt)))</span>"
                     }
                         ?? " <span class=\"risk small\">· waiting for a response</span>") : ""
+                let tone: HTML =
+                    showTone
+                    ? (m.sentiment.map { s in
+                        let drivers = MessageTone.drivers(of: m).prefix(3).map { "“\($0.phrase)”" }.joined(separator: ", ")
+                        return
+                            " <span class=\"small message-tone \(s <= -0.05 ? "risk" : "muted")\">· tone \(String(format: "%+.2f", s))\(drivers.isEmpty ? "" : " (\(drivers))")</span>"
+                    } ?? "") : ""
                 return """
-                    <div class="message\(m.needsResponse ? " request" : "")"><strong>\(m.author.name)</strong> <span class="small muted">\(clock.format(m.createdAt))</span>\(request)
+                    <div class="message\(m.needsResponse ? " request" : "")"><strong>\(m.author.name)</strong> <span class="small muted">\(clock.format(m.createdAt))</span>\(request)\(tone)
                     <p style="white-space:pre-wrap;margin:.3rem 0">\(m.body)</p></div>
                     """
             })

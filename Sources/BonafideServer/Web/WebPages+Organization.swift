@@ -50,6 +50,7 @@ extension WebPages {
             <div class="grid"><div><label for="ws">Working hours from</label><input id="ws" name="workStart" type="time" value="\(WorkingHours.text(ofMinute: org.workStartMinute))"\(disabled)></div>
             <div><label for="we">until</label><input id="we" name="workEnd" type="time" value="\(WorkingHours.text(ofMinute: org.workEndMinute))"\(disabled)></div></div>
             <fieldset style="border:0;padding:0;margin:.6rem 0"><legend style="font-weight:600">Working days</legend>\(dayBoxes)</fieldset>
+            <label style="font-weight:400"><input type="checkbox" id="message-sentiment" name="messageSentiment" value="1"\(HTML(raw: org.messageSentiment ? " checked" : ""))\(disabled)> Analyse the tone of partnership messages <span class="muted small">(shown only to your people; your partners see it only if they opt in themselves)</span></label>
             \(canEdit ? HTML("<button>Save profile</button>") : HTML("<p class=\"muted\">Only owners and admins can edit the profile.</p>"))
             </form></section>
             <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
@@ -68,7 +69,8 @@ extension WebPages {
                     name: field(req, "name"), description: field(req, "description"),
                     capabilities: lines("capabilities"), limitations: lines("limitations"), risks: lines("risks"),
                     timeZone: field(req, "timeZone"), languages: lines("languages"),
-                    workStart: field(req, "workStart"), workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) }),
+                    workStart: field(req, "workStart"), workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) },
+                    messageSentiment: field(req, "messageSentiment") == "1"),
                 by: actor, on: req.db)
             req.flash("Profile saved.")
             return "/organization"

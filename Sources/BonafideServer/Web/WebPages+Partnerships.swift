@@ -47,6 +47,19 @@ extension WebPages {
         let threads = try await Messages.threads(of: p, on: db)
         let open = try await Messages.openRequests(of: [p.id!], on: db)
         let times = try await Messages.responseTimes(of: p, on: db)
+        var toneHTML: HTML = ""
+        if try await MessageTone.isShown(to: actor, on: db) {
+            let tone = try await MessageTone.partnerTone(in: p, for: actor, on: db)
+            let change: String =
+                switch tone.recent.change(since: tone.before, minimum: Mentions.minimumDrop) {
+                case .up: "warmer than the 30 days before"
+                case .down: "cooler than the 30 days before"
+                case .noClearChange: "no clear change from the 30 days before"
+                case .notEnoughData: "too few messages to compare with the 30 days before"
+                }
+            toneHTML =
+                "<p class=\"small\" id=\"partner-tone\">Tone of the other side's messages, last 30 days: \(tone.recent.mean.map { String(format: "%+.2f", $0) } ?? "–") over \(tone.recent.n) message\(tone.recent.n == 1 ? "" : "s") · \(change)</p>"
+        }
         let overlap = try await Partnerships.overlap(of: p, on: db)
         let logEntries = try await Ledger.newestEntries(of: p.id!, limit: 40, on: db)
         let names = try await actorNames(logEntries, on: db)
@@ -162,7 +175,7 @@ extension WebPages {
             <section class="card"><h2>Members</h2><ul>\(memberList)</ul>\(addMember)</section>
             <section class="card"><h2>Working hours overlap</h2>\(overlapHTML)</section>
             <section class="card"><h2>Responsiveness</h2><p><strong id="open-requests">\(open.count)</strong> open request\(open.count == 1 ? "" : "s")</p>
-            <table><thead><tr><th>Side</th><th>Median answer</th><th>Answered</th><th>Open</th></tr></thead><tbody>\(timesHTML)</tbody></table></section>
+            <table><thead><tr><th>Side</th><th>Median answer</th><th>Answered</th><th>Open</th></tr></thead><tbody>\(timesHTML)</tbody></table>\(toneHTML)</section>
             </div>
             \(trust)
             <section class="card"><h2>Agreement</h2>\(agreement)\(editAgreement)</section>
