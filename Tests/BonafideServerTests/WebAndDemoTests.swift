@@ -220,6 +220,11 @@ struct StorageAndDemoTests {
             let dashboard = try await app.api(.GET, "/dashboard", token: login.body["token"] as? String)
             #expect(!(dashboard.body["slipped"] as? [Any] ?? []).isEmpty)
             #expect(!(dashboard.body["openRequests"] as? [Any] ?? []).isEmpty)
+            // Northwind follows reviews of itself and of its partner Acme, whose last week turned sour.
+            let brands = try await app.api(.GET, "/mentions/brands", token: login.body["token"] as? String).list
+            #expect(Set(brands.map { $0["brand"] as? String ?? "" }) == ["Northwind Studio", "Acme Retail"])
+            let acme = brands.first { $0["key"] as? String == "acme retail" }
+            #expect(acme?["partnerOrganizationId"] != nil && (acme?["alerts"] as? [Any])?.count == 1, "\(acme ?? [:])")
         }
     }
 }
