@@ -324,38 +324,32 @@ public enum DemoSeed {
 
         // Mentions Northwind follows: reviews of itself over ten weeks, and of its partner Acme, whose last week
         // turned sour (late deliveries, an outage) so the weekly trend shows a drop and raises an alert.
-        let praise = [
-            "Northwind delivered the redesign on time and the team was a pleasure to work with.",
-            "Quick to reply, clear estimates, no surprises.", "Great design work, our conversion went up.",
-            "Reliable partner; they flagged a delay early and still hit the launch.", "Helpful and honest about what they cannot do.",
-            "The new checkout is fast and beautiful.", "Solid work, fair price.", "Good communication, a few small bugs fixed quickly.",
-            "Excellent attention to detail.", "They went above and beyond before Black Friday.",
+        let openers = [
+            "Northwind delivered the redesign on time", "Quick to reply and clear estimates", "Great design work from Northwind",
+            "Reliable partner: they flagged a delay early", "Helpful and honest about what they cannot do",
+            "The new checkout Northwind built is fast",
         ]
-        let gripes = [
-            "The invoice was confusing and took a week to correct.", "Slow to answer over the holidays.",
-            "The staging site was down for a day.",
+        let details = [
+            "and the team was a pleasure to work with.", "though the first invoice was confusing.", "and our conversion went up.",
+            "but the staging site was down for a day.", "and they answered on a Sunday.",
         ]
         var reviews: [Mentions.Input] = []
-        for week in 0..<10 {
-            for k in 0..<3 {
-                let text = (week * 3 + k) % 8 == 7 ? gripes[(week + k) % gripes.count] : praise[(week * 3 + k) % praise.count]
-                reviews.append(
-                    .init(
-                        text: text, author: "Reviewer \(week * 3 + k + 1)", source: "Trustpilot",
-                        publishedAt: now.addingTimeInterval(-Double(week * 7 + k * 2 + 1) * day)))
-            }
+        for n in 0..<30 {
+            reviews.append(
+                .init(
+                    text: "\(openers[n % openers.count]) \(details[(n / openers.count + n) % details.count])", author: "Reviewer \(n + 1)",
+                    source: "Trustpilot", publishedAt: now.addingTimeInterval(-Double((n / 3) * 7 + (n % 3) * 2 + 1) * day)))
         }
         let acmeWords = [
             "Acme Retail shipped every order on time.", "Friendly Acme staff, easy returns.", "Acme's new store app is great.",
             "Fast delivery from Acme, well packed.", "Good prices at Acme this season.", "Acme support solved my problem in minutes.",
         ]
-        for week in 1..<9 {
-            for k in 0..<2 {
-                reviews.append(
-                    .init(
-                        text: acmeWords[(week * 2 + k) % acmeWords.count], brand: "Acme Retail", source: "News feed",
-                        publishedAt: now.addingTimeInterval(-Double(week * 7 + k * 3 + 1) * day)))
-            }
+        for n in 0..<16 {
+            reviews.append(
+                .init(
+                    text: acmeWords[n % acmeWords.count] + ["", " Will shop again.", " Recommended."][n / acmeWords.count],
+                    author: "Shopper \(n + 1)", brand: "Acme Retail", source: "News feed",
+                    publishedAt: now.addingTimeInterval(-Double((n / 2 + 1) * 7 + (n % 2) * 3 + 1) * day)))
         }
         for (k, text) in [
             "Acme Retail's website was down for most of Saturday, orders lost.", "Three weeks late and no refund from Acme.",
