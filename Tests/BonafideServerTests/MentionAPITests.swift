@@ -356,6 +356,9 @@ struct MentionAPITests {
                     polled.body["failed"] as? Bool == true && (polled.body["status"] as? String ?? "").contains("not a feed"),
                     "\(polled.raw)")
                 #expect(try await Mention.query(on: app.db).count() == 0)
+                let dead = try await app.api(.POST, "/mention-feeds", token: a.token, json: #"{"url":"http://127.0.0.1:9/feed.xml"}"#)
+                let refused = try await app.api(.POST, "/mention-feeds/\(dead.body["id"] as? String ?? "")/poll", token: a.token)
+                #expect(refused.body["status"] as? String == "Could not reach 127.0.0.1: the connection was refused.", "\(refused.raw)")
             }
         } catch {
             await feed.stop()

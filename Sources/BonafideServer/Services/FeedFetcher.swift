@@ -33,7 +33,9 @@ struct FeedFetcher: Sendable {
         var configuration = HTTPClient.Configuration()
         // Redirects are followed here, one hop at a time, so each target's address is checked too.
         configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(20))
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(20))
+        // A refused connection fails the poll at once instead of being retried until the connect timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .enabled(limit: .size(maxBytes))
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
@@ -82,11 +84,15 @@ struct FeedFetcher: Sendable {
     static func host(of url: String) -> String { URL(string: url)?.host ?? url }
 
     static func explain(_ error: any Error) -> String {
-        switch error {
-        case let e as HTTPClientError where e == .connectTimeout || e == .readTimeout || e == .deadlineExceeded: "it took too long"
-        case is NIOConnectionError: "the connection failed"
-        default: String(describing: error).prefix(120).description
+        if let e = error as? HTTPClientError, e == .connectTimeout || e == .readTimeout || e == .deadlineExceeded {
+            return "it took too long"
         }
+        let text = String(describing: error).lowercased()
+        if text.contains("refused") { return "the connection was refused" }
+        if text.contains("timed out") || text.contains("timeout") { return "it took too long" }
+        if text.contains("resolve") || text.contains("dns") || text.contains("nodename") { return "the name does not resolve" }
+        if text.contains("ssl") || text.contains("tls") || text.contains("certificate") { return "the secure connection failed" }
+        return "the connection failed"
     }
 
     /// Refuses URLs that resolve to loopback, private, link-local, shared or multicast addresses.

@@ -6,6 +6,7 @@ import Vapor
 /// RSS and Atom feeds an organization follows for mentions, polled on a schedule.
 enum MentionFeeds {
     static let maxItemsPerPoll = 500
+    static let concurrentPolls = 4
 
     struct Draft: Sendable {
         var url: String
@@ -132,14 +133,22 @@ enum MentionFeeds {
         let due = try await MentionFeed.query(on: db)
             .group(.or) { $0.filter(\.$lastPolledAt == nil).filter(\.$lastPolledAt <= now.addingTimeInterval(-interval + 1)) }
             .sort(\.$lastPolledAt).limit(100).all()
-        for feed in due {
-            if Task.isCancelled { break }
-            let result = try await poll(feed, with: fetcher, at: Date(), on: db)
-            if result.failed {
-                logger.notice("feed \(feed.id?.uuidString ?? "") could not be polled: \(result.status)")
-            } else if result.imported > 0 {
-                logger.info("feed \(feed.id?.uuidString ?? ""): \(result.status)")
+        // A few at a time, so one slow or dead feed does not hold up everyone else's.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = due.makeIterator()
+            func start() {
+                guard !Task.isCancelled, let feed = next.next() else { return }
+                group.addTask {
+                    let result = try await poll(feed, with: fetcher, at: Date(), on: db)
+                    if result.failed {
+                        logger.notice("feed \(feed.id?.uuidString ?? "") could not be polled: \(result.status)")
+                    } else if result.imported > 0 {
+                        logger.info("feed \(feed.id?.uuidString ?? ""): \(result.status)")
+                    }
+                }
             }
+            for _ in 0..<concurrentPolls { start() }
+            while try await group.next() != nil { start() }
         }
         return due.count
     }

@@ -90,6 +90,7 @@ extension WebPages {
                     format: "Week of %@: %+.2f over %d, %@", w.start.formatted(.iso8601.year().month().day()), m, w.estimate.n,
                     w.change.rawValue))
         }
+        let elementID = b.key.replacingOccurrences(of: " ", with: "-")
         func withDrivers(_ m: Mention) -> String { m.drivers.isEmpty ? "" : " · " + drivers(m) }
         func extremes(_ list: [Mention], _ title: String, _ id: String) -> HTML {
             list.isEmpty
@@ -102,7 +103,7 @@ extension WebPages {
             <p class="small">Last 30 days: \(mean(b.lastMonth)) over \(b.lastMonth.n) · \(month)</p>
             \(intervalChart(points, range: -1...1, reference: 0, label: "Mean sentiment of \(b.brand) by week with 95% intervals"))
             \(points.count >= 2 ? HTML("<p class=\"small muted\">By week (UTC, Monday first); a red point fell clearly below the four weeks before.</p>") : "")
-            \(extremes(b.mostPositive, "Most positive", "most-positive-\(b.key)"))\(extremes(b.mostNegative, "Most negative", "most-negative-\(b.key)"))
+            \(extremes(b.mostPositive, "Most positive", "most-positive-\(elementID)"))\(extremes(b.mostNegative, "Most negative", "most-negative-\(elementID)"))
             </section>
             """
     }
