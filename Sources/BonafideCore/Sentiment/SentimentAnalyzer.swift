@@ -56,6 +56,8 @@ public final class SentimentAnalyzer: Sendable {
     let longestPhrase: Int
     let emoji: [Character: String]
     let info: [String: WordInfo]
+    /// `info` for ASCII words, looked up by their bytes: no String and no SipHash per token.
+    let table: WordTable
     /// First and last byte (lower-cased) of every lexicon entry with punctuation in it (":)", "</3", "can't"): a
     /// cheap test before looking a punctuated token up whole.
     let punctuatedKeyEnds: Set<UInt16>
@@ -85,6 +87,7 @@ public final class SentimentAnalyzer: Sendable {
         self.longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 0
         self.emoji = emoji
         self.info = Self.wordInfo(words: words, phrases: phrases)
+        self.table = WordTable(info)
         self.punctuatedKeyEnds = Set(
             (Array(words.keys) + Self.caseSensitiveEmoticons.keys.map { $0.lowercased() }).map { Array($0.utf8)[...] }
                 .filter { $0.contains(where: Self.isASCIIPunctuation) }.map(Self.ends))
@@ -416,7 +419,8 @@ public final class SentimentAnalyzer: Sendable {
                 tokens[k].valence = special
                 continue
             }
-            if let w = info[lowers[k]] {
+            let (known, ascii) = table.find(b[r])
+            if let w = ascii ? known : info[lowers[k]] {
                 tokens[k].valence = w.valence
                 tokens[k].booster = w.booster
                 tokens[k].negation = w.negation
@@ -707,5 +711,89 @@ enum HTMLEntities {
         }
         out += rest
         return out
+    }
+}
+
+/// Word information keyed by lower-case ASCII bytes, in an open-addressing table hashed with FNV-1a: the
+/// per-token lookup of the tokenizer without building a String or running SipHash. Each slot keeps the upper half
+/// of its key's hash, so a probe that misses (most words are in no lexicon) rarely touches the keys.
+struct WordTable: Sendable {
+    private let mask: Int
+    /// The upper 32 bits of the key's hash, and the entry + 1 below them; 0 is empty.
+    private let slots: [UInt64]
+    private let keyStarts: [Int32]
+    private let keys: [UInt8]
+    private let values: [SentimentAnalyzer.WordInfo]
+
+    init(_ entries: [String: SentimentAnalyzer.WordInfo]) {
+        let ascii = entries.filter { $0.key.utf8.allSatisfy { $0 < 0x80 } }.sorted { $0.key < $1.key }
+        var size = 16
+        while size < ascii.count * 2 { size *= 2 }
+        var slots = [UInt64](repeating: 0, count: size)
+        var keyStarts: [Int32] = [0]
+        var keys: [UInt8] = []
+        var values: [SentimentAnalyzer.WordInfo] = []
+        for (key, value) in ascii {
+            let bytes = Array(key.utf8)
+            let h = Self.hash(bytes[...])
+            var slot = Int(truncatingIfNeeded: h) & (size - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+            slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(values.count + 1)
+            keys.append(contentsOf: bytes)
+            keyStarts.append(Int32(keys.count))
+            values.append(value)
+        }
+        self.mask = size - 1
+        self.slots = slots
+        self.keyStarts = keyStarts
+        self.keys = keys
+        self.values = values
+    }
+
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
+
+    static func hash(_ word: ArraySlice<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in word {
+            h ^= UInt64(lower(c))
+            h = h &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    /// The entry for a word, compared without case; `ascii` is false when the word has non-ASCII bytes (then
+    /// the caller looks it up by its Unicode lower-case form).
+    func find(_ word: ArraySlice<UInt8>) -> (info: SentimentAnalyzer.WordInfo?, ascii: Bool) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in word {
+            if c >= 0x80 { return (nil, false) }
+            h ^= UInt64(Self.lower(c))
+            h = h &* 0x100_0000_01b3
+        }
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var slot = Int(truncatingIfNeeded: h) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            while true {
+                let s = slots[slot]
+                if s == 0 { return (nil, true) }
+                if s & 0xFFFF_FFFF_0000_0000 == tag {
+                    let entry = Int(s & 0xFFFF_FFFF) - 1
+                    let start = Int(keyStarts[entry])
+                    if Int(keyStarts[entry + 1]) - start == word.count
+                        && keys.withUnsafeBufferPointer({ keys in
+                            var k = start
+                            for c in word {
+                                if keys[k] != Self.lower(c) { return false }
+                                k += 1
+                            }
+                            return true
+                        })
+                    {
+                        return (values[entry], true)
+                    }
+                }
+                slot = (slot + 1) & mask
+            }
+        }
     }
 }
