@@ -164,6 +164,16 @@ struct MentionAPITests {
                 app, a, "text,date\n\"Fine,\nreally\",2026-11-01\nGood work,2026-11-02\nLate,last tuesday\n")
             #expect(badDate.status == .unprocessableEntity)
             #expect(badDate.raw.contains("Line 5") && badDate.raw.contains("last tuesday"), "the quoted line break counts: \(badDate.raw)")
+            let unclosed = try await importFile(app, a, "text,brand\nFine,Acme\n\"Great service,Acme\nLate,Acme\n")
+            #expect(
+                unclosed.status == .unprocessableEntity && unclosed.raw.contains("Line 3: a quoted field is never closed"),
+                "\(unclosed.raw)")
+            let trailing = try await importFile(app, a, "text,brand\n,,\n")
+            #expect(
+                trailing.status == .unprocessableEntity && trailing.raw.contains("at least one"),
+                "rows of commas are blank: \(trailing.raw)")
+            let badLimit = try await app.api(.GET, "/mentions?limit=-1", token: a.token)
+            #expect(badLimit.status == .unprocessableEntity, "\(badLimit.raw)")
             let noText = try await importFile(app, a, "comment_id,stars\n1,5\n")
             #expect(noText.status == .unprocessableEntity && noText.raw.contains("must name a text column"), "\(noText.raw)")
             let badJSON = try await importFile(app, a, #"[{"text": 5}]"#)
@@ -366,7 +376,8 @@ struct MentionAPITests {
         }
         await feed.stop()
         for address in [
-            "127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1",
+            "::10.0.0.5", "64:ff9b::10.0.0.5", "64:ff9b::a00:5", "127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254",
+            "::1", "fd00::1", "fe80::1%eth0", "::ffff:127.0.0.1",
             "100.64.0.1", "0.0.0.0",
         ] {
             #expect(FeedFetcher.isInternal(address), "\(address)")

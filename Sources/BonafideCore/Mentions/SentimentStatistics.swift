@@ -63,7 +63,9 @@ public struct MeanEstimate: Sendable, Equatable, Codable {
         let b = beforeVariance / Double(earlier.n)
         let difference = mean - before
         let se = (a + b).squareRoot()
-        guard se > 0 else { return difference == 0 ? .noClearChange : difference > 0 ? .up : .down }
+        guard se > 0 else {
+            return difference == 0 || abs(difference) < minimum ? .noClearChange : difference > 0 ? .up : .down
+        }
         let df = (a + b) * (a + b) / (a * a / Double(n - 1) + b * b / Double(earlier.n - 1))
         let half = studentT975(degreesOfFreedom: df) * se
         guard abs(difference) > half, abs(difference) >= minimum else { return .noClearChange }

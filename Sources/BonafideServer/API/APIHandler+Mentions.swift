@@ -8,6 +8,11 @@ extension API {
     func listMentions(_ input: Operations.ListMentions.Input) async throws -> Operations.ListMentions.Output {
         let actor = try await actor()
         let q = input.query
+        // The generated code does not enforce the document's minimum and maximum.
+        if let limit = q.limit, !(1...200).contains(limit) { throw Problem.invalid("limit", "limit must be from 1 to 200.") }
+        if let offset = q.offset, !(0...1_000_000).contains(offset) {
+            throw Problem.invalid("offset", "offset must be from 0 to 1000000.")
+        }
         let mentions = try await Mentions.list(
             for: actor.organizationID, brandKey: q.brand.map(BrandDirectory.key),
             label: q.label.flatMap { Sentiment.Label(rawValue: $0.rawValue) },
@@ -48,6 +53,7 @@ extension API {
 
     func listMentionFeeds(_ input: Operations.ListMentionFeeds.Input) async throws -> Operations.ListMentionFeeds.Output {
         let actor = try await actor()
+        try Policy.manageOrganization(actor)  // feed addresses may carry access tokens
         return .ok(.init(body: .json(try await MentionFeeds.list(for: actor.organizationID, on: try req.db).map(DTO.feed))))
     }
 

@@ -103,8 +103,8 @@ struct FeedFetcher: Sendable {
         guard !allowPrivateAddresses else { return }
         let addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(host) }
         guard !addresses.isEmpty else { throw Failure(description: "\(host) does not resolve to an address.") }
-        if let blocked = addresses.first(where: Self.isInternal) {
-            throw Failure(description: "\(host) resolves to \(blocked), an internal address; feeds must be on the public internet.")
+        if addresses.contains(where: Self.isInternal) {
+            throw Failure(description: "\(host) resolves to an internal address; feeds must be on the public internet.")
         }
     }
 
@@ -134,7 +134,11 @@ struct FeedFetcher: Sendable {
         let a = address.lowercased().split(separator: "%").first.map(String.init) ?? address
         if a.contains(":") {
             if a == "::1" || a == "::" { return true }
-            if a.hasPrefix("::ffff:") { return isInternal(String(a.dropFirst(7))) }
+            // IPv4 inside IPv6: mapped, compatible and NAT64 forms reach the IPv4 address.
+            for prefix in ["::ffff:", "64:ff9b::", "::"] where a.hasPrefix(prefix) && a.dropFirst(prefix.count).contains(".") {
+                return isInternal(String(a.dropFirst(prefix.count)))
+            }
+            if a.hasPrefix("64:ff9b:") { return true }  // NAT64 written in hex: treat as internal rather than decode
             if a.hasPrefix("fc") || a.hasPrefix("fd") { return true }  // unique local
             if a.hasPrefix("fe8") || a.hasPrefix("fe9") || a.hasPrefix("fea") || a.hasPrefix("feb") { return true }  // link-local
             if a.hasPrefix("ff") { return true }  // multicast
@@ -143,7 +147,7 @@ struct FeedFetcher: Sendable {
         let parts = a.split(separator: ".").compactMap { Int($0) }
         guard parts.count == 4 else { return true }
         switch (parts[0], parts[1]) {
-        case (0, _), (10, _), (127, _), (169, 254), (192, 168): return true
+        case (0, _), (10, _), (127, _), (169, 254), (192, 168), (192, 0): return true
         case (172, 16...31), (100, 64...127), (198, 18...19): return true
         case (224...255, _): return true
         default: return false

@@ -139,7 +139,14 @@ enum MentionFeeds {
             func start() {
                 guard !Task.isCancelled, let feed = next.next() else { return }
                 group.addTask {
-                    let result = try await poll(feed, with: fetcher, at: Date(), on: db)
+                    let result: PollResult
+                    do {
+                        result = try await poll(feed, with: fetcher, at: Date(), on: db)
+                    } catch {
+                        // A database error on one feed must not stop the others; it is retried on the next pass.
+                        logger.warning("feed \(feed.id?.uuidString ?? "") poll failed: \(String(reflecting: error).prefix(200))")
+                        return
+                    }
                     if result.failed {
                         logger.notice("feed \(feed.id?.uuidString ?? "") could not be polled: \(result.status)")
                     } else if result.imported > 0 {

@@ -10,6 +10,7 @@ enum Mentions {
     static let maxPerImport = 5_000
     static let maxTextLength = 10_000
     static let maxFeedsPerOrganization = 50
+    static let maxBrands = 20
     /// Weekly means are compared with the four weeks before; a drop must be clear (Welch's 95% interval) and at
     /// least this large on the -1..1 scale.
     static let minimumDrop = 0.15
@@ -42,7 +43,8 @@ enum Mentions {
     /// A CSV with a header row naming `text` (or review, comment, body, content) and optionally title, url (or
     /// link), author, brand (or partner), source and date (or published, published_at). Quoted fields may span lines.
     static func parseCSV(_ text: String) throws -> [Input] {
-        let records = CSV.records(text)
+        let records: [CSV.Record]
+        do { records = try CSV.records(text) } catch { throw Problem.invalid("file", error.message) }
         guard let header = records.first else {
             throw Problem.invalid("file", "The file is empty: give a header row naming a text column, then one mention a row.")
         }
@@ -131,9 +133,10 @@ enum Mentions {
 
     /// JSON when the file starts with `[` or `{`, CSV otherwise.
     static func parseFile(_ text: String) throws -> [Input] {
-        let first = text.first { !$0.isWhitespace && $0 != "\u{FEFF}" }
-        if first == "[" || first == "{" { return try parseJSON(Data(text.utf8)) }
-        return try parseCSV(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        let first = body.first { !$0.isWhitespace }
+        if first == "[" || first == "{" { return try parseJSON(Data(body.utf8)) }
+        return try parseCSV(body)
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -454,7 +457,9 @@ enum Mentions {
             .column(SQLRaw("SUM(CASE WHEN sentiment <= -0.05 THEN 1 ELSE 0 END)"), as: "negative")
             .from("mentions").where("organization_id", .equal, SQLBind(organization))
         if let key { totals = totals.where("brand_key", .equal, SQLBind(key)) }
-        let rows = try await totals.groupBy("brand_key").orderBy("brand_key").all()
+        // The most mentioned brands first, at most `maxBrands`: brands are free text, and each costs a few queries.
+        let rows = try await totals.groupBy("brand_key").orderBy(SQLRaw("COUNT(*)"), SQLDirection.descending).orderBy("brand_key")
+            .limit(maxBrands).all()
         let weekCount = 12
         let since = min(
             now.addingTimeInterval(-60 * 86_400),

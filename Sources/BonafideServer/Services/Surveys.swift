@@ -144,7 +144,8 @@ enum Surveys {
     /// A customer list: a header row naming `email` and optionally `name` and `segment`, then one person a line.
     /// Errors name the line, and nothing is added when any line is wrong.
     static func parseCSV(_ text: String) throws -> [RecipientInput] {
-        let records = CSV.records(text)
+        let records: [CSV.Record]
+        do { records = try CSV.records(text) } catch { throw Problem.invalid("csv", error.message) }
         guard let header = records.first else {
             throw Problem.invalid("csv", "The CSV is empty: give a header row with email, then one person a line.")
         }

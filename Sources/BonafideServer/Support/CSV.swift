@@ -13,7 +13,13 @@ enum CSV {
 
     /// The rows of a file. Quoted fields may hold commas, doubled quotes and line breaks; blank rows are skipped;
     /// CRLF, LF and CR all end a row. Fields are trimmed of surrounding spaces.
-    static func records(_ text: String) -> [Record] {
+    /// A quoted field that never closes: everything after it would silently become one field.
+    struct UnclosedQuote: Error {
+        let line: Int
+        var message: String { "Line \(line): a quoted field is never closed (a \" is missing)." }
+    }
+
+    static func records(_ text: String) throws(UnclosedQuote) -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
         var current = ""
@@ -29,7 +35,8 @@ enum CSV {
         }
         func endRecord() {
             endField()
-            if fields.count > 1 || !fields[0].isEmpty { records.append(Record(line: start, fields: fields)) }
+            // Rows of only separators (",,,", as spreadsheets write at the end) are blank rows.
+            if fields.contains(where: { !$0.isEmpty }) { records.append(Record(line: start, fields: fields)) }
             fields = []
         }
         var iterator = text.unicodeScalars.makeIterator()
@@ -75,6 +82,7 @@ enum CSV {
                 current.unicodeScalars.append(c)
             }
         }
+        if quoted { throw UnclosedQuote(line: start) }
         if !current.isEmpty || !fields.isEmpty || wasQuoted { endRecord() }
         return records
     }

@@ -9,6 +9,7 @@ extension WebPages {
         let db = req.db
         let selected = (try? req.query.get(String.self, at: "brand")).map(BrandDirectory.key).flatMap { $0.isEmpty ? nil : $0 }
         let brands = try await Mentions.brands(for: actor.organizationID, on: db)
+        let shown = selected.map { key in brands.filter { $0.key == key } } ?? brands
         let clock = Clock(actor.user.timeZone)
         let recentAlerts = try await Mentions.alerts(for: actor.organizationID, limit: 5, on: db)
         let alerts: HTML =
@@ -18,7 +19,7 @@ extension WebPages {
             <section class="card" id="mention-alerts"><h2>Alerts</h2><ul>\(HTML.join(recentAlerts.map { HTML("<li class=\"risk\">\(Mentions.describe($0))</li>") }))</ul></section>
             """
         let cards = HTML.join(
-            brands.filter { selected == nil || $0.key == selected }.map { b in brandCard(b, clock: clock) })
+            shown.map { b in brandCard(b, clock: clock) })
         let list = try await Mentions.list(for: actor.organizationID, brandKey: selected, limit: 50, on: db)
         let rows = HTML.join(list.map { mentionRow($0, clock: clock) })
         let filter: HTML =
