@@ -127,7 +127,7 @@ extension DTO {
     static func feed(_ f: MentionFeed) -> Components.Schemas.MentionFeed {
         .init(
             id: f.id!.uuidString.lowercased(), url: f.url, brand: f.brand, partnerOrganizationId: f.$partner.id?.uuidString.lowercased(),
-            keywords: f.keywordList.isEmpty ? [] : f.keywords.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+            keywords: f.keywordList,
             lastPolledAt: f.lastPolledAt, lastStatus: f.lastStatus, createdAt: f.createdAt)
     }
 }

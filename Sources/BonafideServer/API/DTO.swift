@@ -64,7 +64,7 @@ enum DTO {
             authorName: m.$author.value?.name ?? "", organizationId: m.$organization.id.uuidString, body: m.body,
             needsResponse: m.needsResponse, respondedAt: m.respondedAt, createdAt: m.createdAt,
             sentiment: tone ? m.sentiment : nil,
-            sentimentDrivers: tone && m.sentiment != nil ? MessageTone.drivers(of: m).map(\.phrase) : nil)
+            sentimentDrivers: tone && m.sentiment != nil ? StoredDrivers.decode(m.sentimentDriversJSON).map(\.phrase) : nil)
     }
 
     static func partnership(_ p: Partnership, detailed: Bool, on db: any Database) async throws -> Components.Schemas.Partnership {

@@ -32,9 +32,7 @@ final class Mention: Model, @unchecked Sendable {
 
     init() {}
 
-    var drivers: [Sentiment.Driver] {
-        (try? JSONDecoder().decode([Sentiment.Driver].self, from: Data(driversJSON.utf8))) ?? []
-    }
+    var drivers: [Sentiment.Driver] { StoredDrivers.decode(driversJSON) }
 }
 
 /// An RSS or Atom feed polled for mentions of one brand.
@@ -59,8 +57,9 @@ final class MentionFeed: Model, @unchecked Sendable {
 
     init() {}
 
+    /// The keywords as written.
     var keywordList: [String] {
-        keywords.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        keywords.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 

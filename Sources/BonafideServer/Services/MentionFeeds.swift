@@ -87,7 +87,7 @@ enum MentionFeeds {
                 result = PollResult(status: "not modified since the last poll")
             case .fetched(let data, let etag, let lastModified):
                 let parsed = try FeedParser.parse(data)
-                let keywords = feed.keywordList
+                let keywords = feed.keywordList.map { $0.lowercased() }
                 var inputs: [Mentions.Input] = []
                 var filtered = 0
                 for item in parsed.items.prefix(maxItemsPerPoll) {

@@ -215,7 +215,7 @@ enum Mentions {
             m.importedAt = now
             let scored = analyzer.analyze(sentimentText(title: input.title, text: input.text))
             m.sentiment = scored.score
-            m.driversJSON = String(decoding: (try? JSONEncoder().encode(Array(scored.drivers.prefix(5)))) ?? Data("[]".utf8), as: UTF8.self)
+            m.driversJSON = StoredDrivers.json(scored.drivers)
             m.dedupeKey = key
             candidates[key] = m
             order.append(key)
@@ -246,8 +246,8 @@ enum Mentions {
     }
 
     static func sentimentText(title: String, text: String) -> String {
-        if title.isEmpty { return text }
-        if text.isEmpty || text.hasPrefix(title) { return text.isEmpty ? title : text }
+        if title.isEmpty || text.hasPrefix(title) { return text }
+        if text.isEmpty { return title }
         let end = title.last.map { ".!?".contains($0) } ?? false
         return title + (end ? " " : ". ") + text
     }

@@ -127,12 +127,7 @@ enum MessageTone {
     static func score(_ m: Message) {
         let s = SentimentAnalyzer.shared.analyze(m.body)
         m.sentiment = s.score
-        m.sentimentDriversJSON = String(decoding: (try? JSONEncoder().encode(Array(s.drivers.prefix(5)))) ?? Data("[]".utf8), as: UTF8.self)
-    }
-
-    static func drivers(of m: Message) -> [Sentiment.Driver] {
-        guard let json = m.sentimentDriversJSON else { return [] }
-        return (try? JSONDecoder().decode([Sentiment.Driver].self, from: Data(json.utf8))) ?? []
+        m.sentimentDriversJSON = StoredDrivers.json(s.drivers)
     }
 
     /// Scores the messages of an organization's partnerships that were written before it opted in (newest first).

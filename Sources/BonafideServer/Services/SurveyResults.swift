@@ -124,9 +124,8 @@ struct SurveyResults: Sendable {
         }
         let comments = responses.compactMap { r -> Comment? in
             guard !r.reason.isEmpty, let sentiment = r.sentiment else { return nil }
-            let drivers = (try? JSONDecoder().decode([Sentiment.Driver].self, from: Data(r.driversJSON.utf8))) ?? []
             return Comment(
-                text: r.reason, score: r.score, sentiment: sentiment, drivers: drivers,
+                text: r.reason, score: r.score, sentiment: sentiment, drivers: StoredDrivers.decode(r.driversJSON),
                 segment: recipientByID[r.$recipient.id]?.segment ?? "")
         }
         return SurveyResults(

@@ -386,7 +386,7 @@ enum Surveys {
         response.reason = reason
         response.answersJSON = String(decoding: try JSONEncoder().encode(answers), as: UTF8.self)
         response.sentiment = sentiment?.score
-        response.driversJSON = String(decoding: try JSONEncoder().encode(sentiment?.drivers.prefix(5).map { $0 } ?? []), as: UTF8.self)
+        response.driversJSON = StoredDrivers.json(sentiment?.drivers ?? [])
         response.submittedAt = now
         do {
             try await db.transaction { tx in

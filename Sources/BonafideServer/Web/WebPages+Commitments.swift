@@ -137,7 +137,7 @@ extension WebPages {
                 let tone: HTML =
                     showTone
                     ? (m.sentiment.map { s in
-                        let drivers = MessageTone.drivers(of: m).prefix(3).map { "“\($0.phrase)”" }.joined(separator: ", ")
+                        let drivers = StoredDrivers.quoted(StoredDrivers.decode(m.sentimentDriversJSON))
                         return
                             " <span class=\"small message-tone \(s <= -0.05 ? "risk" : "muted")\">· tone \(String(format: "%+.2f", s))\(drivers.isEmpty ? "" : " (\(drivers))")</span>"
                     } ?? "") : ""

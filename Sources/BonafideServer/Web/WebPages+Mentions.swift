@@ -92,7 +92,7 @@ extension WebPages {
                     w.change.rawValue))
         }
         let elementID = b.key.replacingOccurrences(of: " ", with: "-")
-        func withDrivers(_ m: Mention) -> String { m.drivers.isEmpty ? "" : " · " + drivers(m) }
+        func withDrivers(_ m: Mention) -> String { m.drivers.isEmpty ? "" : " · " + StoredDrivers.quoted(m.drivers) }
         func extremes(_ list: [Mention], _ title: String, _ id: String) -> HTML {
             list.isEmpty
                 ? ""
@@ -115,14 +115,11 @@ extension WebPages {
         return m.url.isEmpty ? "“\(short)”" : "<a href=\"\(m.url)\" rel=\"noopener noreferrer nofollow\">“\(short)”</a>"
     }
 
-    /// The three phrases that moved the score most, quoted.
-    static func drivers(_ m: Mention) -> String { m.drivers.prefix(3).map { "“\($0.phrase)”" }.joined(separator: ", ") }
-
     static func mentionRow(_ m: Mention, clock: Clock) -> HTML {
         let label = Sentiment.label(for: m.sentiment)
         return """
             <tr><td class="small">\(clock.format(m.publishedAt))<div class="muted">\(m.source)\(m.author.isEmpty ? "" : " · \(m.author)")</div></td><td>\(m.brand)</td>
-            <td>\(mentionText(m))</td><td class="\(label == .negative ? "risk" : "")">\(String(format: "%+.2f", m.sentiment)) \(label.rawValue)<div class="small muted">\(drivers(m))</div></td></tr>
+            <td>\(mentionText(m))</td><td class="\(label == .negative ? "risk" : "")">\(String(format: "%+.2f", m.sentiment)) \(label.rawValue)<div class="small muted">\(StoredDrivers.quoted(m.drivers))</div></td></tr>
             """
     }
 

@@ -97,7 +97,7 @@ extension WebPages {
             r.comments.isEmpty
             ? "<p class=\"muted\">No reasons given yet.</p>"
             : HTML(
-                "<ul id=\"survey-comments\">\(r.comments.sorted { $0.sentiment < $1.sentiment }.map { c in HTML("<li>“\(c.text)” <span class=\"small \(c.sentiment < -0.05 ? "risk" : "muted")\">\(c.score.map { "score \($0) · " } ?? "")sentiment \(String(format: "%+.2f", c.sentiment))\(c.drivers.isEmpty ? "" : " · " + c.drivers.prefix(3).map { "“\($0.phrase)”" }.joined(separator: ", "))\(c.segment.isEmpty ? "" : " · \(c.segment)")</span></li>") })</ul>"
+                "<ul id=\"survey-comments\">\(r.comments.sorted { $0.sentiment < $1.sentiment }.map { c in HTML("<li>“\(c.text)” <span class=\"small \(c.sentiment < -0.05 ? "risk" : "muted")\">\(c.score.map { "score \($0) · " } ?? "")sentiment \(String(format: "%+.2f", c.sentiment))\(c.drivers.isEmpty ? "" : " · " + StoredDrivers.quoted(c.drivers))\(c.segment.isEmpty ? "" : " · \(c.segment)")</span></li>") })</ul>"
             )
         var manage: HTML = ""
         if actor.role.canManage {
