@@ -84,4 +84,14 @@ import Testing
         #expect(throws: SurveyInputError(line: 1, message: "\"ten\" is not a whole number from 0 to 10")) { try NPS.parse("ten") }
         #expect(throws: SurveyInputError(line: 2, message: "0 is outside 1 to 5")) { try CSAT.parse("5\n0") }
     }
+
+    @Test func meanChangeNeedsTheMinimumEvenWithoutSpread() throws {
+        // Identical scores in both periods: the interval has no width, but a 0.1 shift is below a 0.15 minimum.
+        #expect(MeanEstimate([0, 0, 0]).change(since: MeanEstimate([0.1, 0.1, 0.1, 0.1, 0.1]), minimum: 0.15) == .noClearChange)
+        #expect(MeanEstimate([0, 0, 0]).change(since: MeanEstimate([0.3, 0.3, 0.3, 0.3, 0.3]), minimum: 0.15) == .down)
+        let week = MeanEstimate([-0.6, -0.4, -0.7, -0.2, -0.5])
+        #expect(week.n == 5 && abs((week.mean ?? 0) + 0.48) < 1e-12)
+        let interval = try #require(week.interval)  // t(4) = 2.7764, sd 0.1924
+        #expect(abs(interval.lowerBound - (-0.48 - 2.7764 * 0.19235384061671346 / 5.0.squareRoot())) < 1e-4)
+    }
 }

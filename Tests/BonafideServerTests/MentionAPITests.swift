@@ -176,6 +176,9 @@ struct MentionAPITests {
             #expect(badLimit.status == .unprocessableEntity, "\(badLimit.raw)")
             let noText = try await importFile(app, a, "comment_id,stars\n1,5\n")
             #expect(noText.status == .unprocessableEntity && noText.raw.contains("must name a text column"), "\(noText.raw)")
+            let bom = try await importFile(app, a, "\u{FEFF}" + #"[{"text": "Quick to reply."}]"#)
+            #expect(bom.status == .ok && bom.body["imported"] as? Int == 1, "a JSON file saved with a byte-order mark: \(bom.raw)")
+            try await Mention.query(on: app.db).delete()
             let badJSON = try await importFile(app, a, #"[{"text": 5}]"#)
             #expect(badJSON.status == .unprocessableEntity && badJSON.raw.contains("[0].text"), "\(badJSON.raw)")
             let future = try await app.api(
@@ -196,6 +199,7 @@ struct MentionAPITests {
             try await user.save(on: app.db)
             let forbidden = try await app.api(.POST, "/mentions", token: m.token, json: #"{"mentions":[{"text":"great"}]}"#)
             #expect(forbidden.status == .forbidden)
+            #expect(try await app.api(.GET, "/mention-feeds", token: m.token).status == .forbidden, "feed addresses are for managers")
             #expect(try await mentions(app, m).isEmpty)
         }
     }
