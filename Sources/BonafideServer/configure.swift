@@ -42,6 +42,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateTrust())
     app.migrations.add(CreateSurveys())
     app.migrations.add(CreateMentions())
+    app.migrations.add(AddMailDelivery())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -70,6 +71,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.lifecycle.use(PeriodicJob.overdueSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
         app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(Int64(config.trustRecomputeSeconds))))
         app.lifecycle.use(PeriodicJob.feedPoll(every: .seconds(Int64(config.feedPollSeconds))))
+        if let smtp = config.smtp {
+            app.lifecycle.use(PeriodicJob.mailDelivery(smtp, heloName: config.heloName, every: .seconds(Int64(config.mailDeliverySeconds))))
+        }
     }
 }
 

@@ -56,3 +56,16 @@ extension PeriodicJob {
         }
     }
 }
+
+extension PeriodicJob {
+    /// Sends queued mail through the configured SMTP server.
+    static func mailDelivery(_ settings: SMTPSettings, heloName: String, every interval: Duration) -> PeriodicJob {
+        PeriodicJob("mail delivery", every: interval) { app in
+            while !Task.isCancelled {
+                let outcome = try await MailDelivery.deliverDue(with: settings, heloName: heloName, on: app.db, logger: app.logger)
+                // Keeps going while a full batch went out: a backlog drains at once, a failing server waits.
+                guard outcome.sent == MailDelivery.batch else { break }
+            }
+        }
+    }
+}

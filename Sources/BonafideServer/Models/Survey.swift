@@ -144,8 +144,27 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @Field(key: "body") var body: String
     @Field(key: "kind") var kind: String
     @Field(key: "created_at") var createdAt: Date
+    @Enum(key: "status") var status: OutboxStatus
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "next_attempt_at") var nextAttemptAt: Date?
+    /// Set while one server is sending it, so two never send the same message at once.
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "last_error") var lastError: String?
 
-    init() {}
+    init() {
+        status = .queued
+        attempts = 0
+    }
+}
+
+enum OutboxStatus: String, Codable, Sendable {
+    /// Waiting for the SMTP sender (or for a mail server to be configured).
+    case queued
+    /// Accepted by the mail server.
+    case sent
+    /// Refused for good by the mail server, or still failing after every retry.
+    case failed
 }
 
 final class ServerKey: Model, @unchecked Sendable {

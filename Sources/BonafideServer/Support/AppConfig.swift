@@ -28,6 +28,10 @@ public struct AppConfig: Sendable {
     public var feedPollSeconds = 900
     /// Lets feeds live on loopback and private networks (tests, intranets); off by default against SSRF.
     public var allowPrivateFeedAddresses = false
+    /// The mail server outgoing mail is submitted to; without one, messages wait in the outbox.
+    var smtp: SMTPSettings?
+    /// How often the outbox is checked for messages to send.
+    public var mailDeliverySeconds = 10
     public var logLevel: Logger.Level = .info
     /// The log signing key in Go note format (PRIVATE+KEY+name+id+key); see `LedgerKeys`.
     public var logSigningKey: String?
@@ -47,6 +51,9 @@ public struct AppConfig: Sendable {
     }
 
     public var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
+
+    /// The name this server gives itself in SMTP's EHLO: the public host name.
+    var heloName: String { publicURL.flatMap { URL(string: $0)?.host } ?? "localhost" }
 
     public struct Invalid: Error, CustomStringConvertible {
         public let variable: String
@@ -103,6 +110,27 @@ public struct AppConfig: Sendable {
             }
             config.logSigningKey = key
         }
+        if let url = env["BONAFIDE_SMTP_URL"], !url.isEmpty {
+            guard let from = env["BONAFIDE_MAIL_FROM"], !from.isEmpty else {
+                throw Invalid(
+                    variable: "BONAFIDE_MAIL_FROM", value: "",
+                    expected: "the sender address for outgoing mail, such as trust@example.com (needed with BONAFIDE_SMTP_URL)")
+            }
+            guard MailAddress.isValid(from) else {
+                throw Invalid(variable: "BONAFIDE_MAIL_FROM", value: from, expected: "a plain e-mail address such as trust@example.com")
+            }
+            let caFile = env["BONAFIDE_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                throw Invalid(variable: "BONAFIDE_SMTP_CA_FILE", value: caFile, expected: "a readable PEM file of certificate authorities")
+            }
+            do {
+                config.smtp = try SMTPSettings.parse(url: url, from: from, caFile: caFile)
+            } catch let error as SMTPSettings.Invalid {
+                // The URL may hold a password: never echo it.
+                throw Invalid(variable: "BONAFIDE_SMTP_URL", value: "(hidden)", expected: error.description)
+            }
+        }
+        if let seconds = try int("BONAFIDE_MAIL_SECONDS", 1...3_600) { config.mailDeliverySeconds = seconds }
         if let level = env["LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(variable: "LOG_LEVEL", value: level, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))

@@ -28,6 +28,7 @@ extension WebPages {
             <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(actor.role == .owner ? HTML("<option>owner</option>") : "")</select>
             <button>Create invitation link</button></form></section>
             """ : ""
+        let mail = canEdit ? try await outgoingMail(req, organization: org.id!, clock: Clock(actor.user.timeZone)) : ""
         return try await page(
             req, org.name,
             """
@@ -56,7 +57,51 @@ extension WebPages {
             <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
             \(members.map { m in HTML("<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.role.rawValue)</td></tr>") })</tbody></table></section>
             \(invite)
+            \(mail)
             """)
+    }
+
+    /// Owners and admins see whether invitations and reminders reached the mail server, and why not.
+    private static func outgoingMail(_ req: Request, organization: UUID, clock: Clock) async throws -> HTML {
+        let summary = try await MailDelivery.summary(of: organization, on: req.db)
+        let recent = try await MailDelivery.recent(of: organization, on: req.db)
+        let server: HTML =
+            req.application.bonafide.smtp.map { "Mail goes out through <code>\($0.host)</code> as \($0.fromAddress)." }
+            ?? "No mail server is configured (<code>BONAFIDE_SMTP_URL</code>): messages wait here, and survey pages show each person's link to pass on."
+        let rows = HTML.join(
+            recent.map { m in
+                let state: HTML =
+                    switch m.status {
+                    case .sent: "sent \(clock.format(m.sentAt, "d MMM HH:mm"))"
+                    case .queued where m.attempts > 0: "waiting to retry \(clock.format(m.nextAttemptAt, "d MMM HH:mm"))"
+                    case .queued: "waiting"
+                    case .failed: "<strong>failed</strong>"
+                    }
+                return """
+                    <tr><td>\(m.toEmail)</td><td class="hide-sm">\(m.subject)</td><td>\(state)</td><td class="small muted">\(m.lastError ?? "")</td></tr>
+                    """
+            })
+        let retry: HTML =
+            summary.failed > 0
+            ? "<form method=\"post\" action=\"/organization/mail/retry\">\(csrf(req))<button>Send the \(summary.failed) failed message\(summary.failed == 1 ? "" : "s") again</button></form>"
+            : ""
+        return """
+            <section class="card" id="outgoing-mail"><h2>Outgoing mail</h2>
+            <p class="muted small">\(server)</p>
+            <p id="mail-summary">\(summary.sent) sent · \(summary.queued) waiting · \(summary.failed) failed</p>
+            \(recent.isEmpty ? HTML("<p class=\"muted\">Nothing sent yet.</p>") : HTML("<table><thead><tr><th>To</th><th class=\"hide-sm\">Subject</th><th>State</th><th>Mail server said</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(retry)</section>
+            """
+    }
+
+    static func retryFailedMail(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/organization") {
+            try Policy.manageOrganization(actor)
+            let n = try await MailDelivery.retryFailed(of: actor.organizationID, on: req.db)
+            req.flash("\(n) message\(n == 1 ? "" : "s") queued again.")
+            return "/organization#outgoing-mail"
+        }
     }
 
     static func updateOrganization(_ req: Request) async throws -> Response {

@@ -27,6 +27,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.get("organization", use: WebPages.organization)
     signedIn.post("organization", use: WebPages.updateOrganization)
     signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
+    signedIn.post("organization", "mail", "retry", use: WebPages.retryFailedMail)
     signedIn.get("settings", use: WebPages.settings)
     signedIn.post("settings", "profile", use: WebPages.updateProfile)
     signedIn.post("settings", "tokens", use: WebPages.createToken)

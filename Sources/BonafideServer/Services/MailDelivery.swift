@@ -1,0 +1,168 @@
+import Fluent
+import Foundation
+import Logging
+import SQLKit
+
+/// Sends the outbox through the configured mail server: at least once per message, never lost.
+///
+/// A pass claims due messages (on PostgreSQL with FOR UPDATE SKIP LOCKED, so several servers share the work),
+/// submits them over one SMTP connection and records each outcome. A temporary failure (no connection, a 4xx
+/// reply) is retried after growing pauses; a 5xx reply for a message, or running out of retries, marks it failed
+/// with the server's words. A server that dies mid-pass leaves its claims to expire, and the messages go again.
+enum MailDelivery {
+    /// Pauses before each retry: about two days in all before a message is given up.
+    static let retryPauses: [TimeInterval] = [60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 24 * 3_600]
+    static let claimSeconds: TimeInterval = 600
+    /// Messages claimed and sent over one connection.
+    static let batch = 50
+
+    struct Outcome: Sendable, Equatable {
+        var sent = 0
+        var retrying = 0
+        var failed = 0
+    }
+
+    /// One pass over what is due; returns what happened to the messages it claimed.
+    @discardableResult
+    static func deliverDue(
+        with settings: SMTPSettings, heloName: String, batch: Int = MailDelivery.batch, now: Date = Date(), on db: any Database,
+        logger: Logger
+    ) async throws -> Outcome {
+        let claimed = try await claim(batch: batch, now: now, on: db)
+        guard !claimed.isEmpty else { return Outcome() }
+        let senders = try await senderNames(for: Set(claimed.map { $0.$organization.id }), on: db)
+        var results: [(OutboxMessage, Result<Void, SMTPError>)] = []
+        do {
+            try await SMTPSession.withSession(settings, heloName: heloName) { session in
+                for message in claimed {
+                    let mail = MailMessage(
+                        to: message.toEmail, subject: message.subject, body: message.body,
+                        fromName: "\(senders[message.$organization.id] ?? "Bonafide") via Bonafide",
+                        messageID: "\(message.id!.uuidString.lowercased())@\(heloName)", date: now)
+                    do {
+                        try await session.send(mail)
+                        results.append((message, .success(())))
+                    } catch let error as SMTPError {
+                        results.append((message, .failure(error)))
+                        if error.connectionLost { break }  // the rest wait for the next pass, no attempt counted
+                    }
+                }
+            }
+        } catch let error as SMTPError where results.isEmpty {
+            logger.warning("mail delivery: \(error.description)")
+            results = claimed.map { ($0, .failure(error)) }
+        } catch {
+            // Lost after some were sent (the QUIT or the close failed): what was sent is recorded as sent.
+            logger.warning("mail delivery: \(error)")
+        }
+        return try await record(results, of: claimed, now: now, on: db, logger: logger)
+    }
+
+    /// Marks up to `batch` due messages as being sent by this server.
+    static func claim(batch: Int, now: Date, on db: any Database) async throws -> [OutboxMessage] {
+        try await db.transaction { tx in
+            let ids: [UUID]
+            if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
+                struct Row: Decodable { var id: UUID }
+                ids = try await sql.select().column("id").from(OutboxMessage.schema)
+                    .where("status", .equal, OutboxStatus.queued.rawValue)
+                    .where { $0.where("next_attempt_at", .is, SQLLiteral.null).orWhere("next_attempt_at", .lessThanOrEqual, now) }
+                    .where { $0.where("claimed_until", .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
+                    .orderBy("created_at").limit(batch)
+                    .lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
+                    .all(decoding: Row.self).map(\.id)
+            } else {
+                // SQLite runs one writer at a time, so the transaction alone makes the claim exclusive.
+                ids = try await OutboxMessage.query(on: tx).filter(\.$status == .queued)
+                    .group(.or) { $0.filter(\.$nextAttemptAt == nil).filter(\.$nextAttemptAt <= now) }
+                    .group(.or) { $0.filter(\.$claimedUntil == nil).filter(\.$claimedUntil < now) }
+                    .sort(\.$createdAt).limit(batch).all(\.$id)
+            }
+            guard !ids.isEmpty else { return [] }
+            try await OutboxMessage.query(on: tx).filter(\.$id ~~ ids).set(\.$claimedUntil, to: now.addingTimeInterval(claimSeconds))
+                .update()
+            return try await OutboxMessage.query(on: tx).filter(\.$id ~~ ids).sort(\.$createdAt).all()
+        }
+    }
+
+    private static func record(
+        _ results: [(OutboxMessage, Result<Void, SMTPError>)], of claimed: [OutboxMessage], now: Date, on db: any Database, logger: Logger
+    ) async throws -> Outcome {
+        var outcome = Outcome()
+        for message in claimed where !results.contains(where: { $0.0 === message }) {
+            message.claimedUntil = nil  // not tried in this pass: no attempt counted
+        }
+        for (message, result) in results {
+            message.attempts += 1
+            message.claimedUntil = nil
+            switch result {
+            case .success:
+                message.status = .sent
+                message.sentAt = now
+                message.lastError = nil
+                outcome.sent += 1
+            case .failure(let error):
+                message.lastError = String(error.description.prefix(500))
+                if error.permanent || message.attempts > retryPauses.count {
+                    message.status = .failed
+                    outcome.failed += 1
+                } else {
+                    message.nextAttemptAt = now.addingTimeInterval(retryPauses[message.attempts - 1])
+                    outcome.retrying += 1
+                }
+            }
+        }
+        try await db.transaction { tx in
+            for message in claimed { try await message.save(on: tx) }
+        }
+        if outcome.sent + outcome.failed + outcome.retrying > 0 {
+            logger.info("mail delivery: \(outcome.sent) sent, \(outcome.retrying) to retry, \(outcome.failed) failed")
+        }
+        return outcome
+    }
+
+    private static func senderNames(for organizations: Set<UUID>, on db: any Database) async throws -> [UUID: String] {
+        let orgs = try await Organization.query(on: db).filter(\.$id ~~ organizations).all()
+        return Dictionary(uniqueKeysWithValues: orgs.map { ($0.id!, $0.name) })
+    }
+
+    // MARK: Reading
+
+    struct Summary: Sendable, Equatable {
+        var queued = 0
+        var sent = 0
+        var failed = 0
+    }
+
+    /// How an organization's mail stands (or one kind of it, such as one survey's invitations).
+    static func summary(of organization: UUID, on db: any Database) async throws -> Summary {
+        var summary = Summary()
+        for status in [OutboxStatus.queued, .sent, .failed] {
+            let n = try await OutboxMessage.query(on: db).filter(\.$organization.$id == organization).filter(\.$status == status).count()
+            switch status {
+            case .queued: summary.queued = n
+            case .sent: summary.sent = n
+            case .failed: summary.failed = n
+            }
+        }
+        return summary
+    }
+
+    /// The latest messages an organization sent or is sending, newest first.
+    static func recent(of organization: UUID, limit: Int = 20, on db: any Database) async throws -> [OutboxMessage] {
+        try await OutboxMessage.query(on: db).filter(\.$organization.$id == organization).sort(\.$createdAt, .descending)
+            .limit(limit).all()
+    }
+
+    /// Puts failed messages back in the queue (after the address or the mail server was fixed).
+    static func retryFailed(of organization: UUID, now: Date = Date(), on db: any Database) async throws -> Int {
+        let failed = try await OutboxMessage.query(on: db).filter(\.$organization.$id == organization).filter(\.$status == .failed).all()
+        for message in failed {
+            message.status = .queued
+            message.attempts = 0
+            message.nextAttemptAt = now
+        }
+        try await db.transaction { tx in for message in failed { try await message.save(on: tx) } }
+        return failed.count
+    }
+}
