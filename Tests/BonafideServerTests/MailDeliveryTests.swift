@@ -286,6 +286,19 @@ struct MailDeliveryTests {
             try AppConfig.fromEnvironment(["BONAFIDE_SMTP_URL": "smtp://x.example", "BONAFIDE_MAIL_FROM": "not an address"])
         }
 
+        // Organization names are chosen at sign-up: they can never become another sender address.
+        #expect(MailMessage.displayName("Acme Retail via Bonafide") == "Acme Retail via Bonafide")
+        #expect(MailMessage.displayName("Mallory <ceo@bank.example> via Bonafide") == #""Mallory <ceo@bank.example> via Bonafide""#)
+        #expect(MailMessage.displayName(#"Acme, "Inc." \ Co"#) == #""Acme, \"Inc.\" \\ Co""#)
+        #expect(MailMessage.displayName("Smith (UK): Ltd.").hasPrefix("\""))
+        let long = MailMessage.displayName("Müller & Söhne Gesellschaft für Gestaltung via Bonafide")
+        #expect(long.components(separatedBy: "\r\n ").count == 2, "\(long)")
+        var config = AppConfig()
+        config.publicURL = "http://127.0.0.1:8080"
+        #expect(config.heloName == "[127.0.0.1]")
+        config.publicURL = "https://trust.example.com"
+        #expect(config.heloName == "trust.example.com")
+
         // A line break in a subject cannot add a header.
         let text = MailMessage(
             to: "ana@cust.example", subject: "Hi\r\nBcc: everyone@example.com", body: "Line one\n.\nLine three", fromName: "Acme",

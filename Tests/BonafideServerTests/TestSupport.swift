@@ -103,6 +103,19 @@ extension Application {
             organizationID: user["organizationId"] as? String ?? "")
     }
 
+    /// A colleague invited into `of`'s organization with the role, signed up, with an API token.
+    func invitedMember(of inviter: Account, role: String, name: String = "Mia") async throws -> Account {
+        let email = "\(name.lowercased())@\(inviter.email.split(separator: "@").last ?? "example")"
+        let invite = try await api(
+            .POST, "/organization/invitations", token: inviter.token, json: #"{"email":"\#(email)","role":"\#(role)"}"#)
+        let secret = String((invite.body["link"] as? String ?? "").split(separator: "/").last ?? "")
+        let (user, _) = try await Accounts.register(
+            .init(email: email, password: "correct horse battery", name: name, organization: "", invitation: secret),
+            hasher: password.async, on: db)
+        let (_, token) = try await Accounts.createToken(for: user, name: "t", on: db)
+        return Account(token: token, id: user.id!.uuidString.lowercased(), email: email, organizationID: inviter.organizationID)
+    }
+
     /// Two organizations with an active partnership: the usual starting point.
     func activePartnership() async throws -> (a: Account, b: Account, partnershipID: String) {
         let a = try await register("Alice", org: "Northwind")

@@ -241,13 +241,7 @@ struct WitnessAPITests {
             let (a, _, _) = try await app.activePartnership()
             let none = try await app.api(.GET, "/organization/witness-key", token: a.token)
             #expect(none.status == .notFound && none.raw.contains("not registered a witness key"))
-            let invite = try await app.api(
-                .POST, "/organization/invitations", token: a.token, json: #"{"email":"mia@northwind.example","role":"member"}"#)
-            let secret = String((invite.body["link"] as? String ?? "").split(separator: "/").last ?? "")
-            let (mia, _) = try await Accounts.register(
-                .init(email: "mia@northwind.example", password: "correct horse battery", name: "Mia", organization: "", invitation: secret),
-                hasher: app.password.async, on: app.db)
-            let (_, miaToken) = try await Accounts.createToken(for: mia, name: "t", on: app.db)
+            let miaToken = try await app.invitedMember(of: a, role: "member").token
             let key = try NoteSigner(name: "northwind-witness")
             let refused = try await app.api(
                 .PUT, "/organization/witness-key", token: miaToken, json: #"{"key":"\#(key.verifier.encoded)"}"#)

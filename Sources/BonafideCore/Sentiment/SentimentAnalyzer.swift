@@ -59,8 +59,8 @@ public final class SentimentAnalyzer: Sendable {
     /// `info` for ASCII words, looked up by their bytes: no String and no SipHash per token.
     let table: WordTable
     /// First and last byte (lower-cased) of every lexicon entry with punctuation in it (":)", "</3", "can't"): a
-    /// cheap test before looking a punctuated token up whole.
-    let punctuatedKeyEnds: Set<UInt16>
+    /// cheap test before looking a punctuated token up whole. A bitmap: many words end in a comma or full stop.
+    let punctuatedKeyEnds: PairSet
 
     public init(lexicon: String, domain: String, emoji emojiText: String) {
         var words: [String: Double] = [:]
@@ -88,14 +88,13 @@ public final class SentimentAnalyzer: Sendable {
         self.emoji = emoji
         self.info = Self.wordInfo(words: words, phrases: phrases)
         self.table = WordTable(info)
-        self.punctuatedKeyEnds = Set(
+        self.punctuatedKeyEnds = PairSet(
             (Array(words.keys) + Self.caseSensitiveEmoticons.keys.map { $0.lowercased() }).map { Array($0.utf8)[...] }
                 .filter { $0.contains(where: Self.isASCIIPunctuation) }.map(Self.ends))
     }
 
-    static func ends(_ word: ArraySlice<UInt8>) -> UInt16 {
-        func lower(_ c: UInt8) -> UInt8 { (65...90).contains(c) ? c + 32 : c }
-        return UInt16(lower(word.first ?? 0)) << 8 | UInt16(lower(word.last ?? 0))
+    static func ends(_ word: some BidirectionalCollection<UInt8>) -> UInt16 {
+        UInt16(WordTable.lower(word.first ?? 0)) << 8 | UInt16(WordTable.lower(word.last ?? 0))
     }
 
     /// Everything the rules ask about a word, so each token costs one lookup.
@@ -104,7 +103,11 @@ public final class SentimentAnalyzer: Sendable {
         for (w, v) in words { info[w, default: .init()].valence = v }
         for (w, b) in boosters where !w.contains(" ") { info[w, default: .init()].booster = b }
         for w in negations { info[w, default: .init()].negation = true }
-        for p in phrases.keys { info[String(p.split(separator: " ")[0]), default: .init()].phraseStart = true }
+        for p in phrases.keys {
+            let parts = p.split(separator: " ")
+            info[String(parts[0]), default: .init()].phraseStart = true
+            for w in parts.dropFirst() { info[String(w), default: .init()].flags.insert(.phraseRest) }
+        }
         let special: [(String, Flags)] = [
             ("no", .no), ("but", .but), ("least", .least), ("kind", .kind), ("of", .of), ("so", .soOrThis), ("this", .soOrThis),
             ("never", .never), ("without", .without), ("doubt", .doubt), ("any", .any), ("enough", .enough),
@@ -214,6 +217,9 @@ public final class SentimentAnalyzer: Sendable {
         /// only where both follow each other are the word n-grams built.
         static let idiomStart = Flags(rawValue: 1 << 16)
         static let idiomRest = Flags(rawValue: 1 << 17)
+        /// A word of a domain phrase after its first ("support" in "contacted support"): phrase strings are built
+        /// only over runs of such words.
+        static let phraseRest = Flags(rawValue: 1 << 18)
     }
 
     struct WordInfo {
@@ -224,8 +230,8 @@ public final class SentimentAnalyzer: Sendable {
         var flags: Flags = []
     }
 
-    /// A token is plain data (its lower-case text lives in a parallel array), so copying one costs no reference
-    /// counting: this loop runs for every word of every text.
+    /// A token is plain data (its lower-case text is built only where phrases and idioms need it), so copying one
+    /// costs no reference counting: this loop runs for every word of every text.
     struct Token {
         /// Where the word is in the prepared text, for the drivers.
         var range: Range<Int>
@@ -262,7 +268,7 @@ public final class SentimentAnalyzer: Sendable {
     static func isASCIIWhitespace(_ b: UInt8) -> Bool { b == 32 || (9...13).contains(b) || (28...31).contains(b) }
     static func isASCIILetter(_ b: UInt8) -> Bool { (65...90).contains(b) || (97...122).contains(b) }
 
-    static func boundary(of punctuation: ArraySlice<UInt8>) -> Boundary {
+    static func boundary(of punctuation: some Sequence<UInt8>) -> Boundary {
         var b = Boundary.none
         for c in punctuation {
             if c == UInt8(ascii: ".") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") { return .sentence }
@@ -272,15 +278,18 @@ public final class SentimentAnalyzer: Sendable {
     }
 
     /// Python's `str.isupper`: at least one cased letter, and no lowercase ones.
-    static func isUppercaseWord(_ word: ArraySlice<UInt8>) -> Bool {
-        if word.allSatisfy({ $0 < 0x80 }) {
-            var cased = false
-            for c in word {
-                if (97...122).contains(c) { return false }
-                if (65...90).contains(c) { cased = true }
-            }
-            return cased
+    static func isUppercaseWord(_ word: some Collection<UInt8>) -> Bool {
+        var cased = false
+        for c in word {
+            // An ASCII lower-case letter before the first non-ASCII byte decides it either way.
+            if c >= 0x80 { return isUppercaseUnicode(word) }
+            if (97...122).contains(c) { return false }
+            if (65...90).contains(c) { cased = true }
         }
+        return cased
+    }
+
+    static func isUppercaseUnicode(_ word: some Collection<UInt8>) -> Bool {
         var cased = false
         for s in String(decoding: word, as: UTF8.self).unicodeScalars {
             if s.properties.isLowercase { return false }
@@ -289,10 +298,10 @@ public final class SentimentAnalyzer: Sendable {
         return cased
     }
 
-    static func lowercase(_ word: ArraySlice<UInt8>) -> String {
+    static func lowercase(_ word: some Collection<UInt8>) -> String {
         if word.allSatisfy({ $0 < 0x80 }) {
             return String(unsafeUninitializedCapacity: word.count) { buffer in
-                for (k, c) in word.enumerated() { buffer[k] = (65...90).contains(c) ? c + 32 : c }
+                for (k, c) in word.enumerated() { buffer[k] = WordTable.lower(c) }
                 return word.count
             }
         }
@@ -334,119 +343,157 @@ public final class SentimentAnalyzer: Sendable {
         func glue(_ c: UInt8) -> Bool {
             c == UInt8(ascii: ",") || c == UInt8(ascii: ";") || c == UInt8(ascii: "!") || c == UInt8(ascii: "?") || c == UInt8(ascii: "/")
         }
-        var out: [UInt8] = []
-        var i = 0
-        var copied = 0
-        while i < bytes.count {
-            let c = bytes[i]
-            if i > 0, isASCIILetter(bytes[i - 1]), c == UInt8(ascii: ".") || glue(c) {
-                var j = i
-                if c == UInt8(ascii: ".") {
-                    while j < bytes.count, bytes[j] == UInt8(ascii: ".") { j += 1 }
-                    // One dot splits only before a capital ("end.Next"), as in a missing space after a sentence.
-                    if j - i == 1 && !(j < bytes.count && (65...90).contains(bytes[j])) { j = i }
-                } else {
-                    while j < bytes.count, glue(bytes[j]) { j += 1 }
+        // Bit c is set for "." and the glue bytes, all below 64: one branch per byte, rarely taken. Testing the
+        // letter before first, or a byte's range, branches on letter or not: mispredicted at every word boundary.
+        let splitters: UInt64 =
+            1 << UInt8(ascii: ".") | 1 << UInt8(ascii: ",") | 1 << UInt8(ascii: ";") | 1 << UInt8(ascii: "!")
+            | 1 << UInt8(ascii: "?") | 1 << UInt8(ascii: "/")
+        return bytes.withUnsafeBufferPointer { b in
+            var out: [UInt8] = []
+            var i = 1
+            var copied = 0
+            while i < b.count {
+                let c = b[i]
+                if (c < 64 ? splitters : 0) >> (c & 63) & 1 != 0, isASCIILetter(b[i - 1]) {
+                    var j = i
+                    if c == UInt8(ascii: ".") {
+                        while j < b.count, b[j] == UInt8(ascii: ".") { j += 1 }
+                        // One dot splits only before a capital ("end.Next"), as in a missing space after a sentence.
+                        if j - i == 1 && !(j < b.count && (65...90).contains(b[j])) { j = i }
+                    } else {
+                        while j < b.count, glue(b[j]) { j += 1 }
+                    }
+                    if j > i, j < b.count, isASCIILetter(b[j]) {
+                        if out.isEmpty { out.reserveCapacity(b.count + 8) }
+                        out.append(contentsOf: b[copied..<j])
+                        out.append(UInt8(ascii: " "))
+                        copied = j
+                        i = j
+                        continue
+                    }
                 }
-                if j > i, j < bytes.count, isASCIILetter(bytes[j]) {
-                    if out.isEmpty { out.reserveCapacity(bytes.count + 8) }
-                    out.append(contentsOf: bytes[copied..<j])
-                    out.append(UInt8(ascii: " "))
-                    copied = j
-                    i = j
-                    continue
-                }
+                i += 1
             }
-            i += 1
+            if copied == 0 { return bytes }
+            out.append(contentsOf: b[copied...])
+            return out
         }
-        if copied == 0 { return bytes }
-        out.append(contentsOf: bytes[copied...])
-        return out
     }
 
-    static let enDash: [UInt8] = Array("\u{2013}".utf8)
-    static let emDash: [UInt8] = Array("\u{2014}".utf8)
+    /// En dash and em dash (U+2013, U+2014) in UTF-8.
+    static func isDash(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        word.count == 3 && word[0] == 0xE2 && word[1] == 0x80 && (word[2] == 0x93 || word[2] == 0x94)
+    }
 
-    func tokens(_ b: [UInt8]) -> (tokens: [Token], lower: [String]) {
-        var tokens: [Token] = []
-        var lowers: [String] = []
-        tokens.reserveCapacity(b.count / 4)
-        lowers.reserveCapacity(b.count / 4)
-        var i = 0
-        let n = b.count
-        while i < n {
-            while i < n, Self.isASCIIWhitespace(b[i]) { i += 1 }
-            if i == n { break }
-            let start = i
-            while i < n, !Self.isASCIIWhitespace(b[i]) { i += 1 }
-            let raw = b[start..<i]
-            if raw.contains(where: Self.isASCIIPunctuation), punctuatedKeyEnds.contains(Self.ends(raw)) {
-                let rawLower = Self.lowercase(raw)
-                let rawText = String(decoding: raw, as: UTF8.self)
-                if words[rawLower] != nil || Self.caseSensitiveEmoticons[rawText] != nil {
-                    // An emoticon such as ":)" or "<3": kept whole.
-                    tokens.append(Token(range: start..<i, isUpper: Self.isUppercaseWord(raw), boundary: .none))
-                    lowers.append(rawLower)
-                    continue
+    /// The words of a prepared text and what the lexicons say about each. No lower-case strings are built here:
+    /// ASCII words are looked up by their bytes, and only phrases and idioms need the text (see `analyze`).
+    func tokens(_ bytes: [UInt8]) -> [Token] {
+        bytes.withUnsafeBufferPointer { b in
+            table.withLookup { table in
+                var tokens: [Token] = []
+                tokens.reserveCapacity(b.count / 4 + 1)
+                var clause = 0
+                var sentence = 0
+                func append(_ range: Range<Int>, isUpper: Bool, boundary: Boundary) {
+                    // Only punctuation after a word raises its boundary, so the previous word's is final here.
+                    if let previous = tokens.last?.boundary {
+                        if previous != .none { clause += 1 }
+                        if previous == .sentence { sentence += 1 }
+                    }
+                    var token = Token(range: range, isUpper: isUpper, boundary: boundary)
+                    token.clause = clause
+                    token.sentence = sentence
+                    describe(&token, UnsafeBufferPointer(rebasing: b[range]), table)
+                    tokens.append(token)
                 }
-            }
-            var s = start
-            var e = i
-            while s < e, Self.isASCIIPunctuation(b[s]) { s += 1 }
-            while e > s, Self.isASCIIPunctuation(b[e - 1]) { e -= 1 }
-            let word = b[s..<e]
-            if word.isEmpty || word.elementsEqual(Self.enDash) || word.elementsEqual(Self.emDash) {
-                // Punctuation alone is not a word, but it ends the clause or sentence of the word before it.
-                let dash = word.isEmpty ? raw.allSatisfy { $0 == UInt8(ascii: "-") } && raw.count <= 3 : true
-                let boundary = dash ? Boundary.clause : Self.boundary(of: raw)
-                if !tokens.isEmpty, boundary > tokens[tokens.count - 1].boundary { tokens[tokens.count - 1].boundary = boundary }
-                continue
-            }
-            tokens.append(Token(range: s..<e, isUpper: Self.isUppercaseWord(word), boundary: Self.boundary(of: b[e..<i])))
-            lowers.append(Self.lowercase(word))
-        }
-        var clause = 0
-        var sentence = 0
-        for k in tokens.indices {
-            tokens[k].clause = clause
-            tokens[k].sentence = sentence
-            if tokens[k].boundary != .none { clause += 1 }
-            if tokens[k].boundary == .sentence { sentence += 1 }
-            let r = tokens[k].range
-            if r.count == 2, b[r.lowerBound] == UInt8(ascii: "D"),
-                let special = Self.caseSensitiveEmoticons[String(decoding: b[r], as: UTF8.self)]
-            {
-                tokens[k].valence = special
-                continue
-            }
-            let (known, ascii) = table.find(b[r])
-            if let w = ascii ? known : info[lowers[k]] {
-                tokens[k].valence = w.valence
-                tokens[k].booster = w.booster
-                tokens[k].negation = w.negation
-                tokens[k].phraseStart = w.phraseStart
-                tokens[k].flags = w.flags
-                if w.valence != nil || w.booster != nil || w.negation { continue }
-            } else if Self.containsNotContraction(b[r]) {
-                tokens[k].negation = true
-                continue
-            }
-            if let v = unstretched(lowers[k]) {
-                tokens[k].valence = v
-                tokens[k].stretched = true
+                var i = 0
+                let n = b.count
+                while i < n {
+                    while i < n, Self.isASCIIWhitespace(b[i]) { i += 1 }
+                    if i == n { break }
+                    let start = i
+                    while i < n, !Self.isASCIIWhitespace(b[i]) { i += 1 }
+                    let raw = UnsafeBufferPointer(rebasing: b[start..<i])
+                    if raw.contains(where: Self.isASCIIPunctuation), punctuatedKeyEnds.contains(Self.ends(raw)) {
+                        if words[Self.lowercase(raw)] != nil || Self.caseSensitiveEmoticons[String(decoding: raw, as: UTF8.self)] != nil {
+                            // An emoticon such as ":)" or "<3": kept whole.
+                            append(start..<i, isUpper: Self.isUppercaseWord(raw), boundary: .none)
+                            continue
+                        }
+                    }
+                    var s = start
+                    var e = i
+                    while s < e, Self.isASCIIPunctuation(b[s]) { s += 1 }
+                    while e > s, Self.isASCIIPunctuation(b[e - 1]) { e -= 1 }
+                    let word = UnsafeBufferPointer(rebasing: b[s..<e])
+                    if word.isEmpty || Self.isDash(word) {
+                        // Punctuation alone is not a word, but it ends the clause or sentence of the word before it.
+                        let dash = word.isEmpty ? raw.allSatisfy { $0 == UInt8(ascii: "-") } && raw.count <= 3 : true
+                        let boundary = dash ? Boundary.clause : Self.boundary(of: raw)
+                        if !tokens.isEmpty, boundary > tokens[tokens.count - 1].boundary { tokens[tokens.count - 1].boundary = boundary }
+                        continue
+                    }
+                    append(s..<e, isUpper: Self.isUppercaseWord(word), boundary: Self.boundary(of: b[e..<i]))
+                }
+                return tokens
             }
         }
-        return (tokens, lowers)
+    }
+
+    /// What the lexicons say about one word.
+    func describe(_ token: inout Token, _ word: UnsafeBufferPointer<UInt8>, _ table: WordTable.Lookup) {
+        if word.count == 2, word[0] == UInt8(ascii: "D"),
+            let special = Self.caseSensitiveEmoticons[String(decoding: word, as: UTF8.self)]
+        {
+            token.valence = special
+            return
+        }
+        let (known, ascii) = table.find(word)
+        // Non-ASCII words go through Unicode lower-casing ("É" -> "é") and the String-keyed `info`.
+        let lower = ascii ? nil : Self.lowercase(word)
+        if let w = known ?? lower.flatMap({ info[$0] }) {
+            token.valence = w.valence
+            token.booster = w.booster
+            token.negation = w.negation
+            token.phraseStart = w.phraseStart
+            token.flags = w.flags
+            if w.valence != nil || w.booster != nil || w.negation { return }
+        } else if Self.containsNotContraction(word) {
+            token.negation = true
+            return
+        }
+        let stretched: Double?
+        if let lower {
+            stretched = unstretched(lower)
+        } else {
+            stretched = Self.hasStretch(word) ? unstretched(Self.lowercase(word)) : nil
+        }
+        if let stretched {
+            token.valence = stretched
+            token.stretched = true
+        }
     }
 
     /// Whether a word contains "n't" (wouldn't, shouldn't've): a negation even when it is not listed.
-    static func containsNotContraction(_ word: ArraySlice<UInt8>) -> Bool {
+    static func containsNotContraction(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
         guard word.count >= 3, word.contains(UInt8(ascii: "'")) else { return false }
         var previous: (UInt8, UInt8) = (0, 0)
         for c in word {
             let lower = (65...90).contains(c) ? c + 32 : c
             if previous == (UInt8(ascii: "n"), UInt8(ascii: "'")) && lower == UInt8(ascii: "t") { return true }
             previous = (previous.1, lower)
+        }
+        return false
+    }
+
+    /// Whether an ASCII word, lower-cased, has a run of three of a letter: the first test of `unstretched`,
+    /// without the lower-case String that most words never need.
+    static func hasStretch(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        var run: (UInt8, UInt8) = (0, 0)
+        for c in word {
+            let c = WordTable.lower(c)
+            if c == run.0 && c == run.1 && (97...122).contains(c) { return true }
+            run = (run.1, c)
         }
         return false
     }
@@ -485,9 +532,11 @@ public final class SentimentAnalyzer: Sendable {
     /// The sentiment of one text; without `drivers` the phrases are not collected (faster for bulk scoring).
     public func analyze(_ text: String, drivers wantDrivers: Bool = true) -> Sentiment {
         let bytes = prepare(text)
-        let (tokens, lowers) = tokens(bytes)
+        let tokens = tokens(bytes)
         let n = tokens.count
         guard n > 0 else { return Sentiment(score: 0, label: .neutral, drivers: []) }
+        // Only phrases and idioms compare text, and only at the few words that can start one.
+        func lowered(_ k: Int) -> String { Self.lowercase(bytes[tokens[k].range]) }
         let upper = tokens.reduce(0) { $0 + ($1.isUpper ? 1 : 0) }
         let capsStandOut = upper > 0 && upper < n
 
@@ -499,10 +548,12 @@ public final class SentimentAnalyzer: Sendable {
             while i < n {
                 var matched = false
                 if tokens[i].phraseStart {
-                    var length = min(longestPhrase, n - i)
+                    // Every later word of a phrase is marked: no string is built for lengths that cannot match.
+                    var length = 1
+                    while length < longestPhrase, i + length < n, tokens[i + length].flags.contains(.phraseRest) { length += 1 }
                     while length >= 2 {
                         if (i..<(i + length - 1)).allSatisfy({ tokens[$0].boundary == .none }),
-                            let v = phrases[lowers[i..<(i + length)].joined(separator: " ")]
+                            let v = phrases[(i..<(i + length)).map(lowered).joined(separator: " ")]
                         {
                             slots[i].phraseValence = v
                             slots[i].phraseLength = length
@@ -560,7 +611,7 @@ public final class SentimentAnalyzer: Sendable {
                 }
                 v = negationCheck(v, distance: distance, at: i, tokens: tokens, start: &start)
                 if distance == 3, (i - 3...i).contains(where: { $0 + 1 < n && has($0, .idiomStart) && has($0 + 1, .idiomRest) }) {
-                    v = idioms(v, at: i, lower: lowers)
+                    v = idioms(v, at: i, count: n, lower: lowered)
                 }
             }
             if i > 1, tokens[i - 1].valence == nil, has(i - 1, .least) {
@@ -646,8 +697,7 @@ public final class SentimentAnalyzer: Sendable {
         return v
     }
 
-    func idioms(_ v: Double, at i: Int, lower lowers: [String]) -> Double {
-        func lower(_ k: Int) -> String { lowers[k] }
+    func idioms(_ v: Double, at i: Int, count: Int, lower: (Int) -> String) -> Double {
         var v = v
         let twoOne = "\(lower(i - 2)) \(lower(i - 1))"
         let threeTwoOne = "\(lower(i - 3)) \(lower(i - 2)) \(lower(i - 1))"
@@ -658,18 +708,22 @@ public final class SentimentAnalyzer: Sendable {
                 break
             }
         }
-        if i + 1 < lowers.count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1))"] { v = special }
-        if i + 2 < lowers.count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1)) \(lower(i + 2))"] { v = special }
+        if i + 1 < count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1))"] { v = special }
+        if i + 2 < count, let special = Self.specialCases["\(lower(i)) \(lower(i + 1)) \(lower(i + 2))"] { v = special }
         // Two-word dampeners ("kind of", "sort of") just before the word.
         for gram in [threeTwoOne, threeTwo, twoOne] { if let b = Self.boosters[gram] { v += b } }
         return v
     }
 
     static func punctuationEmphasis(_ bytes: [UInt8]) -> Double {
-        var exclamations = 0
-        var questions = 0
-        for byte in bytes {
-            if byte == UInt8(ascii: "!") { exclamations += 1 } else if byte == UInt8(ascii: "?") { questions += 1 }
+        let (exclamations, questions) = bytes.withUnsafeBufferPointer { bytes in
+            var exclamations = 0
+            var questions = 0
+            for byte in bytes {
+                exclamations &+= byte == UInt8(ascii: "!") ? 1 : 0
+                questions &+= byte == UInt8(ascii: "?") ? 1 : 0
+            }
+            return (exclamations, questions)
         }
         let ep = Double(min(exclamations, 4)) * 0.292
         let qm = questions > 1 ? (questions <= 3 ? Double(questions) * 0.18 : 0.96) : 0
@@ -714,40 +768,55 @@ enum HTMLEntities {
     }
 }
 
+/// A set of byte pairs (`SentimentAnalyzer.ends`) as a bitmap: one shift and mask, no hashing.
+struct PairSet: Sendable {
+    private let bits: [UInt64]
+
+    init(_ pairs: some Sequence<UInt16>) {
+        var bits = [UInt64](repeating: 0, count: 1 << 10)
+        for p in pairs { bits[Int(p >> 6)] |= 1 << (p & 63) }
+        self.bits = bits
+    }
+
+    func contains(_ pair: UInt16) -> Bool { bits[Int(pair >> 6)] & (1 << (pair & 63)) != 0 }
+}
+
 /// Word information keyed by lower-case ASCII bytes, in an open-addressing table hashed with FNV-1a: the
 /// per-token lookup of the tokenizer without building a String or running SipHash. Each slot keeps the upper half
 /// of its key's hash, so a probe that misses (most words are in no lexicon) rarely touches the keys.
 struct WordTable: Sendable {
+    struct Entry {
+        var keyStart: Int32
+        var keyEnd: Int32
+        var info: SentimentAnalyzer.WordInfo
+    }
+
     private let mask: Int
     /// The upper 32 bits of the key's hash, and the entry + 1 below them; 0 is empty.
     private let slots: [UInt64]
-    private let keyStarts: [Int32]
+    private let entries: [Entry]
     private let keys: [UInt8]
-    private let values: [SentimentAnalyzer.WordInfo]
 
     init(_ entries: [String: SentimentAnalyzer.WordInfo]) {
         let ascii = entries.filter { $0.key.utf8.allSatisfy { $0 < 0x80 } }.sorted { $0.key < $1.key }
         var size = 16
         while size < ascii.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
-        var keyStarts: [Int32] = [0]
         var keys: [UInt8] = []
-        var values: [SentimentAnalyzer.WordInfo] = []
+        var table: [Entry] = []
         for (key, value) in ascii {
             let bytes = Array(key.utf8)
             let h = Self.hash(bytes[...])
             var slot = Int(truncatingIfNeeded: h) & (size - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(values.count + 1)
+            slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(table.count + 1)
+            table.append(Entry(keyStart: Int32(keys.count), keyEnd: Int32(keys.count + bytes.count), info: value))
             keys.append(contentsOf: bytes)
-            keyStarts.append(Int32(keys.count))
-            values.append(value)
         }
         self.mask = size - 1
         self.slots = slots
-        self.keyStarts = keyStarts
+        self.entries = table
         self.keys = keys
-        self.values = values
     }
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
@@ -761,35 +830,44 @@ struct WordTable: Sendable {
         return h
     }
 
-    /// The entry for a word, compared without case; `ascii` is false when the word has non-ASCII bytes (then
-    /// the caller looks it up by its Unicode lower-case form).
-    func find(_ word: ArraySlice<UInt8>) -> (info: SentimentAnalyzer.WordInfo?, ascii: Bool) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in word {
-            if c >= 0x80 { return (nil, false) }
-            h ^= UInt64(Self.lower(c))
-            h = h &* 0x100_0000_01b3
+    /// The table's storage for the duration of `body`, so that lookups (one per word) retain and release nothing.
+    /// The lookup must not escape `body`.
+    func withLookup<R>(_ body: (Lookup) throws -> R) rethrows -> R {
+        try slots.withUnsafeBufferPointer { slots in
+            try entries.withUnsafeBufferPointer { entries in
+                try keys.withUnsafeBufferPointer { keys in
+                    try body(Lookup(mask: mask, slots: slots, entries: entries, keys: keys))
+                }
+            }
         }
-        let tag = h & 0xFFFF_FFFF_0000_0000
-        var slot = Int(truncatingIfNeeded: h) & mask
-        return slots.withUnsafeBufferPointer { slots in
+    }
+
+    struct Lookup {
+        let mask: Int
+        let slots: UnsafeBufferPointer<UInt64>
+        let entries: UnsafeBufferPointer<Entry>
+        let keys: UnsafeBufferPointer<UInt8>
+
+        /// The entry for a word, compared without case; `ascii` is false when the word has non-ASCII bytes (then
+        /// the caller looks it up by its Unicode lower-case form).
+        func find(_ word: UnsafeBufferPointer<UInt8>) -> (info: SentimentAnalyzer.WordInfo?, ascii: Bool) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for c in word {
+                if c >= 0x80 { return (nil, false) }
+                h ^= UInt64(WordTable.lower(c))
+                h = h &* 0x100_0000_01b3
+            }
+            let tag = h & 0xFFFF_FFFF_0000_0000
+            var slot = Int(truncatingIfNeeded: h) & mask
             while true {
                 let s = slots[slot]
                 if s == 0 { return (nil, true) }
                 if s & 0xFFFF_FFFF_0000_0000 == tag {
-                    let entry = Int(s & 0xFFFF_FFFF) - 1
-                    let start = Int(keyStarts[entry])
-                    if Int(keyStarts[entry + 1]) - start == word.count
-                        && keys.withUnsafeBufferPointer({ keys in
-                            var k = start
-                            for c in word {
-                                if keys[k] != Self.lower(c) { return false }
-                                k += 1
-                            }
-                            return true
-                        })
+                    let entry = entries[Int(s & 0xFFFF_FFFF) - 1]
+                    if Int(entry.keyEnd - entry.keyStart) == word.count
+                        && zip(keys[Int(entry.keyStart)...], word).allSatisfy({ $0 == WordTable.lower($1) })
                     {
-                        return (values[entry], true)
+                        return (entry.info, true)
                     }
                 }
                 slot = (slot + 1) & mask

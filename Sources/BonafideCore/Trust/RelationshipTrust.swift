@@ -19,7 +19,8 @@ public struct TrustEvidence: Sendable, Equatable, Codable {
     public var date: Date
     /// How much the item weighs: a commitment's size, an incident's severity (1 = ordinary).
     public var weight: Double
-    /// For ratings: the rating scaled to [-1, 1]. For circle placements: the circle's closeness in [0, 1].
+    /// For ratings: the rating scaled to [-1, 1]. For circle placements: the circle's closeness in [0, 1]. For
+    /// testimonials: their sentiment in [-1, 1].
     public var value: Double
     /// Plain words for the explanation, e.g. "Delivered “Q3 report” on time".
     public var summary: String
@@ -106,7 +107,8 @@ public struct RelationshipTrust: Sendable {
         case .rating: return (.credibility, max(0, clamped) * 2, max(0, -clamped) * 2)
         case .vouch: return (.credibility, 1, 0)
         case .credentialVerified: return (.credibility, 2, 0)
-        case .testimonial: return (.credibility, 1.5, 0)
+        // A testimonial counts by its tone: a glowing one fully for, a scathing one fully against.
+        case .testimonial: return (.credibility, 1.5 * (1 + clamped) / 2, 1.5 * (1 - clamped) / 2)
         case .incidentHandledOpenly: return (.credibility, 1, 0)
         case .incidentMishandled: return (.credibility, 0, 1.5)
         case .circlePlacement: return (.intimacy, 2 * max(0, min(1, item.value)), 0)

@@ -63,10 +63,12 @@ extension API {
         let (actor, survey) = try await survey(input.path.surveyId)
         var people = (body.recipients ?? []).map { Surveys.RecipientInput(email: $0.email, name: $0.name ?? "", segment: $0.segment ?? "") }
         if let csv = body.csv { people += try Surveys.parseCSV(csv) }
-        guard !people.isEmpty || body.partners == true else {
-            throw Problem.invalid("recipients", "Give recipients, a csv, or partners: true.")
+        let circle = body.circle.map { Circle(rawValue: $0.rawValue)! }
+        guard !people.isEmpty || body.partners == true || circle != nil else {
+            throw Problem.invalid("recipients", "Give recipients, a csv, partners: true or a circle.")
         }
-        let result = try await Surveys.addRecipients(people, partners: body.partners ?? false, to: survey, by: actor, on: try req.db)
+        let result = try await Surveys.addRecipients(
+            people, partners: body.partners ?? false, circle: circle, to: survey, by: actor, on: try req.db)
         return .ok(.init(body: .json(.init(added: result.added, alreadyThere: result.alreadyThere, optedOut: result.optedOut))))
     }
 
@@ -146,7 +148,7 @@ extension DTO {
                 n: r.summary.n, score: r.summary.score, ci95: r.summary.interval.map { [$0.lowerBound, $0.upperBound] },
                 distribution: r.summary.distribution, recipients: r.recipients, invited: r.invited, responded: r.responded,
                 responseRate: r.responseRate, optedOut: r.optedOut, skipped: r.skipped, meanSentiment: r.meanSentiment,
-                trend: r.trend.map(group), segments: r.segments.map(group),
+                trend: r.trend.map(group), segments: r.segments.map(group), circles: r.circles.map(group),
                 comments: r.comments.map { c in
                     .init(text: c.text, score: c.score, sentiment: c.sentiment, drivers: c.drivers.map(\.phrase), segment: c.segment)
                 }))

@@ -359,6 +359,19 @@ public enum DemoSeed {
                 .init(text: text, brand: "Acme Retail", source: "News feed", publishedAt: now.addingTimeInterval(-Double(k + 1) * 3_600)))
         }
         _ = try await Mentions.importMentions(reviews, source: "demo", into: alice.organizationID, at: now, on: db)
+
+        // Circles and testimonials: Northwind keeps Acme close and follows Harbor; Acme refers Northwind and says so.
+        try await Circles.place(carla.organizationID, in: .collaborator, note: "Our main retail client", by: alice, at: at(40), on: db)
+        try await Circles.place(esha.organizationID, in: .connected, note: "", by: alice, at: at(30), on: db)
+        try await Circles.place(felix.organizationID, in: .follow, note: "Could draft our client contracts", by: alice, at: at(50), on: db)
+        try await Circles.place(alice.organizationID, in: .trustedReferral, note: "", by: carla, at: at(45), on: db)
+        try await Testimonials.write(
+            about: alice.organizationID,
+            text: "Northwind ran our storefront redesign with clear estimates and quick replies; the usability report changed our roadmap.",
+            by: carla, at: at(45), on: db)
+        try await Testimonials.write(
+            about: carla.organizationID, text: "Acme gave us analytics access within a day and always decided quickly. Easy to work with.",
+            by: alice, at: at(46), on: db)
         return true
     }
 }

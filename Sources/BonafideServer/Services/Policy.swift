@@ -69,6 +69,21 @@ enum Policy {
         }
     }
 
+    /// A testimonial needs real, completed work: a partnership between the two in which the subject owned a
+    /// commitment to the author's organization that the author accepted as complete. Returns the latest such.
+    static func testimonialBasis(author actor: Actor, subject: UUID, on db: any Database) async throws -> Partnership {
+        let completed = try await Commitment.query(on: db).filter(\.$ownerOrganization.$id == subject)
+            .filter(\.$recipientOrganization.$id == actor.organizationID).filter(\.$status == .completed)
+            .sort(\.$completedAt, .descending).with(\.$partnership).first()
+        guard let basis = completed?.partnership else {
+            throw Problem(
+                .forbidden,
+                "Testimonials come only from real, completed work: you can write one once they have delivered a commitment to you and you accepted it as complete."
+            )
+        }
+        return basis
+    }
+
     /// Only an owner may hand out the owner role.
     static func grant(_ role: Role, by actor: Actor) throws {
         try manageOrganization(actor)

@@ -71,6 +71,8 @@ struct SurveyResults: Sendable {
     let skipped: Int
     let trend: [Group]
     let segments: [Group]
+    /// By the circle the survey's organization keeps each respondent's organization in, each against the rest.
+    let circles: [Group]
     let questions: [QuestionResult]
     let comments: [Comment]
 
@@ -84,12 +86,15 @@ struct SurveyResults: Sendable {
         let responses = try await SurveyResponse.query(on: db).filter(\.$survey.$id == survey.id!).sort(\.$submittedAt).all()
         let optedOut = try await Surveys.optedOutEmails(of: survey.$organization.id, on: db)
         let byID = Dictionary(recipients.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
-        return compute(survey: survey, recipients: recipients, responses: responses, recipientByID: byID, optedOut: optedOut)
+        let circles = try await Circles.circles(
+            of: survey.$organization.id, for: Set(recipients.compactMap { $0.$partner.id }), on: db)
+        return compute(
+            survey: survey, recipients: recipients, responses: responses, recipientByID: byID, optedOut: optedOut, circles: circles)
     }
 
     static func compute(
         survey: Survey, recipients: [SurveyRecipient], responses: [SurveyResponse], recipientByID: [UUID: SurveyRecipient],
-        optedOut: Set<String>
+        optedOut: Set<String>, circles: [UUID: Circle] = [:]
     ) -> SurveyResults {
         let kind = survey.kind
         let summary = ScoreSummary(kind: kind, scores: responses.map(\.score))
@@ -101,6 +106,12 @@ struct SurveyResults: Sendable {
         }
         // Segments (partner or CSV segment), each against everyone else who answered.
         let segments = eachAgainstTheRest(responses, kind: kind, unnamed: "(no segment)") { recipientByID[$0.$recipient.id]?.segment ?? "" }
+        let byCircle =
+            circles.isEmpty
+            ? []
+            : eachAgainstTheRest(responses, kind: kind, unnamed: "In no circle") { r in
+                recipientByID[r.$recipient.id]?.$partner.id.flatMap { circles[$0]?.title } ?? ""
+            }
         let answers = responses.map(\.answers)
         let questions = survey.questions.map { q -> QuestionResult in
             let given = answers.compactMap { $0[q.id] }
@@ -131,7 +142,8 @@ struct SurveyResults: Sendable {
         return SurveyResults(
             summary: summary, recipients: recipients.count, invited: recipients.filter { $0.invitedAt != nil }.count,
             responded: responses.count, optedOut: recipients.filter { optedOut.contains($0.email) }.count,
-            skipped: responses.filter { $0.score == nil }.count, trend: trend, segments: segments, questions: questions, comments: comments)
+            skipped: responses.filter { $0.score == nil }.count, trend: trend, segments: segments, circles: byCircle, questions: questions,
+            comments: comments)
     }
 
     /// Responses grouped by a period label in time order (responses come sorted by time), each period against the one

@@ -177,7 +177,8 @@ enum Surveys {
     /// Adds people (and, with `partners`, the people of every active partner organization, segmented by partner).
     /// Addresses that opted out of this organization's surveys are not added.
     static func addRecipients(
-        _ inputs: [RecipientInput], partners: Bool, to survey: Survey, by actor: Actor, at now: Date = Date(), on db: any Database
+        _ inputs: [RecipientInput], partners: Bool, circle: Circle? = nil, to survey: Survey, by actor: Actor, at now: Date = Date(),
+        on db: any Database
     ) async throws -> AddResult {
         try Policy.manageOrganization(actor)
         guard survey.status == .open else { throw Problem(.conflict, "This survey is closed; open a new one.") }
@@ -197,6 +198,9 @@ enum Surveys {
         }
         if partners {
             wanted += try await partnerContacts(of: actor.organizationID, on: db)
+        }
+        if let circle {
+            wanted += try await circleContacts(of: actor.organizationID, in: circle, on: db)
         }
         let optedOut = try await optedOutEmails(of: actor.organizationID, on: db)
         var existing = Set(try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).all().map(\.email))
@@ -231,7 +235,15 @@ enum Surveys {
 
     /// People at each active partner organization, with the partner's name as their segment.
     static func partnerContacts(of organization: UUID, on db: any Database) async throws -> [(RecipientInput, UUID?)] {
-        let partnerIDs = try await Partnerships.activePartnerIDs(of: organization, on: db)
+        try await people(of: try await Partnerships.activePartnerIDs(of: organization, on: db), on: db)
+    }
+
+    /// The people of the organizations kept in one circle (segment = their organization).
+    static func circleContacts(of organization: UUID, in circle: Circle, on db: any Database) async throws -> [(RecipientInput, UUID?)] {
+        try await people(of: try await Circles.members(of: organization, in: circle, on: db).map(\.organizationID), on: db)
+    }
+
+    private static func people(of partnerIDs: [UUID], on db: any Database) async throws -> [(RecipientInput, UUID?)] {
         guard !partnerIDs.isEmpty else { return [] }
         let names = Dictionary(
             try await Organization.query(on: db).filter(\.$id ~~ partnerIDs).all().map { ($0.id!, $0.name) },

@@ -144,6 +144,26 @@ enum TrustService {
                     kind: .rating, date: r.createdAt, value: Double(r.rating) / 10,
                     summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.author.name)\(comment)"))
         }
+        // Where the viewer keeps the subject: closeness is intimacy; a trusted referral is also a vouch.
+        if let placement = try await CirclePlacement.query(on: db).filter(\.$organization.$id == viewer)
+            .filter(\.$member.$id == subject).first(), placement.circle != .follow
+        {
+            let note = placement.note.isEmpty ? "" : ": “\(placement.note.prefix(120))”"
+            items.append(
+                .init(
+                    kind: .circlePlacement, date: placement.placedAt, value: placement.circle.closeness,
+                    summary: "In your \(placement.circle.title.lowercased()) circle\(note)"))
+            if placement.circle == .trustedReferral {
+                items.append(.init(kind: .vouch, date: placement.placedAt, summary: "You vouch for them as a trusted referral"))
+            }
+        }
+        // What the viewer's organization said of them in a testimonial, by its tone.
+        if let t = try await Testimonial.query(on: db).filter(\.$author.$id == viewer).filter(\.$subject.$id == subject).first() {
+            items.append(
+                .init(
+                    kind: .testimonial, date: t.writtenAt, value: t.sentiment,
+                    summary: "Your testimonial (\(Sentiment.label(for: t.sentiment).rawValue)): “\(t.text.prefix(120))”"))
+        }
         // The viewer's people answering the subject's NPS or CSAT surveys: how they would recommend or rate it.
         let surveys = try await Survey.query(on: db).filter(\.$organization.$id == subject).all()
         if !surveys.isEmpty {

@@ -53,7 +53,13 @@ public struct AppConfig: Sendable {
     public var baseURL: String { publicURL ?? "http://\(hostname):\(port)" }
 
     /// The name this server gives itself in SMTP's EHLO: the public host name.
-    var heloName: String { publicURL.flatMap { URL(string: $0)?.host } ?? "localhost" }
+    var heloName: String {
+        guard let host = publicURL.flatMap({ URL(string: $0)?.host }) else { return "localhost" }
+        // RFC 5321: an address, not a name, is written as a literal in brackets.
+        if host.allSatisfy({ $0.isNumber || $0 == "." }) { return "[\(host)]" }
+        if host.contains(":") { return "[IPv6:\(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))]" }
+        return host
+    }
 
     public struct Invalid: Error, CustomStringConvertible {
         public let variable: String

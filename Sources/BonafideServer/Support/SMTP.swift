@@ -79,7 +79,7 @@ struct MailMessage: Sendable {
             .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         let headers = [
             "Date: \(Self.rfc5322Date(date))",
-            "From: \(Self.encodedWord(fromName)) <\(address)>",
+            "From: \(Self.displayName(fromName)) <\(address)>",
             "To: <\(to)>",
             "Subject: \(Self.encodedWord(subject))",
             "Message-ID: <\(messageID)>",
@@ -91,18 +91,43 @@ struct MailMessage: Sendable {
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"
     }
 
-    /// Header text without line breaks (no header injection), as an RFC 2047 encoded word when it is not plain ASCII.
+    /// Header text without line breaks (no header injection), as RFC 2047 encoded words when it is not plain ASCII.
     static func encodedWord(_ text: String) -> String {
         let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        let plain = flat.unicodeScalars.allSatisfy { $0.value >= 32 && $0.value < 127 && $0 != "\"" && $0 != "=" }
+        let plain = flat.unicodeScalars.allSatisfy { $0.value >= 32 && $0.value < 127 } && !flat.contains("=?")
         if plain && flat.utf8.count < 900 { return flat }
-        // Encoded words are at most 75 characters: split the UTF-8 text on character boundaries.
+        return encodedWords(flat)
+    }
+
+    /// A display name before an address. Organization names are chosen by whoever signs up, so a name such as
+    /// `Mallory <ceo@bank.example>` or `Acme, Inc.` must stay one name: specials are quoted (RFC 5322
+    /// quoted-string), anything not plain ASCII is encoded.
+    static func displayName(_ name: String) -> String {
+        let flat = name.split(whereSeparator: \.isNewline).joined(separator: " ")
+        guard flat.unicodeScalars.allSatisfy({ $0.value >= 32 && $0.value < 127 }), flat.utf8.count < 900, !flat.contains("=?") else {
+            return encodedWords(flat)
+        }
+        let atext = flat.unicodeScalars.allSatisfy {
+            $0 == " " || CharacterSet.alphanumerics.contains($0) || "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0)
+        }
+        if atext { return flat }
+        return "\"" + flat.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Encoded words are at most 75 characters: the UTF-8 text is cut after spaces where it can be (some readers
+    /// show a cut inside a word as a space), else between characters.
+    private static func encodedWords(_ text: String) -> String {
         var words: [String] = []
         var chunk = ""
-        for ch in flat {
-            if (chunk + String(ch)).utf8.count > 45 {
-                words.append(chunk)
-                chunk = ""
+        for ch in text {
+            if chunk.utf8.count + String(ch).utf8.count > 45 {
+                if let space = chunk.lastIndex(of: " "), space != chunk.startIndex {
+                    words.append(String(chunk[...space]))
+                    chunk = String(chunk[chunk.index(after: space)...])
+                } else {
+                    words.append(chunk)
+                    chunk = ""
+                }
             }
             chunk.append(ch)
         }

@@ -81,7 +81,10 @@ extension WebPages {
         let trend: HTML =
             r.trend.count < 2
             ? "" : "<h3>By week</h3>\(trendChart(r.trend, kind: survey.kind))\(groupTable(r.trend, against: "previous week"))"
-        let segments: HTML = r.segments.isEmpty ? "" : "<h3>By segment</h3>\(groupTable(r.segments, against: "everyone else"))"
+        let bySegment: HTML = r.segments.isEmpty ? "" : "<h3>By segment</h3>\(groupTable(r.segments, against: "everyone else"))"
+        let byCircle: HTML =
+            r.circles.isEmpty ? "" : "<h3 id=\"by-circle\">By circle</h3>\(groupTable(r.circles, against: "everyone else"))"
+        let segments: HTML = "\(bySegment)\(byCircle)"
         let questions = HTML.join(
             r.questions.map { q in
                 let body: HTML =
@@ -124,6 +127,8 @@ extension WebPages {
                 <form method="post" action="\(path)/remind">\(csrf(req))<button class="secondary">Remind those who have not answered</button></form>
                 <h3>Add recipients</h3><form method="post" action="\(path)/recipients">\(csrf(req))
                 <label><input type="checkbox" name="partners" value="1"> The people of all our active partners (segment = partner)</label>
+                <label for="survey-circle">The people of the organizations in one of our circles</label>
+                <select id="survey-circle" name="circle"><option value="">(none)</option>\(HTML.join(Circle.allCases.reversed().map { HTML("<option value=\"\($0.rawValue)\">\($0.title)</option>") }))</select>
                 <label for="survey-csv">Customers as CSV: a header row with email (and optionally name, segment), then one person a line</label>
                 <textarea id="survey-csv" name="csv" rows="4" placeholder="email,name,segment&#10;ana@example.com,Ana,Enterprise"></textarea>
                 <button>Add recipients</button></form>
@@ -161,8 +166,13 @@ extension WebPages {
             let csv = field(req, "csv")
             let people = csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [] : try Surveys.parseCSV(csv)
             let partners = field(req, "partners") == "1"
-            guard !people.isEmpty || partners else { throw Problem.invalid("csv", "Paste a CSV of customers or tick the partners box.") }
-            let r = try await Surveys.addRecipients(people, partners: partners, to: survey, by: actor, on: req.db)
+            let circleName = field(req, "circle")
+            let circle = Circle(rawValue: circleName)
+            guard circleName.isEmpty || circle != nil else { throw Problem.invalid("circle", "Choose one of your circles.") }
+            guard !people.isEmpty || partners || circle != nil else {
+                throw Problem.invalid("csv", "Paste a CSV of customers, tick the partners box or choose a circle.")
+            }
+            let r = try await Surveys.addRecipients(people, partners: partners, circle: circle, to: survey, by: actor, on: req.db)
             return "Added \(r.added); \(r.alreadyThere) were already there; \(r.optedOut) skipped because they opted out."
         }
     }

@@ -16,7 +16,9 @@ extension WebPages {
             ? HTML("<p class=\"muted\">None listed.</p>") : HTML("<ul>\(org.capabilities.map { HTML("<li>\($0)</li>") })</ul>")
         let panel: HTML =
             id == actor.organizationID
-            ? "<p class=\"muted\">This is your organization.</p>" : try await trustPanel(req, subject: id, clock: clock)
+            ? "<p class=\"muted\">This is your organization.</p>"
+            : "\(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))"
+        let testimonials = try await testimonialsCard(req, subject: id, actor: actor, clock: clock)
         return try await page(
             req, org.name,
             """
@@ -24,6 +26,7 @@ extension WebPages {
             <p>\(org.description.isEmpty ? "No description yet." : org.description)</p>
             <div class="grid"><section class="card"><h2>Capabilities</h2>\(capabilities)</section>
             <section class="card"><h2>Working hours</h2><p>\(org.timeZone)</p></section></div>
+            \(testimonials)
             \(panel)
             """)
     }

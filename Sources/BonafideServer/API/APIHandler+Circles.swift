@@ -1,0 +1,76 @@
+import BonafideCore
+import Foundation
+import OpenAPIRuntime
+import Vapor
+
+extension API {
+    func listCircles(_ input: Operations.ListCircles.Input) async throws -> Operations.ListCircles.Output {
+        let actor = try await actor()
+        let members = try await Circles.members(of: actor.organizationID, on: try req.db)
+        return .ok(.init(body: .json(members.map(DTO.circleMember))))
+    }
+
+    func placeInCircle(_ input: Operations.PlaceInCircle.Input) async throws -> Operations.PlaceInCircle.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let actor = try await actor()
+        guard let member = UUID(uuidString: input.path.organizationId) else { throw Problem.notFound("organization") }
+        let db = try req.db
+        try await Circles.place(member, in: Circle(rawValue: body.circle.rawValue)!, note: body.note ?? "", by: actor, on: db)
+        let placed = try await Circles.members(of: actor.organizationID, on: db).first { $0.organizationID == member }!
+        return .ok(.init(body: .json(DTO.circleMember(placed))))
+    }
+
+    func removeFromCircle(_ input: Operations.RemoveFromCircle.Input) async throws -> Operations.RemoveFromCircle.Output {
+        let actor = try await actor()
+        guard let member = UUID(uuidString: input.path.organizationId), try await Circles.remove(member, by: actor, on: try req.db) else {
+            throw Problem(.notFound, "That organization is not in your circles.")
+        }
+        return .noContent(.init())
+    }
+
+    func listTestimonials(_ input: Operations.ListTestimonials.Input) async throws -> Operations.ListTestimonials.Output {
+        _ = try await actor()
+        let db = try req.db
+        guard let subject = UUID(uuidString: input.path.organizationId), try await Organization.find(subject, on: db) != nil else {
+            throw Problem.notFound("organization")
+        }
+        return .ok(.init(body: .json(try await Testimonials.about(subject, on: db).map(DTO.testimonial))))
+    }
+
+    func writeTestimonial(_ input: Operations.WriteTestimonial.Input) async throws -> Operations.WriteTestimonial.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let actor = try await actor()
+        guard let subject = UUID(uuidString: input.path.organizationId) else { throw Problem.notFound("organization") }
+        let db = try req.db
+        let written = try await Testimonials.write(about: subject, text: body.text, by: actor, on: db)
+        let entry = try await Testimonials.about(subject, on: db).first { $0.id == written.id }!
+        return .ok(.init(body: .json(DTO.testimonial(entry))))
+    }
+
+    func withdrawTestimonial(_ input: Operations.WithdrawTestimonial.Input) async throws -> Operations.WithdrawTestimonial.Output {
+        let actor = try await actor()
+        guard let subject = UUID(uuidString: input.path.organizationId),
+            try await Testimonials.withdraw(about: subject, by: actor, on: try req.db)
+        else {
+            throw Problem(.notFound, "Your organization has no testimonial about them.")
+        }
+        return .noContent(.init())
+    }
+}
+
+extension DTO {
+    static func circleMember(_ m: Circles.Member) -> Components.Schemas.CircleMember {
+        .init(
+            organizationId: m.organizationID.uuidString.lowercased(), organizationName: m.name, circle: .init(rawValue: m.circle.rawValue)!,
+            note: m.note, placedAt: m.placedAt, placedBy: m.placedBy)
+    }
+
+    static func testimonial(_ t: Testimonials.Entry) -> Components.Schemas.Testimonial {
+        .init(
+            id: t.id.uuidString.lowercased(), authorOrganizationId: t.authorID.uuidString.lowercased(),
+            authorOrganizationName: t.authorName,
+            organizationId: t.subjectID.uuidString.lowercased(), text: t.text, sentiment: t.sentiment,
+            label: .init(rawValue: Sentiment.label(for: t.sentiment).rawValue)!, drivers: t.drivers.map(\.phrase), writtenBy: t.writtenBy,
+            writtenAt: t.writtenAt, basis: t.basis)
+    }
+}

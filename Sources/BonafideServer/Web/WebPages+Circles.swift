@@ -1,0 +1,145 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    /// The organization's circles, closest first, and a search to find organizations to add.
+    static func circles(_ req: Request) async throws -> HTML {
+        let actor = try req.requireActor()
+        let clock = Clock(actor.user.timeZone)
+        let members = try await Circles.members(of: actor.organizationID, on: req.db)
+        let query = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
+        var found: HTML = ""
+        if !query.isEmpty {
+            let orgs = try await Organization.query(on: req.db).filter(\.$id != actor.organizationID).all()
+                .filter { $0.name.localizedCaseInsensitiveContains(query) }.sorted { $0.name < $1.name }.prefix(20)
+            found =
+                orgs.isEmpty
+                ? "<p class=\"muted\" id=\"circle-search-results\">No organization is called anything like “\(query)”.</p>"
+                : "<ul id=\"circle-search-results\">\(HTML.join(orgs.map { o in HTML("<li><a href=\"/organizations/\(o.id!.uuidString.lowercased())\">\(o.name)</a></li>") }))</ul>"
+        }
+        let groups = HTML.join(
+            Circle.allCases.reversed().map { circle in
+                let here = members.filter { $0.circle == circle }
+                let items =
+                    here.isEmpty
+                    ? HTML("<p class=\"muted small\">No one.</p>")
+                    : HTML(
+                        "<ul>\(HTML.join(here.map { m in HTML("<li><a href=\"/organizations/\(m.organizationID.uuidString.lowercased())\">\(m.name)</a>\(m.note.isEmpty ? "" : HTML(" — <span class=\"muted\">\(m.note)</span>"))<span class=\"small muted\"> · \(m.placedBy), \(clock.format(m.placedAt, "d MMM yyyy"))</span></li>") }))</ul>"
+                    )
+                return
+                    "<section class=\"card\" id=\"circle-\(circle.rawValue)\"><h2>\(circle.title) <span class=\"muted small\">\(here.count)</span></h2>\(items)</section>"
+            })
+        return try await page(
+            req, "Circles",
+            """
+            <h1>Circles</h1>
+            <p class="muted">Where you keep the organizations you know, from following to trusted referral. Only your organization sees its circles; placing someone closer counts as evidence of your trust in them, and a trusted referral is a vouch. Survey recipients can be taken from a circle.</p>
+            <form method="get" action="/circles" role="search"><label for="circle-q">Find an organization</label><input id="circle-q" name="q" value="\(query)" maxlength="120"><button>Search</button></form>
+            \(found)
+            \(groups)
+            """)
+    }
+
+    /// The circle card on another organization's profile: where you keep them, and a form to change it.
+    static func circleCard(_ req: Request, subject: UUID, actor: Actor) async throws -> HTML {
+        let current = try await Circles.circles(of: actor.organizationID, for: [subject], on: req.db)[subject]
+        let state: HTML =
+            current.map { "<p id=\"circle-state\">In your <strong>\($0.title.lowercased())</strong> circle.</p>" }
+            ?? "<p id=\"circle-state\" class=\"muted\">Not in your circles.</p>"
+        guard actor.role.canManage else { return "<section class=\"card\"><h2>Circles</h2>\(state)</section>" }
+        let options = HTML.join(
+            Circle.allCases.map { c in
+                HTML("<option value=\"\(c.rawValue)\"\(HTML(raw: c == current ? " selected" : ""))>\(c.title)</option>")
+            })
+        let base = "/organizations/\(subject.uuidString.lowercased())/circle"
+        return """
+            <section class="card" id="circle-card"><h2>Circles</h2>\(state)
+            <form method="post" action="\(base)">\(csrf(req))
+            <label for="circle">Keep them in</label><select id="circle" name="circle">\(options)</select>
+            <label for="circle-note">Note <span class="muted small">(only your organization sees it)</span></label><input id="circle-note" name="note" maxlength="500">
+            <button>Save</button></form>
+            \(current == nil ? "" : HTML("<form method=\"post\" action=\"\(base)/remove\">\(csrf(req))<button class=\"secondary\">Take out of your circles</button></form>"))
+            </section>
+            """
+    }
+
+    /// Testimonials about an organization, and the form to write one when real, completed work allows it.
+    static func testimonialsCard(_ req: Request, subject: UUID, actor: Actor, clock: Clock) async throws -> HTML {
+        let entries = try await Testimonials.about(subject, on: req.db)
+        let list = HTML.join(
+            entries.map { t in
+                let label = Sentiment.label(for: t.sentiment).rawValue
+                let drivers = t.drivers.isEmpty ? "" : " · \(StoredDrivers.quoted(t.drivers))"
+                return """
+                    <blockquote class="testimonial"><p>\(t.text)</p><footer class="small muted"><strong>\(t.authorName)</strong> (\(t.writtenBy)), \(clock.format(t.writtenAt, "d MMM yyyy")) · \(t.basis) · <span class="sentiment-\(label)">\(label) \(String(format: "%+.2f", t.sentiment))</span>\(drivers)</footer></blockquote>
+                    """
+            })
+        var form: HTML = ""
+        if subject != actor.organizationID {
+            let base = "/organizations/\(subject.uuidString.lowercased())/testimonial"
+            if (try? await Policy.testimonialBasis(author: actor, subject: subject, on: req.db)) != nil {
+                let mine = entries.first { $0.authorID == actor.organizationID }
+                form = """
+                    <form method="post" action="\(base)">\(csrf(req))
+                    <label for="testimonial-text">\(mine == nil ? "Write a testimonial" : "Rewrite your organization's testimonial") <span class="muted small">(public on their profile; \(Testimonials.minimumLength)–\(Testimonials.maximumLength) characters)</span></label>
+                    <textarea id="testimonial-text" name="text" rows="3" minlength="\(Testimonials.minimumLength)" maxlength="\(Testimonials.maximumLength)" required>\(mine?.text ?? "")</textarea>
+                    <button>Publish</button></form>
+                    \(mine == nil ? "" : HTML("<form method=\"post\" action=\"\(base)/withdraw\">\(csrf(req))<button class=\"secondary\">Withdraw it</button></form>"))
+                    """
+            } else {
+                form =
+                    "<p class=\"muted small\" id=\"testimonial-why-not\">Testimonials come only from real, completed work: you can write one once they have delivered a commitment to you and you accepted it as complete.</p>"
+            }
+        }
+        return """
+            <section class="card" id="testimonials"><h2>Testimonials <span class="muted small">\(entries.count)</span></h2>
+            \(entries.isEmpty ? HTML("<p class=\"muted\">None yet.</p>") : list)
+            \(form)</section>
+            """
+    }
+
+    /// A form posted from an organization's profile: runs `work`, shows what it says, and goes back to `anchor`.
+    private static func profileAction(
+        _ req: Request, anchor: String, _ work: (Actor, UUID) async throws -> String
+    ) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = uuid(req, "oid")
+        let back = "/organizations/\(id?.uuidString.lowercased() ?? "")\(anchor)"
+        return try await act(req, back: back) {
+            guard let id else { throw Problem.notFound("organization") }
+            req.flash(try await work(actor, id))
+            return back
+        }
+    }
+
+    static func placeInCircle(_ req: Request) async throws -> Response {
+        try await profileAction(req, anchor: "#circle-card") { actor, id in
+            guard let circle = Circle(rawValue: field(req, "circle")) else { throw Problem.invalid("circle", "Choose one of the circles.") }
+            try await Circles.place(id, in: circle, note: field(req, "note"), by: actor, on: req.db)
+            return "Now in your \(circle.title.lowercased()) circle; trust is recomputed with it."
+        }
+    }
+
+    static func removeFromCircle(_ req: Request) async throws -> Response {
+        try await profileAction(req, anchor: "#circle-card") { actor, id in
+            try await Circles.remove(id, by: actor, on: req.db)
+            return "Taken out of your circles."
+        }
+    }
+
+    static func writeTestimonial(_ req: Request) async throws -> Response {
+        try await profileAction(req, anchor: "#testimonials") { actor, id in
+            try await Testimonials.write(about: id, text: field(req, "text"), by: actor, on: req.db)
+            return "Testimonial published."
+        }
+    }
+
+    static func withdrawTestimonial(_ req: Request) async throws -> Response {
+        try await profileAction(req, anchor: "#testimonials") { actor, id in
+            try await Testimonials.withdraw(about: id, by: actor, on: req.db)
+            return "Testimonial withdrawn."
+        }
+    }
+}
