@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 
 /// Where an organization keeps the others it knows. Private to the organization: the placed one never sees it.
@@ -67,6 +68,17 @@ enum Circles {
                     placedBy: $0.placedBy.name)
             }
             .sorted { ($0.circle, $1.name.lowercased()) > ($1.circle, $0.name.lowercased()) }
+    }
+
+    /// Organizations whose name contains the text (any case), for finding whom to place; at most 20, by name.
+    static func findOrganizations(named text: String, except own: UUID, on db: any Database) async throws -> [Organization] {
+        // LIKE's wildcards in the text are taken literally by leaving them out; LOWER on both sides because
+        // PostgreSQL's LIKE is case-sensitive and SQLite's only for ASCII.
+        let needle = text.lowercased().filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+        guard !needle.isEmpty else { return [] }
+        return try await Organization.query(on: db).filter(\.$id != own)
+            .filter(.sql(SQLBinaryExpression(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind("%\(needle)%"))))
+            .sort(\.$name).limit(20).all()
     }
 
     /// Where the organization keeps each of the given ones (absent: in no circle).

@@ -12,8 +12,7 @@ extension WebPages {
         let query = (req.query[String.self, at: "q"] ?? "").trimmingCharacters(in: .whitespaces)
         var found: HTML = ""
         if !query.isEmpty {
-            let orgs = try await Organization.query(on: req.db).filter(\.$id != actor.organizationID).all()
-                .filter { $0.name.localizedCaseInsensitiveContains(query) }.sorted { $0.name < $1.name }.prefix(20)
+            let orgs = try await Circles.findOrganizations(named: query, except: actor.organizationID, on: req.db)
             found =
                 orgs.isEmpty
                 ? "<p class=\"muted\" id=\"circle-search-results\">No organization is called anything like “\(query)”.</p>"
