@@ -36,6 +36,14 @@ struct CircleAndTestimonialTests {
         try await withTestApp { app in
             let (a, b, _) = try await app.activePartnership()
             let c = try await app.register("Cleo", org: "Kite")
+            _ = try await app.register("Emil", org: "Ökobau Émile")
+            // Finding whom to place: any case (also beyond ASCII), never one's own organization, wildcards literal.
+            let own = UUID(uuidString: a.organizationID)!
+            #expect(try await Circles.findOrganizations(named: "aCM", except: own, on: app.db).map(\.name) == ["Acme"])
+            #expect(try await Circles.findOrganizations(named: "ökobau", except: own, on: app.db).map(\.name) == ["Ökobau Émile"])
+            #expect(try await Circles.findOrganizations(named: "ÉMILE", except: own, on: app.db).count == 1)
+            #expect(try await Circles.findOrganizations(named: "north", except: own, on: app.db).isEmpty)
+            #expect(try await Circles.findOrganizations(named: "%", except: own, on: app.db).isEmpty)
             let put = try await app.api(
                 .PUT, "/circles/\(b.organizationID)", token: a.token, json: #"{"circle":"collaborator","note":"Ships on time"}"#)
             #expect(put.status == .ok, "\(put.raw)")

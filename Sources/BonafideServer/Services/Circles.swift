@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQL
 import Foundation
 
 /// Where an organization keeps the others it knows. Private to the organization: the placed one never sees it.
@@ -70,15 +69,19 @@ enum Circles {
             .sorted { ($0.circle, $1.name.lowercased()) > ($1.circle, $0.name.lowercased()) }
     }
 
-    /// Organizations whose name contains the text (any case), for finding whom to place; at most 20, by name.
-    static func findOrganizations(named text: String, except own: UUID, on db: any Database) async throws -> [Organization] {
-        // LIKE's wildcards in the text are taken literally by leaving them out; LOWER on both sides because
-        // PostgreSQL's LIKE is case-sensitive and SQLite's only for ASCII.
-        let needle = text.lowercased().filter { $0 != "%" && $0 != "_" && $0 != "\\" }
+    /// Organizations whose name contains the text in any case (Unicode-aware, which SQLite's LOWER and LIKE are
+    /// not), for finding whom to place; at most 20, by name. Reads only ids and names.
+    static func findOrganizations(named text: String, except own: UUID, on db: any Database) async throws -> [(id: UUID, name: String)] {
+        let needle = text.trimmingCharacters(in: .whitespaces)
         guard !needle.isEmpty else { return [] }
-        return try await Organization.query(on: db).filter(\.$id != own)
-            .filter(.sql(SQLBinaryExpression(SQLFunction("LOWER", args: SQLColumn("name")), .like, SQLBind("%\(needle)%"))))
-            .sort(\.$name).limit(20).all()
+        return try await Organization.query(on: db).filter(\.$id != own).field(\.$id).field(\.$name).all()
+            .filter { $0.name.localizedCaseInsensitiveContains(needle) }
+            .map { (id: $0.id!, name: $0.name) }.sorted { $0.name.localizedCompare($1.name) == .orderedAscending }.prefix(20).map { $0 }
+    }
+
+    /// The placement of one organization in another's circles, if any.
+    static func placement(of member: UUID, by organization: UUID, on db: any Database) async throws -> CirclePlacement? {
+        try await CirclePlacement.query(on: db).filter(\.$organization.$id == organization).filter(\.$member.$id == member).first()
     }
 
     /// Where the organization keeps each of the given ones (absent: in no circle).

@@ -16,7 +16,7 @@ extension WebPages {
             found =
                 orgs.isEmpty
                 ? "<p class=\"muted\" id=\"circle-search-results\">No organization is called anything like “\(query)”.</p>"
-                : "<ul id=\"circle-search-results\">\(HTML.join(orgs.map { o in HTML("<li><a href=\"/organizations/\(o.id!.uuidString.lowercased())\">\(o.name)</a></li>") }))</ul>"
+                : "<ul id=\"circle-search-results\">\(HTML.join(orgs.map { o in HTML("<li><a href=\"/organizations/\(o.id.uuidString.lowercased())\">\(o.name)</a></li>") }))</ul>"
         }
         let groups = HTML.join(
             Circle.allCases.reversed().map { circle in
@@ -43,9 +43,11 @@ extension WebPages {
 
     /// The circle card on another organization's profile: where you keep them, and a form to change it.
     static func circleCard(_ req: Request, subject: UUID, actor: Actor) async throws -> HTML {
-        let current = try await Circles.circles(of: actor.organizationID, for: [subject], on: req.db)[subject]
+        let placement = try await Circles.placement(of: subject, by: actor.organizationID, on: req.db)
+        let current = placement?.circle
+        let note: HTML = placement.map { $0.note.isEmpty ? "" : HTML(" <span class=\"muted\">“\($0.note)”</span>") } ?? ""
         let state: HTML =
-            current.map { "<p id=\"circle-state\">In your <strong>\($0.title.lowercased())</strong> circle.</p>" }
+            current.map { "<p id=\"circle-state\">In your <strong>\($0.title.lowercased())</strong> circle.\(note)</p>" }
             ?? "<p id=\"circle-state\" class=\"muted\">Not in your circles.</p>"
         guard actor.role.canManage else { return "<section class=\"card\"><h2>Circles</h2>\(state)</section>" }
         let options = HTML.join(
@@ -57,7 +59,7 @@ extension WebPages {
             <section class="card" id="circle-card"><h2>Circles</h2>\(state)
             <form method="post" action="\(base)">\(csrf(req))
             <label for="circle">Keep them in</label><select id="circle" name="circle">\(options)</select>
-            <label for="circle-note">Note <span class="muted small">(only your organization sees it)</span></label><input id="circle-note" name="note" maxlength="500">
+            <label for="circle-note">Note <span class="muted small">(only your organization sees it)</span></label><input id="circle-note" name="note" maxlength="500" value="\(placement?.note ?? "")">
             <button>Save</button></form>
             \(current == nil ? "" : HTML("<form method=\"post\" action=\"\(base)/remove\">\(csrf(req))<button class=\"secondary\">Take out of your circles</button></form>"))
             </section>
@@ -99,13 +101,12 @@ extension WebPages {
             """
     }
 
-    /// A form posted from an organization's profile: runs `work`, shows what it says, and goes back to `anchor`.
-    private static func profileAction(
-        _ req: Request, anchor: String, _ work: (Actor, UUID) async throws -> String
-    ) async throws -> Response {
+    /// A form posted from an organization's profile: runs `work`, and back on the profile shows what it says (at the
+    /// top of the page, where the message is, not scrolled to the form).
+    private static func profileAction(_ req: Request, _ work: (Actor, UUID) async throws -> String) async throws -> Response {
         let actor = try req.requireActor()
         let id = uuid(req, "oid")
-        let back = "/organizations/\(id?.uuidString.lowercased() ?? "")\(anchor)"
+        let back = "/organizations/\(id?.uuidString.lowercased() ?? "")"
         return try await act(req, back: back) {
             guard let id else { throw Problem.notFound("organization") }
             req.flash(try await work(actor, id))
@@ -114,7 +115,7 @@ extension WebPages {
     }
 
     static func placeInCircle(_ req: Request) async throws -> Response {
-        try await profileAction(req, anchor: "#circle-card") { actor, id in
+        try await profileAction(req) { actor, id in
             guard let circle = Circle(rawValue: field(req, "circle")) else { throw Problem.invalid("circle", "Choose one of the circles.") }
             try await Circles.place(id, in: circle, note: field(req, "note"), by: actor, on: req.db)
             return "Now in your \(circle.title.lowercased()) circle; trust is recomputed with it."
@@ -122,21 +123,21 @@ extension WebPages {
     }
 
     static func removeFromCircle(_ req: Request) async throws -> Response {
-        try await profileAction(req, anchor: "#circle-card") { actor, id in
+        try await profileAction(req) { actor, id in
             try await Circles.remove(id, by: actor, on: req.db)
             return "Taken out of your circles."
         }
     }
 
     static func writeTestimonial(_ req: Request) async throws -> Response {
-        try await profileAction(req, anchor: "#testimonials") { actor, id in
+        try await profileAction(req) { actor, id in
             try await Testimonials.write(about: id, text: field(req, "text"), by: actor, on: req.db)
             return "Testimonial published."
         }
     }
 
     static func withdrawTestimonial(_ req: Request) async throws -> Response {
-        try await profileAction(req, anchor: "#testimonials") { actor, id in
+        try await profileAction(req) { actor, id in
             try await Testimonials.withdraw(about: id, by: actor, on: req.db)
             return "Testimonial withdrawn."
         }
