@@ -38,6 +38,12 @@ final class SMTPReceiver: @unchecked Sendable {
     private var _deferred: Set<String> = []
     private var _connections = 0
     let credentials: (user: String, password: String)?
+    /// Offers STARTTLS and answers it with a forged reply appended in clear, as a man in the middle would.
+    var injectAfterStartTLS: Bool {
+        get { lock.withLock { _injectAfterStartTLS } }
+        set { lock.withLock { _injectAfterStartTLS = newValue } }
+    }
+    private var _injectAfterStartTLS = false
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private var task: Task<Void, Never>?
     var port: Int { server.channel.localAddress?.port ?? 0 }
@@ -107,7 +113,10 @@ final class SMTPReceiver: @unchecked Sendable {
                     switch verb {
                     case "EHLO":
                         try await say("250-receiver.test")
+                        if injectAfterStartTLS { try await say("250-STARTTLS") }
                         try await say(credentials == nil ? "250 8BITMIME" : "250 AUTH PLAIN LOGIN")
+                    case "STARTTLS":
+                        try await say("220 go ahead\r\n250-receiver.test\r\n250 AUTH PLAIN")
                     case "AUTH":
                         let token = line.split(separator: " ").dropFirst(2).first.map(String.init) ?? ""
                         let parts =
@@ -267,11 +276,47 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test func repliesInjectedAfterStartTLSEndTheSessionAndStaleMailIsNotSent() async throws {
+        let receiver = try await SMTPReceiver.start()
+        receiver.injectAfterStartTLS = true
+        defer { Task { await receiver.stop() } }
+        try await withTestApp { app in
+            _ = try await queueInvitations(app, to: ["ana@cust.example"])
+            let settings = try SMTPSettings.parse(url: "smtp://127.0.0.1:\(receiver.port)", from: "trust@bonafide.test")
+            let now = Date()
+            let outcome = try await MailDelivery.deliverDue(
+                with: settings, heloName: "bonafide.test", now: now, on: app.db, logger: app.logger)
+            #expect(outcome == .init(sent: 0, retrying: 1, failed: 0))
+            let message = try #require(try await status(of: "ana@cust.example", on: app.db))
+            #expect(message.lastError?.contains("sent data after agreeing to STARTTLS") == true, "\(message.lastError ?? "")")
+            #expect(receiver.received.isEmpty)
+
+            // A week later it is still waiting (no mail server would take it): it is not sent at all.
+            let later = now.addingTimeInterval(MailDelivery.staleAfter + 3_600)
+            _ = try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", now: later, on: app.db, logger: app.logger)
+            let stale = try #require(try await status(of: "ana@cust.example", on: app.db))
+            #expect(stale.status == .failed && stale.lastError == "Not sent: still waiting a week after it was written.")
+            // Sending it again on purpose counts afresh: it goes out.
+            receiver.injectAfterStartTLS = false
+            #expect(try await MailDelivery.retryFailed(of: stale.$organization.id, now: later, on: app.db) == 1)
+            let resent = try await MailDelivery.deliverDue(
+                with: settings, heloName: "bonafide.test", now: later, on: app.db, logger: app.logger)
+            #expect(resent == .init(sent: 1, retrying: 0, failed: 0))
+        }
+    }
+
     @Test func settingsAndMessageText() throws {
         let s = try SMTPSettings.parse(url: "smtps://user%40x:p%3Ass@mail.example.com", from: "trust@example.com")
         #expect(s.security == .implicitTLS && s.port == 465 && s.username == "user@x" && s.password == "p:ss")
         #expect(try SMTPSettings.parse(url: "smtp://[::1]:2525", from: "a@b.example").host == "::1")
         #expect(try SMTPSettings.parse(url: "smtp://mail.example.com", from: "a@b.example").port == 587)
+        // Only real loopback addresses may get a password without TLS.
+        #expect(try SMTPSettings.parse(url: "smtp://127.0.0.2", from: "a@b.example").isLoopback)
+        #expect(try SMTPSettings.parse(url: "smtp://[::1]", from: "a@b.example").isLoopback)
+        #expect(try !SMTPSettings.parse(url: "smtp://127.mail.example.com", from: "a@b.example").isLoopback)
+        // One emoji sequence longer than an encoded word's room is split between scalars, never left empty.
+        let family = String(repeating: "👩‍👩‍👧‍👦", count: 3)
+        #expect(!MailMessage.encodedWord(family).contains("=?utf-8?B??="))
         #expect(throws: SMTPSettings.Invalid.self) { try SMTPSettings.parse(url: "http://mail.example.com", from: "a@b.example") }
 
         // Configuration errors name the variable and never echo a password.

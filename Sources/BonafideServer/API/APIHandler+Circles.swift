@@ -16,7 +16,9 @@ extension API {
         guard let member = UUID(uuidString: input.path.organizationId) else { throw Problem.notFound("organization") }
         let db = try req.db
         try await Circles.place(member, in: Circle(rawValue: body.circle.rawValue)!, note: body.note ?? "", by: actor, on: db)
-        let placed = try await Circles.members(of: actor.organizationID, on: db).first { $0.organizationID == member }!
+        guard let placed = try await Circles.members(of: actor.organizationID, on: db).first(where: { $0.organizationID == member }) else {
+            throw Problem(.conflict, "The placement was removed meanwhile; try again.")
+        }
         return .ok(.init(body: .json(DTO.circleMember(placed))))
     }
 
@@ -43,7 +45,9 @@ extension API {
         guard let subject = UUID(uuidString: input.path.organizationId) else { throw Problem.notFound("organization") }
         let db = try req.db
         let written = try await Testimonials.write(about: subject, text: body.text, by: actor, on: db)
-        let entry = try await Testimonials.about(subject, on: db).first { $0.id == written.id }!
+        guard let entry = try await Testimonials.entry(written.id!, on: db) else {
+            throw Problem(.conflict, "The testimonial was withdrawn meanwhile; try again.")
+        }
         return .ok(.init(body: .json(DTO.testimonial(entry))))
     }
 

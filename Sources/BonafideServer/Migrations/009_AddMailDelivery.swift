@@ -14,6 +14,10 @@ struct AddMailDelivery: AsyncMigration {
         try await database.schema("outbox_messages").field("claimed_until", .datetime).update()
         try await database.schema("outbox_messages").field("sent_at", .datetime).update()
         try await database.schema("outbox_messages").field("last_error", .string).update()
+        // Written before mail could be sent: people may have had these links by hand already, so none goes out
+        // by surprise on upgrade; "Send the failed messages again" sends them deliberately.
+        try await OutboxMessage.query(on: database).set(\.$status, to: .failed)
+            .set(\.$lastError, to: "Written before mail delivery existed; not sent automatically.").update()
         if let sql = database as? any SQLDatabase {
             try await sql.raw("CREATE INDEX outbox_messages_due ON outbox_messages (status, next_attempt_at)").run()
             try await sql.raw("CREATE INDEX outbox_messages_organization ON outbox_messages (organization_id, created_at)").run()

@@ -52,15 +52,30 @@ enum MailDelivery {
             logger.warning("mail delivery: \(error.description)")
             results = claimed.map { ($0, .failure(error)) }
         } catch {
-            // Lost after some were sent (the QUIT or the close failed): what was sent is recorded as sent.
             logger.warning("mail delivery: \(error)")
+            // Before any message (a bad CA file, say): recorded on each, so the page says why they wait. After some
+            // were sent (the QUIT or the close failed): what was sent is recorded as sent.
+            if results.isEmpty {
+                results = claimed.map { ($0, .failure(SMTPError(permanent: false, description: "Mail delivery failed: \(error)"))) }
+            }
         }
         return try await record(results, of: claimed, now: now, on: db, logger: logger)
     }
 
+    /// Mail still waiting after this long is not sent at all: a backlog from while no mail server was configured
+    /// (invitations to closed surveys, stacked reminders) must not go out at once when one is.
+    static let staleAfter: TimeInterval = 7 * 86_400
+
     /// Marks up to `batch` due messages as being sent by this server.
     static func claim(batch: Int, now: Date, on db: any Database) async throws -> [OutboxMessage] {
-        try await db.transaction { tx in
+        let cutoff = now.addingTimeInterval(-staleAfter)
+        // Waiting since its next attempt was due, or since it was written (a re-queued message counts afresh).
+        try await OutboxMessage.query(on: db).filter(\.$status == .queued)
+            .group(.or) {
+                $0.filter(\.$nextAttemptAt < cutoff).group(.and) { $0.filter(\.$nextAttemptAt == nil).filter(\.$createdAt < cutoff) }
+            }
+            .set(\.$status, to: .failed).set(\.$lastError, to: "Not sent: still waiting a week after it was written.").update()
+        return try await db.transaction { tx in
             let ids: [UUID]
             if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 struct Row: Decodable { var id: UUID }

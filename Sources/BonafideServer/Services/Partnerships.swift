@@ -48,7 +48,12 @@ enum Partnerships {
     /// A new invitation link replaces the old one, which stops working.
     /// The organizations this one has an active partnership with, in the order the partnerships were made.
     static func activePartnerIDs(of organization: UUID, on db: any Database) async throws -> [UUID] {
-        let partnerships = try await Partnership.query(on: db).filter(\.$status == .active)
+        try await partnerIDs(of: organization, statuses: [.active], on: db)
+    }
+
+    /// The organizations this one has or had a partnership with (active or ended), oldest first.
+    static func partnerIDs(of organization: UUID, statuses: [PartnershipStatus], on db: any Database) async throws -> [UUID] {
+        let partnerships = try await Partnership.query(on: db).filter(\.$status ~~ statuses)
             .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }
             .sort(\.$createdAt).all()
         var ids: [UUID] = []

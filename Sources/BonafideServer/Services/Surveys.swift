@@ -238,9 +238,12 @@ enum Surveys {
         try await people(of: try await Partnerships.activePartnerIDs(of: organization, on: db), on: db)
     }
 
-    /// The people of the organizations kept in one circle (segment = their organization).
+    /// The people of the organizations kept in one circle (segment = their organization) that this one works or
+    /// worked with. Anyone can place anyone in a circle, so a circle alone must not hand out strangers' addresses.
     static func circleContacts(of organization: UUID, in circle: Circle, on db: any Database) async throws -> [(RecipientInput, UUID?)] {
-        try await people(of: try await Circles.members(of: organization, in: circle, on: db).map(\.organizationID), on: db)
+        let partners = Set(try await Partnerships.partnerIDs(of: organization, statuses: [.active, .ended], on: db))
+        let members = try await Circles.members(of: organization, in: circle, on: db).map(\.organizationID)
+        return try await people(of: members.filter(partners.contains), on: db)
     }
 
     private static func people(of partnerIDs: [UUID], on db: any Database) async throws -> [(RecipientInput, UUID?)] {

@@ -42,6 +42,9 @@ enum Testimonials {
             let t =
                 try await Testimonial.query(on: tx).filter(\.$author.$id == actor.organizationID).filter(\.$subject.$id == subject)
                 .first() ?? Testimonial()
+            if t.id != nil, t.$writtenBy.id != actor.id, !actor.role.canManage {
+                throw Problem(.forbidden, "Only its writer, an owner or an admin can rewrite your organization's testimonial.")
+            }
             t.$author.id = actor.organizationID
             t.$subject.id = subject
             t.$partnership.id = basis.id!
@@ -75,13 +78,23 @@ enum Testimonials {
 
     /// Testimonials about an organization, newest first.
     static func about(_ subject: UUID, on db: any Database) async throws -> [Entry] {
-        let rows = try await Testimonial.query(on: db).filter(\.$subject.$id == subject).with(\.$author).with(\.$writtenBy)
-            .with(\.$partnership).sort(\.$writtenAt, .descending).limit(200).all()
-        return rows.map { t in
+        entries(
+            try await Testimonial.query(on: db).filter(\.$subject.$id == subject).with(\.$author).with(\.$writtenBy)
+                .with(\.$partnership).sort(\.$writtenAt, .descending).limit(200).all())
+    }
+
+    static func entry(_ id: UUID, on db: any Database) async throws -> Entry? {
+        entries(try await Testimonial.query(on: db).filter(\.$id == id).with(\.$author).with(\.$writtenBy).with(\.$partnership).all()).first
+    }
+
+    private static func entries(_ rows: [Testimonial]) -> [Entry] {
+        // The partnership itself is private to its members: only when the work began is shown.
+        rows.map { t in
             Entry(
-                id: t.id!, authorID: t.$author.id, authorName: t.author.name, subjectID: subject, text: t.text, sentiment: t.sentiment,
+                id: t.id!, authorID: t.$author.id, authorName: t.author.name, subjectID: t.$subject.id, text: t.text,
+                sentiment: t.sentiment,
                 drivers: StoredDrivers.decode(t.drivers), writtenBy: t.writtenBy.name, writtenAt: t.writtenAt,
-                basis: "Worked together in “\(t.partnership.name)”")
+                basis: "Completed work together since \((t.partnership.createdAt ?? t.writtenAt).formatted(.dateTime.month(.wide).year()))")
         }
     }
 }

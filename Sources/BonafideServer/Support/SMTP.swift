@@ -25,7 +25,14 @@ struct SMTPSettings: Sendable, Equatable {
     /// Extra certificate authorities (PEM) to trust, for a relay with a private CA.
     var caFile: String?
 
-    var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+    /// localhost, 127.0.0.0/8 or ::1, parsed as addresses (a name such as 127.mail.example.com is not loopback).
+    var isLoopback: Bool {
+        if host == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        return inet_pton(AF_INET6, host, &v6) == 1 && withUnsafeBytes(of: &v6) { Array($0) } == Array(repeating: 0, count: 15) + [1]
+    }
 
     /// The name the certificate is checked against (SNI); none for an IP address.
     var serverName: String? {
@@ -117,9 +124,10 @@ struct MailMessage: Sendable {
     /// Encoded words are at most 75 characters: the UTF-8 text is cut after spaces where it can be (some readers
     /// show a cut inside a word as a space), else between characters.
     private static func encodedWords(_ text: String) -> String {
+        // Cut by Unicode scalars: one character (an emoji sequence) can be longer than a whole encoded word.
         var words: [String] = []
         var chunk = ""
-        for ch in text {
+        for ch in text.unicodeScalars {
             if chunk.utf8.count + String(ch).utf8.count > 45 {
                 if let space = chunk.lastIndex(of: " "), space != chunk.startIndex {
                     words.append(String(chunk[...space]))
@@ -129,7 +137,7 @@ struct MailMessage: Sendable {
                     chunk = ""
                 }
             }
-            chunk.append(ch)
+            chunk.unicodeScalars.append(ch)
         }
         if !chunk.isEmpty || words.isEmpty { words.append(chunk) }
         return words.map { "=?utf-8?B?\(Data($0.utf8).base64EncodedString())?=" }.joined(separator: "\r\n ")
@@ -225,6 +233,11 @@ struct SMTPSession: Sendable {
         let offers = { (reply: Reply) in Set(reply.lines.dropFirst().map { $0.uppercased() }) }
         if !secure && offers(ehlo).contains("STARTTLS") {
             try await command("STARTTLS", expect: 220)
+            // Anything after the 220 arrived in clear: a man in the middle injecting replies for the encrypted session.
+            guard reader.isEmpty else {
+                throw SMTPError(
+                    permanent: false, description: "\(settings.host) sent data after agreeing to STARTTLS; refusing the session")
+            }
             let name = settings.serverName
             try await channel.eventLoop.submit { [channel] in
                 try channel.pipeline.syncOperations.addHandler(
@@ -342,6 +355,8 @@ private func reason(_ error: any Error) -> String {
 private final class LineReader: @unchecked Sendable {
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var pending: [UInt8] = []
+
+    var isEmpty: Bool { pending.isEmpty }
 
     init(_ stream: NIOAsyncChannelInboundStream<ByteBuffer>) {
         iterator = stream.makeAsyncIterator()
