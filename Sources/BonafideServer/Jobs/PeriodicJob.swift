@@ -55,9 +55,7 @@ extension PeriodicJob {
             _ = try await MentionFeeds.pollDue(every: seconds, with: app.feedFetcher, on: app.db, logger: app.logger)
         }
     }
-}
 
-extension PeriodicJob {
     /// Sends queued mail through the configured SMTP server.
     static func mailDelivery(_ settings: SMTPSettings, heloName: String, every interval: Duration) -> PeriodicJob {
         PeriodicJob("mail delivery", every: interval) { app in

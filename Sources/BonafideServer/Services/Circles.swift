@@ -26,9 +26,7 @@ enum Circles {
         guard text.count <= 500 else { throw Problem.invalid("note", "A note has at most 500 characters.") }
         guard try await Organization.find(member, on: db) != nil else { throw Problem.notFound("organization") }
         return try await db.transaction { tx in
-            let placement =
-                try await CirclePlacement.query(on: tx).filter(\.$organization.$id == actor.organizationID)
-                .filter(\.$member.$id == member).first() ?? CirclePlacement()
+            let placement = try await placement(of: member, by: actor.organizationID, on: tx) ?? CirclePlacement()
             placement.$organization.id = actor.organizationID
             placement.$member.id = member
             placement.circle = circle
@@ -46,10 +44,7 @@ enum Circles {
     static func remove(_ member: UUID, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> Bool {
         try Policy.manageOrganization(actor)
         return try await db.transaction { tx in
-            guard
-                let placement = try await CirclePlacement.query(on: tx).filter(\.$organization.$id == actor.organizationID)
-                    .filter(\.$member.$id == member).first()
-            else { return false }
+            guard let placement = try await placement(of: member, by: actor.organizationID, on: tx) else { return false }
             try await placement.delete(on: tx)
             try await TrustService.enqueue(viewer: actor.organizationID, subject: member, at: now, on: tx)
             return true
@@ -66,7 +61,7 @@ enum Circles {
                     organizationID: $0.$member.id, name: $0.member.name, circle: $0.circle, note: $0.note, placedAt: $0.placedAt,
                     placedBy: $0.placedBy.name)
             }
-            .sorted { ($0.circle, $1.name.lowercased()) > ($1.circle, $0.name.lowercased()) }
+            .sorted { $0.circle != $1.circle ? $0.circle > $1.circle : $0.name.lowercased() < $1.name.lowercased() }
     }
 
     /// Organizations whose name contains the text in any case (Unicode-aware, which SQLite's LOWER and LIKE are

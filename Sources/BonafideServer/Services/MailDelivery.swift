@@ -149,18 +149,21 @@ enum MailDelivery {
         var failed = 0
     }
 
-    /// How an organization's mail stands (or one kind of it, such as one survey's invitations).
+    /// How an organization's mail stands: one grouped count.
     static func summary(of organization: UUID, on db: any Database) async throws -> Summary {
-        var summary = Summary()
-        for status in [OutboxStatus.queued, .sent, .failed] {
-            let n = try await OutboxMessage.query(on: db).filter(\.$organization.$id == organization).filter(\.$status == status).count()
-            switch status {
-            case .queued: summary.queued = n
-            case .sent: summary.sent = n
-            case .failed: summary.failed = n
-            }
+        guard let sql = db as? any SQLDatabase else { return Summary() }
+        struct Row: Decodable {
+            var status: String
+            var n: Int
         }
-        return summary
+        let rows = try await sql.select().column("status").column(
+            SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n"))
+        )
+        .from(OutboxMessage.schema).where("organization_id", .equal, organization).groupBy("status").all(decoding: Row.self)
+        let counts = Dictionary(rows.map { ($0.status, $0.n) }, uniquingKeysWith: +)
+        return Summary(
+            queued: counts[OutboxStatus.queued.rawValue] ?? 0, sent: counts[OutboxStatus.sent.rawValue] ?? 0,
+            failed: counts[OutboxStatus.failed.rawValue] ?? 0)
     }
 
     /// The latest messages an organization sent or is sending, newest first.

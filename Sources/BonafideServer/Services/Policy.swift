@@ -84,6 +84,13 @@ enum Policy {
         return basis
     }
 
+    /// An organization's testimonial is rewritten or withdrawn only by its writer, an owner or an admin.
+    static func changeTestimonial(_ testimonial: Testimonial, by actor: Actor) throws {
+        guard testimonial.$writtenBy.id == actor.id || actor.role.canManage else {
+            throw Problem(.forbidden, "Only its writer, an owner or an admin can change your organization's testimonial.")
+        }
+    }
+
     /// Only an owner may hand out the owner role.
     static func grant(_ role: Role, by actor: Actor) throws {
         try manageOrganization(actor)

@@ -42,9 +42,7 @@ enum Testimonials {
             let t =
                 try await Testimonial.query(on: tx).filter(\.$author.$id == actor.organizationID).filter(\.$subject.$id == subject)
                 .first() ?? Testimonial()
-            if t.id != nil, t.$writtenBy.id != actor.id, !actor.role.canManage {
-                throw Problem(.forbidden, "Only its writer, an owner or an admin can rewrite your organization's testimonial.")
-            }
+            if t.id != nil { try Policy.changeTestimonial(t, by: actor) }
             t.$author.id = actor.organizationID
             t.$subject.id = subject
             t.$partnership.id = basis.id!
@@ -67,9 +65,7 @@ enum Testimonials {
                 let t = try await Testimonial.query(on: tx).filter(\.$author.$id == actor.organizationID)
                     .filter(\.$subject.$id == subject).first()
             else { return false }
-            guard t.$writtenBy.id == actor.id || actor.role.canManage else {
-                throw Problem(.forbidden, "Only its writer, an owner or an admin can withdraw this testimonial.")
-            }
+            try Policy.changeTestimonial(t, by: actor)
             try await t.delete(on: tx)
             try await TrustService.enqueue(viewer: actor.organizationID, subject: subject, at: now, on: tx)
             return true

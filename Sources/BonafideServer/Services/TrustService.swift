@@ -145,9 +145,7 @@ enum TrustService {
                     summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.author.name)\(comment)"))
         }
         // Where the viewer keeps the subject: closeness is intimacy; a trusted referral is also a vouch.
-        if let placement = try await CirclePlacement.query(on: db).filter(\.$organization.$id == viewer)
-            .filter(\.$member.$id == subject).first(), placement.circle != .follow
-        {
+        if let placement = try await Circles.placement(of: subject, by: viewer, on: db), placement.circle != .follow {
             let note = placement.note.isEmpty ? "" : ": “\(placement.note.prefix(120))”"
             items.append(
                 .init(

@@ -54,11 +54,15 @@ public struct AppConfig: Sendable {
 
     /// The name this server gives itself in SMTP's EHLO: the public host name.
     var heloName: String {
-        guard let host = publicURL.flatMap({ URL(string: $0)?.host }) else { return "localhost" }
+        guard let host = publicURL.flatMap({ URL(string: $0)?.host })?.trimmingCharacters(in: CharacterSet(charactersIn: "[]")) else {
+            return "localhost"
+        }
         // RFC 5321: an address, not a name, is written as a literal in brackets.
-        if host.allSatisfy({ $0.isNumber || $0 == "." }) { return "[\(host)]" }
-        if host.contains(":") { return "[IPv6:\(host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")))]" }
-        return host
+        switch numericAddress(host)?.count {
+        case 4: return "[\(host)]"
+        case 16: return "[IPv6:\(host)]"
+        default: return host
+        }
     }
 
     public struct Invalid: Error, CustomStringConvertible {

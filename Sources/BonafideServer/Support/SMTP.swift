@@ -28,18 +28,12 @@ struct SMTPSettings: Sendable, Equatable {
     /// localhost, 127.0.0.0/8 or ::1, parsed as addresses (a name such as 127.mail.example.com is not loopback).
     var isLoopback: Bool {
         if host == "localhost" { return true }
-        var v4 = in_addr()
-        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
-        var v6 = in6_addr()
-        return inet_pton(AF_INET6, host, &v6) == 1 && withUnsafeBytes(of: &v6) { Array($0) } == Array(repeating: 0, count: 15) + [1]
+        guard let bytes = numericAddress(host) else { return false }
+        return bytes.count == 4 ? bytes[0] == 127 : bytes == Array(repeating: 0, count: 15) + [1]
     }
 
     /// The name the certificate is checked against (SNI); none for an IP address.
-    var serverName: String? {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1 ? nil : host
-    }
+    var serverName: String? { numericAddress(host) == nil ? host : nil }
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -59,6 +53,15 @@ struct SMTPSettings: Sendable, Equatable {
             password: url.percentEncodedPassword.flatMap { $0.removingPercentEncoding },
             fromAddress: from, caFile: caFile)
     }
+}
+
+/// The bytes of a numeric IPv4 (4) or IPv6 (16) address; nil for a name.
+func numericAddress(_ text: String) -> [UInt8]? {
+    var v4 = in_addr()
+    if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+    var v6 = in6_addr()
+    if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+    return nil
 }
 
 enum MailAddress {
