@@ -305,6 +305,39 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test func outgoingMailIsShownAndResentOnlyByTheOrganizationsOwnersAndAdmins() async throws {
+        let receiver = try await SMTPReceiver.start()
+        defer { Task { await receiver.stop() } }
+        try await withTestApp { app in
+            let a = try await queueInvitations(app, to: ["ana@cust.example", "nobody@cust.example"])
+            receiver.refuse("nobody@cust.example")
+            let settings = try SMTPSettings.parse(url: "smtp://127.0.0.1:\(receiver.port)", from: "trust@bonafide.test")
+            _ = try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger)
+            let owner = try await Browser.signedIn(app, as: a)
+            let page = try await owner.get("/organization")
+            #expect(page.html.contains(#"<p id="mail-summary">1 sent · 0 waiting · 1 failed</p>"#), "\(page.html)")
+            #expect(page.html.contains("no such mailbox") && page.html.contains("Send the 1 failed message again"))
+
+            // A member sees the profile but not the mail, and cannot resend it.
+            let member = try await Browser.signedIn(app, as: try await app.invitedMember(of: a, role: "member"))
+            let memberPage = try await member.get("/organization")
+            #expect(!memberPage.html.contains("outgoing-mail") && !memberPage.html.contains("nobody@cust.example"))
+            _ = try await member.post("/organization/mail/retry", [:])
+            #expect(try await status(of: "nobody@cust.example", on: app.db)?.status == .failed)
+
+            // Another organization sees none of it, and its resend touches nothing of Northwind's.
+            let stranger = try await Browser.signedIn(app, as: try await app.register("Eve", org: "Intruder"))
+            let strangerPage = try await stranger.get("/organization")
+            #expect(strangerPage.html.contains(#"<p id="mail-summary">0 sent · 0 waiting · 0 failed</p>"#))
+            #expect(!strangerPage.html.contains("cust.example"))
+            _ = try await stranger.post("/organization/mail/retry", [:])
+            #expect(try await status(of: "nobody@cust.example", on: app.db)?.status == .failed)
+
+            _ = try await owner.post("/organization/mail/retry", [:])
+            #expect(try await status(of: "nobody@cust.example", on: app.db)?.status == .queued)
+        }
+    }
+
     @Test func settingsAndMessageText() throws {
         let s = try SMTPSettings.parse(url: "smtps://user%40x:p%3Ass@mail.example.com", from: "trust@example.com")
         #expect(s.security == .implicitTLS && s.port == 465 && s.username == "user@x" && s.password == "p:ss")

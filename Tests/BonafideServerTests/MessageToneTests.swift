@@ -41,12 +41,7 @@ struct MessageToneTests {
 
             // The web thread shows the tone to Northwind's people.
             let thread = try #require(try await MessageThread.query(on: app.db).first())
-            func signedIn(_ account: Account) async throws -> Browser {
-                let browser = Browser(app)
-                let login = try await browser.post("/login", ["email": account.email, "password": "correct horse battery"])
-                #expect(login.status == .seeOther, "\(login.html.prefix(200))")
-                return browser
-            }
+            func signedIn(_ account: Account) async throws -> Browser { try await Browser.signedIn(app, as: account) }
             let threadPath = "/partnerships/\(pid)/threads/\(thread.id!.uuidString)"
             let page = try await signedIn(a).get(threadPath)
             #expect(page.html.contains("message-tone") && page.html.contains("tone -"), "\(page.html.prefix(300))")

@@ -15,6 +15,14 @@ final class Browser: @unchecked Sendable {
 
     init(_ app: Application) { self.app = app }
 
+    /// A browser signed in as the account (test accounts share one password).
+    static func signedIn(_ app: Application, as account: Account) async throws -> Browser {
+        let browser = Browser(app)
+        let login = try await browser.post("/login", ["email": account.email, "password": "correct horse battery"])
+        #expect(login.status == .seeOther, "\(login.html.prefix(200))")
+        return browser
+    }
+
     @discardableResult
     func get(_ path: String) async throws -> (status: HTTPStatus, html: String, location: String?) {
         try await send(.GET, path, form: nil)
