@@ -44,6 +44,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateMentions())
     app.migrations.add(AddMailDelivery())
     app.migrations.add(CreateCirclesAndTestimonials())
+    app.migrations.add(CreateIncidents())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

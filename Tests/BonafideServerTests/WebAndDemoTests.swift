@@ -233,6 +233,12 @@ struct StorageAndDemoTests {
             #expect(Set(brands.map { $0["brand"] as? String ?? "" }) == ["Northwind Studio", "Acme Retail"])
             let acme = brands.first { $0["key"] as? String == "acme retail" }
             #expect(acme?["partnerOrganizationId"] != nil && (acme?["alerts"] as? [Any])?.count == 1, "\(acme ?? [:])")
+            // Incidents of every kind of handling: open and published, disclosed and uncontested, ignored.
+            let incidents = try await Incident.query(on: app.db).all()
+            let verdicts = incidents.map { IncidentLifecycle.handling(of: $0.state, at: Date()) }
+            #expect(verdicts.filter { if case .handledOpenly = $0 { true } else { false } }.count == 2, "\(verdicts)")
+            #expect(verdicts.filter { if case .mishandled = $0 { true } else { false } }.count == 1, "\(verdicts)")
+            #expect(incidents.contains { $0.publishedAt != nil } && incidents.contains(where: \.selfReported))
         }
     }
 }

@@ -34,7 +34,7 @@ enum DTO {
     static func event(_ e: PartnershipEvent) -> Components.Schemas.Event {
         .init(
             id: e.id!.uuidString, kind: e.kind, actorName: e.$actor.value??.name, summary: e.summary, reason: e.reason,
-            commitmentId: e.commitmentID?.uuidString, createdAt: e.createdAt)
+            commitmentId: e.commitmentID?.uuidString, incidentId: e.incidentID?.uuidString, createdAt: e.createdAt)
     }
 
     static func commitment(_ c: Commitment, history: [PartnershipEvent]? = nil) -> Components.Schemas.Commitment {

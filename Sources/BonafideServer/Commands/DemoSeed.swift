@@ -372,6 +372,34 @@ public enum DemoSeed {
         try await Testimonials.write(
             about: carla.organizationID, text: "Acme gave us analytics access within a day and always decided quickly. Easy to work with.",
             by: alice, at: at(46), on: db)
+        // Incidents: Northwind handles one openly and publishes its account; Acme discloses one itself; Kite ignores one.
+        let leak = try await Incidents.raise(
+            .init(
+                title: "Staging password posted in a shared channel",
+                description: "The storefront staging password appeared in the shared Slack channel that includes two other agencies.",
+                severity: .major, occurredAt: at(20)), in: storefront, by: carla, now: at(20, 1), on: db)
+        _ = try await Incidents.act(leak, in: storefront, action: .acknowledge, note: "Rotating it now.", by: alice, now: at(20, 3), on: db)
+        _ = try await Incidents.act(
+            leak, in: storefront, action: .resolve, note: nil,
+            rootCause: "Credentials were shared by chat because our password manager had no vault for client projects.",
+            improvementPlan:
+                "Rotated the password the same day; a client vault per project in our password manager; chat scanning for secrets.",
+            by: alice, now: at(22), on: db)
+        _ = try await Incidents.act(leak, in: storefront, action: .close, note: nil, by: carla, now: at(23), on: db)
+        _ = try await Incidents.publish(leak, in: storefront, true, by: alice, now: at(23, 2), on: db)
+        let revoked = try await Incidents.raise(
+            .init(
+                title: "Analytics access revoked by mistake",
+                description: "An access review removed Northwind's analytics login for a day.", severity: .minor,
+                occurredAt: at(35), selfReported: true), in: storefront, by: dan, now: at(35, 2), on: db)
+        _ = try await Incidents.act(
+            revoked, in: storefront, action: .resolve, note: nil,
+            rootCause: "The quarterly access review treated partner logins like former staff.",
+            improvementPlan: "Partner accounts are tagged and listed separately in the access review.", by: dan, now: at(36), on: db)
+        _ = try await Incidents.raise(
+            .init(
+                title: "Forecast built on last year's data", description: "The Q3 forecast used the 2025 sales extract, not this year's.",
+                severity: .minor, occurredAt: at(49)), in: analytics, by: dan, now: at(50), on: db)
         return true
     }
 }

@@ -88,6 +88,7 @@ final class PartnershipEvent: Model, @unchecked Sendable {
     @Field(key: "summary") var summary: String
     @OptionalField(key: "reason") var reason: String?
     @OptionalField(key: "commitment_id") var commitmentID: UUID?
+    @OptionalField(key: "incident_id") var incidentID: UUID?
     @Field(key: "created_at") var createdAt: Date
 
     init() {}

@@ -59,6 +59,14 @@ enum Policy {
         return commitment
     }
 
+    static func incident(_ id: UUID?, in partnership: Partnership, on db: any Database) async throws -> Incident {
+        guard let id,
+            let incident = try await Incident.query(on: db).filter(\.$id == id).filter(\.$partnership.$id == partnership.id!)
+                .with(\.$raisedBy).first()
+        else { throw Problem.notFound("incident") }
+        return incident
+    }
+
     static func side(of actor: Actor, in commitment: Commitment) -> CommitmentSide {
         commitment.$ownerOrganization.id == actor.organizationID ? .owner : .recipient
     }

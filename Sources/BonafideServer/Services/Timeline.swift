@@ -7,11 +7,13 @@ import Foundation
 enum Timeline {
     static func append(
         _ partnership: Partnership, actor: Actor?, kind: String, summary: String,
-        reason: String? = nil, commitmentID: UUID? = nil, extra: [String: String] = [:], at date: Date = Date(), on db: any Database
+        reason: String? = nil, commitmentID: UUID? = nil, incidentID: UUID? = nil, extra: [String: String] = [:],
+        at date: Date = Date(), on db: any Database
     ) async throws {
         let event = PartnershipEvent(
             partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
             summary: summary, reason: reason, commitmentID: commitmentID, at: date)
+        event.incidentID = incidentID
         try await event.save(on: db)
         // The same change, as an entry of the partnership's tamper-evident log.
         var payload = extra
@@ -19,6 +21,7 @@ enum Timeline {
         payload["summary"] = summary
         if let reason { payload["reason"] = reason }
         if let commitmentID { payload["commitment"] = commitmentID.uuidString.lowercased() }
+        if let incidentID { payload["incident"] = incidentID.uuidString.lowercased() }
         try await Ledger.append(
             LedgerEntry(partnership: partnership.id!, type: kind, actor: actor?.id, time: date, payload: payload),
             partnership: partnership.id!, on: db)
@@ -39,11 +42,12 @@ enum Timeline {
         }
     }
 
-    static func events(of partnership: Partnership, commitment: UUID? = nil, limit: Int = 500, on db: any Database) async throws
-        -> [PartnershipEvent]
-    {
+    static func events(
+        of partnership: Partnership, commitment: UUID? = nil, incident: UUID? = nil, limit: Int = 500, on db: any Database
+    ) async throws -> [PartnershipEvent] {
         var query = PartnershipEvent.query(on: db).filter(\.$partnership.$id == partnership.id!).with(\.$actor)
         if let commitment { query = query.filter(\.$commitmentID == commitment) }
+        if let incident { query = query.filter(\.$incidentID == incident) }
         return try await query.sort(\.$createdAt, .descending).limit(limit).all()
     }
 }
@@ -52,6 +56,7 @@ enum Timeline {
 enum Paths {
     static func partnership(_ id: UUID?) -> String { "/partnerships/\(id?.uuidString ?? "")" }
     static func commitment(_ p: UUID?, _ c: UUID?) -> String { "\(partnership(p))/commitments/\(c?.uuidString ?? "")" }
+    static func incident(_ p: UUID?, _ i: UUID?) -> String { "\(partnership(p))/incidents/\(i?.uuidString ?? "")" }
     static func record(_ p: UUID?) -> String { "\(partnership(p))/record" }
     static func thread(_ p: UUID?, _ t: UUID?) -> String { "\(partnership(p))/threads/\(t?.uuidString ?? "")" }
     static func invitation(_ secret: String) -> String { "/invitations/\(secret)" }

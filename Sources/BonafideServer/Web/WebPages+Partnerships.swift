@@ -183,6 +183,7 @@ extension WebPages {
             \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
             \(active ? HTML("<a class=\"button\" href=\"\(Paths.partnership(p.id))/commitments/new\">New commitment</a>") : "")</section>
             <section class="card"><h2>Conversations</h2>\(threadList)\(newThread)</section>
+            \(try await incidentsCard(req, p, actor: actor, clock: clock))
             <section class="card"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
             <strong id="log-size">\(Int(head.size))</strong> entries, root <code>\(String(Data(head.root).base64EncodedString().prefix(16)))…</code>, \
             checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p><p id="witness-summary">\(witnessedSummary).</p>\(conflict)

@@ -19,6 +19,7 @@ extension WebPages {
             ? "<p class=\"muted\">This is your organization.</p>"
             : "\(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))"
         let testimonials = try await testimonialsCard(req, subject: id, actor: actor, clock: clock)
+        let incidents = try await incidentRecordCard(req, subject: id, clock: clock)
         return try await page(
             req, org.name,
             """
@@ -27,6 +28,7 @@ extension WebPages {
             <div class="grid"><section class="card"><h2>Capabilities</h2>\(capabilities)</section>
             <section class="card"><h2>Working hours</h2><p>\(org.timeZone)</p></section></div>
             \(testimonials)
+            \(incidents)
             \(panel)
             """)
     }

@@ -66,6 +66,11 @@ func registerWeb(_ app: Application) throws {
     p.post("commitments", use: WebPages.createCommitment)
     p.get("commitments", ":cid", use: WebPages.commitment)
     p.post("commitments", ":cid", "transitions", use: WebPages.transition)
+    p.get("incidents", "new", use: WebPages.newIncident)
+    p.post("incidents", use: WebPages.createIncident)
+    p.get("incidents", ":iid", use: WebPages.incident)
+    p.post("incidents", ":iid", "transitions", use: WebPages.transitionIncident)
+    p.post("incidents", ":iid", "publication", use: WebPages.publishIncident)
     p.get("threads", ":tid", use: WebPages.thread)
     p.post("messages", use: WebPages.postMessage)
 }

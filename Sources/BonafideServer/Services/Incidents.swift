@@ -1,0 +1,254 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+/// Incidents in a partnership: raised by the affected side (or disclosed by the responsible one), handled on
+/// the record (acknowledge, updates, root cause and improvement plan, accepted or reopened), counted as trust
+/// evidence for the affected side, and summed up on the responsible side's public profile.
+enum Incidents {
+    struct Draft: Sendable {
+        var title: String
+        var description: String
+        var severity: IncidentSeverity
+        /// When it happened; defaults to now.
+        var occurredAt: Date?
+        /// Raised against one's own organization: a disclosure.
+        var selfReported = false
+    }
+
+    static func raise(_ d: Draft, in p: Partnership, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Incident {
+        try requireOpenToIncidents(p)
+        let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let description = d.description.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...200).contains(title.count) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
+        guard (1...4000).contains(description.count) else {
+            throw Problem.invalid("description", "Say what happened, in 1 to 4000 characters.")
+        }
+        let occurred = d.occurredAt ?? now
+        guard occurred <= now.addingTimeInterval(300) else {
+            throw Problem.invalid("occurredAt", "The incident cannot have happened in the future.")
+        }
+        guard occurred > now.addingTimeInterval(-5 * 365 * 86_400) else {
+            throw Problem.invalid("occurredAt", "Incidents more than five years old cannot be raised.")
+        }
+        guard let other = p.otherSide(of: actor.organizationID) else { throw Problem(.conflict, "The partnership has no partner yet.") }
+        let i = Incident()
+        i.$partnership.id = p.id!
+        i.$responsible.id = d.selfReported ? actor.organizationID : other
+        i.$affected.id = d.selfReported ? other : actor.organizationID
+        i.$raisedBy.id = actor.id
+        i.title = title
+        i.description = description
+        i.severity = d.severity
+        i.occurredAt = min(occurred, now)
+        i.raisedAt = now
+        i.selfReported = d.selfReported
+        // A disclosure is its own acknowledgement.
+        i.status = d.selfReported ? .acknowledged : .open
+        i.acknowledgedAt = d.selfReported ? now : nil
+        i.reopenCount = 0
+        let verb = d.selfReported ? "disclosed" : "raised"
+        try await db.transaction { tx in
+            try await i.save(on: tx)
+            try await Timeline.append(
+                p, actor: actor, kind: "incident.\(verb)",
+                summary: "\(actor.user.name) \(verb) a \(d.severity.rawValue) incident: “\(title)”", reason: description,
+                incidentID: i.id, at: now, on: tx)
+            try await Timeline.notify(
+                p, side: other, except: actor,
+                text: d.selfReported
+                    ? "\(actor.user.name) disclosed an incident in \(p.name): “\(title)”"
+                    : "An incident was raised against your side in \(p.name): “\(title)”; acknowledge it",
+                link: Paths.incident(p.id, i.id), at: now, on: tx)
+        }
+        return i
+    }
+
+    /// Incidents can be raised and handled while the partnership runs and after it ended: some surface late.
+    static func requireOpenToIncidents(_ p: Partnership) throws {
+        guard p.status == .active || p.status == .ended, p.$partner.id != nil else {
+            throw Problem(.conflict, "This partnership is \(p.status.rawValue); incidents need a partnership both sides joined.")
+        }
+    }
+
+    static func side(of actor: Actor, in i: Incident) -> IncidentSide {
+        i.$responsible.id == actor.organizationID ? .responsible : .affected
+    }
+
+    static func act(
+        _ i: Incident, in p: Partnership, action: IncidentAction, note rawNote: String?, rootCause: String? = nil,
+        improvementPlan: String? = nil, by actor: Actor, now: Date = Date(), on db: any Database
+    ) async throws -> Incident {
+        try requireOpenToIncidents(p)
+        let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        guard (note?.count ?? 0) <= 4000 else { throw Problem.invalid("note", "The note must have at most 4000 characters.") }
+        guard (rootCause?.count ?? 0) <= 4000 else {
+            throw Problem.invalid("rootCause", "The root cause must have at most 4000 characters.")
+        }
+        guard (improvementPlan?.count ?? 0) <= 4000 else {
+            throw Problem.invalid("improvementPlan", "The improvement plan must have at most 4000 characters.")
+        }
+        let side = side(of: actor, in: i)
+        do {
+            i.state = try IncidentLifecycle.apply(
+                action, to: i.state, by: side, at: now, note: note, rootCause: rootCause, improvementPlan: improvementPlan)
+        } catch {
+            switch error {
+            case .noteRequired: throw Problem.invalid("note", error.description)
+            case .rootCauseRequired: throw Problem.invalid("rootCause", error.description)
+            case .improvementPlanRequired: throw Problem.invalid("improvementPlan", error.description)
+            case .wrongSide: throw Problem(.forbidden, error.description)
+            case .notAllowed: throw Problem(.conflict, error.description)
+            }
+        }
+        // A reopened incident's published account no longer stands.
+        if action == .reopen { i.publishedAt = nil }
+        // What changed, for the record: a resolution carries its root cause and plan in the log entry.
+        let extra: [String: String] =
+            action == .resolve ? ["rootCause": i.rootCause ?? "", "improvementPlan": i.improvementPlan ?? ""] : [:]
+        let summary = summary(of: action, i, actor: actor)
+        let notifySide = side == .responsible ? i.$affected.id : i.$responsible.id
+        try await db.transaction { tx in
+            try await i.save(on: tx)
+            try await Timeline.append(
+                p, actor: actor, kind: "incident.\(action.rawValue)", summary: summary, reason: note, incidentID: i.id,
+                extra: extra, at: now, on: tx)
+            try await Timeline.notify(
+                p, side: notifySide, except: actor, text: "\(summary) in \(p.name)", link: Paths.incident(p.id, i.id), at: now, on: tx)
+        }
+        return i
+    }
+
+    private static func summary(of action: IncidentAction, _ i: Incident, actor: Actor) -> String {
+        let who = actor.user.name
+        let what = "“\(i.title)”"
+        switch action {
+        case .acknowledge: return "\(who) acknowledged the incident \(what)"
+        case .update: return "\(who) posted an update on \(what)"
+        case .resolve: return "\(who) resolved \(what) with a root cause and an improvement plan"
+        case .reopen: return "\(who) reopened \(what): the resolution was not accepted"
+        case .close: return "\(who) accepted the resolution of \(what) and closed it"
+        case .withdraw: return "\(who) withdrew the incident \(what)"
+        }
+    }
+
+    /// Publishes (or takes down) the responsible side's account of a resolved incident on its public profile.
+    /// Only its title, severity, dates, root cause and improvement plan are shown: the description and the
+    /// partnership stay private to the two sides.
+    static func publish(_ i: Incident, in p: Partnership, _ published: Bool, by actor: Actor, now: Date = Date(), on db: any Database)
+        async throws -> Incident
+    {
+        guard side(of: actor, in: i) == .responsible else {
+            throw Problem(.forbidden, "Only the side responsible for an incident publishes its account of it.")
+        }
+        try Policy.manageOrganization(actor)
+        guard !published || i.status == .resolved || i.status == .closed else {
+            throw Problem(.conflict, "Only a resolved incident, with its root cause and improvement plan, can be published.")
+        }
+        guard (i.publishedAt != nil) != published else { return i }
+        i.publishedAt = published ? now : nil
+        try await db.transaction { tx in
+            try await i.save(on: tx)
+            try await Timeline.append(
+                p, actor: actor, kind: published ? "incident.published" : "incident.unpublished",
+                summary: published
+                    ? "\(actor.user.name) published the account of “\(i.title)” on their organization's profile"
+                    : "\(actor.user.name) took the account of “\(i.title)” off their organization's profile",
+                incidentID: i.id, at: now, on: tx)
+        }
+        return i
+    }
+
+    static func list(in p: Partnership, on db: any Database) async throws -> [Incident] {
+        try await Incident.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$raisedAt, .descending).limit(500).all()
+    }
+
+    // MARK: Evidence and the public record
+
+    /// What incidents tell the affected side about the responsible one.
+    static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
+        let incidents = try await Incident.query(on: db).filter(\.$affected.$id == viewer).filter(\.$responsible.$id == subject)
+            .filter(\.$status != .withdrawn).all()
+        var items: [TrustEvidence] = []
+        for i in incidents {
+            let weight = i.severity.weight
+            let what = "“\(i.title)”"
+            items.append(
+                .init(
+                    kind: .incident, date: i.raisedAt, weight: weight,
+                    summary: "\(i.selfReported ? "Disclosed" : "Had") a \(i.severity.rawValue) incident: \(what)"))
+            switch IncidentLifecycle.handling(of: i.state, at: now) {
+            case .handledOpenly(let at, let why):
+                items.append(.init(kind: .incidentHandledOpenly, date: at, weight: weight, summary: "Handled \(what) openly: \(why)"))
+            case .mishandled(let at, let why):
+                items.append(.init(kind: .incidentMishandled, date: at, weight: weight, summary: "Mishandled \(what): \(why)"))
+            case .pending:
+                break
+            }
+        }
+        return items
+    }
+
+    /// How an organization handles incidents raised against it, as anyone may see it on its profile.
+    struct Record: Sendable, Equatable {
+        /// Incidents in the window, withdrawn ones left out.
+        var total: Int
+        var bySeverity: [IncidentSeverity: Int]
+        var selfReported: Int
+        /// Acknowledged within `IncidentLifecycle.acknowledgeWithin` (disclosures count as acknowledged at once).
+        var acknowledgedPromptly: Int
+        var medianAcknowledgeSeconds: Double?
+        var resolved: Int
+        var open: Int
+        var handledOpenly: Int
+        var mishandled: Int
+        var published: [Published]
+
+        struct Published: Sendable, Equatable {
+            var id: UUID
+            var title: String
+            var severity: IncidentSeverity
+            var occurredAt: Date
+            var acknowledgedAt: Date?
+            var resolvedAt: Date?
+            var closedAt: Date?
+            var rootCause: String
+            var improvementPlan: String
+            var publishedAt: Date
+        }
+    }
+
+    static let recordWindow: TimeInterval = 365 * 86_400
+
+    static func record(of organization: UUID, at now: Date = Date(), on db: any Database) async throws -> Record {
+        let incidents = try await Incident.query(on: db).filter(\.$responsible.$id == organization)
+            .filter(\.$raisedAt >= now.addingTimeInterval(-recordWindow)).filter(\.$status != .withdrawn)
+            .sort(\.$raisedAt, .descending).all()
+        let delays = incidents.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.raisedAt) } }
+        var record = Record(
+            total: incidents.count, bySeverity: Dictionary(grouping: incidents, by: \.severity).mapValues(\.count),
+            selfReported: incidents.filter(\.selfReported).count,
+            acknowledgedPromptly: delays.filter { $0 <= IncidentLifecycle.acknowledgeWithin }.count,
+            medianAcknowledgeSeconds: ResponseStatistics.median(delays),
+            resolved: incidents.filter { $0.status == .resolved || $0.status == .closed }.count,
+            open: incidents.filter { $0.status == .open || $0.status == .acknowledged }.count, handledOpenly: 0, mishandled: 0,
+            published: [])
+        for i in incidents {
+            switch IncidentLifecycle.handling(of: i.state, at: now) {
+            case .handledOpenly: record.handledOpenly += 1
+            case .mishandled: record.mishandled += 1
+            case .pending: break
+            }
+        }
+        // Published accounts stay up whatever their age.
+        let published = try await Incident.query(on: db).filter(\.$responsible.$id == organization).filter(\.$publishedAt != nil)
+            .sort(\.$publishedAt, .descending).limit(50).all()
+        record.published = published.map { i in
+            .init(
+                id: i.id!, title: i.title, severity: i.severity, occurredAt: i.occurredAt, acknowledgedAt: i.acknowledgedAt,
+                resolvedAt: i.resolvedAt, closedAt: i.closedAt, rootCause: i.rootCause ?? "", improvementPlan: i.improvementPlan ?? "",
+                publishedAt: i.publishedAt!)
+        }
+        return record
+    }
+}

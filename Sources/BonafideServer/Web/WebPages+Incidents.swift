@@ -1,0 +1,213 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+extension WebPages {
+    /// The partnership page's incidents: each with its state and handling, and the way to raise one.
+    static func incidentsCard(_ req: Request, _ p: Partnership, actor: Actor, clock: Clock) async throws -> HTML {
+        let incidents = try await Incidents.list(in: p, on: req.db)
+        let now = Date()
+        let rows = HTML.join(
+            incidents.map { i in
+                let whose = i.$responsible.id == actor.organizationID ? "your side" : "the other side"
+                return """
+                    <tr><td><a href="\(Paths.incident(p.id, i.id))">\(i.title)</a><div class="small muted">\(whose)\(i.selfReported ? " · disclosed" : "")</div></td>
+                    <td>\(statusBadge(i.severity.rawValue))</td><td>\(statusBadge(i.status.rawValue)) \(handlingBadge(i, at: now))</td>
+                    <td class="small">\(clock.format(i.raisedAt, "d MMM yyyy"))</td></tr>
+                    """
+            })
+        let canRaise = (try? Incidents.requireOpenToIncidents(p)) != nil
+        return """
+            <section class="card" id="incidents"><h2>Incidents</h2>
+            \(incidents.isEmpty ? HTML("<p class=\"muted\">No incidents. When something goes wrong, raise it here: the other side acknowledges it, explains the root cause and commits to an improvement plan, on the record.</p>") : HTML("<table><thead><tr><th>What</th><th>Severity</th><th>State</th><th>Raised</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(canRaise ? HTML("<a class=\"button secondary\" href=\"\(Paths.partnership(p.id))/incidents/new\">Raise or disclose an incident</a>") : "")</section>
+            """
+    }
+
+    static func handlingBadge(_ i: Incident, at now: Date) -> HTML {
+        switch IncidentLifecycle.handling(of: i.state, at: now) {
+        case .pending: ""
+        case .handledOpenly: "<span class=\"status s-handled-openly\">handled openly</span>"
+        case .mishandled: "<span class=\"status s-mishandled\">mishandled</span>"
+        }
+    }
+
+    static func newIncident(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        try Incidents.requireOpenToIncidents(p)
+        let partnerID = p.otherSide(of: actor.organizationID)
+        let partner = try await partnerID.asyncFlatMap { try await Organization.find($0, on: req.db) }
+        let clock = Clock(actor.user.timeZone)
+        return try await page(
+            req, "Raise an incident",
+            """
+            <div class="card" style="max-width:720px"><h1>Incident in <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
+            <p class="muted">Both sides see it, and every step of its handling is in the partnership's log. It counts as trust evidence: \
+            the incident itself against the responsible side's reliability, how it is handled for or against its credibility.</p>
+            <form method="post" action="\(Paths.partnership(p.id))/incidents">\(csrf(req))
+            <fieldset><legend>Who is responsible</legend>
+            <label><input type="radio" name="responsible" value="partner" checked> \(partner?.name ?? "The other side")</label>
+            <label><input type="radio" name="responsible" value="us"> Our side: we disclose it ourselves</label></fieldset>
+            <label for="title">What went wrong, in a line</label><input id="title" name="title" required maxlength="200">
+            <label for="severity">Severity</label><select id="severity" name="severity">
+            <option value="minor">Minor: an inconvenience</option><option value="major" selected>Major: work or data affected</option>
+            <option value="critical">Critical: serious harm, a breach, money lost</option></select>
+            <label for="description">What happened</label><textarea id="description" name="description" required maxlength="4000"></textarea>
+            <label for="occurred">When it happened (\(clock.zone.identifier))</label><input id="occurred" name="occurredAt" type="datetime-local" value="\(clock.inputValue(Date()))">
+            <button>Raise incident</button></form></div>
+            """)
+    }
+
+    static func createIncident(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: "\(Paths.partnership(p.id))/incidents/new") {
+            guard let severity = IncidentSeverity(rawValue: field(req, "severity")) else {
+                throw Problem.invalid("severity", "Choose how severe it was: minor, major or critical.")
+            }
+            let occurredText = field(req, "occurredAt")
+            var occurred: Date?
+            if !occurredText.isEmpty {
+                guard let d = Clock.parseLocal(occurredText, zone: actor.user.timeZone) else {
+                    throw Problem.invalid("occurredAt", "Enter when it happened as a date and time.")
+                }
+                occurred = d
+            }
+            let i = try await Incidents.raise(
+                .init(
+                    title: field(req, "title"), description: field(req, "description"), severity: severity, occurredAt: occurred,
+                    selfReported: field(req, "responsible") == "us"), in: p, by: actor, on: req.db)
+            req.flash(
+                i.selfReported ? "Disclosed. The other side has been notified." : "Raised. The other side has been asked to acknowledge it."
+            )
+            return Paths.incident(p.id, i.id)
+        }
+    }
+
+    static func incident(_ req: Request) async throws -> HTML {
+        let (actor, p) = try await partnershipOf(req)
+        let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
+        let clock = Clock(actor.user.timeZone)
+        let side = Incidents.side(of: actor, in: i)
+        let now = Date()
+        let history = try await Timeline.events(of: p, incident: i.id, on: req.db)
+        let responsible = try await Organization.find(i.$responsible.id, on: req.db)
+        let affected = try await Organization.find(i.$affected.id, on: req.db)
+        // Offer exactly the actions the lifecycle would accept from this side now.
+        let filler = String(repeating: "x", count: IncidentLifecycle.minimumExplanation)
+        let possible = IncidentAction.allCases.filter { action in
+            (try? IncidentLifecycle.apply(action, to: i.state, by: side, at: now, note: "x", rootCause: filler, improvementPlan: filler))
+                != nil
+        }
+        let url = "\(Paths.incident(p.id, i.id))/transitions"
+        let forms = HTML.join(
+            possible.map { action in
+                let fields: HTML =
+                    action == .resolve
+                    ? """
+                    <label for="root-cause">Root cause</label><textarea id="root-cause" name="rootCause" required minlength="\(String(IncidentLifecycle.minimumExplanation))" maxlength="4000"></textarea>
+                    <label for="plan">Improvement plan</label><textarea id="plan" name="improvementPlan" required minlength="\(String(IncidentLifecycle.minimumExplanation))" maxlength="4000" placeholder="What changes, by when, so it does not happen again"></textarea>
+                    """
+                    : "<input name=\"note\" aria-label=\"Note for: \(action.label)\" placeholder=\"\(action.noteRequired ? "Note (required)" : "Note (optional)")\"\(HTML(raw: action.noteRequired ? " required" : "")) maxlength=\"4000\">"
+                let danger = [.reopen, .withdraw].contains(action)
+                return """
+                    <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
+                    \(fields)<button class="\(danger ? "danger" : "")">\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
+                    """
+            })
+        var publication: HTML = ""
+        if side == .responsible, actor.role.canManage, i.status == .resolved || i.status == .closed || i.publishedAt != nil {
+            publication = """
+                <section class="card"><h2>On your profile</h2>\(i.publishedAt.map { HTML("<p>Published \(clock.format($0)): anyone sees its title, severity, dates, root cause and improvement plan (never the description or this partnership).</p>") } ?? "<p class=\"muted\">Publishing your account (title, severity, dates, root cause and improvement plan; never the description or this partnership) on your organization's profile shows how you handle incidents.</p>")
+                <form method="post" action="\(Paths.incident(p.id, i.id))/publication">\(csrf(req))<input type="hidden" name="published" value="\(i.publishedAt == nil ? "true" : "false")">
+                <button class="\(i.publishedAt == nil ? "" : "secondary")">\(i.publishedAt == nil ? "Publish on our profile" : "Take it off our profile")</button></form></section>
+                """
+        }
+        let handling: HTML
+        switch IncidentLifecycle.handling(of: i.state, at: now) {
+        case .pending:
+            handling =
+                i.status == .open
+                ? "<p class=\"risk\">Waiting for \(responsible?.name ?? "the responsible side") to acknowledge it (raised \(Clock.relative(i.raisedAt))).</p>"
+                : ""
+        case .handledOpenly(_, let why):
+            handling = "<p id=\"handling\">\(handlingBadge(i, at: now)) \(responsible?.name ?? "They") \(why).</p>"
+        case .mishandled(_, let why):
+            handling = "<p id=\"handling\">\(handlingBadge(i, at: now)) \(why.prefix(1).uppercased() + why.dropFirst()).</p>"
+        }
+        func when(_ label: String, _ date: Date?) -> HTML {
+            date.map {
+                HTML(
+                    "<li>\(label) \(clock.format($0)) <span class=\"small muted\">(\(Clock.duration($0.timeIntervalSince(i.raisedAt))) after it was raised)</span></li>"
+                )
+            } ?? ""
+        }
+        return try await page(
+            req, i.title,
+            """
+            <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p>
+            <h1>\(i.title) \(statusBadge(i.status.rawValue)) \(statusBadge(i.severity.rawValue))</h1>\(handling)
+            <div class="grid"><section class="card"><h2>What happened</h2><p style="white-space:pre-wrap">\(i.description)</p>
+            <p class="small muted">\(i.selfReported ? "Disclosed by" : "Raised by") \(i.$raisedBy.value?.name ?? "") · responsible: <strong>\(responsible?.name ?? "")</strong> · affected: \(affected?.name ?? "")</p></section>
+            <section class="card"><h2>Handling</h2><ul><li>Happened \(clock.format(i.occurredAt))</li><li>Raised \(clock.format(i.raisedAt))</li>
+            \(when("Acknowledged", i.acknowledgedAt))\(when("Resolved", i.resolvedAt))\(when(i.status == .withdrawn ? "Withdrawn" : "Closed", i.closedAt))</ul>
+            \(i.reopenCount > 0 ? HTML("<p class=\"risk small\">Reopened \(String(i.reopenCount)) time\(i.reopenCount == 1 ? "" : "s")</p>") : "")</section></div>
+            \(i.rootCause.map { cause in HTML("<div class=\"grid\"><section class=\"card\"><h2>Root cause</h2><p style=\"white-space:pre-wrap\" id=\"root-cause-text\">\(cause)</p></section><section class=\"card\"><h2>Improvement plan</h2><p style=\"white-space:pre-wrap\" id=\"plan-text\">\(i.improvementPlan ?? "")</p></section></div>") } ?? "")
+            <section><h2>What you can do</h2>\(possible.isEmpty ? HTML("<p class=\"muted\">Nothing for your side right now.</p>") : HTML("<div class=\"grid\">\(forms)</div>"))</section>
+            \(publication)
+            <section class="card"><h2>History</h2><ol class="timeline">\(history.map { e in HTML("<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>") })</ol></section>
+            """)
+    }
+
+    static func transitionIncident(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
+        let back = Paths.incident(p.id, i.id)
+        return try await act(req, back: back) {
+            guard let action = IncidentAction(rawValue: field(req, "action")) else { throw Problem.invalid("action", "Unknown action.") }
+            _ = try await Incidents.act(
+                i, in: p, action: action, note: field(req, "note"), rootCause: field(req, "rootCause"),
+                improvementPlan: field(req, "improvementPlan"), by: actor, on: req.db)
+            return back
+        }
+    }
+
+    static func publishIncident(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
+        let back = Paths.incident(p.id, i.id)
+        return try await act(req, back: back) {
+            let published = field(req, "published") == "true"
+            _ = try await Incidents.publish(i, in: p, published, by: actor, on: req.db)
+            req.flash(published ? "Published on your organization's profile." : "Taken off your organization's profile.")
+            return back
+        }
+    }
+
+    /// The public incident record on a profile: how the organization handled what partners raised, and its accounts.
+    static func incidentRecordCard(_ req: Request, subject: UUID, clock: Clock) async throws -> HTML {
+        let r = try await Incidents.record(of: subject, on: req.db)
+        guard r.total > 0 || !r.published.isEmpty else {
+            return
+                "<section class=\"card\" id=\"incident-record\"><h2>Incidents</h2><p class=\"muted\">No incidents in the last 12 months.</p></section>"
+        }
+        let severities = IncidentSeverity.allCases.compactMap { s in r.bySeverity[s].map { "\($0) \(s.rawValue)" } }.joined(separator: ", ")
+        let median = r.medianAcknowledgeSeconds.map { " (median \(Clock.duration($0)))" } ?? ""
+        let accounts = HTML.join(
+            r.published.map { i in
+                """
+                <article class="card"><h3>\(i.title) \(statusBadge(i.severity.rawValue))</h3>
+                <p class="small muted">Happened \(clock.format(i.occurredAt, "d MMM yyyy"))\(i.resolvedAt.map { HTML(" · resolved \(clock.format($0, "d MMM yyyy"))") } ?? "")\(i.closedAt.map { HTML(" · accepted by the partner \(clock.format($0, "d MMM yyyy"))") } ?? "")</p>
+                <p><strong>Root cause.</strong> \(i.rootCause)</p><p><strong>Improvement plan.</strong> \(i.improvementPlan)</p></article>
+                """
+            })
+        return """
+            <section class="card" id="incident-record"><h2>Incidents</h2>
+            <p>In the last 12 months partners raised or they disclosed <strong>\(String(r.total))</strong> incident\(r.total == 1 ? "" : "s")\(severities.isEmpty ? "" : " (\(severities))")\(r.selfReported > 0 ? ", \(r.selfReported) disclosed by themselves" : "").</p>
+            <ul><li>\(String(r.acknowledgedPromptly)) of \(String(r.total)) acknowledged within 2 days\(median)</li>
+            <li>\(String(r.resolved)) resolved with a root cause and an improvement plan, \(String(r.open)) still open</li>
+            <li>\(String(r.handledOpenly)) handled openly, \(String(r.mishandled)) mishandled</li></ul>
+            \(r.published.isEmpty ? "" : HTML("<h3>Published accounts</h3>\(accounts)"))</section>
+            """
+    }
+}
