@@ -45,6 +45,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddMailDelivery())
     app.migrations.add(CreateCirclesAndTestimonials())
     app.migrations.add(CreateIncidents())
+    app.migrations.add(CreateCredentials())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

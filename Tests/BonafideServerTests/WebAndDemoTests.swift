@@ -239,6 +239,8 @@ struct StorageAndDemoTests {
             #expect(verdicts.filter { if case .handledOpenly = $0 { true } else { false } }.count == 2, "\(verdicts)")
             #expect(verdicts.filter { if case .mishandled = $0 { true } else { false } }.count == 1, "\(verdicts)")
             #expect(incidents.contains { $0.publishedAt != nil } && incidents.contains(where: \.selfReported))
+            let credentials = try await Credential.query(on: app.db).all()
+            #expect(Set(credentials.map(\.status)) == [.verified, .claimed, .pending])
         }
     }
 }

@@ -400,6 +400,17 @@ public enum DemoSeed {
             .init(
                 title: "Forecast built on last year's data", description: "The Q3 forecast used the 2025 sales extract, not this year's.",
                 severity: .minor, occurredAt: at(49)), in: analytics, by: dan, now: at(50), on: db)
+        // Credentials: one confirmed by its issuer, one a claim, one waiting for the issuer.
+        let gdpr = try await Credentials.add(
+            .init(
+                kind: .certification, title: "GDPR readiness review 2026", issuerName: "", issuerID: felix.organizationID,
+                identifier: "HL-2026-117", validUntil: now.addingTimeInterval(300 * day)), by: alice, now: at(10), on: db)
+        _ = try await Credentials.decide(gdpr.id!, .confirm, note: "", by: felix, now: at(11), on: db)
+        try await Credentials.add(
+            .init(kind: .membership, title: "Shopify Partner Program", issuerName: "Shopify"), by: alice, now: at(12), on: db)
+        try await Credentials.add(
+            .init(kind: .certification, title: "Forecast data handling audit", issuerName: "", issuerID: esha.organizationID),
+            by: carla, now: at(55), on: db)
         return true
     }
 }

@@ -62,6 +62,8 @@ enum Paths {
     static func invitation(_ secret: String) -> String { "/invitations/\(secret)" }
     static func join(_ secret: String) -> String { "/join/\(secret)" }
     static let mentions = "/mentions"
+    static let organizationSettings = "/organization#credentials"
+    static let credentialRequests = "/organization#credential-requests"
     static func mentions(brand key: String) -> String {
         mentions + "?brand=" + (key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
     }

@@ -136,6 +136,8 @@ enum TrustService {
         }
         // Incidents the subject caused the viewer, and how it handled them.
         items += try await Incidents.evidence(viewer: viewer, subject: subject, at: now, on: db)
+        // Credentials their issuers confirmed.
+        items += try await Credentials.evidence(viewer: viewer, subject: subject, at: now, on: db)
         // The viewer's own explicit ratings.
         let ratings = try await TrustRating.query(on: db).filter(\.$rater.$id == viewer).filter(\.$subject.$id == subject)
             .with(\.$author).all()

@@ -60,6 +60,7 @@ struct Layout {
         .s-verified{background:#d6f5e3;color:var(--ok)}.s-pending{background:#fff1d6;color:var(--warn)}.s-conflict{background:#fde2e1;color:var(--bad)}
         .s-open,.s-critical,.s-mishandled{background:#fde2e1;color:var(--bad)}.s-acknowledged,.s-major{background:#fff1d6;color:var(--warn)}
         .s-resolved,.s-minor{background:#e3f1ff;color:#0b5cad}.s-closed,.s-handled-openly{background:#d6f5e3;color:var(--ok)}
+        .s-claimed,.s-expired,.s-revoked{background:#eceef2;color:#555}
         .sentiment-positive{color:var(--ok);font-weight:600}.sentiment-negative{color:var(--bad);font-weight:600}.sentiment-neutral{font-weight:600}
         blockquote.testimonial{margin:.8rem 0;padding:.2rem 0 .2rem 1rem;border-left:4px solid var(--line)}
         .risk{color:var(--warn);font-weight:600}.flash{padding:.7rem 1rem;border-radius:8px}.flash.ok{background:#d6f5e3}.flash.error{background:#fde2e1;color:#7a1410}

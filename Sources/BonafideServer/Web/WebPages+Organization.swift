@@ -29,6 +29,7 @@ extension WebPages {
             <button>Create invitation link</button></form></section>
             """ : ""
         let mail = canEdit ? try await outgoingMail(req, organization: org.id!, clock: Clock(actor.user.timeZone)) : ""
+        let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
             req, org.name,
             """
@@ -56,6 +57,7 @@ extension WebPages {
             </form></section>
             <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
             \(members.map { m in HTML("<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.role.rawValue)</td></tr>") })</tbody></table></section>
+            \(credentials)
             \(invite)
             \(mail)
             """)

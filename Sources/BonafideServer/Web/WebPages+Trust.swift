@@ -20,6 +20,7 @@ extension WebPages {
             : "\(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))"
         let testimonials = try await testimonialsCard(req, subject: id, actor: actor, clock: clock)
         let incidents = try await incidentRecordCard(req, subject: id, clock: clock)
+        let credentials = try await credentialsCard(req, holder: id, actor: actor, clock: clock)
         return try await page(
             req, org.name,
             """
@@ -27,6 +28,7 @@ extension WebPages {
             <p>\(org.description.isEmpty ? "No description yet." : org.description)</p>
             <div class="grid"><section class="card"><h2>Capabilities</h2>\(capabilities)</section>
             <section class="card"><h2>Working hours</h2><p>\(org.timeZone)</p></section></div>
+            \(credentials)
             \(testimonials)
             \(incidents)
             \(panel)
