@@ -194,6 +194,26 @@ struct WebTests {
             let r = try await browser.get("/partnerships/\(pid)")
             #expect(r.status == .notFound)
             #expect(!r.html.contains("Relaunch"))
+            // A real browser's Accept header ends in */*: it still gets the readable page, a JSON client the problem.
+            for (accept, type, text) in [
+                (
+                    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", "text/html",
+                    "<h1>Not Found</h1>"
+                ),
+                ("application/json", "application/problem+json", #""status":404"#),
+            ] {
+                var seen: (status: HTTPStatus, type: String, body: String) = (.ok, "", "")
+                try await app.testing().test(
+                    .GET, "/partnerships/\(pid)",
+                    beforeRequest: { req in
+                        req.headers.replaceOrAdd(name: .cookie, value: browser.cookie ?? "")
+                        req.headers.replaceOrAdd(name: .accept, value: accept)
+                    },
+                    afterResponse: { res async in
+                        seen = (res.status, res.headers.first(name: .contentType) ?? "", res.body.string)
+                    })
+                #expect(seen.status == .notFound && seen.type.hasPrefix(type) && seen.body.contains(text), "\(accept): \(seen)")
+            }
         }
     }
 }

@@ -17,7 +17,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             if problem.field == "", problem.detail.contains("an integer"), let name = Self.nonIntegerQueryItem(in: request) {
                 problem = Problem.invalid(name, "The query parameter \(name) must be a whole number.")
             }
-            if request.url.path.hasPrefix("/api/") || request.headers.accept.mediaTypes.contains(.json) {
+            if request.url.path.hasPrefix("/api/") || Self.wantsJSON(request.headers.accept) {
                 let body = ProblemBody(
                     type: problem.type, title: problem.title, status: Int(problem.status.code),
                     detail: problem.detail, field: problem.field)
@@ -31,6 +31,14 @@ struct ProblemMiddleware: AsyncMiddleware {
             }
             return try await WebPages.errorPage(problem, for: request).encodeResponse(status: problem.status, for: request)
         }
+    }
+
+    /// Whether a client outside the API asked for JSON by name. Vapor's media type equality lets `*/*` match
+    /// anything, and every browser's Accept ends in `*/*`, so types are compared by their names here.
+    static func wantsJSON(_ accept: [HTTPMediaTypePreference]) -> Bool {
+        let named = accept.map { ($0.mediaType.type.lowercased(), $0.mediaType.subType.lowercased()) }
+        let json = named.contains { $0.0 == "application" && ($0.1 == "json" || $0.1.hasSuffix("+json")) }
+        return json && !named.contains { $0 == ("text", "html") }
     }
 
     /// Query parameters are decoded without a coding path; the URL says which one is not a number.

@@ -85,7 +85,11 @@ extension WebPages {
             : "<p class=\"small\">\(a.network.intermediaries) organization\(a.network.intermediaries == 1 ? "" : "s") you have worked with know them; their view, weighed by your trust in them: \(percent(a.network.opinion.expectation)) (uncertainty \(percent(a.network.opinion.uncertainty))%).</p>"
         let standing: HTML =
             a.network.standing.map {
-                "<p class=\"small\">Network standing from your point of view: above \(percent($0))% of other organizations.</p>"
+                let place =
+                    $0 >= 1
+                    ? "above every other organization"
+                    : $0 <= 0 ? "below every other organization" : "above \(percent($0))% of other organizations"
+                return "<p class=\"small\">Network standing from your point of view: \(place).</p>"
             }
             ?? ""
         let backField: HTML = back.map { "<input type=\"hidden\" name=\"back\" value=\"\($0)\">" } ?? ""
