@@ -75,11 +75,13 @@ public struct IncidentState: Sendable, Equatable {
     public var rootCause: String?
     public var improvementPlan: String?
     public var reopenCount: Int
+    /// The last time the affected side sent the resolution back: the time to resolve counts afresh from it.
+    public var reopenedAt: Date?
 
     public init(
         status: IncidentStatus = .open, severity: IncidentSeverity, raisedAt: Date, selfReported: Bool = false,
         acknowledgedAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, rootCause: String? = nil,
-        improvementPlan: String? = nil, reopenCount: Int = 0
+        improvementPlan: String? = nil, reopenCount: Int = 0, reopenedAt: Date? = nil
     ) {
         self.status = status
         self.severity = severity
@@ -91,6 +93,7 @@ public struct IncidentState: Sendable, Equatable {
         self.rootCause = rootCause
         self.improvementPlan = improvementPlan
         self.reopenCount = reopenCount
+        self.reopenedAt = reopenedAt
     }
 }
 
@@ -100,6 +103,7 @@ public enum IncidentError: Error, Equatable, Sendable, CustomStringConvertible {
     case noteRequired(IncidentAction)
     case rootCauseRequired
     case improvementPlanRequired
+    case reopenWindowClosed
 
     public var description: String {
         switch self {
@@ -110,6 +114,8 @@ public enum IncidentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .noteRequired(let action): "Say why, in a few words, to \(action.label)."
         case .rootCauseRequired:
             "Explain the root cause (at least \(IncidentLifecycle.minimumExplanation) characters): what really made it happen."
+        case .reopenWindowClosed:
+            "A resolution can be sent back only within \(Int(IncidentLifecycle.acceptedAfter / 86_400)) days; after that it stands. Raise a new incident if something new went wrong."
         case .improvementPlanRequired:
             "Describe the improvement plan (at least \(IncidentLifecycle.minimumExplanation) characters): what changes so it does not happen again."
         }
@@ -141,9 +147,13 @@ extension IncidentAction {
 ///   side closes (accepts) or reopens. Either side may post updates until it is closed, so the whole exchange
 ///   is on the record.
 /// - Handled openly: disclosed by the responsible side itself or acknowledged within `acknowledgeWithin`, and a
-///   resolution the affected side accepted (or did not contest for `acceptedAfter`). Counts for credibility.
-/// - Mishandled: left unacknowledged past `mishandledAfter`, still unresolved after `resolveWithin`, or a fix
-///   sent back twice. Counts against credibility, on top of the incident's cost to reliability.
+///   resolution the affected side accepted (or did not send back within `acceptedAfter`). Counts for credibility.
+/// - Mishandled: left unacknowledged past `mishandledAfter`, or not resolved within `resolveWithin` of being
+///   raised (or of the last time the fix was sent back). Counts against credibility, on top of the incident's
+///   cost to reliability. Acknowledged between the two limits and then resolved: neither.
+/// - The affected side can send a resolution back only within `acceptedAfter`, so an old fix cannot be reopened
+///   to make it look late. A disclosure can be withdrawn by the side that disclosed it, anything else only by
+///   the side that raised it.
 public enum IncidentLifecycle {
     public static let minimumExplanation = 20
     public static let acknowledgeWithin: TimeInterval = 2 * 86_400
@@ -155,7 +165,8 @@ public enum IncidentLifecycle {
         _ action: IncidentAction, to state: IncidentState, by side: IncidentSide, at now: Date, note: String? = nil,
         rootCause: String? = nil, improvementPlan: String? = nil
     ) throws(IncidentError) -> IncidentState {
-        if let needed = action.side, needed != side { throw .wrongSide(action, needed: needed) }
+        let needed = action == .withdraw && state.selfReported ? .responsible : action.side
+        if let needed, needed != side { throw .wrongSide(action, needed: needed) }
         let allowed: [IncidentStatus]
         switch action {
         case .acknowledge: allowed = [.open]
@@ -185,7 +196,9 @@ public enum IncidentLifecycle {
             next.rootCause = cause
             next.improvementPlan = plan
         case .reopen:
+            guard let resolved = state.resolvedAt, now <= resolved.addingTimeInterval(acceptedAfter) else { throw .reopenWindowClosed }
             next.status = .acknowledged
+            next.reopenedAt = now
             next.resolvedAt = nil
             next.reopenCount += 1
         case .close:
@@ -205,8 +218,8 @@ public enum IncidentLifecycle {
         case mishandled(at: Date, why: String)
     }
 
-    /// What the handling so far says about the responsible side. Mishandling is permanent: a late
-    /// acknowledgement or a fix sent back twice stays on the record whatever happens next.
+    /// What the handling so far says about the responsible side. A late acknowledgement or a late resolution
+    /// stays on the record whatever happens next.
     public static func handling(of s: IncidentState, at now: Date) -> Handling {
         if s.status == .withdrawn { return .pending }
         let lateAcknowledgement = s.raisedAt.addingTimeInterval(mishandledAfter)
@@ -219,17 +232,26 @@ public enum IncidentLifecycle {
                 return .mishandled(at: lateAcknowledgement, why: "not acknowledged for \(days(now.timeIntervalSince(s.raisedAt)))")
             }
         }
-        if s.reopenCount >= 2 { return .mishandled(at: s.resolvedAt ?? now, why: "its fix was sent back \(s.reopenCount) times") }
-        let resolveBy = s.raisedAt.addingTimeInterval(resolveWithin)
-        if s.status == .open || s.status == .acknowledged, now > resolveBy {
-            return .mishandled(at: resolveBy, why: "still unresolved after \(days(now.timeIntervalSince(s.raisedAt)))")
+        let clockStart = s.reopenedAt ?? s.raisedAt
+        let since = s.reopenedAt == nil ? "it was raised" : "its fix was sent back"
+        let resolveBy = clockStart.addingTimeInterval(resolveWithin)
+        if let resolved = s.resolvedAt, resolved > resolveBy {
+            return .mishandled(at: resolveBy, why: "resolved only \(days(resolved.timeIntervalSince(clockStart))) after \(since)")
         }
-        var promptly: String {
-            guard !s.selfReported, let ack = s.acknowledgedAt else { return "disclosed it themselves" }
-            return "acknowledged it within \(hours(ack.timeIntervalSince(s.raisedAt)))"
+        if s.status == .open || s.status == .acknowledged, now > resolveBy {
+            return .mishandled(at: resolveBy, why: "still unresolved \(days(now.timeIntervalSince(clockStart))) after \(since)")
+        }
+        let promptly: String
+        if s.selfReported {
+            promptly = "disclosed it themselves"
+        } else if let ack = s.acknowledgedAt, ack.timeIntervalSince(s.raisedAt) <= acknowledgeWithin {
+            promptly = "acknowledged it within \(hours(ack.timeIntervalSince(s.raisedAt)))"
+        } else {
+            // Acknowledged, but not promptly: no credit either way.
+            return .pending
         }
         if s.status == .closed, let closed = s.closedAt {
-            return .handledOpenly(at: closed, why: "\(promptly), explained the root cause and you accepted the improvement plan")
+            return .handledOpenly(at: closed, why: "\(promptly), explained the root cause, and the improvement plan was accepted")
         }
         if s.status == .resolved, let resolved = s.resolvedAt, now > resolved.addingTimeInterval(acceptedAfter) {
             return .handledOpenly(
@@ -240,12 +262,13 @@ public enum IncidentLifecycle {
     }
 
     static func days(_ interval: TimeInterval) -> String {
-        let d = Int(interval / 86_400)
+        let d = Int((interval / 86_400).rounded(.down))
         return d == 1 ? "1 day" : "\(d) days"
     }
 
     static func hours(_ interval: TimeInterval) -> String {
         let h = max(1, Int((interval / 3_600).rounded(.up)))
-        return h < 48 ? (h == 1 ? "1 hour" : "\(h) hours") : days(interval)
+        // "Within" rounds up: 47.5 hours is within 2 days, not 1.
+        return h < 48 ? (h == 1 ? "1 hour" : "\(h) hours") : days(interval + 86_399)
     }
 }

@@ -22,7 +22,7 @@ struct IncidentLifecycleTests {
             IncidentLifecycle.handling(of: s, at: t0.addingTimeInterval(5 * day))
                 == .handledOpenly(
                     at: t0.addingTimeInterval(4 * day),
-                    why: "acknowledged it within 3 hours, explained the root cause and you accepted the improvement plan"))
+                    why: "acknowledged it within 3 hours, explained the root cause, and the improvement plan was accepted"))
     }
 
     @Test func onlyTheRightSideActsAndExplanationsAreRequired() {
@@ -64,21 +64,45 @@ struct IncidentLifecycleTests {
         #expect(IncidentLifecycle.handling(of: stalled, at: t0.addingTimeInterval(29 * day)) == .pending)
         #expect(
             IncidentLifecycle.handling(of: stalled, at: t0.addingTimeInterval(31 * day))
-                == .mishandled(at: t0.addingTimeInterval(30 * day), why: "still unresolved after 31 days"))
-        // A fix sent back twice.
-        var s = stalled
+                == .mishandled(at: t0.addingTimeInterval(30 * day), why: "still unresolved 31 days after it was raised"))
+        // Resolved late: it stays mishandled even once accepted.
+        var slow = try IncidentLifecycle.apply(
+            .resolve, to: stalled, by: .responsible, at: t0.addingTimeInterval(40 * day), rootCause: cause, improvementPlan: plan)
+        slow = try IncidentLifecycle.apply(.close, to: slow, by: .affected, at: t0.addingTimeInterval(41 * day))
+        #expect(
+            IncidentLifecycle.handling(of: slow, at: t0.addingTimeInterval(50 * day))
+                == .mishandled(at: t0.addingTimeInterval(30 * day), why: "resolved only 40 days after it was raised"))
+    }
+
+    @Test func reopeningIsBoundedAndRestartsTheClock() throws {
+        var s = try IncidentLifecycle.apply(
+            .resolve, to: IncidentState(severity: .major, raisedAt: t0), by: .responsible, at: t0.addingTimeInterval(3_600),
+            rootCause: cause, improvementPlan: plan)
+        // An old fix cannot be reopened to make it look late.
+        #expect(throws: IncidentError.reopenWindowClosed) {
+            try IncidentLifecycle.apply(.reopen, to: s, by: .affected, at: t0.addingTimeInterval(20 * day), note: "Broken again")
+        }
+        // Sent back twice in time: each time the responsible side has 30 days from the reopening, and a fix in time is open.
         for round in 1...2 {
             s = try IncidentLifecycle.apply(
-                .resolve, to: s, by: .responsible, at: t0.addingTimeInterval(Double(round) * day), rootCause: cause, improvementPlan: plan)
+                .reopen, to: s, by: .affected, at: t0.addingTimeInterval(Double(round) * day), note: "Still broken")
+            #expect(s.status == .acknowledged && s.reopenCount == round && s.resolvedAt == nil)
+            #expect(IncidentLifecycle.handling(of: s, at: t0.addingTimeInterval(Double(round) * day + 29 * day)) == .pending)
             s = try IncidentLifecycle.apply(
-                .reopen, to: s, by: .affected, at: t0.addingTimeInterval(Double(round) * day + 60), note: "Still broken")
+                .resolve, to: s, by: .responsible, at: t0.addingTimeInterval(Double(round) * day + 3_600), rootCause: cause,
+                improvementPlan: plan)
         }
-        #expect(s.status == .acknowledged && s.reopenCount == 2 && s.resolvedAt == nil)
-        guard case .mishandled(_, let why) = IncidentLifecycle.handling(of: s, at: t0.addingTimeInterval(3 * day)) else {
-            Issue.record("a fix sent back twice is mishandling")
-            return
-        }
-        #expect(why == "its fix was sent back 2 times")
+        let reopened = try IncidentLifecycle.apply(.reopen, to: s, by: .affected, at: t0.addingTimeInterval(3 * day), note: "No")
+        #expect(
+            IncidentLifecycle.handling(of: reopened, at: t0.addingTimeInterval(34 * day))
+                == .mishandled(at: t0.addingTimeInterval(33 * day), why: "still unresolved 31 days after its fix was sent back"))
+        // Acknowledged between the two limits and then fixed: neither credit nor blame.
+        var middling = try IncidentLifecycle.apply(
+            .acknowledge, to: IncidentState(severity: .minor, raisedAt: t0), by: .responsible, at: t0.addingTimeInterval(4 * day))
+        middling = try IncidentLifecycle.apply(
+            .resolve, to: middling, by: .responsible, at: t0.addingTimeInterval(5 * day), rootCause: cause, improvementPlan: plan)
+        middling = try IncidentLifecycle.apply(.close, to: middling, by: .affected, at: t0.addingTimeInterval(6 * day))
+        #expect(IncidentLifecycle.handling(of: middling, at: t0.addingTimeInterval(7 * day)) == .pending)
     }
 
     @Test func disclosureAndAnUncontestedFixCountAsOpen() throws {
@@ -94,6 +118,14 @@ struct IncidentLifecycleTests {
                 == .handledOpenly(
                     at: t0.addingTimeInterval(16 * day),
                     why: "disclosed it themselves and explained the root cause and an improvement plan, uncontested"))
+        // A disclosure is withdrawn by the side that made it, not by the partner.
+        let disclosure = IncidentState(status: .acknowledged, severity: .minor, raisedAt: t0, selfReported: true, acknowledgedAt: t0)
+        #expect(throws: IncidentError.wrongSide(.withdraw, needed: .responsible)) {
+            try IncidentLifecycle.apply(.withdraw, to: disclosure, by: .affected, at: t0, note: "not theirs")
+        }
+        #expect(
+            try IncidentLifecycle.apply(.withdraw, to: disclosure, by: .responsible, at: t0, note: "Wrong partnership").status == .withdrawn
+        )
         // Withdrawn incidents say nothing.
         let withdrawn = try IncidentLifecycle.apply(
             .withdraw, to: IncidentState(severity: .minor, raisedAt: t0), by: .affected, at: t0, note: "Our mistake")

@@ -41,6 +41,9 @@ struct CredentialAPITests {
             #expect(added.status == .created && added.body["status"] as? String == "pending", "\(added.raw)")
             #expect(added.body["issuerName"] as? String == "Kite")
             let id = added.body["id"] as? String ?? ""
+            // No second request to the same issuer while one waits.
+            let again = try await app.api(.POST, "/credentials", token: a.token, json: cert)
+            #expect(again.status == .conflict && again.raw.contains("has not answered"), "\(again.raw)")
             let notes = try await app.api(.GET, "/notifications", token: issuer.token)
             #expect(notes.raw.contains("Northwind says you issued them “ISO/IEC 27001:2022”"), "\(notes.raw)")
             // Pending: the holder and the issuer see it, nobody else; it counts for nothing yet.
@@ -61,10 +64,21 @@ struct CredentialAPITests {
             #expect(try await app.api(.POST, decision, token: issuer.token, json: #"{"decision":"confirm"}"#).status == .conflict)
             #expect(try await app.api(.GET, "/organizations/\(a.organizationID)/credentials", token: stranger.token).list.count == 1)
 
-            // Counts for everyone: half when the viewer has never worked with the issuer, fully once it keeps it close.
+            // An issuer nobody the viewer knows has worked with could be made up: it counts for nothing.
             var items = try await evidence(app, viewer: b, subject: a)
+            #expect(items.isEmpty)
+            // Half when an organization the viewer knows has worked with the issuer.
+            let kiteHarbor = try await app.api(
+                .POST, "/partnerships", token: issuer.token, json: #"{"name":"Audit","partnerEmail":"\#(stranger.email)"}"#)
+            let secret = String((kiteHarbor.body["invitationLink"] as? String ?? "").split(separator: "/").last ?? "")
+            #expect(try await app.api(.POST, "/invitations/\(secret)/accept", token: stranger.token).status == .ok)
+            #expect(
+                try await app.api(.PUT, "/circles/\(stranger.organizationID)", token: b.token, json: #"{"circle":"connected"}"#).status
+                    == .ok)
+            items = try await evidence(app, viewer: b, subject: a)
             #expect(items.map(\.weight) == [0.5])
-            #expect(items.first?.summary == "Certification “ISO/IEC 27001:2022” confirmed by Kite (an issuer you have not worked with)")
+            #expect(items.first?.summary == "Certification “ISO/IEC 27001:2022” confirmed by Kite (known to organizations you work with)")
+            // Fully once the viewer keeps the issuer close itself.
             #expect(
                 try await app.api(.PUT, "/circles/\(issuer.organizationID)", token: b.token, json: #"{"circle":"connected"}"#).status == .ok
             )
@@ -107,6 +121,9 @@ struct CredentialAPITests {
                     #"{"kind":"license","title":"Chartered surveyors","issuerOrganizationId":"\#(issuer.organizationID)","validUntil":"\#(rfc3339(Date().addingTimeInterval(30 * 86_400)))"}"#
             )
             let id = added.body["id"] as? String ?? ""
+            #expect(
+                try await app.api(.PUT, "/circles/\(issuer.organizationID)", token: b.token, json: #"{"circle":"collaborator"}"#).status
+                    == .ok)
             // The issuer confirms through the web page.
             let ida = try await Browser.signedIn(app, as: issuer)
             let settings = try await ida.get("/organization")

@@ -182,7 +182,9 @@ struct IncidentAPITests {
             let record = try await app.api(.GET, "/organizations/\(b.organizationID)/incidents", token: stranger.token)
             #expect(record.status == .ok, "\(record.raw)")
             #expect(record.body["total"] as? Int == 1 && record.body["selfReported"] as? Int == 1 && record.body["minor"] as? Int == 1)
-            #expect(record.body["acknowledgedPromptly"] as? Int == 1 && record.body["resolved"] as? Int == 1)
+            // A disclosure is acknowledged at once: it is kept out of the prompt count and the median.
+            #expect(record.body["raisedByPartners"] as? Int == 0 && record.body["acknowledgedPromptly"] as? Int == 0)
+            #expect(record.body["medianAcknowledgeSeconds"] == nil && record.body["resolved"] as? Int == 1)
             let accounts = record.body["published"] as? [[String: Any]] ?? []
             #expect(accounts.count == 1 && accounts.first?["rootCause"] as? String == cause)
             #expect(!record.raw.contains("An API key was logged") && !record.raw.contains("Relaunch"), "private details stay private")
@@ -199,7 +201,8 @@ struct IncidentAPITests {
             let browser = try await Browser.signedIn(app, as: stranger)
             let profile = try await browser.get("/organizations/\(b.organizationID)")
             #expect(
-                profile.html.contains("id=\"incident-record\"") && profile.html.contains("1 of 1 acknowledged within 2 days"),
+                profile.html.contains("id=\"incident-record\"")
+                    && profile.html.contains("0 raised by 0 partners and 1 disclosed by themselves"),
                 "\(profile.html)")
         }
     }

@@ -343,8 +343,8 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     sign_up(cleo, c)
     record = profile_via_search(cleo, b.organization)
     text = record.text
-    assert "partners raised or they disclosed 1 incident (1 major)" in text, text
-    assert "1 of 1 acknowledged within 2 days" in text
+    assert "1 incident (1 major), 1 raised by 1 partner and 0 disclosed by themselves" in text, text
+    assert "1 of 1 raised by partners acknowledged within 2 days" in text
     assert "1 resolved with a root cause and an improvement plan, 0 still open" in text
     assert "1 handled openly, 0 mishandled" in text
     accounts = record.find_elements(By.TAG_NAME, "article")

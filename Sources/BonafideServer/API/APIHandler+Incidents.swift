@@ -85,7 +85,8 @@ extension DTO {
         .init(
             organizationId: organization.uuidString, windowDays: Int(Incidents.recordWindow / 86_400), total: r.total,
             minor: r.bySeverity[.minor] ?? 0, major: r.bySeverity[.major] ?? 0, critical: r.bySeverity[.critical] ?? 0,
-            selfReported: r.selfReported, acknowledgedPromptly: r.acknowledgedPromptly,
+            selfReported: r.selfReported, raisedByPartners: r.raisedByPartners, partnersRaising: r.partnersRaising,
+            acknowledgedPromptly: r.acknowledgedPromptly,
             medianAcknowledgeSeconds: r.medianAcknowledgeSeconds.map { Int($0.rounded()) }, resolved: r.resolved, open: r.open,
             handledOpenly: r.handledOpenly, mishandled: r.mishandled,
             published: r.published.map { i in

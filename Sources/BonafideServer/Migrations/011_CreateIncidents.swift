@@ -25,6 +25,7 @@ struct CreateIncidents: AsyncMigration {
             .field("root_cause", .string)
             .field("improvement_plan", .string)
             .field("reopen_count", .int, .required)
+            .field("reopened_at", .datetime)
             .field("published_at", .datetime)
             .create()
         try await database.schema("partnership_events").field("incident_id", .uuid).update()

@@ -26,6 +26,7 @@ final class Incident: Model, @unchecked Sendable {
     @OptionalField(key: "root_cause") var rootCause: String?
     @OptionalField(key: "improvement_plan") var improvementPlan: String?
     @Field(key: "reopen_count") var reopenCount: Int
+    @OptionalField(key: "reopened_at") var reopenedAt: Date?
     /// Set when the responsible side publishes its account (title, severity, dates, root cause, plan) on its profile.
     @OptionalField(key: "published_at") var publishedAt: Date?
 
@@ -36,7 +37,7 @@ final class Incident: Model, @unchecked Sendable {
             IncidentState(
                 status: status, severity: severity, raisedAt: raisedAt, selfReported: selfReported, acknowledgedAt: acknowledgedAt,
                 resolvedAt: resolvedAt, closedAt: closedAt, rootCause: rootCause, improvementPlan: improvementPlan,
-                reopenCount: reopenCount)
+                reopenCount: reopenCount, reopenedAt: reopenedAt)
         }
         set {
             status = newValue.status
@@ -46,6 +47,7 @@ final class Incident: Model, @unchecked Sendable {
             rootCause = newValue.rootCause
             improvementPlan = newValue.improvementPlan
             reopenCount = newValue.reopenCount
+            reopenedAt = newValue.reopenedAt
         }
     }
 }

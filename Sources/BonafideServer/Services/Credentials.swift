@@ -1,12 +1,14 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Credentials an organization holds, verified by the organization that issued them. A credential naming an
 /// issuer on Bonafide waits for that issuer's owners or admins to confirm it; one whose issuer is not here stays
 /// a claim, shown as unverified and worth nothing as evidence. Confirmed, unexpired credentials are credibility
-/// evidence for everyone, fully when the viewer knows the issuer (works or worked with it, keeps it in a circle,
-/// or is it), half otherwise: a ring of made-up issuers cannot vouch for each other at full weight.
+/// evidence: fully for a viewer who knows the issuer first hand (works or worked with it, keeps it in a circle,
+/// or is it), half when an organization the viewer knows has worked with the issuer, and not at all otherwise,
+/// since anyone can sign up an organization called "TÜV" to confirm their own certificates.
 enum Credentials {
     static let maximumPerOrganization = 50
 
@@ -47,6 +49,17 @@ enum Credentials {
                 throw Problem.invalid("issuerOrganizationId", "There is no such organization on Bonafide.")
             }
             issuerName = issuer.name
+            // One open request per issuer at a time, and none for a month after it declined: no nagging.
+            let earlier = try await Credential.query(on: db).filter(\.$holder.$id == actor.organizationID)
+                .filter(\.$issuer.$id == issuerID).filter(\.$status ~~ [.pending, .declined]).all()
+            if earlier.contains(where: { $0.status == .pending }) {
+                throw Problem(.conflict, "\(issuer.name) has not answered your last request yet; wait for it before asking again.")
+            }
+            if earlier.contains(where: { $0.status == .declined && ($0.decidedAt ?? .distantPast) > now.addingTimeInterval(-30 * 86_400) })
+            {
+                throw Problem(
+                    .conflict, "\(issuer.name) declined a credential of yours in the last 30 days; ask them directly before trying again.")
+            }
         }
         guard (1...200).contains(issuerName.count) else {
             throw Problem.invalid("issuerName", "Say who issued it (1 to 200 characters), or pick the issuer on Bonafide.")
@@ -104,7 +117,13 @@ enum Credentials {
         switch (decision, c.status) {
         case (.confirm, .pending): break
         case (.decline, .pending), (.revoke, .verified):
-            guard !note.isEmpty else { throw Problem.invalid("note", "Say why, in a few words: the holder sees it.") }
+            guard !note.isEmpty else {
+                throw Problem.invalid(
+                    "note",
+                    decision == .revoke
+                        ? "Say why, in a few words: it is shown with the revoked credential on their public profile."
+                        : "Say why, in a few words: the holder sees it.")
+            }
         default: throw Problem(.conflict, "A \(c.status.rawValue) credential cannot be \(verb).")
         }
         c.status = decision == .confirm ? .verified : decision == .decline ? .declined : .revoked
@@ -144,8 +163,11 @@ enum Credentials {
 
     /// A credential counts for every viewer: queue everyone who holds a view of the holder.
     private static func enqueueViewers(of holder: UUID, at now: Date, on db: any Database) async throws {
-        let viewers = Set(try await TrustSnapshot.query(on: db).filter(\.$subject.$id == holder).all().map(\.$viewer.id))
-        for viewer in viewers { try await TrustService.enqueue(viewer: viewer, subject: holder, at: now, on: db) }
+        guard let sql = db as? any SQLDatabase else { return }
+        struct Row: Decodable { var viewer_organization_id: UUID }
+        let viewers = try await sql.select().distinct().column("viewer_organization_id").from(TrustSnapshot.schema)
+            .where("subject_organization_id", .equal, holder).all(decoding: Row.self)
+        for row in viewers { try await TrustService.enqueue(viewer: row.viewer_organization_id, subject: holder, at: now, on: db) }
     }
 
     // MARK: Evidence
@@ -156,23 +178,33 @@ enum Credentials {
         guard !verified.isEmpty else { return [] }
         let issuers = Set(verified.compactMap(\.$issuer.id))
         let known = try await knownOrganizations(of: viewer, among: issuers, on: db)
-        return verified.map { c in
-            let issuerKnown = c.$issuer.id.map(known.contains) ?? false
+        // Second hand: the issuer worked with an organization the viewer knows (the holder does not count).
+        var vouched: Set<UUID> = []
+        let viewerKnows = try await knownOrganizations(of: viewer, on: db)
+        for issuer in issuers.subtracting(known) {
+            let theirs = Set(try await Partnerships.partnerIDs(of: issuer, statuses: [.active, .ended], on: db)).subtracting([subject])
+            if !theirs.isDisjoint(with: viewerKnows) { vouched.insert(issuer) }
+        }
+        return verified.compactMap { c in
+            guard let issuer = c.$issuer.id, known.contains(issuer) || vouched.contains(issuer) else { return nil }
+            let firstHand = known.contains(issuer)
             return TrustEvidence(
-                kind: .credentialVerified, date: c.decidedAt ?? c.createdAt, weight: issuerKnown ? 1 : 0.5,
+                kind: .credentialVerified, date: c.decidedAt ?? c.createdAt, weight: firstHand ? 1 : 0.5,
                 summary:
-                    "\(c.kind.title) “\(c.title)” confirmed by \(c.issuerName)\(issuerKnown ? "" : " (an issuer you have not worked with)")"
+                    "\(c.kind.title) “\(c.title)” confirmed by \(c.issuerName)\(firstHand ? "" : " (known to organizations you work with)")"
             )
         }
     }
 
     /// Which of the candidates the viewer knows first hand: itself, partners (current or past) and circle members.
     static func knownOrganizations(of viewer: UUID, among candidates: Set<UUID>, on db: any Database) async throws -> Set<UUID> {
-        var known = candidates.contains(viewer) ? Set([viewer]) : []
-        known.formUnion(Set(try await Partnerships.partnerIDs(of: viewer, statuses: [.active, .ended], on: db)).intersection(candidates))
-        for id in candidates.subtracting(known) {
-            if let placement = try await Circles.placement(of: id, by: viewer, on: db), placement.circle != .follow { known.insert(id) }
-        }
-        return known
+        try await knownOrganizations(of: viewer, on: db).union([viewer]).intersection(candidates)
+    }
+
+    /// Everyone the viewer knows first hand: partners (current or past) and circle members closer than following.
+    static func knownOrganizations(of viewer: UUID, on db: any Database) async throws -> Set<UUID> {
+        let partners = try await Partnerships.partnerIDs(of: viewer, statuses: [.active, .ended], on: db)
+        let circles = try await Circles.members(of: viewer, on: db).filter { $0.circle != .follow }.map(\.organizationID)
+        return Set(partners + circles)
     }
 }

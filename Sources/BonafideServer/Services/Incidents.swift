@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Incidents in a partnership: raised by the affected side (or disclosed by the responsible one), handled on
 /// the record (acknowledge, updates, root cause and improvement plan, accepted or reopened), counted as trust
@@ -89,34 +90,49 @@ enum Incidents {
             throw Problem.invalid("improvementPlan", "The improvement plan must have at most 4000 characters.")
         }
         let side = side(of: actor, in: i)
-        do {
-            i.state = try IncidentLifecycle.apply(
-                action, to: i.state, by: side, at: now, note: note, rootCause: rootCause, improvementPlan: improvementPlan)
-        } catch {
-            switch error {
-            case .noteRequired: throw Problem.invalid("note", error.description)
-            case .rootCauseRequired: throw Problem.invalid("rootCause", error.description)
-            case .improvementPlanRequired: throw Problem.invalid("improvementPlan", error.description)
-            case .wrongSide: throw Problem(.forbidden, error.description)
-            case .notAllowed: throw Problem(.conflict, error.description)
-            }
-        }
-        // A reopened incident's published account no longer stands.
-        if action == .reopen { i.publishedAt = nil }
-        // What changed, for the record: a resolution carries its root cause and plan in the log entry.
-        let extra: [String: String] =
-            action == .resolve ? ["rootCause": i.rootCause ?? "", "improvementPlan": i.improvementPlan ?? ""] : [:]
-        let summary = summary(of: action, i, actor: actor)
         let notifySide = side == .responsible ? i.$affected.id : i.$responsible.id
-        try await db.transaction { tx in
-            try await i.save(on: tx)
+        return try await db.transaction { tx in
+            // Decided on the row as it is now, locked: two actions at once must not both pass on a stale state.
+            let current = try await locked(i.id!, on: tx)
+            do throws(IncidentError) {
+                current.state = try IncidentLifecycle.apply(
+                    action, to: current.state, by: side, at: now, note: note, rootCause: rootCause, improvementPlan: improvementPlan)
+            } catch {
+                switch error {
+                case .noteRequired: throw Problem.invalid("note", error.description)
+                case .rootCauseRequired: throw Problem.invalid("rootCause", error.description)
+                case .improvementPlanRequired: throw Problem.invalid("improvementPlan", error.description)
+                case .wrongSide: throw Problem(.forbidden, error.description)
+                case .notAllowed, .reopenWindowClosed: throw Problem(.conflict, error.description)
+                }
+            }
+            // A reopened incident's published account no longer stands.
+            if action == .reopen { current.publishedAt = nil }
+            // An update changes nothing but the record.
+            if action != .update { try await current.save(on: tx) }
+            // What changed, for the record: a resolution carries its root cause and plan in the log entry.
+            let extra: [String: String] =
+                action == .resolve ? ["rootCause": current.rootCause ?? "", "improvementPlan": current.improvementPlan ?? ""] : [:]
+            let summary = summary(of: action, current, actor: actor)
             try await Timeline.append(
-                p, actor: actor, kind: "incident.\(action.rawValue)", summary: summary, reason: note, incidentID: i.id,
+                p, actor: actor, kind: "incident.\(action.rawValue)", summary: summary, reason: note, incidentID: current.id,
                 extra: extra, at: now, on: tx)
             try await Timeline.notify(
-                p, side: notifySide, except: actor, text: "\(summary) in \(p.name)", link: Paths.incident(p.id, i.id), at: now, on: tx)
+                p, side: notifySide, except: actor, text: "\(summary) in \(p.name)", link: Paths.incident(p.id, current.id), at: now,
+                on: tx)
+            current.$raisedBy.value = i.$raisedBy.value
+            return current
         }
-        return i
+    }
+
+    /// The incident read afresh inside a transaction; on PostgreSQL its row stays locked until the transaction
+    /// ends (SQLite runs one writer at a time, so the transaction alone serializes).
+    private static func locked(_ id: UUID, on tx: any Database) async throws -> Incident {
+        if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("SELECT id FROM incidents WHERE id = \(bind: id) FOR UPDATE").run()
+        }
+        guard let fresh = try await Incident.find(id, on: tx) else { throw Problem.notFound("incident") }
+        return fresh
     }
 
     private static func summary(of action: IncidentAction, _ i: Incident, actor: Actor) -> String {
@@ -138,16 +154,14 @@ enum Incidents {
     static func publish(_ i: Incident, in p: Partnership, _ published: Bool, by actor: Actor, now: Date = Date(), on db: any Database)
         async throws -> Incident
     {
-        guard side(of: actor, in: i) == .responsible else {
-            throw Problem(.forbidden, "Only the side responsible for an incident publishes its account of it.")
-        }
-        try Policy.manageOrganization(actor)
-        guard !published || i.status == .resolved || i.status == .closed else {
-            throw Problem(.conflict, "Only a resolved incident, with its root cause and improvement plan, can be published.")
-        }
-        guard (i.publishedAt != nil) != published else { return i }
-        i.publishedAt = published ? now : nil
-        try await db.transaction { tx in
+        try Policy.publishIncident(i, by: actor)
+        return try await db.transaction { tx in
+            let i = try await locked(i.id!, on: tx)
+            guard !published || i.status == .resolved || i.status == .closed else {
+                throw Problem(.conflict, "Only a resolved incident, with its root cause and improvement plan, can be published.")
+            }
+            guard (i.publishedAt != nil) != published else { return i }
+            i.publishedAt = published ? now : nil
             try await i.save(on: tx)
             try await Timeline.append(
                 p, actor: actor, kind: published ? "incident.published" : "incident.unpublished",
@@ -155,12 +169,13 @@ enum Incidents {
                     ? "\(actor.user.name) published the account of “\(i.title)” on their organization's profile"
                     : "\(actor.user.name) took the account of “\(i.title)” off their organization's profile",
                 incidentID: i.id, at: now, on: tx)
+            return i
         }
-        return i
     }
 
     static func list(in p: Partnership, on db: any Database) async throws -> [Incident] {
-        try await Incident.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$raisedAt, .descending).limit(500).all()
+        try await Incident.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$raisedBy).sort(\.$raisedAt, .descending).limit(500)
+            .all()
     }
 
     // MARK: Evidence and the public record
@@ -175,7 +190,8 @@ enum Incidents {
             let what = "“\(i.title)”"
             items.append(
                 .init(
-                    kind: .incident, date: i.raisedAt, weight: weight,
+                    // Disclosing costs half: owning up before anyone complains is what we want to encourage.
+                    kind: .incident, date: i.raisedAt, weight: i.selfReported ? weight / 2 : weight,
                     summary: "\(i.selfReported ? "Disclosed" : "Had") a \(i.severity.rawValue) incident: \(what)"))
             switch IncidentLifecycle.handling(of: i.state, at: now) {
             case .handledOpenly(let at, let why):
@@ -195,7 +211,11 @@ enum Incidents {
         var total: Int
         var bySeverity: [IncidentSeverity: Int]
         var selfReported: Int
-        /// Acknowledged within `IncidentLifecycle.acknowledgeWithin` (disclosures count as acknowledged at once).
+        /// Raised by partners (not disclosed), and by how many different partners.
+        var raisedByPartners: Int
+        var partnersRaising: Int
+        /// Of those raised by partners, acknowledged within `IncidentLifecycle.acknowledgeWithin`; the median is of
+        /// those too (a disclosure is acknowledged at once and would flatter both).
         var acknowledgedPromptly: Int
         var medianAcknowledgeSeconds: Double?
         var resolved: Int
@@ -223,11 +243,13 @@ enum Incidents {
     static func record(of organization: UUID, at now: Date = Date(), on db: any Database) async throws -> Record {
         let incidents = try await Incident.query(on: db).filter(\.$responsible.$id == organization)
             .filter(\.$raisedAt >= now.addingTimeInterval(-recordWindow)).filter(\.$status != .withdrawn)
-            .sort(\.$raisedAt, .descending).all()
-        let delays = incidents.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.raisedAt) } }
+            .sort(\.$raisedAt, .descending).limit(5_000).all()
+        let raised = incidents.filter { !$0.selfReported }
+        let delays = raised.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.raisedAt) } }
         var record = Record(
             total: incidents.count, bySeverity: Dictionary(grouping: incidents, by: \.severity).mapValues(\.count),
-            selfReported: incidents.filter(\.selfReported).count,
+            selfReported: incidents.count - raised.count, raisedByPartners: raised.count,
+            partnersRaising: Set(raised.map(\.$affected.id)).count,
             acknowledgedPromptly: delays.filter { $0 <= IncidentLifecycle.acknowledgeWithin }.count,
             medianAcknowledgeSeconds: ResponseStatistics.median(delays),
             resolved: incidents.filter { $0.status == .resolved || $0.status == .closed }.count,

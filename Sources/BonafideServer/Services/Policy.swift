@@ -67,6 +67,14 @@ enum Policy {
         return incident
     }
 
+    /// An incident's account is published on a profile only by owners and admins of the side responsible for it.
+    static func publishIncident(_ incident: Incident, by actor: Actor) throws {
+        guard incident.$responsible.id == actor.organizationID else {
+            throw Problem(.forbidden, "Only the side responsible for an incident publishes its account of it.")
+        }
+        try manageOrganization(actor)
+    }
+
     static func side(of actor: Actor, in commitment: Commitment) -> CommitmentSide {
         commitment.$ownerOrganization.id == actor.organizationID ? .owner : .recipient
     }

@@ -87,7 +87,7 @@ extension WebPages {
                     <form method="post" action="\(action)" class="inline">\(csrf(req))<input type="hidden" name="decision" value="decline"><input name="note" aria-label="Why you decline" placeholder="Why (required)" required maxlength="1000"><button class="danger">Decline</button></form>
                     """
                     : """
-                    <form method="post" action="\(action)" class="inline">\(csrf(req))<input type="hidden" name="decision" value="revoke"><input name="note" aria-label="Why you revoke" placeholder="Why (required)" required maxlength="1000"><button class="danger">Revoke</button></form>
+                    <form method="post" action="\(action)" class="inline">\(csrf(req))<input type="hidden" name="decision" value="revoke"><input name="note" aria-label="Why you revoke" placeholder="Why (required; shown publicly)" required maxlength="1000"><button class="danger">Revoke</button></form>
                     """
                 return
                     "<li><a href=\"/organizations/\(c.$holder.id.uuidString)\">\(c.holder.name)</a>: \(credentialLine(c, clock: clock, now: now)) \(canEdit ? buttons : "")</li>"
@@ -105,6 +105,12 @@ extension WebPages {
                 throw Problem.invalid("kind", "Choose what kind of credential it is.")
             }
             let issuerText = field(req, "issuerOrganizationId")
+            guard issuerText.isEmpty || UUID(uuidString: issuerText) != nil else {
+                throw Problem.invalid("issuerOrganizationId", "Pick the issuer from the list, or name one that is not on Bonafide.")
+            }
+            guard issuerText.isEmpty || field(req, "issuerName").trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw Problem.invalid("issuerName", "Pick the issuer on Bonafide or name one elsewhere, not both.")
+            }
             var until: Date?
             let untilText = field(req, "validUntil")
             if !untilText.isEmpty {

@@ -203,8 +203,8 @@ extension WebPages {
             })
         return """
             <section class="card" id="incident-record"><h2>Incidents</h2>
-            <p>In the last 12 months partners raised or they disclosed <strong>\(String(r.total))</strong> incident\(r.total == 1 ? "" : "s")\(severities.isEmpty ? "" : " (\(severities))")\(r.selfReported > 0 ? ", \(r.selfReported) disclosed by themselves" : "").</p>
-            <ul><li>\(String(r.acknowledgedPromptly)) of \(String(r.total)) acknowledged within 2 days\(median)</li>
+            <p>In the last 12 months: <strong>\(String(r.total))</strong> incident\(r.total == 1 ? "" : "s")\(severities.isEmpty ? "" : " (\(severities))"), \(String(r.raisedByPartners)) raised by \(String(r.partnersRaising)) partner\(r.partnersRaising == 1 ? "" : "s") and \(String(r.selfReported)) disclosed by themselves.</p>
+            <ul>\(r.raisedByPartners > 0 ? HTML("<li>\(String(r.acknowledgedPromptly)) of \(String(r.raisedByPartners)) raised by partners acknowledged within 2 days\(median)</li>") : "")
             <li>\(String(r.resolved)) resolved with a root cause and an improvement plan, \(String(r.open)) still open</li>
             <li>\(String(r.handledOpenly)) handled openly, \(String(r.mishandled)) mishandled</li></ul>
             \(r.published.isEmpty ? "" : HTML("<h3>Published accounts</h3>\(accounts)"))</section>
