@@ -320,8 +320,8 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     assert offered(ada) == []
     assert "Nothing for your side right now." in text_of(ada, "main")
     assert text_of(ada, "#handling") == (
-        f"handled openly {b.organization} acknowledged it within 1 hour, explained the root cause "
-        "and you accepted the improvement plan.")
+        f"handled openly {b.organization} acknowledged it within 1 hour, explained the root cause, "
+        "and the improvement plan was accepted.")
     shot(ada, "64-incident-closed-handled-openly")
     ada.get(partnership_url)
     showing(ada, 'id="incidents"')

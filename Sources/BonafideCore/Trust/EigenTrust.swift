@@ -16,9 +16,18 @@ import Foundation
 /// - Negative ratings are distrust, not dropped: after the walk, a rater's standing times its share of
 ///   negative rating is subtracted from the rated node (one step, as in Guha et al. 2004: distrust is not
 ///   transitive, "the enemy of my enemy" is not a friend).
-/// - The iteration is a Gauss-Seidel sweep within each thread's block of nodes (Jacobi between blocks), swept in breadth-first order, so it
-///   uses every core, needs about half the sweeps of a power iteration and gives the same answer for the same
-///   thread count. It stops when the L1 change of a sweep is below `tolerance`; scores then sum to 1.
+/// - Because those who trust nobody defer to the seeds, just as the restart does, the walk's trust is the
+///   solution of the linear system x = (1 - restart)·(one step of the walk from x) + restart·(restart vector),
+///   in which those who trust nobody pass nothing on, rescaled to sum 1. That system is what is iterated, so no
+///   sweep waits on the total held by those who trust nobody.
+/// - Nodes are swept in topological order of the strongly connected groups of trust edges (breadth-first within
+///   a group, those who trust nobody last), so raters mostly come before those they rate and a sweep passes fresh
+///   values forward. Small groups (a ring of a few accounts that rate each other) are solved exactly in each
+///   sweep. The sweep is Gauss-Seidel within each thread's block of nodes (Jacobi between blocks), and every
+///   fourth sweep extrapolates the geometric decay of the change (undone if it backfires); so it uses every
+///   core, needs far fewer sweeps than a power iteration (26 against about 110 on the benchmark graph) and
+///   gives the same answer for the same thread count. It stops when the L1 change of a sweep, relative to the
+///   total, is below `tolerance`; trust then sums to 1.
 public final class EigenTrust {
     public struct Options: Sendable {
         /// The probability of jumping back to the seeds at each step (0.15 = damping 0.85).
@@ -39,6 +48,11 @@ public final class EigenTrust {
         public var converged: Bool
     }
 
+    /// Strongly connected groups of at most this many nodes are solved exactly (dense elimination) in each sweep.
+    static let directLimit = 16
+    /// Every this many sweeps the decay of the change is extrapolated.
+    static let extrapolationPeriod = 4
+
     public let nodeCount: Int
     /// Internal numbering: `order[internal]` is the caller's node, `label[node]` its internal number.
     let order: [Int32]
@@ -47,14 +61,17 @@ public final class EigenTrust {
     let threads: Int
     /// Block b owns nodes blockStart[b]..<blockStart[b + 1].
     var blockStart: [Int]
-    // In-edges of each node, split into those whose source is in the same block (read fresh, Gauss-Seidel)
-    // and those from other blocks (read from the previous sweep, so blocks never race).
-    var innerOffset: [Int]
-    var innerSource: [Int32]
-    var innerWeight: [Float]
-    var outerOffset: [Int]
-    var outerSource: [Int32]
-    var outerWeight: [Float]
+    /// Trust edges into node v, grouped by target: edgeStart[2v]..<edgeStart[2v + 1] come from the same block
+    /// (read fresh, Gauss-Seidel), edgeStart[2v + 1]..<edgeStart[2v + 2] from other blocks (read from the previous
+    /// sweep, so blocks never race).
+    var edgeStart: [Int]
+    var edgeSource: [Int32]
+    var edgeWeight: [Float]
+    /// Small strongly connected groups, each solved exactly: nodes directStart[i]..<directEnd[i], in order, each
+    /// inside one block. (After `insert` they may no longer be exactly the groups; solving them exactly stays a
+    /// valid block Gauss-Seidel step.)
+    let directStart: [Int]
+    let directEnd: [Int]
     var positiveOut: [Double]
     var absoluteOut: [Double]
     // Distrust edges grouped by target.
@@ -74,7 +91,8 @@ public final class EigenTrust {
     ) {
         self.nodeCount = nodeCount
         self.threads = max(1, min(threads, 64))
-        let order = Self.sweepOrder(nodeCount: nodeCount, sources: originalSources, targets: originalTargets, ratings: ratings)
+        let (order, groupEnd) = Self.sweepOrder(
+            nodeCount: nodeCount, sources: originalSources, targets: originalTargets, ratings: ratings)
         var label = [Int32](repeating: 0, count: nodeCount)
         for (new, old) in order.enumerated() { label[Int(old)] = Int32(new) }
         self.order = order
@@ -101,15 +119,18 @@ public final class EigenTrust {
             }
         }
         self.edgeCount = edges
-        // Blocks of consecutive nodes with about the same number of in-edges each.
+        // Blocks of consecutive nodes with about the same number of in-edges each, never splitting a small group.
         let blocks = nodeCount < 10_000 ? 1 : self.threads
         var blockStart = [0]
         if blocks > 1 {
             let share = max(1, (edges + nodeCount) / blocks)
             var running = 0
-            for v in 0..<nodeCount {
-                running += inDegree[v] + 1
-                if running >= share * blockStart.count && blockStart.count < blocks { blockStart.append(v + 1) }
+            var v = 0
+            while v < nodeCount {
+                let end = max(v + 1, groupEnd[v] <= v + Self.directLimit ? Int(groupEnd[v]) : v + 1)
+                for u in v..<end { running += inDegree[u] + 1 }
+                v = end
+                if running >= share * blockStart.count && blockStart.count < blocks && v < nodeCount { blockStart.append(v) }
             }
         }
         blockStart.append(nodeCount)
@@ -117,22 +138,32 @@ public final class EigenTrust {
         for b in 0..<(blockStart.count - 1) {
             for v in blockStart[b]..<blockStart[b + 1] { blockOf[v] = Int32(b) }
         }
-        var innerOffset = [Int](repeating: 0, count: nodeCount + 1)
-        var outerOffset = [Int](repeating: 0, count: nodeCount + 1)
+        var directStart: [Int] = []
+        var directEnd: [Int] = []
+        var v = 0
+        while v < nodeCount {
+            let end = Int(groupEnd[v])
+            if end - v >= 2 && end - v <= Self.directLimit {
+                directStart.append(v)
+                directEnd.append(end)
+            }
+            v = end
+        }
+        // In-edges: per target, those from the same block first, then those from other blocks.
+        var innerCount = [Int](repeating: 0, count: nodeCount)
         for e in sources.indices where ratings[e] > 0 && sources[e] != targets[e] {
             let t = Int(targets[e])
-            if blockOf[Int(sources[e])] == blockOf[t] { innerOffset[t + 1] += 1 } else { outerOffset[t + 1] += 1 }
+            if blockOf[Int(sources[e])] == blockOf[t] { innerCount[t] += 1 }
         }
+        var edgeStart = [Int](repeating: 0, count: 2 * nodeCount + 1)
         for v in 0..<nodeCount {
-            innerOffset[v + 1] += innerOffset[v]
-            outerOffset[v + 1] += outerOffset[v]
+            edgeStart[2 * v + 1] = edgeStart[2 * v] + innerCount[v]
+            edgeStart[2 * v + 2] = edgeStart[2 * v] + inDegree[v]
         }
-        var innerSource = [Int32](repeating: 0, count: innerOffset[nodeCount])
-        var innerWeight = [Float](repeating: 0, count: innerOffset[nodeCount])
-        var outerSource = [Int32](repeating: 0, count: outerOffset[nodeCount])
-        var outerWeight = [Float](repeating: 0, count: outerOffset[nodeCount])
-        var innerFill = innerOffset
-        var outerFill = outerOffset
+        var edgeSource = [Int32](repeating: 0, count: edges)
+        var edgeWeight = [Float](repeating: 0, count: edges)
+        var innerFill = (0..<nodeCount).map { edgeStart[2 * $0] }
+        var outerFill = (0..<nodeCount).map { edgeStart[2 * $0 + 1] }
         var distrustOffset = [Int](repeating: 0, count: nodeCount + 1)
         for v in 0..<nodeCount { distrustOffset[v + 1] = distrustOffset[v] + distrustCount[v] }
         var distrustSource = [Int32](repeating: 0, count: distrustOffset[nodeCount])
@@ -145,12 +176,12 @@ public final class EigenTrust {
             if Int(s) == t || r == 0 { continue }
             if r > 0 {
                 if blockOf[Int(s)] == blockOf[t] {
-                    innerSource[innerFill[t]] = s
-                    innerWeight[innerFill[t]] = Float(r)
+                    edgeSource[innerFill[t]] = s
+                    edgeWeight[innerFill[t]] = Float(r)
                     innerFill[t] += 1
                 } else {
-                    outerSource[outerFill[t]] = s
-                    outerWeight[outerFill[t]] = Float(r)
+                    edgeSource[outerFill[t]] = s
+                    edgeWeight[outerFill[t]] = Float(r)
                     outerFill[t] += 1
                 }
             } else {
@@ -160,12 +191,11 @@ public final class EigenTrust {
             }
         }
         self.blockStart = blockStart
-        self.innerOffset = innerOffset
-        self.innerSource = innerSource
-        self.innerWeight = innerWeight
-        self.outerOffset = outerOffset
-        self.outerSource = outerSource
-        self.outerWeight = outerWeight
+        self.edgeStart = edgeStart
+        self.edgeSource = edgeSource
+        self.edgeWeight = edgeWeight
+        self.directStart = directStart
+        self.directEnd = directEnd
         self.positiveOut = positiveOut
         self.absoluteOut = absoluteOut
         self.distrustOffset = distrustOffset
@@ -173,47 +203,111 @@ public final class EigenTrust {
         self.distrustWeight = distrustWeight
     }
 
-    /// The order nodes are swept in: breadth-first along trust edges, starting from the busiest unvisited member.
-    /// Raters then mostly come before those they rate, so a Gauss-Seidel sweep passes fresh values forward
-    /// (fewer sweeps), and neighbours sit close together in memory (fewer cache misses), which is what bounds
-    /// a sweep.
-    static func sweepOrder(nodeCount: Int, sources: [Int32], targets: [Int32], ratings: [Double]) -> [Int32] {
-        var start = [Int](repeating: 0, count: nodeCount + 1)
-        var degree = [Int32](repeating: 0, count: nodeCount)
+    /// The order nodes are swept in, and for each position the end of its strongly connected group (groups are
+    /// contiguous). Groups of trust edges come in topological order, so raters mostly come before those they rate
+    /// and a Gauss-Seidel sweep passes fresh values forward (fewer sweeps); within a group, and among those who
+    /// trust nobody (last), nodes keep breadth-first order along trust edges from the busiest unvisited member, so
+    /// neighbours sit close together in memory (fewer cache misses, which is what bounds a sweep).
+    static func sweepOrder(nodeCount n: Int, sources: [Int32], targets: [Int32], ratings: [Double]) -> (
+        order: [Int32], groupEnd: [Int32]
+    ) {
+        var start = [Int](repeating: 0, count: n + 1)
+        var degree = [Int32](repeating: 0, count: n)
         for e in sources.indices where ratings[e] > 0 && sources[e] != targets[e] {
             start[Int(sources[e]) + 1] += 1
             degree[Int(sources[e])] &+= 1
             degree[Int(targets[e])] &+= 1
         }
-        for v in 0..<nodeCount { start[v + 1] += start[v] }
-        var next = [Int32](repeating: 0, count: start[nodeCount])
+        for v in 0..<n { start[v + 1] += start[v] }
+        var next = [Int32](repeating: 0, count: start[n])
         var fill = start
         for e in sources.indices where ratings[e] > 0 && sources[e] != targets[e] {
             next[fill[Int(sources[e])]] = targets[e]
             fill[Int(sources[e])] += 1
         }
-        let byDegree = (0..<Int32(nodeCount)).sorted { (a: Int32, b: Int32) -> Bool in
+        let byDegree = (0..<Int32(n)).sorted { (a: Int32, b: Int32) -> Bool in
             let da = degree[Int(a)]
             let db = degree[Int(b)]
             return da != db ? da > db : a < b
         }
-        var visited = [Bool](repeating: false, count: nodeCount)
-        var order: [Int32] = []
-        order.reserveCapacity(nodeCount)
+        var visited = [Bool](repeating: false, count: n)
+        var breadthFirst: [Int32] = []
+        breadthFirst.reserveCapacity(n)
         for root in byDegree where !visited[Int(root)] {
             visited[Int(root)] = true
-            var head = order.count
-            order.append(root)
-            while head < order.count {
-                let v = Int(order[head])
+            var head = breadthFirst.count
+            breadthFirst.append(root)
+            while head < breadthFirst.count {
+                let v = Int(breadthFirst[head])
                 head += 1
                 for k in start[v]..<start[v + 1] where !visited[Int(next[k])] {
                     visited[Int(next[k])] = true
-                    order.append(next[k])
+                    breadthFirst.append(next[k])
                 }
             }
         }
-        return order
+        // Strongly connected groups (Tarjan's algorithm without recursion, roots in breadth-first order). Groups are
+        // numbered as they complete, which is reverse topological order: a group is numbered after every group it
+        // reaches.
+        var index = [Int32](repeating: -1, count: n)
+        var low = [Int32](repeating: 0, count: n)
+        var group = [Int32](repeating: -1, count: n)
+        var stack: [Int32] = []
+        var path: [(node: Int32, edge: Int)] = []
+        var counter: Int32 = 0
+        var groups: Int32 = 0
+        for root in breadthFirst where index[Int(root)] < 0 {
+            index[Int(root)] = counter
+            low[Int(root)] = counter
+            counter += 1
+            stack.append(root)
+            path.append((root, start[Int(root)]))
+            while let (node, k) = path.last {
+                let v = Int(node)
+                if k < start[v + 1] {
+                    path[path.count - 1].edge = k + 1
+                    let w = Int(next[k])
+                    if index[w] < 0 {
+                        index[w] = counter
+                        low[w] = counter
+                        counter += 1
+                        stack.append(Int32(w))
+                        path.append((Int32(w), start[w]))
+                    } else if group[w] < 0 {
+                        low[v] = min(low[v], index[w])
+                    }
+                } else {
+                    path.removeLast()
+                    if let parent = path.last { low[Int(parent.node)] = min(low[Int(parent.node)], low[v]) }
+                    if low[v] == index[v] {
+                        while true {
+                            let w = stack.removeLast()
+                            group[Int(w)] = groups
+                            if Int(w) == v { break }
+                        }
+                        groups += 1
+                    }
+                }
+            }
+        }
+        // Topological order of the groups (highest number first), those who trust nobody after everyone else, and
+        // breadth-first order within each: a counting sort by rank, filled in breadth-first order.
+        let groupCount = Int(groups)
+        func rank(_ v: Int) -> Int { start[v] == start[v + 1] ? groupCount : groupCount - 1 - Int(group[v]) }
+        var rankStart = [Int](repeating: 0, count: groupCount + 2)
+        for v in 0..<n { rankStart[rank(v) + 1] += 1 }
+        for r in 0...groupCount { rankStart[r + 1] += rankStart[r] }
+        var order = [Int32](repeating: 0, count: n)
+        var groupEnd = [Int32](repeating: 0, count: n)
+        var rankFill = rankStart
+        for v in breadthFirst {
+            let r = rank(Int(v))
+            order[rankFill[r]] = v
+            // Those who trust nobody each form a group of their own.
+            groupEnd[rankFill[r]] = Int32(r == groupCount ? rankFill[r] + 1 : rankStart[r + 1])
+            rankFill[r] += 1
+        }
+        return (order, groupEnd)
     }
 
     /// A restart distribution spread evenly over the given nodes (all nodes when there are none).
@@ -253,15 +347,11 @@ public final class EigenTrust {
         }
         positiveOut[s] += rating
         edgeCount += 1
-        if block(of: s) == block(of: t) {
-            innerSource.insert(source, at: innerOffset[t + 1])
-            innerWeight.insert(Float(rating), at: innerOffset[t + 1])
-            for v in (t + 1)...nodeCount { innerOffset[v] += 1 }
-        } else {
-            outerSource.insert(source, at: outerOffset[t + 1])
-            outerWeight.insert(Float(rating), at: outerOffset[t + 1])
-            for v in (t + 1)...nodeCount { outerOffset[v] += 1 }
-        }
+        // At the end of the target's edges from its own block, or from other blocks.
+        let slot = block(of: s) == block(of: t) ? 2 * t + 1 : 2 * t + 2
+        edgeSource.insert(source, at: edgeStart[slot])
+        edgeWeight.insert(Float(rating), at: edgeStart[slot])
+        for i in slot...(2 * nodeCount) { edgeStart[i] += 1 }
     }
 
     private func block(of node: Int) -> Int {
@@ -278,39 +368,108 @@ public final class EigenTrust {
         precondition(restart.count == n, "restart vector must have one entry per node")
         let damping = 1 - options.restart
         let restart = order.map { restart[Int($0)] }
-        var x = warmStart.map { start in start.count == n ? order.map { start[Int($0)] } : restart } ?? restart
         var inverseOut = [Double](repeating: 0, count: n)
-        var danglingNodes: [Int32] = []
-        for v in 0..<n {
-            if positiveOut[v] > 0 { inverseOut[v] = 1 / positiveOut[v] } else { danglingNodes.append(Int32(v)) }
+        for v in 0..<n where positiveOut[v] > 0 { inverseOut[v] = 1 / positiveOut[v] }
+        var x = restart
+        if let start = warmStart, start.count == n {
+            // A previous trust vector sums to 1; the linear system's solution is that times
+            // (1 - damping) / (damping * trust held by those who trust nobody + 1 - damping).
+            x = order.map { start[Int($0)] }
+            var total = 0.0
+            var dangling = 0.0
+            for v in 0..<n {
+                total += x[v]
+                if inverseOut[v] == 0 { dangling += x[v] }
+            }
+            if total > 0 {
+                let scale = (1 - damping) / (damping * dangling / total + 1 - damping) / total
+                for v in 0..<n { x[v] *= scale }
+            }
         }
         var y = [Double](repeating: 0, count: n)
         for v in 0..<n { y[v] = x[v] * inverseOut[v] }
-        var previousY = y
         let blocks = blockStart.count - 1
+        // What each block publishes for the others: written in one sweep, read in the next (the two swap).
+        var write = blocks > 1 ? y : []
+        var read = write
+        var saved = [Double]()
         var blockChange = [Double](repeating: 0, count: blocks)
+        var blockTotal = [Double](repeating: 0, count: blocks)
+        let firstDirect = (0..<blocks).map { b in self.directStart.firstIndex { $0 >= blockStart[b] } ?? self.directStart.count }
+        let directStart = self.directStart + [Int.max]
+        let directEnd = self.directEnd + [Int.max]
+        var changes: [Double] = []
+        var extrapolating = true
+        var failedExtrapolations = 0
+        var extrapolatedAt = -1
         var iterations = 0
         var converged = false
-        var dangling = danglingNodes.reduce(0.0) { $0 + x[Int($1)] }
         while iterations < options.maxIterations {
             iterations += 1
-            let danglingMass = dangling
+            let extrapolate = extrapolating && iterations % Self.extrapolationPeriod == 0
+            if extrapolate { saved = x }
+            var factor = 0.0
             x.withUnsafeMutableBufferPointer { x in
                 y.withUnsafeMutableBufferPointer { y in
-                    previousY.withUnsafeMutableBufferPointer { previousY in
-                        blockChange.withUnsafeMutableBufferPointer { blockChange in
-                            sweep(
-                                x: x, y: y, previousY: previousY, change: blockChange, restart: restart, inverseOut: inverseOut,
-                                damping: damping, danglingMass: danglingMass)
+                    write.withUnsafeMutableBufferPointer { write in
+                        read.withUnsafeMutableBufferPointer { read in
+                            blockChange.withUnsafeMutableBufferPointer { blockChange in
+                                blockTotal.withUnsafeMutableBufferPointer { blockTotal in
+                                    sweep(
+                                        x: x, y: y, write: write, read: read, change: blockChange, total: blockTotal,
+                                        restart: restart, inverseOut: inverseOut, directStart: directStart,
+                                        directEnd: directEnd, firstDirect: firstDirect, damping: damping
+                                    ) { buffers in
+                                        if blocks == 1 {
+                                            buffers.sweep(block: 0)
+                                        } else {
+                                            DispatchQueue.concurrentPerform(iterations: blocks) { buffers.sweep(block: $0) }
+                                        }
+                                        let total = blockTotal.reduce(0, +)
+                                        let change = blockChange.reduce(0, +) / (total > 0 ? total : 1)
+                                        if change < options.tolerance {
+                                            converged = true
+                                            return
+                                        }
+                                        // An extrapolation after which the change doubled is undone (back to the
+                                        // sweep before it); after two such, none is tried again.
+                                        if extrapolatedAt == iterations - 1, let last = changes.last, change >= 2 * last {
+                                            failedExtrapolations += 1
+                                            if failedExtrapolations == 2 { extrapolating = false }
+                                            saved.withUnsafeMutableBufferPointer { saved in
+                                                let step = Extrapolation(saved: saved.baseAddress!, factor: 0)
+                                                DispatchQueue.concurrentPerform(iterations: blocks) {
+                                                    buffers.restore(block: $0, step)
+                                                }
+                                            }
+                                            return
+                                        }
+                                        changes.append(change)
+                                        // The change shrinking by a steady ratio r means the remaining error is about
+                                        // r / (1 - r) times the last step: jump there.
+                                        if extrapolate && changes.count >= 3 {
+                                            let r = changes[changes.count - 1] / changes[changes.count - 2]
+                                            let before = changes[changes.count - 2] / changes[changes.count - 3]
+                                            if r > 0 && r < 0.95 && abs(r - before) <= 0.05 * r { factor = r / (1 - r) }
+                                        }
+                                        if factor > 0 {
+                                            saved.withUnsafeMutableBufferPointer { saved in
+                                                let step = Extrapolation(saved: saved.baseAddress!, factor: factor)
+                                                DispatchQueue.concurrentPerform(iterations: blocks) {
+                                                    buffers.extrapolate(block: $0, step)
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
-            dangling = danglingNodes.reduce(0.0) { $0 + x[Int($1)] }
-            if blockChange.reduce(0, +) < options.tolerance {
-                converged = true
-                break
-            }
+            if converged { break }
+            if factor > 0 { extrapolatedAt = iterations }
+            swap(&write, &read)
         }
         let total = x.reduce(0, +)
         if total > 0 { for v in 0..<n { x[v] /= total } }
@@ -331,77 +490,172 @@ public final class EigenTrust {
     }
 
     /// Raw views of the arrays one sweep reads and writes. Unchecked because blocks run in parallel: each block
-    /// writes only its own nodes' entries of x, y and previousY, and reads other blocks only from previousY,
-    /// which nobody writes until every block has finished its sweep.
+    /// writes only its own nodes' entries of x, y and `write`, and reads other blocks only from `read`, which
+    /// nobody writes during the sweep.
     private struct SweepBuffers: @unchecked Sendable {
-        var x, y, previousY, change: UnsafeMutablePointer<Double>
-        var innerOffset, outerOffset: UnsafePointer<Int>
-        var innerSource, outerSource: UnsafePointer<Int32>
-        var innerWeight, outerWeight: UnsafePointer<Float>
+        var x, y, write: UnsafeMutablePointer<Double>
+        var read: UnsafePointer<Double>
+        var change, total: UnsafeMutablePointer<Double>
+        var edgeStart: UnsafePointer<Int>
+        var edgeSource: UnsafePointer<Int32>
+        var edgeWeight: UnsafePointer<Float>
         var restart, inverseOut: UnsafePointer<Double>
-        var blockStart: [Int]
-        var damping, danglingMass: Double
+        var directStart, directEnd: UnsafePointer<Int>
+        var firstDirect, blockStart: [Int]
+        var damping: Double
 
         func sweep(block b: Int) {
-            var delta = 0.0
-            for v in blockStart[b]..<blockStart[b + 1] {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: EigenTrust.directLimit * (EigenTrust.directLimit + 1)) {
+                scratch in
+                var delta = 0.0
                 var sum = 0.0
-                var k = innerOffset[v]
-                let innerEnd = innerOffset[v + 1]
-                while k < innerEnd {
-                    sum += y[Int(innerSource[k])] * Double(innerWeight[k])
-                    k += 1
+                var direct = firstDirect[b]
+                var v = blockStart[b]
+                let end = blockStart[b + 1]
+                while v < end {
+                    if v == directStart[direct] {
+                        let groupEnd = directEnd[direct]
+                        solve(v..<groupEnd, scratch: scratch.baseAddress!, delta: &delta, sum: &sum)
+                        direct += 1
+                        v = groupEnd
+                        continue
+                    }
+                    var incoming = 0.0
+                    var k = edgeStart[2 * v]
+                    let innerEnd = edgeStart[2 * v + 1]
+                    while k < innerEnd {
+                        incoming += y[Int(edgeSource[k])] * Double(edgeWeight[k])
+                        k += 1
+                    }
+                    let outerEnd = edgeStart[2 * v + 2]
+                    while k < outerEnd {
+                        incoming += read[Int(edgeSource[k])] * Double(edgeWeight[k])
+                        k += 1
+                    }
+                    let value = damping * incoming + (1 - damping) * restart[v]
+                    delta += abs(value - x[v])
+                    sum += value
+                    x[v] = value
+                    let scaled = value * inverseOut[v]
+                    y[v] = scaled
+                    write[v] = scaled
+                    v += 1
                 }
-                k = outerOffset[v]
-                let outerEnd = outerOffset[v + 1]
-                while k < outerEnd {
-                    sum += previousY[Int(outerSource[k])] * Double(outerWeight[k])
-                    k += 1
-                }
-                let value = damping * (sum + danglingMass * restart[v]) + (1 - damping) * restart[v]
-                delta += abs(value - x[v])
-                x[v] = value
-                y[v] = value * inverseOut[v]
+                change[b] = delta
+                total[b] = sum
             }
-            change[b] = delta
         }
 
-        func publish(block b: Int) {
-            let range = blockStart[b]..<blockStart[b + 1]
-            (previousY + range.lowerBound).update(from: y + range.lowerBound, count: range.count)
+        /// Sets the nodes of `group` to the exact solution of their equations given everyone else's current values:
+        /// (I - damping * W) x = damping * (trust from outside) + (1 - damping) * restart, by Gaussian elimination
+        /// (no pivoting needed: the matrix is diagonally dominant by columns).
+        func solve(_ group: Range<Int>, scratch m: UnsafeMutablePointer<Double>, delta: inout Double, sum: inout Double) {
+            let size = group.count
+            let rhs = m + size * size
+            m.initialize(repeating: 0, count: size * size)
+            for i in 0..<size {
+                let v = group.lowerBound + i
+                var outside = 0.0
+                var k = edgeStart[2 * v]
+                let innerEnd = edgeStart[2 * v + 1]
+                while k < innerEnd {
+                    let s = Int(edgeSource[k])
+                    if group.contains(s) {
+                        m[i * size + s - group.lowerBound] -= damping * Double(edgeWeight[k]) * inverseOut[s]
+                    } else {
+                        outside += y[s] * Double(edgeWeight[k])
+                    }
+                    k += 1
+                }
+                let outerEnd = edgeStart[2 * v + 2]
+                while k < outerEnd {
+                    outside += read[Int(edgeSource[k])] * Double(edgeWeight[k])
+                    k += 1
+                }
+                m[i * size + i] += 1
+                rhs[i] = damping * outside + (1 - damping) * restart[v]
+            }
+            for c in 0..<size {
+                for r in (c + 1)..<size where m[r * size + c] != 0 {
+                    let f = m[r * size + c] / m[c * size + c]
+                    for j in c..<size { m[r * size + j] -= f * m[c * size + j] }
+                    rhs[r] -= f * rhs[c]
+                }
+            }
+            for i in stride(from: size - 1, through: 0, by: -1) {
+                var value = rhs[i]
+                for j in (i + 1)..<size { value -= m[i * size + j] * rhs[j] }
+                rhs[i] = value / m[i * size + i]
+            }
+            for i in 0..<size {
+                let v = group.lowerBound + i
+                let value = rhs[i]
+                delta += abs(value - x[v])
+                sum += value
+                x[v] = value
+                let scaled = value * inverseOut[v]
+                y[v] = scaled
+                write[v] = scaled
+            }
+        }
+
+        /// x += (x - saved) * factor over one block, and what it publishes for the next sweep with it; saved
+        /// keeps x from before, in case the extrapolation has to be undone.
+        func extrapolate(block b: Int, _ step: Extrapolation) {
+            for v in blockStart[b]..<blockStart[b + 1] {
+                let before = x[v]
+                let value = before + (before - step.saved[v]) * step.factor
+                step.saved[v] = before
+                x[v] = value
+                let scaled = value * inverseOut[v]
+                y[v] = scaled
+                write[v] = scaled
+            }
+        }
+
+        /// x = saved over one block, and what it publishes for the next sweep with it.
+        func restore(block b: Int, _ step: Extrapolation) {
+            for v in blockStart[b]..<blockStart[b + 1] {
+                let value = step.saved[v]
+                x[v] = value
+                let scaled = value * inverseOut[v]
+                y[v] = scaled
+                write[v] = scaled
+            }
         }
     }
 
+    /// x from the sweep before; each block reads and writes only its own nodes' entries.
+    private struct Extrapolation: @unchecked Sendable {
+        var saved: UnsafeMutablePointer<Double>
+        var factor: Double
+    }
+
     private func sweep(
-        x: UnsafeMutableBufferPointer<Double>, y: UnsafeMutableBufferPointer<Double>, previousY: UnsafeMutableBufferPointer<Double>,
-        change: UnsafeMutableBufferPointer<Double>, restart: [Double], inverseOut: [Double], damping: Double, danglingMass: Double
+        x: UnsafeMutableBufferPointer<Double>, y: UnsafeMutableBufferPointer<Double>, write: UnsafeMutableBufferPointer<Double>,
+        read: UnsafeMutableBufferPointer<Double>, change: UnsafeMutableBufferPointer<Double>,
+        total: UnsafeMutableBufferPointer<Double>, restart: [Double], inverseOut: [Double], directStart: [Int],
+        directEnd: [Int], firstDirect: [Int], damping: Double, body: (SweepBuffers) -> Void
     ) {
-        innerOffset.withUnsafeBufferPointer { innerOffset in
-            innerSource.withUnsafeBufferPointer { innerSource in
-                innerWeight.withUnsafeBufferPointer { innerWeight in
-                    outerOffset.withUnsafeBufferPointer { outerOffset in
-                        outerSource.withUnsafeBufferPointer { outerSource in
-                            outerWeight.withUnsafeBufferPointer { outerWeight in
-                                restart.withUnsafeBufferPointer { restart in
-                                    inverseOut.withUnsafeBufferPointer { inverseOut in
-                                        let buffers = SweepBuffers(
-                                            x: x.baseAddress!, y: y.baseAddress!, previousY: previousY.baseAddress!,
-                                            change: change.baseAddress!, innerOffset: innerOffset.baseAddress!,
-                                            outerOffset: outerOffset.baseAddress!,
-                                            innerSource: innerSource.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                            outerSource: outerSource.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                            innerWeight: innerWeight.baseAddress ?? UnsafePointer(bitPattern: 8)!,
-                                            outerWeight: outerWeight.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+        edgeStart.withUnsafeBufferPointer { edgeStart in
+            edgeSource.withUnsafeBufferPointer { edgeSource in
+                edgeWeight.withUnsafeBufferPointer { edgeWeight in
+                    restart.withUnsafeBufferPointer { restart in
+                        inverseOut.withUnsafeBufferPointer { inverseOut in
+                            directStart.withUnsafeBufferPointer { directStart in
+                                directEnd.withUnsafeBufferPointer { directEnd in
+                                    // With one block there is nobody to publish for: y serves as both.
+                                    let single = blockStart.count == 2
+                                    body(
+                                        SweepBuffers(
+                                            x: x.baseAddress!, y: y.baseAddress!, write: single ? y.baseAddress! : write.baseAddress!,
+                                            read: UnsafePointer(single ? y.baseAddress! : read.baseAddress!), change: change.baseAddress!,
+                                            total: total.baseAddress!, edgeStart: edgeStart.baseAddress!,
+                                            edgeSource: edgeSource.baseAddress ?? UnsafePointer(bitPattern: 8)!,
+                                            edgeWeight: edgeWeight.baseAddress ?? UnsafePointer(bitPattern: 8)!,
                                             restart: restart.baseAddress!, inverseOut: inverseOut.baseAddress!,
-                                            blockStart: blockStart, damping: damping, danglingMass: danglingMass)
-                                        let blocks = blockStart.count - 1
-                                        if blocks == 1 {
-                                            buffers.sweep(block: 0)
-                                        } else {
-                                            DispatchQueue.concurrentPerform(iterations: blocks) { buffers.sweep(block: $0) }
-                                            DispatchQueue.concurrentPerform(iterations: blocks) { buffers.publish(block: $0) }
-                                        }
-                                    }
+                                            directStart: directStart.baseAddress!, directEnd: directEnd.baseAddress!,
+                                            firstDirect: firstDirect, blockStart: blockStart, damping: damping))
                                 }
                             }
                         }
