@@ -138,6 +138,55 @@ struct IncidentAPITests {
         }
     }
 
+    @Test func deadlinesRemindOnceAndPutVerdictsOnTheRecord() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let base = "/partnerships/\(pid)/incidents"
+            let ignored = try await app.api(
+                .POST, base, token: a.token, json: #"{"title":"Invoices lost","description":"Three invoices vanished.","severity":"major"}"#
+            )
+            let fixed = try await app.api(
+                .POST, base, token: a.token, json: #"{"title":"Wrong logo","description":"Old logo on the site.","severity":"minor"}"#)
+            let mistaken = try await app.api(
+                .POST, base, token: a.token, json: #"{"title":"Duplicate charge","description":"Charged twice?","severity":"minor"}"#)
+            let fixedURL = "\(base)/\(fixed.body["id"] as? String ?? "")/transitions"
+            #expect(try await app.api(.POST, fixedURL, token: b.token, json: #"{"action":"acknowledge"}"#).status == .ok)
+            #expect(
+                try await app.api(
+                    .POST, fixedURL, token: b.token, json: #"{"action":"resolve","rootCause":"\#(cause)","improvementPlan":"\#(plan)"}"#
+                )
+                .status == .ok)
+            #expect(
+                try await app.api(
+                    .POST, "\(base)/\(mistaken.body["id"] as? String ?? "")/transitions", token: a.token,
+                    json: #"{"action":"withdraw","note":"Our bank"}"#
+                ).status == .ok)
+            let day: TimeInterval = 86_400
+            func texts(_ account: Account) async throws -> [String] {
+                (try await app.api(.GET, "/notifications", token: account.token).body["items"] as? [[String: Any]] ?? [])
+                    .compactMap { $0["text"] as? String }
+            }
+            // Nothing is due yet; the withdrawn one is settled without a word.
+            #expect(try await Incidents.sweepDeadlines(now: Date().addingTimeInterval(day), on: app.db) == 0)
+            // Day 6: one reminder to the responsible side, once.
+            #expect(try await Incidents.sweepDeadlines(now: Date().addingTimeInterval(6 * day), on: app.db) == 1)
+            #expect(try await Incidents.sweepDeadlines(now: Date().addingTimeInterval(6 * day), on: app.db) == 0)
+            let reminded = try await texts(b)
+            #expect(reminded.contains { $0.hasPrefix("“Invoices lost” in Relaunch is still unacknowledged") }, "\(reminded)")
+            // Day 8: the ignored one is mishandled, on the record, told to both sides, once.
+            #expect(try await Incidents.sweepDeadlines(now: Date().addingTimeInterval(8 * day), on: app.db) == 1)
+            #expect(try await Incidents.sweepDeadlines(now: Date().addingTimeInterval(9 * day), on: app.db) == 0)
+            #expect(try await texts(a).contains { $0.hasPrefix("“Invoices lost” counts as mishandled: not acknowledged for 8 days") })
+            let history = try await app.api(.GET, "\(base)/\(ignored.body["id"] as? String ?? "")", token: a.token)
+            #expect(history.raw.contains("incident.mishandled"), "\(history.raw)")
+            // Day 15: the fix nobody sent back stands, and says so.
+            #expect(try await Incidents.sweepDeadlines(now: Date().addingTimeInterval(15 * day), on: app.db) == 1)
+            #expect(try await texts(b).contains { $0.hasPrefix("“Wrong logo” counts as handled openly") })
+            #expect(
+                try await Incident.query(on: app.db).all().map { $0.verdict ?? "-" }.sorted() == ["handledOpenly", "mishandled", "none"])
+        }
+    }
+
     @Test func disclosuresWithdrawalsAndThePublicRecord() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

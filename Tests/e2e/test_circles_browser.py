@@ -29,7 +29,8 @@ from types import SimpleNamespace
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from test_browser import BASE, api, browser, fill, shot, showing  # noqa: F401 (browser is a fixture)
 
@@ -416,7 +417,10 @@ def test_survey_the_people_of_a_circle_and_compare_by_circle(browser, world):
     assert len(rows) == 1
     assert b.email in rows[0].text and b.organization in rows[0].text and "not yet invited" in rows[0].text
     browser.find_element(By.ID, "survey-csv").send_keys(f"email,name,segment\n{customer},Dora,Retail")
+    # The page already shows an "Added" message: wait for the new page, not the old message.
+    before = browser.find_element(By.CSS_SELECTOR, "p.flash")
     browser.find_element(By.XPATH, "//button[text()='Add recipients']").click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(before))
     assert flash(browser, "Added").text.startswith("Added 1; 0 were already there")
     browser.find_element(By.XPATH, "//button[starts-with(text(),'Send invitations')]").click()
     assert "Invited 2 people" in flash(browser, "Invited").text

@@ -334,7 +334,8 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     submit(ben, ben.find_element(By.XPATH, "//button[text()='Publish on our profile']"))
     assert flash(ben, "Published on").text == "Published on your organization's profile."
     assert ben.find_elements(By.XPATH, "//button[text()='Take it off our profile']")
-    assert history(ben)[0] == f"{b.name} published the account of “{title}” on their organization's profile"
+    # The minute's deadline sweep may have put "counts as handled openly" on the record meanwhile.
+    assert f"{b.name} published the account of “{title}” on their organization's profile" in history(ben)[:2]
     shot(ben, "65-incident-published")
 
     # C, a stranger, sees the account on B's profile, never the description, and cannot reach the incident.

@@ -27,11 +27,14 @@ struct CreateIncidents: AsyncMigration {
             .field("reopen_count", .int, .required)
             .field("reopened_at", .datetime)
             .field("published_at", .datetime)
+            .field("reminded_at", .datetime)
+            .field("verdict", .string)
             .create()
         try await database.schema("partnership_events").field("incident_id", .uuid).update()
         if let sql = database as? any SQLDatabase {
             try await sql.raw("CREATE INDEX incidents_partnership ON incidents (partnership_id, raised_at)").run()
             try await sql.raw("CREATE INDEX incidents_responsible ON incidents (responsible_organization_id, raised_at)").run()
+            try await sql.raw("CREATE INDEX incidents_undecided ON incidents (verdict, raised_at)").run()
         }
     }
 

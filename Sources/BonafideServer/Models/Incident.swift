@@ -29,6 +29,11 @@ final class Incident: Model, @unchecked Sendable {
     @OptionalField(key: "reopened_at") var reopenedAt: Date?
     /// Set when the responsible side publishes its account (title, severity, dates, root cause, plan) on its profile.
     @OptionalField(key: "published_at") var publishedAt: Date?
+    /// When the responsible side was reminded that the acknowledgement deadline is near.
+    @OptionalField(key: "reminded_at") var remindedAt: Date?
+    /// The handling verdict once it is on the record ("handledOpenly", "mishandled", or "none" when the incident
+    /// ended without one); nil while it can still change.
+    @OptionalField(key: "verdict") var verdict: String?
 
     init() {}
 

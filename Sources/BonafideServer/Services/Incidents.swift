@@ -178,6 +178,69 @@ enum Incidents {
             .all()
     }
 
+    // MARK: Deadlines
+
+    /// Remind the responsible side this long after an incident was raised, if it is still unacknowledged.
+    static let remindAfter: TimeInterval = 5 * 86_400
+
+    /// Puts on the record what time alone decides: a reminder before the acknowledgement deadline, and the
+    /// verdict once it is reached (mishandled after the deadlines, handled openly once a fix stands uncontested),
+    /// each as a log entry with notifications, which also queues the trust recompute. Returns how many it wrote.
+    @discardableResult
+    static func sweepDeadlines(now: Date = Date(), batch: Int = 200, on db: any Database) async throws -> Int {
+        var written = 0
+        let due = try await Incident.query(on: db).filter(\.$status == .open).filter(\.$selfReported == false)
+            .filter(\.$remindedAt == nil).filter(\.$raisedAt <= now.addingTimeInterval(-remindAfter)).limit(batch).all()
+        for stale in due {
+            written += try await db.transaction { tx in
+                let i = try await locked(stale.id!, on: tx)
+                guard i.status == .open, i.remindedAt == nil, let p = try await Partnership.find(i.$partnership.id, on: tx) else {
+                    return 0
+                }
+                i.remindedAt = now
+                try await i.save(on: tx)
+                let deadline = i.raisedAt.addingTimeInterval(IncidentLifecycle.mishandledAfter)
+                try await Timeline.notify(
+                    p, side: i.$responsible.id, except: nil,
+                    text: "“\(i.title)” in \(p.name) is still unacknowledged; from \(TrustService.day(deadline)) it counts as mishandled",
+                    link: Paths.incident(p.id, i.id), at: now, on: tx)
+                return 1
+            }
+        }
+        let undecided = try await Incident.query(on: db).filter(\.$verdict == nil).sort(\.$raisedAt).limit(batch).all()
+        for candidate in undecided {
+            written += try await db.transaction { tx in
+                let i = try await locked(candidate.id!, on: tx)
+                guard i.verdict == nil, let p = try await Partnership.find(i.$partnership.id, on: tx) else { return 0 }
+                let summary: String
+                switch IncidentLifecycle.handling(of: i.state, at: now) {
+                case .pending:
+                    // Ended without a verdict (withdrawn, or acknowledged late but fixed): nothing will change it.
+                    if i.status.isFinal
+                        || (i.status == .resolved && now > (i.resolvedAt ?? now).addingTimeInterval(IncidentLifecycle.acceptedAfter))
+                    {
+                        i.verdict = "none"
+                        try await i.save(on: tx)
+                    }
+                    return 0
+                case .handledOpenly(_, let why):
+                    i.verdict = "handledOpenly"
+                    summary = "“\(i.title)” counts as handled openly: \(why)"
+                case .mishandled(_, let why):
+                    i.verdict = "mishandled"
+                    summary = "“\(i.title)” counts as mishandled: \(why)"
+                }
+                try await i.save(on: tx)
+                try await Timeline.append(
+                    p, actor: nil, kind: "incident.\(i.verdict!)", summary: summary, incidentID: i.id, at: now, on: tx)
+                try await Timeline.notify(
+                    p, side: nil, except: nil, text: "\(summary) (\(p.name))", link: Paths.incident(p.id, i.id), at: now, on: tx)
+                return 1
+            }
+        }
+        return written
+    }
+
     // MARK: Evidence and the public record
 
     /// What incidents tell the affected side about the responsible one.
