@@ -58,7 +58,7 @@ public enum IncidentAction: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// What the note is for; nil when the action needs none.
+    /// Whether the action must say why.
     public var noteRequired: Bool { [.update, .reopen, .withdraw].contains(self) }
 }
 
@@ -259,6 +259,14 @@ public enum IncidentLifecycle {
                 why: "\(promptly) and explained the root cause and an improvement plan, uncontested")
         }
         return .pending
+    }
+
+    /// Whether the handling can no longer change: a verdict is reached (it is permanent), or the incident ended
+    /// without one (withdrawn; or acknowledged late but fixed, and closed or past the time to send the fix back).
+    public static func isSettled(_ s: IncidentState, at now: Date) -> Bool {
+        if handling(of: s, at: now) != .pending { return true }
+        if s.status.isFinal { return true }
+        return s.status == .resolved && s.resolvedAt.map { now > $0.addingTimeInterval(acceptedAfter) } == true
     }
 
     static func days(_ interval: TimeInterval) -> String {

@@ -32,8 +32,8 @@ def api(method, path, body=None, token=None):
         return response.status, (json.loads(raw) if raw else None)
 
 
-@pytest.fixture()
-def browser():
+def new_chromium():
+    """A headless Chromium session; the caller quits it."""
     options = Options()
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
         options.add_argument(flag)
@@ -41,6 +41,12 @@ def browser():
     driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
     driver.implicitly_wait(5)
     os.makedirs(ARTIFACTS, exist_ok=True)
+    return driver
+
+
+@pytest.fixture()
+def browser():
+    driver = new_chromium()
     yield driver
     driver.quit()
 
@@ -53,6 +59,16 @@ def showing(driver, text, timeout=10):
     """The page once it contains text: a click that submits a form returns before the new page loads."""
     WebDriverWait(driver, timeout).until(lambda d: text in d.page_source)
     return driver.page_source
+
+
+def text_of(driver, css):
+    return driver.find_element(By.CSS_SELECTOR, css).text
+
+
+def flash(driver, text):
+    """The flash message once it contains text."""
+    showing(driver, text)
+    return driver.find_element(By.CSS_SELECTOR, "p.flash")
 
 
 def fill(driver, field, value):

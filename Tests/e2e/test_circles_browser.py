@@ -32,7 +32,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from test_browser import BASE, api, browser, fill, shot, showing  # noqa: F401 (browser is a fixture)
+from test_browser import BASE, api, browser, fill, flash, shot, showing, text_of  # noqa: F401 (browser is a fixture)
 
 PASSWORD = "correct horse battery"
 TRUST_WAIT = 20  # seconds; trust is recomputed in the background every few seconds
@@ -87,16 +87,6 @@ def become(driver, person):
 def profile(driver, org):
     driver.get(f"{BASE}/organizations/{org.org_id}")
     showing(driver, 'id="testimonials"')
-
-
-def text_of(driver, css):
-    return driver.find_element(By.CSS_SELECTOR, css).text
-
-
-def flash(driver, text):
-    """The flash message once it contains text."""
-    showing(driver, text)
-    return driver.find_element(By.CSS_SELECTOR, "p.flash")
 
 
 def eventually(driver, predicate, what, timeout=TRUST_WAIT):

@@ -17,7 +17,6 @@
 
 Three sign-ups per run (the whole e2e suite shares 30 per 10 minutes per client). Screenshots land in BONAFIDE_E2E_ARTIFACTS (e2e-artifacts/ by default).
 """
-import os
 import urllib.parse
 import uuid
 from datetime import datetime, timedelta
@@ -25,14 +24,11 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from test_browser import ARTIFACTS, BASE, fill, shot, showing
+from test_browser import BASE, fill, flash, new_chromium, shot, showing, text_of
 
 PASSWORD = "correct horse battery"
 
@@ -45,16 +41,9 @@ def chromium():
     opened = []
 
     def open_one():
-        options = Options()
-        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-            options.add_argument(flag)
-        options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-        driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
-        driver.implicitly_wait(5)
-        opened.append(driver)
-        return driver
+        opened.append(new_chromium())
+        return opened[-1]
 
-    os.makedirs(ARTIFACTS, exist_ok=True)
     yield open_one
     for driver in opened:
         driver.quit()
@@ -90,16 +79,6 @@ def sign_up(driver, who, prefilled=False):
     Select(driver.find_element(By.NAME, "timeZone")).select_by_visible_text(who.zone)
     submit(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/signup'] button"))
     showing(driver, f"Hello, {who.name}")
-
-
-def text_of(driver, css):
-    return driver.find_element(By.CSS_SELECTOR, css).text
-
-
-def flash(driver, text):
-    """The flash message once it contains text."""
-    showing(driver, text)
-    return driver.find_element(By.CSS_SELECTOR, "p.flash")
 
 
 def now_present(driver, by, selector):

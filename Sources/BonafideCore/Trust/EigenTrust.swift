@@ -504,6 +504,15 @@ public final class EigenTrust {
         var firstDirect, blockStart: [Int]
         var damping: Double
 
+        /// A node's new trust, and what it passes on per unit of rating (read fresh by its block, and by the
+        /// other blocks next sweep).
+        @inline(__always) func set(_ v: Int, _ value: Double) {
+            x[v] = value
+            let scaled = value * inverseOut[v]
+            y[v] = scaled
+            write[v] = scaled
+        }
+
         func sweep(block b: Int) {
             withUnsafeTemporaryAllocation(of: Double.self, capacity: EigenTrust.directLimit * (EigenTrust.directLimit + 1)) {
                 scratch in
@@ -535,10 +544,7 @@ public final class EigenTrust {
                     let value = damping * incoming + (1 - damping) * restart[v]
                     delta += abs(value - x[v])
                     sum += value
-                    x[v] = value
-                    let scaled = value * inverseOut[v]
-                    y[v] = scaled
-                    write[v] = scaled
+                    set(v, value)
                     v += 1
                 }
                 change[b] = delta
@@ -592,10 +598,7 @@ public final class EigenTrust {
                 let value = rhs[i]
                 delta += abs(value - x[v])
                 sum += value
-                x[v] = value
-                let scaled = value * inverseOut[v]
-                y[v] = scaled
-                write[v] = scaled
+                set(v, value)
             }
         }
 
@@ -606,22 +609,13 @@ public final class EigenTrust {
                 let before = x[v]
                 let value = before + (before - step.saved[v]) * step.factor
                 step.saved[v] = before
-                x[v] = value
-                let scaled = value * inverseOut[v]
-                y[v] = scaled
-                write[v] = scaled
+                set(v, value)
             }
         }
 
         /// x = saved over one block, and what it publishes for the next sweep with it.
         func restore(block b: Int, _ step: Extrapolation) {
-            for v in blockStart[b]..<blockStart[b + 1] {
-                let value = step.saved[v]
-                x[v] = value
-                let scaled = value * inverseOut[v]
-                y[v] = scaled
-                write[v] = scaled
-            }
+            for v in blockStart[b]..<blockStart[b + 1] { set(v, step.saved[v]) }
         }
     }
 

@@ -177,10 +177,10 @@ enum Credentials {
             .filter { !$0.isExpired(at: now) }
         guard !verified.isEmpty else { return [] }
         let issuers = Set(verified.compactMap(\.$issuer.id))
-        let known = try await knownOrganizations(of: viewer, among: issuers, on: db)
+        let viewerKnows = try await knownOrganizations(of: viewer, on: db)
+        let known = viewerKnows.union([viewer]).intersection(issuers)
         // Second hand: the issuer worked with an organization the viewer knows (the holder does not count).
         var vouched: Set<UUID> = []
-        let viewerKnows = try await knownOrganizations(of: viewer, on: db)
         for issuer in issuers.subtracting(known) {
             let theirs = Set(try await Partnerships.partnerIDs(of: issuer, statuses: [.active, .ended], on: db)).subtracting([subject])
             if !theirs.isDisjoint(with: viewerKnows) { vouched.insert(issuer) }
@@ -194,11 +194,6 @@ enum Credentials {
                     "\(c.kind.title) “\(c.title)” confirmed by \(c.issuerName)\(firstHand ? "" : " (known to organizations you work with)")"
             )
         }
-    }
-
-    /// Which of the candidates the viewer knows first hand: itself, partners (current or past) and circle members.
-    static func knownOrganizations(of viewer: UUID, among candidates: Set<UUID>, on db: any Database) async throws -> Set<UUID> {
-        try await knownOrganizations(of: viewer, on: db).union([viewer]).intersection(candidates)
     }
 
     /// Everyone the viewer knows first hand: partners (current or past) and circle members closer than following.

@@ -72,10 +72,6 @@ enum Incidents {
         }
     }
 
-    static func side(of actor: Actor, in i: Incident) -> IncidentSide {
-        i.$responsible.id == actor.organizationID ? .responsible : .affected
-    }
-
     static func act(
         _ i: Incident, in p: Partnership, action: IncidentAction, note rawNote: String?, rootCause: String? = nil,
         improvementPlan: String? = nil, by actor: Actor, now: Date = Date(), on db: any Database
@@ -89,7 +85,7 @@ enum Incidents {
         guard (improvementPlan?.count ?? 0) <= 4000 else {
             throw Problem.invalid("improvementPlan", "The improvement plan must have at most 4000 characters.")
         }
-        let side = side(of: actor, in: i)
+        let side = Policy.side(of: actor, in: i)
         let notifySide = side == .responsible ? i.$affected.id : i.$responsible.id
         return try await db.transaction { tx in
             // Decided on the row as it is now, locked: two actions at once must not both pass on a stale state.
@@ -215,10 +211,8 @@ enum Incidents {
                 let summary: String
                 switch IncidentLifecycle.handling(of: i.state, at: now) {
                 case .pending:
-                    // Ended without a verdict (withdrawn, or acknowledged late but fixed): nothing will change it.
-                    if i.status.isFinal
-                        || (i.status == .resolved && now > (i.resolvedAt ?? now).addingTimeInterval(IncidentLifecycle.acceptedAfter))
-                    {
+                    // Ended without a verdict: nothing will change it, so it is not looked at again.
+                    if IncidentLifecycle.isSettled(i.state, at: now) {
                         i.verdict = "none"
                         try await i.save(on: tx)
                     }

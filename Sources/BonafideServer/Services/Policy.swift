@@ -67,6 +67,10 @@ enum Policy {
         return incident
     }
 
+    static func side(of actor: Actor, in incident: Incident) -> IncidentSide {
+        incident.$responsible.id == actor.organizationID ? .responsible : .affected
+    }
+
     /// An incident's account is published on a profile only by owners and admins of the side responsible for it.
     static func publishIncident(_ incident: Incident, by actor: Actor) throws {
         guard incident.$responsible.id == actor.organizationID else {

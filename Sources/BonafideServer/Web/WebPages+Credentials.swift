@@ -56,9 +56,8 @@ extension WebPages {
             })
         // Issuers to pick: organizations one works or worked with, and those in one's circles.
         var issuers: [(UUID, String)] = []
-        for id in try await Partnerships.partnerIDs(of: actor.organizationID, statuses: [.active, .ended], on: db) {
-            if let o = try await Organization.find(id, on: db) { issuers.append((id, o.name)) }
-        }
+        let partnerIDs = try await Partnerships.partnerIDs(of: actor.organizationID, statuses: [.active, .ended], on: db)
+        for o in try await Organization.query(on: db).filter(\.$id ~~ partnerIDs).all() { issuers.append((o.id!, o.name)) }
         for m in try await Circles.members(of: actor.organizationID, on: db) where !issuers.contains(where: { $0.0 == m.organizationID }) {
             issuers.append((m.organizationID, m.name))
         }

@@ -88,7 +88,7 @@ extension WebPages {
         let (actor, p) = try await partnershipOf(req)
         let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
         let clock = Clock(actor.user.timeZone)
-        let side = Incidents.side(of: actor, in: i)
+        let side = Policy.side(of: actor, in: i)
         let now = Date()
         let history = try await Timeline.events(of: p, incident: i.id, on: req.db)
         let responsible = try await Organization.find(i.$responsible.id, on: req.db)
