@@ -103,6 +103,26 @@ struct CredentialAPITests {
             let shown = try await app.api(.GET, "/organizations/\(a.organizationID)/credentials", token: stranger.token)
             #expect(shown.list.compactMap { $0["status"] as? String }.sorted() == ["claimed", "revoked"], "\(shown.raw)")
 
+            // A declined request is seen only by holder and issuer, and cannot be repeated for 30 days.
+            let second = try await app.api(
+                .POST, "/credentials", token: a.token,
+                json: #"{"kind":"membership","title":"Kite partner network","issuerOrganizationId":"\#(issuer.organizationID)"}"#)
+            #expect(second.body["status"] as? String == "pending", "\(second.raw)")
+            let declined = try await app.api(
+                .POST, "/credentials/\(second.body["id"] as? String ?? "")/decision", token: issuer.token,
+                json: #"{"decision":"decline","note":"Not a member"}"#)
+            #expect(declined.body["status"] as? String == "declined" && declined.body["decisionNote"] as? String == "Not a member")
+            #expect(
+                !(try await app.api(.GET, "/organizations/\(a.organizationID)/credentials", token: stranger.token).raw.contains(
+                    "Kite partner network")))
+            #expect(
+                try await app.api(.GET, "/organizations/\(a.organizationID)/credentials", token: a.token).raw.contains(
+                    "Kite partner network"))
+            let nagging = try await app.api(
+                .POST, "/credentials", token: a.token,
+                json: #"{"kind":"membership","title":"Kite partner network","issuerOrganizationId":"\#(issuer.organizationID)"}"#)
+            #expect(nagging.status == .conflict && nagging.raw.contains("declined"), "\(nagging.raw)")
+
             // Removing: only one's own, once.
             let claimedID = claimed.body["id"] as? String ?? ""
             #expect(try await app.api(.DELETE, "/credentials/\(claimedID)", token: stranger.token).status == .notFound)

@@ -204,6 +204,10 @@ struct IncidentAPITests {
             #expect(disclosed.body["affectedOrganizationId"] as? String == a.organizationID)
             #expect(disclosed.body["status"] as? String == "acknowledged" && disclosed.body["acknowledgedAt"] != nil)
             let id = disclosed.body["id"] as? String ?? ""
+            // Owning up costs half: a minor incident weighs 0.5, disclosed 0.25.
+            let disclosedEvidence = try await TrustService.evidence(
+                viewer: UUID(uuidString: a.organizationID)!, subject: UUID(uuidString: b.organizationID)!, at: Date(), on: app.db)
+            #expect(disclosedEvidence.filter { $0.kind == .incident }.map(\.weight) == [0.25], "\(disclosedEvidence)")
             let publication = "\(base)/\(id)/publication"
             // Only a resolved incident is published, by an owner or admin of the responsible side.
             #expect(try await app.api(.PUT, publication, token: b.token).status == .conflict)

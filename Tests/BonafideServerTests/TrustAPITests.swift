@@ -151,6 +151,15 @@ struct TrustAPITests {
             #expect(
                 abs((overall["baseRate"] as? Double ?? 0) - networkExpectation) < 1e-9, "a stranger starts where the network places them")
             #expect(network["standing"] as? Double != nil)
+            // The profile puts the standing in words: never "above 100%" or "above 0%".
+            let standing = network["standing"] as? Double ?? -1
+            let words =
+                standing >= 1
+                ? "above every other organization"
+                : standing <= 0 ? "below every other organization" : "above \(Int((standing * 100).rounded()))%"
+            let profile = try await Browser.signedIn(app, as: a).get("/organizations/\(b.organizationID)")
+            #expect(profile.html.contains("Network standing from your point of view: \(words)"), "\(standing): \(profile.html)")
+            #expect(!profile.html.contains("above 100%") && !profile.html.contains("above 0%"))
         }
     }
 
