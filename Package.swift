@@ -30,7 +30,7 @@ let package = Package(
         .target(
             name: "BonafideCore",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/Sentiment")]
+            resources: [.copy("Resources/Sentiment"), .copy("Resources/Passwords")]
         ),
         .target(
             name: "BonafideServer",
@@ -65,7 +65,10 @@ let package = Package(
             name: "BonafideBench",
             dependencies: ["BonafideServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "BonafideCoreTests", dependencies: ["BonafideCore"]),
+        .testTarget(
+            name: "BonafideCoreTests",
+            dependencies: ["BonafideCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "BonafideServerTests",
             dependencies: [

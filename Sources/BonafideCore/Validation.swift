@@ -21,3 +21,10 @@ public enum Validation {
         identifier.contains("/") || identifier == "UTC" ? TimeZone(identifier: identifier) != nil : false
     }
 }
+
+extension String {
+    /// The length limits on text fields count in: characters as people see them (grapheme clusters), but never
+    /// fewer than a quarter of the UTF-8 bytes. One "character" can hold any number of combining marks, so a
+    /// limit on clusters alone let a 3-character name of 800 KB through; four bytes cover every ordinary one.
+    public var length: Int { Swift.max(count, (utf8.count + 3) / 4) }
+}

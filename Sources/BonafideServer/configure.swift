@@ -46,15 +46,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateCirclesAndTestimonials())
     app.migrations.add(CreateIncidents())
     app.migrations.add(CreateCredentials())
+    app.migrations.add(HardenAccounts())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
-    app.sessions.use(.fluent)
-    app.sessions.configuration = .init(cookieName: "bonafide_session") { id in
-        HTTPCookies.Value(
-            string: id.string, expires: Date().addingTimeInterval(14 * 86_400), maxAge: 14 * 86_400,
-            path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
-    }
     app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxBodyBytes)
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
@@ -65,8 +60,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.rateLimiter = RateLimiter()
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
+    // Outside the problem middleware, so error pages and problem+json get the headers too.
+    app.middleware.use(SecurityHeadersMiddleware(strictTransport: config.publicURL?.hasPrefix("https://") == true))
+    app.middleware.use(SafeLocationMiddleware())
     app.middleware.use(ProblemMiddleware())
-    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(StrictJSONMiddleware())
     app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
 
     try routes(app)
@@ -87,7 +85,31 @@ func routes(_ app: Application) throws {
         res.headers.contentType = .json
         return res
     }
+    // Readiness: the database takes a write (healthz only says the process answers and the database reads).
+    app.get("readyz") { req async throws -> Response in
+        let ready: Bool
+        do {
+            try await req.db.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).raw("UPDATE write_lock SET n = n WHERE 0 = 1").run()
+            }
+            ready = true
+        } catch {
+            req.logger.warning("readiness check failed: \(String(reflecting: error))")
+            ready = false
+        }
+        let res = Response(
+            status: ready ? .ok : .serviceUnavailable,
+            body: .init(string: ready ? #"{"status":"ready"}"# : #"{"status":"unavailable","detail":"The database cannot be written."}"#))
+        res.headers.contentType = .json
+        return res
+    }
     app.get("metrics") { req async throws -> Response in
+        // Figures across every organization: only for whoever holds the metrics token.
+        guard let expected = req.application.bonafide.metricsToken,
+            let sent = req.headers.bearerAuthorization?.token, WebSessionMiddleware.same(sent, expected)
+        else {
+            throw Problem(.notFound, "Metrics are served only with the token set in BONAFIDE_METRICS_TOKEN.")
+        }
         let text = try await Metrics.exposition(on: req.db, metrics: req.application.requestMetrics)
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")

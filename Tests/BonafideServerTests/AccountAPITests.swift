@@ -176,7 +176,10 @@ struct AccountAPITests {
     }
 
     @Test func oversizedBodiesAre413AndServiceEndpointsAnswer() async throws {
-        try await withTestApp({ $0.maxBodyBytes = 4096 }) { app in
+        try await withTestApp({
+            $0.maxBodyBytes = 4096
+            $0.metricsToken = "metrics-token-for-tests"
+        }) { app in
             let ada = try await app.register("Ada", org: "Engines")
             let big = #"{"name":"\#(String(repeating: "x", count: 10_000))"}"#
             let r = try await app.api(.POST, "/tokens", token: ada.token, json: big)
@@ -189,7 +192,9 @@ struct AccountAPITests {
                 #expect(res.body.string.contains("openapi: \"3.1.0\""))
                 #expect(res.body.string.contains("/partnerships/{partnershipId}/commitments"))
             }
-            try await app.testing().test(.GET, "/metrics") { res async in
+            try await app.testing().test(
+                .GET, "/metrics", beforeRequest: { $0.headers.bearerAuthorization = .init(token: "metrics-token-for-tests") }
+            ) { res async in
                 #expect(res.body.string.contains("bonafide_http_requests_total{method=\"POST\",status=\"413\"} 1"))
                 #expect(res.body.string.contains("bonafide_commitments{status=\"accepted\"} 0"))
             }

@@ -225,7 +225,8 @@ struct SurveyAPITests {
             try await app.testing().test(.GET, path) { res async in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("How likely are you to recommend us"))
-                cookie = res.headers.setCookie?["bonafide_session"]?.string ?? ""
+                cookie = res.headers.setCookie?["bonafide_csrf"]?.string ?? ""
+                #expect(res.headers.setCookie?["bonafide_session"] == nil, "no session for an anonymous visitor")
                 if let range = res.body.string.range(of: #"name="_csrf" value=""#) {
                     csrf = String(res.body.string[range.upperBound...].prefix { $0 != "\"" })
                 }
@@ -233,7 +234,7 @@ struct SurveyAPITests {
             let form = "_csrf=\(csrf)&score=8&reason=Solid+work%2C+a+bit+slow+to+reply"
             let session = cookie
             let submit: (inout TestingHTTPRequest) throws -> Void = { req in
-                req.headers.replaceOrAdd(name: .cookie, value: "bonafide_session=\(session)")
+                req.headers.replaceOrAdd(name: .cookie, value: "bonafide_csrf=\(session)")
                 req.headers.contentType = .urlEncodedForm
                 req.body = ByteBuffer(string: form)
             }

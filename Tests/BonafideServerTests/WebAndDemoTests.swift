@@ -7,11 +7,15 @@ import VaporTesting
 
 @testable import BonafideServer
 
-/// A browser's view: it keeps the session cookie and reads CSRF tokens from forms.
+/// A browser's view: it keeps the cookies it is sent and reads CSRF tokens from forms.
 final class Browser: @unchecked Sendable {
     // @unchecked: used by one test at a time, sequentially.
     let app: Application
-    var cookie: String?
+    var cookies: [String: String] = [:]
+    /// The Cookie header this browser sends.
+    var cookie: String? {
+        cookies.isEmpty ? nil : cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+    }
 
     init(_ app: Application) { self.app = app }
 
@@ -61,9 +65,12 @@ final class Browser: @unchecked Sendable {
                 }
             },
             afterResponse: { res async in
-                if let set = res.headers.first(name: .setCookie) {
-                    self.lastSetCookie = set
-                    self.cookie = String(set.split(separator: ";").first ?? "")
+                for set in res.headers[.setCookie] {
+                    let pair = set.split(separator: ";").first.map(String.init) ?? ""
+                    let name = String(pair.prefix { $0 != "=" })
+                    let value = String(pair.dropFirst(name.count + 1))
+                    if name == "bonafide_session" { self.lastSetCookie = set }
+                    if set.contains("Max-Age=0") || value.isEmpty { self.cookies[name] = nil } else { self.cookies[name] = value }
                 }
                 result = (res.status, res.body.string, res.headers.first(name: .location))
             })

@@ -151,6 +151,9 @@ public struct NoteVerifier: Sendable, Equatable {
         self.keyID = NoteKeyID.make(name: name, algorithm: algorithm, publicKey: publicKey)
     }
 
+    /// The same key under another name (with the key id that name gives it).
+    public func renamed(_ newName: String) -> NoteVerifier { NoteVerifier(name: newName, algorithm: algorithm, publicKey: publicKeyBytes) }
+
     /// The same key as a witness uses it: C2SP cosignature/v1 (algorithm 0x04) under the same name.
     public var forCosignature: NoteVerifier {
         NoteVerifier(name: name, algorithm: NoteKeyID.cosignatureV1, publicKey: publicKeyBytes)
@@ -189,6 +192,14 @@ public struct NoteSigner: Sendable {
         guard seed.count == 32 else { throw .malformed("an Ed25519 seed has 32 bytes") }
         self.name = name
         self.seed = seed
+    }
+
+    /// A 32-byte key for another purpose, derived from this one with HKDF-SHA256: the one secret a server is
+    /// configured with also seals what it must keep unreadable in its database (TOTP secrets).
+    public func derivedKey(purpose: String) -> [UInt8] {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: seed), info: Data(purpose.utf8), outputByteCount: 32
+        ).withUnsafeBytes { Array($0) }
     }
 
     public init(_ encoded: String) throws(NoteKeyError) {

@@ -32,7 +32,7 @@ extension API {
                     source: m.source ?? "",
                     publishedAt: m.publishedAt), at: "mentions[\(index)]")
         }
-        if let file = body.file { inputs += try Mentions.parseFile(file) }
+        if let file = body.file { inputs += try await Offload.cpu { try Mentions.parseFile(file) } }
         guard !inputs.isEmpty else { throw Problem.invalid("mentions", "Give mentions, or a file with at least one.") }
         let result = try await Mentions.importMentions(
             inputs, source: body.file == nil ? "api" : "file", into: actor.organizationID, on: try req.db)

@@ -62,7 +62,7 @@ extension API {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let (actor, survey) = try await survey(input.path.surveyId)
         var people = (body.recipients ?? []).map { Surveys.RecipientInput(email: $0.email, name: $0.name ?? "", segment: $0.segment ?? "") }
-        if let csv = body.csv { people += try Surveys.parseCSV(csv) }
+        if let csv = body.csv { people += try await Offload.cpu { try Surveys.parseCSV(csv) } }
         let circle = body.circle.map { Circle(rawValue: $0.rawValue)! }
         guard !people.isEmpty || body.partners == true || circle != nil else {
             throw Problem.invalid("recipients", "Give recipients, a csv, partners: true or a circle.")

@@ -88,12 +88,50 @@ struct API: APIProtocol {
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let req = try req
-        try await req.limitAttempts(
-            "login", key: Validation.normalizedEmail(body.email), limit: req.application.bonafide.loginAttemptsPerWindow)
+        try await req.limitSignIn(email: body.email)
         let user = try await Accounts.authenticate(email: body.email, password: body.password, hasher: req.password.async, on: req.db)
+        if try await TwoFactor.hasSecondFactor(user, on: req.db) {
+            guard let code = body.code, !code.isEmpty else {
+                throw Problem(
+                    .unauthorized,
+                    "This account signs in with a second factor: send \"code\", the 6 digits the authenticator app shows or a recovery code.",
+                    field: "code", mfaRequired: true)
+            }
+            try await req.limitAttempts("second-factor", key: user.id!.uuidString, limit: TwoFactor.attemptsPerWindow, perClient: false)
+            guard try await TwoFactor.verify(user, code: code, key: req.application.secretBoxKey, on: req.db) else {
+                throw Problem(.unauthorized, "That code is wrong or was already used.", field: "code", mfaRequired: true)
+            }
+        } else if try await Accounts.mustSetUpSecondFactor(user, on: req.db) {
+            throw Problem(
+                .forbidden, "Your organization requires two-factor sign-in: set it up in Settings in the web app, then sign in again.")
+        }
         let (_, secret) = try await Accounts.createToken(
             for: user, name: "Sign-in \(ISO8601DateFormatter().string(from: Date()))", on: req.db)
         return .ok(.init(body: .json(.init(token: secret, user: DTO.user(user)))))
+    }
+
+    func startTOTP(_ input: Operations.StartTOTP.Input) async throws -> Operations.StartTOTP.Output {
+        let req = try req
+        let (secret, url) = try await TwoFactor.start(for: try await actor().user, key: req.application.secretBoxKey, on: req.db)
+        return .created(.init(body: .json(.init(secret: secret, otpauthUrl: url))))
+    }
+
+    func confirmTOTP(_ input: Operations.ConfirmTOTP.Input) async throws -> Operations.ConfirmTOTP.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        let user = try await actor().user
+        try await req.limitAttempts("second-factor", key: user.id!.uuidString, limit: TwoFactor.attemptsPerWindow, perClient: false)
+        let codes = try await TwoFactor.confirm(user, code: body.code, key: req.application.secretBoxKey, on: req.db)
+        return .ok(.init(body: .json(.init(recoveryCodes: codes))))
+    }
+
+    func disableTOTP(_ input: Operations.DisableTOTP.Input) async throws -> Operations.DisableTOTP.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        let user = try await actor().user
+        try await req.limitAttempts("second-factor", key: user.id!.uuidString, limit: TwoFactor.attemptsPerWindow, perClient: false)
+        try await TwoFactor.disable(user, code: body.code, key: req.application.secretBoxKey, on: req.db)
+        return .noContent(.init())
     }
 
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {

@@ -32,13 +32,16 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
 }
 
 extension PeriodicJob {
-    /// Marks overdue commitments missed, and records incident deadlines (reminders, verdicts that came with time).
+    /// Marks overdue commitments missed, records incident deadlines (reminders, verdicts that came with time) and
+    /// deletes expired sessions.
     static func overdueSweep(every interval: Duration) -> PeriodicJob {
         PeriodicJob("overdue sweep", every: interval) { app in
             let marked = try await Commitments.sweepOverdue(on: app.db)
             if marked > 0 { app.logger.info("marked \(marked) overdue commitment(s) missed") }
             let incidents = try await Incidents.sweepDeadlines(on: app.db)
             if incidents > 0 { app.logger.info("recorded \(incidents) incident deadline(s)") }
+            let sessions = try await WebSessions.purgeExpired(on: app.db)
+            if sessions > 0 { app.logger.info("ended \(sessions) expired session(s)") }
         }
     }
 

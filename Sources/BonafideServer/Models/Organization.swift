@@ -19,6 +19,8 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "work_days") var workDays: [Int]
     /// Whether the tone of partnership messages is analysed for this organization's people (opt-in).
     @Field(key: "message_sentiment") var messageSentiment: Bool
+    /// Members must sign in with a second factor (TOTP or a passkey); set by owners.
+    @Field(key: "require_two_factor") var requireTwoFactor: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -35,6 +37,7 @@ final class Organization: Model, @unchecked Sendable {
         self.workEndMinute = 17 * 60
         self.workDays = [1, 2, 3, 4, 5]
         self.messageSentiment = false
+        self.requireTwoFactor = false
     }
 }
 
@@ -54,6 +57,15 @@ final class User: Model, @unchecked Sendable {
     @Parent(key: "organization_id") var organization: Organization
     @Enum(key: "role") var role: Role
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// When the person proved they read mail at `email`; nil until then (and again after a change of address).
+    @OptionalField(key: "email_verified_at") var emailVerifiedAt: Date?
+    @OptionalField(key: "password_changed_at") var passwordChangedAt: Date?
+    /// The TOTP secret, sealed with the server's key (`SecretBox`); nil without an authenticator app.
+    @OptionalField(key: "totp_secret") var totpSecret: String?
+    /// Set once the person proved the app works; until then the secret is only a proposal.
+    @OptionalField(key: "totp_confirmed_at") var totpConfirmedAt: Date?
+    /// The last time step a code was accepted for: a code is good once, and never for an earlier step.
+    @OptionalField(key: "totp_last_counter") var totpLastCounter: Int64?
 
     init() {}
 

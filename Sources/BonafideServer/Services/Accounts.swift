@@ -15,18 +15,74 @@ enum Accounts {
         var invitation: String?
     }
 
-    static func validatePassword(_ password: String) throws {
-        guard password.count >= 10 else { throw Problem.invalid("password", "The password must have at least 10 characters.") }
-        // bcrypt reads at most 72 bytes; a longer password would be silently truncated.
-        guard password.utf8.count <= 72 else { throw Problem.invalid("password", "The password must be at most 72 bytes.") }
+    /// Length, bcrypt's 72-byte and NUL limits, control characters, the 10,000 most common passwords and the
+    /// person's own name or address: `PasswordPolicy` says which rule failed and why.
+    static func validatePassword(_ password: String, email: String?, name: String?, field: String = "password") throws {
+        if let problem = PasswordPolicy.problem(with: password, email: email, name: name) { throw Problem.invalid(field, problem) }
+    }
+
+    /// An owner asked for two-factor sign-in and this person has no second factor yet.
+    static func mustSetUpSecondFactor(_ user: User, on db: any Database) async throws -> Bool {
+        guard let org = try await Organization.find(user.$organization.id, on: db), org.requireTwoFactor else { return false }
+        return try await !TwoFactor.hasSecondFactor(user, on: db)
+    }
+
+    /// A new password after the current one; every other browser and every API token made by signing in stays
+    /// valid only if the person keeps it: other sessions end.
+    static func changePassword(
+        _ user: User, current: String, new: String, keepingSession: UUID?, hasher: AsyncPasswordHasher, on db: any Database
+    ) async throws {
+        guard (try? await hasher.verify(current, created: user.passwordHash)) == true else {
+            throw Problem.invalid("currentPassword", "The current password is wrong.")
+        }
+        try validatePassword(new, email: user.email, name: user.name, field: "newPassword")
+        try await setPassword(user, to: new, keepingSession: keepingSession, hasher: hasher, on: db)
+    }
+
+    static func setPassword(
+        _ user: User, to new: String, keepingSession: UUID?, hasher: AsyncPasswordHasher, now: Date = Date(), on db: any Database
+    ) async throws {
+        let hash = try await hasher.hash(new)
+        try await db.writeTransaction { tx in
+            user.passwordHash = hash
+            user.passwordChangedAt = now
+            try await user.save(on: tx)
+            try await WebSessions.endAll(of: user.id!, keeping: keepingSession, on: tx)
+        }
+    }
+
+    /// Turns the organization's two-factor requirement on or off. Colleagues without a second factor are signed
+    /// out of their browsers, so the requirement meets them at their next sign-in.
+    static func requireTwoFactor(_ required: Bool, by actor: Actor, keepingSession: UUID?, on db: any Database) async throws {
+        try Policy.requireOwner(actor)
+        guard let org = try await Organization.find(actor.organizationID, on: db) else { throw Problem.notFound("organization") }
+        if required, try await !TwoFactor.hasSecondFactor(actor.user, on: db) {
+            throw Problem(.conflict, "Set up two-factor sign-in for yourself first (Settings), then require it of everyone.")
+        }
+        org.requireTwoFactor = required
+        try await db.writeTransaction { tx in
+            try await org.save(on: tx)
+            guard required else { return }
+            let colleagues = try await User.query(on: tx).filter(\.$organization.$id == actor.organizationID).all()
+            for colleague in colleagues where try await !TwoFactor.hasSecondFactor(colleague, on: tx) {
+                try await WebSessions.endAll(of: colleague.id!, keeping: keepingSession, on: tx)
+            }
+        }
+    }
+
+    static func rename(_ user: User, to raw: String, on db: any Database) async throws {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...100).contains(name.length) else { throw Problem.invalid("name", "The name must have 1 to 100 characters.") }
+        user.name = name
+        try await user.save(on: db)
     }
 
     static func register(_ r: Registration, hasher: AsyncPasswordHasher, on db: any Database) async throws -> (User, Organization) {
         let email = Validation.normalizedEmail(r.email)
-        guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(r.email)\" is not an email address.") }
-        try validatePassword(r.password)
+        guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(r.email.prefix(254))\" is not an email address.") }
         let name = r.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100).contains(name.count) else { throw Problem.invalid("name", "The name must have 1 to 100 characters.") }
+        try validatePassword(r.password, email: email, name: name)
+        guard (1...100).contains(name.length) else { throw Problem.invalid("name", "The name must have 1 to 100 characters.") }
         let zone = r.timeZone?.trimmingCharacters(in: .whitespaces) ?? "UTC"
         guard Validation.isTimeZone(zone) else {
             throw Problem.invalid("timeZone", "\"\(zone)\" is not an IANA time zone such as Europe/Berlin.")
@@ -40,7 +96,7 @@ enum Accounts {
             }
         }
         let orgName = r.organization.trimmingCharacters(in: .whitespacesAndNewlines)
-        if invitation == nil, !(1...120).contains(orgName.count) {
+        if invitation == nil, !(1...120).contains(orgName.length) {
             throw Problem.invalid("organization", "The organization name must have 1 to 120 characters.")
         }
         if try await User.query(on: db).filter(\.$email == email).first() != nil {
@@ -48,7 +104,7 @@ enum Accounts {
         }
         let hash = try await hasher.hash(r.password)
         let foundInvitation = invitation
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let organization: Organization
             let role: Role
             if let invitation = foundInvitation {
@@ -81,7 +137,7 @@ enum Accounts {
 
     static func createToken(for user: User, name: String, on db: any Database) async throws -> (APIToken, String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw Problem.invalid("name", "The token name must have 1 to 80 characters.") }
+        guard (1...80).contains(name.length) else { throw Problem.invalid("name", "The token name must have 1 to 80 characters.") }
         let secret = Secrets.make(prefix: "bfd_")
         let token = APIToken(userID: user.id!, name: name, prefix: String(secret.prefix(10)), secretHash: Secrets.digest(secret))
         try await token.save(on: db)
@@ -171,20 +227,20 @@ enum Accounts {
             guard let items else { return nil }
             let cleaned = items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             guard cleaned.count <= max else { throw Problem.invalid(field, "At most \(max) entries are allowed in \(field).") }
-            if let long = cleaned.first(where: { $0.count > length }) {
+            if let long = cleaned.first(where: { $0.length > length }) {
                 throw Problem.invalid(
                     field, "Each entry of \(field) must have at most \(length) characters; \"\(long.prefix(40))…\" is longer.")
             }
             return cleaned
         }
         if let name = u.name?.trimmingCharacters(in: .whitespacesAndNewlines) {
-            guard (1...120).contains(name.count) else {
+            guard (1...120).contains(name.length) else {
                 throw Problem.invalid("name", "The organization name must have 1 to 120 characters.")
             }
             org.name = name
         }
         if let d = u.description {
-            guard d.count <= 4000 else { throw Problem.invalid("description", "The description must have at most 4000 characters.") }
+            guard d.length <= 4000 else { throw Problem.invalid("description", "The description must have at most 4000 characters.") }
             org.description = d
         }
         if let v = try list(u.capabilities, "capabilities", max: 50, length: 200) { org.capabilities = v }

@@ -23,9 +23,9 @@ enum Circles {
             throw Problem(.unprocessableEntity, "Your own organization is not in one of its circles.")
         }
         let text = note.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count <= 500 else { throw Problem.invalid("note", "A note has at most 500 characters.") }
+        guard text.length <= 500 else { throw Problem.invalid("note", "A note has at most 500 characters.") }
         guard try await Organization.find(member, on: db) != nil else { throw Problem.notFound("organization") }
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let placement = try await placement(of: member, by: actor.organizationID, on: tx) ?? CirclePlacement()
             placement.$organization.id = actor.organizationID
             placement.$member.id = member
@@ -43,7 +43,7 @@ enum Circles {
     @discardableResult
     static func remove(_ member: UUID, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> Bool {
         try Policy.manageOrganization(actor)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             guard let placement = try await placement(of: member, by: actor.organizationID, on: tx) else { return false }
             try await placement.delete(on: tx)
             try await TrustService.enqueue(viewer: actor.organizationID, subject: member, at: now, on: tx)

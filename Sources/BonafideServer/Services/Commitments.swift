@@ -16,11 +16,11 @@ enum Commitments {
     static func create(_ d: Draft, in p: Partnership, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Commitment {
         try Policy.requireActive(p)
         let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(title.count) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
-        guard d.deliverable.count <= 4000 else {
+        guard (1...200).contains(title.length) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
+        guard d.deliverable.length <= 4000 else {
             throw Problem.invalid("deliverable", "The deliverable must have at most 4000 characters.")
         }
-        guard d.acceptanceCriteria.count <= 4000 else {
+        guard d.acceptanceCriteria.length <= 4000 else {
             throw Problem.invalid("acceptanceCriteria", "The acceptance criteria must have at most 4000 characters.")
         }
         guard d.dueAt > now else { throw Problem.invalid("dueAt", "The due date must be in the future.") }
@@ -50,7 +50,7 @@ enum Commitments {
         c.atRisk = false
         c.$createdBy.id = actor.id
         c.createdAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await c.save(on: tx)
             if try await PartnershipMember.query(on: tx).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == ownerID).first() == nil {
                 try await PartnershipMember(partnershipID: p.id!, userID: ownerID, organizationID: actor.organizationID).save(on: tx)
@@ -76,35 +76,37 @@ enum Commitments {
             throw Problem(.conflict, "This partnership has ended; only deliveries can still be accepted.")
         }
         let side = Policy.side(of: actor, in: c)
-        let before = c.state
-        let after: CommitmentState
-        do {
-            after = try CommitmentLifecycle.apply(action, to: before, by: side, at: now, reason: reason, newDueAt: newDueAt)
-        } catch {
-            switch error {
-            case .reasonRequired: throw Problem.invalid("reason", error.description)
-            case .dueDateRequired, .dueDateNotInFuture: throw Problem.invalid("dueAt", error.description)
-            case .wrongSide: throw Problem(.forbidden, error.description)
-            default: throw Problem(.conflict, error.description)
-            }
-        }
         let reasonText = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        guard (reasonText?.count ?? 0) <= 2000 else { throw Problem.invalid("reason", "The reason must have at most 2000 characters.") }
-        c.state = after
-        // Early notice is evidence: remember the first time the owner warned before the due date.
-        if (action == .flagAtRisk || action == .proposeNewDate), c.flaggedAt == nil, now < before.dueAt { c.flaggedAt = now }
-        let summary = summary(of: action, c, actor: actor, newDueAt: newDueAt)
+        guard (reasonText?.length ?? 0) <= 2000 else { throw Problem.invalid("reason", "The reason must have at most 2000 characters.") }
         let notifySide = side == .owner ? c.$recipientOrganization.id : c.$ownerOrganization.id
-        try await db.transaction { tx in
-            try await c.save(on: tx)
+        let owner = c.$owner.value
+        return try await db.writeTransaction { tx in
+            // Decided on the row as it is now, locked: two actions at once must not both pass on a stale state.
+            guard let current = try await tx.lockedRow(Commitment.self, c.id!) else { throw Problem.notFound("commitment") }
+            let before = current.state
+            do throws(LifecycleError) {
+                current.state = try CommitmentLifecycle.apply(action, to: before, by: side, at: now, reason: reason, newDueAt: newDueAt)
+            } catch {
+                switch error {
+                case .reasonRequired: throw Problem.invalid("reason", error.description)
+                case .dueDateRequired, .dueDateNotInFuture: throw Problem.invalid("dueAt", error.description)
+                case .wrongSide: throw Problem(.forbidden, error.description)
+                default: throw Problem(.conflict, error.description)
+                }
+            }
+            // Early notice is evidence: remember the first time the owner warned before the due date.
+            if action == .flagAtRisk || action == .proposeNewDate, current.flaggedAt == nil, now < before.dueAt { current.flaggedAt = now }
+            let summary = summary(of: action, current, actor: actor, newDueAt: newDueAt)
+            try await current.save(on: tx)
             try await Timeline.append(
                 p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
-                reason: reasonText, commitmentID: c.id, at: now, on: tx)
+                reason: reasonText, commitmentID: current.id, at: now, on: tx)
             try await Timeline.notify(
                 p, side: notifySide, except: actor, text: "\(summary) in \(p.name)",
-                link: Paths.commitment(p.id, c.id), at: now, on: tx)
+                link: Paths.commitment(p.id, current.id), at: now, on: tx)
+            current.$owner.value = owner
+            return current
         }
-        return c
     }
 
     private static func summary(of action: CommitmentAction, _ c: Commitment, actor: Actor, newDueAt: Date?) -> String {
@@ -136,7 +138,7 @@ enum Commitments {
     /// each overdue commitment is marked, recorded and announced exactly once.
     @discardableResult
     static func sweepOverdue(now: Date = Date(), batch: Int = 200, on db: any Database) async throws -> Int {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let ids: [UUID]
             if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 struct Row: Decodable { var id: UUID }

@@ -11,6 +11,8 @@ import SQLKit
 /// since anyone can sign up an organization called "TÜV" to confirm their own certificates.
 enum Credentials {
     static let maximumPerOrganization = 50
+    /// Requests to one issuer per 30 days, however often the credential is deleted and added again.
+    static let maximumRequestsPerIssuer = 3
 
     struct Draft: Sendable {
         var kind: CredentialKind
@@ -30,11 +32,11 @@ enum Credentials {
     static func add(_ d: Draft, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Credential {
         try Policy.manageOrganization(actor)
         let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(title.count) else {
+        guard (1...200).contains(title.length) else {
             throw Problem.invalid("title", "Name the credential in 1 to 200 characters, e.g. “ISO/IEC 27001:2022”.")
         }
         let identifier = d.identifier.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard identifier.count <= 100 else {
+        guard identifier.length <= 100 else {
             throw Problem.invalid("identifier", "The certificate or licence number has at most 100 characters.")
         }
         if let until = d.validUntil, until <= now {
@@ -55,13 +57,23 @@ enum Credentials {
             if earlier.contains(where: { $0.status == .pending }) {
                 throw Problem(.conflict, "\(issuer.name) has not answered your last request yet; wait for it before asking again.")
             }
-            if earlier.contains(where: { $0.status == .declined && ($0.decidedAt ?? .distantPast) > now.addingTimeInterval(-30 * 86_400) })
+            // The history outlives the credentials: deleting one and adding it again is a new request, not a fresh start.
+            let monthAgo = now.addingTimeInterval(-30 * 86_400)
+            let history = try await CredentialRequest.query(on: db).filter(\.$holderID == actor.organizationID)
+                .filter(\.$issuerID == issuerID).filter(\.$requestedAt > monthAgo).all()
+            if earlier.contains(where: { $0.status == .declined && ($0.decidedAt ?? .distantPast) > monthAgo })
+                || history.contains(where: { ($0.declinedAt ?? .distantPast) > monthAgo })
             {
                 throw Problem(
                     .conflict, "\(issuer.name) declined a credential of yours in the last 30 days; ask them directly before trying again.")
             }
+            guard history.count < maximumRequestsPerIssuer else {
+                throw Problem(
+                    .tooManyRequests,
+                    "You asked \(issuer.name) to confirm credentials \(history.count) times in the last 30 days; wait before asking again.")
+            }
         }
-        guard (1...200).contains(issuerName.count) else {
+        guard (1...200).contains(issuerName.length) else {
             throw Problem.invalid("issuerName", "Say who issued it (1 to 200 characters), or pick the issuer on Bonafide.")
         }
         let held = try await Credential.query(on: db).filter(\.$holder.$id == actor.organizationID).count()
@@ -80,9 +92,14 @@ enum Credentials {
         c.$createdBy.id = actor.id
         c.createdAt = now
         let holderName = try await Organization.find(actor.organizationID, on: db)?.name ?? "An organization"
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await c.save(on: tx)
             if let issuerID = d.issuerID {
+                let request = CredentialRequest()
+                request.holderID = actor.organizationID
+                request.issuerID = issuerID
+                request.requestedAt = now
+                try await request.save(on: tx)
                 try await notifyManagers(
                     of: issuerID, text: "\(holderName) says you issued them “\(title)”; confirm or decline it",
                     link: Paths.credentialRequests, at: now, on: tx)
@@ -96,7 +113,7 @@ enum Credentials {
         guard let c = try await Credential.query(on: db).filter(\.$id == id).filter(\.$holder.$id == actor.organizationID).first()
         else { return false }
         try Policy.manageOrganization(actor)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await c.delete(on: tx)
             try await enqueueViewers(of: actor.organizationID, at: now, on: tx)
         }
@@ -112,7 +129,7 @@ enum Credentials {
         else { throw Problem.notFound("credential") }
         try Policy.manageOrganization(actor)
         let note = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard note.count <= 1000 else { throw Problem.invalid("note", "The note has at most 1000 characters.") }
+        guard note.length <= 1000 else { throw Problem.invalid("note", "The note has at most 1000 characters.") }
         let verb = decision == .confirm ? "confirmed" : decision == .decline ? "declined" : "revoked"
         switch (decision, c.status) {
         case (.confirm, .pending): break
@@ -126,13 +143,22 @@ enum Credentials {
             }
         default: throw Problem(.conflict, "A \(c.status.rawValue) credential cannot be \(verb).")
         }
+        let decidedOn = c.status
         c.status = decision == .confirm ? .verified : decision == .decline ? .declined : .revoked
         c.decidedAt = now
         c.$decidedBy.id = actor.id
         c.decisionNote = note.nilIfEmpty
         let issuerName = try await Organization.find(actor.organizationID, on: db)?.name ?? "The issuer"
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
+            // Decided on the row as it is now, locked: of two decisions at once, only the first stands.
+            guard try await tx.lockedRow(Credential.self, id)?.status == decidedOn else {
+                throw Problem(.conflict, "This credential was decided meanwhile; reload to see how.")
+            }
             try await c.save(on: tx)
+            if decision == .decline {
+                try await CredentialRequest.query(on: tx).filter(\.$holderID == c.$holder.id)
+                    .filter(\.$issuerID == actor.organizationID).set(\.$declinedAt, to: now).update()
+            }
             try await notifyManagers(
                 of: c.$holder.id, text: "\(issuerName) \(verb) your credential “\(c.title)”", link: Paths.organizationSettings, at: now,
                 on: tx)

@@ -29,8 +29,9 @@ struct FeedFetcher: Sendable {
     let client: HTTPClient
     let allowPrivateAddresses: Bool
 
-    static func makeClient() -> HTTPClient {
+    static func makeClient(dnsOverride: [String: String] = [:]) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.dnsOverride = dnsOverride
         // Redirects are followed here, one hop at a time, so each target's address is checked too.
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(20))
@@ -40,45 +41,88 @@ struct FeedFetcher: Sendable {
         return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
     }
 
-    func fetch(_ url: String, etag: String?, lastModified: String?) async throws -> Outcome {
+    /// The whole fetch, redirects and body included: a feed that drips a byte a second must not hold a poll slot.
+    static let deadline: Duration = .seconds(30)
+
+    func fetch(_ url: String, etag: String?, lastModified: String?, deadline: Duration = Self.deadline) async throws -> Outcome {
+        try await withThrowingTaskGroup(of: Outcome?.self) { group in
+            group.addTask { try await fetchWithoutDeadline(url, etag: etag, lastModified: lastModified) }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let outcome = first else {
+                throw Failure(description: "The feed took longer than \(deadline.components.seconds) seconds to arrive in full.")
+            }
+            return outcome
+        }
+    }
+
+    private enum Hop {
+        case arrived(Outcome)
+        case redirected(to: String)
+    }
+
+    private func fetchWithoutDeadline(_ url: String, etag: String?, lastModified: String?) async throws -> Outcome {
         var target = url
         for _ in 0...Self.maxRedirects {
-            try await checkAddress(of: target)
-            var request = HTTPClientRequest(url: target)
-            request.headers.add(name: "User-Agent", value: "Bonafide feed reader (+https://bonafide.dev)")
-            request.headers.add(name: "Accept", value: "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8")
-            if let etag { request.headers.add(name: "If-None-Match", value: etag) }
-            if let lastModified { request.headers.add(name: "If-Modified-Since", value: lastModified) }
-            let response: HTTPClientResponse
-            do {
-                response = try await client.execute(request, timeout: .seconds(30))
-            } catch {
-                throw Failure(description: "Could not reach \(Self.host(of: target)): \(Self.explain(error)).")
-            }
-            switch response.status.code {
-            case 304:
-                return .notModified
-            case 301, 302, 303, 307, 308:
-                guard let location = response.headers.first(name: "Location"),
-                    let next = URL(string: location, relativeTo: URL(string: target))?.absoluteURL.absoluteString
-                else { throw Failure(description: "The feed redirects without saying where.") }
-                target = next
-                continue
-            case 200..<300:
-                let body: ByteBuffer
+            let hop: Hop
+            if let pinned = try await checkAddress(of: target) {
+                // Connect to the address that was checked: a second lookup could answer differently (DNS rebinding).
+                let client = Self.makeClient(dnsOverride: pinned)
                 do {
-                    body = try await response.body.collect(upTo: Self.maxBytes)
+                    hop = try await self.hop(target, etag: etag, lastModified: lastModified, with: client)
                 } catch {
-                    throw Failure(description: "The feed is larger than \(Self.maxBytes / 1_048_576) MB.")
+                    try? await client.shutdown()
+                    throw error
                 }
-                return .fetched(
-                    Data(buffer: body), etag: response.headers.first(name: "ETag"),
-                    lastModified: response.headers.first(name: "Last-Modified"))
-            default:
-                throw Failure(description: "The feed answered \(response.status.code) \(response.status.reasonPhrase).")
+                try? await client.shutdown()
+            } else {
+                hop = try await self.hop(target, etag: etag, lastModified: lastModified, with: client)
+            }
+            switch hop {
+            case .arrived(let outcome): return outcome
+            case .redirected(let next): target = next
             }
         }
         throw Failure(description: "The feed redirects more than \(Self.maxRedirects) times.")
+    }
+
+    private func hop(_ target: String, etag: String?, lastModified: String?, with client: HTTPClient) async throws -> Hop {
+        var request = HTTPClientRequest(url: target)
+        request.headers.add(name: "User-Agent", value: "Bonafide feed reader (+https://bonafide.dev)")
+        request.headers.add(name: "Accept", value: "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8")
+        if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+        if let lastModified { request.headers.add(name: "If-Modified-Since", value: lastModified) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .seconds(30))
+        } catch {
+            throw Failure(description: "Could not reach \(Self.host(of: target)): \(Self.explain(error)).")
+        }
+        switch response.status.code {
+        case 304:
+            return .arrived(.notModified)
+        case 301, 302, 303, 307, 308:
+            guard let location = response.headers.first(name: "Location"),
+                let next = URL(string: location, relativeTo: URL(string: target))?.absoluteURL.absoluteString
+            else { throw Failure(description: "The feed redirects without saying where.") }
+            return .redirected(to: next)
+        case 200..<300:
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: Self.maxBytes)
+            } catch {
+                throw Failure(description: "The feed is larger than \(Self.maxBytes / 1_048_576) MB.")
+            }
+            return .arrived(
+                .fetched(
+                    Data(buffer: body), etag: response.headers.first(name: "ETag"),
+                    lastModified: response.headers.first(name: "Last-Modified")))
+        default:
+            throw Failure(description: "The feed answered \(response.status.code) \(response.status.reasonPhrase).")
+        }
     }
 
     static func host(of url: String) -> String { URL(string: url)?.host ?? url }
@@ -95,17 +139,20 @@ struct FeedFetcher: Sendable {
         return "the connection failed"
     }
 
-    /// Refuses URLs that resolve to loopback, private, link-local, shared or multicast addresses.
-    func checkAddress(of url: String) async throws {
+    /// Refuses URLs that resolve to loopback, private, link-local, shared or multicast addresses. Answers the
+    /// host and the checked address to connect to (nil when private addresses are allowed or the host is numeric).
+    func checkAddress(of url: String) async throws -> [String: String]? {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = parsed.host, !host.isEmpty
         else { throw Failure(description: "\"\(url.prefix(100))\" is not an http(s) URL.") }
-        guard !allowPrivateAddresses else { return }
+        guard !allowPrivateAddresses else { return nil }
         let addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(host) }
-        guard !addresses.isEmpty else { throw Failure(description: "\(host) does not resolve to an address.") }
+        guard let first = addresses.first else { throw Failure(description: "\(host) does not resolve to an address.") }
         if addresses.contains(where: Self.isInternal) {
             throw Failure(description: "\(host) resolves to an internal address; feeds must be on the public internet.")
         }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return numericAddress(bare) == nil ? [host: first] : nil
     }
 
     static func resolve(_ host: String) throws -> [String] {
@@ -129,28 +176,40 @@ struct FeedFetcher: Sendable {
         return out
     }
 
-    /// Whether a numeric address belongs to this machine or its private networks.
+    /// Whether a numeric address belongs to this machine or its private networks, however it is written.
+    /// Decided on the address's bytes: IPv4 inside IPv6 (mapped `::ffff:a.b.c.d`, translated `::ffff:0:a.b.c.d`,
+    /// compatible `::a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4 `2002::/16`) reaches the IPv4
+    /// address it embeds, so it is judged as that address, in hex spelling as well as dotted.
     static func isInternal(_ address: String) -> Bool {
-        let a = address.lowercased().split(separator: "%").first.map(String.init) ?? address
-        if a.contains(":") {
-            if a == "::1" || a == "::" { return true }
-            // IPv4 inside IPv6: mapped, compatible and NAT64 forms reach the IPv4 address.
-            for prefix in ["::ffff:", "64:ff9b::", "::"] where a.hasPrefix(prefix) && a.dropFirst(prefix.count).contains(".") {
-                return isInternal(String(a.dropFirst(prefix.count)))
+        let text = address.split(separator: "%").first.map(String.init) ?? address
+        guard let bytes = numericAddress(text) else { return true }
+        return isInternal(bytes: bytes)
+    }
+
+    static func isInternal(bytes b: [UInt8]) -> Bool {
+        if b.count == 4 {
+            switch (b[0], b[1]) {
+            case (0, _), (10, _), (127, _), (169, 254), (192, 168): return true
+            case (172, 16...31), (100, 64...127), (198, 18...19): return true
+            case (192, 0) where b[2] == 0 || b[2] == 2: return true
+            case (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: return true
+            case (224...255, _): return true
+            default: return false
             }
-            if a.hasPrefix("64:ff9b:") { return true }  // NAT64 written in hex: treat as internal rather than decode
-            if a.hasPrefix("fc") || a.hasPrefix("fd") { return true }  // unique local
-            if a.hasPrefix("fe8") || a.hasPrefix("fe9") || a.hasPrefix("fea") || a.hasPrefix("feb") { return true }  // link-local
-            if a.hasPrefix("ff") { return true }  // multicast
-            return false
         }
-        let parts = a.split(separator: ".").compactMap { Int($0) }
-        guard parts.count == 4 else { return true }
-        switch (parts[0], parts[1]) {
-        case (0, _), (10, _), (127, _), (169, 254), (192, 168), (192, 0): return true
-        case (172, 16...31), (100, 64...127), (198, 18...19): return true
-        case (224...255, _): return true
-        default: return false
-        }
+        guard b.count == 16 else { return true }
+        let zeros = { (range: Range<Int>) in b[range].allSatisfy { $0 == 0 } }
+        let v4 = Array(b[12..<16])
+        if zeros(0..<10), b[10] == 0xff, b[11] == 0xff { return isInternal(bytes: v4) }  // ::ffff:a.b.c.d
+        if zeros(0..<8), b[8] == 0xff, b[9] == 0xff, zeros(10..<12) { return isInternal(bytes: v4) }  // ::ffff:0:a.b.c.d
+        if zeros(0..<12) { return true }  // ::, ::1 and the deprecated compatible ::a.b.c.d
+        if b[0] == 0x00, b[1] == 0x64, b[2] == 0xff, b[3] == 0x9b { return true }  // NAT64, well-known and local-use
+        if b[0] == 0x20, b[1] == 0x02 { return isInternal(bytes: Array(b[2..<6])) }  // 6to4
+        if b[0] == 0x20, b[1] == 0x01, b[2] == 0x00, b[3] == 0x00 { return true }  // Teredo
+        if b[0] & 0xfe == 0xfc { return true }  // unique local
+        if b[0] == 0xfe, b[1] & 0xc0 == 0x80 { return true }  // link-local
+        if b[0] == 0xff { return true }  // multicast
+        if b[0] == 0x20, b[1] == 0x01, b[2] == 0x0d, b[3] == 0xb8 { return true }  // documentation
+        return false
     }
 }

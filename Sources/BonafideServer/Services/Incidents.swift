@@ -21,8 +21,8 @@ enum Incidents {
         try requireOpenToIncidents(p)
         let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let description = d.description.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(title.count) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
-        guard (1...4000).contains(description.count) else {
+        guard (1...200).contains(title.length) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
+        guard (1...4000).contains(description.length) else {
             throw Problem.invalid("description", "Say what happened, in 1 to 4000 characters.")
         }
         let occurred = d.occurredAt ?? now
@@ -49,7 +49,7 @@ enum Incidents {
         i.acknowledgedAt = d.selfReported ? now : nil
         i.reopenCount = 0
         let verb = d.selfReported ? "disclosed" : "raised"
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await i.save(on: tx)
             try await Timeline.append(
                 p, actor: actor, kind: "incident.\(verb)",
@@ -78,16 +78,16 @@ enum Incidents {
     ) async throws -> Incident {
         try requireOpenToIncidents(p)
         let note = rawNote?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        guard (note?.count ?? 0) <= 4000 else { throw Problem.invalid("note", "The note must have at most 4000 characters.") }
-        guard (rootCause?.count ?? 0) <= 4000 else {
+        guard (note?.length ?? 0) <= 4000 else { throw Problem.invalid("note", "The note must have at most 4000 characters.") }
+        guard (rootCause?.length ?? 0) <= 4000 else {
             throw Problem.invalid("rootCause", "The root cause must have at most 4000 characters.")
         }
-        guard (improvementPlan?.count ?? 0) <= 4000 else {
+        guard (improvementPlan?.length ?? 0) <= 4000 else {
             throw Problem.invalid("improvementPlan", "The improvement plan must have at most 4000 characters.")
         }
         let side = Policy.side(of: actor, in: i)
         let notifySide = side == .responsible ? i.$affected.id : i.$responsible.id
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             // Decided on the row as it is now, locked: two actions at once must not both pass on a stale state.
             let current = try await locked(i.id!, on: tx)
             do throws(IncidentError) {
@@ -151,7 +151,7 @@ enum Incidents {
         async throws -> Incident
     {
         try Policy.publishIncident(i, by: actor)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let i = try await locked(i.id!, on: tx)
             guard !published || i.status == .resolved || i.status == .closed else {
                 throw Problem(.conflict, "Only a resolved incident, with its root cause and improvement plan, can be published.")
@@ -188,7 +188,7 @@ enum Incidents {
         let due = try await Incident.query(on: db).filter(\.$status == .open).filter(\.$selfReported == false)
             .filter(\.$remindedAt == nil).filter(\.$raisedAt <= now.addingTimeInterval(-remindAfter)).limit(batch).all()
         for stale in due {
-            written += try await db.transaction { tx in
+            written += try await db.writeTransaction { tx in
                 let i = try await locked(stale.id!, on: tx)
                 guard i.status == .open, i.remindedAt == nil, let p = try await Partnership.find(i.$partnership.id, on: tx) else {
                     return 0
@@ -205,7 +205,7 @@ enum Incidents {
         }
         let undecided = try await Incident.query(on: db).filter(\.$verdict == nil).sort(\.$raisedAt).limit(batch).all()
         for candidate in undecided {
-            written += try await db.transaction { tx in
+            written += try await db.writeTransaction { tx in
                 let i = try await locked(candidate.id!, on: tx)
                 guard i.verdict == nil, let p = try await Partnership.find(i.$partnership.id, on: tx) else { return 0 }
                 let summary: String

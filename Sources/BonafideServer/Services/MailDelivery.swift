@@ -75,7 +75,7 @@ enum MailDelivery {
                 $0.filter(\.$nextAttemptAt < cutoff).group(.and) { $0.filter(\.$nextAttemptAt == nil).filter(\.$createdAt < cutoff) }
             }
             .set(\.$status, to: .failed).set(\.$lastError, to: "Not sent: still waiting a week after it was written.").update()
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let ids: [UUID]
             if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
                 struct Row: Decodable { var id: UUID }
@@ -127,7 +127,7 @@ enum MailDelivery {
                 }
             }
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             for message in claimed { try await message.save(on: tx) }
         }
         if outcome.sent + outcome.failed + outcome.retrying > 0 {
@@ -180,7 +180,7 @@ enum MailDelivery {
             message.attempts = 0
             message.nextAttemptAt = now
         }
-        try await db.transaction { tx in for message in failed { try await message.save(on: tx) } }
+        try await db.writeTransaction { tx in for message in failed { try await message.save(on: tx) } }
         return failed.count
     }
 }

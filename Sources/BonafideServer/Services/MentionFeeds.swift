@@ -17,11 +17,11 @@ enum MentionFeeds {
     static func add(_ draft: Draft, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> MentionFeed {
         try Policy.manageOrganization(actor)
         let url = draft.url.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard url.count <= 2_000, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+        guard url.length <= 2_000, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
             let host = parsed.host, !host.isEmpty
         else { throw Problem.invalid("url", "Give the feed's http(s) address, e.g. https://example.com/reviews.rss.") }
         let brand = draft.brand.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard brand.count <= 100 else { throw Problem.invalid("brand", "The brand must have at most 100 characters.") }
+        guard brand.length <= 100 else { throw Problem.invalid("brand", "The brand must have at most 100 characters.") }
         let keywords = draft.keywords.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard keywords.count <= 20, keywords.allSatisfy({ $0.count <= 60 }) else {
             throw Problem.invalid("keywords", "At most 20 keywords of up to 60 characters, separated by commas.")

@@ -162,12 +162,12 @@ enum Mentions {
         guard m.text.count <= maxTextLength else {
             throw Problem.invalid("mentions", "\(place): the text has \(m.text.count) characters; at most \(maxTextLength).")
         }
-        guard m.title.count <= 500, m.author.count <= 200, m.brand.count <= 100, m.source.count <= 60 else {
+        guard m.title.length <= 500, m.author.length <= 200, m.brand.length <= 100, m.source.length <= 60 else {
             throw Problem.invalid(
                 "mentions", "\(place): titles have at most 500 characters, authors 200, brands 100 and sources 60.")
         }
         if !m.url.isEmpty {
-            guard m.url.count <= 2_000, let u = URL(string: m.url), ["http", "https"].contains(u.scheme?.lowercased() ?? ""),
+            guard m.url.length <= 2_000, let u = URL(string: m.url), ["http", "https"].contains(u.scheme?.lowercased() ?? ""),
                 u.host != nil
             else { throw Problem.invalid("mentions", "\(place): \"\(m.url.prefix(80))\" is not an http(s) link.") }
         }
@@ -192,8 +192,10 @@ enum Mentions {
         var candidates: [String: Mention] = [:]
         var order: [String] = []
         var result = ImportResult()
-        let analyzer = SentimentAnalyzer.shared
-        for input in inputs {
+        let scores = try await Offload.cpu {
+            inputs.map { SentimentAnalyzer.shared.analyze(sentimentText(title: $0.title, text: $0.text)) }
+        }
+        for (input, scored) in zip(inputs, scores) {
             let (brand, partner) = brands.resolve(feed?.brand ?? input.brand, partner: feed?.$partner.id)
             let key = dedupeKey(input, brandKey: BrandDirectory.key(brand), feedURL: feed?.url)
             guard candidates[key] == nil else {
@@ -213,7 +215,6 @@ enum Mentions {
             m.author = input.author
             m.publishedAt = input.publishedAt ?? now
             m.importedAt = now
-            let scored = analyzer.analyze(sentimentText(title: input.title, text: input.text))
             m.sentiment = scored.score
             m.driversJSON = StoredDrivers.json(scored.drivers)
             m.dedupeKey = key
@@ -225,7 +226,7 @@ enum Mentions {
             let known = try await existingKeys(order, in: organization, on: db)
             let fresh = order.filter { !known.contains($0) }.compactMap { candidates[$0] }
             do {
-                try await db.transaction { tx in
+                try await db.writeTransaction { tx in
                     for chunk in stride(from: 0, to: fresh.count, by: 500) {
                         try await Array(fresh[chunk..<min(chunk + 500, fresh.count)]).create(on: tx)
                     }

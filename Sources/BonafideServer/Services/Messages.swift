@@ -14,7 +14,7 @@ enum Messages {
     static func post(_ d: Draft, in p: Partnership, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Message {
         try Policy.requireActive(p)
         let body = d.body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...10_000).contains(body.count) else { throw Problem.invalid("body", "A message must have 1 to 10000 characters.") }
+        guard (1...10_000).contains(body.length) else { throw Problem.invalid("body", "A message must have 1 to 10000 characters.") }
         let thread: MessageThread
         if let threadID = d.threadID {
             guard
@@ -24,7 +24,7 @@ enum Messages {
             thread = t
         } else {
             let subject = (d.subject ?? String(body.prefix(60))).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...200).contains(subject.count) else { throw Problem.invalid("subject", "The subject must have 1 to 200 characters.") }
+            guard (1...200).contains(subject.length) else { throw Problem.invalid("subject", "The subject must have 1 to 200 characters.") }
             thread = MessageThread()
             thread.$partnership.id = p.id!
             thread.subject = subject
@@ -39,7 +39,7 @@ enum Messages {
         message.needsResponse = d.needsResponse
         message.createdAt = now
         if try await MessageTone.isAnalysed(in: p, on: db) { MessageTone.score(message) }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             thread.lastMessageAt = now
             try await thread.save(on: tx)
             message.$thread.id = thread.id!
@@ -137,7 +137,7 @@ enum MessageTone {
         guard !partnerships.isEmpty else { return }
         let unscored = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnerships.compactMap(\.id))
             .filter(\.$sentiment == nil).sort(\.$createdAt, .descending).limit(backfillLimit).all()
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             for m in unscored {
                 score(m)
                 try await m.save(on: tx)

@@ -8,7 +8,7 @@ enum Partnerships {
         async throws -> (Partnership, String)
     {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...160).contains(name.count) else { throw Problem.invalid("name", "The partnership name must have 1 to 160 characters.") }
+        guard (1...160).contains(name.length) else { throw Problem.invalid("name", "The partnership name must have 1 to 160 characters.") }
         var email: String?
         if let raw = partnerEmail?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             let normalized = Validation.normalizedEmail(raw)
@@ -22,10 +22,10 @@ enum Partnerships {
             email = normalized
         }
         let text = agreement?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let text, text.count > 100_000 { throw Problem.invalid("agreement", "The agreement must have at most 100000 characters.") }
+        if let text, text.length > 100_000 { throw Problem.invalid("agreement", "The agreement must have at most 100000 characters.") }
         let secret = Secrets.make(prefix: "inv_")
         let invitedEmail = email
-        let partnership = try await db.transaction { tx in
+        let partnership = try await db.writeTransaction { tx in
             let p = Partnership(name: name, organizationID: actor.organizationID, createdByID: actor.id)
             p.status = .invited
             p.invitedEmail = invitedEmail
@@ -70,7 +70,7 @@ enum Partnerships {
         }
         let secret = Secrets.make(prefix: "inv_")
         partnership.invitationSecretHash = Secrets.digest(secret)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await partnership.save(on: tx)
             try await Timeline.append(
                 partnership, actor: actor, kind: "invitation.renewed", summary: "\(actor.user.name) issued a new invitation link", on: tx)
@@ -95,7 +95,8 @@ enum Partnerships {
         guard p.$organization.id != actor.organizationID else {
             throw Problem(.conflict, "You cannot accept your own organization's invitation; send the link to the partner.")
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
+            try await requireStatus(.invited, of: p, on: tx, else: "This invitation was already answered.")
             p.$partner.id = actor.organizationID
             p.status = .active
             p.invitationSecretHash = nil
@@ -117,7 +118,8 @@ enum Partnerships {
         guard p.$organization.id != actor.organizationID else {
             throw Problem(.conflict, "You cannot decline your own organization's invitation.")
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
+            try await requireStatus(.invited, of: p, on: tx, else: "This invitation was already answered.")
             p.status = .declined
             p.invitationSecretHash = nil
             try await p.save(on: tx)
@@ -133,7 +135,8 @@ enum Partnerships {
         try Policy.requireActive(p)
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw Problem.invalid("reason", "Say why the partnership ends; both sides will see it.") }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
+            try await requireStatus(.active, of: p, on: tx, else: "This partnership is no longer active.")
             p.status = .ended
             try await p.save(on: tx)
             try await Timeline.append(
@@ -143,6 +146,14 @@ enum Partnerships {
         }
     }
 
+    /// Decided on the row as it is now, locked: of two answers at once, only the first stands.
+    private static func requireStatus(
+        _ status: PartnershipStatus, of p: Partnership, on tx: any Database, else message: String
+    ) async throws {
+        guard let fresh = try await tx.lockedRow(Partnership.self, p.id!) else { throw Problem.notFound("partnership") }
+        guard fresh.status == status else { throw Problem(.conflict, message) }
+    }
+
     static func addMember(_ p: Partnership, userID: UUID?, by actor: Actor, on db: any Database) async throws {
         guard let userID, let colleague = try await User.find(userID, on: db),
             colleague.$organization.id == actor.organizationID
@@ -150,7 +161,7 @@ enum Partnerships {
         let existing = try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!)
             .filter(\.$user.$id == userID).first()
         guard existing == nil else { throw Problem(.conflict, "\(colleague.name) is already a member.") }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await PartnershipMember(partnershipID: p.id!, userID: userID, organizationID: actor.organizationID).save(on: tx)
             try await Timeline.append(p, actor: actor, kind: "member.added", summary: "\(actor.user.name) added \(colleague.name)", on: tx)
             try await Notification(
@@ -173,12 +184,12 @@ enum Partnerships {
             throw Problem(.conflict, "The agreement of a \(p.status.rawValue) partnership can no longer change.")
         }
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...100_000).contains(text.count) else { throw Problem.invalid("text", "The agreement must have 1 to 100000 characters.") }
+        guard (1...100_000).contains(text.length) else { throw Problem.invalid("text", "The agreement must have 1 to 100000 characters.") }
         let latest = try await AgreementVersion.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$version, .descending).first()
         if latest?.text == text { throw Problem(.conflict, "This text is the same as the current version \(latest!.version).") }
         let version = AgreementVersion(partnershipID: p.id!, version: (latest?.version ?? 0) + 1, text: text, authorID: actor.id)
         do {
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 try await version.save(on: tx)
                 try await Timeline.append(
                     p, actor: actor, kind: "agreement.updated",

@@ -112,6 +112,10 @@ enum Policy {
     }
 
     /// Only an owner may hand out the owner role.
+    static func requireOwner(_ actor: Actor) throws {
+        guard actor.role == .owner else { throw Problem(.forbidden, "Only owners of your organization can do this.") }
+    }
+
     static func grant(_ role: Role, by actor: Actor) throws {
         try manageOrganization(actor)
         if role == .owner, actor.role != .owner {

@@ -25,14 +25,14 @@ enum Surveys {
     static func create(_ draft: Draft, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> Survey {
         try Policy.manageOrganization(actor)
         let title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(title.count) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
+        guard (1...200).contains(title.length) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
         guard let kind = SurveyKind(rawValue: draft.kind) else {
             throw Problem.invalid("kind", "The kind must be nps (0-10, would you recommend us) or csat (1-5, how satisfied).")
         }
         let question = (draft.question ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard question.count <= 300 else { throw Problem.invalid("question", "The question must have at most 300 characters.") }
+        guard question.length <= 300 else { throw Problem.invalid("question", "The question must have at most 300 characters.") }
         let campaign = (draft.campaign ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard campaign.count <= 100 else { throw Problem.invalid("campaign", "The campaign must have at most 100 characters.") }
+        guard campaign.length <= 100 else { throw Problem.invalid("campaign", "The campaign must have at most 100 characters.") }
         let questions = try validate(draft.questions)
         let survey = Survey()
         survey.$organization.id = actor.organizationID
@@ -57,11 +57,11 @@ enum Surveys {
             var q = q
             let field = "questions[\(index)]"
             q.prompt = q.prompt.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...300).contains(q.prompt.count) else {
+            guard (1...300).contains(q.prompt.length) else {
                 throw Problem.invalid(field, "Question \(index + 1) needs a prompt of 1 to 300 characters.")
             }
             if q.id.isEmpty { q.id = "q\(index + 1)" }
-            guard q.id.count <= 40, q.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            guard q.id.length <= 40, q.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
                 throw Problem.invalid(field, "Question ids are up to 40 letters, digits, - or _.")
             }
             guard seen.insert(q.id).inserted else { throw Problem.invalid(field, "Two questions have the id \(q.id).") }
@@ -167,7 +167,7 @@ enum Surveys {
             }
             let name = field(nameColumn)
             let segment = field(segmentColumn)
-            guard name.count <= 100, segment.count <= 100 else {
+            guard name.length <= 100, segment.length <= 100 else {
                 throw Problem.invalid("csv", "Line \(record.line): names and segments have at most 100 characters.")
             }
             return RecipientInput(email: email, name: name, segment: segment)
@@ -191,7 +191,7 @@ enum Surveys {
             guard Validation.isEmail(email) else {
                 throw Problem.invalid("recipients", "\"\(input.email.prefix(80))\" is not an email address.")
             }
-            guard input.name.count <= 100, input.segment.count <= 100 else {
+            guard input.name.length <= 100, input.segment.length <= 100 else {
                 throw Problem.invalid("recipients", "Names and segments have at most 100 characters.")
             }
             wanted.append((RecipientInput(email: email, name: input.name, segment: input.segment), nil))
@@ -227,7 +227,7 @@ enum Surveys {
         }
         result.added = records.count
         let batch = records
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             for r in batch { try await r.save(on: tx) }
         }
         return result
@@ -335,7 +335,7 @@ enum Surveys {
             m.createdAt = now
             return m
         }
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             for (r, m) in zip(recipients, messages) {
                 try await m.save(on: tx)
                 try await r.save(on: tx)
@@ -391,7 +391,7 @@ enum Surveys {
                 "The score must be a whole number from \(survey.kind.scale.lowerBound) to \(survey.kind.scale.upperBound), or left out.")
         }
         let reason = answer.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.count <= 2000 else { throw Problem.invalid("reason", "The answer to “why?” must have at most 2,000 characters.") }
+        guard reason.length <= 2000 else { throw Problem.invalid("reason", "The answer to “why?” must have at most 2,000 characters.") }
         let answers = try validate(answer.answers, for: survey.questions)
         let sentiment = reason.isEmpty ? nil : SentimentAnalyzer.shared.analyze(reason)
         let response = SurveyResponse()
@@ -404,7 +404,7 @@ enum Surveys {
         response.driversJSON = StoredDrivers.json(sentiment?.drivers ?? [])
         response.submittedAt = now
         do {
-            try await db.transaction { tx in
+            try await db.writeTransaction { tx in
                 // The unique recipient_id makes a second, concurrent submission fail here rather than count twice.
                 try await response.save(on: tx)
                 recipient.respondedAt = now
@@ -435,7 +435,7 @@ enum Surveys {
                     throw Problem.invalid("answers", "“\(q.prompt)” takes one of: \((q.options ?? []).joined(separator: ", ")).")
                 }
             case (.text, .text(let t)):
-                guard t.count <= 2000 else { throw Problem.invalid("answers", "Text answers have at most 2,000 characters.") }
+                guard t.length <= 2000 else { throw Problem.invalid("answers", "Text answers have at most 2,000 characters.") }
                 if t.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
             default:
                 throw Problem.invalid("answers", "“\(q.prompt)” takes \(q.kind == .scale ? "a number" : "text").")

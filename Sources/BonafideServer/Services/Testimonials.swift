@@ -38,7 +38,7 @@ enum Testimonials {
         guard try await Organization.find(subject, on: db) != nil else { throw Problem.notFound("organization") }
         let basis = try await Policy.testimonialBasis(author: actor, subject: subject, on: db)
         let sentiment = SentimentAnalyzer.shared.analyze(text, drivers: true)
-        return try await db.transaction { tx in
+        return try await db.writeTransaction { tx in
             let t =
                 try await Testimonial.query(on: tx).filter(\.$author.$id == actor.organizationID).filter(\.$subject.$id == subject)
                 .first() ?? Testimonial()
@@ -60,7 +60,7 @@ enum Testimonials {
     /// Withdraws the actor's organization's testimonial about the subject; true when there was one.
     @discardableResult
     static func withdraw(about subject: UUID, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> Bool {
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             guard
                 let t = try await Testimonial.query(on: tx).filter(\.$author.$id == actor.organizationID)
                     .filter(\.$subject.$id == subject).first()

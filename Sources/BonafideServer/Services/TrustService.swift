@@ -399,7 +399,7 @@ enum TrustService {
             throw Problem.invalid("rating", "A rating is a whole number from -10 to 10, and not 0 (say nothing instead).")
         }
         let text = comment.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count <= 1_000 else { throw Problem.invalid("comment", "A comment has at most 1000 characters.") }
+        guard text.length <= 1_000 else { throw Problem.invalid("comment", "A comment has at most 1000 characters.") }
         guard try await Organization.find(subject, on: db) != nil else { throw Problem.notFound("organization") }
         let r = TrustRating()
         r.$rater.id = actor.organizationID
@@ -408,7 +408,7 @@ enum TrustService {
         r.comment = text
         r.$author.id = actor.id
         r.createdAt = now
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             try await r.save(on: tx)
             try await enqueue(viewer: actor.organizationID, subject: subject, at: now, on: tx)
         }

@@ -23,8 +23,22 @@ enum Witnessing {
             throw Problem.invalid("key", "The witness key must be a verifier key name+keyid+base64 (Ed25519): \(error.description)")
         }
         let now = Date()
-        try await db.transaction { tx in
+        // A witness key speaks for one organization: with another's key, a partner could pass off that
+        // organization's cosignatures as its own. The same public key under any name counts as the same key.
+        let material = "%+" + (key.encoded.split(separator: "+").last.map(String.init) ?? key.encoded)
+        try await db.writeTransaction { tx in
             let sql = try Ledger.sql(tx)
+            struct Holder: Decodable { var id: UUID }
+            let current = try await sql.select().column("id").from("witness_keys")
+                .where("id", .notEqual, actor.organizationID).where("key", .like, material).first(decoding: Holder.self)
+            let earlier = try await sql.select().column(SQLAlias(SQLColumn("organization_id"), as: SQLIdentifier("id")))
+                .from("ledger_cosignatures").where("organization_id", .notEqual, actor.organizationID)
+                .where("witness_key", .like, material).first(decoding: Holder.self)
+            if current != nil || earlier != nil {
+                throw Problem(
+                    .conflict, "This witness key is registered to another organization; generate your own (bonafide ledger init).",
+                    field: "key")
+            }
             try await sql.delete(from: "witness_keys").where("id", .equal, actor.organizationID).run()
             try await sql.insert(into: "witness_keys").columns("id", "key", "created_at")
                 .values(SQLBind(actor.organizationID), SQLBind(key.encoded), SQLBind(now)).run()
@@ -86,7 +100,7 @@ enum Witnessing {
         }
         let stored = Stored(
             organization: actor.organizationID, size: checkpoint.size, root: root, time: time, key: key, signature: signature)
-        try await db.transaction { tx in
+        try await db.writeTransaction { tx in
             let sql = try Ledger.sql(tx)
             try await sql.delete(from: "ledger_cosignatures").where("partnership_id", .equal, id)
                 .where("organization_id", .equal, actor.organizationID).where("size", .equal, Int64(checkpoint.size)).run()

@@ -21,6 +21,8 @@ public struct AppConfig: Sendable {
     public var bcryptCost = 12
     public var maxBodyBytes = 1_048_576
     public var loginAttemptsPerWindow = 10
+    /// Sign-in attempts from one client across all addresses, per 15 minutes.
+    public var loginAttemptsPerClient = 100
     public var overdueSweepSeconds = 60
     /// How often queued trust recomputes run.
     public var trustRecomputeSeconds = 5
@@ -33,6 +35,8 @@ public struct AppConfig: Sendable {
     /// How often the outbox is checked for messages to send.
     public var mailDeliverySeconds = 10
     public var logLevel: Logger.Level = .info
+    /// The bearer token `/metrics` asks for; without one, metrics are not served.
+    public var metricsToken: String?
     /// The log signing key in Go note format (PRIVATE+KEY+name+id+key); see `LedgerKeys`.
     public var logSigningKey: String?
     /// Tests drive the overdue sweep themselves.
@@ -112,6 +116,7 @@ public struct AppConfig: Sendable {
         if let cost = try int("BONAFIDE_BCRYPT_COST", 4...31) { config.bcryptCost = cost }
         if let max = try int("BONAFIDE_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = max }
         if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }
+        if let rate = try int("BONAFIDE_LOGIN_CLIENT_ATTEMPTS", 1...100_000) { config.loginAttemptsPerClient = rate }
         if let sweep = try int("BONAFIDE_OVERDUE_SWEEP_SECONDS", 1...86_400) { config.overdueSweepSeconds = sweep }
         if let trust = try int("BONAFIDE_TRUST_RECOMPUTE_SECONDS", 1...86_400) { config.trustRecomputeSeconds = trust }
         if let key = env["BONAFIDE_LOG_KEY"], !key.isEmpty {
@@ -141,6 +146,12 @@ public struct AppConfig: Sendable {
             }
         }
         if let seconds = try int("BONAFIDE_MAIL_SECONDS", 1...3_600) { config.mailDeliverySeconds = seconds }
+        if let token = env["BONAFIDE_METRICS_TOKEN"], !token.isEmpty {
+            guard token.utf8.count >= 16 else {
+                throw Invalid(variable: "BONAFIDE_METRICS_TOKEN", value: "(hidden)", expected: "a random token of at least 16 characters")
+            }
+            config.metricsToken = token
+        }
         if let level = env["LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
                 throw Invalid(variable: "LOG_LEVEL", value: level, expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))

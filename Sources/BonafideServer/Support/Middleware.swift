@@ -1,3 +1,4 @@
+import BonafideCore
 import Fluent
 import Foundation
 import OpenAPIRuntime
@@ -20,7 +21,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             if request.url.path.hasPrefix("/api/") || Self.wantsJSON(request.headers.accept) {
                 let body = ProblemBody(
                     type: problem.type, title: problem.title, status: Int(problem.status.code),
-                    detail: problem.detail, field: problem.field)
+                    detail: problem.detail, field: problem.field, mfaRequired: problem.mfaRequired)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
                 var headers = HTTPHeaders()
@@ -172,20 +173,64 @@ struct BodyLimitMiddleware: AsyncMiddleware {
     }
 }
 
+/// Headers every response carries, error pages and problem+json included.
 struct SecurityHeadersMiddleware: AsyncMiddleware {
+    /// HSTS only when the server is reached over https: on plain http it would be ignored or lock people out.
+    let strictTransport: Bool
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+        + "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let res = try await next.respond(to: request)
         res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
-        if res.headers.contentType == .html {
-            res.headers.replaceOrAdd(
-                name: "Content-Security-Policy",
-                value:
-                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
-            )
-        }
+        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)
+        if strictTransport { res.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains") }
         return res
+    }
+}
+
+/// Foundation's JSON decoder accepts a comma before `}` or `]`, which JSON (RFC 8259) does not: a client that
+/// sends one has a bug it should hear about, not a request that half-means something. One pass over the bytes.
+struct StrictJSONMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.headers.contentType?.subType.lowercased().hasSuffix("json") == true, let body = request.body.data,
+            Self.hasTrailingComma(body.readableBytesView)
+        {
+            throw Problem(.badRequest, "The body is not valid JSON: a comma comes right before a closing } or ].")
+        }
+        return try await next.respond(to: request)
+    }
+
+    static func hasTrailingComma<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+        var inString = false
+        var escaped = false
+        var lastWasComma = false
+        for b in bytes {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+                lastWasComma = false
+            case UInt8(ascii: ","): lastWasComma = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if lastWasComma { return true }
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): break
+            default: lastWasComma = false
+            }
+        }
+        return false
     }
 }
 
@@ -218,11 +263,19 @@ extension Application {
 
 extension Request {
     /// Throws 429 when this client made too many attempts of this kind.
-    func limitAttempts(_ kind: String, key: String, limit: Int, window: TimeInterval = 900) async throws {
-        let client = remoteAddress?.ipAddress ?? "local"
+    func limitAttempts(_ kind: String, key: String, limit: Int, window: TimeInterval = 900, perClient: Bool = true) async throws {
+        let client = perClient ? remoteAddress?.ipAddress ?? "local" : "any"
         guard await application.rateLimiter.allow("\(kind)|\(client)|\(key)", limit: limit, window: window) else {
             throw Problem(.tooManyRequests, "Too many attempts; wait \(Int(window / 60)) minutes and try again.")
         }
+    }
+
+    /// Sign-in attempts count per address (guessing one account's password) and per client across addresses
+    /// (trying one common password on many accounts).
+    func limitSignIn(email: String) async throws {
+        let config = application.bonafide
+        try await limitAttempts("login", key: BonafideCore.Validation.normalizedEmail(email), limit: config.loginAttemptsPerWindow)
+        try await limitAttempts("login-client", key: "", limit: config.loginAttemptsPerClient)
     }
 
     /// Survey links need no account, so every use counts per address: guessing links stays slow.

@@ -7,11 +7,14 @@ struct Problem: Error, Sendable {
     var status: HTTPResponseStatus
     var detail: String
     var field: String?
+    /// Sign-in needs a second factor: the client should ask for a code.
+    var mfaRequired: Bool?
 
-    init(_ status: HTTPResponseStatus, _ detail: String, field: String? = nil) {
+    init(_ status: HTTPResponseStatus, _ detail: String, field: String? = nil, mfaRequired: Bool? = nil) {
         self.status = status
         self.detail = detail
         self.field = field
+        self.mfaRequired = mfaRequired
     }
 
     static func notFound(_ what: String) -> Problem { Problem(.notFound, "No \(what) with that id exists here.") }
@@ -28,4 +31,5 @@ struct ProblemBody: Content {
     var status: Int
     var detail: String
     var field: String?
+    var mfaRequired: Bool?
 }

@@ -134,7 +134,8 @@ extension WebPages {
             guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw Problem.invalid("file", "Choose a CSV or JSON file, or paste its contents.")
             }
-            let inputs = try Mentions.parseFile(text)
+            let upload = text
+            let inputs = try await Offload.cpu { try Mentions.parseFile(upload) }
             let r = try await Mentions.importMentions(inputs, source: "file", into: actor.organizationID, on: req.db)
             req.flash(
                 "Imported \(r.imported) mention\(r.imported == 1 ? "" : "s"); \(r.duplicates) already known."

@@ -28,6 +28,14 @@ extension WebPages {
             <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(actor.role == .owner ? HTML("<option>owner</option>") : "")</select>
             <button>Create invitation link</button></form></section>
             """ : ""
+        let twoFactorPolicy: HTML =
+            actor.role == .owner
+            ? """
+            <section class="card" id="two-factor-policy"><h2>Two-factor sign-in</h2>
+            <p>\(org.requireTwoFactor ? "Everyone in \(org.name) must sign in with a second factor." : "A second factor is optional for your colleagues.")</p>
+            <form method="post" action="/organization/two-factor">\(csrf(req))<input type="hidden" name="required" value="\(org.requireTwoFactor ? "0" : "1")">
+            <button class="\(org.requireTwoFactor ? "secondary" : "")">\(org.requireTwoFactor ? "Make it optional" : "Require it of everyone")</button></form></section>
+            """ : ""
         let mail = canEdit ? try await outgoingMail(req, organization: org.id!, clock: Clock(actor.user.timeZone)) : ""
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
@@ -58,7 +66,7 @@ extension WebPages {
             <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
             \(members.map { m in HTML("<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.role.rawValue)</td></tr>") })</tbody></table></section>
             \(credentials)
-            \(invite)
+            \(invite)\(twoFactorPolicy)
             \(mail)
             """)
     }
@@ -138,8 +146,8 @@ extension WebPages {
         let actor = try req.requireActor()
         let tokens = try await Accounts.tokens(of: actor, on: req.db)
         let clock = Clock(actor.user.timeZone)
-        let newSecret = req.session.data["new_token"]
-        req.session.data["new_token"] = nil
+        let newSecret = req.sessionValue("new_token")
+        req.setSessionValue("new_token", nil)
         let secretHTML: HTML =
             newSecret.map { s in
                 "<div class=\"card\"><p><strong>Copy your new token now; it will not be shown again:</strong></p><p class=\"copy\" id=\"new-token\">\(s)</p></div>"
@@ -162,6 +170,7 @@ extension WebPages {
             <section class="card"><h2>You</h2><form method="post" action="/settings/profile">\(csrf(req))
             <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
             <select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select><button>Save</button></form></section>
+            \(try await securitySections(req, actor, clock: clock))
             \(secretHTML)
             <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
             <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
@@ -184,7 +193,7 @@ extension WebPages {
         let actor = try req.requireActor()
         return try await act(req, back: "/settings") {
             let (_, secret) = try await Accounts.createToken(for: actor.user, name: field(req, "name"), on: req.db)
-            req.session.data["new_token"] = secret
+            req.setSessionValue("new_token", secret)
             return "/settings"
         }
     }

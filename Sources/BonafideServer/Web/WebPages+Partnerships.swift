@@ -30,7 +30,7 @@ extension WebPages {
             let (p, secret) = try await Partnerships.create(
                 name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
                 agreement: field(req, "agreement"), by: actor, on: req.db)
-            req.session.data["new_invite"] = "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))"
+            req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))")
             return Paths.partnership(p.id)
         }
     }
@@ -75,8 +75,8 @@ extension WebPages {
 
         var invite: HTML = ""
         if p.status == .invited {
-            let link = req.session.data["new_invite"]
-            req.session.data["new_invite"] = nil
+            let link = req.sessionValue("new_invite")
+            req.setSessionValue("new_invite", nil)
             let shown: HTML =
                 link.map {
                     "<p>Send this link\(p.invitedEmail.map { " to \($0)" } ?? ""); it is shown only now and works once:</p><p class=\"copy\" id=\"invitation-link\">\($0)</p>"
@@ -252,7 +252,7 @@ extension WebPages {
         let (actor, p) = try await partnershipOf(req)
         return try await act(req, back: Paths.partnership(p.id)) {
             let secret = try await Partnerships.renewInvitation(p, by: actor, on: req.db)
-            req.session.data["new_invite"] = "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))"
+            req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))")
             return Paths.partnership(p.id)
         }
     }

@@ -66,14 +66,15 @@ extension WebPages {
                         let when = clock.format(Date(timeIntervalSince1970: TimeInterval(c.time)))
                         let conflict: HTML =
                             side.latestMatchesLog ? "" : " <span class=\"status s-conflict\">no longer matches the log</span>"
-                        return HTML("cosigned size \(String(c.size)) on \(when)\(conflict)")
+                        return HTML(
+                            "cosigned size \(String(c.size)) on \(when) with key <code class=\"small\">\(c.key.name)</code>\(conflict)")
                     } ?? "<span class=\"muted\">has not cosigned yet</span>"
                 return "<tr><td>\(side.name)</td><td>\(key)</td><td>\(latest)</td></tr>"
             })
         let checkpoints = HTML.join(
             status.bySize.prefix(20).map { group in
                 let who = group.cosigners.map { c in
-                    "\(orgName[c.organization] ?? "?") (\(clock.format(Date(timeIntervalSince1970: TimeInterval(c.time)))))"
+                    "\(orgName[c.organization] ?? "?") (key \(c.key.name), \(clock.format(Date(timeIntervalSince1970: TimeInterval(c.time)))))"
                 }.joined(separator: ", ")
                 let all = Set(group.cosigners.map(\.organization)).isSuperset(of: status.sides.map(\.organization))
                 let state: HTML =

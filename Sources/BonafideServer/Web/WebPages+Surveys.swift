@@ -153,7 +153,7 @@ extension WebPages {
 
     static func surveyAction(_ req: Request, _ work: @escaping @Sendable (Actor, Survey) async throws -> String) async throws -> Response {
         let actor = try req.requireActor()
-        let back = "/surveys/\(req.parameters.get("sid") ?? "")"
+        let back = "/surveys/\(uuid(req, "sid")?.uuidString ?? "")"
         return try await act(req, back: back) {
             let survey = try await Surveys.survey(uuid(req, "sid"), for: actor, on: req.db)
             req.flash(try await work(actor, survey))
@@ -164,7 +164,8 @@ extension WebPages {
     static func addSurveyRecipients(_ req: Request) async throws -> Response {
         try await surveyAction(req) { actor, survey in
             let csv = field(req, "csv")
-            let people = csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [] : try Surveys.parseCSV(csv)
+            let people =
+                csv.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? [] : try await Offload.cpu { try Surveys.parseCSV(csv) }
             let partners = field(req, "partners") == "1"
             let circleName = field(req, "circle")
             let circle = Circle(rawValue: circleName)

@@ -4,7 +4,7 @@ import Foundation
 import Vapor
 
 func registerWeb(_ app: Application) throws {
-    let web = app.grouped(app.sessions.middleware, SessionUserMiddleware())
+    let web = app.grouped(WebSessionMiddleware(secureCookies: app.bonafide.secureCookies))
     web.get(use: WebPages.home)
     web.get("login", use: WebPages.loginForm)
     web.post("login", use: WebPages.login)
@@ -12,6 +12,8 @@ func registerWeb(_ app: Application) throws {
     web.post("signup", use: WebPages.signup)
     web.get("join", ":secret", use: WebPages.joinForm)
     web.post("logout", use: WebPages.logout)
+    web.get("login", "second-factor", use: WebPages.secondFactorForm)
+    web.post("login", "second-factor", use: WebPages.verifySecondFactor)
     web.get("invitations", ":secret", use: WebPages.invitation)
     // Survey links need no account: the signed token in the path is the credential.
     web.get("s", ":token", use: WebPages.answerForm)
@@ -35,6 +37,15 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "profile", use: WebPages.updateProfile)
     signedIn.post("settings", "tokens", use: WebPages.createToken)
     signedIn.post("settings", "tokens", ":tokenID", "revoke", use: WebPages.revokeToken)
+    signedIn.post("settings", "name", use: WebPages.rename)
+    signedIn.post("settings", "password", use: WebPages.changePassword)
+    signedIn.post("settings", "totp", use: WebPages.startTOTP)
+    signedIn.post("settings", "totp", "confirm", use: WebPages.confirmTOTP)
+    signedIn.post("settings", "totp", "disable", use: WebPages.disableTOTP)
+    signedIn.post("settings", "recovery-codes", use: WebPages.regenerateRecoveryCodes)
+    signedIn.post("settings", "sessions", ":sessionID", "end", use: WebPages.endSession)
+    signedIn.post("settings", "sessions", "end-all", use: WebPages.endAllSessions)
+    signedIn.post("organization", "two-factor", use: WebPages.requireTwoFactor)
     signedIn.get("organizations", ":oid", use: WebPages.organizationProfile)
     signedIn.post("organizations", ":oid", "ratings", use: WebPages.rateOrganization)
     signedIn.post("organizations", ":oid", "circle", use: WebPages.placeInCircle)
@@ -92,7 +103,7 @@ enum WebPages {
             <div class="card"><h1>\(problem.title)</h1><p>\(problem.detail)</p>
             <p><a href="javascript:history.back()">Go back</a> · <a href="/">Home</a></p></div>
             """
-        let layout = Layout(title: problem.title, actor: req.actor, csrf: req.hasSession ? req.csrfToken : "")
+        let layout = Layout(title: problem.title, actor: req.actor, csrf: req.actor != nil ? req.csrfToken : "")
         return layout.render(body)
     }
 
@@ -101,10 +112,10 @@ enum WebPages {
     /// Runs a form action; a problem becomes a message on the page the user came from.
     static func act(_ req: Request, back: String, _ work: () async throws -> String) async throws -> Response {
         do {
-            return req.redirect(to: try await work())
+            return req.safeRedirect(to: try await work())
         } catch let problem as Problem {
             req.flash(problem.detail, error: true)
-            return req.redirect(to: back)
+            return req.safeRedirect(to: back)
         }
     }
 
@@ -151,34 +162,33 @@ enum WebPages {
     static func login(_ req: Request) async throws -> Response {
         let email = field(req, "email")
         do {
-            try await req.limitAttempts(
-                "login", key: Validation.normalizedEmail(email), limit: req.application.bonafide.loginAttemptsPerWindow)
+            try await req.limitSignIn(email: email)
             let user = try await Accounts.authenticate(
                 email: email, password: field(req, "password"), hasher: req.password.async, on: req.db)
+            let next = SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? "")
+            if try await TwoFactor.hasSecondFactor(user, on: req.db) {
+                try await WebSessions.start(req, user, pendingSecondFactor: true)
+                return req.redirect(
+                    to: "/login/second-factor?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            }
             try await signIn(req, user)
-            let next = (try? req.query.get(String.self, at: "next")) ?? ""
-            // Only local paths, so a crafted link cannot send people elsewhere after sign-in.
-            let target = next.hasPrefix("/") && !next.hasPrefix("//") ? next : "/dashboard"
-            return req.redirect(to: target)
+            // A crafted link must not send people elsewhere, or write headers, after sign-in.
+            return req.safeRedirect(to: next)
         } catch let problem as Problem {
             return try await loginPage(req, email: email, error: problem.detail).encodeResponse(status: problem.status, for: req)
         }
     }
 
     static func signIn(_ req: Request, _ user: User) async throws {
-        // A new session id on sign-in, so a session fixed before sign-in is worthless.
-        if let old = req.session.id {
-            try await req.application.sessions.driver.deleteSession(old, for: req).get()
-            req.session.id = nil
-        }
-        req.session.data = SessionData()
-        req.session.data["uid"] = user.id!.uuidString
-        req.session.data["csrf"] = Secrets.make(prefix: "")
-        req.actor = Actor(user: user)
+        try await WebSessions.start(req, user)
+        if try await Accounts.mustSetUpSecondFactor(user, on: req.db) { req.setSessionValue(setUpSecondFactorKey, "1") }
     }
 
+    /// Session flag: this person must set up a second factor before using anything else.
+    static let setUpSecondFactorKey = "setup_second_factor"
+
     static func logout(_ req: Request) async throws -> Response {
-        req.session.destroy()
+        try await WebSessions.end(req)
         return req.redirect(to: "/login")
     }
 

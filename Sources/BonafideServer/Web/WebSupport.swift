@@ -6,7 +6,7 @@ import Vapor
 extension Request {
     private struct ActorKey: StorageKey { typealias Value = Actor }
 
-    /// The signed-in person, filled by `SessionUserMiddleware` for pages and by bearer auth for the API.
+    /// The signed-in person, filled by `WebSessionMiddleware` for pages and by bearer auth for the API.
     var actor: Actor? {
         get { storage[ActorKey.self] }
         set { storage[ActorKey.self] = newValue }
@@ -27,42 +27,6 @@ extension Request {
         self.actor = actor
         return actor
     }
-
-    /// The per-session token every form carries, so other sites cannot post on a user's behalf.
-    var csrfToken: String {
-        if let token = session.data["csrf"] { return token }
-        let token = Secrets.make(prefix: "")
-        session.data["csrf"] = token
-        return token
-    }
-
-    func flash(_ message: String, error: Bool = false) {
-        session.data[error ? "flash_error" : "flash"] = message
-    }
-
-    func takeFlash() -> (message: String, error: Bool)? {
-        if let m = session.data["flash_error"] { session.data["flash_error"] = nil; return (m, true) }
-        if let m = session.data["flash"] { session.data["flash"] = nil; return (m, false) }
-        return nil
-    }
-}
-
-/// Loads the session's user; rejects forms whose CSRF token does not match the session's.
-struct SessionUserMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let raw = request.session.data["uid"], let id = UUID(uuidString: raw),
-            let user = try await User.find(id, on: request.db)
-        {
-            request.actor = Actor(user: user)
-        }
-        if request.method == .POST {
-            let sent = try? request.content.get(String.self, at: "_csrf")
-            guard let sent, let expected = request.session.data["csrf"], sent == expected else {
-                throw Problem(.forbidden, "This form has expired or did not come from Bonafide. Go back, reload the page and try again.")
-            }
-        }
-        return try await next.respond(to: request)
-    }
 }
 
 /// Sends visitors who are not signed in to the sign-in page, then back.
@@ -71,6 +35,11 @@ struct RequireSignInMiddleware: AsyncMiddleware {
         guard request.actor != nil else {
             let back = request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
             return request.redirect(to: "/login?next=\(back)")
+        }
+        // The organization requires a second factor and this person has none yet: only Settings until they do.
+        if request.sessionValue(WebPages.setUpSecondFactorKey) != nil, !request.url.path.hasPrefix("/settings") {
+            request.flash("Your organization requires two-factor sign-in: set up an authenticator app below to continue.", error: true)
+            return request.redirect(to: "/settings#two-factor")
         }
         return try await next.respond(to: request)
     }
