@@ -1,5 +1,6 @@
 # Builds one WebAuthn registration ("none" and packed self-attestation) and one assertion with python-fido2's own
 # encoders, checks them with fido2's Fido2Server, and prints them for WebAuthnTests.swift.
+# Run: pip install fido2 cryptography && python3 scripts/webauthn-fido2-vector.py (each run makes a new key).
 import os, importlib.metadata as md
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives import hashes

@@ -24,7 +24,7 @@ public struct TOTP: Sendable {
     public let period: Int
     public let algorithm: Algorithm
 
-    /// 160 bits, the HMAC-SHA1 block-size-friendly length RFC 4226 recommends and apps expect.
+    /// 160 bits: the length RFC 4226 recommends (the size of an HMAC-SHA1 output) and the one apps expect.
     public static func generateSecret() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<20).map { _ in UInt8.random(in: .min ... .max, using: &generator) }

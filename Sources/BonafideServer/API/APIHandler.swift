@@ -81,6 +81,9 @@ struct API: APIProtocol {
         let (user, org) = try await Accounts.register(
             .init(email: body.email, password: body.password, name: body.name, organization: body.organization, timeZone: body.timeZone),
             hasher: req.password.async, on: req.db)
+        if req.application.bonafide.requiresEmailVerification {
+            try await AccountLinks.send(.verifyEmail, to: user, baseURL: req.application.bonafide.baseURL, on: req.db)
+        }
         let (_, secret) = try await Accounts.createToken(for: user, name: "Sign-up", on: req.db)
         return .created(.init(body: .json(.init(token: secret, user: DTO.user(user), organization: DTO.organization(org)))))
     }
@@ -220,7 +223,9 @@ struct API: APIProtocol {
 
     func acceptInvitation(_ input: Operations.AcceptInvitation.Input) async throws -> Operations.AcceptInvitation.Output {
         let db = try req.db
-        let p = try await Partnerships.accept(secret: input.path.invitationToken, by: try await actor(), on: db)
+        let p = try await Partnerships.accept(
+            secret: input.path.invitationToken, by: try await actor(),
+            requireVerifiedEmail: try req.application.bonafide.requiresEmailVerification, on: db)
         return .ok(.init(body: .json(try await DTO.partnership(p, detailed: true, on: db))))
     }
 

@@ -70,6 +70,28 @@ enum Accounts {
         }
     }
 
+    /// A new address, after the current password. With mail, the account keeps its address until the link sent
+    /// to the new one is opened; answers the new address.
+    static func changeEmail(
+        _ user: User, to raw: String, password: String, confirmByMail: Bool, hasher: AsyncPasswordHasher, on db: any Database
+    ) async throws -> String {
+        guard (try? await hasher.verify(password, created: user.passwordHash)) == true else {
+            throw Problem.invalid("password", "The password is wrong.")
+        }
+        let email = Validation.normalizedEmail(raw)
+        guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(raw.prefix(254))\" is not an email address.") }
+        guard email != user.email else { throw Problem.invalid("email", "That is your address already.") }
+        if try await User.query(on: db).filter(\.$email == email).first() != nil {
+            throw Problem(.conflict, "\(email) belongs to another account.", field: "email")
+        }
+        if !confirmByMail {
+            user.email = email
+            user.emailVerifiedAt = nil
+            try await user.save(on: db)
+        }
+        return email
+    }
+
     static func rename(_ user: User, to raw: String, on db: any Database) async throws {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(name.length) else { throw Problem.invalid("name", "The name must have 1 to 100 characters.") }

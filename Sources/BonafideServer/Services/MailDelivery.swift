@@ -115,6 +115,8 @@ enum MailDelivery {
                 message.status = .sent
                 message.sentAt = now
                 message.lastError = nil
+                // Account mail carries a sign-in secret (a reset or confirmation link): not kept once delivered.
+                if message.kind == AccountLinks.mailKind { message.body = "" }
                 outcome.sent += 1
             case .failure(let error):
                 message.lastError = String(error.description.prefix(500))

@@ -90,8 +90,16 @@ enum Partnerships {
         return p
     }
 
-    static func accept(secret: String, by actor: Actor, on db: any Database) async throws -> Partnership {
+    static func accept(secret: String, by actor: Actor, requireVerifiedEmail: Bool = false, on db: any Database) async throws
+        -> Partnership
+    {
         let p = try await invitation(secret: secret, for: actor, on: db)
+        // An invitation to an address is for whoever reads mail there: an account that only claims the address
+        // must prove it first.
+        if requireVerifiedEmail, p.invitedEmail != nil, actor.user.emailVerifiedAt == nil {
+            throw Problem(
+                .forbidden, "Confirm your email address first (Settings has the link to send it again); then accept the invitation.")
+        }
         guard p.$organization.id != actor.organizationID else {
             throw Problem(.conflict, "You cannot accept your own organization's invitation; send the link to the partner.")
         }

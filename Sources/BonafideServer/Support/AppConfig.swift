@@ -35,6 +35,10 @@ public struct AppConfig: Sendable {
     /// How often the outbox is checked for messages to send.
     public var mailDeliverySeconds = 10
     public var logLevel: Logger.Level = .info
+    /// BONAFIDE_EMAIL_VERIFICATION=off: new addresses need no confirmation even though mail can be sent.
+    public var emailVerificationOff = false
+    /// Addresses must be confirmed by a link: whenever mail can be sent, unless turned off deliberately.
+    var requiresEmailVerification: Bool { smtp != nil && !emailVerificationOff }
     /// The bearer token `/metrics` asks for; without one, metrics are not served.
     public var metricsToken: String?
     /// The log signing key in Go note format (PRIVATE+KEY+name+id+key); see `LedgerKeys`.
@@ -146,6 +150,13 @@ public struct AppConfig: Sendable {
             }
         }
         if let seconds = try int("BONAFIDE_MAIL_SECONDS", 1...3_600) { config.mailDeliverySeconds = seconds }
+        if let raw = env["BONAFIDE_EMAIL_VERIFICATION"], !raw.isEmpty {
+            guard ["on", "off"].contains(raw.lowercased()) else {
+                throw Invalid(
+                    variable: "BONAFIDE_EMAIL_VERIFICATION", value: raw, expected: "on (the default when mail is configured) or off")
+            }
+            config.emailVerificationOff = raw.lowercased() == "off"
+        }
         if let token = env["BONAFIDE_METRICS_TOKEN"], !token.isEmpty {
             guard token.utf8.count >= 16 else {
                 throw Invalid(variable: "BONAFIDE_METRICS_TOKEN", value: "(hidden)", expected: "a random token of at least 16 characters")

@@ -296,7 +296,9 @@ extension WebPages {
 
     static func acceptInvitation(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        let p = try await Partnerships.accept(secret: req.parameters.get("secret") ?? "", by: actor, on: req.db)
+        let p = try await Partnerships.accept(
+            secret: req.parameters.get("secret") ?? "", by: actor,
+            requireVerifiedEmail: req.application.bonafide.requiresEmailVerification, on: req.db)
         req.flash("You joined \(p.name).")
         return req.redirect(to: Paths.partnership(p.id))
     }

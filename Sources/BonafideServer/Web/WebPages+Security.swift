@@ -91,6 +91,18 @@ extension WebPages {
                 <form method="post" action="/settings/totp">\(csrf(req))<button>Set up an authenticator app</button></form>
                 """
         }
+        let emailState: HTML
+        if user.emailVerifiedAt != nil {
+            emailState = "<span class=\"status s-verified\" id=\"email-state\">confirmed</span>"
+        } else if req.application.bonafide.smtp == nil {
+            emailState =
+                "<span class=\"status s-pending\" id=\"email-state\">not confirmed</span> <span class=\"small muted\">This server sends no mail (no BONAFIDE_SMTP_URL), so addresses cannot be confirmed or required to be.</span>"
+        } else {
+            emailState = """
+                <span class="status s-pending" id="email-state">not confirmed</span>
+                <form method="post" action="/settings/email/verify" class="inline">\(csrf(req))<button class="link">Send the link again</button></form>
+                """
+        }
         let current = req.webState.session?.id
         let sessions = try await WebSessions.list(of: actor.id, on: req.db)
         let sessionRows = HTML.join(
@@ -106,7 +118,11 @@ extension WebPages {
             <section class="card"><h2>Your account</h2>
             <form method="post" action="/settings/name">\(csrf(req))<label for="account-name">Name</label>
             <input id="account-name" name="name" required maxlength="100" autocomplete="name" value="\(user.name)"><button>Save name</button></form>
-            <p>Email: <strong>\(user.email)</strong></p>
+            <p>Email: <strong>\(user.email)</strong> \(emailState)</p>
+            <form method="post" action="/settings/email">\(csrf(req))<label for="new-email">New email address</label>
+            <input id="new-email" name="email" type="email" required autocomplete="email">
+            <label for="email-password">Your password</label><input id="email-password" name="password" type="password" required autocomplete="current-password">
+            <button>Change email</button></form>
             <form method="post" action="/settings/password">\(csrf(req))
             <label for="current-password">Current password</label><input id="current-password" name="currentPassword" type="password" required autocomplete="current-password">
             <label for="new-password">New password <span class="muted small">(at least 10 characters, not a common one)</span></label>

@@ -12,6 +12,11 @@ func registerWeb(_ app: Application) throws {
     web.post("signup", use: WebPages.signup)
     web.get("join", ":secret", use: WebPages.joinForm)
     web.post("logout", use: WebPages.logout)
+    web.get("verify-email", ":token", use: WebPages.verifyEmail)
+    web.get("password-reset", use: WebPages.passwordResetRequestForm)
+    web.post("password-reset", use: WebPages.requestPasswordReset)
+    web.get("password-reset", ":token", use: WebPages.passwordResetForm)
+    web.post("password-reset", ":token", use: WebPages.resetPassword)
     web.get("login", "second-factor", use: WebPages.secondFactorForm)
     web.post("login", "second-factor", use: WebPages.verifySecondFactor)
     web.get("invitations", ":secret", use: WebPages.invitation)
@@ -38,6 +43,8 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "tokens", use: WebPages.createToken)
     signedIn.post("settings", "tokens", ":tokenID", "revoke", use: WebPages.revokeToken)
     signedIn.post("settings", "name", use: WebPages.rename)
+    signedIn.post("settings", "email", use: WebPages.changeEmail)
+    signedIn.post("settings", "email", "verify", use: WebPages.resendVerification)
     signedIn.post("settings", "password", use: WebPages.changePassword)
     signedIn.post("settings", "totp", use: WebPages.startTOTP)
     signedIn.post("settings", "totp", "confirm", use: WebPages.confirmTOTP)
@@ -155,7 +162,7 @@ enum WebPages {
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(email)">
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button></form>
-            <p class="small">No account yet? <a href="/signup">Sign up</a>.</p></div>
+            <p class="small">No account yet? <a href="/signup">Sign up</a>. Forgot your password? <a href="/password-reset">Set a new one</a>.</p></div>
             """)
     }
 
@@ -248,11 +255,27 @@ enum WebPages {
         v.invitation = field(req, "invitation")
         do {
             try await req.limitAttempts("signup", key: "", limit: 30, window: 600)
+            let config = req.application.bonafide
+            // With mail, the page never says whether an address has an account: both answers are "check your mail".
+            if config.requiresEmailVerification, v.invitation.isEmpty,
+                let existing = try await User.query(on: req.db).filter(\.$email == BonafideCore.Validation.normalizedEmail(v.email)).first()
+            {
+                try await AccountLinks.warnExistingAccount(existing, baseURL: config.baseURL, on: req.db)
+                return try await checkYourMail(req, email: existing.email).encodeResponse(for: req)
+            }
             let (user, _) = try await Accounts.register(
                 .init(
                     email: v.email, password: field(req, "password"), name: v.name, organization: v.organization,
                     timeZone: v.timeZone.isEmpty ? nil : v.timeZone, invitation: v.invitation.isEmpty ? nil : v.invitation),
                 hasher: req.password.async, on: req.db)
+            if !v.invitation.isEmpty {
+                // The colleague invitation was mailed to this address and the link came back: the address is proven.
+                user.emailVerifiedAt = Date()
+                try await user.save(on: req.db)
+            } else if config.requiresEmailVerification {
+                try await AccountLinks.send(.verifyEmail, to: user, baseURL: config.baseURL, on: req.db)
+                return try await checkYourMail(req, email: user.email).encodeResponse(for: req)
+            }
             try await signIn(req, user)
             req.flash("Welcome to Bonafide, \(user.name).")
             return req.redirect(to: "/dashboard")

@@ -1,0 +1,121 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// What arrives by mail: confirming an address (at sign-up and after a change) and setting a new password.
+extension WebPages {
+    static func checkYourMail(_ req: Request, email: String) async throws -> HTML {
+        try await page(
+            req, "Check your mail",
+            """
+            <div class="card" style="max-width:520px"><h1>Check your mail</h1>
+            <p id="check-mail">We sent a message to <strong>\(email)</strong>. Open the link in it to confirm your address, then sign in.</p>
+            <p class="small muted">Nothing arrived after a few minutes? Look in the spam folder, or <a href="/signup">try again</a>.</p></div>
+            """)
+    }
+
+    static func verifyEmail(_ req: Request) async throws -> Response {
+        let user = try await AccountLinks.verifyEmail(req.parameters.get("token") ?? "", on: req.db)
+        req.flash("\(user.email) is confirmed.")
+        return req.redirect(to: req.actor?.id == user.id ? "/settings" : "/login")
+    }
+
+    static func changeEmail(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/settings") {
+            try await req.limitAttempts("email-change", key: actor.id.uuidString, limit: 10, perClient: false)
+            let config = req.application.bonafide
+            let email = try await Accounts.changeEmail(
+                actor.user, to: field(req, "email"), password: field(req, "password"), confirmByMail: config.requiresEmailVerification,
+                hasher: req.password.async, on: req.db)
+            if config.requiresEmailVerification {
+                try await AccountLinks.send(.verifyEmail, to: actor.user, email: email, baseURL: config.baseURL, on: req.db)
+                req.flash("We sent a link to \(email); your address changes when you open it.")
+            } else {
+                req.flash("Your address is now \(email).")
+            }
+            return "/settings"
+        }
+    }
+
+    static func resendVerification(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/settings") {
+            try await req.limitAttempts("verification-mail", key: actor.id.uuidString, limit: 5, window: 3600, perClient: false)
+            guard actor.user.emailVerifiedAt == nil else { throw Problem(.conflict, "Your address is already confirmed.") }
+            guard req.application.bonafide.smtp != nil else {
+                throw Problem(.conflict, "This server cannot send mail (no BONAFIDE_SMTP_URL), so addresses cannot be confirmed here.")
+            }
+            try await AccountLinks.send(.verifyEmail, to: actor.user, baseURL: req.application.bonafide.baseURL, on: req.db)
+            req.flash("We sent a new link to \(actor.user.email).")
+            return "/settings"
+        }
+    }
+
+    /// A link's secret as it may appear in a path: base64url, else nothing.
+    static func linkToken(_ token: String) -> String {
+        token.utf8.count < 100 && token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ? token : ""
+    }
+
+    static func passwordResetRequestForm(_ req: Request) async throws -> HTML {
+        try await page(
+            req, "Forgot your password",
+            """
+            <div class="card" style="max-width:460px"><h1>Set a new password</h1>
+            <p>Give the address you sign in with; if it has an account, we mail it a link that works once, for 30 minutes.</p>
+            <form method="post" action="/password-reset">\(csrf(req))
+            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+            <button type="submit">Send the link</button></form></div>
+            """)
+    }
+
+    static func requestPasswordReset(_ req: Request) async throws -> Response {
+        let email = BonafideCore.Validation.normalizedEmail(field(req, "email"))
+        return try await act(req, back: "/password-reset") {
+            try await req.limitAttempts("password-reset", key: email, limit: 5, window: 3600)
+            try await req.limitAttempts("password-reset-client", key: "", limit: 30, window: 3600)
+            if let user = try await User.query(on: req.db).filter(\.$email == email).first() {
+                try await AccountLinks.send(.resetPassword, to: user, baseURL: req.application.bonafide.baseURL, on: req.db)
+            }
+            // The same answer whether or not the address has an account.
+            req.flash("If \(email) has an account, a link to set a new password is on its way; it works for 30 minutes.")
+            return "/login"
+        }
+    }
+
+    static func passwordResetForm(_ req: Request) async throws -> HTML {
+        let token = req.parameters.get("token") ?? ""
+        return try await page(
+            req, "Set a new password",
+            """
+            <div class="card" style="max-width:460px"><h1>Set a new password</h1>
+            <form method="post" action="/password-reset/\(linkToken(token))">\(csrf(req))
+            <label for="password">New password <span class="muted small">(at least 10 characters, not a common one)</span></label>
+            <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
+            <button type="submit">Set password</button></form>
+            <p class="small muted">Every browser signed in to your account is signed out.</p></div>
+            """)
+    }
+
+    static func resetPassword(_ req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        let back = "/password-reset/\(linkToken(token))"
+        return try await act(req, back: back) {
+            try await req.limitAttempts("password-reset-use", key: "", limit: 30, window: 900)
+            let password = field(req, "password")
+            let hash = try await req.password.async.hash(password)
+            _ = try await AccountLinks.redeem(token, as: .resetPassword, on: req.db) { user, _, tx in
+                try Accounts.validatePassword(password, email: user.email, name: user.name)
+                user.passwordHash = hash
+                user.passwordChangedAt = Date()
+                // Reading the mail proves the address too.
+                if user.emailVerifiedAt == nil { user.emailVerifiedAt = Date() }
+                try await user.save(on: tx)
+                try await WebSessions.endAll(of: user.id!, on: tx)
+            }
+            req.flash("Your new password is set; sign in with it.")
+            return "/login"
+        }
+    }
+}
