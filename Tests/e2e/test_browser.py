@@ -169,7 +169,10 @@ def test_demo_pages_render_for_a_signed_in_demo_user(browser):
     shot(browser, "13-demo-organization")
     browser.find_element(By.LINK_TEXT, "Settings").click()
     showing(browser, "New token name")
-    fill(browser, "name", "e2e laptop")
+    # Settings has more than one form with a name field (the account's, the token's): the token form's.
+    token_name = browser.find_element(By.ID, "token-name")
+    token_name.clear()
+    token_name.send_keys("e2e laptop")
     browser.find_element(By.CSS_SELECTOR, "form[action='/settings/tokens'] button").click()
     showing(browser, 'id="new-token"')
     assert browser.find_element(By.ID, "new-token").text.startswith("bfd_")
