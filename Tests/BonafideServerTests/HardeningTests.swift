@@ -1,6 +1,8 @@
 import BonafideCore
 import Fluent
 import Foundation
+import NIOCore
+import NIOPosix
 import Testing
 import VaporTesting
 
@@ -249,6 +251,49 @@ struct HardeningTests {
         }
         for external in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34"] {
             #expect(!FeedFetcher.isInternal(external), "\(external)")
+        }
+    }
+
+    /// A feed that sends its head at once and then one byte a second held a poll slot for as long as it liked.
+    @Test func aFeedThatDripsIsCutOffAtTheDeadline() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(Drip()) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(server.localAddress?.port)
+        let fetcher = FeedFetcher(client: FeedFetcher.makeClient(), allowPrivateAddresses: true)
+        let started = ContinuousClock.now
+        await #expect(throws: FeedFetcher.Failure.self) {
+            _ = try await fetcher.fetch("http://127.0.0.1:\(port)/feed.xml", etag: nil, lastModified: nil, deadline: .seconds(2))
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        try await fetcher.client.shutdown()
+        try await server.close()
+    }
+
+    /// Answers any request with a complete head, then drips the body a byte every half second.
+    final class Drip: ChannelInboundHandler, @unchecked Sendable {
+        // @unchecked: used only on its channel's event loop.
+        typealias InboundIn = ByteBuffer
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n"
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(string: head)), promise: nil)
+            let channel = context.channel
+            channel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .milliseconds(500)) { task in
+                guard channel.isActive else { return task.cancel() }
+                channel.writeAndFlush(channel.allocator.buffer(string: "<"), promise: nil)
+            }
+        }
+    }
+
+    @Test func signInIsLimitedPerClientAcrossAddresses() async throws {
+        try await withTestApp({ $0.loginAttemptsPerClient = 3 }) { app in
+            var statuses: [HTTPStatus] = []
+            for i in 0..<4 {
+                statuses.append(
+                    try await app.api(.POST, "/auth/login", json: #"{"email":"user\#(i)@spray.example","password":"Summer2026!!"}"#).status)
+            }
+            #expect(statuses == [.unauthorized, .unauthorized, .unauthorized, .tooManyRequests], "\(statuses)")
         }
     }
 
