@@ -1,3 +1,4 @@
+import BonafideCore
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -95,9 +96,7 @@ func routes(_ app: Application) throws {
     app.get("readyz") { req async throws -> Response in
         let ready: Bool
         do {
-            try await req.db.writeTransaction { tx in
-                try await (tx as! any SQLDatabase).raw("UPDATE write_lock SET n = n WHERE 0 = 1").run()
-            }
+            try await req.db.writeTransaction { tx in try await tx.takeWriteLock() }
             ready = true
         } catch {
             req.logger.warning("readiness check failed: \(String(reflecting: error))")
@@ -112,7 +111,7 @@ func routes(_ app: Application) throws {
     app.get("metrics") { req async throws -> Response in
         // Figures across every organization: only for whoever holds the metrics token.
         guard let expected = req.application.bonafide.metricsToken,
-            let sent = req.headers.bearerAuthorization?.token, WebSessionMiddleware.same(sent, expected)
+            let sent = req.headers.bearerAuthorization?.token, constantTimeEqual(sent.utf8, expected.utf8)
         else {
             throw Problem(.notFound, "Metrics are served only with the token set in BONAFIDE_METRICS_TOKEN.")
         }

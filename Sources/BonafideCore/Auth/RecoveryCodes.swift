@@ -46,7 +46,7 @@ public enum RecoveryCodes {
     public static func index(of code: String, in hashes: [String]) -> Int? {
         let candidate = Array(hash(code).utf8)
         var found: Int?
-        for (i, stored) in hashes.enumerated() where TOTP.constantTimeEqual(Array(stored.utf8), candidate) && found == nil {
+        for (i, stored) in hashes.enumerated() where constantTimeEqual(Array(stored.utf8), candidate) && found == nil {
             found = i
         }
         return found

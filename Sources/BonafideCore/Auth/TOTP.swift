@@ -90,7 +90,7 @@ public struct TOTP: Sendable {
         for offset in offsets {
             let candidate = now + Int64(offset)
             guard candidate >= 0 else { continue }
-            if Self.constantTimeEqual(Array(self.code(counter: candidate).utf8), typed), match == nil { match = candidate }
+            if constantTimeEqual(Array(self.code(counter: candidate).utf8), typed), match == nil { match = candidate }
         }
         return match
     }
@@ -117,12 +117,5 @@ public struct TOTP: Sendable {
             }
         }
         return out
-    }
-
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
     }
 }

@@ -136,7 +136,7 @@ public enum WebAuthn {
         // The type keeps a sign-in signature from being replayed as a registration, and the other way round.
         guard receivedType == type else { throw .wrongType(expected: type, received: receivedType) }
         // Compared as text, not decoded, so there is one spelling of each challenge.
-        guard TOTP.constantTimeEqual(Array(receivedChallenge.utf8), Array(Base64URL.encode(challenge).utf8)) else {
+        guard constantTimeEqual(Array(receivedChallenge.utf8), Array(Base64URL.encode(challenge).utf8)) else {
             throw .challengeMismatch
         }
         guard receivedOrigin == origin else { throw .originMismatch(expected: origin, received: receivedOrigin) }
@@ -145,7 +145,7 @@ public enum WebAuthn {
     }
 
     static func checkAuthenticatorData(_ data: AuthenticatorData, rpID: String, requireUserVerification: Bool) throws(WebAuthnError) {
-        guard TOTP.constantTimeEqual(data.rpIDHash, Array(SHA256.hash(data: Array(rpID.utf8)))) else { throw .rpIDMismatch }
+        guard constantTimeEqual(data.rpIDHash, Array(SHA256.hash(data: Array(rpID.utf8)))) else { throw .rpIDMismatch }
         guard data.userPresent else { throw .userNotPresent }
         if requireUserVerification, !data.userVerified { throw .userNotVerified }
         guard data.backupEligible || !data.backedUp else {

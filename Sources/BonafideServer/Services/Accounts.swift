@@ -36,19 +36,16 @@ enum Accounts {
             throw Problem.invalid("currentPassword", "The current password is wrong.")
         }
         try validatePassword(new, email: user.email, name: user.name, field: "newPassword")
-        try await setPassword(user, to: new, keepingSession: keepingSession, hasher: hasher, on: db)
+        let hash = try await hasher.hash(new)
+        try await db.writeTransaction { tx in try await setPassword(user, hash: hash, keepingSession: keepingSession, on: tx) }
     }
 
-    static func setPassword(
-        _ user: User, to new: String, keepingSession: UUID?, hasher: AsyncPasswordHasher, now: Date = Date(), on db: any Database
-    ) async throws {
-        let hash = try await hasher.hash(new)
-        try await db.writeTransaction { tx in
-            user.passwordHash = hash
-            user.passwordChangedAt = now
-            try await user.save(on: tx)
-            try await WebSessions.endAll(of: user.id!, keeping: keepingSession, on: tx)
-        }
+    /// Inside a write transaction: the new hash, and every browser but `keepingSession` signed out.
+    static func setPassword(_ user: User, hash: String, keepingSession: UUID?, now: Date = Date(), on tx: any Database) async throws {
+        user.passwordHash = hash
+        user.passwordChangedAt = now
+        try await user.save(on: tx)
+        try await WebSessions.endAll(of: user.id!, keeping: keepingSession, on: tx)
     }
 
     /// Turns the organization's two-factor requirement on or off. Colleagues without a second factor are signed

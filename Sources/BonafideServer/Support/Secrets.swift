@@ -5,11 +5,7 @@ import Foundation
 /// Random bearer secrets and their stored digests; a secret itself is never stored.
 enum Secrets {
     static func make(prefix: String) -> String {
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
-        let encoded = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return prefix + encoded
+        prefix + Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max) })
     }
 
     static func digest(_ secret: String) -> String {

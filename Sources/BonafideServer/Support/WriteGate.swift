@@ -33,8 +33,7 @@ extension Database {
         await WriteGate.shared.enter()
         do {
             let result = try await transaction { tx in
-                // A write that matches nothing: it takes the write lock now, together with the snapshot.
-                try await (tx as! any SQLDatabase).raw("UPDATE write_lock SET n = n WHERE 0 = 1").run()
+                try await tx.takeWriteLock()
                 return try await work(tx)
             }
             await WriteGate.shared.leave()
@@ -43,6 +42,13 @@ extension Database {
             await WriteGate.shared.leave()
             throw error
         }
+    }
+
+    /// A write that matches nothing: on SQLite it takes the write lock together with the snapshot; anywhere it
+    /// fails when the database cannot be written (the readiness check).
+    func takeWriteLock() async throws {
+        guard let sql = self as? any SQLDatabase else { return }
+        try await sql.raw("UPDATE write_lock SET n = n WHERE 0 = 1").run()
     }
 
     /// The row as it is now, read inside a write transaction; on PostgreSQL it stays locked until the transaction

@@ -107,12 +107,9 @@ extension WebPages {
             let hash = try await req.password.async.hash(password)
             _ = try await AccountLinks.redeem(token, as: .resetPassword, on: req.db) { user, _, tx in
                 try Accounts.validatePassword(password, email: user.email, name: user.name)
-                user.passwordHash = hash
-                user.passwordChangedAt = Date()
                 // Reading the mail proves the address too.
                 if user.emailVerifiedAt == nil { user.emailVerifiedAt = Date() }
-                try await user.save(on: tx)
-                try await WebSessions.endAll(of: user.id!, on: tx)
+                try await Accounts.setPassword(user, hash: hash, keepingSession: nil, on: tx)
             }
             req.flash("Your new password is set; sign in with it.")
             return "/login"

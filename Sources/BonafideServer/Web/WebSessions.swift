@@ -1,3 +1,4 @@
+import BonafideCore
 import Crypto
 import Fluent
 import Foundation
@@ -60,13 +61,15 @@ enum WebSessions {
         let idle = now.addingTimeInterval(-WebSession.idleLifetime)
         let absolute = now.addingTimeInterval(-WebSession.absoluteLifetime)
         let pending = now.addingTimeInterval(-WebSession.pendingLifetime)
-        let expired = try await WebSession.query(on: db).group(.or) { or in
-            or.filter(\.$lastSeenAt < idle).filter(\.$createdAt < absolute)
-            or.group(.and) { and in and.filter(\.$pendingSecondFactor == true).filter(\.$createdAt < pending) }
-        }.all(\.$id)
-        guard !expired.isEmpty else { return 0 }
-        try await WebSession.query(on: db).filter(\.$id ~~ expired).delete()
-        return expired.count
+        func expired(_ query: QueryBuilder<WebSession>) -> QueryBuilder<WebSession> {
+            query.group(.or) { or in
+                or.filter(\.$lastSeenAt < idle).filter(\.$createdAt < absolute)
+                or.group(.and) { and in and.filter(\.$pendingSecondFactor == true).filter(\.$createdAt < pending) }
+            }
+        }
+        let count = try await expired(WebSession.query(on: db)).count()
+        if count > 0 { try await expired(WebSession.query(on: db)).delete() }
+        return count
     }
 }
 
@@ -163,7 +166,7 @@ struct WebSessionMiddleware: AsyncMiddleware {
         if req.method == .POST {
             let sent = try? req.content.get(String.self, at: "_csrf")
             let expected = state.session?.data["csrf"] ?? state.visitorCSRF
-            guard let sent, let expected, Self.same(sent, expected) else {
+            guard let sent, let expected, constantTimeEqual(sent.utf8, expected.utf8) else {
                 throw Problem(.forbidden, "This form has expired or did not come from Bonafide. Go back, reload the page and try again.")
             }
         }
@@ -196,26 +199,13 @@ struct WebSessionMiddleware: AsyncMiddleware {
             isSecure: secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 
-    /// Compared in constant time: the token must not leak a byte at a time.
-    static func same(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
     /// "e." or "i." and the message in base64url: cookie values may not hold spaces, commas or quotes.
     static func encodeFlash(_ flash: (message: String, error: Bool)) -> String {
-        let text = String(decoding: Array(flash.message.utf8.prefix(1_500)), as: UTF8.self)
-        let b64 = Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        return (flash.error ? "e." : "i.") + b64
+        (flash.error ? "e." : "i.") + Base64URL.encode(flash.message.utf8.prefix(1_500))
     }
 
     static func decodeFlash(_ raw: String) -> (message: String, error: Bool)? {
-        guard raw.count > 2, raw.count < 4_000 else { return nil }
-        var b64 = String(raw.dropFirst(2)).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64) else { return nil }
-        return (String(decoding: data, as: UTF8.self), raw.hasPrefix("e."))
+        guard raw.count > 2, raw.count < 4_000, let bytes = Base64URL.decode(String(raw.dropFirst(2))) else { return nil }
+        return (String(decoding: bytes, as: UTF8.self), raw.hasPrefix("e."))
     }
 }
