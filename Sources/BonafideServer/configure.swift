@@ -120,6 +120,12 @@ func routes(_ app: Application) throws {
         headers.replaceOrAdd(name: .contentType, value: "text/plain; version=0.0.4; charset=utf-8")
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
+    app.get("assets", "passkeys.js") { _ async throws -> Response in
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "text/javascript; charset=utf-8")
+        headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return Response(status: .ok, headers: headers, body: .init(string: PasskeyScript.source))
+    }
     app.get("openapi.yaml") { _ async throws -> Response in
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "application/yaml; charset=utf-8")

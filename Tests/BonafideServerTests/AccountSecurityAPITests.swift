@@ -107,6 +107,67 @@ struct AccountSecurityAPITests {
         }
     }
 
+    @Test func passkeyAnswersThatDoNotHoldAreRefusedAndChangeNothing() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let browser = try await Browser.signedIn(app, as: a)
+            let token = try await browser.token()
+            func post(_ path: String, _ json: String) async throws -> (HTTPStatus, String) {
+                var result: (HTTPStatus, String) = (.ok, "")
+                try await app.testing().test(
+                    .POST, path,
+                    beforeRequest: { req in
+                        req.headers.replaceOrAdd(name: .cookie, value: browser.cookie ?? "")
+                        req.headers.replaceOrAdd(name: .accept, value: "application/json")
+                        req.headers.contentType = .json
+                        req.body = ByteBuffer(string: json)
+                    },
+                    afterResponse: { res async in
+                        if let set = res.headers.setCookie?["bonafide_webauthn"] { browser.cookies["bonafide_webauthn"] = set.string }
+                        result = (res.status, res.body.string)
+                    })
+                return result
+            }
+            // No challenge was asked for: nothing to answer.
+            let early = try await post("/settings/passkeys", #"{"_csrf":"\#(token)","clientDataJSON":"e30","attestationObject":"oA"}"#)
+            #expect(early.0 == .conflict && early.1.contains("expired"), "\(early)")
+            let options = try await post("/settings/passkeys/options", #"{"_csrf":"\#(token)"}"#)
+            #expect(options.0 == .ok && options.1.contains(#""alg":-7"#) && options.1.contains(#""attestation":"none""#))
+            let forged = try await post("/settings/passkeys", #"{"_csrf":"\#(token)","clientDataJSON":"e30","attestationObject":"oA"}"#)
+            #expect(forged.0 == .unprocessableEntity && forged.1.contains("not added"), "\(forged)")
+            // The challenge was used up by the refused answer.
+            let again = try await post("/settings/passkeys", #"{"_csrf":"\#(token)","clientDataJSON":"e30","attestationObject":"oA"}"#)
+            #expect(again.0 == .conflict, "\(again)")
+            let noForm = try await post("/settings/passkeys/options", #"{}"#)
+            #expect(noForm.0 == .forbidden)
+            // Signing in with a passkey nobody registered.
+            let visitor = Browser(app)
+            _ = try await visitor.get("/login")
+            let signIn = try await post("/login/passkey/options", #"{"_csrf":"\#(token)"}"#)
+            #expect(signIn.0 == .ok && signIn.1.contains(#""userVerification":"preferred""#) == false)
+            let unknown = try await post(
+                "/login/passkey", #"{"_csrf":"\#(token)","id":"AAAA","clientDataJSON":"e30","authenticatorData":"AA","signature":"AA"}"#)
+            #expect(unknown.0 == .unauthorized, "\(unknown)")
+            #expect(try await Passkey.query(on: app.db).count() == 0)
+
+            // Another organization's person cannot remove someone's passkey.
+            let passkey = Passkey()
+            passkey.$user.id = try #require(UUID(uuidString: a.id))
+            passkey.credentialID = "cred"
+            passkey.publicKey = "key"
+            passkey.signCount = 0
+            passkey.name = "Alice YubiKey"
+            passkey.createdAt = Date()
+            try await passkey.save(on: app.db)
+            let b = try await app.register("Bob", org: "Acme")
+            let other = try await Browser.signedIn(app, as: b)
+            #expect(!(try await other.get("/settings")).html.contains("Alice YubiKey"))
+            _ = try await other.post("/settings/passkeys/\(passkey.id!)/remove", [:])
+            #expect(try await Passkey.query(on: app.db).count() == 1)
+            #expect((try await browser.get("/settings")).html.contains("Alice YubiKey"))
+        }
+    }
+
     func withMail(_ config: inout AppConfig) {
         config.smtp = try? SMTPSettings.parse(url: "smtp://127.0.0.1:9", from: "trust@bonafide.example")
     }

@@ -95,10 +95,11 @@ struct API: APIProtocol {
         let user = try await Accounts.authenticate(email: body.email, password: body.password, hasher: req.password.async, on: req.db)
         if try await TwoFactor.hasSecondFactor(user, on: req.db) {
             guard let code = body.code, !code.isEmpty else {
-                throw Problem(
-                    .unauthorized,
-                    "This account signs in with a second factor: send \"code\", the 6 digits the authenticator app shows or a recovery code.",
-                    field: "code", mfaRequired: true)
+                let detail =
+                    TwoFactor.isOn(user)
+                    ? "This account signs in with a second factor: send \"code\", the 6 digits the authenticator app shows or a recovery code."
+                    : "This account signs in with a passkey, which the API cannot use: create an API token in Settings in the web app."
+                throw Problem(.unauthorized, detail, field: "code", mfaRequired: true)
             }
             try await req.limitAttempts("second-factor", key: user.id!.uuidString, limit: TwoFactor.attemptsPerWindow, perClient: false)
             guard try await TwoFactor.verify(user, code: code, key: req.application.secretBoxKey, on: req.db) else {

@@ -18,20 +18,23 @@ struct ProblemMiddleware: AsyncMiddleware {
             if problem.field == "", problem.detail.contains("an integer"), let name = Self.nonIntegerQueryItem(in: request) {
                 problem = Problem.invalid(name, "The query parameter \(name) must be a whole number.")
             }
-            if request.url.path.hasPrefix("/api/") || Self.wantsJSON(request.headers.accept) {
-                let body = ProblemBody(
-                    type: problem.type, title: problem.title, status: Int(problem.status.code),
-                    detail: problem.detail, field: problem.field, mfaRequired: problem.mfaRequired)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
-                var headers = HTTPHeaders()
-                headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
-                let res = Response(status: problem.status, headers: headers, body: .init(data: try encoder.encode(body)))
-                if problem.status == .unauthorized { res.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
-                return res
-            }
+            if request.url.path.hasPrefix("/api/") || Self.wantsJSON(request.headers.accept) { return try Self.json(problem) }
             return try await WebPages.errorPage(problem, for: request).encodeResponse(status: problem.status, for: request)
         }
+    }
+
+    /// RFC 9457 problem details.
+    static func json(_ problem: Problem) throws -> Response {
+        let body = ProblemBody(
+            type: problem.type, title: problem.title, status: Int(problem.status.code),
+            detail: problem.detail, field: problem.field, mfaRequired: problem.mfaRequired)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/problem+json")
+        let res = Response(status: problem.status, headers: headers, body: .init(data: try encoder.encode(body)))
+        if problem.status == .unauthorized { res.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer") }
+        return res
     }
 
     /// Whether a client outside the API asked for JSON by name. Vapor's media type equality lets `*/*` match

@@ -15,16 +15,24 @@ extension WebPages {
 
     static func secondFactorPage(_ req: Request, error: String?) async throws -> HTML {
         let next = SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? "")
+        guard let user = req.webState.session?.user else { throw Problem(.notFound, "Sign in with your password first.") }
+        let hasPasskey = try await Passkey.query(on: req.db).filter(\.$user.$id == user.id!).count() > 0
+        let codeForm: HTML =
+            TwoFactor.isOn(user)
+            ? """
+            <form method="post" action="/login/second-factor?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")">\(csrf(req))
+            <label for="code">The 6-digit code from your authenticator app, or a recovery code</label>
+            <input id="code" name="code" required autocomplete="one-time-code" inputmode="text" maxlength="40" autofocus>
+            <button type="submit">Sign in</button></form>
+            <p class="small muted">Lost your phone? Use one of the recovery codes you saved when you set it up; each works once.</p>
+            """ : "<p>Confirm with your passkey.</p>"
         return try await page(
             req, "Two-factor sign-in",
             """
             <div class="card" style="max-width:460px"><h1>One more step</h1>
             \(error.map { HTML("<p class=\"error-text\" role=\"alert\">\($0)</p>") } ?? "")
-            <form method="post" action="/login/second-factor?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")">\(csrf(req))
-            <label for="code">The 6-digit code from your authenticator app, or a recovery code</label>
-            <input id="code" name="code" required autocomplete="one-time-code" inputmode="text" maxlength="40" autofocus>
-            <button type="submit">Sign in</button></form>
-            <p class="small muted">Lost your phone? Use one of the recovery codes you saved when you set it up; each works once.</p></div>
+            \(codeForm)
+            \(hasPasskey ? passkeyButton(req, "signin", label: "Use your passkey", status: "passkey-status") : "")</div>
             """)
     }
 
@@ -130,6 +138,7 @@ extension WebPages {
             <button>Change password</button> <span class="small muted">Other browsers are signed out.</span></form></section>
             \(codesHTML)
             <section class="card" id="two-factor"><h2>Two-factor sign-in</h2>\(twoFactor)</section>
+            \(try await passkeySection(req, actor, clock: clock))
             <section class="card" id="sessions"><h2>Signed-in browsers</h2>
             <p class="small muted">A browser stays signed in for 14 days without use and 90 days at most.</p>
             <table><thead><tr><th>Browser</th><th class="hide-sm">Signed in</th><th>Last active</th><th></th></tr></thead><tbody>\(sessionRows)</tbody></table>

@@ -17,6 +17,8 @@ func registerWeb(_ app: Application) throws {
     web.post("password-reset", use: WebPages.requestPasswordReset)
     web.get("password-reset", ":token", use: WebPages.passwordResetForm)
     web.post("password-reset", ":token", use: WebPages.resetPassword)
+    web.post("login", "passkey", "options", use: WebPages.passkeyRequestOptions)
+    web.post("login", "passkey", use: WebPages.signInWithPasskey)
     web.get("login", "second-factor", use: WebPages.secondFactorForm)
     web.post("login", "second-factor", use: WebPages.verifySecondFactor)
     web.get("invitations", ":secret", use: WebPages.invitation)
@@ -42,6 +44,9 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "profile", use: WebPages.updateProfile)
     signedIn.post("settings", "tokens", use: WebPages.createToken)
     signedIn.post("settings", "tokens", ":tokenID", "revoke", use: WebPages.revokeToken)
+    signedIn.post("settings", "passkeys", "options", use: WebPages.passkeyCreationOptions)
+    signedIn.post("settings", "passkeys", use: WebPages.addPasskey)
+    signedIn.post("settings", "passkeys", ":pkid", "remove", use: WebPages.removePasskey)
     signedIn.post("settings", "name", use: WebPages.rename)
     signedIn.post("settings", "email", use: WebPages.changeEmail)
     signedIn.post("settings", "email", "verify", use: WebPages.resendVerification)
@@ -162,6 +167,7 @@ enum WebPages {
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(email)">
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button></form>
+            <p>or</p>\(passkeyButton(req, "signin", label: "Sign in with a passkey", status: "passkey-status"))
             <p class="small">No account yet? <a href="/signup">Sign up</a>. Forgot your password? <a href="/password-reset">Set a new one</a>.</p></div>
             """)
     }

@@ -10,6 +10,8 @@ enum WebSessions {
     static let cookie = "bonafide_session"
     static let csrfCookie = "bonafide_csrf"
     static let flashCookie = "bonafide_flash"
+    /// The passkey challenge in flight: a browser signs it within five minutes, once.
+    static let challengeCookie = "bonafide_webauthn"
 
     /// Starts a session for `user` in this browser, ending the one it had: a session fixed before sign-in is
     /// worthless. `pendingSecondFactor` keeps the person signed out until the second factor.
@@ -87,6 +89,9 @@ final class WebState: @unchecked Sendable {
     var incomingFlash: (message: String, error: Bool)?
     var outgoingFlash: (message: String, error: Bool)?
     var flashTaken = false
+    var incomingChallenge: String?
+    var outgoingChallenge: String?
+    var challengeTaken = false
 }
 
 extension Request {
@@ -118,6 +123,22 @@ extension Request {
         state.visitorCSRF = token
         state.setVisitorCSRF = true
         return token
+    }
+
+    /// A fresh challenge for a passkey ceremony (`purpose` "create" or "get"), kept in this browser's cookie.
+    func issueWebAuthnChallenge(_ purpose: String) -> [UInt8] {
+        let challenge = (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+        webState.outgoingChallenge = purpose + "." + Base64URL.encode(challenge)
+        return challenge
+    }
+
+    /// The challenge issued for `purpose`, used up: a signed answer counts once.
+    func takeWebAuthnChallenge(_ purpose: String) -> [UInt8]? {
+        let state = webState
+        state.challengeTaken = true
+        guard let raw = state.incomingChallenge, raw.hasPrefix(purpose + ".") else { return nil }
+        state.incomingChallenge = nil
+        return Base64URL.decode(String(raw.dropFirst(purpose.count + 1)))
     }
 
     func flash(_ message: String, error: Bool = false) {
@@ -163,6 +184,7 @@ struct WebSessionMiddleware: AsyncMiddleware {
         }
         if let token = req.cookies[WebSessions.csrfCookie]?.string, token.utf8.count == 43 { state.visitorCSRF = token }
         if let raw = req.cookies[WebSessions.flashCookie]?.string { state.incomingFlash = Self.decodeFlash(raw) }
+        if let raw = req.cookies[WebSessions.challengeCookie]?.string, raw.utf8.count < 100 { state.incomingChallenge = raw }
         if req.method == .POST {
             let sent = try? req.content.get(String.self, at: "_csrf")
             let expected = state.session?.data["csrf"] ?? state.visitorCSRF
@@ -185,6 +207,11 @@ struct WebSessionMiddleware: AsyncMiddleware {
         }
         if state.setVisitorCSRF, let token = state.visitorCSRF {
             response.cookies[WebSessions.csrfCookie] = cookie(token, maxAge: 86_400)
+        }
+        if let challenge = state.outgoingChallenge {
+            response.cookies[WebSessions.challengeCookie] = cookie(challenge, maxAge: 300)
+        } else if state.challengeTaken, req.cookies[WebSessions.challengeCookie] != nil {
+            response.cookies[WebSessions.challengeCookie] = cookie("", maxAge: 0)
         }
         if let flash = state.outgoingFlash {
             response.cookies[WebSessions.flashCookie] = cookie(Self.encodeFlash(flash), maxAge: 300)

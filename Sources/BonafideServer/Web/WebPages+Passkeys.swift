@@ -1,0 +1,218 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Passkeys in the browser: the page script (`PasskeyScript`) asks for options, lets the authenticator sign, and
+/// posts the answer here as JSON. Failures answer problem+json so the page can say what went wrong.
+extension WebPages {
+    struct PasskeyAnswer: Content {
+        var name: String?
+        var id: String?
+        var clientDataJSON: String
+        var attestationObject: String?
+        var authenticatorData: String?
+        var signature: String?
+    }
+
+    struct Redirect: Content {
+        var redirect: String
+    }
+
+    static func relyingParty(_ req: Request) -> Passkeys.RelyingParty { .init(baseURL: req.application.bonafide.baseURL) }
+
+    /// A JSON endpoint whose problems are answered here, so the session middleware still writes its cookies (the
+    /// used-up challenge among them).
+    static func json(_ req: Request, _ work: () async throws -> any AsyncResponseEncodable) async throws -> Response {
+        do {
+            return try await work().encodeResponse(for: req)
+        } catch let problem as Problem {
+            return try ProblemMiddleware.json(problem)
+        }
+    }
+
+    static func passkeyCreationOptions(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let challenge = req.issueWebAuthnChallenge("create")
+        let rp = relyingParty(req)
+        let existing = try await Passkeys.list(of: actor.id, on: req.db)
+        let options: [String: Any] = [
+            "challenge": Base64URL.encode(challenge),
+            "rp": ["id": rp.id, "name": "Bonafide"],
+            "user": [
+                "id": Base64URL.encode(withUnsafeBytes(of: actor.id.uuid) { Array($0) }), "name": actor.user.email,
+                "displayName": actor.user.name,
+            ],
+            "pubKeyCredParams": [["type": "public-key", "alg": WebAuthn.es256]],
+            "excludeCredentials": existing.map { ["type": "public-key", "id": $0.credentialID] },
+            "authenticatorSelection": ["residentKey": "preferred", "userVerification": "preferred"],
+            "attestation": "none", "timeout": 120_000,
+        ]
+        return rawJSON(options)
+    }
+
+    static func rawJSON(_ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    static func addPasskey(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await json(req) {
+            let answer = try req.content.decode(PasskeyAnswer.self)
+            guard let challenge = req.takeWebAuthnChallenge("create") else {
+                throw Problem(.conflict, "The request to add a passkey expired; try again.")
+            }
+            let passkey = try await Passkeys.register(
+                actor.user, name: answer.name ?? "", clientDataJSON: answer.clientDataJSON,
+                attestationObject: answer.attestationObject ?? "",
+                challenge: challenge, rp: relyingParty(req), on: req.db)
+            req.setSessionValue(setUpSecondFactorKey, nil)
+            req.flash("Passkey “\(passkey.name)” added: it signs you in on this device.")
+            return Redirect(redirect: "/settings#passkeys")
+        }
+    }
+
+    static func removePasskey(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/settings#passkeys") {
+            try await Passkeys.remove(uuid(req, "pkid"), of: actor.id, on: req.db)
+            if try await Accounts.mustSetUpSecondFactor(actor.user, on: req.db) { req.setSessionValue(setUpSecondFactorKey, "1") }
+            req.flash("Passkey removed; it no longer signs you in.")
+            return "/settings#passkeys"
+        }
+    }
+
+    /// Options for signing in: the pending person's passkeys after a password, any discoverable passkey otherwise.
+    static func passkeyRequestOptions(_ req: Request) async throws -> Response {
+        let challenge = req.issueWebAuthnChallenge("get")
+        var allowed: [[String: String]] = []
+        if let pending = req.webState.session, pending.pendingSecondFactor {
+            allowed = try await Passkeys.list(of: pending.$user.id, on: req.db).map { ["type": "public-key", "id": $0.credentialID] }
+        }
+        return rawJSON([
+            "challenge": Base64URL.encode(challenge), "rpId": relyingParty(req).id, "allowCredentials": allowed,
+            "userVerification": allowed.isEmpty ? "required" : "preferred", "timeout": 120_000,
+        ])
+    }
+
+    static func signInWithPasskey(_ req: Request) async throws -> Response {
+        try await json(req) {
+            try await req.limitAttempts("passkey", key: "", limit: 60)
+            let answer = try req.content.decode(PasskeyAnswer.self)
+            guard let challenge = req.takeWebAuthnChallenge("get") else {
+                throw Problem(.conflict, "The sign-in request expired; try again.")
+            }
+            let pending = req.webState.session.flatMap { $0.pendingSecondFactor ? $0.$user.id : nil }
+            let user = try await Passkeys.authenticate(
+                credentialID: answer.id ?? "", clientDataJSON: answer.clientDataJSON, authenticatorData: answer.authenticatorData ?? "",
+                signature: answer.signature ?? "", challenge: challenge, rp: relyingParty(req), expectedUser: pending, on: req.db)
+            try await signIn(req, user)
+            return Redirect(redirect: SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? ""))
+        }
+    }
+
+    /// A button the page script turns into a passkey ceremony; `status` names where it reports problems.
+    static func passkeyButton(_ req: Request, _ kind: String, label: String, status: String) -> HTML {
+        """
+        <button type="button" class="secondary" data-passkey="\(kind)" data-csrf="\(req.csrfToken)" data-status="\(status)">\(label)</button>
+        <p class="error-text small" id="\(status)" role="alert"></p>
+        <script src="/assets/passkeys.js" defer></script>
+        """
+    }
+
+    static func passkeySection(_ req: Request, _ actor: Actor, clock: Clock) async throws -> HTML {
+        let passkeys = try await Passkeys.list(of: actor.id, on: req.db)
+        let rows = HTML.join(
+            passkeys.map { p in
+                """
+                <tr><td>\(p.name)</td><td class="hide-sm">\(clock.format(p.createdAt, "d MMM yyyy"))</td>
+                <td>\(p.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td>
+                <td><form method="post" action="/settings/passkeys/\(p.id)/remove">\(csrf(req))<button class="danger">Remove</button></form></td></tr>
+                """
+            })
+        let list: HTML =
+            passkeys.isEmpty
+            ? "<p class=\"muted\" id=\"passkey-count\">No passkeys yet.</p>"
+            : "<table id=\"passkeys-table\"><thead><tr><th>Name</th><th class=\"hide-sm\">Added</th><th>Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"
+        return """
+            <section class="card" id="passkeys"><h2>Passkeys</h2>
+            <p class="small muted">A passkey (your phone, laptop or security key) signs you in without a password when it checks \
+            it is you, and stands as the second step after your password otherwise.</p>
+            \(list)
+            <label for="passkey-name">Name of the new passkey <span class="muted small">(optional)</span></label>
+            <input id="passkey-name" maxlength="60" placeholder="work laptop">
+            \(passkeyButton(req, "register", label: "Add a passkey", status: "passkey-status"))</section>
+            """
+    }
+}
+
+/// The page script for passkeys, served from this origin (the Content-Security-Policy allows no inline script).
+enum PasskeyScript {
+    static let source = #"""
+        "use strict";
+        (() => {
+          const enc = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer)))
+            .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+          const dec = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+          async function post(url, body) {
+            const response = await fetch(url, {
+              method: "POST", credentials: "same-origin",
+              headers: { "Content-Type": "application/json", "Accept": "application/json" },
+              body: JSON.stringify(body),
+            });
+            const data = await response.json().catch(() => ({}));
+            if (!response.ok) throw new Error(data.detail || "The server refused it (" + response.status + ").");
+            return data;
+          }
+          const credentials = (list) => (list || []).map((c) => ({ type: "public-key", id: dec(c.id) }));
+          async function register(button) {
+            const o = await post("/settings/passkeys/options", { _csrf: button.dataset.csrf });
+            const credential = await navigator.credentials.create({ publicKey: {
+              ...o, challenge: dec(o.challenge), user: { ...o.user, id: dec(o.user.id) },
+              excludeCredentials: credentials(o.excludeCredentials) } });
+            const name = (document.getElementById("passkey-name") || {}).value || "";
+            return post("/settings/passkeys", { _csrf: button.dataset.csrf, name,
+              clientDataJSON: enc(credential.response.clientDataJSON),
+              attestationObject: enc(credential.response.attestationObject) });
+          }
+          async function signIn(button) {
+            const o = await post("/login/passkey/options", { _csrf: button.dataset.csrf });
+            const credential = await navigator.credentials.get({ publicKey: {
+              challenge: dec(o.challenge), rpId: o.rpId, allowCredentials: credentials(o.allowCredentials),
+              userVerification: o.userVerification, timeout: o.timeout } });
+            return post("/login/passkey" + window.location.search, { _csrf: button.dataset.csrf, id: enc(credential.rawId),
+              clientDataJSON: enc(credential.response.clientDataJSON),
+              authenticatorData: enc(credential.response.authenticatorData),
+              signature: enc(credential.response.signature) });
+          }
+          document.addEventListener("click", async (event) => {
+            const button = event.target.closest("[data-passkey]");
+            if (!button) return;
+            event.preventDefault();
+            const status = document.getElementById(button.dataset.status);
+            if (status) status.textContent = "";
+            try {
+              if (!window.PublicKeyCredential) throw new Error("This browser cannot use passkeys.");
+              button.disabled = true;
+              const result = button.dataset.passkey === "register" ? await register(button) : await signIn(button);
+              // The same page with another fragment would only scroll: load it again to show the result.
+              const target = new URL(result.redirect, window.location.href);
+              if (target.pathname === window.location.pathname && target.search === window.location.search) {
+                window.location.hash = target.hash;
+                window.location.reload();
+              } else {
+                window.location.assign(target.href);
+              }
+            } catch (error) {
+              if (status) status.textContent = error.name === "NotAllowedError"
+                ? "The passkey was not used (cancelled or timed out)." : error.message;
+            } finally {
+              button.disabled = false;
+            }
+          });
+        })();
+        """#
+}
