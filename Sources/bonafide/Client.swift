@@ -91,12 +91,23 @@ extension Bonafide {
         @OptionGroup var client: ClientOptions
         @Option(help: "Your email address.") var email: String
         @Option(help: "Your password (default: BONAFIDE_PASSWORD, or asked for).") var password: String?
+        @Option(help: "With two-factor sign-in: the code your authenticator app shows, or a recovery code (asked for when needed).")
+        var code: String?
 
         func run() async throws {
             let secret =
                 password ?? ProcessInfo.processInfo.environment["BONAFIDE_PASSWORD"]
                 ?? String(cString: getpass("Password for \(email): "))
-            let object = try await client.call(.POST, "/auth/login", body: ["email": email, "password": secret], needsToken: false)
+            var body: [String: Any] = ["email": email, "password": secret]
+            if let code { body["code"] = code }
+            let object: Any?
+            do {
+                object = try await client.call(.POST, "/auth/login", body: body, needsToken: false)
+            } catch let error as ClientError where code == nil && isatty(STDIN_FILENO) == 1 && error.description.contains("second factor") {
+                // Two-factor sign-in: ask for the code once, as the web page does.
+                body["code"] = String(cString: getpass("Code from your authenticator app (or a recovery code): "))
+                object = try await client.call(.POST, "/auth/login", body: body, needsToken: false)
+            }
             guard let token = (object as? [String: Any])?["token"] as? String else {
                 throw ClientError(description: "The server sent no token.")
             }

@@ -168,6 +168,17 @@ struct AccountSecurityAPITests {
         }
     }
 
+    @Test func signedInBrowsersAreNamedAsPeopleKnowThem() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0"
+        let safari =
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+        #expect(SecuritySettingsPage.browserName(chrome) == "Chrome on Linux")
+        #expect(SecuritySettingsPage.browserName(edge) == "Edge on Windows")
+        #expect(SecuritySettingsPage.browserName(safari) == "Safari on iPhone")
+        #expect(SecuritySettingsPage.browserName("") == "A browser")
+    }
+
     func withMail(_ config: inout AppConfig) {
         config.smtp = try? SMTPSettings.parse(url: "smtp://127.0.0.1:9", from: "trust@bonafide.example")
     }

@@ -19,6 +19,7 @@ import uuid
 
 import pytest
 import requests
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -103,9 +104,11 @@ def after_passkey(driver, text, timeout=20):
             return True
         status = d.find_elements(By.ID, "passkey-status")
         return bool(status and status[0].text.strip())
-    WebDriverWait(driver, timeout).until(settled)
-    status = driver.find_elements(By.ID, "passkey-status")
-    assert text in driver.page_source, "the page said: " + (status[0].text if status else "nothing")
+    # The page the button was on is replaced by the next one meanwhile: an element can go stale under the check.
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(settled)
+    if text not in driver.page_source:
+        status = driver.find_elements(By.ID, "passkey-status")
+        pytest.fail("the page said: " + (status[0].text if status else "nothing"))
 
 
 def sign_out(driver):

@@ -28,6 +28,7 @@ import html.parser
 import os
 import re
 import threading
+import tempfile
 import time
 import urllib.parse
 import uuid
@@ -36,6 +37,8 @@ from types import SimpleNamespace
 import pyotp
 import pytest
 import requests
+
+from test_cli import cli
 
 BASE = os.environ.get("BONAFIDE_E2E_URL", "http://127.0.0.1:8091")
 METRICS_TOKEN = os.environ.get("BONAFIDE_METRICS_TOKEN", "e2e-metrics-token")
@@ -308,6 +311,14 @@ def test_totp_second_factor_on_api_sign_in():
     token = expect(sign_in(code=code), 200)["token"]
     assert expect(api("GET", "/me", token=token), 200)["email"] == account.email
     problem(sign_in(code=code), 401)  # replayed at once: refused
+
+    # The command line: without a code (and no terminal to ask on) it says what is missing; with one it signs in.
+    home = tempfile.mkdtemp(prefix="bonafide-cli-totp.")
+    bare = cli("login", "--server", BASE, "--email", account.email, "--password", PASSWORD, home=home)
+    assert bare.returncode != 0 and "second factor" in bare.stderr, bare.stderr
+    assert cli("login", "--server", BASE, "--email", account.email, "--password", PASSWORD, "--code", recovery[1],
+               home=home).returncode == 0
+    assert cli("partnerships", home=home).returncode == 0  # the saved token works
 
 
 # MARK: 5.-7. Headers, metrics, readiness

@@ -64,6 +64,29 @@ enum Paths {
     static let mentions = "/mentions"
     static let organizationSettings = "/organization#credentials"
     static let credentialRequests = "/organization#credential-requests"
+    /// The account's own settings and the actions on them.
+    enum Settings {
+        static let page = "/settings"
+        static let name = "/settings/name"
+        static let email = "/settings/email"
+        static let resendVerification = "/settings/email/verify"
+        static let password = "/settings/password"
+        static let totp = "/settings/totp"
+        static let confirmTOTP = "/settings/totp/confirm"
+        static let disableTOTP = "/settings/totp/disable"
+        static let recoveryCodes = "/settings/recovery-codes"
+        static let passkeyOptions = "/settings/passkeys/options"
+        static let passkeys = "/settings/passkeys"
+        static func removePasskey(_ id: UUID?) -> String { "/settings/passkeys/\(id?.uuidString ?? "")/remove" }
+        static func endSession(_ id: UUID?) -> String { "/settings/sessions/\(id?.uuidString ?? "")/end" }
+        static let endAllSessions = "/settings/sessions/end-all"
+    }
+
+    /// The second step of signing in, returning to `next` afterwards.
+    static func secondFactor(next: String) -> String {
+        "/login/second-factor?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+    }
+
     static func mentions(brand key: String) -> String {
         mentions + "?brand=" + (key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
     }

@@ -170,7 +170,7 @@ extension WebPages {
             <section class="card"><h2>You</h2><form method="post" action="/settings/profile">\(csrf(req))
             <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
             <select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select><button>Save</button></form></section>
-            \(try await securitySections(req, actor, clock: clock))
+            \(try await SecuritySettingsPage.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
             \(secretHTML)
             <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
             <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>

@@ -71,17 +71,17 @@ extension WebPages {
                 challenge: challenge, rp: relyingParty(req), on: req.db)
             req.setSessionValue(setUpSecondFactorKey, nil)
             req.flash("Passkey “\(passkey.name)” added: it signs you in on this device.")
-            return Redirect(redirect: "/settings#passkeys")
+            return Redirect(redirect: Paths.Settings.page + "#passkeys")
         }
     }
 
     static func removePasskey(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/settings#passkeys") {
+        return try await act(req, back: Paths.Settings.page + "#passkeys") {
             try await Passkeys.remove(uuid(req, "pkid"), of: actor.id, on: req.db)
             if try await Accounts.mustSetUpSecondFactor(actor.user, on: req.db) { req.setSessionValue(setUpSecondFactorKey, "1") }
             req.flash("Passkey removed; it no longer signs you in.")
-            return "/settings#passkeys"
+            return Paths.Settings.page + "#passkeys"
         }
     }
 
@@ -113,44 +113,19 @@ extension WebPages {
             return Redirect(redirect: SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? ""))
         }
     }
+}
 
-    /// A button the page script turns into a passkey ceremony; `status` names where it reports problems.
-    static func passkeyButton(_ req: Request, _ kind: String, label: String, status: String) -> HTML {
+/// The page script for passkeys, served from this origin (the Content-Security-Policy allows no inline script).
+enum PasskeyScript {
+    /// A button the script turns into a passkey ceremony; `status` names where it reports problems.
+    static func button(_ kind: String, label: String, csrf: String, status: String) -> HTML {
         """
-        <button type="button" class="secondary" data-passkey="\(kind)" data-csrf="\(req.csrfToken)" data-status="\(status)">\(label)</button>
+        <button type="button" class="secondary" data-passkey="\(kind)" data-csrf="\(csrf)" data-status="\(status)">\(label)</button>
         <p class="error-text small" id="\(status)" role="alert"></p>
         <script src="/assets/passkeys.js" defer></script>
         """
     }
 
-    static func passkeySection(_ req: Request, _ actor: Actor, clock: Clock) async throws -> HTML {
-        let passkeys = try await Passkeys.list(of: actor.id, on: req.db)
-        let rows = HTML.join(
-            passkeys.map { p in
-                """
-                <tr><td>\(p.name)</td><td class="hide-sm">\(clock.format(p.createdAt, "d MMM yyyy"))</td>
-                <td>\(p.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td>
-                <td><form method="post" action="/settings/passkeys/\(p.id)/remove">\(csrf(req))<button class="danger">Remove</button></form></td></tr>
-                """
-            })
-        let list: HTML =
-            passkeys.isEmpty
-            ? "<p class=\"muted\" id=\"passkey-count\">No passkeys yet.</p>"
-            : "<table id=\"passkeys-table\"><thead><tr><th>Name</th><th class=\"hide-sm\">Added</th><th>Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"
-        return """
-            <section class="card" id="passkeys"><h2>Passkeys</h2>
-            <p class="small muted">A passkey (your phone, laptop or security key) signs you in without a password when it checks \
-            it is you, and stands as the second step after your password otherwise.</p>
-            \(list)
-            <label for="passkey-name">Name of the new passkey <span class="muted small">(optional)</span></label>
-            <input id="passkey-name" maxlength="60" placeholder="work laptop">
-            \(passkeyButton(req, "register", label: "Add a passkey", status: "passkey-status"))</section>
-            """
-    }
-}
-
-/// The page script for passkeys, served from this origin (the Content-Security-Policy allows no inline script).
-enum PasskeyScript {
     static let source = #"""
         "use strict";
         (() => {

@@ -167,7 +167,7 @@ enum WebPages {
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(email)">
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button></form>
-            <p>or</p>\(passkeyButton(req, "signin", label: "Sign in with a passkey", status: "passkey-status"))
+            <p>or</p>\(PasskeyScript.button("signin", label: "Sign in with a passkey", csrf: req.csrfToken, status: "passkey-status"))
             <p class="small">No account yet? <a href="/signup">Sign up</a>. Forgot your password? <a href="/password-reset">Set a new one</a>.</p></div>
             """)
     }
@@ -181,8 +181,7 @@ enum WebPages {
             let next = SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? "")
             if try await TwoFactor.hasSecondFactor(user, on: req.db) {
                 try await WebSessions.start(req, user, pendingSecondFactor: true)
-                return req.redirect(
-                    to: "/login/second-factor?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+                return req.redirect(to: Paths.secondFactor(next: next))
             }
             try await signIn(req, user)
             // A crafted link must not send people elsewhere, or write headers, after sign-in.
