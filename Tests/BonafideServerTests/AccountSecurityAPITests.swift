@@ -179,6 +179,18 @@ struct AccountSecurityAPITests {
         #expect(SecuritySettingsPage.browserName("") == "A browser")
     }
 
+    @Test func settingsShowWhereEachTokenWasLastUsed() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let b = try await app.register("Bob", org: "Acme")
+            #expect(try await Accounts.user(forBearer: a.token, from: "203.0.113.9", on: app.db)?.email == a.email)
+            #expect(try await Accounts.user(forBearer: b.token, from: "198.51.100.7", on: app.db)?.email == b.email)
+            let settings = try await Browser.signedIn(app, as: a).get("/settings").html
+            #expect(settings.contains("203.0.113.9"))
+            #expect(!settings.contains("198.51.100.7"), "another person's token is not listed")
+        }
+    }
+
     func withMail(_ config: inout AppConfig) {
         config.smtp = try? SMTPSettings.parse(url: "smtp://127.0.0.1:9", from: "trust@bonafide.example")
     }

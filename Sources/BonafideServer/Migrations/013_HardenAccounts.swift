@@ -28,6 +28,7 @@ struct HardenAccounts: AsyncMigration {
         try await database.schema("users").field("totp_secret", .string).update()
         try await database.schema("users").field("totp_confirmed_at", .datetime).update()
         try await database.schema("users").field("totp_last_counter", .int64).update()
+        try await database.schema("api_tokens").field("last_used_ip", .string).update()
         try await database.schema("organizations").field("require_two_factor", .bool, .required, .sql(.default(false))).update()
         try await database.schema("recovery_codes")
             .id()
@@ -80,6 +81,7 @@ struct HardenAccounts: AsyncMigration {
             try await database.schema(table).delete()
         }
         try await database.schema("organizations").deleteField("require_two_factor").update()
+        try await database.schema("api_tokens").deleteField("last_used_ip").update()
         for field in ["totp_last_counter", "totp_confirmed_at", "totp_secret", "password_changed_at", "email_verified_at"] {
             try await database.schema("users").deleteField(FieldKey(stringLiteral: field)).update()
         }

@@ -90,6 +90,8 @@ final class APIToken: Model, @unchecked Sendable {
     @Field(key: "secret_hash") var secretHash: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    /// Where it was last used from, so an unknown address stands out in Settings.
+    @OptionalField(key: "last_used_ip") var lastUsedIP: String?
     @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}

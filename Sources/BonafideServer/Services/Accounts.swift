@@ -163,7 +163,7 @@ enum Accounts {
         return (token, secret)
     }
 
-    static func user(forBearer secret: String, on db: any Database) async throws -> User? {
+    static func user(forBearer secret: String, from address: String?, on db: any Database) async throws -> User? {
         guard secret.hasPrefix("bfd_"), secret.count < 200 else { return nil }
         guard
             let token = try await APIToken.query(on: db)
@@ -171,8 +171,9 @@ enum Accounts {
                 .with(\.$user).first()
         else { return nil }
         // Record use at most once a minute so reads do not become writes.
-        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) || token.lastUsedIP != address {
             token.lastUsedAt = Date()
+            token.lastUsedIP = address
             try await token.save(on: db)
         }
         return token.user

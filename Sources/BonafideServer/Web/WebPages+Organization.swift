@@ -160,7 +160,7 @@ extension WebPages {
                     : "<span class=\"muted\">revoked \(clock.format(t.revokedAt, "d MMM yyyy"))</span>"
                 return """
                     <tr><td>\(t.name)</td><td><code>\(t.prefix)…</code></td><td class="hide-sm">\(clock.format(t.createdAt, "d MMM yyyy"))</td>
-                    <td class="hide-sm">\(t.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td><td>\(state)</td></tr>
+                    <td class="hide-sm">\(t.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")<div class="small muted">\(t.lastUsedIP ?? "")</div></td><td>\(state)</td></tr>
                     """
             })
         return try await page(

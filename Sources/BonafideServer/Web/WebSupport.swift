@@ -21,7 +21,8 @@ extension Request {
     /// tile routes authenticate the same way.
     func bearerActor() async throws -> Actor {
         if let actor { return actor }
-        guard let bearer = headers.bearerAuthorization, let user = try await Accounts.user(forBearer: bearer.token, on: db)
+        guard let bearer = headers.bearerAuthorization,
+            let user = try await Accounts.user(forBearer: bearer.token, from: remoteAddress?.ipAddress, on: db)
         else { throw Problem.unauthorized }
         let actor = Actor(user: user)
         self.actor = actor
