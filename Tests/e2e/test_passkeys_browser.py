@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 import requests
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -99,16 +99,14 @@ def use_passkey(driver, kind):
 
 def after_passkey(driver, text, timeout=20):
     """Waits for text on the page; if the page reports a passkey problem instead, fails with its words."""
-    def settled(d):
-        if text in d.page_source:
-            return True
-        status = d.find_elements(By.ID, "passkey-status")
-        return bool(status and status[0].text.strip())
-    # The page the button was on is replaced by the next one meanwhile: an element can go stale under the check.
-    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(settled)
+    def problem(d):
+        return d.execute_script("const s = document.getElementById('passkey-status'); return s ? s.textContent.trim() : ''")
+
+    # The page the button was on is replaced by the next one meanwhile: any lookup may land between the two.
+    WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: text in d.page_source or problem(d))
     if text not in driver.page_source:
-        status = driver.find_elements(By.ID, "passkey-status")
-        pytest.fail("the page said: " + (status[0].text if status else "nothing"))
+        pytest.fail("the page said: " + problem(driver))
 
 
 def sign_out(driver):
