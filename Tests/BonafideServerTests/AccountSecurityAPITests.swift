@@ -26,9 +26,7 @@ struct AccountSecurityAPITests {
 
             let wrong = try await app.api(.POST, "/me/totp/confirm", token: a.token, json: #"{"code":"000000"}"#)
             #expect(wrong.status == .unprocessableEntity && wrong.body["field"] as? String == "code")
-            // A code from the previous step is still accepted (clock skew), so the next sign-in uses a later step.
-            let then = Date().addingTimeInterval(-30)
-            let confirmed = try await app.api(.POST, "/me/totp/confirm", token: a.token, json: #"{"code":"\#(code(secret, at: then))"}"#)
+            let confirmed = try await app.api(.POST, "/me/totp/confirm", token: a.token, json: #"{"code":"\#(code(secret))"}"#)
             #expect(confirmed.status == .ok, "\(confirmed.raw)")
             let codes = confirmed.body["recoveryCodes"] as? [String] ?? []
             #expect(codes.count == 10 && Set(codes).count == 10)
@@ -39,7 +37,9 @@ struct AccountSecurityAPITests {
             let bad = try await app.api(
                 .POST, "/auth/login", json: #"{"email":"\#(a.email)","password":"correct horse battery","code":"123456"}"#)
             #expect(bad.status == .unauthorized)
-            let now = code(secret)
+            // Confirming used this step's code; the next step's is accepted too (clock skew) and not used yet. One step
+            // ahead, not behind: a slow run crossing a step boundary still lands inside the window.
+            let now = code(secret, at: Date().addingTimeInterval(30))
             let good = try await app.api(
                 .POST, "/auth/login", json: #"{"email":"\#(a.email)","password":"correct horse battery","code":"\#(now)"}"#)
             #expect(good.status == .ok, "\(good.raw)")
@@ -76,7 +76,7 @@ struct AccountSecurityAPITests {
             #expect(setup.html.contains("<svg") && setup.html.contains("QR code for your authenticator app"))
             let secret = try #require(
                 setup.html.range(of: #"<code id="totp-secret">"#).map { String(setup.html[$0.upperBound...].prefix { $0 != "<" }) })
-            let confirmed = try await browser.post("/settings/totp/confirm", ["code": code(secret, at: Date().addingTimeInterval(-30))])
+            let confirmed = try await browser.post("/settings/totp/confirm", ["code": code(secret)])
             #expect(confirmed.location == "/settings#recovery-codes")
             let shown = try await browser.get("/settings")
             #expect(shown.html.contains("Save these recovery codes now") && shown.html.contains(#"id="totp-state">on"#))
@@ -89,7 +89,7 @@ struct AccountSecurityAPITests {
             #expect(try await other.get("/dashboard").location?.hasPrefix("/login") == true, "not signed in before the code")
             let wrong = try await other.post(first.location!, ["code": "000000"])
             #expect(wrong.status == .unprocessableEntity && wrong.html.contains("wrong"))
-            let right = try await other.post(first.location!, ["code": code(secret)])
+            let right = try await other.post(first.location!, ["code": code(secret, at: Date().addingTimeInterval(30))])
             #expect(right.location == "/circles", "\(right.location ?? "") \(right.html.prefix(300))")
             #expect(try await other.get("/dashboard").status == .ok)
 
