@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// SQLite has one writer at a time, and a transaction that read before it writes fails at once with "database
