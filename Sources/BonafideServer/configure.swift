@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateIncidents())
     app.migrations.add(CreateCredentials())
     app.migrations.add(HardenAccounts())
+    app.migrations.add(CreateChannels())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

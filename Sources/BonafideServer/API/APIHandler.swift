@@ -185,7 +185,8 @@ struct API: APIProtocol {
         guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let req = try req
         guard let role = Role(rawValue: b.role.rawValue) else { throw Problem.invalid("role", "Unknown role.") }
-        let (inv, secret) = try await Accounts.inviteColleague(email: b.email, role: role, by: try await actor(), on: req.db)
+        let (inv, secret) = try await Accounts.inviteColleague(
+            email: b.email, role: role, by: try await actor(), mailingFrom: req.application.bonafide.baseURL, on: req.db)
         return .created(
             .init(
                 body: .json(
@@ -211,7 +212,7 @@ struct API: APIProtocol {
         let req = try req
         let (p, secret) = try await Partnerships.create(
             name: b.name, partnerEmail: b.partnerEmail, agreement: b.agreement,
-            by: try await actor(), on: req.db)
+            by: try await actor(), mailingFrom: req.application.bonafide.baseURL, on: req.db)
         var dto = try await DTO.partnership(p, detailed: true, on: req.db)
         dto.invitationLink = req.application.bonafide.baseURL + Paths.invitation(secret)
         return .created(.init(body: .json(dto)))

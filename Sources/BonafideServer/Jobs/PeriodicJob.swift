@@ -42,6 +42,10 @@ extension PeriodicJob {
             if incidents > 0 { app.logger.info("recorded \(incidents) incident deadline(s)") }
             let sessions = try await WebSessions.purgeExpired(on: app.db)
             if sessions > 0 { app.logger.info("ended \(sessions) expired session(s)") }
+            let reminders = try await Notifier.sweepReminders(on: app.db)
+            if reminders > 0 { app.logger.info("sent \(reminders) reminder(s)") }
+            let digests = try await Notifier.composeDigests(on: app.db)
+            if digests > 0 { app.logger.info("composed \(digests) digest(s)") }
         }
     }
 
@@ -65,7 +69,8 @@ extension PeriodicJob {
     static func mailDelivery(_ settings: SMTPSettings, heloName: String, every interval: Duration) -> PeriodicJob {
         PeriodicJob("mail delivery", every: interval) { app in
             while !Task.isCancelled {
-                let outcome = try await MailDelivery.deliverDue(with: settings, heloName: heloName, on: app.db, logger: app.logger)
+                let outcome = try await MailDelivery.deliverDue(
+                    with: settings, heloName: heloName, context: app.mailContext, on: app.db, logger: app.logger)
                 // Keeps going while a full batch went out: a backlog drains at once, a failing server waits.
                 guard outcome.sent == MailDelivery.batch else { break }
             }

@@ -126,6 +126,8 @@ final class Commitment: Model, @unchecked Sendable {
     @OptionalField(key: "flagged_at") var flaggedAt: Date?
     @OptionalField(key: "proposed_due_at") var proposedDueAt: Date?
     @OptionalField(key: "proposed_due_reason") var proposedDueReason: String?
+    /// When both sides were told the due date is near (once per due date: a new date clears it).
+    @OptionalField(key: "due_soon_notified_at") var dueSoonNotifiedAt: Date?
     @OptionalField(key: "delivered_at") var deliveredAt: Date?
     @OptionalField(key: "completed_at") var completedAt: Date?
     @Parent(key: "created_by_id") var createdBy: User
@@ -182,6 +184,8 @@ final class Message: Model, @unchecked Sendable {
     @OptionalField(key: "sentiment") var sentiment: Double?
     /// The phrases that drove it, as JSON (`[Sentiment.Driver]`).
     @OptionalField(key: "sentiment_drivers") var sentimentDriversJSON: String?
+    /// When the other side was reminded of a question still unanswered.
+    @OptionalField(key: "reminded_at") var remindedAt: Date?
 
     init() {}
 }

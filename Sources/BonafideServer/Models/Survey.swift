@@ -151,6 +151,16 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "claimed_until") var claimedUntil: Date?
     @OptionalField(key: "sent_at") var sentAt: Date?
     @OptionalField(key: "last_error") var lastError: String?
+    /// The person a notification mail is for; its text, links and headers are made when it is sent.
+    @OptionalField(key: "user_id") var userID: UUID?
+    /// The `NotificationKind` (or "digest") of a notification mail.
+    @OptionalField(key: "event_kind") var eventKind: String?
+    /// The page to act on, as a path of the web app.
+    @OptionalField(key: "link") var link: String?
+    /// What the mail is about ("commitment:ID"), so one thing's mails group into one thread.
+    @OptionalField(key: "thread_key") var threadKey: String?
+    /// One event for one person: unique, so a retried job never mails it twice.
+    @OptionalField(key: "dedupe_key") var dedupeKey: String?
 
     init() {
         status = .queued
@@ -165,6 +175,10 @@ enum OutboxStatus: String, Codable, Sendable {
     case sent
     /// Refused for good by the mail server, or still failing after every retry.
     case failed
+    /// A notification the person wants in their daily digest, not yet in one.
+    case digest
+    /// Went out as part of a digest mail.
+    case digested
 }
 
 final class ServerKey: Model, @unchecked Sendable {

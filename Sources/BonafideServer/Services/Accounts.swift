@@ -203,9 +203,12 @@ enum Accounts {
         try await actor.user.save(on: db)
     }
 
-    static func inviteColleague(email: String, role: Role, by actor: Actor, on db: any Database) async throws -> (
-        ColleagueInvitation, String
-    ) {
+    /// With `baseURL`, the invitation is also mailed to the address.
+    static func inviteColleague(email: String, role: Role, by actor: Actor, mailingFrom baseURL: String? = nil, on db: any Database)
+        async throws -> (
+            ColleagueInvitation, String
+        )
+    {
         try Policy.grant(role, by: actor)
         let email = Validation.normalizedEmail(email)
         guard Validation.isEmail(email) else { throw Problem.invalid("email", "\"\(email)\" is not an email address.") }
@@ -216,7 +219,10 @@ enum Accounts {
         let invitation = ColleagueInvitation(
             organizationID: actor.organizationID, email: email, role: role,
             secretHash: Secrets.digest(secret), invitedByID: actor.id)
-        try await invitation.save(on: db)
+        try await db.writeTransaction { tx in
+            try await invitation.save(on: tx)
+            if let baseURL { try await InvitationMail.colleague(invitation, secret: secret, by: actor, baseURL: baseURL, on: tx) }
+        }
         return (invitation, secret)
     }
 

@@ -55,13 +55,14 @@ enum Commitments {
             if try await PartnershipMember.query(on: tx).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == ownerID).first() == nil {
                 try await PartnershipMember(partnershipID: p.id!, userID: ownerID, organizationID: actor.organizationID).save(on: tx)
             }
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.proposed",
                 summary: "\(actor.user.name) proposed “\(title)”, owned by \(owner.name)", commitmentID: c.id, at: now, on: tx)
             try await Timeline.notify(
-                p, side: recipient, except: actor,
-                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: Paths.commitment(p.id, c.id), at: now,
-                on: tx)
+                p, side: recipient, except: actor, kind: .commitmentProposed,
+                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: Paths.commitment(p.id, c.id),
+                detail: "Due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).\n\nDeliverable: \(c.deliverable)",
+                about: Self.threadKey(c.id), key: event, at: now, on: tx)
         }
         c.$owner.value = owner
         return c
@@ -97,17 +98,23 @@ enum Commitments {
             // Early notice is evidence: remember the first time the owner warned before the due date.
             if action == .flagAtRisk || action == .proposeNewDate, current.flaggedAt == nil, now < before.dueAt { current.flaggedAt = now }
             let summary = summary(of: action, current, actor: actor, newDueAt: newDueAt)
+            // A new due date earns a new "due within 48 hours" notice.
+            if current.dueAt != before.dueAt { current.dueSoonNotifiedAt = nil }
             try await current.save(on: tx)
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
                 reason: reasonText, commitmentID: current.id, at: now, on: tx)
             try await Timeline.notify(
-                p, side: notifySide, except: actor, text: "\(summary) in \(p.name)",
-                link: Paths.commitment(p.id, current.id), at: now, on: tx)
+                p, side: notifySide, except: actor, kind: .commitment(action), text: "\(summary) in \(p.name)",
+                link: Paths.commitment(p.id, current.id), detail: reasonText.map { "Their reason: \($0)" },
+                about: Self.threadKey(current.id), key: event, at: now, on: tx)
             current.$owner.value = owner
             return current
         }
     }
+
+    /// What a commitment's mails are about, so a mail client threads them together.
+    static func threadKey(_ id: UUID?) -> String { "commitment:\(id?.uuidString.lowercased() ?? "")" }
 
     private static func summary(of action: CommitmentAction, _ c: Commitment, actor: Actor, newDueAt: Date?) -> String {
         let who = actor.user.name
@@ -159,13 +166,14 @@ enum Commitments {
                 c.status = .missed
                 try await c.save(on: tx)
                 let p = c.partnership
-                try await Timeline.append(
+                let event = try await Timeline.append(
                     p, actor: nil, kind: "commitment.missed",
                     summary: "“\(c.title)” (owned by \(c.owner.name)) passed its due date undelivered and is missed",
                     commitmentID: c.id, at: now, on: tx)
                 try await Timeline.notify(
-                    p, side: nil, except: nil, text: "“\(c.title)” in \(p.name) was missed",
-                    link: Paths.commitment(p.id, c.id), at: now, on: tx)
+                    p, side: nil, except: nil, kind: .commitmentMissed, text: "“\(c.title)” in \(p.name) was missed",
+                    link: Paths.commitment(p.id, c.id), detail: "It was due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).",
+                    about: Self.threadKey(c.id), key: event, at: now, on: tx)
             }
             return overdue.count
         }

@@ -183,8 +183,11 @@ enum Credentials {
     }
 
     private static func notifyManagers(of organization: UUID, text: String, link: String, at now: Date, on db: any Database) async throws {
-        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all()
-        for m in managers { try await Notification(userID: m.id!, text: text, link: link, at: now).save(on: db) }
+        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all(
+            \.$id)
+        try await Notifier.notify(
+            managers.compactMap { $0 },
+            of: .init(kind: .credentialRequest, text: text, link: link, key: UUID().uuidString.lowercased()), at: now, on: db)
     }
 
     /// A credential counts for every viewer: queue everyone who holds a view of the holder.

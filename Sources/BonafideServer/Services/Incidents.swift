@@ -51,16 +51,17 @@ enum Incidents {
         let verb = d.selfReported ? "disclosed" : "raised"
         try await db.writeTransaction { tx in
             try await i.save(on: tx)
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "incident.\(verb)",
                 summary: "\(actor.user.name) \(verb) a \(d.severity.rawValue) incident: “\(title)”", reason: description,
                 incidentID: i.id, at: now, on: tx)
             try await Timeline.notify(
-                p, side: other, except: actor,
+                p, side: other, except: actor, kind: .incidentRaised,
                 text: d.selfReported
                     ? "\(actor.user.name) disclosed an incident in \(p.name): “\(title)”"
                     : "An incident was raised against your side in \(p.name): “\(title)”; acknowledge it",
-                link: Paths.incident(p.id, i.id), at: now, on: tx)
+                link: Paths.incident(p.id, i.id), detail: "Severity: \(d.severity.rawValue).\n\n\(description)",
+                about: threadKey(i.id), key: event, at: now, on: tx)
         }
         return i
     }
@@ -71,6 +72,9 @@ enum Incidents {
             throw Problem(.conflict, "This partnership is \(p.status.rawValue); incidents need a partnership both sides joined.")
         }
     }
+
+    /// What an incident's mails are about, so a mail client threads them together.
+    static func threadKey(_ id: UUID?) -> String { "incident:\(id?.uuidString.lowercased() ?? "")" }
 
     static func act(
         _ i: Incident, in p: Partnership, action: IncidentAction, note rawNote: String?, rootCause: String? = nil,
@@ -110,12 +114,15 @@ enum Incidents {
             let extra: [String: String] =
                 action == .resolve ? ["rootCause": current.rootCause ?? "", "improvementPlan": current.improvementPlan ?? ""] : [:]
             let summary = summary(of: action, current, actor: actor)
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "incident.\(action.rawValue)", summary: summary, reason: note, incidentID: current.id,
                 extra: extra, at: now, on: tx)
+            let detail = [note, current.rootCause.map { "Root cause: \($0)" }, current.improvementPlan.map { "What changes: \($0)" }]
             try await Timeline.notify(
-                p, side: notifySide, except: actor, text: "\(summary) in \(p.name)", link: Paths.incident(p.id, current.id), at: now,
-                on: tx)
+                p, side: notifySide, except: actor, kind: .incidentUpdated, text: "\(summary) in \(p.name)",
+                link: Paths.incident(p.id, current.id),
+                detail: (action == .resolve ? detail : [note]).compactMap { $0 }.joined(separator: "\n\n").nilIfEmpty,
+                about: threadKey(current.id), key: event, at: now, on: tx)
             current.$raisedBy.value = i.$raisedBy.value
             return current
         }
@@ -197,9 +204,10 @@ enum Incidents {
                 try await i.save(on: tx)
                 let deadline = i.raisedAt.addingTimeInterval(IncidentLifecycle.mishandledAfter)
                 try await Timeline.notify(
-                    p, side: i.$responsible.id, except: nil,
+                    p, side: i.$responsible.id, except: nil, kind: .incidentRaised,
                     text: "“\(i.title)” in \(p.name) is still unacknowledged; from \(TrustService.day(deadline)) it counts as mishandled",
-                    link: Paths.incident(p.id, i.id), at: now, on: tx)
+                    link: Paths.incident(p.id, i.id), about: threadKey(i.id),
+                    key: UUID.derived("incident-reminder|\(i.id!.uuidString)"), at: now, on: tx)
                 return 1
             }
         }
@@ -225,10 +233,11 @@ enum Incidents {
                     summary = "“\(i.title)” counts as mishandled: \(why)"
                 }
                 try await i.save(on: tx)
-                try await Timeline.append(
+                let event = try await Timeline.append(
                     p, actor: nil, kind: "incident.\(i.verdict!)", summary: summary, incidentID: i.id, at: now, on: tx)
                 try await Timeline.notify(
-                    p, side: nil, except: nil, text: "\(summary) (\(p.name))", link: Paths.incident(p.id, i.id), at: now, on: tx)
+                    p, side: nil, except: nil, kind: .incidentUpdated, text: "\(summary) (\(p.name))",
+                    link: Paths.incident(p.id, i.id), about: threadKey(i.id), key: event, at: now, on: tx)
                 return 1
             }
         }

@@ -25,20 +25,39 @@ enum MailDelivery {
     /// One pass over what is due; returns what happened to the messages it claimed.
     @discardableResult
     static func deliverDue(
-        with settings: SMTPSettings, heloName: String, batch: Int = MailDelivery.batch, now: Date = Date(), on db: any Database,
-        logger: Logger
+        with settings: SMTPSettings, heloName: String, context: MailContext? = nil, batch: Int = MailDelivery.batch, now: Date = Date(),
+        on db: any Database, logger: Logger
     ) async throws -> Outcome {
         let claimed = try await claim(batch: batch, now: now, on: db)
         guard !claimed.isEmpty else { return Outcome() }
         let senders = try await senderNames(for: Set(claimed.map { $0.$organization.id }), on: db)
+        let people = try await User.query(on: db).filter(\.$id ~~ Set(claimed.compactMap(\.userID))).all()
+        let recipients = Dictionary(people.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         var results: [(OutboxMessage, Result<Void, SMTPError>)] = []
         do {
             try await SMTPSession.withSession(settings, heloName: heloName) { session in
                 for message in claimed {
-                    let mail = MailMessage(
-                        to: message.toEmail, subject: message.subject, body: message.body,
-                        fromName: "\(senders[message.$organization.id] ?? "Bonafide") via Bonafide",
-                        messageID: "\(message.id!.uuidString.lowercased())@\(heloName)", date: now)
+                    let mail: MailMessage
+                    if let userID = message.userID {
+                        // A notification: written for the person as they are now (their current address and name).
+                        let refusal: String? =
+                            if context == nil { "Not sent: this server cannot write notification mails." } else if recipients[userID] == nil
+                            {
+                                "Not sent: the person no longer has an account."
+                            } else if context!.requireVerifiedAddresses && recipients[userID]!.emailVerifiedAt == nil {
+                                "Not sent: the address is not confirmed yet."
+                            } else { nil }
+                        if let refusal {
+                            results.append((message, .failure(SMTPError(permanent: true, description: refusal))))
+                            continue
+                        }
+                        mail = NotificationMail.compose(message, for: recipients[userID]!, context: context!, heloName: heloName, now: now)
+                    } else {
+                        mail = MailMessage(
+                            to: message.toEmail, subject: message.subject, body: message.body,
+                            fromName: "\(senders[message.$organization.id] ?? "Bonafide") via Bonafide",
+                            messageID: "\(message.id!.uuidString.lowercased())@\(heloName)", date: now)
+                    }
                     do {
                         try await session.send(mail)
                         results.append((message, .success(())))
@@ -115,8 +134,8 @@ enum MailDelivery {
                 message.status = .sent
                 message.sentAt = now
                 message.lastError = nil
-                // Account mail carries a sign-in secret (a reset or confirmation link): not kept once delivered.
-                if message.kind == AccountLinks.mailKind { message.body = "" }
+                // Account mail and invitations carry a secret link: not kept once delivered.
+                if InvitationMail.secretKinds.contains(message.kind) { message.body = "" }
                 outcome.sent += 1
             case .failure(let error):
                 message.lastError = String(error.description.prefix(500))
@@ -149,6 +168,8 @@ enum MailDelivery {
         var queued = 0
         var sent = 0
         var failed = 0
+        /// Notifications waiting for their person's daily digest.
+        var digest = 0
     }
 
     /// How an organization's mail stands: one grouped count.
@@ -165,7 +186,7 @@ enum MailDelivery {
         let counts = Dictionary(rows.map { ($0.status, $0.n) }, uniquingKeysWith: +)
         return Summary(
             queued: counts[OutboxStatus.queued.rawValue] ?? 0, sent: counts[OutboxStatus.sent.rawValue] ?? 0,
-            failed: counts[OutboxStatus.failed.rawValue] ?? 0)
+            failed: counts[OutboxStatus.failed.rawValue] ?? 0, digest: counts[OutboxStatus.digest.rawValue] ?? 0)
     }
 
     /// The latest messages an organization sent or is sending, newest first.

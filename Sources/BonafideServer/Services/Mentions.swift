@@ -390,12 +390,14 @@ enum Mentions {
     }
 
     private static func notifyManagers(of organization: UUID, about alert: MentionAlert, on db: any Database) async throws {
-        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all()
-        for user in managers {
-            try await Notification(
-                userID: user.id!, text: describe(alert), link: Paths.mentions(brand: alert.brandKey), at: alert.createdAt
-            ).save(on: db)
-        }
+        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all(
+            \.$id)
+        try await Notifier.notify(
+            managers.compactMap { $0 },
+            of: .init(
+                kind: .mentionAlert, text: describe(alert), link: Paths.mentions(brand: alert.brandKey),
+                key: "mention-alert|\(alert.id?.uuidString.lowercased() ?? UUID().uuidString)"),
+            at: alert.createdAt, on: db)
     }
 
     // MARK: Reading

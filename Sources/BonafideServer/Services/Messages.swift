@@ -52,7 +52,7 @@ enum Messages {
                 try await request.save(on: tx)
             }
             let ask = d.needsResponse ? " and asks for a response" : ""
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
                 summary: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)"
                     + (answered.isEmpty ? "" : ", answering \(answered.count) open request\(answered.count == 1 ? "" : "s")"),
@@ -63,7 +63,9 @@ enum Messages {
                 at: now, on: tx)
             try await Timeline.notify(
                 p, side: p.otherSide(of: actor.organizationID), except: actor,
-                text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: Paths.thread(p.id, thread.id), at: now, on: tx)
+                kind: d.needsResponse ? .messageNeedsAnswer : .messageReceived,
+                text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: Paths.thread(p.id, thread.id), detail: body,
+                about: "thread:\(thread.id!.uuidString.lowercased())", key: event, at: now, on: tx)
         }
         message.$author.value = actor.user
         return message

@@ -4,9 +4,10 @@ import Foundation
 
 enum Partnerships {
     /// Opens a partnership from the actor's side. Returns the invitation secret, shown once.
-    static func create(name: String, partnerEmail: String?, agreement: String?, by actor: Actor, on db: any Database)
-        async throws -> (Partnership, String)
-    {
+    /// With `baseURL`, the invitation is also mailed to the partner's address.
+    static func create(
+        name: String, partnerEmail: String?, agreement: String?, by actor: Actor, mailingFrom baseURL: String? = nil, on db: any Database
+    ) async throws -> (Partnership, String) {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...160).contains(name.length) else { throw Problem.invalid("name", "The partnership name must have 1 to 160 characters.") }
         var email: String?
@@ -40,6 +41,9 @@ enum Partnerships {
                 try await Timeline.append(
                     p, actor: actor, kind: "agreement.updated", summary: "\(actor.user.name) wrote version 1 of the agreement", on: tx)
             }
+            if let invitedEmail, let baseURL {
+                try await InvitationMail.partnership(p, to: invitedEmail, secret: secret, by: actor, baseURL: baseURL, on: tx)
+            }
             return p
         }
         return (partnership, secret)
@@ -64,7 +68,9 @@ enum Partnerships {
         return ids
     }
 
-    static func renewInvitation(_ partnership: Partnership, by actor: Actor, on db: any Database) async throws -> String {
+    static func renewInvitation(
+        _ partnership: Partnership, by actor: Actor, mailingFrom baseURL: String? = nil, on db: any Database
+    ) async throws -> String {
         guard partnership.$organization.id == actor.organizationID, partnership.status == .invited else {
             throw Problem(.conflict, "Only the inviting side can renew the link of a pending invitation.")
         }
@@ -74,6 +80,9 @@ enum Partnerships {
             try await partnership.save(on: tx)
             try await Timeline.append(
                 partnership, actor: actor, kind: "invitation.renewed", summary: "\(actor.user.name) issued a new invitation link", on: tx)
+            if let email = partnership.invitedEmail, let baseURL {
+                try await InvitationMail.partnership(partnership, to: email, secret: secret, by: actor, baseURL: baseURL, on: tx)
+            }
         }
         return secret
     }
@@ -111,12 +120,12 @@ enum Partnerships {
             try await p.save(on: tx)
             try await PartnershipMember(partnershipID: p.id!, userID: actor.id, organizationID: actor.organizationID).save(on: tx)
             let org = try await Organization.find(actor.organizationID, on: tx)
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "partnership.accepted",
                 summary: "\(actor.user.name) accepted for \(org?.name ?? "the partner"); the partnership is active", on: tx)
             try await Timeline.notify(
-                p, side: p.$organization.id, except: actor,
-                text: "\(actor.user.name) accepted your invitation to \(p.name)", link: Paths.partnership(p.id), on: tx)
+                p, side: p.$organization.id, except: actor, kind: .partnershipChanged,
+                text: "\(actor.user.name) accepted your invitation to \(p.name)", link: Paths.partnership(p.id), key: event, on: tx)
         }
         return p
     }
@@ -131,11 +140,11 @@ enum Partnerships {
             p.status = .declined
             p.invitationSecretHash = nil
             try await p.save(on: tx)
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "partnership.declined", summary: "\(actor.user.name) declined the invitation", on: tx)
             try await Timeline.notify(
-                p, side: p.$organization.id, except: actor,
-                text: "\(actor.user.name) declined your invitation to \(p.name)", link: Paths.partnership(p.id), on: tx)
+                p, side: p.$organization.id, except: actor, kind: .partnershipChanged,
+                text: "\(actor.user.name) declined your invitation to \(p.name)", link: Paths.partnership(p.id), key: event, on: tx)
         }
     }
 
@@ -147,10 +156,11 @@ enum Partnerships {
             try await requireStatus(.active, of: p, on: tx, else: "This partnership is no longer active.")
             p.status = .ended
             try await p.save(on: tx)
-            try await Timeline.append(
+            let event = try await Timeline.append(
                 p, actor: actor, kind: "partnership.ended", summary: "\(actor.user.name) ended the partnership", reason: reason, on: tx)
             try await Timeline.notify(
-                p, side: nil, except: actor, text: "\(actor.user.name) ended \(p.name)", link: Paths.partnership(p.id), on: tx)
+                p, side: nil, except: actor, kind: .partnershipChanged, text: "\(actor.user.name) ended \(p.name)",
+                link: Paths.partnership(p.id), detail: "Their reason: \(reason)", key: event, on: tx)
         }
     }
 
@@ -171,10 +181,14 @@ enum Partnerships {
         guard existing == nil else { throw Problem(.conflict, "\(colleague.name) is already a member.") }
         try await db.writeTransaction { tx in
             try await PartnershipMember(partnershipID: p.id!, userID: userID, organizationID: actor.organizationID).save(on: tx)
-            try await Timeline.append(p, actor: actor, kind: "member.added", summary: "\(actor.user.name) added \(colleague.name)", on: tx)
-            try await Notification(
-                userID: userID, text: "\(actor.user.name) added you to \(p.name)", link: Paths.partnership(p.id), at: Date()
-            ).save(on: tx)
+            let event = try await Timeline.append(
+                p, actor: actor, kind: "member.added", summary: "\(actor.user.name) added \(colleague.name)", on: tx)
+            try await Notifier.notify(
+                [userID],
+                of: .init(
+                    kind: .partnershipChanged, text: "\(actor.user.name) added you to \(p.name)", link: Paths.partnership(p.id),
+                    about: "partnership:\(p.id!.uuidString.lowercased())", key: event.uuidString.lowercased()),
+                on: tx)
         }
     }
 
@@ -199,13 +213,13 @@ enum Partnerships {
         do {
             try await db.writeTransaction { tx in
                 try await version.save(on: tx)
-                try await Timeline.append(
+                let event = try await Timeline.append(
                     p, actor: actor, kind: "agreement.updated",
                     summary: "\(actor.user.name) wrote version \(version.version) of the agreement", on: tx)
                 try await Timeline.notify(
-                    p, side: nil, except: actor,
+                    p, side: nil, except: actor, kind: .partnershipChanged,
                     text: "\(actor.user.name) changed the agreement of \(p.name) (version \(version.version))",
-                    link: Paths.partnership(p.id), on: tx)
+                    link: Paths.partnership(p.id), key: event, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Problem(.conflict, "Someone else saved a new version at the same time; reload and apply your change again.")

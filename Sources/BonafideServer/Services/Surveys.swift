@@ -124,7 +124,20 @@ enum Surveys {
         guard survey.status == .open else { return }
         survey.status = .closed
         survey.closedAt = now
-        try await survey.save(on: db)
+        let responses = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).filter(\.$respondedAt != nil).count()
+        let managers = try await User.query(on: db).filter(\.$organization.$id == survey.$organization.id)
+            .filter(\.$role ~~ [.owner, .admin]).all(\.$id).compactMap { $0 }.filter { $0 != actor.id }
+        try await db.writeTransaction { tx in
+            try await survey.save(on: tx)
+            try await Notifier.notify(
+                managers,
+                of: .init(
+                    kind: .surveyResults,
+                    text:
+                        "\(actor.user.name) closed “\(survey.title)”: the results of \(responses) answer\(responses == 1 ? "" : "s") are ready",
+                    link: "/surveys/\(survey.id!.uuidString)", key: "survey-closed|\(survey.id!.uuidString.lowercased())"),
+                at: now, on: tx)
+        }
     }
 
     // MARK: Recipients

@@ -5,11 +5,13 @@ import Foundation
 /// Appends to a partnership's record and tells the people concerned. Callers pass the transaction
 /// their state change runs in, so the change and its record land together or not at all.
 enum Timeline {
+    /// Answers the event's id: notifications of this change use it as their identity (one mail per person).
+    @discardableResult
     static func append(
         _ partnership: Partnership, actor: Actor?, kind: String, summary: String,
         reason: String? = nil, commitmentID: UUID? = nil, incidentID: UUID? = nil, extra: [String: String] = [:],
         at date: Date = Date(), on db: any Database
-    ) async throws {
+    ) async throws -> UUID {
         let event = PartnershipEvent(
             partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
             summary: summary, reason: reason, commitmentID: commitmentID, at: date)
@@ -27,19 +29,24 @@ enum Timeline {
             partnership: partnership.id!, on: db)
         // Every change is potential trust evidence: queue both sides for the background recompute.
         try await TrustService.enqueue(partnership, at: date, on: db)
+        return event.id!
     }
 
-    /// Notifies the partnership's members on the given side (both when nil), never the actor.
+    /// Notifies the partnership's members on the given side (both when nil), never the actor: in the app and by
+    /// mail as each chose. `key` names the event (usually the id `append` answered): one mail per person.
     static func notify(
-        _ partnership: Partnership, side organizationID: UUID?, except actor: Actor?,
-        text: String, link: String, at date: Date = Date(), on db: any Database
+        _ partnership: Partnership, side organizationID: UUID?, except actor: Actor?, kind: NotificationKind,
+        text: String, link: String, detail: String? = nil, about: String? = nil, key: UUID, at date: Date = Date(), on db: any Database
     ) async throws {
         var query = PartnershipMember.query(on: db).filter(\.$partnership.$id == partnership.id!)
         if let organizationID { query = query.filter(\.$organization.$id == organizationID) }
-        let members = try await query.all()
-        for member in members where member.$user.id != actor?.id {
-            try await Notification(userID: member.$user.id, text: text, link: link, at: date).save(on: db)
-        }
+        let members = try await query.all().map(\.$user.id).filter { $0 != actor?.id }
+        try await Notifier.notify(
+            members,
+            of: .init(
+                kind: kind, text: text, link: link, detail: detail,
+                about: about ?? "partnership:\(partnership.id!.uuidString.lowercased())", key: key.uuidString.lowercased()),
+            at: date, on: db)
     }
 
     static func events(
@@ -61,6 +68,8 @@ enum Paths {
     static func thread(_ p: UUID?, _ t: UUID?) -> String { "\(partnership(p))/threads/\(t?.uuidString ?? "")" }
     static func invitation(_ secret: String) -> String { "/invitations/\(secret)" }
     static func join(_ secret: String) -> String { "/join/\(secret)" }
+    static func unsubscribe(_ token: String) -> String { "/unsubscribe/\(token)" }
+    static func partnershipCalendar(_ p: UUID?) -> String { "\(partnership(p))/calendar.ics" }
     static let mentions = "/mentions"
     static let organizationSettings = "/organization#credentials"
     static let credentialRequests = "/organization#credential-requests"
@@ -77,6 +86,8 @@ enum Paths {
         static let recoveryCodes = "/settings/recovery-codes"
         static let passkeyOptions = "/settings/passkeys/options"
         static let passkeys = "/settings/passkeys"
+        static let notifications = "/settings/notifications"
+        static let resetCalendar = "/settings/calendar/reset"
         static func removePasskey(_ id: UUID?) -> String { "/settings/passkeys/\(id?.uuidString ?? "")/remove" }
         static func endSession(_ id: UUID?) -> String { "/settings/sessions/\(id?.uuidString ?? "")/end" }
         static let endAllSessions = "/settings/sessions/end-all"

@@ -34,6 +34,11 @@ public struct AppConfig: Sendable {
     var smtp: SMTPSettings?
     /// How often the outbox is checked for messages to send.
     public var mailDeliverySeconds = 10
+    /// Where the server receives replies by mail over SMTP (BONAFIDE_INBOUND_SMTP=host:port); nil for no receiver.
+    public var inboundSMTP: (host: String, port: Int)?
+    /// The domain of reply addresses (reply+TOKEN@domain): BONAFIDE_REPLY_DOMAIN, else the public host when the
+    /// receiver runs. Without one, notification mails cannot be answered by mail.
+    public var replyDomain: String?
     public var logLevel: Logger.Level = .info
     /// BONAFIDE_EMAIL_VERIFICATION=off: new addresses need no confirmation even though mail can be sent.
     public var emailVerificationOff = false
@@ -150,6 +155,25 @@ public struct AppConfig: Sendable {
             }
         }
         if let seconds = try int("BONAFIDE_MAIL_SECONDS", 1...3_600) { config.mailDeliverySeconds = seconds }
+        if let raw = env["BONAFIDE_INBOUND_SMTP"], !raw.isEmpty {
+            guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port),
+                colon != raw.startIndex
+            else {
+                throw Invalid(
+                    variable: "BONAFIDE_INBOUND_SMTP", value: raw, expected: "host:port to receive replies on, such as 0.0.0.0:2525")
+            }
+            config.inboundSMTP = (String(raw[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+            config.replyDomain = config.publicURL.flatMap { URL(string: $0)?.host } ?? config.hostname
+        }
+        if let domain = env["BONAFIDE_REPLY_DOMAIN"], !domain.isEmpty {
+            let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+            guard domain.utf8.count <= 253, labels.count >= 1,
+                labels.allSatisfy({
+                    !$0.isEmpty && $0.utf8.count <= 63 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                })
+            else { throw Invalid(variable: "BONAFIDE_REPLY_DOMAIN", value: domain, expected: "a domain name such as reply.example.com") }
+            config.replyDomain = domain.lowercased()
+        }
         if let raw = env["BONAFIDE_EMAIL_VERIFICATION"], !raw.isEmpty {
             guard ["on", "off"].contains(raw.lowercased()) else {
                 throw Invalid(

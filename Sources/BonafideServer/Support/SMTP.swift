@@ -82,23 +82,44 @@ struct MailMessage: Sendable {
     var fromName: String
     var messageID: String
     var date: Date
+    /// A simple HTML version of `body`; with it the mail is multipart/alternative.
+    var html: String? = nil
+    /// More headers (threading, unsubscribe, Reply-To); names and values are flattened to one line each.
+    var headers: [(name: String, value: String)] = []
 
-    /// The message text with CRLF line ends; the body is base64, so no line starts with a dot and none is too long.
+    /// The message text with CRLF line ends; the bodies are base64, so no line starts with a dot and none is too long.
     func rendered(from address: String) -> String {
-        let body = Data(body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
-            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        let headers = [
+        var headers = [
             "Date: \(Self.rfc5322Date(date))",
             "From: \(Self.displayName(fromName)) <\(address)>",
             "To: <\(to)>",
             "Subject: \(Self.encodedWord(subject))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: base64",
-            "Auto-Submitted: auto-generated",
         ]
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"
+        for header in self.headers {
+            let name = header.name.filter { $0.isLetter || $0.isNumber || $0 == "-" }
+            let value = header.value.split(whereSeparator: \.isNewline).joined(separator: " ")
+            headers.append("\(name): \(value)")
+        }
+        headers.append("Auto-Submitted: auto-generated")
+        guard let html else {
+            headers += ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: base64"]
+            return headers.joined(separator: "\r\n") + "\r\n\r\n" + Self.base64Body(body) + "\r\n"
+        }
+        // Base64 parts never contain "=_" at a line start, so the boundary cannot occur inside them.
+        let boundary = "=_bonafide_" + messageID.filter { $0.isLetter || $0.isNumber }.prefix(32)
+        headers.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
+        let parts = [("text/plain", body), ("text/html", html)].map { type, text in
+            "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + Self.base64Body(text) + "\r\n"
+        }
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + parts.joined() + "--\(boundary)--\r\n"
+    }
+
+    private static func base64Body(_ text: String) -> String {
+        Data(text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
     }
 
     /// Header text without line breaks (no header injection), as RFC 2047 encoded words when it is not plain ASCII.

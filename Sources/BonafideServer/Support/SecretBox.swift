@@ -22,4 +22,12 @@ enum SecretBox {
 
 extension Application {
     var secretBoxKey: [UInt8] { ledgerSigner.derivedKey(purpose: "bonafide secret box v1") }
+    /// Signs the tokens in mail (unsubscribe links, reply addresses) and calendar addresses.
+    var mailTokenKey: [UInt8] { ledgerSigner.derivedKey(purpose: "bonafide mail tokens v1") }
+
+    var mailContext: MailContext {
+        MailContext(
+            baseURL: bonafide.baseURL, tokenKey: mailTokenKey, replyDomain: bonafide.replyDomain,
+            requireVerifiedAddresses: bonafide.requiresEmailVerification)
+    }
 }

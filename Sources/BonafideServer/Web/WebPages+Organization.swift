@@ -84,11 +84,21 @@ extension WebPages {
                     switch m.status {
                     case .sent: "sent \(clock.format(m.sentAt, "d MMM HH:mm"))"
                     case .queued where m.attempts > 0: "waiting to retry \(clock.format(m.nextAttemptAt, "d MMM HH:mm"))"
+                    case .queued where (m.nextAttemptAt ?? .distantPast) > Date():
+                        "held for quiet hours until \(clock.format(m.nextAttemptAt, "d MMM HH:mm"))"
                     case .queued: "waiting"
                     case .failed: "<strong>failed</strong>"
+                    case .digest: "waiting for the daily digest"
+                    case .digested: "sent in a digest \(clock.format(m.sentAt, "d MMM HH:mm"))"
                     }
+                // A colleague's notification can name a partnership the reader is not in: only its kind is shown.
+                let subject =
+                    m.userID == nil
+                    ? m.subject
+                    : m.kind == Notifier.digestKind
+                        ? "Daily digest" : "Notification: \(NotificationKind(rawValue: m.eventKind ?? "")?.label ?? "update")"
                 return """
-                    <tr><td>\(m.toEmail)</td><td class="hide-sm">\(m.subject)</td><td>\(state)</td><td class="small muted">\(m.lastError ?? "")</td></tr>
+                    <tr><td>\(m.toEmail)</td><td class="hide-sm">\(subject)</td><td>\(state)</td><td class="small muted">\(m.lastError ?? "")</td></tr>
                     """
             })
         let retry: HTML =
@@ -98,7 +108,7 @@ extension WebPages {
         return """
             <section class="card" id="outgoing-mail"><h2>Outgoing mail</h2>
             <p class="muted small">\(server)</p>
-            <p id="mail-summary">\(summary.sent) sent · \(summary.queued) waiting · \(summary.failed) failed</p>
+            <p id="mail-summary">\(summary.sent) sent · \(summary.queued) waiting · \(summary.digest > 0 ? "\(summary.digest) for digests · " : "")\(summary.failed) failed</p>
             \(recent.isEmpty ? HTML("<p class=\"muted\">Nothing sent yet.</p>") : HTML("<table><thead><tr><th>To</th><th class=\"hide-sm\">Subject</th><th>State</th><th>Mail server said</th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(retry)</section>
             """
@@ -136,8 +146,11 @@ extension WebPages {
         let actor = try req.requireActor()
         return try await act(req, back: "/organization") {
             guard let role = Role(rawValue: field(req, "role")) else { throw Problem.invalid("role", "Choose owner, admin or member.") }
-            let (inv, secret) = try await Accounts.inviteColleague(email: field(req, "email"), role: role, by: actor, on: req.db)
-            req.flash("Send this link to \(inv.email); it works once: \(req.application.bonafide.baseURL)\(Paths.join(secret))")
+            let (inv, secret) = try await Accounts.inviteColleague(
+                email: field(req, "email"), role: role, by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
+            req.flash(
+                "Invitation mailed to \(inv.email). You can also send them this link; it works once: "
+                    + "\(req.application.bonafide.baseURL)\(Paths.join(secret))")
             return "/organization"
         }
     }
@@ -171,6 +184,7 @@ extension WebPages {
             <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
             <select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select><button>Save</button></form></section>
             \(try await SecuritySettingsPage.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
+            \(try await NotificationSettingsPage.load(req, for: actor).render(csrf: req.csrfToken))
             \(secretHTML)
             <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
             <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>

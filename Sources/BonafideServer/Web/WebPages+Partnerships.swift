@@ -29,7 +29,7 @@ extension WebPages {
         return try await act(req, back: "/partnerships/new") {
             let (p, secret) = try await Partnerships.create(
                 name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
-                agreement: field(req, "agreement"), by: actor, on: req.db)
+                agreement: field(req, "agreement"), by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
             req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))")
             return Paths.partnership(p.id)
         }
@@ -251,7 +251,7 @@ extension WebPages {
     static func renewInvitation(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
         return try await act(req, back: Paths.partnership(p.id)) {
-            let secret = try await Partnerships.renewInvitation(p, by: actor, on: req.db)
+            let secret = try await Partnerships.renewInvitation(p, by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
             req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))")
             return Paths.partnership(p.id)
         }

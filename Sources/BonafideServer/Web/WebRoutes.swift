@@ -57,6 +57,14 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "recovery-codes", use: WebPages.regenerateRecoveryCodes)
     signedIn.post("settings", "sessions", ":sessionID", "end", use: WebPages.endSession)
     signedIn.post("settings", "sessions", "end-all", use: WebPages.endAllSessions)
+    signedIn.post("settings", "notifications", use: WebPages.updateNotificationSettings)
+    signedIn.post("settings", "calendar", "reset", use: WebPages.resetCalendar)
+    signedIn.get("partnerships", ":pid", "calendar.ics", use: WebPages.partnershipCalendar)
+    web.get("unsubscribe", ":token", use: WebPages.unsubscribeForm)
+    // One-click unsubscribe (RFC 8058) comes from mail clients without a session or CSRF token; the signed token
+    // in the path is the authority.
+    app.post("unsubscribe", ":token", use: WebPages.unsubscribe)
+    app.get("calendar", ":token", use: WebPages.personalCalendar)
     signedIn.post("organization", "two-factor", use: WebPages.requireTwoFactor)
     signedIn.get("organizations", ":oid", use: WebPages.organizationProfile)
     signedIn.post("organizations", ":oid", "ratings", use: WebPages.rateOrganization)

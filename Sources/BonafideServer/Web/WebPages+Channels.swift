@@ -1,0 +1,99 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Notification settings, one-click unsubscribe and calendar feeds.
+extension WebPages {
+    static func updateNotificationSettings(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.Settings.page + "#notifications") {
+            var modes: [String: String] = [:]
+            for kind in NotificationKind.allCases {
+                let value = field(req, "mode_\(kind.rawValue)")
+                if !value.isEmpty { modes[kind.rawValue] = value }
+            }
+            try await NotificationPreferences.update(
+                actor.user,
+                with: .init(
+                    digestHour: Int(field(req, "digestHour")), quietStart: field(req, "quietStart"), quietEnd: field(req, "quietEnd"),
+                    workDays: (1...7).filter { field(req, "day\($0)") == "on" }, modes: modes),
+                on: req.db)
+            req.flash("Notification settings saved.")
+            return Paths.Settings.page + "#notifications"
+        }
+    }
+
+    static func resetCalendar(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.Settings.page + "#calendar") {
+            _ = try await CalendarFeed.reset(
+                for: actor.id, baseURL: req.application.bonafide.baseURL, key: req.application.mailTokenKey, on: req.db)
+            req.flash("Your calendar has a new address; the old one no longer works. Subscribe to the new one.")
+            return Paths.Settings.page + "#calendar"
+        }
+    }
+
+    static func personalCalendar(_ req: Request) async throws -> Response {
+        guard let user = try await CalendarFeed.owner(of: req.parameters.get("token") ?? "", key: req.application.mailTokenKey, on: req.db)
+        else { throw Problem(.notFound, "No calendar at this address: it was reset, or never existed.") }
+        let config = req.application.bonafide
+        return calendarResponse(
+            try await CalendarFeed.personal(for: user, baseURL: config.baseURL, host: config.heloName, on: req.db), filename: "bonafide.ics"
+        )
+    }
+
+    static func partnershipCalendar(_ req: Request) async throws -> Response {
+        let (_, p) = try await partnershipOf(req)
+        let config = req.application.bonafide
+        return calendarResponse(
+            try await CalendarFeed.partnership(p, baseURL: config.baseURL, host: config.heloName, on: req.db), filename: "partnership.ics")
+    }
+
+    private static func calendarResponse(_ text: String, filename: String) -> Response {
+        let res = Response(status: .ok, body: .init(string: text))
+        res.headers.replaceOrAdd(name: .contentType, value: "text/calendar; charset=utf-8")
+        res.headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"\(filename)\"")
+        res.headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=300")
+        return res
+    }
+
+    /// The page a person lands on from the link in a mail: a button, because mail scanners open links.
+    static func unsubscribeForm(_ req: Request) async throws -> HTML {
+        let token = req.parameters.get("token") ?? ""
+        guard let (_, kind) = NotificationMail.openUnsubscribe(token, key: req.application.mailTokenKey) else {
+            throw Problem(.notFound, "This unsubscribe link is not valid.")
+        }
+        let what = kind == Notifier.digestKind ? "the daily digest" : "mails for “\(NotificationKind(rawValue: kind)?.label ?? kind)”"
+        return try await page(
+            req, "Unsubscribe",
+            """
+            <div class="card" style="max-width:560px"><h1>Stop \(what)?</h1>
+            <p>You will still see these notifications in Bonafide. You can turn them back on in Settings.</p>
+            <form method="post" action="\(Paths.unsubscribe(token))"><button>Stop \(what)</button></form></div>
+            """)
+    }
+
+    static func unsubscribe(_ req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        guard let (user, kind) = NotificationMail.openUnsubscribe(token, key: req.application.mailTokenKey),
+            try await User.find(user, on: req.db) != nil
+        else { throw Problem(.notFound, "This unsubscribe link is not valid.") }
+        let stopped = try await NotificationPreferences.unsubscribe(user: user, from: kind, on: req.db)
+        // RFC 8058: the mail client's one-click POST wants a plain 200; a person's button gets a page.
+        if req.headers.first(name: .contentType)?.contains("multipart/form-data") == true
+            || (req.body.string ?? "").contains("List-Unsubscribe=One-Click")
+        {
+            return Response(status: .ok, body: .init(string: "Unsubscribed.\n"))
+        }
+        let names = stopped.map(\.label).joined(separator: "; ")
+        return try await page(
+            req, "Unsubscribed",
+            """
+            <div class="card" style="max-width:560px"><h1 id="unsubscribed">Unsubscribed</h1>
+            <p>No more mail for: \(names.isEmpty ? "nothing was left to stop" : names).</p>
+            <p class="small muted">Signed in, you can change this any time under <a href="\(Paths.Settings.page)#notifications">Settings</a>.</p></div>
+            """
+        ).encodeResponse(for: req)
+    }
+}
