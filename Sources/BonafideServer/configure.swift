@@ -55,6 +55,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateCredentials())
     app.migrations.add(HardenAccounts())
     app.migrations.add(CreateChannels())
+    app.migrations.add(CreateWebhooks())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -80,6 +81,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.lifecycle.use(PeriodicJob.overdueSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
         app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(Int64(config.trustRecomputeSeconds))))
         app.lifecycle.use(PeriodicJob.feedPoll(every: .seconds(Int64(config.feedPollSeconds))))
+        app.lifecycle.use(PeriodicJob.webhookDelivery(every: .seconds(Int64(config.webhookSeconds))))
         if let smtp = config.smtp {
             app.lifecycle.use(PeriodicJob.mailDelivery(smtp, heloName: config.heloName, every: .seconds(Int64(config.mailDeliverySeconds))))
         }

@@ -65,6 +65,19 @@ extension PeriodicJob {
         }
     }
 
+    /// Posts due webhook deliveries.
+    static func webhookDelivery(every interval: Duration) -> PeriodicJob {
+        PeriodicJob("webhook delivery", every: interval) { app in
+            let config = app.bonafide
+            while !Task.isCancelled {
+                let outcome = try await Webhooks.deliverDue(
+                    client: app.feedFetcher.client, allowPrivate: config.allowPrivateWebhookAddresses, key: app.secretBoxKey,
+                    baseURL: config.baseURL, backoffScale: config.webhookBackoffScale, on: app.db, logger: app.logger)
+                guard outcome.delivered + outcome.failed + outcome.retrying == Webhooks.batch else { break }
+            }
+        }
+    }
+
     /// Sends queued mail through the configured SMTP server.
     static func mailDelivery(_ settings: SMTPSettings, heloName: String, every interval: Duration) -> PeriodicJob {
         PeriodicJob("mail delivery", every: interval) { app in

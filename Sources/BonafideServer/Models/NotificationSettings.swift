@@ -92,6 +92,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case surveyResults = "survey.results"
     case mentionAlert = "mention.alert"
     case credentialRequest = "credential.request"
+    case webhookDisabled = "webhook.disabled"
 
     /// What the settings page calls it.
     var label: String {
@@ -115,6 +116,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .surveyResults: "Survey results ready"
         case .mentionAlert: "A drop in what people say about you"
         case .credentialRequest: "A credential to confirm, confirmed or declined"
+        case .webhookDisabled: "A webhook turned off after failing (owners and admins)"
         }
     }
 

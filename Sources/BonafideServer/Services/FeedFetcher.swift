@@ -141,7 +141,7 @@ struct FeedFetcher: Sendable {
 
     /// Refuses URLs that resolve to loopback, private, link-local, shared or multicast addresses. Answers the
     /// host and the checked address to connect to (nil when private addresses are allowed or the host is numeric).
-    func checkAddress(of url: String) async throws -> [String: String]? {
+    func checkAddress(of url: String, purpose: String = "feeds") async throws -> [String: String]? {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = parsed.host, !host.isEmpty
         else { throw Failure(description: "\"\(url.prefix(100))\" is not an http(s) URL.") }
@@ -149,7 +149,7 @@ struct FeedFetcher: Sendable {
         let addresses = try await NIOThreadPool.singleton.runIfActive { try Self.resolve(host) }
         guard let first = addresses.first else { throw Failure(description: "\(host) does not resolve to an address.") }
         if addresses.contains(where: Self.isInternal) {
-            throw Failure(description: "\(host) resolves to an internal address; feeds must be on the public internet.")
+            throw Failure(description: "\(host) resolves to an internal address; \(purpose) must be on the public internet.")
         }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         return numericAddress(bare) == nil ? [host: first] : nil

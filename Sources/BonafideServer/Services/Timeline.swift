@@ -29,6 +29,9 @@ enum Timeline {
             partnership: partnership.id!, on: db)
         // Every change is potential trust evidence: queue both sides for the background recompute.
         try await TrustService.enqueue(partnership, at: date, on: db)
+        try await Webhooks.enqueue(
+            kind: kind, partnership: partnership, eventID: event.id!, summary: summary, reason: reason, actor: actor?.user.name,
+            commitmentID: commitmentID, incidentID: incidentID, at: date, on: db)
         return event.id!
     }
 
@@ -72,6 +75,13 @@ enum Paths {
     static func partnershipCalendar(_ p: UUID?) -> String { "\(partnership(p))/calendar.ics" }
     static let mentions = "/mentions"
     static let organizationSettings = "/organization#credentials"
+    static let webhooks = "/organization#webhooks"
+    static let webhooksCreate = "/organization/webhooks"
+    static func webhookRemove(_ id: UUID) -> String { "/organization/webhooks/\(id.uuidString)/remove" }
+    static func webhookEnable(_ id: UUID) -> String { "/organization/webhooks/\(id.uuidString)/enable" }
+    static func webhookResend(_ id: UUID, _ delivery: UUID) -> String {
+        "/organization/webhooks/\(id.uuidString)/deliveries/\(delivery.uuidString)/resend"
+    }
     static let credentialRequests = "/organization#credential-requests"
     /// The account's own settings and the actions on them.
     enum Settings {

@@ -34,6 +34,12 @@ public struct AppConfig: Sendable {
     var smtp: SMTPSettings?
     /// How often the outbox is checked for messages to send.
     public var mailDeliverySeconds = 10
+    /// Lets webhooks post to loopback and private networks (tests, intranets); off by default against SSRF.
+    public var allowPrivateWebhookAddresses = false
+    /// How often due webhook deliveries are sent.
+    public var webhookSeconds = 5
+    /// Multiplies the pauses between webhook retries (tests shorten three days to seconds).
+    public var webhookBackoffScale = 1.0
     /// Where the server receives replies by mail over SMTP (BONAFIDE_INBOUND_SMTP=host:port); nil for no receiver.
     public var inboundSMTP: (host: String, port: Int)?
     /// The domain of reply addresses (reply+TOKEN@domain): BONAFIDE_REPLY_DOMAIN, else the public host when the
@@ -155,6 +161,15 @@ public struct AppConfig: Sendable {
             }
         }
         if let seconds = try int("BONAFIDE_MAIL_SECONDS", 1...3_600) { config.mailDeliverySeconds = seconds }
+        if let allow = try bool("BONAFIDE_WEBHOOKS_ALLOW_PRIVATE") { config.allowPrivateWebhookAddresses = allow }
+        if let seconds = try int("BONAFIDE_WEBHOOK_SECONDS", 1...3_600) { config.webhookSeconds = seconds }
+        if let raw = env["BONAFIDE_WEBHOOK_BACKOFF_SCALE"], !raw.isEmpty {
+            guard let scale = Double(raw), scale > 0, scale <= 1 else {
+                throw Invalid(
+                    variable: "BONAFIDE_WEBHOOK_BACKOFF_SCALE", value: raw, expected: "a number above 0 and at most 1 (tests only)")
+            }
+            config.webhookBackoffScale = scale
+        }
         if let raw = env["BONAFIDE_INBOUND_SMTP"], !raw.isEmpty {
             guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (1...65535).contains(port),
                 colon != raw.startIndex

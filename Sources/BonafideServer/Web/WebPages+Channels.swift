@@ -97,3 +97,48 @@ extension WebPages {
         ).encodeResponse(for: req)
     }
 }
+
+/// The webhook actions of the organization page.
+extension WebPages {
+    static func addWebhook(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.webhooks) {
+            let events = field(req, "events").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
+            let format = field(req, "format")
+            let (_, secret) = try await Webhooks.create(
+                .init(url: field(req, "url"), events: events, format: format.isEmpty ? nil : format), by: actor,
+                key: req.application.secretBoxKey, allowPrivate: req.application.bonafide.allowPrivateWebhookAddresses, on: req.db)
+            req.setSessionValue("new_webhook_secret", secret)
+            req.flash("Webhook added.")
+            return Paths.webhooks
+        }
+    }
+
+    static func removeWebhook(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.webhooks) {
+            try await Webhooks.delete(try await Webhooks.find(uuid(req, "wid"), for: actor, on: req.db), on: req.db)
+            req.flash("Webhook removed.")
+            return Paths.webhooks
+        }
+    }
+
+    static func enableWebhook(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.webhooks) {
+            try await Webhooks.enable(try await Webhooks.find(uuid(req, "wid"), for: actor, on: req.db), on: req.db)
+            req.flash("Webhook turned on again.")
+            return Paths.webhooks
+        }
+    }
+
+    static func resendWebhookDelivery(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.webhooks) {
+            let hook = try await Webhooks.find(uuid(req, "wid"), for: actor, on: req.db)
+            _ = try await Webhooks.resend(uuid(req, "did"), of: hook, on: req.db)
+            req.flash("The event will be sent again in a moment.")
+            return Paths.webhooks
+        }
+    }
+}

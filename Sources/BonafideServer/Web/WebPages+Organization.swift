@@ -37,6 +37,8 @@ extension WebPages {
             <button class="\(org.requireTwoFactor ? "secondary" : "")">\(org.requireTwoFactor ? "Make it optional" : "Require it of everyone")</button></form></section>
             """ : ""
         let mail = canEdit ? try await outgoingMail(req, organization: org.id!, clock: Clock(actor.user.timeZone)) : ""
+        let webhooks =
+            canEdit ? try await WebhooksCard.load(req, for: actor).render(csrf: req.csrfToken, clock: Clock(actor.user.timeZone)) : ""
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
             req, org.name,
@@ -68,6 +70,7 @@ extension WebPages {
             \(credentials)
             \(invite)\(twoFactorPolicy)
             \(mail)
+            \(webhooks)
             """)
     }
 
