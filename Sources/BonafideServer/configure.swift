@@ -82,6 +82,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(Int64(config.trustRecomputeSeconds))))
         app.lifecycle.use(PeriodicJob.feedPoll(every: .seconds(Int64(config.feedPollSeconds))))
         app.lifecycle.use(PeriodicJob.webhookDelivery(every: .seconds(Int64(config.webhookSeconds))))
+        if let inbound = config.inboundSMTP { app.lifecycle.use(InboundSMTPServer(host: inbound.host, port: inbound.port)) }
         if let smtp = config.smtp {
             app.lifecycle.use(PeriodicJob.mailDelivery(smtp, heloName: config.heloName, every: .seconds(Int64(config.mailDeliverySeconds))))
         }
