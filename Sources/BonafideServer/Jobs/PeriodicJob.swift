@@ -31,20 +31,31 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
     }
 }
 
+extension Application {
+    /// The background jobs' "now": the real time, moved by the test clock file when one is configured.
+    func jobClock() -> Date {
+        guard let file = bonafide.testClockFile, let text = try? String(contentsOfFile: file, encoding: .utf8),
+            let offset = Double(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return Date() }
+        return Date().addingTimeInterval(offset)
+    }
+}
+
 extension PeriodicJob {
     /// Marks overdue commitments missed, records incident deadlines (reminders, verdicts that came with time) and
     /// deletes expired sessions.
     static func overdueSweep(every interval: Duration) -> PeriodicJob {
         PeriodicJob("overdue sweep", every: interval) { app in
-            let marked = try await Commitments.sweepOverdue(on: app.db)
+            let now = app.jobClock()
+            let marked = try await Commitments.sweepOverdue(now: now, on: app.db)
             if marked > 0 { app.logger.info("marked \(marked) overdue commitment(s) missed") }
-            let incidents = try await Incidents.sweepDeadlines(on: app.db)
+            let incidents = try await Incidents.sweepDeadlines(now: now, on: app.db)
             if incidents > 0 { app.logger.info("recorded \(incidents) incident deadline(s)") }
             let sessions = try await WebSessions.purgeExpired(on: app.db)
             if sessions > 0 { app.logger.info("ended \(sessions) expired session(s)") }
-            let reminders = try await Notifier.sweepReminders(on: app.db)
+            let reminders = try await Notifier.sweepReminders(now: now, on: app.db)
             if reminders > 0 { app.logger.info("sent \(reminders) reminder(s)") }
-            let digests = try await Notifier.composeDigests(on: app.db)
+            let digests = try await Notifier.composeDigests(now: now, on: app.db)
             if digests > 0 { app.logger.info("composed \(digests) digest(s)") }
         }
     }
@@ -72,7 +83,7 @@ extension PeriodicJob {
             while !Task.isCancelled {
                 let outcome = try await Webhooks.deliverDue(
                     client: app.feedFetcher.client, allowPrivate: config.allowPrivateWebhookAddresses, key: app.secretBoxKey,
-                    baseURL: config.baseURL, backoffScale: config.webhookBackoffScale, on: app.db, logger: app.logger)
+                    baseURL: config.baseURL, backoffScale: config.webhookBackoffScale, now: app.jobClock(), on: app.db, logger: app.logger)
                 guard outcome.delivered + outcome.failed + outcome.retrying == Webhooks.batch else { break }
             }
         }
@@ -83,7 +94,7 @@ extension PeriodicJob {
         PeriodicJob("mail delivery", every: interval) { app in
             while !Task.isCancelled {
                 let outcome = try await MailDelivery.deliverDue(
-                    with: settings, heloName: heloName, context: app.mailContext, on: app.db, logger: app.logger)
+                    with: settings, heloName: heloName, context: app.mailContext, now: app.jobClock(), on: app.db, logger: app.logger)
                 // Keeps going while a full batch went out: a backlog drains at once, a failing server waits.
                 guard outcome.sent == MailDelivery.batch else { break }
             }

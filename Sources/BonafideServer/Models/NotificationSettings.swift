@@ -93,6 +93,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case mentionAlert = "mention.alert"
     case credentialRequest = "credential.request"
     case webhookDisabled = "webhook.disabled"
+    case checkIn = "checkIn.changed"
 
     /// What the settings page calls it.
     var label: String {
@@ -117,6 +118,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .mentionAlert: "A drop in what people say about you"
         case .credentialRequest: "A credential to confirm, confirmed or declined"
         case .webhookDisabled: "A webhook turned off after failing (owners and admins)"
+        case .checkIn: "Check-ins scheduled, cancelled, held or skipped (with the calendar invitation)"
         }
     }
 

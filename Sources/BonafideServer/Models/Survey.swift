@@ -161,6 +161,8 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "thread_key") var threadKey: String?
     /// One event for one person: unique, so a retried job never mails it twice.
     @OptionalField(key: "dedupe_key") var dedupeKey: String?
+    /// An iCalendar invitation (METHOD:REQUEST) sent along as an attachment.
+    @OptionalField(key: "calendar") var calendar: String?
 
     init() {
         status = .queued

@@ -87,6 +87,11 @@ enum CalendarFeed {
                         + "\(baseURL)\(Paths.commitment(c.$partnership.id, c.id))",
                     url: baseURL + Paths.commitment(c.$partnership.id, c.id), status: status, organizer: c.owner.name))
         }
+        let checkIns = try await CheckIn.query(on: db).filter(\.$partnership.$id ~~ ids).sort(\.$createdAt).all()
+        for c in checkIns {
+            guard let p = partnerships[c.$partnership.id] else { continue }
+            calendar.events.append(CheckIns.event(of: c, in: p, baseURL: baseURL))
+        }
         for i in incidents {
             let (title, when): (String, Date?) =
                 switch i.status {

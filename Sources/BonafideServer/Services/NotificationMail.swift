@@ -59,6 +59,7 @@ enum NotificationMail {
                 footer: why, settingsURL: settingsURL, unsubscribeURL: unsubscribeURL, stop: stop)
             return mail
         }
+        mail.calendar = message.calendar
         let link = context.baseURL + (message.link ?? "/")
         let reply = mail.headers.contains { $0.name == "Reply-To" } ? "\nReply to this mail to answer in the thread.\n" : ""
         mail.body =

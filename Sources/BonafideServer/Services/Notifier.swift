@@ -20,6 +20,8 @@ enum Notifier {
         var about: String? = nil
         /// The event's identity: with the person, at most one mail (the dedupe key).
         var key: String
+        /// An iCalendar invitation to attach.
+        var calendar: String? = nil
     }
 
     static let mailKind = "notification"
@@ -51,7 +53,9 @@ enum Notifier {
             mail.link = event.link
             mail.threadKey = event.about
             mail.dedupeKey = key
-            if mode == .digest {
+            mail.calendar = event.calendar
+            // An invitation with a calendar file is not folded into a digest: the file would be lost.
+            if mode == .digest, event.calendar == nil {
                 mail.status = .digest
             } else {
                 let schedule = (preference ?? NotificationSettings(userID: user.id!)).schedule(timeZone: user.timeZone)

@@ -39,7 +39,8 @@ enum Timeline {
     /// mail as each chose. `key` names the event (usually the id `append` answered): one mail per person.
     static func notify(
         _ partnership: Partnership, side organizationID: UUID?, except actor: Actor?, kind: NotificationKind,
-        text: String, link: String, detail: String? = nil, about: String? = nil, key: UUID, at date: Date = Date(), on db: any Database
+        text: String, link: String, detail: String? = nil, about: String? = nil, key: UUID, calendar: String? = nil, at date: Date = Date(),
+        on db: any Database
     ) async throws {
         var query = PartnershipMember.query(on: db).filter(\.$partnership.$id == partnership.id!)
         if let organizationID { query = query.filter(\.$organization.$id == organizationID) }
@@ -48,7 +49,8 @@ enum Timeline {
             members,
             of: .init(
                 kind: kind, text: text, link: link, detail: detail,
-                about: about ?? "partnership:\(partnership.id!.uuidString.lowercased())", key: key.uuidString.lowercased()),
+                about: about ?? "partnership:\(partnership.id!.uuidString.lowercased())", key: key.uuidString.lowercased(),
+                calendar: calendar),
             at: date, on: db)
     }
 
@@ -68,6 +70,7 @@ enum Paths {
     static func commitment(_ p: UUID?, _ c: UUID?) -> String { "\(partnership(p))/commitments/\(c?.uuidString ?? "")" }
     static func incident(_ p: UUID?, _ i: UUID?) -> String { "\(partnership(p))/incidents/\(i?.uuidString ?? "")" }
     static func record(_ p: UUID?) -> String { "\(partnership(p))/record" }
+    static func checkIns(_ p: UUID?) -> String { "\(partnership(p))#check-ins" }
     static func thread(_ p: UUID?, _ t: UUID?) -> String { "\(partnership(p))/threads/\(t?.uuidString ?? "")" }
     static func invitation(_ secret: String) -> String { "/invitations/\(secret)" }
     static func join(_ secret: String) -> String { "/join/\(secret)" }

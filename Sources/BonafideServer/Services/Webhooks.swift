@@ -21,7 +21,8 @@ enum Webhooks {
         [
             "partnership.created", "partnership.accepted", "partnership.declined", "partnership.ended", "invitation.renewed",
             "member.added", "agreement.updated", "commitment.proposed", "commitment.missed", "message.posted", "message.request",
-            "incident.raised", "incident.disclosed", "incident.handledOpenly", "incident.mishandled",
+            "incident.raised", "incident.disclosed", "incident.handledOpenly", "incident.mishandled", "checkin.scheduled",
+            "checkin.cancelled", "checkin.held", "checkin.skipped",
         ] + CommitmentAction.allCases.map { "commitment.\($0.rawValue)" } + IncidentAction.allCases.map { "incident.\($0.rawValue)" }
 
     struct Input: Sendable {

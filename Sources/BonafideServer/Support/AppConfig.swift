@@ -40,6 +40,9 @@ public struct AppConfig: Sendable {
     public var webhookSeconds = 5
     /// Multiplies the pauses between webhook retries (tests shorten three days to seconds).
     public var webhookBackoffScale = 1.0
+    /// Tests only (BONAFIDE_TEST_CLOCK_FILE): a file holding seconds to add to the clock of the background jobs, so
+    /// an end-to-end test can let quiet hours, digest hours and retry pauses pass without waiting.
+    public var testClockFile: String?
     /// Where the server receives replies by mail over SMTP (BONAFIDE_INBOUND_SMTP=host:port); nil for no receiver.
     public var inboundSMTP: (host: String, port: Int)?
     /// The domain of reply addresses (reply+TOKEN@domain): BONAFIDE_REPLY_DOMAIN, else the public host when the
@@ -161,6 +164,7 @@ public struct AppConfig: Sendable {
             }
         }
         if let seconds = try int("BONAFIDE_MAIL_SECONDS", 1...3_600) { config.mailDeliverySeconds = seconds }
+        if let file = env["BONAFIDE_TEST_CLOCK_FILE"], !file.isEmpty { config.testClockFile = file }
         if let allow = try bool("BONAFIDE_WEBHOOKS_ALLOW_PRIVATE") { config.allowPrivateWebhookAddresses = allow }
         if let seconds = try int("BONAFIDE_WEBHOOK_SECONDS", 1...3_600) { config.webhookSeconds = seconds }
         if let raw = env["BONAFIDE_WEBHOOK_BACKOFF_SCALE"], !raw.isEmpty {

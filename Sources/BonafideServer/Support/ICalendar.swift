@@ -15,6 +15,11 @@ struct ICalendar: Sendable {
         /// A recurrence rule such as "FREQ=WEEKLY;INTERVAL=2".
         var rule: String?
         var organizer: String?
+        /// With a zone, DTSTART and DTEND are local times in it (TZID), so a recurrence keeps its wall-clock time.
+        var timeZone: TimeZone? = nil
+        var location: String? = nil
+        var organizerEmail: String? = nil
+        var attendees: [(name: String, email: String)] = []
     }
 
     var name: String
@@ -27,21 +32,39 @@ struct ICalendar: Sendable {
             "X-WR-CALNAME:\(Self.text(name))",
         ]
         for e in events {
-            lines += [
-                "BEGIN:VEVENT", "UID:\(Self.text(e.uid))", "DTSTAMP:\(Self.utc(stamp))", "DTSTART:\(Self.utc(e.start))",
-            ]
-            if let end = e.end { lines.append("DTEND:\(Self.utc(end))") }
+            lines += ["BEGIN:VEVENT", "UID:\(Self.text(e.uid))", "DTSTAMP:\(Self.utc(stamp))"]
+            if let zone = e.timeZone {
+                lines.append("DTSTART;TZID=\(zone.identifier):\(Self.local(e.start, zone))")
+                if let end = e.end { lines.append("DTEND;TZID=\(zone.identifier):\(Self.local(end, zone))") }
+            } else {
+                lines.append("DTSTART:\(Self.utc(e.start))")
+                if let end = e.end { lines.append("DTEND:\(Self.utc(end))") }
+            }
+            if let location = e.location { lines.append("LOCATION:\(Self.text(location))") }
             if let rule = e.rule { lines.append("RRULE:\(rule)") }
             lines += [
                 "SEQUENCE:\(e.sequence)", "STATUS:\(e.status)", "SUMMARY:\(Self.text(e.summary))",
                 "DESCRIPTION:\(Self.text(e.description))",
             ]
             if let url = e.url { lines.append("URL:\(url.filter { !$0.isNewline })") }
-            if let organizer = e.organizer { lines.append("ORGANIZER;CN=\(Self.parameter(organizer)):mailto:noreply@bonafide.invalid") }
+            if let organizer = e.organizer {
+                lines.append("ORGANIZER;CN=\(Self.parameter(organizer)):mailto:\(e.organizerEmail ?? "noreply@bonafide.invalid")")
+            }
+            for a in e.attendees {
+                lines.append(
+                    "ATTENDEE;CN=\(Self.parameter(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.email)")
+            }
             lines.append("END:VEVENT")
         }
         lines.append("END:VCALENDAR")
         return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func local(_ date: Date, _ zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d%02d%02dT%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
     static func utc(_ date: Date) -> String {

@@ -86,6 +86,8 @@ struct MailMessage: Sendable {
     var html: String? = nil
     /// More headers (threading, unsubscribe, Reply-To); names and values are flattened to one line each.
     var headers: [(name: String, value: String)] = []
+    /// An iCalendar invitation (METHOD:REQUEST), sent as the last alternative, where mail apps look for it.
+    var calendar: String? = nil
 
     /// The message text with CRLF line ends; the bodies are base64, so no line starts with a dot and none is too long.
     func rendered(from address: String) -> String {
@@ -110,7 +112,8 @@ struct MailMessage: Sendable {
         // Base64 parts never contain "=_" at a line start, so the boundary cannot occur inside them.
         let boundary = "=_bonafide_" + messageID.filter { $0.isLetter || $0.isNumber }.prefix(32)
         headers.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
-        let parts = [("text/plain", body), ("text/html", html)].map { type, text in
+        let calendarPart = calendar.map { [("text/calendar; method=REQUEST", $0)] } ?? []
+        let parts = ([("text/plain", body), ("text/html", html)] + calendarPart).map { type, text in
             "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + Self.base64Body(text) + "\r\n"
         }

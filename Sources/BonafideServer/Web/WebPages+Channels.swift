@@ -142,3 +142,55 @@ extension WebPages {
         }
     }
 }
+
+/// The check-in actions of a partnership page.
+extension WebPages {
+    static func scheduleCheckIn(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.checkIns(p.id)) {
+            guard let first = Clock.parseLocal(field(req, "firstAt"), zone: actor.user.timeZone) else {
+                throw Problem.invalid("firstAt", "Enter the date and time of the first meeting.")
+            }
+            _ = try await CheckIns.schedule(
+                .init(
+                    title: field(req, "title"), frequency: field(req, "frequency"), firstAt: first,
+                    durationMinutes: Int(field(req, "durationMinutes")),
+                    videoLink: field(req, "videoLink")), in: p, by: actor, on: req.db)
+            req.flash("Check-in scheduled; both sides get an invitation by mail.")
+            return Paths.checkIns(p.id)
+        }
+    }
+
+    static func addCheckInAgenda(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.checkIns(p.id)) {
+            let c = try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db)
+            _ = try await CheckIns.addAgenda(field(req, "text"), to: c, in: p, by: actor, on: req.db)
+            req.flash("Added to the agenda.")
+            return Paths.checkIns(p.id)
+        }
+    }
+
+    static func recordCheckInMeeting(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.checkIns(p.id)) {
+            let c = try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db)
+            guard let when = ISO8601DateFormatter().date(from: field(req, "occursAt")) else {
+                throw Problem.invalid("occursAt", "Choose the meeting to record.")
+            }
+            let held = field(req, "status") != "skipped"
+            _ = try await CheckIns.record(c, meeting: when, held: held, notes: field(req, "notes"), in: p, by: actor, on: req.db)
+            req.flash(held ? "Meeting noted." : "Meeting recorded as skipped.")
+            return Paths.checkIns(p.id)
+        }
+    }
+
+    static func cancelCheckIn(_ req: Request) async throws -> Response {
+        let (actor, p) = try await partnershipOf(req)
+        return try await act(req, back: Paths.checkIns(p.id)) {
+            try await CheckIns.cancel(try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db), in: p, by: actor, on: req.db)
+            req.flash("Check-in cancelled; calendars get the cancellation.")
+            return Paths.checkIns(p.id)
+        }
+    }
+}
