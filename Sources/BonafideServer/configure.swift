@@ -57,6 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateChannels())
     app.migrations.add(CreateWebhooks())
     app.migrations.add(CreateCheckIns())
+    app.migrations.add(CreateStatusPages())
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))

@@ -49,10 +49,18 @@ WAIT = 30  # seconds: the longest any one thing (a mail, a webhook request, a se
 UTC = datetime.timezone.utc
 
 
+_handed_out = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on, never the same twice in this run (a mail port stays unbound for a while)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def until(what, check, timeout=WAIT, pause=0.2):
@@ -160,15 +168,15 @@ class Server:
         self.data = os.path.join(work, "data")
         self.clock_file = os.path.join(work, "clock")
         self.log_path = os.path.join(work, "server.log")
+        # Only these settings: none inherited from the shell (a data folder, a log level, a database URL).
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("BONAFIDE_") and k != "DATABASE_URL"}
         self.env = dict(
-            os.environ, BONAFIDE_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", BONAFIDE_MAIL_FROM=MAIL_FROM,
+            inherited, BONAFIDE_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", BONAFIDE_MAIL_FROM=MAIL_FROM,
             BONAFIDE_MAIL_SECONDS="1", BONAFIDE_EMAIL_VERIFICATION="off", BONAFIDE_OVERDUE_SWEEP_SECONDS="1",
             BONAFIDE_BCRYPT_COST="4", BONAFIDE_LOGIN_CLIENT_ATTEMPTS="1000", BONAFIDE_PUBLIC_URL=self.base,
             BONAFIDE_WEBHOOKS_ALLOW_PRIVATE="true", BONAFIDE_WEBHOOK_SECONDS="1", BONAFIDE_WEBHOOK_BACKOFF_SCALE="0.01",
             BONAFIDE_INBOUND_SMTP=f"127.0.0.1:{self.inbound_port}", BONAFIDE_REPLY_DOMAIN=REPLY_DOMAIN,
             BONAFIDE_TEST_CLOCK_FILE=self.clock_file)
-        for name in ("DATABASE_URL", "BONAFIDE_DATA"):
-            self.env.pop(name, None)
         self.log_file = open(self.log_path, "wb")
         self.process = subprocess.Popen(
             [BINARY, "serve", "--demo", "--data", self.data, "--port", str(self.port)], env=self.env,
@@ -332,7 +340,10 @@ def lab(request):
     try:
         yield lab
     finally:
-        lab.close(request.node.name, request.session.testsfailed > failed_before)
+        errors = [line for server in lab.servers for line in server.log().splitlines() if "unexpected error" in line]
+        lab.close(request.node.name, bool(errors) or request.session.testsfailed > failed_before)
+    if errors:
+        pytest.fail("the server logged unexpected errors:\n" + "\n".join(errors[:20]))
 
 
 # MARK: Reading notification mails
@@ -481,7 +492,8 @@ def test_notification_mails_per_event_thread_link_and_one_click_unsubscribe(lab)
         assert str(message["Subject"]) in text
         assert message["Reply-To"] is None, "a commitment's mail has no reply address"
         seen[kind] = (text, html, link, unsubscribe)
-    assert "Due " in seen["commitment.proposed"][0] and "Deliverable: Copy for the pricing page." in seen["commitment.proposed"][0]
+    assert "Due " in seen["commitment.proposed"][0]
+    assert "Deliverable: Copy for the pricing page." in seen["commitment.proposed"][0]
     assert "Their reason: The mobile layout is missing" in seen["commitment.sentBack"][0]
     assert "Their reason: The mobile layout is missing" in seen["commitment.sentBack"][1]
 
@@ -514,8 +526,12 @@ def test_notification_mails_per_event_thread_link_and_one_click_unsubscribe(lab)
     anonymous = requests.get(seen["commitment.proposed"][2], allow_redirects=False, timeout=30)
     assert anonymous.status_code in (302, 303) and anonymous.headers["Location"].startswith("/login"), anonymous.status_code
 
-    # One click (RFC 8058) from Carla's mail program: proposals stop being mailed to her, nothing else changes.
+    # Opening the link (a GET, as a link scanner does) only asks; one click (RFC 8058, a POST from Carla's mail
+    # program) stops proposals being mailed to her, and nothing else changes.
     unsubscribe = seen["commitment.proposed"][3]
+    form = requests.get(unsubscribe, timeout=30)
+    assert form.status_code == 200 and "<form" in form.text, form.status_code
+    assert modes(server, CARLA)["commitment.proposed"] == "immediately", "opening the unsubscribe link unsubscribed"
     token = unsubscribe.rsplit("/", 1)[1]
     k = len(token) // 2
     forged = unsubscribe[: -len(token)] + token[:k] + ("A" if token[k] != "A" else "B") + token[k + 1:]
@@ -584,8 +600,17 @@ def test_digest_collects_a_kind_and_goes_out_once_at_the_digest_hour(lab):
         assert f'href="{after}"' in html
     assert text.index(titles[0]) < text.index(titles[1]), "digest items are not in the order they happened"
     assert digest["List-Unsubscribe"] and digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert "Stop digests" in text
     assert not any(inbox.to(CARLA, f"“{t}”") for t in titles), "a digested proposal was also mailed alone"
+
+    # "Stop digests" with one click: what went to the digest is no longer mailed at all; the rest is unchanged.
+    stop = re.fullmatch(r"<(\S+)>", str(digest["List-Unsubscribe"]))[1]
+    assert f"Stop digests: {stop}" in text
+    done = requests.post(stop, data="List-Unsubscribe=One-Click", timeout=30,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert done.status_code == 200, done.status_code
+    now = modes(server, CARLA)
+    assert now["commitment.proposed"] == "off", now
+    assert all(mode == "immediately" for kind, mode in now.items() if kind != "commitment.proposed"), now
 
 
 # MARK: 4. Quiet hours and days off

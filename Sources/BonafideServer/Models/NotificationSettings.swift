@@ -94,6 +94,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case credentialRequest = "credential.request"
     case webhookDisabled = "webhook.disabled"
     case checkIn = "checkIn.changed"
+    case statusUpdate = "status.update"
 
     /// What the settings page calls it.
     var label: String {
@@ -119,6 +120,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .credentialRequest: "A credential to confirm, confirmed or declined"
         case .webhookDisabled: "A webhook turned off after failing (owners and admins)"
         case .checkIn: "Check-ins scheduled, cancelled, held or skipped (with the calendar invitation)"
+        case .statusUpdate: "Updates on the status pages you follow"
         }
     }
 

@@ -21,6 +21,8 @@ final class Organization: Model, @unchecked Sendable {
     @Field(key: "message_sentiment") var messageSentiment: Bool
     /// Members must sign in with a second factor (TOTP or a passkey); set by owners.
     @Field(key: "require_two_factor") var requireTwoFactor: Bool
+    /// Who may see the status page (`StatusPageVisibility`); "off" until its owners choose.
+    @Field(key: "status_page") var statusPageText: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
@@ -38,6 +40,7 @@ final class Organization: Model, @unchecked Sendable {
         self.workDays = [1, 2, 3, 4, 5]
         self.messageSentiment = false
         self.requireTwoFactor = false
+        self.statusPageText = StatusPageVisibility.off.rawValue
     }
 }
 

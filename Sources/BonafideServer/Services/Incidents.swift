@@ -62,6 +62,8 @@ enum Incidents {
                     : "An incident was raised against your side in \(p.name): “\(title)”; acknowledge it",
                 link: Paths.incident(p.id, i.id), detail: "Severity: \(d.severity.rawValue).\n\n\(description)",
                 about: threadKey(i.id), key: event, at: now, on: tx)
+            try await StatusPages.notifyFollowers(
+                of: i, text: "new incident “\(title)” (\(d.severity.rawValue))", key: event, at: now, on: tx)
         }
         return i
     }
@@ -123,6 +125,11 @@ enum Incidents {
                 link: Paths.incident(p.id, current.id),
                 detail: (action == .resolve ? detail : [note]).compactMap { $0 }.joined(separator: "\n\n").nilIfEmpty,
                 about: threadKey(current.id), key: event, at: now, on: tx)
+            if side == .responsible, [.acknowledge, .update, .resolve].contains(action) {
+                try await StatusPages.notifyFollowers(
+                    of: current, text: "“\(current.title)”: \(action == .resolve ? "resolved" : note ?? "acknowledged")", key: event,
+                    at: now, on: tx)
+            }
             current.$raisedBy.value = i.$raisedBy.value
             return current
         }

@@ -194,3 +194,50 @@ extension WebPages {
         }
     }
 }
+
+/// Status pages.
+extension WebPages {
+    static func statusPage(_ req: Request) async throws -> HTML {
+        let page = try await StatusPages.page(of: uuid(req, "oid"), viewer: req.actor, on: req.db)
+        let feed =
+            page.visibility == .public || req.actor == nil
+            ? Paths.statusFeed(page.organizationID)
+            : Paths.statusFeed(page.organizationID) + "?token="
+                + StatusPages.feedToken(page: page.organizationID, user: req.actor!.id, key: req.application.mailTokenKey)
+        return try await WebPages.page(
+            req, "\(page.organizationName) status",
+            StatusPageView(page: page, signedIn: req.actor != nil, feedURL: feed).render(
+                csrf: req.csrfToken, clock: Clock(req.actor?.user.timeZone)))
+    }
+
+    static func statusFeed(_ req: Request) async throws -> Response {
+        guard let id = uuid(req, "oid") else { throw Problem.notFound("status page") }
+        let reader = try await (req.query[String.self, at: "token"]).asyncFlatMap {
+            try await StatusPages.reader(of: $0, page: id, key: req.application.mailTokenKey, on: req.db)
+        }
+        let page = try await StatusPages.page(of: id, viewer: reader, on: req.db)
+        let res = Response(status: .ok, body: .init(string: StatusPages.atom(page, baseURL: req.application.bonafide.baseURL)))
+        res.headers.replaceOrAdd(name: .contentType, value: "application/atom+xml; charset=utf-8")
+        return res
+    }
+
+    static func followStatus(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = uuid(req, "oid")
+        return try await act(req, back: Paths.status(id)) {
+            let on = req.url.path.hasSuffix("/subscribe")
+            try await StatusPages.subscribe(id, on, by: actor, on: req.db)
+            req.flash(on ? "You will get a mail for every update on this page." : "No more mails from this page.")
+            return Paths.status(id)
+        }
+    }
+
+    static func setStatusPage(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/organization#status-page") {
+            let v = try await StatusPages.setVisibility(field(req, "visibility"), by: actor, on: req.db)
+            req.flash(v == .off ? "The status page is off." : "The status page is on for: \(v.label.lowercased()).")
+            return "/organization#status-page"
+        }
+    }
+}

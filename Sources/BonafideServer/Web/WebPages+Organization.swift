@@ -39,6 +39,20 @@ extension WebPages {
         let mail = canEdit ? try await outgoingMail(req, organization: org.id!, clock: Clock(actor.user.timeZone)) : ""
         let webhooks =
             canEdit ? try await WebhooksCard.load(req, for: actor).render(csrf: req.csrfToken, clock: Clock(actor.user.timeZone)) : ""
+        let current = StatusPages.visibility(of: org)
+        let statusOptions = HTML.join(
+            StatusPageVisibility.allCases.map { v in
+                HTML("<option value=\"\(v.rawValue)\"\(HTML(raw: v == current ? " selected" : ""))>\(v.label)</option>")
+            })
+        let statusPage: HTML =
+            canEdit
+            ? """
+            <section class="card" id="status-page"><h2>Status page</h2>
+            <p class="muted small">During an incident, say what is going on in one place: <a href="\(Paths.status(org.id))">your status page</a> shows your
+            disclosures and the accounts you published, with the updates you post. Partners can follow it by mail.</p>
+            <form method="post" action="/organization/status-page">\(csrf(req))<label for="status-visibility">Who can see it</label>
+            <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
+            """ : ""
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
             req, org.name,
@@ -70,6 +84,7 @@ extension WebPages {
             \(credentials)
             \(invite)\(twoFactorPolicy)
             \(mail)
+            \(statusPage)
             \(webhooks)
             """)
     }

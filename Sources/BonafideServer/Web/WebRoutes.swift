@@ -64,6 +64,11 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "notifications", use: WebPages.updateNotificationSettings)
     signedIn.post("settings", "calendar", "reset", use: WebPages.resetCalendar)
     web.get("unsubscribe", ":token", use: WebPages.unsubscribeForm)
+    web.get("status", ":oid", use: WebPages.statusPage)
+    app.get("status", ":oid", "feed.atom", use: WebPages.statusFeed)
+    signedIn.post("status", ":oid", "subscribe", use: WebPages.followStatus)
+    signedIn.post("status", ":oid", "unsubscribe", use: WebPages.followStatus)
+    signedIn.post("organization", "status-page", use: WebPages.setStatusPage)
     // One-click unsubscribe (RFC 8058) comes from mail clients without a session or CSRF token; the signed token
     // in the path is the authority.
     app.post("unsubscribe", ":token", use: WebPages.unsubscribe)

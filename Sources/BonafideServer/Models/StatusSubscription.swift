@@ -1,0 +1,42 @@
+import Fluent
+import Foundation
+
+/// Who may see an organization's status page.
+enum StatusPageVisibility: String, Codable, Sendable, CaseIterable {
+    case off, `public`, partners, connected, collaborator
+    case trustedReferral = "trusted-referral"
+
+    var label: String {
+        switch self {
+        case .off: "Off"
+        case .public: "Everyone, without signing in"
+        case .partners: "The organizations you have partnerships with"
+        case .connected: "Organizations in your connected circle or closer"
+        case .collaborator: "Organizations in your collaborator circle or closer"
+        case .trustedReferral: "Organizations in your trusted referral circle"
+        }
+    }
+
+    /// The circle at least needed, for the circle settings.
+    var minimumCircle: Circle? {
+        switch self {
+        case .connected: .connected
+        case .collaborator: .collaborator
+        case .trustedReferral: .trustedReferral
+        default: nil
+        }
+    }
+}
+
+/// A person who gets a mail for every update on an organization's status page.
+final class StatusSubscription: Model, @unchecked Sendable {
+    // @unchecked: Fluent models are classes with property wrappers; each instance stays in one task.
+    static let schema = "status_subscriptions"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organization_id") var organization: Organization
+    @Parent(key: "user_id") var user: User
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
