@@ -91,7 +91,7 @@ class Inbox:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.messages = []  # dicts: mail_from, rcpt_tos, content (bytes)
+        self.messages = []  # dicts: mail_from, rcpt_tos, content (bytes), message (parsed)
 
     async def handle_DATA(self, server, session, envelope):
         message = parsed(envelope.original_content)
@@ -183,6 +183,7 @@ class Server:
             stdout=self.log_file, stderr=subprocess.STDOUT)
         self.tokens = {}
 
+    def wait_ready(self):
         def healthy():
             assert self.process.poll() is None, "the server exited:\n" + self.log()[-4000:]
             try:
@@ -297,7 +298,8 @@ class Lab:
         work = os.path.join(self.work, f"server{len(self.servers)}")
         os.makedirs(work)
         server = Server(work, smtp_port)
-        self.servers.append(server)
+        self.servers.append(server)  # stopped and kept as evidence even when it never comes up
+        server.wait_ready()
         return server, smtp_port
 
     def hook_receiver(self, plans):
@@ -322,8 +324,8 @@ class Lab:
                 for m in self.inbox.messages:
                     f.write(f"--- from {m['mail_from']} to {m['rcpt_tos']}\n".encode())
                     f.write(m["content"] + b"\n")
-            with open(prefix + "-webhooks.txt", "wb") as f:
-                for hook in self.hooks:
+            for k, hook in enumerate(self.hooks):
+                with open(f"{prefix}-webhooks{k}.txt", "wb") as f:
                     for r in hook.requests:
                         f.write(f"--- {r['path']} answered {r['answered']} {json.dumps(r['headers'])}\n".encode())
                         f.write(r["body"] + b"\n")
@@ -337,6 +339,7 @@ class Lab:
 def lab(request):
     lab = Lab()
     failed_before = request.session.testsfailed
+    errors = []
     try:
         yield lab
     finally:

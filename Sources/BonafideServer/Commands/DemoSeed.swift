@@ -416,6 +416,24 @@ public enum DemoSeed {
         try await Credentials.add(
             .init(kind: .certification, title: "Forecast data handling audit", issuerName: "", issuerID: esha.organizationID),
             by: carla, now: at(55), on: db)
+        // A weekly check-in of the storefront work: held twice with notes, skipped once, an agenda for next time.
+        let checkIn = try await CheckIns.schedule(
+            .init(
+                title: "Storefront weekly", frequency: "weekly", firstAt: at(37, 10), durationMinutes: 30,
+                videoLink: "https://meet.example.com/storefront"),
+            in: storefront, by: alice, now: at(37), on: db)
+        for (week, held, who, notes) in [
+            (0.0, true, carla, "Agreed the design-system scope; Acme sends brand assets by Friday."),
+            (1.0, false, alice, "Public holiday in Berlin."),
+            (2.0, true, ben, "Reviewed the product page template; two fixes before sign-off."),
+        ] {
+            _ = try await CheckIns.record(
+                checkIn, meeting: checkIn.schedule.meeting(Int(week)), held: held, notes: notes, in: storefront, by: who,
+                now: checkIn.schedule.meeting(Int(week)).addingTimeInterval(3_600), on: db)
+        }
+        _ = try await CheckIns.addAgenda("Launch checklist owners", to: checkIn, in: storefront, by: dan, now: now, on: db)
+        // Northwind keeps its partners informed on a status page.
+        _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
         return true
     }
 }
