@@ -31,12 +31,14 @@ extension Bonafide {
             }
             let config = try storage.config()
             Runner.bootstrapLogging(.error)
-            let (posted, text) = try await Runner.receiveMail(config, raw: String(decoding: data, as: UTF8.self), recipients: recipients)
-            if posted {
-                print(text)
-            } else {
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+            switch try await Runner.receiveMail(config, raw: String(decoding: data, as: UTF8.self), recipients: recipients) {
+            case .posted(let text): print(text)
+            case .refused(let why):
+                FileHandle.standardError.write(Data((why + "\n").utf8))
                 throw ExitCode(67)
+            case .notAMail(let why):
+                FileHandle.standardError.write(Data((why + "\n").utf8))
+                throw ExitCode(65)
             }
         }
     }

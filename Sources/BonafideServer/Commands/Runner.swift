@@ -71,14 +71,21 @@ public enum Runner {
 
     /// Takes one mail piped in by the mail system (a reply to a message notification). Answers whether it was
     /// posted and what to tell the mail system (a refusal's reason goes back to the sender in the bounce).
-    public static func receiveMail(_ config: AppConfig, raw: String, recipients: [String]) async throws -> (posted: Bool, text: String) {
+    public enum MailReceipt: Sendable {
+        case posted(String)
+        case refused(String)
+        case notAMail(String)
+    }
+
+    public static func receiveMail(_ config: AppConfig, raw: String, recipients: [String]) async throws -> MailReceipt {
         try await withApplication(config, serving: false) { app in
             try await app.autoMigrate()
             switch try await InboundReplies.receive(
                 raw, recipients: recipients, domain: config.replyDomain, key: app.mailTokenKey, on: app.db)
             {
-            case .posted(let id): return (true, "Posted in the thread (message \(id.uuidString.lowercased())).")
-            case .refused(let why): return (false, why)
+            case .posted(let id): return .posted("Posted in the thread (message \(id.uuidString.lowercased())).")
+            case .refused(let why): return .refused(why)
+            case .malformed(let why): return .notAMail(why)
             }
         }
     }

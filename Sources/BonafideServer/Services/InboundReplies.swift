@@ -12,6 +12,8 @@ enum InboundReplies {
     enum Outcome: Sendable, Equatable {
         case posted(messageID: UUID)
         case refused(String)
+        /// Not a mail at all (no header section, no text part, too large).
+        case malformed(String)
     }
 
     /// The token of a reply address, if `address` is one for `domain` (or any domain when nil).
@@ -34,7 +36,7 @@ enum InboundReplies {
         do {
             mail = try InboundMessage(parsing: raw)
         } catch let error as InboundMessage.Malformed {
-            return .refused(error.description)
+            return .malformed(error.description)
         }
         let candidates =
             recipients.isEmpty

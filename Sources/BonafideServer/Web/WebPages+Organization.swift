@@ -103,7 +103,7 @@ extension WebPages {
                     case .sent: "sent \(clock.format(m.sentAt, "d MMM HH:mm"))"
                     case .queued where m.attempts > 0: "waiting to retry \(clock.format(m.nextAttemptAt, "d MMM HH:mm"))"
                     case .queued where (m.nextAttemptAt ?? .distantPast) > Date():
-                        "held for quiet hours until \(clock.format(m.nextAttemptAt, "d MMM HH:mm"))"
+                        "held until \(clock.format(m.nextAttemptAt, "d MMM HH:mm")) (quiet hours or a day off)"
                     case .queued: "waiting"
                     case .failed: "<strong>failed</strong>"
                     case .digest: "waiting for the daily digest"
