@@ -52,7 +52,8 @@ public struct CheckInSchedule: Sendable, Equatable {
     /// Meetings in [from, to), at most `limit`.
     public func meetings(from: Date, to: Date, limit: Int = 500) -> [Date] {
         guard to > first else { return [] }
-        let period: TimeInterval = frequency == .monthly ? 28 * 86_400 : (frequency == .weekly ? 7 : 14) * 86_400
+        // The longest period, so the estimate never starts past a meeting in the window (months vary in length).
+        let period: TimeInterval = frequency == .monthly ? 31 * 86_400 : (frequency == .weekly ? 7 : 14) * 86_400
         // Start a little before the first meeting that can fall in the window, then walk.
         var n = max(0, Int(from.timeIntervalSince(first) / period) - 2)
         var result: [Date] = []

@@ -49,6 +49,7 @@ struct ChannelTests {
             // The invitation went to Bob's address with the link (the page shows it too).
             let invitation = try #require(try await mails(to: b.email, on: app.db).first)
             #expect(invitation.kind == InvitationMail.partnershipKind && invitation.body.contains("/invitations/inv_"))
+            #expect(invitation.link == nil, "the secret link is only in the body, which is blanked once sent")
             let cid = try await propose(app, pid, by: a.token)
             let queued = try await mails(to: b.email, on: app.db).filter { $0.kind == Notifier.mailKind }
             #expect(queued.count == 1)
@@ -193,6 +194,18 @@ struct ChannelTests {
             #expect(
                 ok.status == .ok && ok.body["quietStart"] as? String == "21:30" && ok.body["workDays"] as? [Int] == [1, 5], "\(ok.raw)")
             #expect(try await app.api(.GET, "/me/notifications").status == .unauthorized)
+            // Two changes at once (a save and a one-click unsubscribe, say) both land.
+            let user = try #require(try await User.query(on: app.db).filter(\.$email == a.email).first())
+            async let one: Void = {
+                _ = try await NotificationPreferences.update(user, with: .init(modes: ["commitment.accepted": "digest"]), on: app.db)
+            }()
+            async let two: [NotificationKind] = NotificationPreferences.unsubscribe(user: user.id!, from: "incident.updated", on: app.db)
+            _ = try await (one, two)
+            let both = try await Notifier.settings(of: user.id!, on: app.db)
+            #expect(
+                both.mode(for: .commitmentAccepted) == .digest && both.mode(for: .incidentUpdated) == .off
+                    && both.mode(for: .messageReceived) == .off)
+            #expect(try await NotificationSettings.query(on: app.db).filter(\.$user.$id == user.id!).count() == 1)
         }
     }
 
@@ -290,6 +303,28 @@ struct ChannelTests {
         let oneThirty = calendar.date(from: DateComponents(year: 2026, month: 12, day: 3, hour: 13, minute: 30))!
         #expect(lunch.nextAllowed(from: oneThirty) == calendar.date(from: DateComponents(year: 2026, month: 12, day: 3, hour: 14)))
         #expect(MailSchedule(timeZone: zone).nextAllowed(from: thursdayNight) == thursdayNight)
+    }
+
+    @Test func timeZonesAreDescribedForCalendarApps() throws {
+        let day = ISO8601DateFormatter().date(from: "2027-06-01T00:00:00Z")!
+        let berlin = ICalendar.vtimezone(TimeZone(identifier: "Europe/Berlin")!, year: day).joined(separator: "\n")
+        #expect(
+            berlin.contains(
+                "BEGIN:DAYLIGHT\nDTSTART:20270328T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\nTZOFFSETFROM:+0100\nTZOFFSETTO:+0200"),
+            "\(berlin)")
+        #expect(
+            berlin.contains(
+                "BEGIN:STANDARD\nDTSTART:20271031T030000\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100"),
+            "\(berlin)")
+        let newYork = ICalendar.vtimezone(TimeZone(identifier: "America/New_York")!, year: day).joined(separator: "\n")
+        #expect(
+            newYork.contains("DTSTART:20270314T020000\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU\nTZOFFSETFROM:-0500\nTZOFFSETTO:-0400"),
+            "\(newYork)")
+        #expect(
+            newYork.contains("DTSTART:20271107T020000\nRRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU\nTZOFFSETFROM:-0400\nTZOFFSETTO:-0500"),
+            "\(newYork)")
+        let tokyo = ICalendar.vtimezone(TimeZone(identifier: "Asia/Tokyo")!, year: day).joined(separator: "\n")
+        #expect(tokyo.contains("TZOFFSETFROM:+0900\nTZOFFSETTO:+0900") && !tokyo.contains("DAYLIGHT"))
     }
 
     @Test func iCalendarTextIsEscapedAndFolded() {

@@ -18,6 +18,10 @@ struct CheckInTests {
                 (#"{"frequency":"daily"}"#, "frequency"), (#"{"frequency":"weekly","videoLink":"javascript:alert(1)"}"#, "videoLink"),
                 (#"{"frequency":"weekly","firstAt":"2001-01-01T10:00:00Z"}"#, "firstAt"),
                 (#"{"frequency":"weekly","durationMinutes":5}"#, "durationMinutes"),
+                (
+                    #"{"frequency":"monthly","firstAt":"\#(Calendar(identifier: .gregorian).component(.year, from: Date()) + 1)-01-30T10:00:00+01:00"}"#,
+                    "day 1 to 28"
+                ),
             ] {
                 let r = try await app.api(.POST, "/partnerships/\(pid)/check-ins", token: a.token, json: json)
                 #expect(r.status.code == 400 || r.status.code == 422, "\(json) → \(r.raw)")
@@ -41,9 +45,9 @@ struct CheckInTests {
                 ).first())
             let ics = try #require(invitation.calendar).replacingOccurrences(of: "\r\n ", with: "")  // unfolded
             #expect(ics.contains("METHOD:REQUEST") && ics.contains("RRULE:FREQ=WEEKLY;INTERVAL=2"))
+            #expect(ics.contains("DTSTART;TZID=Europe/Berlin:") && ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"))
             #expect(
-                ics.contains("DTSTART;TZID=Europe/Berlin:") && ics.contains("mailto:\(b.email)")
-                    && ics.contains("LOCATION:https://meet.example.com/abc"))
+                ics.contains("LOCATION:https://meet.example.com/abc") && !ics.contains(b.email) && !ics.contains(a.email), "no addresses")
             let mail = NotificationMail.compose(
                 invitation, for: try #require(try await User.query(on: app.db).filter(\.$email == b.email).first()),
                 context: .init(baseURL: "https://t.example", tokenKey: app.mailTokenKey, replyDomain: nil, requireVerifiedAddresses: false),

@@ -186,6 +186,22 @@ struct WebhookTests {
             let mail = try await OutboxMessage.query(on: app.db).filter(\.$userID == alice.id!)
                 .filter(\.$eventKind == NotificationKind.webhookDisabled.rawValue).all()
             #expect(mail.count == 1)
+            // A turned-off endpoint's backlog is not claimed (it would crowd out everyone else's deliveries).
+            let stuck = WebhookDelivery()
+            stuck.$webhook.id = hook.id!
+            stuck.messageID = "msg_stuck"
+            stuck.eventType = "message.posted"
+            stuck.payload = "{}"
+            stuck.status = .pending
+            stuck.attempts = 0
+            stuck.createdAt = Date.distantPast
+            try await stuck.save(on: app.db)
+            let idle = try await Webhooks.deliverDue(
+                client: app.feedFetcher.client, allowPrivate: true, key: app.secretBoxKey, baseURL: "https://trust.example", on: app.db,
+                logger: app.logger)
+            #expect(idle == .init())
+            #expect(try await WebhookDelivery.find(stuck.id, on: app.db)?.claimedUntil == nil)
+            try await stuck.delete(on: app.db)
             // Off: new events are not queued for it; turned on again, they are.
             _ = try await app.api(.POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"again"}"#)
             #expect(try await WebhookDelivery.query(on: app.db).count() == 1)

@@ -887,9 +887,7 @@ def test_a_recurring_check_in_is_invited_by_mail_and_keeps_its_local_time_across
     assert str(invite["METHOD"]) == "REQUEST"
     vevent = next(iter(invite.walk("VEVENT")))
     assert str(vevent["UID"]) == uid and vevent.decoded("DTSTART").astimezone(UTC) == expected[0]
-    attendees = vevent.get("ATTENDEE")
-    attendees = attendees if isinstance(attendees, list) else [attendees]
-    assert any(ALICE in str(a) for a in attendees), attendees
+    assert ALICE not in part.get_content() and CARLA not in part.get_content(), "the invitation shows people's addresses"
     assert not any(uid in p.get_content() for p in calendar_parts(CARLA)), "the organizer got her own invitation"
 
     # Cancelled by Alice: the feed keeps the event as CANCELLED with a higher SEQUENCE; Carla gets a CANCEL.

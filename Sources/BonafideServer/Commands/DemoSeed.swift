@@ -434,6 +434,8 @@ public enum DemoSeed {
         _ = try await CheckIns.addAgenda("Launch checklist owners", to: checkIn, in: storefront, by: dan, now: now, on: db)
         // Northwind keeps its partners informed on a status page.
         _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
+        // The demo's history is not news: its notifications stay under the bell and are not mailed.
+        try await OutboxMessage.query(on: db).filter(\.$kind == Notifier.mailKind).delete()
         return true
     }
 }

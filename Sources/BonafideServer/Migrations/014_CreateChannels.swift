@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// Notifications reach people by mail: per-person settings, outbox rows that know whom and what they are about
@@ -29,6 +30,9 @@ struct CreateChannels: AsyncMigration {
         }
         try await database.schema("commitments").field("due_soon_notified_at", .datetime).update()
         try await database.schema("messages").field("reminded_at", .datetime).update()
+        // Questions left open before reminders existed are not all reminded of on the first sweep after the upgrade.
+        try await Message.query(on: database).filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
+            .set(\.$remindedAt, to: Date()).update()
         try await database.schema("inbound_mails")
             .id()
             .field("message_id", .string, .required)

@@ -18,8 +18,7 @@ enum CalendarFeed {
     /// A new address; the old one answers 404 from now on.
     static func reset(for user: UUID, baseURL: String, key: [UInt8], on db: any Database) async throws -> String {
         let version = try await db.writeTransaction { tx in
-            let row = try await Notifier.settings(of: user, on: tx)
-            if let id = row.id { _ = try await tx.lockedRow(NotificationSettings.self, id) }
+            let row = try await Notifier.lockedSettings(of: user, now: Date(), on: tx)
             row.calendarVersion += 1
             try await row.save(on: tx)
             return row.calendarVersion

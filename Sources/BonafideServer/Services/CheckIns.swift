@@ -47,6 +47,12 @@ enum CheckIns {
         guard first > now, first < now.addingTimeInterval(366 * 86_400) else {
             throw Problem.invalid("firstAt", "The first meeting must be in the future, within a year.")
         }
+        var local = Calendar(identifier: .gregorian)
+        local.timeZone = TimeZone(identifier: actor.user.timeZone) ?? .gmt
+        // Every month has days 1 to 28; a meeting on the 31st would need a different day in most months.
+        if frequency == .monthly, local.component(.day, from: first) > 28 {
+            throw Problem.invalid("firstAt", "A monthly check-in starts on day 1 to 28 of a month, so every month has that day.")
+        }
         let active = try await CheckIn.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$cancelledAt == nil).count()
         guard active < maxActive else {
             throw Problem(.conflict, "A partnership can have at most \(maxActive) check-ins; cancel one first.")
@@ -69,7 +75,7 @@ enum CheckIns {
             let event = try await Timeline.append(
                 p, actor: actor, kind: "checkin.scheduled",
                 summary: "\(actor.user.name) scheduled “\(c.title)” \(frequency.label), first on \(when) (\(c.timeZone))", at: now, on: tx)
-            let invitation = try await calendar(of: c, in: p, method: "REQUEST", organizer: actor.user, on: tx)
+            let invitation = calendar(of: c, in: p, method: "REQUEST", organizer: actor.user, now: now)
             try await Timeline.notify(
                 p, side: nil, except: actor, kind: .checkIn,
                 text: "\(actor.user.name) scheduled “\(c.title)” in \(p.name) \(frequency.label), first on \(when)",
@@ -95,7 +101,7 @@ enum CheckIns {
                 p, actor: actor, kind: "checkin.cancelled", summary: "\(actor.user.name) cancelled the check-in “\(current.title)”",
                 at: now,
                 on: tx)
-            let cancellation = try await calendar(of: current, in: p, method: "CANCEL", organizer: actor.user, on: tx)
+            let cancellation = calendar(of: current, in: p, method: "CANCEL", organizer: actor.user, now: now)
             try await Timeline.notify(
                 p, side: nil, except: actor, kind: .checkIn, text: "\(actor.user.name) cancelled “\(current.title)” in \(p.name)",
                 link: Paths.checkIns(p.id), about: threadKey(current.id), key: event, calendar: cancellation, at: now, on: tx)
@@ -182,15 +188,13 @@ enum CheckIns {
     static func threadKey(_ id: UUID?) -> String { "checkin:\(id?.uuidString.lowercased() ?? "")" }
 
     /// The series as an iCalendar invitation (REQUEST) or cancellation (CANCEL), with both sides' people invited.
-    static func calendar(of c: CheckIn, in p: Partnership, method: String, organizer: User, on db: any Database) async throws -> String {
-        let members = try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$user).all()
+    /// Nobody's address is in it: the same file goes to both sides, and the other side's people see names only.
+    static func calendar(of c: CheckIn, in p: Partnership, method: String, organizer: User, now: Date) -> String {
         var calendar = ICalendar(name: "Bonafide: \(p.name)", method: method)
         var event = event(of: c, in: p, baseURL: nil)
         event.organizer = organizer.name
-        event.organizerEmail = organizer.email
-        event.attendees = members.map { ($0.user.name, $0.user.email) }
         calendar.events = [event]
-        return calendar.render(stamp: Date())
+        return calendar.render(stamp: now)
     }
 
     /// The series as a recurring event: local start in the organizer's zone, so it keeps its wall-clock time.

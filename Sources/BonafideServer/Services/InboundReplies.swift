@@ -78,6 +78,11 @@ enum InboundReplies {
             record.outcome = "refused: \(problem.detail)"
             try await db.writeTransaction { tx in try await record.save(on: tx) }
             return .refused(problem.status == .notFound ? "You are no longer in this partnership; nothing was posted." : problem.detail)
+        } catch {
+            // Not the reply's fault (the database was unreachable, say): forget the mail, so the sender's retry is
+            // taken instead of refused as a replay.
+            try? await db.writeTransaction { tx in try await record.delete(on: tx) }
+            throw error
         }
     }
 }

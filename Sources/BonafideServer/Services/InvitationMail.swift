@@ -22,7 +22,6 @@ enum InvitationMail {
         mail.kind = partnershipKind
         mail.createdAt = now
         mail.threadKey = about
-        mail.link = Paths.invitation(secret)
         mail.subject = "\(actor.user.name) of \(organization) invites you to “\(p.name)” on Bonafide"
         mail.body = """
             \(actor.user.name) of \(organization) invites your organization to a partnership on Bonafide: “\(p.name)”.
@@ -46,7 +45,6 @@ enum InvitationMail {
         mail.kind = colleagueKind
         mail.createdAt = now
         mail.threadKey = "colleague-invitation:\(invitation.id!.uuidString.lowercased())"
-        mail.link = Paths.join(secret)
         mail.subject = "\(actor.user.name) invites you to join \(organization) on Bonafide"
         mail.body = """
             \(actor.user.name) invites you to join \(organization) on Bonafide as \(invitation.role.rawValue).

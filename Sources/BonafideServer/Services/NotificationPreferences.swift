@@ -54,8 +54,7 @@ enum NotificationPreferences {
         }
         let (newQuiet, newModes) = (quiet, modes)
         return try await db.writeTransaction { tx in
-            let row = try await Notifier.settings(of: user.id!, now: now, on: tx)
-            if let id = row.id { _ = try await tx.lockedRow(NotificationSettings.self, id) }
+            let row = try await Notifier.lockedSettings(of: user.id!, now: now, on: tx)
             if let hour = u.digestHour { row.digestHour = hour }
             if let newQuiet {
                 row.quietStart = newQuiet.0
@@ -71,7 +70,7 @@ enum NotificationPreferences {
     /// One click in a mail: that kind (or every kind in the digest) stops being mailed.
     static func unsubscribe(user: UUID, from kind: String, now: Date = Date(), on db: any Database) async throws -> [NotificationKind] {
         try await db.writeTransaction { tx in
-            let row = try await Notifier.settings(of: user, now: now, on: tx)
+            let row = try await Notifier.lockedSettings(of: user, now: now, on: tx)
             let stopped: [NotificationKind] =
                 kind == Notifier.digestKind
                 ? NotificationKind.allCases.filter { row.mode(for: $0) == .digest } : NotificationKind(rawValue: kind).map { [$0] } ?? []

@@ -81,12 +81,31 @@ enum Notifier {
         return fresh
     }
 
+    /// The person's settings row, made if missing and locked for the rest of the transaction: two changes at once
+    /// (a settings save and an unsubscribe click) both land, one after the other.
+    static func lockedSettings(of user: UUID, now: Date, on tx: any Database) async throws -> NotificationSettings {
+        if let sql = tx as? any SQLDatabase {
+            // Made with the defaults unless it exists; two first changes at once cannot both insert.
+            try await sql.insert(into: NotificationSettings.schema)
+                .columns("id", "user_id", "digest_hour", "work_days", "modes", "calendar_version", "last_digest_at")
+                .values(
+                    SQLBind(UUID()), SQLBind(user), SQLBind(8), SQLBind("1,2,3,4,5,6,7"), SQLBind("{}"), SQLBind(0), SQLBind(now)
+                )
+                .ignoringConflicts(with: ["user_id"])
+                .run()
+        }
+        guard let id = try await NotificationSettings.query(on: tx).filter(\.$user.$id == user).first()?.id,
+            let row = try await tx.lockedRow(NotificationSettings.self, id)
+        else { throw Problem.notFound("person") }
+        return row
+    }
+
     // MARK: Digests
 
     /// One digest mail per person whose digest hour has come and who has notifications waiting for it.
     @discardableResult
     static func composeDigests(now: Date = Date(), on db: any Database) async throws -> Int {
-        let waiting = try await OutboxMessage.query(on: db).filter(\.$status == .digest).field(\.$userID).unique().limit(500).all()
+        let waiting = try await OutboxMessage.query(on: db).filter(\.$status == .digest).field(\.$userID).unique().all()
         let userIDs = waiting.compactMap(\.userID)
         guard !userIDs.isEmpty else { return 0 }
         let users = try await User.query(on: db).filter(\.$id ~~ userIDs).all()
@@ -113,6 +132,9 @@ enum Notifier {
                 digest.link = "/notifications"
                 digest.createdAt = now
                 digest.dedupeKey = key
+                // The digest hour is the person's choice; a day off or quiet hours still hold it.
+                let when = preference.schedule(timeZone: user.timeZone).nextAllowed(from: now)
+                if when > now { digest.nextAttemptAt = when }
                 try await digest.save(on: tx)
                 try await OutboxMessage.query(on: tx).filter(\.$id ~~ items.map { $0.id! }).set(\.$status, to: .digested)
                     .set(\.$sentAt, to: now).update()
@@ -166,12 +188,18 @@ enum Notifier {
         }
         let waiting = try await Message.query(on: db).filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
             .filter(\.$remindedAt == nil).filter(\.$createdAt <= now.addingTimeInterval(-2 * 86_400)).sort(\.$createdAt)
-            .limit(batch).all()
+            .limit(5 * batch).all()
         for message in waiting {
-            guard let p = try await Partnership.find(message.$partnership.id, on: db),
+            guard let p = try await Partnership.find(message.$partnership.id, on: db), p.status == .active,
                 let askedSide = p.otherSide(of: message.$organization.id),
                 let asked = try await Organization.find(askedSide, on: db)
-            else { continue }
+            else {
+                // Nobody to remind (the partnership ended): settled for good, so it stops coming up.
+                try await db.writeTransaction { tx in
+                    try await Message.query(on: tx).filter(\.$id == message.id!).set(\.$remindedAt, to: now).update()
+                }
+                continue
+            }
             let week = MailSchedule(workDays: Set(asked.workDays), timeZone: TimeZone(identifier: asked.timeZone) ?? .gmt)
             guard week.adding(workingDays: 2, to: message.createdAt) <= now else { continue }
             sent += try await db.writeTransaction { tx in

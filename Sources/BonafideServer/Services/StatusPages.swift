@@ -41,20 +41,20 @@ enum StatusPages {
     /// Whether `viewer` (an organization, or nil when signed out) may see `org`'s page; its own people always may.
     static func canSee(_ org: Organization, viewer: UUID?, on db: any Database) async throws -> Bool {
         if viewer == org.id { return true }
+        guard let allowed = try await viewers(of: org, on: db) else { return true }
+        return viewer.map(allowed.contains) ?? false
+    }
+
+    /// The organizations that may see the page besides its own; nil for everyone.
+    static func viewers(of org: Organization, on db: any Database) async throws -> Set<UUID>? {
         switch visibility(of: org) {
-        case .off: return false
-        case .public: return true
-        case .partners:
-            guard let viewer else { return false }
-            return try await Partnerships.partnerIDs(of: org.id!, statuses: [.active, .ended], on: db).contains(viewer)
+        case .off: return []
+        case .public: return nil
+        case .partners: return Set(try await Partnerships.partnerIDs(of: org.id!, statuses: [.active, .ended], on: db))
         case .connected, .collaborator, .trustedReferral:
-            guard let viewer, let minimum = visibility(of: org).minimumCircle,
-                let placement = try await CirclePlacement.query(on: db).filter(\.$organization.$id == org.id!).filter(
-                    \.$member.$id == viewer
-                )
-                .first()
-            else { return false }
-            return placement.circle >= minimum
+            let minimum = visibility(of: org).minimumCircle ?? .trustedReferral
+            let placements = try await CirclePlacement.query(on: db).filter(\.$organization.$id == org.id!).all()
+            return Set(placements.filter { $0.circle >= minimum }.map { $0.$member.id })
         }
     }
 
@@ -146,8 +146,11 @@ enum StatusPages {
             let org = try await Organization.find(incident.$responsible.id, on: db), visibility(of: org) != .off
         else { return }
         let followers = try await StatusSubscription.query(on: db).filter(\.$organization.$id == org.id!).with(\.$user).all()
-        var allowed: [UUID] = []
-        for f in followers where try await canSee(org, viewer: f.user.$organization.id, on: db) { allowed.append(f.$user.id) }
+        let viewers = try await viewers(of: org, on: db)
+        let allowed = followers.filter { f in
+            let theirs = f.user.$organization.id
+            return theirs == org.id || viewers.map { $0.contains(theirs) } ?? true
+        }.map { $0.$user.id }
         try await Notifier.notify(
             allowed,
             of: .init(

@@ -122,13 +122,17 @@ enum Surveys {
     static func close(_ survey: Survey, by actor: Actor, at now: Date = Date(), on db: any Database) async throws {
         try Policy.manageOrganization(actor)
         guard survey.status == .open else { return }
-        survey.status = .closed
-        survey.closedAt = now
         let responses = try await SurveyRecipient.query(on: db).filter(\.$survey.$id == survey.id!).filter(\.$respondedAt != nil).count()
         let managers = try await User.query(on: db).filter(\.$organization.$id == survey.$organization.id)
             .filter(\.$role ~~ [.owner, .admin]).all(\.$id).compactMap { $0 }.filter { $0 != actor.id }
         try await db.writeTransaction { tx in
-            try await survey.save(on: tx)
+            // Decided on the row as it is now, locked: of two closes at once, the second finds it closed.
+            guard let current = try await tx.lockedRow(Survey.self, survey.id!), current.status == .open else { return }
+            current.status = .closed
+            current.closedAt = now
+            try await current.save(on: tx)
+            survey.status = .closed
+            survey.closedAt = now
             try await Notifier.notify(
                 managers,
                 of: .init(

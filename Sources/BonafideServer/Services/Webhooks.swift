@@ -12,7 +12,9 @@ import SQLKit
 enum Webhooks {
     /// Pauses before each retry: about three days in all. Tests scale them down (`BONAFIDE_WEBHOOK_BACKOFF_SCALE`).
     static let retryPauses: [TimeInterval] = [5, 30, 300, 1_800, 7_200, 18_000, 36_000, 50_400, 86_400, 86_400]
-    static let claimSeconds: TimeInterval = 120
+    /// A pass stops starting new posts after `passSeconds`; the claim outlasts the pass and its last post's timeout.
+    static let passSeconds: TimeInterval = 90
+    static let claimSeconds: TimeInterval = 300
     static let batch = 50
     static let maxPerOrganization = 20
 
@@ -219,13 +221,18 @@ enum Webhooks {
             uniquingKeysWith: { a, _ in a })
         let fetcher = FeedFetcher(client: client, allowPrivateAddresses: allowPrivate)
         var outcome = Outcome()
+        let started = ContinuousClock.now
         for delivery in claimed {
-            guard let hook = hooks[delivery.$webhook.id], hook.disabledAt == nil else {
+            let elapsed = ContinuousClock.now - started
+            guard let hook = hooks[delivery.$webhook.id], hook.disabledAt == nil, elapsed < .seconds(passSeconds) else {
+                // Turned off meanwhile, or this pass ran long: released for a later pass, no attempt counted.
                 delivery.claimedUntil = nil
                 try await save(delivery, on: db)
                 continue
             }
-            let result = await post(delivery, to: hook, with: fetcher, key: key, baseURL: baseURL, now: now)
+            // Each post carries the time it is sent: receivers refuse timestamps more than five minutes old.
+            let sentAt = now.addingTimeInterval(Double(elapsed.components.seconds))
+            let result = await post(delivery, to: hook, with: fetcher, key: key, baseURL: baseURL, now: sentAt)
             delivery.attempts += 1
             delivery.claimedUntil = nil
             delivery.lastStatusCode = result.status
@@ -287,23 +294,18 @@ enum Webhooks {
 
     private static func claim(now: Date, on db: any Database) async throws -> [WebhookDelivery] {
         try await db.writeTransaction { tx in
-            let ids: [UUID]
-            if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
-                struct Row: Decodable { var id: UUID }
-                ids = try await sql.select().column("id").from(WebhookDelivery.schema)
-                    .where("status", .equal, WebhookDeliveryStatus.pending.rawValue)
-                    .where { $0.where("next_attempt_at", .is, SQLLiteral.null).orWhere("next_attempt_at", .lessThanOrEqual, now) }
-                    .where { $0.where("claimed_until", .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
-                    .orderBy("created_at").limit(batch)
-                    .lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED"))
-                    .all(decoding: Row.self).map(\.id)
-            } else {
-                // SQLite runs one writer at a time, so the transaction alone makes the claim exclusive.
-                ids = try await WebhookDelivery.query(on: tx).filter(\.$status == .pending)
-                    .group(.or) { $0.filter(\.$nextAttemptAt == nil).filter(\.$nextAttemptAt <= now) }
-                    .group(.or) { $0.filter(\.$claimedUntil == nil).filter(\.$claimedUntil < now) }
-                    .sort(\.$createdAt).limit(batch).all(\.$id)
-            }
+            guard let sql = tx as? any SQLDatabase else { return [] }
+            struct Row: Decodable { var id: UUID }
+            // Only deliveries of endpoints that are on: a turned-off endpoint's backlog must not fill every pass.
+            var query = sql.select().column("id").from(WebhookDelivery.schema)
+                .where("status", .equal, WebhookDeliveryStatus.pending.rawValue)
+                .where { $0.where("next_attempt_at", .is, SQLLiteral.null).orWhere("next_attempt_at", .lessThanOrEqual, now) }
+                .where { $0.where("claimed_until", .is, SQLLiteral.null).orWhere("claimed_until", .lessThan, now) }
+                .where(SQLRaw("webhook_id IN (SELECT id FROM webhooks WHERE disabled_at IS NULL)"))
+                .orderBy("created_at").limit(batch)
+            // SQLite runs one writer at a time, so the transaction alone makes the claim exclusive there.
+            if sql.dialect.name == "postgresql" { query = query.lockingClause(SQLRaw("FOR UPDATE SKIP LOCKED")) }
+            let ids = try await query.all(decoding: Row.self).map(\.id)
             guard !ids.isEmpty else { return [] }
             try await WebhookDelivery.query(on: tx).filter(\.$id ~~ ids).set(\.$claimedUntil, to: now.addingTimeInterval(claimSeconds))
                 .update()

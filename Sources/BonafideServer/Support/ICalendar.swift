@@ -31,6 +31,12 @@ struct ICalendar: Sendable {
             "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Bonafide//Bonafide//EN", "CALSCALE:GREGORIAN", "METHOD:\(method)",
             "X-WR-CALNAME:\(Self.text(name))",
         ]
+        // RFC 5545 wants a VTIMEZONE for every TZID used.
+        var zones: [String: Date] = [:]
+        for e in events { if let zone = e.timeZone, zones[zone.identifier] == nil { zones[zone.identifier] = e.start } }
+        for (identifier, start) in zones.sorted(by: { $0.key < $1.key }) {
+            if let zone = TimeZone(identifier: identifier) { lines += Self.vtimezone(zone, year: start) }
+        }
         for e in events {
             lines += ["BEGIN:VEVENT", "UID:\(Self.text(e.uid))", "DTSTAMP:\(Self.utc(stamp))"]
             if let zone = e.timeZone {
@@ -58,6 +64,53 @@ struct ICalendar: Sendable {
         }
         lines.append("END:VCALENDAR")
         return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The zone's rules in the year of `date`: each change of offset as a yearly rule ("the last Sunday of March"),
+    /// or one fixed offset for a zone without daylight saving.
+    static func vtimezone(_ zone: TimeZone, year date: Date) -> [String] {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        func offset(_ seconds: Int) -> String {
+            let sign = seconds < 0 ? "-" : "+"
+            let m = abs(seconds) / 60
+            return String(format: "%@%02d%02d", sign, m / 60, m % 60)
+        }
+        var lines = ["BEGIN:VTIMEZONE", "TZID:\(zone.identifier)"]
+        let year = utc.component(.year, from: date)
+        let start = utc.date(from: DateComponents(year: year, month: 1, day: 1))!
+        let end = utc.date(from: DateComponents(year: year + 1, month: 1, day: 1))!
+        var transitions: [Date] = []
+        var cursor = start
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next < end, transitions.count < 4 {
+            transitions.append(next)
+            cursor = next
+        }
+        if transitions.isEmpty {
+            let fixed = offset(zone.secondsFromGMT(for: date))
+            return lines + [
+                "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:\(fixed)", "TZOFFSETTO:\(fixed)", "END:STANDARD",
+                "END:VTIMEZONE",
+            ]
+        }
+        let days = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"]
+        for t in transitions {
+            let before = zone.secondsFromGMT(for: t.addingTimeInterval(-1))
+            let after = zone.secondsFromGMT(for: t)
+            // The wall-clock moment of the change, as clocks showed it just before.
+            let wall = t.addingTimeInterval(Double(before))
+            let c = utc.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: wall)
+            let monthDays = utc.range(of: .day, in: .month, for: wall)?.count ?? 31
+            let ordinal = c.day! + 7 > monthDays ? -1 : (c.day! - 1) / 7 + 1
+            let kind = zone.isDaylightSavingTime(for: t) ? "DAYLIGHT" : "STANDARD"
+            lines += [
+                "BEGIN:\(kind)",
+                String(format: "DTSTART:%04d%02d%02dT%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!),
+                "RRULE:FREQ=YEARLY;BYMONTH=\(c.month!);BYDAY=\(ordinal)\(days[c.weekday! - 1])",
+                "TZOFFSETFROM:\(offset(before))", "TZOFFSETTO:\(offset(after))", "END:\(kind)",
+            ]
+        }
+        return lines + ["END:VTIMEZONE"]
     }
 
     static func local(_ date: Date, _ zone: TimeZone) -> String {

@@ -72,14 +72,16 @@ final class InboundSMTPServer: LifecycleHandler, @unchecked Sendable {
             var body: [UInt8] = []
             var tooLarge = false
             var pending: [UInt8] = []
+            // Bytes of `pending` already searched for a line end: each byte is looked at once, however it arrives.
+            var scanned = 0
             for try await chunk in inbound {
                 pending += chunk.readableBytesView
-                // Lines are cut by moving a cursor, and what was read is dropped once per chunk: linear in the input.
-                var start = pending.startIndex
-                defer { pending.removeSubrange(..<start) }
-                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var start = 0
+                var from = scanned
+                while let newline = pending[from...].firstIndex(of: UInt8(ascii: "\n")) {
                     var line = Array(pending[start..<newline])
                     start = newline + 1
+                    from = start
                     if line.last == UInt8(ascii: "\r") { line.removeLast() }
                     if inData {
                         if line == [UInt8(ascii: ".")] {
@@ -87,8 +89,16 @@ final class InboundSMTPServer: LifecycleHandler, @unchecked Sendable {
                             if tooLarge {
                                 try await say("552 5.3.4 A reply may have at most 1 MB.")
                             } else {
-                                let outcome = try await InboundReplies.receive(
-                                    String(decoding: body, as: UTF8.self), recipients: recipients, domain: domain, key: key, on: app.db)
+                                let outcome: InboundReplies.Outcome
+                                do {
+                                    outcome = try await InboundReplies.receive(
+                                        String(decoding: body, as: UTF8.self), recipients: recipients, domain: domain, key: key, on: app.db)
+                                } catch {
+                                    app.logger.warning("inbound mail: \(error)")
+                                    try await say("451 4.3.0 Temporary failure; try again later.")
+                                    (recipients, sender, tooLarge, body) = ([], nil, false, [])
+                                    continue
+                                }
                                 switch outcome {
                                 case .posted: try await say("250 2.0.0 Posted in the thread.")
                                 case .refused(let why): try await say("550 5.7.1 \(why.filter { !$0.isNewline })")
@@ -125,6 +135,8 @@ final class InboundSMTPServer: LifecycleHandler, @unchecked Sendable {
                             } ?? ""
                         if sender == nil {
                             try await say("503 5.5.1 MAIL first")
+                        } else if recipients.count >= 20 {
+                            try await say("452 4.5.3 Too many recipients")
                         } else if let token = InboundReplies.token(in: address, domain: domain),
                             NotificationMail.openReplyToken(token, key: key) != nil
                         {
@@ -150,14 +162,16 @@ final class InboundSMTPServer: LifecycleHandler, @unchecked Sendable {
                     default: try await say("502 5.5.2 Command not implemented")
                     }
                 }
-                let unread = pending.count - start
-                if unread > Self.maxLine && !inData {
+                pending.removeSubrange(..<start)
+                scanned = pending.count
+                if pending.count > Self.maxLine && !inData {
                     try await say("500 5.5.6 Line too long")
                     return
                 }
-                if inData, unread > InboundMessage.maxBytes - body.count + Self.maxLine {
+                if inData, pending.count > InboundMessage.maxBytes - body.count + Self.maxLine {
                     tooLarge = true
-                    start = pending.endIndex
+                    pending.removeAll()
+                    scanned = 0
                 }
             }
         }

@@ -112,7 +112,10 @@ struct MailMessage: Sendable {
         // Base64 parts never contain "=_" at a line start, so the boundary cannot occur inside them.
         let boundary = "=_bonafide_" + messageID.filter { $0.isLetter || $0.isNumber }.prefix(32)
         headers.append("Content-Type: multipart/alternative; boundary=\"\(boundary)\"")
-        let calendarPart = calendar.map { [("text/calendar; method=REQUEST", $0)] } ?? []
+        // RFC 6047: the part's method names the calendar's METHOD (an invitation, or its cancellation).
+        let calendarPart =
+            calendar.map { text in [("text/calendar; method=\(text.contains("\r\nMETHOD:CANCEL\r\n") ? "CANCEL" : "REQUEST")", text)] }
+            ?? []
         let parts = ([("text/plain", body), ("text/html", html)] + calendarPart).map { type, text in
             "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
                 + Self.base64Body(text) + "\r\n"

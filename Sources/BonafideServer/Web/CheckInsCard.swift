@@ -59,7 +59,7 @@ struct CheckInsCard: Sendable {
                     ? "<form method=\"post\" action=\"\(base)/\(id)/cancel\">\(token)<button class=\"danger\">Cancel this check-in</button></form>"
                     : ""
                 return """
-                    <div class="check-in" id="check-in-\(id)"><h3>\(c.title)</h3><p>\(upcoming)\(c.videoLink.isEmpty ? "" : HTML(" · <a href=\"\(HTML.escape(c.videoLink))\" rel=\"noopener noreferrer\">video link</a>"))</p>
+                    <div class="check-in" id="check-in-\(id)"><h3>\(c.title)</h3><p>\(upcoming)\(c.videoLink.isEmpty ? "" : HTML(" · <a href=\"\(c.videoLink)\" rel=\"noopener noreferrer\">video link</a>"))</p>
                     \(skipped)
                     \(o.agenda.isEmpty ? HTML("<p class=\"muted small\">Nothing on the next agenda yet.</p>") : HTML("<p>Agenda:</p><ul>\(agenda)</ul>"))\(addAgenda)
                     \(o.notes.isEmpty ? "" : HTML("<p>Latest notes:</p><ul>\(notes)</ul>"))\(record)\(cancel)</div>

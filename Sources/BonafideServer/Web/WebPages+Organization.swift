@@ -102,7 +102,7 @@ extension WebPages {
                     switch m.status {
                     case .sent: "sent \(clock.format(m.sentAt, "d MMM HH:mm"))"
                     case .queued where m.attempts > 0: "waiting to retry \(clock.format(m.nextAttemptAt, "d MMM HH:mm"))"
-                    case .queued where (m.nextAttemptAt ?? .distantPast) > Date():
+                    case .queued where (m.nextAttemptAt ?? .distantPast) > req.application.jobClock():
                         "held until \(clock.format(m.nextAttemptAt, "d MMM HH:mm")) (quiet hours or a day off)"
                     case .queued: "waiting"
                     case .failed: "<strong>failed</strong>"
