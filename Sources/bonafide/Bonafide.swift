@@ -10,7 +10,7 @@ struct Bonafide: AsyncParsableCommand {
         discussion: "Configuration also comes from environment variables; see the README.",
         subcommands: [
             Serve.self, Migrate.self, Demo.self, Login.self, Partnerships.self, Commitments.self, Message.self, DashboardCommand.self,
-            LedgerCommand.self, TrustCommand.self, SurveyCommand.self, SentimentCommand.self, MailCommand.self,
+            LedgerCommand.self, TrustCommand.self, SurveyCommand.self, SentimentCommand.self, MailCommand.self, VaultCommand.self,
         ])
 }
 

@@ -1,0 +1,250 @@
+import ArgumentParser
+import BonafideCore
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension Bonafide {
+    struct VaultCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "vault", abstract: "End-to-end encrypted documents: keys, and files encrypted on this machine.",
+            discussion: "The format is described in the README (Confidential documents).",
+            subcommands: [Keygen.self, Encrypt.self, Decrypt.self])
+    }
+
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a key pair: the private key goes to a file only you can read; the public key is printed.")
+        @Option(name: .customLong("out"), help: "The file for the private key (created with mode 0600; never overwritten).")
+        var out: String
+
+        func run() throws {
+            let key = Curve25519.KeyAgreement.PrivateKey()
+            let fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard fd >= 0 else {
+                throw ValidationError("Cannot create \(out): \(String(cString: strerror(errno))) (an existing key is never overwritten).")
+            }
+            let text = Array((VaultFormat.encode(privateKey: key) + "\n").utf8)
+            let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            guard written == text.count else { throw ValidationError("Could not write \(out).") }
+            print(VaultFormat.encode(publicKey: key.publicKey))
+        }
+    }
+
+    struct Encrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Encrypt standard input to standard output for one or more public keys.")
+        @Option(name: .customLong("to"), help: "A recipient's public key (bfv1pk_…); repeatable.") var recipients: [String] = []
+        @Option(help: "The file name to keep, encrypted, with the content.") var name = ""
+        @Option(help: "The media type to keep, encrypted, with the content.") var type = "application/octet-stream"
+
+        func validate() throws {
+            guard !recipients.isEmpty else { throw ValidationError("Name at least one recipient with --to.") }
+            for r in recipients where (try? VaultFormat.publicKey(r)) == nil {
+                throw ValidationError("\"\(r.prefix(60))\" is not a vault public key (bfv1pk_…).")
+            }
+        }
+
+        func run() throws {
+            var encryptor = try VaultEncryptor(
+                recipients: recipients.map { try VaultFormat.publicKey($0) }, metadata: .init(name: name, type: type))
+            let output = Output()
+            try output.write(encryptor.header)
+            var current = try readFull(VaultFormat.chunkSize)
+            while true {
+                // One chunk ahead, so the last chunk is known to be the last when it is sealed.
+                let next = current.count == VaultFormat.chunkSize ? try readFull(VaultFormat.chunkSize) : []
+                let last = next.isEmpty
+                try output.write(try encryptor.seal(current, last: last))
+                if last { break }
+                current = next
+            }
+            try output.flush()
+        }
+    }
+
+    struct Decrypt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decrypt standard input to standard output with your private key.",
+            discussion:
+                "Nothing is written to standard output unless the whole file authenticates: the plaintext waits in a private temporary file until the last part is checked."
+        )
+        @Option(name: .customLong("key"), help: "Your private key file (from vault keygen).") var keyFile: String
+
+        func run() throws {
+            let key: Curve25519.KeyAgreement.PrivateKey
+            do {
+                key = try VaultFormat.privateKey(try String(contentsOfFile: keyFile, encoding: .utf8))
+            } catch {
+                throw fail("Cannot read the key in \(keyFile): \(error is VaultFormat.Failure ? "\(error)" : "no such readable file").")
+            }
+            // Where the input starts, if it is a regular file that can be read again (nil for a pipe).
+            var info = stat()
+            let origin: off_t? = fstat(0, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? lseek(0, 0, SEEK_CUR) : nil
+            var header: [UInt8] = []
+            do {
+                while true {
+                    if let length = try VaultDecryptor.headerLength(header) {
+                        if header.count < length { header += try readFull(length - header.count) }
+                        guard header.count >= length else { throw VaultFormat.Failure.truncated }
+                        break
+                    }
+                    let more = try readFull(header.count < 24 ? 24 - header.count : 4096)
+                    if more.isEmpty { throw header.isEmpty ? VaultFormat.Failure.notAVaultFile : VaultFormat.Failure.truncated }
+                    header += more
+                }
+            } catch let error as VaultFormat.Failure {
+                throw fail(error.description)
+            }
+            // The header read above may hold the start of the first chunk: keep it.
+            let length = ((try? VaultDecryptor.headerLength(header)) ?? nil) ?? header.count
+            let carry = Array(header[length...])
+            header = Array(header[..<length])
+            var decryptor: VaultDecryptor
+            do { decryptor = try VaultDecryptor(header: header, privateKey: key) } catch { throw fail("\(error)") }
+            do {
+                if let bodyStart = origin.map({ $0 + off_t(length) }) {
+                    // A file can be read twice: check every chunk first, then decrypt straight to the output. The second
+                    // pass authenticates again: a file altered in between stops at the altered chunk, and only the
+                    // genuine text before it has been written.
+                    var check = decryptor
+                    try openChunks(&check, carry: carry) { _ in }
+                    guard lseek(0, bodyStart, SEEK_SET) == bodyStart else { throw VaultFormat.Failure.truncated }
+                    let output = Output()
+                    try openChunks(&decryptor, carry: []) { try output.write($0) }
+                    try output.flush()
+                } else {
+                    // A pipe is read once: the plaintext waits in a private temporary file until the end checks out.
+                    let spool = try Spool()
+                    do {
+                        try openChunks(&decryptor, carry: carry) { try spool.write($0) }
+                    } catch {
+                        spool.discard()
+                        throw error
+                    }
+                    try spool.release(to: Output())
+                }
+            } catch let error as VaultFormat.Failure {
+                throw fail(error.description)
+            }
+        }
+    }
+}
+
+/// Opens the chunks that follow the header (the first bytes may already be in `carry`), in order, telling the last.
+private func openChunks(_ decryptor: inout VaultDecryptor, carry initial: [UInt8], _ sink: ([UInt8]) throws -> Void) throws {
+    let sealedSize = VaultFormat.chunkSize + VaultFormat.tagSize
+    var carry = initial
+    func nextSealed() throws -> [UInt8] {
+        if carry.count >= sealedSize {
+            let chunk = Array(carry.prefix(sealedSize))
+            carry.removeFirst(sealedSize)
+            return chunk
+        }
+        let chunk = carry + (try readFull(sealedSize - carry.count))
+        carry = []
+        return chunk
+    }
+    var current = try nextSealed()
+    guard !current.isEmpty else { throw VaultFormat.Failure.truncated }
+    while true {
+        // One chunk ahead, so the last chunk is known to be the last when it is opened.
+        let next = current.count == sealedSize ? try nextSealed() : []
+        let last = next.isEmpty
+        try sink(try decryptor.open(current, last: last))
+        if last { break }
+        current = next
+    }
+}
+
+/// A refusal: the reason on standard error, exit status 1.
+private func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("bonafide vault: " + message + "\n").utf8))
+    return ExitCode(1)
+}
+
+/// Up to `count` bytes of standard input: fewer only at its end.
+private func readFull(_ count: Int) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    var filled = 0
+    while filled < count {
+        let n = out.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, count - filled) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw ValidationError("Cannot read standard input: \(String(cString: strerror(errno))).")
+        }
+        if n == 0 { break }
+        filled += n
+    }
+    out.removeSubrange(filled...)
+    return out
+}
+
+/// Standard output with a 1 MiB buffer.
+private final class Output {
+    private var buffer: [UInt8] = []
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer += bytes
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + offset, buffer.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ValidationError("Cannot write standard output: \(String(cString: strerror(errno))).")
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Decrypted bytes wait here, in a file only this user can read (already unlinked), until the whole input checks out.
+private final class Spool {
+    private let fd: Int32
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/bonafide-vault-XXXXXX").utf8CString)
+        fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ValidationError("Cannot make a temporary file: \(String(cString: strerror(errno))).") }
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        unlink(path)  // gone from the directory at once: nothing is left behind, whatever happens
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ValidationError("Cannot write the temporary file: \(String(cString: strerror(errno))).")
+            }
+            offset += n
+        }
+    }
+
+    func discard() { close(fd) }
+
+    func release(to output: Output) throws {
+        lseek(fd, 0, SEEK_SET)
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ValidationError("Cannot read the temporary file back.")
+            }
+            if n == 0 { break }
+            try output.write(Array(block[..<n]))
+        }
+        try output.flush()
+        close(fd)
+    }
+}

@@ -1,0 +1,133 @@
+"""The vault format against an independent implementation: files the `bonafide vault` CLI encrypts are opened with
+pyhpke (RFC 9180) and Python's `cryptography` AES-GCM following the README's description, and files made that way
+are opened by the CLI, byte for byte; a damaged file gives a non-zero exit, a message and nothing on stdout."""
+import base64
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pyhpke import AEADId, CipherSuite, KDFId, KEMId
+
+BINARY = os.environ.get("BONAFIDE_BINARY", ".build/debug/bonafide")
+SUITE = CipherSuite.new(KEMId.DHKEM_X25519_HKDF_SHA256, KDFId.HKDF_SHA256, AEADId.AES256_GCM)
+INFO = b"bonafide vault v1"
+CHUNK = 65536
+
+
+def b64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def nonce(index, flag):
+    return index.to_bytes(8, "big") + b"\x00\x00\x00" + bytes([flag])
+
+
+def vault(*args, stdin=b""):
+    return subprocess.run([BINARY, "vault", *args], input=stdin, capture_output=True, timeout=120)
+
+
+def vault_from_file(*args, data):
+    """The same, with standard input a regular file (the CLI then checks the whole file before writing anything)."""
+    with tempfile.TemporaryFile() as f:
+        f.write(data)
+        f.seek(0)
+        return subprocess.run([BINARY, "vault", *args], stdin=f, capture_output=True, timeout=120)
+
+
+@pytest.fixture()
+def keys():
+    work = tempfile.mkdtemp(prefix="bonafide-vault.")
+    path = os.path.join(work, "me.key")
+    made = vault("keygen", "--out", path)
+    assert made.returncode == 0, made.stderr
+    assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    public = made.stdout.decode().strip()
+    assert public.startswith("bfv1pk_")
+    secret = open(path).read().strip()
+    assert secret.startswith("bfv1sk_")
+    return path, public, b64url(public[7:]), b64url(secret[7:])
+
+
+def python_decrypt(data, secret_raw, public_raw):
+    assert data[:4] == b"BFV1" and data[4] == 1 and data[5] == 16
+    file_id = data[6:22]
+    count = int.from_bytes(data[22:24], "big")
+    key_id = hashlib.sha256(public_raw).digest()[:8]
+    content_key = None
+    for i in range(count):
+        at = 24 + i * 88
+        if data[at:at + 8] != key_id:
+            continue
+        enc, wrapped = data[at + 8:at + 40], data[at + 40:at + 88]
+        recipient = SUITE.create_recipient_context(enc, SUITE.kem.deserialize_private_key(secret_raw), info=INFO)
+        content_key = recipient.open(wrapped, aad=file_id)
+    assert content_key is not None and len(content_key) == 32
+    meta_at = 24 + count * 88
+    meta_len = int.from_bytes(data[meta_at:meta_at + 4], "big")
+    aead = AESGCM(content_key)
+    aad = b"BFV1" + file_id
+    metadata = json.loads(aead.decrypt(nonce(0, 2), data[meta_at + 4:meta_at + 4 + meta_len], aad))
+    body = data[meta_at + 4 + meta_len:]
+    chunks = [body[i:i + CHUNK + 16] for i in range(0, len(body), CHUNK + 16)] or [b""]
+    plain = b"".join(aead.decrypt(nonce(i, 1 if i == len(chunks) - 1 else 0), c, aad) for i, c in enumerate(chunks))
+    return metadata, plain
+
+
+def python_encrypt(plain, public_raw, name):
+    file_id, content_key = os.urandom(16), os.urandom(32)
+    enc, sender = SUITE.create_sender_context(SUITE.kem.deserialize_public_key(public_raw), info=INFO)
+    wrapped = sender.seal(content_key, aad=file_id)
+    aead, aad = AESGCM(content_key), b"BFV1" + file_id
+    meta = aead.encrypt(nonce(0, 2), json.dumps({"name": name, "type": "text/plain"}).encode(), aad)
+    header = b"BFV1\x01\x10" + file_id + (1).to_bytes(2, "big") + hashlib.sha256(public_raw).digest()[:8] + enc + wrapped
+    header += len(meta).to_bytes(4, "big") + meta
+    pieces = [plain[i:i + CHUNK] for i in range(0, len(plain), CHUNK)] or [b""]
+    return header + b"".join(aead.encrypt(nonce(i, 1 if i == len(pieces) - 1 else 0), p, aad) for i, p in enumerate(pieces))
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK, CHUNK + 1, 5 * CHUNK + 123])
+def test_the_cli_and_an_independent_implementation_read_each_others_files(keys, size):
+    path, public, public_raw, secret_raw = keys
+    plain = os.urandom(size)
+    made = vault("encrypt", "--to", public, "--name", "contract.pdf", "--type", "application/pdf", stdin=plain)
+    assert made.returncode == 0, made.stderr
+    assert b"contract.pdf" not in made.stdout and (size < 64 or plain[:32] not in made.stdout)
+    metadata, opened = python_decrypt(made.stdout, secret_raw, public_raw)
+    assert opened == plain and metadata == {"name": "contract.pdf", "type": "application/pdf"}
+
+    theirs = python_encrypt(plain, public_raw, "notes.txt")
+    back = vault("decrypt", "--key", path, stdin=theirs)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == plain
+    from_file = vault_from_file("decrypt", "--key", path, data=made.stdout)
+    assert from_file.returncode == 0 and from_file.stdout == plain, from_file.stderr
+
+
+def test_damage_gives_an_error_and_nothing_on_stdout(keys):
+    path, public, _, _ = keys
+    plain = os.urandom(3 * CHUNK + 10)
+    sealed = vault("encrypt", "--to", public, stdin=plain).stdout
+    body_start = len(sealed) - (3 * (CHUNK + 16) + 10 + 16)
+    cases = {
+        "flipped byte in the last chunk": sealed[:-5] + bytes([sealed[-5] ^ 1]) + sealed[-4:],
+        "cut at a chunk boundary": sealed[:body_start + 2 * (CHUNK + 16)],
+        "first two chunks swapped": sealed[:body_start] + sealed[body_start + CHUNK + 16:body_start + 2 * (CHUNK + 16)]
+        + sealed[body_start:body_start + CHUNK + 16] + sealed[body_start + 2 * (CHUNK + 16):],
+        "not a vault file": b"%PDF-1.7 hello",
+        "empty input": b"",
+    }
+    for what, data in cases.items():
+        for out in (vault("decrypt", "--key", path, stdin=data), vault_from_file("decrypt", "--key", path, data=data)):
+            assert out.returncode != 0, what
+            assert out.stdout == b"", f"{what}: plaintext was released"
+            assert out.stderr.strip(), what
+    other = tempfile.mktemp(prefix="bonafide-other.")
+    vault("keygen", "--out", other)
+    wrong = vault("decrypt", "--key", other, stdin=sealed)
+    assert wrong.returncode != 0 and wrong.stdout == b"" and b"not encrypted for your key" in wrong.stderr
+    assert vault("encrypt", "--to", "age1notours", stdin=b"x").returncode != 0
+    assert vault("keygen", "--out", path).returncode != 0, "an existing key was overwritten"
