@@ -6,16 +6,7 @@ import Testing
 
 @Suite("Vault format")
 struct VaultFormatTests {
-    func hex(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            let j = s.index(i, offsetBy: 2)
-            out.append(UInt8(s[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
-    }
+    func hex(_ s: String) -> [UInt8] { Hex.decode(s)! }
 
     /// Bytes computed independently with Python's `cryptography` (AESGCM): key 00..1f, file id a0..af.
     @Test func chunksMatchTheKnownAnswers() throws {
