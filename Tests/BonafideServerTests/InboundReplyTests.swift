@@ -100,7 +100,14 @@ struct InboundReplyTests {
             }
             func count() async throws -> Int { try await Message.query(on: app.db).count() }
             let before = try await count()
-            let forged = String(token.dropLast()) + (token.hasSuffix("a") ? "b" : "a")
+            // The same bytes spelled with a nonzero unused bit in the last character are not a second valid address.
+            let alphabet = Array("abcdefghijklmnopqrstuvwxyz234567")
+            let lastIndex = alphabet.firstIndex(of: token.last!)!
+            let respelled = String(token.dropLast()) + String(alphabet[lastIndex ^ 1])
+            #expect(NotificationMail.openReplyToken(token, key: key) != nil && NotificationMail.openReplyToken(respelled, key: key) == nil)
+            // A character in the middle changed (the last one may only hold unused bits).
+            let middle = token.index(token.startIndex, offsetBy: 20)
+            let forged = token.replacingCharacters(in: middle...middle, with: token[middle] == "a" ? "b" : "a")
             for (raw, why) in [
                 (reply(from: b.email, token: forged), "forged"),
                 (reply(from: "mallory@evil.example", token: token), "address the notification"),

@@ -121,7 +121,10 @@ enum NotificationMail {
     }
 
     static func openReplyToken(_ token: String, key: [UInt8]) -> UUID? {
-        guard token.utf8.count <= 64, let bytes = Base32.decode(token), bytes.count == 26 else { return nil }
+        // Canonical only: the last character's unused bits must be zero, so each token has one spelling.
+        guard token.utf8.count <= 64, let bytes = Base32.decode(token), bytes.count == 26,
+            Base32.encode(bytes).lowercased() == token.lowercased()
+        else { return nil }
         let id = Array(bytes.prefix(16))
         guard constantTimeEqual(bytes.suffix(10), replyMAC(id, key: key)) else { return nil }
         return UUID(

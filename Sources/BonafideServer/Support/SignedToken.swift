@@ -16,8 +16,9 @@ enum SignedToken {
     static func open(_ token: String, key: [UInt8], fields count: Int) -> [String]? {
         guard token.utf8.count <= 512 else { return nil }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        // Canonical spellings only (unused bits zero, no padding): one token, one text.
         guard parts.count == 2, let payload = Base64URL.decode(String(parts[0])), let tag = Base64URL.decode(String(parts[1])),
-            constantTimeEqual(tag, mac(payload, key: key))
+            Base64URL.encode(payload) == parts[0], Base64URL.encode(tag) == parts[1], constantTimeEqual(tag, mac(payload, key: key))
         else { return nil }
         let fields = String(decoding: payload, as: UTF8.self).split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         return fields.count == count ? fields : nil
