@@ -38,6 +38,7 @@ import recurring_ical_events
 import requests
 from aiosmtpd.controller import Controller
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from test_mail import until
 
 BINARY = os.environ.get("BONAFIDE_BINARY", ".build/debug/bonafide")
 ARTIFACTS = os.environ.get("BONAFIDE_E2E_ARTIFACTS", "e2e-artifacts")
@@ -61,18 +62,6 @@ def free_port():
         if port not in _handed_out:
             _handed_out.add(port)
             return port
-
-
-def until(what, check, timeout=WAIT, pause=0.2):
-    """check()'s first truthy value, polled for at most timeout seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"waited {timeout} s for {what}")
-        time.sleep(pause)
 
 
 def iso(moment):

@@ -99,13 +99,13 @@ struct ICalendar: Sendable {
             let after = zone.secondsFromGMT(for: t)
             // The wall-clock moment of the change, as clocks showed it just before.
             let wall = t.addingTimeInterval(Double(before))
-            let c = utc.dateComponents([.year, .month, .day, .weekday, .hour, .minute, .second], from: wall)
+            let c = utc.dateComponents([.month, .day, .weekday], from: wall)
             let monthDays = utc.range(of: .day, in: .month, for: wall)?.count ?? 31
             let ordinal = c.day! + 7 > monthDays ? -1 : (c.day! - 1) / 7 + 1
             let kind = zone.isDaylightSavingTime(for: t) ? "DAYLIGHT" : "STANDARD"
             lines += [
                 "BEGIN:\(kind)",
-                String(format: "DTSTART:%04d%02d%02dT%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!),
+                "DTSTART:\(local(wall, .gmt))",
                 "RRULE:FREQ=YEARLY;BYMONTH=\(c.month!);BYDAY=\(ordinal)\(days[c.weekday! - 1])",
                 "TZOFFSETFROM:\(offset(before))", "TZOFFSETTO:\(offset(after))", "END:\(kind)",
             ]
@@ -120,12 +120,7 @@ struct ICalendar: Sendable {
         return String(format: "%04d%02d%02dT%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
 
-    static func utc(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-    }
+    static func utc(_ date: Date) -> String { local(date, .gmt) + "Z" }
 
     /// TEXT values: backslash, semicolon, comma and line breaks escaped.
     static func text(_ value: String) -> String {
