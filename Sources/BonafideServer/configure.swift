@@ -58,6 +58,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateWebhooks())
     app.migrations.add(CreateCheckIns())
     app.migrations.add(CreateStatusPages())
+    app.migrations.add(CreateVault())
+    app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -76,7 +78,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(SafeLocationMiddleware())
     app.middleware.use(ProblemMiddleware())
     app.middleware.use(StrictJSONMiddleware())
-    app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
+    app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes, streamedMaxBytes: config.vaultMaxBytes))
 
     try routes(app)
     if config.runBackgroundJobs {
@@ -131,6 +133,14 @@ func routes(_ app: Application) throws {
         headers.replaceOrAdd(name: .contentType, value: "text/javascript; charset=utf-8")
         headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
         return Response(status: .ok, headers: headers, body: .init(string: PasskeyScript.source))
+    }
+    for script in ["vault.js", "vault-ui.js"] {
+        app.get("assets", .constant(script)) { _ async throws -> Response in
+            var headers = HTTPHeaders()
+            headers.replaceOrAdd(name: .contentType, value: "text/javascript; charset=utf-8")
+            headers.replaceOrAdd(name: .cacheControl, value: "no-cache")
+            return Response(status: .ok, headers: headers, body: .init(string: Assets.text(script)))
+        }
     }
     app.get("openapi.yaml") { _ async throws -> Response in
         var headers = HTTPHeaders()

@@ -12,7 +12,7 @@ extension Bonafide {
         static let configuration = CommandConfiguration(
             commandName: "vault", abstract: "End-to-end encrypted documents: keys, and files encrypted on this machine.",
             discussion: "The format is described in the README (Confidential documents).",
-            subcommands: [Keygen.self, Encrypt.self, Decrypt.self])
+            subcommands: [Keygen.self, Encrypt.self, Decrypt.self, VaultInit.self, Unlock.self, Upload.self, Download.self])
     }
 
     struct Keygen: ParsableCommand {
@@ -23,14 +23,7 @@ extension Bonafide {
 
         func run() throws {
             let key = Curve25519.KeyAgreement.PrivateKey()
-            let fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard fd >= 0 else {
-                throw ValidationError("Cannot create \(out): \(String(cString: strerror(errno))) (an existing key is never overwritten).")
-            }
-            let text = Array((VaultFormat.encode(privateKey: key) + "\n").utf8)
-            let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
-            guard written == text.count else { throw ValidationError("Could not write \(out).") }
+            try writePrivate(out, Array((VaultFormat.encode(privateKey: key) + "\n").utf8))
             print(VaultFormat.encode(publicKey: key.publicKey))
         }
     }
@@ -72,70 +65,72 @@ extension Bonafide {
             discussion:
                 "Nothing is written to standard output unless the whole file authenticates: the plaintext waits in a private temporary file until the last part is checked."
         )
-        @Option(name: .customLong("key"), help: "Your private key file (from vault keygen).") var keyFile: String
+        @Option(name: .customLong("key"), help: "Your private key file (from vault keygen or vault unlock; one key a line).") var keyFile:
+            String
 
         func run() throws {
-            let key: Curve25519.KeyAgreement.PrivateKey
-            do {
-                key = try VaultFormat.privateKey(try String(contentsOfFile: keyFile, encoding: .utf8))
-            } catch {
-                throw fail("Cannot read the key in \(keyFile): \(error is VaultFormat.Failure ? "\(error)" : "no such readable file").")
-            }
-            // Where the input starts, if it is a regular file that can be read again (nil for a pipe).
-            var info = stat()
-            let origin: off_t? = fstat(0, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? lseek(0, 0, SEEK_CUR) : nil
-            var header: [UInt8] = []
-            do {
-                while true {
-                    if let length = try VaultDecryptor.headerLength(header) {
-                        if header.count < length { header += try readFull(length - header.count) }
-                        guard header.count >= length else { throw VaultFormat.Failure.truncated }
-                        break
-                    }
-                    let more = try readFull(header.count < 24 ? 24 - header.count : 4096)
-                    if more.isEmpty { throw header.isEmpty ? VaultFormat.Failure.notAVaultFile : VaultFormat.Failure.truncated }
-                    header += more
-                }
-            } catch let error as VaultFormat.Failure {
-                throw fail(error.description)
-            }
-            // The header read above may hold the start of the first chunk: keep it.
-            let length = ((try? VaultDecryptor.headerLength(header)) ?? nil) ?? header.count
-            let carry = Array(header[length...])
-            header = Array(header[..<length])
-            var decryptor: VaultDecryptor
-            do { decryptor = try VaultDecryptor(header: header, privateKey: key) } catch { throw fail("\(error)") }
-            do {
-                if let bodyStart = origin.map({ $0 + off_t(length) }) {
-                    // A file can be read twice: check every chunk first, then decrypt straight to the output. The second
-                    // pass authenticates again: a file altered in between stops at the altered chunk, and only the
-                    // genuine text before it has been written.
-                    var check = decryptor
-                    try openChunks(&check, carry: carry) { _ in }
-                    guard lseek(0, bodyStart, SEEK_SET) == bodyStart else { throw VaultFormat.Failure.truncated }
-                    let output = Output()
-                    try openChunks(&decryptor, carry: []) { try output.write($0) }
-                    try output.flush()
-                } else {
-                    // A pipe is read once: the plaintext waits in a private temporary file until the end checks out.
-                    let spool = try Spool()
-                    do {
-                        try openChunks(&decryptor, carry: carry) { try spool.write($0) }
-                    } catch {
-                        spool.discard()
-                        throw error
-                    }
-                    try spool.release(to: Output())
-                }
-            } catch let error as VaultFormat.Failure {
-                throw fail(error.description)
-            }
+            _ = try decryptVault(from: 0, keys: try readKeys(keyFile), to: Output())
         }
     }
 }
 
+/// Decrypts a vault file from `fd` to `output`, releasing nothing unless the whole file authenticates, and answers its
+/// name and type. On failure: a message on standard error and exit status 1.
+func decryptVault(from fd: Int32, keys: [Curve25519.KeyAgreement.PrivateKey], to output: Output) throws -> VaultFormat.Metadata {
+    // Where the input starts, if it is a regular file that can be read again (nil for a pipe).
+    var info = stat()
+    let origin: off_t? = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? lseek(fd, 0, SEEK_CUR) : nil
+    var header: [UInt8] = []
+    do {
+        while true {
+            if let length = try VaultDecryptor.headerLength(header) {
+                if header.count < length { header += try readFull(length - header.count, from: fd) }
+                guard header.count >= length else { throw VaultFormat.Failure.truncated }
+                break
+            }
+            let more = try readFull(header.count < 24 ? 24 - header.count : 4096, from: fd)
+            if more.isEmpty { throw header.isEmpty ? VaultFormat.Failure.notAVaultFile : VaultFormat.Failure.truncated }
+            header += more
+        }
+    } catch let error as VaultFormat.Failure {
+        throw fail(error.description)
+    }
+    // The header read above may hold the start of the first chunk: keep it.
+    let length = ((try? VaultDecryptor.headerLength(header)) ?? nil) ?? header.count
+    let carry = Array(header[length...])
+    header = Array(header[..<length])
+    var decryptor: VaultDecryptor
+    do { decryptor = try VaultDecryptor(header: header, anyOf: keys) } catch { throw fail("\(error)") }
+    let metadata = decryptor.metadata
+    do {
+        if let bodyStart = origin.map({ $0 + off_t(length) }) {
+            // A file can be read twice: check every chunk first, then decrypt straight to the output. The second
+            // pass authenticates again: a file altered in between stops at the altered chunk, and only the
+            // genuine text before it has been written.
+            var check = decryptor
+            try openChunks(&check, carry: carry, from: fd) { _ in }
+            guard lseek(fd, bodyStart, SEEK_SET) == bodyStart else { throw VaultFormat.Failure.truncated }
+            try openChunks(&decryptor, carry: [], from: fd) { try output.write($0) }
+            try output.flush()
+        } else {
+            // A pipe is read once: the plaintext waits in a private temporary file until the end checks out.
+            let spool = try Spool()
+            do {
+                try openChunks(&decryptor, carry: carry, from: fd) { try spool.write($0) }
+            } catch {
+                spool.discard()
+                throw error
+            }
+            try spool.release(to: output)
+        }
+    } catch let error as VaultFormat.Failure {
+        throw fail(error.description)
+    }
+    return metadata
+}
+
 /// Opens the chunks that follow the header (the first bytes may already be in `carry`), in order, telling the last.
-private func openChunks(_ decryptor: inout VaultDecryptor, carry initial: [UInt8], _ sink: ([UInt8]) throws -> Void) throws {
+func openChunks(_ decryptor: inout VaultDecryptor, carry initial: [UInt8], from fd: Int32 = 0, _ sink: ([UInt8]) throws -> Void) throws {
     let sealedSize = VaultFormat.chunkSize + VaultFormat.tagSize
     var carry = initial
     func nextSealed() throws -> [UInt8] {
@@ -144,7 +139,7 @@ private func openChunks(_ decryptor: inout VaultDecryptor, carry initial: [UInt8
             carry.removeFirst(sealedSize)
             return chunk
         }
-        let chunk = carry + (try readFull(sealedSize - carry.count))
+        let chunk = carry + (try readFull(sealedSize - carry.count, from: fd))
         carry = []
         return chunk
     }
@@ -161,17 +156,17 @@ private func openChunks(_ decryptor: inout VaultDecryptor, carry initial: [UInt8
 }
 
 /// A refusal: the reason on standard error, exit status 1.
-private func fail(_ message: String) -> ExitCode {
+func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data(("bonafide vault: " + message + "\n").utf8))
     return ExitCode(1)
 }
 
-/// Up to `count` bytes of standard input: fewer only at its end.
-private func readFull(_ count: Int) throws -> [UInt8] {
+/// Up to `count` bytes of standard input (or `fd`): fewer only at its end.
+func readFull(_ count: Int, from fd: Int32 = 0) throws -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)
     var filled = 0
     while filled < count {
-        let n = out.withUnsafeMutableBytes { read(0, $0.baseAddress! + filled, count - filled) }
+        let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
         if n < 0 {
             if errno == EINTR { continue }
             throw ValidationError("Cannot read standard input: \(String(cString: strerror(errno))).")
@@ -183,9 +178,12 @@ private func readFull(_ count: Int) throws -> [UInt8] {
     return out
 }
 
-/// Standard output with a 1 MiB buffer.
-private final class Output {
+/// Standard output (or `fd`) with a 1 MiB buffer.
+final class Output {
     private var buffer: [UInt8] = []
+    private let fd: Int32
+
+    init(fd: Int32 = 1) { self.fd = fd }
 
     func write(_ bytes: [UInt8]) throws {
         buffer += bytes
@@ -195,7 +193,7 @@ private final class Output {
     func flush() throws {
         var offset = 0
         while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + offset, buffer.count - offset) }
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, buffer.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ValidationError("Cannot write standard output: \(String(cString: strerror(errno))).")
@@ -207,8 +205,8 @@ private final class Output {
 }
 
 /// Decrypted bytes wait here, in a file only this user can read (already unlinked), until the whole input checks out.
-private final class Spool {
-    private let fd: Int32
+final class Spool {
+    let fd: Int32
 
     init() throws {
         var template = Array((NSTemporaryDirectory() + "/bonafide-vault-XXXXXX").utf8CString)
@@ -246,5 +244,39 @@ private final class Spool {
         }
         try output.flush()
         close(fd)
+    }
+}
+
+/// The private keys in a key file, one a line (`vault unlock` writes every version of the organization's key).
+func readKeys(_ path: String) throws -> [Curve25519.KeyAgreement.PrivateKey] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        throw fail("Cannot read the key in \(path): no such readable file.")
+    }
+    do {
+        let keys = try text.split(whereSeparator: \.isNewline).filter { !$0.allSatisfy(\.isWhitespace) }.map {
+            try VaultFormat.privateKey(String($0))
+        }
+        guard !keys.isEmpty else { throw VaultFormat.Failure.badKey }
+        return keys
+    } catch {
+        throw fail("Cannot read the key in \(path): \(error).")
+    }
+}
+
+extension VaultDecryptor {
+    /// Opens the header with whichever of the keys it was encrypted for.
+    init(header: [UInt8], anyOf keys: [Curve25519.KeyAgreement.PrivateKey]) throws {
+        var failure: any Error = VaultFormat.Failure.notARecipient
+        for key in keys {
+            do {
+                self = try VaultDecryptor(header: header, privateKey: key)
+                return
+            } catch VaultFormat.Failure.notARecipient {
+                continue
+            } catch {
+                failure = error
+            }
+        }
+        throw failure
     }
 }

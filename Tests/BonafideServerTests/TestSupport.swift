@@ -13,6 +13,7 @@ func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Applic
     config.bcryptCost = 4
     config.runBackgroundJobs = false
     config.logLevel = .warning
+    config.vaultDirectoryOverride = NSTemporaryDirectory() + "bonafide-test-vault-" + UUID().uuidString
     if let url = ProcessInfo.processInfo.environment["BONAFIDE_TEST_DATABASE_URL"], !url.isEmpty {
         config.databaseURL = url
         config.postgresSchema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
@@ -26,6 +27,7 @@ func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Applic
             try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
         }
         try? await app.asyncShutdown()
+        try? FileManager.default.removeItem(atPath: config.vaultDirectory)
     }
     do {
         try await configure(app, config: config)

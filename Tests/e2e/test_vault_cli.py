@@ -131,3 +131,87 @@ def test_damage_gives_an_error_and_nothing_on_stdout(keys):
     assert wrong.returncode != 0 and wrong.stdout == b"" and b"not encrypted for your key" in wrong.stderr
     assert vault("encrypt", "--to", "age1notours", stdin=b"x").returncode != 0
     assert vault("keygen", "--out", path).returncode != 0, "an existing key was overwritten"
+
+
+# Against the running e2e server: `vault init`, `unlock`, `upload` and `download`, as two partners would use them.
+BASE = os.environ.get("BONAFIDE_E2E_URL", "http://127.0.0.1:8091")
+
+
+def api(method, path, token=None, body=None):
+    import urllib.request
+
+    request = urllib.request.Request(BASE + "/api/v1" + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read() or b"null")
+
+
+def as_user(token, *args, passphrase=None):
+    env = dict(os.environ, BONAFIDE_URL=BASE, BONAFIDE_TOKEN=token, HOME=tempfile.mkdtemp(prefix="bonafide-vault-home."))
+    if passphrase:
+        env["BONAFIDE_VAULT_PASSPHRASE"] = passphrase
+    return subprocess.run([BINARY, "vault", *args], env=env, capture_output=True, timeout=300)
+
+
+def test_partners_share_a_file_through_the_server_and_only_they_can_open_it():
+    import uuid
+
+    run = uuid.uuid4().hex[:8]
+    people = {}
+    for name, org in (("Vera", "Vaultwise"), ("Omar", "Openfield")):
+        answer = api("POST", "/auth/register", body={
+            "email": f"{name.lower()}-{run}@{org.lower()}.example", "password": "correct horse battery", "name": name,
+            "organization": f"{org} {run}", "timeZone": "Europe/Berlin"})
+        people[name] = answer["token"]
+    created = api("POST", "/partnerships", people["Vera"], {"name": "Confidential pilot", "partnerEmail": f"omar-{run}@openfield.example", "agreement": "NDA"})
+    api("POST", "/invitations/" + created["invitationLink"].rstrip("/").split("/")[-1] + "/accept", people["Omar"])
+    pid = created["id"]
+
+    work = tempfile.mkdtemp(prefix="bonafide-vault-e2e.")
+    original = os.path.join(work, "client list.csv")
+    data = os.urandom(2 * CHUNK) + b"name,email\nconfidential row\n"
+    with open(original, "wb") as f:
+        f.write(data)
+
+    # Before the partner has a key, the upload says so and nothing is stored.
+    assert as_user(people["Vera"], "init", passphrase="vera's long passphrase").returncode == 0
+    early = as_user(people["Vera"], "upload", pid, original)
+    assert early.returncode != 0 and b"has not set up its vault yet" in early.stderr, early.stderr
+    assert as_user(people["Omar"], "init", passphrase="omar's long passphrase").returncode == 0
+
+    uploaded = as_user(people["Vera"], "upload", pid, original, "--max-downloads", "2")
+    assert uploaded.returncode == 0, uploaded.stderr
+    document = uploaded.stdout.decode().strip().split(": ")[-1]
+    assert uuid.UUID(document)
+
+    key = os.path.join(work, "omar.key")
+    wrong = as_user(people["Omar"], "unlock", "--out", key, passphrase="not omar's passphrase")
+    assert wrong.returncode != 0 and b"Wrong passphrase" in wrong.stderr and not os.path.exists(key)
+    unlocked = as_user(people["Omar"], "unlock", "--out", key, passphrase="omar's long passphrase")
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert oct(os.stat(key).st_mode & 0o777) == "0o600"
+
+    out = os.path.join(work, "received.csv")
+    downloaded = as_user(people["Omar"], "download", document, "--out", out, "--key", key)
+    assert downloaded.returncode == 0, downloaded.stderr
+    assert b"Saved client list.csv (text/csv)" in downloaded.stdout
+    assert open(out, "rb").read() == data
+
+    # A key that is not a recipient's decrypts nothing and leaves no file behind.
+    stranger = os.path.join(work, "stranger.key")
+    assert vault("keygen", "--out", stranger).returncode == 0
+    refused = as_user(people["Omar"], "download", document, "--out", os.path.join(work, "nope.csv"), "--key", stranger)
+    assert refused.returncode != 0 and b"not encrypted for your key" in refused.stderr
+    assert not os.path.exists(os.path.join(work, "nope.csv")) and not os.path.exists(os.path.join(work, "nope.csv.partial"))
+
+    # The limit of two downloads held: the refused attempt above counted, the third is gone.
+    gone = as_user(people["Omar"], "download", document, "--out", os.path.join(work, "third.csv"), "--key", key)
+    assert gone.returncode != 0 and b"410" in gone.stderr and b"download limit" in gone.stderr
+
+    timeline = api("GET", f"/partnerships/{pid}/timeline", people["Vera"])
+    summaries = [e["summary"] for e in timeline]
+    assert any(s.startswith("Vera shared document 1 (") and "for 2 downloads" in s for s in summaries), summaries
+    assert sum(1 for s in summaries if s.startswith("Omar (Openfield")) == 2
+    assert not any("client list" in s for s in summaries)

@@ -94,6 +94,19 @@ public enum VaultFormat {
 
     static func aad(_ fileID: [UInt8]) -> [UInt8] { magic + fileID }
 
+    /// The recipient count and list: the content key wrapped for each key.
+    static func recipients(_ keys: [Curve25519.KeyAgreement.PublicKey], contentKey: SymmetricKey, fileID: [UInt8]) throws -> [UInt8] {
+        guard !keys.isEmpty, keys.count <= maxRecipients else { throw Failure.tooManyRecipients }
+        var out = [UInt8(keys.count >> 8), UInt8(keys.count & 0xff)]
+        let keyBytes = contentKey.withUnsafeBytes { Array($0) }
+        for r in keys {
+            var sender = try HPKE.Sender(recipientKey: r, ciphersuite: suite, info: info)
+            let wrapped = try sender.seal(keyBytes, authenticating: fileID)
+            out += keyID(r) + Array(sender.encapsulatedKey) + Array(wrapped)
+        }
+        return out
+    }
+
     /// One chunk sealed: ciphertext then tag.
     public static func sealChunk(_ plaintext: some DataProtocol, key: SymmetricKey, fileID: [UInt8], index: UInt64, flag: UInt8) throws
         -> [UInt8]
@@ -136,13 +149,7 @@ public struct VaultEncryptor {
         self.key = contentKey
         self.fileID = fileID
         var h = VaultFormat.magic + [VaultFormat.version, VaultFormat.chunkLog] + fileID
-        h += [UInt8(recipients.count >> 8), UInt8(recipients.count & 0xff)]
-        let keyBytes = contentKey.withUnsafeBytes { Array($0) }
-        for r in recipients {
-            var sender = try HPKE.Sender(recipientKey: r, ciphersuite: VaultFormat.suite, info: VaultFormat.info)
-            let wrapped = try sender.seal(keyBytes, authenticating: fileID)
-            h += VaultFormat.keyID(r) + Array(sender.encapsulatedKey) + Array(wrapped)
-        }
+        h += try VaultFormat.recipients(recipients, contentKey: contentKey, fileID: fileID)
         let meta = try VaultFormat.sealChunk(
             try JSONEncoder().encode(metadata), key: contentKey, fileID: fileID, index: 0, flag: 2)
         let n = UInt32(meta.count)
@@ -166,6 +173,8 @@ public struct VaultDecryptor {
     public let metadata: VaultFormat.Metadata
     public let fileID: [UInt8]
     private let key: SymmetricKey
+    /// The metadata's length and sealed bytes, kept verbatim for `header(for:)`.
+    private let metadataBlock: [UInt8]
     private var index: UInt64 = 0
 
     /// The header's length once `prefix` holds enough of it (nil: read more), or a failure for what is no vault file.
@@ -211,6 +220,14 @@ public struct VaultDecryptor {
         self.metadata = metadata
         self.fileID = fileID
         self.key = contentKey
+        self.metadataBlock = Array(header[(metaAt - 4)..<length])
+    }
+
+    /// The same file's header for other keys: same content key, file id and sealed metadata (never sealed again,
+    /// which would reuse its nonce), so the chunks stay as they are. Share links and new recipients use it.
+    public func header(for recipients: [Curve25519.KeyAgreement.PublicKey]) throws -> [UInt8] {
+        VaultFormat.magic + [VaultFormat.version, VaultFormat.chunkLog] + fileID
+            + (try VaultFormat.recipients(recipients, contentKey: key, fileID: fileID)) + metadataBlock
     }
 
     /// Opens the next chunk; any alteration, reordering or a wrong "last" fails.
@@ -218,5 +235,25 @@ public struct VaultDecryptor {
         let plain = try VaultFormat.openChunk(sealed, key: key, fileID: fileID, index: index, flag: last ? 1 : 0)
         index += 1
         return plain
+    }
+}
+
+/// What the server checks in a header it cannot open: that it is one, which file, which keys it is for, and that two
+/// headers of one file carry the same sealed metadata.
+public struct VaultHeader: Sendable {
+    public let bytes: [UInt8]
+    public let fileID: [UInt8]
+    public let keyIDs: [[UInt8]]
+    public let metadataBlock: ArraySlice<UInt8>
+
+    /// `bytes` must be exactly one header.
+    public init(_ bytes: [UInt8]) throws {
+        guard let length = try VaultDecryptor.headerLength(bytes) else { throw VaultFormat.Failure.truncated }
+        guard bytes.count == length else { throw VaultFormat.Failure.notAVaultFile }
+        let count = Int(bytes[22]) << 8 | Int(bytes[23])
+        self.bytes = bytes
+        fileID = Array(bytes[6..<22])
+        keyIDs = (0..<count).map { i in Array(bytes[(24 + i * VaultFormat.recipientSize)..<(32 + i * VaultFormat.recipientSize)]) }
+        metadataBlock = bytes[(24 + count * VaultFormat.recipientSize)...]
     }
 }

@@ -95,6 +95,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case webhookDisabled = "webhook.disabled"
     case checkIn = "checkIn.changed"
     case statusUpdate = "status.update"
+    case documentShared = "document.shared"
 
     /// What the settings page calls it.
     var label: String {
@@ -121,6 +122,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .webhookDisabled: "A webhook turned off after failing (owners and admins)"
         case .checkIn: "Check-ins scheduled, cancelled, held or skipped (with the calendar invitation)"
         case .statusUpdate: "Updates on the status pages you follow"
+        case .documentShared: "A document shared with you, or one of yours revoked"
         }
     }
 

@@ -71,6 +71,8 @@ enum Paths {
     static func incident(_ p: UUID?, _ i: UUID?) -> String { "\(partnership(p))/incidents/\(i?.uuidString ?? "")" }
     static func record(_ p: UUID?) -> String { "\(partnership(p))/record" }
     static func checkIns(_ p: UUID?) -> String { "\(partnership(p))#check-ins" }
+    static func documents(_ p: UUID?) -> String { "\(partnership(p))#documents" }
+    static func shareLink(_ link: UUID?) -> String { "/shared/\(link?.uuidString.lowercased() ?? "")" }
     static func status(_ organization: UUID?) -> String { "/status/\(organization?.uuidString.lowercased() ?? "")" }
     static func statusFeed(_ organization: UUID?) -> String { "\(status(organization))/feed.atom" }
     static func thread(_ p: UUID?, _ t: UUID?) -> String { "\(partnership(p))/threads/\(t?.uuidString ?? "")" }

@@ -20,6 +20,13 @@ public struct AppConfig: Sendable {
     public var secureCookies = false
     public var bcryptCost = 12
     public var maxBodyBytes = 1_048_576
+    /// The largest vault document, header and chunks together (BONAFIDE_VAULT_MAX_BYTES).
+    public var vaultMaxBytes: Int64 = 100 << 20
+    /// What one organization's documents may take together (BONAFIDE_VAULT_QUOTA_BYTES).
+    public var vaultQuotaBytes: Int64 = 1 << 30
+    /// Where document ciphertext is kept: BONAFIDE_VAULT_DIR, else `vault` in the data directory.
+    public var vaultDirectoryOverride: String?
+    public var vaultDirectory: String { vaultDirectoryOverride ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("vault").path }
     public var loginAttemptsPerWindow = 10
     /// Sign-in attempts from one client across all addresses, per 15 minutes.
     public var loginAttemptsPerClient = 100
@@ -133,6 +140,9 @@ public struct AppConfig: Sendable {
         if let poll = try int("BONAFIDE_FEED_POLL_SECONDS", 1...86_400) { config.feedPollSeconds = poll }
         if let cost = try int("BONAFIDE_BCRYPT_COST", 4...31) { config.bcryptCost = cost }
         if let max = try int("BONAFIDE_MAX_BODY_BYTES", 1024...104_857_600) { config.maxBodyBytes = max }
+        if let max = try int("BONAFIDE_VAULT_MAX_BYTES", 1024...(1 << 40)) { config.vaultMaxBytes = Int64(max) }
+        if let quota = try int("BONAFIDE_VAULT_QUOTA_BYTES", 1024...(1 << 50)) { config.vaultQuotaBytes = Int64(quota) }
+        if let dir = env["BONAFIDE_VAULT_DIR"], !dir.isEmpty { config.vaultDirectoryOverride = dir }
         if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }
         if let rate = try int("BONAFIDE_LOGIN_CLIENT_ATTEMPTS", 1...100_000) { config.loginAttemptsPerClient = rate }
         if let sweep = try int("BONAFIDE_OVERDUE_SWEEP_SECONDS", 1...86_400) { config.overdueSweepSeconds = sweep }

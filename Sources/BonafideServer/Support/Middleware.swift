@@ -154,10 +154,28 @@ struct ProblemMiddleware: AsyncMiddleware {
 }
 
 /// Rejects bodies over the limit with 413 before any handler reads them, streamed or not.
+/// Document uploads are the exception: they stream to storage under their own, larger limit.
 struct BodyLimitMiddleware: AsyncMiddleware {
     let maxBytes: Int
+    let streamedMaxBytes: Int64
+
+    /// `POST /api/v1/partnerships/{id}/documents`: the one route whose body is streamed, not collected.
+    static func isStreamedUpload(_ request: Request) -> Bool {
+        guard request.method == .POST else { return false }
+        let parts = request.url.path.split(separator: "/")
+        return parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "partnerships" && parts[4] == "documents"
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if Self.isStreamedUpload(request) {
+            if let length = request.headers.first(name: .contentLength).flatMap(Int64.init), length > streamedMaxBytes {
+                throw Problem(
+                    .payloadTooLarge,
+                    "The document has \(Documents.describe(size: length)); documents can be at most \(Documents.describe(size: streamedMaxBytes)) (BONAFIDE_VAULT_MAX_BYTES)."
+                )
+            }
+            return try await next.respond(to: request)
+        }
         if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > maxBytes {
             throw Problem(.payloadTooLarge, "The request body has \(length) bytes; at most \(maxBytes) are accepted.")
         }

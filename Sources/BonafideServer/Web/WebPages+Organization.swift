@@ -53,6 +53,7 @@ extension WebPages {
             <form method="post" action="/organization/status-page">\(csrf(req))<label for="status-visibility">Who can see it</label>
             <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
             """ : ""
+        let vault = try await VaultCard.load(req, for: actor).render(csrf: req.csrfToken)
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
             req, org.name,
@@ -85,6 +86,7 @@ extension WebPages {
             \(invite)\(twoFactorPolicy)
             \(mail)
             \(statusPage)
+            \(vault)
             \(webhooks)
             """)
     }

@@ -185,6 +185,7 @@ extension WebPages {
             <section class="card"><h2>Conversations</h2>\(threadList)\(newThread)</section>
             \(try await incidentsCard(req, p, actor: actor, clock: clock))
             \(try await CheckInsCard.load(req, p).render(csrf: req.csrfToken, clock: clock))
+            \(try await DocumentsCard.load(req, p, for: actor).render(csrf: req.csrfToken, clock: clock))
             <section class="card"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
             <strong id="log-size">\(Int(head.size))</strong> entries, root <code>\(String(Data(head.root).base64EncodedString().prefix(16)))…</code>, \
             checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p><p id="witness-summary">\(witnessedSummary).</p>\(conflict)

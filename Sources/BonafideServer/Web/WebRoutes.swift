@@ -26,6 +26,14 @@ func registerWeb(_ app: Application) throws {
     web.get("s", ":token", use: WebPages.answerForm)
     web.post("s", ":token", use: WebPages.submitAnswer)
     web.post("s", ":token", "opt-out", use: WebPages.optOut)
+    // Document share links need no account: the key is in the fragment, which never reaches the server.
+    web.get("shared", ":lid") { req async throws -> Response in
+        let page = try await SharedDocumentPage.load(req)
+        let res = try await page.render().encodeResponse(for: req)
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return res
+    }
 
     let signedIn = web.grouped(RequireSignInMiddleware())
     signedIn.post("invitations", ":secret", "accept", use: WebPages.acceptInvitation)

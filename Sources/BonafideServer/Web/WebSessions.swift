@@ -36,6 +36,16 @@ enum WebSessions {
         req.actor = pendingSecondFactor ? nil : Actor(user: user)
     }
 
+    /// The person behind a page's script calling the JSON API: their session cookie, and the session's form token
+    /// in `X-CSRF-Token`, which another site's page cannot read or send (a custom header needs CORS, never granted).
+    static func apiActor(_ req: Request) async throws -> Actor? {
+        guard let raw = req.cookies[cookie]?.string, raw.utf8.count < 200, let sent = req.headers.first(name: "X-CSRF-Token"),
+            let s = try await WebSession.query(on: req.db).filter(\.$tokenHash == Secrets.digest(raw)).with(\.$user).first(),
+            !s.pendingSecondFactor, !s.isExpired(at: Date()), let expected = s.data["csrf"], constantTimeEqual(sent.utf8, expected.utf8)
+        else { return nil }
+        return Actor(user: s.user)
+    }
+
     /// Signs this browser out.
     static func end(_ req: Request) async throws {
         let state = req.webState

@@ -21,8 +21,12 @@ extension Request {
     /// tile routes authenticate the same way.
     func bearerActor() async throws -> Actor {
         if let actor { return actor }
-        guard let bearer = headers.bearerAuthorization,
-            let user = try await Accounts.user(forBearer: bearer.token, from: remoteAddress?.ipAddress, on: db)
+        guard let bearer = headers.bearerAuthorization else {
+            guard let actor = try await WebSessions.apiActor(self) else { throw Problem.unauthorized }
+            self.actor = actor
+            return actor
+        }
+        guard let user = try await Accounts.user(forBearer: bearer.token, from: remoteAddress?.ipAddress, on: db)
         else { throw Problem.unauthorized }
         let actor = Actor(user: user)
         self.actor = actor

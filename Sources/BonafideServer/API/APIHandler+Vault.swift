@@ -1,0 +1,187 @@
+import BonafideCore
+import Foundation
+import OpenAPIRuntime
+import Vapor
+
+extension API {
+    // MARK: Keys
+
+    func getVault(_ input: Operations.GetVault.Input) async throws -> Operations.GetVault.Output {
+        let actor = try await actor()
+        let db = try req.db
+        let userKey = try await Vault.userKey(of: actor.id, on: db)
+        let grants = try await Vault.grants(of: actor.id, on: db)
+        let keys = try await Vault.organizationKeys(of: actor.organizationID, on: db)
+        let members = actor.role.canManage ? try await Vault.members(of: actor.organizationID, on: db) : []
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        organizationId: actor.organizationID.uuidString.lowercased(), role: actor.role.rawValue,
+                        userKey: userKey.map(Self.dto),
+                        organizationKeys: keys.map { Self.dto($0, grant: grants[$0.id!]) },
+                        members: members.map {
+                            .init(
+                                userId: $0.user.id!.uuidString.lowercased(), name: $0.user.name, publicKey: $0.publicKey,
+                                granted: $0.granted)
+                        }))))
+    }
+
+    func setVaultUserKey(_ input: Operations.SetVaultUserKey.Input) async throws -> Operations.SetVaultUserKey.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let key = try await Vault.setUserKey(
+            .init(publicKey: b.publicKey, wrappedPrivateKey: b.wrappedPrivateKey, salt: b.salt, iterations: b.iterations),
+            for: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(Self.dto(key))))
+    }
+
+    func rotateVaultOrganizationKey(_ input: Operations.RotateVaultOrganizationKey.Input) async throws
+        -> Operations.RotateVaultOrganizationKey.Output
+    {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let grants = try b.grants.map { g in
+            guard let id = UUID(uuidString: g.userId) else { throw Problem.invalid("userId", "userId must be an id (UUID).") }
+            return Vault.Grant(userID: id, sealed: g.sealed)
+        }
+        let key = try await Vault.rotate(publicKey: b.publicKey, grants: grants, by: try await actor(), on: try req.db)
+        return .created(.init(body: .json(Self.dto(key, grant: nil))))
+    }
+
+    func grantVaultKey(_ input: Operations.GrantVaultKey.Input) async throws -> Operations.GrantVaultKey.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        guard let user = UUID(uuidString: b.userId) else { throw Problem.invalid("userId", "userId must be an id (UUID).") }
+        try await Vault.grant(
+            .init(userID: user, sealed: b.sealed), organizationKeyID: UUID(uuidString: b.organizationKeyId), by: try await actor(),
+            on: try req.db)
+        return .noContent(.init())
+    }
+
+    static func dto(_ k: VaultUserKey) -> Components.Schemas.VaultUserKey {
+        .init(publicKey: k.publicKey, wrappedPrivateKey: k.wrappedPrivateKey, salt: k.salt, iterations: k.iterations)
+    }
+
+    static func dto(_ k: VaultOrganizationKey, grant: String?) -> Components.Schemas.VaultOrganizationKey {
+        .init(
+            id: k.id!.uuidString.lowercased(), publicKey: k.publicKey, keyId: k.keyID, active: k.retiredAt == nil, createdAt: k.createdAt,
+            grant: grant)
+    }
+
+    // MARK: Documents
+
+    func listDocuments(_ input: Operations.ListDocuments.Input) async throws -> Operations.ListDocuments.Output {
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let db = try req.db
+        let documents = try await Documents.list(in: p, on: db)
+        let links = try await Documents.links(of: documents, on: db)
+        let recipients = try await Documents.recipients(of: p, on: db)
+        let config = try req.application.bonafide
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        recipients: recipients.map {
+                            .init(organizationId: $0.0.id!.uuidString.lowercased(), name: $0.0.name, publicKey: $0.1?.publicKey)
+                        },
+                        documents: documents.map { Self.dto($0, links: links[$0.id!] ?? [], for: actor) },
+                        usedBytes: try await Documents.usage(of: actor.organizationID, on: db), quotaBytes: config.vaultQuotaBytes,
+                        maxBytes: config.vaultMaxBytes))))
+    }
+
+    func uploadDocument(_ input: Operations.UploadDocument.Input) async throws -> Operations.UploadDocument.Output {
+        guard case .binary(let body) = input.body else {
+            throw Problem(.unsupportedMediaType, "Send the encrypted file as application/octet-stream.")
+        }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let req = try req
+        let config = req.application.bonafide
+        let declared: Int64? =
+            switch body.length {
+            case .known(let n): n
+            case .unknown: nil
+            }
+        let d = try await Documents.upload(
+            body, declaredLength: declared, to: p, by: actor, expiresAt: input.query.expiresAt, maxDownloads: input.query.maxDownloads,
+            limits: .init(maxBytes: config.vaultMaxBytes, quotaBytes: config.vaultQuotaBytes), store: req.application.blobStore,
+            on: req.db)
+        return .created(.init(body: .json(Self.dto(d, links: [], for: actor))))
+    }
+
+    func downloadDocument(_ input: Operations.DownloadDocument.Input) async throws -> Operations.DownloadDocument.Output {
+        let req = try req
+        let d = try await Documents.download(UUID(uuidString: input.path.documentId), by: try await actor(), on: req.db)
+        let stream = req.application.blobStore.read(d.id!.uuidString.lowercased(), from: 0)
+        return .ok(.init(body: .binary(HTTPBody(stream, length: .known(d.size), iterationBehavior: .single))))
+    }
+
+    func revokeDocument(_ input: Operations.RevokeDocument.Input) async throws -> Operations.RevokeDocument.Output {
+        let actor = try await actor()
+        let d = try await Documents.revoke(UUID(uuidString: input.path.documentId), by: actor, on: try req.db)
+        let links = try await Documents.links(of: [d], on: try req.db)
+        return .ok(.init(body: .json(Self.dto(d, links: links[d.id!] ?? [], for: actor))))
+    }
+
+    func createDocumentLink(_ input: Operations.CreateDocumentLink.Input) async throws -> Operations.CreateDocumentLink.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let link = try await Documents.createLink(
+            for: UUID(uuidString: input.path.documentId), header: b.header, expiresAt: b.expiresAt, maxDownloads: b.maxDownloads,
+            passwordSalt: b.passwordSalt, by: try await actor(), on: try req.db)
+        return .created(.init(body: .json(Self.dto(link))))
+    }
+
+    func revokeDocumentLink(_ input: Operations.RevokeDocumentLink.Input) async throws -> Operations.RevokeDocumentLink.Output {
+        let link = try await Documents.revokeLink(
+            UUID(uuidString: input.path.linkId), of: UUID(uuidString: input.path.documentId), by: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(Self.dto(link))))
+    }
+
+    func getSharedLink(_ input: Operations.GetSharedLink.Input) async throws -> Operations.GetSharedLink.Output {
+        let req = try req
+        try await req.limitAttempts("share-link", key: "", limit: 120, window: 60)
+        let (link, d) = try await Documents.openLink(UUID(uuidString: input.path.linkId), on: req.db)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        size: Int64(link.header.count) + d.size - Int64(d.header.count), header: Base64URL.encode(link.header),
+                        password: link.passwordSalt != nil,
+                        passwordSalt: link.passwordSalt, expiresAt: link.expiresAt,
+                        downloadsLeft: link.maxDownloads.map { max(0, $0 - link.downloads) }))))
+    }
+
+    func downloadSharedLink(_ input: Operations.DownloadSharedLink.Input) async throws -> Operations.DownloadSharedLink.Output {
+        let req = try req
+        try await req.limitAttempts("share-link", key: "", limit: 120, window: 60)
+        let (link, d) = try await Documents.useLink(UUID(uuidString: input.path.linkId), on: req.db)
+        let header = Array(link.header)[...]
+        let rest = req.application.blobStore.read(d.id!.uuidString.lowercased(), from: Int64(d.header.count))
+        let stream = AsyncThrowingStream<ArraySlice<UInt8>, any Error> { continuation in
+            let task = Task {
+                continuation.yield(header)
+                do {
+                    for try await block in rest { continuation.yield(block) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        let length = Int64(header.count) + d.size - Int64(d.header.count)
+        return .ok(.init(body: .binary(HTTPBody(stream, length: .known(length), iterationBehavior: .single))))
+    }
+
+    static func dto(_ d: Document, links: [DocumentLink], for actor: Actor) -> Components.Schemas.Document {
+        let manage = Documents.canManage(d, actor)
+        return .init(
+            id: d.id!.uuidString.lowercased(), number: d.number, size: d.size, header: Base64URL.encode(d.header),
+            organizationId: d.$organization.id.uuidString.lowercased(), uploadedBy: d.uploadedBy?.name ?? "a former member",
+            createdAt: d.createdAt, expiresAt: d.expiresAt, maxDownloads: d.maxDownloads, downloads: d.downloads, revokedAt: d.revokedAt,
+            canManage: manage, links: manage ? links.map(dto) : [])
+    }
+
+    static func dto(_ l: DocumentLink) -> Components.Schemas.DocumentLink {
+        .init(
+            id: l.id!.uuidString.lowercased(), path: Paths.shareLink(l.id), createdAt: l.createdAt, expiresAt: l.expiresAt,
+            maxDownloads: l.maxDownloads, downloads: l.downloads, revokedAt: l.revokedAt, password: l.passwordSalt != nil)
+    }
+}

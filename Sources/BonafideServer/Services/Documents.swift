@@ -1,0 +1,385 @@
+import BonafideCore
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// Encrypted documents in a partnership: upload, download, revocation and share links, each on the record. The
+/// server sees sizes and who did what; it checks headers for shape and recipients, never their content.
+enum Documents {
+    struct Limits: Sendable {
+        let maxBytes: Int64
+        let quotaBytes: Int64
+    }
+
+    /// What the partner (or a link holder) may no longer do, in words; nil while access is open.
+    static func closedReason(revokedAt: Date?, expiresAt: Date?, maxDownloads: Int?, downloads: Int, at now: Date) -> String? {
+        if revokedAt != nil { return "Sharing of this document was stopped." }
+        if let expiresAt, expiresAt <= now { return "This share expired." }
+        if let maxDownloads, downloads >= maxDownloads { return "This share reached its download limit." }
+        return nil
+    }
+
+    static func closedReason(_ d: Document, at now: Date = Date()) -> String? {
+        closedReason(revokedAt: d.revokedAt, expiresAt: d.expiresAt, maxDownloads: d.maxDownloads, downloads: d.downloads, at: now)
+    }
+
+    static func closedReason(_ link: DocumentLink, of d: Document, at now: Date = Date()) -> String? {
+        if d.revokedAt != nil { return "Sharing of this document was stopped." }
+        return closedReason(
+            revokedAt: link.revokedAt, expiresAt: link.expiresAt, maxDownloads: link.maxDownloads, downloads: link.downloads, at: now)
+    }
+
+    static func list(in p: Partnership, on db: any Database) async throws -> [Document] {
+        try await Document.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$uploadedBy).sort(\.$number, .descending).all()
+    }
+
+    static func links(of documents: [Document], on db: any Database) async throws -> [UUID: [DocumentLink]] {
+        guard !documents.isEmpty else { return [:] }
+        let links = try await DocumentLink.query(on: db).filter(\.$document.$id ~~ documents.map { $0.id! })
+            .sort(\.$createdAt, .descending).all()
+        return Dictionary(grouping: links, by: { $0.$document.id })
+    }
+
+    /// The two organizations' active keys: what an upload must be encrypted for.
+    static func recipients(of p: Partnership, on db: any Database) async throws -> [(Organization, VaultOrganizationKey?)] {
+        let ids = [p.$organization.id] + (p.$partner.id.map { [$0] } ?? [])
+        var out: [(Organization, VaultOrganizationKey?)] = []
+        for id in ids {
+            guard let org = try await Organization.find(id, on: db) else { continue }
+            out.append((org, try await Vault.activeKey(of: id, on: db)))
+        }
+        return out
+    }
+
+    static func canManage(_ d: Document, _ actor: Actor) -> Bool {
+        d.$organization.id == actor.organizationID && (d.$uploadedBy.id == actor.id || actor.role.canManage)
+    }
+
+    static func describe(size: Int64) -> String {
+        if size < 1_000 { return "\(size) bytes" }
+        let units = ["kB", "MB", "GB", "TB"]
+        var value = Double(size) / 1_000
+        var unit = 0
+        while value >= 1_000, unit < units.count - 1 {
+            value /= 1_000
+            unit += 1
+        }
+        return String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
+    }
+
+    // MARK: Upload
+
+    /// Streams an encrypted file to the store, checking its header as soon as it has arrived, then records it.
+    static func upload<Body: AsyncSequence>(
+        _ body: Body, declaredLength: Int64?, to p: Partnership, by actor: Actor, expiresAt: Date?, maxDownloads: Int?,
+        limits: Limits, store: any BlobStore, on db: any Database
+    ) async throws -> Document where Body.Element == ArraySlice<UInt8> {
+        try Policy.requireActive(p)
+        let now = Date()
+        if let expiresAt, expiresAt <= now { throw Problem.invalid("expiresAt", "expiresAt must be in the future.") }
+        if let maxDownloads, !(1...10_000).contains(maxDownloads) {
+            throw Problem.invalid("maxDownloads", "maxDownloads must be from 1 to 10000.")
+        }
+        if let declaredLength, declaredLength > limits.maxBytes { throw tooLarge(limits) }
+        let used = try await usage(of: actor.organizationID, on: db)
+        if let declaredLength { try checkQuota(used: used, adding: declaredLength, limits: limits) }
+        let expected = try await expectedKeyIDs(for: p, by: actor, on: db)
+
+        let id = UUID()
+        var pending: [UInt8] = []
+        var header: VaultHeader?
+        var writer: (any BlobWriter)?
+        var total: Int64 = 0
+        do {
+            for try await piece in body {
+                total += Int64(piece.count)
+                if total > limits.maxBytes { throw tooLarge(limits) }
+                if let writer {
+                    try await writer.append(piece)
+                    continue
+                }
+                pending += piece
+                guard let length = try headerLength(pending), pending.count >= length else {
+                    if pending.count > 256 << 10 { throw Problem.invalid("body", "This is not a Bonafide vault file.") }
+                    continue
+                }
+                let parsed = try VaultHeader(Array(pending[..<length]))
+                try checkRecipients(parsed, expected: expected)
+                header = parsed
+                let w = try await store.create(id.uuidString.lowercased())
+                writer = w
+                try await w.append(pending[...])
+                pending = []
+            }
+            guard let header, let writer else {
+                if pending.isEmpty { throw Problem.invalid("body", "The body is empty: send the encrypted file.") }
+                throw Problem.invalid(
+                    "body", (try? headerLength(pending)) == nil ? "This is not a Bonafide vault file." : "The file is cut short.")
+            }
+            let chunks = total - Int64(header.bytes.count)
+            let sealed = Int64(VaultFormat.chunkSize + VaultFormat.tagSize)
+            guard chunks >= Int64(VaultFormat.tagSize), chunks % sealed == 0 || chunks % sealed >= Int64(VaultFormat.tagSize) else {
+                throw Problem.invalid("body", "The file is cut short: its last part is missing.")
+            }
+            try await writer.commit()
+        } catch {
+            await writer?.abort()
+            throw error
+        }
+        do {
+            return try await record(
+                id: id, header: header!.bytes, size: total, in: p, by: actor, expiresAt: expiresAt, maxDownloads: maxDownloads,
+                limits: limits, at: now, on: db)
+        } catch {
+            try? await store.delete(id.uuidString.lowercased())
+            throw error
+        }
+    }
+
+    private static func headerLength(_ prefix: [UInt8]) throws -> Int? {
+        do { return try VaultDecryptor.headerLength(prefix) } catch let failure as VaultFormat.Failure {
+            throw Problem.invalid("body", failure.description)
+        }
+    }
+
+    private static func tooLarge(_ limits: Limits) -> Problem {
+        Problem(.payloadTooLarge, "Documents can be at most \(describe(size: limits.maxBytes)) (BONAFIDE_VAULT_MAX_BYTES).")
+    }
+
+    static func usage(of organizationID: UUID, on db: any Database) async throws -> Int64 {
+        // PostgreSQL sums a bigint column as numeric, which Fluent's `sum` cannot decode as Int64: cast it back.
+        guard let sql = db as? any SQLDatabase else { return 0 }
+        let row = try await sql.raw(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS used FROM documents WHERE organization_id = \(bind: organizationID)"
+        ).first()
+        return try row?.decode(column: "used", as: Int64.self) ?? 0
+    }
+
+    private static func checkQuota(used: Int64, adding size: Int64, limits: Limits) throws {
+        guard used + size <= limits.quotaBytes else {
+            throw Problem(
+                .conflict,
+                "Your organization's documents take \(describe(size: used)) of its \(describe(size: limits.quotaBytes)); this file needs \(describe(size: size)) more. Delete or revoke older documents, or ask the operator to raise BONAFIDE_VAULT_QUOTA_BYTES."
+            )
+        }
+    }
+
+    /// The hex key ids an upload must carry: both organizations' active keys.
+    private static func expectedKeyIDs(for p: Partnership, by actor: Actor, on db: any Database) async throws -> Set<String> {
+        var ids = Set<String>()
+        for (org, key) in try await recipients(of: p, on: db) {
+            guard let key else {
+                if org.id == actor.organizationID {
+                    throw Problem(.conflict, "Your organization has no vault key yet: an owner sets it up under Organization → Vault.")
+                }
+                throw Problem(
+                    .conflict, "\(org.name) has not set up its vault yet, so it could not open a document; ask one of its owners to.")
+            }
+            ids.insert(key.keyID)
+        }
+        return ids
+    }
+
+    private static func checkRecipients(_ header: VaultHeader, expected: Set<String>) throws {
+        let found = Set(header.keyIDs.map { Hex.encode($0) })
+        guard found == expected, header.keyIDs.count == expected.count else {
+            throw Problem.invalid(
+                "body",
+                "The file must be encrypted for exactly the active vault keys of both organizations (key ids \(expected.sorted().joined(separator: ", "))); it is for \(found.sorted().joined(separator: ", "))."
+            )
+        }
+    }
+
+    private static func record(
+        id: UUID, header: [UInt8], size: Int64, in p: Partnership, by actor: Actor, expiresAt: Date?, maxDownloads: Int?,
+        limits: Limits, at now: Date, on db: any Database
+    ) async throws -> Document {
+        try await db.writeTransaction { tx in
+            guard let p = try await tx.lockedRow(Partnership.self, p.id!) else { throw Problem.notFound("partnership") }
+            try checkQuota(used: try await usage(of: actor.organizationID, on: tx), adding: size, limits: limits)
+            let last = try await Document.query(on: tx).filter(\.$partnership.$id == p.id!).max(\.$number) ?? 0
+            let d = Document()
+            d.id = id
+            d.$partnership.id = p.id!
+            d.number = last + 1
+            d.$organization.id = actor.organizationID
+            d.$uploadedBy.id = actor.id
+            d.size = size
+            d.header = Data(header)
+            d.createdAt = now
+            d.expiresAt = expiresAt
+            d.maxDownloads = maxDownloads
+            d.downloads = 0
+            try await d.save(on: tx)
+            let terms = shareTerms(expiresAt: expiresAt, maxDownloads: maxDownloads)
+            let summary = "\(actor.user.name) shared document \(d.number) (\(describe(size: size)), encrypted)\(terms)"
+            let event = try await Timeline.append(
+                p, actor: actor, kind: "document.uploaded", summary: summary, extra: ["document": id.uuidString.lowercased()], at: now,
+                on: tx)
+            try await Timeline.notify(
+                p, side: p.otherSide(of: actor.organizationID), except: actor, kind: .documentShared, text: summary,
+                link: Paths.documents(p.id), key: event, at: now, on: tx)
+            d.$uploadedBy.value = actor.user
+            return d
+        }
+    }
+
+    private static func shareTerms(expiresAt: Date?, maxDownloads: Int?) -> String {
+        var terms: [String] = []
+        if let expiresAt { terms.append("until \(RFC3339Transcoder.plain.format(expiresAt))") }
+        if let maxDownloads { terms.append("for \(maxDownloads) download\(maxDownloads == 1 ? "" : "s")") }
+        return terms.isEmpty ? "" : ", " + terms.joined(separator: " and ")
+    }
+
+    // MARK: Access
+
+    /// The document if the actor may see it (404 otherwise, as if it did not exist).
+    static func visible(_ id: UUID?, for actor: Actor, on db: any Database) async throws -> (Document, Partnership) {
+        guard let id, let d = try await Document.find(id, on: db) else { throw Problem.notFound("document") }
+        let p: Partnership
+        do { p = try await Policy.partnership(d.$partnership.id, for: actor, on: db) } catch { throw Problem.notFound("document") }
+        return (d, p)
+    }
+
+    /// Records a download and answers the document, or 410 when the partner's access has closed.
+    static func download(_ id: UUID?, by actor: Actor, on db: any Database) async throws -> Document {
+        let (d, p) = try await visible(id, for: actor, on: db)
+        return try await db.writeTransaction { tx in
+            guard let d = try await tx.lockedRow(Document.self, d.id!) else { throw Problem.notFound("document") }
+            let now = Date()
+            let ownSide = d.$organization.id == actor.organizationID
+            if !ownSide {
+                if let reason = closedReason(d, at: now) { throw Problem(.gone, reason) }
+                d.downloads += 1
+                try await d.save(on: tx)
+            }
+            let org = try await Organization.find(actor.organizationID, on: tx)?.name ?? "their organization"
+            try await Timeline.append(
+                p, actor: actor, kind: "document.downloaded", summary: "\(actor.user.name) (\(org)) downloaded document \(d.number)",
+                extra: ["document": d.id!.uuidString.lowercased()], at: now, on: tx)
+            return d
+        }
+    }
+
+    /// Stops the partner's downloads and every link at once.
+    static func revoke(_ id: UUID?, by actor: Actor, on db: any Database) async throws -> Document {
+        let (d, p) = try await visible(id, for: actor, on: db)
+        guard canManage(d, actor) else {
+            throw Problem(.forbidden, "Only whoever uploaded a document, or an owner or admin of their organization, can stop sharing it.")
+        }
+        return try await db.writeTransaction { tx in
+            guard let d = try await tx.lockedRow(Document.self, d.id!) else { throw Problem.notFound("document") }
+            guard d.revokedAt == nil else { throw Problem(.conflict, "Sharing of document \(d.number) was already stopped.") }
+            let now = Date()
+            d.revokedAt = now
+            try await d.save(on: tx)
+            try await DocumentLink.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: now).update()
+            let summary = "\(actor.user.name) stopped sharing document \(d.number)"
+            let event = try await Timeline.append(
+                p, actor: actor, kind: "document.revoked", summary: summary, extra: ["document": d.id!.uuidString.lowercased()],
+                at: now, on: tx)
+            try await Timeline.notify(
+                p, side: p.otherSide(of: actor.organizationID), except: actor, kind: .documentShared, text: summary,
+                link: Paths.documents(p.id), key: event, at: now, on: tx)
+            return d
+        }
+    }
+
+    // MARK: Links
+
+    static func createLink(
+        for id: UUID?, header raw: String, expiresAt: Date?, maxDownloads: Int?, passwordSalt: String?, by actor: Actor,
+        on db: any Database
+    ) async throws -> DocumentLink {
+        let (d, p) = try await visible(id, for: actor, on: db)
+        guard canManage(d, actor) else {
+            throw Problem(.forbidden, "Only whoever uploaded a document, or an owner or admin of their organization, can make links to it.")
+        }
+        let now = Date()
+        if let expiresAt, expiresAt <= now { throw Problem.invalid("expiresAt", "expiresAt must be in the future.") }
+        if let maxDownloads, !(1...10_000).contains(maxDownloads) {
+            throw Problem.invalid("maxDownloads", "maxDownloads must be from 1 to 10000.")
+        }
+        if let passwordSalt, Base64URL.decode(passwordSalt)?.count != 16 {
+            throw Problem.invalid("passwordSalt", "passwordSalt must be 16 bytes in base64url.")
+        }
+        guard let bytes = Base64URL.decode(raw), let header = try? VaultHeader(Array(bytes)) else {
+            throw Problem.invalid("header", "header must be a vault file header in base64url.")
+        }
+        let original = try VaultHeader(Array(d.header))
+        guard header.fileID == original.fileID, header.metadataBlock.elementsEqual(original.metadataBlock) else {
+            throw Problem.invalid("header", "header must be this document's header, rewrapped: same file id and sealed metadata.")
+        }
+        guard header.keyIDs.count == 1 else { throw Problem.invalid("header", "A link's header is for exactly one key, the link's.") }
+        return try await db.writeTransaction { tx in
+            guard let d = try await tx.lockedRow(Document.self, d.id!) else { throw Problem.notFound("document") }
+            guard d.revokedAt == nil else { throw Problem(.conflict, "Sharing of document \(d.number) was stopped; it gets no new links.") }
+            let link = DocumentLink()
+            link.$document.id = d.id!
+            link.header = Data(header.bytes)
+            link.passwordSalt = passwordSalt
+            link.$createdBy.id = actor.id
+            link.createdAt = now
+            link.expiresAt = expiresAt
+            link.maxDownloads = maxDownloads
+            link.downloads = 0
+            try await link.save(on: tx)
+            let protected = passwordSalt == nil ? "" : ", with a password"
+            try await Timeline.append(
+                p, actor: actor, kind: "document.linkCreated",
+                summary:
+                    "\(actor.user.name) made a share link to document \(d.number)\(protected)\(shareTerms(expiresAt: expiresAt, maxDownloads: maxDownloads))",
+                extra: ["document": d.id!.uuidString.lowercased(), "link": link.id!.uuidString.lowercased()], at: now, on: tx)
+            return link
+        }
+    }
+
+    static func revokeLink(_ linkID: UUID?, of id: UUID?, by actor: Actor, on db: any Database) async throws -> DocumentLink {
+        let (d, p) = try await visible(id, for: actor, on: db)
+        guard canManage(d, actor) else { throw Problem.notFound("link") }
+        return try await db.writeTransaction { tx in
+            guard let linkID, let link = try await tx.lockedRow(DocumentLink.self, linkID), link.$document.id == d.id! else {
+                throw Problem.notFound("link")
+            }
+            guard link.revokedAt == nil else { throw Problem(.conflict, "This link was already turned off.") }
+            link.revokedAt = Date()
+            try await link.save(on: tx)
+            try await Timeline.append(
+                p, actor: actor, kind: "document.linkRevoked",
+                summary: "\(actor.user.name) turned off a share link to document \(d.number)",
+                extra: ["document": d.id!.uuidString.lowercased(), "link": link.id!.uuidString.lowercased()], on: tx)
+            return link
+        }
+    }
+
+    /// A link as anyone holding it sees it: 404 if unknown, 410 once closed.
+    static func openLink(_ linkID: UUID?, on db: any Database) async throws -> (DocumentLink, Document) {
+        guard let linkID, let link = try await DocumentLink.find(linkID, on: db),
+            let d = try await Document.find(link.$document.id, on: db)
+        else { throw Problem.notFound("link") }
+        if let reason = closedReason(link, of: d) { throw Problem(.gone, reason) }
+        return (link, d)
+    }
+
+    /// Counts one use of the link (410 once it is used up) and records it.
+    static func useLink(_ linkID: UUID?, on db: any Database) async throws -> (DocumentLink, Document) {
+        let (link, d) = try await openLink(linkID, on: db)
+        return try await db.writeTransaction { tx in
+            guard let link = try await tx.lockedRow(DocumentLink.self, link.id!), let d = try await Document.find(d.id!, on: tx),
+                let p = try await Partnership.find(d.$partnership.id, on: tx)
+            else { throw Problem.notFound("link") }
+            let now = Date()
+            if let reason = closedReason(link, of: d, at: now) { throw Problem(.gone, reason) }
+            link.downloads += 1
+            try await link.save(on: tx)
+            try await Timeline.append(
+                p, actor: nil, kind: "document.linkOpened",
+                summary:
+                    "Someone with a share link downloaded document \(d.number) (use \(link.downloads)\(link.maxDownloads.map { " of \($0)" } ?? ""))",
+                extra: ["document": d.id!.uuidString.lowercased(), "link": link.id!.uuidString.lowercased()], at: now, on: tx)
+            return (link, d)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// The Documents card of a partnership page: each encrypted document with its size, uploader and sharing state, and
+/// who accessed what and when. Names are encrypted, so the page script (`vault-ui.js`) shows them once the viewer
+/// unlocks the vault in this browser, and does the encrypting, decrypting, sharing and links. A pure view of its model.
+struct DocumentsCard: Sendable {
+    struct Row: Sendable {
+        var id: UUID
+        var number: Int
+        var size: Int64
+        var uploadedBy: String
+        var ours: Bool
+        var createdAt: Date
+        var state: String
+    }
+
+    struct Access: Sendable {
+        var at: Date
+        var summary: String
+    }
+
+    var partnershipID: UUID
+    var organizationID: UUID
+    var active: Bool
+    var rows: [Row]
+    var log: [Access]
+
+    static func load(_ req: Request, _ p: Partnership, for actor: Actor) async throws -> DocumentsCard {
+        let documents = try await Documents.list(in: p, on: req.db)
+        let now = Date()
+        let log = try await PartnershipEvent.query(on: req.db).filter(\.$partnership.$id == p.id!)
+            .filter(
+                \.$kind ~~ [
+                    "document.uploaded", "document.downloaded", "document.revoked", "document.linkCreated", "document.linkOpened",
+                    "document.linkRevoked",
+                ]
+            )
+            .sort(\.$createdAt, .descending).limit(30).all()
+        return DocumentsCard(
+            partnershipID: p.id!, organizationID: actor.organizationID, active: p.status == .active,
+            rows: documents.map { d in
+                Row(
+                    id: d.id!, number: d.number, size: d.size, uploadedBy: d.uploadedBy?.name ?? "a former member",
+                    ours: d.$organization.id == actor.organizationID, createdAt: d.createdAt,
+                    state: Documents.closedReason(d, at: now).map { _ in d.revokedAt != nil ? "revoked" : "expired" } ?? "shared")
+            },
+            log: log.map { Access(at: $0.createdAt, summary: $0.summary) })
+    }
+
+    func render(csrf: String, clock: Clock) -> HTML {
+        let rows = HTML.join(
+            rows.map { r in
+                HTML(
+                    """
+                    <tr data-document="\(r.id.uuidString.lowercased())"><td class="doc-name">Document \(String(r.number))</td>\
+                    <td>\(Documents.describe(size: r.size))</td><td>\(r.uploadedBy)\(r.ours ? "" : " (partner)"), \(clock.format(r.createdAt, "EEE d MMM, HH:mm"))</td>\
+                    <td>\(statusBadge(r.state))</td><td class="doc-actions"></td></tr>
+                    """)
+            })
+        let table: HTML =
+            self.rows.isEmpty
+            ? "<p class=\"muted\" id=\"no-documents\">No documents yet.</p>"
+            : "<table id=\"documents-table\"><thead><tr><th>Document</th><th>Size</th><th>Uploaded</th><th>Sharing</th><th><span class=\"small muted\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"
+        let log = HTML.join(
+            log.map { a in HTML("<li><span class=\"small muted\">\(clock.format(a.at, "EEE d MMM, HH:mm"))</span> \(a.summary)</li>") })
+        return """
+            <section class="card" id="documents" data-partnership="\(partnershipID.uuidString.lowercased())" data-organization="\(organizationID.uuidString.lowercased())" \
+            data-csrf="\(csrf)" data-active="\(active ? "true" : "false")">
+            <h2>Documents <span class="small muted">(end-to-end encrypted)</span></h2>
+            <p class="muted small">Files are encrypted in your browser for both organizations' keys before they leave it; Bonafide stores only
+            ciphertext and never sees names or contents. Every upload, download, revocation and link use is on the record.</p>
+            <div id="vault-status" aria-live="polite"></div>
+            \(table)
+            <div id="documents-app"></div>
+            <noscript><p class="risk">Encrypting and decrypting happen in this page: turn on JavaScript to upload or open documents, or use
+            <code>bonafide vault upload</code> and <code>bonafide vault download</code>.</p></noscript>
+            <h3>Who accessed what</h3>
+            \(self.log.isEmpty ? HTML("<p class=\"muted small\" id=\"document-log\">Nothing yet.</p>") : HTML("<ol class=\"timeline\" id=\"document-log\">\(log)</ol>"))
+            <script src="/assets/vault.js" defer></script><script src="/assets/vault-ui.js" defer></script>
+            </section>
+            """
+    }
+}
