@@ -77,9 +77,6 @@ extension Bonafide {
 /// Decrypts a vault file from `fd` to `output`, releasing nothing unless the whole file authenticates, and answers its
 /// name and type. On failure: a message on standard error and exit status 1.
 func decryptVault(from fd: Int32, keys: [Curve25519.KeyAgreement.PrivateKey], to output: Output) throws -> VaultFormat.Metadata {
-    // Where the input starts, if it is a regular file that can be read again (nil for a pipe).
-    var info = stat()
-    let origin: off_t? = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? lseek(fd, 0, SEEK_CUR) : nil
     var header: [UInt8] = []
     do {
         while true {
@@ -102,30 +99,19 @@ func decryptVault(from fd: Int32, keys: [Curve25519.KeyAgreement.PrivateKey], to
     var decryptor: VaultDecryptor
     do { decryptor = try VaultDecryptor(header: header, anyOf: keys) } catch { throw fail("\(error)") }
     let metadata = decryptor.metadata
+    // One pass: the plaintext waits in a private temporary file (unlinked, so nothing is left behind) until the last
+    // chunk authenticates, then the kernel copies it out. Checking first and decrypting again would run AES twice.
+    let spool = try Spool()
     do {
-        if let bodyStart = origin.map({ $0 + off_t(length) }) {
-            // A file can be read twice: check every chunk first, then decrypt straight to the output. The second
-            // pass authenticates again: a file altered in between stops at the altered chunk, and only the
-            // genuine text before it has been written.
-            var check = decryptor
-            try openChunks(&check, carry: carry, from: fd) { _ in }
-            guard lseek(fd, bodyStart, SEEK_SET) == bodyStart else { throw VaultFormat.Failure.truncated }
-            try openChunks(&decryptor, carry: [], from: fd) { try output.write($0) }
-            try output.flush()
-        } else {
-            // A pipe is read once: the plaintext waits in a private temporary file until the end checks out.
-            let spool = try Spool()
-            do {
-                try openChunks(&decryptor, carry: carry, from: fd) { try spool.write($0) }
-            } catch {
-                spool.discard()
-                throw error
-            }
-            try spool.release(to: output)
-        }
+        try openChunks(&decryptor, carry: carry, from: fd) { try spool.write($0) }
     } catch let error as VaultFormat.Failure {
+        spool.discard()
         throw fail(error.description)
+    } catch {
+        spool.discard()
+        throw error
     }
+    try spool.release(to: output)
     return metadata
 }
 
@@ -181,7 +167,7 @@ func readFull(_ count: Int, from fd: Int32 = 0) throws -> [UInt8] {
 /// Standard output (or `fd`) with a 1 MiB buffer.
 final class Output {
     private var buffer: [UInt8] = []
-    private let fd: Int32
+    let fd: Int32
 
     init(fd: Int32 = 1) { self.fd = fd }
 
@@ -228,22 +214,44 @@ final class Spool {
         }
     }
 
-    func discard() { close(fd) }
+    private var closed = false
+
+    func discard() {
+        guard !closed else { return }
+        closed = true
+        close(fd)
+    }
 
     func release(to output: Output) throws {
+        try output.flush()
+        var left = lseek(fd, 0, SEEK_END)
         lseek(fd, 0, SEEK_SET)
-        var block = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        var offset: off_t = 0
+        // sendfile copies inside the kernel, to any kind of output; read and write are the fallback.
+        while left > 0 {
+            let n = sendfile(output.fd, fd, &offset, min(Int(left), 1 << 30))
             if n < 0 {
                 if errno == EINTR { continue }
-                throw ValidationError("Cannot read the temporary file back.")
+                if errno == EINVAL || errno == ENOSYS { break }
+                throw ValidationError("Cannot write the output: \(String(cString: strerror(errno))).")
             }
-            if n == 0 { break }
-            try output.write(Array(block[..<n]))
+            left -= off_t(n)
         }
-        try output.flush()
-        close(fd)
+        if left > 0 {
+            lseek(fd, offset, SEEK_SET)
+            var block = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ValidationError("Cannot read the temporary file back.")
+                }
+                if n == 0 { break }
+                try output.write(Array(block[..<n]))
+            }
+            try output.flush()
+        }
+        discard()
     }
 }
 

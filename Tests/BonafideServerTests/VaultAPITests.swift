@@ -109,6 +109,15 @@ struct VaultAPITests {
             #expect(opened == plain)
             #expect(try decrypt(fetched.bytes, with: alice.organizationKey).1 == plain)
 
+            // A confidence shared and kept is intimacy evidence, both ways.
+            let aID = UUID(uuidString: a.organizationID)!
+            let bID = UUID(uuidString: b.organizationID)!
+            let bobSees = try await Documents.evidence(viewer: bID, subject: aID, on: app.db)
+            #expect(bobSees.map(\.summary) == ["Shared confidential document 1 with you in “Relaunch”"])
+            #expect(bobSees.allSatisfy { $0.kind == .confidenceKept })
+            let aliceSees = try await Documents.evidence(viewer: aID, subject: bID, on: app.db)
+            #expect(aliceSees.map(\.summary) == ["Holds your document 1 in “Relaunch” with no incident"])
+
             // Someone outside the partnership learns nothing, not even that it exists.
             let carol = try await app.register("Carol", org: "Initech")
             #expect(try await app.bytes("/documents/\(id)/content", token: carol.token).status == .notFound)
@@ -280,6 +289,75 @@ struct VaultAPITests {
                 events.list.contains {
                     ($0["summary"] as? String)?.hasPrefix("Someone with a share link downloaded document 1 (use 1 of 1)") == true
                 })
+        }
+    }
+
+    @Test func circlesDecideWhoElseOpensADocumentAndLeavingTheCircleEndsIt() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let alice = try await app.setUpVault(a)
+            let bob = try await app.setUpVault(b)
+            let carol = try await app.register("Carol", org: "Initech")
+            let initech = try await app.setUpVault(carol)
+            let dave = try await app.register("Dave", org: "Globex")
+            _ = try await app.setUpVault(dave)
+            let plain = random(100_000)
+            let file = try encrypt(plain, for: [alice.organizationKey.publicKey, bob.organizationKey.publicKey])
+            let id = try await app.send(.POST, "/partnerships/\(pid)/documents", token: a.token, bytes: file).body["id"] as? String ?? ""
+            let header = try VaultDecryptor(
+                header: Array(file[..<(try VaultDecryptor.headerLength(file)!)]), privateKey: alice.organizationKey)
+
+            #expect(
+                try await app.api(.PUT, "/circles/\(carol.organizationID)", token: a.token, json: #"{"circle":"collaborator"}"#).status
+                    == .ok)
+            #expect(
+                try await app.api(.PUT, "/circles/\(dave.organizationID)", token: a.token, json: #"{"circle":"connected"}"#).status == .ok)
+            let candidates = try await app.api(.GET, "/documents/\(id)/share-candidates?circle=collaborator", token: a.token)
+            #expect(candidates.list.map { $0["name"] as? String } == ["Initech"])
+            #expect(try await app.api(.GET, "/documents/\(id)/share-candidates?circle=collaborator", token: b.token).status == .forbidden)
+
+            let forCarol = Base64URL.encode(try header.header(for: [initech.organizationKey.publicKey]))
+            let forDave = Base64URL.encode(try header.header(for: [Curve25519.KeyAgreement.PrivateKey().publicKey]))
+            let notInCircle = try await app.api(
+                .POST, "/documents/\(id)/shares", token: a.token,
+                json: #"{"circle":"collaborator","shares":[{"organizationId":"\#(dave.organizationID)","header":"\#(forDave)"}]}"#)
+            #expect(notInCircle.status == .unprocessableEntity)
+            #expect((notInCircle.body["detail"] as? String ?? "").contains("Globex is not in your collaborators circle"))
+            let wrongKey = try await app.api(
+                .POST, "/documents/\(id)/shares", token: a.token,
+                json: #"{"circle":"connected","shares":[{"organizationId":"\#(dave.organizationID)","header":"\#(forDave)"}]}"#)
+            #expect(wrongKey.status == .unprocessableEntity)
+            #expect(try await app.bytes("/documents/\(id)/content", token: carol.token).status == .notFound)
+            let shared = try await app.api(
+                .POST, "/documents/\(id)/shares", token: a.token,
+                json: #"{"circle":"collaborator","shares":[{"organizationId":"\#(carol.organizationID)","header":"\#(forCarol)"}]}"#)
+            #expect(shared.status == .created, "\(shared.raw)")
+            let shareID = shared.list.first?["id"] as? String ?? ""
+
+            let inbox = try await app.api(.GET, "/shared-documents", token: carol.token)
+            #expect(inbox.list.map { $0["from"] as? String } == ["Northwind"])
+            let fetched = try await app.bytes("/documents/\(id)/content", token: carol.token)
+            #expect(fetched.status == .ok)
+            #expect(try decrypt(fetched.bytes, with: initech.organizationKey).1 == plain)
+            #expect(try await app.bytes("/documents/\(id)/content", token: dave.token).status == .notFound)
+
+            // Out of the circle, out of the document; back in, back in.
+            _ = try await app.api(.PUT, "/circles/\(carol.organizationID)", token: a.token, json: #"{"circle":"connected"}"#)
+            let demoted = try await app.api(.GET, "/documents/\(id)/content", token: carol.token)
+            #expect(demoted.status == .gone)
+            #expect((demoted.body["detail"] as? String ?? "").contains("no longer in the circle"))
+            #expect(try await app.api(.GET, "/shared-documents", token: carol.token).list.isEmpty)
+            _ = try await app.api(.PUT, "/circles/\(carol.organizationID)", token: a.token, json: #"{"circle":"trusted-referral"}"#)
+            #expect(try await app.bytes("/documents/\(id)/content", token: carol.token).status == .ok)
+            #expect(try await app.api(.POST, "/documents/\(id)/shares/\(shareID)/revoke", token: a.token).status == .ok)
+            #expect(try await app.api(.GET, "/documents/\(id)/content", token: carol.token).status == .gone)
+
+            let events = try await app.api(.GET, "/partnerships/\(pid)/timeline", token: b.token).list.compactMap {
+                $0["summary"] as? String
+            }
+            #expect(events.contains("Alice shared document 1 with Initech (collaborators circle)"))
+            #expect(events.filter { $0 == "Carol (Initech) downloaded document 1" }.count == 2)
+            #expect(events.contains("Alice stopped sharing document 1 with Initech"))
         }
     }
 

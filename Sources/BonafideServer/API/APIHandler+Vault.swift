@@ -73,6 +73,7 @@ extension API {
         let db = try req.db
         let documents = try await Documents.list(in: p, on: db)
         let links = try await Documents.links(of: documents, on: db)
+        let shares = try await DocumentShares.shares(of: documents, on: db)
         let recipients = try await Documents.recipients(of: p, on: db)
         let config = try req.application.bonafide
         return .ok(
@@ -82,7 +83,7 @@ extension API {
                         recipients: recipients.map {
                             .init(organizationId: $0.0.id!.uuidString.lowercased(), name: $0.0.name, publicKey: $0.1?.publicKey)
                         },
-                        documents: documents.map { Self.dto($0, links: links[$0.id!] ?? [], for: actor) },
+                        documents: documents.map { Self.dto($0, links: links[$0.id!] ?? [], shares: shares[$0.id!] ?? [], for: actor) },
                         usedBytes: try await Documents.usage(of: actor.organizationID, on: db), quotaBytes: config.vaultQuotaBytes,
                         maxBytes: config.vaultMaxBytes))))
     }
@@ -108,16 +109,20 @@ extension API {
 
     func downloadDocument(_ input: Operations.DownloadDocument.Input) async throws -> Operations.DownloadDocument.Output {
         let req = try req
-        let d = try await Documents.download(UUID(uuidString: input.path.documentId), by: try await actor(), on: req.db)
-        let stream = req.application.blobStore.read(d.id!.uuidString.lowercased(), from: 0)
-        return .ok(.init(body: .binary(HTTPBody(stream, length: .known(d.size), iterationBehavior: .single))))
+        let (d, header) = try await Documents.fetch(UUID(uuidString: input.path.documentId), by: try await actor(), on: req.db)
+        guard let header else {
+            let stream = req.application.blobStore.read(d.id!.uuidString.lowercased(), from: 0)
+            return .ok(.init(body: .binary(HTTPBody(stream, length: .known(d.size), iterationBehavior: .single))))
+        }
+        return .ok(.init(body: .binary(Self.body(header: header, after: d, store: req.application.blobStore))))
     }
 
     func revokeDocument(_ input: Operations.RevokeDocument.Input) async throws -> Operations.RevokeDocument.Output {
         let actor = try await actor()
         let d = try await Documents.revoke(UUID(uuidString: input.path.documentId), by: actor, on: try req.db)
         let links = try await Documents.links(of: [d], on: try req.db)
-        return .ok(.init(body: .json(Self.dto(d, links: links[d.id!] ?? [], for: actor))))
+        let shares = try await DocumentShares.shares(of: [d], on: try req.db)
+        return .ok(.init(body: .json(Self.dto(d, links: links[d.id!] ?? [], shares: shares[d.id!] ?? [], for: actor))))
     }
 
     func createDocumentLink(_ input: Operations.CreateDocumentLink.Input) async throws -> Operations.CreateDocumentLink.Output {
@@ -152,11 +157,16 @@ extension API {
         let req = try req
         try await req.limitAttempts("share-link", key: "", limit: 120, window: 60)
         let (link, d) = try await Documents.useLink(UUID(uuidString: input.path.linkId), on: req.db)
-        let header = Array(link.header)[...]
-        let rest = req.application.blobStore.read(d.id!.uuidString.lowercased(), from: Int64(d.header.count))
+        return .ok(.init(body: .binary(Self.body(header: link.header, after: d, store: req.application.blobStore))))
+    }
+
+    /// Another header in front of the document's stored chunks: what a link or a circle share downloads.
+    static func body(header: Data, after d: Document, store: any BlobStore) -> HTTPBody {
+        let rest = store.read(d.id!.uuidString.lowercased(), from: Int64(d.header.count))
+        let first = Array(header)[...]
         let stream = AsyncThrowingStream<ArraySlice<UInt8>, any Error> { continuation in
             let task = Task {
-                continuation.yield(header)
+                continuation.yield(first)
                 do {
                     for try await block in rest { continuation.yield(block) }
                     continuation.finish()
@@ -167,16 +177,80 @@ extension API {
             continuation.onTermination = { _ in task.cancel() }
         }
         let length = Int64(header.count) + d.size - Int64(d.header.count)
-        return .ok(.init(body: .binary(HTTPBody(stream, length: .known(length), iterationBehavior: .single))))
+        return HTTPBody(stream, length: .known(length), iterationBehavior: .single)
     }
 
-    static func dto(_ d: Document, links: [DocumentLink], for actor: Actor) -> Components.Schemas.Document {
+    // MARK: Circles
+
+    func listShareCandidates(_ input: Operations.ListShareCandidates.Input) async throws -> Operations.ListShareCandidates.Output {
+        let circle = try Self.circle(input.query.circle.rawValue)
+        let list = try await DocumentShares.candidates(
+            for: UUID(uuidString: input.path.documentId), circle: circle, by: try await actor(), on: try req.db)
+        return .ok(
+            .init(
+                body: .json(
+                    list.map {
+                        .init(
+                            organizationId: $0.organizationID.uuidString.lowercased(), name: $0.name, circle: $0.circle.rawValue,
+                            publicKey: $0.publicKey)
+                    })))
+    }
+
+    func shareDocument(_ input: Operations.ShareDocument.Input) async throws -> Operations.ShareDocument.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let entries = try b.shares.map { s in
+            guard let id = UUID(uuidString: s.organizationId) else {
+                throw Problem.invalid("organizationId", "organizationId must be an id (UUID).")
+            }
+            return DocumentShares.Entry(organizationID: id, header: s.header)
+        }
+        let shares = try await DocumentShares.share(
+            UUID(uuidString: input.path.documentId), circle: try Self.circle(b.circle.rawValue), entries: entries, expiresAt: b.expiresAt,
+            maxDownloads: b.maxDownloads, by: try await actor(), on: try req.db)
+        return .created(.init(body: .json(shares.map(Self.dto))))
+    }
+
+    func revokeDocumentShare(_ input: Operations.RevokeDocumentShare.Input) async throws -> Operations.RevokeDocumentShare.Output {
+        let share = try await DocumentShares.revoke(
+            UUID(uuidString: input.path.shareId), of: UUID(uuidString: input.path.documentId), by: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(Self.dto(share))))
+    }
+
+    func listSharedWithUs(_ input: Operations.ListSharedWithUs.Input) async throws -> Operations.ListSharedWithUs.Output {
+        let list = try await DocumentShares.sharedWith(try await actor(), on: try req.db)
+        return .ok(
+            .init(
+                body: .json(
+                    list.map { share, d, from in
+                        .init(
+                            id: d.id!.uuidString.lowercased(), number: d.number,
+                            size: Int64(share.header.count) + d.size - Int64(d.header.count),
+                            header: Base64URL.encode(share.header), from: from.name, sharedAt: share.createdAt, expiresAt: share.expiresAt,
+                            downloadsLeft: share.maxDownloads.map { max(0, $0 - share.downloads) })
+                    })))
+    }
+
+    static func circle(_ raw: String) throws -> Circle {
+        guard let circle = Circle(rawValue: raw) else {
+            throw Problem.invalid("circle", "circle must be connected, collaborator or trusted-referral.")
+        }
+        return circle
+    }
+
+    static func dto(_ s: DocumentShare) -> Components.Schemas.DocumentShare {
+        .init(
+            id: s.id!.uuidString.lowercased(), organizationId: s.$organization.id.uuidString.lowercased(), name: s.organization.name,
+            circle: s.circle.rawValue, createdAt: s.createdAt, expiresAt: s.expiresAt, maxDownloads: s.maxDownloads, downloads: s.downloads,
+            revokedAt: s.revokedAt)
+    }
+
+    static func dto(_ d: Document, links: [DocumentLink], shares: [DocumentShare] = [], for actor: Actor) -> Components.Schemas.Document {
         let manage = Documents.canManage(d, actor)
         return .init(
             id: d.id!.uuidString.lowercased(), number: d.number, size: d.size, header: Base64URL.encode(d.header),
             organizationId: d.$organization.id.uuidString.lowercased(), uploadedBy: d.uploadedBy?.name ?? "a former member",
             createdAt: d.createdAt, expiresAt: d.expiresAt, maxDownloads: d.maxDownloads, downloads: d.downloads, revokedAt: d.revokedAt,
-            canManage: manage, links: manage ? links.map(dto) : [])
+            canManage: manage, links: manage ? links.map(dto) : [], shares: manage ? shares.map(dto) : [])
     }
 
     static func dto(_ l: DocumentLink) -> Components.Schemas.DocumentLink {

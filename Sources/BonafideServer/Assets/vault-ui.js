@@ -259,8 +259,9 @@
       }
       // Unlocked only when the active version is here: a newer grant (after a rotation) needs one more unlock.
       if (!keys.some((k) => k.keyId === active.keyId)) return mount.replaceChildren(unlockForm());
-      mount.replaceChildren(el("p", { id: "vault-unlocked", className: "small" },
-        el("span", { className: "status s-verified", text: "unlocked" }), " The vault is unlocked in this tab. ", lockButton()));
+      mount.replaceChildren(el("div", { className: "actions" },
+        el("p", { id: "vault-unlocked" }, el("span", { className: "status s-verified", text: "unlocked" }), " The vault is unlocked in this tab."),
+        lockButton()));
     }
 
     return {
@@ -398,7 +399,7 @@
           el("td", { text: describeSize(d.size) }),
           el("td", { text: d.uploadedBy + (ours ? "" : " (partner)") + ", " + when(d.createdAt) }),
           el("td", {}, el("span", { className: "status s-" + state(d).replace(" ", "-"), text: state(d) }), el("div", { className: "small muted", text: terms.join(", ") })),
-          el("td", { className: "doc-actions" }, actions(d, name, keys.length > 0 && opened[i]))));
+          el("td", { className: "doc-actions" }, el("div", { className: "actions" }, actions(d, name, keys.length > 0 && opened[i])))));
         if (d.canManage && d.links.length) rows.push(linksRow(d));
       });
       list.replaceChildren(el("table", { id: "vault-documents" },
@@ -408,7 +409,7 @@
 
     function actions(d, name, canOpen) {
       const out = [];
-      const button = (text, className, handler) => el("button", { type: "button", className, text, "aria-label": text + ": " + name, onclick: handler });
+      const button = (text, className, handler) => el("button", { type: "button", className: className + " small", text, "aria-label": text + ": " + name, onclick: handler });
       if (canOpen) out.push(button("Download", "download", (e) => download(d, e.currentTarget)));
       if (d.canManage && !d.revokedAt) {
         if (canOpen) out.push(button("Make a share link", "secondary make-link", () => shareForm(d, name)));
@@ -445,12 +446,15 @@
 
     function download(d, button) {
       run(status, button, "Downloading…", async () => {
-        const blob = await (await call("GET", "/api/v1/documents/" + d.id + "/content")).blob();
-        status.info("Decrypting…");
-        const file = await V.decrypt(blob, gate.keys());
-        save(file.blob, file.name);
-        refresh().catch(() => {}); // the partner's download count and the log changed
-        return "Decrypted " + file.name + " (" + describeSize(file.blob.size) + ") and saved it.";
+        try {
+          const blob = await (await call("GET", "/api/v1/documents/" + d.id + "/content")).blob();
+          status.info("Decrypting…");
+          const file = await V.decrypt(blob, gate.keys());
+          save(file.blob, file.name);
+          return "Decrypted " + file.name + " (" + describeSize(file.blob.size) + ") and saved it.";
+        } finally {
+          refresh().catch(() => {}); // the download count, the sharing state (a 410 means it changed) and the log
+        }
       });
     }
 

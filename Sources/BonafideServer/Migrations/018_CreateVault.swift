@@ -50,6 +50,20 @@ struct CreateVault: AsyncMigration {
             .field("revoked_at", .datetime)
             .unique(on: "partnership_id", "number")
             .create()
+        try await database.schema("document_shares")
+            .id()
+            .field("document_id", .uuid, .required, .references("documents", "id", onDelete: .cascade))
+            .field("organization_id", .uuid, .required, .references("organizations", "id", onDelete: .cascade))
+            .field("circle", .string, .required)
+            .field("header", .data, .required)
+            .field("created_by_id", .uuid, .references("users", "id", onDelete: .setNull))
+            .field("created_at", .datetime, .required)
+            .field("expires_at", .datetime)
+            .field("max_downloads", .int)
+            .field("downloads", .int, .required)
+            .field("revoked_at", .datetime)
+            .unique(on: "document_id", "organization_id")
+            .create()
         try await database.schema("document_links")
             .id()
             .field("document_id", .uuid, .required, .references("documents", "id", onDelete: .cascade))
@@ -65,7 +79,7 @@ struct CreateVault: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["document_links", "documents", "vault_grants", "vault_organization_keys", "vault_user_keys"] {
+        for table in ["document_links", "document_shares", "documents", "vault_grants", "vault_organization_keys", "vault_user_keys"] {
             try await database.schema(table).delete()
         }
     }

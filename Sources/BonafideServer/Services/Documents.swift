@@ -26,8 +26,8 @@ enum Documents {
 
     static func closedReason(_ link: DocumentLink, of d: Document, at now: Date = Date()) -> String? {
         if d.revokedAt != nil { return "Sharing of this document was stopped." }
-        return closedReason(
-            revokedAt: link.revokedAt, expiresAt: link.expiresAt, maxDownloads: link.maxDownloads, downloads: link.downloads, at: now)
+        if link.revokedAt != nil { return "This link was turned off." }
+        return closedReason(revokedAt: nil, expiresAt: link.expiresAt, maxDownloads: link.maxDownloads, downloads: link.downloads, at: now)
     }
 
     static func list(in p: Partnership, on db: any Database) async throws -> [Document] {
@@ -243,6 +243,17 @@ enum Documents {
     }
 
     /// Records a download and answers the document, or 410 when the partner's access has closed.
+    /// What a download sends: the stored file, or for an organization it was shared with by circle, its own header
+    /// followed by the stored chunks. Someone with neither gets 404.
+    static func fetch(_ id: UUID?, by actor: Actor, on db: any Database) async throws -> (document: Document, header: Data?) {
+        do {
+            return (try await download(id, by: actor, on: db), nil)
+        } catch let problem as Problem where problem.status == .notFound {
+            guard let (d, share) = try await DocumentShares.download(id, by: actor, on: db) else { throw problem }
+            return (d, share.header)
+        }
+    }
+
     static func download(_ id: UUID?, by actor: Actor, on db: any Database) async throws -> Document {
         let (d, p) = try await visible(id, for: actor, on: db)
         return try await db.writeTransaction { tx in
@@ -262,7 +273,7 @@ enum Documents {
         }
     }
 
-    /// Stops the partner's downloads and every link at once.
+    /// Stops the partner's downloads, every circle share and every link at once.
     static func revoke(_ id: UUID?, by actor: Actor, on db: any Database) async throws -> Document {
         let (d, p) = try await visible(id, for: actor, on: db)
         guard canManage(d, actor) else {
@@ -275,6 +286,8 @@ enum Documents {
             d.revokedAt = now
             try await d.save(on: tx)
             try await DocumentLink.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: now).update()
+            try await DocumentShare.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
                 .set(\.$revokedAt, to: now).update()
             let summary = "\(actor.user.name) stopped sharing document \(d.number)"
             let event = try await Timeline.append(
@@ -381,5 +394,38 @@ enum Documents {
                 extra: ["document": d.id!.uuidString.lowercased(), "link": link.id!.uuidString.lowercased()], at: now, on: tx)
             return (link, d)
         }
+    }
+
+    // MARK: Trust
+
+    /// Confidences between the two: documents the subject shared with the viewer, and the viewer's documents the
+    /// subject holds with no incident raised about them. Both are intimacy (the seeds' "protect confidential
+    /// information"); a document the subject lost control of is an incident and counts there instead.
+    static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
+        let shared = try await Partnership.query(on: db)
+            .group(.or) {
+                $0.group(.and) { $0.filter(\.$organization.$id == viewer).filter(\.$partner.$id == subject) }
+                    .group(.and) { $0.filter(\.$organization.$id == subject).filter(\.$partner.$id == viewer) }
+            }.all()
+        guard !shared.isEmpty else { return [] }
+        let names = Dictionary(shared.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let documents = try await Document.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all()
+        guard !documents.isEmpty else { return [] }
+        let incidents = try await Incident.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all().map(\.title)
+        var items: [TrustEvidence] = []
+        for d in documents {
+            let place = "“\(names[d.$partnership.id] ?? "a partnership")”"
+            if d.$organization.id == subject {
+                items.append(
+                    .init(
+                        kind: .confidenceKept, date: d.createdAt, summary: "Shared confidential document \(d.number) with you in \(place)"))
+            } else if d.$organization.id == viewer, d.downloads > 0, !incidents.contains("Lost control of document \(d.number)") {
+                items.append(
+                    .init(
+                        kind: .confidenceKept, date: d.createdAt, weight: 0.5,
+                        summary: "Holds your document \(d.number) in \(place) with no incident"))
+            }
+        }
+        return items
     }
 }

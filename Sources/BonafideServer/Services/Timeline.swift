@@ -72,6 +72,7 @@ enum Paths {
     static func record(_ p: UUID?) -> String { "\(partnership(p))/record" }
     static func checkIns(_ p: UUID?) -> String { "\(partnership(p))#check-ins" }
     static func documents(_ p: UUID?) -> String { "\(partnership(p))#documents" }
+    static let sharedWithUs = "/organization#shared-with-us"
     static func shareLink(_ link: UUID?) -> String { "/shared/\(link?.uuidString.lowercased() ?? "")" }
     static func status(_ organization: UUID?) -> String { "/status/\(organization?.uuidString.lowercased() ?? "")" }
     static func statusFeed(_ organization: UUID?) -> String { "\(status(organization))/feed.atom" }

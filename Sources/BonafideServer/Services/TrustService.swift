@@ -140,6 +140,8 @@ enum TrustService {
         items += try await Credentials.evidence(viewer: viewer, subject: subject, at: now, on: db)
         // Check-ins held and noted together.
         items += try await CheckIns.evidence(viewer: viewer, subject: subject, on: db)
+        // Confidential documents shared and kept.
+        items += try await Documents.evidence(viewer: viewer, subject: subject, on: db)
         // The viewer's own explicit ratings.
         let ratings = try await TrustRating.query(on: db).filter(\.$rater.$id == viewer).filter(\.$subject.$id == subject)
             .with(\.$author).all()

@@ -57,7 +57,7 @@ struct DocumentsCard: Sendable {
                     """
                     <tr data-document="\(r.id.uuidString.lowercased())"><td class="doc-name">Document \(String(r.number))</td>\
                     <td>\(Documents.describe(size: r.size))</td><td>\(r.uploadedBy)\(r.ours ? "" : " (partner)"), \(clock.format(r.createdAt, "EEE d MMM, HH:mm"))</td>\
-                    <td>\(statusBadge(r.state))</td><td class="doc-actions"></td></tr>
+                    <td>\(statusBadge(r.state))\(r.ours && active ? HTML("<br><a class=\"small\" href=\"\(Paths.partnership(partnershipID))/incidents/new?document=\(String(r.number))\">Partner lost control of it?</a>") : "")</td><td class="doc-actions"></td></tr>
                     """)
             })
         let table: HTML =

@@ -39,6 +39,9 @@ extension WebPages {
         let partnerID = p.otherSide(of: actor.organizationID)
         let partner = try await partnerID.asyncFlatMap { try await Organization.find($0, on: req.db) }
         let clock = Clock(actor.user.timeZone)
+        // From a document's row: a partner lost control of it.
+        let document = (try? req.query.get(Int.self, at: "document")).flatMap { (1...1_000_000).contains($0) ? $0 : nil }
+        let title = document.map { "Lost control of document \($0)" } ?? ""
         return try await page(
             req, "Raise an incident",
             """
@@ -49,7 +52,7 @@ extension WebPages {
             <fieldset><legend>Who is responsible</legend>
             <label><input type="radio" name="responsible" value="partner" checked> \(partner?.name ?? "The other side")</label>
             <label><input type="radio" name="responsible" value="us"> Our side: we disclose it ourselves</label></fieldset>
-            <label for="title">What went wrong, in a line</label><input id="title" name="title" required maxlength="200">
+            <label for="title">What went wrong, in a line</label><input id="title" name="title" required maxlength="200" value="\(title)">
             <label for="severity">Severity</label><select id="severity" name="severity">
             <option value="minor">Minor: an inconvenience</option><option value="major" selected>Major: work or data affected</option>
             <option value="critical">Critical: serious harm, a breach, money lost</option></select>

@@ -54,6 +54,7 @@ extension WebPages {
             <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
             """ : ""
         let vault = try await VaultCard.load(req, for: actor).render(csrf: req.csrfToken)
+        let sharedWithUs = try await SharedWithUsCard.load(req, for: actor).render(clock: Clock(actor.user.timeZone))
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
             req, org.name,
@@ -87,6 +88,7 @@ extension WebPages {
             \(mail)
             \(statusPage)
             \(vault)
+            \(sharedWithUs)
             \(webhooks)
             """)
     }
