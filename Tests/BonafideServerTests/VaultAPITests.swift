@@ -132,7 +132,9 @@ struct VaultAPITests {
             #expect(!summaries.joined().contains("contract-final"))
 
             // What the server stores is ciphertext: neither the content nor the name appears anywhere.
-            let stored = try [UInt8](Data(contentsOf: URL(fileURLWithPath: app.bonafide.vaultDirectory + "/" + id)))
+            let files = try FileManager.default.contentsOfDirectory(atPath: app.bonafide.vaultDirectory)
+            #expect(files.count == 1)
+            let stored = try [UInt8](Data(contentsOf: URL(fileURLWithPath: app.bonafide.vaultDirectory + "/" + files[0])))
             let sql = app.db as! any SQLDatabase
             let headers = try await sql.raw("SELECT header FROM documents").all().map { try $0.decode(column: "header", as: Data.self) }
             for haystack in [stored] + headers.map({ [UInt8]($0) }) {
@@ -358,6 +360,53 @@ struct VaultAPITests {
             #expect(events.contains("Alice shared document 1 with Initech (collaborators circle)"))
             #expect(events.filter { $0 == "Carol (Initech) downloaded document 1" }.count == 2)
             #expect(events.contains("Alice stopped sharing document 1 with Initech"))
+        }
+    }
+
+    @Test func reKeyingReplacesTheContentKeyForTheRemainingRecipientsOnly() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let alice = try await app.setUpVault(a)
+            let bob = try await app.setUpVault(b)
+            let both = [alice.organizationKey.publicKey, bob.organizationKey.publicKey]
+            let plain = random(80_000)
+            let first = try encrypt(plain, for: both)
+            let id = try await app.send(.POST, "/partnerships/\(pid)/documents", token: a.token, bytes: first).body["id"] as? String ?? ""
+            let opened = try VaultDecryptor(
+                header: Array(first[..<(try VaultDecryptor.headerLength(first)!)]), privateKey: alice.organizationKey)
+            let linkKey = Curve25519.KeyAgreement.PrivateKey()
+            let link = try await app.api(
+                .POST, "/documents/\(id)/links", token: a.token,
+                json: #"{"header":"\#(Base64URL.encode(try opened.header(for: [linkKey.publicKey])))"}"#)
+            let linkID = link.body["id"] as? String ?? ""
+
+            let second = try encrypt(plain, for: both)
+            #expect(try await app.send(.PUT, "/documents/\(id)/content", token: b.token, bytes: second).status == .forbidden)
+            let rekeyed = try await app.send(.PUT, "/documents/\(id)/content", token: a.token, bytes: second)
+            #expect(rekeyed.status == .ok, "\(rekeyed.raw)")
+            let fetched = try await app.bytes("/documents/\(id)/content", token: b.token)
+            #expect(fetched.bytes == second)
+            #expect(try decrypt(fetched.bytes, with: bob.organizationKey).1 == plain)
+            // The link wrapped the old key: it stopped, and its holder is told why.
+            let stale = try await app.api(.GET, "/links/\(linkID)")
+            #expect(stale.status == .gone)
+            #expect(stale.body["detail"] as? String == "This link was turned off.")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: app.bonafide.vaultDirectory).count == 1)
+
+            // Once sharing stopped, the partner is no longer a recipient: a file still for its key is refused.
+            _ = try await app.api(.POST, "/documents/\(id)/revoke", token: a.token)
+            #expect(
+                try await app.send(.PUT, "/documents/\(id)/content", token: a.token, bytes: try encrypt(plain, for: both)).status
+                    == .unprocessableEntity)
+            let own = try await app.send(
+                .PUT, "/documents/\(id)/content", token: a.token, bytes: try encrypt(plain, for: [alice.organizationKey.publicKey]))
+            #expect(own.status == .ok, "\(own.raw)")
+            #expect(try await app.api(.GET, "/documents/\(id)/content", token: b.token).status == .gone)
+            let events = try await app.api(.GET, "/partnerships/\(pid)/timeline", token: a.token).list.compactMap {
+                $0["summary"] as? String
+            }
+            #expect(events.contains("Alice re-keyed document 1: a new key for their own organization only"))
+            #expect(events.contains("Alice re-keyed document 1: a new key for both organizations"))
         }
     }
 

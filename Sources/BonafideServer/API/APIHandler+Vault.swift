@@ -111,10 +111,30 @@ extension API {
         let req = try req
         let (d, header) = try await Documents.fetch(UUID(uuidString: input.path.documentId), by: try await actor(), on: req.db)
         guard let header else {
-            let stream = req.application.blobStore.read(d.id!.uuidString.lowercased(), from: 0)
+            let stream = req.application.blobStore.read(d.storageKey, from: 0)
             return .ok(.init(body: .binary(HTTPBody(stream, length: .known(d.size), iterationBehavior: .single))))
         }
         return .ok(.init(body: .binary(Self.body(header: header, after: d, store: req.application.blobStore))))
+    }
+
+    func rekeyDocument(_ input: Operations.RekeyDocument.Input) async throws -> Operations.RekeyDocument.Output {
+        guard case .binary(let body) = input.body else {
+            throw Problem(.unsupportedMediaType, "Send the file encrypted anew as application/octet-stream.")
+        }
+        let actor = try await actor()
+        let req = try req
+        let config = req.application.bonafide
+        let declared: Int64? =
+            switch body.length {
+            case .known(let n): n
+            case .unknown: nil
+            }
+        let d = try await Documents.rekey(
+            body, declaredLength: declared, document: UUID(uuidString: input.path.documentId), by: actor,
+            limits: .init(maxBytes: config.vaultMaxBytes, quotaBytes: config.vaultQuotaBytes), store: req.application.blobStore, on: req.db)
+        let links = try await Documents.links(of: [d], on: req.db)
+        let shares = try await DocumentShares.shares(of: [d], on: req.db)
+        return .ok(.init(body: .json(Self.dto(d, links: links[d.id!] ?? [], shares: shares[d.id!] ?? [], for: actor))))
     }
 
     func revokeDocument(_ input: Operations.RevokeDocument.Input) async throws -> Operations.RevokeDocument.Output {
@@ -162,7 +182,7 @@ extension API {
 
     /// Another header in front of the document's stored chunks: what a link or a circle share downloads.
     static func body(header: Data, after d: Document, store: any BlobStore) -> HTTPBody {
-        let rest = store.read(d.id!.uuidString.lowercased(), from: Int64(d.header.count))
+        let rest = store.read(d.storageKey, from: Int64(d.header.count))
         let first = Array(header)[...]
         let stream = AsyncThrowingStream<ArraySlice<UInt8>, any Error> { continuation in
             let task = Task {

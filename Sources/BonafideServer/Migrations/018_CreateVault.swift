@@ -43,6 +43,7 @@ struct CreateVault: AsyncMigration {
             .field("uploaded_by_id", .uuid, .references("users", "id", onDelete: .setNull))
             .field("size", .int64, .required)
             .field("header", .data, .required)
+            .field("storage_key", .string, .required)
             .field("created_at", .datetime, .required)
             .field("expires_at", .datetime)
             .field("max_downloads", .int)

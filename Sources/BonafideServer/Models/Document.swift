@@ -16,6 +16,8 @@ final class Document: Model, @unchecked Sendable {
     /// The whole file's bytes as stored (header and chunks).
     @Field(key: "size") var size: Int64
     @Field(key: "header") var header: Data
+    /// The stored file's key in the blob store; a re-keyed document gets a new one.
+    @Field(key: "storage_key") var storageKey: String
     @Field(key: "created_at") var createdAt: Date
     /// The partner's access: until when, how many downloads, or revoked.
     @OptionalField(key: "expires_at") var expiresAt: Date?

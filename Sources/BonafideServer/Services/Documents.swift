@@ -86,7 +86,23 @@ enum Documents {
         if let declaredLength { try checkQuota(used: used, adding: declaredLength, limits: limits) }
         let expected = try await expectedKeyIDs(for: p, by: actor, on: db)
 
-        let id = UUID()
+        let (key, header, total) = try await receive(body, expecting: expected, limits: limits, store: store)
+        do {
+            return try await record(
+                id: UUID(), storageKey: key, header: header.bytes, size: total, in: p, by: actor, expiresAt: expiresAt,
+                maxDownloads: maxDownloads, limits: limits, at: now, on: db)
+        } catch {
+            try? await store.delete(key)
+            throw error
+        }
+    }
+
+    /// Streams a vault file into a new blob, checking its header for the expected keys as soon as it has arrived and
+    /// its length at the end; the blob is durable when this returns. Answers the blob's key, the header and the size.
+    private static func receive<Body: AsyncSequence>(
+        _ body: Body, expecting expected: Set<String>, limits: Limits, store: any BlobStore
+    ) async throws -> (String, VaultHeader, Int64) where Body.Element == ArraySlice<UInt8> {
+        let key = UUID().uuidString.lowercased()
         var pending: [UInt8] = []
         var header: VaultHeader?
         var writer: (any BlobWriter)?
@@ -107,7 +123,7 @@ enum Documents {
                 let parsed = try VaultHeader(Array(pending[..<length]))
                 try checkRecipients(parsed, expected: expected)
                 header = parsed
-                let w = try await store.create(id.uuidString.lowercased())
+                let w = try await store.create(key)
                 writer = w
                 try await w.append(pending[...])
                 pending = []
@@ -123,18 +139,58 @@ enum Documents {
                 throw Problem.invalid("body", "The file is cut short: its last part is missing.")
             }
             try await writer.commit()
+            return (key, header, total)
         } catch {
             await writer?.abort()
             throw error
         }
+    }
+
+    /// A new content key for the remaining recipients: the file encrypted anew on the client replaces the stored one.
+    /// Links and circle shares wrapped the old key, so they stop (the client shares again with whom it keeps); once
+    /// sharing was stopped, the partner is no longer a recipient.
+    static func rekey<Body: AsyncSequence>(
+        _ body: Body, declaredLength: Int64?, document id: UUID?, by actor: Actor, limits: Limits, store: any BlobStore,
+        on db: any Database
+    ) async throws -> Document where Body.Element == ArraySlice<UInt8> {
+        let (d, p) = try await visible(id, for: actor, on: db)
+        guard canManage(d, actor) else {
+            throw Problem(.forbidden, "Only whoever uploaded a document, or an owner or admin of their organization, can re-key it.")
+        }
+        if let declaredLength, declaredLength > limits.maxBytes { throw tooLarge(limits) }
+        var expected = try await expectedKeyIDs(for: p, by: actor, on: db)
+        if d.revokedAt != nil, let own = try await Vault.activeKey(of: actor.organizationID, on: db) { expected = [own.keyID] }
+        let (key, header, total) = try await receive(body, expecting: expected, limits: limits, store: store)
+        let old: String
+        let updated: Document
         do {
-            return try await record(
-                id: id, header: header!.bytes, size: total, in: p, by: actor, expiresAt: expiresAt, maxDownloads: maxDownloads,
-                limits: limits, at: now, on: db)
+            (old, updated) = try await db.writeTransaction { tx in
+                guard let d = try await tx.lockedRow(Document.self, d.id!) else { throw Problem.notFound("document") }
+                try checkQuota(used: try await usage(of: actor.organizationID, on: tx) - d.size, adding: total, limits: limits)
+                let old = d.storageKey
+                let now = Date()
+                d.storageKey = key
+                d.header = Data(header.bytes)
+                d.size = total
+                try await d.save(on: tx)
+                let links = try await DocumentLink.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
+                    .set(\.$revokedAt, to: now).update()
+                _ = links
+                try await DocumentShare.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
+                    .set(\.$revokedAt, to: now).update()
+                try await Timeline.append(
+                    p, actor: actor, kind: "document.rekeyed",
+                    summary:
+                        "\(actor.user.name) re-keyed document \(d.number): a new key for \(d.revokedAt == nil ? "both organizations" : "their own organization only")",
+                    extra: ["document": d.id!.uuidString.lowercased()], at: now, on: tx)
+                return (old, d)
+            }
         } catch {
-            try? await store.delete(id.uuidString.lowercased())
+            try? await store.delete(key)
             throw error
         }
+        try? await store.delete(old)
+        return updated
     }
 
     private static func headerLength(_ prefix: [UInt8]) throws -> Int? {
@@ -192,7 +248,8 @@ enum Documents {
     }
 
     private static func record(
-        id: UUID, header: [UInt8], size: Int64, in p: Partnership, by actor: Actor, expiresAt: Date?, maxDownloads: Int?,
+        id: UUID, storageKey: String, header: [UInt8], size: Int64, in p: Partnership, by actor: Actor, expiresAt: Date?,
+        maxDownloads: Int?,
         limits: Limits, at now: Date, on db: any Database
     ) async throws -> Document {
         try await db.writeTransaction { tx in
@@ -201,6 +258,7 @@ enum Documents {
             let last = try await Document.query(on: tx).filter(\.$partnership.$id == p.id!).max(\.$number) ?? 0
             let d = Document()
             d.id = id
+            d.storageKey = storageKey
             d.$partnership.id = p.id!
             d.number = last + 1
             d.$organization.id = actor.organizationID

@@ -159,11 +159,13 @@ struct BodyLimitMiddleware: AsyncMiddleware {
     let maxBytes: Int
     let streamedMaxBytes: Int64
 
-    /// `POST /api/v1/partnerships/{id}/documents`: the one route whose body is streamed, not collected.
+    /// `POST /api/v1/partnerships/{id}/documents` and `PUT /api/v1/documents/{id}/content`: the routes whose bodies
+    /// are streamed to storage, not collected.
     static func isStreamedUpload(_ request: Request) -> Bool {
-        guard request.method == .POST else { return false }
         let parts = request.url.path.split(separator: "/")
-        return parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "partnerships" && parts[4] == "documents"
+        guard parts.count == 5, parts[0] == "api", parts[1] == "v1" else { return false }
+        return (request.method == .POST && parts[2] == "partnerships" && parts[4] == "documents")
+            || (request.method == .PUT && parts[2] == "documents" && parts[4] == "content")
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
