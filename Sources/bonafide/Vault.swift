@@ -99,8 +99,43 @@ func decryptVault(from fd: Int32, keys: [Curve25519.KeyAgreement.PrivateKey], to
     var decryptor: VaultDecryptor
     do { decryptor = try VaultDecryptor(header: header, anyOf: keys) } catch { throw fail("\(error)") }
     let metadata = decryptor.metadata
-    // One pass: the plaintext waits in a private temporary file (unlinked, so nothing is left behind) until the last
-    // chunk authenticates, then the kernel copies it out. Checking first and decrypting again would run AES twice.
+    // One pass: the plaintext waits in a private temporary file until the last chunk authenticates, then is released
+    // whole. Checking first and decrypting again would run AES twice.
+    if let target = EmptyFileTarget(output.fd) {
+        // Output redirected to a new file: the temporary file sits beside it and is renamed over it at the end, so
+        // the plaintext is written once and released in one step.
+        let staged = try Output(fd: target.stage())
+        do {
+            try openChunks(&decryptor, carry: carry, from: fd) { try staged.write($0) }
+            try staged.flush()
+        } catch let error as VaultFormat.Failure {
+            target.abandon(staged.fd)
+            throw fail(error.description)
+        } catch {
+            target.abandon(staged.fd)
+            throw error
+        }
+        try target.release(staged.fd)
+        return metadata
+    }
+    // Input that can be read twice (a file): check every chunk first, then decrypt straight to the output. Two
+    // passes of AES on every core cost less than writing the plaintext aside and reading it back. The second pass
+    // authenticates again: a file altered in between stops at the altered chunk.
+    var info = stat()
+    if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+        let bodyStart = lseek(fd, 0, SEEK_CUR) - off_t(carry.count)
+        do {
+            var check = decryptor
+            try openChunks(&check, carry: carry, from: fd) { _ in }
+            guard lseek(fd, bodyStart, SEEK_SET) == bodyStart else { throw VaultFormat.Failure.truncated }
+            try openChunks(&decryptor, carry: [], from: fd) { try output.write($0) }
+            try output.flush()
+        } catch let error as VaultFormat.Failure {
+            throw fail(error.description)
+        }
+        return metadata
+    }
+    // Anything else (a pipe, a terminal): the plaintext waits in an unlinked file, then the kernel copies it out.
     let spool = try Spool()
     do {
         try openChunks(&decryptor, carry: carry, from: fd) { try spool.write($0) }
@@ -113,6 +148,46 @@ func decryptVault(from fd: Int32, keys: [Curve25519.KeyAgreement.PrivateKey], to
     }
     try spool.release(to: output)
     return metadata
+}
+
+/// An output that is an empty regular file at offset 0 whose path is known (`> out`, or a file the CLI made): the
+/// decrypted file is staged beside it with mode 0600 and renamed over it only when complete.
+struct EmptyFileTarget {
+    let path: String
+    private let staging: String
+
+    init?(_ fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size == 0, lseek(fd, 0, SEEK_CUR) == 0,
+            let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"), path.hasPrefix("/")
+        else { return nil }
+        var named = stat()
+        guard stat(path, &named) == 0, named.st_dev == info.st_dev, named.st_ino == info.st_ino else { return nil }
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        staging = dir + "/.bonafide-\(UUID().uuidString.prefix(8)).partial"
+    }
+
+    func stage() throws -> Int32 {
+        let fd = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ValidationError("Cannot create \(staging): \(String(cString: strerror(errno))).") }
+        return fd
+    }
+
+    func abandon(_ fd: Int32) {
+        close(fd)
+        unlink(staging)
+    }
+
+    /// Renamed over the output: whoever looks sees the empty file or the whole plaintext, never a part. (Not synced:
+    /// a decrypted copy is as durable as any file a command writes; `vault download` syncs its own.)
+    func release(_ fd: Int32) throws {
+        defer { close(fd) }
+        guard rename(staging, path) == 0 else {
+            unlink(staging)
+            throw ValidationError("Cannot put the decrypted file in place at \(path): \(String(cString: strerror(errno))).")
+        }
+    }
 }
 
 /// Opens the chunks that follow the header (the first bytes may already be in `carry`), in order, telling the last.

@@ -219,16 +219,22 @@ extension Bonafide {
             let partial = out + ".partial"
             let outFD = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             guard outFD >= 0 else { throw ValidationError("Cannot create \(partial): \(String(cString: strerror(errno))).") }
+            let metadata: VaultFormat.Metadata
             do {
-                let metadata = try decryptVault(from: spool.fd, keys: keys, to: Output(fd: outFD))
-                guard fsync(outFD) == 0, rename(partial, out) == 0 else { throw ValidationError("Cannot write \(out).") }
-                close(outFD)
-                print("Saved \(metadata.name.isEmpty ? "the document" : metadata.name) (\(metadata.type)) to \(out).")
+                // decryptVault stages the plaintext beside the empty .partial file and renames it over it when whole.
+                defer { close(outFD) }
+                metadata = try decryptVault(from: spool.fd, keys: keys, to: Output(fd: outFD))
             } catch {
-                close(outFD)
                 unlink(partial)
                 throw error
             }
+            let synced = open(partial, O_RDONLY | O_CLOEXEC)
+            defer { if synced >= 0 { close(synced) } }
+            guard synced >= 0, fsync(synced) == 0, rename(partial, out) == 0 else {
+                unlink(partial)
+                throw ValidationError("Cannot write \(out): \(String(cString: strerror(errno))).")
+            }
+            print("Saved \(metadata.name.isEmpty ? "the document" : metadata.name) (\(metadata.type)) to \(out).")
         }
     }
 }

@@ -17,10 +17,15 @@ and a stranger without an account, against a server of its own (a fresh SQLite f
 - On the organization page (demo people of Acme Retail): an upload to a partner without a vault is refused before
   anything is encrypted; a member who sets a passphrase waits for an owner; the owner gives access; the member
   unlocks; the owner rotates the key, sealed to both, and the member holds both versions after unlocking again.
+- Circles: A keeps C (and D, no vault yet) in its circles and shares a document with C through the circle-share form;
+  C's organization page ("Shared with you") shows its name once unlocked and downloads it. A stops the share: C sees
+  the 410. D sets up its vault and gets a share too; A re-keys: the stored file is replaced, D's share is made again
+  for it, and B and D still open it.
 
 Chromium saves downloads into per-browser temporary folders. Screenshots and, on a failure, the server log land in
 BONAFIDE_E2E_ARTIFACTS (e2e-artifacts/ by default).
 """
+import base64
 import datetime
 import glob
 import os
@@ -39,6 +44,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 BINARY = os.environ.get("BONAFIDE_BINARY", ".build/debug/bonafide")
@@ -508,3 +514,181 @@ def test_an_owner_gives_a_member_access_and_rotates_the_organization_key(server,
     unlock(dan, PASSPHRASE_B)
     assert sorted(k["keyId"] for k in ring(dan)) == sorted(k["keyId"] for k in keys)
     shot(carla, "08-rotated")
+
+
+PASSPHRASE_C = "cole vault passphrase 333"
+PASSPHRASE_D = "dove vault passphrase 4444"
+
+
+def register(server, who):
+    made = server.api("POST", "/auth/register", body={
+        "email": who["email"], "password": PASSWORD, "name": who["name"], "organization": who["organization"],
+        "timeZone": "Europe/Berlin"}, expect=201).json()
+    who["token"] = made["token"]
+    who["org"] = server.api("GET", "/vault", who["token"], expect=200).json()["organizationId"]
+    return who
+
+
+def vault_files(data_dir):
+    return sorted(p for p in stored_bytes(data_dir) if p.startswith("vault" + os.sep))
+
+
+def test_a_document_shared_with_a_circle_stopped_and_re_keyed(server, chromium, work):
+    """A shares a partnership document with organizations in its collaborator circle (C now, D once D has a vault),
+    stops C's share (C's download then shows the 410), and re-keys: the stored file is replaced, D gets it again,
+    and B, the partner, still opens it."""
+    run = uuid.uuid4().hex[:8]
+    a = register(server, {"name": "Ann Archer", "email": f"ann-{run}@archer.example", "organization": f"Archer Works {run}"})
+    b = register(server, {"name": "Bob Baker", "email": f"bob-{run}@baker.example", "organization": f"Baker Supply {run}"})
+    c = register(server, {"name": "Cid Cole", "email": f"cid-{run}@cole.example", "organization": f"Cole Consulting {run}"})
+    d = register(server, {"name": "Dee Dove", "email": f"dee-{run}@dove.example", "organization": f"Dove Design {run}"})
+    created = server.api("POST", "/partnerships", a["token"], {
+        "name": f"Supply deal {run}", "partnerEmail": b["email"], "agreement": "Baker supplies; Archer pays."}, expect=201).json()
+    secret = created["invitationLink"].rstrip("/").rsplit("/", 1)[1]
+    assert server.api("POST", f"/invitations/{secret}/accept", b["token"], expect=200).json()["status"] == "active"
+    pid = created["id"]
+    page = f"{server.base}/partnerships/{pid}"
+    # C in A's collaborator circle; D, closer still, shows up among collaborators too (without a vault for now).
+    assert server.api("PUT", f"/circles/{c['org']}", a["token"], {"circle": "collaborator"}, expect=200).json()["circle"] == "collaborator"
+    server.api("PUT", f"/circles/{d['org']}", a["token"], {"circle": "trusted-referral"}, expect=200)
+
+    plain = os.urandom(200 * 1024 + 17)
+    file_name = f"price-list-{run}.xlsx"
+    source = os.path.join(work, file_name)
+    with open(source, "wb") as f:
+        f.write(plain)
+
+    browser_a, browser_b, browser_c = chromium("a"), chromium("b"), chromium("c")
+    for driver, who, passphrase in ((browser_a, a, PASSPHRASE_A), (browser_b, b, PASSPHRASE_B), (browser_c, c, PASSPHRASE_C)):
+        sign_in(driver, server.base, who["email"], who["name"])
+        set_passphrase(driver, server.base, passphrase)
+    find(browser_c, "#shared-with-us #no-shared-documents")
+
+    browser_a.get(page)
+    find(browser_a, "#document-file").send_keys(source)
+    find(browser_a, "#document-upload-button").click()
+    status(browser_a, f"Uploaded {file_name}.", timeout=60)
+    document = server.api("GET", f"/partnerships/{pid}/documents", a["token"], expect=200).json()["documents"][0]["id"]
+    until("A's list to show the name", lambda: row_name(browser_a, document) == file_name)
+    assert not row(browser_a, document).find_elements(By.CSS_SELECTOR, "button.rekey")
+    stored_first = vault_files(server.data)
+    assert len(stored_first) == 1, stored_first
+
+    # A shares it with the collaborator circle: C can be chosen, D (no vault yet) cannot.
+    button_in(row(browser_a, document), "Share with a circle").click()
+    Select(find(browser_a, "#circle-share-form #circle-share-circle")).select_by_value("collaborator")
+    c_box = find(browser_a, f"#circle-share-form input[name=circle-share-org][value='{c['org']}']")
+    d_box = find(browser_a, f"#circle-share-form input[name=circle-share-org][value='{d['org']}']")
+    assert c_box.is_enabled() and not d_box.is_enabled()
+    text_in(browser_a, "#circle-share-candidates", "has not set up its vault yet")
+    shot(browser_a, "09-circle-share-form")
+    c_box.click()
+    type_into(browser_a, "#circle-share-max-downloads", "3")
+    find(browser_a, "#circle-share-button").click()
+    status(browser_a, f"Shared {file_name} with {c['organization']}.", timeout=60)
+    assert not browser_a.find_elements(By.CSS_SELECTOR, "#circle-share-form")
+    shares = server.api("GET", f"/partnerships/{pid}/documents", a["token"], expect=200).json()["documents"][0]["shares"]
+    assert [(s["organizationId"], s["circle"], s["maxDownloads"], s.get("revokedAt")) for s in shares] == [(c["org"], "collaborator", 3, None)], shares
+    c_share = shares[0]["id"]
+    share_item = f"#vault-documents li[data-share='{c_share}']"
+    text_in(browser_a, share_item, f"Shared with {c['organization']} (collaborators circle)")
+    text_in(browser_a, share_item, "0 downloads of 3")
+    shot(browser_a, "10-circle-shared")
+
+    # C: "Shared with you" on the organization page; locked it shows the number, unlocked the name, and it downloads.
+    browser_c.get(server.base + "/organization")
+    shared_row = f"#shared-with-us-table tr[data-document='{document}']"
+    find(browser_c, "#vault-unlocked")
+    until("C's card to show the name", lambda: find(browser_c, shared_row + " .doc-name").text == file_name)
+    find(browser_c, "#vault-lock").click()
+    until("C's card to hide the name", lambda: find(browser_c, shared_row + " .doc-name").text == "Document 1")
+    assert not find(browser_c, shared_row).find_elements(By.TAG_NAME, "button")
+    unlock(browser_c, PASSPHRASE_C)
+    until("C's card to show the name again", lambda: find(browser_c, shared_row + " .doc-name").text == file_name)
+    text_in(browser_c, shared_row, "3 downloads left")
+    button_in(find(browser_c, shared_row), "Download").click()
+    text_in(browser_c, "#shared-with-us-status", f"Decrypted {file_name}", timeout=60)
+    assert saved_file(browser_c, file_name) == plain
+    text_in(browser_c, shared_row, "2 downloads left")
+    shot(browser_c, "11-shared-with-us")
+
+    # A stops C's share: C's next download shows the server's reason; A is offered a re-key.
+    browser_a.get(page)
+    text_in(browser_a, share_item, "1 download of 3")
+    button_in(find(browser_a, share_item), "Stop").click()
+    accept_confirm(browser_a)
+    status(browser_a, f"Stopped sharing {file_name} with {c['organization']}.")
+    text_in(browser_a, share_item, "stopped")
+    assert not find(browser_a, share_item).find_elements(By.TAG_NAME, "button")
+    os.remove(os.path.join(browser_c.downloads, file_name))
+    button_in(find(browser_c, shared_row), "Download").click()
+    text_in(browser_c, "#shared-with-us-status", "Sharing of this document was stopped.")
+    assert find(browser_c, "#shared-with-us-status [role=alert]")
+    text_in(browser_c, shared_row, "no longer shared")
+    time.sleep(0.5)
+    assert not os.listdir(browser_c.downloads)
+
+    # D sets up its vault; A shares with D too (D's box is enabled now).
+    browser_d = chromium("d")
+    sign_in(browser_d, server.base, d["email"], d["name"])
+    set_passphrase(browser_d, server.base, PASSPHRASE_D)
+    browser_a.get(page)
+    until("A's list to show the name", lambda: row_name(browser_a, document) == file_name)
+    button_in(row(browser_a, document), "Share with a circle").click()
+    Select(find(browser_a, "#circle-share-circle")).select_by_value("collaborator")
+    d_box = find(browser_a, f"#circle-share-form input[name=circle-share-org][value='{d['org']}']")
+    until("D's box to be enabled", d_box.is_enabled)
+    d_box.click()
+    find(browser_a, "#circle-share-button").click()
+    status(browser_a, f"Shared {file_name} with {d['organization']}.", timeout=60)
+
+    # The re-key: the stored file is replaced; D's share is made again for the new file; the note explains why.
+    rekey = row(browser_a, document).find_element(By.CSS_SELECTOR, "button.rekey")
+    assert rekey.text == "Re-key" and "stays locked even if old copies of the stored file leak" in rekey.get_attribute("title")
+    text_in(browser_a, f"#vault-documents tr[data-document='{document}'] .rekey-note", "A new key for the remaining recipients")
+    header_before = server.api("GET", f"/partnerships/{pid}/documents", a["token"], expect=200).json()["documents"][0]["header"]
+    rekey.click()
+    accept_confirm(browser_a)
+    status(browser_a, f"Re-keyed; shared again with {d['organization']}.", timeout=60)
+    stored_after = vault_files(server.data)
+    assert len(stored_after) == 1 and stored_after != stored_first, (stored_first, stored_after)
+    listed = server.api("GET", f"/partnerships/{pid}/documents", a["token"], expect=200).json()["documents"][0]
+    assert listed["header"] != header_before and not listed.get("revokedAt")
+    active = [(s["organizationId"], s["circle"]) for s in listed["shares"] if not s.get("revokedAt")]
+    assert active == [(d["org"], "collaborator")], listed["shares"]
+    until("the re-key button to go", lambda: not row(browser_a, document).find_elements(By.CSS_SELECTOR, "button.rekey"))
+    shot(browser_a, "12-re-keyed")
+
+    # B, the partner, still opens the re-keyed file; so does D through its fresh share; C's share stays stopped.
+    browser_b.get(page)
+    until("B's list to show the name", lambda: row_name(browser_b, document) == file_name)
+    button_in(row(browser_b, document), "Download").click()
+    status(browser_b, f"Decrypted {file_name}", timeout=60)
+    assert saved_file(browser_b, file_name) == plain
+    browser_d.get(server.base + "/organization")
+    until("D's card to show the name", lambda: find(browser_d, shared_row + " .doc-name").text == file_name)
+    button_in(find(browser_d, shared_row), "Download").click()
+    text_in(browser_d, "#shared-with-us-status", f"Decrypted {file_name}", timeout=60)
+    assert saved_file(browser_d, file_name) == plain
+    assert server.api("GET", f"/documents/{document}/content", c["token"]).status_code == 410
+    assert [s["id"] for s in server.api("GET", "/shared-documents", c["token"], expect=200).json()] == []
+
+    # A stops sharing altogether and re-keys again: the file is then for A's organization alone, B and D are refused,
+    # and A still opens it.
+    button_in(row(browser_a, document), "Stop sharing").click()
+    accept_confirm(browser_a)
+    status(browser_a, f"Sharing of {file_name} was stopped.")
+    assert not [b for b in row(browser_a, document).find_elements(By.TAG_NAME, "button") if b.text == "Share with a circle"]
+    row(browser_a, document).find_element(By.CSS_SELECTOR, "button.rekey").click()
+    accept_confirm(browser_a)
+    status(browser_a, "Re-keyed.", timeout=60)
+    assert vault_files(server.data) not in (stored_first, stored_after)
+    header = server.api("GET", f"/partnerships/{pid}/documents", a["token"], expect=200).json()["documents"][0]["header"]
+    raw = base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))
+    assert int.from_bytes(raw[22:24], "big") == 1, raw[:24].hex()
+    until("the re-key button to go", lambda: not row(browser_a, document).find_elements(By.CSS_SELECTOR, "button.rekey"))
+    assert server.api("GET", f"/documents/{document}/content", b["token"]).status_code == 410
+    assert server.api("GET", f"/documents/{document}/content", d["token"]).status_code == 410
+    button_in(row(browser_a, document), "Download").click()
+    status(browser_a, f"Decrypted {file_name}", timeout=60)
+    assert saved_file(browser_a, file_name) == plain

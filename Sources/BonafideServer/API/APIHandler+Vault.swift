@@ -270,7 +270,7 @@ extension API {
             id: d.id!.uuidString.lowercased(), number: d.number, size: d.size, header: Base64URL.encode(d.header),
             organizationId: d.$organization.id.uuidString.lowercased(), uploadedBy: d.uploadedBy?.name ?? "a former member",
             createdAt: d.createdAt, expiresAt: d.expiresAt, maxDownloads: d.maxDownloads, downloads: d.downloads, revokedAt: d.revokedAt,
-            canManage: manage, links: manage ? links.map(dto) : [], shares: manage ? shares.map(dto) : [])
+            canManage: manage, rekeyedAt: d.rekeyedAt, links: manage ? links.map(dto) : [], shares: manage ? shares.map(dto) : [])
     }
 
     static func dto(_ l: DocumentLink) -> Components.Schemas.DocumentLink {

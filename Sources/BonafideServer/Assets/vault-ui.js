@@ -1,8 +1,9 @@
 // The vault's page script, on three pages: the organization page (set up and unlock your key, give access, rotate
-// the organization key), a partnership page (list, upload, download, revoke and link documents) and a share link's
-// page (open a document without an account). The crypto is vault.js (window.BonafideVault); the server only ever gets
-// ciphertext, wrapped keys and sealed grants. Names and server data are attacker-controlled, so all text goes into the
-// page through textContent and attributes, never innerHTML, and no handler is inline (the CSP allows neither).
+// the organization key; open what other organizations shared with yours), a partnership page (list, upload, download,
+// revoke, link, share with a circle and re-key documents) and a share link's page (open a document without an
+// account). The crypto is vault.js (window.BonafideVault); the server only ever gets ciphertext, wrapped keys and
+// sealed grants. Names and server data are attacker-controlled, so all text goes into the page through textContent
+// and attributes, never innerHTML, and no handler is inline (the CSP allows neither).
 (function () {
   "use strict";
 
@@ -41,6 +42,12 @@
   const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
   const isPast = (iso) => iso && new Date(iso) <= new Date();
 
+  // The circles a document can be shared with, loosest first (following says interest, not trust), as the server names them.
+  const CIRCLES = [["connected", "Connected"], ["collaborator", "Collaborators"], ["trusted-referral", "Trusted referrals"]];
+  const circleTitle = (circle) => (CIRCLES.find(([value]) => value === circle) || [circle, circle])[1];
+
+  const REKEY_NOTE = "A new key for the remaining recipients, so what was revoked stays locked even if old copies of the stored file leak.";
+
   // A date input means "until the end of that day, here"; the API wants RFC 3339 without fractions of a second.
   function endOfDay(value) {
     if (!value) return null;
@@ -70,8 +77,10 @@
   }
 
   // One user action: its controls are disabled while it runs; progress, then the outcome or the error, is shown.
+  // Controls that were disabled already (an organization without a vault key in a list of choices) stay so.
   async function run(status, controls, progress, work) {
-    const list = [].concat(controls).flatMap((c) => (c.tagName === "FORM" ? [...c.querySelectorAll("button, input")] : [c]));
+    const list = [].concat(controls).flatMap((c) => (c.tagName === "FORM" ? [...c.querySelectorAll("button, input, select")] : [c]))
+      .filter((c) => !c.disabled);
     list.forEach((c) => { c.disabled = true; });
     if (progress) status.info(progress);
     try {
@@ -285,7 +294,10 @@
     const gateMount = el("div", { id: "vault-gate" }), manage = el("div", { id: "vault-manage" });
     app.replaceChildren(gateMount, manage);
     const call = api(section.dataset.csrf);
-    const gate = Gate({ call, status, mount: gateMount, onChange: render });
+    const card = document.getElementById("shared-with-us");
+    let shared = null;
+    const gate = Gate({ call, status, mount: gateMount, onChange: () => { render(); shared?.render().catch((error) => status.error(explain(error))); } });
+    if (card) shared = sharedWithUs(card, call, gate);
 
     function render() {
       const vault = gate.vault(), active = gate.activeKey();
@@ -336,7 +348,86 @@
       });
     }
 
-    gate.load().catch((error) => status.error(explain(error)));
+    Promise.all([gate.load(), shared?.load()]).catch((error) => status.error(explain(error)));
+  }
+
+  // MARK: B2. The organization page: documents other organizations shared with yours through their circles
+
+  // The server renders the rows (number, size, who, when); once the vault is unlocked this fills in the names from
+  // the headers sealed to the organization's key and adds a download to each.
+  function sharedWithUs(card, call, gate) {
+    const box = el("div", { id: "shared-with-us-status", "aria-live": "polite" });
+    const anchor = card.querySelector("#shared-with-us-table, #no-shared-documents");
+    if (anchor) anchor.before(box); else card.append(box);
+    const status = statusLine(box);
+    let list = null, generation = 0;
+
+    async function load() {
+      list = await (await call("GET", "/api/v1/shared-documents")).json();
+      await render();
+    }
+
+    function tbody() {
+      let body = card.querySelector("#shared-with-us-table tbody");
+      if (body || !list.length) return body;
+      body = el("tbody");
+      const table = el("table", { id: "shared-with-us-table" },
+        el("thead", {}, el("tr", {}, ["Document", "Size", "From", "Actions"].map((h) => el("th", { text: h })))), body);
+      const empty = card.querySelector("#no-shared-documents");
+      if (empty) empty.replaceWith(table); else card.append(table);
+      return body;
+    }
+
+    async function render() {
+      if (!list || !gate.vault()) return;
+      const mine = ++generation, keys = gate.keys();
+      const opened = await Promise.all(list.map((s) =>
+        keys.length ? V.openHeader(V.base64urlDecode(s.header), keys).then((o) => o.metadata, () => null) : null));
+      if (mine !== generation) return;
+      const body = tbody();
+      if (!body) return;
+      const rows = new Map([...body.rows].map((r) => [r.dataset.document, r]));
+      // Rows the page was rendered with that are no longer shared (stopped, expired, used up, out of the circle).
+      for (const [id, r] of rows) {
+        if (list.some((s) => s.id === id)) continue;
+        r.querySelector(".doc-actions")?.replaceChildren(el("span", { className: "status s-revoked", text: "no longer shared" }));
+      }
+      list.forEach((s, i) => {
+        let r = rows.get(s.id);
+        if (!r) {
+          r = el("tr", { "data-document": s.id }, el("td", { className: "doc-name" }), el("td", { text: describeSize(s.size) }),
+            el("td", { text: s.from + ", " + when(s.sharedAt) }), el("td", { className: "doc-actions" }));
+          body.prepend(r);
+        }
+        const name = opened[i]?.name || "Document " + s.number;
+        r.querySelector(".doc-name")?.replaceChildren(name, keys.length && !opened[i] ? el("span", { className: "small muted", text: " (your keys do not open it)" }) : "");
+        const terms = [];
+        if (s.downloadsLeft !== null && s.downloadsLeft !== undefined) terms.push(plural(s.downloadsLeft, "download") + " left");
+        if (s.expiresAt) terms.push("until " + when(s.expiresAt));
+        const actions = el("div", { className: "actions" });
+        if (opened[i]) {
+          actions.append(el("button", { type: "button", className: "download small", text: "Download", "aria-label": "Download: " + name,
+            onclick: (e) => download(s, e.currentTarget) }));
+        }
+        r.querySelector(".doc-actions")?.replaceChildren(actions, terms.length ? el("div", { className: "small muted", text: terms.join(", ") }) : "");
+      });
+    }
+
+    function download(s, button) {
+      run(status, button, "Downloading…", async () => {
+        try {
+          const blob = await (await call("GET", "/api/v1/documents/" + s.id + "/content")).blob();
+          status.info("Decrypting…");
+          const file = await V.decrypt(blob, gate.keys());
+          save(file.blob, file.name);
+          return "Decrypted " + file.name + " (" + describeSize(file.blob.size) + ") and saved it.";
+        } finally {
+          load().catch(() => {}); // downloads left, or (after a 410) no longer shared
+        }
+      });
+    }
+
+    return { load, render };
   }
 
   // MARK: C. A partnership's documents
@@ -381,6 +472,8 @@
       // Names are inside the encrypted header: only an unlocked browser can show them.
       const opened = await Promise.all(listing.documents.map((d) =>
         keys.length ? V.openHeader(V.base64urlDecode(d.header), keys).then((o) => o.metadata, () => null) : null));
+      // Who the stored file is encrypted for (no key needed): whether a re-key is due.
+      const layouts = await Promise.all(listing.documents.map((d) => V.readHeader(V.base64urlDecode(d.header)).catch(() => null)));
       if (mine !== generation) return; // a newer render started meanwhile
       // This list replaces the server's table (same data-document ids and doc-name cells).
       section.querySelector("#documents-table")?.remove();
@@ -394,25 +487,30 @@
         const ours = d.organizationId === myOrganization;
         const terms = [plural(d.downloads, "download") + " by the partner" + (d.maxDownloads ? " of " + d.maxDownloads : "")];
         if (d.expiresAt) terms.push("until " + when(d.expiresAt));
+        const canOpen = keys.length > 0 && !!opened[i];
+        const rekeyable = d.canManage && canOpen && needsRekey(d, layouts[i]);
         rows.push(el("tr", { "data-document": d.id },
           el("td", { className: "doc-name", text: name }, keys.length && !opened[i] ? el("span", { className: "small muted", text: " (your keys do not open it)" }) : ""),
           el("td", { text: describeSize(d.size) }),
           el("td", { text: d.uploadedBy + (ours ? "" : " (partner)") + ", " + when(d.createdAt) }),
           el("td", {}, el("span", { className: "status s-" + state(d).replace(" ", "-"), text: state(d) }), el("div", { className: "small muted", text: terms.join(", ") })),
-          el("td", { className: "doc-actions" }, el("div", { className: "actions" }, actions(d, name, keys.length > 0 && opened[i])))));
+          el("td", { className: "doc-actions" }, el("div", { className: "actions" }, actions(d, name, canOpen, rekeyable)),
+            rekeyable ? el("p", { className: "small muted rekey-note", text: REKEY_NOTE }) : "")));
         if (d.canManage && d.links.length) rows.push(linksRow(d));
+        if (d.canManage && (d.shares || []).length) rows.push(sharesRow(d, name));
       });
       list.replaceChildren(el("table", { id: "vault-documents" },
         el("thead", {}, el("tr", {}, ["Document", "Size", "Uploaded", "Sharing", "Actions"].map((h) => el("th", { text: h })))),
         el("tbody", {}, rows)));
     }
 
-    function actions(d, name, canOpen) {
+    function actions(d, name, canOpen, rekeyable) {
       const out = [];
       const button = (text, className, handler) => el("button", { type: "button", className: className + " small", text, "aria-label": text + ": " + name, onclick: handler });
       if (canOpen) out.push(button("Download", "download", (e) => download(d, e.currentTarget)));
       if (d.canManage && !d.revokedAt) {
         if (canOpen) out.push(button("Make a share link", "secondary make-link", () => shareForm(d, name)));
+        if (canOpen) out.push(button("Share with a circle", "secondary circle-share", () => circleShareForm(d, name)));
         out.push(button("Stop sharing", "danger stop-sharing", (e) => {
           if (!confirm("Stop sharing " + name + "? The partner can no longer download it, and every share link to it stops working.")) return;
           run(status, e.currentTarget, "Stopping…", async () => {
@@ -421,6 +519,11 @@
             return "Sharing of " + name + " was stopped.";
           });
         }));
+      }
+      if (rekeyable) {
+        const rekeyButton = button("Re-key", "secondary rekey", (e) => rekey(d, name, e.currentTarget));
+        rekeyButton.title = REKEY_NOTE;
+        out.push(rekeyButton);
       }
       return out;
     }
@@ -442,6 +545,194 @@
         return el("li", { "data-link": l.id, className: "small" }, text, closed ? el("span", { className: "status s-revoked", text: closed }) : off);
       });
       return el("tr", { className: "doc-links", "data-links-of": d.id }, el("td", { colspan: 5 }, el("ul", {}, items)));
+    }
+
+    // Open: neither stopped (with the whole document, or on its own), expired nor used up.
+    const shareOpen = (d, s) => !d.revokedAt && !s.revokedAt && !isPast(s.expiresAt) && !(s.maxDownloads && s.downloads >= s.maxDownloads);
+    const linkOpen = (d, l) => !d.revokedAt && !l.revokedAt && !isPast(l.expiresAt) && !(l.maxDownloads && l.downloads >= l.maxDownloads);
+
+    function sharesRow(d, name) {
+      const items = d.shares.map((s) => {
+        const closed = d.revokedAt || s.revokedAt ? "stopped" : isPast(s.expiresAt) ? "expired" : s.maxDownloads && s.downloads >= s.maxDownloads ? "used up" : null;
+        const text = "Shared with " + s.name + " (" + circleTitle(s.circle).toLowerCase() + " circle) " + when(s.createdAt) + ": " +
+          plural(s.downloads, "download") + (s.maxDownloads ? " of " + s.maxDownloads : "") + (s.expiresAt ? ", until " + when(s.expiresAt) : "") + " ";
+        const state = el("span", { className: "status " + (closed ? "s-revoked" : "s-shared"), text: closed || "shared" });
+        if (closed) return el("li", { "data-share": s.id, className: "small" }, text, state);
+        const stop = el("button", { type: "button", className: "secondary small", text: "Stop", "aria-label": "Stop sharing " + name + " with " + s.name });
+        stop.addEventListener("click", () => {
+          if (!confirm("Stop sharing " + name + " with " + s.name + "? It can no longer download it.")) return;
+          run(status, stop, "Stopping…", async () => {
+            await call("POST", "/api/v1/documents/" + d.id + "/shares/" + s.id + "/revoke");
+            await refresh();
+            return "Stopped sharing " + name + " with " + s.name + ".";
+          });
+        });
+        return el("li", { "data-share": s.id, className: "small" }, text, state, " ", stop);
+      });
+      return el("tr", { className: "doc-shares", "data-shares-of": d.id }, el("td", { colspan: 5 }, el("ul", {}, items)));
+    }
+
+    // One form at a time above the list (where share links are made): a circle, then the organizations in it (or
+    // closer) outside this partnership, each getting the header rewrapped here for its own vault key.
+    function circleShareForm(d, name) {
+      const select = el("select", { id: "circle-share-circle", name: "circle-share-circle" },
+        el("option", { value: "", text: "Choose a circle" }),
+        CIRCLES.map(([value, title]) => el("option", { value, text: title + (value === "trusted-referral" ? "" : " and closer circles") })));
+      const candidates = el("div", { id: "circle-share-candidates" });
+      const form = el("form", { id: "circle-share-form", className: "card", novalidate: true },
+        el("h3", { text: "Share " + name + " with a circle" }),
+        el("p", { className: "muted small", text: "Organizations your organization keeps in that circle (or a closer one) outside this partnership can download and open it until you stop it, it expires or is used up, or you take them out of the circle. Each gets the key sealed to its own vault key, here in your browser." }),
+        el("label", { for: "circle-share-circle", text: "Circle" }), select,
+        candidates,
+        field("circle-share-expires", "Works until the end of (optional)", { type: "date" }),
+        field("circle-share-max-downloads", "Most downloads by each organization (optional)", { type: "number", min: 1, max: 10000, step: 1 }),
+        el("div", { className: "actions" }, el("button", { type: "submit", id: "circle-share-button", text: "Share" }),
+          el("button", { type: "button", className: "secondary", text: "Cancel", onclick: () => linkArea.replaceChildren() })));
+      let shown = [], asked = 0;
+      select.addEventListener("change", async () => {
+        const circle = select.value, mine = ++asked;
+        shown = [];
+        if (!circle) return candidates.replaceChildren();
+        candidates.replaceChildren(el("p", { className: "muted small", text: "Looking up your " + circleTitle(circle).toLowerCase() + " circle…" }));
+        try {
+          const list = await (await call("GET", "/api/v1/documents/" + d.id + "/share-candidates?circle=" + encodeURIComponent(circle))).json();
+          if (mine !== asked) return; // another circle was chosen meanwhile
+          shown = list;
+          if (!list.length) {
+            return candidates.replaceChildren(el("p", { className: "muted small", id: "circle-share-none",
+              text: "No organization outside this partnership is in your " + circleTitle(circle).toLowerCase() + " circle" + (circle === "trusted-referral" ? "" : " or a closer one") + ". Place organizations in your circles from their profiles." }));
+          }
+          const current = listing.documents.find((x) => x.id === d.id) || d;
+          const already = new Set((current.shares || []).filter((s) => shareOpen(current, s)).map((s) => s.organizationId));
+          candidates.replaceChildren(el("fieldset", {},
+            el("legend", { text: "Share with" }),
+            list.map((c) => el("div", { className: "candidate" }, el("label", {},
+              el("input", { type: "checkbox", name: "circle-share-org", value: c.organizationId, disabled: !c.publicKey }),
+              " " + c.name + " ",
+              el("span", { className: "small muted", text: !c.publicKey ? "has not set up its vault yet"
+                : "(" + circleTitle(c.circle).toLowerCase() + ")" + (already.has(c.organizationId) ? ", shared already: sharing again starts its terms anew" : "") }))))));
+        } catch (error) {
+          if (mine === asked) candidates.replaceChildren(el("p", { role: "alert", className: "error-text", text: explain(error) }));
+        }
+      });
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const circle = select.value;
+        const chosen = [...form.querySelectorAll("input[name=circle-share-org]:checked")]
+          .map((input) => shown.find((c) => c.organizationId === input.value && c.publicKey)).filter(Boolean);
+        run(status, form, "Sharing…", async () => {
+          if (!circle) throw new Error("Choose a circle.");
+          if (!chosen.length) throw new Error("Choose at least one organization to share with.");
+          const body = { circle, shares: [] };
+          const expiresAt = endOfDay(form.elements["circle-share-expires"].value), most = maxDownloads(form.elements["circle-share-max-downloads"].value);
+          if (expiresAt) body.expiresAt = expiresAt;
+          if (most) body.maxDownloads = most;
+          const current = listing.documents.find((x) => x.id === d.id) || d;
+          const header = V.base64urlDecode(current.header);
+          const { contentKey } = await V.openHeader(header, gate.keys());
+          for (const c of chosen) {
+            body.shares.push({ organizationId: c.organizationId,
+              header: V.base64urlEncode(await V.rewrapHeader(header, contentKey, [V.parsePublicKey(c.publicKey)])) });
+          }
+          await call("POST", "/api/v1/documents/" + d.id + "/shares", { json: body });
+          linkArea.replaceChildren();
+          await refresh();
+          return "Shared " + name + " with " + chosen.map((c) => c.name).join(", ") + ".";
+        });
+      });
+      linkArea.replaceChildren(form);
+      select.focus();
+    }
+
+    // MARK: Re-keying
+
+    // A re-key is due for a revocation after the last re-key (the re-key itself stops links and shares at its own
+    // moment); once sharing stopped, while the partner's key is still in the stored file.
+    function needsRekey(d, layout) {
+      if (!layout) return false;
+      if (d.revokedAt) return layout.recipients.length > 1;
+      const since = Date.parse(d.rekeyedAt || d.createdAt);
+      return [...(d.links || []), ...(d.shares || [])].some((x) => x.revokedAt && Date.parse(x.revokedAt) > since);
+    }
+
+    // Decrypts the stored file here and encrypts it anew (a new content key, file id and sealed name) for the
+    // remaining recipients; the server stops links and circle shares, so the open circle shares are made again.
+    function rekey(d, name, button) {
+      if (!confirm("Re-key " + name + "? It is encrypted anew in this browser with a new key for " +
+        (d.revokedAt ? "your organization only" : "both organizations") +
+        ". Share links stop working and must be made again; organizations it is shared with through a circle get it again.")) return;
+      run(status, button, "Re-keying " + name + "…", async () => {
+        listing = await (await call("GET", "/api/v1/partnerships/" + pid + "/documents")).json();
+        const current = listing.documents.find((x) => x.id === d.id);
+        if (!current) throw new Error(name + " is no longer in this partnership's documents.");
+        let recipients;
+        if (current.revokedAt) {
+          const own = gate.activeKey();
+          if (!own) throw new Error("Your organization has no vault key yet: an owner sets it up under Organization → Vault.");
+          recipients = [own.publicKey];
+        } else {
+          const missing = listing.recipients.filter((r) => !r.publicKey);
+          if (missing.length) throw new Error(missing.map((r) => r.name + " has no vault key now, so it could not open the document.").join(" "));
+          recipients = listing.recipients.map((r) => r.publicKey);
+        }
+        // The open circle shares, to make again with the organizations' current keys: same circle and end, and the
+        // downloads each has left. Grouped by those terms, one request each.
+        const groups = new Map(), notAgain = [], lookedUp = new Map();
+        for (const s of (current.shares || []).filter((s) => shareOpen(current, s))) {
+          if (!lookedUp.has(s.circle)) {
+            lookedUp.set(s.circle, await (await call("GET", "/api/v1/documents/" + d.id + "/share-candidates?circle=" + encodeURIComponent(s.circle))).json());
+          }
+          const c = lookedUp.get(s.circle).find((x) => x.organizationId === s.organizationId);
+          if (!c || !c.publicKey) {
+            notAgain.push(s.name + (c ? " (it has no vault key now)" : " (it is no longer in your " + circleTitle(s.circle).toLowerCase() + " circle)"));
+            continue;
+          }
+          const left = s.maxDownloads ? s.maxDownloads - s.downloads : null;
+          const terms = [s.circle, s.expiresAt || "", left || ""].join(" ");
+          if (!groups.has(terms)) groups.set(terms, { circle: s.circle, expiresAt: s.expiresAt || null, maxDownloads: left, to: [] });
+          groups.get(terms).to.push(c);
+        }
+        const hadLinks = (current.links || []).some((l) => linkOpen(current, l));
+
+        status.info("Re-keying: downloading " + name + "…");
+        const stored = await (await call("GET", "/api/v1/documents/" + d.id + "/content")).blob();
+        status.info("Re-keying: decrypting…");
+        const file = await V.decrypt(stored, gate.keys());
+        status.info("Re-keying: encrypting anew…");
+        const sealed = await V.encrypt(file.blob, recipients.map((r) => V.parsePublicKey(r)), { name: file.name, type: file.type });
+        status.info("Re-keying: uploading (" + describeSize(sealed.size) + ")…");
+        const updated = await (await call("PUT", "/api/v1/documents/" + d.id + "/content", { body: sealed })).json();
+
+        const again = [];
+        if (groups.size) {
+          status.info("Re-keyed; sharing again…");
+          const header = V.base64urlDecode(updated.header);
+          const { contentKey } = await V.openHeader(header, gate.keys());
+          for (const g of groups.values()) {
+            try {
+              const body = { circle: g.circle, shares: [] };
+              if (g.expiresAt && !isPast(g.expiresAt)) body.expiresAt = g.expiresAt;
+              if (g.maxDownloads) body.maxDownloads = g.maxDownloads;
+              for (const c of g.to) {
+                body.shares.push({ organizationId: c.organizationId,
+                  header: V.base64urlEncode(await V.rewrapHeader(header, contentKey, [V.parsePublicKey(c.publicKey)])) });
+              }
+              await call("POST", "/api/v1/documents/" + d.id + "/shares", { json: body });
+              again.push(...g.to.map((c) => c.name));
+            } catch (error) {
+              notAgain.push(g.to.map((c) => c.name).join(", ") + " (" + explain(error) + ")");
+            }
+          }
+        }
+        await refresh();
+        let message = "Re-keyed";
+        if (again.length) message += "; shared again with " + again.join(", ");
+        if (notAgain.length) message += "; not shared again with " + notAgain.join(", ") + ": share it with them again";
+        if (hadLinks) message += "; links must be made again";
+        message += ".";
+        if (notAgain.length) throw new Error(message);
+        return message;
+      });
     }
 
     function download(d, button) {

@@ -44,6 +44,7 @@ struct CreateVault: AsyncMigration {
             .field("size", .int64, .required)
             .field("header", .data, .required)
             .field("storage_key", .string, .required)
+            .field("rekeyed_at", .datetime)
             .field("created_at", .datetime, .required)
             .field("expires_at", .datetime)
             .field("max_downloads", .int)

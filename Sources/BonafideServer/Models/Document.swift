@@ -18,6 +18,8 @@ final class Document: Model, @unchecked Sendable {
     @Field(key: "header") var header: Data
     /// The stored file's key in the blob store; a re-keyed document gets a new one.
     @Field(key: "storage_key") var storageKey: String
+    /// When the content key was last replaced; revocations after it are what a new re-key would cover.
+    @OptionalField(key: "rekeyed_at") var rekeyedAt: Date?
     @Field(key: "created_at") var createdAt: Date
     /// The partner's access: until when, how many downloads, or revoked.
     @OptionalField(key: "expires_at") var expiresAt: Date?

@@ -170,6 +170,7 @@ enum Documents {
                 let old = d.storageKey
                 let now = Date()
                 d.storageKey = key
+                d.rekeyedAt = now
                 d.header = Data(header.bytes)
                 d.size = total
                 try await d.save(on: tx)

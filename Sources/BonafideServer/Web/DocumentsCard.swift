@@ -32,12 +32,7 @@ struct DocumentsCard: Sendable {
         let documents = try await Documents.list(in: p, on: req.db)
         let now = Date()
         let log = try await PartnershipEvent.query(on: req.db).filter(\.$partnership.$id == p.id!)
-            .filter(
-                \.$kind ~~ [
-                    "document.uploaded", "document.downloaded", "document.revoked", "document.linkCreated", "document.linkOpened",
-                    "document.linkRevoked",
-                ]
-            )
+            .filter(\.$kind =~ "document.")
             .sort(\.$createdAt, .descending).limit(30).all()
         return DocumentsCard(
             partnershipID: p.id!, organizationID: actor.organizationID, active: p.status == .active,
