@@ -94,17 +94,19 @@ extension API {
         }
         let (actor, p) = try await partnership(input.path.partnershipId)
         let req = try req
-        let config = req.application.bonafide
-        let declared: Int64? =
-            switch body.length {
-            case .known(let n): n
-            case .unknown: nil
-            }
         let d = try await Documents.upload(
-            body, declaredLength: declared, to: p, by: actor, expiresAt: input.query.expiresAt, maxDownloads: input.query.maxDownloads,
-            limits: .init(maxBytes: config.vaultMaxBytes, quotaBytes: config.vaultQuotaBytes), store: req.application.blobStore,
-            on: req.db)
+            body, declaredLength: Self.length(of: body), to: p, by: actor, expiresAt: input.query.expiresAt,
+            maxDownloads: input.query.maxDownloads, limits: Self.limits(req), store: req.application.blobStore, on: req.db)
         return .created(.init(body: .json(Self.dto(d, links: [], for: actor))))
+    }
+
+    static func length(of body: HTTPBody) -> Int64? {
+        if case .known(let n) = body.length { return n }
+        return nil
+    }
+
+    static func limits(_ req: Request) -> Documents.Limits {
+        .init(maxBytes: req.application.bonafide.vaultMaxBytes, quotaBytes: req.application.bonafide.vaultQuotaBytes)
     }
 
     func downloadDocument(_ input: Operations.DownloadDocument.Input) async throws -> Operations.DownloadDocument.Output {
@@ -123,15 +125,9 @@ extension API {
         }
         let actor = try await actor()
         let req = try req
-        let config = req.application.bonafide
-        let declared: Int64? =
-            switch body.length {
-            case .known(let n): n
-            case .unknown: nil
-            }
         let d = try await Documents.rekey(
-            body, declaredLength: declared, document: UUID(uuidString: input.path.documentId), by: actor,
-            limits: .init(maxBytes: config.vaultMaxBytes, quotaBytes: config.vaultQuotaBytes), store: req.application.blobStore, on: req.db)
+            body, declaredLength: Self.length(of: body), document: UUID(uuidString: input.path.documentId), by: actor,
+            limits: Self.limits(req), store: req.application.blobStore, on: req.db)
         let links = try await Documents.links(of: [d], on: req.db)
         let shares = try await DocumentShares.shares(of: [d], on: req.db)
         return .ok(.init(body: .json(Self.dto(d, links: links[d.id!] ?? [], shares: shares[d.id!] ?? [], for: actor))))

@@ -244,11 +244,7 @@ enum CheckIns {
 
     /// Check-ins held and noted: closeness the viewer saw with the subject (intimacy evidence).
     static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
-        let shared = try await Partnership.query(on: db)
-            .group(.or) {
-                $0.group(.and) { $0.filter(\.$organization.$id == viewer).filter(\.$partner.$id == subject) }
-                    .group(.and) { $0.filter(\.$organization.$id == subject).filter(\.$partner.$id == viewer) }
-            }.all()
+        let shared = try await Partnerships.between(viewer, subject, on: db)
         guard !shared.isEmpty else { return [] }
         let series = try await CheckIn.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all()
         guard !series.isEmpty else { return [] }

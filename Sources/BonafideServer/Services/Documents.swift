@@ -461,11 +461,7 @@ enum Documents {
     /// subject holds with no incident raised about them. Both are intimacy (the seeds' "protect confidential
     /// information"); a document the subject lost control of is an incident and counts there instead.
     static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
-        let shared = try await Partnership.query(on: db)
-            .group(.or) {
-                $0.group(.and) { $0.filter(\.$organization.$id == viewer).filter(\.$partner.$id == subject) }
-                    .group(.and) { $0.filter(\.$organization.$id == subject).filter(\.$partner.$id == viewer) }
-            }.all()
+        let shared = try await Partnerships.between(viewer, subject, on: db)
         guard !shared.isEmpty else { return [] }
         let names = Dictionary(shared.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
         let documents = try await Document.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all()

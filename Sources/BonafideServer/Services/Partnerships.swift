@@ -3,6 +3,15 @@ import Fluent
 import Foundation
 
 enum Partnerships {
+    /// Every partnership the two organizations have with each other, whichever invited.
+    static func between(_ a: UUID, _ b: UUID, on db: any Database) async throws -> [Partnership] {
+        try await Partnership.query(on: db)
+            .group(.or) {
+                $0.group(.and) { $0.filter(\.$organization.$id == a).filter(\.$partner.$id == b) }
+                    .group(.and) { $0.filter(\.$organization.$id == b).filter(\.$partner.$id == a) }
+            }.all()
+    }
+
     /// Opens a partnership from the actor's side. Returns the invitation secret, shown once.
     /// With `baseURL`, the invitation is also mailed to the partner's address.
     static func create(

@@ -48,12 +48,7 @@ enum TrustService {
 
     /// Everything the viewer has seen the subject do, in plain words.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let shared = try await Partnership.query(on: db)
-            .group(.or) { group in
-                group.group(.and) { $0.filter(\.$organization.$id == viewer).filter(\.$partner.$id == subject) }
-                group.group(.and) { $0.filter(\.$organization.$id == subject).filter(\.$partner.$id == viewer) }
-            }
-            .all()
+        let shared = try await Partnerships.between(viewer, subject, on: db)
         let partnershipIDs = shared.compactMap(\.id)
         var items: [TrustEvidence] = []
         if !partnershipIDs.isEmpty {
