@@ -434,10 +434,12 @@ def test_documents_encrypted_in_one_browser_open_in_another_through_a_link_and_i
     assert not stranger.find_elements(By.CSS_SELECTOR, "#shared-app")
 
     # The partnership's access log has it all.
+    # Unlocked, the page names the document in the log; the server only ever wrote its number.
     browser_a.get(page)
+    text_in(browser_a, "#document-log", f"document 1 (“{file_name}”)")
     log = find(browser_a, "#document-log").text
     for line in (f"{a['name']} shared document 1", f"{b['name']} ({b['organization']}) downloaded document 1",
-                 f"{a['name']} made a share link to document 1, with a password",
+                 f"{a['name']} made a share link to document 1 (“{file_name}”), with a password",
                  "Someone with a share link downloaded document 1", f"{a['name']} stopped sharing document 1"):
         assert line in log, f"{line!r} not in the log:\n{log}"
     shot(browser_a, "07-access-log")

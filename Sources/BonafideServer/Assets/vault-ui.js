@@ -456,7 +456,23 @@
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("document-log");
         const old = document.getElementById("document-log");
         if (response.ok && fresh && old) old.replaceWith(document.importNode(fresh, true));
+        nameLog();
       } catch { /* the next page load shows it anyway */ }
+    }
+
+    // The server writes "document 3" (it cannot read names); an unlocked browser adds the name it decrypted.
+    let logNames = new Map();
+    function nameLog() {
+      const log = document.getElementById("document-log");
+      if (!log) return;
+      const walker = document.createTreeWalker(log, NodeFilter.SHOW_TEXT);
+      const texts = [];
+      while (walker.nextNode()) texts.push(walker.currentNode);
+      for (const node of texts) {
+        node.textContent = node.textContent
+          .replace(/ \(“[^”]*”\)/g, "")
+          .replace(/\bdocument (\d+)\b/g, (whole, n) => (logNames.has(Number(n)) ? whole + " (“" + logNames.get(Number(n)) + "”)" : whole));
+      }
     }
 
     function state(d) {
@@ -475,6 +491,8 @@
       // Who the stored file is encrypted for (no key needed): whether a re-key is due.
       const layouts = await Promise.all(listing.documents.map((d) => V.readHeader(V.base64urlDecode(d.header)).catch(() => null)));
       if (mine !== generation) return; // a newer render started meanwhile
+      logNames = new Map(listing.documents.flatMap((d, i) => (opened[i]?.name ? [[d.number, opened[i].name]] : [])));
+      nameLog();
       // This list replaces the server's table (same data-document ids and doc-name cells).
       section.querySelector("#documents-table")?.remove();
       section.querySelector("#no-documents")?.remove();
