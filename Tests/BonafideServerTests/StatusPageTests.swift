@@ -7,6 +7,20 @@ import VaporTesting
 
 @Suite("Status pages")
 struct StatusPageTests {
+    @Test func followingTwiceAtOnceFollowsOnce() async throws {
+        try await withTestApp { app in
+            let (a, b, _) = try await app.activePartnership()
+            #expect(try await app.api(.PUT, "/organization/status-page", token: a.token, json: #"{"visibility":"partners"}"#).status == .ok)
+            let bob = Actor(user: try #require(try await User.find(UUID(uuidString: b.id), on: app.db)))
+            let org = UUID(uuidString: a.organizationID)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { try await StatusPages.subscribe(org, true, by: bob, on: app.db) } }
+                try await group.waitForAll()
+            }
+            #expect(try await StatusSubscription.query(on: app.db).count() == 1)
+        }
+    }
+
     @Test func aStatusPageShowsOnlyWhatItsOwnersChoseToWhomTheyChose() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

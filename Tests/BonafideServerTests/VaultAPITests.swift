@@ -196,6 +196,29 @@ struct VaultAPITests {
         }
     }
 
+    @Test func twoUploadsAtOnceInTwoPartnershipsCannotBothTakeTheLastOfTheQuota() async throws {
+        try await withTestApp({ $0.vaultQuotaBytes = 150_000 }) { app in
+            let (a, b, first) = try await app.activePartnership()
+            let alice = try await app.setUpVault(a)
+            let bob = try await app.setUpVault(b)
+            let c = try await app.register("Carol", org: "Initech")
+            let carol = try await app.setUpVault(c)
+            let created = try await app.api(
+                .POST, "/partnerships", token: a.token, json: #"{"name":"Second","partnerEmail":"\#(c.email)","agreement":"v1"}"#)
+            let secret = String((created.body["invitationLink"] as? String ?? "").split(separator: "/").last ?? "")
+            #expect(try await app.api(.POST, "/invitations/\(secret)/accept", token: c.token).status == .ok)
+            let second = created.body["id"] as? String ?? ""
+            let one = try encrypt(random(100_000), for: [alice.organizationKey.publicKey, bob.organizationKey.publicKey])
+            let other = try encrypt(random(100_000), for: [alice.organizationKey.publicKey, carol.organizationKey.publicKey])
+            async let x = app.send(.POST, "/partnerships/\(first)/documents", token: a.token, bytes: one)
+            async let y = app.send(.POST, "/partnerships/\(second)/documents", token: a.token, bytes: other)
+            let statuses = [try await x.status, try await y.status]
+            #expect(statuses.sorted { $0.code < $1.code } == [.created, .conflict], "\(statuses)")
+            #expect(try await Document.query(on: app.db).count() == 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: app.bonafide.vaultDirectory).count == 1)
+        }
+    }
+
     @Test func expiryDownloadLimitsAndRevocationCloseThePartnersAccessAtOnce() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

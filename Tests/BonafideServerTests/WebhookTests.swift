@@ -80,6 +80,25 @@ final class HTTPReceiver: @unchecked Sendable {
 
 @Suite("Webhooks")
 struct WebhookTests {
+    @Test func registrationsAtOnceNeverPassTheLimitOfTwenty() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for i in 0..<30 {
+                    group.addTask {
+                        try await app.api(
+                            .POST, "/webhooks", token: a.token, json: #"{"url":"http://127.0.0.1:9/hook\#(i)","events":["*"]}"#
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 20, "\(statuses)")
+            #expect(statuses.filter { $0 == .conflict }.count == 10, "\(statuses)")
+            #expect(try await Webhook.query(on: app.db).count() == 20)
+        }
+    }
+
     func signature(_ r: HTTPReceiver.Received, secret: String) -> String {
         let key = Data(base64Encoded: String(secret.dropFirst(6)))!
         let signed = "\(r.header("webhook-id")!).\(r.header("webhook-timestamp")!).\(r.body)"

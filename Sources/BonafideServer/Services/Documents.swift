@@ -166,6 +166,7 @@ enum Documents {
         do {
             (old, updated) = try await db.writeTransaction { tx in
                 guard let d = try await tx.lockedRow(Document.self, d.id!) else { throw Problem.notFound("document") }
+                _ = try await tx.lockedRow(Organization.self, actor.organizationID)
                 try checkQuota(used: try await usage(of: actor.organizationID, on: tx) - d.size, adding: total, limits: limits)
                 let old = d.storageKey
                 let now = Date()
@@ -255,6 +256,8 @@ enum Documents {
     ) async throws -> Document {
         try await db.writeTransaction { tx in
             guard let p = try await tx.lockedRow(Partnership.self, p.id!) else { throw Problem.notFound("partnership") }
+            // The quota is the organization's across partnerships: its row, locked, orders concurrent uploads.
+            _ = try await tx.lockedRow(Organization.self, actor.organizationID)
             try checkQuota(used: try await usage(of: actor.organizationID, on: tx), adding: size, limits: limits)
             let last = try await Document.query(on: tx).filter(\.$partnership.$id == p.id!).max(\.$number) ?? 0
             let d = Document()

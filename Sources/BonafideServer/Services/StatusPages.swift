@@ -124,6 +124,8 @@ enum StatusPages {
     static func subscribe(_ organizationID: UUID?, _ on: Bool, by actor: Actor, now: Date = Date(), on db: any Database) async throws {
         let page = try await page(of: organizationID, viewer: actor, now: now, on: db)
         try await db.writeTransaction { tx in
+            // The person's row, locked: a double click decides once (following twice is following).
+            _ = try await tx.lockedRow(User.self, actor.id)
             let existing = try await StatusSubscription.query(on: tx).filter(\.$organization.$id == page.organizationID)
                 .filter(\.$user.$id == actor.id).first()
             if on, existing == nil {

@@ -63,10 +63,6 @@ enum Webhooks {
         } catch let failure as FeedFetcher.Failure {
             throw Problem.invalid("url", failure.description)
         }
-        let existing = try await Webhook.query(on: db).filter(\.$organization.$id == actor.organizationID).count()
-        guard existing < maxPerOrganization else {
-            throw Problem(.conflict, "An organization can have at most \(maxPerOrganization) webhooks; remove one first.")
-        }
         let secret = StandardWebhooks.makeSecret()
         let hook = Webhook()
         hook.$organization.id = actor.organizationID
@@ -76,7 +72,15 @@ enum Webhooks {
         hook.format = format
         hook.$createdBy.id = actor.id
         hook.createdAt = now
-        try await db.writeTransaction { tx in try await hook.save(on: tx) }
+        try await db.writeTransaction { tx in
+            // Counted under the organization's row lock: two registrations at once cannot both take the last place.
+            _ = try await tx.lockedRow(Organization.self, actor.organizationID)
+            let existing = try await Webhook.query(on: tx).filter(\.$organization.$id == actor.organizationID).count()
+            guard existing < maxPerOrganization else {
+                throw Problem(.conflict, "An organization can have at most \(maxPerOrganization) webhooks; remove one first.")
+            }
+            try await hook.save(on: tx)
+        }
         return (hook, secret)
     }
 
