@@ -436,8 +436,8 @@ def test_documents_encrypted_in_one_browser_open_in_another_through_a_link_and_i
     # The partnership's access log has it all.
     # Unlocked, the page names the document in the log; the server only ever wrote its number.
     browser_a.get(page)
-    text_in(browser_a, "#document-log", f"document 1 (“{file_name}”)")
-    log = find(browser_a, "#document-log").text
+    # The script also swaps in a freshly fetched log after loading; text_in reads whichever copy is current.
+    log = text_in(browser_a, "#document-log", f"made a share link to document 1 (“{file_name}”)")
     for line in (f"{a['name']} shared document 1", f"{b['name']} ({b['organization']}) downloaded document 1",
                  f"{a['name']} made a share link to document 1 (“{file_name}”), with a password",
                  "Someone with a share link downloaded document 1", f"{a['name']} stopped sharing document 1"):
