@@ -39,7 +39,7 @@ import uuid
 import pytest
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -61,7 +61,10 @@ def until(what, check, timeout=WAIT, pause=0.2):
     """check()'s first truthy value, polled for at most timeout seconds."""
     deadline = time.monotonic() + timeout
     while True:
-        value = check()
+        try:
+            value = check()
+        except StaleElementReferenceException:
+            value = None  # the script re-rendered what check() was reading: read again
         if value:
             return value
         if time.monotonic() > deadline:
