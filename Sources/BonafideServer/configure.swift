@@ -134,7 +134,7 @@ func routes(_ app: Application) throws {
         headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
         return Response(status: .ok, headers: headers, body: .init(string: PasskeyScript.source))
     }
-    for script in ["vault.js", "vault-ui.js"] {
+    for script in Assets.scripts {
         app.get("assets", .constant(script)) { _ async throws -> Response in
             var headers = HTTPHeaders()
             headers.replaceOrAdd(name: .contentType, value: "text/javascript; charset=utf-8")

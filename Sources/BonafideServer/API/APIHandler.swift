@@ -48,23 +48,6 @@ enum OpenAPIDocument {
     }()
 }
 
-/// Scripts shipped in the package's `Assets` folder, read once.
-enum Assets {
-    private static let cache: [String: String] = {
-        var out: [String: String] = [:]
-        for name in ["vault.js", "vault-ui.js"] {
-            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
-            guard let url = Bundle.module.url(forResource: parts[0], withExtension: parts[1], subdirectory: "Assets"),
-                let text = try? String(contentsOf: url, encoding: .utf8)
-            else { fatalError("\(name) is missing from the BonafideServer resources") }
-            out[name] = text
-        }
-        return out
-    }()
-
-    static func text(_ name: String) -> String { cache[name] ?? "" }
-}
-
 /// The JSON API: each operation authenticates, goes through the policy and services, and maps
 /// models to the generated DTOs.
 struct API: APIProtocol {

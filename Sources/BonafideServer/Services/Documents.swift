@@ -175,11 +175,7 @@ enum Documents {
                 d.header = Data(header.bytes)
                 d.size = total
                 try await d.save(on: tx)
-                let links = try await DocumentLink.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
-                    .set(\.$revokedAt, to: now).update()
-                _ = links
-                try await DocumentShare.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
-                    .set(\.$revokedAt, to: now).update()
+                try await stopLinksAndShares(of: d, at: now, on: tx)
                 try await Timeline.append(
                     p, actor: actor, kind: "document.rekeyed",
                     summary:
@@ -347,10 +343,7 @@ enum Documents {
             let now = Date()
             d.revokedAt = now
             try await d.save(on: tx)
-            try await DocumentLink.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: now).update()
-            try await DocumentShare.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: now).update()
+            try await stopLinksAndShares(of: d, at: now, on: tx)
             let summary = "\(actor.user.name) stopped sharing document \(d.number)"
             let event = try await Timeline.append(
                 p, actor: actor, kind: "document.revoked", summary: summary, extra: ["document": d.id!.uuidString.lowercased()],
@@ -360,6 +353,15 @@ enum Documents {
                 link: Paths.documents(p.id), key: event, at: now, on: tx)
             return d
         }
+    }
+
+    /// Every open link and circle share of the document ends now: each wrapped a key that no longer opens it, or
+    /// sharing stopped.
+    private static func stopLinksAndShares(of d: Document, at now: Date, on tx: any Database) async throws {
+        try await DocumentLink.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: now).update()
+        try await DocumentShare.query(on: tx).filter(\.$document.$id == d.id!).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: now).update()
     }
 
     // MARK: Links
