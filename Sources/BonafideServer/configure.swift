@@ -59,6 +59,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateCheckIns())
     app.migrations.add(CreateStatusPages())
     app.migrations.add(CreateVault())
+    app.migrations.add(CreateProfileSections())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -17,7 +17,8 @@ import Foundation
 /// ```
 ///
 /// Rules, each with its reason: a subject may be a set ("organization:acme#member"), so groups are granted once and
-/// followed at check time; evaluation is bounded in depth and remembers what it is already proving, so a cyclic
+/// followed at check time, or a wildcard ("user:*" every user, "*" everyone) so public things need one tuple;
+/// evaluation is bounded in depth and remembers what it is already proving, so a cyclic
 /// graph answers instead of looping; intersection is the only non-union operator (exclusion makes "why not" answers
 /// ambiguous and nothing here needs it).
 public struct AccessModel: Sendable {
@@ -74,10 +75,20 @@ public struct AccessModel: Sendable {
 
     static func type(of object: String) -> String { String(object.prefix { $0 != ":" }) }
 
+    /// "*" is everyone, signed in or not; "user:*" is every subject of type user. Public things are granted once
+    /// instead of to each person.
+    static func wildcard(_ stored: String, matches subject: String) -> Bool {
+        if stored == "*" { return true }
+        guard stored.hasSuffix(":*"), !subject.contains("#") else { return false }
+        return stored.dropLast(2) == type(of: subject)[...]
+    }
+
     private func prove(
         _ subject: String, _ relation: String, _ object: String, _ tuples: TupleSet, depth: Int, visiting: inout Set<String>
     ) -> [String]? {
         guard depth <= maxDepth, let rule = types[Self.type(of: object)]?[relation] else { return nil }
+        // A set as the subject ("organization:kite#member") holds its own relation: "Kite's people" are members of Kite.
+        if subject == "\(object)#\(relation)" { return [] }
         let goal = "\(object)#\(relation)@\(subject)"
         guard visiting.insert(goal).inserted else { return nil }
         defer { visiting.remove(goal) }
@@ -92,7 +103,7 @@ public struct AccessModel: Sendable {
         case .direct:
             for s in tuples.subjects(of: object, relation) {
                 let tuple = "\(object)#\(relation)@\(s)"
-                if s == subject { return [tuple] }
+                if s == subject || Self.wildcard(s, matches: subject) { return [tuple] }
                 // A set as subject: "organization:acme#member" grants whoever is a member of acme.
                 if let hash = s.firstIndex(of: "#") {
                     let group = String(s[..<hash]), groupRelation = String(s[s.index(after: hash)...])
@@ -150,7 +161,9 @@ public struct TupleSet: Sendable {
     public mutating func insert(_ t: Tuple) {
         index["\(t.object)#\(t.relation)", default: []].append(t.subject)
         objectsByType[AccessModel.type(of: t.object), default: []].insert(t.object)
-        if !t.subject.contains("#") { objectsByType[AccessModel.type(of: t.subject), default: []].insert(t.subject) }
+        if !t.subject.contains("#"), !t.subject.hasSuffix("*") {
+            objectsByType[AccessModel.type(of: t.subject), default: []].insert(t.subject)
+        }
     }
 
     public func subjects(of object: String, _ relation: String) -> [String] { index["\(object)#\(relation)"] ?? [] }

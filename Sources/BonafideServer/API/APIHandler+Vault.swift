@@ -12,7 +12,7 @@ extension API {
         let userKey = try await Vault.userKey(of: actor.id, on: db)
         let grants = try await Vault.grants(of: actor.id, on: db)
         let keys = try await Vault.organizationKeys(of: actor.organizationID, on: db)
-        let members = actor.role.canManage ? try await Vault.members(of: actor.organizationID, on: db) : []
+        let members = Policy.canManage(actor) ? try await Vault.members(of: actor.organizationID, on: db) : []
         return .ok(
             .init(
                 body: .json(

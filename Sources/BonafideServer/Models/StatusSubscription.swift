@@ -17,13 +17,15 @@ enum StatusPageVisibility: String, Codable, Sendable, CaseIterable {
         }
     }
 
-    /// The circle at least needed, for the circle settings.
-    var minimumCircle: Circle? {
+    /// Who sees the page, in the terms every shared thing uses; nil when it is off.
+    var audience: Audience? {
         switch self {
+        case .off: nil
+        case .public: .public
+        case .partners: .partners
         case .connected: .connected
         case .collaborator: .collaborator
         case .trustedReferral: .trustedReferral
-        default: nil
         }
     }
 }

@@ -53,7 +53,7 @@ enum Documents {
     }
 
     static func canManage(_ d: Document, _ actor: Actor) -> Bool {
-        d.$organization.id == actor.organizationID && (d.$uploadedBy.id == actor.id || actor.role.canManage)
+        d.$organization.id == actor.organizationID && (d.$uploadedBy.id == actor.id || Policy.canManage(actor))
     }
 
     static func describe(size: Int64) -> String {

@@ -13,33 +13,16 @@ struct Actor: Sendable {
 /// Every authorization rule lives here. What someone may not see is reported as not found, so
 /// its existence does not leak.
 enum Policy {
-    /// A partnership is visible to its members, and to owners and admins of either side.
+    /// A partnership is visible to its members, and to owners and admins of either side (`Access`).
     static func partnership(_ id: UUID?, for actor: Actor, on db: any Database) async throws -> Partnership {
         guard let id, let partnership = try await Partnership.find(id, on: db),
-            partnership.side(of: actor.organizationID)
+            try await Access.check(.person(actor), "viewer", .partnership(partnership), on: db).allowed
         else { throw Problem.notFound("partnership") }
-        if actor.role.canManage { return partnership }
-        let member = try await PartnershipMember.query(on: db)
-            .filter(\.$partnership.$id == id).filter(\.$user.$id == actor.id).first()
-        guard member != nil else { throw Problem.notFound("partnership") }
         return partnership
     }
 
     static func visiblePartnerships(for actor: Actor, on db: any Database) async throws -> [Partnership] {
-        let memberOf = try await PartnershipMember.query(on: db).filter(\.$user.$id == actor.id).all()
-            .map(\.$partnership.id)
-        var query = Partnership.query(on: db)
-        if actor.role.canManage {
-            query = query.group(.or) { group in
-                group.filter(\.$organization.$id == actor.organizationID)
-                group.filter(\.$partner.$id == actor.organizationID)
-                group.filter(\.$id ~~ memberOf)
-            }
-        } else {
-            query = query.filter(\.$id ~~ memberOf)
-        }
-        return try await query.sort(\.$createdAt, .descending).all()
-            .filter { $0.side(of: actor.organizationID) }
+        try await Access.visiblePartnerships(for: actor, on: db)
     }
 
     /// Work inside a partnership (commitments, messages) needs both sides to have joined.
@@ -83,8 +66,13 @@ enum Policy {
         commitment.$ownerOrganization.id == actor.organizationID ? .owner : .recipient
     }
 
+    /// Whether the person runs their organization (owner or admin): what pages ask before offering a setting.
+    static func canManage(_ actor: Actor) -> Bool {
+        Access.check(actor, "manager", organization: actor.organizationID).allowed
+    }
+
     static func manageOrganization(_ actor: Actor) throws {
-        guard actor.role.canManage else {
+        guard canManage(actor) else {
             throw Problem(.forbidden, "Only owners and admins of your organization can do this.")
         }
     }
@@ -106,19 +94,23 @@ enum Policy {
 
     /// An organization's testimonial is rewritten or withdrawn only by its writer, an owner or an admin.
     static func changeTestimonial(_ testimonial: Testimonial, by actor: Actor) throws {
-        guard testimonial.$writtenBy.id == actor.id || actor.role.canManage else {
+        guard testimonial.$writtenBy.id == actor.id || canManage(actor) else {
             throw Problem(.forbidden, "Only its writer, an owner or an admin can change your organization's testimonial.")
         }
     }
 
     /// Only an owner may hand out the owner role.
+    static func isOwner(_ actor: Actor) -> Bool {
+        Access.check(actor, "owner", organization: actor.organizationID).allowed
+    }
+
     static func requireOwner(_ actor: Actor) throws {
-        guard actor.role == .owner else { throw Problem(.forbidden, "Only owners of your organization can do this.") }
+        guard isOwner(actor) else { throw Problem(.forbidden, "Only owners of your organization can do this.") }
     }
 
     static func grant(_ role: Role, by actor: Actor) throws {
         try manageOrganization(actor)
-        if role == .owner, actor.role != .owner {
+        if role == .owner, !isOwner(actor) {
             throw Problem(.forbidden, "Only an owner can invite another owner.")
         }
     }

@@ -40,22 +40,10 @@ enum StatusPages {
 
     /// Whether `viewer` (an organization, or nil when signed out) may see `org`'s page; its own people always may.
     static func canSee(_ org: Organization, viewer: UUID?, on db: any Database) async throws -> Bool {
-        if viewer == org.id { return true }
-        guard let allowed = try await viewers(of: org, on: db) else { return true }
-        return viewer.map(allowed.contains) ?? false
-    }
-
-    /// The organizations that may see the page besides its own; nil for everyone.
-    static func viewers(of org: Organization, on db: any Database) async throws -> Set<UUID>? {
-        switch visibility(of: org) {
-        case .off: return []
-        case .public: return nil
-        case .partners: return Set(try await Partnerships.partnerIDs(of: org.id!, statuses: [.active, .ended], on: db))
-        case .connected, .collaborator, .trustedReferral:
-            let minimum = visibility(of: org).minimumCircle ?? .trustedReferral
-            let placements = try await CirclePlacement.query(on: db).filter(\.$organization.$id == org.id!).all()
-            return Set(placements.filter { $0.circle >= minimum }.map { $0.$member.id })
-        }
+        guard let audience = visibility(of: org).audience else { return viewer == org.id }
+        let subject: Access.Subject = viewer.map { .members(of: $0) } ?? .anyone
+        return try await Access.check(subject, "reader", .section(organization: org.id!, name: "statusPage", audience: audience), on: db)
+            .allowed
     }
 
     /// The page, or 404 for whoever may not see it (its existence included).
@@ -148,11 +136,13 @@ enum StatusPages {
             let org = try await Organization.find(incident.$responsible.id, on: db), visibility(of: org) != .off
         else { return }
         let followers = try await StatusSubscription.query(on: db).filter(\.$organization.$id == org.id!).with(\.$user).all()
-        let viewers = try await viewers(of: org, on: db)
-        let allowed = followers.filter { f in
+        var seeing: [UUID: Bool] = [:]
+        var allowed: [UUID] = []
+        for f in followers {
             let theirs = f.user.$organization.id
-            return theirs == org.id || viewers.map { $0.contains(theirs) } ?? true
-        }.map { $0.$user.id }
+            if seeing[theirs] == nil { seeing[theirs] = try await canSee(org, viewer: theirs, on: db) }
+            if seeing[theirs] == true { allowed.append(f.$user.id) }
+        }
         try await Notifier.notify(
             allowed,
             of: .init(

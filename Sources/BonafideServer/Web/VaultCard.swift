@@ -15,9 +15,9 @@ struct VaultCard: Sendable {
     static func load(_ req: Request, for actor: Actor) async throws -> VaultCard {
         let keys = try await Vault.organizationKeys(of: actor.organizationID, on: req.db)
         return VaultCard(
-            hasOwnKey: try await Vault.userKey(of: actor.id, on: req.db) != nil, canManage: actor.role.canManage,
+            hasOwnKey: try await Vault.userKey(of: actor.id, on: req.db) != nil, canManage: Policy.canManage(actor),
             activeKeyID: keys.first { $0.retiredAt == nil }?.keyID, versions: keys.count,
-            members: actor.role.canManage ? try await Vault.members(of: actor.organizationID, on: req.db) : [])
+            members: Policy.canManage(actor) ? try await Vault.members(of: actor.organizationID, on: req.db) : [])
     }
 
     func render(csrf: String) -> HTML {

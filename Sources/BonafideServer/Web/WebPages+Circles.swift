@@ -49,7 +49,7 @@ extension WebPages {
         let state: HTML =
             current.map { "<p id=\"circle-state\">In your <strong>\($0.title.lowercased())</strong> circle.\(note)</p>" }
             ?? "<p id=\"circle-state\" class=\"muted\">Not in your circles.</p>"
-        guard actor.role.canManage else { return "<section class=\"card\"><h2>Circles</h2>\(state)</section>" }
+        guard Policy.canManage(actor) else { return "<section class=\"card\"><h2>Circles</h2>\(state)</section>" }
         let options = HTML.join(
             Circle.allCases.map { c in
                 HTML("<option value=\"\(c.rawValue)\"\(HTML(raw: c == current ? " selected" : ""))>\(c.title)</option>")

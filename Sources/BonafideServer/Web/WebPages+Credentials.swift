@@ -45,7 +45,7 @@ extension WebPages {
         let own = try await Credentials.of(actor.organizationID, seenBy: actor.organizationID, on: db)
         let requests = try await Credentials.requests(to: actor.organizationID, on: db)
         let now = Date()
-        let canEdit = actor.role.canManage
+        let canEdit = Policy.canManage(actor)
         let ownList = HTML.join(
             own.map { c in
                 let remove: HTML =

@@ -119,7 +119,7 @@ extension WebPages {
                     """
             })
         var publication: HTML = ""
-        if side == .responsible, actor.role.canManage, i.status == .resolved || i.status == .closed || i.publishedAt != nil {
+        if side == .responsible, Policy.canManage(actor), i.status == .resolved || i.status == .closed || i.publishedAt != nil {
             publication = """
                 <section class="card"><h2>On your profile</h2>\(i.publishedAt.map { HTML("<p>Published \(clock.format($0)): anyone sees its title, severity, dates, root cause and improvement plan (never the description or this partnership).</p>") } ?? "<p class=\"muted\">Publishing your account (title, severity, dates, root cause and improvement plan; never the description or this partnership) on your organization's profile shows how you handle incidents.</p>")
                 <form method="post" action="\(Paths.incident(p.id, i.id))/publication">\(csrf(req))<input type="hidden" name="published" value="\(i.publishedAt == nil ? "true" : "false")">

@@ -32,7 +32,7 @@ extension WebPages {
             ? "<p class=\"muted\">No mentions yet. Import a file or follow a feed below.</p>"
             : "<table id=\"mention-list\"><thead><tr><th>When</th><th>Brand</th><th>Mention</th><th>Sentiment</th></tr></thead><tbody>\(rows)</tbody></table>"
         var manage: HTML = ""
-        if actor.role.canManage {
+        if Policy.canManage(actor) {
             let feeds = try await MentionFeeds.list(for: actor.organizationID, on: db)
             let feedRows = HTML.join(
                 feeds.map { f in

@@ -8,7 +8,7 @@ extension WebPages {
         let actor = try req.requireActor()
         guard let org = try await Organization.find(actor.organizationID, on: req.db) else { throw Problem.notFound("organization") }
         let members = try await User.query(on: req.db).filter(\.$organization.$id == org.id!).sort(\.$name).all()
-        let canEdit = actor.role.canManage
+        let canEdit = Policy.canManage(actor)
         let disabled: HTML = canEdit ? "" : " disabled"
         func lines(_ items: [String]) -> String { items.joined(separator: "\n") }
         func list(_ items: [String], empty: String) -> HTML {
@@ -25,11 +25,11 @@ extension WebPages {
             <section class="card"><h2>Invite a colleague</h2>
             <form method="post" action="/organization/invitations">\(csrf(req))
             <label for="inv-email">Email</label><input id="inv-email" name="email" type="email" required>
-            <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(actor.role == .owner ? HTML("<option>owner</option>") : "")</select>
+            <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(Policy.isOwner(actor) ? HTML("<option>owner</option>") : "")</select>
             <button>Create invitation link</button></form></section>
             """ : ""
         let twoFactorPolicy: HTML =
-            actor.role == .owner
+            Policy.isOwner(actor)
             ? """
             <section class="card" id="two-factor-policy"><h2>Two-factor sign-in</h2>
             <p>\(org.requireTwoFactor ? "Everyone in \(org.name) must sign in with a second factor." : "A second factor is optional for your colleagues.")</p>

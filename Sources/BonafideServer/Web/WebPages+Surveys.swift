@@ -31,7 +31,7 @@ extension WebPages {
                 """
             })
         let form: HTML =
-            actor.role.canManage
+            Policy.canManage(actor)
             ? """
             <section class="card"><h2>New survey</h2><form method="post" action="/surveys">\(csrf(req))
             <label for="survey-title">Title</label><input id="survey-title" name="title" required maxlength="200">
@@ -103,7 +103,7 @@ extension WebPages {
                 "<ul id=\"survey-comments\">\(r.comments.sorted { $0.sentiment < $1.sentiment }.map { c in HTML("<li>“\(c.text)” <span class=\"small \(c.sentiment < -0.05 ? "risk" : "muted")\">\(c.score.map { "score \($0) · " } ?? "")sentiment \(String(format: "%+.2f", c.sentiment))\(c.drivers.isEmpty ? "" : " · " + StoredDrivers.quoted(c.drivers))\(c.segment.isEmpty ? "" : " · \(c.segment)")</span></li>") })</ul>"
             )
         var manage: HTML = ""
-        if actor.role.canManage {
+        if Policy.canManage(actor) {
             let key = try await SurveyLinks.key(on: req.db)
             let base = req.application.bonafide.baseURL
             let recipients = try await SurveyRecipient.query(on: req.db).filter(\.$survey.$id == survey.id!).sort(\.$createdAt).all()

@@ -1,0 +1,200 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+/// Bonafide's relations and the permissions computed from them, asked through one relationship-based check
+/// (`AccessModel`). Each question reads the few rows around its subject and object (a person's organization and
+/// role, a partnership's sides and members, a section's audience, the asker's partnership with and place in the
+/// owner's circles), so what changed in the database counts at once: placing an organization in a circle shows
+/// it a section on its next request, and removing it hides the section again.
+enum Access {
+    /// Who asks.
+    enum Subject: Sendable {
+        /// A signed-in person.
+        case person(Actor)
+        /// Any person of an organization (what an owner asks of a partner: "would Kite's people see this?").
+        case members(of: UUID)
+        /// Someone without an account.
+        case anyone
+    }
+
+    /// What is asked about.
+    enum Object: Sendable {
+        case organization(UUID)
+        case partnership(Partnership)
+        case section(organization: UUID, name: String, audience: Audience)
+    }
+
+    /// Stored relations (owner, admin, member, partner, circles, sides) and the permissions computed from them.
+    static let model = AccessModel(types: [
+        "organization": [
+            "owner": .direct, "admin": .direct, "member": .direct,
+            "manager": .union([.computed("owner"), .computed("admin")]),
+            // "organization:acme#partner@organization:kite": Kite has or had a partnership with Acme.
+            "partner": .direct,
+            // Circles, closest last: each includes the closer ones. Placing Kite in a circle of Acme's is a tuple on
+            // Acme; nothing on Kite, so it grants Acme nothing of Kite's.
+            "trustedReferral": .direct,
+            "collaborator": .union([.direct, .computed("trustedReferral")]),
+            "connected": .union([.direct, .computed("collaborator")]),
+            "partnerMember": .tupleToUserset(tupleset: "partner", computed: "member"),
+            "connectedMember": .tupleToUserset(tupleset: "connected", computed: "member"),
+            "collaboratorMember": .tupleToUserset(tupleset: "collaborator", computed: "member"),
+            "trustedReferralMember": .tupleToUserset(tupleset: "trustedReferral", computed: "member"),
+        ],
+        "partnership": [
+            "side": .direct, "member": .direct,
+            "viewer": .union([.computed("member"), .tupleToUserset(tupleset: "side", computed: "manager")]),
+        ],
+        "section": [
+            "organization": .direct,
+            // The audience's tuple, or anyone of the organization itself.
+            "reader": .union([.direct, .tupleToUserset(tupleset: "organization", computed: "member")]),
+        ],
+    ])
+
+    /// The engine's answer with the chain in plain words.
+    struct Answer: Sendable {
+        var allowed: Bool
+        var because: [String]
+        var tuples: [String]
+    }
+
+    // MARK: - Asking
+
+    /// "May the subject have this relation to the object?" Reads what the question needs, then decides.
+    static func check(_ subject: Subject, _ relation: String, _ object: Object, on db: any Database) async throws -> AccessModel.Decision {
+        try await check(subject, relation, [object], on: db)[0]
+    }
+
+    /// The same question for several objects at once, reading each organization's stand toward the asker once.
+    static func check(_ subject: Subject, _ relation: String, _ objects: [Object], on db: any Database) async throws
+        -> [AccessModel.Decision]
+    {
+        var tuples = TupleSet(subjectTuples(subject))
+        var standing: [UUID: [TupleSet.Tuple]] = [:]
+        for object in objects {
+            for t in try await objectTuples(object, for: subject, on: db) { tuples.insert(t) }
+            if case .section(let owner, _, _) = object, standing[owner] == nil, let asker = organization(of: subject), asker != owner {
+                let relations = try await relations(of: owner, toward: asker, on: db)
+                standing[owner] = relations
+                for t in relations { tuples.insert(t) }
+            }
+        }
+        return objects.map { model.check(name(subject), relation, name($0), in: tuples) }
+    }
+
+    /// The same question when it needs nothing beyond the person (managing their own organization).
+    static func check(_ actor: Actor, _ relation: String, organization: UUID) -> AccessModel.Decision {
+        model.check(name(.person(actor)), relation, "organization:\(key(organization))", in: TupleSet(subjectTuples(.person(actor))))
+    }
+
+    /// The partnerships a person may see, newest first: the candidates are their organization's partnerships, each
+    /// decided by the check (managers see all of their side's; others those they were added to).
+    static func visiblePartnerships(for actor: Actor, on db: any Database) async throws -> [Partnership] {
+        let candidates = try await Partnership.query(on: db)
+            .group(.or) { $0.filter(\.$organization.$id == actor.organizationID).filter(\.$partner.$id == actor.organizationID) }
+            .sort(\.$createdAt, .descending).all()
+        let memberOf = try await PartnershipMember.query(on: db).filter(\.$user.$id == actor.id).all()
+        var tuples = TupleSet(subjectTuples(.person(actor)))
+        for p in candidates { for t in sideTuples(p) { tuples.insert(t) } }
+        for m in memberOf { tuples.insert(.init("partnership:\(key(m.$partnership.id))", "member", name(.person(actor)))) }
+        let visible = Set(model.list(name(.person(actor)), "viewer", type: "partnership", in: tuples, limit: .max))
+        return candidates.filter { visible.contains("partnership:\(key($0.id!))") }
+    }
+
+    // MARK: - Reading the relations
+
+    static func key(_ id: UUID) -> String { id.uuidString.lowercased() }
+
+    static func name(_ subject: Subject) -> String {
+        switch subject {
+        case .person(let actor): "user:\(key(actor.id))"
+        case .members(let organization): "organization:\(key(organization))#member"
+        case .anyone: "anonymous:visitor"
+        }
+    }
+
+    static func name(_ object: Object) -> String {
+        switch object {
+        case .organization(let id): "organization:\(key(id))"
+        case .partnership(let p): "partnership:\(key(p.id!))"
+        case .section(let organization, let section, _): "section:\(key(organization))/\(section)"
+        }
+    }
+
+    /// The asker's own organization: the only one a person is a member of.
+    private static func organization(of subject: Subject) -> UUID? {
+        switch subject {
+        case .person(let actor): actor.organizationID
+        case .members(let organization): organization
+        case .anyone: nil
+        }
+    }
+
+    private static func subjectTuples(_ subject: Subject) -> [TupleSet.Tuple] {
+        guard case .person(let actor) = subject else { return [] }
+        let organization = "organization:\(key(actor.organizationID))", user = name(subject)
+        var tuples = [TupleSet.Tuple(organization, "member", user)]
+        switch actor.role {
+        case .owner: tuples.append(.init(organization, "owner", user))
+        case .admin: tuples.append(.init(organization, "admin", user))
+        case .member: break
+        }
+        return tuples
+    }
+
+    private static func sideTuples(_ p: Partnership) -> [TupleSet.Tuple] {
+        let object = "partnership:\(key(p.id!))"
+        return [p.$organization.id, p.$partner.id].compactMap { $0 }.map { .init(object, "side", "organization:\(key($0))") }
+    }
+
+    /// The rows of the object itself that can lead to the subject (the owner's stand toward the asker is read
+    /// once per owner by `check`). Only the asker's organization can lead to a person (membership is the one way
+    /// from an organization to its people), so an owner's partners and circles are read only for it: a point
+    /// query, not the whole circle.
+    private static func objectTuples(_ object: Object, for subject: Subject, on db: any Database) async throws -> [TupleSet.Tuple] {
+        switch object {
+        case .organization:
+            return []
+        case .partnership(let p):
+            var tuples = sideTuples(p)
+            if case .person(let actor) = subject,
+                try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == actor.id).first() != nil
+            {
+                tuples.append(.init(name(object), "member", name(subject)))
+            }
+            return tuples
+        case .section(let owner, _, let audience):
+            return [
+                .init(name(object), "organization", "organization:\(key(owner))"),
+                .init(name(object), "reader", audience.grantee(of: owner)),
+            ]
+        }
+    }
+
+    /// How one organization stands to another: partner (a partnership, active or ended) and its circle, as tuples.
+    static func relations(of owner: UUID, toward other: UUID, on db: any Database) async throws -> [TupleSet.Tuple] {
+        let ownerName = "organization:\(key(owner))", otherName = "organization:\(key(other))"
+        var tuples: [TupleSet.Tuple] = []
+        if try await Partnerships.between(owner, other, on: db).contains(where: { $0.status == .active || $0.status == .ended }) {
+            tuples.append(.init(ownerName, "partner", otherName))
+        }
+        if let placement = try await Circles.placement(of: other, by: owner, on: db), let relation = placement.circle.relation {
+            tuples.append(.init(ownerName, relation, otherName))
+        }
+        return tuples
+    }
+}
+
+extension Circle {
+    /// The relation a placement stores; following grants nothing.
+    var relation: String? {
+        switch self {
+        case .follow: nil
+        case .connected: "connected"
+        case .collaborator: "collaborator"
+        case .trustedReferral: "trustedReferral"
+        }
+    }
+}
