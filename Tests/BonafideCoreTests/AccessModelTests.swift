@@ -89,6 +89,24 @@ struct AccessModelTests {
         #expect(Self.bonafide.list("user:dan", "viewer", type: "document", in: world) == ["document:d2"])
     }
 
+    @Test func wildcardsGrantEveryoneOrEveryUserAndASetHoldsItsOwnRelation() {
+        let model = AccessModel(types: ["page": ["reader": .direct], "team": ["member": .direct]])
+        let tuples = TupleSet([
+            .init("page:public", "reader", "*"), .init("page:internal", "reader", "user:*"),
+            .init("page:team", "reader", "team:a#member"), .init("team:a", "member", "user:x"),
+        ])
+        #expect(model.check("anonymous:visitor", "reader", "page:public", in: tuples).because == ["page:public#reader@*"])
+        #expect(!model.check("anonymous:visitor", "reader", "page:internal", in: tuples).allowed)
+        #expect(model.check("user:y", "reader", "page:internal", in: tuples).allowed)
+        // "user:*" means users, not sets of them and not other types.
+        #expect(!model.check("team:a#member", "reader", "page:internal", in: tuples).allowed)
+        #expect(model.check("team:a#member", "reader", "page:team", in: tuples).because == ["page:team#reader@team:a#member"])
+        #expect(model.check("user:x", "reader", "page:team", in: tuples).allowed)
+        #expect(!model.check("user:y", "reader", "page:team", in: tuples).allowed)
+        #expect(model.list("user:y", "reader", type: "page", in: tuples) == ["page:internal", "page:public"])
+        #expect(!tuples.objects(ofType: "user").contains("user:*"))
+    }
+
     @Test func cyclesAnswerInsteadOfLooping() {
         let model = AccessModel(types: ["group": ["member": .direct]])
         let loop = TupleSet([.init("group:a", "member", "group:b#member"), .init("group:b", "member", "group:a#member")])

@@ -73,7 +73,7 @@ public struct AccessModel: Sendable {
         }
     }
 
-    static func type(of object: String) -> String { String(object.prefix { $0 != ":" }) }
+    public static func type(of object: String) -> String { String(object.prefix { $0 != ":" }) }
 
     /// "*" is everyone, signed in or not; "user:*" is every subject of type user. Public things are granted once
     /// instead of to each person.

@@ -21,16 +21,36 @@ enum Audience: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The owner's relation whose people form the audience; nil for the two that need no relation.
+    var memberRelation: String? {
+        switch self {
+        case .public, .signedIn: nil
+        case .partners: "partnerMember"
+        case .connected: "connectedMember"
+        case .collaborator: "collaboratorMember"
+        case .trustedReferral: "trustedReferralMember"
+        }
+    }
+
     /// The tuple subject that holds this audience for an organization's thing.
     func grantee(of organization: UUID) -> String {
-        let owner = "organization:\(Access.key(organization))"
         switch self {
-        case .public: return "*"
-        case .signedIn: return "user:*"
-        case .partners: return "\(owner)#partnerMember"
-        case .connected: return "\(owner)#connectedMember"
-        case .collaborator: return "\(owner)#collaboratorMember"
-        case .trustedReferral: return "\(owner)#trustedReferralMember"
+        case .public: "*"
+        case .signedIn: "user:*"
+        default: "organization:\(Access.key(organization))#\(memberRelation ?? "")"
+        }
+    }
+
+    /// The audience a stored grantee stands for.
+    init?(grantee: String) {
+        if grantee == "*" {
+            self = .public
+        } else if grantee == "user:*" {
+            self = .signedIn
+        } else if let match = Self.allCases.first(where: { a in a.memberRelation.map { grantee.hasSuffix("#\($0)") } ?? false }) {
+            self = match
+        } else {
+            return nil
         }
     }
 }

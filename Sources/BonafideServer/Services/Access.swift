@@ -12,7 +12,8 @@ enum Access {
     enum Subject: Sendable {
         /// A signed-in person.
         case person(Actor)
-        /// Any person of an organization (what an owner asks of a partner: "would Kite's people see this?").
+        /// Any person of an organization, without a role or partnership of their own (what an owner asks of a
+        /// partner: "would Kite's people see this?").
         case members(of: UUID)
         /// Someone without an account.
         case anyone
@@ -37,10 +38,14 @@ enum Access {
             "trustedReferral": .direct,
             "collaborator": .union([.direct, .computed("trustedReferral")]),
             "connected": .union([.direct, .computed("collaborator")]),
+            // The people of the organizations in a circle or a closer one (a tuple-to-userset follows stored
+            // tuples only, as in Zanzibar, so each closer circle is named).
             "partnerMember": .tupleToUserset(tupleset: "partner", computed: "member"),
-            "connectedMember": .tupleToUserset(tupleset: "connected", computed: "member"),
-            "collaboratorMember": .tupleToUserset(tupleset: "collaborator", computed: "member"),
             "trustedReferralMember": .tupleToUserset(tupleset: "trustedReferral", computed: "member"),
+            "collaboratorMember": .union([
+                .tupleToUserset(tupleset: "collaborator", computed: "member"), .computed("trustedReferralMember"),
+            ]),
+            "connectedMember": .union([.tupleToUserset(tupleset: "connected", computed: "member"), .computed("collaboratorMember")]),
         ],
         "partnership": [
             "side": .direct, "member": .direct,
@@ -110,7 +115,7 @@ enum Access {
     static func name(_ subject: Subject) -> String {
         switch subject {
         case .person(let actor): "user:\(key(actor.id))"
-        case .members(let organization): "organization:\(key(organization))#member"
+        case .members(let organization): "user:\(peoplePrefix)\(key(organization))"
         case .anyone: "anonymous:visitor"
         }
     }
@@ -124,7 +129,7 @@ enum Access {
     }
 
     /// The asker's own organization: the only one a person is a member of.
-    private static func organization(of subject: Subject) -> UUID? {
+    static func organization(of subject: Subject) -> UUID? {
         switch subject {
         case .person(let actor): actor.organizationID
         case .members(let organization): organization
@@ -132,7 +137,11 @@ enum Access {
         }
     }
 
+    /// "Any person of Kite" is asked as a stand-in person who is a plain member of Kite and nothing more.
+    static let peoplePrefix = "people-of-"
+
     private static func subjectTuples(_ subject: Subject) -> [TupleSet.Tuple] {
+        if case .members(let organization) = subject { return [.init("organization:\(key(organization))", "member", name(subject))] }
         guard case .person(let actor) = subject else { return [] }
         let organization = "organization:\(key(actor.organizationID))", user = name(subject)
         var tuples = [TupleSet.Tuple(organization, "member", user)]

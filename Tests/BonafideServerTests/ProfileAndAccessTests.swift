@@ -1,0 +1,193 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+@Suite("Profile sections and access explanations")
+struct ProfileAndAccessTests {
+    /// The names of the sections `token` (nil: not signed in) may read on the organization's profile.
+    func visible(_ app: Application, of org: Account, token: String?, sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> Set<String>
+    {
+        let r = try await app.api(.GET, "/organizations/\(org.organizationID)/profile", token: token)
+        #expect(r.status == .ok, "\(r.raw)", sourceLocation: sourceLocation)
+        let sections = r.body["sections"] as? [String: String] ?? [:]
+        let entries = (r.body["entries"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(Set(entries) == Set(sections.keys), sourceLocation: sourceLocation)
+        return Set(sections.keys)
+    }
+
+    func set(_ app: Application, _ token: String, _ section: String, _ json: String) async throws -> (
+        status: HTTPStatus, body: [String: Any]
+    ) {
+        let r = try await app.api(.PUT, "/profile/sections/\(section)", token: token, json: json)
+        return (r.status, r.body)
+    }
+
+    func place(_ app: Application, _ by: Account, _ member: Account, _ circle: String?) async throws {
+        if let circle {
+            let r = try await app.api(.PUT, "/circles/\(member.organizationID)", token: by.token, json: #"{"circle":"\#(circle)"}"#)
+            #expect(r.status == .ok, "\(r.raw)")
+        } else {
+            #expect(try await app.api(.DELETE, "/circles/\(member.organizationID)", token: by.token).status == .noContent)
+        }
+    }
+
+    @Test func eachSectionReachesItsAudienceAndCirclesTakeEffectAtOnce() async throws {
+        try await withTestApp { app in
+            // Northwind writes its profile; Acme is its partner, Kite a stranger, Lumen moves through its circles.
+            let (north, acme, _) = try await app.activePartnership()
+            let kite = try await app.register("Cleo", org: "Kite")
+            let lumen = try await app.register("Lia", org: "Lumen")
+            let colleague = try await app.invitedMember(of: north, role: "member", name: "Max")
+            for (section, json) in [
+                ("about", #"{"content":"Storefront design for independent shops.","visibility":"public"}"#),
+                ("services", #"{"content":"Shopify themes\nUX research"}"#),
+                ("limitations", #"{"content":"No backend work"}"#),
+                ("clients", #"{"content":"Bakery Ltd, Rope & Co"}"#),
+                ("rates", #"{"content":"EUR 95 per hour"}"#),
+                ("escalation", #"{"content":"Call Alice on +49 30 1234","visibility":"trustedReferral","title":"Escalation line"}"#),
+            ] {
+                let r = try await set(app, north.token, section, json)
+                #expect(r.status == .ok, "\(section): \(r.body)")
+            }
+            let always: Set = ["about"]
+            let signedIn = always.union(["services", "workingHours"])
+            #expect(try await visible(app, of: north, token: nil) == always)
+            #expect(try await visible(app, of: north, token: kite.token) == signedIn)
+            #expect(try await visible(app, of: north, token: acme.token) == signedIn.union(["limitations"]))
+            #expect(try await visible(app, of: north, token: lumen.token) == signedIn)
+            let everything = signedIn.union(["limitations", "clients", "rates", "escalation"])
+            #expect(try await visible(app, of: north, token: colleague.token) == everything)
+
+            // Each circle shows what it may see on the very next request, and removing hides it again.
+            try await place(app, north, lumen, "follow")
+            #expect(try await visible(app, of: north, token: lumen.token) == signedIn)
+            try await place(app, north, lumen, "connected")
+            #expect(try await visible(app, of: north, token: lumen.token) == signedIn.union(["clients"]))
+            try await place(app, north, lumen, "collaborator")
+            #expect(try await visible(app, of: north, token: lumen.token) == signedIn.union(["clients", "rates"]))
+            try await place(app, north, lumen, "trusted-referral")
+            #expect(try await visible(app, of: north, token: lumen.token) == signedIn.union(["clients", "rates", "escalation"]))
+            let profile = try await app.api(.GET, "/organizations/\(north.organizationID)/profile", token: lumen.token)
+            #expect((profile.body["sections"] as? [String: String])?["escalation"] == "Call Alice on +49 30 1234")
+            #expect((profile.body["entries"] as? [[String: Any]])?.last?["title"] as? String == "Escalation line")
+            try await place(app, north, lumen, nil)
+            #expect(try await visible(app, of: north, token: lumen.token) == signedIn)
+
+            // Placing someone in my circle grants me nothing of theirs: Northwind keeps Lumen close, Lumen's rates stay hidden.
+            #expect(try await set(app, lumen.token, "rates", #"{"content":"EUR 80 per hour"}"#).status == .ok)
+            try await place(app, north, lumen, "trusted-referral")
+            #expect(try await !visible(app, of: lumen, token: north.token).contains("rates"))
+            try await place(app, lumen, north, "collaborator")
+            #expect(try await visible(app, of: lumen, token: north.token).contains("rates"))
+
+            // A standard section backed by the organization's own fields edits them; the profile form shows the same.
+            #expect(try await set(app, north.token, "languages", #"{"content":"English\nGerman","visibility":"public"}"#).status == .ok)
+            let org = try await app.api(.GET, "/organization", token: north.token)
+            #expect(org.body["languages"] as? [String] == ["English", "German"])
+            #expect(try await visible(app, of: north, token: nil) == ["about", "languages"])
+            let own = try await app.api(.GET, "/profile/sections", token: colleague.token)
+            #expect(own.list.first?["name"] as? String == "about")
+            #expect(own.list.first(where: { $0["name"] as? String == "rates" })?["visibility"] as? String == "collaborator")
+            #expect(own.list.last?["custom"] as? Bool == true)
+        }
+    }
+
+    @Test func badSectionChangesAreRefusedClearlyAndChangeNothing() async throws {
+        try await withTestApp { app in
+            let north = try await app.register("Alice", org: "Northwind")
+            let member = try await app.invitedMember(of: north, role: "member", name: "Max")
+            #expect(try await set(app, north.token, "rates", #"{"content":"EUR 95","visibility":"partners"}"#).status == .ok)
+            let cases: [(String, String, HTTPStatus, String)] = [
+                ("rates", #"{"visibility":"friends"}"#, .unprocessableEntity, "friends"),
+                ("rates", #"{}"#, .unprocessableEntity, "Send the section's content, its visibility, or both"),
+                ("1st", #"{"content":"x"}"#, .unprocessableEntity, "not a section name"),
+                ("workingHours", #"{"content":"always"}"#, .unprocessableEntity, "Working hours come from"),
+                ("about", #"{"title":"Us"}"#, .unprocessableEntity, "keep their titles"),
+                ("newthing", #"{"visibility":"public"}"#, .unprocessableEntity, "needs its content"),
+            ]
+            for (section, json, status, detail) in cases {
+                let r = try await app.api(.PUT, "/profile/sections/\(section)", token: north.token, json: json)
+                #expect(r.status == status, "\(section) \(json): \(r.raw)")
+                #expect(r.raw.contains(detail), "\(r.raw)")
+            }
+            let byMember = try await app.api(.PUT, "/profile/sections/rates", token: member.token, json: #"{"visibility":"public"}"#)
+            #expect(byMember.status == .forbidden)
+            #expect(try await app.api(.DELETE, "/profile/sections/about", token: north.token).status == .unprocessableEntity)
+            #expect(try await app.api(.DELETE, "/profile/sections/nothing", token: north.token).status == .notFound)
+            let sections = try await app.api(.GET, "/profile/sections", token: north.token).list
+            #expect(sections.first(where: { $0["name"] as? String == "rates" })?["visibility"] as? String == "partners")
+            #expect(!sections.contains { $0["name"] as? String == "newthing" })
+            #expect(try await app.api(.GET, "/organizations/\(UUID())/profile", token: nil).status == .notFound)
+            #expect(try await app.api(.GET, "/organizations/\(north.organizationID)/profile", token: "bogus").status == .unauthorized)
+        }
+    }
+
+    @Test func explainSaysWhyInPlainWordsForOwnersAndAdminsOnly() async throws {
+        try await withTestApp { app in
+            let (north, acme, pid) = try await app.activePartnership()
+            let lumen = try await app.register("Lia", org: "Lumen")
+            let colleague = try await app.invitedMember(of: north, role: "member", name: "Max")
+            #expect(try await set(app, north.token, "rates", #"{"content":"EUR 95","visibility":"collaborator"}"#).status == .ok)
+            func explain(_ subject: String, _ action: String, _ resource: String, token: String? = nil) async throws -> (
+                status: HTTPStatus, body: [String: Any], raw: String
+            ) {
+                let r = try await app.api(
+                    .GET, "/access/explain?subject=\(subject)&action=\(action)&resource=\(resource)", token: token ?? north.token)
+                return (r.status, r.body, r.raw)
+            }
+            let refused = try await explain("organization:\(lumen.organizationID)", "read", "section:rates")
+            #expect(refused.status == .ok, "\(refused.raw)")
+            #expect(refused.body["allowed"] as? Bool == false)
+            #expect(
+                refused.body["because"] as? [String] == [
+                    "“Rates” is for Northwind's collaborator circle or closer.",
+                    "Lumen has no partnership with Northwind and is in none of its circles.",
+                ])
+            try await place(app, north, lumen, "connected")
+            let stillRefused = try await explain("organization:\(lumen.organizationID)", "read", "section:rates")
+            #expect((stillRefused.body["because"] as? [String])?.last == "Northwind placed Lumen in its Connected circle.")
+            try await place(app, north, lumen, "trusted-referral")
+            let allowed = try await explain("organization:\(lumen.organizationID)", "read", "section:rates")
+            #expect(allowed.body["allowed"] as? Bool == true)
+            #expect(
+                allowed.body["because"] as? [String] == [
+                    "“Rates” is for Northwind's collaborator circle or closer", "Northwind placed Lumen in its Trusted referrals circle",
+                ])
+            let (n, l) = (north.organizationID.lowercased(), lumen.organizationID.lowercased())
+            #expect(
+                allowed.body["relations"] as? [String] == [
+                    "section:\(n)/rates#reader@organization:\(n)#collaboratorMember", "organization:\(n)#trustedReferral@organization:\(l)",
+                    "organization:\(l)#member@user:people-of-\(l)",
+                ], "\(allowed.raw)")
+            let partner = try await explain("organization:\(acme.organizationID)", "read", "section:about")
+            #expect(
+                partner.body["allowed"] as? Bool == true
+                    && (partner.body["because"] as? [String])?.first?.contains("anyone signed in") == true)
+
+            // Partnerships: its creator was added to it, an admin sees it as a manager of a side, a colleague not added does not.
+            let creator = try await explain("user:\(north.id)", "view", "partnership:\(pid)")
+            #expect(creator.body["because"] as? [String] == ["Alice was added to the partnership “Relaunch”"])
+            let admin = try await app.invitedMember(of: north, role: "admin", name: "Ada")
+            let manager = try await explain("user:\(admin.id)", "view", "partnership:\(pid)")
+            #expect(
+                manager.body["because"] as? [String] == [
+                    "Northwind is a side of the partnership “Relaunch”", "Ada is an admin of Northwind",
+                ])
+            let notAdded = try await explain("user:\(colleague.id)", "view", "partnership:\(pid)")
+            #expect(notAdded.body["allowed"] as? Bool == false)
+            #expect(try await explain("user:\(colleague.id)", "manage", "organization").body["allowed"] as? Bool == false)
+
+            // Owners and admins only; people of other organizations and unknown things are not found.
+            #expect(try await explain("anyone", "read", "section:rates", token: colleague.token).status == .forbidden)
+            #expect(try await explain("user:\(acme.id)", "manage", "organization").status == .notFound)
+            #expect(try await explain("anyone", "read", "section:nothing").status == .notFound)
+            #expect(try await explain("anyone", "view", "partnership:\(UUID())").status == .notFound)
+            #expect(try await explain("everyone", "read", "section:rates").status == .unprocessableEntity)
+            #expect(try await explain("anyone", "manage", "section:rates").status == .unprocessableEntity)
+        }
+    }
+}
