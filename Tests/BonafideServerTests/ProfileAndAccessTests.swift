@@ -190,4 +190,48 @@ struct ProfileAndAccessTests {
             #expect(try await explain("anyone", "manage", "section:rates").status == .unprocessableEntity)
         }
     }
+
+    @Test func pagesShowWhatEachMaySeeWithWhyAndThePublicProfileNeedsNoAccount() async throws {
+        try await withTestApp { app in
+            let (north, acme, _) = try await app.activePartnership()
+            let owner = try await Browser.signedIn(app, as: north)
+            // The owner edits sections through the forms; a refused change says why and changes nothing.
+            let saved = try await owner.post("/organization/sections/rates", ["content": "EUR 95 per hour", "visibility": "collaborator"])
+            #expect(saved.status == .seeOther && saved.location == "/organization#profile-sections")
+            try await owner.post("/organization/sections/about", ["content": "Storefront design.", "visibility": "public"])
+            try await owner.post(
+                "/organization/sections", ["title": "Case studies", "content": "Bakery relaunch, 2025", "visibility": "partners"])
+            try await owner.post("/organization/sections", ["title": "Case studies", "content": "again", "visibility": "partners"])
+            var settings = try await owner.get("/organization")
+            #expect(settings.html.contains("Your profile already has “Case studies”"))
+            #expect(settings.html.contains(#"id="section-case-studies""#) && settings.html.contains("Bakery relaunch, 2025"))
+            #expect(settings.html.contains("/profiles/\(north.organizationID.lowercased())"))
+            try await owner.post("/organization/sections/rates", ["content": "x", "visibility": "friends"])
+            settings = try await owner.get("/organization")
+            #expect(settings.html.contains("Choose who sees the section.") && settings.html.contains("EUR 95 per hour"))
+
+            // On Acme's page, the owner reads what Acme sees of Northwind's profile and why.
+            let acmePage = try await owner.get("/organizations/\(acme.organizationID)")
+            #expect(acmePage.status == .ok)
+            let rates = acmePage.html.range(of: #"data-section="rates""#).map { String(acmePage.html[$0.lowerBound...].prefix(400)) } ?? ""
+            #expect(rates.contains("hidden") && rates.contains("Northwind&#39;s collaborator circle or closer"), "\(rates)")
+            let cases =
+                acmePage.html.range(of: #"data-section="case-studies""#).map { String(acmePage.html[$0.lowerBound...].prefix(400)) } ?? ""
+            #expect(cases.contains("shown") && cases.contains("Acme has a partnership with Northwind"), "\(cases)")
+
+            // Acme's people read the sections meant for partners on Northwind's page; not the rates.
+            let partner = try await Browser.signedIn(app, as: acme)
+            let northPage = try await partner.get("/organizations/\(north.organizationID)")
+            #expect(northPage.html.contains("Bakery relaunch, 2025") && !northPage.html.contains("EUR 95"))
+
+            // The public profile: no account, only public sections.
+            let visitor = Browser(app)
+            let publicPage = try await visitor.get("/profiles/\(north.organizationID)")
+            #expect(publicPage.status == .ok)
+            #expect(publicPage.html.contains("Storefront design.") && !publicPage.html.contains("Bakery relaunch"))
+            #expect(!publicPage.html.contains("EUR 95"))
+            #expect(try await visitor.get("/profiles/\(acme.organizationID)").status == .notFound)
+            #expect(try await visitor.get("/organizations/\(north.organizationID)").status == .seeOther)
+        }
+    }
 }

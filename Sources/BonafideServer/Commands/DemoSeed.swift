@@ -91,6 +91,21 @@ public enum DemoSeed {
                 limitations: ["English law only"], languages: ["English"], workStart: "09:00", workEnd: "17:00", workDays: [1, 2, 3, 4, 5]),
             by: felix, on: db)
 
+        // Each part of a profile goes to its own audience: Northwind's story is public, its rates for collaborators.
+        for (name, content, audience) in [
+            ("about", nil, Audience.public), ("services", "Storefront redesigns\nDesign systems\nUsability testing", .public),
+            ("rates", "EUR 95 per hour; fixed-price phases on request", .collaborator),
+            ("clients", "Acme Outdoor (since 2024)\nTwo regional bakeries", .connected),
+            ("availability", "Two designers free from next month", .partners),
+        ] as [(String, String?, Audience)] {
+            try await ProfileSections.set(name, content: content, audience: audience, title: nil, by: alice, on: db)
+        }
+        try await ProfileSections.set(
+            "services", content: "Product data\nFulfilment in North America", audience: .signedIn, title: nil, by: carla, on: db)
+        try await ProfileSections.set(
+            "services", content: "dbt and warehouse modelling\nDemand forecasting\nDashboards", audience: .public, title: nil, by: esha,
+            on: db)
+
         let day: TimeInterval = 86_400
         let start = now.addingTimeInterval(-60 * day)
         // Never later than a minute ago: the demo's history must be history.

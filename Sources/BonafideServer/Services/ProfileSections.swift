@@ -170,6 +170,13 @@ enum ProfileSections {
         return scalars.allSatisfy { letter($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
+    /// The name a section added by its title gets: "Case studies" → "case-studies" (letters and digits, dashes between).
+    static func name(forTitle title: String) -> String {
+        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        let words = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }.prefix(6)
+        return String(words.joined(separator: "-").prefix(40))
+    }
+
     /// "case-studies" → "Case studies".
     static func humanTitle(_ name: String) -> String {
         let words = name.replacingOccurrences(of: "-", with: " ").lowercased()

@@ -73,6 +73,12 @@ enum Paths {
     static func checkIns(_ p: UUID?) -> String { "\(partnership(p))#check-ins" }
     static func documents(_ p: UUID?) -> String { "\(partnership(p))#documents" }
     static let sharedWithUs = "/organization#shared-with-us"
+    static let profileSections = "/organization/sections"
+    static let profileSettings = "/organization#profile-sections"
+    static func profileSection(_ name: String) -> String { "\(profileSections)/\(name)" }
+    static func profileSectionRemove(_ name: String) -> String { "\(profileSection(name))/remove" }
+    static func organization(_ id: UUID?) -> String { "/organizations/\(id?.uuidString.lowercased() ?? "")" }
+    static func publicProfile(_ id: UUID?) -> String { "/profiles/\(id?.uuidString.lowercased() ?? "")" }
     static func shareLink(_ link: UUID?) -> String { "/shared/\(link?.uuidString.lowercased() ?? "")" }
     static func status(_ organization: UUID?) -> String { "/status/\(organization?.uuidString.lowercased() ?? "")" }
     static func statusFeed(_ organization: UUID?) -> String { "\(status(organization))/feed.atom" }

@@ -10,10 +10,6 @@ extension WebPages {
         let members = try await User.query(on: req.db).filter(\.$organization.$id == org.id!).sort(\.$name).all()
         let canEdit = Policy.canManage(actor)
         let disabled: HTML = canEdit ? "" : " disabled"
-        func lines(_ items: [String]) -> String { items.joined(separator: "\n") }
-        func list(_ items: [String], empty: String) -> HTML {
-            items.isEmpty ? "<p class=\"muted\">\(empty)</p>" : HTML("<ul>\(items.map { HTML("<li>\($0)</li>") })</ul>")
-        }
         let days = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]
         let dayBoxes = HTML.join(
             days.map { d, name in
@@ -54,6 +50,7 @@ extension WebPages {
             <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
             """ : ""
         let vault = try await VaultCard.load(req, for: actor).render(csrf: req.csrfToken)
+        let sections = try await ProfileSectionsCard.load(req, for: actor).render(csrf: req.csrfToken)
         let sharedWithUs = try await SharedWithUsCard.load(req, for: actor).render(clock: Clock(actor.user.timeZone))
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
@@ -61,25 +58,16 @@ extension WebPages {
             """
             <h1>\(org.name)</h1>
             <p class="muted">An honest profile is where trust starts: partners see what you do well, what you do not, and what could go wrong.</p>
-            <div class="grid">
-            <section class="card"><h2>Capabilities</h2>\(list(org.capabilities, empty: "None listed yet."))</section>
-            <section class="card"><h2>Limitations</h2>\(list(org.limitations, empty: "None listed yet."))</section>
-            <section class="card"><h2>Known risks</h2>\(list(org.risks, empty: "None listed yet."))</section>
-            </div>
-            <section class="card"><h2>Profile</h2>
+            \(sections)
+            <section class="card"><h2>Name, hours and settings</h2>
             <form method="post" action="/organization">\(csrf(req))
             <label for="name">Name</label><input id="name" name="name" value="\(org.name)" maxlength="120"\(disabled)>
-            <label for="description">What you do</label><textarea id="description" name="description" maxlength="4000"\(disabled)>\(org.description)</textarea>
-            <label for="capabilities">Capabilities <span class="muted small">(one per line)</span></label><textarea id="capabilities" name="capabilities"\(disabled)>\(lines(org.capabilities))</textarea>
-            <label for="limitations">Limitations <span class="muted small">(one per line)</span></label><textarea id="limitations" name="limitations"\(disabled)>\(lines(org.limitations))</textarea>
-            <label for="risks">Known risks <span class="muted small">(one per line)</span></label><textarea id="risks" name="risks"\(disabled)>\(lines(org.risks))</textarea>
-            <label for="languages">Languages <span class="muted small">(one per line)</span></label><textarea id="languages" name="languages"\(disabled)>\(lines(org.languages))</textarea>
             <label for="tz">Time zone</label><select id="tz" name="timeZone"\(disabled)>\(zoneOptions(selected: org.timeZone))</select>
             <div class="grid"><div><label for="ws">Working hours from</label><input id="ws" name="workStart" type="time" value="\(WorkingHours.text(ofMinute: org.workStartMinute))"\(disabled)></div>
             <div><label for="we">until</label><input id="we" name="workEnd" type="time" value="\(WorkingHours.text(ofMinute: org.workEndMinute))"\(disabled)></div></div>
             <fieldset style="border:0;padding:0;margin:.6rem 0"><legend style="font-weight:600">Working days</legend>\(dayBoxes)</fieldset>
             <label style="font-weight:400"><input type="checkbox" id="message-sentiment" name="messageSentiment" value="1"\(HTML(raw: org.messageSentiment ? " checked" : ""))\(disabled)> Analyse the tone of partnership messages <span class="muted small">(shown only to your people; your partners see it only if they opt in themselves)</span></label>
-            \(canEdit ? HTML("<button>Save profile</button>") : HTML("<p class=\"muted\">Only owners and admins can edit the profile.</p>"))
+            \(canEdit ? HTML("<button>Save settings</button>") : HTML("<p class=\"muted\">Only owners and admins can change these.</p>"))
             </form></section>
             <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
             \(members.map { m in HTML("<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.role.rawValue)</td></tr>") })</tbody></table></section>
@@ -149,17 +137,15 @@ extension WebPages {
     static func updateOrganization(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         return try await act(req, back: "/organization") {
-            func lines(_ name: String) -> [String] { field(req, name).split(whereSeparator: \.isNewline).map(String.init) }
             let days = (try? req.content.get([String].self, at: "days")) ?? []
+            // The profile's text lives in its sections (their own forms); this form keeps the name, hours and settings.
             _ = try await Accounts.updateOrganization(
                 .init(
-                    name: field(req, "name"), description: field(req, "description"),
-                    capabilities: lines("capabilities"), limitations: lines("limitations"), risks: lines("risks"),
-                    timeZone: field(req, "timeZone"), languages: lines("languages"),
-                    workStart: field(req, "workStart"), workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) },
+                    name: field(req, "name"), timeZone: field(req, "timeZone"), workStart: field(req, "workStart"),
+                    workEnd: field(req, "workEnd"), workDays: days.compactMap { Int($0) },
                     messageSentiment: field(req, "messageSentiment") == "1"),
                 by: actor, on: req.db)
-            req.flash("Profile saved.")
+            req.flash("Settings saved.")
             return "/organization"
         }
     }
@@ -241,5 +227,53 @@ extension WebPages {
             req.flash("Token revoked; it no longer works.")
             return "/settings"
         }
+    }
+}
+
+extension WebPages {
+    static func saveProfileSection(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let name = req.parameters.get("section") ?? ""
+        return try await act(req, back: Paths.profileSettings) {
+            let content = name == "workingHours" ? nil : field(req, "content")
+            let section = try await ProfileSections.set(
+                name, content: content, audience: try audience(req), title: nil, by: actor, on: req.db)
+            req.flash("“\(section.title)” saved: \(section.audience.label.lowercased()) see\(section.audience == .public ? "s" : "") it.")
+            return Paths.profileSettings
+        }
+    }
+
+    static func addProfileSection(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.profileSettings) {
+            let title = field(req, "title").trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = ProfileSections.name(forTitle: title)
+            guard !name.isEmpty else { throw Problem.invalid("title", "Give the section a title with letters or digits.") }
+            if let org = try await Organization.find(actor.organizationID, on: req.db),
+                let existing = try await ProfileSections.all(of: org, on: req.db).first(where: { $0.name == name })
+            {
+                throw Problem(.conflict, "Your profile already has “\(existing.title)”; change it above instead.")
+            }
+            let section = try await ProfileSections.set(
+                name, content: field(req, "content"), audience: try audience(req), title: title, by: actor, on: req.db)
+            req.flash("“\(section.title)” added.")
+            return Paths.profileSettings
+        }
+    }
+
+    static func removeProfileSection(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.profileSettings) {
+            try await ProfileSections.remove(req.parameters.get("section") ?? "", by: actor, on: req.db)
+            req.flash("Section removed.")
+            return Paths.profileSettings
+        }
+    }
+
+    private static func audience(_ req: Request) throws -> Audience {
+        guard let audience = Audience(rawValue: field(req, "visibility")) else {
+            throw Problem.invalid("visibility", "Choose who sees the section.")
+        }
+        return audience
     }
 }

@@ -11,13 +11,14 @@ extension WebPages {
             throw Problem.notFound("organization")
         }
         let clock = Clock(actor.user.timeZone)
-        let capabilities =
-            org.capabilities.isEmpty
-            ? HTML("<p class=\"muted\">None listed.</p>") : HTML("<ul>\(org.capabilities.map { HTML("<li>\($0)</li>") })</ul>")
+        let profile = try await ProfileCard.load(req, of: org, for: .person(actor)).render()
         let panel: HTML =
             id == actor.organizationID
-            ? "<p class=\"muted\">This is your organization.</p>"
-            : "\(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))"
+            ? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(Paths.profileSettings)\">choose who else sees each</a>.</p>"
+            : """
+            \(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))
+            \(try await ProfileAudienceCard.load(req, for: actor, other: org).render())
+            """
         let testimonials = try await testimonialsCard(req, subject: id, actor: actor, clock: clock)
         let incidents = try await incidentRecordCard(req, subject: id, clock: clock)
         let credentials = try await credentialsCard(req, holder: id, actor: actor, clock: clock)
@@ -25,9 +26,7 @@ extension WebPages {
             req, org.name,
             """
             <h1>\(org.name)</h1>
-            <p>\(org.description.isEmpty ? "No description yet." : org.description)</p>
-            <div class="grid"><section class="card"><h2>Capabilities</h2>\(capabilities)</section>
-            <section class="card"><h2>Working hours</h2><p>\(org.timeZone)</p></section></div>
+            \(profile)
             \(credentials)
             \(testimonials)
             \(incidents)

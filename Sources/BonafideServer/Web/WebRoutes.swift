@@ -44,6 +44,9 @@ func registerWeb(_ app: Application) throws {
     signedIn.get("organization", use: WebPages.organization)
     signedIn.post("organization", use: WebPages.updateOrganization)
     signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
+    signedIn.post("organization", "sections", use: WebPages.addProfileSection)
+    signedIn.post("organization", "sections", ":section", use: WebPages.saveProfileSection)
+    signedIn.post("organization", "sections", ":section", "remove", use: WebPages.removeProfileSection)
     signedIn.post("organization", "mail", "retry", use: WebPages.retryFailedMail)
     signedIn.post("organization", "webhooks", use: WebPages.addWebhook)
     signedIn.post("organization", "webhooks", ":wid", "remove", use: WebPages.removeWebhook)
@@ -73,6 +76,12 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "calendar", "reset", use: WebPages.resetCalendar)
     web.get("unsubscribe", ":token", use: WebPages.unsubscribeForm)
     web.get("status", ":oid", use: WebPages.statusPage)
+    web.get("profiles", ":oid") { req async throws -> HTML in
+        let page = try await PublicProfilePage.load(req)
+        let clock = Clock(req.actor?.user.timeZone)
+        let incidents = try await WebPages.incidentRecordCard(req, subject: page.organizationID, clock: clock)
+        return try await WebPages.page(req, page.name, page.render(incidents: incidents, clock: clock))
+    }
     app.get("status", ":oid", "feed.atom", use: WebPages.statusFeed)
     signedIn.post("status", ":oid", "subscribe", use: WebPages.followStatus)
     signedIn.post("status", ":oid", "unsubscribe", use: WebPages.followStatus)

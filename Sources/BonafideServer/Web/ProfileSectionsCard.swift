@@ -1,0 +1,74 @@
+import BonafideCore
+import Foundation
+import Vapor
+
+/// The organization's profile sections with who sees each, on its own page; owners and admins edit them. A pure
+/// view of its model.
+struct ProfileSectionsCard: Sendable {
+    var sections: [ProfileSections.Section]
+    var organizationID: UUID
+    var organizationName: String
+    var canEdit: Bool
+
+    static func load(_ req: Request, for actor: Actor) async throws -> ProfileSectionsCard {
+        guard let org = try await Organization.find(actor.organizationID, on: req.db) else { throw Problem.notFound("organization") }
+        return ProfileSectionsCard(
+            sections: try await ProfileSections.all(of: org, on: req.db), organizationID: org.id!, organizationName: org.name,
+            canEdit: Policy.canManage(actor))
+    }
+
+    static func audienceOptions(_ selected: Audience) -> HTML {
+        HTML.join(
+            Audience.allCases.map { a in
+                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == selected ? " selected" : ""))>\(a.label)</option>")
+            })
+    }
+
+    func render(csrf: String) -> HTML {
+        let token: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\">"
+        let disabled: HTML = canEdit ? "" : " disabled"
+        let rows = HTML.join(
+            sections.map { s in
+                let id = "section-\(s.name)"
+                let fixed = s.name == "workingHours"
+                let content: HTML =
+                    fixed
+                    ? "<p>\(s.content)</p><p class=\"muted small\">From your time zone, hours and days in the profile below.</p>"
+                    : "<label for=\"\(id)-content\">\(s.title)</label><textarea id=\"\(id)-content\" name=\"content\" maxlength=\"\(String(ProfileSections.maxContent))\" rows=\"3\"\(disabled)>\(s.content)</textarea>"
+                let remove: HTML =
+                    s.custom && canEdit
+                    ? "<form method=\"post\" action=\"\(Paths.profileSectionRemove(s.name))\" class=\"inline\">\(token)<button class=\"secondary\">Remove</button></form>"
+                    : ""
+                return """
+                    <div class="profile-section" id="\(id)"><h3>\(s.title)</h3>
+                    <form method="post" action="\(Paths.profileSection(s.name))">\(token)\(content)
+                    <label for="\(id)-audience">Who sees it</label><select id="\(id)-audience" name="visibility"\(disabled)>\(Self.audienceOptions(s.audience))</select>
+                    \(canEdit ? HTML("<button>Save \(s.title.lowercased())</button>") : "")</form>\(remove)</div>
+                    """
+            })
+        let add: HTML =
+            canEdit
+            ? """
+            <details><summary>Add a section of your own</summary>
+            <form method="post" action="\(Paths.profileSections)" id="add-section">\(token)
+            <label for="new-section-title">Title</label><input id="new-section-title" name="title" maxlength="80" required placeholder="Case studies">
+            <label for="new-section-content">Content</label><textarea id="new-section-content" name="content" maxlength="\(String(ProfileSections.maxContent))" required></textarea>
+            <label for="new-section-audience">Who sees it</label><select id="new-section-audience" name="visibility">\(Self.audienceOptions(.partners))</select>
+            <button>Add section</button></form></details>
+            """ : "<p class=\"muted\">Only owners and admins change the profile and who sees it.</p>"
+        let publicLink: HTML =
+            sections.contains { $0.audience == .public && !$0.content.isEmpty }
+            ? "<p id=\"public-profile-link\">Your public profile, for anyone without an account: <a href=\"\(Paths.publicProfile(organizationID))\">\(Paths.publicProfile(organizationID))</a></p>"
+            : "<p class=\"muted small\" id=\"public-profile-link\">Make a section public to get a public profile page you can share.</p>"
+        return """
+            <section class="card" id="profile-sections"><h2>What others see of \(organizationName)</h2>
+            <p class="muted small">Each part of your profile goes to the audience you choose: everyone, anyone signed in, your partners, or
+            a circle (which includes the closer ones). Placing an organization in a circle shows it that circle's sections at once;
+            taking it out hides them again. Your own people always see everything.</p>
+            \(publicLink)
+            \(rows)
+            \(add)
+            </section>
+            """
+    }
+}
