@@ -104,3 +104,23 @@ extension DTO {
             updatedAt: s.updatedAt)
     }
 }
+
+extension API {
+    func searchOrganizations(_ input: Operations.SearchOrganizations.Input) async throws -> Operations.SearchOrganizations.Output {
+        let actor = try await actor()
+        let q = input.query
+        let results = try await OrganizationSearch.search(
+            .init(
+                skill: q.skill ?? "", language: q.language ?? "", overlapHours: q.overlapHours, minTrust: q.minTrust,
+                verifiedOnly: q.verifiedOnly ?? false, limit: q.limit ?? 20), by: actor, on: try req.db)
+        return .ok(
+            .init(
+                body: .json(
+                    results.map {
+                        .init(
+                            id: Access.key($0.id), name: $0.name, score: ($0.score * 10).rounded() / 10,
+                            uncertainty: ($0.uncertainty * 1000).rounded() / 1000,
+                            stranger: $0.stranger, depth: $0.depth, why: $0.why, unknown: $0.unknown)
+                    })))
+    }
+}

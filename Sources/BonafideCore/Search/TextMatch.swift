@@ -1,0 +1,47 @@
+import Foundation
+
+/// Matching what someone types against what an organization wrote, the way a person would judge it: case and
+/// accents do not matter, nor do word endings ("designers", "designing" and "design" are one word).
+///
+/// ```swift
+/// TextMatch.matches("UX designers", in: "Design systems\nUX research")   // true
+/// ```
+///
+/// Rules, each with its reason: every word typed must be found (more words narrow the search, as people expect);
+/// words are reduced to a stem by a small English suffix stripper, enough for skills and services, and linear in
+/// the text.
+public enum TextMatch {
+    /// The stems of the words of a text, in order.
+    public static func stems(_ text: String) -> [String] {
+        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+        return folded.split { !($0.isLetter || $0.isNumber) }.map { stem(String($0)) }
+    }
+
+    /// Whether every word of the query is in the text.
+    public static func matches(_ query: String, in text: String) -> Bool {
+        let wanted = stems(query)
+        guard !wanted.isEmpty else { return true }
+        let present = Set(stems(text))
+        return wanted.allSatisfy(present.contains)
+    }
+
+    private static let suffixes: [(String, String)] = [
+        ("ational", "ate"), ("ization", "ize"), ("isation", "ize"), ("ations", "ate"), ("ation", "ate"), ("iveness", "ive"),
+        ("fulness", "ful"), ("ousness", "ous"), ("ments", ""), ("ment", ""), ("ings", ""), ("ing", ""), ("ies", "y"), ("ied", "y"),
+        ("ers", ""), ("er", ""), ("edly", ""), ("ed", ""), ("es", ""), ("s", ""),
+    ]
+
+    /// A light stem: the first matching suffix goes (keeping at least three letters), a doubled final consonant is
+    /// made single ("modell" → "model"), and a final "e" goes ("service" and "services" meet at "servic").
+    public static func stem(_ word: String) -> String {
+        var w = Array(word)
+        guard w.count > 3, w.allSatisfy(\.isLetter) else { return word }
+        for (suffix, replacement) in suffixes where word.hasSuffix(suffix) && w.count - suffix.count >= 3 {
+            w = Array(w.dropLast(suffix.count)) + Array(replacement)
+            break
+        }
+        if w.count > 3, w[w.count - 1] == w[w.count - 2], !"aeiou".contains(w[w.count - 1]) { w.removeLast() }
+        if w.count > 3, w.last == "e" { w.removeLast() }
+        return String(w)
+    }
+}
