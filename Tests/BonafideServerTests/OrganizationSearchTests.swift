@@ -73,6 +73,14 @@ struct OrganizationSearchTests {
                     == .ok)
             #expect(try await search(app, north.token, "skill=ux").contains { $0["name"] as? String == "Hidden Studio" })
 
+            // The same on the Find page, with a clear message for a bad filter.
+            let browser = try await Browser.signedIn(app, as: north)
+            let page = try await browser.get("/find?skill=ux+designers")
+            let lumenAt = page.html.range(of: ">Lumen</a>"), orbitAt = page.html.range(of: ">Orbit</a>")
+            #expect(lumenAt != nil && orbitAt != nil && lumenAt!.lowerBound < orbitAt!.lowerBound)
+            #expect(page.html.contains("Vouched for by Acme") && page.html.contains("stranger"))
+            #expect(try await browser.get("/find?skill=ux&overlapHours=lots").html.contains("Overlap is a number of hours"))
+
             let bad = try await app.api(.GET, "/search/organizations?minTrust=300", token: north.token)
             #expect(bad.status == .badRequest || bad.status == .unprocessableEntity)
             #expect(try await app.api(.GET, "/search/organizations?skill=ux", token: nil).status == .unauthorized)

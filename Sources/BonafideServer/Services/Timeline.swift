@@ -73,6 +73,7 @@ enum Paths {
     static func checkIns(_ p: UUID?) -> String { "\(partnership(p))#check-ins" }
     static func documents(_ p: UUID?) -> String { "\(partnership(p))#documents" }
     static let sharedWithUs = "/organization#shared-with-us"
+    static let find = "/find"
     static let profileSections = "/organization/sections"
     static let profileSettings = "/organization#profile-sections"
     static func profileSection(_ name: String) -> String { "\(profileSections)/\(name)" }

@@ -15,7 +15,7 @@ struct Layout {
         if let actor {
             nav = """
                 <nav aria-label="Main"><a href="/dashboard">Dashboard</a><a href="/partnerships/new">New partnership</a>\
-                <a href="/surveys">Surveys</a><a href="/mentions">Mentions</a><a href="/circles">Circles</a><a href="/organization">Organization</a><a href="/notifications">Notifications\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-label=\"\(unread) unread\">\(unread)</span>") : "")</a>\
+                <a href="/surveys">Surveys</a><a href="/mentions">Mentions</a><a href="/circles">Circles</a><a href="/find">Find</a><a href="/organization">Organization</a><a href="/notifications">Notifications\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-label=\"\(unread) unread\">\(unread)</span>") : "")</a>\
                 <a href="/settings">Settings</a>\
                 <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link">Sign out \(actor.user.name)</button></form></nav>
                 """

@@ -44,6 +44,10 @@ func registerWeb(_ app: Application) throws {
     signedIn.get("organization", use: WebPages.organization)
     signedIn.post("organization", use: WebPages.updateOrganization)
     signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
+    signedIn.get("find") { req async throws -> HTML in
+        let actor = try req.requireActor()
+        return try await WebPages.page(req, "Find an organization", try await FindPage.load(req, for: actor).render())
+    }
     signedIn.post("organization", "sections", use: WebPages.addProfileSection)
     signedIn.post("organization", "sections", ":section", use: WebPages.saveProfileSection)
     signedIn.post("organization", "sections", ":section", "remove", use: WebPages.removeProfileSection)
