@@ -60,6 +60,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateStatusPages())
     app.migrations.add(CreateVault())
     app.migrations.add(CreateProfileSections())
+    app.migrations.add(CreateReferralLinks())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -78,3 +78,49 @@ extension DTO {
             writtenAt: t.writtenAt, basis: t.basis)
     }
 }
+
+extension API {
+    func listReferralLinks(_ input: Operations.ListReferralLinks.Input) async throws -> Operations.ListReferralLinks.Output {
+        let links = try await Referrals.links(of: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(links.map { DTO.referralLink($0, link: nil) })))
+    }
+
+    func createReferralLink(_ input: Operations.CreateReferralLink.Input) async throws -> Operations.CreateReferralLink.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let actor = try await actor()
+        let db = try req.db
+        let (link, token) = try await Referrals.create(note: body.note ?? "", days: body.expiresInDays ?? 30, by: actor, on: db)
+        try await link.$createdBy.load(on: db)
+        return .created(.init(body: .json(DTO.referralLink(link, link: try req.application.bonafide.baseURL + Paths.referralList(token)))))
+    }
+
+    func revokeReferralLink(_ input: Operations.RevokeReferralLink.Input) async throws -> Operations.RevokeReferralLink.Output {
+        try await Referrals.revoke(UUID(uuidString: input.path.referralLinkId), by: try await actor(), on: try req.db)
+        return .noContent(.init())
+    }
+
+    func openReferralList(_ input: Operations.OpenReferralList.Input) async throws -> Operations.OpenReferralList.Output {
+        let list = try await Referrals.open(token: input.path.token, on: try req.db)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        referrer: list.referrer, note: list.note, expiresAt: list.expiresAt,
+                        organizations: list.entries.map { e in
+                            .init(
+                                id: Access.key(e.organizationID), name: e.name, note: e.note,
+                                sections: .init(
+                                    additionalProperties: Dictionary(
+                                        e.sections.map { ($0.name, $0.content) }, uniquingKeysWith: { a, _ in a })))
+                        }))))
+    }
+}
+
+extension DTO {
+    static func referralLink(_ l: ReferralLink, link: String?, now: Date = Date()) -> Components.Schemas.ReferralLink {
+        .init(
+            id: Access.key(l.id!), link: link, note: l.note, expiresAt: l.expiresAt, revokedAt: l.revokedAt, views: l.views,
+            lastViewedAt: l.lastViewedAt, createdAt: l.createdAt, createdBy: l.createdBy.name,
+            active: l.revokedAt == nil && l.expiresAt > now)
+    }
+}

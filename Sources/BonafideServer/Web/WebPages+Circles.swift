@@ -38,7 +38,31 @@ extension WebPages {
             <form method="get" action="/circles" role="search"><label for="circle-q">Find an organization</label><input id="circle-q" name="q" value="\(query)" maxlength="120"><button>Search</button></form>
             \(found)
             \(groups)
+            \(try await ReferralLinksCard.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
             """)
+    }
+
+    static func createReferralLink(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/circles#referral-links") {
+            guard let days = Int(field(req, "days").trimmingCharacters(in: .whitespaces)) else {
+                throw Problem.invalid("days", "Say after how many days the link expires, from 1 to \(Referrals.maxDays).")
+            }
+            let (_, token) = try await Referrals.create(note: field(req, "note"), days: days, by: actor, on: req.db)
+            req.flash(
+                "Referral link created; copy it now, it is shown only once: \(req.application.bonafide.baseURL)\(Paths.referralList(token))"
+            )
+            return "/circles#referral-links"
+        }
+    }
+
+    static func revokeReferralLink(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: "/circles#referral-links") {
+            try await Referrals.revoke(uuid(req, "rid"), by: actor, on: req.db)
+            req.flash("Referral link revoked: it no longer opens.")
+            return "/circles#referral-links"
+        }
     }
 
     /// The circle card on another organization's profile: where you keep them, and a form to change it.

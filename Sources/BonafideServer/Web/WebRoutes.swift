@@ -44,6 +44,8 @@ func registerWeb(_ app: Application) throws {
     signedIn.get("organization", use: WebPages.organization)
     signedIn.post("organization", use: WebPages.updateOrganization)
     signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
+    signedIn.post("circles", "referral-links", use: WebPages.createReferralLink)
+    signedIn.post("circles", "referral-links", ":rid", "revoke", use: WebPages.revokeReferralLink)
     signedIn.get("find") { req async throws -> HTML in
         let actor = try req.requireActor()
         return try await WebPages.page(req, "Find an organization", try await FindPage.load(req, for: actor).render())
@@ -80,6 +82,15 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("settings", "calendar", "reset", use: WebPages.resetCalendar)
     web.get("unsubscribe", ":token", use: WebPages.unsubscribeForm)
     web.get("status", ":oid", use: WebPages.statusPage)
+    // Referral lists need no account: the token in the path is the credential.
+    web.get("referrals", ":token") { req async throws -> Response in
+        let page = try await ReferralListPage.load(req)
+        let html = try await WebPages.page(req, "Recommended by \(page.list.referrer)", page.render(clock: Clock(req.actor?.user.timeZone)))
+        let res = try await html.encodeResponse(for: req)
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return res
+    }
     web.get("profiles", ":oid") { req async throws -> HTML in
         let page = try await PublicProfilePage.load(req)
         let clock = Clock(req.actor?.user.timeZone)
