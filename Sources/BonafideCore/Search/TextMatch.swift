@@ -44,4 +44,21 @@ public enum TextMatch {
         if w.count > 3, w.last == "e" { w.removeLast() }
         return String(w)
     }
+
+    /// How alike two texts read, from 0 to 1: the overlap of their three-word runs (of their words when either is
+    /// shorter), after folding case and accents. Linear in the texts.
+    public static func similarity(_ a: String, _ b: String) -> Double {
+        func words(_ s: String) -> [String] {
+            s.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+                .split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        }
+        let x = words(a), y = words(b)
+        guard !x.isEmpty || !y.isEmpty else { return 1 }
+        func shingles(_ w: [String]) -> Set<String> {
+            w.count < 3 ? Set(w) : Set((0...(w.count - 3)).map { w[$0..<($0 + 3)].joined(separator: " ") })
+        }
+        let (sx, sy) = x.count < 3 || y.count < 3 ? (Set(x), Set(y)) : (shingles(x), shingles(y))
+        let union = sx.union(sy).count
+        return union == 0 ? 1 : Double(sx.intersection(sy).count) / Double(union)
+    }
 }

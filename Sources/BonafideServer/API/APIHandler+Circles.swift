@@ -124,3 +124,54 @@ extension DTO {
             active: l.revokedAt == nil && l.expiresAt > now)
     }
 }
+
+extension API {
+    func listIntroductions(_ input: Operations.ListIntroductions.Input) async throws -> Operations.ListIntroductions.Output {
+        .ok(.init(body: .json(try await Introductions.involving(try await actor(), on: try req.db).map(DTO.introduction))))
+    }
+
+    func requestIntroduction(_ input: Operations.RequestIntroduction.Input) async throws -> Operations.RequestIntroduction.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let actor = try await actor()
+        let db = try req.db
+        let i = try await Introductions.request(
+            target: UUID(uuidString: body.targetOrganizationId), via: UUID(uuidString: body.viaOrganizationId), message: body.message,
+            by: actor,
+            on: db)
+        guard let entry = try await Introductions.involving(actor, on: db).first(where: { $0.id == i.id }) else {
+            throw Problem.notFound("introduction")
+        }
+        return .created(.init(body: .json(DTO.introduction(entry))))
+    }
+
+    func listIntroductionContacts(_ input: Operations.ListIntroductionContacts.Input) async throws
+        -> Operations.ListIntroductionContacts.Output
+    {
+        let actor = try await actor()
+        guard let target = UUID(uuidString: input.query.targetOrganizationId) else { throw Problem.notFound("organization") }
+        let contacts = try await Introductions.sharedContacts(of: actor, and: target, on: try req.db)
+        return .ok(.init(body: .json(contacts.map { .init(id: Access.key($0.id!), name: $0.name) })))
+    }
+
+    func decideIntroduction(_ input: Operations.DecideIntroduction.Input) async throws -> Operations.DecideIntroduction.Output {
+        guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let actor = try await actor()
+        let db = try req.db
+        let i = try await Introductions.decide(
+            UUID(uuidString: input.path.introductionId), accept: body.decision == .accept, note: body.note ?? "", by: actor, on: db)
+        guard let entry = try await Introductions.involving(actor, on: db).first(where: { $0.id == i.id }) else {
+            throw Problem.notFound("introduction")
+        }
+        return .ok(.init(body: .json(DTO.introduction(entry))))
+    }
+}
+
+extension DTO {
+    static func introduction(_ e: Introductions.Entry) -> Components.Schemas.Introduction {
+        .init(
+            id: Access.key(e.id), requesterOrganizationId: Access.key(e.requesterID), requester: e.requester, requestedBy: e.requestedBy,
+            targetOrganizationId: Access.key(e.targetID), target: e.target, viaOrganizationId: Access.key(e.viaID), via: e.via,
+            message: e.message, status: .init(rawValue: e.status.rawValue)!, introducerNote: e.introducerNote, decidedAt: e.decidedAt,
+            createdAt: e.createdAt)
+    }
+}

@@ -96,6 +96,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case checkIn = "checkIn.changed"
     case statusUpdate = "status.update"
     case documentShared = "document.shared"
+    case introduction = "introduction"
 
     /// What the settings page calls it.
     var label: String {
@@ -123,6 +124,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .checkIn: "Check-ins scheduled, cancelled, held or skipped (with the calendar invitation)"
         case .statusUpdate: "Updates on the status pages you follow"
         case .documentShared: "A document shared with you, or one of yours revoked"
+        case .introduction: "Introductions asked of you, made to you, or answered"
         }
     }
 

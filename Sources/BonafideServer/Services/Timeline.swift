@@ -74,6 +74,7 @@ enum Paths {
     static func documents(_ p: UUID?) -> String { "\(partnership(p))#documents" }
     static let sharedWithUs = "/organization#shared-with-us"
     static let find = "/find"
+    static let introductions = "/introductions"
     static func referralList(_ token: String) -> String { "/referrals/\(token)" }
     static let referralLinks = "/circles/referral-links"
     static func referralLinkRevoke(_ id: UUID?) -> String { "\(referralLinks)/\(id?.uuidString.lowercased() ?? "")/revoke" }

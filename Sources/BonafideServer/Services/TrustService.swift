@@ -137,6 +137,8 @@ enum TrustService {
         items += try await CheckIns.evidence(viewer: viewer, subject: subject, on: db)
         // Confidential documents shared and kept.
         items += try await Documents.evidence(viewer: viewer, subject: subject, on: db)
+        // How they reached out: personal requests for an introduction, or the same text to many.
+        items += try await Introductions.evidence(viewer: viewer, subject: subject, on: db)
         // The viewer's own explicit ratings.
         let ratings = try await TrustRating.query(on: db).filter(\.$rater.$id == viewer).filter(\.$subject.$id == subject)
             .with(\.$author).all()

@@ -1,0 +1,219 @@
+import BonafideCore
+import Fluent
+import Foundation
+
+/// Introductions, not blasts: to reach an organization one asks a contact both know, who introduces with a
+/// personal note or declines. Near-identical requests to many organizations in a day are refused, recorded, and
+/// count against the sender's self-orientation in the eyes of those it tried to reach.
+enum Introductions {
+    static let blastWindow: TimeInterval = 86_400
+    /// How alike two messages must read (`TextMatch.similarity`) to count as the same message.
+    static let blastSimilarity = 0.6
+    /// Near-identical requests to this many different organizations within the window make a blast.
+    static let blastTargets = 3
+    static let messageLength = 20...2_000
+
+    struct Entry: Sendable {
+        var id: UUID
+        var requester: String
+        var requesterID: UUID
+        var requestedBy: String
+        var target: String
+        var targetID: UUID
+        var via: String
+        var viaID: UUID
+        var message: String
+        var status: IntroductionStatus
+        var introducerNote: String?
+        var decidedAt: Date?
+        var createdAt: Date
+    }
+
+    /// Whether one organization knows another well enough to introduce it: a partnership (active or ended), or a
+    /// place in its circles from connected up.
+    static func knows(_ a: UUID, _ b: UUID, on db: any Database) async throws -> Bool {
+        if try await Partnerships.between(a, b, on: db).contains(where: { $0.status == .active || $0.status == .ended }) { return true }
+        let placement = try await Circles.placement(of: b, by: a, on: db)
+        return placement.map { $0.circle >= .connected } ?? false
+    }
+
+    /// The organizations that know both the asker's organization and the target, by name.
+    static func sharedContacts(of actor: Actor, and target: UUID, on db: any Database) async throws -> [Organization] {
+        let own = actor.organizationID
+        var candidates = Set(try await Partnerships.partnerIDs(of: own, statuses: [.active, .ended], on: db))
+        for m in try await Circles.members(of: own, on: db) where m.circle >= .connected { candidates.insert(m.organizationID) }
+        candidates.remove(target)
+        var contacts: [Organization] = []
+        for c in candidates where try await knows(c, target, on: db) {
+            if let org = try await Organization.find(c, on: db) { contacts.append(org) }
+        }
+        return contacts.sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
+    }
+
+    enum Outcome: Sendable {
+        case requested(Introduction)
+        case refused(alike: Int)
+    }
+
+    /// Asks `via` to introduce the actor's organization to `target`. Refuses (and records) the request when it reads
+    /// like the requests already sent to other organizations today.
+    static func request(
+        target: UUID?, via: UUID?, message raw: String, by actor: Actor, at now: Date = Date(), on db: any Database
+    ) async throws -> Introduction {
+        let own = actor.organizationID
+        let message = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let target, let targetOrg = try await Organization.find(target, on: db), target != own else {
+            throw Problem.notFound("organization")
+        }
+        guard let via, via != own, via != target, let viaOrg = try await Organization.find(via, on: db) else {
+            throw Problem.invalid("viaOrganizationId", "Choose an organization other than yours and theirs to introduce you.")
+        }
+        guard messageLength.contains(message.length) else {
+            throw Problem.invalid(
+                "message",
+                "Tell \(viaOrg.name) in \(messageLength.lowerBound) to \(messageLength.upperBound) characters why you want to meet \(targetOrg.name)."
+            )
+        }
+        let knowsAsker = try await knows(own, via, on: db)
+        let knowsBack = try await knows(via, own, on: db)
+        guard knowsAsker || knowsBack, try await knows(via, target, on: db) else {
+            throw Problem(
+                .unprocessableEntity, "\(viaOrg.name) cannot introduce you to \(targetOrg.name): ask an organization that knows you both.")
+        }
+        let outcome = try await db.writeTransaction { tx -> Outcome in
+            // One request at a time per organization, so two sent together cannot both slip under the blast limit.
+            _ = try await tx.lockedRow(Organization.self, own)
+            let recent = try await Introduction.query(on: tx).filter(\.$requester.$id == own)
+                .filter(\.$createdAt >= now.addingTimeInterval(-blastWindow)).all()
+            if recent.contains(where: { $0.$target.id == target && $0.$via.id == via && $0.status == .requested }) {
+                throw Problem(.conflict, "You already asked \(viaOrg.name) to introduce you to \(targetOrg.name); wait for their answer.")
+            }
+            let alike = recent.filter { $0.$target.id != target && TextMatch.similarity($0.message, message) >= blastSimilarity }
+            let introduction = Introduction()
+            introduction.$requester.id = own
+            introduction.$requestedBy.id = actor.id
+            introduction.$target.id = target
+            introduction.$via.id = via
+            introduction.message = message
+            introduction.createdAt = now
+            let blast = Set(alike.map(\.$target.id)).count + 1 >= blastTargets
+            introduction.status = blast ? .refused : .requested
+            introduction.blast = blast
+            try await introduction.save(on: tx)
+            var viewers = [via, target]
+            if blast {
+                for earlier in alike where !earlier.blast {
+                    earlier.blast = true
+                    try await earlier.save(on: tx)
+                }
+                viewers += alike.flatMap { [$0.$via.id, $0.$target.id] }
+            } else {
+                let managers = try await User.query(on: tx).filter(\.$organization.$id == via).filter(\.$role ~~ [.owner, .admin]).all()
+                try await Notifier.notify(
+                    managers.map { $0.id! },
+                    of: .init(
+                        kind: .introduction, text: "\(actor.user.name) asks you to introduce them to \(targetOrg.name)",
+                        link: Paths.introductions,
+                        detail: message, about: "introduction:\(Access.key(introduction.id!))", key: Access.key(introduction.id!)),
+                    at: now, on: tx)
+            }
+            for viewer in Set(viewers) { try await TrustService.enqueue(viewer: viewer, subject: own, at: now, on: tx) }
+            return blast ? .refused(alike: alike.count) : .requested(introduction)
+        }
+        switch outcome {
+        case .requested(let introduction): return introduction
+        case .refused(let alike):
+            throw Problem(
+                .unprocessableEntity,
+                "Not sent: this reads like the \(alike) other request\(alike == 1 ? "" : "s") you sent to other organizations in the last day. Write to each one personally (what you know of them, what you ask of them); mass outreach counts against your organization's trust."
+            )
+        }
+    }
+
+    /// The shared contact's answer (its owners and admins): accept with a personal note to the target, or decline.
+    /// Two answers at once: one wins, the other gets 409.
+    static func decide(_ id: UUID?, accept: Bool, note raw: String, by actor: Actor, at now: Date = Date(), on db: any Database)
+        async throws -> Introduction
+    {
+        let note = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let id else { throw Problem.notFound("introduction") }
+        return try await db.writeTransaction { tx in
+            guard let i = try await tx.lockedRow(Introduction.self, id), i.$via.id == actor.organizationID, i.status != .refused else {
+                throw Problem.notFound("introduction")
+            }
+            try Policy.manageOrganization(actor)
+            guard i.status == .requested else { throw Problem(.conflict, "This introduction was already \(i.status.rawValue).") }
+            if accept, !(1...1_000).contains(note.length) {
+                throw Problem.invalid("note", "Introduce them in a personal note of up to 1000 characters: why should they meet?")
+            }
+            guard note.length <= 1_000 else { throw Problem.invalid("note", "A note has at most 1000 characters.") }
+            i.status = accept ? .accepted : .declined
+            i.introducerNote = note.isEmpty ? nil : note
+            i.$decidedBy.id = actor.id
+            i.decidedAt = now
+            try await i.save(on: tx)
+            let introducer = try await Organization.find(actor.organizationID, on: tx)?.name ?? "Your contact"
+            let requester = try await Organization.find(i.$requester.id, on: tx)?.name ?? "an organization"
+            let target = try await Organization.find(i.$target.id, on: tx)?.name ?? "an organization"
+            let key = Access.key(id)
+            try await Notifier.notify(
+                [i.$requestedBy.id],
+                of: .init(
+                    kind: .introduction,
+                    text: accept ? "\(introducer) introduced you to \(target)" : "\(introducer) declined to introduce you to \(target)",
+                    link: Paths.introductions, detail: i.introducerNote, about: "introduction:\(key)", key: "\(key):answer"),
+                at: now, on: tx)
+            if accept {
+                let managers = try await User.query(on: tx).filter(\.$organization.$id == i.$target.id).filter(\.$role ~~ [.owner, .admin])
+                    .all()
+                try await Notifier.notify(
+                    managers.map { $0.id! },
+                    of: .init(
+                        kind: .introduction, text: "\(introducer) introduces \(requester) to you", link: Paths.introductions,
+                        detail: "\(note)\n\n\(requester) wrote: \(i.message)", about: "introduction:\(key)", key: "\(key):target"),
+                    at: now, on: tx)
+                try await TrustService.enqueue(viewer: i.$target.id, subject: i.$requester.id, at: now, on: tx)
+            }
+            return i
+        }
+    }
+
+    /// What the organization asked, what it is asked to introduce, and the introductions made to it.
+    static func involving(_ actor: Actor, on db: any Database) async throws -> [Entry] {
+        let own = actor.organizationID
+        let rows = try await Introduction.query(on: db)
+            .group(.or) { $0.filter(\.$requester.$id == own).filter(\.$via.$id == own).filter(\.$target.$id == own) }
+            .with(\.$requester).with(\.$target).with(\.$via).with(\.$requestedBy).sort(\.$createdAt, .descending).limit(200).all()
+        return rows.filter { i in
+            i.$requester.id == own || (i.$via.id == own && i.status != .refused) || (i.$target.id == own && i.status == .accepted)
+        }
+        .map { i in
+            Entry(
+                id: i.id!, requester: i.requester.name, requesterID: i.$requester.id, requestedBy: i.requestedBy.name,
+                target: i.target.name,
+                targetID: i.$target.id, via: i.via.name, viaID: i.$via.id, message: i.message, status: i.status,
+                introducerNote: i.introducerNote, decidedAt: i.decidedAt, createdAt: i.createdAt)
+        }
+    }
+
+    /// Requests the subject sent through or to the viewer: a personal one is a sign of interest in the viewer, one
+    /// of a blast (refused or not) a sign of mass outreach.
+    static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
+        let rows = try await Introduction.query(on: db).filter(\.$requester.$id == subject)
+            .group(.or) { $0.filter(\.$via.$id == viewer).filter(\.$target.$id == viewer) }.all()
+        return rows.compactMap { i in
+            let toViewer = i.$target.id == viewer
+            if i.blast {
+                return TrustEvidence(
+                    kind: .massOutreach, date: i.createdAt,
+                    summary:
+                        "Sent the same request for an introduction to many organizations, \(toViewer ? "you among them" : "through you")")
+            }
+            // The target hears of a request only once introduced.
+            guard !toViewer || i.status == .accepted else { return nil }
+            return TrustEvidence(
+                kind: .personalMessage, date: i.createdAt,
+                summary: toViewer ? "Asked to be introduced to you personally" : "Asked you personally for an introduction")
+        }
+    }
+}

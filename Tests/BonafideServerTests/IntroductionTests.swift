@@ -1,0 +1,103 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+@Suite("Introductions, not blasts")
+struct IntroductionTests {
+    let pitch =
+        "Hello, we are Northwind, a six-person design studio for commerce teams. We would love to talk about a storefront project with TARGET next month and would be grateful for an introduction."
+
+    func ask(_ app: Application, _ from: Account, to target: Account, via: Account, _ message: String) async throws -> (
+        status: HTTPStatus, body: [String: Any], raw: String
+    ) {
+        let r = try await app.api(
+            .POST, "/introductions", token: from.token,
+            json:
+                #"{"targetOrganizationId":"\#(target.organizationID)","viaOrganizationId":"\#(via.organizationID)","message":"\#(message)"}"#
+        )
+        return (r.status, r.body, r.raw)
+    }
+
+    @Test func aSharedContactIntroducesOrDeclinesAndTheSameTextToManyIsRefused() async throws {
+        try await withTestApp { app in
+            // Northwind and Acme are partners; Acme knows Lumen, Kite, Orbit and Pine. Northwind knows none of them.
+            let (north, acme, _) = try await app.activePartnership()
+            let lumen = try await app.register("Lia", org: "Lumen")
+            let kite = try await app.register("Cleo", org: "Kite")
+            let orbit = try await app.register("Oskar", org: "Orbit")
+            let pine = try await app.register("Pia", org: "Pine")
+            let acmeMember = try await app.invitedMember(of: acme, role: "member", name: "Dan")
+            for other in [lumen, kite, orbit, pine] {
+                #expect(
+                    try await app.api(.PUT, "/circles/\(other.organizationID)", token: acme.token, json: #"{"circle":"connected"}"#).status
+                        == .ok)
+            }
+            let contacts = try await app.api(
+                .GET, "/introductions/contacts?targetOrganizationId=\(lumen.organizationID)", token: north.token)
+            #expect(contacts.list.map { $0["name"] as? String } == ["Acme"])
+            let viaStranger = try await ask(app, north, to: lumen, via: kite, pitch)
+            #expect(viaStranger.status == .unprocessableEntity && viaStranger.raw.contains("ask an organization that knows you both"))
+            #expect(try await ask(app, north, to: lumen, via: acme, "Hi").status == .unprocessableEntity)
+
+            let asked = try await ask(app, north, to: lumen, via: acme, pitch.replacingOccurrences(of: "TARGET", with: "Lumen"))
+            #expect(asked.status == .created && asked.body["status"] as? String == "requested", "\(asked.raw)")
+            let id = asked.body["id"] as? String ?? ""
+            #expect(
+                try await ask(app, north, to: lumen, via: acme, pitch.replacingOccurrences(of: "TARGET", with: "Lumen")).status == .conflict
+            )
+            let bell = try await app.api(.GET, "/notifications", token: acme.token)
+            #expect(bell.raw.contains("asks you to introduce them to Lumen"), "\(bell.raw.prefix(300))")
+            // Lumen hears nothing until Acme introduces them.
+            #expect(try await app.api(.GET, "/introductions", token: lumen.token).list.isEmpty)
+
+            // Only Acme's owners and admins decide; others do not even see it. An introduction needs a personal note.
+            let decision = "/introductions/\(id)/decision"
+            #expect(
+                try await app.api(.POST, decision, token: acmeMember.token, json: #"{"decision":"accept","note":"x"}"#).status == .forbidden
+            )
+            #expect(try await app.api(.POST, decision, token: lumen.token, json: #"{"decision":"accept","note":"x"}"#).status == .notFound)
+            #expect(try await app.api(.POST, decision, token: acme.token, json: #"{"decision":"accept"}"#).status == .unprocessableEntity)
+            let note = "Northwind redesigned our storefront and kept every date; worth an hour of your time."
+            let accepted = try await app.api(.POST, decision, token: acme.token, json: #"{"decision":"accept","note":"\#(note)"}"#)
+            #expect(accepted.status == .ok && accepted.body["status"] as? String == "accepted")
+            let again = try await app.api(.POST, decision, token: acme.token, json: #"{"decision":"decline"}"#)
+            #expect(again.status == .conflict && again.raw.contains("already accepted"))
+            let forLumen = try await app.api(.GET, "/introductions", token: lumen.token).list
+            #expect(
+                forLumen.count == 1 && forLumen.first?["introducerNote"] as? String == note && forLumen.first?["via"] as? String == "Acme")
+            #expect(try await app.api(.GET, "/notifications", token: lumen.token).raw.contains("Acme introduces Northwind to you"))
+
+            // The same text to a second organization goes; to a third it is refused, and Acme and the targets learn it.
+            let second = try await ask(app, north, to: kite, via: acme, pitch.replacingOccurrences(of: "TARGET", with: "Kite"))
+            #expect(second.status == .created)
+            let third = try await ask(app, north, to: orbit, via: acme, pitch.replacingOccurrences(of: "TARGET", with: "Orbit"))
+            #expect(third.status == .unprocessableEntity && third.raw.contains("reads like the 2 other requests"), "\(third.raw)")
+            let mine = try await app.api(.GET, "/introductions", token: north.token).list
+            #expect(mine.first?["status"] as? String == "refused" && mine.first?["target"] as? String == "Orbit")
+            #expect(!(try await app.api(.GET, "/introductions", token: acme.token).raw.contains("Orbit")))
+            // A personal message to another organization is fine.
+            let personal = try await ask(
+                app, north, to: pine, via: acme,
+                "Pia, your fulfilment work for Acme impressed us; could we compare notes on returns handling?")
+            #expect(personal.status == .created)
+            #expect(
+                try await app.api(
+                    .POST, "/introductions/\(second.body["id"] as? String ?? "")/decision", token: acme.token,
+                    json: #"{"decision":"decline"}"#
+                )
+                .body["status"] as? String == "declined")
+
+            while try await TrustService.drain(on: app.db) > 0 {}
+            let trust = try await app.api(.GET, "/trust/\(north.organizationID)", token: acme.token)
+            let why = (trust.body["explanation"] as? [[String: Any]] ?? []).compactMap { $0["summary"] as? String }
+            #expect(why.contains("Sent the same request for an introduction to many organizations, through you"), "\(why)")
+            #expect(why.contains("Asked you personally for an introduction"))
+            let orbitView = try await app.api(.GET, "/trust/\(north.organizationID)", token: orbit.token)
+            let orbitWhy = (orbitView.body["explanation"] as? [[String: Any]] ?? []).compactMap { $0["summary"] as? String }
+            #expect(orbitWhy.contains("Sent the same request for an introduction to many organizations, you among them"), "\(orbitWhy)")
+        }
+    }
+}
