@@ -100,4 +100,35 @@ struct IntroductionTests {
             #expect(orbitWhy.contains("Sent the same request for an introduction to many organizations, you among them"), "\(orbitWhy)")
         }
     }
+
+    @Test func throughThePages() async throws {
+        try await withTestApp { app in
+            let (north, acme, _) = try await app.activePartnership()
+            let lumen = try await app.register("Lia", org: "Lumen")
+            #expect(
+                try await app.api(.PUT, "/circles/\(lumen.organizationID)", token: acme.token, json: #"{"circle":"collaborator"}"#).status
+                    == .ok)
+            let asker = try await Browser.signedIn(app, as: north)
+            let profile = try await asker.get("/organizations/\(lumen.organizationID)")
+            #expect(profile.html.contains(#"id="ask-introduction""#) && profile.html.contains(">Acme</option>"))
+            let sent = try await asker.post(
+                "/introductions",
+                [
+                    "target": lumen.organizationID, "via": acme.organizationID,
+                    "message": "We admire your checkout work and want to compare notes.",
+                ])
+            #expect(sent.location == "/introductions")
+            #expect(try await asker.get("/introductions").html.contains("Asked Acme to introduce you"))
+            let introducer = try await Browser.signedIn(app, as: acme)
+            let page = try await introducer.get("/introductions")
+            #expect(page.html.contains("Northwind asks to meet Lumen") && page.html.contains("We admire your checkout work"))
+            let id = try await Introduction.query(on: app.db).first()!.id!.uuidString.lowercased()
+            try await introducer.post("/introductions/\(id)/decision", ["decision": "accept", "note": ""])
+            #expect(try await introducer.get("/introductions").html.contains("Introduce them in a personal note"))
+            try await introducer.post("/introductions/\(id)/decision", ["decision": "accept", "note": "They are careful and kind."])
+            let target = try await Browser.signedIn(app, as: lumen)
+            let made = try await target.get("/introductions")
+            #expect(made.html.contains("Acme introduces") && made.html.contains("They are careful and kind."))
+        }
+    }
 }

@@ -75,6 +75,7 @@ enum Paths {
     static let sharedWithUs = "/organization#shared-with-us"
     static let find = "/find"
     static let introductions = "/introductions"
+    static func introductionDecision(_ id: UUID) -> String { "\(introductions)/\(id.uuidString.lowercased())/decision" }
     static func referralList(_ token: String) -> String { "/referrals/\(token)" }
     static let referralLinks = "/circles/referral-links"
     static func referralLinkRevoke(_ id: UUID?) -> String { "\(referralLinks)/\(id?.uuidString.lowercased() ?? "")/revoke" }

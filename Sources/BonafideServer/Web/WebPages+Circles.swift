@@ -35,11 +35,36 @@ extension WebPages {
             """
             <h1>Circles</h1>
             <p class="muted">Where you keep the organizations you know, from following to trusted referral. Only your organization sees its circles; placing someone closer counts as evidence of your trust in them, and a trusted referral is a vouch. Survey recipients can be taken from a circle.</p>
+            <p><a href="\(Paths.introductions)">Introductions</a> · <a href="\(Paths.find)">Find an organization</a></p>
             <form method="get" action="/circles" role="search"><label for="circle-q">Find an organization</label><input id="circle-q" name="q" value="\(query)" maxlength="120"><button>Search</button></form>
             \(found)
             \(groups)
             \(try await ReferralLinksCard.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
             """)
+    }
+
+    static func requestIntroduction(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let target = UUID(uuidString: field(req, "target"))
+        let back = Paths.organization(target) + "#ask-introduction"
+        return try await act(req, back: back) {
+            let i = try await Introductions.request(
+                target: target, via: UUID(uuidString: field(req, "via")), message: field(req, "message"), by: actor, on: req.db)
+            try await i.$via.load(on: req.db)
+            req.flash("Asked \(i.via.name) to introduce you; you will hear when they answer.")
+            return Paths.introductions
+        }
+    }
+
+    static func decideIntroduction(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        return try await act(req, back: Paths.introductions) {
+            let accept = field(req, "decision") == "accept"
+            let i = try await Introductions.decide(uuid(req, "iid"), accept: accept, note: field(req, "note"), by: actor, on: req.db)
+            try await i.$target.load(on: req.db)
+            req.flash(accept ? "Introduced: \(i.target.name) has your note." : "Declined; they have been told.")
+            return Paths.introductions
+        }
     }
 
     static func createReferralLink(_ req: Request) async throws -> Response {

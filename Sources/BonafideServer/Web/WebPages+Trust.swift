@@ -17,6 +17,7 @@ extension WebPages {
             ? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(Paths.profileSettings)\">choose who else sees each</a>.</p>"
             : """
             \(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))
+            \(try await IntroductionRequestCard.load(req, for: actor, target: org).render(csrf: req.csrfToken))
             \(try await ProfileAudienceCard.load(req, for: actor, other: org).render())
             """
         let testimonials = try await testimonialsCard(req, subject: id, actor: actor, clock: clock)

@@ -46,6 +46,14 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
     signedIn.post("circles", "referral-links", use: WebPages.createReferralLink)
     signedIn.post("circles", "referral-links", ":rid", "revoke", use: WebPages.revokeReferralLink)
+    signedIn.get("introductions") { req async throws -> HTML in
+        let actor = try req.requireActor()
+        return try await WebPages.page(
+            req, "Introductions",
+            try await IntroductionsPage.load(req, for: actor).render(csrf: req.csrfToken, clock: Clock(actor.user.timeZone)))
+    }
+    signedIn.post("introductions", use: WebPages.requestIntroduction)
+    signedIn.post("introductions", ":iid", "decision", use: WebPages.decideIntroduction)
     signedIn.get("find") { req async throws -> HTML in
         let actor = try req.requireActor()
         return try await WebPages.page(req, "Find an organization", try await FindPage.load(req, for: actor).render())
