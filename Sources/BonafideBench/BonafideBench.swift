@@ -2,11 +2,52 @@ import ArgumentParser
 import BonafideServer
 import Foundation
 
-/// benchmarks/ledger.sh drives this: see LedgerBenchmark for what each figure measures.
+/// The benchmarks that run the server's own code: `ledger` (benchmarks/ledger.sh, the default) and `authz`
+/// (benchmarks/authz.sh). See LedgerBenchmark and AuthzBenchmark for what each figure measures.
 @main
 struct BonafideBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bonafide-bench", abstract: "Measure the partnership log on SQLite and PostgreSQL.")
+        commandName: "bonafide-bench", abstract: "Measure the server's own code on SQLite and PostgreSQL.",
+        subcommands: [Ledger.self, Authz.self], defaultSubcommand: Ledger.self)
+}
+
+struct Authz: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Time the access check on a seeded network of organizations.")
+
+    @Option(help: "Folder for the SQLite file.") var data: String
+    @Option(help: "PostgreSQL URL to measure too (a scratch database: tables are created in it).") var postgres: String?
+    @Option(help: "Organizations to seed (one person each).") var organizations = 100_000
+    @Option(help: "Relations to seed (circle placements and partnership sides).") var relations = 1_000_000
+    @Option(help: "Questions to time.") var questions = 5_000
+    @Option(help: "Concurrent askers for the rate.") var concurrency = 32
+
+    func validate() throws {
+        guard organizations > 1, relations > 0, questions > 0, concurrency > 0 else { throw ValidationError("Counts must be positive.") }
+    }
+
+    func run() async throws {
+        Runner.bootstrapLogging(.warning)
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        var sqlite = AppConfig()
+        sqlite.dataDirectory = data
+        let (organizations, relations, questions, concurrency) = (organizations, relations, questions, concurrency)
+        try await LedgerBenchmark.with(sqlite) { app in
+            let network = try await AuthzBenchmark.seed(app, organizations: organizations, relations: relations)
+            try await AuthzBenchmark.run(app, label: "sqlite  ", network: network, questions: questions, concurrency: concurrency)
+        }
+        if let postgres {
+            var pg = AppConfig()
+            pg.databaseURL = postgres
+            try await LedgerBenchmark.with(pg) { app in
+                let network = try await AuthzBenchmark.seed(app, organizations: organizations, relations: relations)
+                try await AuthzBenchmark.run(app, label: "postgres", network: network, questions: questions, concurrency: concurrency)
+            }
+        }
+    }
+}
+
+struct Ledger: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Measure the partnership log: appends and proofs.")
 
     @Option(help: "Folder for the SQLite files and the fsync probe.") var data: String
     @Option(help: "PostgreSQL URL to measure too (a scratch database: tables are created in it).") var postgres: String?

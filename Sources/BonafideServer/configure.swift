@@ -62,6 +62,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateProfileSections())
     app.migrations.add(CreateReferralLinks())
     app.migrations.add(CreateIntroductions())
+    app.migrations.add(IndexRelations())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -36,7 +36,7 @@ public enum LedgerBenchmark {
         say(String(format: "machine  fsync (4 KiB write + fsync): %.0f /s", Double(syncs) / seconds(ContinuousClock.now - t1)))
     }
 
-    static func seconds(_ d: Duration) -> Double {
+    public static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
