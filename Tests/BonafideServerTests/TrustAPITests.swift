@@ -194,6 +194,11 @@ struct TrustAPITests {
             #expect(page.html.contains("Your trust in Acme"))
             #expect(page.html.contains("id=\"trust-figure\""))
             #expect(page.html.contains("Missed “Launch copy”"))
+            // An organization nothing is known of reads "Unknown" with what would change that, not 50.
+            let stranger = try await app.register("Sam", org: "Stranger Co")
+            let unknown = try await browser.get("/organizations/\(stranger.organizationID)")
+            #expect(unknown.html.contains(#"id="trust-figure">Unknown</strong>"#) && unknown.html.contains("What would make it known"))
+            #expect(!page.html.contains("What would make it known"))
             let rated = try await browser.post(
                 "/organizations/\(b.organizationID)/ratings",
                 ["rating": "7", "comment": "Solid <b>work</b>", "back": "/partnerships/\(pid)"])

@@ -93,11 +93,22 @@ extension WebPages {
             }
             ?? ""
         let backField: HTML = back.map { "<input type=\"hidden\" name=\"back\" value=\"\($0)\">" } ?? ""
-        return """
-            <section class="card" id="trust-panel"><h2>Your trust in \(a.subjectName)</h2>
+        // Nothing known is said as such, with what would change it, not as a middling 50.
+        let figure: HTML =
+            a.evidenceCount == 0 && a.network.intermediaries == 0
+            ? """
+            <p><strong class="trust-figure" id="trust-figure">Unknown</strong></p>
+            <p class="small" id="trust-unknown">Nothing is known of \(a.subjectName) yet. What would make it known: a commitment they
+            deliver to you, a request of yours they answer, your rating below, or an organization you trust working with them.</p>
+            """
+            : """
             <p><strong class="trust-figure" id="trust-figure">\(percent(a.overall.expectation))</strong> / 100 \
             <span class="small muted">uncertainty <span id="trust-uncertainty">\(percent(a.overall.uncertainty))</span>% · \
             trust quotient \(String(format: "%.1f", a.trustQuotient)) · \(a.evidenceCount) item\(a.evidenceCount == 1 ? "" : "s") of evidence</span></p>
+            """
+        return """
+            <section class="card" id="trust-panel"><h2>Your trust in \(a.subjectName)</h2>
+            \(figure)
             \(historyChart(history))
             <table><thead><tr><th>Component</th><th></th><th>Score</th><th>Evidence</th></tr></thead><tbody>\(rows)</tbody></table>
             <h3>Why</h3>\(reasons)
