@@ -154,7 +154,8 @@ def test_a_referral_list_opens_without_an_account_until_revoked(browser, world):
 
 def test_introductions_through_a_shared_contact_accepted_and_declined(browser, world):
     a, b, c, d = world.a, world.b, world.c, world.d
-    # A knows D (trusted referral, previous test), B (partner) and C (connected circle).
+    # A knows B (partner) and C (connected circle, previous test); D keeps A among its connections.
+    assert api("PUT", f"/circles/{a.org_id}", {"circle": "connected"}, d.token)[0] == 200
     become(browser, d)
     browser.get(f"{BASE}/organizations/{b.org_id}")
     showing(browser, 'id="ask-introduction"')

@@ -74,9 +74,10 @@ enum Introductions {
                 "Tell \(viaOrg.name) in \(messageLength.lowerBound) to \(messageLength.upperBound) characters why you want to meet \(targetOrg.name)."
             )
         }
+        // Only what the asker can know counts on its side (a partnership, or its own circles): whether the contact
+        // keeps the asker in a circle stays the contact's secret.
         let knowsAsker = try await knows(own, via, on: db)
-        let knowsBack = try await knows(via, own, on: db)
-        guard knowsAsker || knowsBack, try await knows(via, target, on: db) else {
+        guard knowsAsker, try await knows(via, target, on: db) else {
             throw Problem(
                 .unprocessableEntity, "\(viaOrg.name) cannot introduce you to \(targetOrg.name): ask an organization that knows you both.")
         }
