@@ -152,6 +152,7 @@ func routes(_ app: Application) throws {
         return Response(status: .ok, headers: headers, body: .init(string: OpenAPIDocument.yaml))
     }
     registerTiles(app)
+    registerPassports(app)
     try registerAPI(app)
     try registerWeb(app)
 }

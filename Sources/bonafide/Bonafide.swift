@@ -11,6 +11,7 @@ struct Bonafide: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Demo.self, Login.self, Partnerships.self, Commitments.self, Message.self, DashboardCommand.self,
             LedgerCommand.self, TrustCommand.self, SurveyCommand.self, SentimentCommand.self, MailCommand.self, VaultCommand.self,
+            PassportCommand.self,
         ])
 }
 

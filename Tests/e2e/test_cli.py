@@ -42,3 +42,31 @@ def test_login_list_propose_and_clear_errors():
     assert past.returncode != 0 and "422" in past.stderr and "future" in past.stderr
     bad_token = cli("partnerships", "--token", "bfd_invented", home=home)
     assert bad_token.returncode != 0 and "401" in bad_token.stderr and "Usage" not in bad_token.stderr
+
+
+def test_passport_download_and_offline_check():
+    """Northwind's passport from the demo: its figures, checked without a server; the demo's logs are not
+    cosigned, so the check insists on --allow-unwitnessed; any altered byte fails."""
+    home = tempfile.mkdtemp(prefix="bonafide-cli.")
+    assert cli("login", "--server", BASE, "--email", "alice@northwind.example", "--password", "bonafide-demo", home=home).returncode == 0
+    out = os.path.join(home, "passport.json")
+    got = cli("passport", "get", "--out", out, home=home)
+    assert got.returncode == 0 and "bonafide passport verify" in got.stdout, got.stderr
+    strict = cli("passport", "verify", out, home=home)
+    assert strict.returncode == 1 and "signed by the host alone" in strict.stderr, strict.stderr
+    checked = cli("passport", "verify", out, "--allow-unwitnessed", home=home)
+    assert checked.returncode == 0, checked.stderr
+    assert "Passport valid." in checked.stdout and "completed commitments on time" in checked.stdout, checked.stdout
+    data = bytearray(open(out, "rb").read())
+    passport = json.loads(data)
+    proven = passport["figures"]["commitments_completed"]
+    assert proven > 0 and f"of {proven} completed commitments" in checked.stdout
+    for secret in ("Acme", "Kite", "storefront", "alice@"):
+        assert secret not in data.decode(), secret
+    for position in range(0, len(data), max(1, len(data) // 200)):
+        altered = bytearray(data)
+        altered[position] ^= 0x01
+        path = os.path.join(home, "altered.json")
+        open(path, "wb").write(altered)
+        refused = cli("passport", "verify", path, "--allow-unwitnessed", home=home)
+        assert refused.returncode == 1 and "Passport NOT valid" in refused.stderr, (position, refused.stdout)

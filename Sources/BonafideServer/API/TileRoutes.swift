@@ -30,3 +30,25 @@ func registerTiles(_ app: Application) {
         return Response(status: .ok, headers: headers, body: .init(data: Data(body)))
     }
 }
+
+/// An organization's trust passport as its exact canonical bytes (re-encoding it would break its verification):
+/// `GET /api/v1/organizations/{id}/passport`, for its own people, and for anyone once the organization has a public
+/// profile (a public section).
+func registerPassports(_ app: Application) {
+    app.get("api", "v1", "organizations", ":organizationId", "passport") { req async throws -> Response in
+        guard let id = req.parameters.get("organizationId").flatMap(UUID.init(uuidString:)),
+            let org = try await Organization.find(id, on: req.db)
+        else { throw Problem.notFound("passport") }
+        let asker: Access.Subject =
+            req.headers.bearerAuthorization != nil || req.headers.first(name: "X-CSRF-Token") != nil
+            ? .person(try await req.bearerActor()) : .anyone
+        let own: Bool = if case .person(let actor) = asker { actor.organizationID == id } else { false }
+        if !own, try await ProfileSections.visible(of: org, to: .anyone, on: req.db).isEmpty { throw Problem.notFound("passport") }
+        let bytes = try await Passports.build(for: id, app: req.application, on: req.db)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "application/json")
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passport-\(Access.key(id).prefix(8)).json\"")
+        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
+    }
+}

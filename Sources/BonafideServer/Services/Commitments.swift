@@ -104,6 +104,7 @@ enum Commitments {
             let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
                 reason: reasonText, commitmentID: current.id, at: now, on: tx)
+            if action == .approveDelivery { try await Passports.record(current, in: p, at: now, on: tx) }
             try await Timeline.notify(
                 p, side: notifySide, except: actor, kind: .commitment(action), text: "\(summary) in \(p.name)",
                 link: Paths.commitment(p.id, current.id), detail: reasonText.map { "Their reason: \($0)" },

@@ -29,9 +29,12 @@ enum Timeline {
             partnership: partnership.id!, on: db)
         // Every change is potential trust evidence: queue both sides for the background recompute.
         try await TrustService.enqueue(partnership, at: date, on: db)
-        try await Webhooks.enqueue(
-            kind: kind, partnership: partnership, eventID: event.id!, summary: summary, reason: reason, actor: actor?.user.name,
-            commitmentID: commitmentID, incidentID: incidentID, at: date, on: db)
+        // Record entries restate an event for trust passports; receivers already had the event itself.
+        if !kind.hasPrefix("record.") {
+            try await Webhooks.enqueue(
+                kind: kind, partnership: partnership, eventID: event.id!, summary: summary, reason: reason, actor: actor?.user.name,
+                commitmentID: commitmentID, incidentID: incidentID, at: date, on: db)
+        }
         return event.id!
     }
 

@@ -48,6 +48,11 @@ struct PublicProfilePage: Sendable {
             <section class="card" id="public-testimonials"><h2>Testimonials <span class="muted small">\(testimonials.text.isEmpty ? "" : String(self.testimonials.count))</span></h2>
             \(testimonials.text.isEmpty ? HTML("<p class=\"muted\">None yet.</p>") : testimonials)</section>
             \(incidents)
+            <section class="card" id="public-passport"><h2>Trust passport</h2>
+            <p>The record behind these figures, provable without trusting this site:
+            <a href="/api/v1/organizations/\(Access.key(organizationID))/passport" download>download \(name)'s trust passport</a> and check it
+            with <code>bonafide passport verify FILE</code>. It holds commitments completed and on time, each proven by the
+            partnerships' logs and their partners' cosignatures, and nothing of what the partnerships were about.</p></section>
             \(status)
             """
     }
