@@ -2,18 +2,6 @@ import Testing
 
 @testable import BonafideCore
 
-/// SplitMix64: a seeded generator, so a failing random graph can be reproduced from its seed.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Access model (relationship-based authorization)")
 struct AccessModelTests {
     /// Bonafide's relations in miniature: members and managers of organizations, the two sides of a partnership,
@@ -129,7 +117,7 @@ struct AccessModelTests {
                     "editor": .intersection([.computed("viewer"), .tupleToUserset(tupleset: "team", computed: "manager")]),
                 ],
             ], maxDepth: 500)
-        var rng = SplitMix64(state: 20_261_205)
+        var rng = SplitMix64(seed: 20_261_205)
         var questions = 0
         for graph in 0..<1_500 {
             let users = (0..<5).map { "user:u\($0)" }

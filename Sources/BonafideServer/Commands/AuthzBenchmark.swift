@@ -21,7 +21,7 @@ public enum AuthzBenchmark {
     /// Seeds `organizations` organizations, each with an owner, about `relations` relations: every organization
     /// places others in its circles, and a tenth of the relations are partnerships (two sides each).
     public static func seed(_ app: Application, organizations count: Int, relations: Int, seed: UInt64 = 1) async throws -> Network {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         let db = app.db
         let t0 = ContinuousClock.now
         var orgs: [Organization] = []
@@ -93,7 +93,7 @@ public enum AuthzBenchmark {
 
     /// Timings of `questions` checks one after another (latency) and of as many across `concurrency` tasks (rate).
     public static func run(_ app: Application, label: String, network n: Network, questions: Int, concurrency: Int) async throws {
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         // Half the questions are about an organization that placed the asker in a circle (a chain may grant it),
         // half about any organization (mostly refused after reading the rows).
         func pick(_ i: Int) -> (Actor, UUID) {
@@ -169,16 +169,5 @@ public enum AuthzBenchmark {
                 format: "%@ check    %@: p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d (%@)", label, what, q(0.5), q(0.99),
                 sorted.last! * 1_000,
                 sorted.count, extra))
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }
