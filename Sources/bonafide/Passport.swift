@@ -8,7 +8,7 @@ extension Bonafide {
             commandName: "passport",
             abstract: "Download an organization's trust passport and check one offline.",
             discussion: """
-                A passport holds an organization's record figures (commitments completed, and on time) with the entries \
+                A passport holds an organization's record figures (commitments kept on time, late, missed) with the entries \
                 of its partnerships' logs that prove them: inclusion proofs against checkpoints the host signed and the \
                 partners cosigned. verify needs no server and trusts no host: any altered byte fails.
                 """,
@@ -59,7 +59,7 @@ extension Bonafide.PassportCommand {
             print("Organization: \(report.passport.organization) (named “\(report.passport.name)” by the host)")
             print("Issued:       \(report.passport.issuedAt) (as the host says)")
             print(
-                "Proven:       \(f.commitmentsOnTime) of \(f.commitmentsCompleted) completed commitments on time, in \(f.partnerships) partnership\(f.partnerships == 1 ? "" : "s")"
+                "Proven:       \(f.onTime) of \(f.commitments) commitments kept on time, \(f.late) late, \(f.missed) missed, in \(f.partnerships) partnership\(f.partnerships == 1 ? "" : "s")"
             )
             print("Witnessed:    \(f.witnessedPartnerships) of \(f.partnerships) partnership logs cosigned by a partner")
             for r in report.receipts {

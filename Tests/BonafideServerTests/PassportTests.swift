@@ -45,6 +45,20 @@ struct PassportTests {
             try await completedWork(app, pid: pid, owner: acme, recipient: north, title: "Secret storefront plan")
             try await completedWork(app, pid: pid, owner: acme, recipient: north, title: "Confidential pricing page")
             try await completedWork(app, pid: pid, owner: north, recipient: acme, title: "Northwind's own work")
+            // Two more of Acme's: one missed and delivered late after all, one missed for good.
+            var late: [String] = []
+            for title in ["Late audit", "Forgotten report"] {
+                let created = try await app.api(
+                    .POST, "/partnerships/\(pid)/commitments", token: acme.token,
+                    json: #"{"title":"\#(title)","dueAt":"\#(rfc3339(Date().addingTimeInterval(2)))","timeZone":"UTC"}"#)
+                let url = "/partnerships/\(pid)/commitments/\(created.body["id"] as? String ?? "")/transitions"
+                #expect(try await app.api(.POST, url, token: north.token, json: #"{"action":"accept"}"#).status == .ok, "\(created.raw)")
+                late.append(url)
+            }
+            try await Task.sleep(for: .seconds(2.5))
+            #expect(try await Commitments.sweepOverdue(on: app.db) == 2)
+            #expect(try await app.api(.POST, late[0], token: acme.token, json: #"{"action":"deliver"}"#).status == .ok)
+            #expect(try await app.api(.POST, late[0], token: north.token, json: #"{"action":"approveDelivery"}"#).status == .ok)
             try await cosign(app, pid, as: north, with: northKey)
             try await cosign(app, pid, as: acme, with: acmeKey)
 
@@ -52,10 +66,10 @@ struct PassportTests {
             #expect(status == .ok)
             let report = try Passport.verify(bytes)
             #expect(
-                report.figures == .init(commitmentsCompleted: 2, commitmentsOnTime: 2, partnerships: 1, witnessedPartnerships: 1))
+                report.figures == .init(commitments: 4, onTime: 2, late: 1, missed: 1, partnerships: 1, witnessedPartnerships: 1))
             #expect(report.receipts.first?.cosigners.map(\.key.name).sorted() == ["acme-witness", "northwind-witness"])
             let text = String(decoding: bytes, as: UTF8.self)
-            for secret in ["Secret storefront", "Confidential pricing", "Northwind", "Alice", "Relaunch"] {
+            for secret in ["Secret storefront", "Confidential pricing", "Late audit", "Forgotten", "Northwind", "Alice", "Relaunch"] {
                 #expect(!text.contains(secret), "the passport reveals \(secret)")
             }
             // Every altered byte is refused.
@@ -68,7 +82,7 @@ struct PassportTests {
             #expect(accepted.isEmpty, "altered bytes accepted at \(accepted.prefix(10)) of \(bytes.count)")
             // Stated figures that the logs do not prove are refused even when the file is canonical.
             var inflated = try JSONDecoder().decode(Passport.self, from: Data(bytes))
-            inflated.figures.commitmentsCompleted = 5
+            inflated.figures.commitments = 5
             #expect(throws: Passport.Failure.signature) { try Passport.verify(inflated.encoded) }
             // Even re-signed by the host, figures the logs do not prove are refused.
             inflated.signature =
@@ -90,7 +104,7 @@ struct PassportTests {
             let (_, both) = try await passport(app, of: acme, token: acme.token)
             #expect(throws: Passport.Failure.self) { try Passport.verify(both) }
             let lenient = try Passport.verify(both, allowUnwitnessed: true)
-            #expect(lenient.figures == .init(commitmentsCompleted: 3, commitmentsOnTime: 3, partnerships: 2, witnessedPartnerships: 1))
+            #expect(lenient.figures == .init(commitments: 5, onTime: 3, late: 1, missed: 1, partnerships: 2, witnessedPartnerships: 1))
 
             // Without an account: only once the organization has a public profile.
             #expect(try await passport(app, of: acme, token: nil).0 == .notFound)

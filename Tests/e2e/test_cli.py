@@ -56,11 +56,11 @@ def test_passport_download_and_offline_check():
     assert strict.returncode == 1 and "signed by the host alone" in strict.stderr, strict.stderr
     checked = cli("passport", "verify", out, "--allow-unwitnessed", home=home)
     assert checked.returncode == 0, checked.stderr
-    assert "Passport valid." in checked.stdout and "completed commitments on time" in checked.stdout, checked.stdout
+    assert "Passport valid." in checked.stdout and "commitments kept on time" in checked.stdout, checked.stdout
     data = bytearray(open(out, "rb").read())
     passport = json.loads(data)
-    proven = passport["figures"]["commitments_completed"]
-    assert proven > 0 and f"of {proven} completed commitments" in checked.stdout
+    proven = passport["figures"]["commitments"]
+    assert proven > 0 and f"of {proven} commitments kept on time" in checked.stdout
     for secret in ("Acme", "Kite", "storefront", "alice@"):
         assert secret not in data.decode(), secret
     for position in range(0, len(data), max(1, len(data) // 200)):

@@ -5,7 +5,8 @@ import Foundation
 /// by anyone without trusting the host. The file is canonical JSON (`bonafide-passport/v1`, keys sorted, no
 /// whitespace) holding one receipt (`bonafide-receipt/v1`) per partnership with the record entries the figures
 /// count: entries written for this purpose that carry no private content (who owed the work, when it was due and
-/// delivered, whether on time; no titles, no names of the partner).
+/// delivered, whether on time or missed; no titles, no names of the partner). Receipts prove that what they show is
+/// in the logs, not that nothing was left out: a partner's own receipt of the same log would show an omission.
 ///
 /// The host signs the whole file with its log key (a signed note over the digest of the file without its
 /// signature), so what the logs cannot prove (the name, the date) is at least bound to the same key.
@@ -17,23 +18,30 @@ public struct Passport: Codable, Sendable, Equatable {
     /// The log entry type a completed commitment's record has.
     public static let commitmentRecord = "record.commitmentCompleted"
 
+    public static let missedRecord = "record.commitmentMissed"
+
     public struct Figures: Codable, Sendable, Equatable {
-        public var commitmentsCompleted: Int
-        public var commitmentsOnTime: Int
+        /// Commitments the organization owed that were completed or missed (each counted once).
+        public var commitments: Int
+        public var onTime: Int
+        public var late: Int
+        /// Passed their due date undelivered and never completed since.
+        public var missed: Int
         public var partnerships: Int
         /// Partnerships whose receipt is cosigned by a partner's witness key, not only signed by the host's log.
         public var witnessedPartnerships: Int
 
         enum CodingKeys: String, CodingKey {
-            case commitmentsCompleted = "commitments_completed"
-            case commitmentsOnTime = "commitments_on_time"
-            case partnerships
+            case commitments, late, missed, partnerships
+            case onTime = "on_time"
             case witnessedPartnerships = "witnessed_partnerships"
         }
 
-        public init(commitmentsCompleted: Int, commitmentsOnTime: Int, partnerships: Int, witnessedPartnerships: Int) {
-            self.commitmentsCompleted = commitmentsCompleted
-            self.commitmentsOnTime = commitmentsOnTime
+        public init(commitments: Int, onTime: Int, late: Int, missed: Int, partnerships: Int, witnessedPartnerships: Int) {
+            self.commitments = commitments
+            self.onTime = onTime
+            self.late = late
+            self.missed = missed
             self.partnerships = partnerships
             self.witnessedPartnerships = witnessedPartnerships
         }
@@ -84,15 +92,28 @@ public struct Passport: Codable, Sendable, Equatable {
         return Array(try! encoder.encode(self))
     }
 
-    /// Whether a record entry says the work was on time.
-    public static func onTime(_ entry: LedgerEntry) -> Bool { entry.payload["onTime"] == "yes" }
-
-    /// The figures a set of verified receipts proves for an organization.
+    /// The figures a set of verified receipts proves: each commitment ("work") once, by its last record in its log
+    /// (a completion after a miss counts as completed late).
     public static func count(_ reports: [Receipt.Report]) -> Figures {
-        let entries = reports.flatMap { $0.entries.map(\.entry) }
-        return Figures(
-            commitmentsCompleted: entries.count, commitmentsOnTime: entries.filter(onTime).count, partnerships: reports.count,
-            witnessedPartnerships: reports.filter { !$0.cosigners.isEmpty }.count)
+        var f = Figures(commitments: 0, onTime: 0, late: 0, missed: 0, partnerships: reports.count, witnessedPartnerships: 0)
+        for report in reports {
+            if !report.cosigners.isEmpty { f.witnessedPartnerships += 1 }
+            var last: [String: LedgerEntry] = [:]
+            for (index, entry) in report.entries.sorted(by: { $0.index < $1.index }) {
+                last[entry.payload["work"] ?? "entry \(index)"] = entry
+            }
+            for entry in last.values {
+                f.commitments += 1
+                if entry.type == missedRecord {
+                    f.missed += 1
+                } else if entry.payload["onTime"] == "yes" {
+                    f.onTime += 1
+                } else {
+                    f.late += 1
+                }
+            }
+        }
+        return f
     }
 
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
@@ -127,7 +148,7 @@ public struct Passport: Codable, Sendable, Equatable {
             case .signature: "The host's signature over the passport does not verify: it was altered after it was issued."
             case .otherLogKey(let i): "Receipt \(i + 1) is signed by another log key than the passport."
             case .figuresDisagree(let stated, let proven):
-                "The stated figures (\(stated.commitmentsOnTime) of \(stated.commitmentsCompleted) on time, \(stated.partnerships) partnerships) are not what the logs prove (\(proven.commitmentsOnTime) of \(proven.commitmentsCompleted), \(proven.partnerships))."
+                "The stated figures (\(stated.onTime) of \(stated.commitments) on time, \(stated.missed) missed, \(stated.partnerships) partnerships) are not what the logs prove (\(proven.onTime) of \(proven.commitments), \(proven.missed) missed, \(proven.partnerships))."
             }
         }
     }
@@ -163,7 +184,7 @@ public struct Passport: Codable, Sendable, Equatable {
             guard origins.insert(report.origin).inserted else { throw .samePartnershipTwice(i) }
             if report.cosigners.isEmpty, !allowUnwitnessed { throw .unwitnessed(i, report.origin) }
             for (_, entry) in report.entries {
-                guard entry.type == commitmentRecord else { throw .notARecord(i, entry.type) }
+                guard entry.type == commitmentRecord || entry.type == missedRecord else { throw .notARecord(i, entry.type) }
                 guard entry.payload["owner"] == passport.organization else { throw .otherOrganization(i) }
             }
             reports.append(report)

@@ -171,6 +171,7 @@ enum Commitments {
                     p, actor: nil, kind: "commitment.missed",
                     summary: "“\(c.title)” (owned by \(c.owner.name)) passed its due date undelivered and is missed",
                     commitmentID: c.id, at: now, on: tx)
+                try await Passports.recordMissed(c, in: p, at: now, on: tx)
                 try await Timeline.notify(
                     p, side: nil, except: nil, kind: .commitmentMissed, text: "“\(c.title)” in \(p.name) was missed",
                     link: Paths.commitment(p.id, c.id), detail: "It was due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).",

@@ -194,13 +194,14 @@ enum Ledger {
         .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
     }
 
-    /// The entries of one type up to `size`, in order (canonical encoding puts the type in a fixed form).
-    static func entries(of id: UUID, type: String, below size: UInt64, on db: any Database) async throws -> [(UInt64, String)] {
+    /// The entries whose type starts with `typePrefix`, below `size`, in order (the canonical encoding writes the
+    /// type in one fixed form, so the database narrows them down; each is then decoded to be sure).
+    static func entries(of id: UUID, typePrefix: String, below size: UInt64, on db: any Database) async throws -> [(UInt64, String)] {
         try await sql(db).raw(
-            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: Int64(size)) AND entry LIKE \(bind: "%\"type\":\"\(type)\"%") ORDER BY idx"
+            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: Int64(size)) AND entry LIKE \(bind: "%\"type\":\"\(typePrefix)%") ORDER BY idx"
         )
         .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
-        .filter { (try? LedgerEntry(canonical: Array($0.1.utf8)))?.type == type }
+        .filter { (try? LedgerEntry(canonical: Array($0.1.utf8)))?.type.hasPrefix(typePrefix) == true }
     }
 
     /// The newest entries below `before` (all when nil), newest first, decoded.

@@ -11,14 +11,28 @@ enum Passports {
     /// Appends the record of a completed commitment, in the caller's transaction.
     static func record(_ c: Commitment, in p: Partnership, at now: Date, on tx: any Database) async throws {
         let onTime = CommitmentLifecycle.outcome(of: c.state, flaggedBeforeDue: false, at: now) == .onTime
-        let stamp = Date.ISO8601FormatStyle()
+        try await append(
+            Passport.commitmentRecord, c, in: p, outcome: onTime ? "completed on time" : "completed late",
+            extra: ["delivered": stamp.format(c.deliveredAt ?? c.completedAt ?? now), "onTime": onTime ? "yes" : "no"], at: now, on: tx)
+    }
+
+    /// Appends the record of a commitment that passed its due date undelivered (a later delivery adds a completed
+    /// record for the same commitment, which then counts instead).
+    static func recordMissed(_ c: Commitment, in p: Partnership, at now: Date, on tx: any Database) async throws {
+        try await append(Passport.missedRecord, c, in: p, outcome: "missed", extra: [:], at: now, on: tx)
+    }
+
+    private static let stamp = Date.ISO8601FormatStyle()
+
+    private static func append(
+        _ kind: String, _ c: Commitment, in p: Partnership, outcome: String, extra: [String: String], at now: Date, on tx: any Database
+    ) async throws {
+        // The commitment's id says nothing of it but lets a verifier count each commitment once.
+        let fields = extra.merging(
+            ["owner": Access.key(c.$ownerOrganization.id), "due": stamp.format(c.dueAt), "work": Access.key(c.id!)],
+            uniquingKeysWith: { a, _ in a })
         _ = try await Timeline.append(
-            p, actor: nil, kind: Passport.commitmentRecord,
-            summary: "Recorded for trust passports: a commitment completed \(onTime ? "on time" : "late")",
-            extra: [
-                "owner": Access.key(c.$ownerOrganization.id), "due": stamp.format(c.dueAt),
-                "delivered": stamp.format(c.deliveredAt ?? c.completedAt ?? now), "onTime": onTime ? "yes" : "no",
-            ], at: now, on: tx)
+            p, actor: nil, kind: kind, summary: "Recorded for trust passports: a commitment \(outcome)", extra: fields, at: now, on: tx)
     }
 
     /// The organization's passport, as the canonical bytes to hand out.
@@ -41,7 +55,7 @@ enum Passports {
                 note = try Ledger.checkpoint(of: id, head: status.head, app: app)
                 size = status.head.size
             }
-            let records = try await Ledger.entries(of: id, type: Passport.commitmentRecord, below: size, on: db).filter { _, text in
+            let records = try await Ledger.entries(of: id, typePrefix: "record.commitment", below: size, on: db).filter { _, text in
                 (try? LedgerEntry(canonical: Array(text.utf8)))?.payload["owner"] == Access.key(organizationID)
             }
             guard !records.isEmpty else { continue }
