@@ -106,6 +106,14 @@ struct PassportTests {
             let lenient = try Passport.verify(both, allowUnwitnessed: true)
             #expect(lenient.figures == .init(commitments: 5, onTime: 3, late: 1, missed: 1, partnerships: 2, witnessedPartnerships: 1))
 
+            // From the organization page, with the session: the same passport.
+            let browser = try await Browser.signedIn(app, as: acme)
+            let page = try await browser.get("/organization")
+            #expect(page.html.contains(#"href="/organization/passport.json""#))
+            let download = try await browser.get("/organization/passport.json")
+            #expect(download.status == .ok)
+            #expect(try Passport.verify(Array(download.html.utf8), allowUnwitnessed: true).figures == lenient.figures)
+
             // Without an account: only once the organization has a public profile.
             #expect(try await passport(app, of: acme, token: nil).0 == .notFound)
             #expect(try await passport(app, of: acme, token: kite.token).0 == .notFound)

@@ -44,11 +44,16 @@ func registerPassports(_ app: Application) {
             ? .person(try await req.bearerActor()) : .anyone
         let own: Bool = if case .person(let actor) = asker { actor.organizationID == id } else { false }
         if !own, try await ProfileSections.visible(of: org, to: .anyone, on: req.db).isEmpty { throw Problem.notFound("passport") }
-        let bytes = try await Passports.build(for: id, app: req.application, on: req.db)
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "application/json")
-        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passport-\(Access.key(id).prefix(8)).json\"")
-        headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
+        return try await passportResponse(for: id, req)
     }
+}
+
+/// The passport's exact bytes as a download.
+func passportResponse(for id: UUID, _ req: Request) async throws -> Response {
+    let bytes = try await Passports.build(for: id, app: req.application, on: req.db)
+    var headers = HTTPHeaders()
+    headers.replaceOrAdd(name: .contentType, value: "application/json")
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passport-\(Access.key(id).prefix(8)).json\"")
+    headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+    return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
 }

@@ -77,6 +77,7 @@ enum Paths {
     static func documents(_ p: UUID?) -> String { "\(partnership(p))#documents" }
     static let sharedWithUs = "/organization#shared-with-us"
     static let find = "/find"
+    static let ownPassport = "/organization/passport.json"
     static let introductions = "/introductions"
     static func introductionDecision(_ id: UUID) -> String { "\(introductions)/\(id.uuidString.lowercased())/decision" }
     static func referralList(_ token: String) -> String { "/referrals/\(token)" }

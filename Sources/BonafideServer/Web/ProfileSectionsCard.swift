@@ -66,6 +66,9 @@ struct ProfileSectionsCard: Sendable {
             a circle (which includes the closer ones). Placing an organization in a circle shows it that circle's sections at once;
             taking it out hides them again. Your own people always see everything.</p>
             \(publicLink)
+            <p class="small" id="own-passport">Your <a href="\(Paths.ownPassport)" download>trust passport</a>:
+            your commitments kept, late and missed, provable from your partnerships' logs without trusting this site
+            (<code>bonafide passport verify FILE</code>).</p>
             \(rows)
             \(add)
             </section>

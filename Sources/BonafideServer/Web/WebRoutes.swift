@@ -59,6 +59,9 @@ func registerWeb(_ app: Application) throws {
         return try await WebPages.page(req, "Find an organization", try await FindPage.load(req, for: actor).render())
     }
     signedIn.post("organization", "sections", use: WebPages.addProfileSection)
+    signedIn.get("organization", "passport.json") { req async throws -> Response in
+        try await passportResponse(for: try req.requireActor().organizationID, req)
+    }
     signedIn.post("organization", "sections", ":section", use: WebPages.saveProfileSection)
     signedIn.post("organization", "sections", ":section", "remove", use: WebPages.removeProfileSection)
     signedIn.post("organization", "mail", "retry", use: WebPages.retryFailedMail)
