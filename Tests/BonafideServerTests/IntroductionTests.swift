@@ -90,6 +90,23 @@ struct IntroductionTests {
                 )
                 .body["status"] as? String == "declined")
 
+            // However personal, twenty requests a day is the most.
+            let sent = try await Introduction.query(on: app.db).filter(\.$requester.$id == UUID(uuidString: north.organizationID)!).count()
+            for i in sent..<Introductions.dailyLimit {
+                let row = Introduction()
+                row.$requester.id = UUID(uuidString: north.organizationID)!
+                row.$requestedBy.id = UUID(uuidString: north.id)!
+                row.$target.id = UUID(uuidString: pine.organizationID)!
+                row.$via.id = UUID(uuidString: acme.organizationID)!
+                row.message = "Personal note number \(i) about something else entirely"
+                row.status = .declined
+                row.blast = false
+                row.createdAt = Date()
+                try await row.save(on: app.db)
+            }
+            let capped = try await ask(app, north, to: kite, via: acme, "Cleo, a different and personal question about your data work.")
+            #expect(capped.status == .tooManyRequests && capped.raw.contains("ask again tomorrow"), "\(capped.raw)")
+
             while try await TrustService.drain(on: app.db) > 0 {}
             let trust = try await app.api(.GET, "/trust/\(north.organizationID)", token: acme.token)
             let why = (trust.body["explanation"] as? [[String: Any]] ?? []).compactMap { $0["summary"] as? String }

@@ -12,6 +12,8 @@ enum Introductions {
     /// Near-identical requests to this many different organizations within the window make a blast.
     static let blastTargets = 3
     static let messageLength = 20...2_000
+    /// However personal, no organization needs more introductions than this in a day.
+    static let dailyLimit = 20
 
     struct Entry: Sendable {
         var id: UUID
@@ -86,6 +88,10 @@ enum Introductions {
             _ = try await tx.lockedRow(Organization.self, own)
             let recent = try await Introduction.query(on: tx).filter(\.$requester.$id == own)
                 .filter(\.$createdAt >= now.addingTimeInterval(-blastWindow)).all()
+            guard recent.count < dailyLimit else {
+                throw Problem(
+                    .tooManyRequests, "Your organization asked for \(dailyLimit) introductions in the last day; ask again tomorrow.")
+            }
             if recent.contains(where: { $0.$target.id == target && $0.$via.id == via && $0.status == .requested }) {
                 throw Problem(.conflict, "You already asked \(viaOrg.name) to introduce you to \(targetOrg.name); wait for their answer.")
             }
