@@ -160,7 +160,7 @@ struct ProfileAndAccessTests {
             let (n, l) = (north.organizationID.lowercased(), lumen.organizationID.lowercased())
             #expect(
                 allowed.body["relations"] as? [String] == [
-                    "section:\(n)/rates#reader@organization:\(n)#collaboratorMember", "organization:\(n)#trustedReferral@organization:\(l)",
+                    "shared:\(n)/rates#reader@organization:\(n)#collaboratorMember", "organization:\(n)#trustedReferral@organization:\(l)",
                     "organization:\(l)#member@user:people-of-\(l)",
                 ], "\(allowed.raw)")
             let partner = try await explain("organization:\(acme.organizationID)", "read", "section:about")

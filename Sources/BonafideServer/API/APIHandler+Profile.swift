@@ -57,7 +57,7 @@ extension API {
             else { throw Problem.notFound("section") }
             relation = "reader"
             sectionTitle = section.title
-            object = .section(organization: actor.organizationID, name: section.name, audience: section.audience)
+            object = .shared(organization: actor.organizationID, name: section.name, audience: section.audience)
         case (.view, let r) where r.hasPrefix("partnership:"):
             // Only about a partnership the asker sees; any other is not found.
             let partnership = try await Policy.partnership(UUID(uuidString: String(r.dropFirst("partnership:".count))), for: actor, on: db)

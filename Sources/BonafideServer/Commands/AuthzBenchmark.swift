@@ -109,7 +109,7 @@ public enum AuthzBenchmark {
         let partnershipAsks = (0..<questions).map { i in (asks[i].0, n.partnerships[Int(rng.next() % UInt64(n.partnerships.count))]) }
         let db = app.db
 
-        func section(_ owner: UUID) -> Access.Object { .section(organization: owner, name: "rates", audience: .collaborator) }
+        func section(_ owner: UUID) -> Access.Object { .shared(organization: owner, name: "rates", audience: .collaborator) }
         var allowed = 0
         var latencies: [Double] = []
         for (actor, owner) in asks {

@@ -41,6 +41,16 @@ enum Audience: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The audience of a circle and the closer ones; nil for following, which grants nothing.
+    init?(circle: Circle) {
+        switch circle {
+        case .follow: return nil
+        case .connected: self = .connected
+        case .collaborator: self = .collaborator
+        case .trustedReferral: self = .trustedReferral
+        }
+    }
+
     /// The audience a stored grantee stands for.
     init?(grantee: String) {
         if grantee == "*" {

@@ -16,7 +16,7 @@ extension Access {
             return lines.isEmpty ? ["\(names.label(name(subject))) is who it is asked of."] : lines
         }
         switch object {
-        case .section(let owner, _, let audience):
+        case .shared(let owner, _, let audience):
             let section = sectionTitle.map { "“\($0)”" } ?? "This section"
             var lines = ["\(section) is for \(audienceText(audience, owner: names.organization(owner)))."]
             if let asker = organization(of: subject) {
@@ -63,8 +63,8 @@ extension Access {
             return "\(o) placed \(s) in its \(circle) circle"
         case ("partnership", "side"): return "\(s) is a side of \(o)"
         case ("partnership", "member"): return "\(s) was added to \(o)"
-        case ("section", "organization"): return "\(sectionTitle.map { "“\($0)”" } ?? "The section") belongs to \(s)"
-        case ("section", "reader"):
+        case ("shared", "organization"): return "\(sectionTitle.map { "“\($0)”" } ?? "The section") belongs to \(s)"
+        case ("shared", "reader"):
             let section = sectionTitle.map { "“\($0)”" } ?? "The section"
             guard let audience = Audience(grantee: subject) else { return "\(section) is shared with \(s)" }
             let owner = names.label(String(subject.prefix { $0 != "#" }))
@@ -87,7 +87,7 @@ extension Access {
                     guard pieces.count == 2 else { continue }
                     let raw = pieces[1].hasPrefix(Access.peoplePrefix) ? pieces[1].dropFirst(Access.peoplePrefix.count) : pieces[1]
                     guard let id = UUID(uuidString: String(raw)) else { continue }
-                    let type = pieces[0] == "section" || raw != pieces[1] ? "organization" : String(pieces[0])
+                    let type = pieces[0] == "shared" || raw != pieces[1] ? "organization" : String(pieces[0])
                     ids[type, default: []].insert(id)
                 }
             }
@@ -126,7 +126,7 @@ extension Access {
             guard pieces.count == 2, let id = UUID(uuidString: String(pieces[1].prefix { $0 != "/" })) else { return reference }
             let label: String
             switch pieces[0] {
-            case "organization", "section": label = organizations[id] ?? "an organization"
+            case "organization", "shared": label = organizations[id] ?? "an organization"
             case "user": label = users[id] ?? "a person"
             case "partnership": label = partnerships[id] ?? "a partnership"
             default: label = reference

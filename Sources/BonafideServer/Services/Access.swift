@@ -23,7 +23,8 @@ enum Access {
     enum Object: Sendable {
         case organization(UUID)
         case partnership(Partnership)
-        case section(organization: UUID, name: String, audience: Audience)
+        /// Something an organization shares with an audience: a profile section, its status page, a document.
+        case shared(organization: UUID, name: String, audience: Audience)
     }
 
     /// Stored relations (owner, admin, member, partner, circles, sides) and the permissions computed from them.
@@ -51,7 +52,7 @@ enum Access {
             "side": .direct, "member": .direct,
             "viewer": .union([.computed("member"), .tupleToUserset(tupleset: "side", computed: "manager")]),
         ],
-        "section": [
+        "shared": [
             "organization": .direct,
             // The audience's tuple, or anyone of the organization itself.
             "reader": .union([.direct, .tupleToUserset(tupleset: "organization", computed: "member")]),
@@ -80,7 +81,7 @@ enum Access {
         var standing: [UUID: [TupleSet.Tuple]] = [:]
         for object in objects {
             for t in try await objectTuples(object, for: subject, on: db) { tuples.insert(t) }
-            if case .section(let owner, _, _) = object, standing[owner] == nil, let asker = organization(of: subject), asker != owner {
+            if case .shared(let owner, _, _) = object, standing[owner] == nil, let asker = organization(of: subject), asker != owner {
                 let relations = try await relations(of: owner, toward: asker, on: db)
                 standing[owner] = relations
                 for t in relations { tuples.insert(t) }
@@ -124,7 +125,7 @@ enum Access {
         switch object {
         case .organization(let id): "organization:\(key(id))"
         case .partnership(let p): "partnership:\(key(p.id!))"
-        case .section(let organization, let section, _): "section:\(key(organization))/\(section)"
+        case .shared(let organization, let name, _): "shared:\(key(organization))/\(name)"
         }
     }
 
@@ -174,7 +175,7 @@ enum Access {
                 tuples.append(.init(name(object), "member", name(subject)))
             }
             return tuples
-        case .section(let owner, _, let audience):
+        case .shared(let owner, _, let audience):
             return [
                 .init(name(object), "organization", "organization:\(key(owner))"),
                 .init(name(object), "reader", audience.grantee(of: owner)),

@@ -148,8 +148,13 @@ enum DocumentShares {
         {
             return reason
         }
-        let placed = try await Circles.placement(of: share.$organization.id, by: d.$organization.id, on: db)
-        guard let placed, placed.circle >= share.circle else { return "Your organization is no longer in the circle this was shared with." }
+        // The same rule as every shared thing: the audience is the circle it went to, or a closer one.
+        guard let audience = Audience(circle: share.circle),
+            try await Access.check(
+                .members(of: share.$organization.id), "reader",
+                .shared(organization: d.$organization.id, name: "document-\(Access.key(d.id!))", audience: audience), on: db
+            ).allowed
+        else { return "Your organization is no longer in the circle this was shared with." }
         return nil
     }
 

@@ -71,7 +71,7 @@ enum ProfileSections {
     )] {
         let sections = try await all(of: org, on: db)
         let decisions = try await Access.check(
-            subject, "reader", sections.map { .section(organization: org.id!, name: $0.name, audience: $0.audience) }, on: db)
+            subject, "reader", sections.map { .shared(organization: org.id!, name: $0.name, audience: $0.audience) }, on: db)
         return Array(zip(sections, decisions)).map { (section: $0.0, decision: $0.1) }
     }
 

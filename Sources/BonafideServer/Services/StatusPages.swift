@@ -42,7 +42,7 @@ enum StatusPages {
     static func canSee(_ org: Organization, viewer: UUID?, on db: any Database) async throws -> Bool {
         guard let audience = visibility(of: org).audience else { return viewer == org.id }
         let subject: Access.Subject = viewer.map { .members(of: $0) } ?? .anyone
-        return try await Access.check(subject, "reader", .section(organization: org.id!, name: "statusPage", audience: audience), on: db)
+        return try await Access.check(subject, "reader", .shared(organization: org.id!, name: "statusPage", audience: audience), on: db)
             .allowed
     }
 

@@ -22,7 +22,7 @@ struct ProfileAudienceCard: Sendable {
         var rows: [Row] = []
         for (section, decision) in try await ProfileSections.decisions(of: own, for: subject, on: req.db) {
             let because = try await Access.explain(
-                decision, subject: subject, object: .section(organization: own.id!, name: section.name, audience: section.audience),
+                decision, subject: subject, object: .shared(organization: own.id!, name: section.name, audience: section.audience),
                 sectionTitle: section.title, on: req.db)
             rows.append(
                 Row(title: section.title, name: section.name, shown: decision.allowed, empty: section.content.isEmpty, because: because))
