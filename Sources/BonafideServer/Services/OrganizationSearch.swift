@@ -93,7 +93,7 @@ enum OrganizationSearch {
                     overlap > 0
                         ? "Shares \(hours(overlap)) a day of working hours with you" : "No working hours in common with yours")
             } else {
-                result.unknown.append("Their working hours are not shared with you")
+                result.unknown.append("Working hours: not shared with you")
             }
             ranked.append((result, org, visible))
         }
@@ -134,7 +134,7 @@ enum OrganizationSearch {
             }
             let languages = visible.first { $0.name == "languages" }?.content ?? ""
             if languages.isEmpty {
-                result.unknown.append("Languages not shared with you")
+                result.unknown.append("Languages: not listed, or not shared with you")
             } else {
                 why.append("Works in \(languages.split(whereSeparator: \.isNewline).joined(separator: ", "))")
             }
