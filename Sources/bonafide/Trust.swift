@@ -11,7 +11,7 @@ extension Bonafide {
                 Works offline on files; nothing is sent to a server. Rating files have no header; ratings are \
                 on the scale given by --min-rating/--max-rating (default -10 to 10) and mapped to [-1, 1].
                 """,
-            subcommands: [Rank.self, Predict.self, Evaluate.self])
+            subcommands: [Rank.self, Predict.self, Evaluate.self, Collusion.self])
     }
 }
 
@@ -330,6 +330,46 @@ extension Bonafide.TrustCommand {
             let engine = EigenTrust(network: network)
             let standing = engine.run(restart: engine.restartVector(seeds: EigenTrust.defaultSeeds(network))).scores
             return [("goodness", goodness), ("mean_rating_received", smoothed), ("eigentrust", standing)]
+        }
+    }
+}
+
+extension Bonafide.TrustCommand {
+    struct Collusion: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Attack a ratings file with a ring of fake accounts and measure how far they rise.",
+            discussion: """
+                Adds --fakes accounts that each rate --ring-degree others of the ring +10, attached by --attack-edges \
+                ratings of +10 from random honest members (rated by at least 5, 80% positively), after every real \
+                rating. Prints the ROC AUC of honest members above fakes by EigenTrust standing from the network's \
+                founders, the fakes among the best --top, the best rank a fake reaches, and the AUC by mean rating \
+                received (what the attack fools).
+                """)
+
+        @OptionGroup var ratings: RatingsOptions
+        @Option(help: "Fake accounts in the ring.") var fakes = 300
+        @Option(help: "Ratings each fake gives to others of the ring.") var ringDegree = 20
+        @Option(help: "Ratings from honest members to fakes.") var attackEdges = 10
+        @Option(help: "How many of the best-ranked members to look for fakes among.") var top = 1_000
+        @Option(help: "Seed of the attack's random choices.") var seed: UInt64 = 1
+
+        func validate() throws {
+            guard fakes >= 2, ringDegree >= 1, attackEdges >= 1, top >= 1 else {
+                throw ValidationError("Counts must be positive (at least 2 fakes).")
+            }
+        }
+
+        func run() throws {
+            let r = CollusionTest.run(
+                try ratings.load(), fakes: fakes, ringDegree: ringDegree, attackEdges: attackEdges, top: top, seed: seed)
+            guard r.honest > 0 else {
+                throw ClientError(description: "No member is rated by at least 5, 80% positively: nothing to compare.")
+            }
+            print(
+                String(
+                    format:
+                        "%d fakes, %d attack edges, %d honest members: AUC %.4f by EigenTrust standing (%.4f by mean rating received); %d fakes in the top %d; best fake at rank %d",
+                    r.fakes, r.attackEdges, r.honest, r.auc, r.aucByMeanRating, r.fakesInTop, r.top, r.bestFakeRank))
         }
     }
 }

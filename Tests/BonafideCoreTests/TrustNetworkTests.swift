@@ -218,6 +218,29 @@ struct CollusionTests {
     }
 }
 
+@Suite("Collusion test")
+struct CollusionTestTests {
+    /// The measurement itself, on an honest marketplace: the ring fools the mean rating received completely, and
+    /// EigenTrust standing from the founders keeps honest members above fakes.
+    @Test func aRingFoolsTheMeanRatingButNotTheStanding() {
+        var rng = SplitMix64(seed: 7)
+        var network = SignedNetwork()
+        for i in 0..<2_000 { _ = network.addNode("h\(i)") }
+        var time = 0.0
+        for _ in 0..<20_000 {
+            let s = Int.random(in: 0..<2_000, using: &rng), t = Int(2_000 * pow(Double.random(in: 0..<1, using: &rng), 1.5))
+            guard s != t else { continue }
+            time += 1
+            network.addRating(source: "h\(s)", target: "h\(t)", rating: Double(Int.random(in: 1...10, using: &rng)), time: time)
+        }
+        let r = CollusionTest.run(network, fakes: 100, ringDegree: 10, attackEdges: 5, top: 100)
+        #expect(r.fakes == 100 && r.attackEdges == 5 && r.honest > 500)
+        #expect(r.aucByMeanRating < 0.05, "the attack must fool the naive score, or it tests nothing")
+        #expect(r.auc > 0.9, "AUC \(r.auc)")
+        #expect(r.fakesInTop <= 5 && r.bestFakeRank > 1)
+    }
+}
+
 @Suite("Subjective Logic")
 struct OpinionTests {
     @Test func evidenceMapsToBeliefDisbeliefUncertainty() {
