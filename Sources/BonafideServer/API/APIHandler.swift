@@ -60,12 +60,7 @@ struct API: APIProtocol {
 
     func actor() async throws -> Actor { try await req.bearerActor() }
 
-    /// The caller when they sent credentials (bad ones are still 401), nil for someone not signed in.
-    func optionalActor() async throws -> Actor? {
-        let req = try req
-        guard req.headers.bearerAuthorization != nil || req.headers.first(name: "X-CSRF-Token") != nil else { return nil }
-        return try await req.bearerActor()
-    }
+    func optionalActor() async throws -> Actor? { try await req.optionalBearerActor() }
 
     /// An optional id field of the request: absent is fine, malformed is the caller's error.
     func optionalID(_ raw: String?, field: String) throws -> UUID? {

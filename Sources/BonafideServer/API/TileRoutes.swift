@@ -39,10 +39,7 @@ func registerPassports(_ app: Application) {
         guard let id = req.parameters.get("organizationId").flatMap(UUID.init(uuidString:)),
             let org = try await Organization.find(id, on: req.db)
         else { throw Problem.notFound("passport") }
-        let asker: Access.Subject =
-            req.headers.bearerAuthorization != nil || req.headers.first(name: "X-CSRF-Token") != nil
-            ? .person(try await req.bearerActor()) : .anyone
-        let own: Bool = if case .person(let actor) = asker { actor.organizationID == id } else { false }
+        let own = try await req.optionalBearerActor()?.organizationID == id
         if !own, try await ProfileSections.visible(of: org, to: .anyone, on: req.db).isEmpty { throw Problem.notFound("passport") }
         return try await passportResponse(for: id, req)
     }

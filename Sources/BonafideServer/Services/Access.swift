@@ -78,13 +78,13 @@ enum Access {
         -> [AccessModel.Decision]
     {
         var tuples = TupleSet(subjectTuples(subject))
-        var standing: [UUID: [TupleSet.Tuple]] = [:]
+        var ownersRead = Set<UUID>()
         for object in objects {
             for t in try await objectTuples(object, for: subject, on: db) { tuples.insert(t) }
-            if case .shared(let owner, _, _) = object, standing[owner] == nil, let asker = organization(of: subject), asker != owner {
-                let relations = try await relations(of: owner, toward: asker, on: db)
-                standing[owner] = relations
-                for t in relations { tuples.insert(t) }
+            if case .shared(let owner, _, _) = object, let asker = organization(of: subject), asker != owner,
+                ownersRead.insert(owner).inserted
+            {
+                for t in try await relations(of: owner, toward: asker, on: db) { tuples.insert(t) }
             }
         }
         return objects.map { model.check(name(subject), relation, name($0), in: tuples) }

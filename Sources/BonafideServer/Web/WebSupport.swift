@@ -19,6 +19,13 @@ extension Request {
 
     /// The API caller, from the bearer token (once per request): the generated API and the plain
     /// tile routes authenticate the same way.
+    /// The caller when they sent credentials (bad ones are still 401), nil for someone not signed in: for what
+    /// anyone may read and signed-in people may read more of.
+    func optionalBearerActor() async throws -> Actor? {
+        guard headers.bearerAuthorization != nil || headers.first(name: "X-CSRF-Token") != nil else { return nil }
+        return try await bearerActor()
+    }
+
     func bearerActor() async throws -> Actor {
         if let actor { return actor }
         guard let bearer = headers.bearerAuthorization else {
