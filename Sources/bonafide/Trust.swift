@@ -78,17 +78,27 @@ func warn(_ text: String) {
 extension Bonafide.TrustCommand {
     struct Rank: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Reputation of every member: EigenTrust from pre-trusted seeds, with distrust.",
+            abstract: "Reputation of every member from pre-trusted seeds, with distrust: EigenTrust or SybilRank.",
             discussion: """
                 Prints CSV node,score (a header, then every node in the file, in order of first appearance); \
-                higher is more trustworthy. Scores are trust minus distrust; trust sums to 1. Without --seeds \
+                higher is more trustworthy. With --method eigentrust (the default) scores are trust minus \
+                distrust of the stationary walk; trust sums to 1. With --method sybilrank they are what ⌈log₂ n⌉ \
+                (or --steps) steps of the walk without restart bring, less distrust, divided by the number of \
+                raters: the standing the server uses, which a ring of fake accounts cannot inflate. Without --seeds \
                 the seeds are the network's founders: the 1% of members (1 to 100) with the most distinct \
                 positive raters among the earliest tenth of the ratings. With --viewer, the walk restarts at \
                 the members the viewer rated positively (in proportion to the ratings): trust from that \
                 viewer's point of view.
                 """)
 
+        enum Method: String, ExpressibleByArgument, CaseIterable {
+            case eigentrust, sybilrank
+        }
+
         @OptionGroup var ratings: RatingsOptions
+        @Option(help: "eigentrust (stationary walk with restart) or sybilrank (early-terminated walk, per rater).")
+        var method: Method = .eigentrust
+        @Option(help: "SybilRank only: steps of the walk (default ⌈log₂ n⌉).") var steps: Int?
         @Option(help: "File of pre-trusted node ids, one a line.") var seeds: String?
         @Option(help: "Rank from this member's point of view.") var viewer: String?
         @Option(help: "Teleport probability: how often the walk jumps back to the seeds (0.15 = damping 0.85).")
@@ -103,6 +113,9 @@ extension Bonafide.TrustCommand {
             guard restart > 0, restart < 1 else { throw ValidationError("--restart must be between 0 and 1 (exclusive).") }
             guard tolerance > 0, tolerance < 1 else { throw ValidationError("--tolerance must be between 0 and 1.") }
             if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be between 1 and 64.") }
+            if let steps, !(1...1_000).contains(steps) { throw ValidationError("--steps must be between 1 and 1000.") }
+            if steps != nil, method != .sybilrank { throw ValidationError("--steps applies to --method sybilrank only.") }
+            if update != nil, method != .eigentrust { throw ValidationError("--update applies to --method eigentrust only.") }
         }
 
         func run() throws {
@@ -110,25 +123,25 @@ extension Bonafide.TrustCommand {
             let started = clock.now
             let network = try ratings.load()
             let read = clock.now
+            let restartVector = try startVector(network)
+            if method == .sybilrank {
+                let rank = SybilRank(network: network)
+                let built = clock.now
+                let result = rank.run(start: restartVector, steps: steps)
+                let computed = clock.now
+                writeStandardOutput(Self.csv(ids: network.nodeIDs, scores: result.scores))
+                if timings {
+                    warn(
+                        "timings: read=\(seconds(read - started))s build=\(seconds(built - read))s compute=\(seconds(computed - built))s "
+                            + "steps=\(result.steps) nodes=\(network.nodeCount) edges=\(network.edgeCount)")
+                }
+                return
+            }
             var options = EigenTrust.Options()
             options.restart = restart
             options.tolerance = tolerance
             if let threads { options.threads = threads }
             let engine = EigenTrust(network: network, threads: options.threads)
-            var restartVector: [Double]
-            if let viewer {
-                guard let node = network.node(viewer) else {
-                    throw ClientError(description: "--viewer \(viewer) does not appear in \(ratings.edges).")
-                }
-                if let vector = engine.restartVector(weights: network.ratingsGiven(by: node)) {
-                    restartVector = vector
-                } else {
-                    warn("Viewer \(viewer) trusts nobody in the file yet: ranking from the network's seeds instead.")
-                    restartVector = engine.restartVector(seeds: try seedNodes(network))
-                }
-            } else {
-                restartVector = engine.restartVector(seeds: try seedNodes(network))
-            }
             let built = clock.now
             let result = engine.run(restart: restartVector, options: options)
             let computed = clock.now
@@ -167,6 +180,18 @@ extension Bonafide.TrustCommand {
                         + "iterations=\(again.iterations) full-compute=\(seconds(coldDone - done))s full-iterations=\(cold.iterations) "
                         + "l1-difference=\(difference)")
             }
+        }
+
+        /// From the viewer's positive ratings, or the seeds (with a warning when the viewer trusts nobody yet).
+        func startVector(_ network: SignedNetwork) throws -> [Double] {
+            if let viewer {
+                guard let node = network.node(viewer) else {
+                    throw ClientError(description: "--viewer \(viewer) does not appear in \(ratings.edges).")
+                }
+                if let vector = WalkStart.weights(network.ratingsGiven(by: node), nodeCount: network.nodeCount) { return vector }
+                warn("Viewer \(viewer) trusts nobody in the file yet: ranking from the network's seeds instead.")
+            }
+            return WalkStart.seeds(try seedNodes(network), nodeCount: network.nodeCount)
         }
 
         func seedNodes(_ network: SignedNetwork) throws -> [Int32] {
@@ -327,9 +352,14 @@ extension Bonafide.TrustCommand {
                 weights: network.ratings.map { TrustPredictor.normalize($0, scale) }, times: network.times)
             let goodness = graph.fairnessGoodness().goodness
             let smoothed = (0..<network.nodeCount).map(graph.smoothedMeanReceived)
+            let seeds = EigenTrust.defaultSeeds(network)
             let engine = EigenTrust(network: network)
-            let standing = engine.run(restart: engine.restartVector(seeds: EigenTrust.defaultSeeds(network))).scores
-            return [("goodness", goodness), ("mean_rating_received", smoothed), ("eigentrust", standing)]
+            let standing = engine.run(restart: engine.restartVector(seeds: seeds)).scores
+            let sybilRank = SybilRank(network: network)
+            let sybilStanding = sybilRank.run(start: sybilRank.startVector(seeds: seeds)).scores
+            return [
+                ("goodness", goodness), ("mean_rating_received", smoothed), ("eigentrust", standing), ("sybilrank", sybilStanding),
+            ]
         }
     }
 }
@@ -341,9 +371,9 @@ extension Bonafide.TrustCommand {
             discussion: """
                 Adds --fakes accounts that each rate --ring-degree others of the ring +10, attached by --attack-edges \
                 ratings of +10 from random honest members (rated by at least 5, 80% positively), after every real \
-                rating. Prints the ROC AUC of honest members above fakes by EigenTrust standing from the network's \
-                founders, the fakes among the best --top, the best rank a fake reaches, and the AUC by mean rating \
-                received (what the attack fools).
+                rating. Prints the AUC by mean rating received (what the attack fools), then for SybilRank standing \
+                (what the server uses) and EigenTrust standing, both from the network's founders: the ROC AUC of \
+                honest members above fakes, the fakes among the best --top and the best rank a fake reaches.
                 """)
 
         @OptionGroup var ratings: RatingsOptions
@@ -367,9 +397,14 @@ extension Bonafide.TrustCommand {
             }
             print(
                 String(
-                    format:
-                        "%d fakes, %d attack edges, %d honest members: AUC %.4f by EigenTrust standing (%.4f by mean rating received); %d fakes in the top %d; best fake at rank %d",
-                    r.fakes, r.attackEdges, r.honest, r.auc, r.aucByMeanRating, r.fakesInTop, r.top, r.bestFakeRank))
+                    format: "%d fakes, %d attack edges, %d honest members; AUC %.4f by mean rating received", r.fakes,
+                    r.attackEdges, r.honest, r.aucByMeanRating))
+            for (name, ranking) in [("SybilRank", r.sybilRank), ("EigenTrust", r.eigenTrust)] {
+                print(
+                    String(
+                        format: "%@ standing: AUC %.4f; %d fakes in the top %d; best fake at rank %d", name, ranking.auc,
+                        ranking.fakesInTop, r.top, ranking.bestFakeRank))
+            }
         }
     }
 }

@@ -75,6 +75,32 @@ def test_rank_from_seeds_and_from_a_viewer():
     assert missing.returncode != 0 and "--viewer zed does not appear" in missing.stderr
 
 
+def test_sybilrank_ranks_the_well_rated_higher_and_keeps_a_ring_of_fakes_down():
+    text, quality = marketplace()
+    ring = "".join(f"f{i},f{(i + k) % 40},10,1500000000\n" for i in range(40) for k in range(1, 11))
+    edges = write(text + ring + "17,f3,10,1500000001\n")
+    out = run("rank", "--edges", edges, "--method", "sybilrank", "--timings")
+    assert out.returncode == 0, out.stderr
+    assert "steps=9" in out.stderr, out.stderr
+    scores = {r[0]: float(r[1]) for r in list(csv.reader(io.StringIO(out.stdout)))[1:]}
+    assert len(scores) == 340
+    honest = sorted((scores[str(i)] for i in range(300) if quality[i] > 0), reverse=True)
+    assert max(scores[f"f{i}"] for i in range(40)) < honest[len(honest) // 2], "no fake reaches the honest median"
+    top = sorted(scores, key=scores.get, reverse=True)[:30]
+    assert all(not n.startswith("f") for n in top) and sum(quality[int(n)] for n in top) / 30 > 0.3
+    wrong = run("rank", "--edges", edges, "--steps", "3")
+    assert wrong.returncode != 0 and "--steps applies to --method sybilrank only" in wrong.stderr
+
+
+def test_collusion_reports_both_standings():
+    out = run("collusion", "--edges", write(marketplace(members=400, ratings=5000)[0]), "--fakes", "50", "--top", "100")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("50 fakes, 10 attack edges") and "AUC 0.0000 by mean rating received" in lines[0]
+    assert lines[1].startswith("SybilRank standing: AUC ") and lines[2].startswith("EigenTrust standing: AUC ")
+    assert float(lines[1].split("AUC ")[1].split(";")[0]) > 0.9
+
+
 def test_predict_scores_pairs_in_order_within_range():
     text, quality = marketplace()
     edges = write(text)

@@ -2,25 +2,32 @@ import Foundation
 
 /// How well the network's trust resists a collusion ring: fake accounts rating each other +10, attached to a real
 /// network by a few ratings from honest members. Honest members (rated by at least 5, at least 80% positively)
-/// should rank above every fake by EigenTrust standing from the network's founders.
+/// should rank above every fake by standing from the network's founders: `SybilRank` (what the server uses) and, for
+/// comparison, `EigenTrust`.
 ///
 /// ```swift
 /// let r = CollusionTest.run(otc, fakes: 300, attackEdges: 10)
-/// r.auc          // the chance an honest member ranks above a fake
-/// r.fakesInTop   // fakes among the best `top` members
+/// r.sybilRank.auc          // the chance an honest member ranks above a fake
+/// r.sybilRank.fakesInTop   // fakes among the best `top` members
 /// ```
 public enum CollusionTest {
     public struct Result: Sendable {
         public var honest: Int
         public var fakes: Int
         public var attackEdges: Int
-        public var auc: Double
         public var top: Int
+        public var sybilRank: Ranking
+        public var eigenTrust: Ranking
+        /// The AUC by the naive score the attack targets: the mean rating received.
+        public var aucByMeanRating: Double
+    }
+
+    /// How one ranking placed honest members and fakes.
+    public struct Ranking: Sendable {
+        public var auc: Double
         public var fakesInTop: Int
         /// The best rank (1 = highest standing) any fake reaches.
         public var bestFakeRank: Int
-        /// The same AUC by the naive score the attack targets: the mean rating received.
-        public var aucByMeanRating: Double
     }
 
     /// Adds `fakes` accounts, each rating `ringDegree` others of the ring +10, and `attackEdges` ratings of +10
@@ -54,20 +61,25 @@ public enum CollusionTest {
             network.addRating(source: from, target: names[Int(rng.next() % UInt64(fakes))], rating: 10, time: time)
             time += 1
         }
-        let engine = EigenTrust(network: network)
-        let scores = engine.run(restart: engine.restartVector(seeds: EigenTrust.defaultSeeds(network))).scores
+        let seeds = EigenTrust.defaultSeeds(network)
         let fakeNodes = names.map { Int(network.node($0)!) }
-        let ranked = (0..<network.nodeCount).sorted { scores[$0] > scores[$1] }
-        let fakeSet = Set(fakeNodes)
-        let bestFakeRank = (ranked.firstIndex { fakeSet.contains($0) } ?? ranked.count) + 1
-        let auc = Metrics.rocAUC(
-            scores: honest.map { scores[$0] } + fakeNodes.map { scores[$0] },
-            positives: honest.map { _ in true } + fakeNodes.map { _ in false })
+        let positives = honest.map { _ in true } + fakeNodes.map { _ in false }
+        func ranking(_ scores: [Double]) -> Ranking {
+            let ranked = (0..<network.nodeCount).sorted { scores[$0] > scores[$1] }
+            let fakeSet = Set(fakeNodes)
+            return Ranking(
+                auc: Metrics.rocAUC(scores: honest.map { scores[$0] } + fakeNodes.map { scores[$0] }, positives: positives),
+                fakesInTop: ranked.prefix(top).filter { fakeSet.contains($0) }.count,
+                bestFakeRank: (ranked.firstIndex { fakeSet.contains($0) } ?? ranked.count) + 1)
+        }
+        let sybilRank = SybilRank(network: network)
+        let eigenTrust = EigenTrust(network: network)
         // Fakes' mean received rating is 10 (or nearly): the naive score puts them first.
         let means = honest.map { sum[$0] / Double(received[$0]) } + fakeNodes.map { _ in 10.0 }
-        let naive = Metrics.rocAUC(scores: means, positives: honest.map { _ in true } + fakeNodes.map { _ in false })
         return Result(
-            honest: honest.count, fakes: fakes, attackEdges: attackEdges, auc: auc, top: top,
-            fakesInTop: ranked.prefix(top).filter { fakeSet.contains($0) }.count, bestFakeRank: bestFakeRank, aucByMeanRating: naive)
+            honest: honest.count, fakes: fakes, attackEdges: attackEdges, top: top,
+            sybilRank: ranking(sybilRank.run(start: sybilRank.startVector(seeds: seeds)).scores),
+            eigenTrust: ranking(eigenTrust.run(restart: eigenTrust.restartVector(seeds: seeds)).scores),
+            aucByMeanRating: Metrics.rocAUC(scores: means, positives: positives))
     }
 }

@@ -311,23 +311,10 @@ public final class EigenTrust {
     }
 
     /// A restart distribution spread evenly over the given nodes (all nodes when there are none).
-    public func restartVector(seeds: [Int32]) -> [Double] {
-        let unique = Set(seeds.filter { $0 >= 0 && Int($0) < nodeCount })
-        guard !unique.isEmpty else { return [Double](repeating: 1 / Double(max(nodeCount, 1)), count: nodeCount) }
-        var vector = [Double](repeating: 0, count: nodeCount)
-        for s in unique { vector[Int(s)] = 1 / Double(unique.count) }
-        return vector
-    }
+    public func restartVector(seeds: [Int32]) -> [Double] { WalkStart.seeds(seeds, nodeCount: nodeCount) }
 
     /// A restart distribution in proportion to the given positive weights (a viewer's own ratings).
-    public func restartVector(weights: [Int32: Double]) -> [Double]? {
-        let positive = weights.filter { $0.value > 0 && $0.key >= 0 && Int($0.key) < nodeCount }
-        let total = positive.values.reduce(0, +)
-        guard total > 0 else { return nil }
-        var vector = [Double](repeating: 0, count: nodeCount)
-        for (node, weight) in positive { vector[Int(node)] = weight / total }
-        return vector
-    }
+    public func restartVector(weights: [Int32: Double]) -> [Double]? { WalkStart.weights(weights, nodeCount: nodeCount) }
 
     /// Adds one positive or negative rating in place, for an incremental update followed by a warm `run`.
     public func insert(source originalSource: Int32, target originalTarget: Int32, rating: Double) {

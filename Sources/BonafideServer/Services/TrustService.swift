@@ -24,7 +24,7 @@ enum TrustService {
             var opinion: Opinion
             /// How many of them have an opinion of the subject.
             var intermediaries: Int
-            /// EigenTrust from the viewer's point of view: the share of other organizations ranked below the
+            /// SybilRank from the viewer's point of view: the share of other organizations ranked below the
             /// subject (0 to 1), nil when the viewer trusts nobody yet.
             var standing: Double?
         }
@@ -217,8 +217,9 @@ enum TrustService {
     }
 
     /// Subjective Logic over one hop: each organization the viewer has an opinion of passes on its opinion of the
-    /// subject, discounted by the viewer's trust in it; the results are fused. Then EigenTrust over every
-    /// organization's opinions, restarting at those the viewer trusts, places the subject among all others.
+    /// subject, discounted by the viewer's trust in it; the results are fused. Then SybilRank over every
+    /// organization's opinions, starting at those the viewer trusts, places the subject among all others (a ring
+    /// of organizations vouching for each other cannot climb it, as `bonafide trust collusion` measures).
     static func network(viewer: UUID, subject: UUID, opinions: [Pair: Opinion]) -> Assessment.Network {
         var fused = Opinion.vacuous()
         var intermediaries = 0
@@ -238,10 +239,10 @@ enum TrustService {
             network.addRating(
                 source: pair.viewer.uuidString, target: pair.subject.uuidString, rating: (opinion.expectation * 2 - 1) * 10)
         }
-        let engine = EigenTrust(network: network, threads: 1)
+        let rank = SybilRank(network: network)
         var standing: Double?
-        if let restart = engine.restartVector(weights: network.ratingsGiven(by: 0)) {
-            let scores = engine.run(restart: restart).scores
+        if let start = rank.startVector(weights: network.ratingsGiven(by: 0)) {
+            let scores = rank.run(start: start).scores
             let others = (0..<network.nodeCount).filter { $0 != 0 && $0 != 1 }
             if !others.isEmpty {
                 standing = Double(others.filter { scores[$0] < scores[1] }.count) / Double(others.count)
