@@ -8,7 +8,8 @@ extension Bonafide {
             commandName: "passport",
             abstract: "Download an organization's trust passport and check one offline.",
             discussion: """
-                A passport holds an organization's record figures (commitments kept on time, late, missed) with the entries \
+                A passport holds an organization's record figures (commitments kept on time, late, missed; incidents \
+                handled openly or mishandled; testimonials; credentials confirmed by partners) with the entries \
                 of its partnerships' logs that prove them: inclusion proofs against checkpoints the host signed and the \
                 partners cosigned. verify needs no server and trusts no host: any altered byte fails.
                 """,
@@ -61,6 +62,12 @@ extension Bonafide.PassportCommand {
             print(
                 "Proven:       \(f.onTime) of \(f.commitments) commitments kept on time, \(f.late) late, \(f.missed) missed, in \(f.partnerships) partnership\(f.partnerships == 1 ? "" : "s")"
             )
+            print("Incidents:    \(f.handledOpenly) of \(f.incidents) it was responsible for handled openly, \(f.mishandled) mishandled")
+            let statements = Passport.statements(report.receipts)
+            print("Testimonials: \(f.testimonials) from partners after completed work")
+            for t in statements.testimonials { print("  “\(t.text)” (\(t.author))") }
+            print("Credentials:  \(f.credentials) confirmed by the partner that issued them")
+            for c in statements.credentials { print("  \(c.text) (\(c.author))") }
             print("Witnessed:    \(f.witnessedPartnerships) of \(f.partnerships) partnership logs cosigned by a partner")
             for r in report.receipts {
                 let cosigners = r.cosigners.map(\.key.name).joined(separator: ", ")

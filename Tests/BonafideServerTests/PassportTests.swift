@@ -19,6 +19,20 @@ struct PassportTests {
         #expect(try await app.api(.POST, url, token: recipient.token, json: #"{"action":"approveDelivery"}"#).status == .ok)
     }
 
+    /// An incident `affected` raises against `responsible`, acknowledged, resolved with a cause and a plan, and closed.
+    func handledIncident(_ app: Application, pid: String, responsible: Account, affected: Account) async throws {
+        let raised = try await app.api(
+            .POST, "/partnerships/\(pid)/incidents", token: affected.token,
+            json: #"{"title":"Report sent to the wrong client","description":"It reached another customer.","severity":"major"}"#)
+        let url = "/partnerships/\(pid)/incidents/\(raised.body["id"] as? String ?? "")/transitions"
+        #expect(try await app.api(.POST, url, token: responsible.token, json: #"{"action":"acknowledge","note":"On it"}"#).status == .ok)
+        let resolve =
+            #"{"action":"resolve","rootCause":"The export job used a shared bucket left over from a test.","improvementPlan":"Per-client buckets and a reviewed export checklist by 1 March."}"#
+        #expect(try await app.api(.POST, url, token: responsible.token, json: resolve).status == .ok)
+        #expect(try await app.api(.POST, url, token: affected.token, json: #"{"action":"close"}"#).status == .ok)
+        #expect(try await Incidents.sweepDeadlines(on: app.db) == 1)
+    }
+
     func cosign(_ app: Application, _ pid: String, as account: Account, with key: NoteSigner) async throws {
         let text = try await app.api(.GET, "/partnerships/\(pid)/log/checkpoint", token: account.token).raw
         let log = try NoteVerifier(try await app.api(.GET, "/ledger/key").raw.trimmingCharacters(in: .newlines))
@@ -59,6 +73,21 @@ struct PassportTests {
             #expect(try await Commitments.sweepOverdue(on: app.db) == 2)
             #expect(try await app.api(.POST, late[0], token: acme.token, json: #"{"action":"deliver"}"#).status == .ok)
             #expect(try await app.api(.POST, late[0], token: north.token, json: #"{"action":"approveDelivery"}"#).status == .ok)
+            try await handledIncident(app, pid: pid, responsible: acme, affected: north)
+            let praise = "Acme shipped the storefront early and answered every question the same day."
+            #expect(
+                try await app.api(
+                    .PUT, "/organizations/\(acme.organizationID)/testimonials", token: north.token, json: #"{"text":"\#(praise)"}"#
+                )
+                .status == .ok)
+            let credential = try await app.api(
+                .POST, "/credentials", token: acme.token,
+                json: #"{"kind":"certification","title":"ISO 27001","issuerOrganizationId":"\#(north.organizationID)"}"#)
+            #expect(
+                try await app.api(
+                    .POST, "/credentials/\(credential.body["id"] as? String ?? "")/decision", token: north.token,
+                    json: #"{"decision":"confirm"}"#
+                ).status == .ok)
             try await cosign(app, pid, as: north, with: northKey)
             try await cosign(app, pid, as: acme, with: acmeKey)
 
@@ -66,10 +95,24 @@ struct PassportTests {
             #expect(status == .ok)
             let report = try Passport.verify(bytes)
             #expect(
-                report.figures == .init(commitments: 4, onTime: 2, late: 1, missed: 1, partnerships: 1, witnessedPartnerships: 1))
+                report.figures
+                    == .init(
+                        commitments: 4, onTime: 2, late: 1, missed: 1, incidents: 1, handledOpenly: 1, testimonials: 1, credentials: 1,
+                        partnerships: 1, witnessedPartnerships: 1))
+            let statements = Passport.statements(report.receipts)
+            #expect(statements.testimonials == [.init(author: "Northwind", text: praise)])
+            #expect(statements.credentials == [.init(author: "Northwind", text: "Certification: ISO 27001")])
             #expect(report.receipts.first?.cosigners.map(\.key.name).sorted() == ["acme-witness", "northwind-witness"])
-            let text = String(decoding: bytes, as: UTF8.self)
-            for secret in ["Secret storefront", "Confidential pricing", "Late audit", "Forgotten", "Northwind", "Alice", "Relaunch"] {
+            // The receipts carry their entries base64-encoded (tlog-proof's extra line): look at them decoded too.
+            let text =
+                String(decoding: bytes, as: UTF8.self)
+                + report.receipts.flatMap(\.entries).map { String(decoding: $0.entry.canonical, as: UTF8.self) }.joined()
+            // Northwind is named only as the author of its public testimonial and the issuer of the credential.
+            #expect(text.components(separatedBy: "Northwind").count - 1 == 2)
+            for secret in [
+                "Secret storefront", "Confidential pricing", "Late audit", "Forgotten", "Alice", "Relaunch", "wrong client",
+                "shared bucket",
+            ] {
                 #expect(!text.contains(secret), "the passport reveals \(secret)")
             }
             // Every altered byte is refused.
@@ -104,7 +147,15 @@ struct PassportTests {
             let (_, both) = try await passport(app, of: acme, token: acme.token)
             #expect(throws: Passport.Failure.self) { try Passport.verify(both) }
             let lenient = try Passport.verify(both, allowUnwitnessed: true)
-            #expect(lenient.figures == .init(commitments: 5, onTime: 3, late: 1, missed: 1, partnerships: 2, witnessedPartnerships: 1))
+            var expected = report.figures
+            (expected.commitments, expected.onTime, expected.partnerships) = (5, 3, 2)
+            #expect(lenient.figures == expected)
+            // A withdrawn testimonial no longer counts.
+            #expect(try await app.api(.DELETE, "/organizations/\(acme.organizationID)/testimonials", token: north.token).status.code < 300)
+            try await cosign(app, pid, as: north, with: northKey)
+            try await cosign(app, pid, as: acme, with: acmeKey)
+            expected.testimonials = 0
+            #expect(try Passport.verify(try await passport(app, of: acme, token: acme.token).1, allowUnwitnessed: true).figures == expected)
 
             // From the organization page, with the session: the same passport.
             let browser = try await Browser.signedIn(app, as: acme)
@@ -112,7 +163,7 @@ struct PassportTests {
             #expect(page.html.contains(#"href="/organization/passport.json""#))
             let download = try await browser.get("/organization/passport.json")
             #expect(download.status == .ok)
-            #expect(try Passport.verify(Array(download.html.utf8), allowUnwitnessed: true).figures == lenient.figures)
+            #expect(try Passport.verify(Array(download.html.utf8), allowUnwitnessed: true).figures == expected)
 
             // Without an account: only once the organization has a public profile.
             #expect(try await passport(app, of: acme, token: nil).0 == .notFound)

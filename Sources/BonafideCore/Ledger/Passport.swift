@@ -19,6 +19,28 @@ public struct Passport: Codable, Sendable, Equatable {
     public static let commitmentRecord = "record.commitmentCompleted"
 
     public static let missedRecord = "record.commitmentMissed"
+    /// An incident the organization was responsible for, once its handling has a verdict (`verdict`).
+    public static let incidentRecord = "record.incidentHandled"
+    /// A testimonial a partner wrote (`author`, `text`), and its withdrawal.
+    public static let testimonialRecord = "record.testimonial"
+    public static let testimonialWithdrawnRecord = "record.testimonialWithdrawn"
+    /// A credential a partner issued and confirmed (`kind`, `title`, `issuer`), and its revocation.
+    public static let credentialRecord = "record.credentialVerified"
+    public static let credentialRevokedRecord = "record.credentialRevoked"
+    static let recordTypes: Set<String> = [
+        commitmentRecord, missedRecord, incidentRecord, testimonialRecord, testimonialWithdrawnRecord, credentialRecord,
+        credentialRevokedRecord,
+    ]
+    /// What a passport shows of a testimonial or credential; the figures count them.
+    public struct Statement: Sendable, Equatable {
+        public var author: String
+        public var text: String
+
+        public init(author: String, text: String) {
+            self.author = author
+            self.text = text
+        }
+    }
 
     public struct Figures: Codable, Sendable, Equatable {
         /// Commitments the organization owed that were completed or missed (each counted once).
@@ -27,21 +49,44 @@ public struct Passport: Codable, Sendable, Equatable {
         public var late: Int
         /// Passed their due date undelivered and never completed since.
         public var missed: Int
+        /// Incidents the organization was responsible for whose handling has a verdict.
+        public var incidents: Int
+        public var handledOpenly: Int
+        public var mishandled: Int
+        /// Testimonials partners wrote after completed work and have not withdrawn.
+        public var testimonials: Int
+        /// Credentials issued by a partner, confirmed and not revoked.
+        public var credentials: Int
         public var partnerships: Int
         /// Partnerships whose receipt is cosigned by a partner's witness key, not only signed by the host's log.
         public var witnessedPartnerships: Int
 
         enum CodingKeys: String, CodingKey {
-            case commitments, late, missed, partnerships
+            case commitments, late, missed, partnerships, incidents, mishandled, testimonials, credentials
             case onTime = "on_time"
+            case handledOpenly = "handled_openly"
             case witnessedPartnerships = "witnessed_partnerships"
         }
 
-        public init(commitments: Int, onTime: Int, late: Int, missed: Int, partnerships: Int, witnessedPartnerships: Int) {
+        /// The figures in a few words, for messages.
+        public var summary: String {
+            "\(onTime) of \(commitments) commitments on time, \(missed) missed, \(handledOpenly) of \(incidents) incidents handled openly, "
+                + "\(testimonials) testimonials, \(credentials) credentials, \(partnerships) partnerships"
+        }
+
+        public init(
+            commitments: Int = 0, onTime: Int = 0, late: Int = 0, missed: Int = 0, incidents: Int = 0, handledOpenly: Int = 0,
+            mishandled: Int = 0, testimonials: Int = 0, credentials: Int = 0, partnerships: Int, witnessedPartnerships: Int
+        ) {
             self.commitments = commitments
             self.onTime = onTime
             self.late = late
             self.missed = missed
+            self.incidents = incidents
+            self.handledOpenly = handledOpenly
+            self.mishandled = mishandled
+            self.testimonials = testimonials
+            self.credentials = credentials
             self.partnerships = partnerships
             self.witnessedPartnerships = witnessedPartnerships
         }
@@ -92,17 +137,14 @@ public struct Passport: Codable, Sendable, Equatable {
         return Array(try! encoder.encode(self))
     }
 
-    /// The figures a set of verified receipts proves: each commitment ("work") once, by its last record in its log
-    /// (a completion after a miss counts as completed late).
+    /// The figures a set of verified receipts proves: each commitment, incident, testimonial and credential once, by
+    /// its last record in its log (a completion after a miss counts as completed late; a withdrawn testimonial or a
+    /// revoked credential does not count).
     public static func count(_ reports: [Receipt.Report]) -> Figures {
-        var f = Figures(commitments: 0, onTime: 0, late: 0, missed: 0, partnerships: reports.count, witnessedPartnerships: 0)
-        for report in reports {
-            if !report.cosigners.isEmpty { f.witnessedPartnerships += 1 }
-            var last: [String: LedgerEntry] = [:]
-            for (index, entry) in report.entries.sorted(by: { $0.index < $1.index }) {
-                last[entry.payload["work"] ?? "entry \(index)"] = entry
-            }
-            for entry in last.values {
+        var f = Figures(partnerships: reports.count, witnessedPartnerships: 0)
+        for entry in lastRecords(reports) {
+            switch entry.type {
+            case commitmentRecord, missedRecord:
                 f.commitments += 1
                 if entry.type == missedRecord {
                     f.missed += 1
@@ -111,9 +153,54 @@ public struct Passport: Codable, Sendable, Equatable {
                 } else {
                     f.late += 1
                 }
+            case incidentRecord:
+                f.incidents += 1
+                if entry.payload["verdict"] == "handledOpenly" { f.handledOpenly += 1 } else { f.mishandled += 1 }
+            case testimonialRecord: f.testimonials += 1
+            case credentialRecord: f.credentials += 1
+            default: break
             }
         }
+        f.witnessedPartnerships = reports.filter { !$0.cosigners.isEmpty }.count
         return f
+    }
+
+    /// The testimonials and credentials the receipts prove, oldest first.
+    public static func statements(_ reports: [Receipt.Report]) -> (testimonials: [Statement], credentials: [Statement]) {
+        let last = lastRecords(reports)
+        return (
+            last.filter { $0.type == testimonialRecord }.map {
+                Statement(author: $0.payload["author"] ?? "", text: $0.payload["text"] ?? "")
+            },
+            last.filter { $0.type == credentialRecord }.map {
+                Statement(author: $0.payload["issuer"] ?? "", text: "\($0.payload["kind"] ?? ""): \($0.payload["title"] ?? "")")
+            }
+        )
+    }
+
+    /// Records that a later one of the same family replaces: a miss by a completion, a testimonial by its withdrawal.
+    static func family(of type: String) -> String {
+        switch type {
+        case commitmentRecord, missedRecord: "commitment"
+        case testimonialRecord, testimonialWithdrawnRecord: "testimonial"
+        case credentialRecord, credentialRevokedRecord: "credential"
+        default: type
+        }
+    }
+
+    /// Per partnership log, the last record of each thing recorded (its `work` or `item`), in log order.
+    static func lastRecords(_ reports: [Receipt.Report]) -> [LedgerEntry] {
+        var out: [LedgerEntry] = []
+        for report in reports {
+            var last: [String: (index: UInt64, entry: LedgerEntry)] = [:]
+            for (index, entry) in report.entries {
+                let key = family(of: entry.type) + ":" + (entry.payload["work"] ?? entry.payload["item"] ?? "entry \(index)")
+                if let seen = last[key], seen.index > index { continue }
+                last[key] = (index, entry)
+            }
+            out += last.values.sorted { $0.index < $1.index }.map(\.entry)
+        }
+        return out
     }
 
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
@@ -148,7 +235,7 @@ public struct Passport: Codable, Sendable, Equatable {
             case .signature: "The host's signature over the passport does not verify: it was altered after it was issued."
             case .otherLogKey(let i): "Receipt \(i + 1) is signed by another log key than the passport."
             case .figuresDisagree(let stated, let proven):
-                "The stated figures (\(stated.onTime) of \(stated.commitments) on time, \(stated.missed) missed, \(stated.partnerships) partnerships) are not what the logs prove (\(proven.onTime) of \(proven.commitments), \(proven.missed) missed, \(proven.partnerships))."
+                "The stated figures (\(stated.summary)) are not what the logs prove (\(proven.summary))."
             }
         }
     }
@@ -184,7 +271,7 @@ public struct Passport: Codable, Sendable, Equatable {
             guard origins.insert(report.origin).inserted else { throw .samePartnershipTwice(i) }
             if report.cosigners.isEmpty, !allowUnwitnessed { throw .unwitnessed(i, report.origin) }
             for (_, entry) in report.entries {
-                guard entry.type == commitmentRecord || entry.type == missedRecord else { throw .notARecord(i, entry.type) }
+                guard recordTypes.contains(entry.type) else { throw .notARecord(i, entry.type) }
                 guard entry.payload["owner"] == passport.organization else { throw .otherOrganization(i) }
             }
             reports.append(report)

@@ -155,6 +155,7 @@ enum Credentials {
                 throw Problem(.conflict, "This credential was decided meanwhile; reload to see how.")
             }
             try await c.save(on: tx)
+            try await Passports.record(c, issuerName: issuerName, at: now, on: tx)
             if decision == .decline {
                 try await CredentialRequest.query(on: tx).filter(\.$holderID == c.$holder.id)
                     .filter(\.$issuerID == actor.organizationID).set(\.$declinedAt, to: now).update()

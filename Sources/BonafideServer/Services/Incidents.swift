@@ -242,6 +242,7 @@ enum Incidents {
                 try await i.save(on: tx)
                 let event = try await Timeline.append(
                     p, actor: nil, kind: "incident.\(i.verdict!)", summary: summary, incidentID: i.id, at: now, on: tx)
+                try await Passports.record(i, in: p, at: now, on: tx)
                 try await Timeline.notify(
                     p, side: nil, except: nil, kind: .incidentUpdated, text: "\(summary) (\(p.name))",
                     link: Paths.incident(p.id, i.id), about: threadKey(i.id), key: event, at: now, on: tx)

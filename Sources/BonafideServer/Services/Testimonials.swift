@@ -42,7 +42,13 @@ enum Testimonials {
             let t =
                 try await Testimonial.query(on: tx).filter(\.$author.$id == actor.organizationID).filter(\.$subject.$id == subject)
                 .first() ?? Testimonial()
-            if t.id != nil { try Policy.changeTestimonial(t, by: actor) }
+            if t.id != nil {
+                try Policy.changeTestimonial(t, by: actor)
+                // Passports count a testimonial by its last record in one log: moving to another log ends it in the old.
+                if t.$partnership.id != basis.id! {
+                    try await Passports.record(t, authorName: "", withdrawn: true, at: now, on: tx)
+                }
+            }
             t.$author.id = actor.organizationID
             t.$subject.id = subject
             t.$partnership.id = basis.id!
@@ -52,6 +58,8 @@ enum Testimonials {
             t.$writtenBy.id = actor.id
             t.writtenAt = now
             try await t.save(on: tx)
+            let authorName = try await Organization.find(actor.organizationID, on: tx)?.name ?? ""
+            try await Passports.record(t, authorName: authorName, withdrawn: false, at: now, on: tx)
             try await TrustService.enqueue(viewer: actor.organizationID, subject: subject, at: now, on: tx)
             return t
         }
@@ -66,6 +74,7 @@ enum Testimonials {
                     .filter(\.$subject.$id == subject).first()
             else { return false }
             try Policy.changeTestimonial(t, by: actor)
+            try await Passports.record(t, authorName: "", withdrawn: true, at: now, on: tx)
             try await t.delete(on: tx)
             try await TrustService.enqueue(viewer: actor.organizationID, subject: subject, at: now, on: tx)
             return true
