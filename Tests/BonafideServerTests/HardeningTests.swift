@@ -93,14 +93,6 @@ struct HardeningTests {
 
     // MARK: 3 and 4. One winner, no "database is locked"
 
-    /// Sends the same requests at once and returns their statuses.
-    func together(_ count: Int, _ send: @escaping @Sendable (Int) async throws -> HTTPStatus) async throws -> [HTTPStatus] {
-        try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
-            for i in 0..<count { group.addTask { try await send(i) } }
-            return try await group.reduce(into: []) { $0.append($1) }
-        }
-    }
-
     @Test func conflictingCommitmentActionsHaveOneWinnerAndALogThatAgrees() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

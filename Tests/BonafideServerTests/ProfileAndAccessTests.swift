@@ -191,6 +191,67 @@ struct ProfileAndAccessTests {
         }
     }
 
+    /// The listing agrees with the check section by section, follows circles at once, and pages without gaps.
+    @Test func whatSomeoneMaySeeIsListedAPageAtATime() async throws {
+        try await withTestApp { app in
+            let (north, acme, pid) = try await app.activePartnership()
+            let lumen = try await app.register("Lia", org: "Lumen")
+            let colleague = try await app.invitedMember(of: north, role: "member", name: "Max")
+            #expect(try await set(app, north.token, "rates", #"{"content":"EUR 95","visibility":"collaborator"}"#).status == .ok)
+            #expect(try await set(app, north.token, "clients", #"{"content":"Acme","visibility":"partners"}"#).status == .ok)
+            #expect(try await set(app, north.token, "about", #"{"content":"Design","visibility":"public"}"#).status == .ok)
+            func list(_ subject: String, _ type: String, limit: Int = 50, token: String? = nil) async throws -> (
+                status: HTTPStatus, resources: [String]
+            ) {
+                var resources: [String] = []
+                var after: String?
+                var status = HTTPStatus.ok
+                repeat {
+                    let r = try await app.api(
+                        .GET, "/access/visible?subject=\(subject)&type=\(type)&limit=\(limit)" + (after.map { "&after=\($0)" } ?? ""),
+                        token: token ?? north.token)
+                    status = r.status
+                    guard r.status == .ok else { break }
+                    let items = (r.body["items"] as? [[String: Any]] ?? []).compactMap { $0["resource"] as? String }
+                    #expect(items.count <= limit)
+                    resources += items
+                    after = r.body["next"] as? String
+                    #expect(after == nil || after == items.last)
+                } while after != nil
+                return (status, resources)
+            }
+            let lumenSubject = "organization:\(lumen.organizationID)"
+            func sections(_ token: String?) async throws -> [String] {
+                try await visible(app, of: north, token: token).map { "section:\($0)" }.sorted()
+            }
+            // The same sections the profile API hands each of them.
+            let listed = try await list(lumenSubject, "section").resources, given = try await sections(lumen.token)
+            #expect(listed == given, "\(listed) vs \(given)")
+            #expect(try await list("anyone", "section").resources == ["section:about"])
+            let partnerView = try await list("organization:\(acme.organizationID)", "section").resources
+            #expect(partnerView == (try await sections(acme.token)) && partnerView.contains("section:clients"))
+            #expect(!(try await list(lumenSubject, "section").resources.contains("section:rates")))
+            try await place(app, north, lumen, "collaborator")
+            let closer = try await list(lumenSubject, "section", limit: 1)
+            #expect(
+                closer.resources == (try await sections(lumen.token)) && closer.resources.contains("section:rates"), "one a page, each once"
+            )
+            try await place(app, north, lumen, nil)
+            #expect(!(try await list(lumenSubject, "section").resources.contains("section:rates")))
+            // Partnerships: the creator was added, a colleague who was not sees none, the partner sees the shared one.
+            #expect(try await list("user:\(north.id)", "partnership").resources == ["partnership:\(pid.lowercased())"])
+            #expect(try await list("user:\(colleague.id)", "partnership").resources.isEmpty)
+            #expect(try await list(lumenSubject, "partnership").status == .unprocessableEntity, "partnerships are seen by people")
+            // Owners and admins only; a bad subject or type is a clear error.
+            #expect(try await list("anyone", "section", token: colleague.token).status == .forbidden)
+            #expect(try await list("everyone", "section").status == .unprocessableEntity)
+            for bad in ["type=documents", "type=section&limit=0", "type=section&limit=101"] {
+                let r = try await app.api(.GET, "/access/visible?subject=anyone&\(bad)", token: north.token)
+                #expect(r.status == .badRequest || r.status == .unprocessableEntity, "\(bad): \(r.raw)")
+            }
+        }
+    }
+
     @Test func pagesShowWhatEachMaySeeWithWhyAndThePublicProfileNeedsNoAccount() async throws {
         try await withTestApp { app in
             let (north, acme, _) = try await app.activePartnership()

@@ -67,7 +67,7 @@ struct ReferralTests {
             let revoked = try await app.api(.GET, "/referrals/\(token)")
             #expect(revoked.status == .gone && revoked.raw.contains("withdrawn by Northwind"))
             #expect(try await visitor.get("/referrals/\(token)").status == .gone)
-            #expect(try await app.api(.DELETE, "/referral-links/\(id)", token: north.token).status == .notFound)
+            #expect(try await app.api(.DELETE, "/referral-links/\(id)", token: north.token).status == .conflict)
             #expect(try await app.api(.DELETE, "/referral-links/\(id)", token: kite.token).status == .notFound)
             #expect(try await app.api(.GET, "/referrals/bfr_nothing").status == .notFound)
             #expect(try await app.api(.GET, "/referral-links", token: north.token).list.first?["active"] as? Bool == false)

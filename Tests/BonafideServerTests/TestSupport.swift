@@ -134,3 +134,11 @@ extension Application {
 }
 
 func rfc3339(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+
+/// Sends the same requests at once and returns their statuses.
+func together(_ count: Int, _ send: @escaping @Sendable (Int) async throws -> HTTPStatus) async throws -> [HTTPStatus] {
+    try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+        for i in 0..<count { group.addTask { try await send(i) } }
+        return try await group.reduce(into: []) { $0.append($1) }
+    }
+}

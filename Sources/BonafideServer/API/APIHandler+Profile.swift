@@ -78,6 +78,25 @@ extension API {
             .init(body: .json(.init(allowed: decision.allowed, because: because, relations: decision.allowed ? decision.because : []))))
     }
 
+    func listVisibleToSubject(_ input: Operations.ListVisibleToSubject.Input) async throws -> Operations.ListVisibleToSubject.Output {
+        let actor = try await actor()
+        try Policy.manageOrganization(actor)
+        let q = input.query
+        guard let organization = try await Organization.find(actor.organizationID, on: try req.db) else {
+            throw Problem.notFound("organization")
+        }
+        guard (1...100).contains(q.limit ?? 50) else { throw Problem.invalid("limit", "The limit is 1 to 100.") }
+        let subject = try await explanationSubject(q.subject, for: actor)
+        if q._type == .partnership, case .person = subject {
+        } else if q._type == .partnership {
+            throw Problem.invalid("subject", "Partnerships are seen by people: ask for user:{id} of your organization.")
+        }
+        let page = try await Access.visible(
+            to: subject, ofType: q._type == .section ? .section : .partnership,
+            of: organization, after: q.after, limit: q.limit ?? 50, on: try req.db)
+        return .ok(.init(body: .json(.init(items: page.items.map { .init(resource: $0.resource, title: $0.title) }, next: page.next))))
+    }
+
     /// "organization:{id}" (any existing organization's people), "user:{id}" (a person of the asker's organization),
     /// or "anyone".
     private func explanationSubject(_ raw: String, for actor: Actor) async throws -> Access.Subject {

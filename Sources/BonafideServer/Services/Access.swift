@@ -109,6 +109,49 @@ enum Access {
         return candidates.filter { visible.contains("partnership:\(key($0.id!))") }
     }
 
+    /// What the subject may see of an organization's: the sections of its profile it may read, or the partnerships it
+    /// may view, sorted by resource name, a page after `after` at a time; `next` names the last one when more follow.
+    static func visible(
+        to subject: Subject, ofType type: VisibleType, of organization: Organization, after: String?, limit: Int, on db: any Database
+    ) async throws -> (items: [(resource: String, title: String)], next: String?) {
+        let owner = organization.id!
+        var candidates: [(resource: String, title: String, object: Object)]
+        let relation: String
+        switch type {
+        case .section:
+            relation = "reader"
+            // An empty section shows nothing to anyone, as on the profile itself.
+            candidates = try await ProfileSections.all(of: organization, on: db).filter { !$0.content.isEmpty }.map {
+                ("section:\($0.name)", $0.title, .shared(organization: owner, name: $0.name, audience: $0.audience))
+            }
+        case .partnership:
+            relation = "viewer"
+            candidates = try await Partnership.query(on: db)
+                .group(.or) { $0.filter(\.$organization.$id == owner).filter(\.$partner.$id == owner) }.all()
+                .map { ("partnership:\(key($0.id!))", $0.name, .partnership($0)) }
+        }
+        if let after { candidates = candidates.filter { $0.resource > after } }
+        candidates.sort { $0.resource < $1.resource }
+        var items: [(resource: String, title: String)] = []
+        // Decided a page's worth at a time, so a long list is read only as far as the page needs.
+        var start = 0
+        while items.count <= limit, start < candidates.count {
+            let batch = Array(candidates[start..<min(candidates.count, start + limit + 1)])
+            let decisions = try await check(subject, relation, batch.map(\.object), on: db)
+            for (candidate, decision) in zip(batch, decisions) where decision.allowed {
+                items.append((candidate.resource, candidate.title))
+            }
+            start += batch.count
+        }
+        let more = items.count > limit
+        items = Array(items.prefix(limit))
+        return (items, more ? items.last?.resource : nil)
+    }
+
+    enum VisibleType: String, Sendable {
+        case section, partnership
+    }
+
     // MARK: - Reading the relations
 
     static func key(_ id: UUID) -> String { id.uuidString.lowercased() }

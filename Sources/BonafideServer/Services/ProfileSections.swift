@@ -111,7 +111,9 @@ enum ProfileSections {
         }
         let organizationID = actor.organizationID
         return try await db.writeTransaction { tx in
-            guard let org = try await Organization.find(organizationID, on: tx) else { throw Problem.notFound("organization") }
+            // Locked: two people adding the same new section, or the twentieth and twenty-first, are decided one after
+            // the other on the rows as they are, never as a duplicate or a constraint error.
+            guard let org = try await tx.lockedRow(Organization.self, organizationID) else { throw Problem.notFound("organization") }
             if let text, fromOrganization.contains(name) {
                 _ = try await Accounts.updateOrganization(update(name, text), by: actor, on: tx)
             }

@@ -69,10 +69,11 @@ enum Referrals {
         try Policy.manageOrganization(actor)
         let organizationID = actor.organizationID
         try await db.writeTransaction { tx in
-            guard let id,
-                let link = try await ReferralLink.query(on: tx).filter(\.$id == id).filter(\.$organization.$id == organizationID).first(),
-                link.revokedAt == nil
-            else { throw Problem.notFound("referral link") }
+            // Decided on the locked row: of two withdrawals at once, the second learns it was already withdrawn.
+            guard let id, let link = try await tx.lockedRow(ReferralLink.self, id), link.$organization.id == organizationID else {
+                throw Problem.notFound("referral link")
+            }
+            guard link.revokedAt == nil else { throw Problem(.conflict, "This referral link was already withdrawn.") }
             link.revokedAt = now
             try await link.save(on: tx)
         }
@@ -83,9 +84,11 @@ enum Referrals {
         guard token.hasPrefix(tokenPrefix), token.utf8.count < 100 else { throw Problem.notFound("referral list") }
         let hash = Secrets.digest(token)
         let link = try await db.writeTransaction { tx -> ReferralLink in
-            guard let link = try await ReferralLink.query(on: tx).filter(\.$tokenHash == hash).with(\.$organization).first() else {
-                throw Problem.notFound("referral list")
-            }
+            guard let found = try await ReferralLink.query(on: tx).filter(\.$tokenHash == hash).first(),
+                let link = try await tx.lockedRow(ReferralLink.self, found.id!)
+            else { throw Problem.notFound("referral list") }
+            // Locked, so views opened at once are each counted.
+            try await link.$organization.load(on: tx)
             if link.revokedAt != nil { throw Problem(.gone, "This referral list was withdrawn by \(link.organization.name).") }
             if link.expiresAt <= now {
                 throw Problem(.gone, "This referral list has expired; ask \(link.organization.name) for a new one.")

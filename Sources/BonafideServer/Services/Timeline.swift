@@ -78,6 +78,8 @@ enum Paths {
     static let sharedWithUs = "/organization#shared-with-us"
     static let find = "/find"
     static let ownPassport = "/organization/passport.json"
+    /// Anyone's passport once its organization has a public profile (the API serves it to browsers too).
+    static func passport(_ id: UUID?) -> String { "/api/v1/organizations/\(id?.uuidString.lowercased() ?? "")/passport" }
     static let introductions = "/introductions"
     static func introductionDecision(_ id: UUID) -> String { "\(introductions)/\(id.uuidString.lowercased())/decision" }
     static func referralList(_ token: String) -> String { "/referrals/\(token)" }

@@ -50,9 +50,10 @@ struct PublicProfilePage: Sendable {
             \(incidents)
             <section class="card" id="public-passport"><h2>Trust passport</h2>
             <p>The record behind these figures, provable without trusting this site:
-            <a href="/api/v1/organizations/\(Access.key(organizationID))/passport" download>download \(name)'s trust passport</a> and check it
-            with <code>bonafide passport verify FILE</code>. It holds commitments completed and on time, each proven by the
-            partnerships' logs and their partners' cosignatures, and nothing of what the partnerships were about.</p></section>
+            <a href="\(Paths.passport(organizationID))" download>download \(name)'s trust passport</a> and check it
+            with <code>bonafide passport verify FILE</code>. It holds commitments completed on time, late or missed, incidents
+            handled openly or not, testimonials and credentials partners confirmed, each proven by the partnerships' logs and
+            their partners' cosignatures, and nothing of what the partnerships were about.</p></section>
             \(status)
             """
     }
