@@ -252,6 +252,34 @@ struct ProfileAndAccessTests {
         }
     }
 
+    /// A vault document is run by whoever uploaded it and by its organization's owners and admins; not by a colleague
+    /// who is a plain member, nor by anyone of the partner organization, owners included.
+    @Test func aDocumentIsRunByItsUploaderAndItsOrganizationsManagers() async throws {
+        try await withTestApp { app in
+            let (north, acme, _) = try await app.activePartnership()
+            let uploader = try await app.invitedMember(of: north, role: "member", name: "Max")
+            let colleague = try await app.invitedMember(of: north, role: "member", name: "Mia")
+            let admin = try await app.invitedMember(of: north, role: "admin", name: "Ada")
+            func actor(_ account: Account) async throws -> Actor {
+                Actor(user: try await User.find(UUID(uuidString: account.id), on: app.db)!)
+            }
+            let document = Document()
+            document.id = UUID()
+            document.$organization.id = UUID(uuidString: north.organizationID)!
+            document.$uploadedBy.id = UUID(uuidString: uploader.id)!
+            var runs: [String: Bool] = [:]
+            for (name, account) in [
+                ("uploader", uploader), ("colleague", colleague), ("admin", admin), ("owner", north), ("partner", acme),
+            ] {
+                runs[name] = Documents.canManage(document, try await actor(account))
+            }
+            #expect(runs == ["uploader": true, "colleague": false, "admin": true, "owner": true, "partner": false])
+            // The uploader only while a member of the organization that holds the document.
+            document.$uploadedBy.id = UUID(uuidString: acme.id)!
+            #expect(Documents.canManage(document, try await actor(acme)) == false)
+        }
+    }
+
     @Test func pagesShowWhatEachMaySeeWithWhyAndThePublicProfileNeedsNoAccount() async throws {
         try await withTestApp { app in
             let (north, acme, _) = try await app.activePartnership()

@@ -52,6 +52,16 @@ enum Access {
             "side": .direct, "member": .direct,
             "viewer": .union([.computed("member"), .tupleToUserset(tupleset: "side", computed: "manager")]),
         ],
+        // A document in an organization's vault: its uploader or a manager of that organization runs it (shares,
+        // links, deletion); who may read it is a `shared` object with the audience it was shared with.
+        "document": [
+            "organization": .direct, "uploader": .direct,
+            "manager": .union([
+                // The uploader only while a member of the organization that holds it.
+                .intersection([.computed("uploader"), .tupleToUserset(tupleset: "organization", computed: "member")]),
+                .tupleToUserset(tupleset: "organization", computed: "manager"),
+            ]),
+        ],
         "shared": [
             "organization": .direct,
             // The audience's tuple, or anyone of the organization itself.
@@ -93,6 +103,16 @@ enum Access {
     /// The same question when it needs nothing beyond the person (managing their own organization).
     static func check(_ actor: Actor, _ relation: String, organization: UUID) -> AccessModel.Decision {
         model.check(name(.person(actor)), relation, "organization:\(key(organization))", in: TupleSet(subjectTuples(.person(actor))))
+    }
+
+    /// Whether the person runs a document of their organization's vault: they uploaded it, or they manage the
+    /// organization. Needs no read: the document row names both.
+    static func canManage(_ actor: Actor, document d: Document) -> Bool {
+        let object = "document:\(key(d.id!))"
+        var tuples = TupleSet(subjectTuples(.person(actor)))
+        tuples.insert(.init(object, "organization", "organization:\(key(d.$organization.id))"))
+        if let uploader = d.$uploadedBy.id { tuples.insert(.init(object, "uploader", "user:\(key(uploader))")) }
+        return model.check(name(.person(actor)), "manager", object, in: tuples).allowed
     }
 
     /// The partnerships a person may see, newest first: the candidates are their organization's partnerships, each

@@ -52,9 +52,7 @@ enum Documents {
         return out
     }
 
-    static func canManage(_ d: Document, _ actor: Actor) -> Bool {
-        d.$organization.id == actor.organizationID && (d.$uploadedBy.id == actor.id || Policy.canManage(actor))
-    }
+    static func canManage(_ d: Document, _ actor: Actor) -> Bool { Access.canManage(actor, document: d) }
 
     static func describe(size: Int64) -> String {
         if size < 1_000 { return "\(size) bytes" }
