@@ -278,9 +278,29 @@ extension Bonafide.TrustCommand {
         @Option(help: "Number of folds.") var folds: Int = 10
         @Option(help: "Labels file: USER,+1 or USER,-1 per line.") var labels: String?
         @Flag(help: "Print one JSON object instead of text.") var json = false
+        @Option(help: "Model: boosted trees (default \(GradientBoostedTrees().trees)).") var trees: Int?
+        @Option(help: "Model: depth of each tree (default \(GradientBoostedTrees().depth)).") var depth: Int?
+        @Option(help: "Model: learning rate (default \(GradientBoostedTrees().learningRate)).") var learningRate: Double?
+        @Option(help: "Model: share of ratings each tree learns from (default \(GradientBoostedTrees().subsample)).")
+        var subsample: Double?
 
         func validate() throws {
             guard (2...100).contains(folds) else { throw ValidationError("--folds must be between 2 and 100.") }
+            if let trees, !(1...5_000).contains(trees) { throw ValidationError("--trees must be between 1 and 5000.") }
+            if let depth, !(1...8).contains(depth) { throw ValidationError("--depth must be between 1 and 8.") }
+            if let learningRate, !(learningRate > 0 && learningRate <= 1) {
+                throw ValidationError("--learning-rate must be above 0 and at most 1.")
+            }
+            if let subsample, !(subsample > 0 && subsample <= 1) { throw ValidationError("--subsample must be above 0 and at most 1.") }
+        }
+
+        var model: GradientBoostedTrees {
+            var model = GradientBoostedTrees()
+            if let trees { model.trees = trees }
+            if let depth { model.depth = depth }
+            if let learningRate { model.learningRate = learningRate }
+            if let subsample { model.subsample = subsample }
+            return model
         }
 
         func run() throws {
@@ -292,7 +312,7 @@ extension Bonafide.TrustCommand {
             let clock = ContinuousClock()
             let started = clock.now
             let scale = ratings.scale
-            let result = TrustPredictor.crossValidate(network, scale: scale, folds: folds)
+            let result = TrustPredictor.crossValidate(network, scale: scale, folds: folds, model: model)
             let elapsed = seconds(clock.now - started)
             var figures: [(String, Double)] = [
                 ("rmse", result.rmse), ("pearson", result.pearson), ("baseline_fxg_rmse", result.baselineRMSE),

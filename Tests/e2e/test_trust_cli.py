@@ -127,6 +127,8 @@ def test_evaluate_reports_accuracy_and_fraud_auc():
     assert figures["ratings"] == 3000 and figures["folds"] == 5
     assert figures["pearson"] > 0.8 and figures["rmse"] < figures["baseline_fxg_rmse"]
     assert figures["fraud_auc_goodness"] > 0.95
+    wrong = run("evaluate", "--edges", edges, "--subsample", "0")
+    assert wrong.returncode != 0 and "--subsample must be above 0 and at most 1" in wrong.stderr, wrong.stderr
     text_out = run("evaluate", "--edges", edges, "--folds", "3")
     assert "trust prediction      RMSE" in text_out.stdout and "fairness x goodness" in text_out.stdout
 
