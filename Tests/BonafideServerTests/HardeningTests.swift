@@ -169,6 +169,14 @@ struct HardeningTests {
             let again = try await app.api(.PUT, "/organization/witness-key", token: b.token, json: #"{"key":"\#(recomputed)"}"#)
             #expect(again.status == .conflict, "\(again.raw)")
             #expect(try await app.api(.GET, "/organization/witness-key", token: b.token).status == .notFound)
+            // A key whose base64 ends in "+" (one in 64) is recognized too.
+            var plus = try NoteSigner(name: "plus-witness")
+            while !plus.verifier.encoded.hasSuffix("+") { plus = try NoteSigner(name: "plus-witness") }
+            #expect(
+                try await app.api(.PUT, "/organization/witness-key", token: a.token, json: #"{"key":"\#(plus.verifier.encoded)"}"#).status
+                    == .ok)
+            let taken = try await app.api(.PUT, "/organization/witness-key", token: b.token, json: #"{"key":"\#(plus.verifier.encoded)"}"#)
+            #expect(taken.status == .conflict, "\(taken.raw)")
         }
     }
 

@@ -8,6 +8,7 @@ import uuid
 
 from selenium.webdriver.common.by import By
 
+from test_accessibility import serious
 from test_browser import BASE, api, browser, fill, shot, showing  # noqa: F401 (browser is a fixture)
 
 
@@ -55,6 +56,24 @@ def test_create_send_answer_through_the_personal_link_and_see_the_result(browser
     browser.get(link)
     showing(browser, "How likely are you to recommend us")
     shot(browser, "21-survey-answer-form")
+    # What the customer sees is the survey alone: no sign-in, no menu, no API link; on a phone (390 px) it fits the
+    # width and each score sits beside its radio, the scores flowing in rows; axe finds nothing serious.
+    assert not browser.find_elements(By.LINK_TEXT, "Sign in") and not browser.find_elements(By.LINK_TEXT, "API")
+    browser.set_window_size(390, 844)
+    browser.get(link)
+    showing(browser, "How likely are you to recommend us")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    for value in ("0", "10"):
+        radio = browser.find_element(By.ID, f"score-{value}")
+        label = radio.find_element(By.XPATH, "..")
+        assert radio.rect["width"] < 40 and label.rect["height"] < 2.5 * radio.rect["height"] + 20, (radio.rect, label.rect)
+        assert radio.rect["x"] < label.rect["x"] + 10 and abs(radio.rect["y"] - label.rect["y"]) < label.rect["height"]
+    rows = {round(browser.find_element(By.ID, f"score-{v}").rect["y"]) for v in range(11)}
+    assert len(rows) <= 3, f"the eleven scores take {len(rows)} rows"
+    assert not serious(browser, link[len(BASE):]), "axe-core found serious violations on the answer page"
+    shot(browser, "21b-survey-answer-phone")
+    browser.set_window_size(1280, 900)
+    browser.get(link)
     browser.find_element(By.ID, "score-9").click()
     browser.find_element(By.ID, "reason").send_keys("Always on time and quick to reply.")
     browser.find_element(By.CSS_SELECTOR, "input[name='a_q1'][value='Design']").click()

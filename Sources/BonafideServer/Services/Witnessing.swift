@@ -25,7 +25,9 @@ enum Witnessing {
         let now = Date()
         // A witness key speaks for one organization: with another's key, a partner could pass off that
         // organization's cosignatures as its own. The same public key under any name counts as the same key.
-        let material = "%+" + (key.encoded.split(separator: "+").last.map(String.init) ?? key.encoded)
+        // name+keyid+base64: the base64 itself may hold "+", so it is everything after the second one (a key whose
+        // base64 ended in "+" once slipped through as a suffix of its own).
+        let material = "%+" + (key.encoded.split(separator: "+", maxSplits: 2).dropFirst(2).first.map(String.init) ?? key.encoded)
         try await db.writeTransaction { tx in
             let sql = try Ledger.sql(tx)
             struct Holder: Decodable { var id: UUID }

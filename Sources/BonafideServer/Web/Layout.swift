@@ -9,35 +9,65 @@ struct Layout {
     var unread: Int = 0
     var flash: (message: String, error: Bool)?
     var csrf: String
+    /// The path of the page shown, to mark its menu entry as the current page.
+    var current: String = ""
+    /// A page for someone outside Bonafide (a customer answering a survey): no menu, no sign-in, no API link.
+    var minimal = false
+
+    /// The menu of a signed-in person: (path, label).
+    static let menu = [
+        ("/dashboard", "Dashboard"), ("/partnerships/new", "New partnership"), ("/surveys", "Surveys"), ("/mentions", "Mentions"),
+        ("/circles", "Circles"), ("/find", "Find"), ("/organization", "Organization"), ("/notifications", "Notifications"),
+        ("/settings", "Settings"),
+    ]
+
+    /// `aria-current="page"` on the entry for the page shown (or a page under it).
+    func currentMark(_ path: String) -> HTML {
+        current == path || current.hasPrefix(path + "/") ? " aria-current=\"page\"" : ""
+    }
 
     func render(_ body: HTML) -> HTML {
         let nav: HTML
-        if let actor {
+        if minimal {
+            nav = ""
+        } else if let actor {
+            let links = HTML.join(
+                Self.menu.map { path, label in
+                    let badge: HTML =
+                        path == "/notifications" && unread > 0
+                        ? " <span class=\"badge\" aria-label=\"\(unread) unread\">\(unread)</span>" : ""
+                    return "<a href=\"\(path)\"\(currentMark(path))>\(label)\(badge)</a>"
+                })
+            // A checkbox and its label open the menu on a phone without any script.
             nav = """
-                <nav aria-label="Main"><a href="/dashboard">Dashboard</a><a href="/partnerships/new">New partnership</a>\
-                <a href="/surveys">Surveys</a><a href="/mentions">Mentions</a><a href="/circles">Circles</a><a href="/find">Find</a><a href="/organization">Organization</a><a href="/notifications">Notifications\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-label=\"\(unread) unread\">\(unread)</span>") : "")</a>\
-                <a href="/settings">Settings</a>\
+                <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="main-menu">\
+                <label for="menu-toggle" class="menu-button">Menu\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-hidden=\"true\">\(unread)</span>") : "")</label>\
+                <nav aria-label="Main" id="main-menu">\(links)\
                 <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link">Sign out \(actor.user.name)</button></form></nav>
                 """
         } else {
-            nav = "<nav aria-label=\"Main\"><a href=\"/login\">Sign in</a><a href=\"/signup\">Sign up</a></nav>"
+            nav =
+                "<nav aria-label=\"Main\"><a href=\"/login\"\(currentMark("/login"))>Sign in</a><a href=\"/signup\"\(currentMark("/signup"))>Sign up</a></nav>"
         }
         let flashHTML: HTML =
             flash.map { f in
                 "<p class=\"flash \(f.error ? "error" : "ok")\" role=\"\(f.error ? "alert" : "status")\">\(f.message)</p>"
             } ?? ""
+        let footer: HTML =
+            minimal
+            ? "<footer>Sent with Bonafide</footer>" : "<footer>Bonafide · trust you can verify · <a href=\"/openapi.yaml\">API</a></footer>"
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · Bonafide</title><style>\(HTML(raw: Layout.css))</style></head>
-            <body><header><a class="brand" href="/">Bonafide</a>\(nav)</header>
-            <main id="main">\(flashHTML)\(body)</main>
-            <footer>Bonafide · trust you can verify · <a href="/openapi.yaml">API</a></footer></body></html>
+            <body><a class="skip" href="#main">Skip to content</a><header><a class="brand" href="/">Bonafide</a>\(nav)</header>
+            <main id="main" tabindex="-1">\(flashHTML)\(body)</main>
+            \(footer)</body></html>
             """
     }
 
     static let css = """
-        :root{--ink:#1d2433;--muted:#5b6578;--line:#d9dee8;--bg:#f6f7fb;--card:#fff;--accent:#2355d8;--ok:#1f7a4d;--warn:#a86500;--bad:#b42318}
+        :root{--ink:#1d2433;--muted:#5b6578;--line:#d9dee8;--bg:#f6f7fb;--card:#fff;--accent:#2355d8;--ok:#1f7a4d;--warn:#8a5300;--bad:#b42318}
         *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
         header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;padding:.75rem 1.25rem;background:#101a33;color:#fff}
         header a,header .link{color:#dfe6ff;text-decoration:none}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
@@ -48,12 +78,19 @@ struct Layout {
         .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:1rem}
         table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid var(--line);vertical-align:top}
         th{font-size:.85rem;color:var(--muted);font-weight:600}
-        label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;padding:.55rem;border:1px solid #b8c0d0;border-radius:6px;font:inherit;background:#fff}
-        textarea{min-height:6rem}input[type=checkbox]{width:auto}
+        label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;padding:.55rem;border:1px solid #7b8598;border-radius:6px;font:inherit;background:#fff}
+        textarea{min-height:6rem}input[type=checkbox],input[type=radio]{width:auto;margin:0}
+        label:has(>input[type=radio]),label:has(>input[type=checkbox]){display:inline-flex;align-items:center;gap:.35rem;font-weight:400;margin:.3rem 1rem .3rem 0}
+        fieldset{border:1px solid var(--line);border-radius:8px;margin:.8rem 0;padding:.5rem .9rem}legend{font-weight:600;padding:0 .3rem}
+        .skip{position:absolute;left:-999px;top:.5rem;background:#fff;color:var(--accent);padding:.5rem 1rem;border-radius:6px;z-index:10}.skip:focus{left:.5rem}
+        header nav a[aria-current=page]{color:#fff;font-weight:700;text-decoration:underline;text-underline-offset:.3rem}
+        .menu-toggle{display:none}.menu-button{display:none;margin:0;font-weight:600;cursor:pointer;color:#fff;border:1px solid #5d6b8f;border-radius:6px;padding:.3rem .8rem}
+        .menu-toggle:focus-visible+.menu-button{outline:2px solid #fff;outline-offset:2px}
+        a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #7aa2ff;outline-offset:2px}
         button,.button{display:inline-block;margin-top:.7rem;padding:.55rem 1rem;border:0;border-radius:6px;background:var(--accent);color:#fff;font:inherit;cursor:pointer;text-decoration:none}
         button.secondary{background:#e7ebf3;color:var(--ink)}button.danger{background:var(--bad)}button.link{background:none;padding:0;margin:0;color:inherit;text-decoration:underline}
         .inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}.actions form{margin:0}
-        .muted{color:var(--muted)}.small{font-size:.88rem}.badge{background:#e5484d;color:#fff;border-radius:999px;padding:0 .45rem;font-size:.8rem}
+        .muted{color:var(--muted)}.small{font-size:.88rem}.badge{background:#c62a2f;color:#fff;border-radius:999px;padding:0 .45rem;font-size:.8rem}
         .status{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.82rem;font-weight:600;background:#e7ebf3}
         .s-accepted,.s-active{background:#dbe8ff;color:#173f9e}.s-completed{background:#d6f5e3;color:var(--ok)}.s-delivered{background:#e3f1ff;color:#0b5cad}
         .s-missed,.s-declined{background:#fde2e1;color:var(--bad)}.s-proposed,.s-invited{background:#fff1d6;color:var(--warn)}.s-withdrawn,.s-ended{background:#eceef2;color:#555}
@@ -68,7 +105,10 @@ struct Layout {
         ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.45rem 0;border-bottom:1px dashed var(--line)}
         .message{border-left:3px solid var(--line);padding:.3rem .8rem;margin:.6rem 0}.message.request{border-color:var(--warn)}
         .copy{font-family:ui-monospace,monospace;word-break:break-all;background:#fffbe6;padding:.5rem;border-radius:6px;border:1px solid #f0d98c}
-        @media (max-width:640px){th.hide-sm,td.hide-sm{display:none}h1{font-size:1.35rem}}
+        @media (max-width:640px){th.hide-sm,td.hide-sm{display:none}h1{font-size:1.35rem}
+        header{justify-content:space-between}.menu-button{display:inline-block}.menu-toggle:not(:checked)~nav{display:none}
+        .menu-toggle{display:block;position:absolute;opacity:0;width:1px;height:1px}
+        header nav{flex-basis:100%;flex-direction:column;align-items:flex-start;gap:.6rem;padding:.5rem 0}}
         """
 }
 

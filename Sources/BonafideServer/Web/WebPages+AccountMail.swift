@@ -65,7 +65,7 @@ extension WebPages {
             <div class="card" style="max-width:460px"><h1>Set a new password</h1>
             <p>Give the address you sign in with; if it has an account, we mail it a link that works once, for 30 minutes.</p>
             <form method="post" action="/password-reset">\(csrf(req))
-            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required>
+            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required>
             <button type="submit">Send the link</button></form></div>
             """)
     }

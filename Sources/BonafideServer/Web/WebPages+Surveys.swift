@@ -221,18 +221,19 @@ extension WebPages {
         let s = invitation.survey
         let title = "\(invitation.organizationName): \(s.title)"
         if invitation.recipient.respondedAt != nil {
-            return try await page(
+            return try await customerPage(
                 req, title,
                 "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-done\">You have already answered this survey; each link answers once.</p></div>"
             )
         }
         if try await Surveys.isOptedOut(invitation, on: req.db) {
-            return try await page(
+            return try await customerPage(
                 req, title,
                 "<div class=\"card\"><h1>You opted out</h1><p>\(invitation.organizationName) will not send you surveys.</p></div>")
         }
         guard s.status == .open else {
-            return try await page(req, title, "<div class=\"card\"><h1>This survey has closed</h1><p>Thank you all the same.</p></div>")
+            return try await customerPage(
+                req, title, "<div class=\"card\"><h1>This survey has closed</h1><p>Thank you all the same.</p></div>")
         }
         let scale = HTML.join(
             s.kind.scale.map { v in
@@ -261,7 +262,7 @@ extension WebPages {
                 }
             })
         let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0)</p>" } ?? ""
-        return try await page(
+        return try await customerPage(
             req, title,
             """
             <div class="card" style="max-width:640px"><h1>\(s.title)</h1><p class="muted">From \(invitation.organizationName). Every question may be skipped.</p>\(err)
@@ -297,7 +298,7 @@ extension WebPages {
             return try await answerPage(req, invitation, token: token, error: problem.detail).encodeResponse(
                 status: problem.status, for: req)
         }
-        return try await page(
+        return try await customerPage(
             req, "Thank you",
             "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-thanks\">Your answer reached \(invitation.organizationName).</p></div>"
         ).encodeResponse(status: .created, for: req)
@@ -307,7 +308,7 @@ extension WebPages {
         let token = req.parameters.get("token") ?? ""
         try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.optOut(token: token, on: req.db)
-        return try await page(
+        return try await customerPage(
             req, "Opted out",
             "<div class=\"card\"><h1>Done</h1><p id=\"survey-opted-out\">\(invitation.organizationName) will not send you any more surveys or reminders.</p></div>"
         ).encodeResponse(for: req)

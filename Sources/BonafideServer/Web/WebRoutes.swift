@@ -169,17 +169,27 @@ func registerWeb(_ app: Application) throws {
 enum WebPages {
     // MARK: Frame
 
-    static func page(_ req: Request, _ title: String, _ body: HTML) async throws -> HTML {
+    static func page(_ req: Request, _ title: String, _ body: HTML, minimal: Bool = false) async throws -> HTML {
         let unread = try await req.actor.asyncFlatMap { try await Notifications.unreadCount(for: $0, on: req.db) } ?? 0
-        return Layout(title: title, actor: req.actor, unread: unread, flash: req.takeFlash(), csrf: req.csrfToken).render(body)
+        return Layout(
+            title: title, actor: minimal ? nil : req.actor, unread: unread, flash: req.takeFlash(), csrf: req.csrfToken,
+            current: req.url.path, minimal: minimal
+        ).render(body)
+    }
+
+    /// A page for a customer who has no account: no menu, no sign-in, no API link.
+    static func customerPage(_ req: Request, _ title: String, _ body: HTML) async throws -> HTML {
+        try await page(req, title, body, minimal: true)
     }
 
     static func errorPage(_ problem: Problem, for req: Request) async throws -> HTML {
+        // A path no route matched never passed the session middleware: find the person so the menu is theirs.
+        if req.actor == nil { try await WebSessions.recognize(req) }
         let body: HTML = """
             <div class="card"><h1>\(problem.title)</h1><p>\(problem.detail)</p>
             <p><a href="javascript:history.back()">Go back</a> · <a href="/">Home</a></p></div>
             """
-        let layout = Layout(title: problem.title, actor: req.actor, csrf: req.actor != nil ? req.csrfToken : "")
+        let layout = Layout(title: problem.title, actor: req.actor, csrf: req.actor != nil ? req.csrfToken : "", current: req.url.path)
         return layout.render(body)
     }
 
@@ -228,7 +238,7 @@ enum WebPages {
             <div class="card" style="max-width:460px"><h1>Sign in</h1>
             \(error.map { HTML("<p class=\"error-text\" role=\"alert\">\($0)</p>") } ?? "")
             <form method="post" action="/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")">\(csrf(req))
-            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="\(email)">
+            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required value="\(email)">
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button></form>
             <p>or</p>\(PasskeyScript.button("signin", label: "Sign in with a passkey", csrf: req.csrfToken, status: "passkey-status"))

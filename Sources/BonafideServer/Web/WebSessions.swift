@@ -167,6 +167,19 @@ extension Request {
     }
 }
 
+extension WebSessions {
+    /// The person of this browser's session, read only (no cookie written, nothing refused): for pages answered
+    /// outside the routes that load the session, such as "not found".
+    static func recognize(_ req: Request) async throws {
+        guard let raw = req.cookies[cookie]?.string, raw.utf8.count < 200,
+            let s = try await WebSession.query(on: req.db).filter(\.$tokenHash == Secrets.digest(raw)).with(\.$user).first(),
+            !s.isExpired(at: Date()), !s.pendingSecondFactor
+        else { return }
+        req.webState.session = s
+        req.actor = Actor(user: s.user)
+    }
+}
+
 /// Loads the browser's session and person; refuses forms whose token does not match; writes cookies back.
 struct WebSessionMiddleware: AsyncMiddleware {
     let secureCookies: Bool

@@ -1,0 +1,107 @@
+"""WCAG 2.2 AA on the main pages: axe-core (from axe-selenium-python) finds no serious or critical violation, for
+two demo users (Northwind's owner and Acme's) and for a visitor without an account; and the frame itself: a skip
+link to the content, the current page marked in the menu, a menu button on a phone."""
+import re
+
+import pytest
+from axe_selenium_python import Axe
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from test_browser import BASE, browser, fill, showing  # noqa: F401 (browser is a fixture)
+
+DEMO_PASSWORD = "bonafide-demo"
+
+
+def sign_in(driver, email):
+    driver.delete_all_cookies()
+    driver.get(BASE + "/login")
+    fill(driver, "email", email)
+    fill(driver, "password", DEMO_PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
+    showing(driver, "Sign out")
+
+
+def serious(driver, path):
+    """axe-core's serious and critical violations of WCAG 2.2 A and AA on the page, in a few words each."""
+    driver.get(BASE + path)
+    Axe(driver).inject()
+    driver.set_script_timeout(120)
+    violations = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(r => done(r.violations), e => done(String(e)));",
+        ["wcag2a", "wcag2aa", "wcag21aa"],
+    )
+    assert isinstance(violations, list), violations
+    return [
+        f"{path}: {v['id']} ({v['impact']}): {v['help']} at {[(n['html'][:90], (n.get('any') or [{}])[0].get('message', '')[:120]) for n in v['nodes'][:3]]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def pages_of(driver):
+    """The main pages a signed-in person reaches from the menu, the dashboard and a partnership page."""
+    driver.get(BASE + "/dashboard")
+    partnerships = sorted(set(re.findall(r'href="(/partnerships/[0-9A-Fa-f-]{36})"', driver.page_source)))
+    assert partnerships, "the demo user has partnerships"
+    pages = ["/dashboard", "/surveys", "/mentions", "/circles", "/find", "/organization", "/notifications", "/settings",
+             "/introductions", "/no-such-page"]
+    for p in partnerships[:2]:
+        pages += [p, p + "/record", p + "/agreement", p + "/commitments/new", p + "/incidents/new"]
+        driver.get(BASE + p)
+        for kind in ("commitments", "threads", "incidents"):
+            found = re.findall(rf'href="({p}/{kind}/[0-9A-Fa-f-]{{36}})"', driver.page_source)
+            pages += found[:1]
+        pages += sorted(set(re.findall(r'href="(/organizations/[0-9A-Fa-f-]{36})"', driver.page_source)))[:1]
+    return pages
+
+
+@pytest.mark.parametrize("email", ["alice@northwind.example", "carla@acme.example"])
+def test_main_pages_have_no_serious_violations_for_a_signed_in_person(browser, email):
+    sign_in(browser, email)
+    found = []
+    for path in pages_of(browser):
+        found += serious(browser, path)
+    assert not found, "\n".join(found)
+
+
+def test_public_pages_have_no_serious_violations_for_a_visitor(browser):
+    pages = ["/", "/login", "/signup", "/no-such-page", "/password-reset"]
+    found = []
+    for path in pages:
+        found += serious(browser, path)
+    assert not found, "\n".join(found)
+
+
+def test_the_frame_skips_to_content_marks_the_page_and_folds_into_a_menu_on_a_phone(browser):
+    sign_in(browser, "alice@northwind.example")
+    browser.get(BASE + "/circles")
+    # The first Tab reaches the skip link, which leads to the content.
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.text == "Skip to content" and skip.get_attribute("href").endswith("#main")
+    skip.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "main"
+    current = browser.find_elements(By.CSS_SELECTOR, "nav a[aria-current='page']")
+    assert [a.text for a in current] == ["Circles"]
+    # A page that does not exist still shows Alice's own menu.
+    browser.get(BASE + "/no-such-page")
+    assert "Sign out Alice Becker" in browser.page_source and not browser.find_elements(By.LINK_TEXT, "Sign in")
+    # On a phone the menu is one button; opened, its entries stack; the page never scrolls sideways.
+    browser.set_window_size(390, 844)
+    browser.get(BASE + "/dashboard")
+    menu = browser.find_element(By.CSS_SELECTOR, "label.menu-button")
+    assert menu.is_displayed() and not browser.find_element(By.CSS_SELECTOR, "nav a[href='/circles']").is_displayed()
+    header = browser.find_element(By.TAG_NAME, "header")
+    assert header.rect["height"] < 80, header.rect
+    menu.click()
+    circles = browser.find_element(By.CSS_SELECTOR, "nav a[href='/circles']")
+    assert circles.is_displayed()
+    assert browser.find_element(By.CSS_SELECTOR, "nav a[href='/surveys']").rect["y"] < circles.rect["y"], "entries stack"
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    assert not serious(browser, "/dashboard"), "axe-core on a phone"
+    browser.find_element(By.CSS_SELECTOR, "label.menu-button").click()
+    browser.find_element(By.CSS_SELECTOR, "nav a[href='/circles']").click()
+    showing(browser, "aria-current")
+    browser.set_window_size(1280, 900)
