@@ -66,6 +66,7 @@ public enum LifecycleError: Error, Equatable, Sendable, CustomStringConvertible 
     case noPendingDateChange
     case dateChangeAlreadyPending
     case notAtRisk
+    case alreadyAtRisk
 
     public var description: String {
         switch self {
@@ -80,6 +81,7 @@ public enum LifecycleError: Error, Equatable, Sendable, CustomStringConvertible 
         case .noPendingDateChange: "No new date has been proposed."
         case .dateChangeAlreadyPending: "A new date is already waiting for an answer."
         case .notAtRisk: "The commitment is not flagged at risk."
+        case .alreadyAtRisk: "The commitment is already flagged at risk; clear the flag first to give another reason."
         }
     }
 }
@@ -101,7 +103,7 @@ extension CommitmentAction {
         }
     }
 
-    var pastParticiple: String {
+    public var pastParticiple: String {
         switch self {
         case .accept: "accepted"
         case .decline: "declined"
@@ -120,69 +122,90 @@ extension CommitmentAction {
 /// The commitment lifecycle: proposed -> accepted -> delivered -> completed (or sent back), with early
 /// notice (at risk, new date) before the due date, and missed once it passes undelivered.
 public enum CommitmentLifecycle {
+    /// Why the side may not take the action now, or nil when it may (given a reason and a date where needed): the
+    /// one place each action's conditions live, so what is offered and what is accepted cannot differ.
+    public static func refusal(of action: CommitmentAction, in state: CommitmentState, by side: CommitmentSide, at now: Date)
+        -> LifecycleError?
+    {
+        guard side == action.side else { return .wrongSide(action, needed: action.side) }
+        let allowed: [CommitmentStatus] =
+            switch action {
+            case .accept, .decline: [.proposed]
+            case .withdraw, .flagAtRisk, .clearRisk: [.proposed, .accepted]
+            case .deliver, .proposeNewDate, .acceptNewDate, .refuseNewDate: [.accepted, .missed]
+            case .approveDelivery, .sendBack: [.delivered]
+            }
+        guard allowed.contains(state.status) else { return .notAllowed(action, from: state.status) }
+        switch action {
+        case .flagAtRisk:
+            if now >= state.dueAt { return .pastDue(action) }
+            if state.atRisk { return .alreadyAtRisk }
+        case .clearRisk where !state.atRisk: return .notAtRisk
+        case .proposeNewDate where state.proposedDueAt != nil: return .dateChangeAlreadyPending
+        case .acceptNewDate where state.proposedDueAt == nil, .refuseNewDate where state.proposedDueAt == nil: return .noPendingDateChange
+        default: break
+        }
+        return nil
+    }
+
+    /// The actions the side may take now, in the order a page offers them: moving the work forward first, then
+    /// notice and dates, ending it last.
+    public static func allowedActions(in state: CommitmentState, by side: CommitmentSide, at now: Date) -> [CommitmentAction] {
+        let order: [CommitmentAction] = [
+            .accept, .deliver, .approveDelivery, .acceptNewDate, .flagAtRisk, .clearRisk, .proposeNewDate, .refuseNewDate,
+            .sendBack, .decline, .withdraw,
+        ]
+        return order.filter { refusal(of: $0, in: state, by: side, at: now) == nil }
+    }
+
     public static func apply(
         _ action: CommitmentAction, to state: CommitmentState, by side: CommitmentSide, at now: Date,
         reason: String? = nil, newDueAt: Date? = nil
     ) throws(LifecycleError) -> CommitmentState {
-        guard side == action.side else { throw .wrongSide(action, needed: action.side) }
+        if let refusal = refusal(of: action, in: state, by: side, at: now) { throw refusal }
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if action.requiresReason, reason?.isEmpty ?? true { throw .reasonRequired(action) }
         var next = state
-        func require(_ allowed: CommitmentStatus...) throws(LifecycleError) {
-            guard allowed.contains(state.status) else { throw .notAllowed(action, from: state.status) }
-        }
         switch action {
         case .accept:
-            try require(.proposed)
             next.status = .accepted
         case .decline:
-            try require(.proposed)
             next.status = .declined
         case .withdraw:
-            try require(.proposed, .accepted)
             next.status = .withdrawn
         case .deliver:
-            // A missed commitment can still be delivered late; that lateness is part of the record.
-            try require(.accepted, .missed)
+            // A missed commitment can still be delivered late; that lateness is part of the record. Delivered work
+            // is no longer at risk (whether it was flagged in time stays on the record).
             next.status = .delivered
             next.deliveredAt = now
             next.proposedDueAt = nil
             next.proposedDueReason = nil
+            next.atRisk = false
+            next.atRiskReason = nil
         case .approveDelivery:
-            try require(.delivered)
             next.status = .completed
             next.completedAt = now
         case .sendBack:
-            try require(.delivered)
             next.status = now > state.dueAt ? .missed : .accepted
             next.deliveredAt = nil
         case .flagAtRisk:
-            try require(.proposed, .accepted)
-            guard now < state.dueAt else { throw .pastDue(action) }
             next.atRisk = true
             next.atRiskReason = reason
         case .clearRisk:
-            try require(.proposed, .accepted)
-            guard state.atRisk else { throw .notAtRisk }
             next.atRisk = false
             next.atRiskReason = nil
         case .proposeNewDate:
-            try require(.accepted, .missed)
-            guard state.proposedDueAt == nil else { throw .dateChangeAlreadyPending }
             guard let newDueAt else { throw .dueDateRequired }
             guard newDueAt > now else { throw .dueDateNotInFuture }
             next.proposedDueAt = newDueAt
             next.proposedDueReason = reason
         case .acceptNewDate:
-            try require(.accepted, .missed)
-            guard let proposed = state.proposedDueAt else { throw .noPendingDateChange }
+            let proposed = state.proposedDueAt!
             next.dueAt = proposed
             next.proposedDueAt = nil
             next.proposedDueReason = nil
             if state.status == .missed, proposed > now { next.status = .accepted }
         case .refuseNewDate:
-            try require(.accepted, .missed)
-            guard state.proposedDueAt != nil else { throw .noPendingDateChange }
             next.proposedDueAt = nil
             next.proposedDueReason = nil
         }

@@ -54,6 +54,46 @@ struct CommitmentLifecycleTests {
         #expect(throws: LifecycleError.notAtRisk) { try CommitmentLifecycle.apply(.clearRisk, to: cleared, by: .owner, at: t0) }
     }
 
+    @Test func flaggedOnceAndDeliveredWorkIsNoLongerAtRisk() throws {
+        let flagged = try CommitmentLifecycle.apply(.flagAtRisk, to: state(.accepted), by: .owner, at: t0, reason: "Supplier late")
+        #expect(throws: LifecycleError.alreadyAtRisk) {
+            try CommitmentLifecycle.apply(.flagAtRisk, to: flagged, by: .owner, at: t0, reason: "Again")
+        }
+        let delivered = try CommitmentLifecycle.apply(.deliver, to: flagged, by: .owner, at: t0)
+        #expect(!delivered.atRisk && delivered.atRiskReason == nil)
+        let completed = try CommitmentLifecycle.apply(.approveDelivery, to: delivered, by: .recipient, at: t0)
+        #expect(completed.status == .completed && !completed.atRisk)
+    }
+
+    /// What a page offers is what `apply` accepts, in every status, side, risk and pending-date combination, before
+    /// and after the due date; moving the work forward comes first and ending it last.
+    @Test func theAllowedActionsAreExactlyThoseApplyAccepts() {
+        for status in CommitmentStatus.allCases {
+            for atRisk in [false, true] {
+                for pending in [nil, due.addingTimeInterval(86_400)] {
+                    let s = CommitmentState(status: status, dueAt: due, atRisk: atRisk, proposedDueAt: pending)
+                    for side in [CommitmentSide.owner, .recipient] {
+                        for now in [t0, due.addingTimeInterval(60)] {
+                            let allowed = CommitmentLifecycle.allowedActions(in: s, by: side, at: now)
+                            for action in CommitmentAction.allCases {
+                                let accepted =
+                                    (try? CommitmentLifecycle.apply(
+                                        action, to: s, by: side, at: now, reason: "why", newDueAt: now.addingTimeInterval(86_400))) != nil
+                                #expect(allowed.contains(action) == accepted, "\(action) \(status) \(side) risk \(atRisk)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(CommitmentLifecycle.allowedActions(in: state(.proposed), by: .recipient, at: t0) == [.accept, .decline])
+        #expect(
+            CommitmentLifecycle.allowedActions(in: state(.accepted), by: .owner, at: t0) == [
+                .deliver, .flagAtRisk, .proposeNewDate, .withdraw,
+            ])
+        #expect(CommitmentLifecycle.allowedActions(in: state(.completed), by: .owner, at: t0).isEmpty)
+    }
+
     @Test func newDateIsProposedThenAnswered() throws {
         let newDue = due.addingTimeInterval(3 * 86_400)
         #expect(throws: LifecycleError.dueDateRequired) {

@@ -131,6 +131,18 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     assert f"Homepage wireframes {run}" in browser.find_element(By.TAG_NAME, "h1").text
     assert "proposed" in browser.page_source
     shot(browser, "06-commitment")
+    # Only what the lifecycle allows now, ending the work last and behind a confirmation; a flash after acting.
+    offered = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "section .grid > form button, section .grid > details summary")]
+    assert offered == ["Flag it at risk", "Withdraw the commitment…"], offered
+    withdraw = browser.find_element(By.CSS_SELECTOR, "details.confirm")
+    assert not withdraw.find_element(By.TAG_NAME, "button").is_displayed(), "withdrawing needs a second click"
+    flag = browser.find_element(By.XPATH, "//form[.//button[text()='Flag it at risk']]")
+    flag.find_element(By.NAME, "reason").send_keys("Waiting for brand assets")
+    flag.find_element(By.TAG_NAME, "button").click()
+    assert "flagged at risk. The other side has been notified." in flash(browser, "flagged at risk").text
+    assert "At risk: Waiting for brand assets" in browser.page_source
+    offered = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "section .grid > form button, section .grid > details summary")]
+    assert offered == ["Clear the risk flag", "Withdraw the commitment…"], offered
 
     browser.find_element(By.LINK_TEXT, "Dashboard").click()
     page = showing(browser, "Due soon: promised by your side")

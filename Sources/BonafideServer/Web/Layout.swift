@@ -89,7 +89,7 @@ struct Layout {
         a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #7aa2ff;outline-offset:2px}
         button,.button{display:inline-block;margin-top:.7rem;padding:.55rem 1rem;border:0;border-radius:6px;background:var(--accent);color:#fff;font:inherit;cursor:pointer;text-decoration:none}
         button.secondary{background:#e7ebf3;color:var(--ink)}button.danger{background:var(--bad)}button.link{background:none;padding:0;margin:0;color:inherit;text-decoration:underline}
-        .inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}.actions form{margin:0}
+        details.confirm summary{cursor:pointer;color:var(--bad);font-weight:600}.inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}.actions form{margin:0}
         .muted{color:var(--muted)}.small{font-size:.88rem}.badge{background:#c62a2f;color:#fff;border-radius:999px;padding:0 .45rem;font-size:.8rem}
         .status{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.82rem;font-weight:600;background:#e7ebf3}
         .s-accepted,.s-active{background:#dbe8ff;color:#173f9e}.s-completed{background:#d6f5e3;color:var(--ok)}.s-delivered{background:#e3f1ff;color:#0b5cad}

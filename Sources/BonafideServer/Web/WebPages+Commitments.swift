@@ -52,11 +52,8 @@ extension WebPages {
         let history = try await Timeline.events(of: p, commitment: c.id, on: req.db)
         let recipient = try await Organization.find(c.$recipientOrganization.id, on: req.db)
         let now = Date()
-        // Offer exactly the actions the lifecycle would accept from this side now.
-        let possible = CommitmentAction.allCases.filter { action in
-            (try? CommitmentLifecycle.apply(action, to: c.state, by: side, at: now, reason: "x", newDueAt: now.addingTimeInterval(86_400)))
-                != nil
-        }
+        // Exactly the actions the lifecycle accepts from this side now, in its order: ending the work comes last.
+        let possible = CommitmentLifecycle.allowedActions(in: c.state, by: side, at: now)
         let url = "\(Paths.commitment(p.id, c.id))/transitions"
         let forms = HTML.join(
             possible.map { action in
@@ -69,10 +66,18 @@ extension WebPages {
                     needsDate
                     ? "<input type=\"datetime-local\" name=\"dueAt\" aria-label=\"New due date\" required value=\"\(ownClock.inputValue(c.dueAt.addingTimeInterval(7 * 86_400)))\"><input type=\"hidden\" name=\"timeZone\" value=\"\(c.timeZone)\">"
                     : ""
-                let danger = [.decline, .withdraw, .sendBack].contains(action)
+                let title = action.label.prefix(1).uppercased() + action.label.dropFirst()
+                // Ending the work is asked twice: opened, then confirmed (no script needed).
+                if [.decline, .withdraw].contains(action) {
+                    return """
+                        <details class="card confirm" style="margin:0"><summary>\(title)…</summary>
+                        <form method="post" action="\(url)">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
+                        <p class="small">This ends the commitment for both sides and cannot be undone.</p>\(reason)<button class="danger">Yes, \(action.label)</button></form></details>
+                        """
+                }
                 return """
                     <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
-                    \(date)\(reason)<button class="\(danger ? "danger" : "")">\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
+                    \(date)\(reason)<button class="\(action == .sendBack ? "secondary" : "")">\(title)</button></form>
                     """
             })
         let pending: HTML =
@@ -113,6 +118,10 @@ extension WebPages {
             _ = try await Commitments.transition(
                 c, in: p, action: action, reason: reason.isEmpty ? nil : reason,
                 newDueAt: due, by: actor, on: req.db)
+            req.flash(
+                action == .proposeNewDate
+                    ? "A new date for “\(c.title)” was proposed. The other side has been notified."
+                    : "“\(c.title)” \(action.pastParticiple). The other side has been notified.")
             return back
         }
     }
