@@ -42,11 +42,16 @@ def test_create_send_answer_through_the_personal_link_and_see_the_result(browser
     browser.find_element(By.CSS_SELECTOR, "form[action='/surveys'] button").click()
     showing(browser, "Add recipients")
     survey_url = browser.current_url
+    # Nothing to send or remind before anyone is added.
+    assert not browser.find_elements(By.XPATH, "//button[starts-with(text(),'Send invitations')]")
+    assert not browser.find_elements(By.XPATH, "//button[starts-with(text(),'Remind')]")
     browser.find_element(By.ID, "survey-csv").send_keys(f"email,name,segment\n{customer},Ana,Enterprise")
     browser.find_element(By.XPATH, "//button[text()='Add recipients']").click()
     showing(browser, "Added 1;")
     browser.find_element(By.XPATH, "//button[starts-with(text(),'Send invitations')]").click()
     showing(browser, "Invited 1 person")
+    assert not browser.find_elements(By.XPATH, "//button[starts-with(text(),'Send invitations')]"), "everyone is invited"
+    assert browser.find_elements(By.XPATH, "//button[starts-with(text(),'Remind')]")
     link = browser.find_element(By.CSS_SELECTOR, "input.survey-link").get_attribute("value")
     assert "/s/" in link
     shot(browser, "20-survey-owner")

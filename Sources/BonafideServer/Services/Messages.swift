@@ -164,11 +164,27 @@ enum MessageTone {
 }
 
 enum Notifications {
-    static func list(for actor: Actor, limit: Int = 100, on db: any Database) async throws -> (unread: Int, items: [Notification]) {
+    /// A page of the person's notifications, newest first (all, or only the unread), and how many are unread.
+    static func list(for actor: Actor, unreadOnly: Bool = false, limit: Int = 100, offset: Int = 0, on db: any Database) async throws
+        -> (unread: Int, items: [Notification])
+    {
         let unread = try await Notification.query(on: db).filter(\.$user.$id == actor.id).filter(\.$readAt == nil).count()
-        let items = try await Notification.query(on: db).filter(\.$user.$id == actor.id)
-            .sort(\.$createdAt, .descending).limit(limit).all()
+        let query = Notification.query(on: db).filter(\.$user.$id == actor.id)
+        if unreadOnly { query.filter(\.$readAt == nil) }
+        let items = try await query.sort(\.$createdAt, .descending).sort(\.$id).range(offset..<(offset + limit)).all()
         return (unread, items)
+    }
+
+    /// Opens one of the person's notifications: marked read, its link returned; another person's is not found.
+    static func open(_ id: UUID?, for actor: Actor, now: Date = Date(), on db: any Database) async throws -> String {
+        guard let id, let n = try await Notification.query(on: db).filter(\.$id == id).filter(\.$user.$id == actor.id).first() else {
+            throw Problem.notFound("notification")
+        }
+        if n.readAt == nil {
+            n.readAt = now
+            try await n.save(on: db)
+        }
+        return n.link
     }
 
     static func unreadCount(for actor: Actor, on db: any Database) async throws -> Int {

@@ -101,6 +101,9 @@ enum Paths {
     static func partnershipCalendar(_ p: UUID?) -> String { "\(partnership(p))/calendar.ics" }
     static let mentions = "/mentions"
     static let organizationSettings = "/organization#credentials"
+    static let notifications = "/notifications"
+    /// Opens a notification: marks it read, then goes where it points.
+    static func notification(_ id: UUID?) -> String { "/notifications/\(id?.uuidString.lowercased() ?? "")" }
     static let webhooks = "/organization#webhooks"
     static let webhooksCreate = "/organization/webhooks"
     static func webhookRemove(_ id: UUID) -> String { "/organization/webhooks/\(id.uuidString)/remove" }

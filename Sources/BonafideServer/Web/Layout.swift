@@ -89,6 +89,9 @@ struct Layout {
         a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,textarea:focus-visible{outline:3px solid #7aa2ff;outline-offset:2px}
         button,.button{display:inline-block;margin-top:.7rem;padding:.55rem 1rem;border:0;border-radius:6px;background:var(--accent);color:#fff;font:inherit;cursor:pointer;text-decoration:none}
         button.secondary{background:#e7ebf3;color:var(--ink)}button.danger{background:var(--bad)}button.link{background:none;padding:0;margin:0;color:inherit;text-decoration:underline}
+        .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+        nav.tabs{display:flex;gap:1rem;margin:.5rem 0 1rem}nav.tabs a[aria-current=page]{font-weight:700;text-decoration:underline;text-underline-offset:.3rem}
+        nav.pager{display:flex;gap:1.5rem;margin:1rem 0}a{color:var(--accent)}
         details.confirm summary{cursor:pointer;color:var(--bad);font-weight:600}.inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}.actions form{margin:0}
         .muted{color:var(--muted)}.small{font-size:.88rem}.badge{background:#c62a2f;color:#fff;border-radius:999px;padding:0 .45rem;font-size:.8rem}
         .status{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.82rem;font-weight:600;background:#e7ebf3}
@@ -112,4 +115,6 @@ struct Layout {
         """
 }
 
-func statusBadge(_ status: String) -> HTML { "<span class=\"status s-\(status)\">\(status)</span>" }
+/// A status pill; `tone` picks the colour of another status when the word means something else here (an open
+/// survey is good news, an open incident is not).
+func statusBadge(_ status: String, tone: String? = nil) -> HTML { "<span class=\"status s-\(tone ?? status)\">\(status)</span>" }

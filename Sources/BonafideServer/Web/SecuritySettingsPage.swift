@@ -106,8 +106,8 @@ struct SecuritySettingsPage: Sendable {
             return "<span class=\"status s-verified\" id=\"email-state\">confirmed</span>"
         case .cannotConfirm:
             return """
-                <span class="status s-pending" id="email-state">not confirmed</span> <span class="small muted">This server sends no mail \
-                (no BONAFIDE_SMTP_URL), so addresses cannot be confirmed or required to be.</span>
+                <span class="status s-pending" id="email-state">not confirmed</span> <span class="small muted">This Bonafide does not send \
+                mail yet, so addresses cannot be confirmed or required to be.</span>
                 """
         case .unconfirmed:
             return """

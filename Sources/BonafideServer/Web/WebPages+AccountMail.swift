@@ -45,7 +45,7 @@ extension WebPages {
             try await req.limitAttempts("verification-mail", key: actor.id.uuidString, limit: 5, window: 3600, perClient: false)
             guard actor.user.emailVerifiedAt == nil else { throw Problem(.conflict, "Your address is already confirmed.") }
             guard req.application.bonafide.smtp != nil else {
-                throw Problem(.conflict, "This server cannot send mail (no BONAFIDE_SMTP_URL), so addresses cannot be confirmed here.")
+                throw Problem(.conflict, "This Bonafide does not send mail yet, so addresses cannot be confirmed here.")
             }
             try await AccountLinks.send(.verifyEmail, to: actor.user, baseURL: req.application.bonafide.baseURL, on: req.db)
             req.flash("We sent a new link to \(actor.user.email).")

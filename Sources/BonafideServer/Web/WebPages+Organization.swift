@@ -87,7 +87,7 @@ extension WebPages {
         let recent = try await MailDelivery.recent(of: organization, on: req.db)
         let server: HTML =
             req.application.bonafide.smtp.map { "Mail goes out through <code>\($0.host)</code> as \($0.fromAddress)." }
-            ?? "No mail server is configured (<code>BONAFIDE_SMTP_URL</code>): messages wait here, and survey pages show each person's link to pass on."
+            ?? "This Bonafide does not send mail yet (whoever runs it can connect a mail server): messages wait here, and survey pages show each person's link to pass on."
         let rows = HTML.join(
             recent.map { m in
                 let state: HTML =

@@ -16,7 +16,7 @@ extension WebPages {
             rows.append(
                 """
                 <tr><td><a href="/surveys/\(s.id!.uuidString)">\(s.title)</a><div class="small muted">\(s.campaign)</div></td>
-                <td>\(s.kind.rawValue.uppercased())</td><td>\(r.summary.text)</td><td>\(r.responded) of \(r.invited)</td><td>\(statusBadge(s.status.rawValue))</td></tr>
+                <td>\(s.kind.rawValue.uppercased())</td><td>\(r.summary.text)</td><td>\(r.responded) of \(r.invited)</td><td>\(statusBadge(s.status.rawValue, tone: s.status == .open ? "active" : "ended"))</td></tr>
                 """)
         }
         let table: HTML =
@@ -119,12 +119,16 @@ extension WebPages {
                         """
                 })
             let open = survey.status == .open
+            // Only what can do something now: sending needs someone not yet invited, reminding someone invited who has
+            // not answered.
+            let uninvited = recipients.filter { $0.invitedAt == nil }.count
+            let unanswered = recipients.filter { $0.invitedAt != nil && $0.respondedAt == nil }.count
             manage = """
                 <section class="card"><h2>Recipients</h2>
                 \(recipients.isEmpty ? HTML("<p class=\"muted\">No one yet.</p>") : HTML("<table><thead><tr><th>Person</th><th>Segment</th><th>State</th><th>Personal link (do not share)</th></tr></thead><tbody>\(recipientRows)</tbody></table>"))
                 \(open ? HTML("""
-                <form method="post" action="\(path)/send">\(csrf(req))<button>Send invitations to those not yet invited</button></form>
-                <form method="post" action="\(path)/remind">\(csrf(req))<button class="secondary">Remind those who have not answered</button></form>
+                \(uninvited > 0 ? HTML("<form method=\"post\" action=\"\(path)/send\">\(csrf(req))<button>Send invitations to the \(uninvited) not yet invited</button></form>") : "")
+                \(unanswered > 0 ? HTML("<form method=\"post\" action=\"\(path)/remind\">\(csrf(req))<button class=\"secondary\">Remind those who have not answered</button></form>") : "")
                 <h3>Add recipients</h3><form method="post" action="\(path)/recipients">\(csrf(req))
                 <label><input type="checkbox" name="partners" value="1"> The people of all our active partners (segment = partner)</label>
                 <label for="survey-circle">The people of the organizations in one of our circles</label>

@@ -41,6 +41,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.get("dashboard", use: WebPages.dashboard)
     signedIn.get("notifications", use: WebPages.notifications)
     signedIn.post("notifications", "read", use: WebPages.markRead)
+    signedIn.get("notifications", ":nid", use: WebPages.openNotification)
     signedIn.get("organization", use: WebPages.organization)
     signedIn.post("organization", use: WebPages.updateOrganization)
     signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
@@ -416,26 +417,14 @@ enum WebPages {
     }
 
     static func notifications(_ req: Request) async throws -> HTML {
-        let actor = try req.requireActor()
-        let (unread, items) = try await Notifications.list(for: actor, on: req.db)
-        let clock = Clock(actor.user.timeZone)
-        let list: HTML =
-            items.isEmpty
-            ? "<p class=\"muted\">No notifications.</p>"
-            : HTML(
-                """
-                <ol class="timeline">\(items.map { n in HTML("""
-                <li>\(n.readAt == nil ? HTML("<strong>") : "")<a href="\(n.link)">\(n.text)</a>\(n.readAt == nil ? HTML("</strong>") : "")
-                <div class="small muted">\(clock.format(n.createdAt))</div></li>
-                """) })</ol>
-                """)
-        return try await page(
-            req, "Notifications",
-            """
-            <h1>Notifications <span class="muted small">\(unread) unread</span></h1>
-            <form method="post" action="/notifications/read">\(csrf(req))<button class="secondary">Mark all read</button></form>
-            <div class="card">\(list)</div>
-            """)
+        let model = try await NotificationsPage.load(
+            for: try req.requireActor(), unreadOnly: req.query[String.self, at: "show"] == "unread",
+            page: min(req.query[Int.self, at: "page"] ?? 0, 10_000), csrf: req.csrfToken, on: req.db)
+        return try await page(req, "Notifications", model.render())
+    }
+
+    static func openNotification(_ req: Request) async throws -> Response {
+        req.safeRedirect(to: try await Notifications.open(uuid(req, "nid"), for: try req.requireActor(), on: req.db))
     }
 
     static func markRead(_ req: Request) async throws -> Response {
