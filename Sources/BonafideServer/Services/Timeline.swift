@@ -102,6 +102,8 @@ enum Paths {
     static let mentions = "/mentions"
     static let organizationSettings = "/organization#credentials"
     static let notifications = "/notifications"
+    static let partnerships = "/partnerships"
+    static let newPartnership = "/partnerships/new"
     /// Opens a notification: marks it read, then goes where it points.
     static func notification(_ id: UUID?) -> String { "/notifications/\(id?.uuidString.lowercased() ?? "")" }
     static let webhooks = "/organization#webhooks"

@@ -16,7 +16,7 @@ struct Layout {
 
     /// The menu of a signed-in person: (path, label).
     static let menu = [
-        ("/dashboard", "Dashboard"), ("/partnerships/new", "New partnership"), ("/surveys", "Surveys"), ("/mentions", "Mentions"),
+        ("/dashboard", "Dashboard"), ("/partnerships", "Partnerships"), ("/surveys", "Surveys"), ("/mentions", "Mentions"),
         ("/circles", "Circles"), ("/find", "Find"), ("/organization", "Organization"), ("/notifications", "Notifications"),
         ("/settings", "Settings"),
     ]

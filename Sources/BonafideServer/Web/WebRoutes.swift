@@ -138,6 +138,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.post("mentions", "feeds", use: WebPages.addFeed)
     signedIn.post("mentions", "feeds", ":fid", "poll", use: WebPages.pollFeed)
     signedIn.post("mentions", "feeds", ":fid", "delete", use: WebPages.removeFeed)
+    signedIn.get("partnerships", use: WebPages.partnerships)
     signedIn.get("partnerships", "new", use: WebPages.newPartnership)
     signedIn.post("partnerships", use: WebPages.createPartnership)
     let p = signedIn.grouped("partnerships", ":pid")
@@ -388,7 +389,7 @@ enum WebPages {
         }
         let partnershipRows: HTML =
             data.partnerships.isEmpty
-            ? "<p class=\"muted\">No partnerships yet. <a href=\"/partnerships/new\">Open your first one</a>.</p>"
+            ? "<p class=\"muted\">No partnerships yet. <a href=\"\(Paths.newPartnership)\">Open your first one</a>.</p>"
             : HTML(
                 "<ul>\(data.partnerships.map { p in HTML("<li><a href=\"\(Paths.partnership(p.id))\">\(p.name)</a> \(statusBadge(p.status.rawValue))</li>") })</ul>"
             )
@@ -407,7 +408,8 @@ enum WebPages {
             """
             <h1>Hello, \(actor.user.name)</h1>
             <div class="grid">
-            <section class="card"><h2>My partnerships</h2>\(partnershipRows)</section>
+            <section class="card"><h2>My partnerships</h2>\(partnershipRows)
+            <p class="small"><a href="\(Paths.partnerships)">All partnerships</a> · <a href="\(Paths.newPartnership)">New partnership</a></p></section>
             <section class="card"><h2>Open requests for your side</h2>\(requests)</section>
             </div>
             <section class="card"><h2>Due soon: promised by your side</h2>\(commitmentRows(data.dueSoonMine, empty: "Nothing due in the next 14 days."))</section>
@@ -421,6 +423,12 @@ enum WebPages {
             for: try req.requireActor(), unreadOnly: req.query[String.self, at: "show"] == "unread",
             page: min(req.query[Int.self, at: "page"] ?? 0, 10_000), csrf: req.csrfToken, on: req.db)
         return try await page(req, "Notifications", model.render())
+    }
+
+    static func partnerships(_ req: Request) async throws -> HTML {
+        let filter = PartnershipsPage.Filter(rawValue: req.query[String.self, at: "status"] ?? "all") ?? .all
+        let model = try await PartnershipsPage.load(for: try req.requireActor(), filter: filter, on: req.db)
+        return try await page(req, "Partnerships", model.render())
     }
 
     static func openNotification(_ req: Request) async throws -> Response {

@@ -45,7 +45,7 @@ struct NotificationsPage: Sendable {
             items.isEmpty
             ? HTML("<p class=\"muted\">\(unreadOnly ? "Nothing unread." : "No notifications.")</p>")
             : HTML(
-                "<ol class=\"timeline\">\(HTML.join(items.map { n in HTML("<li\(HTML(raw: n.unread ? " class=\"unread\"" : ""))><a href=\"\(Paths.notification(n.id))\">\(n.unread ? HTML("<strong>\(n.text)</strong> <span class=\"visually-hidden\">(unread)</span>") : HTML("\(n.text)"))</a><div class=\"small muted\">\(n.when)</div></li>") }))</ol>"
+                "<ol class=\"timeline\">\(HTML.join(items.map { n in HTML("<li\(HTML(raw: n.unread ? " class=\"unread\"" : ""))>\(n.unread ? HTML("<span class=\"visually-hidden\">Unread: </span>") : "")<a href=\"\(Paths.notification(n.id))\">\(n.unread ? HTML("<strong>\(n.text)</strong>") : HTML("\(n.text)"))</a><div class=\"small muted\">\(n.when)</div></li>") }))</ol>"
             )
         let filter: HTML = """
             <nav class="tabs" aria-label="Show"><a href="\(link(page: 0, unreadOnly: false))"\(HTML(raw: unreadOnly ? "" : " aria-current=\"page\""))>All</a>\
