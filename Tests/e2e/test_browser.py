@@ -189,3 +189,35 @@ def test_demo_pages_render_for_a_signed_in_demo_user(browser):
     showing(browser, 'id="new-token"')
     assert browser.find_element(By.ID, "new-token").text.startswith("bfd_")
     shot(browser, "14-settings-token")
+
+
+def test_waiting_for_you_lists_each_item_once_and_acting_removes_it(browser):
+    run = uuid.uuid4().hex[:8]
+    accounts = []
+    for name, org in (("Ida Owner", f"Iris {run}"), ("Rui Receiver", f"Rowan {run}")):
+        email = f"{name.split()[0].lower()}-{run}@waiting.example"
+        status, account = api("POST", "/auth/register", {"email": email, "password": "correct horse battery", "name": name,
+                                                         "organization": org, "timeZone": "Europe/Lisbon"})
+        assert status == 201
+        accounts.append((email, account))
+    (_, owner), (receiver_email, receiver) = accounts
+    status, partnership = api("POST", "/partnerships", {"name": f"Pilot {run}", "partnerEmail": receiver_email}, owner["token"])
+    secret = partnership["invitationLink"].rsplit("/", 1)[1]
+    api("POST", f"/invitations/{secret}/accept", token=receiver["token"])
+    status, _ = api("POST", f"/partnerships/{partnership['id']}/commitments",
+                    {"title": f"Brand audit {run}", "dueAt": "2031-05-01T10:00:00Z"}, owner["token"])
+    assert status == 201
+
+    browser.get(BASE + "/login")
+    fill(browser, "email", receiver_email)
+    fill(browser, "password", "correct horse battery")
+    browser.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
+    showing(browser, "Waiting for you")
+    waiting = browser.find_element(By.ID, "waiting")
+    assert f"Accept or decline: Brand audit {run}" in waiting.text, waiting.text
+    assert browser.page_source.count(f"Brand audit {run}</a>") == 1, "listed once on the whole page"
+    waiting.find_element(By.LINK_TEXT, f"Brand audit {run}").click()
+    browser.find_element(By.XPATH, "//button[text()='Accept the commitment']").click()
+    flash(browser, "accepted")
+    browser.find_element(By.CSS_SELECTOR, "nav a[href='/dashboard']").click()
+    assert "Nothing waits for your side." in showing(browser, "Nothing waits for your side.")

@@ -199,6 +199,18 @@ enum Notifications {
 
 /// What needs a person's attention across all their partnerships.
 struct DashboardData: Sendable {
+    /// Something only the person's side can move: a proposal to accept or decline, a delivery to judge, a new date
+    /// to answer, an incident to acknowledge or a fix to accept.
+    struct Waiting: Sendable {
+        var what: String
+        var title: String
+        var partnershipID: UUID
+        var link: String
+        var since: Date
+    }
+
+    var waiting: [Waiting]
+    var waitingCommitments: Set<UUID>
     var partnerships: [Partnership]
     var dueSoonMine: [Commitment]
     var dueSoonOwed: [Commitment]
@@ -206,17 +218,54 @@ struct DashboardData: Sendable {
     var slipped: [Commitment]
     var unread: Int
 
+    /// What the page lists under "owed to your side": not what already waits for the person above it.
+    var owedNotWaiting: [Commitment] { dueSoonOwed.filter { !waitingCommitments.contains($0.id!) } }
+    /// What slipped that no list above shows: each item once on the page.
+    var slippedNotListed: [Commitment] {
+        let listed = waitingCommitments.union((dueSoonMine + dueSoonOwed).compactMap(\.id))
+        return slipped.filter { !listed.contains($0.id!) }
+    }
+
     static func load(for actor: Actor, now: Date = Date(), on db: any Database) async throws -> DashboardData {
         let partnerships = try await Policy.visiblePartnerships(for: actor, on: db)
         let ids = partnerships.compactMap(\.id)
         var mine: [Commitment] = []
         var owed: [Commitment] = []
         var slipped: [Commitment] = []
+        var waiting: [Waiting] = []
+        var waitingCommitments = Set<UUID>()
         if !ids.isEmpty {
+            let mineToMove = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
+                .filter(\.$recipientOrganization.$id == actor.organizationID)
+                .group(.or) { $0.filter(\.$status ~~ [.proposed, .delivered]).filter(\.$proposedDueAt != nil) }
+                .filter(\.$status !~ [.completed, .declined, .withdrawn]).all()
+            for c in mineToMove {
+                let what =
+                    c.status == .proposed
+                    ? "Accept or decline" : c.status == .delivered ? "Accept the delivery or send it back" : "Answer the new date"
+                waiting.append(
+                    .init(
+                        what: what, title: c.title, partnershipID: c.$partnership.id, link: Paths.commitment(c.$partnership.id, c.id),
+                        since: c.status == .delivered ? (c.deliveredAt ?? c.createdAt) : c.createdAt))
+            }
+            let incidents = try await Incident.query(on: db).filter(\.$partnership.$id ~~ ids)
+                .group(.or) {
+                    $0.group(.and) { $0.filter(\.$responsible.$id == actor.organizationID).filter(\.$status == .open) }
+                        .group(.and) { $0.filter(\.$affected.$id == actor.organizationID).filter(\.$status == .resolved) }
+                }.all()
+            for i in incidents {
+                waiting.append(
+                    .init(
+                        what: i.status == .open ? "Acknowledge the incident" : "Accept the fix or reopen", title: i.title,
+                        partnershipID: i.$partnership.id, link: Paths.incident(i.$partnership.id, i.id),
+                        since: i.status == .open ? i.raisedAt : (i.resolvedAt ?? i.raisedAt)))
+            }
+            waiting.sort { $0.since < $1.since }
             let horizon = now.addingTimeInterval(14 * 86_400)
             let open = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
                 .filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon)
                 .with(\.$owner).sort(\.$dueAt).all()
+            waitingCommitments = Set(mineToMove.compactMap(\.id))
             mine = open.filter { $0.$ownerOrganization.id == actor.organizationID }
             owed = open.filter { $0.$recipientOrganization.id == actor.organizationID }
             slipped = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
@@ -228,7 +277,7 @@ struct DashboardData: Sendable {
             .filter { $0.$organization.id != actor.organizationID }
         let unread = try await Notifications.unreadCount(for: actor, on: db)
         return DashboardData(
-            partnerships: partnerships, dueSoonMine: mine, dueSoonOwed: owed,
+            waiting: waiting, waitingCommitments: waitingCommitments, partnerships: partnerships, dueSoonMine: mine, dueSoonOwed: owed,
             openRequests: requests, slipped: slipped, unread: unread)
     }
 }

@@ -383,7 +383,7 @@ enum WebPages {
                     <tr><td><a href="\(Paths.commitment(c.$partnership.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name)</div></td>
                     <td>\(clock.format(c.dueAt, "d MMM, HH:mm"))<div class="small muted">\(Clock.relative(c.dueAt))</div></td>
                     <td class="hide-sm">\(names[c.$partnership.id] ?? "")</td>
-                    <td>\(statusBadge(c.status.rawValue))\(c.atRisk ? HTML(" <span class=\"risk\">at risk</span>") : "")</td></tr>
+                    <td>\(statusBadge(c.status.rawValue))\(c.atRisk ? HTML(" <span class=\"risk\">at risk</span>") : "")\(c.proposedDueAt != nil ? HTML(" <span class=\"risk\">new date asked</span>") : "")</td></tr>
                     """) })</tbody></table>
                 """
         }
@@ -392,6 +392,12 @@ enum WebPages {
             ? "<p class=\"muted\">No partnerships yet. <a href=\"\(Paths.newPartnership)\">Open your first one</a>.</p>"
             : HTML(
                 "<ul>\(data.partnerships.map { p in HTML("<li><a href=\"\(Paths.partnership(p.id))\">\(p.name)</a> \(statusBadge(p.status.rawValue))</li>") })</ul>"
+            )
+        let waiting: HTML =
+            data.waiting.isEmpty
+            ? "<p class=\"muted\">Nothing waits for your side.</p>"
+            : HTML(
+                "<ul>\(HTML.join(data.waiting.map { w in HTML("<li><strong>\(w.what)</strong>: <a href=\"\(w.link)\">\(w.title)</a> <span class=\"small muted\">· \(names[w.partnershipID] ?? "") · \(Clock.relative(w.since))</span></li>") }))</ul>"
             )
         let requests: HTML =
             data.openRequests.isEmpty
@@ -407,14 +413,15 @@ enum WebPages {
             req, "Dashboard",
             """
             <h1>Hello, \(actor.user.name)</h1>
+            <section class="card" id="waiting"><h2>Waiting for you</h2>\(waiting)</section>
             <div class="grid">
             <section class="card"><h2>My partnerships</h2>\(partnershipRows)
             <p class="small"><a href="\(Paths.partnerships)">All partnerships</a> · <a href="\(Paths.newPartnership)">New partnership</a></p></section>
             <section class="card"><h2>Open requests for your side</h2>\(requests)</section>
             </div>
             <section class="card"><h2>Due soon: promised by your side</h2>\(commitmentRows(data.dueSoonMine, empty: "Nothing due in the next 14 days."))</section>
-            <section class="card"><h2>Due soon: owed to your side</h2>\(commitmentRows(data.dueSoonOwed, empty: "Nothing owed to you in the next 14 days."))</section>
-            <section class="card"><h2>What slipped</h2>\(commitmentRows(data.slipped, empty: "Nothing missed, at risk or rescheduled."))</section>
+            <section class="card"><h2>Due soon: owed to your side</h2>\(commitmentRows(data.owedNotWaiting, empty: "Nothing owed to you in the next 14 days."))</section>
+            <section class="card"><h2>What slipped</h2>\(commitmentRows(data.slippedNotListed, empty: "Nothing missed, at risk or rescheduled."))</section>
             """)
     }
 
