@@ -185,9 +185,7 @@ struct WebTests {
             #expect(api.list.first?["dueAt"] as? String == "2031-03-02T16:00:00Z")
             let bad = try await browser.post(
                 "\(path)/commitments", ["title": "", "dueAt": "2031-03-02T17:00", "timeZone": "Europe/Berlin"])
-            #expect(bad.location == "\(path)/commitments/new")
-            let again = try await browser.get("\(path)/commitments/new")
-            #expect(again.html.contains("The title must have 1 to 200 characters."))
+            #expect(bad.status == .unprocessableEntity && bad.html.contains("The title must have 1 to 200 characters."))
         }
     }
 

@@ -124,6 +124,14 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     fill(browser, "deliverable", "Annotated wireframes for desktop and phone")
     fill(browser, "acceptanceCriteria", "Covers hero, navigation and footer")
     due = browser.find_element(By.NAME, "dueAt")
+    # A date in the past is refused next to its field, and everything typed is still there.
+    browser.execute_script("arguments[0].value = arguments[1]", due, "2020-03-02T17:00")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/commitments'] button").click()
+    assert "The due date must be in the future." in showing(browser, 'id="dueAt-error"')
+    assert browser.find_element(By.NAME, "title").get_attribute("value") == f"Homepage wireframes {run}"
+    assert browser.find_element(By.NAME, "deliverable").get_attribute("value") == "Annotated wireframes for desktop and phone"
+    assert browser.find_element(By.NAME, "dueAt").get_attribute("aria-invalid") == "true"
+    due = browser.find_element(By.NAME, "dueAt")
     browser.execute_script("arguments[0].value = arguments[1]", due, "2031-03-02T17:00")
     shot(browser, "05-new-commitment")
     browser.find_element(By.CSS_SELECTOR, "form[action$='/commitments'] button").click()

@@ -5,41 +5,69 @@ import Vapor
 
 extension WebPages {
     static func newCommitment(_ req: Request) async throws -> HTML {
+        try await commitmentForm(req, values: [:], problem: nil)
+    }
+
+    /// The form to propose a commitment: empty, or as it was sent with the refusal next to its field, so nothing
+    /// typed is lost.
+    static func commitmentForm(_ req: Request, values: [String: String], problem: Problem?) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
         try Policy.requireActive(p)
         let colleagues = try await User.query(on: req.db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
         let clock = Clock(actor.user.timeZone)
         let suggested = Date().addingTimeInterval(7 * 86_400)
+        let fields = ["title", "ownerId", "deliverable", "acceptanceCriteria", "dueAt", "timeZone"]
+        /// The refusal under the field it is about, tied to it for screen readers.
+        func error(_ name: String) -> HTML {
+            guard let problem, problem.field == name else { return "" }
+            return "<p class=\"error-text\" id=\"\(name)-error\" role=\"alert\">\(problem.detail)</p>"
+        }
+        func invalid(_ name: String) -> HTML {
+            problem?.field == name ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : ""
+        }
+        let general: HTML =
+            problem.map { pr in fields.contains(pr.field ?? "") ? "" : HTML("<p class=\"error-text\" role=\"alert\">\(pr.detail)</p>") }
+            ?? ""
+        let owner = values["ownerId"].flatMap(UUID.init(uuidString:)) ?? actor.id
+        let zone = values["timeZone"] ?? actor.user.timeZone
         return try await page(
             req, "New commitment",
             """
             <div class="card" style="max-width:720px"><h1>New commitment in <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
-            <p class="muted">Your side promises it; the other side accepts or declines.</p>
+            <p class="muted">Your side promises it; the other side accepts or declines.</p>\(general)
             <form method="post" action="\(Paths.partnership(p.id))/commitments">\(csrf(req))
-            <label for="title">What is promised</label><input id="title" name="title" required maxlength="200">
-            <label for="owner">Owner</label><select id="owner" name="ownerId">\(colleagues.map { c in HTML("<option value=\"\(c.id)\"\(HTML(raw: c.id == actor.id ? " selected" : ""))>\(c.name)</option>") })</select>
-            <label for="deliverable">Deliverable</label><textarea id="deliverable" name="deliverable" maxlength="4000"></textarea>
-            <label for="criteria">Acceptance criteria</label><textarea id="criteria" name="acceptanceCriteria" maxlength="4000"></textarea>
-            <div class="grid"><div><label for="due">Due</label><input id="due" name="dueAt" type="datetime-local" required value="\(clock.inputValue(suggested))"></div>
-            <div><label for="tz">Time zone of the due date</label><select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select></div></div>
+            <label for="title">What is promised</label><input id="title" name="title" required maxlength="200" value="\(values["title"] ?? "")"\(invalid("title"))>\(error("title"))
+            <label for="owner">Owner</label><select id="owner" name="ownerId"\(invalid("ownerId"))>\(colleagues.map { c in HTML("<option value=\"\(c.id)\"\(HTML(raw: c.id == owner ? " selected" : ""))>\(c.name)</option>") })</select>\(error("ownerId"))
+            <label for="deliverable">Deliverable</label><textarea id="deliverable" name="deliverable" maxlength="4000"\(invalid("deliverable"))>\(values["deliverable"] ?? "")</textarea>\(error("deliverable"))
+            <label for="criteria">Acceptance criteria</label><textarea id="criteria" name="acceptanceCriteria" maxlength="4000"\(invalid("acceptanceCriteria"))>\(values["acceptanceCriteria"] ?? "")</textarea>\(error("acceptanceCriteria"))
+            <div class="grid"><div><label for="due">Due</label><input id="due" name="dueAt" type="datetime-local" required value="\(values["dueAt"] ?? clock.inputValue(suggested))"\(invalid("dueAt"))>\(error("dueAt"))</div>
+            <div><label for="tz">Time zone of the due date</label><select id="tz" name="timeZone"\(invalid("timeZone"))>\(zoneOptions(selected: zone))</select>\(error("timeZone"))</div></div>
             <button>Propose commitment</button></form></div>
             """)
     }
 
     static func createCommitment(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: "\(Paths.partnership(p.id))/commitments/new") {
-            let zone = field(req, "timeZone")
-            guard let due = Clock.parseLocal(field(req, "dueAt"), zone: zone) else {
+        let values = Dictionary(
+            uniqueKeysWithValues: ["title", "ownerId", "deliverable", "acceptanceCriteria", "dueAt", "timeZone"].map {
+                ($0, field(req, $0))
+            })
+        do {
+            guard let due = Clock.parseLocal(values["dueAt"]!, zone: values["timeZone"]!) else {
                 throw Problem.invalid("dueAt", "Enter the due date and time, and pick a time zone.")
             }
             let c = try await Commitments.create(
                 .init(
-                    title: field(req, "title"), deliverable: field(req, "deliverable"),
-                    acceptanceCriteria: field(req, "acceptanceCriteria"), dueAt: due, timeZone: zone,
-                    ownerID: UUID(uuidString: field(req, "ownerId"))), in: p, by: actor, on: req.db)
+                    title: values["title"]!, deliverable: values["deliverable"]!, acceptanceCriteria: values["acceptanceCriteria"]!,
+                    dueAt: due, timeZone: values["timeZone"]!, ownerID: UUID(uuidString: values["ownerId"]!)), in: p, by: actor, on: req.db)
             req.flash("Proposed. The other side has been notified.")
-            return Paths.commitment(p.id, c.id)
+            return req.safeRedirect(to: Paths.commitment(p.id, c.id))
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            // Shown again as typed, with the refusal next to its field.
+            return try await commitmentForm(req, values: values, problem: problem).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: "\(Paths.partnership(p.id))/commitments/new")
         }
     }
 
