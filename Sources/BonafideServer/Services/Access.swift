@@ -134,34 +134,29 @@ enum Access {
     static func visible(
         to subject: Subject, ofType type: VisibleType, of organization: Organization, after: String?, limit: Int, on db: any Database
     ) async throws -> (items: [(resource: String, title: String)], next: String?) {
-        let owner = organization.id!
-        var candidates: [(resource: String, title: String, object: Object)]
-        let relation: String
+        var items: [(resource: String, title: String)] = []
         switch type {
         case .section:
-            relation = "reader"
-            // An empty section shows nothing to anyone, as on the profile itself.
-            candidates = try await ProfileSections.all(of: organization, on: db).filter { !$0.content.isEmpty }.map {
-                ("section:\($0.name)", $0.title, .shared(organization: owner, name: $0.name, audience: $0.audience))
-            }
+            // The profile's own reading (empty sections left out); an organization has a few dozen sections at most.
+            items = try await ProfileSections.visible(of: organization, to: subject, on: db)
+                .map { ("section:\($0.section.name)", $0.section.title) }.filter { item in after.map { item.0 > $0 } ?? true }
+                .sorted { $0.0 < $1.0 }
         case .partnership:
-            relation = "viewer"
-            candidates = try await Partnership.query(on: db)
+            let owner = organization.id!
+            let candidates = try await Partnership.query(on: db)
                 .group(.or) { $0.filter(\.$organization.$id == owner).filter(\.$partner.$id == owner) }.all()
-                .map { ("partnership:\(key($0.id!))", $0.name, .partnership($0)) }
-        }
-        if let after { candidates = candidates.filter { $0.resource > after } }
-        candidates.sort { $0.resource < $1.resource }
-        var items: [(resource: String, title: String)] = []
-        // Decided a page's worth at a time, so a long list is read only as far as the page needs.
-        var start = 0
-        while items.count <= limit, start < candidates.count {
-            let batch = Array(candidates[start..<min(candidates.count, start + limit + 1)])
-            let decisions = try await check(subject, relation, batch.map(\.object), on: db)
-            for (candidate, decision) in zip(batch, decisions) where decision.allowed {
-                items.append((candidate.resource, candidate.title))
+                .map { (resource: "partnership:\(key($0.id!))", title: $0.name, object: Object.partnership($0)) }
+                .filter { candidate in after.map { candidate.resource > $0 } ?? true }.sorted { $0.resource < $1.resource }
+            // Decided a page's worth at a time, so a long list is read only as far as the page needs.
+            var start = 0
+            while items.count <= limit, start < candidates.count {
+                let batch = Array(candidates[start..<min(candidates.count, start + limit + 1)])
+                let decisions = try await check(subject, "viewer", batch.map(\.object), on: db)
+                for (candidate, decision) in zip(batch, decisions) where decision.allowed {
+                    items.append((candidate.resource, candidate.title))
+                }
+                start += batch.count
             }
-            start += batch.count
         }
         let more = items.count > limit
         items = Array(items.prefix(limit))
