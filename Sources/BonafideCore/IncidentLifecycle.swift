@@ -161,12 +161,10 @@ public enum IncidentLifecycle {
     public static let resolveWithin: TimeInterval = 30 * 86_400
     public static let acceptedAfter: TimeInterval = 14 * 86_400
 
-    public static func apply(
-        _ action: IncidentAction, to state: IncidentState, by side: IncidentSide, at now: Date, note: String? = nil,
-        rootCause: String? = nil, improvementPlan: String? = nil
-    ) throws(IncidentError) -> IncidentState {
+    /// Why this side may not take this action now, before anything it would write is looked at; nil when it may.
+    public static func refusal(_ action: IncidentAction, in state: IncidentState, by side: IncidentSide, at now: Date) -> IncidentError? {
         let needed = action == .withdraw && state.selfReported ? .responsible : action.side
-        if let needed, needed != side { throw .wrongSide(action, needed: needed) }
+        if let needed, needed != side { return .wrongSide(action, needed: needed) }
         let allowed: [IncidentStatus]
         switch action {
         case .acknowledge: allowed = [.open]
@@ -175,7 +173,22 @@ public enum IncidentLifecycle {
         case .reopen, .close: allowed = [.resolved]
         case .withdraw: allowed = [.open, .acknowledged]
         }
-        guard allowed.contains(state.status) else { throw .notAllowed(action, from: state.status) }
+        guard allowed.contains(state.status) else { return .notAllowed(action, from: state.status) }
+        if action == .reopen, state.resolvedAt.map({ now > $0.addingTimeInterval(acceptedAfter) }) ?? true { return .reopenWindowClosed }
+        return nil
+    }
+
+    /// What this side may do now, in the order a page offers it: moving the incident on first, withdrawing last.
+    public static func allowedActions(in state: IncidentState, by side: IncidentSide, at now: Date) -> [IncidentAction] {
+        let order: [IncidentAction] = [.acknowledge, .resolve, .close, .reopen, .update, .withdraw]
+        return order.filter { refusal($0, in: state, by: side, at: now) == nil }
+    }
+
+    public static func apply(
+        _ action: IncidentAction, to state: IncidentState, by side: IncidentSide, at now: Date, note: String? = nil,
+        rootCause: String? = nil, improvementPlan: String? = nil
+    ) throws(IncidentError) -> IncidentState {
+        if let refused = refusal(action, in: state, by: side, at: now) { throw refused }
         if action.noteRequired, (note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "").isEmpty { throw .noteRequired(action) }
         var next = state
         switch action {
@@ -196,7 +209,6 @@ public enum IncidentLifecycle {
             next.rootCause = cause
             next.improvementPlan = plan
         case .reopen:
-            guard let resolved = state.resolvedAt, now <= resolved.addingTimeInterval(acceptedAfter) else { throw .reopenWindowClosed }
             next.status = .acknowledged
             next.reopenedAt = now
             next.resolvedAt = nil

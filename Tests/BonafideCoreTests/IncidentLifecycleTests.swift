@@ -131,4 +131,36 @@ struct IncidentLifecycleTests {
             .withdraw, to: IncidentState(severity: .minor, raisedAt: t0), by: .affected, at: t0, note: "Our mistake")
         #expect(IncidentLifecycle.handling(of: withdrawn, at: t0.addingTimeInterval(60 * day)) == .pending)
     }
+
+    /// What a page offers is what `apply` accepts, worked out without filling in made-up explanations.
+    @Test func allowedActionsAreWhatApplyAcceptsInThePagesOrder() throws {
+        let open = IncidentState(severity: .minor, raisedAt: t0)
+        #expect(IncidentLifecycle.allowedActions(in: open, by: .responsible, at: t0) == [.acknowledge, .resolve, .update])
+        #expect(IncidentLifecycle.allowedActions(in: open, by: .affected, at: t0) == [.update, .withdraw])
+        let resolved = try IncidentLifecycle.apply(
+            .resolve, to: open, by: .responsible, at: t0.addingTimeInterval(day), rootCause: cause, improvementPlan: plan)
+        #expect(
+            IncidentLifecycle.allowedActions(in: resolved, by: .affected, at: t0.addingTimeInterval(2 * day)) == [.close, .reopen, .update])
+        // Past the window the fix can only be accepted, so an old resolution cannot be made to look late.
+        let late = t0.addingTimeInterval(day + IncidentLifecycle.acceptedAfter + 1)
+        #expect(IncidentLifecycle.allowedActions(in: resolved, by: .affected, at: late) == [.close, .update])
+        #expect(IncidentLifecycle.refusal(.reopen, in: resolved, by: .affected, at: late) == .reopenWindowClosed)
+        // A disclosure is withdrawn by the side that disclosed it.
+        var disclosed = open
+        disclosed.selfReported = true
+        disclosed.status = .acknowledged
+        #expect(IncidentLifecycle.allowedActions(in: disclosed, by: .responsible, at: t0) == [.resolve, .update, .withdraw])
+        for state in [open, resolved, disclosed] {
+            for side in [IncidentSide.responsible, .affected] {
+                for action in IncidentAction.allCases {
+                    let offered = IncidentLifecycle.allowedActions(in: state, by: side, at: t0.addingTimeInterval(2 * day)).contains(action)
+                    let applied =
+                        (try? IncidentLifecycle.apply(
+                            action, to: state, by: side, at: t0.addingTimeInterval(2 * day), note: "Checked.", rootCause: cause,
+                            improvementPlan: plan)) != nil
+                    #expect(offered == applied, "\(action) by \(side) in \(state.status)")
+                }
+            }
+        }
+    }
 }

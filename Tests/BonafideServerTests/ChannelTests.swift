@@ -65,7 +65,7 @@ struct ChannelTests {
             let mail = try #require(receiver.received.first { $0.to == [b.email] && $0.data.contains("multipart/alternative") })
             let text = part(mail, "text/plain")
             #expect(text.contains("Alice proposes “Audit” in Relaunch; accept or decline it"), "\(text)")
-            #expect(text.contains("https://trust.example/partnerships/\(pid.uppercased())/commitments/\(cid.uppercased())"), "\(text)")
+            #expect(text.contains("https://trust.example/partnerships/\(pid.lowercased())/commitments/\(cid.lowercased())"), "\(text)")
             #expect(part(mail, "text/html").contains("Open it in Bonafide</a>"))
             let root = "<commitment-\(cid.lowercased())@trust.example>"
             #expect(mail.header("In-Reply-To") == root && mail.header("References") == root)

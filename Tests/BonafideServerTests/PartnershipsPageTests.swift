@@ -17,7 +17,8 @@ struct PartnershipsPageTests {
             ],
             filter: .active, counts: [.all: 2, .active: 1, .invited: 1, .ended: 0])
         let html = page.render().text
-        #expect(html.contains("<a href=\"/partnerships/\(id.uuidString)\">Relaunch</a><div class=\"small muted\">with Acme</div>"))
+        #expect(
+            html.contains("<a href=\"/partnerships/\(id.uuidString.lowercased())\">Relaunch</a><div class=\"small muted\">with Acme</div>"))
         #expect(html.contains("3 <span class=\"risk\">2 overdue</span> <span class=\"risk\">1 at risk</span>"))
         #expect(html.contains("<a href=\"/partnerships?status=active\" aria-current=\"page\">Active (1)</a>"))
         #expect(html.contains("<a class=\"button\" href=\"/partnerships/new\">New partnership</a>"))

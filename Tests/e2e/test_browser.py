@@ -99,8 +99,12 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     browser.find_element(By.CSS_SELECTOR, "form[action='/signup'] button").click()
     assert "Hello, Ada Lovelace" in showing(browser, "Hello, Ada Lovelace")
     shot(browser, "03-empty-dashboard")
+    # A new organization sees its first steps, not empty lists.
+    steps = browser.find_element(By.ID, "getting-started")
+    assert "Getting started: 0 of 5 done" in steps.text, steps.text
+    assert "Due soon" not in browser.page_source
 
-    browser.find_element(By.LINK_TEXT, "New partnership").click()
+    steps.find_element(By.LINK_TEXT, "Open your first partnership").click()
     showing(browser, "Open a partnership")
     fill(browser, "name", f"Storefront relaunch {run}")
     fill(browser, "partnerEmail", partner)
@@ -229,3 +233,25 @@ def test_waiting_for_you_lists_each_item_once_and_acting_removes_it(browser):
     flash(browser, "accepted")
     browser.find_element(By.CSS_SELECTOR, "nav a[href='/dashboard']").click()
     assert "Nothing waits for your side." in showing(browser, "Nothing waits for your side.")
+
+    # The delivery comes back to the list with a one-click accept; clicking it stays on the dashboard.
+    status, listed = api("GET", f"/partnerships/{partnership['id']}/commitments", token=owner["token"])
+    cid = next(c["id"] for c in listed if c["title"] == f"Brand audit {run}")
+    status, _ = api("POST", f"/partnerships/{partnership['id']}/commitments/{cid}/transitions", {"action": "deliver"}, owner["token"])
+    assert status == 200
+    browser.refresh()
+    waiting = browser.find_element(By.ID, "waiting")
+    assert f"Accept the delivery or send it back: Brand audit {run}" in waiting.text, waiting.text
+    waiting.find_element(By.XPATH, f".//button[@aria-label='Accept delivery: Brand audit {run}']").click()
+    flash(browser, f"“Brand audit {run}” approved")
+    assert browser.current_url.endswith("/dashboard"), browser.current_url
+    assert "Nothing waits for your side." in browser.find_element(By.ID, "waiting").text
+
+    # On the partnership page, the filters narrow the commitments and the result is a link.
+    browser.get(BASE + f"/partnerships/{partnership['id']}")
+    Select(browser.find_element(By.ID, "filter-state")).select_by_visible_text("Open (not finished)")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    assert "0 of 1 shown." in showing(browser, "0 of 1 shown.")
+    assert "state=open" in browser.current_url and "None match these filters." in browser.page_source
+    browser.find_element(By.LINK_TEXT, "Show all").click()
+    showing(browser, f"Brand audit {run}</a>")

@@ -91,7 +91,8 @@ extension API {
         let db = try req.db
         let (link, token) = try await Referrals.create(note: body.note ?? "", days: body.expiresInDays ?? 30, by: actor, on: db)
         try await link.$createdBy.load(on: db)
-        return .created(.init(body: .json(DTO.referralLink(link, link: try req.application.bonafide.baseURL + Paths.referralList(token)))))
+        return .created(
+            .init(body: .json(DTO.referralLink(link, link: try req.application.bonafide.baseURL + SiteURL.referralList(token)))))
     }
 
     func revokeReferralLink(_ input: Operations.RevokeReferralLink.Input) async throws -> Operations.RevokeReferralLink.Output {

@@ -271,7 +271,7 @@ extension API {
 
     static func dto(_ l: DocumentLink) -> Components.Schemas.DocumentLink {
         .init(
-            id: l.id!.uuidString.lowercased(), path: Paths.shareLink(l.id), createdAt: l.createdAt, expiresAt: l.expiresAt,
+            id: l.id!.uuidString.lowercased(), path: SiteURL.shareLink(l.id), createdAt: l.createdAt, expiresAt: l.expiresAt,
             maxDownloads: l.maxDownloads, downloads: l.downloads, revokedAt: l.revokedAt, password: l.passwordSalt != nil)
     }
 }

@@ -194,7 +194,7 @@ struct API: APIProtocol {
                 body: .json(
                     .init(
                         id: inv.id!.uuidString, email: inv.email, role: b.role,
-                        link: req.application.bonafide.baseURL + Paths.join(secret)))))
+                        link: req.application.bonafide.baseURL + SiteURL.join(secret)))))
     }
 
     // MARK: Partnerships
@@ -216,7 +216,7 @@ struct API: APIProtocol {
             name: b.name, partnerEmail: b.partnerEmail, agreement: b.agreement,
             by: try await actor(), mailingFrom: req.application.bonafide.baseURL, on: req.db)
         var dto = try await DTO.partnership(p, detailed: true, on: req.db)
-        dto.invitationLink = req.application.bonafide.baseURL + Paths.invitation(secret)
+        dto.invitationLink = req.application.bonafide.baseURL + SiteURL.invitation(secret)
         return .created(.init(body: .json(dto)))
     }
 

@@ -35,7 +35,7 @@ func registerTiles(_ app: Application) {
 /// `GET /api/v1/organizations/{id}/passport`, for its own people, and for anyone once the organization has a public
 /// profile (a public section).
 func registerPassports(_ app: Application) {
-    app.get("api", "v1", "organizations", ":organizationId", "passport") { req async throws -> Response in
+    app.get(SiteURL.passport) { req async throws -> Response in
         guard let id = req.parameters.get("organizationId").flatMap(UUID.init(uuidString:)),
             let org = try await Organization.find(id, on: req.db)
         else { throw Problem.notFound("passport") }

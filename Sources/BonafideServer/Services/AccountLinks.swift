@@ -22,7 +22,7 @@ enum AccountLinks {
         link.email = email ?? user.email
         link.expiresAt = now.addingTimeInterval(purpose == .verifyEmail ? verificationLifetime : resetLifetime)
         link.createdAt = now
-        let url = baseURL + (purpose == .verifyEmail ? "/verify-email/" : "/password-reset/") + secret
+        let url = baseURL + (purpose == .verifyEmail ? SiteURL.verifyEmail(secret) : SiteURL.passwordResetLink(secret))
         let mail = OutboxMessage()
         mail.$organization.id = user.$organization.id
         mail.toEmail = link.email

@@ -83,8 +83,8 @@ enum CalendarFeed {
                     start: c.dueAt, end: nil, summary: "Due: \(c.title)" + (c.status == .completed ? " (done)" : ""),
                     description: "\(p?.name ?? "Partnership"): “\(c.title)”, owned by \(owner), for "
                         + "\(organizations[c.$recipientOrganization.id] ?? "the partner"). State: \(state). Due in \(c.timeZone).\n"
-                        + "\(baseURL)\(Paths.commitment(c.$partnership.id, c.id))",
-                    url: baseURL + Paths.commitment(c.$partnership.id, c.id), status: status, organizer: c.owner.name))
+                        + "\(baseURL)\(SiteURL.commitment(c.$partnership.id, c.id))",
+                    url: baseURL + SiteURL.commitment(c.$partnership.id, c.id), status: status, organizer: c.owner.name))
         }
         let checkIns = try await CheckIn.query(on: db).filter(\.$partnership.$id ~~ ids).sort(\.$createdAt).all()
         for c in checkIns {
@@ -111,8 +111,8 @@ enum CalendarFeed {
                     uid: "incident-\(i.id!.uuidString.lowercased())-\(i.status.rawValue)@\(host)", sequence: i.reopenCount,
                     start: when, end: nil, summary: title,
                     description: "\(partnerships[i.$partnership.id]?.name ?? "Partnership"), \(i.severity.rawValue) incident. "
-                        + "\(baseURL)\(Paths.incident(i.$partnership.id, i.id))",
-                    url: baseURL + Paths.incident(i.$partnership.id, i.id), status: "CONFIRMED"))
+                        + "\(baseURL)\(SiteURL.incident(i.$partnership.id, i.id))",
+                    url: baseURL + SiteURL.incident(i.$partnership.id, i.id), status: "CONFIRMED"))
         }
         return calendar
     }

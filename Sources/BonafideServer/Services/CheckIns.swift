@@ -79,7 +79,7 @@ enum CheckIns {
             try await Timeline.notify(
                 p, side: nil, except: actor, kind: .checkIn,
                 text: "\(actor.user.name) scheduled “\(c.title)” in \(p.name) \(frequency.label), first on \(when)",
-                link: Paths.checkIns(p.id), detail: c.videoLink.isEmpty ? nil : "Video link: \(c.videoLink)", about: threadKey(c.id),
+                link: SiteURL.checkIns(p.id), detail: c.videoLink.isEmpty ? nil : "Video link: \(c.videoLink)", about: threadKey(c.id),
                 key: event, calendar: invitation, at: now, on: tx)
         }
         return c
@@ -104,7 +104,7 @@ enum CheckIns {
             let cancellation = calendar(of: current, in: p, method: "CANCEL", organizer: actor.user, now: now)
             try await Timeline.notify(
                 p, side: nil, except: actor, kind: .checkIn, text: "\(actor.user.name) cancelled “\(current.title)” in \(p.name)",
-                link: Paths.checkIns(p.id), about: threadKey(current.id), key: event, calendar: cancellation, at: now, on: tx)
+                link: SiteURL.checkIns(p.id), about: threadKey(current.id), key: event, calendar: cancellation, at: now, on: tx)
         }
     }
 
@@ -177,7 +177,7 @@ enum CheckIns {
                     at: now, on: tx)
                 try await Timeline.notify(
                     p, side: p.otherSide(of: actor.organizationID), except: actor, kind: .checkIn, text: "\(summary) (\(p.name))",
-                    link: Paths.checkIns(p.id), detail: text.nilIfEmpty, about: threadKey(c.id), key: event, at: now, on: tx)
+                    link: SiteURL.checkIns(p.id), detail: text.nilIfEmpty, about: threadKey(c.id), key: event, at: now, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Problem(.conflict, "This meeting was already recorded.")
@@ -204,8 +204,8 @@ enum CheckIns {
             uid: "checkin-\(c.id!.uuidString.lowercased())@bonafide", sequence: c.sequence, start: c.firstAt,
             end: c.firstAt.addingTimeInterval(Double(c.durationMinutes) * 60), summary: "\(c.title) (\(p.name))",
             description: (c.videoLink.isEmpty ? "Check-in of \(p.name)" : "Video: \(c.videoLink)")
-                + (baseURL.map { "\nAgenda and notes: \($0)\(Paths.checkIns(p.id))" } ?? ""),
-            url: baseURL.map { $0 + Paths.checkIns(p.id) }, status: c.cancelledAt == nil ? "CONFIRMED" : "CANCELLED",
+                + (baseURL.map { "\nAgenda and notes: \($0)\(SiteURL.checkIns(p.id))" } ?? ""),
+            url: baseURL.map { $0 + SiteURL.checkIns(p.id) }, status: c.cancelledAt == nil ? "CONFIRMED" : "CANCELLED",
             rule: c.frequency.rule, timeZone: TimeZone(identifier: c.timeZone) ?? .gmt, location: c.videoLink.nilIfEmpty)
     }
 

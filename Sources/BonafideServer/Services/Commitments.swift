@@ -60,7 +60,7 @@ enum Commitments {
                 summary: "\(actor.user.name) proposed “\(title)”, owned by \(owner.name)", commitmentID: c.id, at: now, on: tx)
             try await Timeline.notify(
                 p, side: recipient, except: actor, kind: .commitmentProposed,
-                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: Paths.commitment(p.id, c.id),
+                text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: SiteURL.commitment(p.id, c.id),
                 detail: "Due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).\n\nDeliverable: \(c.deliverable)",
                 about: Self.threadKey(c.id), key: event, at: now, on: tx)
         }
@@ -107,7 +107,7 @@ enum Commitments {
             if action == .approveDelivery { try await Passports.record(current, in: p, at: now, on: tx) }
             try await Timeline.notify(
                 p, side: notifySide, except: actor, kind: .commitment(action), text: "\(summary) in \(p.name)",
-                link: Paths.commitment(p.id, current.id), detail: reasonText.map { "Their reason: \($0)" },
+                link: SiteURL.commitment(p.id, current.id), detail: reasonText.map { "Their reason: \($0)" },
                 about: Self.threadKey(current.id), key: event, at: now, on: tx)
             current.$owner.value = owner
             return current
@@ -174,7 +174,7 @@ enum Commitments {
                 try await Passports.recordMissed(c, in: p, at: now, on: tx)
                 try await Timeline.notify(
                     p, side: nil, except: nil, kind: .commitmentMissed, text: "“\(c.title)” in \(p.name) was missed",
-                    link: Paths.commitment(p.id, c.id), detail: "It was due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).",
+                    link: SiteURL.commitment(p.id, c.id), detail: "It was due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).",
                     about: Self.threadKey(c.id), key: event, at: now, on: tx)
             }
             return overdue.count

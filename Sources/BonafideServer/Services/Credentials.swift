@@ -102,7 +102,7 @@ enum Credentials {
                 try await request.save(on: tx)
                 try await notifyManagers(
                     of: issuerID, text: "\(holderName) says you issued them “\(title)”; confirm or decline it",
-                    link: Paths.credentialRequests, at: now, on: tx)
+                    link: SiteURL.credentialRequests, at: now, on: tx)
             }
         }
         return c
@@ -161,7 +161,7 @@ enum Credentials {
                     .filter(\.$issuerID == actor.organizationID).set(\.$declinedAt, to: now).update()
             }
             try await notifyManagers(
-                of: c.$holder.id, text: "\(issuerName) \(verb) your credential “\(c.title)”", link: Paths.organizationSettings, at: now,
+                of: c.$holder.id, text: "\(issuerName) \(verb) your credential “\(c.title)”", link: SiteURL.organizationSettings, at: now,
                 on: tx)
             try await enqueueViewers(of: c.$holder.id, at: now, on: tx)
         }

@@ -105,7 +105,7 @@ enum DocumentShares {
                 try await Notifier.notify(
                     people,
                     of: .init(
-                        kind: .documentShared, text: "\(sharer) shared a confidential document with you", link: Paths.sharedWithUs,
+                        kind: .documentShared, text: "\(sharer) shared a confidential document with you", link: SiteURL.sharedWithUs,
                         detail: nil, about: "document:\(d.id!.uuidString.lowercased())", key: event.uuidString.lowercased(), calendar: nil),
                     at: now, on: tx)
             }

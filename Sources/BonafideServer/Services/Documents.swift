@@ -275,7 +275,7 @@ enum Documents {
                 on: tx)
             try await Timeline.notify(
                 p, side: p.otherSide(of: actor.organizationID), except: actor, kind: .documentShared, text: summary,
-                link: Paths.documents(p.id), key: event, at: now, on: tx)
+                link: SiteURL.documents(p.id), key: event, at: now, on: tx)
             d.$uploadedBy.value = actor.user
             return d
         }
@@ -348,7 +348,7 @@ enum Documents {
                 at: now, on: tx)
             try await Timeline.notify(
                 p, side: p.otherSide(of: actor.organizationID), except: actor, kind: .documentShared, text: summary,
-                link: Paths.documents(p.id), key: event, at: now, on: tx)
+                link: SiteURL.documents(p.id), key: event, at: now, on: tx)
             return d
         }
     }

@@ -60,7 +60,7 @@ enum Incidents {
                 text: d.selfReported
                     ? "\(actor.user.name) disclosed an incident in \(p.name): “\(title)”"
                     : "An incident was raised against your side in \(p.name): “\(title)”; acknowledge it",
-                link: Paths.incident(p.id, i.id), detail: "Severity: \(d.severity.rawValue).\n\n\(description)",
+                link: SiteURL.incident(p.id, i.id), detail: "Severity: \(d.severity.rawValue).\n\n\(description)",
                 about: threadKey(i.id), key: event, at: now, on: tx)
             try await StatusPages.notifyFollowers(
                 of: i, text: "new incident “\(title)” (\(d.severity.rawValue))", key: event, at: now, on: tx)
@@ -122,7 +122,7 @@ enum Incidents {
             let detail = [note, current.rootCause.map { "Root cause: \($0)" }, current.improvementPlan.map { "What changes: \($0)" }]
             try await Timeline.notify(
                 p, side: notifySide, except: actor, kind: .incidentUpdated, text: "\(summary) in \(p.name)",
-                link: Paths.incident(p.id, current.id),
+                link: SiteURL.incident(p.id, current.id),
                 detail: (action == .resolve ? detail : [note]).compactMap { $0 }.joined(separator: "\n\n").nilIfEmpty,
                 about: threadKey(current.id), key: event, at: now, on: tx)
             if side == .responsible, [.acknowledge, .update, .resolve].contains(action) {
@@ -213,7 +213,7 @@ enum Incidents {
                 try await Timeline.notify(
                     p, side: i.$responsible.id, except: nil, kind: .incidentRaised,
                     text: "“\(i.title)” in \(p.name) is still unacknowledged; from \(TrustService.day(deadline)) it counts as mishandled",
-                    link: Paths.incident(p.id, i.id), about: threadKey(i.id),
+                    link: SiteURL.incident(p.id, i.id), about: threadKey(i.id),
                     key: UUID.derived("incident-reminder|\(i.id!.uuidString)"), at: now, on: tx)
                 return 1
             }
@@ -245,7 +245,7 @@ enum Incidents {
                 try await Passports.record(i, in: p, at: now, on: tx)
                 try await Timeline.notify(
                     p, side: nil, except: nil, kind: .incidentUpdated, text: "\(summary) (\(p.name))",
-                    link: Paths.incident(p.id, i.id), about: threadKey(i.id), key: event, at: now, on: tx)
+                    link: SiteURL.incident(p.id, i.id), about: threadKey(i.id), key: event, at: now, on: tx)
                 return 1
             }
         }

@@ -120,7 +120,7 @@ enum Introductions {
                     managers.map { $0.id! },
                     of: .init(
                         kind: .introduction, text: "\(actor.user.name) asks you to introduce them to \(targetOrg.name)",
-                        link: Paths.introductions,
+                        link: SiteURL.introductions(),
                         detail: message, about: "introduction:\(Access.key(introduction.id!))", key: Access.key(introduction.id!)),
                     at: now, on: tx)
             }
@@ -168,7 +168,7 @@ enum Introductions {
                 of: .init(
                     kind: .introduction,
                     text: accept ? "\(introducer) introduced you to \(target)" : "\(introducer) declined to introduce you to \(target)",
-                    link: Paths.introductions, detail: i.introducerNote, about: "introduction:\(key)", key: "\(key):answer"),
+                    link: SiteURL.introductions(), detail: i.introducerNote, about: "introduction:\(key)", key: "\(key):answer"),
                 at: now, on: tx)
             if accept {
                 let managers = try await User.query(on: tx).filter(\.$organization.$id == i.$target.id).filter(\.$role ~~ [.owner, .admin])
@@ -176,7 +176,7 @@ enum Introductions {
                 try await Notifier.notify(
                     managers.map { $0.id! },
                     of: .init(
-                        kind: .introduction, text: "\(introducer) introduces \(requester) to you", link: Paths.introductions,
+                        kind: .introduction, text: "\(introducer) introduces \(requester) to you", link: SiteURL.introductions(),
                         detail: "\(note)\n\n\(requester) wrote: \(i.message)", about: "introduction:\(key)", key: "\(key):target"),
                     at: now, on: tx)
                 try await TrustService.enqueue(viewer: i.$target.id, subject: i.$requester.id, at: now, on: tx)

@@ -28,7 +28,7 @@ enum InvitationMail {
 
             Open the invitation to read the agreement and accept or decline it (sign up first if you have no account):
 
-            \(baseURL)\(Paths.invitation(secret))
+            \(baseURL)\(SiteURL.invitation(secret))
 
             The link works until it is used or replaced by a newer one. If you did not expect this, you can ignore this mail.
             """
@@ -51,7 +51,7 @@ enum InvitationMail {
 
             Create your account with this link (it works once):
 
-            \(baseURL)\(Paths.join(secret))
+            \(baseURL)\(SiteURL.join(secret))
 
             If you did not expect this, you can ignore this mail.
             """

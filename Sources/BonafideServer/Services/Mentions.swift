@@ -395,7 +395,7 @@ enum Mentions {
         try await Notifier.notify(
             managers.compactMap { $0 },
             of: .init(
-                kind: .mentionAlert, text: describe(alert), link: Paths.mentions(brand: alert.brandKey),
+                kind: .mentionAlert, text: describe(alert), link: SiteURL.mentions(brand: alert.brandKey),
                 key: "mention-alert|\(alert.id?.uuidString.lowercased() ?? UUID().uuidString)"),
             at: alert.createdAt, on: db)
     }

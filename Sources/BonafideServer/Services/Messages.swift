@@ -64,7 +64,7 @@ enum Messages {
             try await Timeline.notify(
                 p, side: p.otherSide(of: actor.organizationID), except: actor,
                 kind: d.needsResponse ? .messageNeedsAnswer : .messageReceived,
-                text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: Paths.thread(p.id, thread.id), detail: body,
+                text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: SiteURL.thread(p.id, thread.id), detail: body,
                 about: "thread:\(thread.id!.uuidString.lowercased())", key: event, at: now, on: tx)
         }
         message.$author.value = actor.user
@@ -207,7 +207,20 @@ struct DashboardData: Sendable {
         var partnershipID: UUID
         var link: String
         var since: Date
+        /// The one step that needs no words and undoes nothing, offered right in the list; anything else is done on
+        /// the item's own page.
+        var quick: QuickAction? = nil
     }
+
+    struct QuickAction: Sendable, Equatable {
+        var label: String
+        var url: String
+        var action: String
+    }
+
+    static let quickLabels: [CommitmentAction: String] = [
+        .accept: "Accept", .approveDelivery: "Accept delivery", .acceptNewDate: "Accept new date",
+    ]
 
     var waiting: [Waiting]
     var waitingCommitments: Set<UUID>
@@ -243,10 +256,15 @@ struct DashboardData: Sendable {
                 let what =
                     c.status == .proposed
                     ? "Accept or decline" : c.status == .delivered ? "Accept the delivery or send it back" : "Answer the new date"
+                let step: CommitmentAction =
+                    c.status == .proposed ? .accept : c.status == .delivered ? .approveDelivery : .acceptNewDate
+                let allowed = CommitmentLifecycle.allowedActions(in: c.state, by: .recipient, at: now).contains(step)
+                let url = SiteURL.commitmentTransitions(c.$partnership.id, c.id)
                 waiting.append(
                     .init(
-                        what: what, title: c.title, partnershipID: c.$partnership.id, link: Paths.commitment(c.$partnership.id, c.id),
-                        since: c.status == .delivered ? (c.deliveredAt ?? c.createdAt) : c.createdAt))
+                        what: what, title: c.title, partnershipID: c.$partnership.id, link: SiteURL.commitment(c.$partnership.id, c.id),
+                        since: c.status == .delivered ? (c.deliveredAt ?? c.createdAt) : c.createdAt,
+                        quick: allowed ? QuickAction(label: Self.quickLabels[step] ?? "", url: url, action: step.rawValue) : nil))
             }
             let incidents = try await Incident.query(on: db).filter(\.$partnership.$id ~~ ids)
                 .group(.or) {
@@ -254,11 +272,18 @@ struct DashboardData: Sendable {
                         .group(.and) { $0.filter(\.$affected.$id == actor.organizationID).filter(\.$status == .resolved) }
                 }.all()
             for i in incidents {
+                let acknowledge =
+                    i.$responsible.id == actor.organizationID
+                    && IncidentLifecycle.allowedActions(in: i.state, by: .responsible, at: now).contains(.acknowledge)
                 waiting.append(
                     .init(
                         what: i.status == .open ? "Acknowledge the incident" : "Accept the fix or reopen", title: i.title,
-                        partnershipID: i.$partnership.id, link: Paths.incident(i.$partnership.id, i.id),
-                        since: i.status == .open ? i.raisedAt : (i.resolvedAt ?? i.raisedAt)))
+                        partnershipID: i.$partnership.id, link: SiteURL.incident(i.$partnership.id, i.id),
+                        since: i.status == .open ? i.raisedAt : (i.resolvedAt ?? i.raisedAt),
+                        quick: acknowledge
+                            ? QuickAction(
+                                label: "Acknowledge", url: SiteURL.incidentTransitions(i.$partnership.id, i.id), action: "acknowledge")
+                            : nil))
             }
             waiting.sort { $0.since < $1.since }
             let horizon = now.addingTimeInterval(14 * 86_400)

@@ -21,9 +21,9 @@ enum NotificationMail {
         _ message: OutboxMessage, for user: User, context: MailContext, heloName: String, now: Date
     ) -> MailMessage {
         let kind = NotificationKind(rawValue: message.eventKind ?? "")
-        let settingsURL = context.baseURL + Paths.Settings.page + "#notifications"
+        let settingsURL = context.baseURL + SiteURL.Settings.section("notifications")
         let unsubscribeURL =
-            context.baseURL + "/unsubscribe/" + unsubscribeToken(user: user.id!, kind: message.eventKind ?? "", key: context.tokenKey)
+            context.baseURL + SiteURL.unsubscribe(unsubscribeToken(user: user.id!, kind: message.eventKind ?? "", key: context.tokenKey))
         var mail = MailMessage(
             to: user.email, subject: message.subject, body: "", fromName: "Bonafide",
             messageID: "\(message.id!.uuidString.lowercased())@\(heloName)", date: now)

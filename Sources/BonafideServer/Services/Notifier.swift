@@ -129,7 +129,7 @@ enum Notifier {
                 digest.kind = digestKind
                 digest.eventKind = digestKind
                 digest.userID = user.id
-                digest.link = "/notifications"
+                digest.link = SiteURL.notifications()
                 digest.createdAt = now
                 digest.dedupeKey = key
                 // The digest hour is the person's choice; a day off or quiet hours still hold it.
@@ -179,7 +179,7 @@ enum Notifier {
                     members,
                     of: Event(
                         kind: .commitmentDueSoon, text: "“\(c.title)” in \(p.name) is due \(TrustService.day(c.dueAt))",
-                        link: Paths.commitment(p.id, c.id), detail: "Due \(dueText(c.dueAt, zone: c.timeZone)).",
+                        link: SiteURL.commitment(p.id, c.id), detail: "Due \(dueText(c.dueAt, zone: c.timeZone)).",
                         about: "commitment:\(c.id!.uuidString.lowercased())",
                         key: "dueSoon|\(c.id!.uuidString.lowercased())|\(Int(c.dueAt.timeIntervalSince1970))"),
                     at: now, on: tx)
@@ -214,7 +214,7 @@ enum Notifier {
                     members,
                     of: Event(
                         kind: .messageReminder, text: "“\(thread.subject)” in \(p.name) still waits for your side's answer",
-                        link: Paths.thread(p.id, thread.id), detail: m.body, about: "thread:\(thread.id!.uuidString.lowercased())",
+                        link: SiteURL.thread(p.id, thread.id), detail: m.body, about: "thread:\(thread.id!.uuidString.lowercased())",
                         key: "reminder|\(m.id!.uuidString.lowercased())"),
                     at: now, on: tx)
                 return 1

@@ -134,7 +134,7 @@ enum Partnerships {
                 summary: "\(actor.user.name) accepted for \(org?.name ?? "the partner"); the partnership is active", on: tx)
             try await Timeline.notify(
                 p, side: p.$organization.id, except: actor, kind: .partnershipChanged,
-                text: "\(actor.user.name) accepted your invitation to \(p.name)", link: Paths.partnership(p.id), key: event, on: tx)
+                text: "\(actor.user.name) accepted your invitation to \(p.name)", link: SiteURL.partnership(p.id), key: event, on: tx)
         }
         return p
     }
@@ -153,7 +153,7 @@ enum Partnerships {
                 p, actor: actor, kind: "partnership.declined", summary: "\(actor.user.name) declined the invitation", on: tx)
             try await Timeline.notify(
                 p, side: p.$organization.id, except: actor, kind: .partnershipChanged,
-                text: "\(actor.user.name) declined your invitation to \(p.name)", link: Paths.partnership(p.id), key: event, on: tx)
+                text: "\(actor.user.name) declined your invitation to \(p.name)", link: SiteURL.partnership(p.id), key: event, on: tx)
         }
     }
 
@@ -169,7 +169,7 @@ enum Partnerships {
                 p, actor: actor, kind: "partnership.ended", summary: "\(actor.user.name) ended the partnership", reason: reason, on: tx)
             try await Timeline.notify(
                 p, side: nil, except: actor, kind: .partnershipChanged, text: "\(actor.user.name) ended \(p.name)",
-                link: Paths.partnership(p.id), detail: "Their reason: \(reason)", key: event, on: tx)
+                link: SiteURL.partnership(p.id), detail: "Their reason: \(reason)", key: event, on: tx)
         }
     }
 
@@ -195,7 +195,7 @@ enum Partnerships {
             try await Notifier.notify(
                 [userID],
                 of: .init(
-                    kind: .partnershipChanged, text: "\(actor.user.name) added you to \(p.name)", link: Paths.partnership(p.id),
+                    kind: .partnershipChanged, text: "\(actor.user.name) added you to \(p.name)", link: SiteURL.partnership(p.id),
                     about: "partnership:\(p.id!.uuidString.lowercased())", key: event.uuidString.lowercased()),
                 on: tx)
         }
@@ -228,7 +228,7 @@ enum Partnerships {
                 try await Timeline.notify(
                     p, side: nil, except: actor, kind: .partnershipChanged,
                     text: "\(actor.user.name) changed the agreement of \(p.name) (version \(version.version))",
-                    link: Paths.partnership(p.id), key: event, on: tx)
+                    link: SiteURL.partnership(p.id), key: event, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Problem(.conflict, "Someone else saved a new version at the same time; reload and apply your change again.")

@@ -146,7 +146,7 @@ enum StatusPages {
         try await Notifier.notify(
             allowed,
             of: .init(
-                kind: .statusUpdate, text: "\(org.name) status: \(text)", link: Paths.status(org.id),
+                kind: .statusUpdate, text: "\(org.name) status: \(text)", link: SiteURL.status(org.id),
                 about: "status:\(org.id!.uuidString.lowercased())", key: key.uuidString.lowercased()),
             at: now, on: db)
     }
@@ -161,7 +161,7 @@ enum StatusPages {
             return """
                 <entry><id>urn:uuid:\(e.id.uuidString.lowercased())</id><title>\(esc("[\(e.status.rawValue)] \(e.title)"))</title>\
                 <updated>\(stamp.format(updated))</updated><published>\(stamp.format(e.startedAt))</published>\
-                <link href="\(esc(baseURL + Paths.status(page.organizationID)))#incident-\(e.id.uuidString.lowercased())"/>\
+                <link href="\(esc(baseURL + SiteURL.status(page.organizationID)))#incident-\(e.id.uuidString.lowercased())"/>\
                 <content type="text">\(esc("Severity: \(e.severity.rawValue)\n" + body))</content></entry>
                 """
         }
@@ -170,7 +170,7 @@ enum StatusPages {
             <?xml version="1.0" encoding="utf-8"?>
             <feed xmlns="http://www.w3.org/2005/Atom"><id>urn:uuid:\(page.organizationID.uuidString.lowercased())</id>\
             <title>\(esc("\(page.organizationName) status"))</title><updated>\(stamp.format(updated))</updated>\
-            <link rel="alternate" href="\(esc(baseURL + Paths.status(page.organizationID)))"/>\
+            <link rel="alternate" href="\(esc(baseURL + SiteURL.status(page.organizationID)))"/>\
             <author><name>\(esc(page.organizationName))</name></author>\(entries.joined())</feed>
             """
     }

@@ -139,7 +139,7 @@ enum Surveys {
                     kind: .surveyResults,
                     text:
                         "\(actor.user.name) closed “\(survey.title)”: the results of \(responses) answer\(responses == 1 ? "" : "s") are ready",
-                    link: "/surveys/\(survey.id!.uuidString)", key: "survey-closed|\(survey.id!.uuidString.lowercased())"),
+                    link: SiteURL.survey(survey.id), key: "survey-closed|\(survey.id!.uuidString.lowercased())"),
                 at: now, on: tx)
         }
     }
@@ -495,7 +495,7 @@ enum Surveys {
 enum SurveyLinks {
     static let keyName = "survey-links"
 
-    static func path(_ token: String) -> String { "/s/\(token)" }
+    static func path(_ token: String) -> String { SiteURL.surveyAnswer(token) }
 
     /// The link a recipient answers at.
     static func url(for recipient: UUID, key: SymmetricKey, baseURL: String) -> String { baseURL + path(token(for: recipient, key: key)) }

@@ -166,8 +166,10 @@ enum Webhooks {
             .filter { $0.wants(kind) }
         guard !hooks.isEmpty else { return }
         let path =
-            if let commitmentID { Paths.commitment(p.id, commitmentID) } else if let incidentID { Paths.incident(p.id, incidentID) } else {
-                Paths.partnership(p.id)
+            if let commitmentID { SiteURL.commitment(p.id, commitmentID) } else if let incidentID {
+                SiteURL.incident(p.id, incidentID)
+            } else {
+                SiteURL.partnership(p.id)
             }
         let event = Event(
             type: kind, timestamp: now.formatted(.iso8601),
@@ -290,7 +292,7 @@ enum Webhooks {
         try await Notifier.notify(
             managers,
             of: .init(
-                kind: .webhookDisabled, text: "The webhook to \(FeedFetcher.host(of: hook.url)) was turned off", link: Paths.webhooks,
+                kind: .webhookDisabled, text: "The webhook to \(FeedFetcher.host(of: hook.url)) was turned off", link: SiteURL.webhooks,
                 detail: "\(reason)\n\nFix the endpoint, then turn the webhook on again and send the failed events again.",
                 key: "webhook-disabled|\(hook.id!.uuidString.lowercased())|\(Int(now.timeIntervalSince1970))"),
             at: now, on: tx)

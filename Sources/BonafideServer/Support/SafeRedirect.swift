@@ -8,7 +8,7 @@ import Vapor
 /// rest of the value write the response. So only a short list of characters passes, never a second slash or
 /// backslash at the start, and anything else goes to the fallback.
 enum SafeRedirect {
-    static let fallback = "/dashboard"
+    static let fallback = SiteURL.dashboard()
     private static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%:@!$'()*+,;#".utf8)
 
     /// The target when it is a same-origin path of safe characters, else nil.

@@ -19,7 +19,6 @@ struct CheckInsCard: Sendable {
 
     func render(csrf: String, clock: Clock) -> HTML {
         let token = HTML(raw: "<input type=\"hidden\" name=\"_csrf\" value=\"\(HTML.escape(csrf))\">")
-        let base = Paths.partnership(partnershipID) + "/check-ins"
         let series = HTML.join(
             checkIns.map { o in
                 let c = o.checkIn
@@ -37,7 +36,7 @@ struct CheckInsCard: Sendable {
                     pending.isEmpty || c.cancelledAt != nil
                     ? ""
                     : """
-                    <form method="post" action="\(base)/\(id)/meetings">\(token)
+                    <form method="post" action="\(SiteURL.checkInMeeting(partnershipID, c.id))">\(token)
                     <label for="meeting-\(id)">Record a meeting</label><select id="meeting-\(id)" name="occursAt">\(HTML.join(pending.map { HTML("<option value=\"\(ISO8601DateFormatter().string(from: $0))\">\(clock.format($0, "EEE d MMM, HH:mm"))</option>") }))</select>
                     <label for="notes-\(id)">Notes <span class="muted small">(what you discussed and agreed; needed when held)</span></label><textarea id="notes-\(id)" name="notes" maxlength="10000"></textarea>
                     <button name="status" value="held">It was held</button> <button class="secondary" name="status" value="skipped">It was skipped</button></form>
@@ -52,11 +51,11 @@ struct CheckInsCard: Sendable {
                     : "next: <strong>\(clock.format(o.next, "EEE d MMM, HH:mm"))</strong> (\(c.frequency.label), \(c.durationMinutes) min)"
                 let addAgenda: HTML =
                     c.cancelledAt == nil && active
-                    ? "<form method=\"post\" action=\"\(base)/\(id)/agenda\">\(token)<label for=\"agenda-\(id)\">Add to the agenda</label><input id=\"agenda-\(id)\" name=\"text\" required maxlength=\"2000\"><button class=\"secondary\">Add</button></form>"
+                    ? "<form method=\"post\" action=\"\(SiteURL.checkInAgenda(partnershipID, c.id))\">\(token)<label for=\"agenda-\(id)\">Add to the agenda</label><input id=\"agenda-\(id)\" name=\"text\" required maxlength=\"2000\"><button class=\"secondary\">Add</button></form>"
                     : ""
                 let cancel: HTML =
                     c.cancelledAt == nil
-                    ? "<form method=\"post\" action=\"\(base)/\(id)/cancel\">\(token)<button class=\"danger\">Cancel this check-in</button></form>"
+                    ? "<form method=\"post\" action=\"\(SiteURL.checkInCancel(partnershipID, c.id))\">\(token)<button class=\"danger\">Cancel this check-in</button></form>"
                     : ""
                 return """
                     <div class="check-in" id="check-in-\(id)"><h3>\(c.title)</h3><p>\(upcoming)\(c.videoLink.isEmpty ? "" : HTML(" · <a href=\"\(c.videoLink)\" rel=\"noopener noreferrer\">video link</a>"))</p>
@@ -68,7 +67,7 @@ struct CheckInsCard: Sendable {
         let schedule: HTML =
             active
             ? """
-            <details><summary>Schedule a check-in</summary><form method="post" action="\(base)">\(token)
+            <details><summary>Schedule a check-in</summary><form method="post" action="\(SiteURL.scheduleCheckIn(partnershipID))">\(token)
             <label for="checkin-title">Title</label><input id="checkin-title" name="title" maxlength="120" placeholder="Weekly check-in">
             <label for="checkin-first">First meeting (your time, \(clock.zone.identifier))</label><input id="checkin-first" name="firstAt" type="datetime-local" required value="\(clock.inputValue(suggestion))">
             \(suggestion == nil ? HTML("<p class=\"small risk\">Your working hours and theirs never overlap; pick a time that works for both.</p>") : HTML("<p class=\"small muted\">Suggested: the next time both sides are at work.</p>"))
@@ -80,7 +79,7 @@ struct CheckInsCard: Sendable {
         return """
             <section class="card" id="check-ins"><h2>Check-ins</h2>
             <p class="muted small">Regular conversations keep partners close. Everyone in the partnership gets a calendar invitation by mail;
-            <a href="\(Paths.partnershipCalendar(partnershipID))">download this partnership's calendar</a>.</p>
+            <a href="\(SiteURL.partnershipCalendar(partnershipID))">download this partnership's calendar</a>.</p>
             \(checkIns.isEmpty ? HTML("<p class=\"muted\">No check-ins yet.</p>") : series)\(schedule)</section>
             """
     }

@@ -52,7 +52,7 @@ struct DocumentsCard: Sendable {
                     """
                     <tr data-document="\(r.id.uuidString.lowercased())"><td class="doc-name">Document \(String(r.number))</td>\
                     <td>\(Documents.describe(size: r.size))</td><td>\(r.uploadedBy)\(r.ours ? "" : " (partner)"), \(clock.format(r.createdAt, "EEE d MMM, HH:mm"))</td>\
-                    <td>\(statusBadge(r.state))\(r.ours && active ? HTML("<br><a class=\"small\" href=\"\(Paths.partnership(partnershipID))/incidents/new?document=\(String(r.number))\">Partner lost control of it?</a>") : "")</td><td class="doc-actions"></td></tr>
+                    <td>\(statusBadge(r.state))\(r.ours && active ? HTML("<br><a class=\"small\" href=\"\(SiteURL.newIncident(partnershipID, document: r.number))\">Partner lost control of it?</a>") : "")</td><td class="doc-actions"></td></tr>
                     """)
             })
         let table: HTML =
@@ -74,7 +74,7 @@ struct DocumentsCard: Sendable {
             <code>bonafide vault upload</code> and <code>bonafide vault download</code>.</p></noscript>
             <h3>Who accessed what</h3>
             \(self.log.isEmpty ? HTML("<p class=\"muted small\" id=\"document-log\">Nothing yet.</p>") : HTML("<ol class=\"timeline\" id=\"document-log\">\(log)</ol>"))
-            <script src="/assets/vault.js" defer></script><script src="/assets/vault-ui.js" defer></script>
+            <script src="\(SiteURL.asset("vault.js"))" defer></script><script src="\(SiteURL.asset("vault-ui.js"))" defer></script>
             </section>
             """
     }

@@ -40,7 +40,7 @@ struct FindPage: Sendable {
 
     func render() -> HTML {
         let form: HTML = """
-            <form method="get" action="\(Paths.find)" id="find-form" class="card">
+            <form method="get" action="\(SiteURL.find())" id="find-form" class="card">
             <div class="grid"><div><label for="find-skill">Skill or service</label><input id="find-skill" name="skill" value="\(skill)" maxlength="200" placeholder="UX research"></div>
             <div><label for="find-language">Language</label><input id="find-language" name="language" value="\(language)" maxlength="60" placeholder="German"></div>
             <div><label for="find-overlap">Shared working hours a day, at least</label><input id="find-overlap" name="overlapHours" value="\(overlapHours)" inputmode="decimal" placeholder="2"></div>
@@ -76,7 +76,7 @@ struct FindPage: Sendable {
         let unknown: HTML =
             r.unknown.isEmpty ? "" : HTML("<p class=\"small muted\">Unknown: \(r.unknown.joined(separator: "; ")).</p>")
         return """
-            <li class="card find-result" data-organization="\(Access.key(r.id))"><h2><a href="\(Paths.organization(r.id))">\(r.name)</a> <span class="small">\(figure)</span></h2>
+            <li class="card find-result" data-organization="\(Access.key(r.id))"><h2><a href="\(SiteURL.organization(r.id))">\(r.name)</a> <span class="small">\(figure)</span></h2>
             <ul class="small">\(r.why.map { HTML("<li>\($0)</li>") })</ul>\(unknown)</li>
             """
     }

@@ -26,11 +26,11 @@ struct IntroductionsPage: Sendable {
                 let action: HTML =
                     e.status == .requested && canDecide
                     ? """
-                    <form method="post" action="\(Paths.introductionDecision(e.id))">\(token)<input type="hidden" name="decision" value="accept">
+                    <form method="post" action="\(SiteURL.introductionDecision(e.id))">\(token)<input type="hidden" name="decision" value="accept">
                     <label for="intro-note-\(Access.key(e.id))">Your note to \(e.target): why should they meet?</label>
                     <textarea id="intro-note-\(Access.key(e.id))" name="note" maxlength="1000" rows="2" required></textarea>
                     <button>Introduce them</button></form>
-                    <form method="post" action="\(Paths.introductionDecision(e.id))" class="inline">\(token)<input type="hidden" name="decision" value="decline"><button class="secondary">Decline</button></form>
+                    <form method="post" action="\(SiteURL.introductionDecision(e.id))" class="inline">\(token)<input type="hidden" name="decision" value="decline"><button class="secondary">Decline</button></form>
                     """
                     : e.status == .requested
                         ? "<p class=\"muted small\">Waiting for an owner or admin of yours to decide.</p>" : Self.state(e)
@@ -50,7 +50,7 @@ struct IntroductionsPage: Sendable {
             madeToUs.map { e in
                 HTML(
                     """
-                    <article class="card introduction" data-introduction="\(Access.key(e.id))"><h3>\(e.via) introduces <a href="\(Paths.organization(e.requesterID))">\(e.requester)</a></h3>
+                    <article class="card introduction" data-introduction="\(Access.key(e.id))"><h3>\(e.via) introduces <a href="\(SiteURL.organization(e.requesterID))">\(e.requester)</a></h3>
                     <blockquote><p>\(e.introducerNote ?? "")</p><footer class="small muted">\(e.via)</footer></blockquote>
                     <p class="small">\(e.requester) wrote: “\(e.message)”</p></article>
                     """)

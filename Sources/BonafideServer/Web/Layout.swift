@@ -16,9 +16,11 @@ struct Layout {
 
     /// The menu of a signed-in person: (path, label).
     static let menu = [
-        ("/dashboard", "Dashboard"), ("/partnerships", "Partnerships"), ("/surveys", "Surveys"), ("/mentions", "Mentions"),
-        ("/circles", "Circles"), ("/find", "Find"), ("/organization", "Organization"), ("/notifications", "Notifications"),
-        ("/settings", "Settings"),
+        (SiteURL.dashboard(), "Dashboard"), (SiteURL.partnerships(), "Partnerships"), (SiteURL.surveys(), "Surveys"),
+        (SiteURL.mentions(), "Mentions"),
+        (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
+        (SiteURL.notifications(), "Notifications"),
+        (SiteURL.Settings.page(), "Settings"),
     ]
 
     /// `aria-current="page"` on the entry for the page shown (or a page under it).
@@ -34,7 +36,7 @@ struct Layout {
             let links = HTML.join(
                 Self.menu.map { path, label in
                     let badge: HTML =
-                        path == "/notifications" && unread > 0
+                        path == SiteURL.notifications() && unread > 0
                         ? " <span class=\"badge\" aria-label=\"\(unread) unread\">\(unread)</span>" : ""
                     return "<a href=\"\(path)\"\(currentMark(path))>\(label)\(badge)</a>"
                 })
@@ -43,11 +45,11 @@ struct Layout {
                 <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="main-menu">\
                 <label for="menu-toggle" class="menu-button">Menu\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-hidden=\"true\">\(unread)</span>") : "")</label>\
                 <nav aria-label="Main" id="main-menu">\(links)\
-                <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link">Sign out \(actor.user.name)</button></form></nav>
+                <form method="post" action="\(SiteURL.logout())" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link">Sign out \(actor.user.name)</button></form></nav>
                 """
         } else {
             nav =
-                "<nav aria-label=\"Main\"><a href=\"/login\"\(currentMark("/login"))>Sign in</a><a href=\"/signup\"\(currentMark("/signup"))>Sign up</a></nav>"
+                "<nav aria-label=\"Main\"><a href=\"\(SiteURL.login())\"\(currentMark(SiteURL.login()))>Sign in</a><a href=\"\(SiteURL.signup())\"\(currentMark(SiteURL.signup()))>Sign up</a></nav>"
         }
         let flashHTML: HTML =
             flash.map { f in
@@ -55,12 +57,13 @@ struct Layout {
             } ?? ""
         let footer: HTML =
             minimal
-            ? "<footer>Sent with Bonafide</footer>" : "<footer>Bonafide · trust you can verify · <a href=\"/openapi.yaml\">API</a></footer>"
+            ? "<footer>Sent with Bonafide</footer>"
+            : "<footer>Bonafide · trust you can verify · <a href=\"\(SiteURL.openAPI())\">API</a></footer>"
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · Bonafide</title><style>\(HTML(raw: Layout.css))</style></head>
-            <body><a class="skip" href="#main">Skip to content</a><header><a class="brand" href="/">Bonafide</a>\(nav)</header>
+            <body><a class="skip" href="#main">Skip to content</a><header><a class="brand" href="\(SiteURL.home())">Bonafide</a>\(nav)</header>
             <main id="main" tabindex="-1">\(flashHTML)\(body)</main>
             \(footer)</body></html>
             """
@@ -105,10 +108,16 @@ struct Layout {
         blockquote.testimonial{margin:.8rem 0;padding:.2rem 0 .2rem 1rem;border-left:4px solid var(--line)}
         .risk{color:var(--warn);font-weight:600}.flash{padding:.7rem 1rem;border-radius:8px}.flash.ok{background:#d6f5e3}.flash.error{background:#fde2e1;color:#7a1410}
         .error-text{color:var(--bad);font-weight:600}pre.agreement{white-space:pre-wrap;font:inherit;background:#fbfcfe;border:1px solid var(--line);padding:.8rem;border-radius:6px}
+        ul.inbox{list-style:none;padding:0;margin:0}ul.inbox li{display:flex;flex-wrap:wrap;gap:.3rem 1rem;justify-content:space-between;align-items:center;padding:.5rem 0;border-bottom:1px solid var(--line)}
+        ul.inbox li button{margin:0;padding:.3rem .8rem}ol.checklist{list-style:none;padding:0;margin:0}ol.checklist li{padding:.35rem 0}ol.checklist li.done{color:var(--muted)}
+        nav.jump{position:sticky;top:0;z-index:5;display:flex;gap:.4rem 1rem;flex-wrap:wrap;background:var(--bg);padding:.5rem 0;margin-bottom:.5rem;border-bottom:1px solid var(--line);font-size:.95rem}
+        ul.figures{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem 1.75rem}ul.figures a{text-decoration:none;color:var(--ink)}ul.figures strong{font-size:1.4rem;margin-right:.2rem}
+        form.filters{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:flex-end;margin:.5rem 0}form.filters select{width:auto}form.filters label{margin:.2rem 0}
         ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.45rem 0;border-bottom:1px dashed var(--line)}
         .message{border-left:3px solid var(--line);padding:.3rem .8rem;margin:.6rem 0}.message.request{border-color:var(--warn)}
         .copy{font-family:ui-monospace,monospace;word-break:break-all;background:#fffbe6;padding:.5rem;border-radius:6px;border:1px solid #f0d98c}
         @media (max-width:640px){th.hide-sm,td.hide-sm{display:none}h1{font-size:1.35rem}
+        .card{overflow-x:auto;padding:.9rem}
         header{justify-content:space-between}.menu-button{display:inline-block}.menu-toggle:not(:checked)~nav{display:none}
         .menu-toggle{display:block;position:absolute;opacity:0;width:1px;height:1px}
         header nav{flex-basis:100%;flex-direction:column;align-items:flex-start;gap:.6rem;padding:.5rem 0}}

@@ -43,7 +43,7 @@ struct ProfileAudienceCard: Sendable {
             })
         return """
             <section class="card" id="what-they-see"><h2>What \(other) sees of your profile</h2>
-            <p class="muted small">Change who sees a section on <a href="\(Paths.profileSettings)">your organization's page</a>,
+            <p class="muted small">Change who sees a section on <a href="\(SiteURL.profileSettings)">your organization's page</a>,
             or move \(other) between your circles below.</p>
             <table><thead><tr><th>Section</th><th>For \(other)</th><th>Why</th></tr></thead><tbody>\(items)</tbody></table></section>
             """

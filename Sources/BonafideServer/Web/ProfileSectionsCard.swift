@@ -37,11 +37,11 @@ struct ProfileSectionsCard: Sendable {
                     : "<label for=\"\(id)-content\">\(s.title)</label><textarea id=\"\(id)-content\" name=\"content\" maxlength=\"\(String(ProfileSections.maxContent))\" rows=\"3\"\(disabled)>\(s.content)</textarea>"
                 let remove: HTML =
                     s.custom && canEdit
-                    ? "<form method=\"post\" action=\"\(Paths.profileSectionRemove(s.name))\" class=\"inline\">\(token)<button class=\"secondary\">Remove</button></form>"
+                    ? "<form method=\"post\" action=\"\(SiteURL.profileSectionRemove(s.name))\" class=\"inline\">\(token)<button class=\"secondary\">Remove</button></form>"
                     : ""
                 return """
                     <div class="profile-section" id="\(id)"><h3>\(s.title)</h3>
-                    <form method="post" action="\(Paths.profileSection(s.name))">\(token)\(content)
+                    <form method="post" action="\(SiteURL.profileSection(s.name))">\(token)\(content)
                     <label for="\(id)-audience">Who sees it</label><select id="\(id)-audience" name="visibility"\(disabled)>\(Self.audienceOptions(s.audience))</select>
                     \(canEdit ? HTML("<button>Save \(s.title.lowercased())</button>") : "")</form>\(remove)</div>
                     """
@@ -50,7 +50,7 @@ struct ProfileSectionsCard: Sendable {
             canEdit
             ? """
             <details><summary>Add a section of your own</summary>
-            <form method="post" action="\(Paths.profileSections)" id="add-section">\(token)
+            <form method="post" action="\(SiteURL.profileSections())" id="add-section">\(token)
             <label for="new-section-title">Title</label><input id="new-section-title" name="title" maxlength="80" required placeholder="Case studies">
             <label for="new-section-content">Content</label><textarea id="new-section-content" name="content" maxlength="\(String(ProfileSections.maxContent))" required></textarea>
             <label for="new-section-audience">Who sees it</label><select id="new-section-audience" name="visibility">\(Self.audienceOptions(.partners))</select>
@@ -58,7 +58,7 @@ struct ProfileSectionsCard: Sendable {
             """ : "<p class=\"muted\">Only owners and admins change the profile and who sees it.</p>"
         let publicLink: HTML =
             sections.contains { $0.audience == .public && !$0.content.isEmpty }
-            ? "<p id=\"public-profile-link\">Your public profile, for anyone without an account: <a href=\"\(Paths.publicProfile(organizationID))\">\(Paths.publicProfile(organizationID))</a></p>"
+            ? "<p id=\"public-profile-link\">Your public profile, for anyone without an account: <a href=\"\(SiteURL.publicProfile(organizationID))\">\(SiteURL.publicProfile(organizationID))</a></p>"
             : "<p class=\"muted small\" id=\"public-profile-link\">Make a section public to get a public profile page you can share.</p>"
         return """
             <section class="card" id="profile-sections"><h2>What others see of \(organizationName)</h2>
@@ -66,7 +66,7 @@ struct ProfileSectionsCard: Sendable {
             a circle (which includes the closer ones). Placing an organization in a circle shows it that circle's sections at once;
             taking it out hides them again. Your own people always see everything.</p>
             \(publicLink)
-            <p class="small" id="own-passport">Your <a href="\(Paths.ownPassport)" download>trust passport</a>:
+            <p class="small" id="own-passport">Your <a href="\(SiteURL.ownPassport())" download>trust passport</a>:
             your commitments kept, late and missed, provable from your partnerships' logs without trusting this site
             (<code>bonafide passport verify FILE</code>).</p>
             \(rows)

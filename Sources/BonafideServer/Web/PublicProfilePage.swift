@@ -38,7 +38,7 @@ struct PublicProfilePage: Sendable {
                 )
             })
         let status: HTML =
-            statusPagePublic ? "<p><a href=\"\(Paths.status(organizationID))\">Current status and incident updates</a></p>" : ""
+            statusPagePublic ? "<p><a href=\"\(SiteURL.status(organizationID))\">Current status and incident updates</a></p>" : ""
         return """
             <h1>\(name)</h1>
             <p class="muted small" id="public-profile-note">The public profile of \(name) on Bonafide: what it shares with everyone, and what others
@@ -50,7 +50,7 @@ struct PublicProfilePage: Sendable {
             \(incidents)
             <section class="card" id="public-passport"><h2>Trust passport</h2>
             <p>The record behind these figures, provable without trusting this site:
-            <a href="\(Paths.passport(organizationID))" download>download \(name)'s trust passport</a> and check it
+            <a href="\(SiteURL.passport(organizationID))" download>download \(name)'s trust passport</a> and check it
             with <code>bonafide passport verify FILE</code>. It holds commitments completed on time, late or missed, incidents
             handled openly or not, testimonials and credentials partners confirmed, each proven by the partnerships' logs and
             their partners' cosignatures, and nothing of what the partnerships were about.</p></section>

@@ -23,7 +23,7 @@ struct ReferralLinksCard: Sendable {
                     ? "revoked \(clock.format(l.revokedAt, "d MMM"))"
                     : l.expiresAt <= now
                         ? "expired \(clock.format(l.expiresAt, "d MMM"))"
-                        : "until \(clock.format(l.expiresAt, "d MMM yyyy")) <form method=\"post\" action=\"\(Paths.referralLinkRevoke(l.id))\" class=\"inline\">\(token)<button class=\"secondary\">Revoke</button></form>"
+                        : "until \(clock.format(l.expiresAt, "d MMM yyyy")) <form method=\"post\" action=\"\(SiteURL.referralLinkRevoke(l.id))\" class=\"inline\">\(token)<button class=\"secondary\">Revoke</button></form>"
                 return HTML(
                     "<tr><td>\(l.note.isEmpty ? "—" : l.note)</td><td>\(l.createdBy.name), \(clock.format(l.createdAt, "d MMM"))</td><td>\(String(l.views))</td><td>\(state)</td></tr>"
                 )
@@ -33,7 +33,7 @@ struct ReferralLinksCard: Sendable {
             <p class="muted small">Send a client your trusted referrals: the link opens without an account and shows each organization
             in your Trusted referrals circle with the note you wrote when you placed them there, and their public profile. It stays
             current as your circle changes and stops when it expires or you revoke it.</p>
-            <form method="post" action="\(Paths.referralLinks)">\(token)
+            <form method="post" action="\(SiteURL.referralLinks())">\(token)
             <label for="referral-note-input">For whom, and what to tell them</label><input id="referral-note-input" name="note" maxlength="500" placeholder="For Bakery Ltd: people we trust for your relaunch">
             <label for="referral-days">Expires after (days)</label><input id="referral-days" name="days" type="number" min="1" max="\(String(Referrals.maxDays))" value="30">
             <button>Create link</button></form>

@@ -23,7 +23,7 @@ struct ReferralListPage: Sendable {
                     ? "<p class=\"muted small\">No public profile yet.</p>"
                     : """
                     \(ProfileCard(sections: e.sections).render())
-                    <p class="small"><a href="\(Paths.publicProfile(e.organizationID))">Their public profile, credentials and record</a></p>
+                    <p class="small"><a href="\(SiteURL.publicProfile(e.organizationID))">Their public profile, credentials and record</a></p>
                     """
                 return HTML(
                     "<section class=\"card referral\" data-organization=\"\(Access.key(e.organizationID))\"><h2>\(e.name)</h2>\(said)\(profile)</section>"

@@ -81,14 +81,14 @@ struct SecuritySettingsPage: Sendable {
         let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(token)\">"
         return """
             <section class="card"><h2>Your account</h2>
-            <form method="post" action="\(Paths.Settings.name)">\(csrf)<label for="account-name">Name</label>
+            <form method="post" action="\(SiteURL.Settings.name())">\(csrf)<label for="account-name">Name</label>
             <input id="account-name" name="name" required maxlength="100" autocomplete="name" value="\(name)"><button>Save name</button></form>
             <p>Email: <strong>\(email)</strong> \(emailStateHTML(csrf))</p>
-            <form method="post" action="\(Paths.Settings.email)">\(csrf)<label for="new-email">New email address</label>
+            <form method="post" action="\(SiteURL.Settings.email())">\(csrf)<label for="new-email">New email address</label>
             <input id="new-email" name="email" type="email" required autocomplete="email">
             <label for="email-password">Your password</label><input id="email-password" name="password" type="password" required autocomplete="current-password">
             <button>Change email</button></form>
-            <form method="post" action="\(Paths.Settings.password)">\(csrf)
+            <form method="post" action="\(SiteURL.Settings.password())">\(csrf)
             <label for="current-password">Current password</label><input id="current-password" name="currentPassword" type="password" required autocomplete="current-password">
             <label for="new-password">New password <span class="muted small">(at least 10 characters, not a common one)</span></label>
             <input id="new-password" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
@@ -112,7 +112,7 @@ struct SecuritySettingsPage: Sendable {
         case .unconfirmed:
             return """
                 <span class="status s-pending" id="email-state">not confirmed</span>
-                <form method="post" action="\(Paths.Settings.resendVerification)" class="inline">\(csrf)<button class="link">Send the link again</button></form>
+                <form method="post" action="\(SiteURL.Settings.resendVerification())" class="inline">\(csrf)<button class="link">Send the link again</button></form>
                 """
         }
     }
@@ -133,8 +133,8 @@ struct SecuritySettingsPage: Sendable {
                 <p><span class="status s-verified" id="totp-state">on</span> Signing in asks for a code from your authenticator app. \
                 \(left) recovery code\(left == 1 ? "" : "s") left.</p>
                 <div class="actions">
-                <form method="post" action="\(Paths.Settings.recoveryCodes)">\(csrf)<button class="secondary">New recovery codes</button></form></div>
-                <form method="post" action="\(Paths.Settings.disableTOTP)">\(csrf)
+                <form method="post" action="\(SiteURL.Settings.recoveryCodes())">\(csrf)<button class="secondary">New recovery codes</button></form></div>
+                <form method="post" action="\(SiteURL.Settings.disableTOTP())">\(csrf)
                 <label for="disable-code">To turn it off, give a current code or a recovery code</label>
                 <input id="disable-code" name="code" required autocomplete="one-time-code" maxlength="40">
                 <button class="danger">Turn off two-factor sign-in</button></form>
@@ -147,7 +147,7 @@ struct SecuritySettingsPage: Sendable {
                 <div class="qr">\(qr)</div>
                 <p>Secret: <code id="totp-secret">\(secret)</code></p>
                 <p class="small muted"><a href="\(url)">Open in an authenticator app on this device</a></p>
-                <form method="post" action="\(Paths.Settings.confirmTOTP)">\(csrf)
+                <form method="post" action="\(SiteURL.Settings.confirmTOTP())">\(csrf)
                 <label for="totp-code">Then type the 6-digit code the app shows</label>
                 <input id="totp-code" name="code" required autocomplete="one-time-code" inputmode="numeric" maxlength="10">
                 <button>Turn on two-factor sign-in</button></form>
@@ -155,7 +155,7 @@ struct SecuritySettingsPage: Sendable {
         case .off:
             return """
                 <p><span class="status s-pending" id="totp-state">off</span> Signing in needs only your password.</p>
-                <form method="post" action="\(Paths.Settings.totp)">\(csrf)<button>Set up an authenticator app</button></form>
+                <form method="post" action="\(SiteURL.Settings.totp())">\(csrf)<button>Set up an authenticator app</button></form>
                 """
         }
     }
@@ -166,7 +166,7 @@ struct SecuritySettingsPage: Sendable {
                 """
                 <tr><td>\(p.name)</td><td class="hide-sm">\(clock.format(p.addedAt, "d MMM yyyy"))</td>
                 <td>\(p.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")</td>
-                <td><form method="post" action="\(Paths.Settings.removePasskey(p.id))">\(csrf)<button class="danger">Remove</button></form></td></tr>
+                <td><form method="post" action="\(SiteURL.Settings.removePasskey(p.id))">\(csrf)<button class="danger">Remove</button></form></td></tr>
                 """
             })
         let list: HTML =
@@ -194,14 +194,14 @@ struct SecuritySettingsPage: Sendable {
                 return """
                     <tr><td>\(b.name)\(this)<div class="small muted">\(b.ip)</div></td>
                     <td class="hide-sm">\(clock.format(b.signedInAt, "d MMM yyyy HH:mm"))</td><td>\(clock.format(b.lastSeenAt, "d MMM yyyy HH:mm"))</td>
-                    <td><form method="post" action="\(Paths.Settings.endSession(b.id))">\(csrf)<button class="secondary">Sign out</button></form></td></tr>
+                    <td><form method="post" action="\(SiteURL.Settings.endSession(b.id))">\(csrf)<button class="secondary">Sign out</button></form></td></tr>
                     """
             })
         return """
             <section class="card" id="sessions"><h2>Signed-in browsers</h2>
             <p class="small muted">A browser stays signed in for 14 days without use and 90 days at most.</p>
             <table><thead><tr><th>Browser</th><th class="hide-sm">Signed in</th><th>Last active</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
-            <form method="post" action="\(Paths.Settings.endAllSessions)">\(csrf)<button class="danger">Sign out everywhere</button></form></section>
+            <form method="post" action="\(SiteURL.Settings.endAllSessions())">\(csrf)<button class="danger">Sign out everywhere</button></form></section>
             """
     }
 }

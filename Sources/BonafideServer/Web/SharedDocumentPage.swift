@@ -25,7 +25,7 @@ struct SharedDocumentPage: Sendable {
             closed.map { HTML("<p class=\"error-text\" id=\"shared-closed\">\($0) Ask whoever sent it for a new link.</p>") }
                 ?? """
                 <div id="shared-app" aria-live="polite"><p class="muted">Decrypting needs JavaScript: the key never leaves this page.</p></div>
-                <script src="/assets/vault.js" defer></script><script src="/assets/vault-ui.js" defer></script>
+                <script src="\(SiteURL.asset("vault.js"))" defer></script><script src="\(SiteURL.asset("vault-ui.js"))" defer></script>
                 """
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -48,7 +48,7 @@ struct VaultCard: Sendable {
             <div id="vault-status" aria-live="polite"></div>
             <div id="vault-app"></div>
             <noscript><p class="risk">Keys are made and unlocked in this page: turn on JavaScript.</p></noscript>
-            <script src="/assets/vault.js" defer></script><script src="/assets/vault-ui.js" defer></script>
+            <script src="\(SiteURL.asset("vault.js"))" defer></script><script src="\(SiteURL.asset("vault-ui.js"))" defer></script>
             </section>
             """
     }

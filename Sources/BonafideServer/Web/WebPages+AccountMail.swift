@@ -11,19 +11,19 @@ extension WebPages {
             """
             <div class="card" style="max-width:520px"><h1>Check your mail</h1>
             <p id="check-mail">We sent a message to <strong>\(email)</strong>. Open the link in it to confirm your address, then sign in.</p>
-            <p class="small muted">Nothing arrived after a few minutes? Look in the spam folder, or <a href="/signup">try again</a>.</p></div>
+            <p class="small muted">Nothing arrived after a few minutes? Look in the spam folder, or <a href="\(SiteURL.signup())">try again</a>.</p></div>
             """)
     }
 
     static func verifyEmail(_ req: Request) async throws -> Response {
         let user = try await AccountLinks.verifyEmail(req.parameters.get("token") ?? "", on: req.db)
         req.flash("\(user.email) is confirmed.")
-        return req.redirect(to: req.actor?.id == user.id ? "/settings" : "/login")
+        return req.redirect(to: req.actor?.id == user.id ? SiteURL.Settings.page() : SiteURL.login())
     }
 
     static func changeEmail(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/settings") {
+        return try await act(req, back: SiteURL.Settings.page()) {
             try await req.limitAttempts("email-change", key: actor.id.uuidString, limit: 10, perClient: false)
             let config = req.application.bonafide
             let email = try await Accounts.changeEmail(
@@ -35,13 +35,13 @@ extension WebPages {
             } else {
                 req.flash("Your address is now \(email).")
             }
-            return "/settings"
+            return SiteURL.Settings.page()
         }
     }
 
     static func resendVerification(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/settings") {
+        return try await act(req, back: SiteURL.Settings.page()) {
             try await req.limitAttempts("verification-mail", key: actor.id.uuidString, limit: 5, window: 3600, perClient: false)
             guard actor.user.emailVerifiedAt == nil else { throw Problem(.conflict, "Your address is already confirmed.") }
             guard req.application.bonafide.smtp != nil else {
@@ -49,7 +49,7 @@ extension WebPages {
             }
             try await AccountLinks.send(.verifyEmail, to: actor.user, baseURL: req.application.bonafide.baseURL, on: req.db)
             req.flash("We sent a new link to \(actor.user.email).")
-            return "/settings"
+            return SiteURL.Settings.page()
         }
     }
 
@@ -64,7 +64,7 @@ extension WebPages {
             """
             <div class="card" style="max-width:460px"><h1>Set a new password</h1>
             <p>Give the address you sign in with; if it has an account, we mail it a link that works once, for 30 minutes.</p>
-            <form method="post" action="/password-reset">\(csrf(req))
+            <form method="post" action="\(SiteURL.passwordReset())">\(csrf(req))
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required>
             <button type="submit">Send the link</button></form></div>
             """)
@@ -72,7 +72,7 @@ extension WebPages {
 
     static func requestPasswordReset(_ req: Request) async throws -> Response {
         let email = BonafideCore.Validation.normalizedEmail(field(req, "email"))
-        return try await act(req, back: "/password-reset") {
+        return try await act(req, back: SiteURL.passwordReset()) {
             try await req.limitAttempts("password-reset", key: email, limit: 5, window: 3600)
             try await req.limitAttempts("password-reset-client", key: "", limit: 30, window: 3600)
             if let user = try await User.query(on: req.db).filter(\.$email == email).first() {
@@ -80,7 +80,7 @@ extension WebPages {
             }
             // The same answer whether or not the address has an account.
             req.flash("If \(email) has an account, a link to set a new password is on its way; it works for 30 minutes.")
-            return "/login"
+            return SiteURL.login()
         }
     }
 
@@ -90,7 +90,7 @@ extension WebPages {
             req, "Set a new password",
             """
             <div class="card" style="max-width:460px"><h1>Set a new password</h1>
-            <form method="post" action="/password-reset/\(linkToken(token))">\(csrf(req))
+            <form method="post" action="\(SiteURL.passwordResetLink(linkToken(token)))">\(csrf(req))
             <label for="password">New password <span class="muted small">(at least 10 characters, not a common one)</span></label>
             <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
             <button type="submit">Set password</button></form>
@@ -100,7 +100,7 @@ extension WebPages {
 
     static func resetPassword(_ req: Request) async throws -> Response {
         let token = req.parameters.get("token") ?? ""
-        let back = "/password-reset/\(linkToken(token))"
+        let back = SiteURL.passwordResetLink(linkToken(token))
         return try await act(req, back: back) {
             try await req.limitAttempts("password-reset-use", key: "", limit: 30, window: 900)
             let password = field(req, "password")
@@ -112,7 +112,7 @@ extension WebPages {
                 try await Accounts.setPassword(user, hash: hash, keepingSession: nil, on: tx)
             }
             req.flash("Your new password is set; sign in with it.")
-            return "/login"
+            return SiteURL.login()
         }
     }
 }

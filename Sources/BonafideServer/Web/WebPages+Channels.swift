@@ -7,7 +7,7 @@ import Vapor
 extension WebPages {
     static func updateNotificationSettings(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.Settings.page + "#notifications") {
+        return try await act(req, back: SiteURL.Settings.section("notifications")) {
             var modes: [String: String] = [:]
             for kind in NotificationKind.allCases {
                 let value = field(req, "mode_\(kind.rawValue)")
@@ -20,17 +20,17 @@ extension WebPages {
                     workDays: (1...7).filter { field(req, "day\($0)") == "on" }, modes: modes),
                 on: req.db)
             req.flash("Notification settings saved.")
-            return Paths.Settings.page + "#notifications"
+            return SiteURL.Settings.section("notifications")
         }
     }
 
     static func resetCalendar(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.Settings.page + "#calendar") {
+        return try await act(req, back: SiteURL.Settings.section("calendar")) {
             _ = try await CalendarFeed.reset(
                 for: actor.id, baseURL: req.application.bonafide.baseURL, key: req.application.mailTokenKey, on: req.db)
             req.flash("Your calendar has a new address; the old one no longer works. Subscribe to the new one.")
-            return Paths.Settings.page + "#calendar"
+            return SiteURL.Settings.section("calendar")
         }
     }
 
@@ -70,7 +70,7 @@ extension WebPages {
             """
             <div class="card" style="max-width:560px"><h1>Stop \(what)?</h1>
             <p>You will still see these notifications in Bonafide. You can turn them back on in Settings.</p>
-            <form method="post" action="\(Paths.unsubscribe(token))"><button>Stop \(what)</button></form></div>
+            <form method="post" action="\(SiteURL.unsubscribe(token))"><button>Stop \(what)</button></form></div>
             """)
     }
 
@@ -92,7 +92,7 @@ extension WebPages {
             """
             <div class="card" style="max-width:560px"><h1 id="unsubscribed">Unsubscribed</h1>
             <p>No more mail for: \(names.isEmpty ? "nothing was left to stop" : names).</p>
-            <p class="small muted">Signed in, you can change this any time under <a href="\(Paths.Settings.page)#notifications">Settings</a>.</p></div>
+            <p class="small muted">Signed in, you can change this any time under <a href="\(SiteURL.Settings.page())#notifications">Settings</a>.</p></div>
             """
         ).encodeResponse(for: req)
     }
@@ -102,7 +102,7 @@ extension WebPages {
 extension WebPages {
     static func addWebhook(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.webhooks) {
+        return try await act(req, back: SiteURL.webhooks) {
             let events = field(req, "events").split(whereSeparator: { $0 == "," || $0.isWhitespace }).map(String.init)
             let format = field(req, "format")
             let (_, secret) = try await Webhooks.create(
@@ -110,35 +110,35 @@ extension WebPages {
                 key: req.application.secretBoxKey, allowPrivate: req.application.bonafide.allowPrivateWebhookAddresses, on: req.db)
             req.setSessionValue("new_webhook_secret", secret)
             req.flash("Webhook added.")
-            return Paths.webhooks
+            return SiteURL.webhooks
         }
     }
 
     static func removeWebhook(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.webhooks) {
+        return try await act(req, back: SiteURL.webhooks) {
             try await Webhooks.delete(try await Webhooks.find(uuid(req, "wid"), for: actor, on: req.db), on: req.db)
             req.flash("Webhook removed.")
-            return Paths.webhooks
+            return SiteURL.webhooks
         }
     }
 
     static func enableWebhook(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.webhooks) {
+        return try await act(req, back: SiteURL.webhooks) {
             try await Webhooks.enable(try await Webhooks.find(uuid(req, "wid"), for: actor, on: req.db), on: req.db)
             req.flash("Webhook turned on again.")
-            return Paths.webhooks
+            return SiteURL.webhooks
         }
     }
 
     static func resendWebhookDelivery(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.webhooks) {
+        return try await act(req, back: SiteURL.webhooks) {
             let hook = try await Webhooks.find(uuid(req, "wid"), for: actor, on: req.db)
             _ = try await Webhooks.resend(uuid(req, "did"), of: hook, on: req.db)
             req.flash("The event will be sent again in a moment.")
-            return Paths.webhooks
+            return SiteURL.webhooks
         }
     }
 }
@@ -147,7 +147,7 @@ extension WebPages {
 extension WebPages {
     static func scheduleCheckIn(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.checkIns(p.id)) {
+        return try await act(req, back: SiteURL.checkIns(p.id)) {
             guard let first = Clock.parseLocal(field(req, "firstAt"), zone: actor.user.timeZone) else {
                 throw Problem.invalid("firstAt", "Enter the date and time of the first meeting.")
             }
@@ -157,23 +157,23 @@ extension WebPages {
                     durationMinutes: Int(field(req, "durationMinutes")),
                     videoLink: field(req, "videoLink")), in: p, by: actor, on: req.db)
             req.flash("Check-in scheduled; both sides get an invitation by mail.")
-            return Paths.checkIns(p.id)
+            return SiteURL.checkIns(p.id)
         }
     }
 
     static func addCheckInAgenda(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.checkIns(p.id)) {
+        return try await act(req, back: SiteURL.checkIns(p.id)) {
             let c = try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db)
             _ = try await CheckIns.addAgenda(field(req, "text"), to: c, in: p, by: actor, on: req.db)
             req.flash("Added to the agenda.")
-            return Paths.checkIns(p.id)
+            return SiteURL.checkIns(p.id)
         }
     }
 
     static func recordCheckInMeeting(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.checkIns(p.id)) {
+        return try await act(req, back: SiteURL.checkIns(p.id)) {
             let c = try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db)
             guard let when = ISO8601DateFormatter().date(from: field(req, "occursAt")) else {
                 throw Problem.invalid("occursAt", "Choose the meeting to record.")
@@ -181,16 +181,16 @@ extension WebPages {
             let held = field(req, "status") != "skipped"
             _ = try await CheckIns.record(c, meeting: when, held: held, notes: field(req, "notes"), in: p, by: actor, on: req.db)
             req.flash(held ? "Meeting noted." : "Meeting recorded as skipped.")
-            return Paths.checkIns(p.id)
+            return SiteURL.checkIns(p.id)
         }
     }
 
     static func cancelCheckIn(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.checkIns(p.id)) {
+        return try await act(req, back: SiteURL.checkIns(p.id)) {
             try await CheckIns.cancel(try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db), in: p, by: actor, on: req.db)
             req.flash("Check-in cancelled; calendars get the cancellation.")
-            return Paths.checkIns(p.id)
+            return SiteURL.checkIns(p.id)
         }
     }
 }
@@ -201,8 +201,8 @@ extension WebPages {
         let page = try await StatusPages.page(of: uuid(req, "oid"), viewer: req.actor, on: req.db)
         let feed =
             page.visibility == .public || req.actor == nil
-            ? Paths.statusFeed(page.organizationID)
-            : Paths.statusFeed(page.organizationID) + "?token="
+            ? SiteURL.statusFeed(page.organizationID)
+            : SiteURL.statusFeed(page.organizationID) + "?token="
                 + StatusPages.feedToken(page: page.organizationID, user: req.actor!.id, key: req.application.mailTokenKey)
         return try await WebPages.page(
             req, "\(page.organizationName) status",
@@ -224,20 +224,20 @@ extension WebPages {
     static func followStatus(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = uuid(req, "oid")
-        return try await act(req, back: Paths.status(id)) {
+        return try await act(req, back: SiteURL.status(id)) {
             let on = req.url.path.hasSuffix("/subscribe")
             try await StatusPages.subscribe(id, on, by: actor, on: req.db)
             req.flash(on ? "You will get a mail for every update on this page." : "No more mails from this page.")
-            return Paths.status(id)
+            return SiteURL.status(id)
         }
     }
 
     static func setStatusPage(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/organization#status-page") {
+        return try await act(req, back: SiteURL.statusPageSection) {
             let v = try await StatusPages.setVisibility(field(req, "visibility"), by: actor, on: req.db)
             req.flash(v == .off ? "The status page is off." : "The status page is on for: \(v.label.lowercased()).")
-            return "/organization#status-page"
+            return SiteURL.statusPageSection
         }
     }
 }

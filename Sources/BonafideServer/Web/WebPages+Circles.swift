@@ -16,7 +16,7 @@ extension WebPages {
             found =
                 orgs.isEmpty
                 ? "<p class=\"muted\" id=\"circle-search-results\">No organization is called anything like “\(query)”.</p>"
-                : "<ul id=\"circle-search-results\">\(HTML.join(orgs.map { o in HTML("<li><a href=\"/organizations/\(o.id.uuidString.lowercased())\">\(o.name)</a></li>") }))</ul>"
+                : "<ul id=\"circle-search-results\">\(HTML.join(orgs.map { o in HTML("<li><a href=\"\(SiteURL.organization(o.id))\">\(o.name)</a></li>") }))</ul>"
         }
         let groups = HTML.join(
             Circle.allCases.reversed().map { circle in
@@ -25,7 +25,7 @@ extension WebPages {
                     here.isEmpty
                     ? HTML("<p class=\"muted small\">No one.</p>")
                     : HTML(
-                        "<ul>\(HTML.join(here.map { m in HTML("<li><a href=\"/organizations/\(m.organizationID.uuidString.lowercased())\">\(m.name)</a>\(m.note.isEmpty ? "" : HTML(" — <span class=\"muted\">\(m.note)</span>"))<span class=\"small muted\"> · \(m.placedBy), \(clock.format(m.placedAt, "d MMM yyyy"))</span></li>") }))</ul>"
+                        "<ul>\(HTML.join(here.map { m in HTML("<li><a href=\"\(SiteURL.organization(m.organizationID))\">\(m.name)</a>\(m.note.isEmpty ? "" : HTML(" — <span class=\"muted\">\(m.note)</span>"))<span class=\"small muted\"> · \(m.placedBy), \(clock.format(m.placedAt, "d MMM yyyy"))</span></li>") }))</ul>"
                     )
                 return
                     "<section class=\"card\" id=\"circle-\(circle.rawValue)\"><h2>\(circle.title) <span class=\"muted small\">\(here.count)</span></h2>\(items)</section>"
@@ -35,8 +35,8 @@ extension WebPages {
             """
             <h1>Circles</h1>
             <p class="muted">Where you keep the organizations you know, from following to trusted referral. Only your organization sees its circles; placing someone closer counts as evidence of your trust in them, and a trusted referral is a vouch. Survey recipients can be taken from a circle.</p>
-            <p><a href="\(Paths.introductions)">Introductions</a> · <a href="\(Paths.find)">Find an organization</a></p>
-            <form method="get" action="/circles" role="search"><label for="circle-q">Find an organization</label><input id="circle-q" name="q" value="\(query)" maxlength="120"><button>Search</button></form>
+            <p><a href="\(SiteURL.introductions())">Introductions</a> · <a href="\(SiteURL.find())">Find an organization</a></p>
+            <form method="get" action="\(SiteURL.circles())" role="search"><label for="circle-q">Find an organization</label><input id="circle-q" name="q" value="\(query)" maxlength="120"><button>Search</button></form>
             \(found)
             \(groups)
             \(try await ReferralLinksCard.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
@@ -46,47 +46,47 @@ extension WebPages {
     static func requestIntroduction(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let target = UUID(uuidString: field(req, "target"))
-        let back = Paths.organization(target) + "#ask-introduction"
+        let back = SiteURL.organization(target) + "#ask-introduction"
         return try await act(req, back: back) {
             let i = try await Introductions.request(
                 target: target, via: UUID(uuidString: field(req, "via")), message: field(req, "message"), by: actor, on: req.db)
             try await i.$via.load(on: req.db)
             req.flash("Asked \(i.via.name) to introduce you; you will hear when they answer.")
-            return Paths.introductions
+            return SiteURL.introductions()
         }
     }
 
     static func decideIntroduction(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.introductions) {
+        return try await act(req, back: SiteURL.introductions()) {
             let accept = field(req, "decision") == "accept"
             let i = try await Introductions.decide(uuid(req, "iid"), accept: accept, note: field(req, "note"), by: actor, on: req.db)
             try await i.$target.load(on: req.db)
             req.flash(accept ? "Introduced: \(i.target.name) has your note." : "Declined; they have been told.")
-            return Paths.introductions
+            return SiteURL.introductions()
         }
     }
 
     static func createReferralLink(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/circles#referral-links") {
+        return try await act(req, back: SiteURL.referralLinksSection) {
             guard let days = Int(field(req, "days").trimmingCharacters(in: .whitespaces)) else {
                 throw Problem.invalid("days", "Say after how many days the link expires, from 1 to \(Referrals.maxDays).")
             }
             let (_, token) = try await Referrals.create(note: field(req, "note"), days: days, by: actor, on: req.db)
             req.flash(
-                "Referral link created; copy it now, it is shown only once: \(req.application.bonafide.baseURL)\(Paths.referralList(token))"
+                "Referral link created; copy it now, it is shown only once: \(req.application.bonafide.baseURL)\(SiteURL.referralList(token))"
             )
-            return "/circles#referral-links"
+            return SiteURL.referralLinksSection
         }
     }
 
     static func revokeReferralLink(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/circles#referral-links") {
+        return try await act(req, back: SiteURL.referralLinksSection) {
             try await Referrals.revoke(uuid(req, "rid"), by: actor, on: req.db)
             req.flash("Referral link revoked: it no longer opens.")
-            return "/circles#referral-links"
+            return SiteURL.referralLinksSection
         }
     }
 
@@ -103,14 +103,13 @@ extension WebPages {
             Circle.allCases.map { c in
                 HTML("<option value=\"\(c.rawValue)\"\(HTML(raw: c == current ? " selected" : ""))>\(c.title)</option>")
             })
-        let base = "/organizations/\(subject.uuidString.lowercased())/circle"
         return """
             <section class="card" id="circle-card"><h2>Circles</h2>\(state)
-            <form method="post" action="\(base)">\(csrf(req))
+            <form method="post" action="\(SiteURL.circlePlacement(subject))">\(csrf(req))
             <label for="circle">Keep them in</label><select id="circle" name="circle">\(options)</select>
             <label for="circle-note">Note <span class="muted small">(only your organization sees it)</span></label><input id="circle-note" name="note" maxlength="500" value="\(placement?.note ?? "")">
             <button>Save</button></form>
-            \(current == nil ? "" : HTML("<form method=\"post\" action=\"\(base)/remove\">\(csrf(req))<button class=\"secondary\">Take out of your circles</button></form>"))
+            \(current == nil ? "" : HTML("<form method=\"post\" action=\"\(SiteURL.circleRemoval(subject))\">\(csrf(req))<button class=\"secondary\">Take out of your circles</button></form>"))
             </section>
             """
     }
@@ -128,15 +127,14 @@ extension WebPages {
             })
         var form: HTML = ""
         if subject != actor.organizationID {
-            let base = "/organizations/\(subject.uuidString.lowercased())/testimonial"
             if (try? await Policy.testimonialBasis(author: actor, subject: subject, on: req.db)) != nil {
                 let mine = entries.first { $0.authorID == actor.organizationID }
                 form = """
-                    <form method="post" action="\(base)">\(csrf(req))
+                    <form method="post" action="\(SiteURL.testimonial(subject))">\(csrf(req))
                     <label for="testimonial-text">\(mine == nil ? "Write a testimonial" : "Rewrite your organization's testimonial") <span class="muted small">(public on their profile; \(Testimonials.minimumLength)–\(Testimonials.maximumLength) characters)</span></label>
                     <textarea id="testimonial-text" name="text" rows="3" minlength="\(Testimonials.minimumLength)" maxlength="\(Testimonials.maximumLength)" required>\(mine?.text ?? "")</textarea>
                     <button>Publish</button></form>
-                    \(mine == nil ? "" : HTML("<form method=\"post\" action=\"\(base)/withdraw\">\(csrf(req))<button class=\"secondary\">Withdraw it</button></form>"))
+                    \(mine == nil ? "" : HTML("<form method=\"post\" action=\"\(SiteURL.testimonialWithdrawal(subject))\">\(csrf(req))<button class=\"secondary\">Withdraw it</button></form>"))
                     """
             } else {
                 form =
@@ -155,7 +153,7 @@ extension WebPages {
     private static func profileAction(_ req: Request, _ work: (Actor, UUID) async throws -> String) async throws -> Response {
         let actor = try req.requireActor()
         let id = uuid(req, "oid")
-        let back = "/organizations/\(id?.uuidString.lowercased() ?? "")"
+        let back = SiteURL.organization(id)
         return try await act(req, back: back) {
             guard let id else { throw Problem.notFound("organization") }
             req.flash(try await work(actor, id))

@@ -33,9 +33,9 @@ extension WebPages {
         return try await page(
             req, "New commitment",
             """
-            <div class="card" style="max-width:720px"><h1>New commitment in <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
+            <div class="card" style="max-width:720px"><h1>New commitment in <a href="\(SiteURL.partnership(p.id))">\(p.name)</a></h1>
             <p class="muted">Your side promises it; the other side accepts or declines.</p>\(general)
-            <form method="post" action="\(Paths.partnership(p.id))/commitments">\(csrf(req))
+            <form method="post" action="\(SiteURL.commitments(p.id))">\(csrf(req))
             <label for="title">What is promised</label><input id="title" name="title" required maxlength="200" value="\(values["title"] ?? "")"\(invalid("title"))>\(error("title"))
             <label for="owner">Owner</label><select id="owner" name="ownerId"\(invalid("ownerId"))>\(colleagues.map { c in HTML("<option value=\"\(c.id)\"\(HTML(raw: c.id == owner ? " selected" : ""))>\(c.name)</option>") })</select>\(error("ownerId"))
             <label for="deliverable">Deliverable</label><textarea id="deliverable" name="deliverable" maxlength="4000"\(invalid("deliverable"))>\(values["deliverable"] ?? "")</textarea>\(error("deliverable"))
@@ -61,13 +61,13 @@ extension WebPages {
                     title: values["title"]!, deliverable: values["deliverable"]!, acceptanceCriteria: values["acceptanceCriteria"]!,
                     dueAt: due, timeZone: values["timeZone"]!, ownerID: UUID(uuidString: values["ownerId"]!)), in: p, by: actor, on: req.db)
             req.flash("Proposed. The other side has been notified.")
-            return req.safeRedirect(to: Paths.commitment(p.id, c.id))
+            return req.safeRedirect(to: SiteURL.commitment(p.id, c.id))
         } catch let problem as Problem where problem.status == .unprocessableEntity {
             // Shown again as typed, with the refusal next to its field.
             return try await commitmentForm(req, values: values, problem: problem).encodeResponse(status: problem.status, for: req)
         } catch let problem as Problem {
             req.flash(problem.detail, error: true)
-            return req.safeRedirect(to: "\(Paths.partnership(p.id))/commitments/new")
+            return req.safeRedirect(to: SiteURL.newCommitment(p.id))
         }
     }
 
@@ -82,7 +82,7 @@ extension WebPages {
         let now = Date()
         // Exactly the actions the lifecycle accepts from this side now, in its order: ending the work comes last.
         let possible = CommitmentLifecycle.allowedActions(in: c.state, by: side, at: now)
-        let url = "\(Paths.commitment(p.id, c.id))/transitions"
+        let url = SiteURL.commitmentTransitions(p.id, c.id)
         let forms = HTML.join(
             possible.map { action in
                 let needsDate = action == .proposeNewDate
@@ -116,7 +116,7 @@ extension WebPages {
         return try await page(
             req, c.title,
             """
-            <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p>
+            <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p>
             <h1>\(c.title) \(statusBadge(c.status.rawValue))</h1>\(risk)\(pending)
             <div class="grid"><section class="card"><h2>Promise</h2>
             <p><strong>\(c.owner.name)</strong> promises this to <strong>\(recipient?.name ?? "")</strong>.</p>
@@ -132,7 +132,7 @@ extension WebPages {
     static func transition(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
         let c = try await Policy.commitment(uuid(req, "cid"), in: p, on: req.db)
-        let back = Paths.commitment(p.id, c.id)
+        let back = SiteURL.commitment(p.id, c.id)
         return try await act(req, back: back) {
             guard let action = CommitmentAction(rawValue: field(req, "action")) else { throw Problem.invalid("action", "Unknown action.") }
             var due: Date?
@@ -150,7 +150,7 @@ extension WebPages {
                 action == .proposeNewDate
                     ? "A new date for “\(c.title)” was proposed. The other side has been notified."
                     : "“\(c.title)” \(action.pastParticiple). The other side has been notified.")
-            return back
+            return field(req, "back") == SiteURL.dashboard() ? SiteURL.dashboard() : back
         }
     }
 
@@ -186,14 +186,14 @@ extension WebPages {
         let reply: HTML =
             p.status == .active
             ? """
-            <form method="post" action="\(Paths.partnership(p.id))/messages" class="card">\(csrf(req))<input type="hidden" name="threadId" value="\(thread.id)">
+            <form method="post" action="\(SiteURL.messages(p.id))" class="card">\(csrf(req))<input type="hidden" name="threadId" value="\(thread.id)">
             <label for="body">Reply</label><textarea id="body" name="body" required maxlength="10000"></textarea>
             <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form>
             """ : ""
         return try await page(
             req, thread.subject,
             """
-            <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p><h1>\(thread.subject)</h1>
+            <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p><h1>\(thread.subject)</h1>
             <section class="card">\(list)</section>\(reply)
             """)
     }
@@ -201,14 +201,14 @@ extension WebPages {
     static func postMessage(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
         let threadID = UUID(uuidString: field(req, "threadId"))
-        let back = threadID.map { Paths.thread(p.id, $0) } ?? Paths.partnership(p.id)
+        let back = threadID.map { SiteURL.thread(p.id, $0) } ?? SiteURL.partnership(p.id)
         return try await act(req, back: back) {
             let subject = field(req, "subject")
             let m = try await Messages.post(
                 .init(
                     body: field(req, "body"), needsResponse: field(req, "needsResponse") == "true",
                     threadID: threadID, subject: subject.isEmpty ? nil : subject), in: p, by: actor, on: req.db)
-            return Paths.thread(p.id, m.$thread.id)
+            return SiteURL.thread(p.id, m.$thread.id)
         }
     }
 }

@@ -50,7 +50,7 @@ extension WebPages {
             own.map { c in
                 let remove: HTML =
                     canEdit
-                    ? "<form method=\"post\" action=\"/organization/credentials/\(c.id!.uuidString)/remove\" class=\"inline\">\(csrf(req))<button class=\"secondary small\">Remove</button></form>"
+                    ? "<form method=\"post\" action=\"\(SiteURL.credentialRemove(c.id))\" class=\"inline\">\(csrf(req))<button class=\"secondary small\">Remove</button></form>"
                     : ""
                 return "<li>\(credentialLine(c, clock: clock, now: now)) \(remove)</li>"
             })
@@ -66,7 +66,7 @@ extension WebPages {
         let form: HTML =
             canEdit
             ? """
-            <details><summary>Add a credential</summary><form method="post" action="/organization/credentials">\(csrf(req))
+            <details><summary>Add a credential</summary><form method="post" action="\(SiteURL.credentialsAdd())">\(csrf(req))
             <div class="grid"><div><label for="cred-kind">Kind</label><select id="cred-kind" name="kind">\(kinds)</select></div>
             <div><label for="cred-title">Name</label><input id="cred-title" name="title" required maxlength="200" placeholder="ISO/IEC 27001:2022"></div></div>
             <div class="grid"><div><label for="cred-issuer">Issued by (on Bonafide)</label><select id="cred-issuer" name="issuerOrganizationId"><option value="">Not on Bonafide: name it →</option>\(issuerOptions)</select></div>
@@ -78,7 +78,7 @@ extension WebPages {
             """ : ""
         let requestList = HTML.join(
             requests.map { c in
-                let action = "/organization/credentials/\(c.id!.uuidString)/decision"
+                let action = SiteURL.credentialDecision(c.id)
                 let buttons: HTML =
                     c.status == .pending
                     ? """
@@ -89,7 +89,7 @@ extension WebPages {
                     <form method="post" action="\(action)" class="inline">\(csrf(req))<input type="hidden" name="decision" value="revoke"><input name="note" aria-label="Why you revoke" placeholder="Why (required; shown publicly)" required maxlength="1000"><button class="danger">Revoke</button></form>
                     """
                 return
-                    "<li><a href=\"/organizations/\(c.$holder.id.uuidString)\">\(c.holder.name)</a>: \(credentialLine(c, clock: clock, now: now)) \(canEdit ? buttons : "")</li>"
+                    "<li><a href=\"\(SiteURL.organization(c.$holder.id))\">\(c.holder.name)</a>: \(credentialLine(c, clock: clock, now: now)) \(canEdit ? buttons : "")</li>"
             })
         return """
             <section class="card" id="credentials"><h2>Credentials</h2>\(own.isEmpty ? HTML("<p class=\"muted\">No credentials listed yet.</p>") : HTML("<ul>\(ownList)</ul>"))\(form)</section>
@@ -99,7 +99,7 @@ extension WebPages {
 
     static func addCredential(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.organizationSettings) {
+        return try await act(req, back: SiteURL.organizationSettings) {
             guard let kind = CredentialKind(rawValue: field(req, "kind")) else {
                 throw Problem.invalid("kind", "Choose what kind of credential it is.")
             }
@@ -126,31 +126,31 @@ extension WebPages {
                     validUntil: until),
                 by: actor, on: req.db)
             req.flash(issuerText.isEmpty ? "Added, shown as not verified." : "Added. The issuer has been asked to confirm it.")
-            return Paths.organizationSettings
+            return SiteURL.organizationSettings
         }
     }
 
     static func removeCredential(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.organizationSettings) {
+        return try await act(req, back: SiteURL.organizationSettings) {
             guard let id = uuid(req, "crid"), try await Credentials.remove(id, by: actor, on: req.db) else {
                 throw Problem.notFound("credential")
             }
             req.flash("Removed.")
-            return Paths.organizationSettings
+            return SiteURL.organizationSettings
         }
     }
 
     static func decideCredential(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.credentialRequests) {
+        return try await act(req, back: SiteURL.credentialRequests) {
             guard let id = uuid(req, "crid") else { throw Problem.notFound("credential") }
             guard let decision = Credentials.Decision(rawValue: field(req, "decision")) else {
                 throw Problem.invalid("decision", "Confirm, decline or revoke.")
             }
             let c = try await Credentials.decide(id, decision, note: field(req, "note"), by: actor, on: req.db)
             req.flash("“\(c.title)” is now \(c.status == .verified ? "verified" : c.status.rawValue).")
-            return Paths.credentialRequests
+            return SiteURL.credentialRequests
         }
     }
 }

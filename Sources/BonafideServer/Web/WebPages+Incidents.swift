@@ -12,7 +12,7 @@ extension WebPages {
             incidents.map { i in
                 let whose = i.$responsible.id == actor.organizationID ? "your side" : "the other side"
                 return """
-                    <tr><td><a href="\(Paths.incident(p.id, i.id))">\(i.title)</a><div class="small muted">\(whose)\(i.selfReported ? " · disclosed" : "")</div></td>
+                    <tr><td><a href="\(SiteURL.incident(p.id, i.id))">\(i.title)</a><div class="small muted">\(whose)\(i.selfReported ? " · disclosed" : "")</div></td>
                     <td>\(statusBadge(i.severity.rawValue))</td><td>\(statusBadge(i.status.rawValue)) \(handlingBadge(i, at: now))</td>
                     <td class="small">\(clock.format(i.raisedAt, "d MMM yyyy"))</td></tr>
                     """
@@ -21,7 +21,7 @@ extension WebPages {
         return """
             <section class="card" id="incidents"><h2>Incidents</h2>
             \(incidents.isEmpty ? HTML("<p class=\"muted\">No incidents. When something goes wrong, raise it here: the other side acknowledges it, explains the root cause and commits to an improvement plan, on the record.</p>") : HTML("<table><thead><tr><th>What</th><th>Severity</th><th>State</th><th>Raised</th></tr></thead><tbody>\(rows)</tbody></table>"))
-            \(canRaise ? HTML("<a class=\"button secondary\" href=\"\(Paths.partnership(p.id))/incidents/new\">Raise or disclose an incident</a>") : "")</section>
+            \(canRaise ? HTML("<a class=\"button secondary\" href=\"\(SiteURL.newIncident(p.id))\">Raise or disclose an incident</a>") : "")</section>
             """
     }
 
@@ -45,10 +45,10 @@ extension WebPages {
         return try await page(
             req, "Raise an incident",
             """
-            <div class="card" style="max-width:720px"><h1>Incident in <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
+            <div class="card" style="max-width:720px"><h1>Incident in <a href="\(SiteURL.partnership(p.id))">\(p.name)</a></h1>
             <p class="muted">Both sides see it, and every step of its handling is in the partnership's log. It counts as trust evidence: \
             the incident itself against the responsible side's reliability, how it is handled for or against its credibility.</p>
-            <form method="post" action="\(Paths.partnership(p.id))/incidents">\(csrf(req))
+            <form method="post" action="\(SiteURL.incidents(p.id))">\(csrf(req))
             <fieldset><legend>Who is responsible</legend>
             <label><input type="radio" name="responsible" value="partner" checked> \(partner?.name ?? "The other side")</label>
             <label><input type="radio" name="responsible" value="us"> Our side: we disclose it ourselves</label></fieldset>
@@ -64,7 +64,7 @@ extension WebPages {
 
     static func createIncident(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: "\(Paths.partnership(p.id))/incidents/new") {
+        return try await act(req, back: SiteURL.newIncident(p.id)) {
             guard let severity = IncidentSeverity(rawValue: field(req, "severity")) else {
                 throw Problem.invalid("severity", "Choose how severe it was: minor, major or critical.")
             }
@@ -83,7 +83,7 @@ extension WebPages {
             req.flash(
                 i.selfReported ? "Disclosed. The other side has been notified." : "Raised. The other side has been asked to acknowledge it."
             )
-            return Paths.incident(p.id, i.id)
+            return SiteURL.incident(p.id, i.id)
         }
     }
 
@@ -96,13 +96,9 @@ extension WebPages {
         let history = try await Timeline.events(of: p, incident: i.id, on: req.db)
         let responsible = try await Organization.find(i.$responsible.id, on: req.db)
         let affected = try await Organization.find(i.$affected.id, on: req.db)
-        // Offer exactly the actions the lifecycle would accept from this side now.
-        let filler = String(repeating: "x", count: IncidentLifecycle.minimumExplanation)
-        let possible = IncidentAction.allCases.filter { action in
-            (try? IncidentLifecycle.apply(action, to: i.state, by: side, at: now, note: "x", rootCause: filler, improvementPlan: filler))
-                != nil
-        }
-        let url = "\(Paths.incident(p.id, i.id))/transitions"
+        // Exactly the actions the lifecycle accepts from this side now, in its order.
+        let possible = IncidentLifecycle.allowedActions(in: i.state, by: side, at: now)
+        let url = SiteURL.incidentTransitions(p.id, i.id)
         let forms = HTML.join(
             possible.map { action in
                 let fields: HTML =
@@ -122,7 +118,7 @@ extension WebPages {
         if side == .responsible, Policy.canManage(actor), i.status == .resolved || i.status == .closed || i.publishedAt != nil {
             publication = """
                 <section class="card"><h2>On your profile</h2>\(i.publishedAt.map { HTML("<p>Published \(clock.format($0)): anyone sees its title, severity, dates, root cause and improvement plan (never the description or this partnership).</p>") } ?? "<p class=\"muted\">Publishing your account (title, severity, dates, root cause and improvement plan; never the description or this partnership) on your organization's profile shows how you handle incidents.</p>")
-                <form method="post" action="\(Paths.incident(p.id, i.id))/publication">\(csrf(req))<input type="hidden" name="published" value="\(i.publishedAt == nil ? "true" : "false")">
+                <form method="post" action="\(SiteURL.incidentPublication(p.id, i.id))">\(csrf(req))<input type="hidden" name="published" value="\(i.publishedAt == nil ? "true" : "false")">
                 <button class="\(i.publishedAt == nil ? "" : "secondary")">\(i.publishedAt == nil ? "Publish on our profile" : "Take it off our profile")</button></form></section>
                 """
         }
@@ -148,7 +144,7 @@ extension WebPages {
         return try await page(
             req, i.title,
             """
-            <p><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p>
+            <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p>
             <h1>\(i.title) \(statusBadge(i.status.rawValue)) \(statusBadge(i.severity.rawValue))</h1>\(handling)
             <div class="grid"><section class="card"><h2>What happened</h2><p style="white-space:pre-wrap">\(i.description)</p>
             <p class="small muted">\(i.selfReported ? "Disclosed by" : "Raised by") \(i.$raisedBy.value?.name ?? "") · responsible: <strong>\(responsible?.name ?? "")</strong> · affected: \(affected?.name ?? "")</p></section>
@@ -165,20 +161,26 @@ extension WebPages {
     static func transitionIncident(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
         let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
-        let back = Paths.incident(p.id, i.id)
+        let back = SiteURL.incident(p.id, i.id)
         return try await act(req, back: back) {
             guard let action = IncidentAction(rawValue: field(req, "action")) else { throw Problem.invalid("action", "Unknown action.") }
             _ = try await Incidents.act(
                 i, in: p, action: action, note: field(req, "note"), rootCause: field(req, "rootCause"),
                 improvementPlan: field(req, "improvementPlan"), by: actor, on: req.db)
-            return back
+            if let done = Self.incidentDone[action] { req.flash("“\(i.title)” \(done). The other side has been notified.") }
+            return field(req, "back") == SiteURL.dashboard() ? SiteURL.dashboard() : back
         }
     }
+
+    static let incidentDone: [IncidentAction: String] = [
+        .acknowledge: "acknowledged", .update: "has your update", .resolve: "resolved", .reopen: "reopened",
+        .close: "closed: resolution accepted", .withdraw: "withdrawn",
+    ]
 
     static func publishIncident(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
         let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
-        let back = Paths.incident(p.id, i.id)
+        let back = SiteURL.incident(p.id, i.id)
         return try await act(req, back: back) {
             let published = field(req, "published") == "true"
             _ = try await Incidents.publish(i, in: p, published, by: actor, on: req.db)

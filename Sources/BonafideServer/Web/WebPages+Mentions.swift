@@ -25,7 +25,7 @@ extension WebPages {
         let filter: HTML =
             brands.count > 1
             ? HTML(
-                "<p class=\"small\">Show: <a href=\"\(Paths.mentions)\">all brands</a>\(HTML.join(brands.map { HTML(" · <a href=\"\(Paths.mentions(brand: $0.key))\">\($0.brand)</a>") }))</p>"
+                "<p class=\"small\">Show: <a href=\"\(SiteURL.mentions())\">all brands</a>\(HTML.join(brands.map { HTML(" · <a href=\"\(SiteURL.mentions(brand: $0.key))\">\($0.brand)</a>") }))</p>"
             ) : ""
         let recent: HTML =
             list.isEmpty
@@ -36,24 +36,23 @@ extension WebPages {
             let feeds = try await MentionFeeds.list(for: actor.organizationID, on: db)
             let feedRows = HTML.join(
                 feeds.map { f in
-                    let path = "/mentions/feeds/\(f.id!.uuidString)"
                     return """
                         <tr><td><a href="\(f.url)" rel="noopener noreferrer">\(f.url)</a><div class="small muted">\(f.keywords.isEmpty ? "every item" : "items with: \(f.keywords)")</div></td><td>\(f.brand)</td>
                         <td class="small feed-status">\(f.lastPolledAt.map { clock.format($0) + ": " } ?? "")\(f.lastStatus)</td>
-                        <td><form method="post" action="\(path)/poll" class="inline">\(csrf(req))<button class="secondary">Poll now</button></form>
-                        <form method="post" action="\(path)/delete" class="inline">\(csrf(req))<button class="link">Stop following</button></form></td></tr>
+                        <td><form method="post" action="\(SiteURL.feedPoll(f.id))" class="inline">\(csrf(req))<button class="secondary">Poll now</button></form>
+                        <form method="post" action="\(SiteURL.feedRemove(f.id))" class="inline">\(csrf(req))<button class="link">Stop following</button></form></td></tr>
                         """
                 })
             let every = req.application.bonafide.feedPollSeconds
             manage = """
                 <section class="card"><h2>Feeds</h2><p class="small muted">RSS and Atom feeds are read every \(every >= 120 ? "\(every / 60) minutes" : "\(every) seconds"); an item seen before is not counted twice.</p>
                 \(feeds.isEmpty ? HTML("<p class=\"muted\">No feeds yet.</p>") : HTML("<table id=\"feed-list\"><thead><tr><th>Feed</th><th>Brand</th><th>Last poll</th><th></th></tr></thead><tbody>\(feedRows)</tbody></table>"))
-                <h3>Follow a feed</h3><form method="post" action="/mentions/feeds">\(csrf(req))
+                <h3>Follow a feed</h3><form method="post" action="\(SiteURL.feeds())">\(csrf(req))
                 <label for="feed-url">Feed address (RSS or Atom)</label><input id="feed-url" name="url" type="url" required maxlength="2000" placeholder="https://reviews.example.com/northwind.rss">
                 <label for="feed-brand">About (your organization if empty, or a partner's name)</label><input id="feed-brand" name="brand" maxlength="100" list="brand-names">
                 <label for="feed-keywords">Keep only items containing (optional, comma-separated)</label><input id="feed-keywords" name="keywords" maxlength="1200">
                 <button>Follow feed</button></form></section>
-                <section class="card"><h2>Import mentions</h2><form method="post" action="/mentions/import" enctype="multipart/form-data">\(csrf(req))
+                <section class="card"><h2>Import mentions</h2><form method="post" action="\(SiteURL.mentionsImport())" enctype="multipart/form-data">\(csrf(req))
                 <label for="mention-file">A CSV file (header row naming <code>text</code>, optionally <code>title, url, author, brand, source, date</code>) or a JSON array of mentions</label>
                 <input id="mention-file" name="file" type="file" accept=".csv,.json,text/csv,application/json">
                 <label for="mention-text">Or paste the file's contents</label><textarea id="mention-text" name="text" rows="4" placeholder="text,brand,date&#10;&quot;Quick to reply and always on time&quot;,Northwind,2026-11-02"></textarea>
@@ -125,7 +124,7 @@ extension WebPages {
 
     static func importMentions(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.mentions) {
+        return try await act(req, back: SiteURL.mentions()) {
             try Policy.manageOrganization(actor)
             var text = field(req, "text")
             if let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 {
@@ -140,38 +139,38 @@ extension WebPages {
             req.flash(
                 "Imported \(r.imported) mention\(r.imported == 1 ? "" : "s"); \(r.duplicates) already known."
                     + (r.alerts.isEmpty ? "" : " " + r.alerts.map(Mentions.describe).joined(separator: " ")))
-            return Paths.mentions
+            return SiteURL.mentions()
         }
     }
 
     static func addFeed(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.mentions) {
+        return try await act(req, back: SiteURL.mentions()) {
             _ = try await MentionFeeds.add(
                 .init(url: field(req, "url"), brand: field(req, "brand"), keywords: field(req, "keywords")), by: actor, on: req.db)
             req.flash("Following the feed; it is read within a minute, or now with “Poll now”.")
-            return Paths.mentions
+            return SiteURL.mentions()
         }
     }
 
     static func pollFeed(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.mentions) {
+        return try await act(req, back: SiteURL.mentions()) {
             try Policy.manageOrganization(actor)
             let feed = try await MentionFeeds.feed(uuid(req, "fid"), for: actor, on: req.db)
             let r = try await MentionFeeds.poll(feed, with: req.application.feedFetcher, on: req.db)
             req.flash(r.failed ? "The feed could not be read: \(r.status)" : "Polled: \(r.status).", error: r.failed)
-            return Paths.mentions
+            return SiteURL.mentions()
         }
     }
 
     static func removeFeed(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.mentions) {
+        return try await act(req, back: SiteURL.mentions()) {
             let feed = try await MentionFeeds.feed(uuid(req, "fid"), for: actor, on: req.db)
             try await MentionFeeds.remove(feed, by: actor, on: req.db)
             req.flash("No longer following \(feed.url); its mentions stay.")
-            return Paths.mentions
+            return SiteURL.mentions()
         }
     }
 }

@@ -18,8 +18,8 @@ extension WebPages {
         let invite: HTML =
             canEdit
             ? """
-            <section class="card"><h2>Invite a colleague</h2>
-            <form method="post" action="/organization/invitations">\(csrf(req))
+            <section class="card" id="invite-colleague"><h2>Invite a colleague</h2>
+            <form method="post" action="\(SiteURL.colleagueInvitations())">\(csrf(req))
             <label for="inv-email">Email</label><input id="inv-email" name="email" type="email" required>
             <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(Policy.isOwner(actor) ? HTML("<option>owner</option>") : "")</select>
             <button>Create invitation link</button></form></section>
@@ -29,7 +29,7 @@ extension WebPages {
             ? """
             <section class="card" id="two-factor-policy"><h2>Two-factor sign-in</h2>
             <p>\(org.requireTwoFactor ? "Everyone in \(org.name) must sign in with a second factor." : "A second factor is optional for your colleagues.")</p>
-            <form method="post" action="/organization/two-factor">\(csrf(req))<input type="hidden" name="required" value="\(org.requireTwoFactor ? "0" : "1")">
+            <form method="post" action="\(SiteURL.twoFactorRequirement())">\(csrf(req))<input type="hidden" name="required" value="\(org.requireTwoFactor ? "0" : "1")">
             <button class="\(org.requireTwoFactor ? "secondary" : "")">\(org.requireTwoFactor ? "Make it optional" : "Require it of everyone")</button></form></section>
             """ : ""
         let mail = canEdit ? try await outgoingMail(req, organization: org.id!, clock: Clock(actor.user.timeZone)) : ""
@@ -44,9 +44,9 @@ extension WebPages {
             canEdit
             ? """
             <section class="card" id="status-page"><h2>Status page</h2>
-            <p class="muted small">During an incident, say what is going on in one place: <a href="\(Paths.status(org.id))">your status page</a> shows your
+            <p class="muted small">During an incident, say what is going on in one place: <a href="\(SiteURL.status(org.id))">your status page</a> shows your
             disclosures and the accounts you published, with the updates you post. Partners can follow it by mail.</p>
-            <form method="post" action="/organization/status-page">\(csrf(req))<label for="status-visibility">Who can see it</label>
+            <form method="post" action="\(SiteURL.statusPageSettings())">\(csrf(req))<label for="status-visibility">Who can see it</label>
             <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
             """ : ""
         let vault = try await VaultCard.load(req, for: actor).render(csrf: req.csrfToken)
@@ -60,7 +60,7 @@ extension WebPages {
             <p class="muted">An honest profile is where trust starts: partners see what you do well, what you do not, and what could go wrong.</p>
             \(sections)
             <section class="card"><h2>Name, hours and settings</h2>
-            <form method="post" action="/organization">\(csrf(req))
+            <form method="post" action="\(SiteURL.ownOrganization())">\(csrf(req))
             <label for="name">Name</label><input id="name" name="name" value="\(org.name)" maxlength="120"\(disabled)>
             <label for="tz">Time zone</label><select id="tz" name="timeZone"\(disabled)>\(zoneOptions(selected: org.timeZone))</select>
             <div class="grid"><div><label for="ws">Working hours from</label><input id="ws" name="workStart" type="time" value="\(WorkingHours.text(ofMinute: org.workStartMinute))"\(disabled)></div>
@@ -113,7 +113,7 @@ extension WebPages {
             })
         let retry: HTML =
             summary.failed > 0
-            ? "<form method=\"post\" action=\"/organization/mail/retry\">\(csrf(req))<button>Send the \(summary.failed) failed message\(summary.failed == 1 ? "" : "s") again</button></form>"
+            ? "<form method=\"post\" action=\"\(SiteURL.mailRetry())\">\(csrf(req))<button>Send the \(summary.failed) failed message\(summary.failed == 1 ? "" : "s") again</button></form>"
             : ""
         return """
             <section class="card" id="outgoing-mail"><h2>Outgoing mail</h2>
@@ -126,17 +126,17 @@ extension WebPages {
 
     static func retryFailedMail(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/organization") {
+        return try await act(req, back: SiteURL.ownOrganization()) {
             try Policy.manageOrganization(actor)
             let n = try await MailDelivery.retryFailed(of: actor.organizationID, on: req.db)
             req.flash("\(n) message\(n == 1 ? "" : "s") queued again.")
-            return "/organization#outgoing-mail"
+            return SiteURL.outgoingMail
         }
     }
 
     static func updateOrganization(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/organization") {
+        return try await act(req, back: SiteURL.ownOrganization()) {
             let days = (try? req.content.get([String].self, at: "days")) ?? []
             // The profile's text lives in its sections (their own forms); this form keeps the name, hours and settings.
             _ = try await Accounts.updateOrganization(
@@ -146,20 +146,20 @@ extension WebPages {
                     messageSentiment: field(req, "messageSentiment") == "1"),
                 by: actor, on: req.db)
             req.flash("Settings saved.")
-            return "/organization"
+            return SiteURL.ownOrganization()
         }
     }
 
     static func inviteColleague(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/organization") {
+        return try await act(req, back: SiteURL.ownOrganization()) {
             guard let role = Role(rawValue: field(req, "role")) else { throw Problem.invalid("role", "Choose owner, admin or member.") }
             let (inv, secret) = try await Accounts.inviteColleague(
                 email: field(req, "email"), role: role, by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
             req.flash(
                 "Invitation mailed to \(inv.email). You can also send them this link; it works once: "
-                    + "\(req.application.bonafide.baseURL)\(Paths.join(secret))")
-            return "/organization"
+                    + "\(req.application.bonafide.baseURL)\(SiteURL.join(secret))")
+            return SiteURL.ownOrganization()
         }
     }
 
@@ -177,7 +177,7 @@ extension WebPages {
             tokens.map { t in
                 let state: HTML =
                     t.revokedAt == nil
-                    ? "<form method=\"post\" action=\"/settings/tokens/\(t.id)/revoke\">\(csrf(req))<button class=\"danger\">Revoke</button></form>"
+                    ? "<form method=\"post\" action=\"\(SiteURL.Settings.revokeToken(t.id))\">\(csrf(req))<button class=\"danger\">Revoke</button></form>"
                     : "<span class=\"muted\">revoked \(clock.format(t.revokedAt, "d MMM yyyy"))</span>"
                 return """
                     <tr><td>\(t.name)</td><td><code>\(t.prefix)…</code></td><td class="hide-sm">\(clock.format(t.createdAt, "d MMM yyyy"))</td>
@@ -188,7 +188,7 @@ extension WebPages {
             req, "Settings",
             """
             <h1>Settings</h1>
-            <section class="card"><h2>You</h2><form method="post" action="/settings/profile">\(csrf(req))
+            <section class="card"><h2>You</h2><form method="post" action="\(SiteURL.Settings.profile())">\(csrf(req))
             <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
             <select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select><button>Save</button></form></section>
             \(try await SecuritySettingsPage.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
@@ -196,36 +196,36 @@ extension WebPages {
             \(secretHTML)
             <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
             <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
-            <form method="post" action="/settings/tokens">\(csrf(req))<label for="token-name">New token name</label>
+            <form method="post" action="\(SiteURL.Settings.tokens())">\(csrf(req))<label for="token-name">New token name</label>
             <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button>Create token</button></form></section>
             """)
     }
 
     static func updateProfile(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/settings") {
+        return try await act(req, back: SiteURL.Settings.page()) {
             let zone = field(req, "timeZone")
             try await Accounts.setTimeZone(zone, of: actor, on: req.db)
             req.flash("Saved: times now show in \(zone).")
-            return "/settings"
+            return SiteURL.Settings.page()
         }
     }
 
     static func createToken(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/settings") {
+        return try await act(req, back: SiteURL.Settings.page()) {
             let (_, secret) = try await Accounts.createToken(for: actor.user, name: field(req, "name"), on: req.db)
             req.setSessionValue("new_token", secret)
-            return "/settings"
+            return SiteURL.Settings.page()
         }
     }
 
     static func revokeToken(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/settings") {
+        return try await act(req, back: SiteURL.Settings.page()) {
             try await Accounts.revokeToken(uuid(req, "tokenID"), by: actor, on: req.db)
             req.flash("Token revoked; it no longer works.")
-            return "/settings"
+            return SiteURL.Settings.page()
         }
     }
 }
@@ -234,18 +234,18 @@ extension WebPages {
     static func saveProfileSection(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let name = req.parameters.get("section") ?? ""
-        return try await act(req, back: Paths.profileSettings) {
+        return try await act(req, back: SiteURL.profileSettings) {
             let content = name == "workingHours" ? nil : field(req, "content")
             let section = try await ProfileSections.set(
                 name, content: content, audience: try audience(req), title: nil, by: actor, on: req.db)
             req.flash("“\(section.title)” saved: \(section.audience.label.lowercased()) see\(section.audience == .public ? "s" : "") it.")
-            return Paths.profileSettings
+            return SiteURL.profileSettings
         }
     }
 
     static func addProfileSection(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.profileSettings) {
+        return try await act(req, back: SiteURL.profileSettings) {
             let title = field(req, "title").trimmingCharacters(in: .whitespacesAndNewlines)
             let name = ProfileSections.name(forTitle: title)
             guard !name.isEmpty else { throw Problem.invalid("title", "Give the section a title with letters or digits.") }
@@ -257,16 +257,16 @@ extension WebPages {
             let section = try await ProfileSections.set(
                 name, content: field(req, "content"), audience: try audience(req), title: title, by: actor, on: req.db)
             req.flash("“\(section.title)” added.")
-            return Paths.profileSettings
+            return SiteURL.profileSettings
         }
     }
 
     static func removeProfileSection(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.profileSettings) {
+        return try await act(req, back: SiteURL.profileSettings) {
             try await ProfileSections.remove(req.parameters.get("section") ?? "", by: actor, on: req.db)
             req.flash("Section removed.")
-            return Paths.profileSettings
+            return SiteURL.profileSettings
         }
     }
 

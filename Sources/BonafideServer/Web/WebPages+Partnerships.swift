@@ -14,7 +14,7 @@ extension WebPages {
             req, "New partnership",
             """
             <div class="card" style="max-width:640px"><h1>Open a partnership</h1>
-            <form method="post" action="/partnerships">\(csrf(req))
+            <form method="post" action="\(SiteURL.partnerships())">\(csrf(req))
             <label for="name">Name</label><input id="name" name="name" required maxlength="160" placeholder="Website relaunch with Acme">
             <label for="partnerEmail">Partner's email <span class="muted small">(the person who will accept for their organization)</span></label>
             <input id="partnerEmail" name="partnerEmail" type="email">
@@ -26,12 +26,12 @@ extension WebPages {
 
     static func createPartnership(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/partnerships/new") {
+        return try await act(req, back: SiteURL.newPartnership()) {
             let (p, secret) = try await Partnerships.create(
                 name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
                 agreement: field(req, "agreement"), by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
-            req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))")
-            return Paths.partnership(p.id)
+            req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(SiteURL.invitation(secret))")
+            return SiteURL.partnership(p.id)
         }
     }
 
@@ -61,7 +61,7 @@ extension WebPages {
                 "<p class=\"small\" id=\"partner-tone\">Tone of the other side's messages, last 30 days: \(tone.recent.mean.map { String(format: "%+.2f", $0) } ?? "–") over \(tone.recent.n) message\(tone.recent.n == 1 ? "" : "s") · \(change)</p>"
         }
         let overlap = try await Partnerships.overlap(of: p, on: db)
-        let logEntries = try await Ledger.newestEntries(of: p.id!, limit: 40, on: db)
+        let logEntries = try await Ledger.newestEntries(of: p.id!, limit: timelineLength, on: db)
         let names = try await actorNames(logEntries, on: db)
         let witnessing = try await Witnessing.status(of: p, app: req.application, on: db)
         let head = witnessing.head
@@ -70,7 +70,7 @@ extension WebPages {
         let active = p.status == .active
         let trust: HTML =
             try await p.otherSide(of: actor.organizationID).asyncFlatMap {
-                try await trustPanel(req, subject: $0, clock: clock, back: Paths.partnership(p.id))
+                try await trustPanel(req, subject: $0, clock: clock, back: SiteURL.partnership(p.id))
             } ?? ""
 
         var invite: HTML = ""
@@ -84,18 +84,18 @@ extension WebPages {
                 ?? "<p class=\"muted\">Waiting for \(p.invitedEmail ?? "the partner") to accept. Lost the link? Issue a new one; the old one stops working.</p>"
             let renew: HTML =
                 p.$organization.id == actor.organizationID
-                ? "<form method=\"post\" action=\"\(Paths.partnership(p.id))/invitation\">\(csrf(req))<button class=\"secondary\">New invitation link</button></form>"
+                ? "<form method=\"post\" action=\"\(SiteURL.renewInvitation(p.id))\">\(csrf(req))<button class=\"secondary\">New invitation link</button></form>"
                 : ""
             invite = "<section class=\"card\"><h2>Invitation</h2>\(shown)\(renew)</section>"
         }
         let agreement: HTML =
             versions.first.map { v in
-                "<pre class=\"agreement\" id=\"agreement-text\">\(v.text)</pre><p class=\"small muted\">Version \(v.version) by \(v.author.name), \(clock.format(v.createdAt)). <a href=\"\(Paths.partnership(p.id))/agreement\">All versions</a></p>"
+                "<pre class=\"agreement\" id=\"agreement-text\">\(v.text)</pre><p class=\"small muted\">Version \(v.version) by \(v.author.name), \(clock.format(v.createdAt)). <a href=\"\(SiteURL.agreement(p.id))\">All versions</a></p>"
             } ?? "<p class=\"muted\">No agreement written yet.</p>"
         let editAgreement: HTML =
             (active || p.status == .invited)
             ? """
-            <details><summary>Edit the agreement</summary><form method="post" action="\(Paths.partnership(p.id))/agreement">\(csrf(req))
+            <details><summary>Edit the agreement</summary><form method="post" action="\(SiteURL.agreement(p.id))">\(csrf(req))
             <label for="agreement">Agreement text</label><textarea id="agreement" name="text" rows="10">\(versions.first?.text ?? "")</textarea>
             <button>Save as a new version</button></form></details>
             """ : ""
@@ -106,7 +106,7 @@ extension WebPages {
             colleagues.isEmpty || !(active || p.status == .invited)
             ? ""
             : """
-            <form method="post" action="\(Paths.partnership(p.id))/members" class="actions">\(csrf(req))
+            <form method="post" action="\(SiteURL.members(p.id))" class="actions">\(csrf(req))
             <div><label for="member">Add a colleague</label><select id="member" name="userId">\(colleagues.map { c in HTML("<option value=\"\(c.id)\">\(c.name)</option>") })</select></div>
             <button class="secondary">Add</button></form>
             """
@@ -122,14 +122,17 @@ extension WebPages {
             times.map { t in
                 "<tr><td>\(t.organization.name)</td><td>\(t.medianSeconds.map { Clock.duration($0) } ?? "–")</td><td>\(t.answered)</td><td>\(t.open)</td></tr>"
             })
+        let now = Date()
+        let filter = CommitmentFilter(query: { req.query[String.self, at: $0] })
+        let shown = commitments.filter { filter.matches($0, ourSide: actor.organizationID, at: now) }
         let commitmentRows = HTML.join(
-            commitments.map { c in
+            shown.map { c in
                 let notice: HTML =
                     c.atRisk
                     ? " <span class=\"risk\">at risk</span>"
                     : c.proposedDueAt != nil ? " <span class=\"risk\">new date proposed</span>" : ""
                 return """
-                    <tr><td><a href="\(Paths.commitment(p.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name) for \(orgNames[c.$recipientOrganization.id] ?? "")</div></td>
+                    <tr><td><a href="\(SiteURL.commitment(p.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name) for \(orgNames[c.$recipientOrganization.id] ?? "")</div></td>
                     <td>\(clock.format(c.dueAt, "d MMM yyyy, HH:mm"))</td><td>\(statusBadge(c.status.rawValue))\(notice)</td></tr>
                     """
             })
@@ -137,40 +140,61 @@ extension WebPages {
             threads.isEmpty
             ? "<p class=\"muted\">No conversations yet.</p>"
             : HTML(
-                "<ul>\(threads.map { t in HTML("<li><a href=\"\(Paths.thread(p.id, t.id))\">\(t.subject)</a> <span class=\"small muted\">\(Clock.relative(t.lastMessageAt))</span></li>") })</ul>"
+                "<ul>\(threads.map { t in HTML("<li><a href=\"\(SiteURL.thread(p.id, t.id))\">\(t.subject)</a> <span class=\"small muted\">\(Clock.relative(t.lastMessageAt))</span></li>") })</ul>"
             )
         let newThread: HTML =
             active
             ? """
-            <details><summary>Start a conversation</summary><form method="post" action="\(Paths.partnership(p.id))/messages">\(csrf(req))
+            <details><summary>Start a conversation</summary><form method="post" action="\(SiteURL.messages(p.id))">\(csrf(req))
             <label for="subject">Subject</label><input id="subject" name="subject" required maxlength="200">
             <label for="body">Message</label><textarea id="body" name="body" required maxlength="10000"></textarea>
             <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form></details>
             """ : ""
-        let timeline = HTML.join(
-            logEntries.map { logLine($0.index, $0.entry, names: names, witnessed: witnessing.witnessed?.checkpoint.size, clock: clock) })
+        let timeline = HTML.join(logEntries.map { plainLine($0.entry, names: names, clock: clock) })
+        // Until partners cosign, the record is still signed by the server: a neutral state, not a warning.
         let witnessedSummary: HTML =
             witnessing.witnessed.map { w in
                 HTML(
-                    "<span class=\"status s-verified\">verified</span> every partner cosigned the first \(String(w.checkpoint.size)) entries"
+                    "<span class=\"status s-verified\">witnessed</span> every partner cosigned the first \(String(w.checkpoint.size)) entries"
                 )
-            } ?? "<span class=\"status s-pending\">not yet witnessed</span> no checkpoint is cosigned by every partner yet"
+            }
+            ?? "<span class=\"status\">signed by Bonafide</span> no partner has cosigned a checkpoint yet; any organization with a witness key can"
+        let openCommitments = commitments.filter { [.proposed, .accepted, .delivered].contains($0.status) }
+        let overdue = openCommitments.filter { $0.dueAt < now && $0.status != .delivered }.count
+        let atRisk = openCommitments.filter { $0.atRisk || $0.proposedDueAt != nil }.count
+        let openIncidents = try await Incidents.list(in: p, on: db).filter { [.open, .acknowledged, .resolved].contains($0.status) }.count
+        func figure(_ n: Int, _ label: String, _ anchor: String, warn: Bool = false) -> HTML {
+            "<li><a href=\"#\(anchor)\"><strong class=\"\(warn && n > 0 ? "risk" : "")\">\(n)</strong> \(label)</a></li>"
+        }
+        let overview: HTML = """
+            <section class="card" id="overview" aria-label="Overview"><ul class="figures">\
+            \(figure(openCommitments.count, openCommitments.count == 1 ? "open commitment" : "open commitments", "commitments"))\
+            \(figure(overdue, "overdue", "commitments", warn: true))\(figure(atRisk, "at risk or rescheduling", "commitments", warn: true))\
+            \(figure(open.count, open.count == 1 ? "open request" : "open requests", "conversations", warn: true))\
+            \(figure(openIncidents, openIncidents == 1 ? "open incident" : "open incidents", "incidents", warn: true))\
+            <li><a href="#record"><strong>\(String(head.size))</strong> entries on the record</a></li></ul></section>
+            """
+        let jump: HTML = """
+            <nav class="jump" aria-label="On this page"><a href="#overview">Overview</a><a href="#commitments">Commitments</a>\
+            <a href="#conversations">Conversations</a><a href="#incidents">Incidents</a><a href="#check-ins">Check-ins</a>\
+            <a href="#documents">Documents</a><a href="#record">Record</a></nav>
+            """
         let conflict: HTML =
             witnessing.conflicts.isEmpty
             ? "" : "<p class=\"error-text\">History conflict: the log no longer matches what partners cosigned.</p>"
         let endForm: HTML =
             active
             ? """
-            <details><summary>End the partnership</summary><form method="post" action="\(Paths.partnership(p.id))/end">\(csrf(req))
+            <details><summary>End the partnership</summary><form method="post" action="\(SiteURL.endPartnership(p.id))">\(csrf(req))
             <label for="end-reason">Why it ends (both sides see this)</label><textarea id="end-reason" name="reason" required></textarea>
             <button class="danger">End partnership</button></form></details>
             """ : ""
         return try await page(
             req, p.name,
             """
-            <h1>\(p.name) \(statusBadge(p.status.rawValue))</h1>
-            <p class="muted">\(ours.map { HTML("<a href=\"/organizations/\($0.id!.uuidString)\">\($0.name)</a>") } ?? "") and \(theirs.map { HTML("<a href=\"/organizations/\($0.id!.uuidString)\">\($0.name)</a>") } ?? HTML("\(p.invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited")"))</p>
-            \(invite)
+            <h1>\(p.name) \(statusBadge(p.status.rawValue))</h1>\(jump)
+            <p class="muted">\(ours.map { HTML("<a href=\"\(SiteURL.organization($0.id))\">\($0.name)</a>") } ?? "") and \(theirs.map { HTML("<a href=\"\(SiteURL.organization($0.id))\">\($0.name)</a>") } ?? HTML("\(p.invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited")"))</p>
+            \(invite)\(overview)
             <div class="grid">
             <section class="card"><h2>Members</h2><ul>\(memberList)</ul>\(addMember)</section>
             <section class="card"><h2>Working hours overlap</h2>\(overlapHTML)</section>
@@ -179,18 +203,21 @@ extension WebPages {
             </div>
             \(trust)
             <section class="card"><h2>Agreement</h2>\(agreement)\(editAgreement)</section>
-            <section class="card"><h2>Commitments</h2>\(statusChart(commitments))
-            \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
-            \(active ? HTML("<a class=\"button\" href=\"\(Paths.partnership(p.id))/commitments/new\">New commitment</a>") : "")</section>
-            <section class="card"><h2>Conversations</h2>\(threadList)\(newThread)</section>
+            <section class="card" id="commitments"><h2>Commitments</h2>\(statusChart(commitments))
+            \(commitments.isEmpty ? HTML("<p class=\"muted\">No commitments yet.</p>") : filter.form(action: SiteURL.partnership(p.id) + "#commitments"))
+            \(!filter.isEverything ? HTML("<p class=\"small muted\" id=\"commitments-shown\">\(shown.count) of \(commitments.count) shown.</p>") : "")
+            \(shown.isEmpty ? (commitments.isEmpty ? "" : HTML("<p class=\"muted\">None match these filters.</p>")) : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
+            \(active ? HTML("<a class=\"button\" href=\"\(SiteURL.newCommitment(p.id))\">New commitment</a>") : "")</section>
+            <section class="card" id="conversations"><h2>Conversations</h2>\(threadList)\(newThread)</section>
             \(try await incidentsCard(req, p, actor: actor, clock: clock))
             \(try await CheckInsCard.load(req, p).render(csrf: req.csrfToken, clock: clock))
             \(try await DocumentsCard.load(req, p, for: actor).render(csrf: req.csrfToken, clock: clock))
-            <section class="card"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
+            <section class="card" id="record"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
             <strong id="log-size">\(Int(head.size))</strong> entries, root <code>\(String(Data(head.root).base64EncodedString().prefix(16)))…</code>, \
             checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p><p id="witness-summary">\(witnessedSummary).</p>\(conflict)
-            <a class="button secondary" href="\(Paths.record(p.id))">Open the record</a></section>
-            <section class="card"><h2>Timeline <span class="small muted">(from the log)</span></h2><ol class="timeline">\(timeline)</ol></section>
+            <a class="button secondary" href="\(SiteURL.record(p.id))">Open the record</a></section>
+            <section class="card" id="timeline"><h2>Latest on the record</h2><ol class="timeline">\(timeline)</ol>
+            \(head.size > UInt64(logEntries.count) ? HTML("<p><a href=\"\(SiteURL.record(p.id))\">All \(String(head.size)) entries</a></p>") : "")</section>
             \(endForm)
             """)
     }
@@ -228,42 +255,42 @@ extension WebPages {
         return try await page(
             req, "Agreement of \(p.name)",
             """
-            <h1>Agreement of <a href="\(Paths.partnership(p.id))">\(p.name)</a></h1>
+            <h1>Agreement of <a href="\(SiteURL.partnership(p.id))">\(p.name)</a></h1>
             \(versions.map { v in HTML("<section class=\"card\"><h2>Version \(v.version)</h2><p class=\"small muted\">by \(v.author.name), \(clock.format(v.createdAt))</p><pre class=\"agreement\">\(v.text)</pre></section>") })
             """)
     }
 
     static func updateAgreement(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.partnership(p.id)) {
+        return try await act(req, back: SiteURL.partnership(p.id)) {
             let v = try await Partnerships.updateAgreement(p, text: field(req, "text"), by: actor, on: req.db)
             req.flash("Saved as version \(v.version).")
-            return Paths.partnership(p.id)
+            return SiteURL.partnership(p.id)
         }
     }
 
     static func addMember(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.partnership(p.id)) {
+        return try await act(req, back: SiteURL.partnership(p.id)) {
             try await Partnerships.addMember(p, userID: UUID(uuidString: field(req, "userId")), by: actor, on: req.db)
-            return Paths.partnership(p.id)
+            return SiteURL.partnership(p.id)
         }
     }
 
     static func renewInvitation(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.partnership(p.id)) {
+        return try await act(req, back: SiteURL.partnership(p.id)) {
             let secret = try await Partnerships.renewInvitation(p, by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
-            req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(Paths.invitation(secret))")
-            return Paths.partnership(p.id)
+            req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(SiteURL.invitation(secret))")
+            return SiteURL.partnership(p.id)
         }
     }
 
     static func endPartnership(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: Paths.partnership(p.id)) {
+        return try await act(req, back: SiteURL.partnership(p.id)) {
             try await Partnerships.end(p, reason: field(req, "reason"), by: actor, on: req.db)
-            return Paths.partnership(p.id)
+            return SiteURL.partnership(p.id)
         }
     }
 
@@ -275,15 +302,14 @@ extension WebPages {
         let versions = try await Partnerships.agreementVersions(of: p, on: req.db)
         let respond: HTML
         if req.actor == nil {
-            let next = Paths.invitation(secret).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             respond = """
                 <p>Sign in or create an account for your organization to answer.</p>
-                <p><a class="button" href="/signup?email=\(p.invitedEmail ?? "")">Sign up</a> <a class="button" href="/login?next=\(next)">Sign in</a></p>
+                <p><a class="button" href="\(SiteURL.signup(email: p.invitedEmail ?? ""))">Sign up</a> <a class="button" href="\(SiteURL.login(next: SiteURL.invitation(secret)))">Sign in</a></p>
                 """
         } else {
             respond = """
-                <div class="actions"><form method="post" action="\(Paths.invitation(secret))/accept">\(csrf(req))<button>Accept</button></form>
-                <form method="post" action="\(Paths.invitation(secret))/decline">\(csrf(req))<button class="secondary">Decline</button></form></div>
+                <div class="actions"><form method="post" action="\(SiteURL.invitationAccept(secret))">\(csrf(req))<button>Accept</button></form>
+                <form method="post" action="\(SiteURL.invitationDecline(secret))">\(csrf(req))<button class="secondary">Decline</button></form></div>
                 """
         }
         return try await page(
@@ -302,14 +328,14 @@ extension WebPages {
             secret: req.parameters.get("secret") ?? "", by: actor,
             requireVerifiedEmail: req.application.bonafide.requiresEmailVerification, on: req.db)
         req.flash("You joined \(p.name).")
-        return req.redirect(to: Paths.partnership(p.id))
+        return req.redirect(to: SiteURL.partnership(p.id))
     }
 
     static func declineInvitation(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         try await Partnerships.decline(secret: req.parameters.get("secret") ?? "", by: actor, on: req.db)
         req.flash("You declined the invitation.")
-        return req.redirect(to: "/dashboard")
+        return req.redirect(to: SiteURL.dashboard())
     }
 }
 

@@ -71,17 +71,17 @@ extension WebPages {
                 challenge: challenge, rp: relyingParty(req), on: req.db)
             req.setSessionValue(setUpSecondFactorKey, nil)
             req.flash("Passkey “\(passkey.name)” added: it signs you in on this device.")
-            return Redirect(redirect: Paths.Settings.page + "#passkeys")
+            return Redirect(redirect: SiteURL.Settings.section("passkeys"))
         }
     }
 
     static func removePasskey(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: Paths.Settings.page + "#passkeys") {
+        return try await act(req, back: SiteURL.Settings.section("passkeys")) {
             try await Passkeys.remove(uuid(req, "pkid"), of: actor.id, on: req.db)
             if try await Accounts.mustSetUpSecondFactor(actor.user, on: req.db) { req.setSessionValue(setUpSecondFactorKey, "1") }
             req.flash("Passkey removed; it no longer signs you in.")
-            return Paths.Settings.page + "#passkeys"
+            return SiteURL.Settings.section("passkeys")
         }
     }
 
@@ -122,7 +122,7 @@ enum PasskeyScript {
         """
         <button type="button" class="secondary" data-passkey="\(kind)" data-csrf="\(csrf)" data-status="\(status)">\(label)</button>
         <p class="error-text small" id="\(status)" role="alert"></p>
-        <script src="/assets/passkeys.js" defer></script>
+        <script src="\(SiteURL.asset("passkeys.js"))" defer></script>
         """
     }
 
@@ -144,21 +144,21 @@ enum PasskeyScript {
           }
           const credentials = (list) => (list || []).map((c) => ({ type: "public-key", id: dec(c.id) }));
           async function register(button) {
-            const o = await post("/settings/passkeys/options", { _csrf: button.dataset.csrf });
+            const o = await post("\#(SiteURL.Settings.passkeyOptions())", { _csrf: button.dataset.csrf });
             const credential = await navigator.credentials.create({ publicKey: {
               ...o, challenge: dec(o.challenge), user: { ...o.user, id: dec(o.user.id) },
               excludeCredentials: credentials(o.excludeCredentials) } });
             const name = (document.getElementById("passkey-name") || {}).value || "";
-            return post("/settings/passkeys", { _csrf: button.dataset.csrf, name,
+            return post("\#(SiteURL.Settings.passkeys())", { _csrf: button.dataset.csrf, name,
               clientDataJSON: enc(credential.response.clientDataJSON),
               attestationObject: enc(credential.response.attestationObject) });
           }
           async function signIn(button) {
-            const o = await post("/login/passkey/options", { _csrf: button.dataset.csrf });
+            const o = await post("\#(SiteURL.passkeySignInOptions())", { _csrf: button.dataset.csrf });
             const credential = await navigator.credentials.get({ publicKey: {
               challenge: dec(o.challenge), rpId: o.rpId, allowCredentials: credentials(o.allowCredentials),
               userVerification: o.userVerification, timeout: o.timeout } });
-            return post("/login/passkey" + window.location.search, { _csrf: button.dataset.csrf, id: enc(credential.rawId),
+            return post("\#(SiteURL.passkeySignIn())" + window.location.search, { _csrf: button.dataset.csrf, id: enc(credential.rawId),
               clientDataJSON: enc(credential.response.clientDataJSON),
               authenticatorData: enc(credential.response.authenticatorData),
               signature: enc(credential.response.signature) });

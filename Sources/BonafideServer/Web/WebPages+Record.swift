@@ -25,6 +25,29 @@ extension WebPages {
             """
     }
 
+    /// Entries on a partnership's page; the record page has them all.
+    static let timelineLength = 12
+
+    /// One log entry in plain words for the partnership page, in the viewer's time zone: "Carla Diaz · Tue 3 Dec, 14:02".
+    /// The record page keeps the technical view (index, event type, witnessing per entry).
+    static func plainLine(_ entry: LedgerEntry, names: [String: String], clock: Clock) -> HTML {
+        let who = entry.actor.flatMap { names[$0] } ?? "Bonafide"
+        let when = entry.date.map { clock.format($0, "EEE d MMM, HH:mm") } ?? entry.time
+        let reason: HTML = entry.payload["reason"].map { HTML(": <em>\($0)</em>") } ?? ""
+        return """
+            <li>\(entry.payload["summary"] ?? plainWords(entry.type))\(reason)<div class="small muted">\(who) · \(when)</div></li>
+            """
+    }
+
+    /// "incident.handledOpenly" → "Incident handled openly", for an entry that carries no summary of its own.
+    static func plainWords(_ type: String) -> String {
+        var words = ""
+        for c in type.replacingOccurrences(of: ".", with: " ") {
+            if c.isUppercase { words += " " + c.lowercased() } else { words.append(c) }
+        }
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+
     static func actorNames(_ entries: [(index: UInt64, entry: LedgerEntry)], on db: any Database) async throws -> [String: String] {
         let ids = Set(entries.compactMap { $0.entry.actor.flatMap(UUID.init(uuidString:)) })
         guard !ids.isEmpty else { return [:] }
@@ -96,7 +119,7 @@ extension WebPages {
             """
         let older: HTML =
             (entries.last.map { $0.index > 0 } ?? false)
-            ? "<a class=\"button secondary\" href=\"\(Paths.record(p.id))?before=\(String(entries.last!.index))\">Older entries</a>" : ""
+            ? "<a class=\"button secondary\" href=\"\(SiteURL.record(p.id, before: entries.last!.index))\">Older entries</a>" : ""
         let witnessedText: HTML =
             witnessedSize.map { size in
                 HTML(
@@ -107,7 +130,7 @@ extension WebPages {
         return try await page(
             req, "Record · \(p.name)",
             """
-            <p class="small"><a href="\(Paths.partnership(p.id))">← \(p.name)</a></p>
+            <p class="small"><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p>
             <h1>Record of \(p.name)</h1>
             \(conflictBanner)
             <section class="card"><h2>Checkpoint</h2>

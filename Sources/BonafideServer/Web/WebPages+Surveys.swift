@@ -15,7 +15,7 @@ extension WebPages {
             let r = try await SurveyResults.load(s, on: req.db)
             rows.append(
                 """
-                <tr><td><a href="/surveys/\(s.id!.uuidString)">\(s.title)</a><div class="small muted">\(s.campaign)</div></td>
+                <tr><td><a href="\(SiteURL.survey(s.id))">\(s.title)</a><div class="small muted">\(s.campaign)</div></td>
                 <td>\(s.kind.rawValue.uppercased())</td><td>\(r.summary.text)</td><td>\(r.responded) of \(r.invited)</td><td>\(statusBadge(s.status.rawValue, tone: s.status == .open ? "active" : "ended"))</td></tr>
                 """)
         }
@@ -33,7 +33,7 @@ extension WebPages {
         let form: HTML =
             Policy.canManage(actor)
             ? """
-            <section class="card"><h2>New survey</h2><form method="post" action="/surveys">\(csrf(req))
+            <section class="card"><h2>New survey</h2><form method="post" action="\(SiteURL.surveys())">\(csrf(req))
             <label for="survey-title">Title</label><input id="survey-title" name="title" required maxlength="200">
             <label for="survey-kind">Kind</label><select id="survey-kind" name="kind"><option value="nps">NPS: 0-10, would you recommend us?</option><option value="csat">CSAT: 1-5, how satisfied?</option></select>
             <label for="survey-question">Question (optional; the standard one otherwise)</label><input id="survey-question" name="question" maxlength="300">
@@ -51,14 +51,14 @@ extension WebPages {
 
     static func createSurvey(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: "/surveys") {
+        return try await act(req, back: SiteURL.surveys()) {
             let survey = try await Surveys.create(
                 .init(
                     title: field(req, "title"), kind: field(req, "kind"), question: field(req, "question"),
                     campaign: field(req, "campaign"),
                     questions: try Surveys.parseQuestionLines(field(req, "questions"))), by: actor, on: req.db)
             req.flash("Survey created. Add recipients, then send the invitations.")
-            return "/surveys/\(survey.id!.uuidString)"
+            return SiteURL.survey(survey.id)
         }
     }
 
@@ -66,7 +66,7 @@ extension WebPages {
         let actor = try req.requireActor()
         let survey = try await Surveys.survey(uuid(req, "sid"), for: actor, on: req.db)
         let r = try await SurveyResults.load(survey, on: req.db)
-        let path = "/surveys/\(survey.id!.uuidString)"
+        let path = SiteURL.survey(survey.id)
         let interval: HTML =
             r.summary.interval.map { i in
                 "<span class=\"small muted\">95% interval <span id=\"survey-ci\">\(Int(i.lowerBound.rounded())) to \(Int(i.upperBound.rounded()))</span></span>"
@@ -127,16 +127,16 @@ extension WebPages {
                 <section class="card"><h2>Recipients</h2>
                 \(recipients.isEmpty ? HTML("<p class=\"muted\">No one yet.</p>") : HTML("<table><thead><tr><th>Person</th><th>Segment</th><th>State</th><th>Personal link (do not share)</th></tr></thead><tbody>\(recipientRows)</tbody></table>"))
                 \(open ? HTML("""
-                \(uninvited > 0 ? HTML("<form method=\"post\" action=\"\(path)/send\">\(csrf(req))<button>Send invitations to the \(uninvited) not yet invited</button></form>") : "")
-                \(unanswered > 0 ? HTML("<form method=\"post\" action=\"\(path)/remind\">\(csrf(req))<button class=\"secondary\">Remind those who have not answered</button></form>") : "")
-                <h3>Add recipients</h3><form method="post" action="\(path)/recipients">\(csrf(req))
+                \(uninvited > 0 ? HTML("<form method=\"post\" action=\"\(SiteURL.surveySend(survey.id))\">\(csrf(req))<button>Send invitations to the \(uninvited) not yet invited</button></form>") : "")
+                \(unanswered > 0 ? HTML("<form method=\"post\" action=\"\(SiteURL.surveyRemind(survey.id))\">\(csrf(req))<button class=\"secondary\">Remind those who have not answered</button></form>") : "")
+                <h3>Add recipients</h3><form method="post" action="\(SiteURL.surveyRecipients(survey.id))">\(csrf(req))
                 <label><input type="checkbox" name="partners" value="1"> The people of all our active partners (segment = partner)</label>
                 <label for="survey-circle">The people of the organizations in one of our circles</label>
                 <select id="survey-circle" name="circle"><option value="">(none)</option>\(HTML.join(Circle.allCases.reversed().map { HTML("<option value=\"\($0.rawValue)\">\($0.title)</option>") }))</select>
                 <label for="survey-csv">Customers as CSV: a header row with email (and optionally name, segment), then one person a line</label>
                 <textarea id="survey-csv" name="csv" rows="4" placeholder="email,name,segment&#10;ana@example.com,Ana,Enterprise"></textarea>
                 <button>Add recipients</button></form>
-                <form method="post" action="\(path)/close">\(csrf(req))<button class="secondary">Close the survey</button></form>
+                <form method="post" action="\(SiteURL.surveyClose(survey.id))">\(csrf(req))<button class="secondary">Close the survey</button></form>
                 """) : HTML("<p class=\"muted\">Closed; answers are no longer collected.</p>"))
                 <p class="small muted">Invitations and reminders go to the outbox with each person's link; addresses that opted out are never written to.</p></section>
                 """
@@ -148,7 +148,7 @@ extension WebPages {
             <section class="card" id="survey-results"><h2>Results</h2><p class="muted">“\(survey.question)”</p>\(headline)
             \(barChart(r.summary.distribution.enumerated().map { (String($0.offset + survey.kind.scale.lowerBound), $0.element) }, label: "Answers per score"))
             \(trend)\(segments)
-            <p><a href="\(path)/export.csv">Download all responses (CSV)</a></p></section>
+            <p><a href="\(SiteURL.surveyExport(survey.id))">Download all responses (CSV)</a></p></section>
             <section class="card"><h2>Why: reasons, most negative first</h2>\(comments)</section>
             \(questions.text.isEmpty ? "" : HTML("<section class=\"card\"><h2>Extra questions</h2>\(questions)</section>"))
             \(manage)
@@ -157,7 +157,7 @@ extension WebPages {
 
     static func surveyAction(_ req: Request, _ work: @escaping @Sendable (Actor, Survey) async throws -> String) async throws -> Response {
         let actor = try req.requireActor()
-        let back = "/surveys/\(uuid(req, "sid")?.uuidString ?? "")"
+        let back = SiteURL.survey(uuid(req, "sid"))
         return try await act(req, back: back) {
             let survey = try await Surveys.survey(uuid(req, "sid"), for: actor, on: req.db)
             req.flash(try await work(actor, survey))
@@ -275,7 +275,7 @@ extension WebPages {
             <label for="reason">Why? (optional)</label><textarea id="reason" name="reason" maxlength="2000" rows="4"></textarea>
             \(extras)
             <button type="submit">Send my answer</button></form>
-            <form method="post" action="\(SurveyLinks.path(token))/opt-out">\(csrf(req))<button class="secondary small">Stop sending me surveys</button></form></div>
+            <form method="post" action="\(SiteURL.surveyOptOut(token))">\(csrf(req))<button class="secondary small">Stop sending me surveys</button></form></div>
             """)
     }
 

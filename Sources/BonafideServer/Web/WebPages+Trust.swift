@@ -14,7 +14,7 @@ extension WebPages {
         let profile = try await ProfileCard.load(req, of: org, for: .person(actor)).render()
         let panel: HTML =
             id == actor.organizationID
-            ? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(Paths.profileSettings)\">choose who else sees each</a>.</p>"
+            ? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(SiteURL.profileSettings)\">choose who else sees each</a>.</p>"
             : """
             \(try await trustPanel(req, subject: id, clock: clock))\(try await circleCard(req, subject: id, actor: actor))
             \(try await IntroductionRequestCard.load(req, for: actor, target: org).render(csrf: req.csrfToken))
@@ -38,7 +38,7 @@ extension WebPages {
     static func rateOrganization(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = uuid(req, "oid")
-        let back = "/organizations/\(id?.uuidString ?? "")"
+        let back = SiteURL.organization(id)
         return try await act(req, back: back) {
             guard let id else { throw Problem.notFound("organization") }
             guard let rating = Int(field(req, "rating").trimmingCharacters(in: .whitespaces)) else {
@@ -113,7 +113,7 @@ extension WebPages {
             <table><thead><tr><th>Component</th><th></th><th>Score</th><th>Evidence</th></tr></thead><tbody>\(rows)</tbody></table>
             <h3>Why</h3>\(reasons)
             <h3>Across the network</h3>\(network)\(standing)
-            <details><summary>Rate \(a.subjectName)</summary><form method="post" action="/organizations/\(subject.uuidString)/ratings">\(csrf(req))\(backField)
+            <details><summary>Rate \(a.subjectName)</summary><form method="post" action="\(SiteURL.ratings(subject))">\(csrf(req))\(backField)
             <label for="trust-rating">Rating, -10 (would not trust) to 10 (trust as ourselves)</label>
             <input id="trust-rating" name="rating" type="number" min="-10" max="10" step="1" required>
             <label for="trust-comment">Why (optional, shown in the explanation)</label><input id="trust-comment" name="comment" maxlength="1000">

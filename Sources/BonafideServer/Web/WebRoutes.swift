@@ -5,29 +5,29 @@ import Vapor
 
 func registerWeb(_ app: Application) throws {
     let web = app.grouped(WebSessionMiddleware(secureCookies: app.bonafide.secureCookies))
-    web.get(use: WebPages.home)
-    web.get("login", use: WebPages.loginForm)
-    web.post("login", use: WebPages.login)
-    web.get("signup", use: WebPages.signupForm)
-    web.post("signup", use: WebPages.signup)
-    web.get("join", ":secret", use: WebPages.joinForm)
-    web.post("logout", use: WebPages.logout)
-    web.get("verify-email", ":token", use: WebPages.verifyEmail)
-    web.get("password-reset", use: WebPages.passwordResetRequestForm)
-    web.post("password-reset", use: WebPages.requestPasswordReset)
-    web.get("password-reset", ":token", use: WebPages.passwordResetForm)
-    web.post("password-reset", ":token", use: WebPages.resetPassword)
-    web.post("login", "passkey", "options", use: WebPages.passkeyRequestOptions)
-    web.post("login", "passkey", use: WebPages.signInWithPasskey)
-    web.get("login", "second-factor", use: WebPages.secondFactorForm)
-    web.post("login", "second-factor", use: WebPages.verifySecondFactor)
-    web.get("invitations", ":secret", use: WebPages.invitation)
+    web.get(SiteURL.home, use: WebPages.home)
+    web.get(SiteURL.login, use: WebPages.loginForm)
+    web.post(SiteURL.login, use: WebPages.login)
+    web.get(SiteURL.signup, use: WebPages.signupForm)
+    web.post(SiteURL.signup, use: WebPages.signup)
+    web.get(SiteURL.join, use: WebPages.joinForm)
+    web.post(SiteURL.logout, use: WebPages.logout)
+    web.get(SiteURL.verifyEmail, use: WebPages.verifyEmail)
+    web.get(SiteURL.passwordReset, use: WebPages.passwordResetRequestForm)
+    web.post(SiteURL.passwordReset, use: WebPages.requestPasswordReset)
+    web.get(SiteURL.passwordResetLink, use: WebPages.passwordResetForm)
+    web.post(SiteURL.passwordResetLink, use: WebPages.resetPassword)
+    web.post(SiteURL.passkeySignInOptions, use: WebPages.passkeyRequestOptions)
+    web.post(SiteURL.passkeySignIn, use: WebPages.signInWithPasskey)
+    web.get(SiteURL.secondFactorPage, use: WebPages.secondFactorForm)
+    web.post(SiteURL.secondFactorPage, use: WebPages.verifySecondFactor)
+    web.get(SiteURL.invitation, use: WebPages.invitation)
     // Survey links need no account: the signed token in the path is the credential.
-    web.get("s", ":token", use: WebPages.answerForm)
-    web.post("s", ":token", use: WebPages.submitAnswer)
-    web.post("s", ":token", "opt-out", use: WebPages.optOut)
+    web.get(SiteURL.surveyAnswer, use: WebPages.answerForm)
+    web.post(SiteURL.surveyAnswer, use: WebPages.submitAnswer)
+    web.post(SiteURL.surveyOptOut, use: WebPages.optOut)
     // Document share links need no account: the key is in the fragment, which never reaches the server.
-    web.get("shared", ":lid") { req async throws -> Response in
+    web.get(SiteURL.shareLink) { req async throws -> Response in
         let page = try await SharedDocumentPage.load(req)
         let res = try await page.render().encodeResponse(for: req)
         res.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
@@ -36,66 +36,66 @@ func registerWeb(_ app: Application) throws {
     }
 
     let signedIn = web.grouped(RequireSignInMiddleware())
-    signedIn.post("invitations", ":secret", "accept", use: WebPages.acceptInvitation)
-    signedIn.post("invitations", ":secret", "decline", use: WebPages.declineInvitation)
-    signedIn.get("dashboard", use: WebPages.dashboard)
-    signedIn.get("notifications", use: WebPages.notifications)
-    signedIn.post("notifications", "read", use: WebPages.markRead)
-    signedIn.get("notifications", ":nid", use: WebPages.openNotification)
-    signedIn.get("organization", use: WebPages.organization)
-    signedIn.post("organization", use: WebPages.updateOrganization)
-    signedIn.post("organization", "invitations", use: WebPages.inviteColleague)
-    signedIn.post("circles", "referral-links", use: WebPages.createReferralLink)
-    signedIn.post("circles", "referral-links", ":rid", "revoke", use: WebPages.revokeReferralLink)
-    signedIn.get("introductions") { req async throws -> HTML in
+    signedIn.post(SiteURL.invitationAccept, use: WebPages.acceptInvitation)
+    signedIn.post(SiteURL.invitationDecline, use: WebPages.declineInvitation)
+    signedIn.get(SiteURL.dashboard, use: WebPages.dashboard)
+    signedIn.get(SiteURL.notifications, use: WebPages.notifications)
+    signedIn.post(SiteURL.notificationsRead, use: WebPages.markRead)
+    signedIn.get(SiteURL.notification, use: WebPages.openNotification)
+    signedIn.get(SiteURL.ownOrganization, use: WebPages.organization)
+    signedIn.post(SiteURL.ownOrganization, use: WebPages.updateOrganization)
+    signedIn.post(SiteURL.colleagueInvitations, use: WebPages.inviteColleague)
+    signedIn.post(SiteURL.referralLinks, use: WebPages.createReferralLink)
+    signedIn.post(SiteURL.referralLinkRevoke, use: WebPages.revokeReferralLink)
+    signedIn.get(SiteURL.introductions) { req async throws -> HTML in
         let actor = try req.requireActor()
         return try await WebPages.page(
             req, "Introductions",
             try await IntroductionsPage.load(req, for: actor).render(csrf: req.csrfToken, clock: Clock(actor.user.timeZone)))
     }
-    signedIn.post("introductions", use: WebPages.requestIntroduction)
-    signedIn.post("introductions", ":iid", "decision", use: WebPages.decideIntroduction)
-    signedIn.get("find") { req async throws -> HTML in
+    signedIn.post(SiteURL.introductions, use: WebPages.requestIntroduction)
+    signedIn.post(SiteURL.introductionDecision, use: WebPages.decideIntroduction)
+    signedIn.get(SiteURL.find) { req async throws -> HTML in
         let actor = try req.requireActor()
         return try await WebPages.page(req, "Find an organization", try await FindPage.load(req, for: actor).render())
     }
-    signedIn.post("organization", "sections", use: WebPages.addProfileSection)
-    signedIn.get("organization", "passport.json") { req async throws -> Response in
+    signedIn.post(SiteURL.profileSections, use: WebPages.addProfileSection)
+    signedIn.get(SiteURL.ownPassport) { req async throws -> Response in
         try await passportResponse(for: try req.requireActor().organizationID, req)
     }
-    signedIn.post("organization", "sections", ":section", use: WebPages.saveProfileSection)
-    signedIn.post("organization", "sections", ":section", "remove", use: WebPages.removeProfileSection)
-    signedIn.post("organization", "mail", "retry", use: WebPages.retryFailedMail)
-    signedIn.post("organization", "webhooks", use: WebPages.addWebhook)
-    signedIn.post("organization", "webhooks", ":wid", "remove", use: WebPages.removeWebhook)
-    signedIn.post("organization", "webhooks", ":wid", "enable", use: WebPages.enableWebhook)
-    signedIn.post("organization", "webhooks", ":wid", "deliveries", ":did", "resend", use: WebPages.resendWebhookDelivery)
-    signedIn.post("organization", "credentials", use: WebPages.addCredential)
-    signedIn.post("organization", "credentials", ":crid", "remove", use: WebPages.removeCredential)
-    signedIn.post("organization", "credentials", ":crid", "decision", use: WebPages.decideCredential)
-    signedIn.get("settings", use: WebPages.settings)
-    signedIn.post("settings", "profile", use: WebPages.updateProfile)
-    signedIn.post("settings", "tokens", use: WebPages.createToken)
-    signedIn.post("settings", "tokens", ":tokenID", "revoke", use: WebPages.revokeToken)
-    signedIn.post("settings", "passkeys", "options", use: WebPages.passkeyCreationOptions)
-    signedIn.post("settings", "passkeys", use: WebPages.addPasskey)
-    signedIn.post("settings", "passkeys", ":pkid", "remove", use: WebPages.removePasskey)
-    signedIn.post("settings", "name", use: WebPages.rename)
-    signedIn.post("settings", "email", use: WebPages.changeEmail)
-    signedIn.post("settings", "email", "verify", use: WebPages.resendVerification)
-    signedIn.post("settings", "password", use: WebPages.changePassword)
-    signedIn.post("settings", "totp", use: WebPages.startTOTP)
-    signedIn.post("settings", "totp", "confirm", use: WebPages.confirmTOTP)
-    signedIn.post("settings", "totp", "disable", use: WebPages.disableTOTP)
-    signedIn.post("settings", "recovery-codes", use: WebPages.regenerateRecoveryCodes)
-    signedIn.post("settings", "sessions", ":sessionID", "end", use: WebPages.endSession)
-    signedIn.post("settings", "sessions", "end-all", use: WebPages.endAllSessions)
-    signedIn.post("settings", "notifications", use: WebPages.updateNotificationSettings)
-    signedIn.post("settings", "calendar", "reset", use: WebPages.resetCalendar)
-    web.get("unsubscribe", ":token", use: WebPages.unsubscribeForm)
-    web.get("status", ":oid", use: WebPages.statusPage)
+    signedIn.post(SiteURL.profileSection, use: WebPages.saveProfileSection)
+    signedIn.post(SiteURL.profileSectionRemove, use: WebPages.removeProfileSection)
+    signedIn.post(SiteURL.mailRetry, use: WebPages.retryFailedMail)
+    signedIn.post(SiteURL.webhooksCreate, use: WebPages.addWebhook)
+    signedIn.post(SiteURL.webhookRemove, use: WebPages.removeWebhook)
+    signedIn.post(SiteURL.webhookEnable, use: WebPages.enableWebhook)
+    signedIn.post(SiteURL.webhookResend, use: WebPages.resendWebhookDelivery)
+    signedIn.post(SiteURL.credentialsAdd, use: WebPages.addCredential)
+    signedIn.post(SiteURL.credentialRemove, use: WebPages.removeCredential)
+    signedIn.post(SiteURL.credentialDecision, use: WebPages.decideCredential)
+    signedIn.get(SiteURL.Settings.page, use: WebPages.settings)
+    signedIn.post(SiteURL.Settings.profile, use: WebPages.updateProfile)
+    signedIn.post(SiteURL.Settings.tokens, use: WebPages.createToken)
+    signedIn.post(SiteURL.Settings.revokeToken, use: WebPages.revokeToken)
+    signedIn.post(SiteURL.Settings.passkeyOptions, use: WebPages.passkeyCreationOptions)
+    signedIn.post(SiteURL.Settings.passkeys, use: WebPages.addPasskey)
+    signedIn.post(SiteURL.Settings.removePasskey, use: WebPages.removePasskey)
+    signedIn.post(SiteURL.Settings.name, use: WebPages.rename)
+    signedIn.post(SiteURL.Settings.email, use: WebPages.changeEmail)
+    signedIn.post(SiteURL.Settings.resendVerification, use: WebPages.resendVerification)
+    signedIn.post(SiteURL.Settings.password, use: WebPages.changePassword)
+    signedIn.post(SiteURL.Settings.totp, use: WebPages.startTOTP)
+    signedIn.post(SiteURL.Settings.confirmTOTP, use: WebPages.confirmTOTP)
+    signedIn.post(SiteURL.Settings.disableTOTP, use: WebPages.disableTOTP)
+    signedIn.post(SiteURL.Settings.recoveryCodes, use: WebPages.regenerateRecoveryCodes)
+    signedIn.post(SiteURL.Settings.endSession, use: WebPages.endSession)
+    signedIn.post(SiteURL.Settings.endAllSessions, use: WebPages.endAllSessions)
+    signedIn.post(SiteURL.Settings.notifications, use: WebPages.updateNotificationSettings)
+    signedIn.post(SiteURL.Settings.resetCalendar, use: WebPages.resetCalendar)
+    web.get(SiteURL.unsubscribe, use: WebPages.unsubscribeForm)
+    web.get(SiteURL.status, use: WebPages.statusPage)
     // Referral lists need no account: the token in the path is the credential.
-    web.get("referrals", ":token") { req async throws -> Response in
+    web.get(SiteURL.referralList) { req async throws -> Response in
         let page = try await ReferralListPage.load(req)
         let html = try await WebPages.page(req, "Recommended by \(page.list.referrer)", page.render(clock: Clock(req.actor?.user.timeZone)))
         let res = try await html.encodeResponse(for: req)
@@ -103,68 +103,67 @@ func registerWeb(_ app: Application) throws {
         res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         return res
     }
-    web.get("profiles", ":oid") { req async throws -> HTML in
+    web.get(SiteURL.publicProfile) { req async throws -> HTML in
         let page = try await PublicProfilePage.load(req)
         let clock = Clock(req.actor?.user.timeZone)
         let incidents = try await WebPages.incidentRecordCard(req, subject: page.organizationID, clock: clock)
         return try await WebPages.page(req, page.name, page.render(incidents: incidents, clock: clock))
     }
-    app.get("status", ":oid", "feed.atom", use: WebPages.statusFeed)
-    signedIn.post("status", ":oid", "subscribe", use: WebPages.followStatus)
-    signedIn.post("status", ":oid", "unsubscribe", use: WebPages.followStatus)
-    signedIn.post("organization", "status-page", use: WebPages.setStatusPage)
+    app.get(SiteURL.statusFeed, use: WebPages.statusFeed)
+    signedIn.post(SiteURL.statusSubscribe, use: WebPages.followStatus)
+    signedIn.post(SiteURL.statusUnsubscribe, use: WebPages.followStatus)
+    signedIn.post(SiteURL.statusPageSettings, use: WebPages.setStatusPage)
     // One-click unsubscribe (RFC 8058) comes from mail clients without a session or CSRF token; the signed token
     // in the path is the authority.
-    app.post("unsubscribe", ":token", use: WebPages.unsubscribe)
-    app.get("calendar", ":token", use: WebPages.personalCalendar)
-    signedIn.post("organization", "two-factor", use: WebPages.requireTwoFactor)
-    signedIn.get("organizations", ":oid", use: WebPages.organizationProfile)
-    signedIn.post("organizations", ":oid", "ratings", use: WebPages.rateOrganization)
-    signedIn.post("organizations", ":oid", "circle", use: WebPages.placeInCircle)
-    signedIn.post("organizations", ":oid", "circle", "remove", use: WebPages.removeFromCircle)
-    signedIn.post("organizations", ":oid", "testimonial", use: WebPages.writeTestimonial)
-    signedIn.post("organizations", ":oid", "testimonial", "withdraw", use: WebPages.withdrawTestimonial)
-    signedIn.get("circles", use: WebPages.circles)
-    signedIn.get("surveys", use: WebPages.surveys)
-    signedIn.post("surveys", use: WebPages.createSurvey)
-    signedIn.get("surveys", ":sid", use: WebPages.surveyPage)
-    signedIn.post("surveys", ":sid", "recipients", use: WebPages.addSurveyRecipients)
-    signedIn.post("surveys", ":sid", "send", use: WebPages.sendSurvey)
-    signedIn.post("surveys", ":sid", "remind", use: WebPages.remindSurvey)
-    signedIn.post("surveys", ":sid", "close", use: WebPages.closeSurvey)
-    signedIn.get("surveys", ":sid", "export.csv", use: WebPages.exportSurvey)
-    signedIn.get("mentions", use: WebPages.mentions)
-    signedIn.post("mentions", "import", use: WebPages.importMentions)
-    signedIn.post("mentions", "feeds", use: WebPages.addFeed)
-    signedIn.post("mentions", "feeds", ":fid", "poll", use: WebPages.pollFeed)
-    signedIn.post("mentions", "feeds", ":fid", "delete", use: WebPages.removeFeed)
-    signedIn.get("partnerships", use: WebPages.partnerships)
-    signedIn.get("partnerships", "new", use: WebPages.newPartnership)
-    signedIn.post("partnerships", use: WebPages.createPartnership)
-    let p = signedIn.grouped("partnerships", ":pid")
-    p.get(use: WebPages.partnership)
-    p.get("calendar.ics", use: WebPages.partnershipCalendar)
-    p.get("record", use: WebPages.record)
-    p.get("agreement", use: WebPages.agreementHistory)
-    p.post("agreement", use: WebPages.updateAgreement)
-    p.post("members", use: WebPages.addMember)
-    p.post("invitation", use: WebPages.renewInvitation)
-    p.post("end", use: WebPages.endPartnership)
-    p.post("check-ins", use: WebPages.scheduleCheckIn)
-    p.post("check-ins", ":ciid", "agenda", use: WebPages.addCheckInAgenda)
-    p.post("check-ins", ":ciid", "meetings", use: WebPages.recordCheckInMeeting)
-    p.post("check-ins", ":ciid", "cancel", use: WebPages.cancelCheckIn)
-    p.get("commitments", "new", use: WebPages.newCommitment)
-    p.post("commitments", use: WebPages.createCommitment)
-    p.get("commitments", ":cid", use: WebPages.commitment)
-    p.post("commitments", ":cid", "transitions", use: WebPages.transition)
-    p.get("incidents", "new", use: WebPages.newIncident)
-    p.post("incidents", use: WebPages.createIncident)
-    p.get("incidents", ":iid", use: WebPages.incident)
-    p.post("incidents", ":iid", "transitions", use: WebPages.transitionIncident)
-    p.post("incidents", ":iid", "publication", use: WebPages.publishIncident)
-    p.get("threads", ":tid", use: WebPages.thread)
-    p.post("messages", use: WebPages.postMessage)
+    app.post(SiteURL.unsubscribe, use: WebPages.unsubscribe)
+    app.get(SiteURL.personalCalendar, use: WebPages.personalCalendar)
+    signedIn.post(SiteURL.twoFactorRequirement, use: WebPages.requireTwoFactor)
+    signedIn.get(SiteURL.organization, use: WebPages.organizationProfile)
+    signedIn.post(SiteURL.ratings, use: WebPages.rateOrganization)
+    signedIn.post(SiteURL.circlePlacement, use: WebPages.placeInCircle)
+    signedIn.post(SiteURL.circleRemoval, use: WebPages.removeFromCircle)
+    signedIn.post(SiteURL.testimonial, use: WebPages.writeTestimonial)
+    signedIn.post(SiteURL.testimonialWithdrawal, use: WebPages.withdrawTestimonial)
+    signedIn.get(SiteURL.circles, use: WebPages.circles)
+    signedIn.get(SiteURL.surveys, use: WebPages.surveys)
+    signedIn.post(SiteURL.surveys, use: WebPages.createSurvey)
+    signedIn.get(SiteURL.survey, use: WebPages.surveyPage)
+    signedIn.post(SiteURL.surveyRecipients, use: WebPages.addSurveyRecipients)
+    signedIn.post(SiteURL.surveySend, use: WebPages.sendSurvey)
+    signedIn.post(SiteURL.surveyRemind, use: WebPages.remindSurvey)
+    signedIn.post(SiteURL.surveyClose, use: WebPages.closeSurvey)
+    signedIn.get(SiteURL.surveyExport, use: WebPages.exportSurvey)
+    signedIn.get(SiteURL.mentions, use: WebPages.mentions)
+    signedIn.post(SiteURL.mentionsImport, use: WebPages.importMentions)
+    signedIn.post(SiteURL.feeds, use: WebPages.addFeed)
+    signedIn.post(SiteURL.feedPoll, use: WebPages.pollFeed)
+    signedIn.post(SiteURL.feedRemove, use: WebPages.removeFeed)
+    signedIn.get(SiteURL.partnerships, use: WebPages.partnerships)
+    signedIn.get(SiteURL.newPartnership, use: WebPages.newPartnership)
+    signedIn.post(SiteURL.partnerships, use: WebPages.createPartnership)
+    signedIn.get(SiteURL.partnership, use: WebPages.partnership)
+    signedIn.get(SiteURL.partnershipCalendar, use: WebPages.partnershipCalendar)
+    signedIn.get(SiteURL.record, use: WebPages.record)
+    signedIn.get(SiteURL.agreement, use: WebPages.agreementHistory)
+    signedIn.post(SiteURL.agreement, use: WebPages.updateAgreement)
+    signedIn.post(SiteURL.members, use: WebPages.addMember)
+    signedIn.post(SiteURL.renewInvitation, use: WebPages.renewInvitation)
+    signedIn.post(SiteURL.endPartnership, use: WebPages.endPartnership)
+    signedIn.post(SiteURL.scheduleCheckIn, use: WebPages.scheduleCheckIn)
+    signedIn.post(SiteURL.checkInAgenda, use: WebPages.addCheckInAgenda)
+    signedIn.post(SiteURL.checkInMeeting, use: WebPages.recordCheckInMeeting)
+    signedIn.post(SiteURL.checkInCancel, use: WebPages.cancelCheckIn)
+    signedIn.get(SiteURL.newCommitment, use: WebPages.newCommitment)
+    signedIn.post(SiteURL.commitments, use: WebPages.createCommitment)
+    signedIn.get(SiteURL.commitment, use: WebPages.commitment)
+    signedIn.post(SiteURL.commitmentTransitions, use: WebPages.transition)
+    signedIn.get(SiteURL.newIncident, use: WebPages.newIncident)
+    signedIn.post(SiteURL.incidents, use: WebPages.createIncident)
+    signedIn.get(SiteURL.incident, use: WebPages.incident)
+    signedIn.post(SiteURL.incidentTransitions, use: WebPages.transitionIncident)
+    signedIn.post(SiteURL.incidentPublication, use: WebPages.publishIncident)
+    signedIn.get(SiteURL.thread, use: WebPages.thread)
+    signedIn.post(SiteURL.messages, use: WebPages.postMessage)
 }
 
 /// Handlers and views of the web UI. Each handler loads through the services and policy, then renders.
@@ -189,7 +188,7 @@ enum WebPages {
         if req.actor == nil { try await WebSessions.recognize(req) }
         let body: HTML = """
             <div class="card"><h1>\(problem.title)</h1><p>\(problem.detail)</p>
-            <p><a href="javascript:history.back()">Go back</a> · <a href="/">Home</a></p></div>
+            <p><a href="javascript:history.back()">Go back</a> · <a href="\(SiteURL.home())">Home</a></p></div>
             """
         let layout = Layout(title: problem.title, actor: req.actor, csrf: req.actor != nil ? req.csrfToken : "", current: req.url.path)
         return layout.render(body)
@@ -218,12 +217,12 @@ enum WebPages {
     // MARK: Accounts
 
     static func home(_ req: Request) async throws -> Response {
-        if req.actor != nil { return req.redirect(to: "/dashboard") }
+        if req.actor != nil { return req.redirect(to: SiteURL.dashboard()) }
         let body: HTML = """
             <section class="card"><h1>Trust you can verify, with partners you may never meet.</h1>
             <p>Bonafide gives a partnership one place to set clear expectations, talk, and keep promises, \
             and turns that record into trust both sides can check.</p>
-            <p><a class="button" href="/signup">Create an account</a> <a class="button secondary" href="/login" style="background:#e7ebf3;color:#1d2433">Sign in</a></p></section>
+            <p><a class="button" href="\(SiteURL.signup())">Create an account</a> <a class="button secondary" href="\(SiteURL.login())" style="background:#e7ebf3;color:#1d2433">Sign in</a></p></section>
             """
         return try await page(req, "Welcome", body).encodeResponse(for: req)
     }
@@ -244,7 +243,7 @@ enum WebPages {
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button></form>
             <p>or</p>\(PasskeyScript.button("signin", label: "Sign in with a passkey", csrf: req.csrfToken, status: "passkey-status"))
-            <p class="small">No account yet? <a href="/signup">Sign up</a>. Forgot your password? <a href="/password-reset">Set a new one</a>.</p></div>
+            <p class="small">No account yet? <a href="\(SiteURL.signup())">Sign up</a>. Forgot your password? <a href="\(SiteURL.passwordReset())">Set a new one</a>.</p></div>
             """)
     }
 
@@ -257,7 +256,7 @@ enum WebPages {
             let next = SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? "")
             if try await TwoFactor.hasSecondFactor(user, on: req.db) {
                 try await WebSessions.start(req, user, pendingSecondFactor: true)
-                return req.redirect(to: Paths.secondFactor(next: next))
+                return req.redirect(to: SiteURL.secondFactor(next: next))
             }
             try await signIn(req, user)
             // A crafted link must not send people elsewhere, or write headers, after sign-in.
@@ -277,7 +276,7 @@ enum WebPages {
 
     static func logout(_ req: Request) async throws -> Response {
         try await WebSessions.end(req)
-        return req.redirect(to: "/login")
+        return req.redirect(to: SiteURL.login())
     }
 
     struct SignupValues {
@@ -316,7 +315,7 @@ enum WebPages {
             req, "Sign up",
             """
             <div class="card" style="max-width:520px"><h1>Create your account</h1>\(err)
-            <form method="post" action="/signup">\(csrf(req))
+            <form method="post" action="\(SiteURL.signup())">\(csrf(req))
             <label for="name">Your name</label><input id="name" name="name" required maxlength="100" autocomplete="name" value="\(v.name)">
             <label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email" value="\(v.email)">
             <label for="password">Password <span class="muted small">(at least 10 characters)</span></label>
@@ -359,7 +358,7 @@ enum WebPages {
             }
             try await signIn(req, user)
             req.flash("Welcome to Bonafide, \(user.name).")
-            return req.redirect(to: "/dashboard")
+            return req.redirect(to: SiteURL.dashboard())
         } catch let problem as Problem {
             if !v.invitation.isEmpty, let inv = try await Accounts.colleagueInvitation(secret: v.invitation, on: req.db) {
                 v.invitedOrganization = inv.organization.name
@@ -371,58 +370,8 @@ enum WebPages {
     // MARK: Dashboard and notifications
 
     static func dashboard(_ req: Request) async throws -> HTML {
-        let actor = try req.requireActor()
-        let data = try await DashboardData.load(for: actor, on: req.db)
-        let clock = Clock(actor.user.timeZone)
-        let names = Dictionary(data.partnerships.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
-        func commitmentRows(_ items: [Commitment], empty: String) -> HTML {
-            guard !items.isEmpty else { return "<p class=\"muted\">\(empty)</p>" }
-            return """
-                <table><thead><tr><th>Commitment</th><th>Due</th><th class="hide-sm">Partnership</th><th>State</th></tr></thead><tbody>
-                \(items.map { c in HTML("""
-                    <tr><td><a href="\(Paths.commitment(c.$partnership.id, c.id))">\(c.title)</a><div class="small muted">\(c.owner.name)</div></td>
-                    <td>\(clock.format(c.dueAt, "d MMM, HH:mm"))<div class="small muted">\(Clock.relative(c.dueAt))</div></td>
-                    <td class="hide-sm">\(names[c.$partnership.id] ?? "")</td>
-                    <td>\(statusBadge(c.status.rawValue))\(c.atRisk ? HTML(" <span class=\"risk\">at risk</span>") : "")\(c.proposedDueAt != nil ? HTML(" <span class=\"risk\">new date asked</span>") : "")</td></tr>
-                    """) })</tbody></table>
-                """
-        }
-        let partnershipRows: HTML =
-            data.partnerships.isEmpty
-            ? "<p class=\"muted\">No partnerships yet. <a href=\"\(Paths.newPartnership)\">Open your first one</a>.</p>"
-            : HTML(
-                "<ul>\(data.partnerships.map { p in HTML("<li><a href=\"\(Paths.partnership(p.id))\">\(p.name)</a> \(statusBadge(p.status.rawValue))</li>") })</ul>"
-            )
-        let waiting: HTML =
-            data.waiting.isEmpty
-            ? "<p class=\"muted\">Nothing waits for your side.</p>"
-            : HTML(
-                "<ul>\(HTML.join(data.waiting.map { w in HTML("<li><strong>\(w.what)</strong>: <a href=\"\(w.link)\">\(w.title)</a> <span class=\"small muted\">· \(names[w.partnershipID] ?? "") · \(Clock.relative(w.since))</span></li>") }))</ul>"
-            )
-        let requests: HTML =
-            data.openRequests.isEmpty
-            ? "<p class=\"muted\">Nothing is waiting for your side.</p>"
-            : HTML(
-                """
-                <ul>\(data.openRequests.map { m in HTML("""
-                <li><a href="\(Paths.thread(m.$partnership.id, m.$thread.id))">\(m.thread.subject)</a>: \(m.author.name) asked \(Clock.relative(m.createdAt))
-                <div class="small muted">\(String(m.body.prefix(140)))</div></li>
-                """) })</ul>
-                """)
-        return try await page(
-            req, "Dashboard",
-            """
-            <h1>Hello, \(actor.user.name)</h1>
-            <section class="card" id="waiting"><h2>Waiting for you</h2>\(waiting)</section>
-            <div class="grid">
-            <section class="card"><h2>My partnerships</h2>\(partnershipRows)
-            <p class="small"><a href="\(Paths.partnerships)">All partnerships</a> · <a href="\(Paths.newPartnership)">New partnership</a></p></section>
-            <section class="card"><h2>Open requests for your side</h2>\(requests)</section>
-            </div>
-            <section class="card"><h2>Due soon: promised by your side</h2>\(commitmentRows(data.dueSoonMine, empty: "Nothing due in the next 14 days."))</section>
-            <section class="card"><h2>Due soon: owed to your side</h2>\(commitmentRows(data.owedNotWaiting, empty: "Nothing owed to you in the next 14 days."))</section>
-            <section class="card"><h2>What slipped</h2>\(commitmentRows(data.slippedNotListed, empty: "Nothing missed, at risk or rescheduled."))</section>
-            """)
+        let model = try await DashboardPage.load(for: try req.requireActor(), csrf: req.csrfToken, on: req.db)
+        return try await page(req, "Dashboard", model.render())
     }
 
     static func notifications(_ req: Request) async throws -> HTML {
@@ -444,6 +393,6 @@ enum WebPages {
 
     static func markRead(_ req: Request) async throws -> Response {
         try await Notifications.markAllRead(for: try req.requireActor(), on: req.db)
-        return req.redirect(to: "/notifications")
+        return req.redirect(to: SiteURL.notifications())
     }
 }

@@ -51,7 +51,7 @@ struct RequireSignInMiddleware: AsyncMiddleware {
         // The organization requires a second factor and this person has none yet: only Settings until they do.
         if request.sessionValue(WebPages.setUpSecondFactorKey) != nil, !request.url.path.hasPrefix("/settings") {
             request.flash("Your organization requires two-factor sign-in: set up an authenticator app below to continue.", error: true)
-            return request.redirect(to: "/settings#two-factor")
+            return request.redirect(to: SiteURL.Settings.section("two-factor"))
         }
         return try await next.respond(to: request)
     }

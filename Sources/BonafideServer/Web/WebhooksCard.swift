@@ -68,7 +68,7 @@ struct WebhooksCard: Sendable {
                         let again: HTML =
                             d.status == .pending || !e.enabled
                             ? ""
-                            : "<form method=\"post\" action=\"\(Paths.webhookResend(e.id, d.id))\">\(token)<button class=\"secondary\">Send again</button></form>"
+                            : "<form method=\"post\" action=\"\(SiteURL.webhookResend(e.id, d.id))\">\(token)<button class=\"secondary\">Send again</button></form>"
                         return """
                             <tr><td>\(d.eventType)</td><td>\(clock.format(d.createdAt, "d MMM HH:mm"))</td><td>\(state)</td>
                             <td>\(d.attempts)</td><td class="small muted">\(d.lastError ?? "")</td><td>\(again)</td></tr>
@@ -77,12 +77,12 @@ struct WebhooksCard: Sendable {
                 let state: HTML =
                     e.enabled
                     ? "<span class=\"badge\">on</span>"
-                    : "<span class=\"badge danger\">off</span> <span class=\"small\">\(e.disabledReason ?? "")</span> <form method=\"post\" action=\"\(Paths.webhookEnable(e.id))\">\(token)<button>Turn on again</button></form>"
+                    : "<span class=\"badge danger\">off</span> <span class=\"small\">\(e.disabledReason ?? "")</span> <form method=\"post\" action=\"\(SiteURL.webhookEnable(e.id))\">\(token)<button>Turn on again</button></form>"
                 return """
                     <div class="webhook"><p><code>\(e.url)</code> \(state)</p>
                     <p class="small muted">Events: \(e.events.joined(separator: ", ")) · format: \(e.format)</p>
                     \(e.deliveries.isEmpty ? HTML("<p class=\"muted small\">No deliveries yet.</p>") : HTML("<table><thead><tr><th>Event</th><th>When</th><th>State</th><th>Attempts</th><th>Endpoint said</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
-                    <form method="post" action="\(Paths.webhookRemove(e.id))">\(token)<button class="danger">Remove</button></form></div>
+                    <form method="post" action="\(SiteURL.webhookRemove(e.id))">\(token)<button class="danger">Remove</button></form></div>
                     """
             })
         return """
@@ -91,7 +91,7 @@ struct WebhooksCard: Sendable {
             <a href="https://www.standardwebhooks.com/">Standard Webhooks</a> (headers webhook-id, webhook-timestamp, webhook-signature).
             Failed deliveries are retried for three days; then the webhook is turned off and you get a mail.</p>
             \(secret)\(list)
-            <form method="post" action="\(Paths.webhooksCreate)">\(token)
+            <form method="post" action="\(SiteURL.webhooksCreate())">\(token)
             <label for="webhook-url">Endpoint URL</label><input id="webhook-url" name="url" type="url" required maxlength="2000" placeholder="https://example.com/hooks/bonafide">
             <label for="webhook-events">Events <span class="muted small">(comma-separated, such as commitment.proposed, incident.*; * for all)</span></label>
             <input id="webhook-events" name="events" value="*" required maxlength="2000">

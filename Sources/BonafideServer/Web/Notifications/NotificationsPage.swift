@@ -37,7 +37,7 @@ struct NotificationsPage: Sendable {
         var query: [String] = []
         if unreadOnly { query.append("show=unread") }
         if page > 0 { query.append("page=\(page)") }
-        return Paths.notifications + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        return SiteURL.notifications() + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
     }
 
     func render() -> HTML {
@@ -45,7 +45,7 @@ struct NotificationsPage: Sendable {
             items.isEmpty
             ? HTML("<p class=\"muted\">\(unreadOnly ? "Nothing unread." : "No notifications.")</p>")
             : HTML(
-                "<ol class=\"timeline\">\(HTML.join(items.map { n in HTML("<li\(HTML(raw: n.unread ? " class=\"unread\"" : ""))>\(n.unread ? HTML("<span class=\"visually-hidden\">Unread: </span>") : "")<a href=\"\(Paths.notification(n.id))\">\(n.unread ? HTML("<strong>\(n.text)</strong>") : HTML("\(n.text)"))</a><div class=\"small muted\">\(n.when)</div></li>") }))</ol>"
+                "<ol class=\"timeline\">\(HTML.join(items.map { n in HTML("<li\(HTML(raw: n.unread ? " class=\"unread\"" : ""))>\(n.unread ? HTML("<span class=\"visually-hidden\">Unread: </span>") : "")<a href=\"\(SiteURL.notification(n.id))\">\(n.unread ? HTML("<strong>\(n.text)</strong>") : HTML("\(n.text)"))</a><div class=\"small muted\">\(n.when)</div></li>") }))</ol>"
             )
         let filter: HTML = """
             <nav class="tabs" aria-label="Show"><a href="\(link(page: 0, unreadOnly: false))"\(HTML(raw: unreadOnly ? "" : " aria-current=\"page\""))>All</a>\
@@ -59,7 +59,7 @@ struct NotificationsPage: Sendable {
             """ : ""
         let markAll: HTML =
             unread > 0
-            ? "<form method=\"post\" action=\"\(Paths.notifications)/read\"><input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\"><button class=\"secondary\">Mark all read</button></form>"
+            ? "<form method=\"post\" action=\"\(SiteURL.notificationsRead())\"><input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\"><button class=\"secondary\">Mark all read</button></form>"
             : ""
         return """
             <h1>Notifications <span class="muted small">\(unread) unread</span></h1>

@@ -69,26 +69,26 @@ struct PartnershipsPage: Sendable {
     func render() -> HTML {
         let tabs = HTML.join(
             Filter.allCases.map { f in
-                let href = f == .all ? Paths.partnerships : "\(Paths.partnerships)?status=\(f.rawValue)"
+                let href = f == .all ? SiteURL.partnerships() : SiteURL.partnerships(status: f.rawValue)
                 return "<a href=\"\(href)\"\(HTML(raw: f == filter ? " aria-current=\"page\"" : ""))>\(f.title) (\(counts[f] ?? 0))</a>"
             })
         let body: HTML =
             rows.isEmpty
             ? (filter == .all
-                ? "<p class=\"muted\">No partnerships yet. A partnership is where two organizations agree, promise and keep track: <a href=\"\(Paths.newPartnership)\">open your first one</a>.</p>"
+                ? "<p class=\"muted\">No partnerships yet. A partnership is where two organizations agree, promise and keep track: <a href=\"\(SiteURL.newPartnership())\">open your first one</a>.</p>"
                 : "<p class=\"muted\">None \(filter.rawValue).</p>")
             : HTML(
                 """
                 <table><thead><tr><th>Partnership</th><th>Open commitments</th><th class="hide-sm">Next due</th><th>State</th></tr></thead><tbody>
                 \(HTML.join(rows.map { r in HTML("""
-                <tr><td><a href="\(Paths.partnership(r.id))">\(r.name)</a><div class="small muted">with \(r.otherSide)</div></td>
+                <tr><td><a href="\(SiteURL.partnership(r.id))">\(r.name)</a><div class="small muted">with \(r.otherSide)</div></td>
                 <td>\(r.open)\(r.overdue > 0 ? HTML(" <span class=\"risk\">\(r.overdue) overdue</span>") : "")\(r.atRisk > 0 ? HTML(" <span class=\"risk\">\(r.atRisk) at risk</span>") : "")</td>
                 <td class="hide-sm">\(r.nextDue ?? "—")</td><td>\(statusBadge(r.status))</td></tr>
                 """) }))</tbody></table>
                 """)
         return """
             <div class="actions" style="justify-content:space-between;align-items:center"><h1>Partnerships</h1>\
-            <a class="button" href="\(Paths.newPartnership)">New partnership</a></div>
+            <a class="button" href="\(SiteURL.newPartnership())">New partnership</a></div>
             <nav class="tabs" aria-label="Show">\(tabs)</nav>
             <div class="card">\(body)</div>
             """
