@@ -63,6 +63,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateReferralLinks())
     app.migrations.add(CreateIntroductions())
     app.migrations.add(IndexRelations())
+    app.migrations.add(AddCommitmentChanges())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
@@ -80,7 +81,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Outside the problem middleware, so error pages and problem+json get the headers too.
     app.middleware.use(SecurityHeadersMiddleware(strictTransport: config.publicURL?.hasPrefix("https://") == true))
     app.middleware.use(SafeLocationMiddleware())
-    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(
+        ProblemMiddleware { problem, req in
+            try await WebPages.errorPage(problem, for: req).encodeResponse(status: problem.status, for: req)
+        })
     app.middleware.use(StrictJSONMiddleware())
     app.middleware.use(BodyLimitMiddleware(maxBytes: config.maxBodyBytes, streamedMaxBytes: config.vaultMaxBytes))
 

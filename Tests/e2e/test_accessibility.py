@@ -53,6 +53,13 @@ def pages_of(driver):
         for kind in ("commitments", "threads", "incidents"):
             found = re.findall(rf'href="({p}/{kind}/[0-9A-Fa-f-]{{36}})"', driver.page_source)
             pages += found[:1]
+        # The first commitment this person may reword, if any (proposals of their side, accepted work).
+        for commitment in re.findall(rf'href="({p}/commitments/[0-9A-Fa-f-]{{36}})"', driver.page_source)[:8]:
+            driver.get(BASE + commitment)
+            if 'href="' + commitment + '/edit"' in driver.page_source:
+                pages.append(commitment + "/edit")
+                break
+        driver.get(BASE + p)
         pages += sorted(set(re.findall(r'href="(/organizations/[0-9A-Fa-f-]{36})"', driver.page_source)))[:1]
     return pages
 

@@ -77,6 +77,31 @@ def fill(driver, field, value):
     element.send_keys(value)
 
 
+def active_partnership(run, names, domain, zone):
+    """Two organizations registered over the API (the first invites, the second accepts): ((email, account), (email,
+    account), partnership)."""
+    people = []
+    for name, org in names:
+        email = f"{name.split()[0].lower()}-{run}@{domain}"
+        status, account = api("POST", "/auth/register", {"email": email, "password": "correct horse battery", "name": name,
+                                                         "organization": org, "timeZone": zone})
+        assert status == 201
+        people.append((email, account))
+    (_, first), (second_email, second) = people
+    status, partnership = api("POST", "/partnerships", {"name": f"Pilot {run}", "partnerEmail": second_email}, first["token"])
+    assert status == 201
+    api("POST", f"/invitations/{partnership['invitationLink'].rsplit('/', 1)[1]}/accept", token=second["token"])
+    return people[0], people[1], partnership
+
+
+def sign_in_as(driver, email):
+    driver.get(BASE + "/login")
+    fill(driver, "email", email)
+    fill(driver, "password", "correct horse battery")
+    driver.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
+    showing(driver, "Waiting for you")
+
+
 def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     run = uuid.uuid4().hex[:8]
     me = f"ada-{run}@engines.example"
@@ -205,26 +230,12 @@ def test_demo_pages_render_for_a_signed_in_demo_user(browser):
 
 def test_waiting_for_you_lists_each_item_once_and_acting_removes_it(browser):
     run = uuid.uuid4().hex[:8]
-    accounts = []
-    for name, org in (("Ida Owner", f"Iris {run}"), ("Rui Receiver", f"Rowan {run}")):
-        email = f"{name.split()[0].lower()}-{run}@waiting.example"
-        status, account = api("POST", "/auth/register", {"email": email, "password": "correct horse battery", "name": name,
-                                                         "organization": org, "timeZone": "Europe/Lisbon"})
-        assert status == 201
-        accounts.append((email, account))
-    (_, owner), (receiver_email, receiver) = accounts
-    status, partnership = api("POST", "/partnerships", {"name": f"Pilot {run}", "partnerEmail": receiver_email}, owner["token"])
-    secret = partnership["invitationLink"].rsplit("/", 1)[1]
-    api("POST", f"/invitations/{secret}/accept", token=receiver["token"])
+    (_, owner), (receiver_email, receiver), partnership = active_partnership(
+        run, (("Ida Owner", f"Iris {run}"), ("Rui Receiver", f"Rowan {run}")), "waiting.example", "Europe/Lisbon")
     status, _ = api("POST", f"/partnerships/{partnership['id']}/commitments",
                     {"title": f"Brand audit {run}", "dueAt": "2031-05-01T10:00:00Z"}, owner["token"])
     assert status == 201
-
-    browser.get(BASE + "/login")
-    fill(browser, "email", receiver_email)
-    fill(browser, "password", "correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "form[action^='/login'] button").click()
-    showing(browser, "Waiting for you")
+    sign_in_as(browser, receiver_email)
     waiting = browser.find_element(By.ID, "waiting")
     assert f"Accept or decline: Brand audit {run}" in waiting.text, waiting.text
     assert browser.page_source.count(f"Brand audit {run}</a>") == 1, "listed once on the whole page"
@@ -255,3 +266,48 @@ def test_waiting_for_you_lists_each_item_once_and_acting_removes_it(browser):
     assert "state=open" in browser.current_url and "None match these filters." in browser.page_source
     browser.find_element(By.LINK_TEXT, "Show all").click()
     showing(browser, f"Brand audit {run}</a>")
+
+
+def test_editing_a_commitment_rewrites_a_proposal_and_changes_accepted_work_only_by_agreement(browser):
+    run = uuid.uuid4().hex[:8]
+    (owner_email, owner), (_, receiver), partnership = active_partnership(
+        run, (("Eda Owner", f"Elm {run}"), ("Ravi Receiver", f"Reed {run}")), "editing.example", "Europe/Paris")
+    pid = partnership["id"]
+    status, created = api("POST", f"/partnerships/{pid}/commitments",
+                          {"title": f"Logo sketches {run}", "deliverable": "Three directions", "dueAt": "2031-05-01T10:00:00Z"},
+                          owner["token"])
+    assert status == 201
+    sign_in_as(browser, owner_email)
+    browser.get(BASE + f"/partnerships/{pid}/commitments/{created['id']}")
+    browser.find_element(By.LINK_TEXT, "Edit the proposal").click()
+    showing(browser, "Edit the proposal")
+    # A refused edit keeps what was typed, the reason under its field.
+    fill(browser, "title", " ")
+    browser.find_element(By.NAME, "deliverable").clear()
+    browser.find_element(By.NAME, "deliverable").send_keys("Four directions with mood boards")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/edit'] button").click()
+    assert "The title must have 1 to 200 characters." in showing(browser, 'id="title-error"')
+    assert browser.find_element(By.NAME, "deliverable").get_attribute("value") == "Four directions with mood boards"
+    fill(browser, "title", f"Logo directions {run}")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/edit'] button").click()
+    flash(browser, "is updated")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(f"Logo directions {run}")
+    assert f"changed the title and deliverable of the proposal “Logo sketches {run}”" in browser.page_source
+
+    # Accepted work changes only when the other side agrees.
+    cid = created["id"]
+    api("POST", f"/partnerships/{pid}/commitments/{cid}/transitions", {"action": "accept"}, receiver["token"])
+    status, proposed = api("PATCH", f"/partnerships/{pid}/commitments/{cid}",
+                           {"title": f"Logo directions {run}", "acceptanceCriteria": "Vector files for each direction"},
+                           receiver["token"])
+    assert status == 200 and proposed["pendingChange"]["proposedBy"] == "recipient"
+    browser.get(BASE + "/dashboard")
+    waiting = browser.find_element(By.ID, "waiting")
+    assert f"Agree to new wording or keep it: Logo directions {run}" in waiting.text, waiting.text
+    waiting.find_element(By.LINK_TEXT, f"Logo directions {run}").click()
+    change = browser.find_element(By.ID, "pending-change")
+    assert "Vector files for each direction" in change.find_element(By.TAG_NAME, "ins").text
+    change.find_element(By.XPATH, ".//button[text()='Agree to the new wording']").click()
+    flash(browser, "Agreed: the commitment now reads")
+    assert "Vector files for each direction" in browser.page_source
+    assert not browser.find_elements(By.ID, "pending-change")

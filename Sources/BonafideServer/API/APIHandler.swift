@@ -293,6 +293,31 @@ struct API: APIProtocol {
         return .ok(.init(body: .json(DTO.commitment(updated, history: history))))
     }
 
+    func editCommitment(_ input: Operations.EditCommitment.Input) async throws -> Operations.EditCommitment.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let db = try req.db
+        let c = try await Policy.commitment(UUID(uuidString: input.path.commitmentId), in: p, on: db)
+        // Fields left out keep their words.
+        let wording = CommitmentWording(
+            title: b.title, deliverable: b.deliverable ?? c.deliverable, acceptanceCriteria: b.acceptanceCriteria ?? c.acceptanceCriteria)
+        let updated = try await Commitments.edit(c, in: p, to: wording, dueAt: b.dueAt, by: actor, on: db)
+        let history = try await Timeline.events(of: p, commitment: c.id, on: db)
+        return .ok(.init(body: .json(DTO.commitment(updated, history: history))))
+    }
+
+    func decideCommitmentChange(_ input: Operations.DecideCommitmentChange.Input) async throws
+        -> Operations.DecideCommitmentChange.Output
+    {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let (actor, p) = try await partnership(input.path.partnershipId)
+        let db = try req.db
+        let c = try await Policy.commitment(UUID(uuidString: input.path.commitmentId), in: p, on: db)
+        let updated = try await Commitments.decideChange(c, in: p, accept: b.decision == .accept, by: actor, on: db)
+        let history = try await Timeline.events(of: p, commitment: c.id, on: db)
+        return .ok(.init(body: .json(DTO.commitment(updated, history: history))))
+    }
+
     // MARK: Messages
 
     func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {

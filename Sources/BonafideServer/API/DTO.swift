@@ -44,7 +44,14 @@ enum DTO {
             ownerOrganizationId: c.$ownerOrganization.id.uuidString, recipientOrganizationId: c.$recipientOrganization.id.uuidString,
             dueAt: c.dueAt, timeZone: c.timeZone, status: .init(rawValue: c.status.rawValue)!, atRisk: c.atRisk,
             atRiskReason: c.atRiskReason, proposedDueAt: c.proposedDueAt, proposedDueReason: c.proposedDueReason,
-            deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt, history: history?.map(event))
+            deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt,
+            pendingChange: c.pendingWording.flatMap { w in
+                c.pendingChangeSide.map { side in
+                    .init(
+                        title: w.title, deliverable: w.deliverable, acceptanceCriteria: w.acceptanceCriteria,
+                        proposedBy: side == .owner ? .owner : .recipient, proposedAt: c.pendingChangeAt ?? c.createdAt)
+                }
+            }, history: history?.map(event))
     }
 
     static func commitment(_ c: CommitmentRow) -> Components.Schemas.Commitment {

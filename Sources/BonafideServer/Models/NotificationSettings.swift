@@ -111,7 +111,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .commitmentSentBack: "A delivery sent back"
         case .commitmentDueSoon: "A commitment due within 48 hours"
         case .commitmentMissed: "A missed commitment"
-        case .commitmentChanged: "Other commitment changes (declined, withdrawn, risk cleared, delivery accepted)"
+        case .commitmentChanged: "Other commitment changes (reworded, declined, withdrawn, risk cleared, delivery accepted)"
         case .messageReceived: "A message from a partner"
         case .messageNeedsAnswer: "A message that asks your side for an answer"
         case .messageReminder: "A question still unanswered after 2 working days"

@@ -132,8 +132,39 @@ final class Commitment: Model, @unchecked Sendable {
     @OptionalField(key: "completed_at") var completedAt: Date?
     @Parent(key: "created_by_id") var createdBy: User
     @Field(key: "created_at") var createdAt: Date
+    /// New wording one side proposed after acceptance, waiting for the other side (see `CommitmentEditing`).
+    @OptionalField(key: "pending_title") var pendingTitle: String?
+    @OptionalField(key: "pending_deliverable") var pendingDeliverable: String?
+    @OptionalField(key: "pending_acceptance_criteria") var pendingAcceptanceCriteria: String?
+    @OptionalField(key: "pending_change_side") var pendingChangeSideName: String?
+    @OptionalField(key: "pending_change_by_id") var pendingChangeBy: UUID?
+    @OptionalField(key: "pending_change_at") var pendingChangeAt: Date?
 
     init() {}
+
+    var wording: CommitmentWording {
+        CommitmentWording(title: title, deliverable: deliverable, acceptanceCriteria: acceptanceCriteria)
+    }
+
+    var pendingChangeSide: CommitmentSide? {
+        get { pendingChangeSideName.flatMap(CommitmentSide.init(rawValue:)) }
+        set { pendingChangeSideName = newValue?.rawValue }
+    }
+
+    var pendingWording: CommitmentWording? {
+        guard let pendingTitle, pendingChangeSide != nil else { return nil }
+        return CommitmentWording(
+            title: pendingTitle, deliverable: pendingDeliverable ?? "", acceptanceCriteria: pendingAcceptanceCriteria ?? "")
+    }
+
+    func clearPendingChange() {
+        pendingTitle = nil
+        pendingDeliverable = nil
+        pendingAcceptanceCriteria = nil
+        pendingChangeSide = nil
+        pendingChangeBy = nil
+        pendingChangeAt = nil
+    }
 
     var state: CommitmentState {
         get {

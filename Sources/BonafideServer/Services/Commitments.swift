@@ -16,13 +16,7 @@ enum Commitments {
     static func create(_ d: Draft, in p: Partnership, by actor: Actor, now: Date = Date(), on db: any Database) async throws -> Commitment {
         try Policy.requireActive(p)
         let title = d.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...200).contains(title.length) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
-        guard d.deliverable.length <= 4000 else {
-            throw Problem.invalid("deliverable", "The deliverable must have at most 4000 characters.")
-        }
-        guard d.acceptanceCriteria.length <= 4000 else {
-            throw Problem.invalid("acceptanceCriteria", "The acceptance criteria must have at most 4000 characters.")
-        }
+        try validate(CommitmentWording(title: d.title, deliverable: d.deliverable, acceptanceCriteria: d.acceptanceCriteria))
         guard d.dueAt > now else { throw Problem.invalid("dueAt", "The due date must be in the future.") }
         guard d.dueAt < now.addingTimeInterval(10 * 365 * 86_400) else {
             throw Problem.invalid("dueAt", "The due date must be within ten years.")
@@ -97,6 +91,8 @@ enum Commitments {
             }
             // Early notice is evidence: remember the first time the owner warned before the due date.
             if action == .flagAtRisk || action == .proposeNewDate, current.flaggedAt == nil, now < before.dueAt { current.flaggedAt = now }
+            // Proposed wording applies to accepted work only: delivered or ended work is judged by the words it had.
+            if current.status != .accepted { current.clearPendingChange() }
             let summary = summary(of: action, current, actor: actor, newDueAt: newDueAt)
             // A new due date earns a new "due within 48 hours" notice.
             if current.dueAt != before.dueAt { current.dueSoonNotifiedAt = nil }
@@ -112,6 +108,128 @@ enum Commitments {
             current.$owner.value = owner
             return current
         }
+    }
+
+    /// Rewrites a proposal (its own side, before acceptance: at once, due date included) or proposes new wording for an
+    /// accepted commitment, which waits for the other side (`decideChange`). Decided on the locked row.
+    static func edit(
+        _ c: Commitment, in p: Partnership, to wording: CommitmentWording, dueAt: Date?, by actor: Actor, now: Date = Date(),
+        on db: any Database
+    ) async throws -> Commitment {
+        try Policy.requireActive(p)
+        try validate(wording)
+        let side = Policy.side(of: actor, in: c)
+        return try await db.writeTransaction { tx in
+            guard let current = try await tx.lockedRow(Commitment.self, c.id!) else { throw Problem.notFound("commitment") }
+            guard
+                let mode = CommitmentEditing.mode(
+                    status: current.status, side: side, changePending: current.pendingChangeSide != nil)
+            else {
+                throw Problem(
+                    .conflict,
+                    current.pendingChangeSide != nil
+                        ? "A change of wording is already waiting for an answer; it must be accepted or refused first."
+                        : current.status == .proposed
+                            ? "Only the side that promises it can change a proposal; decline it and say why instead."
+                            : "A \(current.status.rawValue) commitment can no longer be reworded.")
+            }
+            let before = current.wording
+            var changed = wording.changes(from: before)
+            var due = current.dueAt
+            if let dueAt, mode == .direct, abs(dueAt.timeIntervalSince(current.dueAt)) >= 60 {
+                guard dueAt > now else { throw Problem.invalid("dueAt", "The due date must be in the future.") }
+                guard dueAt < now.addingTimeInterval(10 * 365 * 86_400) else {
+                    throw Problem.invalid("dueAt", "The due date must be within ten years.")
+                }
+                due = dueAt
+                changed.append("due date")
+            }
+            guard !changed.isEmpty else { throw Problem.invalid("title", "Nothing was changed: edit the wording first.") }
+            let what = "“\(before.title)”"
+            let list = spoken(changed)
+            let summary: String
+            let kind: String
+            switch mode {
+            case .direct:
+                current.title = wording.title
+                current.deliverable = wording.deliverable
+                current.acceptanceCriteria = wording.acceptanceCriteria
+                if due != current.dueAt {
+                    current.dueAt = due
+                    current.dueSoonNotifiedAt = nil
+                }
+                summary = "\(actor.user.name) changed the \(list) of the proposal \(what)"
+                kind = "commitment.edited"
+            case .byAgreement:
+                current.pendingTitle = wording.title
+                current.pendingDeliverable = wording.deliverable
+                current.pendingAcceptanceCriteria = wording.acceptanceCriteria
+                current.pendingChangeSide = side
+                current.pendingChangeBy = actor.id
+                current.pendingChangeAt = now
+                summary = "\(actor.user.name) proposed a new \(list) for \(what)"
+                kind = "commitment.changeProposed"
+            }
+            try await current.save(on: tx)
+            let event = try await Timeline.append(p, actor: actor, kind: kind, summary: summary, commitmentID: current.id, at: now, on: tx)
+            try await Timeline.notify(
+                p, side: side == .owner ? current.$recipientOrganization.id : current.$ownerOrganization.id, except: actor,
+                kind: .commitmentChanged, text: "\(summary) in \(p.name)\(mode == .byAgreement ? "; agree or refuse" : "")",
+                link: SiteURL.commitment(p.id, current.id), detail: nil, about: Self.threadKey(current.id), key: event, at: now, on: tx)
+            return current
+        }
+    }
+
+    /// The other side's answer to proposed wording: agreed, it becomes the commitment's; refused, nothing changes.
+    static func decideChange(
+        _ c: Commitment, in p: Partnership, accept: Bool, by actor: Actor, now: Date = Date(), on db: any Database
+    ) async throws -> Commitment {
+        try Policy.requireActive(p)
+        let side = Policy.side(of: actor, in: c)
+        return try await db.writeTransaction { tx in
+            guard let current = try await tx.lockedRow(Commitment.self, c.id!) else { throw Problem.notFound("commitment") }
+            guard let proposed = current.pendingWording, let by = current.pendingChangeSide else {
+                throw Problem(.conflict, "No change of wording is waiting for an answer.")
+            }
+            guard CommitmentEditing.mayDecide(status: current.status, side: side, proposedBy: by) else {
+                throw Problem(.forbidden, "The change waits for the other side's answer, not yours.")
+            }
+            let what = "“\(current.title)”"
+            let list = spoken(proposed.changes(from: current.wording))
+            if accept {
+                current.title = proposed.title
+                current.deliverable = proposed.deliverable
+                current.acceptanceCriteria = proposed.acceptanceCriteria
+            }
+            current.clearPendingChange()
+            try await current.save(on: tx)
+            let summary =
+                accept
+                ? "\(actor.user.name) agreed to the new \(list) of \(what)" : "\(actor.user.name) refused the new \(list) of \(what)"
+            let event = try await Timeline.append(
+                p, actor: actor, kind: accept ? "commitment.changeAccepted" : "commitment.changeRefused", summary: summary,
+                commitmentID: current.id, at: now, on: tx)
+            try await Timeline.notify(
+                p, side: side == .owner ? current.$recipientOrganization.id : current.$ownerOrganization.id, except: actor,
+                kind: .commitmentChanged, text: "\(summary) in \(p.name)", link: SiteURL.commitment(p.id, current.id), detail: nil,
+                about: Self.threadKey(current.id), key: event, at: now, on: tx)
+            return current
+        }
+    }
+
+    static func validate(_ w: CommitmentWording) throws {
+        guard (1...200).contains(w.title.length) else { throw Problem.invalid("title", "The title must have 1 to 200 characters.") }
+        guard w.deliverable.length <= 4000 else {
+            throw Problem.invalid("deliverable", "The deliverable must have at most 4000 characters.")
+        }
+        guard w.acceptanceCriteria.length <= 4000 else {
+            throw Problem.invalid("acceptanceCriteria", "The acceptance criteria must have at most 4000 characters.")
+        }
+    }
+
+    /// "title", "title and deliverable", "title, deliverable and due date".
+    static func spoken(_ items: [String]) -> String {
+        items.count <= 2 ? items.joined(separator: " and ") : items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
     /// What a commitment's mails are about, so a mail client threads them together.

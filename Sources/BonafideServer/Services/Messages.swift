@@ -285,12 +285,22 @@ struct DashboardData: Sendable {
                                 label: "Acknowledge", url: SiteURL.incidentTransitions(i.$partnership.id, i.id), action: "acknowledge")
                             : nil))
             }
+            // New wording the other side proposed for accepted work waits for this side's agreement.
+            let changes = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids).filter(\.$status == .accepted)
+                .filter(\.$pendingChangeSideName != nil).all()
+                .filter { $0.pendingChangeSide != nil && $0.pendingChangeSide != Policy.side(of: actor, in: $0) }
+            for c in changes {
+                waiting.append(
+                    .init(
+                        what: "Agree to new wording or keep it", title: c.title, partnershipID: c.$partnership.id,
+                        link: SiteURL.commitment(c.$partnership.id, c.id), since: c.pendingChangeAt ?? c.createdAt))
+            }
             waiting.sort { $0.since < $1.since }
             let horizon = now.addingTimeInterval(14 * 86_400)
             let open = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
                 .filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon)
                 .with(\.$owner).sort(\.$dueAt).all()
-            waitingCommitments = Set(mineToMove.compactMap(\.id))
+            waitingCommitments = Set((mineToMove + changes).compactMap(\.id))
             mine = open.filter { $0.$ownerOrganization.id == actor.organizationID }
             owed = open.filter { $0.$recipientOrganization.id == actor.organizationID }
             slipped = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)

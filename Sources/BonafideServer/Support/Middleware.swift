@@ -7,6 +7,9 @@ import Vapor
 /// Turns every error into RFC 9457 problem details for the API and a readable page for people.
 /// Unexpected errors are logged with an id and answered without internals.
 struct ProblemMiddleware: AsyncMiddleware {
+    /// The page a person sees for a problem; given by the web layer, so this support code does not depend on it.
+    let page: @Sendable (Problem, Request) async throws -> Response
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
@@ -19,7 +22,7 @@ struct ProblemMiddleware: AsyncMiddleware {
                 problem = Problem.invalid(name, "The query parameter \(name) must be a whole number.")
             }
             if request.url.path.hasPrefix("/api/") || Self.wantsJSON(request.headers.accept) { return try Self.json(problem) }
-            return try await WebPages.errorPage(problem, for: request).encodeResponse(status: problem.status, for: request)
+            return try await page(problem, request)
         }
     }
 

@@ -17,17 +17,10 @@ extension WebPages {
         let clock = Clock(actor.user.timeZone)
         let suggested = Date().addingTimeInterval(7 * 86_400)
         let fields = ["title", "ownerId", "deliverable", "acceptanceCriteria", "dueAt", "timeZone"]
-        /// The refusal under the field it is about, tied to it for screen readers.
-        func error(_ name: String) -> HTML {
-            guard let problem, problem.field == name else { return "" }
-            return "<p class=\"error-text\" id=\"\(name)-error\" role=\"alert\">\(problem.detail)</p>"
-        }
-        func invalid(_ name: String) -> HTML {
-            problem?.field == name ? HTML(raw: " aria-invalid=\"true\" aria-describedby=\"\(name)-error\"") : ""
-        }
-        let general: HTML =
-            problem.map { pr in fields.contains(pr.field ?? "") ? "" : HTML("<p class=\"error-text\" role=\"alert\">\(pr.detail)</p>") }
-            ?? ""
+        let errors = FieldErrors(problem: problem, fields: fields)
+        func error(_ name: String) -> HTML { errors.message(name) }
+        func invalid(_ name: String) -> HTML { errors.invalid(name) }
+        let general = errors.general
         let owner = values["ownerId"].flatMap(UUID.init(uuidString:)) ?? actor.id
         let zone = values["timeZone"] ?? actor.user.timeZone
         return try await page(
@@ -113,17 +106,44 @@ extension WebPages {
                 "<p class=\"risk\">New date proposed: \(clock.format(d))\(c.proposedDueReason.map { HTML(" (\($0))") } ?? "")</p>"
             } ?? ""
         let risk: HTML = c.atRisk ? "<p class=\"risk\">At risk: \(c.atRiskReason ?? "")</p>" : ""
+        let editing: HTML =
+            switch CommitmentEditing.mode(status: c.status, side: side, changePending: c.pendingChangeSide != nil) {
+            case .direct?: "<p><a href=\"\(SiteURL.commitmentEdit(p.id, c.id))\">Edit the proposal</a></p>"
+            case .byAgreement?: "<p><a href=\"\(SiteURL.commitmentEdit(p.id, c.id))\">Propose new wording</a></p>"
+            case nil: ""
+            }
+        var change: HTML = ""
+        if let proposed = c.pendingWording, let by = c.pendingChangeSide {
+            func row(_ label: String, _ old: String, _ new: String) -> HTML {
+                old == new
+                    ? ""
+                    : "<tr><th scope=\"row\">\(label)</th><td><del>\(old.isEmpty ? "—" : old)</del></td><td><ins>\(new.isEmpty ? "—" : new)</ins></td></tr>"
+            }
+            let decide: HTML =
+                CommitmentEditing.mayDecide(status: c.status, side: side, proposedBy: by)
+                ? """
+                <div class="actions"><form method="post" action="\(SiteURL.commitmentChangeDecision(p.id, c.id))">\(csrf(req))<input type="hidden" name="decision" value="accept"><button>Agree to the new wording</button></form>
+                <form method="post" action="\(SiteURL.commitmentChangeDecision(p.id, c.id))">\(csrf(req))<input type="hidden" name="decision" value="refuse"><button class="secondary">Keep the current wording</button></form></div>
+                """
+                : "<p class=\"muted\">Waiting for the other side to agree.</p>"
+            change = """
+                <section class="card" id="pending-change"><h2>New wording proposed</h2>
+                <table><thead><tr><th></th><th>Now</th><th>Proposed</th></tr></thead><tbody>\
+                \(row("What is promised", c.title, proposed.title))\(row("Deliverable", c.deliverable, proposed.deliverable))\
+                \(row("Acceptance criteria", c.acceptanceCriteria, proposed.acceptanceCriteria))</tbody></table>\(decide)</section>
+                """
+        }
         return try await page(
             req, c.title,
             """
             <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p>
-            <h1>\(c.title) \(statusBadge(c.status.rawValue))</h1>\(risk)\(pending)
+            <h1>\(c.title) \(statusBadge(c.status.rawValue))</h1>\(risk)\(pending)\(change)
             <div class="grid"><section class="card"><h2>Promise</h2>
             <p><strong>\(c.owner.name)</strong> promises this to <strong>\(recipient?.name ?? "")</strong>.</p>
             <p>Due <strong>\(clock.format(c.dueAt))</strong> (\(Clock.relative(c.dueAt)))\(c.timeZone != clock.zone.identifier ? HTML("<br><span class=\"small muted\">set as \(ownClock.format(c.dueAt))</span>") : "")</p>
             \(c.deliveredAt.map { HTML("<p>Delivered \(clock.format($0))</p>") } ?? "")\(c.completedAt.map { HTML("<p>Accepted \(clock.format($0))</p>") } ?? "")
             </section><section class="card"><h2>Deliverable</h2><p>\(c.deliverable.isEmpty ? "—" : c.deliverable)</p>
-            <h2>Acceptance criteria</h2><p>\(c.acceptanceCriteria.isEmpty ? "—" : c.acceptanceCriteria)</p></section></div>
+            <h2>Acceptance criteria</h2><p>\(c.acceptanceCriteria.isEmpty ? "—" : c.acceptanceCriteria)</p>\(editing)</section></div>
             <section><h2>What you can do</h2>\(possible.isEmpty ? HTML("<p class=\"muted\">Nothing for your side right now.</p>") : HTML("<div class=\"grid\">\(forms)</div>"))</section>
             <section class="card"><h2>History</h2><ol class="timeline">\(history.map { e in HTML("<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>") })</ol></section>
             """)

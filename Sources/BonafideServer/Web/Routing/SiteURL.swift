@@ -133,6 +133,8 @@ enum SiteURL {
     static let commitments = SiteRoute<UUID>("partnerships", ":pid", "commitments")
     static let commitment = SiteRoute<UUID, UUID>("partnerships", ":pid", "commitments", ":cid")
     static let commitmentTransitions = SiteRoute<UUID, UUID>("partnerships", ":pid", "commitments", ":cid", "transitions")
+    static let commitmentEdit = SiteRoute<UUID, UUID>("partnerships", ":pid", "commitments", ":cid", "edit")
+    static let commitmentChangeDecision = SiteRoute<UUID, UUID>("partnerships", ":pid", "commitments", ":cid", "change")
     static let newIncident = SiteRoute<UUID>("partnerships", ":pid", "incidents", "new")
     static let incidents = SiteRoute<UUID>("partnerships", ":pid", "incidents")
     static let incident = SiteRoute<UUID, UUID>("partnerships", ":pid", "incidents", ":iid")
