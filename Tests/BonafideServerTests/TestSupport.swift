@@ -119,9 +119,11 @@ extension Application {
     }
 
     /// Two organizations with an active partnership: the usual starting point.
-    func activePartnership() async throws -> (a: Account, b: Account, partnershipID: String) {
-        let a = try await register("Alice", org: "Northwind")
-        let b = try await register("Bob", org: "Acme")
+    func activePartnership(
+        _ first: (name: String, org: String) = ("Alice", "Northwind"), _ second: (name: String, org: String) = ("Bob", "Acme")
+    ) async throws -> (a: Account, b: Account, partnershipID: String) {
+        let a = try await register(first.name, org: first.org)
+        let b = try await register(second.name, org: second.org)
         let created = try await api(
             .POST, "/partnerships", token: a.token, json: #"{"name":"Relaunch","partnerEmail":"\#(b.email)","agreement":"v1 text"}"#)
         #expect(created.status == .created, "\(created.raw)")

@@ -45,7 +45,7 @@ def pages_of(driver):
     driver.get(BASE + "/dashboard")
     partnerships = sorted(set(re.findall(r'href="(/partnerships/[0-9A-Fa-f-]{36})"', driver.page_source)))
     assert partnerships, "the demo user has partnerships"
-    pages = ["/dashboard", "/partnerships", "/surveys", "/mentions", "/circles", "/find", "/organization", "/notifications", "/settings",
+    pages = ["/dashboard", "/partnerships", "/incidents", "/incidents?show=all", "/surveys", "/mentions", "/circles", "/find", "/organization", "/notifications", "/settings",
              "/introductions", "/no-such-page"]
     for p in partnerships[:2]:
         pages += [p, p + "/record", p + "/agreement", p + "/commitments/new", p + "/incidents/new"]

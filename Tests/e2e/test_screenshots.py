@@ -118,7 +118,7 @@ def test_screenshots_of_the_pages_a_signed_in_person_uses(browser):
         if 'id="trust-panel"' in browser.page_source:
             capture(browser, "trust", organization, problems)
             break
-    for name, heading in (("mentions", "Mentions"), ("organization", "Acme Retail"), ("settings", None),
+    for name, heading in (("incidents", "Incidents"), ("mentions", "Mentions"), ("organization", "Acme Retail"), ("settings", None),
                           ("notifications", None), ("circles", "Circles"), ("find", "Find an organization")):
         capture(browser, name, "/" + name, problems, heading)
     assert not problems, "\n".join(problems)

@@ -16,7 +16,8 @@ struct Layout {
 
     /// The menu of a signed-in person: (path, label).
     static let menu = [
-        (SiteURL.dashboard(), "Dashboard"), (SiteURL.partnerships(), "Partnerships"), (SiteURL.surveys(), "Surveys"),
+        (SiteURL.dashboard(), "Dashboard"), (SiteURL.partnerships(), "Partnerships"), (SiteURL.incidentsOverview(), "Incidents"),
+        (SiteURL.surveys(), "Surveys"),
         (SiteURL.mentions(), "Mentions"),
         (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
         (SiteURL.notifications(), "Notifications"),

@@ -125,6 +125,12 @@ func registerWeb(_ app: Application) throws {
     signedIn.post(SiteURL.testimonial, use: WebPages.writeTestimonial)
     signedIn.post(SiteURL.testimonialWithdrawal, use: WebPages.withdrawTestimonial)
     signedIn.get(SiteURL.circles, use: WebPages.circles)
+    signedIn.get(SiteURL.incidentsOverview) { req async throws -> HTML in
+        let filter = req.query[String.self, at: "show"].flatMap(IncidentsPage.Filter.init(rawValue:)) ?? .open
+        let page = min(max(req.query[Int.self, at: "page"] ?? 0, 0), 10_000)
+        let model = try await IncidentsPage.load(for: try req.requireActor(), filter: filter, page: page, on: req.db)
+        return try await WebPages.page(req, "Incidents", model.render())
+    }
     signedIn.get(SiteURL.surveys, use: WebPages.surveys)
     signedIn.post(SiteURL.surveys, use: WebPages.createSurvey)
     signedIn.get(SiteURL.survey, use: WebPages.surveyPage)

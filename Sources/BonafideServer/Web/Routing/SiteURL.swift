@@ -63,6 +63,11 @@ enum SiteURL {
     static let feedRemove = SiteRoute<UUID>("mentions", "feeds", ":fid", "delete")
 
     static var referralLinksSection: String { circles() + "#referral-links" }
+    static let incidentsOverview = SiteRoute("incidents")
+    static func incidentsOverview(filter: String, page: Int = 0) -> String {
+        incidentsOverview() + "?show=" + queryValue(filter) + (page > 0 ? "&page=" + String(page) : "")
+    }
+
     static func mentions(brand key: String) -> String { mentions() + "?brand=" + queryValue(key) }
     static func circles(query: String) -> String { circles() + "?q=" + queryValue(query) }
 
