@@ -68,3 +68,22 @@ struct PartnershipPageTests {
         }
     }
 }
+
+@Suite("Browser witnessing card")
+struct BrowserWitnessTests {
+    @Test func namesTheKeyAfterTheOrganizationAndOffersSetUpOnlyToManagers() {
+        let p = UUID()
+        let o = UUID()
+        let owner = BrowserWitness(
+            partnershipID: p, organizationID: o, organizationName: "Acme Retail & Co. (EU)", canManage: true, csrf: "t")
+        #expect(owner.witnessName == "acme-retail-co-eu-web")
+        let html = owner.render().text
+        #expect(
+            html.contains("data-partnership=\"\(p.uuidString.lowercased())\"")
+                && html.contains("data-witness-name=\"acme-retail-co-eu-web\""))
+        #expect(html.contains("id=\"browser-witness-setup\" hidden>Witness from this browser</button>"))
+        #expect(html.contains("<script src=\"/assets/witness.js\" defer></script>"))
+        let member = BrowserWitness(partnershipID: p, organizationID: o, organizationName: "Ünïcode", canManage: false, csrf: "t")
+        #expect(!member.render().text.contains("browser-witness-setup") && member.witnessName == "n-code-web")
+    }
+}

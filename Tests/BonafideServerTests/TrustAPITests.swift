@@ -184,6 +184,49 @@ struct TrustAPITests {
         }
     }
 
+    /// The figures in plain words with the viewer's own evidence under each part; nothing known reads "Unknown".
+    @Test func theTrustExplainedPageSaysWhatEachFigureMeans() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await acmeRecord(app)
+            let browser = try await Browser.signedIn(app, as: a)
+            let panel = try await browser.get("/partnerships/\(pid)").html
+            let link = SiteURL.trustExplained(UUID(uuidString: b.organizationID))
+            #expect(panel.contains("<a href=\"\(link)\">How these figures are worked out, with all your evidence</a>"))
+            #expect(panel.contains("Self-orientation<div class=\"small muted\">lower is better</div>"))
+            let page = try await browser.get(link).html
+            #expect(page.contains("<h1>How your trust in Acme is worked out</h1>"))
+            #expect(page.contains("id=\"part-reliability\"><h2>Reliability: ") && page.contains("Missed “Launch copy”"))
+            #expect(page.contains("Delivered “Design system”"), "every item, not only the strongest five")
+            #expect(page.contains("Lower is better: 0 means they always put the partnership first."))
+            #expect(page.contains("<h2>Credibility: unknown</h2>"), "a part without evidence has no number")
+            #expect(page.contains("The trust equation: "))
+            let stranger = try await app.register("Sam", org: "Stranger Co")
+            let unknown = try await browser.get(SiteURL.trustExplained(UUID(uuidString: stranger.organizationID))).html
+            #expect(
+                unknown.contains("<strong class=\"trust-figure\">Unknown</strong>") && unknown.contains("a number would only be a guess"))
+            #expect(try await browser.get(SiteURL.trustExplained(UUID(uuidString: a.organizationID))).status == .unprocessableEntity)
+            #expect(try await browser.get(SiteURL.trustExplained(UUID())).status == .notFound)
+        }
+    }
+
+    @Test func chartsCarryScalesDatesHoverValuesAndMeaningfulColours() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let chart = TimeChart(
+            id: "c", label: "Trust",
+            points: [
+                .init(at: t0.addingTimeInterval(86_400 * 10), value: 70, band: 60...80, note: "later"),
+                .init(at: t0, value: 50, band: 0...100, note: ""),
+            ], range: 0...100, reference: 50, valueText: { String(Int($0)) }, clock: Clock("UTC")
+        ).render().text
+        #expect(chart.contains("<div class=\"chart-y\" aria-hidden=\"true\"><span>100</span><span>50</span><span>0</span></div>"))
+        #expect(chart.contains("<span>15 Jan</span>") && chart.contains("<span>25 Jan</span>"), "dates on the time axis, oldest left")
+        #expect(chart.contains("<title>25 Jan 2027, 08:00: 70 · later</title>"))
+        #expect(chart.contains("aria-label=\"Trust: from 50 on 15 Jan to 70 on 25 Jan\""))
+        let bars = BarChart.scores([1, 0, 0, 0, 0, 0, 0, 2, 0, 3, 4], scale: 0...10, nps: true).render().text
+        #expect(bars.contains("fill=\"#c0392b\"><title>0: 1</title>") && bars.contains("fill=\"#8a6d1f\"><title>7: 2</title>"))
+        #expect(bars.contains("fill=\"#1e7a47\"><title>10: 4</title>") && bars.contains("promoters (9–10)"))
+    }
+
     @Test func thePartnershipAndProfilePagesShowTheTrustPanel() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await acmeRecord(app)
@@ -199,6 +242,11 @@ struct TrustAPITests {
             let unknown = try await browser.get("/organizations/\(stranger.organizationID)")
             #expect(unknown.html.contains(#"id="trust-figure">Unknown</strong>"#) && unknown.html.contains("What would make it known"))
             #expect(!page.html.contains("What would make it known"))
+            // What was computed so far happened two days ago: the rating below is a change over time, not the same burst.
+            for snapshot in try await TrustSnapshot.query(on: app.db).all() {
+                snapshot.computedAt = snapshot.computedAt.addingTimeInterval(-2 * 86_400)
+                try await snapshot.save(on: app.db)
+            }
             let rated = try await browser.post(
                 "/organizations/\(b.organizationID)/ratings",
                 ["rating": "7", "comment": "Solid <b>work</b>", "back": "/partnerships/\(pid)"])

@@ -45,7 +45,7 @@ def pages_of(driver):
     driver.get(BASE + "/dashboard")
     partnerships = sorted(set(re.findall(r'href="(/partnerships/[0-9A-Fa-f-]{36})"', driver.page_source)))
     assert partnerships, "the demo user has partnerships"
-    pages = ["/dashboard", "/partnerships", "/incidents", "/incidents?show=all", "/surveys", "/mentions", "/circles", "/find", "/organization", "/notifications", "/settings",
+    pages = ["/dashboard", "/partnerships", "/incidents", "/incidents?show=all", "/search?q=st", "/surveys", "/mentions", "/circles", "/find", "/organization", "/notifications", "/settings",
              "/introductions", "/no-such-page"]
     for p in partnerships[:2]:
         pages += [p, p + "/record", p + "/agreement", p + "/commitments/new", p + "/incidents/new"]
@@ -61,6 +61,8 @@ def pages_of(driver):
                 break
         driver.get(BASE + p)
         pages += sorted(set(re.findall(r'href="(/organizations/[0-9A-Fa-f-]{36})"', driver.page_source)))[:1]
+        # How the partner's trust figures are worked out, linked from the trust panel.
+        pages += re.findall(r'href="(/organizations/[0-9A-Fa-f-]{36}/trust)"', driver.page_source)[:1]
     return pages
 
 
@@ -94,7 +96,7 @@ def test_the_frame_skips_to_content_marks_the_page_and_folds_into_a_menu_on_a_ph
     assert [a.text for a in current] == ["Circles"]
     # A page that does not exist still shows Alice's own menu.
     browser.get(BASE + "/no-such-page")
-    assert "Sign out Alice Becker" in browser.page_source and not browser.find_elements(By.LINK_TEXT, "Sign in")
+    assert 'title="Signed in as Alice Becker"' in browser.page_source and not browser.find_elements(By.LINK_TEXT, "Sign in")
     # On a phone the menu is one button; opened, its entries stack; the page never scrolls sideways.
     browser.set_window_size(390, 844)
     browser.get(BASE + "/dashboard")

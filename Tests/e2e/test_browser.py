@@ -311,3 +311,11 @@ def test_editing_a_commitment_rewrites_a_proposal_and_changes_accepted_work_only
     flash(browser, "Agreed: the commitment now reads")
     assert "Vector files for each direction" in browser.page_source
     assert not browser.find_elements(By.ID, "pending-change")
+
+    # The search box in the header finds the commitment by its new words, and the partnership by name.
+    box = browser.find_element(By.CSS_SELECTOR, "header form[role='search'] input[name='q']")
+    box.send_keys("vector files")
+    box.submit()
+    found = showing(browser, 'id="found-commitments"')
+    assert f">Logo directions {run}</a>" in found
+    assert "Search" in browser.find_element(By.TAG_NAME, "h1").text

@@ -165,7 +165,7 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     ada = chromium()
     ada.get(BASE + "/signup")
     sign_up(ada, a)
-    ada.find_element(By.LINK_TEXT, "New partnership").click()
+    ada.find_element(By.LINK_TEXT, "Open your first partnership").click()
     showing(ada, "Open a partnership")
     fill(ada, "name", partnership)
     fill(ada, "partnerEmail", b.email)
@@ -232,6 +232,7 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     assert "On your profile" not in text_of(ben, "main")  # nothing to publish before it is resolved
     act(ben, "acknowledge", note="Looking into it now.")
     assert status(ben) == ["acknowledged", "major"]
+    assert f"“{title}” acknowledged. The other side has been notified." in text_of(ben, "p.flash.ok")
     assert absent(ben, By.CSS_SELECTOR, "p.risk")
     assert offered(ben) == ["resolve", "update"]
     assert history(ben)[0] == f"{b.name} acknowledged the incident “{title}”: Looking into it now."
@@ -243,7 +244,7 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     form.find_element(By.NAME, "improvementPlan").send_keys(plan)
     form.find_element(By.TAG_NAME, "button").click()
     assert ben.execute_script("return arguments[0].validity.tooShort", form.find_element(By.NAME, "rootCause"))
-    assert absent(ben, By.CSS_SELECTOR, "p.flash")
+    assert absent(ben, By.CSS_SELECTOR, "p.flash.error")
     before = history(ben)
     field = form.find_element(By.NAME, "rootCause")
     field.clear()

@@ -117,7 +117,9 @@ def test_screenshots_of_the_pages_a_signed_in_person_uses(browser):
         browser.get(BASE + organization)
         if 'id="trust-panel"' in browser.page_source:
             capture(browser, "trust", organization, problems)
+            capture(browser, "trust-explained", organization + "/trust", problems, "How your trust in")
             break
+    capture(browser, "search", "/search?q=page", problems, "Search")
     for name, heading in (("incidents", "Incidents"), ("mentions", "Mentions"), ("organization", "Acme Retail"), ("settings", None),
                           ("notifications", None), ("circles", "Circles"), ("find", "Find an organization")):
         capture(browser, name, "/" + name, problems, heading)

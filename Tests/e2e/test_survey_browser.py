@@ -107,5 +107,10 @@ def test_create_send_answer_through_the_personal_link_and_see_the_result(browser
     assert "1 answer to the main question" in page
     assert "response rate 100%" in page
     assert "Always on time and quick to reply." in browser.find_element(By.ID, "survey-comments").text
-    assert browser.find_elements(By.CSS_SELECTOR, "svg.bar-chart")
+    # The answers per score, coloured by NPS group, with the scale and each count as text.
+    chart = browser.find_element(By.CSS_SELECTOR, "figure.bar-chart")
+    assert "promoters (9–10)" in chart.text and "detractors (0–6)" in chart.text
+    drawn = [(r.get_attribute("fill"), r.find_element(By.TAG_NAME, "title").get_attribute("textContent"))
+             for r in chart.find_elements(By.CSS_SELECTOR, "svg rect") if float(r.get_attribute("height")) > 0]
+    assert drawn == [("#1e7a47", "9: 1")], drawn
     shot(browser, "23-survey-results")

@@ -150,7 +150,9 @@ public struct RelationshipTrust: Sendable {
         return contributions
     }
 
-    public func assess(_ evidence: [TrustEvidence], at now: Date, baseRate: Double = 0.5) -> Report {
+    /// `explaining`: how many of the items that moved the figure most the report keeps (all of them for a page that
+    /// explains the figure; a few for a summary).
+    public func assess(_ evidence: [TrustEvidence], at now: Date, baseRate: Double = 0.5, explaining: Int = 5) -> Report {
         let contributions = effectiveEvidence(evidence, at: now)
         var positive: [TrustComponent: Double] = [:]
         var negative: [TrustComponent: Double] = [:]
@@ -183,7 +185,7 @@ public struct RelationshipTrust: Sendable {
         }
         reasons.sort { abs($0.effect) != abs($1.effect) ? abs($0.effect) > abs($1.effect) : $0.date > $1.date }
         return Report(
-            overall: overall, components: components, trustQuotient: quotient, explanation: Array(reasons.prefix(5)),
+            overall: overall, components: components, trustQuotient: quotient, explanation: Array(reasons.prefix(explaining)),
             evidenceCount: evidence.count)
     }
 }

@@ -266,6 +266,17 @@ enum TrustService {
             evidenceCount: report.evidenceCount, network: network)
     }
 
+    /// Every item of evidence with what it did to the figure, strongest first: the stored assessment keeps only the
+    /// few that moved it most.
+    static func allReasons(viewer: UUID, subject: UUID, at now: Date = Date(), on db: any Database) async throws
+        -> [RelationshipTrust.Reason]
+    {
+        let evidence = try await evidence(viewer: viewer, subject: subject, at: now, on: db)
+        let network = network(viewer: viewer, subject: subject, opinions: try await latestOpinions(on: db))
+        let baseRate = network.intermediaries > 0 ? network.opinion.expectation : 0.5
+        return model.assess(evidence, at: now, baseRate: baseRate, explaining: evidence.count).explanation
+    }
+
     /// Recomputes one pair and stores a snapshot when anything a person would see changed since `previous` (the
     /// newest stored assessment). Returns the assessment now stored and whether it is new.
     static func recompute(viewer: UUID, subject: UUID, previous: Assessment?, at now: Date, on db: any Database) async throws -> (

@@ -46,7 +46,8 @@ struct Layout {
                 <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="main-menu">\
                 <label for="menu-toggle" class="menu-button">Menu\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-hidden=\"true\">\(unread)</span>") : "")</label>\
                 <nav aria-label="Main" id="main-menu">\(links)\
-                <form method="post" action="\(SiteURL.logout())" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link">Sign out \(actor.user.name)</button></form></nav>
+                <form method="get" action="\(SiteURL.search())" role="search" class="header-search"><input type="search" name="q" aria-label="Search partnerships, commitments, conversations, organizations" placeholder="Search" maxlength="100"></form>\
+                <form method="post" action="\(SiteURL.logout())" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link" title="Signed in as \(actor.user.name)">Sign out</button></form></nav>
                 """
         } else {
             nav =
@@ -72,7 +73,7 @@ struct Layout {
 
     static let css = """
         :root{--ink:#1d2433;--muted:#5b6578;--line:#d9dee8;--bg:#f6f7fb;--card:#fff;--accent:#2355d8;--ok:#1f7a4d;--warn:#8a5300;--bad:#b42318}
-        *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
+        *{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
         header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;padding:.75rem 1.25rem;background:#101a33;color:#fff}
         header a,header .link{color:#dfe6ff;text-decoration:none}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
         .brand{font-weight:700;font-size:1.2rem;color:#fff!important}main{max-width:1100px;margin:1.5rem auto;padding:0 1rem}
@@ -87,6 +88,8 @@ struct Layout {
         label:has(>input[type=radio]),label:has(>input[type=checkbox]){display:inline-flex;align-items:center;gap:.35rem;font-weight:400;margin:.3rem 1rem .3rem 0}
         fieldset{border:1px solid var(--line);border-radius:8px;margin:.8rem 0;padding:.5rem .9rem}legend{font-weight:600;padding:0 .3rem}
         .skip{position:absolute;left:-999px;top:.5rem;background:#fff;color:var(--accent);padding:.5rem 1rem;border-radius:6px;z-index:10}.skip:focus{left:.5rem}
+        .header-search input{width:9rem;padding:.3rem .6rem;border-radius:6px;border:1px solid #5d6b8f;background:#1b2645;color:#fff}
+        .header-search input::placeholder{color:#c5cde0}
         header nav a[aria-current=page]{color:#fff;font-weight:700;text-decoration:underline;text-underline-offset:.3rem}
         .menu-toggle{display:none}.menu-button{display:none;margin:0;font-weight:600;cursor:pointer;color:#fff;border:1px solid #5d6b8f;border-radius:6px;padding:.3rem .8rem}
         .menu-toggle:focus-visible+.menu-button{outline:2px solid #fff;outline-offset:2px}
@@ -114,6 +117,10 @@ struct Layout {
         nav.jump{position:sticky;top:0;z-index:5;display:flex;gap:.4rem 1rem;flex-wrap:wrap;background:var(--bg);padding:.5rem 0;margin-bottom:.5rem;border-bottom:1px solid var(--line);font-size:.95rem}
         ul.figures{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem 1.75rem}ul.figures a{text-decoration:none;color:var(--ink)}ul.figures strong{font-size:1.4rem;margin-right:.2rem}
         form.filters{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:flex-end;margin:.5rem 0}form.filters select{width:auto}form.filters label{margin:.2rem 0}
+        figure.chart{margin:.5rem 0 1rem}.chart-plot{display:flex;gap:.4rem}.chart-y{display:flex;flex-direction:column;justify-content:space-between;font-size:.8rem;color:var(--muted);text-align:right;height:120px;min-width:2.2rem}
+        .chart-area{flex:1;min-width:0}.chart-area svg{display:block;border-left:1px solid var(--line);border-bottom:1px solid var(--line)}.chart-x{display:flex;justify-content:space-between;font-size:.8rem;color:var(--muted)}
+        .bar-labels{display:grid;text-align:center;font-size:.8rem;color:var(--muted)}.bar-labels span{overflow:hidden}.bar-labels b{display:block;color:var(--ink);font-weight:600}
+        .chart-legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:.4rem 0 0}
         ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.45rem 0;border-bottom:1px dashed var(--line)}
         .message{border-left:3px solid var(--line);padding:.3rem .8rem;margin:.6rem 0}.message.request{border-color:var(--warn)}
         .copy{font-family:ui-monospace,monospace;word-break:break-all;background:#fffbe6;padding:.5rem;border-radius:6px;border:1px solid #f0d98c}

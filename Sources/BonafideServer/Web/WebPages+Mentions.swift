@@ -81,11 +81,11 @@ extension WebPages {
             case .noClearChange: "<span class=\"muted\">no clear change from the 30 days before</span>"
             case .notEnoughData: "<span class=\"muted\">too few mentions to compare with the 30 days before</span>"
             }
-        let points = b.weeks.compactMap { w -> ChartPoint? in
+        let points = b.weeks.compactMap { w -> IntervalChart.Point? in
             guard let m = w.estimate.mean else { return nil }
             let interval = w.estimate.interval ?? m...m
-            return ChartPoint(
-                value: m, interval: interval, change: w.change,
+            return IntervalChart.Point(
+                period: clock.format(w.start, "d MMM"), value: m, interval: interval, change: w.change,
                 title: String(
                     format: "Week of %@: %+.2f over %d, %@", w.start.formatted(.iso8601.year().month().day()), m, w.estimate.n,
                     w.change.rawValue))
@@ -101,7 +101,7 @@ extension WebPages {
             <section class="card brand-sentiment" data-brand="\(b.key)"><h2>\(b.brand)\(b.partnerID != nil ? HTML(" <span class=\"badge\">partner</span>") : "")</h2>
             <p><strong class="trust-figure">\(b.overall.mean.map { String(format: "%+.2f", $0) } ?? "–")</strong> mean sentiment over \(b.overall.n) mention\(b.overall.n == 1 ? "" : "s") · \(b.positive) positive, \(b.neutral) neutral, \(b.negative) negative</p>
             <p class="small">Last 30 days: \(mean(b.lastMonth)) over \(b.lastMonth.n) · \(month)</p>
-            \(intervalChart(points, range: -1...1, reference: 0, label: "Mean sentiment of \(b.brand) by week with 95% intervals"))
+            \(IntervalChart(label: "Mean sentiment of \(b.brand) by week with 95% intervals", points: points, range: -1...1, reference: 0, valueText: { String(format: "%+.1f", $0) }).render())
             \(points.count >= 2 ? HTML("<p class=\"small muted\">By week (UTC, Monday first); a red point fell clearly below the four weeks before.</p>") : "")
             \(extremes(b.mostPositive, "Most positive", "most-positive-\(elementID)"))\(extremes(b.mostNegative, "Most negative", "most-negative-\(elementID)"))
             </section>

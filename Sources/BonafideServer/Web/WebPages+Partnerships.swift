@@ -215,6 +215,7 @@ extension WebPages {
             <section class="card" id="record"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
             <strong id="log-size">\(Int(head.size))</strong> entries, root <code>\(String(Data(head.root).base64EncodedString().prefix(16)))…</code>, \
             checkpoint signed by <code>\(req.application.ledgerSigner.name)</code>.</p><p id="witness-summary">\(witnessedSummary).</p>\(conflict)
+            \(p.status == .active ? BrowserWitness(partnershipID: p.id!, organizationID: actor.organizationID, organizationName: (p.$organization.id == actor.organizationID ? ours : theirs)?.name ?? "", canManage: Policy.canManage(actor), csrf: req.csrfToken).render() : "")
             <a class="button secondary" href="\(SiteURL.record(p.id))">Open the record</a></section>
             <section class="card" id="timeline"><h2>Latest on the record</h2><ol class="timeline">\(timeline)</ol>
             \(head.size > UInt64(logEntries.count) ? HTML("<p><a href=\"\(SiteURL.record(p.id))\">All \(String(head.size)) entries</a></p>") : "")</section>

@@ -92,7 +92,7 @@ extension WebPages {
                     ? (q.texts.isEmpty
                         ? "<p class=\"muted small\">No answers.</p>" : HTML("<ul>\(q.texts.map { HTML("<li>\($0)</li>") })</ul>"))
                     : HTML(
-                        "\(q.mean.map { HTML("<p class=\"small\">Mean \(String(format: "%.2f", $0))</p>") } ?? "")\(barChart(q.counts, label: q.question.prompt))"
+                        "\(q.mean.map { HTML("<p class=\"small\">Mean \(String(format: "%.2f", $0))</p>") } ?? "")\(BarChart(label: q.question.prompt, bars: q.counts.map { BarChart.Bar(label: $0.0, count: $0.1) }).render())"
                     )
                 return "<h3>\(q.question.prompt) <span class=\"small muted\">\(q.answered) answered</span></h3>\(body)"
             })
@@ -146,7 +146,7 @@ extension WebPages {
             """
             <h1>\(survey.title) <span class="small muted">\(survey.kind.rawValue.uppercased())\(survey.campaign.isEmpty ? "" : " · \(survey.campaign)")</span></h1>
             <section class="card" id="survey-results"><h2>Results</h2><p class="muted">“\(survey.question)”</p>\(headline)
-            \(barChart(r.summary.distribution.enumerated().map { (String($0.offset + survey.kind.scale.lowerBound), $0.element) }, label: "Answers per score"))
+            \(BarChart.scores(r.summary.distribution, scale: survey.kind.scale, nps: survey.kind == .nps).render())
             \(trend)\(segments)
             <p><a href="\(SiteURL.surveyExport(survey.id))">Download all responses (CSV)</a></p></section>
             <section class="card"><h2>Why: reasons, most negative first</h2>\(comments)</section>
@@ -320,70 +320,19 @@ extension WebPages {
 
     // MARK: Charts (inline SVG)
 
-    /// Vertical bars with counts, one per label.
-    static func barChart(_ counts: [(String, Int)], label: String) -> HTML {
-        guard !counts.isEmpty else { return "" }
-        let top = max(1, counts.map(\.1).max() ?? 1)
-        let width = 600.0
-        let barWidth = width / Double(counts.count)
-        let bars = counts.enumerated().map { i, c in
-            let h = Double(c.1) / Double(top) * 90
-            let x = Double(i) * barWidth
-            return """
-                <rect x="\(String(format: "%.1f", x + 4))" y="\(String(format: "%.1f", 100 - h))" width="\(String(format: "%.1f", barWidth - 8))" height="\(String(format: "%.1f", h))" fill="#2355d8" rx="2"><title>\(HTML.escape(c.0)): \(c.1)</title></rect>
-                <text x="\(String(format: "%.1f", x + barWidth / 2))" y="116" text-anchor="middle" font-size="11">\(HTML.escape(String(c.0.prefix(14))))</text>
-                <text x="\(String(format: "%.1f", x + barWidth / 2))" y="\(String(format: "%.1f", 96 - h))" text-anchor="middle" font-size="10" fill="#555">\(c.1)</text>
-                """
-        }
-        let summary = counts.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
-        return HTML(
-            raw:
-                "<svg class=\"bar-chart\" role=\"img\" aria-label=\"\(HTML.escape(label)): \(HTML.escape(summary))\" viewBox=\"0 0 600 122\" width=\"100%\" height=\"122\">\(bars.joined())</svg>"
-        )
-    }
-
     /// Score per period with its 95% interval as a whisker.
     static func trendChart(_ groups: [SurveyResults.Group], kind: SurveyKind) -> HTML {
-        intervalChart(
-            groups.compactMap { g in
+        IntervalChart(
+            label: "Score over time with 95% intervals",
+            points: groups.compactMap { g in
                 guard let score = g.summary.score, let interval = g.summary.interval else { return nil }
-                return ChartPoint(
-                    value: score, interval: interval, change: g.change,
+                return IntervalChart.Point(
+                    period: g.label, value: score, interval: interval, change: g.change,
                     title:
                         "\(g.label): \(Int(score.rounded())) (\(Int(interval.lowerBound.rounded())) to \(Int(interval.upperBound.rounded()))), \(g.change.rawValue)"
                 )
-            }, range: kind == .nps ? -100...100 : 0...100, reference: kind == .nps ? 0 : 50, label: "Score over time with 95% intervals")
-    }
-
-    struct ChartPoint {
-        var value: Double
-        var interval: ClosedRange<Double>
-        var change: Change
-        var title: String
-    }
-
-    /// Values in time order with their 95% intervals as whiskers; red where the value fell clearly, green where it rose.
-    static func intervalChart(_ points: [ChartPoint], range: ClosedRange<Double>, reference: Double, label: String) -> HTML {
-        guard points.count >= 2 else { return "" }
-        let (low, high) = (range.lowerBound, range.upperBound)
-        func y(_ v: Double) -> String { String(format: "%.1f", 110 - (min(max(v, low), high) - low) / (high - low) * 100) }
-        let step = 560.0 / Double(points.count - 1)
-        var marks = ""
-        var line: [String] = []
-        for (i, p) in points.enumerated() {
-            let x = String(format: "%.1f", 20 + Double(i) * step)
-            line.append("\(x),\(y(p.value))")
-            marks += """
-                <line x1="\(x)" x2="\(x)" y1="\(y(p.interval.lowerBound))" y2="\(y(p.interval.upperBound))" stroke="#9db5f0" stroke-width="6"/>
-                <circle cx="\(x)" cy="\(y(p.value))" r="4" fill="\(p.change == .down ? "#c0392b" : p.change == .up ? "#1e8449" : "#2355d8")"><title>\(HTML.escape(p.title))</title></circle>
-                """
-        }
-        return HTML(
-            raw: """
-                <svg class="trend-chart" role="img" aria-label="\(HTML.escape(label))" viewBox="0 0 600 120" width="100%" height="120">
-                <line x1="10" x2="590" y1="\(y(reference))" y2="\(y(reference))" stroke="#d9dee8" stroke-dasharray="4 4"/>
-                <polyline points="\(line.joined(separator: " "))" fill="none" stroke="#2355d8" stroke-width="2"/>\(marks)</svg>
-                """)
+            }, range: kind == .nps ? -100...100 : 0...100, reference: kind == .nps ? 0 : 50, valueText: { String(Int($0)) }
+        ).render()
     }
 
     static func groupTable(_ groups: [SurveyResults.Group], against: String) -> HTML {

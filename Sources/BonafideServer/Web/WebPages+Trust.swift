@@ -60,17 +60,18 @@ extension WebPages {
         let labels: [TrustComponent: String] = [
             .credibility: "Credibility", .reliability: "Reliability", .intimacy: "Intimacy", .selfOrientation: "Self-orientation",
         ]
+        let better: [TrustComponent: String] = [.selfOrientation: "lower is better"]
         let rows = HTML.join(
             a.components.map { c in
-                let width = HTML(raw: String(format: "%.1f", c.value * 100))
+                let width = HTML(raw: c.evidenceCount == 0 ? "0" : String(format: "%.1f", c.value * 100))
                 let fill = c.component == .selfOrientation ? "var(--warn)" : "var(--accent)"
                 let certainty =
                     c.opinion.uncertainty >= 0.999
                     ? HTML("no evidence yet")
                     : HTML("\(c.evidenceCount) item\(c.evidenceCount == 1 ? "" : "s"), uncertainty \(percent(c.opinion.uncertainty))%")
                 return """
-                    <tr><td>\(labels[c.component] ?? c.component.rawValue)</td><td style="width:40%"><svg role="img" aria-label="\(labels[c.component] ?? "") \(percent(c.value)) of 100" width="100%" height="10"><rect width="100%" height="10" rx="3" fill="#eceef2"/><rect width="\(width)%" height="10" rx="3" fill="\(fill)"/></svg></td>
-                    <td class="trust-\(c.component.rawValue)">\(percent(c.value))</td><td class="small muted">\(certainty)</td></tr>
+                    <tr><td>\(labels[c.component] ?? c.component.rawValue)\(better[c.component].map { HTML("<div class=\"small muted\">\($0)</div>") } ?? "")</td><td style="width:40%"><svg role="img" aria-label="\(labels[c.component] ?? "") \(c.evidenceCount == 0 ? "unknown" : percent(c.value) + " of 100")" width="100%" height="10"><rect width="100%" height="10" rx="3" fill="#eceef2"/><rect width="\(width)%" height="10" rx="3" fill="\(fill)"/></svg></td>
+                    <td class="trust-\(c.component.rawValue)">\(c.evidenceCount == 0 ? "unknown" : percent(c.value))</td><td class="small muted">\(certainty)</td></tr>
                     """
             })
         let reasons: HTML =
@@ -104,12 +105,13 @@ extension WebPages {
             : """
             <p><strong class="trust-figure" id="trust-figure">\(percent(a.overall.expectation))</strong> / 100 \
             <span class="small muted">uncertainty <span id="trust-uncertainty">\(percent(a.overall.uncertainty))</span>% · \
-            trust quotient \(String(format: "%.1f", a.trustQuotient)) · \(a.evidenceCount) item\(a.evidenceCount == 1 ? "" : "s") of evidence</span></p>
+            trust equation \(String(format: "%.1f", a.trustQuotient)) <span class="visually-hidden">((credibility + reliability + intimacy) ÷ self-orientation)</span>\
+            · \(a.evidenceCount) item\(a.evidenceCount == 1 ? "" : "s") of evidence</span></p>
             """
         return """
             <section class="card" id="trust-panel"><h2>Your trust in \(a.subjectName)</h2>
             \(figure)
-            \(historyChart(history))
+            \(historyChart(history, clock: clock))
             <table><thead><tr><th>Component</th><th></th><th>Score</th><th>Evidence</th></tr></thead><tbody>\(rows)</tbody></table>
             <h3>Why</h3>\(reasons)
             <h3>Across the network</h3>\(network)\(standing)
@@ -118,36 +120,28 @@ extension WebPages {
             <input id="trust-rating" name="rating" type="number" min="-10" max="10" step="1" required>
             <label for="trust-comment">Why (optional, shown in the explanation)</label><input id="trust-comment" name="comment" maxlength="1000">
             <button>Record rating</button></form></details>
-            <p class="small muted">Computed \(clock.format(a.computedAt)). How this works: see the README's trust section.</p></section>
+            <p class="small">Computed \(clock.format(a.computedAt)). <a href="\(SiteURL.trustExplained(subject))">How these figures are worked out, with all your evidence</a></p></section>
             """
     }
 
-    /// Trust over time as inline SVG: the line is the figure, the band runs from belief to belief + uncertainty
-    /// (where the figure could still go as evidence arrives).
-    static func historyChart(_ points: [TrustService.HistoryPoint]) -> HTML {
+    /// Trust over time: the line is the figure, the band runs from belief to belief + uncertainty (where the figure
+    /// could still go as evidence arrives).
+    static func historyChart(_ all: [TrustService.HistoryPoint], clock: Clock) -> HTML {
+        // Recomputations in one burst (a batch of evidence arriving at once) are one change, shown by its outcome.
+        var points: [TrustService.HistoryPoint] = []
+        for p in all.sorted(by: { $0.at < $1.at }) {
+            if let last = points.last, p.at.timeIntervalSince(last.at) < 60 { points[points.count - 1] = p } else { points.append(p) }
+        }
         guard points.count >= 2 else {
             return "<p class=\"small muted\">The history chart appears once trust has changed.</p>"
         }
-        let width = 600.0
-        let height = 120.0
-        let t0 = points.first!.at.timeIntervalSince1970
-        let span = max(1, points.last!.at.timeIntervalSince1970 - t0)
-        func x(_ p: TrustService.HistoryPoint) -> Double { (p.at.timeIntervalSince1970 - t0) / span * (width - 20) + 10 }
-        func y(_ v: Double) -> Double { (1 - v) * (height - 20) + 10 }
-        func f(_ v: Double) -> String { String(format: "%.1f", v) }
-        let line = points.map { "\(f(x($0))),\(f(y($0.expectation)))" }.joined(separator: " ")
-        let upper = points.map { "\(f(x($0))),\(f(y(min(1, $0.belief + $0.uncertainty))))" }
-        let lower = points.reversed().map { "\(f(x($0))),\(f(y($0.belief)))" }
-        let band = (upper + lower).joined(separator: " ")
-        let last = points.last!
-        return HTML(
-            raw: """
-                <svg id="trust-history" role="img" aria-label="Trust over time: from \(Int((points.first!.expectation * 100).rounded())) to \(Int((last.expectation * 100).rounded())) in \(points.count) steps" viewBox="0 0 \(Int(width)) \(Int(height))" width="100%" height="\(Int(height))" preserveAspectRatio="none">
-                <line x1="10" y1="\(f(y(0.5)))" x2="\(Int(width - 10))" y2="\(f(y(0.5)))" stroke="#d9dee8" stroke-dasharray="4 4"/>
-                <polygon points="\(band)" fill="#dbe8ff" opacity="0.8"/>
-                <polyline points="\(line)" fill="none" stroke="#2355d8" stroke-width="2"/>
-                <circle cx="\(f(x(last)))" cy="\(f(y(last.expectation)))" r="3.5" fill="#2355d8"/>
-                </svg>
-                """)
+        return TimeChart(
+            id: "trust-history", label: "Your trust over time, 0 to 100",
+            points: points.map { p in
+                TimeChart.Point(
+                    at: p.at, value: p.expectation * 100, band: (p.belief * 100)...(min(1, p.belief + p.uncertainty) * 100),
+                    note: "uncertainty \(Int((p.uncertainty * 100).rounded()))%")
+            }, range: 0...100, reference: 50, valueText: { String(Int($0.rounded())) }, clock: clock
+        ).render()
     }
 }

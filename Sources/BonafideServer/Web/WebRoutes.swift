@@ -120,11 +120,28 @@ func registerWeb(_ app: Application) throws {
     signedIn.post(SiteURL.twoFactorRequirement, use: WebPages.requireTwoFactor)
     signedIn.get(SiteURL.organization, use: WebPages.organizationProfile)
     signedIn.post(SiteURL.ratings, use: WebPages.rateOrganization)
+    signedIn.get(SiteURL.trustExplained) { req async throws -> HTML in
+        guard let subject = WebPages.uuid(req, "oid") else { throw Problem.notFound("organization") }
+        let model = try await TrustExplainedPage.load(viewer: try req.requireActor(), subject: subject, on: req.db)
+        return try await WebPages.page(req, "Trust in \(model.subjectName)", model.render())
+    }
     signedIn.post(SiteURL.circlePlacement, use: WebPages.placeInCircle)
     signedIn.post(SiteURL.circleRemoval, use: WebPages.removeFromCircle)
     signedIn.post(SiteURL.testimonial, use: WebPages.writeTestimonial)
     signedIn.post(SiteURL.testimonialWithdrawal, use: WebPages.withdrawTestimonial)
     signedIn.get(SiteURL.circles, use: WebPages.circles)
+    signedIn.get(SiteURL.search) { req async throws -> Response in
+        let q = req.query[String.self, at: "q"] ?? ""
+        do {
+            let results = try await Search.run(q, for: try req.requireActor(), on: req.db)
+            return try await WebPages.page(req, "Search", SearchPage(results: results).render()).encodeResponse(for: req)
+        } catch let problem as Problem where problem.field == "q" {
+            req.flash(problem.detail, error: true)
+            let kept = Search.Results(query: String(q.prefix(100)))
+            return try await WebPages.page(req, "Search", SearchPage(results: kept).render())
+                .encodeResponse(status: .unprocessableEntity, for: req)
+        }
+    }
     signedIn.get(SiteURL.incidentsOverview) { req async throws -> HTML in
         let filter = req.query[String.self, at: "show"].flatMap(IncidentsPage.Filter.init(rawValue:)) ?? .open
         let page = min(max(req.query[Int.self, at: "page"] ?? 0, 0), 10_000)

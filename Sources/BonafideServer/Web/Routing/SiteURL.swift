@@ -63,6 +63,8 @@ enum SiteURL {
     static let feedRemove = SiteRoute<UUID>("mentions", "feeds", ":fid", "delete")
 
     static var referralLinksSection: String { circles() + "#referral-links" }
+    static let search = SiteRoute("search")
+    static func search(_ q: String) -> String { search() + "?q=" + queryValue(q) }
     static let incidentsOverview = SiteRoute("incidents")
     static func incidentsOverview(filter: String, page: Int = 0) -> String {
         incidentsOverview() + "?show=" + queryValue(filter) + (page > 0 ? "&page=" + String(page) : "")
@@ -85,6 +87,7 @@ enum SiteURL {
 
     static let organization = SiteRoute<UUID>("organizations", ":oid")
     static let ratings = SiteRoute<UUID>("organizations", ":oid", "ratings")
+    static let trustExplained = SiteRoute<UUID>("organizations", ":oid", "trust")
     static let circlePlacement = SiteRoute<UUID>("organizations", ":oid", "circle")
     static let circleRemoval = SiteRoute<UUID>("organizations", ":oid", "circle", "remove")
     static let testimonial = SiteRoute<UUID>("organizations", ":oid", "testimonial")

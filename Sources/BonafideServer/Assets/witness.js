@@ -1,0 +1,221 @@
+// Witnessing a partnership's log from the browser: the organization's witness key is an Ed25519 key made by WebCrypto
+// that can never leave this browser (not extractable; kept in IndexedDB). Visiting a partnership checks that its log's
+// checkpoint is signed by the log key seen before, extends what this browser saw before and what the partner cosigned
+// (RFC 9162 consistency proofs), then cosigns it (C2SP cosignature/v1) and uploads the cosignature, as
+// `bonafide ledger sync` does from the command line.
+"use strict";
+(() => {
+  const section = document.getElementById("browser-witness");
+  if (!section || !window.crypto || !crypto.subtle) return;
+  const pid = section.dataset.partnership;
+  const org = section.dataset.organization;
+  const status = section.querySelector("#browser-witness-status");
+  const button = section.querySelector("#browser-witness-setup");
+  const say = (text, error) => { status.textContent = text; status.className = error ? "error-text" : "small"; };
+
+  const utf8 = (text) => new TextEncoder().encode(text);
+  const concat = (...parts) => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  };
+  const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
+  const unb64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  // C2SP signed-note key ids: the first four bytes of SHA-256(name || "\n" || algorithm || public key).
+  const keyID = async (name, algorithm, pub) => (await sha256(concat(utf8(name), Uint8Array.of(0x0a, algorithm), pub))).slice(0, 4);
+  const ED25519 = 0x01, COSIGNATURE_V1 = 0x04;
+
+  async function call(method, path, { json, text } = {}) {
+    const headers = { "X-CSRF-Token": section.dataset.csrf };
+    let body;
+    if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
+    if (text !== undefined) { headers["Content-Type"] = "text/plain"; body = text; }
+    const response = await fetch("/api/v1" + path, { method, headers, body, credentials: "same-origin" });
+    if (response.ok) return response;
+    let detail = "";
+    try { const problem = await response.json(); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
+    const error = new Error(detail || "The server answered " + response.status + ".");
+    error.status = response.status;
+    throw error;
+  }
+
+  // The witness key of this organization in this browser, kept as a non-extractable CryptoKey.
+  function store(mode, work) {
+    return new Promise((resolve, reject) => {
+      const open = indexedDB.open("bonafide-witness", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("keys");
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const request = work(open.result.transaction("keys", mode).objectStore("keys"));
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      };
+    });
+  }
+  const loadKey = () => store("readonly", (s) => s.get(org));
+  const saveKey = (record) => store("readwrite", (s) => s.put(record, org));
+
+  // A signed note: its text up to the blank line, then "— name base64(keyID || signature)" lines.
+  function parseNote(note) {
+    const split = note.lastIndexOf("\n\n");
+    if (split < 0) throw new Error("The checkpoint is not a signed note.");
+    const text = note.slice(0, split + 1);
+    const signatures = note.slice(split + 2).split("\n").filter((l) => l).map((line) => {
+      const [name, value] = line.replace(/^\u2014 /, "").split(" ");
+      const raw = unb64(value);
+      return { name, keyID: raw.slice(0, 4), signature: raw.slice(4) };
+    });
+    const [origin, size, root] = text.split("\n");
+    return { text, signatures, origin, size: Number(size), root: unb64(root) };
+  }
+
+  async function verifyLogSignature(checkpoint, logKey) {
+    // name+keyid+base64: the base64 may itself hold "+", so only the first two separate fields.
+    const first = logKey.indexOf("+"), second = logKey.indexOf("+", first + 1);
+    const name = logKey.slice(0, first), id = logKey.slice(first + 1, second), value = logKey.slice(second + 1);
+    const raw = unb64(value);
+    const pub = await crypto.subtle.importKey("raw", raw.slice(1), { name: "Ed25519" }, false, ["verify"]);
+    for (const s of checkpoint.signatures) {
+      if (s.name === name && hex(s.keyID) === id &&
+          await crypto.subtle.verify({ name: "Ed25519" }, pub, s.signature, utf8(checkpoint.text))) return;
+    }
+    throw new Error("The checkpoint is not signed by the log key " + logKey + ".");
+  }
+
+  const node = async (left, right) => sha256(concat(Uint8Array.of(0x01), left, right));
+  // RFC 9162, 2.1.4.2: does the tree of size `second` extend the one of size `first`?
+  async function consistent(first, second, firstRoot, secondRoot, proof) {
+    if (first === second) return proof.length === 0 && same(firstRoot, secondRoot);
+    if (first === 0) return true;
+    if (first > second || proof.length === 0) return false;
+    const path = (first & (first - 1)) === 0 ? [firstRoot, ...proof] : proof.slice();
+    let fn = first - 1, sn = second - 1;
+    while (fn % 2 === 1) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    let fr = path[0], sr = path[0];
+    for (const c of path.slice(1)) {
+      if (sn === 0) return false;
+      if (fn % 2 === 1 || fn === sn) {
+        fr = await node(c, fr);
+        sr = await node(c, sr);
+        if (fn % 2 === 0) while (!(fn % 2 === 1 || fn === 0)) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+      } else {
+        sr = await node(sr, c);
+      }
+      fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+    }
+    return sn === 0 && same(fr, firstRoot) && same(sr, secondRoot);
+  }
+
+  async function checkExtends(older, newer, what) {
+    if (older.size > newer.size) throw new Error("SPLIT VIEW: the log shrank from " + older.size + " entries " + what + " to " + newer.size + ".");
+    const lo = Math.min(older.size, newer.size), hi = Math.max(older.size, newer.size);
+    const proof = (await (await call("GET", `/partnerships/${pid}/log/proof/consistency?from=${lo}&to=${hi}`)).json()).proof.map(unb64);
+    if (!(await consistent(older.size, newer.size, older.root, newer.root, proof))) {
+      throw new Error("SPLIT VIEW: the checkpoint of " + newer.size + " entries does not extend the one of " + older.size + " " + what + ". Not cosigned.");
+    }
+  }
+
+  // cosignature/v1: Ed25519 over "cosignature/v1\ntime <t>\n" + checkpoint; the line carries keyID || time || signature.
+  async function cosignLine(record, checkpointText) {
+    const time = Math.floor(Date.now() / 1000);
+    const signature = new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, record.privateKey,
+      utf8("cosignature/v1\ntime " + time + "\n" + checkpointText)));
+    const stamp = new Uint8Array(8);
+    new DataView(stamp.buffer).setBigUint64(0, BigInt(time));
+    const id = await keyID(record.name, COSIGNATURE_V1, record.publicKey);
+    return "\u2014 " + record.name + " " + b64(concat(id, stamp, signature)) + "\n";
+  }
+
+  function showWitnessed(state) {
+    const summary = document.getElementById("witness-summary");
+    if (summary && state.witnessedSize !== undefined) {
+      summary.innerHTML = '<span class="status s-verified">witnessed</span> every partner cosigned the first ' + state.witnessedSize + " entries.";
+    }
+  }
+
+  async function witness(record) {
+    const logKey = (await (await call("GET", "/ledger/key")).text()).trim();
+    const pinned = localStorage.getItem("bonafide.witness.logKey");
+    if (pinned && pinned !== logKey) throw new Error("The log key changed from " + pinned + " to " + logKey + ": not cosigned.");
+    const note = await (await call("GET", `/partnerships/${pid}/log/checkpoint`)).text();
+    const now = parseNote(note);
+    await verifyLogSignature(now, logKey);
+    if (!now.origin.endsWith("/partnerships/" + pid)) throw new Error("The checkpoint is for " + now.origin + ", not this partnership.");
+    localStorage.setItem("bonafide.witness.logKey", logKey);
+    const seenText = localStorage.getItem("bonafide.witness.seen." + pid);
+    if (seenText) await checkExtends(parseNote(seenText), now, "seen before in this browser");
+    const state = await (await call("GET", `/partnerships/${pid}/log/witnesses`)).json();
+    for (const side of state.sides) {
+      if (side.organizationId.toLowerCase() === org || !side.latestNote) continue;
+      await checkExtends(parseNote(side.latestNote), now, "that " + side.organizationName + " cosigned");
+    }
+    const mine = state.sides.find((s) => s.organizationId.toLowerCase() === org);
+    if (!(mine && mine.latest && mine.latest.size === now.size && mine.latestMatchesLog)) {
+      // The log's note as served, with this organization's cosignature added.
+      await call("POST", `/partnerships/${pid}/log/cosignatures`, { text: note + (await cosignLine(record, now.text)) });
+    }
+    localStorage.setItem("bonafide.witness.seen." + pid, note);
+    const after = await (await call("GET", `/partnerships/${pid}/log/witnesses`)).json();
+    showWitnessed(after);
+    say("Checked and cosigned from this browser: the record's " + now.size + " entries extend everything seen before" +
+      (after.witnessedSize !== undefined ? "; every partner has cosigned the first " + after.witnessedSize + "." : "; waiting for the partner to cosign."));
+  }
+
+  async function setUp() {
+    const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+    const name = section.dataset.witnessName;
+    const encoded = name + "+" + hex(await keyID(name, ED25519, publicKey)) + "+" + b64(concat(Uint8Array.of(ED25519), publicKey));
+    await call("PUT", "/organization/witness-key", { json: { key: encoded } });
+    const record = { name, publicKey, privateKey: pair.privateKey };
+    await saveKey(record);
+    return record;
+  }
+
+  async function registered(record) {
+    try {
+      const key = (await (await call("GET", "/organization/witness-key")).json()).key;
+      const id = hex(await keyID(record.name, COSIGNATURE_V1, record.publicKey));
+      return key === record.name + "+" + id + "+" + b64(concat(Uint8Array.of(COSIGNATURE_V1), record.publicKey));
+    } catch (error) {
+      if (error.status === 404) return false;
+      throw error;
+    }
+  }
+
+  async function start() {
+    if (!crypto.subtle.generateKey || !window.indexedDB) return;
+    let record;
+    try { record = await loadKey(); } catch { record = undefined; }
+    if (record && await registered(record)) {
+      if (button) button.hidden = true;
+      say("Checking the record…");
+      await witness(record);
+      return;
+    }
+    if (!button) {
+      say(record ? "Your organization's witness key was replaced elsewhere; an owner or admin can set this browser up again." : "");
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        say("Making a witness key in this browser…");
+        const fresh = await setUp();
+        button.hidden = true;
+        await witness(fresh);
+      } catch (error) {
+        say(error.message, true);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  start().catch((error) => say(error.message, true));
+})();
