@@ -87,3 +87,23 @@ struct BrowserWitnessTests {
         #expect(!member.render().text.contains("browser-witness-setup") && member.witnessName == "n-code-web")
     }
 }
+
+@Suite("Opening a partnership")
+struct NewPartnershipFormTests {
+    @Test func aRefusedFormComesBackAsTypedWithTheReasonUnderItsField() async throws {
+        try await withTestApp { app in
+            let alice = try await app.register("Alice", org: "Northwind")
+            let browser = try await Browser.signedIn(app, as: alice)
+            let refused = try await browser.post(
+                "/partnerships", ["name": "Relaunch <2027>", "partnerEmail": "not-an-address", "agreement": "We meet weekly."])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.html.contains("value=\"Relaunch &lt;2027&gt;\"") && refused.html.contains("We meet weekly.</textarea>"))
+            #expect(
+                refused.html.contains("id=\"partnerEmail-error\" role=\"alert\">&quot;not-an-address&quot; is not an email address.</p>"))
+            #expect(refused.html.contains("name=\"partnerEmail\" type=\"email\" value=\"not-an-address\" aria-invalid=\"true\""))
+            #expect(try await Partnership.query(on: app.db).count() == 0)
+            let opened = try await browser.post("/partnerships", ["name": "Relaunch", "partnerEmail": "bob@acme.example", "agreement": ""])
+            #expect(opened.location?.hasPrefix("/partnerships/") == true)
+        }
+    }
+}

@@ -34,56 +34,54 @@ extension WebPages {
     }
 
     static func newIncident(_ req: Request) async throws -> HTML {
-        let (actor, p) = try await partnershipOf(req)
-        try Incidents.requireOpenToIncidents(p)
-        let partnerID = p.otherSide(of: actor.organizationID)
-        let partner = try await partnerID.asyncFlatMap { try await Organization.find($0, on: req.db) }
-        let clock = Clock(actor.user.timeZone)
         // From a document's row: a partner lost control of it.
         let document = (try? req.query.get(Int.self, at: "document")).flatMap { (1...1_000_000).contains($0) ? $0 : nil }
-        let title = document.map { "Lost control of document \($0)" } ?? ""
-        return try await page(
-            req, "Raise an incident",
-            """
-            <div class="card" style="max-width:720px"><h1>Incident in <a href="\(SiteURL.partnership(p.id))">\(p.name)</a></h1>
-            <p class="muted">Both sides see it, and every step of its handling is in the partnership's log. It counts as trust evidence: \
-            the incident itself against the responsible side's reliability, how it is handled for or against its credibility.</p>
-            <form method="post" action="\(SiteURL.incidents(p.id))">\(csrf(req))
-            <fieldset><legend>Who is responsible</legend>
-            <label><input type="radio" name="responsible" value="partner" checked> \(partner?.name ?? "The other side")</label>
-            <label><input type="radio" name="responsible" value="us"> Our side: we disclose it ourselves</label></fieldset>
-            <label for="title">What went wrong, in a line</label><input id="title" name="title" required maxlength="200" value="\(title)">
-            <label for="severity">Severity</label><select id="severity" name="severity">
-            <option value="minor">Minor: an inconvenience</option><option value="major" selected>Major: work or data affected</option>
-            <option value="critical">Critical: serious harm, a breach, money lost</option></select>
-            <label for="description">What happened</label><textarea id="description" name="description" required maxlength="4000"></textarea>
-            <label for="occurred">When it happened (\(clock.zone.identifier))</label><input id="occurred" name="occurredAt" type="datetime-local" value="\(clock.inputValue(Date()))">
-            <button>Raise incident</button></form></div>
-            """)
+        let clock = Clock(try req.requireActor().user.timeZone)
+        let values = [
+            "responsible": "partner", "severity": "major", "title": document.map { "Lost control of document \($0)" } ?? "",
+            "occurredAt": clock.inputValue(Date()),
+        ]
+        return try await page(req, "Raise an incident", try await newIncidentPage(req, values: values, problem: nil).render())
+    }
+
+    private static func newIncidentPage(_ req: Request, values: [String: String], problem: Problem?) async throws -> NewIncidentPage {
+        let (actor, p) = try await partnershipOf(req)
+        try Incidents.requireOpenToIncidents(p)
+        let partner = try await p.otherSide(of: actor.organizationID).asyncFlatMap { try await Organization.find($0, on: req.db) }
+        return NewIncidentPage(
+            partnershipName: p.name, partnershipLink: SiteURL.partnership(p.id), action: SiteURL.incidents(p.id),
+            partnerName: partner?.name ?? "The other side", zone: actor.user.timeZone, values: values, problem: problem, csrf: req.csrfToken
+        )
     }
 
     static func createIncident(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: SiteURL.newIncident(p.id)) {
-            guard let severity = IncidentSeverity(rawValue: field(req, "severity")) else {
+        let values = Dictionary(uniqueKeysWithValues: NewIncidentPage.fields.map { ($0, field(req, $0)) })
+        do {
+            guard let severity = IncidentSeverity(rawValue: values["severity"]!) else {
                 throw Problem.invalid("severity", "Choose how severe it was: minor, major or critical.")
             }
-            let occurredText = field(req, "occurredAt")
             var occurred: Date?
-            if !occurredText.isEmpty {
-                guard let d = Clock.parseLocal(occurredText, zone: actor.user.timeZone) else {
+            if !values["occurredAt"]!.isEmpty {
+                guard let d = Clock.parseLocal(values["occurredAt"]!, zone: actor.user.timeZone) else {
                     throw Problem.invalid("occurredAt", "Enter when it happened as a date and time.")
                 }
                 occurred = d
             }
             let i = try await Incidents.raise(
                 .init(
-                    title: field(req, "title"), description: field(req, "description"), severity: severity, occurredAt: occurred,
-                    selfReported: field(req, "responsible") == "us"), in: p, by: actor, on: req.db)
+                    title: values["title"]!, description: values["description"]!, severity: severity, occurredAt: occurred,
+                    selfReported: values["responsible"] == "us"), in: p, by: actor, on: req.db)
             req.flash(
                 i.selfReported ? "Disclosed. The other side has been notified." : "Raised. The other side has been asked to acknowledge it."
             )
-            return SiteURL.incident(p.id, i.id)
+            return req.safeRedirect(to: SiteURL.incident(p.id, i.id))
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            let form = try await newIncidentPage(req, values: values, problem: problem)
+            return try await page(req, "Raise an incident", form.render()).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: SiteURL.newIncident(p.id))
         }
     }
 

@@ -10,28 +10,24 @@ extension WebPages {
     }
 
     static func newPartnership(_ req: Request) async throws -> HTML {
-        try await page(
-            req, "New partnership",
-            """
-            <div class="card" style="max-width:640px"><h1>Open a partnership</h1>
-            <form method="post" action="\(SiteURL.partnerships())">\(csrf(req))
-            <label for="name">Name</label><input id="name" name="name" required maxlength="160" placeholder="Website relaunch with Acme">
-            <label for="partnerEmail">Partner's email <span class="muted small">(the person who will accept for their organization)</span></label>
-            <input id="partnerEmail" name="partnerEmail" type="email">
-            <label for="agreement">Agreement <span class="muted small">(optional; every change keeps the old version)</span></label>
-            <textarea id="agreement" name="agreement" rows="8"></textarea>
-            <button>Open partnership</button></form></div>
-            """)
+        try await page(req, "New partnership", NewPartnershipPage(csrf: req.csrfToken).render())
     }
 
     static func createPartnership(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.newPartnership()) {
+        let values = Dictionary(uniqueKeysWithValues: NewPartnershipPage.fields.map { ($0, field(req, $0)) })
+        do {
             let (p, secret) = try await Partnerships.create(
-                name: field(req, "name"), partnerEmail: field(req, "partnerEmail"),
-                agreement: field(req, "agreement"), by: actor, mailingFrom: req.application.bonafide.baseURL, on: req.db)
+                name: values["name"]!, partnerEmail: values["partnerEmail"]!, agreement: values["agreement"]!, by: actor,
+                mailingFrom: req.application.bonafide.baseURL, on: req.db)
             req.setSessionValue("new_invite", "\(req.application.bonafide.baseURL)\(SiteURL.invitation(secret))")
-            return SiteURL.partnership(p.id)
+            return req.safeRedirect(to: SiteURL.partnership(p.id))
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            let form = NewPartnershipPage(values: values, problem: problem, csrf: req.csrfToken)
+            return try await page(req, "New partnership", form.render()).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: SiteURL.newPartnership())
         }
     }
 
