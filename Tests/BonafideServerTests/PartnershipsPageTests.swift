@@ -53,3 +53,14 @@ struct PartnershipsPageTests {
         }
     }
 }
+
+@Suite("Partnerships list pages")
+struct PartnershipsListPagingTests {
+    @Test func aLongListIsPagedWithinItsTab() {
+        let rows = [PartnershipsPage.Row(id: UUID(), name: "Relaunch", otherSide: "Acme", status: "active", open: 0, atRisk: 0, overdue: 0)]
+        let html = PartnershipsPage(rows: rows, filter: .active, counts: [.active: 120], page: 1, hasMore: true).render().text
+        #expect(html.contains("<a href=\"/partnerships?status=active\">← Previous</a>"))
+        #expect(html.contains("<a href=\"/partnerships?status=active&amp;page=2\">Next →</a>"))
+        #expect(!PartnershipsPage(rows: rows, filter: .all, counts: [:]).render().text.contains("class=\"pager\""))
+    }
+}

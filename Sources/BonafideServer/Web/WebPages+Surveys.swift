@@ -106,7 +106,12 @@ extension WebPages {
         if Policy.canManage(actor) {
             let key = try await SurveyLinks.key(on: req.db)
             let base = req.application.bonafide.baseURL
+            // Added together, they read in natural order: Customer 2 before Customer 10.
             let recipients = try await SurveyRecipient.query(on: req.db).filter(\.$survey.$id == survey.id!).sort(\.$createdAt).all()
+                .sorted { a, b in
+                    a.createdAt != b.createdAt
+                        ? a.createdAt < b.createdAt : a.email.compare(b.email, options: [.numeric, .caseInsensitive]) == .orderedAscending
+                }
             let recipientRows = HTML.join(
                 recipients.map { p in
                     let state =

@@ -83,7 +83,7 @@ extension WebPages {
         let network: HTML =
             a.network.intermediaries == 0
             ? "<p class=\"small muted\">None of the organizations you trust has an opinion of them yet.</p>"
-            : "<p class=\"small\">\(a.network.intermediaries) organization\(a.network.intermediaries == 1 ? "" : "s") you have worked with know them; their view, weighed by your trust in them: \(percent(a.network.opinion.expectation)) (uncertainty \(percent(a.network.opinion.uncertainty))%).</p>"
+            : "<p class=\"small\">\(a.network.intermediaries) organization\(a.network.intermediaries == 1 ? "" : "s") you have worked with \(a.network.intermediaries == 1 ? "knows" : "know") them; their view, weighed by your trust in them: \(percent(a.network.opinion.expectation)) (uncertainty \(percent(a.network.opinion.uncertainty))%).</p>"
         let standing: HTML =
             a.network.standing.map {
                 let place =

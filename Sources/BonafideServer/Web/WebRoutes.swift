@@ -409,7 +409,8 @@ enum WebPages {
 
     static func partnerships(_ req: Request) async throws -> HTML {
         let filter = PartnershipsPage.Filter(rawValue: req.query[String.self, at: "status"] ?? "all") ?? .all
-        let model = try await PartnershipsPage.load(for: try req.requireActor(), filter: filter, on: req.db)
+        let number = min(max(req.query[Int.self, at: "page"] ?? 0, 0), 10_000)
+        let model = try await PartnershipsPage.load(for: try req.requireActor(), filter: filter, page: number, on: req.db)
         return try await page(req, "Partnerships", model.render())
     }
 

@@ -22,12 +22,19 @@ struct PartnershipsPage: Sendable {
         var title: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
     }
 
+    static let pageSize = 50
+
     var rows: [Row]
     var filter: Filter
     var counts: [Filter: Int]
+    var page = 0
+    var hasMore = false
 
-    static func load(for actor: Actor, filter: Filter, at now: Date = Date(), on db: any Database) async throws -> Self {
-        let visible = try await Policy.visiblePartnerships(for: actor, on: db)
+    static func load(for actor: Actor, filter: Filter, page: Int = 0, at now: Date = Date(), on db: any Database) async throws -> Self {
+        let all = try await Policy.visiblePartnerships(for: actor, on: db)
+        let chosen = all.filter { matches($0, filter) }
+        // Only the page shown is looked into (names, open commitments).
+        let visible = Array(chosen.dropFirst(page * pageSize).prefix(pageSize))
         let ids = visible.compactMap(\.id)
         let others = Set(visible.flatMap { [$0.$organization.id, $0.$partner.id].compactMap { $0 } }).subtracting([actor.organizationID])
         let names =
@@ -43,15 +50,7 @@ struct PartnershipsPage: Sendable {
                 .filter(\.$status ~~ [.proposed, .accepted, .delivered, .missed]).all()
         let byPartnership = Dictionary(grouping: open, by: { $0.$partnership.id })
         let clock = Clock(actor.user.timeZone)
-        func matches(_ p: Partnership, _ f: Filter) -> Bool {
-            switch f {
-            case .all: true
-            case .active: p.status == .active
-            case .invited: p.status == .invited
-            case .ended: p.status == .ended || p.status == .declined
-            }
-        }
-        let rows = visible.filter { matches($0, filter) }.map { p in
+        let rows = visible.map { p in
             let items = byPartnership[p.id!] ?? []
             let other = [p.$organization.id, p.$partner.id].compactMap { $0 }.first { $0 != actor.organizationID }
             let next = items.filter { $0.status == .accepted || $0.status == .proposed }.map(\.dueAt).filter { $0 > now }.min()
@@ -62,8 +61,17 @@ struct PartnershipsPage: Sendable {
                 nextDue: next.map { "\(clock.format($0, "d MMM")) (\(Clock.relative($0)))" })
         }
         var counts: [Filter: Int] = [:]
-        for f in Filter.allCases { counts[f] = visible.filter { matches($0, f) }.count }
-        return Self(rows: rows, filter: filter, counts: counts)
+        for f in Filter.allCases { counts[f] = all.filter { matches($0, f) }.count }
+        return Self(rows: rows, filter: filter, counts: counts, page: page, hasMore: chosen.count > (page + 1) * pageSize)
+    }
+
+    static func matches(_ p: Partnership, _ f: Filter) -> Bool {
+        switch f {
+        case .all: true
+        case .active: p.status == .active
+        case .invited: p.status == .invited
+        case .ended: p.status == .ended || p.status == .declined
+        }
     }
 
     func render() -> HTML {
@@ -86,11 +94,17 @@ struct PartnershipsPage: Sendable {
                 <td class="hide-sm">\(r.nextDue ?? "—")</td><td>\(statusBadge(r.status))</td></tr>
                 """) }))</tbody></table>
                 """)
+        let pager: HTML =
+            page > 0 || hasMore
+            ? """
+            <nav class="pager" aria-label="Pages">\(page > 0 ? HTML("<a href=\"\(SiteURL.partnerships(status: filter.rawValue, page: page - 1))\">← Previous</a>") : "")\
+            \(hasMore ? HTML("<a href=\"\(SiteURL.partnerships(status: filter.rawValue, page: page + 1))\">Next →</a>") : "")</nav>
+            """ : ""
         return """
             <div class="actions" style="justify-content:space-between;align-items:center"><h1>Partnerships</h1>\
             <a class="button" href="\(SiteURL.newPartnership())">New partnership</a></div>
             <nav class="tabs" aria-label="Show">\(tabs)</nav>
-            <div class="card">\(body)</div>
+            <div class="card">\(body)</div>\(pager)
             """
     }
 }

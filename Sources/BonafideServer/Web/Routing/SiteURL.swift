@@ -153,7 +153,9 @@ enum SiteURL {
 
     static func checkIns(_ p: UUID?) -> String { partnership(p) + "#check-ins" }
     static func documents(_ p: UUID?) -> String { partnership(p) + "#documents" }
-    static func partnerships(status: String) -> String { partnerships() + "?status=" + queryValue(status) }
+    static func partnerships(status: String, page: Int = 0) -> String {
+        partnerships() + "?status=" + queryValue(status) + (page > 0 ? "&page=" + String(page) : "")
+    }
     /// Raising an incident about one of the partnership's documents, by its number.
     static func newIncident(_ p: UUID?, document number: Int) -> String { newIncident(p) + "?document=" + String(number) }
     static func record(_ p: UUID?, before index: UInt64) -> String { record(p) + "?before=" + String(index) }
