@@ -201,3 +201,18 @@ struct AccountAPITests {
         }
     }
 }
+
+@Suite("Sign-up rate")
+struct SignupRateTests {
+    @Test func oneClientCreatesAtMostTheConfiguredNumberOfAccounts() async throws {
+        try await withTestApp({ $0.signupsPerClient = 2 }) { app in
+            _ = try await app.register("Ana", org: "One")
+            _ = try await app.register("Ben", org: "Two")
+            let third = try await app.api(
+                .POST, "/auth/register",
+                json: #"{"email":"cy@three.example","password":"correct horse battery","name":"Cy","organization":"Three"}"#)
+            #expect(third.status == .tooManyRequests)
+            #expect(try await User.query(on: app.db).count() == 2)
+        }
+    }
+}

@@ -79,7 +79,7 @@ struct API: APIProtocol {
     func register(_ input: Operations.Register.Input) async throws -> Operations.Register.Output {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let req = try req
-        try await req.limitAttempts("signup", key: "", limit: 30, window: 600)
+        try await req.limitAttempts("signup", key: "", limit: req.application.bonafide.signupsPerClient, window: 600)
         let (user, org) = try await Accounts.register(
             .init(email: body.email, password: body.password, name: body.name, organization: body.organization, timeZone: body.timeZone),
             hasher: req.password.async, on: req.db)

@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     public var loginAttemptsPerWindow = 10
     /// Sign-in attempts from one client across all addresses, per 15 minutes.
     public var loginAttemptsPerClient = 100
+    /// Accounts one client may create per 10 minutes (web sign-up and the API together).
+    public var signupsPerClient = 30
     public var overdueSweepSeconds = 60
     /// How often queued trust recomputes run.
     public var trustRecomputeSeconds = 5
@@ -145,6 +147,7 @@ public struct AppConfig: Sendable {
         if let dir = env["BONAFIDE_VAULT_DIR"], !dir.isEmpty { config.vaultDirectoryOverride = dir }
         if let rate = try int("BONAFIDE_LOGIN_ATTEMPTS", 1...10_000) { config.loginAttemptsPerWindow = rate }
         if let rate = try int("BONAFIDE_LOGIN_CLIENT_ATTEMPTS", 1...100_000) { config.loginAttemptsPerClient = rate }
+        if let rate = try int("BONAFIDE_SIGNUP_CLIENT_ATTEMPTS", 1...100_000) { config.signupsPerClient = rate }
         if let sweep = try int("BONAFIDE_OVERDUE_SWEEP_SECONDS", 1...86_400) { config.overdueSweepSeconds = sweep }
         if let trust = try int("BONAFIDE_TRUST_RECOMPUTE_SECONDS", 1...86_400) { config.trustRecomputeSeconds = trust }
         if let key = env["BONAFIDE_LOG_KEY"], !key.isEmpty {

@@ -360,7 +360,7 @@ enum WebPages {
         v.timeZone = field(req, "timeZone")
         v.invitation = field(req, "invitation")
         do {
-            try await req.limitAttempts("signup", key: "", limit: 30, window: 600)
+            try await req.limitAttempts("signup", key: "", limit: req.application.bonafide.signupsPerClient, window: 600)
             let config = req.application.bonafide
             // With mail, the page never says whether an address has an account: both answers are "check your mail".
             if config.requiresEmailVerification, v.invitation.isEmpty,
