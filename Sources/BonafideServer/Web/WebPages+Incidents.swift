@@ -5,8 +5,7 @@ import Vapor
 
 extension WebPages {
     /// The partnership page's incidents: each with its state and handling, and the way to raise one.
-    static func incidentsCard(_ req: Request, _ p: Partnership, actor: Actor, clock: Clock) async throws -> HTML {
-        let incidents = try await Incidents.list(in: p, on: req.db)
+    static func incidentsCard(_ incidents: [Incident], in p: Partnership, actor: Actor, clock: Clock) -> HTML {
         let now = Date()
         let rows = HTML.join(
             incidents.map { i in

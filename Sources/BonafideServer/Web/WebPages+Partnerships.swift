@@ -158,7 +158,8 @@ extension WebPages {
         let openCommitments = commitments.filter { [.proposed, .accepted, .delivered].contains($0.status) }
         let overdue = openCommitments.filter { $0.dueAt < now && $0.status != .delivered }.count
         let atRisk = openCommitments.filter { $0.atRisk || $0.proposedDueAt != nil }.count
-        let openIncidents = try await Incidents.list(in: p, on: db).filter { [.open, .acknowledged, .resolved].contains($0.status) }.count
+        let incidents = try await Incidents.list(in: p, on: db)
+        let openIncidents = incidents.filter { [.open, .acknowledged, .resolved].contains($0.status) }.count
         func figure(_ n: Int, _ label: String, _ anchor: String, warn: Bool = false) -> HTML {
             "<li><a href=\"#\(anchor)\"><strong class=\"\(warn && n > 0 ? "risk" : "")\">\(n)</strong> \(label)</a></li>"
         }
@@ -205,7 +206,7 @@ extension WebPages {
             \(shown.isEmpty ? (commitments.isEmpty ? "" : HTML("<p class=\"muted\">None match these filters.</p>")) : HTML("<table><thead><tr><th>What</th><th>Due (your time)</th><th>State</th></tr></thead><tbody>\(commitmentRows)</tbody></table>"))
             \(active ? HTML("<a class=\"button\" href=\"\(SiteURL.newCommitment(p.id))\">New commitment</a>") : "")</section>
             <section class="card" id="conversations"><h2>Conversations</h2>\(threadList)\(newThread)</section>
-            \(try await incidentsCard(req, p, actor: actor, clock: clock))
+            \(incidentsCard(incidents, in: p, actor: actor, clock: clock))
             \(try await CheckInsCard.load(req, p).render(csrf: req.csrfToken, clock: clock))
             \(try await DocumentsCard.load(req, p, for: actor).render(csrf: req.csrfToken, clock: clock))
             <section class="card" id="record"><h2>Record</h2><p>Every change is an entry in this partnership's append-only log: \
