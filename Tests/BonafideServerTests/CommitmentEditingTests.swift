@@ -129,4 +129,28 @@ struct CommitmentEditingTests {
             #expect(try await app.api(.POST, path + "/change", token: north.token, json: #"{"decision":"refuse"}"#).status == .conflict)
         }
     }
+
+    @Test func twoProposalsAtOnceGetOneWinnerAndAnotherTenantSeesNothing() async throws {
+        try await withTestApp { app in
+            let (north, acme, pid) = try await app.activePartnership()
+            let (outsider, _, _) = try await app.activePartnership(("Olga", "Orbit"), ("Sam", "Sable"))
+            let due = rfc3339(Date().addingTimeInterval(5 * 86_400))
+            let created = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: north.token, json: #"{"title":"Audit","dueAt":"\#(due)"}"#)
+            let cid = created.body["id"] as? String ?? ""
+            let path = "/partnerships/\(pid)/commitments/\(cid)"
+            _ = try await app.api(.POST, path + "/transitions", token: acme.token, json: #"{"action":"accept"}"#)
+            let outcomes = try await together(6) { i in
+                try await app.api(.PATCH, path, token: i % 2 == 0 ? north.token : acme.token, json: #"{"title":"Audit v\#(i)"}"#).status
+            }
+            #expect(outcomes.filter { $0 == .ok }.count == 1 && outcomes.filter { $0 == .conflict }.count == 5, "\(outcomes)")
+            let proposals = try await PartnershipEvent.query(on: app.db).filter(\.$kind == "commitment.changeProposed").count()
+            #expect(proposals == 1)
+            // Someone of another partnership: the commitment, its edit form and its answers do not exist for them.
+            #expect(try await app.api(.PATCH, path, token: outsider.token, json: #"{"title":"Mine"}"#).status == .notFound)
+            let browser = try await Browser.signedIn(app, as: outsider)
+            #expect(try await browser.get(SiteURL.commitmentEdit(UUID(uuidString: pid), UUID(uuidString: cid))).status == .notFound)
+            #expect(try await app.api(.POST, path + "/change", token: outsider.token, json: #"{"decision":"accept"}"#).status == .notFound)
+        }
+    }
 }
