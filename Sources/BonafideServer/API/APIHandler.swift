@@ -34,9 +34,13 @@ struct RFC3339Transcoder: DateTranscoder {
     func decode(_ text: String) throws -> Date {
         if let date = try? Self.plain.parse(text) { return date }
         if let date = try? Self.fractional.parse(text) { return date }
-        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time."))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time.", underlyingError: InvalidDateTime()))
     }
 }
+
+/// A date-time that is not RFC 3339: typed, so the problem answer can name the field without reading error text.
+struct InvalidDateTime: Error {}
 
 enum OpenAPIDocument {
     /// The same file the server code is generated from, so what is served is what is implemented.

@@ -28,34 +28,3 @@ final class CheckIn: Model, @unchecked Sendable {
         CheckInSchedule(frequency: frequency, first: firstAt, timeZone: TimeZone(identifier: timeZone) ?? .gmt)
     }
 }
-
-/// An agenda point for a meeting (before) or its notes (after), by either side.
-final class CheckInItem: Model, @unchecked Sendable {
-    // @unchecked: see CheckIn.
-    static let schema = "check_in_items"
-
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "check_in_id") var checkIn: CheckIn
-    @Field(key: "occurs_at") var occursAt: Date
-    @Field(key: "kind") var kind: String
-    @Parent(key: "author_id") var author: User
-    @Field(key: "text") var text: String
-    @Field(key: "created_at") var createdAt: Date
-
-    init() {}
-}
-
-/// What became of one meeting: held (with notes) or skipped. One per meeting.
-final class CheckInMeeting: Model, @unchecked Sendable {
-    // @unchecked: see CheckIn.
-    static let schema = "check_in_meetings"
-
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "check_in_id") var checkIn: CheckIn
-    @Field(key: "occurs_at") var occursAt: Date
-    @Field(key: "status") var status: String
-    @Parent(key: "recorded_by_id") var recordedBy: User
-    @Field(key: "recorded_at") var recordedAt: Date
-
-    init() {}
-}

@@ -1,15 +1,6 @@
 import Fluent
 import Foundation
 
-enum IntroductionStatus: String, Codable, Sendable {
-    /// Waiting for the shared contact to decide.
-    case requested
-    case accepted
-    case declined
-    /// Never delivered: it read the same as the requester's other recent requests (a blast).
-    case refused
-}
-
 /// A request to be introduced to an organization through a contact both know, who accepts (with a personal note
 /// to the target) or declines.
 // @unchecked: Fluent models are classes with property wrappers; each instance stays in one task.

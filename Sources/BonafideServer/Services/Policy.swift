@@ -2,14 +2,6 @@ import BonafideCore
 import Fluent
 import Foundation
 
-/// The signed-in person a request acts for.
-struct Actor: Sendable {
-    let user: User
-    var id: UUID { user.id! }
-    var organizationID: UUID { user.$organization.id }
-    var role: Role { user.role }
-}
-
 /// Every authorization rule lives here. What someone may not see is reported as not found, so
 /// its existence does not leak.
 enum Policy {

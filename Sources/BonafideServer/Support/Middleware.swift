@@ -14,13 +14,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            var problem = Self.problem(for: error, logger: request.logger)
-            if problem.field == nil, problem.detail.contains("RFC 3339"), let field = Self.invalidDateField(in: request) {
-                problem = Problem.invalid(field, "The field \(field) must be an RFC 3339 date-time such as 2026-12-01T17:00:00Z.")
-            }
-            if problem.field == "", problem.detail.contains("an integer"), let name = Self.nonIntegerQueryItem(in: request) {
-                problem = Problem.invalid(name, "The query parameter \(name) must be a whole number.")
-            }
+            let problem = Self.problem(for: error, in: request, logger: request.logger)
             if request.url.path.hasPrefix("/api/") || Self.wantsJSON(request.headers.accept) { return try Self.json(problem) }
             return try await page(problem, request)
         }
@@ -63,33 +57,24 @@ struct ProblemMiddleware: AsyncMiddleware {
         }
     }
 
-    static func problem(for error: any Error, logger: Logger) -> Problem {
+    /// The answer to an error, decided by its type (and, where the error cannot say which field it is about,
+    /// by the request), never by searching its message text.
+    static func problem(for error: any Error, in request: Request? = nil, logger: Logger) -> Problem {
         switch error {
         case let problem as Problem:
             return problem
         case let server as ServerError:
-            if let decoding = server.underlyingError as? DecodingError { return problem(for: decoding) }
-            if server.underlyingError is Problem || server.underlyingError is any AbortError || server.underlyingError is any DatabaseError
-            {
-                return problem(for: server.underlyingError, logger: logger)
+            let cause = server.underlyingError
+            if cause is Problem || cause is DecodingError || cause is any AbortError || cause is any DatabaseError {
+                return problem(for: cause, in: request, logger: logger)
             }
-            let status = server.httpStatus.code
-            if (400..<500).contains(status) {
-                return Problem(HTTPResponseStatus(statusCode: status), server.causeDescription)
+            switch server.httpStatus.code {
+            case 415: return Problem(.unsupportedMediaType, "Send the body as application/json.")
+            case 400..<500: return Problem(HTTPResponseStatus(statusCode: server.httpStatus.code), server.causeDescription)
+            default: return unexpected(error, logger: logger)
             }
-            let text = "\(server.underlyingError)"
-            if text.contains("ontent type") || text.contains("ontent-Type") {
-                return Problem(.unsupportedMediaType, "Send the body as application/json.")
-            }
-            if text.contains("request body") {
-                return Problem(.badRequest, "This operation needs a JSON request body.")
-            }
-            if text.contains("query") || text.contains("path") || text.contains("header") {
-                return Problem(.badRequest, "A parameter could not be read: \(server.causeDescription).")
-            }
-            return unexpected(error, logger: logger)
         case let decoding as DecodingError:
-            return problem(for: decoding)
+            return problem(for: decoding, in: request)
         case let abort as any AbortError:
             return Problem(
                 abort.status, abort.status == .payloadTooLarge ? "The request body is larger than this server accepts." : abort.reason)
@@ -111,7 +96,7 @@ struct ProblemMiddleware: AsyncMiddleware {
         return Problem(.internalServerError, "Something went wrong on our side (error \(id)); nothing was changed.")
     }
 
-    static func problem(for error: DecodingError) -> Problem {
+    static func problem(for error: DecodingError, in request: Request? = nil) -> Problem {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
                 .replacingOccurrences(of: ".[", with: "[")
@@ -123,12 +108,24 @@ struct ProblemMiddleware: AsyncMiddleware {
             return Problem.invalid(field, "The field \(field) is required.")
         case .typeMismatch(let type, let context):
             let field = path(context)
+            // Query parameters are decoded without a coding path; the URL says which one is not a number.
+            if field.isEmpty, type is any BinaryInteger.Type, let name = request.flatMap(nonIntegerQueryItem) {
+                return Problem.invalid(name, "The query parameter \(name) must be a whole number.")
+            }
             return Problem.invalid(field, "The field \(field) must be \(describe(type)).")
         case .valueNotFound(let type, let context):
             let field = path(context)
             return Problem.invalid(field, "The field \(field) must be \(describe(type)), not null.")
         case .dataCorrupted(let context):
             let field = path(context)
+            if context.underlyingError is InvalidDateTime {
+                // The date decoder cannot say which field it failed on; the body can.
+                let name = request.flatMap(invalidDateField) ?? "a date-time field"
+                return Problem.invalid(name, "The field \(name) must be an RFC 3339 date-time such as 2026-12-01T17:00:00Z.")
+            }
+            if let request, request.body.data?.readableBytes ?? 0 == 0 {
+                return Problem(.badRequest, "This operation needs a JSON request body.")
+            }
             if context.underlyingError != nil || context.debugDescription.contains("JSON") {
                 return Problem(.badRequest, "The body is not valid JSON.")
             }

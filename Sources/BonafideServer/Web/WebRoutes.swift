@@ -264,7 +264,7 @@ enum WebPages {
             """
             <div class="card" style="max-width:460px"><h1>Sign in</h1>
             \(error.map { HTML("<p class=\"error-text\" role=\"alert\">\($0)</p>") } ?? "")
-            <form method="post" action="/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")">\(csrf(req))
+            <form method="post" action="\(SiteURL.login(next: next))">\(csrf(req))
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required value="\(email)">
             <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
             <button type="submit">Sign in</button></form>

@@ -1,0 +1,4 @@
+import Fluent
+import Foundation
+
+enum SurveyStatus: String, Codable, Sendable { case open, closed }

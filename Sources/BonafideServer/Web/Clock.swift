@@ -1,0 +1,59 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// Formats times in the viewer's own time zone.
+struct Clock: Sendable {
+    let zone: TimeZone
+
+    init(_ identifier: String?) { zone = identifier.flatMap(TimeZone.init(identifier:)) ?? .gmt }
+
+    func format(_ date: Date?, _ pattern: String = "EEE d MMM yyyy, HH:mm zzz") -> String {
+        guard let date else { return "" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        f.dateFormat = pattern
+        return f.string(from: date)
+    }
+
+    func time(_ date: Date) -> String { format(date, "HH:mm") }
+
+    /// The value of an `<input type="datetime-local">`.
+    func inputValue(_ date: Date?) -> String { format(date, "yyyy-MM-dd'T'HH:mm") }
+
+    static func parseLocal(_ text: String, zone identifier: String) -> Date? {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = zone
+        for pattern in ["yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
+            f.dateFormat = pattern
+            if let d = f.date(from: text) { return d }
+        }
+        return nil
+    }
+
+    /// "in 3 days", "2 hours ago": how far a date is from now.
+    static func relative(_ date: Date, now: Date = Date()) -> String {
+        let seconds = date.timeIntervalSince(now)
+        let magnitude = abs(seconds)
+        let text: String
+        switch magnitude {
+        case ..<60: return "now"
+        case ..<3600: text = "\(Int(magnitude / 60)) min"
+        case ..<86_400: text = "\(Int(magnitude / 3600)) h"
+        default: text = "\(Int(magnitude / 86_400)) d"
+        }
+        return seconds > 0 ? "in \(text)" : "\(text) ago"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        switch seconds {
+        case ..<3600: return "\(max(1, Int(seconds / 60))) min"
+        case ..<86_400: return String(format: "%.1f h", seconds / 3600)
+        default: return String(format: "%.1f days", seconds / 86_400)
+        }
+    }
+}
