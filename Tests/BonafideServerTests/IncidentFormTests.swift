@@ -27,4 +27,28 @@ struct IncidentFormTests {
             #expect(try await Incident.query(on: app.db).count() == 0)
         }
     }
+
+    /// A resolution with too short a root cause keeps both texts, with the reason under the root cause; the
+    /// incident stays as it was.
+    @Test func aRefusedResolutionKeepsTheTypedAccount() async throws {
+        try await withTestApp { app in
+            let (north, south, pid) = try await app.activePartnership()
+            let raised = try await app.api(
+                .POST, "/partnerships/\(pid)/incidents", token: south.token,
+                json: #"{"title":"Late invoice","description":"Sent a month late.","severity":"minor"}"#)
+            let iid = raised.body["id"] as? String ?? ""
+            let browser = try await Browser.signedIn(app, as: north)
+            let path = "/partnerships/\(pid)/incidents/\(iid)/transitions"
+            #expect(try await browser.post(path, ["action": "acknowledge"]).status == .seeOther)
+            let plan = "From January the books close on the 25th & a second person checks every invoice."
+            let refused = try await browser.post(path, ["action": "resolve", "rootCause": "Busy <q4>", "improvementPlan": plan])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(
+                refused.html.contains(#"aria-describedby="rootCause-error">Busy &lt;q4&gt;</textarea>"#), "\(refused.html.prefix(4000))")
+            #expect(refused.html.contains("id=\"rootCause-error\" role=\"alert\">Explain the root cause (at least"))
+            #expect(refused.html.contains(">\(plan.replacingOccurrences(of: "&", with: "&amp;"))</textarea>"))
+            let incident = try await Incident.find(UUID(uuidString: iid), on: app.db)
+            #expect(incident?.status == .acknowledged && incident?.rootCause == nil)
+        }
+    }
 }

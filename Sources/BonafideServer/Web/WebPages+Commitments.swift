@@ -67,86 +67,8 @@ extension WebPages {
     static func commitment(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
         let c = try await Policy.commitment(uuid(req, "cid"), in: p, on: req.db)
-        let clock = Clock(actor.user.timeZone)
-        let ownClock = Clock(c.timeZone)
-        let side = Policy.side(of: actor, in: c)
-        let history = try await Timeline.events(of: p, commitment: c.id, on: req.db)
-        let recipient = try await Organization.find(c.$recipientOrganization.id, on: req.db)
-        let now = Date()
-        // Exactly the actions the lifecycle accepts from this side now, in its order: ending the work comes last.
-        let possible = CommitmentLifecycle.allowedActions(in: c.state, by: side, at: now)
-        let url = SiteURL.commitmentTransitions(p.id, c.id)
-        let forms = HTML.join(
-            possible.map { action in
-                let needsDate = action == .proposeNewDate
-                let reason: HTML =
-                    action.requiresReason || [.deliver, .approveDelivery, .clearRisk].contains(action)
-                    ? "<input name=\"reason\" aria-label=\"Reason for: \(action.label)\" placeholder=\"\(action.requiresReason ? "Reason (required)" : "Note (optional)")\"\(HTML(raw: action.requiresReason ? " required" : ""))>"
-                    : ""
-                let date: HTML =
-                    needsDate
-                    ? "<input type=\"datetime-local\" name=\"dueAt\" aria-label=\"New due date\" required value=\"\(ownClock.inputValue(c.dueAt.addingTimeInterval(7 * 86_400)))\"><input type=\"hidden\" name=\"timeZone\" value=\"\(c.timeZone)\">"
-                    : ""
-                let title = action.label.prefix(1).uppercased() + action.label.dropFirst()
-                // Ending the work is asked twice: opened, then confirmed (no script needed).
-                if [.decline, .withdraw].contains(action) {
-                    return """
-                        <details class="card confirm" style="margin:0"><summary>\(title)…</summary>
-                        <form method="post" action="\(url)">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
-                        <p class="small">This ends the commitment for both sides and cannot be undone.</p>\(reason)<button class="danger">Yes, \(action.label)</button></form></details>
-                        """
-                }
-                return """
-                    <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
-                    \(date)\(reason)<button class="\(action == .sendBack ? "secondary" : "")">\(title)</button></form>
-                    """
-            })
-        let pending: HTML =
-            c.proposedDueAt.map { d in
-                "<p class=\"risk\">New date proposed: \(clock.format(d))\(c.proposedDueReason.map { HTML(" (\($0))") } ?? "")</p>"
-            } ?? ""
-        let risk: HTML = c.atRisk ? "<p class=\"risk\">At risk: \(c.atRiskReason ?? "")</p>" : ""
-        let editing: HTML =
-            switch CommitmentEditing.mode(status: c.status, side: side, changePending: c.pendingChangeSide != nil) {
-            case .direct?: "<p><a href=\"\(SiteURL.commitmentEdit(p.id, c.id))\">Edit the proposal</a></p>"
-            case .byAgreement?: "<p><a href=\"\(SiteURL.commitmentEdit(p.id, c.id))\">Propose new wording</a></p>"
-            case nil: ""
-            }
-        var change: HTML = ""
-        if let proposed = c.pendingWording, let by = c.pendingChangeSide {
-            func row(_ label: String, _ old: String, _ new: String) -> HTML {
-                old == new
-                    ? ""
-                    : "<tr><th scope=\"row\">\(label)</th><td><del>\(old.isEmpty ? "—" : old)</del></td><td><ins>\(new.isEmpty ? "—" : new)</ins></td></tr>"
-            }
-            let decide: HTML =
-                CommitmentEditing.mayDecide(status: c.status, side: side, proposedBy: by)
-                ? """
-                <div class="actions"><form method="post" action="\(SiteURL.commitmentChangeDecision(p.id, c.id))">\(csrf(req))<input type="hidden" name="decision" value="accept"><button>Agree to the new wording</button></form>
-                <form method="post" action="\(SiteURL.commitmentChangeDecision(p.id, c.id))">\(csrf(req))<input type="hidden" name="decision" value="refuse"><button class="secondary">Keep the current wording</button></form></div>
-                """
-                : "<p class=\"muted\">Waiting for the other side to agree.</p>"
-            change = """
-                <section class="card" id="pending-change"><h2>New wording proposed</h2>
-                <table><thead><tr><th></th><th>Now</th><th>Proposed</th></tr></thead><tbody>\
-                \(row("What is promised", c.title, proposed.title))\(row("Deliverable", c.deliverable, proposed.deliverable))\
-                \(row("Acceptance criteria", c.acceptanceCriteria, proposed.acceptanceCriteria))</tbody></table>\(decide)</section>
-                """
-        }
-        return try await page(
-            req, c.title,
-            """
-            <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p>
-            <h1>\(c.title) \(statusBadge(c.status.rawValue))</h1>\(risk)\(pending)\(change)
-            <div class="grid"><section class="card"><h2>Promise</h2>
-            <p><strong>\(c.owner.name)</strong> promises this to <strong>\(recipient?.name ?? "")</strong>.</p>
-            <p>Due <strong>\(clock.format(c.dueAt))</strong> (\(Clock.relative(c.dueAt)))\(c.timeZone != clock.zone.identifier ? HTML("<br><span class=\"small muted\">set as \(ownClock.format(c.dueAt))</span>") : "")</p>
-            \(c.deliveredAt.map { HTML("<p>Delivered \(clock.format($0))</p>") } ?? "")\(c.completedAt.map { HTML("<p>Accepted \(clock.format($0))</p>") } ?? "")
-            </section><section class="card"><h2>Deliverable</h2><p>\(c.deliverable.isEmpty ? "—" : c.deliverable)</p>
-            <h2>Acceptance criteria</h2><p>\(c.acceptanceCriteria.isEmpty ? "—" : c.acceptanceCriteria)</p>\(editing)</section></div>
-            <section><h2>What you can do</h2>\(possible.isEmpty ? HTML("<p class=\"muted\">Nothing for your side right now.</p>") : HTML("<div class=\"grid\">\(forms)</div>"))</section>
-            <section class="card"><h2>History</h2><ol class="timeline">\(history.map { e in HTML("<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>") })</ol></section>
-            """)
+        let model = try await CommitmentPage.load(c, in: p, for: actor, csrf: req.csrfToken, on: req.db)
+        return try await page(req, model.title, model.render())
     }
 
     static func transition(_ req: Request) async throws -> Response {
@@ -176,59 +98,47 @@ extension WebPages {
 
     static func thread(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
+        let model = try await ThreadPage.load(thread: try await thread(req, in: p), in: p, for: actor, csrf: req.csrfToken, on: req.db)
+        return try await page(req, model.subject, model.render())
+    }
+
+    private static func thread(_ req: Request, in p: Partnership) async throws -> MessageThread {
         guard let tid = uuid(req, "tid"),
-            let thread = try await MessageThread.query(on: req.db)
-                .filter(\.$id == tid).filter(\.$partnership.$id == p.id!).first()
+            let thread = try await MessageThread.query(on: req.db).filter(\.$id == tid).filter(\.$partnership.$id == p.id!).first()
         else { throw Problem.notFound("thread") }
-        let messages = try await Messages.messages(of: p, thread: tid, on: req.db)
-        let clock = Clock(actor.user.timeZone)
-        let showTone = try await MessageTone.isShown(to: actor, on: req.db)
-        let list = HTML.join(
-            messages.map { m in
-                let request: HTML =
-                    m.needsResponse
-                    ? (m.respondedAt.map {
-                        " <span class=\"small muted\">· answered after \(Clock.duration($0.timeIntervalSince(m.createdAt)))</span>"
-                    }
-                        ?? " <span class=\"risk small\">· waiting for a response</span>") : ""
-                let tone: HTML =
-                    showTone
-                    ? (m.sentiment.map { s in
-                        let drivers = StoredDrivers.quoted(StoredDrivers.decode(m.sentimentDriversJSON))
-                        return
-                            " <span class=\"small message-tone \(s <= -0.05 ? "risk" : "muted")\">· tone \(String(format: "%+.2f", s))\(drivers.isEmpty ? "" : " (\(drivers))")</span>"
-                    } ?? "") : ""
-                return """
-                    <div class="message\(m.needsResponse ? " request" : "")"><strong>\(m.author.name)</strong> <span class="small muted">\(clock.format(m.createdAt))</span>\(request)\(tone)
-                    <p style="white-space:pre-wrap;margin:.3rem 0">\(m.body)</p></div>
-                    """
-            })
-        let reply: HTML =
-            p.status == .active
-            ? """
-            <form method="post" action="\(SiteURL.messages(p.id))" class="card">\(csrf(req))<input type="hidden" name="threadId" value="\(thread.id)">
-            <label for="body">Reply</label><textarea id="body" name="body" required maxlength="10000"></textarea>
-            <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form>
-            """ : ""
-        return try await page(
-            req, thread.subject,
-            """
-            <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p><h1>\(thread.subject)</h1>
-            <section class="card">\(list)</section>\(reply)
-            """)
+        return thread
     }
 
     static func postMessage(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
+        let values = Dictionary(uniqueKeysWithValues: MessageForm.fields.map { ($0, field(req, $0)) })
         let threadID = UUID(uuidString: field(req, "threadId"))
-        let back = threadID.map { SiteURL.thread(p.id, $0) } ?? SiteURL.partnership(p.id)
-        return try await act(req, back: back) {
-            let subject = field(req, "subject")
+        do {
+            let subject = values["subject"]!
             let m = try await Messages.post(
                 .init(
-                    body: field(req, "body"), needsResponse: field(req, "needsResponse") == "true",
-                    threadID: threadID, subject: subject.isEmpty ? nil : subject), in: p, by: actor, on: req.db)
-            return SiteURL.thread(p.id, m.$thread.id)
+                    body: values["body"]!, needsResponse: values["needsResponse"] == "true",
+                    threadID: threadID, subject: threadID == nil && !subject.isEmpty ? subject : nil), in: p, by: actor, on: req.db)
+            req.flash(threadID == nil ? "Conversation started. The other side has been notified." : "Sent.")
+            return req.safeRedirect(to: SiteURL.thread(p.id, m.$thread.id))
+        } catch let problem as Problem where problem.status == .unprocessableEntity && problem.field != "threadId" {
+            // Shown again as typed, with the refusal next to its field.
+            let form = (values: values, problem: Optional(problem))
+            if let threadID,
+                let thread = try await MessageThread.query(on: req.db).filter(\.$id == threadID)
+                    .filter(\.$partnership.$id == p.id!).first()
+            {
+                let model = try await ThreadPage.load(thread: thread, in: p, for: actor, reply: form, csrf: req.csrfToken, on: req.db)
+                return try await page(req, model.subject, model.render()).encodeResponse(status: problem.status, for: req)
+            }
+            let form2 = MessageForm(action: SiteURL.messages(p.id), values: values, problem: problem, csrf: req.csrfToken)
+            let body: HTML = """
+                <div class="card" style="max-width:720px"><h1>Start a conversation in <a href="\(SiteURL.partnership(p.id))">\(p.name)</a></h1>\(form2.render())</div>
+                """
+            return try await page(req, "Start a conversation", body).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: threadID.map { SiteURL.thread(p.id, $0) } ?? SiteURL.partnership(p.id))
         }
     }
 }

@@ -25,11 +25,7 @@ extension WebPages {
     }
 
     static func handlingBadge(_ i: Incident, at now: Date) -> HTML {
-        switch IncidentLifecycle.handling(of: i.state, at: now) {
-        case .pending: ""
-        case .handledOpenly: "<span class=\"status s-handled-openly\">handled openly</span>"
-        case .mishandled: "<span class=\"status s-mishandled\">mishandled</span>"
-        }
+        IncidentPage.badge(IncidentLifecycle.handling(of: i.state, at: now))
     }
 
     static func newIncident(_ req: Request) async throws -> HTML {
@@ -87,85 +83,33 @@ extension WebPages {
     static func incident(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
         let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
-        let clock = Clock(actor.user.timeZone)
-        let side = Policy.side(of: actor, in: i)
-        let now = Date()
-        let history = try await Timeline.events(of: p, incident: i.id, on: req.db)
-        let responsible = try await Organization.find(i.$responsible.id, on: req.db)
-        let affected = try await Organization.find(i.$affected.id, on: req.db)
-        // Exactly the actions the lifecycle accepts from this side now, in its order.
-        let possible = IncidentLifecycle.allowedActions(in: i.state, by: side, at: now)
-        let url = SiteURL.incidentTransitions(p.id, i.id)
-        let forms = HTML.join(
-            possible.map { action in
-                let fields: HTML =
-                    action == .resolve
-                    ? """
-                    <label for="root-cause">Root cause</label><textarea id="root-cause" name="rootCause" required minlength="\(String(IncidentLifecycle.minimumExplanation))" maxlength="4000"></textarea>
-                    <label for="plan">Improvement plan</label><textarea id="plan" name="improvementPlan" required minlength="\(String(IncidentLifecycle.minimumExplanation))" maxlength="4000" placeholder="What changes, by when, so it does not happen again"></textarea>
-                    """
-                    : "<input name=\"note\" aria-label=\"Note for: \(action.label)\" placeholder=\"\(action.noteRequired ? "Note (required)" : "Note (optional)")\"\(HTML(raw: action.noteRequired ? " required" : "")) maxlength=\"4000\">"
-                let danger = [.reopen, .withdraw].contains(action)
-                return """
-                    <form method="post" action="\(url)" class="card" style="margin:0">\(csrf(req))<input type="hidden" name="action" value="\(action.rawValue)">
-                    \(fields)<button class="\(danger ? "danger" : "")">\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
-                    """
-            })
-        var publication: HTML = ""
-        if side == .responsible, Policy.canManage(actor), i.status == .resolved || i.status == .closed || i.publishedAt != nil {
-            publication = """
-                <section class="card"><h2>On your profile</h2>\(i.publishedAt.map { HTML("<p>Published \(clock.format($0)): anyone sees its title, severity, dates, root cause and improvement plan (never the description or this partnership).</p>") } ?? "<p class=\"muted\">Publishing your account (title, severity, dates, root cause and improvement plan; never the description or this partnership) on your organization's profile shows how you handle incidents.</p>")
-                <form method="post" action="\(SiteURL.incidentPublication(p.id, i.id))">\(csrf(req))<input type="hidden" name="published" value="\(i.publishedAt == nil ? "true" : "false")">
-                <button class="\(i.publishedAt == nil ? "" : "secondary")">\(i.publishedAt == nil ? "Publish on our profile" : "Take it off our profile")</button></form></section>
-                """
-        }
-        let handling: HTML
-        switch IncidentLifecycle.handling(of: i.state, at: now) {
-        case .pending:
-            handling =
-                i.status == .open
-                ? "<p class=\"risk\">Waiting for \(responsible?.name ?? "the responsible side") to acknowledge it (raised \(Clock.relative(i.raisedAt))).</p>"
-                : ""
-        case .handledOpenly(_, let why):
-            handling = "<p id=\"handling\">\(handlingBadge(i, at: now)) \(responsible?.name ?? "They") \(why).</p>"
-        case .mishandled(_, let why):
-            handling = "<p id=\"handling\">\(handlingBadge(i, at: now)) \(why.prefix(1).uppercased() + why.dropFirst()).</p>"
-        }
-        func when(_ label: String, _ date: Date?) -> HTML {
-            date.map {
-                HTML(
-                    "<li>\(label) \(clock.format($0)) <span class=\"small muted\">(\(Clock.duration($0.timeIntervalSince(i.raisedAt))) after it was raised)</span></li>"
-                )
-            } ?? ""
-        }
-        return try await page(
-            req, i.title,
-            """
-            <p><a href="\(SiteURL.partnership(p.id))">← \(p.name)</a></p>
-            <h1>\(i.title) \(statusBadge(i.status.rawValue)) \(statusBadge(i.severity.rawValue))</h1>\(handling)
-            <div class="grid"><section class="card"><h2>What happened</h2><p style="white-space:pre-wrap">\(i.description)</p>
-            <p class="small muted">\(i.selfReported ? "Disclosed by" : "Raised by") \(i.$raisedBy.value?.name ?? "") · responsible: <strong>\(responsible?.name ?? "")</strong> · affected: \(affected?.name ?? "")</p></section>
-            <section class="card"><h2>Handling</h2><ul><li>Happened \(clock.format(i.occurredAt))</li><li>Raised \(clock.format(i.raisedAt))</li>
-            \(when("Acknowledged", i.acknowledgedAt))\(when("Resolved", i.resolvedAt))\(when(i.status == .withdrawn ? "Withdrawn" : "Closed", i.closedAt))</ul>
-            \(i.reopenCount > 0 ? HTML("<p class=\"risk small\">Reopened \(String(i.reopenCount)) time\(i.reopenCount == 1 ? "" : "s")</p>") : "")</section></div>
-            \(i.rootCause.map { cause in HTML("<div class=\"grid\"><section class=\"card\"><h2>Root cause</h2><p style=\"white-space:pre-wrap\" id=\"root-cause-text\">\(cause)</p></section><section class=\"card\"><h2>Improvement plan</h2><p style=\"white-space:pre-wrap\" id=\"plan-text\">\(i.improvementPlan ?? "")</p></section></div>") } ?? "")
-            <section><h2>What you can do</h2>\(possible.isEmpty ? HTML("<p class=\"muted\">Nothing for your side right now.</p>") : HTML("<div class=\"grid\">\(forms)</div>"))</section>
-            \(publication)
-            <section class="card"><h2>History</h2><ol class="timeline">\(history.map { e in HTML("<li>\(e.summary)\(e.reason.map { HTML(": <em>\($0)</em>") } ?? "")<div class=\"small muted\">\(clock.format(e.createdAt))</div></li>") })</ol></section>
-            """)
+        let model = try await IncidentPage.load(i, in: p, for: actor, csrf: req.csrfToken, on: req.db)
+        return try await page(req, model.title, model.render())
     }
 
     static func transitionIncident(_ req: Request) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
         let i = try await Policy.incident(uuid(req, "iid"), in: p, on: req.db)
         let back = SiteURL.incident(p.id, i.id)
-        return try await act(req, back: back) {
-            guard let action = IncidentAction(rawValue: field(req, "action")) else { throw Problem.invalid("action", "Unknown action.") }
+        guard let action = IncidentAction(rawValue: field(req, "action")) else {
+            req.flash("Unknown action.", error: true)
+            return req.safeRedirect(to: back)
+        }
+        let values = Dictionary(uniqueKeysWithValues: IncidentPage.fields.map { ($0, field(req, $0)) })
+        do {
             _ = try await Incidents.act(
-                i, in: p, action: action, note: field(req, "note"), rootCause: field(req, "rootCause"),
-                improvementPlan: field(req, "improvementPlan"), by: actor, on: req.db)
+                i, in: p, action: action, note: values["note"], rootCause: values["rootCause"],
+                improvementPlan: values["improvementPlan"], by: actor, on: req.db)
             if let done = Self.incidentDone[action] { req.flash("“\(i.title)” \(done). The other side has been notified.") }
-            return field(req, "back") == SiteURL.dashboard() ? SiteURL.dashboard() : back
+            return req.safeRedirect(to: field(req, "back") == SiteURL.dashboard() ? SiteURL.dashboard() : back)
+        } catch let problem as Problem where problem.status == .unprocessableEntity && field(req, "back") != SiteURL.dashboard() {
+            // Shown again as typed, with the refusal next to its field.
+            let model = try await IncidentPage.load(
+                i, in: p, for: actor, refused: (action, values, problem), csrf: req.csrfToken, on: req.db)
+            return try await page(req, model.title, model.render()).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: field(req, "back") == SiteURL.dashboard() ? SiteURL.dashboard() : back)
         }
     }
 

@@ -141,10 +141,7 @@ extension WebPages {
         let newThread: HTML =
             active
             ? """
-            <details><summary>Start a conversation</summary><form method="post" action="\(SiteURL.messages(p.id))">\(csrf(req))
-            <label for="subject">Subject</label><input id="subject" name="subject" required maxlength="200">
-            <label for="body">Message</label><textarea id="body" name="body" required maxlength="10000"></textarea>
-            <label><input type="checkbox" name="needsResponse" value="true"> Ask for a response</label><button>Send</button></form></details>
+            <details><summary>Start a conversation</summary>\(MessageForm(action: SiteURL.messages(p.id), csrf: req.csrfToken).render())</details>
             """ : ""
         let timeline = HTML.join(logEntries.map { plainLine($0.entry, names: names, clock: clock) })
         // Until partners cosign, the record is still signed by the server: a neutral state, not a warning.
