@@ -103,4 +103,65 @@ struct PageSnapshotTests {
         #expect(html.contains("<span class=\"status s-handled-openly\">handled openly</span> Acme acknowledged within a day"))
         #expect(html.contains(">Take it off our profile</button>"))
     }
+
+    static func partnership(_ status: PartnershipStatus) -> PartnershipPage {
+        let id = UUID(uuidString: "00000000-0000-4000-8000-00000000000a")!
+        let ours = UUID(uuidString: "00000000-0000-4000-8000-00000000000b")!
+        return PartnershipPage(
+            id: id, name: "Relaunch", status: status, ours: .init(name: "Northwind", link: "/organizations/n"),
+            theirs: status == .invited ? nil : .init(name: "Acme & Sons", link: "/organizations/a"), invitedEmail: "bob@acme.example",
+            invitation: status == .invited
+                ? .init(link: "https://bonafide.example/invitations/secret", invitedEmail: "bob@acme.example", renewURL: "/renew") : nil,
+            members: [.init(name: "Alice", organization: "Northwind")], colleagues: [.init(id: ours, name: "Mia")], zone: "Europe/Berlin",
+            overlap: status == .invited ? nil : [("Mon 7 Dec, 15:00", "17:00", 120)], openRequests: 1,
+            responseTimes: [.init(side: "Acme & Sons", median: "3 hours", answered: 4, open: 1)],
+            tone: .init(mean: "+0.21", messages: 5, change: "no clear change from the 30 days before"), trust: nil,
+            agreement: .init(text: "Weekly reports <by Friday>.", version: 2, author: "Alice", at: "Tue 1 Dec 2026, 10:00"),
+            commitments: status == .invited
+                ? []
+                : [
+                    .init(
+                        title: "Style guide", link: "/c/1", owner: "Carla", recipient: "Acme & Sons", due: "8 Dec 2026, 17:00",
+                        status: .accepted, atRisk: true, newDateProposed: false),
+                    .init(
+                        title: "Audit", link: "/c/2", owner: "Bob", recipient: "Northwind", due: "1 Dec 2026, 12:00", status: .delivered,
+                        atRisk: false, newDateProposed: true),
+                ],
+            byStatus: status == .invited ? [] : [(.accepted, 1), (.delivered, 1), (.completed, 2)],
+            commitmentCount: status == .invited ? 0 : 4, openCommitments: status == .invited ? 0 : 2, overdue: 0,
+            atRiskOrRescheduling: status == .invited ? 0 : 2, filter: CommitmentFilter(),
+            threads: [.init(subject: "Kick-off", link: "/t/1", lastActivity: "2 hours ago")],
+            incidents: status == .invited
+                ? []
+                : [
+                    .init(
+                        title: "Late invoice", link: "/i/1", ours: true, selfReported: true, severity: "minor", status: "closed",
+                        handling: .handledOpenly(at: Date(timeIntervalSince1970: 0), why: "disclosed it"), raised: "2 Dec 2026")
+                ],
+            openIncidents: 0, mayRaiseIncident: status == .active,
+            checkIns: CheckInsCard(partnershipID: id, active: status == .active, suggestion: nil, checkIns: []),
+            documents: DocumentsCard(partnershipID: id, organizationID: ours, active: status == .active, rows: [], log: []),
+            record: .init(
+                size: 14, rootPrefix: "UYwbM5kEabcdefgh", signer: "bonafide.example", witnessedSize: status == .active ? 12 : nil,
+                conflict: false, latest: ["<li>Carla accepted “Style guide”<div class=\"small muted\">Carla · Tue 1 Dec, 14:02</div></li>"]),
+            witness: nil, clock: Clock("Europe/Berlin"), csrf: "token")
+    }
+
+    @Test func partnershipPageWhileTheInvitationIsOpen() {
+        let html = Self.partnership(.invited).render().text
+        assertSnapshot(of: html, as: .lines)
+        #expect(
+            html.contains("bob@acme.example (invited)")
+                && html.contains("id=\"invitation-link\">https://bonafide.example/invitations/secret"))
+        #expect(html.contains("No commitments yet.") && !html.contains("New commitment</a>") && !html.contains("End the partnership"))
+    }
+
+    @Test func activePartnershipPage() {
+        let html = Self.partnership(.active).render().text
+        assertSnapshot(of: html, as: .lines)
+        #expect(html.contains("<strong class=\"risk\">2</strong> at risk or rescheduling"))
+        #expect(html.contains("Weekly reports &lt;by Friday&gt;.") && html.contains("Acme &amp; Sons"))
+        #expect(html.contains("<span class=\"status s-verified\">witnessed</span> every partner cosigned the first 12 entries"))
+        #expect(html.contains("<span class=\"risk\">at risk</span>") && html.contains("<span class=\"risk\">new date proposed</span>"))
+    }
 }

@@ -4,26 +4,6 @@ import Foundation
 import Vapor
 
 extension WebPages {
-    /// The partnership page's incidents: each with its state and handling, and the way to raise one.
-    static func incidentsCard(_ incidents: [Incident], in p: Partnership, actor: Actor, clock: Clock) -> HTML {
-        let now = Date()
-        let rows = HTML.join(
-            incidents.map { i in
-                let whose = i.$responsible.id == actor.organizationID ? "your side" : "the other side"
-                return """
-                    <tr><td><a href="\(SiteURL.incident(p.id, i.id))">\(i.title)</a><div class="small muted">\(whose)\(i.selfReported ? " · disclosed" : "")</div></td>
-                    <td>\(statusBadge(i.severity.rawValue))</td><td>\(statusBadge(i.status.rawValue)) \(handlingBadge(i, at: now))</td>
-                    <td class="small">\(clock.format(i.raisedAt, "d MMM yyyy"))</td></tr>
-                    """
-            })
-        let canRaise = (try? Incidents.requireOpenToIncidents(p)) != nil
-        return """
-            <section class="card" id="incidents"><h2>Incidents</h2>
-            \(incidents.isEmpty ? HTML("<p class=\"muted\">No incidents. When something goes wrong, raise it here: the other side acknowledges it, explains the root cause and commits to an improvement plan, on the record.</p>") : HTML("<table><thead><tr><th>What</th><th>Severity</th><th>State</th><th>Raised</th></tr></thead><tbody>\(rows)</tbody></table>"))
-            \(canRaise ? HTML("<a class=\"button secondary\" href=\"\(SiteURL.newIncident(p.id))\">Raise or disclose an incident</a>") : "")</section>
-            """
-    }
-
     static func handlingBadge(_ i: Incident, at now: Date) -> HTML {
         IncidentPage.badge(IncidentLifecycle.handling(of: i.state, at: now))
     }
