@@ -1,4 +1,5 @@
 import BonafideCore
+import Crypto
 import Fluent
 import Foundation
 import SQLKit
@@ -251,6 +252,56 @@ struct WitnessAPITests {
             #expect(try await app.api(.GET, "/organization/witness-key", token: miaToken).body["name"] as? String == "northwind-witness")
             let eve = try await app.register("Eve", org: "Intruder")
             #expect(try await app.api(.GET, "/organization/witness-key", token: eve.token).status == .notFound)
+        }
+    }
+
+    /// A key made in a browser is kept sealed to the organization's vault key so colleagues who unlock the vault can
+    /// witness with it elsewhere: the server checks the shape and the vault key it names, hands it only to the
+    /// organization's own people, and forgets it when a key without one replaces it.
+    @Test func aBrowserKeySealedToTheVaultIsKeptForTheOrganizationOnly() async throws {
+        try await withTestApp { app in
+            let (a, b, _) = try await app.activePartnership()
+            let mine = Curve25519.KeyAgreement.PrivateKey()
+            let wrapped = try VaultKeys.wrap(mine, passphrase: "a long passphrase for alice")
+            let userKey = try await app.api(
+                .PUT, "/vault/user-key", token: a.token, json: String(decoding: try JSONEncoder().encode(wrapped), as: UTF8.self))
+            #expect(userKey.status == .ok, "\(userKey.raw)")
+            let organization = Curve25519.KeyAgreement.PrivateKey()
+            let grant = try VaultKeys.seal(organizationKey: organization, to: mine.publicKey)
+            let made = try await app.api(
+                .POST, "/vault/organization-keys", token: a.token,
+                json:
+                    #"{"publicKey":"\#(VaultFormat.encode(publicKey: organization.publicKey))","grants":[{"userId":"\#(a.id)","sealed":"\#(grant)"}]}"#
+            )
+            let keyID = try #require(made.body["keyId"] as? String, "\(made.raw)")
+            let witness = try NoteSigner(name: "northwind-web")
+            let sealed = Base64URL.encode(Array((0..<80).map { UInt8($0) }))
+            func put(_ extra: String) async throws -> (status: HTTPStatus, body: [String: Any]) {
+                let r = try await app.api(
+                    .PUT, "/organization/witness-key", token: a.token, json: #"{"key":"\#(witness.verifier.encoded)"\#(extra)}"#)
+                return (r.status, r.body)
+            }
+            for (extra, field) in [
+                (#","sealedPrivateKey":"\#(sealed)","sealedTo":"0011223344556677""#, "sealedTo"),
+                (#","sealedPrivateKey":"\#(sealed.dropLast(4))","sealedTo":"\#(keyID)""#, "sealedPrivateKey"),
+                (#","sealedPrivateKey":"\#(sealed)""#, "sealedTo"), (#","sealedTo":"\#(keyID)""#, "sealedPrivateKey"),
+            ] {
+                let refused = try await put(extra)
+                #expect(refused.status == .unprocessableEntity && refused.body["field"] as? String == field, "\(extra): \(refused.body)")
+            }
+            #expect(try await app.api(.GET, "/organization/witness-key", token: a.token).status == .notFound, "nothing was stored")
+
+            let stored = try await put(#","sealedPrivateKey":"\#(sealed)","sealedTo":"\#(keyID)""#)
+            #expect(stored.status == .ok && stored.body["sealedTo"] as? String == keyID, "\(stored.body)")
+            let colleague = try await app.invitedMember(of: a, role: "member")
+            let seen = try await app.api(.GET, "/organization/witness-key", token: colleague.token)
+            #expect(seen.body["sealedPrivateKey"] as? String == sealed && seen.body["sealedTo"] as? String == keyID)
+            #expect(try await app.api(.GET, "/organization/witness-key", token: b.token).status == .notFound, "the partner never sees it")
+
+            // Replaced by a key from the command line: the sealed copy goes with the old key.
+            try await register(app, a, try NoteSigner(name: "northwind-cli"))
+            let after = try await app.api(.GET, "/organization/witness-key", token: a.token)
+            #expect(after.body["name"] as? String == "northwind-cli" && after.body["sealedPrivateKey"] == nil, "\(after.raw)")
         }
     }
 

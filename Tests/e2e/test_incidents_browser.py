@@ -250,17 +250,23 @@ def test_an_incident_raised_handled_reopened_closed_and_published(chromium):
     field.clear()
     field.send_keys("Human error." + " " * 12)
     submit(ben, form.find_element(By.TAG_NAME, "button"))
-    error = flash(ben, "Explain the root cause")
-    assert "error" in error.get_attribute("class")
+    # The page comes back with the reason under the root cause and both texts as typed.
+    error = ben.find_element(By.ID, "rootCause-error")
     assert error.text == "Explain the root cause (at least 20 characters): what really made it happen."
-    assert ben.current_url == incident_url
+    form = action_form(ben, "resolve")
+    assert form.find_element(By.NAME, "rootCause").get_attribute("value") == "Human error." + " " * 12
+    assert form.find_element(By.NAME, "rootCause").get_attribute("aria-invalid") == "true"
+    assert form.find_element(By.NAME, "improvementPlan").get_attribute("value") == plan
     assert status(ben) == ["acknowledged", "major"]
     assert absent(ben, By.ID, "root-cause-text")
     assert history(ben) == before
     shot(ben, "62-incident-root-cause-too-short")
 
-    # B resolves it with a real root cause and plan.
-    act(ben, "resolve", root_cause=cause, plan=plan)
+    # B corrects the root cause in the same form (the plan is still there) and resolves it.
+    form.find_element(By.NAME, "rootCause").clear()
+    form.find_element(By.NAME, "rootCause").send_keys(cause)
+    submit(ben, form.find_element(By.TAG_NAME, "button"))
+    assert ben.current_url == incident_url
     assert status(ben) == ["resolved", "major"]
     assert text_of(ben, "#root-cause-text") == cause and text_of(ben, "#plan-text") == plan
     assert offered(ben) == ["update"]

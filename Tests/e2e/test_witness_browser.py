@@ -80,3 +80,69 @@ def test_two_partners_witness_from_their_browsers_until_the_record_reads_witness
     finally:
         for driver in drivers:
             driver.quit()
+
+
+def typed(driver, css, value, timeout=30):
+    field = WebDriverWait(driver, timeout).until(lambda d: d.find_element(By.CSS_SELECTOR, css))
+    field.clear()
+    field.send_keys(value)
+
+
+def test_a_witness_key_sealed_to_the_vault_opens_in_another_browser_with_the_vault_passphrase():
+    """One browser makes the organization's witness key and seals it to the vault; a second browser of the same
+    organization, which has never seen the key, opens it by unlocking the vault on the partnership page and cosigns
+    with the same registered key. The server holds only the sealed copy."""
+    run = uuid.uuid4().hex[:8]
+    (a_email, a), (b_email, b), partnership = active_partnership(
+        run, (("Sela Sealer", f"Sealwood {run}"), ("Opal Other", f"Otterby {run}")), "sealed.example", "Europe/Oslo")
+    pid = partnership["id"].lower()
+    passphrase = f"sealed witness passphrase {run}"
+    first, second = new_chromium(), new_chromium()
+    try:
+        sign_in_as(first, a_email)
+        first.get(BASE + "/organization")
+        typed(first, "#vault-passphrase", passphrase)
+        typed(first, "#vault-passphrase-repeat", passphrase)
+        first.find_element(By.CSS_SELECTOR, "#vault-setup button[type=submit]").click()
+        WebDriverWait(first, 90).until(lambda d: d.find_elements(By.ID, "vault-unlocked"))
+
+        first.get(BASE + f"/partnerships/{pid}")
+        setup = first.find_element(By.ID, "browser-witness-setup")
+        WebDriverWait(first, 10).until(lambda d: setup.is_displayed())
+        setup.click()
+        status_text(first, "Checked and cosigned from this browser")
+        status, key = api("GET", "/organization/witness-key", token=a["token"])
+        assert status == 200 and key["sealedTo"] and len(base64.urlsafe_b64decode(key["sealedPrivateKey"] + "==")) == 80, key
+        # Only sealed bytes on the server: the page never sends the seed itself.
+        assert "d" not in key and key["key"].split("+")[0].endswith("-web")
+
+        # The second browser has no key of its own: it waits for the vault, never offers to replace the key.
+        sign_in_as(second, a_email)
+        status, _ = api("POST", f"/partnerships/{pid}/messages", {"subject": "Sealed", "body": f"Hello {run}"}, b["token"])
+        assert status == 201
+        second.get(BASE + f"/partnerships/{pid}")
+        status_text(second, "unlock the vault in Documents on this page")
+        assert not second.find_element(By.ID, "browser-witness-setup").is_displayed()
+        typed(second, "#vault-unlock #vault-passphrase", "not the passphrase at all")
+        second.find_element(By.CSS_SELECTOR, "#vault-unlock button[type=submit]").click()
+        WebDriverWait(second, 90).until(lambda d: "Wrong passphrase" in d.page_source)
+        typed(second, "#vault-unlock #vault-passphrase", passphrase)
+        second.find_element(By.CSS_SELECTOR, "#vault-unlock button[type=submit]").click()
+        after_unlock = status_text(second, "Checked and cosigned from this browser", timeout=90)
+        assert "extend everything seen before" in after_unlock
+
+        status, again = api("GET", "/organization/witness-key", token=a["token"])
+        assert again["key"] == key["key"] and again["registeredAt"] == key["registeredAt"], "the same key, not a new one"
+        status, state = api("GET", f"/partnerships/{pid}/log/witnesses", token=a["token"])
+        mine = next(s for s in state["sides"] if s["organizationId"].lower() == a["user"]["organizationId"].lower())
+        assert mine["latest"]["size"] == state["size"], state
+        assert cosigned_by(mine["latestNote"], key["key"]), "the second browser cosigned with the registered key"
+
+        # Kept in this browser from now on: the next visit cosigns without the vault.
+        second.execute_script("sessionStorage.clear()")
+        status, _ = api("POST", f"/partnerships/{pid}/messages", {"subject": "Later", "body": f"Again {run}"}, b["token"])
+        second.get(BASE + f"/partnerships/{pid}")
+        status_text(second, f"record's {state['size'] + 1} entries")
+    finally:
+        first.quit()
+        second.quit()

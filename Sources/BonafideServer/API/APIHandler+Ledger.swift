@@ -65,16 +65,23 @@ extension API {
 extension API {
     func getWitnessKey(_ input: Operations.GetWitnessKey.Input) async throws -> Operations.GetWitnessKey.Output {
         let actor = try await actor()
-        guard let (key, at) = try await Witnessing.key(of: actor.organizationID, on: try req.db) else {
+        guard let registered = try await Witnessing.key(of: actor.organizationID, on: try req.db) else {
             throw Problem(.notFound, "Your organization has not registered a witness key yet.")
         }
-        return .ok(.init(body: .json(.init(key: key.encoded, name: key.name, registeredAt: at))))
+        return .ok(.init(body: .json(DTO.witnessKey(registered))))
     }
 
     func setWitnessKey(_ input: Operations.SetWitnessKey.Input) async throws -> Operations.SetWitnessKey.Output {
         guard case .json(let body) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
-        let (key, at) = try await Witnessing.registerKey(body.key, by: try await actor(), on: try req.db)
-        return .ok(.init(body: .json(.init(key: key.encoded, name: key.name, registeredAt: at))))
+        let sealed: Witnessing.SealedKey?
+        switch (body.sealedPrivateKey, body.sealedTo) {
+        case (nil, nil): sealed = nil
+        case (let key?, let to?): sealed = .init(privateKey: key, sealedTo: to)
+        case (nil, _?): throw Problem.invalid("sealedPrivateKey", "Send the sealed private key with sealedTo, or neither.")
+        case (_?, nil): throw Problem.invalid("sealedTo", "Say which vault key the private key is sealed to, or send neither.")
+        }
+        let registered = try await Witnessing.registerKey(body.key, sealed: sealed, by: try await actor(), on: try req.db)
+        return .ok(.init(body: .json(DTO.witnessKey(registered))))
     }
 
     func submitCosignature(_ input: Operations.SubmitCosignature.Input) async throws -> Operations.SubmitCosignature.Output {
@@ -114,5 +121,11 @@ extension DTO {
         .init(
             organizationId: c.organization.uuidString, size: Int(c.size), root: Data(c.root).base64EncodedString(), time: Int(c.time),
             key: c.key.encoded)
+    }
+
+    static func witnessKey(_ r: Witnessing.Registered) -> Components.Schemas.WitnessKey {
+        .init(
+            key: r.verifier.encoded, name: r.verifier.name, registeredAt: r.registeredAt, sealedPrivateKey: r.sealed?.privateKey,
+            sealedTo: r.sealed?.sealedTo)
     }
 }

@@ -190,6 +190,8 @@
 
     async function refreshed(message) {
       await load();
+      // Other scripts of the page (witness.js) use the unlocked keys too.
+      if (keys.length) document.dispatchEvent(new CustomEvent("bonafide:vault-unlocked"));
       return message;
     }
 

@@ -1,5 +1,7 @@
-// Witnessing a partnership's log from the browser: the organization's witness key is an Ed25519 key made by WebCrypto
-// that can never leave this browser (not extractable; kept in IndexedDB). Visiting a partnership checks that its log's
+// Witnessing a partnership's log from the browser: the organization's witness key is an Ed25519 key made by WebCrypto and
+// kept in IndexedDB as a non-extractable key. When the organization has a vault key, the new key's seed is also sealed to
+// it (HPKE, the vault's suite) and stored on the server, so a colleague who unlocks the vault in another browser opens it
+// there: the same unlock as the vault's own key, and the server never holds it in the clear. Visiting a partnership checks that its log's
 // checkpoint is signed by the log key seen before, extends what this browser saw before and what the partner cosigned
 // (RFC 9162 consistency proofs), then cosigns it (C2SP cosignature/v1) and uploads the cosignature, as
 // `bonafide ledger sync` does from the command line.
@@ -165,36 +167,117 @@
       (after.witnessedSize !== undefined ? "; every partner has cosigned the first " + after.witnessedSize + "." : "; waiting for the partner to cosign."));
   }
 
+  const WITNESS_INFO = utf8("bonafide witness key v1");
+  const vaultLib = () => window.BonafideVault;
+
+  // A non-extractable signing key from its 32-byte seed and public key.
+  const importSeed = (seed, publicKey) => crypto.subtle.importKey("jwk",
+    { kty: "OKP", crv: "Ed25519", d: vaultLib().base64urlEncode(seed), x: vaultLib().base64urlEncode(publicKey) },
+    { name: "Ed25519" }, false, ["sign"]);
+
+  // The organization's vault as this tab knows it: its keys' public halves, and the private halves this tab has unlocked
+  // (vault-ui.js keeps them in sessionStorage under the person's own public key).
+  async function vaultKeys() {
+    const V = vaultLib();
+    if (!V) return [];
+    let vault;
+    try { vault = await (await call("GET", "/vault")).json(); } catch { return []; }
+    const me = vault.userKey && vault.userKey.publicKey;
+    let ring = [];
+    try { ring = me ? JSON.parse(sessionStorage.getItem("bonafide-vault:" + me) || "[]") : []; } catch { ring = []; }
+    return (vault.organizationKeys || []).map((k) => {
+      const opened = Array.isArray(ring) ? ring.find((r) => r && r.keyId === k.keyId) : undefined;
+      return { keyId: k.keyId, active: k.active, publicRaw: V.parsePublicKey(k.publicKey), privateRaw: opened ? V.parsePrivateKey(opened.privateKey) : null };
+    });
+  }
+
   async function setUp() {
-    const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
-    const publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
     const name = section.dataset.witnessName;
+    const sealTo = (await vaultKeys()).find((k) => k.active);
+    let publicKey, privateKey, sealed = {};
+    if (sealTo) {
+      // Extractable only for this moment: the seed is sealed to the vault, then kept here as a non-extractable key.
+      const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+      publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+      const seed = vaultLib().base64urlDecode((await crypto.subtle.exportKey("jwk", pair.privateKey)).d);
+      const { enc, ciphertext } = await vaultLib().hpkeSeal(sealTo.publicRaw, WITNESS_INFO, publicKey, seed);
+      sealed = { sealedPrivateKey: vaultLib().base64urlEncode(concat(enc, ciphertext)), sealedTo: sealTo.keyId };
+      privateKey = await importSeed(seed, publicKey);
+      seed.fill(0);
+    } else {
+      const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+      publicKey = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
+      privateKey = pair.privateKey;
+    }
     const encoded = name + "+" + hex(await keyID(name, ED25519, publicKey)) + "+" + b64(concat(Uint8Array.of(ED25519), publicKey));
-    await call("PUT", "/organization/witness-key", { json: { key: encoded } });
-    const record = { name, publicKey, privateKey: pair.privateKey };
+    await call("PUT", "/organization/witness-key", { json: { key: encoded, ...sealed } });
+    const record = { name, publicKey, privateKey };
     await saveKey(record);
     return record;
   }
 
-  async function registered(record) {
+  // The registered key, or null when the organization has none.
+  async function registeredKey() {
     try {
-      const key = (await (await call("GET", "/organization/witness-key")).json()).key;
-      const id = hex(await keyID(record.name, COSIGNATURE_V1, record.publicKey));
-      return key === record.name + "+" + id + "+" + b64(concat(Uint8Array.of(COSIGNATURE_V1), record.publicKey));
+      return await (await call("GET", "/organization/witness-key")).json();
     } catch (error) {
-      if (error.status === 404) return false;
+      if (error.status === 404) return null;
       throw error;
     }
   }
 
+  function registered(record, key) {
+    return keyID(record.name, COSIGNATURE_V1, record.publicKey).then((id) =>
+      key !== null && key.key === record.name + "+" + hex(id) + "+" + b64(concat(Uint8Array.of(COSIGNATURE_V1), record.publicKey)));
+  }
+
+  // The organization's key from its sealed copy, when this tab has unlocked the vault key it is sealed to.
+  async function openSealed(key) {
+    const vaultKey = (await vaultKeys()).find((k) => k.keyId === key.sealedTo && k.privateRaw);
+    if (!vaultKey) return null;
+    const first = key.key.indexOf("+"), second = key.key.indexOf("+", first + 1);
+    const publicKey = unb64(key.key.slice(second + 1)).slice(1);
+    const bytes = vaultLib().base64urlDecode(key.sealedPrivateKey);
+    let seed;
+    try {
+      seed = await vaultLib().hpkeOpen(vaultKey.privateRaw, bytes.subarray(0, 32), WITNESS_INFO, publicKey, bytes.subarray(32));
+    } catch {
+      throw new Error("Your organization's sealed witness key does not open with its vault key: an owner or admin can set up a new one.");
+    }
+    const record = { name: key.key.slice(0, first), publicKey, privateKey: await importSeed(seed, publicKey) };
+    seed.fill(0);
+    // The seed must belong to the registered public key, or every cosignature would be refused.
+    const probe = utf8("bonafide witness key check");
+    const verifier = await crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+    if (!(await crypto.subtle.verify({ name: "Ed25519" }, verifier, await crypto.subtle.sign({ name: "Ed25519" }, record.privateKey, probe), probe))) {
+      throw new Error("Your organization's sealed witness key does not match its registered key: an owner or admin can set up a new one.");
+    }
+    return record;
+  }
+
   async function start() {
     if (!crypto.subtle.generateKey || !window.indexedDB) return;
+    const key = await registeredKey();
     let record;
     try { record = await loadKey(); } catch { record = undefined; }
-    if (record && await registered(record)) {
+    if (record && await registered(record, key)) {
       if (button) button.hidden = true;
       say("Checking the record…");
       await witness(record);
+      return;
+    }
+    if (key && key.sealedPrivateKey) {
+      const opened = await openSealed(key);
+      if (opened) {
+        await saveKey(opened);
+        if (button) button.hidden = true;
+        say("Opened your organization's witness key from its vault. Checking the record…");
+        await witness(opened);
+        return;
+      }
+      if (button) button.hidden = true;
+      say("Your organization's witness key is kept in its vault: unlock the vault in Documents on this page, and this browser witnesses with it too.");
+      document.addEventListener("bonafide:vault-unlocked", () => start().catch((error) => say(error.message, true)), { once: true });
       return;
     }
     if (!button) {

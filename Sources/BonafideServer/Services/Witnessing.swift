@@ -11,16 +11,48 @@ enum Witnessing {
     struct KeyRow: Decodable {
         var key: String
         var created_at: Date
+        var sealed_private_key: String?
+        var sealed_to: String?
+    }
+
+    /// A witness key made in a browser, its private half sealed to one of the organization's vault keys (HPKE, the
+    /// vault's suite, info "bonafide witness key v1", the witness public key as associated data): any member who
+    /// unlocks the vault can witness with it from another browser. The server cannot open it.
+    struct SealedKey: Sendable, Equatable {
+        /// enc (32) | ciphertext of the 32-byte Ed25519 seed (48), base64url.
+        var privateKey: String
+        /// The key id of the organization vault key it is sealed to.
+        var sealedTo: String
+    }
+
+    struct Registered: Sendable {
+        var verifier: NoteVerifier
+        var registeredAt: Date
+        var sealed: SealedKey?
     }
 
     /// Registers (or replaces) the organization's witness key; owners and admins only.
-    static func registerKey(_ encoded: String, by actor: Actor, on db: any Database) async throws -> (NoteVerifier, Date) {
+    static func registerKey(_ encoded: String, sealed: SealedKey? = nil, by actor: Actor, on db: any Database) async throws
+        -> Registered
+    {
         try Policy.manageOrganization(actor)
         let key: NoteVerifier
         do {
             key = try NoteVerifier(encoded.trimmingCharacters(in: .whitespacesAndNewlines)).forCosignature
         } catch {
             throw Problem.invalid("key", "The witness key must be a verifier key name+keyid+base64 (Ed25519): \(error.description)")
+        }
+        if let sealed {
+            guard let bytes = Base64URL.decode(sealed.privateKey), bytes.count == 32 + 48 else {
+                throw Problem.invalid(
+                    "sealedPrivateKey",
+                    "The sealed private key must be 80 bytes in base64url: the HPKE encapsulated key and the sealed seed.")
+            }
+            let vaultKey = try await VaultOrganizationKey.query(on: db).filter(\.$organization.$id == actor.organizationID)
+                .filter(\.$keyID == sealed.sealedTo).filter(\.$retiredAt == nil).first()
+            guard vaultKey != nil else {
+                throw Problem.invalid("sealedTo", "Seal the witness key to your organization's current vault key (its key id).")
+            }
         }
         let now = Date()
         // A witness key speaks for one organization: with another's key, a partner could pass off that
@@ -42,18 +74,22 @@ enum Witnessing {
                     field: "key")
             }
             try await sql.delete(from: "witness_keys").where("id", .equal, actor.organizationID).run()
-            try await sql.insert(into: "witness_keys").columns("id", "key", "created_at")
-                .values(SQLBind(actor.organizationID), SQLBind(key.encoded), SQLBind(now)).run()
+            try await sql.insert(into: "witness_keys").columns("id", "key", "created_at", "sealed_private_key", "sealed_to")
+                .values(
+                    SQLBind(actor.organizationID), SQLBind(key.encoded), SQLBind(now), SQLBind(sealed?.privateKey),
+                    SQLBind(sealed?.sealedTo)
+                ).run()
         }
-        return (key, now)
+        return Registered(verifier: key, registeredAt: now, sealed: sealed)
     }
 
-    static func key(of organization: UUID, on db: any Database) async throws -> (NoteVerifier, Date)? {
+    static func key(of organization: UUID, on db: any Database) async throws -> Registered? {
         guard
-            let row = try await Ledger.sql(db).select().columns("key", "created_at").from("witness_keys")
-                .where("id", .equal, organization).first(decoding: KeyRow.self)
+            let row = try await Ledger.sql(db).select().columns("key", "created_at", "sealed_private_key", "sealed_to")
+                .from("witness_keys").where("id", .equal, organization).first(decoding: KeyRow.self)
         else { return nil }
-        return (try NoteVerifier(row.key), row.created_at)
+        let sealed = row.sealed_private_key.flatMap { key in row.sealed_to.map { SealedKey(privateKey: key, sealedTo: $0) } }
+        return Registered(verifier: try NoteVerifier(row.key), registeredAt: row.created_at, sealed: sealed)
     }
 
     struct Stored: Sendable {
@@ -71,7 +107,7 @@ enum Witnessing {
         async throws -> Stored
     {
         let id = try partnership.requireID()
-        guard let (key, _) = try await key(of: actor.organizationID, on: db) else {
+        guard let key = try await key(of: actor.organizationID, on: db)?.verifier else {
             throw Problem(
                 .unprocessableEntity, "Your organization has no witness key: register one first (bonafide ledger init).", field: "key")
         }
@@ -191,7 +227,7 @@ enum Witnessing {
         }
         var sides: [Side] = []
         for orgID in orgIDs {
-            let key = try await key(of: orgID, on: db)?.0
+            let key = try await key(of: orgID, on: db)?.verifier
             let latest = all.first { $0.organization == orgID }
             let note = try latest.map {
                 try self.note(for: Checkpoint(origin: origin, size: $0.size, root: $0.root), cosignatures: [$0], app: app)

@@ -25,7 +25,8 @@ struct BrowserWitness: Sendable {
             <button type="button" class="secondary" id="browser-witness-setup" hidden>Witness from this browser</button>
             <p class="small muted">Makes your organization's witness key here (it replaces one registered with <code>bonafide ledger init</code>;
             cosignatures made with the old key stay valid). From then on, opening a partnership in this browser checks that its
-            record extends what was seen before and what the partner cosigned, then cosigns it.</p>
+            record extends what was seen before and what the partner cosigned, then cosigns it. With a vault key, the witness key is
+            also sealed to it: colleagues open it in their browsers by unlocking the vault.</p>
             """ : ""
         return """
             <div id="browser-witness" data-partnership="\(partnershipID.uuidString.lowercased())" data-organization="\(organizationID.uuidString.lowercased())" \
