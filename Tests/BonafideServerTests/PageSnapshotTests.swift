@@ -164,4 +164,25 @@ struct PageSnapshotTests {
         #expect(html.contains("<span class=\"status s-verified\">witnessed</span> every partner cosigned the first 12 entries"))
         #expect(html.contains("<span class=\"risk\">at risk</span>") && html.contains("<span class=\"risk\">new date proposed</span>"))
     }
+
+    @Test func surveyAnswerPageWithARefusedAnswer() {
+        let page = SurveyAnswerPage(
+            state: .open, organizationName: "Northwind", title: "Q4 check-in", question: "How likely are you to recommend us?", kind: .nps,
+            questions: [
+                .init(id: "team", kind: .choice, prompt: "Which team?", options: ["Design", "Build"]),
+                .init(id: "more", kind: .text, prompt: "Anything else?"),
+            ], action: "/s/token", optOutAction: "/s/token/opt-out",
+            values: ["score": "9", "reason": "Quick & kind", "a_team": "Design", "a_more": "No"],
+            problem: .invalid("reason", "The answer to “why?” must have at most 2,000 characters."), csrf: "token")
+        let html = page.render().text
+        assertSnapshot(of: html, as: .lines)
+        #expect(html.contains(#"id="score-9" checked"#) && html.contains("Quick &amp; kind</textarea>"))
+    }
+
+    @Test func newSurveyFormPreview() {
+        let form = NewSurveyForm(
+            action: "/surveys", values: ["title": "Q4", "kind": "csat", "questions": "scale: How quick?"],
+            preview: [.init(id: "q1", kind: .scale, prompt: "How quick?")], csrf: "token")
+        assertSnapshot(of: form.render().text, as: .lines)
+    }
 }

@@ -39,7 +39,13 @@ def test_create_send_answer_through_the_personal_link_and_see_the_result(browser
     browser.get(BASE + "/surveys")
     fill(browser, "title", "Quarterly check-in")
     browser.find_element(By.ID, "survey-questions").send_keys("choice: Which team did you work with? | Design | Build")
-    browser.find_element(By.CSS_SELECTOR, "form[action='/surveys'] button").click()
+    # Preview first: the question as customers will see it, nothing saved, everything typed still there.
+    browser.find_element(By.XPATH, "//button[text()='Preview the questions']").click()
+    preview = browser.find_element(By.ID, "survey-preview")
+    assert "Which team did you work with?" in preview.text and "Design" in preview.text and "Build" in preview.text
+    assert browser.find_element(By.NAME, "title").get_attribute("value") == "Quarterly check-in"
+    assert "No surveys yet." in browser.page_source
+    browser.find_element(By.XPATH, "//button[text()='Create survey']").click()
     showing(browser, "Add recipients")
     survey_url = browser.current_url
     # Nothing to send or remind before anyone is added.

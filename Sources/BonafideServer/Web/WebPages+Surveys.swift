@@ -7,6 +7,11 @@ extension WebPages {
     // MARK: Owner's side
 
     static func surveys(_ req: Request) async throws -> HTML {
+        try await surveysPage(req, form: NewSurveyForm(action: SiteURL.surveys(), csrf: req.csrfToken))
+    }
+
+    /// The surveys list with its trends and the new-survey form (empty, previewed or refused).
+    static func surveysPage(_ req: Request, form newSurvey: NewSurveyForm) async throws -> HTML {
         let actor = try req.requireActor()
         let list = try await Surveys.list(for: actor, on: req.db)
         let overview = try await SurveyOverview.load(for: actor.organizationID, on: req.db)
@@ -30,18 +35,7 @@ extension WebPages {
                 \(line.campaigns.isEmpty ? "" : HTML("<h3>By campaign</h3>\(groupTable(line.campaigns, against: "other campaigns"))"))</section>
                 """
             })
-        let form: HTML =
-            Policy.canManage(actor)
-            ? """
-            <section class="card"><h2>New survey</h2><form method="post" action="\(SiteURL.surveys())">\(csrf(req))
-            <label for="survey-title">Title</label><input id="survey-title" name="title" required maxlength="200">
-            <label for="survey-kind">Kind</label><select id="survey-kind" name="kind"><option value="nps">NPS: 0-10, would you recommend us?</option><option value="csat">CSAT: 1-5, how satisfied?</option></select>
-            <label for="survey-question">Question (optional; the standard one otherwise)</label><input id="survey-question" name="question" maxlength="300">
-            <label for="survey-campaign">Campaign (optional, to compare surveys)</label><input id="survey-campaign" name="campaign" maxlength="100">
-            <label for="survey-questions">Extra questions (optional), one a line: <code>scale: prompt</code>, <code>choice: prompt | option | option</code>, <code>text: prompt</code></label>
-            <textarea id="survey-questions" name="questions" rows="3"></textarea>
-            <button type="submit">Create survey</button></form></section>
-            """ : ""
+        let form: HTML = Policy.canManage(actor) ? newSurvey.render() : ""
         return try await page(
             req, "Surveys",
             """
@@ -51,14 +45,27 @@ extension WebPages {
 
     static func createSurvey(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.surveys()) {
+        let values = Dictionary(uniqueKeysWithValues: NewSurveyForm.fields.map { ($0, field(req, $0)) })
+        var form = NewSurveyForm(action: SiteURL.surveys(), values: values, csrf: req.csrfToken)
+        do {
+            let questions = try Surveys.parseQuestionLines(values["questions"]!)
+            if field(req, "preview") == "1" {
+                form.preview = questions
+                return try await surveysPage(req, form: form).encodeResponse(for: req)
+            }
             let survey = try await Surveys.create(
                 .init(
-                    title: field(req, "title"), kind: field(req, "kind"), question: field(req, "question"),
-                    campaign: field(req, "campaign"),
-                    questions: try Surveys.parseQuestionLines(field(req, "questions"))), by: actor, on: req.db)
+                    title: values["title"]!, kind: values["kind"]!, question: values["question"]!, campaign: values["campaign"]!,
+                    questions: questions), by: actor, on: req.db)
             req.flash("Survey created. Add recipients, then send the invitations.")
-            return SiteURL.survey(survey.id)
+            return req.safeRedirect(to: SiteURL.survey(survey.id))
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            // Shown again as typed, with the refusal next to its field.
+            form.problem = problem
+            return try await surveysPage(req, form: form).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: SiteURL.surveys())
         }
     }
 
@@ -223,65 +230,8 @@ extension WebPages {
         let token = req.parameters.get("token") ?? ""
         try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.invitation(token: token, on: req.db)
-        return try await answerPage(req, invitation, token: token, error: nil).encodeResponse(for: req)
-    }
-
-    static func answerPage(_ req: Request, _ invitation: Surveys.Invitation, token: String, error: String?) async throws -> HTML {
-        let s = invitation.survey
-        let title = "\(invitation.organizationName): \(s.title)"
-        if invitation.recipient.respondedAt != nil {
-            return try await customerPage(
-                req, title,
-                "<div class=\"card\"><h1>Thank you</h1><p id=\"survey-done\">You have already answered this survey; each link answers once.</p></div>"
-            )
-        }
-        if try await Surveys.isOptedOut(invitation, on: req.db) {
-            return try await customerPage(
-                req, title,
-                "<div class=\"card\"><h1>You opted out</h1><p>\(invitation.organizationName) will not send you surveys.</p></div>")
-        }
-        guard s.status == .open else {
-            return try await customerPage(
-                req, title, "<div class=\"card\"><h1>This survey has closed</h1><p>Thank you all the same.</p></div>")
-        }
-        let scale = HTML.join(
-            s.kind.scale.map { v in
-                "<label class=\"score-option\"><input type=\"radio\" name=\"score\" value=\"\(v)\" id=\"score-\(v)\"> \(v)</label>"
-            })
-        let ends: HTML =
-            s.kind == .nps
-            ? "<p class=\"small muted\">0 = not at all likely, 10 = extremely likely</p>"
-            : "<p class=\"small muted\">1 = very dissatisfied, 5 = very satisfied</p>"
-        let extras = HTML.join(
-            s.questions.map { q in
-                switch q.kind {
-                case .scale:
-                    let options = HTML.join(
-                        ((q.min ?? 1)...(q.max ?? 5)).map { v in
-                            "<label class=\"score-option\"><input type=\"radio\" name=\"a_\(q.id)\" value=\"\(v)\"> \(v)</label>"
-                        })
-                    return "<fieldset><legend>\(q.prompt)</legend>\(options)</fieldset>"
-                case .choice:
-                    let options = HTML.join(
-                        (q.options ?? []).map { o in "<label><input type=\"radio\" name=\"a_\(q.id)\" value=\"\(o)\"> \(o)</label>" })
-                    return "<fieldset><legend>\(q.prompt)</legend>\(options)</fieldset>"
-                case .text:
-                    return
-                        "<label for=\"a_\(q.id)\">\(q.prompt)</label><textarea id=\"a_\(q.id)\" name=\"a_\(q.id)\" maxlength=\"2000\" rows=\"3\"></textarea>"
-                }
-            })
-        let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0)</p>" } ?? ""
-        return try await customerPage(
-            req, title,
-            """
-            <div class="card" style="max-width:640px"><h1>\(s.title)</h1><p class="muted">From \(invitation.organizationName). Every question may be skipped.</p>\(err)
-            <form method="post" action="\(SurveyLinks.path(token))">\(csrf(req))
-            <fieldset><legend>\(s.question)</legend>\(scale)\(ends)</fieldset>
-            <label for="reason">Why? (optional)</label><textarea id="reason" name="reason" maxlength="2000" rows="4"></textarea>
-            \(extras)
-            <button type="submit">Send my answer</button></form>
-            <form method="post" action="\(SiteURL.surveyOptOut(token))">\(csrf(req))<button class="secondary small">Stop sending me surveys</button></form></div>
-            """)
+        let model = try await SurveyAnswerPage.load(invitation, token: token, csrf: req.csrfToken, on: req.db)
+        return try await customerPage(req, model.pageTitle, model.render()).encodeResponse(for: req)
     }
 
     static func submitAnswer(_ req: Request) async throws -> Response {
@@ -289,23 +239,25 @@ extension WebPages {
         try await req.limitSurveyLinkAttempts()
         let invitation = try await Surveys.invitation(token: token, on: req.db)
         let rawScore = field(req, "score").trimmingCharacters(in: .whitespaces)
+        var values = ["score": rawScore, "reason": field(req, "reason")]
         var answers: [String: SurveyAnswer] = [:]
         for q in invitation.survey.questions {
             let value = field(req, "a_\(q.id)")
             if value.isEmpty { continue }
+            values["a_\(q.id)"] = value
             answers[q.id] = q.kind == .scale ? Int(value).map(SurveyAnswer.number) ?? .text(value) : .text(value)
         }
         do {
             guard rawScore.isEmpty || Int(rawScore) != nil else { throw Problem.invalid("score", "Choose one of the scores, or none.") }
             _ = try await Surveys.respond(
-                to: invitation, .init(score: Int(rawScore), reason: field(req, "reason"), answers: answers), on: req.db)
+                to: invitation, .init(score: Int(rawScore), reason: values["reason"]!, answers: answers), on: req.db)
         } catch let problem as Problem {
-            if problem.status == .conflict {
-                let fresh = try await Surveys.invitation(token: token, on: req.db)
-                return try await answerPage(req, fresh, token: token, error: nil).encodeResponse(status: .conflict, for: req)
-            }
-            return try await answerPage(req, invitation, token: token, error: problem.detail).encodeResponse(
-                status: problem.status, for: req)
+            // Answered or closed meanwhile: the page says so. Otherwise the answer comes back as given, with the reason.
+            let conflict = problem.status == .conflict
+            let model = try await SurveyAnswerPage.load(
+                conflict ? try await Surveys.invitation(token: token, on: req.db) : invitation, token: token,
+                values: conflict ? [:] : values, problem: conflict ? nil : problem, csrf: req.csrfToken, on: req.db)
+            return try await customerPage(req, model.pageTitle, model.render()).encodeResponse(status: problem.status, for: req)
         }
         return try await customerPage(
             req, "Thank you",
