@@ -13,7 +13,7 @@ struct IncidentsPageTests {
             rows: [
                 .init(
                     title: "Wrong invoice", link: "/partnerships/p/incidents/i", partnership: "Relaunch", ours: true, selfReported: false,
-                    severity: "minor", status: "open", handling: nil, raised: "3 Dec 2026")
+                    severity: "minor", status: "open", handling: .pending, raised: "3 Dec 2026")
             ], filter: .open, counts: [.open: 1, .againstUs: 1, .raisedByUs: 0, .all: 3], page: 1, hasMore: true)
         let html = page.render().text
         #expect(

@@ -50,23 +50,41 @@ enum Onboarding {
         guard Policy.canManage(actor) else { return nil }
         let org = actor.organizationID
         var done = Set<Step>()
-        if let o = try await Organization.find(org, on: db),
+        // One query for every step but the profile's list of capabilities (an array, stored differently per database):
+        // the inbox loads this on every visit.
+        struct Counts: Decodable {
+            var sections: Int
+            var partnerships: Int
+            var people: Int
+            var invitations: Int
+            var keys: Int
+            var surveys: Int
+        }
+        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "An SQL database is required.") }
+        let counts = try await sql.raw(
+            """
+            SELECT
+              CASE WHEN EXISTS (SELECT 1 FROM profile_sections WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS sections,
+              CASE WHEN EXISTS (SELECT 1 FROM partnerships WHERE organization_id = \(bind: org) OR partner_organization_id = \(bind: org))
+                THEN 1 ELSE 0 END AS partnerships,
+              (SELECT COUNT(*) FROM users WHERE organization_id = \(bind: org)) AS people,
+              CASE WHEN EXISTS (SELECT 1 FROM colleague_invitations WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS invitations,
+              CASE WHEN EXISTS (SELECT 1 FROM vault_organization_keys WHERE organization_id = \(bind: org))
+                OR EXISTS (SELECT 1 FROM witness_keys WHERE id = \(bind: org)) THEN 1 ELSE 0 END AS keys,
+              CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS surveys
+            """
+        ).first(decoding: Counts.self)
+        guard let counts else { return Progress(done: done) }
+        if counts.sections > 0 { done.insert(.profile) }
+        if !done.contains(.profile), let o = try await Organization.find(org, on: db),
             !o.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !o.capabilities.isEmpty
         {
             done.insert(.profile)
-        } else if try await ProfileSection.query(on: db).filter(\.$organization.$id == org).count() > 0 {
-            done.insert(.profile)
         }
-        let partnerships = try await Partnership.query(on: db)
-            .group(.or) { $0.filter(\.$organization.$id == org).filter(\.$partner.$id == org) }.count()
-        if partnerships > 0 { done.insert(.partnership) }
-        let colleagues = try await User.query(on: db).filter(\.$organization.$id == org).count()
-        let invitations = try await ColleagueInvitation.query(on: db).filter(\.$organization.$id == org).count()
-        if colleagues > 1 || invitations > 0 { done.insert(.colleague) }
-        let vaultKeys = try await VaultOrganizationKey.query(on: db).filter(\.$organization.$id == org).count()
-        let witnessKey = try await Witnessing.key(of: org, on: db)
-        if vaultKeys > 0 || witnessKey != nil { done.insert(.keys) }
-        if try await Survey.query(on: db).filter(\.$organization.$id == org).count() > 0 { done.insert(.survey) }
+        if counts.partnerships > 0 { done.insert(.partnership) }
+        if counts.people > 1 || counts.invitations > 0 { done.insert(.colleague) }
+        if counts.keys > 0 { done.insert(.keys) }
+        if counts.surveys > 0 { done.insert(.survey) }
         return Progress(done: done)
     }
 }

@@ -13,7 +13,7 @@ struct IncidentsPage: Sendable {
         var selfReported: Bool
         var severity: String
         var status: String
-        var handling: String?
+        var handling: IncidentLifecycle.Handling
         var raised: String
     }
 
@@ -60,16 +60,11 @@ struct IncidentsPage: Sendable {
         for f in Filter.allCases { counts[f] = all.filter { matches($0, f) }.count }
         return Self(
             rows: shown.map { i in
-                let handling: String? =
-                    switch IncidentLifecycle.handling(of: i.state, at: now) {
-                    case .pending: nil
-                    case .handledOpenly: "handled openly"
-                    case .mishandled: "mishandled"
-                    }
-                return Row(
+                Row(
                     title: i.title, link: SiteURL.incident(i.$partnership.id, i.id), partnership: names[i.$partnership.id] ?? "",
                     ours: i.$responsible.id == us, selfReported: i.selfReported, severity: i.severity.rawValue,
-                    status: i.status.rawValue, handling: handling, raised: clock.format(i.raisedAt, "d MMM yyyy"))
+                    status: i.status.rawValue, handling: IncidentLifecycle.handling(of: i.state, at: now),
+                    raised: clock.format(i.raisedAt, "d MMM yyyy"))
             }, filter: filter, counts: counts, page: page, hasMore: chosen.count > (page + 1) * pageSize)
     }
 
@@ -88,7 +83,7 @@ struct IncidentsPage: Sendable {
                 <table><thead><tr><th>Incident</th><th>Severity</th><th>State</th><th class="hide-sm">Raised</th></tr></thead><tbody>
                 \(HTML.join(rows.map { r in HTML("""
                 <tr><td><a href="\(r.link)">\(r.title)</a><div class="small muted">\(r.partnership) · \(r.ours ? "your side" : "the other side")\(r.selfReported ? " · disclosed" : "")</div></td>
-                <td>\(statusBadge(r.severity))</td><td>\(statusBadge(r.status))\(r.handling.map { h in HTML(" \(statusBadge(h, tone: h == "handled openly" ? "handled-openly" : "mishandled"))") } ?? "")</td>
+                <td>\(statusBadge(r.severity))</td><td>\(statusBadge(r.status)) \(IncidentPage.badge(r.handling))</td>
                 <td class="hide-sm">\(r.raised)</td></tr>
                 """) }))</tbody></table>
                 """)
