@@ -267,12 +267,12 @@ enum TrustService {
     }
 
     /// Every item of evidence with what it did to the figure, strongest first: the stored assessment keeps only the
-    /// few that moved it most.
-    static func allReasons(viewer: UUID, subject: UUID, at now: Date = Date(), on db: any Database) async throws
+    /// few that moved it most. The network's view comes from that assessment, so the whole network is not read again.
+    static func allReasons(of assessment: Assessment, at now: Date = Date(), on db: any Database) async throws
         -> [RelationshipTrust.Reason]
     {
-        let evidence = try await evidence(viewer: viewer, subject: subject, at: now, on: db)
-        let network = network(viewer: viewer, subject: subject, opinions: try await latestOpinions(on: db))
+        let evidence = try await evidence(viewer: assessment.viewer, subject: assessment.subject, at: now, on: db)
+        let network = assessment.network
         let baseRate = network.intermediaries > 0 ? network.opinion.expectation : 0.5
         return model.assess(evidence, at: now, baseRate: baseRate, explaining: evidence.count).explanation
     }

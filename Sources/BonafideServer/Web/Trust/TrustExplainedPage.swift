@@ -24,7 +24,7 @@ struct TrustExplainedPage: Sendable {
 
     static func load(viewer: Actor, subject: UUID, on db: any Database) async throws -> Self {
         let (a, _) = try await TrustService.current(viewer: viewer.organizationID, subject: subject, on: db)
-        let reasons = try await TrustService.allReasons(viewer: viewer.organizationID, subject: subject, on: db)
+        let reasons = try await TrustService.allReasons(of: a, on: db)
         let clock = Clock(viewer.user.timeZone)
         func percent(_ v: Double) -> Int { Int((v * 100).rounded()) }
         let known = a.evidenceCount > 0 || a.network.intermediaries > 0
