@@ -157,6 +157,25 @@ struct MentionAPITests {
         }
     }
 
+    /// The mentions page lists 50 a page, newest first, with links to older and newer pages that keep the brand.
+    @Test func theMentionsListIsPaged() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let lines = (1...55).map {
+                "Review number \($0) was fine,2026-10-\(String(format: "%02d", ($0 % 28) + 1))T\(String(format: "%02d", $0 % 24)):00:00Z"
+            }
+            let imported = try await importFile(app, a, "text,date\n" + lines.joined(separator: "\n") + "\n")
+            #expect(imported.body["imported"] as? Int == 55, "\(imported.raw)")
+            let browser = try await Browser.signedIn(app, as: a)
+            let first = try await browser.get("/mentions").html
+            let rows = { (html: String) in html.components(separatedBy: "<tr>").count - 2 }
+            #expect(rows(first) == 50, "one header row, 50 mentions")
+            #expect(first.contains(#"<a href="/mentions?page=1">Older →</a>"#) && !first.contains("← Newer"))
+            let second = try await browser.get("/mentions?page=1").html
+            #expect(rows(second) == 5 && second.contains(#"<a href="/mentions">← Newer</a>"#) && !second.contains("Older →"))
+        }
+    }
+
     @Test func badImportsNameTheLineAndChangeNothing() async throws {
         try await withTestApp { app in
             let a = try await app.register("Alice", org: "Northwind")

@@ -69,4 +69,25 @@ struct SurveyFormTests {
             #expect(sent.status == .created && sent.html.contains("Your answer reached Northwind"))
         }
     }
+
+    /// A survey's recipients are shown 100 a page, in the order they were added.
+    @Test func recipientsArePaged() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let sid =
+                try await app.api(.POST, "/surveys", token: a.token, json: #"{"title":"Q4","kind":"nps"}"#).body["id"] as? String ?? ""
+            let csv = "email\\n" + (1...150).map { "customer\($0)@cust.example" }.joined(separator: "\\n")
+            let added = try await app.api(.POST, "/surveys/\(sid)/recipients", token: a.token, json: #"{"csv":"\#(csv)"}"#)
+            #expect(added.body["added"] as? Int == 150, "\(added.raw)")
+            let browser = try await Browser.signedIn(app, as: a)
+            let first = try await browser.get("/surveys/\(sid)").html
+            #expect(first.components(separatedBy: "class=\"survey-link\"").count - 1 == 100)
+            #expect(first.contains("1–100 of 150") && first.contains(#"<a href="/surveys/\#(sid)?recipients=1#recipients">Next →</a>"#))
+            #expect(first.contains("customer100@cust.example") && !first.contains("customer101@cust.example"))
+            let second = try await browser.get("/surveys/\(sid)?recipients=1").html
+            #expect(second.components(separatedBy: "class=\"survey-link\"").count - 1 == 50)
+            #expect(second.contains("101–150 of 150") && second.contains("← Previous") && !second.contains("Next →"))
+            #expect(second.contains("customer150@cust.example") && !second.contains("customer100@cust.example"))
+        }
+    }
 }

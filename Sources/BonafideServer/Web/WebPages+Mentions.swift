@@ -20,8 +20,19 @@ extension WebPages {
             """
         let cards = HTML.join(
             shown.map { b in brandCard(b, clock: clock) })
-        let list = try await Mentions.list(for: actor.organizationID, brandKey: selected, limit: 50, on: db)
+        // Newest first, 50 a page; one more is read to know whether there is an older page.
+        let pageIndex = min(max(req.query[Int.self, at: "page"] ?? 0, 0), 10_000)
+        let fetched = try await Mentions.list(
+            for: actor.organizationID, brandKey: selected, limit: mentionsPageSize + 1, offset: pageIndex * mentionsPageSize, on: db)
+        let list = Array(fetched.prefix(mentionsPageSize))
         let rows = HTML.join(list.map { mentionRow($0, clock: clock) })
+        let pager: HTML =
+            pageIndex == 0 && fetched.count <= mentionsPageSize
+            ? ""
+            : """
+            <nav class="pager" aria-label="Pages">\(pageIndex > 0 ? HTML("<a href=\"\(SiteURL.mentions(brand: selected, page: pageIndex - 1))\">← Newer</a>") : "")\
+            \(fetched.count > mentionsPageSize ? HTML("<a href=\"\(SiteURL.mentions(brand: selected, page: pageIndex + 1))\">Older →</a>") : "")</nav>
+            """
         let filter: HTML =
             brands.count > 1
             ? HTML(
@@ -30,7 +41,7 @@ extension WebPages {
         let recent: HTML =
             list.isEmpty
             ? "<p class=\"muted\">No mentions yet. Import a file or follow a feed below.</p>"
-            : "<table id=\"mention-list\"><thead><tr><th>When</th><th>Brand</th><th>Mention</th><th>Sentiment</th></tr></thead><tbody>\(rows)</tbody></table>"
+            : "<table id=\"mention-list\"><thead><tr><th>When</th><th>Brand</th><th>Mention</th><th>Sentiment</th></tr></thead><tbody>\(rows)</tbody></table>\(pager)"
         var manage: HTML = ""
         if Policy.canManage(actor) {
             let feeds = try await MentionFeeds.list(for: actor.organizationID, on: db)
@@ -67,6 +78,8 @@ extension WebPages {
             \(alerts)\(filter)\(cards)<section class="card"><h2>\(selected == nil ? "Latest mentions" : "Latest mentions of this brand")</h2>\(recent)</section>\(manage)
             """)
     }
+
+    static let mentionsPageSize = 50
 
     static func brandCard(_ b: Mentions.BrandSummary, clock: Clock) -> HTML {
         func mean(_ e: MeanEstimate) -> String {

@@ -119,8 +119,20 @@ extension WebPages {
                     a.createdAt != b.createdAt
                         ? a.createdAt < b.createdAt : a.email.compare(b.email, options: [.numeric, .caseInsensitive]) == .orderedAscending
                 }
+            // 100 a page: each row carries a signed personal link.
+            let pageSize = 100
+            let pages = max(1, (recipients.count + pageSize - 1) / pageSize)
+            let pageIndex = min(max(req.query[Int.self, at: "recipients"] ?? 0, 0), pages - 1)
+            let pager: HTML =
+                pages == 1
+                ? ""
+                : """
+                <nav class="pager" aria-label="Pages of recipients">\(pageIndex > 0 ? HTML("<a href=\"\(SiteURL.survey(survey.id, recipientsPage: pageIndex - 1))\">← Previous</a>") : "")\
+                <span class="small muted">\(pageIndex * pageSize + 1)–\(min(recipients.count, (pageIndex + 1) * pageSize)) of \(recipients.count)</span>\
+                \(pageIndex + 1 < pages ? HTML("<a href=\"\(SiteURL.survey(survey.id, recipientsPage: pageIndex + 1))\">Next →</a>") : "")</nav>
+                """
             let recipientRows = HTML.join(
-                recipients.map { p in
+                recipients.dropFirst(pageIndex * pageSize).prefix(pageSize).map { p in
                     let state =
                         p.respondedAt != nil
                         ? "answered" : p.reminders > 0 ? "reminded \(p.reminders)×" : p.invitedAt != nil ? "invited" : "not yet invited"
@@ -136,8 +148,8 @@ extension WebPages {
             let uninvited = recipients.filter { $0.invitedAt == nil }.count
             let unanswered = recipients.filter { $0.invitedAt != nil && $0.respondedAt == nil }.count
             manage = """
-                <section class="card"><h2>Recipients</h2>
-                \(recipients.isEmpty ? HTML("<p class=\"muted\">No one yet.</p>") : HTML("<table><thead><tr><th>Person</th><th>Segment</th><th>State</th><th>Personal link (do not share)</th></tr></thead><tbody>\(recipientRows)</tbody></table>"))
+                <section class="card" id="recipients"><h2>Recipients</h2>
+                \(recipients.isEmpty ? HTML("<p class=\"muted\">No one yet.</p>") : HTML("<table><thead><tr><th>Person</th><th>Segment</th><th>State</th><th>Personal link (do not share)</th></tr></thead><tbody>\(recipientRows)</tbody></table>\(pager)"))
                 \(open ? HTML("""
                 \(uninvited > 0 ? HTML("<form method=\"post\" action=\"\(SiteURL.surveySend(survey.id))\">\(csrf(req))<button>Send invitations to the \(uninvited) not yet invited</button></form>") : "")
                 \(unanswered > 0 ? HTML("<form method=\"post\" action=\"\(SiteURL.surveyRemind(survey.id))\">\(csrf(req))<button class=\"secondary\">Remind those who have not answered</button></form>") : "")

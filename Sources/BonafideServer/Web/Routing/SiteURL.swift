@@ -71,12 +71,20 @@ enum SiteURL {
     }
 
     static func mentions(brand key: String) -> String { mentions() + "?brand=" + queryValue(key) }
+    static func mentions(brand key: String?, page: Int) -> String {
+        let query = [key.map { "brand=" + queryValue($0) }, page > 0 ? "page=" + String(page) : nil].compactMap { $0 }
+        return mentions() + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+    }
     static func circles(query: String) -> String { circles() + "?q=" + queryValue(query) }
 
     // MARK: Surveys
 
     static let surveys = SiteRoute("surveys")
     static let survey = SiteRoute<UUID>("surveys", ":sid")
+    /// A page of a survey's recipients, at the recipients table.
+    static func survey(_ id: UUID?, recipientsPage page: Int) -> String {
+        survey(id) + (page > 0 ? "?recipients=" + String(page) : "") + "#recipients"
+    }
     static let surveyRecipients = SiteRoute<UUID>("surveys", ":sid", "recipients")
     static let surveySend = SiteRoute<UUID>("surveys", ":sid", "send")
     static let surveyRemind = SiteRoute<UUID>("surveys", ":sid", "remind")
