@@ -77,6 +77,42 @@ struct CheckInTests {
         }
     }
 
+    /// A refused check-in form (scheduling, an agenda point) shows the partnership page again with that form as typed
+    /// and the reason at its field; nothing is written.
+    @Test func refusedCheckInFormsKeepWhatWasTyped() async throws {
+        try await withTestApp { app in
+            let (a, _, pid) = try await app.activePartnership()
+            let browser = try await Browser.signedIn(app, as: a)
+            let refused = try await browser.post(
+                "/partnerships/\(pid)/check-ins",
+                [
+                    "title": "Weekly <sync>", "firstAt": "2020-01-06T10:00", "frequency": "biweekly", "durationMinutes": "45",
+                    "videoLink": "https://meet.example.com/abc",
+                ])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.html.contains("<details open><summary>Schedule a check-in</summary>"))
+            #expect(refused.html.contains(#"id="firstAt-error" role="alert">The first meeting must be in the future, within a year.</p>"#))
+            #expect(refused.html.contains(#"value="Weekly &lt;sync&gt;""#) && refused.html.contains(#"<option value="biweekly" selected>"#))
+            #expect(refused.html.contains(#"value="45""#) && refused.html.contains(#"value="https://meet.example.com/abc""#))
+            #expect(refused.html.contains(#"value="2020-01-06T10:00" aria-invalid="true""#))
+            #expect(try await CheckIn.query(on: app.db).count() == 0)
+
+            let first = Date().addingTimeInterval(3_600).rounded900()
+            let created = try await app.api(
+                .POST, "/partnerships/\(pid)/check-ins", token: a.token, json: #"{"frequency":"weekly","firstAt":"\#(rfc3339(first))"}"#)
+            let cid = try #require(created.body["id"] as? String)
+            let long = String(repeating: "Budget ", count: 300)
+            let agenda = try await browser.post("/partnerships/\(pid)/check-ins/\(cid)/agenda", ["text": long])
+            #expect(agenda.status == .unprocessableEntity)
+            #expect(agenda.html.contains(#"value="\#(long)" aria-invalid="true" aria-describedby="text-error">"#))
+            #expect(agenda.html.contains("An agenda point has 1 to 2000 characters."))
+            #expect(!agenda.html.contains("<details open><summary>Schedule a check-in"), "only the refused form is shown as typed")
+            let added = try await browser.post("/partnerships/\(pid)/check-ins/\(cid)/agenda", ["text": "Launch plan"])
+            #expect(added.status == .seeOther)
+            #expect(try await browser.get(added.location ?? "/").html.contains("Added to the agenda."))
+        }
+    }
+
     @Test func meetingsAreRecordedOnceHeldOnesCountAsClosenessAndSkippedOnesShow() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

@@ -9,6 +9,21 @@ struct CheckInsCard: Sendable {
     var active: Bool
     var suggestion: Date?
     var checkIns: [CheckIns.Overview]
+    /// A form of this card that was refused, shown again as typed with the reason at its field.
+    var refused: Refusal? = nil
+
+    struct Refusal: Sendable {
+        enum Form: Equatable, Sendable {
+            case schedule
+            case agenda(UUID)
+            case record(UUID)
+        }
+        var form: Form
+        var values: [String: String]
+        var problem: Problem
+    }
+
+    static let scheduleFields = ["title", "firstAt", "frequency", "durationMinutes", "videoLink"]
 
     static func load(_ req: Request, _ p: Partnership) async throws -> CheckInsCard {
         let active = p.status == .active
@@ -18,7 +33,12 @@ struct CheckInsCard: Sendable {
     }
 
     func render(csrf: String, clock: Clock) -> HTML {
-        let token = HTML(raw: "<input type=\"hidden\" name=\"_csrf\" value=\"\(HTML.escape(csrf))\">")
+        let token = csrfField(csrf)
+        // What was typed into a refused form, and the reason, for that form only.
+        func typed(_ form: Refusal.Form) -> (values: [String: String], errors: FieldErrors) {
+            guard let refused, refused.form == form else { return ([:], FieldErrors(problem: nil, fields: [])) }
+            return (refused.values, FieldErrors(problem: refused.problem, fields: Self.scheduleFields + ["text", "notes", "occursAt"]))
+        }
         let series = HTML.join(
             checkIns.map { o in
                 let c = o.checkIn
@@ -32,13 +52,15 @@ struct CheckInsCard: Sendable {
                         )
                     })
                 let pending = o.unrecorded.suffix(3).reversed()
+                let (recordValues, recordErrors) = typed(.record(c.id!))
+                let (agendaValues, agendaErrors) = typed(.agenda(c.id!))
                 let record: HTML =
                     pending.isEmpty || c.cancelledAt != nil
                     ? ""
                     : """
                     <form method="post" action="\(SiteURL.checkInMeeting(partnershipID, c.id))">\(token)
-                    <label for="meeting-\(id)">Record a meeting</label><select id="meeting-\(id)" name="occursAt">\(HTML.join(pending.map { HTML("<option value=\"\(ISO8601DateFormatter().string(from: $0))\">\(clock.format($0, "EEE d MMM, HH:mm"))</option>") }))</select>
-                    <label for="notes-\(id)">Notes <span class="muted small">(what you discussed and agreed; needed when held)</span></label><textarea id="notes-\(id)" name="notes" maxlength="10000"></textarea>
+                    \(recordErrors.general)<label for="meeting-\(id)">Record a meeting</label><select id="meeting-\(id)" name="occursAt"\(recordErrors.invalid("occursAt"))>\(HTML.join(pending.map { d in let value = ISO8601DateFormatter().string(from: d); return HTML("<option value=\"\(value)\"\(HTML(raw: recordValues["occursAt"] == value ? " selected" : ""))>\(clock.format(d, "EEE d MMM, HH:mm"))</option>") }))</select>\(recordErrors.message("occursAt"))
+                    <label for="notes-\(id)">Notes <span class="muted small">(what you discussed and agreed; needed when held)</span></label><textarea id="notes-\(id)" name="notes" maxlength="10000"\(recordErrors.invalid("notes"))>\(recordValues["notes"] ?? "")</textarea>\(recordErrors.message("notes"))
                     <button name="status" value="held">It was held</button> <button class="secondary" name="status" value="skipped">It was skipped</button></form>
                     """
                 let skipped: HTML =
@@ -51,7 +73,7 @@ struct CheckInsCard: Sendable {
                     : "next: <strong>\(clock.format(o.next, "EEE d MMM, HH:mm"))</strong> (\(c.frequency.label), \(c.durationMinutes) min)"
                 let addAgenda: HTML =
                     c.cancelledAt == nil && active
-                    ? "<form method=\"post\" action=\"\(SiteURL.checkInAgenda(partnershipID, c.id))\">\(token)<label for=\"agenda-\(id)\">Add to the agenda</label><input id=\"agenda-\(id)\" name=\"text\" required maxlength=\"2000\"><button class=\"secondary\">Add</button></form>"
+                    ? "<form method=\"post\" action=\"\(SiteURL.checkInAgenda(partnershipID, c.id))\">\(token)\(agendaErrors.general)<label for=\"agenda-\(id)\">Add to the agenda</label><input id=\"agenda-\(id)\" name=\"text\" required maxlength=\"2000\" value=\"\(agendaValues["text"] ?? "")\"\(agendaErrors.invalid("text"))>\(agendaErrors.message("text"))<button class=\"secondary\">Add</button></form>"
                     : ""
                 let cancel: HTML =
                     c.cancelledAt == nil
@@ -64,16 +86,18 @@ struct CheckInsCard: Sendable {
                     \(o.notes.isEmpty ? "" : HTML("<p>Latest notes:</p><ul>\(notes)</ul>"))\(record)\(cancel)</div>
                     """
             })
+        let (values, errors) = typed(.schedule)
+        func selected(_ frequency: String) -> HTML { HTML(raw: (values["frequency"] ?? "weekly") == frequency ? " selected" : "") }
         let schedule: HTML =
             active
             ? """
-            <details><summary>Schedule a check-in</summary><form method="post" action="\(SiteURL.scheduleCheckIn(partnershipID))">\(token)
-            <label for="checkin-title">Title</label><input id="checkin-title" name="title" maxlength="120" placeholder="Weekly check-in">
-            <label for="checkin-first">First meeting (your time, \(clock.zone.identifier))</label><input id="checkin-first" name="firstAt" type="datetime-local" required value="\(clock.inputValue(suggestion))">
+            <details\(HTML(raw: refused?.form == .schedule ? " open" : ""))><summary>Schedule a check-in</summary><form method="post" action="\(SiteURL.scheduleCheckIn(partnershipID))">\(token)\(errors.general)
+            <label for="checkin-title">Title</label><input id="checkin-title" name="title" maxlength="120" placeholder="Weekly check-in" value="\(values["title"] ?? "")"\(errors.invalid("title"))>\(errors.message("title"))
+            <label for="checkin-first">First meeting (your time, \(clock.zone.identifier))</label><input id="checkin-first" name="firstAt" type="datetime-local" required value="\(values["firstAt"] ?? clock.inputValue(suggestion))"\(errors.invalid("firstAt"))>\(errors.message("firstAt"))
             \(suggestion == nil ? HTML("<p class=\"small risk\">Your working hours and theirs never overlap; pick a time that works for both.</p>") : HTML("<p class=\"small muted\">Suggested: the next time both sides are at work.</p>"))
-            <label for="checkin-frequency">How often</label><select id="checkin-frequency" name="frequency"><option value="weekly">Every week</option><option value="biweekly">Every two weeks</option><option value="monthly">Every month</option></select>
-            <label for="checkin-duration">Minutes</label><input id="checkin-duration" name="durationMinutes" type="number" min="15" max="240" value="30">
-            <label for="checkin-video">Video link</label><input id="checkin-video" name="videoLink" type="url" maxlength="500" placeholder="https://meet.example.com/…">
+            <label for="checkin-frequency">How often</label><select id="checkin-frequency" name="frequency"\(errors.invalid("frequency"))><option value="weekly"\(selected("weekly"))>Every week</option><option value="biweekly"\(selected("biweekly"))>Every two weeks</option><option value="monthly"\(selected("monthly"))>Every month</option></select>\(errors.message("frequency"))
+            <label for="checkin-duration">Minutes</label><input id="checkin-duration" name="durationMinutes" type="number" min="15" max="240" value="\(values["durationMinutes"] ?? "30")"\(errors.invalid("durationMinutes"))>\(errors.message("durationMinutes"))
+            <label for="checkin-video">Video link</label><input id="checkin-video" name="videoLink" type="url" maxlength="500" placeholder="https://meet.example.com/…" value="\(values["videoLink"] ?? "")"\(errors.invalid("videoLink"))>\(errors.message("videoLink"))
             <button>Schedule and invite both sides</button></form></details>
             """ : ""
         return """

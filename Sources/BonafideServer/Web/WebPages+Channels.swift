@@ -145,9 +145,29 @@ extension WebPages {
 
 /// The check-in actions of a partnership page.
 extension WebPages {
-    static func scheduleCheckIn(_ req: Request) async throws -> Response {
+    /// Runs a check-in form's work; a refusal about one of its fields shows the partnership page again with the form
+    /// as typed, anything else is a flash.
+    private static func checkInForm(
+        _ req: Request, _ form: (Partnership) async throws -> CheckInsCard.Refusal.Form, fields: [String],
+        _ work: (Actor, Partnership) async throws -> String
+    ) async throws -> Response {
         let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: SiteURL.checkIns(p.id)) {
+        let back = SiteURL.checkIns(p.id)
+        do {
+            req.flash(try await work(actor, p))
+            return req.safeRedirect(to: back)
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            let values = Dictionary(uniqueKeysWithValues: fields.map { ($0, field(req, $0)) })
+            let refused = CheckInsCard.Refusal(form: try await form(p), values: values, problem: problem)
+            return try await partnershipPage(req, p, for: actor, checkIns: refused).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: back)
+        }
+    }
+
+    static func scheduleCheckIn(_ req: Request) async throws -> Response {
+        try await checkInForm(req, { _ in .schedule }, fields: CheckInsCard.scheduleFields) { actor, p in
             guard let first = Clock.parseLocal(field(req, "firstAt"), zone: actor.user.timeZone) else {
                 throw Problem.invalid("firstAt", "Enter the date and time of the first meeting.")
             }
@@ -156,32 +176,32 @@ extension WebPages {
                     title: field(req, "title"), frequency: field(req, "frequency"), firstAt: first,
                     durationMinutes: Int(field(req, "durationMinutes")),
                     videoLink: field(req, "videoLink")), in: p, by: actor, on: req.db)
-            req.flash("Check-in scheduled; both sides get an invitation by mail.")
-            return SiteURL.checkIns(p.id)
+            return "Check-in scheduled; both sides get an invitation by mail."
         }
     }
 
     static func addCheckInAgenda(_ req: Request) async throws -> Response {
-        let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: SiteURL.checkIns(p.id)) {
+        try await checkInForm(
+            req, { p in .agenda(try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db).requireID()) }, fields: ["text"]
+        ) {
+            actor, p in
             let c = try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db)
             _ = try await CheckIns.addAgenda(field(req, "text"), to: c, in: p, by: actor, on: req.db)
-            req.flash("Added to the agenda.")
-            return SiteURL.checkIns(p.id)
+            return "Added to the agenda."
         }
     }
 
     static func recordCheckInMeeting(_ req: Request) async throws -> Response {
-        let (actor, p) = try await partnershipOf(req)
-        return try await act(req, back: SiteURL.checkIns(p.id)) {
+        try await checkInForm(
+            req, { p in .record(try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db).requireID()) }, fields: ["occursAt", "notes"]
+        ) { actor, p in
             let c = try await CheckIns.find(uuid(req, "ciid"), in: p, on: req.db)
             guard let when = ISO8601DateFormatter().date(from: field(req, "occursAt")) else {
                 throw Problem.invalid("occursAt", "Choose the meeting to record.")
             }
             let held = field(req, "status") != "skipped"
             _ = try await CheckIns.record(c, meeting: when, held: held, notes: field(req, "notes"), in: p, by: actor, on: req.db)
-            req.flash(held ? "Meeting noted." : "Meeting recorded as skipped.")
-            return SiteURL.checkIns(p.id)
+            return held ? "Meeting noted." : "Meeting recorded as skipped."
         }
     }
 

@@ -33,13 +33,21 @@ extension WebPages {
 
     static func partnership(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
+        return try await partnershipPage(req, p, for: actor)
+    }
+
+    /// The partnership page; a refused check-in form is shown again in its card, as typed.
+    static func partnershipPage(_ req: Request, _ p: Partnership, for actor: Actor, checkIns refused: CheckInsCard.Refusal? = nil)
+        async throws -> HTML
+    {
         let link = req.sessionValue("new_invite")
         if link != nil { req.setSessionValue("new_invite", nil) }
+        var checkIns = try await CheckInsCard.load(req, p)
+        checkIns.refused = refused
         let model = try await PartnershipPage.load(
             p, for: actor, filter: CommitmentFilter(query: { req.query[String.self, at: $0] }), newInvitationLink: link,
             signer: req.application.ledgerSigner.name, witnessing: try await Witnessing.status(of: p, app: req.application, on: req.db),
-            checkIns: try await CheckInsCard.load(req, p), documents: try await DocumentsCard.load(req, p, for: actor),
-            csrf: req.csrfToken, on: req.db)
+            checkIns: checkIns, documents: try await DocumentsCard.load(req, p, for: actor), csrf: req.csrfToken, on: req.db)
         return try await page(req, model.name, model.render())
     }
 
