@@ -35,6 +35,33 @@ struct ProfileAndAccessTests {
         }
     }
 
+    /// A refused profile section (too long; a title without letters) shows the organization page again with the
+    /// form as typed and the reason at its field; nothing is saved.
+    @Test func refusedProfileSectionsKeepWhatWasTyped() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let browser = try await Browser.signedIn(app, as: a)
+            let long = String(repeating: "We design <b>brands</b>. ", count: 170)
+            let refused = try await browser.post("/organization/sections/about", ["content": long, "visibility": "public"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(
+                refused.html.contains(
+                    #"aria-describedby="content-error">\#(long.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;"))</textarea>"#
+                ))
+            #expect(refused.html.contains("A section has at most 4000 characters"))
+            #expect(refused.html.contains(#"<option value="public" selected>"#))
+            let untitled = try await browser.post(
+                "/organization/sections", ["title": "!!!", "content": "Our awards", "visibility": "partners"])
+            #expect(untitled.status == .unprocessableEntity)
+            #expect(untitled.html.contains(#"<details open><summary>Add a section of your own</summary>"#))
+            #expect(untitled.html.contains(#"id="title-error" role="alert">Give the section a title with letters or digits.</p>"#))
+            #expect(untitled.html.contains(">Our awards</textarea>"))
+            #expect(try await ProfileSection.query(on: app.db).count() == 0, "nothing was saved")
+            let saved = try await browser.post("/organization/sections/about", ["content": "We design brands.", "visibility": "public"])
+            #expect(saved.status == .seeOther)
+        }
+    }
+
     @Test func eachSectionReachesItsAudienceAndCirclesTakeEffectAtOnce() async throws {
         try await withTestApp { app in
             // Northwind writes its profile; Acme is its partner, Kite a stranger, Lumen moves through its circles.
@@ -295,9 +322,10 @@ struct ProfileAndAccessTests {
             #expect(settings.html.contains("Your profile already has “Case studies”"))
             #expect(settings.html.contains(#"id="section-case-studies""#) && settings.html.contains("Bakery relaunch, 2025"))
             #expect(settings.html.contains("/profiles/\(north.organizationID.lowercased())"))
-            try await owner.post("/organization/sections/rates", ["content": "x", "visibility": "friends"])
+            let unknownAudience = try await owner.post("/organization/sections/rates", ["content": "x", "visibility": "friends"])
+            #expect(unknownAudience.status == .unprocessableEntity && unknownAudience.html.contains("Choose who sees the section."))
             settings = try await owner.get("/organization")
-            #expect(settings.html.contains("Choose who sees the section.") && settings.html.contains("EUR 95 per hour"))
+            #expect(settings.html.contains("EUR 95 per hour"), "nothing was saved")
 
             // On Acme's page, the owner reads what Acme sees of Northwind's profile and why.
             let acmePage = try await owner.get("/organizations/\(acme.organizationID)")

@@ -9,6 +9,15 @@ struct ProfileSectionsCard: Sendable {
     var organizationID: UUID
     var organizationName: String
     var canEdit: Bool
+    /// A section form that was refused, shown again as typed with the reason at its field.
+    var refused: Refusal? = nil
+
+    struct Refusal: Sendable {
+        /// The section's name, or nil for the form that adds one.
+        var section: String?
+        var values: [String: String]
+        var problem: Problem
+    }
 
     static func load(_ req: Request, for actor: Actor) async throws -> ProfileSectionsCard {
         guard let org = try await Organization.find(actor.organizationID, on: req.db) else { throw Problem.notFound("organization") }
@@ -25,35 +34,42 @@ struct ProfileSectionsCard: Sendable {
     }
 
     func render(csrf: String) -> HTML {
-        let token: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\">"
+        let token = csrfField(csrf)
         let disabled: HTML = canEdit ? "" : " disabled"
+        // What was typed into a refused form, and the reason, for that form only.
+        func typed(_ section: String?) -> (values: [String: String], errors: FieldErrors) {
+            guard let refused, refused.section == section else { return ([:], FieldErrors(problem: nil, fields: [])) }
+            return (refused.values, FieldErrors(problem: refused.problem, fields: ["title", "content", "visibility"]))
+        }
         let rows = HTML.join(
             sections.map { s in
                 let id = "section-\(s.name)"
+                let (values, errors) = typed(s.name)
                 let fixed = s.name == "workingHours"
                 let content: HTML =
                     fixed
                     ? "<p>\(s.content)</p><p class=\"muted small\">From your time zone, hours and days in the profile below.</p>"
-                    : "<label for=\"\(id)-content\">\(s.title)</label><textarea id=\"\(id)-content\" name=\"content\" maxlength=\"\(String(ProfileSections.maxContent))\" rows=\"3\"\(disabled)>\(s.content)</textarea>"
+                    : "<label for=\"\(id)-content\">\(s.title)</label><textarea id=\"\(id)-content\" name=\"content\" maxlength=\"\(String(ProfileSections.maxContent))\" rows=\"3\"\(disabled)\(errors.invalid("content"))>\(values["content"] ?? s.content)</textarea>\(errors.message("content"))"
                 let remove: HTML =
                     s.custom && canEdit
                     ? "<form method=\"post\" action=\"\(SiteURL.profileSectionRemove(s.name))\" class=\"inline\">\(token)<button class=\"secondary\">Remove</button></form>"
                     : ""
                 return """
                     <div class="profile-section" id="\(id)"><h3>\(s.title)</h3>
-                    <form method="post" action="\(SiteURL.profileSection(s.name))">\(token)\(content)
-                    <label for="\(id)-audience">Who sees it</label><select id="\(id)-audience" name="visibility"\(disabled)>\(Self.audienceOptions(s.audience))</select>
+                    <form method="post" action="\(SiteURL.profileSection(s.name))">\(token)\(errors.general)\(content)
+                    <label for="\(id)-audience">Who sees it</label><select id="\(id)-audience" name="visibility"\(disabled)\(errors.invalid("visibility"))>\(Self.audienceOptions(values["visibility"].flatMap(Audience.init(rawValue:)) ?? s.audience))</select>\(errors.message("visibility"))
                     \(canEdit ? HTML("<button>Save \(s.title.lowercased())</button>") : "")</form>\(remove)</div>
                     """
             })
+        let (values, errors) = typed(nil)
         let add: HTML =
             canEdit
             ? """
-            <details><summary>Add a section of your own</summary>
-            <form method="post" action="\(SiteURL.profileSections())" id="add-section">\(token)
-            <label for="new-section-title">Title</label><input id="new-section-title" name="title" maxlength="80" required placeholder="Case studies">
-            <label for="new-section-content">Content</label><textarea id="new-section-content" name="content" maxlength="\(String(ProfileSections.maxContent))" required></textarea>
-            <label for="new-section-audience">Who sees it</label><select id="new-section-audience" name="visibility">\(Self.audienceOptions(.partners))</select>
+            <details\(HTML(raw: refused != nil && refused?.section == nil ? " open" : ""))><summary>Add a section of your own</summary>
+            <form method="post" action="\(SiteURL.profileSections())" id="add-section">\(token)\(errors.general)
+            <label for="new-section-title">Title</label><input id="new-section-title" name="title" maxlength="80" required placeholder="Case studies" value="\(values["title"] ?? "")"\(errors.invalid("title"))>\(errors.message("title"))
+            <label for="new-section-content">Content</label><textarea id="new-section-content" name="content" maxlength="\(String(ProfileSections.maxContent))" required\(errors.invalid("content"))>\(values["content"] ?? "")</textarea>\(errors.message("content"))
+            <label for="new-section-audience">Who sees it</label><select id="new-section-audience" name="visibility">\(Self.audienceOptions(values["visibility"].flatMap(Audience.init(rawValue:)) ?? .partners))</select>
             <button>Add section</button></form></details>
             """ : "<p class=\"muted\">Only owners and admins change the profile and who sees it.</p>"
         let publicLink: HTML =

@@ -5,6 +5,11 @@ import Vapor
 
 extension WebPages {
     static func organization(_ req: Request) async throws -> HTML {
+        try await organizationPage(req)
+    }
+
+    /// Your organization's page; a refused profile section form is shown again in its card, as typed.
+    static func organizationPage(_ req: Request, sections refused: ProfileSectionsCard.Refusal? = nil) async throws -> HTML {
         let actor = try req.requireActor()
         guard let org = try await Organization.find(actor.organizationID, on: req.db) else { throw Problem.notFound("organization") }
         let members = try await User.query(on: req.db).filter(\.$organization.$id == org.id!).sort(\.$name).all()
@@ -50,7 +55,9 @@ extension WebPages {
             <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
             """ : ""
         let vault = try await VaultCard.load(req, for: actor).render(csrf: req.csrfToken)
-        let sections = try await ProfileSectionsCard.load(req, for: actor).render(csrf: req.csrfToken)
+        var sectionsCard = try await ProfileSectionsCard.load(req, for: actor)
+        sectionsCard.refused = refused
+        let sections = sectionsCard.render(csrf: req.csrfToken)
         let sharedWithUs = try await SharedWithUsCard.load(req, for: actor).render(clock: Clock(actor.user.timeZone))
         let credentials = try await credentialsSettings(req, actor: actor, clock: Clock(actor.user.timeZone))
         return try await page(
@@ -231,21 +238,37 @@ extension WebPages {
 }
 
 extension WebPages {
-    static func saveProfileSection(_ req: Request) async throws -> Response {
+    /// Runs a profile section form's work; a refusal about one of its fields shows the organization page again with
+    /// the form as typed, anything else is a flash.
+    private static func profileSectionForm(_ req: Request, section: String?, _ work: (Actor) async throws -> String) async throws
+        -> Response
+    {
         let actor = try req.requireActor()
+        do {
+            req.flash(try await work(actor))
+            return req.safeRedirect(to: SiteURL.profileSettings)
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            let values = Dictionary(uniqueKeysWithValues: ["title", "content", "visibility"].map { ($0, field(req, $0)) })
+            let refused = ProfileSectionsCard.Refusal(section: section, values: values, problem: problem)
+            return try await organizationPage(req, sections: refused).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: SiteURL.profileSettings)
+        }
+    }
+
+    static func saveProfileSection(_ req: Request) async throws -> Response {
         let name = req.parameters.get("section") ?? ""
-        return try await act(req, back: SiteURL.profileSettings) {
+        return try await profileSectionForm(req, section: name) { actor in
             let content = name == "workingHours" ? nil : field(req, "content")
             let section = try await ProfileSections.set(
                 name, content: content, audience: try audience(req), title: nil, by: actor, on: req.db)
-            req.flash("“\(section.title)” saved: \(section.audience.label.lowercased()) see\(section.audience == .public ? "s" : "") it.")
-            return SiteURL.profileSettings
+            return "“\(section.title)” saved: \(section.audience.label.lowercased()) see\(section.audience == .public ? "s" : "") it."
         }
     }
 
     static func addProfileSection(_ req: Request) async throws -> Response {
-        let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.profileSettings) {
+        try await profileSectionForm(req, section: nil) { actor in
             let title = field(req, "title").trimmingCharacters(in: .whitespacesAndNewlines)
             let name = ProfileSections.name(forTitle: title)
             guard !name.isEmpty else { throw Problem.invalid("title", "Give the section a title with letters or digits.") }
@@ -256,8 +279,7 @@ extension WebPages {
             }
             let section = try await ProfileSections.set(
                 name, content: field(req, "content"), audience: try audience(req), title: title, by: actor, on: req.db)
-            req.flash("“\(section.title)” added.")
-            return SiteURL.profileSettings
+            return "“\(section.title)” added."
         }
     }
 
