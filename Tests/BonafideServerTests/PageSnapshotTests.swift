@@ -185,4 +185,28 @@ struct PageSnapshotTests {
             preview: [.init(id: "q1", kind: .scale, prompt: "How quick?")], csrf: "token")
         assertSnapshot(of: form.render().text, as: .lines)
     }
+
+    @Test func recordPageWithARewrittenHistory() {
+        let page = RecordPage(
+            partnershipName: "Relaunch", partnershipLink: "/partnerships/p", partnershipID: "p", size: 3, root: "UYwbM5kE…=",
+            signer: "bonafide.example+0a1b2c3d+AQ…", signatureVerifies: true, rebuiltMatches: false, witnessedSize: nil,
+            witnesses: [
+                .init(
+                    name: "Northwind", keyName: "northwind-web",
+                    latest: (size: 3, at: "Fri 4 Dec 2026, 10:00", keyName: "northwind-web", matchesLog: false)),
+                .init(name: "Acme", keyName: nil, latest: nil),
+            ],
+            checkpoints: [.init(size: 3, state: .conflict, cosigners: "Northwind (key northwind-web, Fri 4 Dec 2026, 10:00)")],
+            conflicts: 1,
+            entries: [
+                .init(
+                    index: 2, summary: "Carla accepted “Style guide”", reason: "Looks <good>", at: "Thu 3 Dec 2026, 14:02", who: "Carla",
+                    type: "commitment.accept", witnessed: false)
+            ], olderLink: "/partnerships/p/record?before=2")
+        let html = page.render().text
+        assertSnapshot(of: html, as: .lines)
+        #expect(html.contains("<strong>History conflict.</strong> 1 cosigned checkpoint no longer matches this log"))
+        #expect(html.contains(#"<span class="status s-conflict" id="rebuild-state">DOES NOT MATCH</span>"#))
+        #expect(html.contains(": <em>Looks &lt;good&gt;</em>"))
+    }
 }
