@@ -171,41 +171,10 @@ extension WebPages {
     }
 
     static func settings(_ req: Request) async throws -> HTML {
-        let actor = try req.requireActor()
-        let tokens = try await Accounts.tokens(of: actor, on: req.db)
-        let clock = Clock(actor.user.timeZone)
         let newSecret = req.sessionValue("new_token")
-        req.setSessionValue("new_token", nil)
-        let secretHTML: HTML =
-            newSecret.map { s in
-                "<div class=\"card\"><p><strong>Copy your new token now; it will not be shown again:</strong></p><p class=\"copy\" id=\"new-token\">\(s)</p></div>"
-            } ?? ""
-        let rows = HTML.join(
-            tokens.map { t in
-                let state: HTML =
-                    t.revokedAt == nil
-                    ? "<form method=\"post\" action=\"\(SiteURL.Settings.revokeToken(t.id))\">\(csrf(req))<button class=\"danger\">Revoke</button></form>"
-                    : "<span class=\"muted\">revoked \(clock.format(t.revokedAt, "d MMM yyyy"))</span>"
-                return """
-                    <tr><td>\(t.name)</td><td><code>\(t.prefix)…</code></td><td class="hide-sm">\(clock.format(t.createdAt, "d MMM yyyy"))</td>
-                    <td class="hide-sm">\(t.lastUsedAt.map { clock.format($0, "d MMM yyyy HH:mm") } ?? "never")<div class="small muted">\(t.lastUsedIP ?? "")</div></td><td>\(state)</td></tr>
-                    """
-            })
-        return try await page(
-            req, "Settings",
-            """
-            <h1>Settings</h1>
-            <section class="card"><h2>You</h2><form method="post" action="\(SiteURL.Settings.profile())">\(csrf(req))
-            <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
-            <select id="tz" name="timeZone">\(zoneOptions(selected: actor.user.timeZone))</select><button>Save</button></form></section>
-            \(try await SecuritySettingsPage.load(req, for: actor).render(csrf: req.csrfToken, clock: clock))
-            \(try await NotificationSettingsPage.load(req, for: actor).render(csrf: req.csrfToken))
-            \(secretHTML)
-            <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
-            <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>
-            <form method="post" action="\(SiteURL.Settings.tokens())">\(csrf(req))<label for="token-name">New token name</label>
-            <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button>Create token</button></form></section>
-            """)
+        if newSecret != nil { req.setSessionValue("new_token", nil) }
+        let model = try await SettingsPage.load(req, for: try req.requireActor(), newSecret: newSecret)
+        return try await page(req, "Settings", model.render())
     }
 
     static func updateProfile(_ req: Request) async throws -> Response {
