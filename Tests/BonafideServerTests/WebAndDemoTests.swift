@@ -245,6 +245,18 @@ struct StorageAndDemoTests {
             #expect(Set(commitments.map(\.status)) == Set(CommitmentStatus.allCases))
             #expect(commitments.contains { $0.atRisk })
             #expect(commitments.contains { $0.proposedDueAt != nil })
+            // Every miss is recorded after its due date, and a late delivery after the miss.
+            let hero = try #require(commitments.first { $0.title == "Homepage hero variants" })
+            let heroEvents = try await PartnershipEvent.query(on: app.db).filter(\.$commitmentID == hero.id).sort(\.$createdAt).all()
+            #expect(heroEvents.suffix(2).map(\.kind) == ["commitment.missed", "commitment.deliver"], "\(heroEvents.map(\.kind))")
+            for c in commitments where c.status == .missed {
+                let missed = try await PartnershipEvent.query(on: app.db).filter(\.$commitmentID == c.id).filter(
+                    \.$kind == "commitment.missed"
+                )
+                .first()
+                #expect(
+                    missed.map { $0.createdAt > c.dueAt && $0.createdAt < c.dueAt.addingTimeInterval(9 * 86_400) } == true, "\(c.title)")
+            }
             #expect(try await Message.query(on: app.db).filter(\.$needsResponse == true).filter(\.$respondedAt == nil).count() >= 3)
             #expect(try await DemoSeed.run(on: app) == false)
             let login = try await app.api(

@@ -267,12 +267,15 @@ public enum DemoSeed {
             [(.accept, esha, 10.5, nil), (.withdraw, alice, 26, "Kite switched slide tools")])
         try await commit(brand, "Website colour update", by: farid, createdDay: 12, dueDay: 28, [(.accept, ben, 12.5, nil)])
 
-        try await Commitments.sweepOverdue(now: now, on: db)
-        // Late delivery of a missed commitment.
+        // The sweep marks each commitment missed shortly after its due date, as the running server would, and the
+        // late delivery of a missed one comes after its miss on the record.
+        for day in [30.0, 40, 45] { try await Commitments.sweepOverdue(now: at(day, 12), on: db) }
         if let hero = try await Commitment.query(on: db).filter(\.$title == "Homepage hero variants").first() {
             _ = try await Commitments.transition(
                 hero, in: storefront, action: .deliver, reason: "Sorry for the delay", newDueAt: nil, by: alice, now: at(48, 10), on: db)
         }
+        try await Commitments.sweepOverdue(now: at(50, 12), on: db)
+        try await Commitments.sweepOverdue(now: now, on: db)
         try await Partnerships.end(
             brand, reason: "The refresh shipped; remaining work moves to Kite's in-house designer.", by: esha, on: db)
 

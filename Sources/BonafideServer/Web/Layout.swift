@@ -72,17 +72,20 @@ struct Layout {
     }
 
     static let css = """
-        :root{--ink:#1d2433;--muted:#5b6578;--line:#d9dee8;--bg:#f6f7fb;--card:#fff;--accent:#2355d8;--ok:#1f7a4d;--warn:#8a5300;--bad:#b42318}
+        :root{--ink:#1d2433;--muted:#5b6578;--line:#d9dee8;--bg:#f6f7fb;--card:#fff;--accent:#2355d8;--ok:#1f7a4d;--warn:#8a5300;--bad:#b42318;\
+        --step--1:.875rem;--step-0:1rem;--step-1:1.2rem;--step-2:1.44rem;--step-3:1.728rem;\
+        --space-1:.25rem;--space-2:.5rem;--space-3:.75rem;--space-4:1rem;--space-5:1.5rem;--space-6:2rem}
         *{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:var(--ink);background:var(--bg)}
         header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;padding:.75rem 1.25rem;background:#101a33;color:#fff}
         header a,header .link{color:#dfe6ff;text-decoration:none}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
         .brand{font-weight:700;font-size:1.2rem;color:#fff!important}main{max-width:1100px;margin:1.5rem auto;padding:0 1rem}
         footer{max-width:1100px;margin:2rem auto;padding:1rem;color:var(--muted);font-size:.9rem}
-        h1{font-size:1.6rem;margin:.2rem 0 1rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
-        .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:1rem 1.25rem;margin-bottom:1rem}
-        .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:1rem}
+        h1{font-size:var(--step-3);line-height:1.2;margin:var(--space-1) 0 var(--space-4)}h2{font-size:var(--step-1);line-height:1.3;margin:var(--space-5) 0 var(--space-2)}\
+        h3{font-size:var(--step-0);margin:var(--space-4) 0 var(--space-2)}.card>h2:first-child{margin-top:0}
+        .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:var(--space-4) var(--space-5);margin-bottom:var(--space-4)}
+        .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:var(--space-4)}
         table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:.45rem .4rem;border-bottom:1px solid var(--line);vertical-align:top}
-        th{font-size:.85rem;color:var(--muted);font-weight:600}
+        th{font-size:var(--step--1);color:var(--muted);font-weight:600}
         label{display:block;font-weight:600;margin:.6rem 0 .2rem}input,select,textarea{width:100%;padding:.55rem;border:1px solid #7b8598;border-radius:6px;font:inherit;background:#fff}
         textarea{min-height:6rem}input[type=checkbox],input[type=radio]{width:auto;margin:0}
         label:has(>input[type=radio]),label:has(>input[type=checkbox]){display:inline-flex;align-items:center;gap:.35rem;font-weight:400;margin:.3rem 1rem .3rem 0}
@@ -98,9 +101,9 @@ struct Layout {
         button.secondary{background:#e7ebf3;color:var(--ink)}button.danger{background:var(--bad)}button.link{background:none;padding:0;margin:0;color:inherit;text-decoration:underline}
         .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
         nav.tabs{display:flex;gap:1rem;margin:.5rem 0 1rem}nav.tabs a[aria-current=page]{font-weight:700;text-decoration:underline;text-underline-offset:.3rem}
-        nav.pager{display:flex;gap:1.5rem;margin:1rem 0}a{color:var(--accent)}
+        nav.pager{display:flex;gap:var(--space-5);margin:var(--space-4) 0}a{color:var(--accent);text-decoration-thickness:1px;text-underline-offset:.15em}a:hover{text-decoration-thickness:2px}
         details.confirm summary{cursor:pointer;color:var(--bad);font-weight:600}.inline{display:inline}.actions{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}.actions form{margin:0}
-        .muted{color:var(--muted)}.small{font-size:.88rem}.badge{background:#c62a2f;color:#fff;border-radius:999px;padding:0 .45rem;font-size:.8rem}
+        .muted{color:var(--muted)}.small{font-size:var(--step--1)}.badge{background:#c62a2f;color:#fff;border-radius:999px;padding:0 .45rem;font-size:.8rem}
         .status{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.82rem;font-weight:600;background:#e7ebf3}
         .s-accepted,.s-active{background:#dbe8ff;color:#173f9e}.s-completed{background:#d6f5e3;color:var(--ok)}.s-delivered{background:#e3f1ff;color:#0b5cad}
         .s-missed,.s-declined{background:#fde2e1;color:var(--bad)}.s-proposed,.s-invited{background:#fff1d6;color:var(--warn)}.s-withdrawn,.s-ended{background:#eceef2;color:#555}
@@ -115,7 +118,7 @@ struct Layout {
         ul.inbox{list-style:none;padding:0;margin:0}ul.inbox li{display:flex;flex-wrap:wrap;gap:.3rem 1rem;justify-content:space-between;align-items:center;padding:.5rem 0;border-bottom:1px solid var(--line)}
         ul.inbox li button{margin:0;padding:.3rem .8rem}ol.checklist{list-style:none;padding:0;margin:0}ol.checklist li{padding:.35rem 0}ol.checklist li.done{color:var(--muted)}
         nav.jump{position:sticky;top:0;z-index:5;display:flex;gap:.4rem 1rem;flex-wrap:wrap;background:var(--bg);padding:.5rem 0;margin-bottom:.5rem;border-bottom:1px solid var(--line);font-size:.95rem}
-        ul.figures{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem 1.75rem}ul.figures a{text-decoration:none;color:var(--ink)}ul.figures strong{font-size:1.4rem;margin-right:.2rem}
+        ul.figures{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:.5rem 1.75rem}ul.figures a{text-decoration:none;color:var(--ink)}ul.figures strong{font-size:var(--step-2);margin-right:var(--space-1)}
         form.filters{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:flex-end;margin:.5rem 0}form.filters select{width:auto}form.filters label{margin:.2rem 0}
         figure.chart{margin:.5rem 0 1rem}.chart-plot{display:flex;gap:.4rem}.chart-y{display:flex;flex-direction:column;justify-content:space-between;font-size:.8rem;color:var(--muted);text-align:right;height:120px;min-width:2.2rem}
         .chart-area{flex:1;min-width:0}.chart-area svg{display:block;border-left:1px solid var(--line);border-bottom:1px solid var(--line)}.chart-x{display:flex;justify-content:space-between;font-size:.8rem;color:var(--muted)}
@@ -124,7 +127,7 @@ struct Layout {
         ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.45rem 0;border-bottom:1px dashed var(--line)}
         .message{border-left:3px solid var(--line);padding:.3rem .8rem;margin:.6rem 0}.message.request{border-color:var(--warn)}
         .copy{font-family:ui-monospace,monospace;word-break:break-all;background:#fffbe6;padding:.5rem;border-radius:6px;border:1px solid #f0d98c}
-        @media (max-width:640px){th.hide-sm,td.hide-sm{display:none}h1{font-size:1.35rem}
+        @media (max-width:640px){th.hide-sm,td.hide-sm{display:none}h1{font-size:var(--step-2)}
         .card{overflow-x:auto;padding:.9rem}
         header{justify-content:space-between}.menu-button{display:inline-block}.menu-toggle:not(:checked)~nav{display:none}
         .menu-toggle{display:block;position:absolute;opacity:0;width:1px;height:1px}
