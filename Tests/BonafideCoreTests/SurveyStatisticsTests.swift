@@ -26,7 +26,14 @@ import Testing
         let nps = NPS(scores: [10])
         #expect(close(nps.score, 100))
         #expect(close(nps.interval?.lowerBound, 25 - 1.959963984540054 * 37.5))
-        #expect(close(nps.interval?.upperBound, 25 + 1.959963984540054 * 37.5))
+        // The adjusted upper bound (98.5) would leave out the score itself: the interval reaches up to it.
+        #expect(nps.interval?.upperBound == 100)
+        let detractor = NPS(scores: [0])
+        #expect(detractor.interval?.lowerBound == -100 && close(detractor.interval?.upperBound, -25 + 1.959963984540054 * 37.5))
+        for scores in [[10], [9, 9], [0], [3, 2], [10, 9, 8], [7]] {
+            let nps = NPS(scores: scores)
+            #expect(nps.interval.map { $0.contains(nps.score!) } == true, "\(scores)")
+        }
     }
 
     @Test func allPromotersAndAllDetractors() {

@@ -61,11 +61,13 @@ public struct NPS: Sendable, Equatable, Codable {
         return (100 * (p - d), 100 * (variance / total).squareRoot())
     }
 
-    /// The 95% interval in points, `nil` without answers.
+    /// The 95% interval in points, `nil` without answers. The adjusted interval is centred on the adjusted estimate,
+    /// so with very few answers it can miss the score itself (one promoter: 100, adjusted −48 to 98); it is then
+    /// widened to include the score, which only makes it more cautious, never narrower.
     public var interval: ClosedRange<Double>? {
-        guard n > 0 else { return nil }
+        guard n > 0, let score else { return nil }
         let (center, se) = adjusted
-        return max(-100, center - z95 * se)...min(100, center + z95 * se)
+        return max(-100, min(score, center - z95 * se))...min(100, max(score, center + z95 * se))
     }
 
     /// Whether `self` differs from `earlier` beyond chance: the difference of the adjusted estimates against
