@@ -9,13 +9,29 @@ struct Clock: Sendable {
 
     init(_ identifier: String?) { zone = identifier.flatMap(TimeZone.init(identifier:)) ?? .gmt }
 
-    func format(_ date: Date?, _ pattern: String = "EEE d MMM yyyy, HH:mm zzz") -> String {
+    /// A date and time with the zone named after it, as people say it: "Tue 17 Nov 2026, 18:27 EST"; a zone without a
+    /// common abbreviation here is named by its city ("00:27 Berlin time"), not as "GMT+1".
+    func format(_ date: Date?) -> String {
+        guard let date else { return "" }
+        return format(date, "EEE d MMM yyyy, HH:mm") + " " + zoneName(at: date)
+    }
+
+    func format(_ date: Date?, _ pattern: String) -> String {
         guard let date else { return "" }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
         f.dateFormat = pattern
         return f.string(from: date)
+    }
+
+    /// "EST", "GMT", or "Berlin time" where the only abbreviation is an offset.
+    func zoneName(at date: Date) -> String {
+        let abbreviation = format(date, "zzz")
+        guard abbreviation.hasPrefix("GMT"), abbreviation != "GMT", let city = zone.identifier.split(separator: "/").last else {
+            return abbreviation
+        }
+        return city.replacingOccurrences(of: "_", with: " ") + " time"
     }
 
     func time(_ date: Date) -> String { format(date, "HH:mm") }
