@@ -26,13 +26,10 @@ extension WebPages {
             for: actor.organizationID, brandKey: selected, limit: mentionsPageSize + 1, offset: pageIndex * mentionsPageSize, on: db)
         let list = Array(fetched.prefix(mentionsPageSize))
         let rows = HTML.join(list.map { mentionRow($0, clock: clock) })
-        let pager: HTML =
-            pageIndex == 0 && fetched.count <= mentionsPageSize
-            ? ""
-            : """
-            <nav class="pager" aria-label="Pages">\(pageIndex > 0 ? HTML("<a href=\"\(SiteURL.mentions(brand: selected, page: pageIndex - 1))\">← Newer</a>") : "")\
-            \(fetched.count > mentionsPageSize ? HTML("<a href=\"\(SiteURL.mentions(brand: selected, page: pageIndex + 1))\">Older →</a>") : "")</nav>
-            """
+        let pager = Pager.byTime(
+            newer: pageIndex > 0 ? SiteURL.mentions(brand: selected, page: pageIndex - 1) : nil,
+            older: fetched.count > mentionsPageSize ? SiteURL.mentions(brand: selected, page: pageIndex + 1) : nil
+        ).render()
         let filter: HTML =
             brands.count > 1
             ? HTML(

@@ -123,14 +123,12 @@ extension WebPages {
             let pageSize = 100
             let pages = max(1, (recipients.count + pageSize - 1) / pageSize)
             let pageIndex = min(max(req.query[Int.self, at: "recipients"] ?? 0, 0), pages - 1)
-            let pager: HTML =
-                pages == 1
-                ? ""
-                : """
-                <nav class="pager" aria-label="Pages of recipients">\(pageIndex > 0 ? HTML("<a href=\"\(SiteURL.survey(survey.id, recipientsPage: pageIndex - 1))\">← Previous</a>") : "")\
-                <span class="small muted">\(pageIndex * pageSize + 1)–\(min(recipients.count, (pageIndex + 1) * pageSize)) of \(recipients.count)</span>\
-                \(pageIndex + 1 < pages ? HTML("<a href=\"\(SiteURL.survey(survey.id, recipientsPage: pageIndex + 1))\">Next →</a>") : "")</nav>
-                """
+            let pager = Pager.byOrder(
+                previous: pageIndex > 0 ? SiteURL.survey(survey.id, recipientsPage: pageIndex - 1) : nil,
+                next: pageIndex + 1 < pages ? SiteURL.survey(survey.id, recipientsPage: pageIndex + 1) : nil,
+                position: "\(pageIndex * pageSize + 1)–\(min(recipients.count, (pageIndex + 1) * pageSize)) of \(recipients.count)",
+                label: "Pages of recipients"
+            ).render()
             let recipientRows = HTML.join(
                 recipients.dropFirst(pageIndex * pageSize).prefix(pageSize).map { p in
                     let state =

@@ -87,12 +87,10 @@ struct IncidentsPage: Sendable {
                 <td class="hide-sm">\(r.raised)</td></tr>
                 """) }))</tbody></table>
                 """)
-        let pager: HTML =
-            page > 0 || hasMore
-            ? """
-            <nav class="pager" aria-label="Pages">\(page > 0 ? HTML("<a href=\"\(SiteURL.incidentsOverview(filter: filter.rawValue, page: page - 1))\">← Newer</a>") : "")\
-            \(hasMore ? HTML("<a href=\"\(SiteURL.incidentsOverview(filter: filter.rawValue, page: page + 1))\">Older →</a>") : "")</nav>
-            """ : ""
+        let pager = Pager.byTime(
+            newer: page > 0 ? SiteURL.incidentsOverview(filter: filter.rawValue, page: page - 1) : nil,
+            older: hasMore ? SiteURL.incidentsOverview(filter: filter.rawValue, page: page + 1) : nil
+        ).render()
         return """
             <h1>Incidents</h1>
             <p class="muted">Across all your partnerships. How an incident is handled counts for credibility: acknowledged promptly,

@@ -51,12 +51,10 @@ struct NotificationsPage: Sendable {
             <nav class="tabs" aria-label="Show"><a href="\(link(page: 0, unreadOnly: false))"\(HTML(raw: unreadOnly ? "" : " aria-current=\"page\""))>All</a>\
             <a href="\(link(page: 0, unreadOnly: true))"\(HTML(raw: unreadOnly ? " aria-current=\"page\"" : ""))>Unread (\(unread))</a></nav>
             """
-        let pager: HTML =
-            page > 0 || hasMore
-            ? """
-            <nav class="pager" aria-label="Pages">\(page > 0 ? HTML("<a href=\"\(link(page: page - 1, unreadOnly: unreadOnly))\">← Newer</a>") : "")\
-            \(hasMore ? HTML("<a href=\"\(link(page: page + 1, unreadOnly: unreadOnly))\">Older →</a>") : "")</nav>
-            """ : ""
+        let pager = Pager.byTime(
+            newer: page > 0 ? link(page: page - 1, unreadOnly: unreadOnly) : nil,
+            older: hasMore ? link(page: page + 1, unreadOnly: unreadOnly) : nil
+        ).render()
         let markAll: HTML =
             unread > 0
             ? "<form method=\"post\" action=\"\(SiteURL.notificationsRead())\"><input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\"><button class=\"secondary\">Mark all read</button></form>"

@@ -94,12 +94,10 @@ struct PartnershipsPage: Sendable {
                 <td class="hide-sm">\(r.nextDue ?? "—")</td><td>\(statusBadge(r.status))</td></tr>
                 """) }))</tbody></table>
                 """)
-        let pager: HTML =
-            page > 0 || hasMore
-            ? """
-            <nav class="pager" aria-label="Pages">\(page > 0 ? HTML("<a href=\"\(SiteURL.partnerships(status: filter.rawValue, page: page - 1))\">← Previous</a>") : "")\
-            \(hasMore ? HTML("<a href=\"\(SiteURL.partnerships(status: filter.rawValue, page: page + 1))\">Next →</a>") : "")</nav>
-            """ : ""
+        let pager = Pager.byOrder(
+            previous: page > 0 ? SiteURL.partnerships(status: filter.rawValue, page: page - 1) : nil,
+            next: hasMore ? SiteURL.partnerships(status: filter.rawValue, page: page + 1) : nil
+        ).render()
         return """
             <div class="actions" style="justify-content:space-between;align-items:center"><h1>Partnerships</h1>\
             <a class="button" href="\(SiteURL.newPartnership())">New partnership</a></div>
