@@ -27,7 +27,7 @@ struct IntroductionRequestCard: Sendable {
         let options = HTML.join(contacts.map { c in HTML("<option value=\"\(Access.key(c.id))\">\(c.name)</option>") })
         return """
             <section class="card" id="ask-introduction"><h2>Ask for an introduction</h2>
-            <form method="post" action="\(SiteURL.introductions())"><input type="hidden" name="_csrf" value="\(csrf)">
+            <form method="post" action="\(SiteURL.introductions())">\(csrfField(csrf))
             <input type="hidden" name="target" value="\(Access.key(target))">
             <label for="intro-via">Through</label><select id="intro-via" name="via">\(options)</select>
             <label for="intro-message">Why you want to meet \(targetName) <span class="muted small">(to your contact; write it for them, not for everyone)</span></label>

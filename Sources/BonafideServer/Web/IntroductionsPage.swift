@@ -16,7 +16,7 @@ struct IntroductionsPage: Sendable {
     }
 
     func render(csrf: String, clock: Clock) -> HTML {
-        let token: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\">"
+        let token = csrfField(csrf)
         let toDecide = entries.filter { $0.viaID == organizationID }
         let asked = entries.filter { $0.requesterID == organizationID }
         let madeToUs = entries.filter { $0.targetID == organizationID }

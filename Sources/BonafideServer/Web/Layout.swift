@@ -47,7 +47,7 @@ struct Layout {
                 <label for="menu-toggle" class="menu-button">Menu\(unread > 0 ? HTML(raw: " <span class=\"badge\" aria-hidden=\"true\">\(unread)</span>") : "")</label>\
                 <nav aria-label="Main" id="main-menu">\(links)\
                 <form method="get" action="\(SiteURL.search())" role="search" class="header-search"><input type="search" name="q" aria-label="Search partnerships, commitments, conversations, organizations" placeholder="Search" maxlength="100"></form>\
-                <form method="post" action="\(SiteURL.logout())" class="inline"><input type="hidden" name="_csrf" value="\(csrf)"><button class="link" title="Signed in as \(actor.user.name)">Sign out</button></form></nav>
+                <form method="post" action="\(SiteURL.logout())" class="inline">\(csrfField(csrf))<button class="link" title="Signed in as \(actor.user.name)">Sign out</button></form></nav>
                 """
         } else {
             nav =

@@ -53,7 +53,7 @@ struct NotificationSettingsPage: Sendable {
         return """
             <section class="card" id="notifications"><h2>Notifications by mail</h2>
             <p class="muted small">Everything also appears under the bell. Times are in your time zone (\(timeZone)).</p>\(noMail)
-            <form method="post" action="\(SiteURL.Settings.notifications())"><input type="hidden" name="_csrf" value="\(csrf)">
+            <form method="post" action="\(SiteURL.Settings.notifications())">\(csrfField(csrf))
             <table><thead><tr><th>When</th><th>Mail</th></tr></thead><tbody>\(rows)</tbody></table>
             <fieldset><legend>Quiet hours <span class="muted small">(mail waits until they end; leave both empty for none)</span></legend>
             <label for="quiet-start">From</label><input id="quiet-start" name="quietStart" type="time" value="\(quietStart)">
@@ -65,7 +65,7 @@ struct NotificationSettingsPage: Sendable {
             <p class="muted small">Subscribe to this address in your calendar app to see every due date of your partnerships and
             incident review dates. Anyone with the address can read it: keep it to yourself, and make a new one if it leaked.</p>
             <p class="copy" id="calendar-url">\(calendarURL)</p>
-            <form method="post" action="\(SiteURL.Settings.resetCalendar())"><input type="hidden" name="_csrf" value="\(csrf)">
+            <form method="post" action="\(SiteURL.Settings.resetCalendar())">\(csrfField(csrf))
             <button class="secondary">Make a new address (the old one stops working)</button></form></section>
             """
     }

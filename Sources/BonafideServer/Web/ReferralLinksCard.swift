@@ -15,7 +15,7 @@ struct ReferralLinksCard: Sendable {
 
     func render(csrf: String, clock: Clock, now: Date = Date()) -> HTML {
         guard canManage else { return "" }
-        let token: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\">"
+        let token = csrfField(csrf)
         let rows = HTML.join(
             links.map { l in
                 let state: HTML =

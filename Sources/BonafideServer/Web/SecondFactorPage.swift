@@ -22,7 +22,7 @@ struct SecondFactorPage: Sendable {
         let codeForm: HTML =
             hasApp
             ? """
-            <form method="post" action="\(SiteURL.secondFactor(next: next))"><input type="hidden" name="_csrf" value="\(token)">
+            <form method="post" action="\(SiteURL.secondFactor(next: next))">\(csrfField(token))
             <label for="code">The 6-digit code from your authenticator app, or a recovery code</label>
             <input id="code" name="code" required autocomplete="one-time-code" inputmode="text" maxlength="40" autofocus>
             <button type="submit">Sign in</button></form>

@@ -78,7 +78,7 @@ struct SecuritySettingsPage: Sendable {
     }
 
     func render(csrf token: String, clock: Clock) -> HTML {
-        let csrf: HTML = "<input type=\"hidden\" name=\"_csrf\" value=\"\(token)\">"
+        let csrf = csrfField(token)
         return """
             <section class="card"><h2>Your account</h2>
             <form method="post" action="\(SiteURL.Settings.name())">\(csrf)<label for="account-name">Name</label>

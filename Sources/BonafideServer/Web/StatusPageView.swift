@@ -35,7 +35,7 @@ struct StatusPageView: Sendable {
         }
         let follow: HTML =
             signedIn
-            ? "<form method=\"post\" action=\"\(SiteURL.status(page.organizationID))/\(page.subscribed ? "unsubscribe" : "subscribe")\"><input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\"><button class=\"secondary\">\(page.subscribed ? "Stop the mails" : "Follow by mail")</button></form>"
+            ? "<form method=\"post\" action=\"\(SiteURL.status(page.organizationID))/\(page.subscribed ? "unsubscribe" : "subscribe")\">\(csrfField(csrf))<button class=\"secondary\">\(page.subscribed ? "Stop the mails" : "Follow by mail")</button></form>"
             : ""
         return """
             <h1>\(page.organizationName) status</h1>

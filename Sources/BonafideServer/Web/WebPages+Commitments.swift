@@ -98,15 +98,15 @@ extension WebPages {
 
     static func thread(_ req: Request) async throws -> HTML {
         let (actor, p) = try await partnershipOf(req)
-        let model = try await ThreadPage.load(thread: try await thread(req, in: p), in: p, for: actor, csrf: req.csrfToken, on: req.db)
+        guard let thread = try await thread(uuid(req, "tid"), in: p, on: req.db) else { throw Problem.notFound("thread") }
+        let model = try await ThreadPage.load(thread: thread, in: p, for: actor, csrf: req.csrfToken, on: req.db)
         return try await page(req, model.subject, model.render())
     }
 
-    private static func thread(_ req: Request, in p: Partnership) async throws -> MessageThread {
-        guard let tid = uuid(req, "tid"),
-            let thread = try await MessageThread.query(on: req.db).filter(\.$id == tid).filter(\.$partnership.$id == p.id!).first()
-        else { throw Problem.notFound("thread") }
-        return thread
+    /// A thread of this partnership, or nil.
+    private static func thread(_ id: UUID?, in p: Partnership, on db: any Database) async throws -> MessageThread? {
+        guard let id else { return nil }
+        return try await MessageThread.query(on: db).filter(\.$id == id).filter(\.$partnership.$id == p.id!).first()
     }
 
     static func postMessage(_ req: Request) async throws -> Response {
@@ -123,12 +123,9 @@ extension WebPages {
             return req.safeRedirect(to: SiteURL.thread(p.id, m.$thread.id))
         } catch let problem as Problem where problem.status == .unprocessableEntity && problem.field != "threadId" {
             // Shown again as typed, with the refusal next to its field.
-            let form = (values: values, problem: Optional(problem))
-            if let threadID,
-                let thread = try await MessageThread.query(on: req.db).filter(\.$id == threadID)
-                    .filter(\.$partnership.$id == p.id!).first()
-            {
-                let model = try await ThreadPage.load(thread: thread, in: p, for: actor, reply: form, csrf: req.csrfToken, on: req.db)
+            if let thread = try await thread(threadID, in: p, on: req.db) {
+                let model = try await ThreadPage.load(
+                    thread: thread, in: p, for: actor, reply: (values, problem), csrf: req.csrfToken, on: req.db)
                 return try await page(req, model.subject, model.render()).encodeResponse(status: problem.status, for: req)
             }
             let form2 = MessageForm(action: SiteURL.messages(p.id), values: values, problem: problem, csrf: req.csrfToken)

@@ -220,7 +220,7 @@ enum WebPages {
         return layout.render(body)
     }
 
-    static func csrf(_ req: Request) -> HTML { "<input type=\"hidden\" name=\"_csrf\" value=\"\(req.csrfToken)\">" }
+    static func csrf(_ req: Request) -> HTML { csrfField(req.csrfToken) }
 
     /// Runs a form action; a problem becomes a message on the page the user came from.
     static func act(_ req: Request, back: String, _ work: () async throws -> String) async throws -> Response {

@@ -49,7 +49,7 @@ struct WebhooksCard: Sendable {
     }
 
     func render(csrf: String, clock: Clock) -> HTML {
-        let token = HTML(raw: "<input type=\"hidden\" name=\"_csrf\" value=\"\(HTML.escape(csrf))\">")
+        let token = csrfField(csrf)
         let secret: HTML =
             newSecret.map {
                 "<p><strong>Copy the signing secret now; it will not be shown again:</strong></p><p class=\"copy\" id=\"webhook-secret\">\($0)</p>"

@@ -36,7 +36,7 @@ struct CommitmentEditPage: Sendable {
         return """
             <div class="card" style="max-width:720px"><p><a href="\(commitmentLink)">← \(title)</a> · <a href="\(partnershipLink)">\(partnershipName)</a></p>
             <h1>\(mode == .direct ? "Edit the proposal" : "Propose new wording")</h1>\(intro)\(general)
-            <form method="post" action="\(action)"><input type="hidden" name="_csrf" value="\(csrf)">
+            <form method="post" action="\(action)">\(csrfField(csrf))
             <label for="title">What is promised</label><input id="title" name="title" required maxlength="200" value="\(values["title"] ?? "")"\(invalid("title"))>\(error("title"))
             <label for="deliverable">Deliverable</label><textarea id="deliverable" name="deliverable" maxlength="4000"\(invalid("deliverable"))>\(values["deliverable"] ?? "")</textarea>\(error("deliverable"))
             <label for="criteria">Acceptance criteria</label><textarea id="criteria" name="acceptanceCriteria" maxlength="4000"\(invalid("acceptanceCriteria"))>\(values["acceptanceCriteria"] ?? "")</textarea>\(error("acceptanceCriteria"))

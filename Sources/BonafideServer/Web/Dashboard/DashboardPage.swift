@@ -109,12 +109,12 @@ struct DashboardPage: Sendable {
 
     private func waitingList() -> HTML {
         guard !waiting.isEmpty else { return "<p class=\"muted\">Nothing waits for your side.</p>" }
-        let csrfField = HTML(raw: "<input type=\"hidden\" name=\"_csrf\" value=\"\(HTML.escape(csrf))\">")
+        let csrfInput = csrfField(csrf)
         return """
             <ul class="inbox">\(HTML.join(waiting.map { w in
                 let quick: HTML = w.quick.map { q in
                     """
-                    <form method="post" action="\(q.url)" class="inline">\(csrfField)<input type="hidden" name="action" value="\(q.action)">\
+                    <form method="post" action="\(q.url)" class="inline">\(csrfInput)<input type="hidden" name="action" value="\(q.action)">\
                     <input type="hidden" name="back" value="\(SiteURL.dashboard())"><button class="small" aria-label="\(q.label): \(w.title)">\(q.label)</button></form>
                     """
                 } ?? ""

@@ -19,7 +19,7 @@ struct NewIncidentPage: Sendable {
             <div class="card" style="max-width:720px"><h1>Incident in <a href="\(partnershipLink)">\(partnershipName)</a></h1>
             <p class="muted">Both sides see it, and every step of its handling is in the partnership's log. It counts as trust evidence: \
             the incident itself against the responsible side's reliability, how it is handled for or against its credibility.</p>\(errors.general)
-            <form method="post" action="\(action)"><input type="hidden" name="_csrf" value="\(csrf)">
+            <form method="post" action="\(action)">\(csrfField(csrf))
             <fieldset><legend>Who is responsible</legend>
             <label><input type="radio" name="responsible" value="partner"\(checked("responsible", "partner"))> \(partnerName)</label>
             <label><input type="radio" name="responsible" value="us"\(checked("responsible", "us"))> Our side: we disclose it ourselves</label></fieldset>

@@ -57,7 +57,7 @@ struct NotificationsPage: Sendable {
         ).render()
         let markAll: HTML =
             unread > 0
-            ? "<form method=\"post\" action=\"\(SiteURL.notificationsRead())\"><input type=\"hidden\" name=\"_csrf\" value=\"\(csrf)\"><button class=\"secondary\">Mark all read</button></form>"
+            ? "<form method=\"post\" action=\"\(SiteURL.notificationsRead())\">\(csrfField(csrf))<button class=\"secondary\">Mark all read</button></form>"
             : ""
         return """
             <h1>Notifications <span class="muted small">\(unread) unread</span></h1>

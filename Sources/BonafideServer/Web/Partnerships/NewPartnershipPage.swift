@@ -10,7 +10,7 @@ struct NewPartnershipPage: Sendable {
         let errors = FieldErrors(problem: problem, fields: Self.fields)
         return """
             <div class="card" style="max-width:640px"><h1>Open a partnership</h1>\(errors.general)
-            <form method="post" action="\(SiteURL.partnerships())"><input type="hidden" name="_csrf" value="\(csrf)">
+            <form method="post" action="\(SiteURL.partnerships())">\(csrfField(csrf))
             <label for="name">Name</label><input id="name" name="name" required maxlength="160" placeholder="Website relaunch with Acme" value="\(values["name"] ?? "")"\(errors.invalid("name"))>\(errors.message("name"))
             <label for="partnerEmail">Partner's email <span class="muted small">(the person who will accept for their organization)</span></label>
             <input id="partnerEmail" name="partnerEmail" type="email" value="\(values["partnerEmail"] ?? "")"\(errors.invalid("partnerEmail"))>\(errors.message("partnerEmail"))
