@@ -52,7 +52,12 @@ struct PartnershipPageTests {
             }
             let browser = try await Browser.signedIn(app, as: acme)
             let page = try await browser.get("/partnerships/\(pid)").html
-            #expect(page.contains("<nav class=\"jump\" aria-label=\"On this page\"><a href=\"#overview\">Overview</a>"))
+            // Jump links to each part, which a phone shows one at a time (tabs.js).
+            #expect(
+                page.contains(
+                    "<nav class=\"jump\" aria-label=\"On this page\" data-tabs><a href=\"#overview\" data-panel=\"panel-overview\">Overview</a>"
+                ))
+            #expect(page.contains("<div class=\"tab-panel\" id=\"panel-commitments\"><section class=\"card\" id=\"commitments\">"))
             #expect(page.contains("<strong class=\"\">2</strong> open commitments</a>"), "\(page)")
             // Plain words, no event codes, and no warning pill before anyone cosigns.
             #expect(page.contains("<li>Alice proposed “Style guide”, owned by Alice<div class=\"small muted\">Alice · "))

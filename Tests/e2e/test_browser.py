@@ -196,6 +196,19 @@ def test_sign_up_partner_commit_and_see_it_on_the_dashboard(browser):
     shot(browser, "08-partnership-active")
     browser.set_window_size(390, 844)
     shot(browser, "09-partnership-phone")
+    # On a phone the page reads one part at a time: its "On this page" links become tabs.
+    overview, commitments = browser.find_element(By.ID, "overview"), browser.find_element(By.ID, "commitments")
+    assert overview.is_displayed() and not commitments.is_displayed()
+    tab = browser.find_element(By.CSS_SELECTOR, "nav.jump a[data-panel='panel-commitments']")
+    tab.click()
+    assert commitments.is_displayed() and not overview.is_displayed()
+    assert tab.get_attribute("aria-current") == "true"
+    assert f"Homepage wireframes {run}" in commitments.text
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    assert height < 3000, f"the commitments tab is {height} px tall on a phone"
+    # On a wide screen every part is on the page again.
+    browser.set_window_size(1280, 900)
+    assert overview.is_displayed() and commitments.is_displayed() and tab.get_attribute("aria-current") is None
 
 
 def test_demo_pages_render_for_a_signed_in_demo_user(browser):

@@ -2,7 +2,7 @@ import Foundation
 
 /// Scripts shipped in the package's `Assets` folder, read once at first use and served under `/assets/`.
 enum Assets {
-    static let scripts = ["vault.js", "vault-ui.js", "witness.js"]
+    static let scripts = ["vault.js", "vault-ui.js", "witness.js", "tabs.js"]
 
     private static let cache: [String: String] = {
         var out: [String: String] = [:]

@@ -105,9 +105,7 @@ func registerWeb(_ app: Application) throws {
     }
     web.get(SiteURL.publicProfile) { req async throws -> HTML in
         let page = try await PublicProfilePage.load(req)
-        let clock = Clock(req.actor?.user.timeZone)
-        let incidents = try await WebPages.incidentRecordCard(req, subject: page.organizationID, clock: clock)
-        return try await WebPages.page(req, page.name, page.render(incidents: incidents, clock: clock))
+        return try await WebPages.page(req, page.name, page.render())
     }
     app.get(SiteURL.statusFeed, use: WebPages.statusFeed)
     signedIn.post(SiteURL.statusSubscribe, use: WebPages.followStatus)
@@ -212,12 +210,8 @@ enum WebPages {
     static func errorPage(_ problem: Problem, for req: Request) async throws -> HTML {
         // A path no route matched never passed the session middleware: find the person so the menu is theirs.
         if req.actor == nil { try await WebSessions.recognize(req) }
-        let body: HTML = """
-            <div class="card"><h1>\(problem.title)</h1><p>\(problem.detail)</p>
-            <p><a href="javascript:history.back()">Go back</a> · <a href="\(SiteURL.home())">Home</a></p></div>
-            """
         let layout = Layout(title: problem.title, actor: req.actor, csrf: req.actor != nil ? req.csrfToken : "", current: req.url.path)
-        return layout.render(body)
+        return layout.render(ErrorPage(problem: problem).render())
     }
 
     static func csrf(_ req: Request) -> HTML { csrfField(req.csrfToken) }
@@ -238,159 +232,6 @@ enum WebPages {
 
     static func zoneOptions(selected: String) -> HTML {
         HTML.join(TimeZones.all.map { z in "<option\(HTML(raw: z == selected ? " selected" : ""))>\(z)</option>" })
-    }
-
-    // MARK: Accounts
-
-    static func home(_ req: Request) async throws -> Response {
-        if req.actor != nil { return req.redirect(to: SiteURL.dashboard()) }
-        let body: HTML = """
-            <section class="card"><h1>Trust you can verify, with partners you may never meet.</h1>
-            <p>Bonafide gives a partnership one place to set clear expectations, talk, and keep promises, \
-            and turns that record into trust both sides can check.</p>
-            <p><a class="button" href="\(SiteURL.signup())">Create an account</a> <a class="button secondary" href="\(SiteURL.login())" style="background:#e7ebf3;color:#1d2433">Sign in</a></p></section>
-            """
-        return try await page(req, "Welcome", body).encodeResponse(for: req)
-    }
-
-    static func loginForm(_ req: Request) async throws -> HTML {
-        try await loginPage(req, email: "", error: nil)
-    }
-
-    static func loginPage(_ req: Request, email: String, error: String?) async throws -> HTML {
-        let next = (try? req.query.get(String.self, at: "next")) ?? ""
-        return try await page(
-            req, "Sign in",
-            """
-            <div class="card" style="max-width:460px"><h1>Sign in</h1>
-            \(error.map { HTML("<p class=\"error-text\" role=\"alert\">\($0)</p>") } ?? "")
-            <form method="post" action="\(SiteURL.login(next: next))">\(csrf(req))
-            <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required value="\(email)">
-            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-            <button type="submit">Sign in</button></form>
-            <p>or</p>\(PasskeyScript.button("signin", label: "Sign in with a passkey", csrf: req.csrfToken, status: "passkey-status"))
-            <p class="small">No account yet? <a href="\(SiteURL.signup())">Sign up</a>. Forgot your password? <a href="\(SiteURL.passwordReset())">Set a new one</a>.</p></div>
-            """)
-    }
-
-    static func login(_ req: Request) async throws -> Response {
-        let email = field(req, "email")
-        do {
-            try await req.limitSignIn(email: email)
-            let user = try await Accounts.authenticate(
-                email: email, password: field(req, "password"), hasher: req.password.async, on: req.db)
-            let next = SafeRedirect.target((try? req.query.get(String.self, at: "next")) ?? "")
-            if try await TwoFactor.hasSecondFactor(user, on: req.db) {
-                try await WebSessions.start(req, user, pendingSecondFactor: true)
-                return req.redirect(to: SiteURL.secondFactor(next: next))
-            }
-            try await signIn(req, user)
-            // A crafted link must not send people elsewhere, or write headers, after sign-in.
-            return req.safeRedirect(to: next)
-        } catch let problem as Problem {
-            return try await loginPage(req, email: email, error: problem.detail).encodeResponse(status: problem.status, for: req)
-        }
-    }
-
-    static func signIn(_ req: Request, _ user: User) async throws {
-        try await WebSessions.start(req, user)
-        if try await Accounts.mustSetUpSecondFactor(user, on: req.db) { req.setSessionValue(setUpSecondFactorKey, "1") }
-    }
-
-    /// Session flag: this person must set up a second factor before using anything else.
-    static let setUpSecondFactorKey = "setup_second_factor"
-
-    static func logout(_ req: Request) async throws -> Response {
-        try await WebSessions.end(req)
-        return req.redirect(to: SiteURL.login())
-    }
-
-    struct SignupValues {
-        var name = "", email = "", organization = "", timeZone = "UTC", invitation = ""
-        var invitedOrganization: String?
-    }
-
-    static func signupForm(_ req: Request) async throws -> HTML {
-        var v = SignupValues()
-        v.email = (try? req.query.get(String.self, at: "email")) ?? ""
-        return try await signupPage(req, v, error: nil)
-    }
-
-    static func joinForm(_ req: Request) async throws -> HTML {
-        let secret = req.parameters.get("secret") ?? ""
-        guard let invitation = try await Accounts.colleagueInvitation(secret: secret, on: req.db) else {
-            throw Problem(.notFound, "This invitation link is not valid or was already used.")
-        }
-        var v = SignupValues()
-        v.email = invitation.email
-        v.invitation = secret
-        v.invitedOrganization = invitation.organization.name
-        v.timeZone = invitation.organization.timeZone
-        return try await signupPage(req, v, error: nil)
-    }
-
-    static func signupPage(_ req: Request, _ v: SignupValues, error: Problem?) async throws -> HTML {
-        let orgField: HTML =
-            v.invitedOrganization.map { name in
-                "<p>You are joining <strong>\(name)</strong>.</p><input type=\"hidden\" name=\"invitation\" value=\"\(v.invitation)\"><input type=\"hidden\" name=\"organization\" value=\"\(name)\">"
-            } ?? """
-                <label for="organization">Organization</label><input id="organization" name="organization" required maxlength="120" value="\(v.organization)">
-                """
-        let err: HTML = error.map { "<p class=\"error-text\" role=\"alert\">\($0.detail)</p>" } ?? ""
-        return try await page(
-            req, "Sign up",
-            """
-            <div class="card" style="max-width:520px"><h1>Create your account</h1>\(err)
-            <form method="post" action="\(SiteURL.signup())">\(csrf(req))
-            <label for="name">Your name</label><input id="name" name="name" required maxlength="100" autocomplete="name" value="\(v.name)">
-            <label for="email">Email</label><input id="email" name="email" type="email" required autocomplete="email" value="\(v.email)">
-            <label for="password">Password <span class="muted small">(at least 10 characters)</span></label>
-            <input id="password" name="password" type="password" required minlength="10" autocomplete="new-password">
-            \(orgField)
-            <label for="timeZone">Time zone</label><select id="timeZone" name="timeZone">\(zoneOptions(selected: v.timeZone))</select>
-            <button type="submit">Create account</button></form></div>
-            """)
-    }
-
-    static func signup(_ req: Request) async throws -> Response {
-        var v = SignupValues()
-        v.name = field(req, "name")
-        v.email = field(req, "email")
-        v.organization = field(req, "organization")
-        v.timeZone = field(req, "timeZone")
-        v.invitation = field(req, "invitation")
-        do {
-            try await req.limitAttempts("signup", key: "", limit: req.application.bonafide.signupsPerClient, window: 600)
-            let config = req.application.bonafide
-            // With mail, the page never says whether an address has an account: both answers are "check your mail".
-            if config.requiresEmailVerification, v.invitation.isEmpty,
-                let existing = try await User.query(on: req.db).filter(\.$email == BonafideCore.Validation.normalizedEmail(v.email)).first()
-            {
-                try await AccountLinks.warnExistingAccount(existing, baseURL: config.baseURL, on: req.db)
-                return try await checkYourMail(req, email: existing.email).encodeResponse(for: req)
-            }
-            let (user, _) = try await Accounts.register(
-                .init(
-                    email: v.email, password: field(req, "password"), name: v.name, organization: v.organization,
-                    timeZone: v.timeZone.isEmpty ? nil : v.timeZone, invitation: v.invitation.isEmpty ? nil : v.invitation),
-                hasher: req.password.async, on: req.db)
-            if !v.invitation.isEmpty {
-                // The colleague invitation was mailed to this address and the link came back: the address is proven.
-                user.emailVerifiedAt = Date()
-                try await user.save(on: req.db)
-            } else if config.requiresEmailVerification {
-                try await AccountLinks.send(.verifyEmail, to: user, baseURL: config.baseURL, on: req.db)
-                return try await checkYourMail(req, email: user.email).encodeResponse(for: req)
-            }
-            try await signIn(req, user)
-            req.flash("Welcome to Bonafide, \(user.name).")
-            return req.redirect(to: SiteURL.dashboard())
-        } catch let problem as Problem {
-            if !v.invitation.isEmpty, let inv = try await Accounts.colleagueInvitation(secret: v.invitation, on: req.db) {
-                v.invitedOrganization = inv.organization.name
-            }
-            return try await signupPage(req, v, error: problem).encodeResponse(status: problem.status, for: req)
-        }
     }
 
     // MARK: Dashboard and notifications

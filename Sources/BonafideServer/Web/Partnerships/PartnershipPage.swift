@@ -225,6 +225,7 @@ struct PartnershipPage: Sendable {
         return """
             <h1>\(name) \(statusBadge(status.rawValue))</h1>\(jumpLinks)
             <p class="muted">\(parties)</p>
+            <div class="tab-panel" id="panel-overview">
             \(invitationCard())\(overview())
             <div class="grid">
             <section class="card"><h2>Members</h2><ul>\(HTML.join(members.map { m in "<li>\(m.name) <span class=\"muted small\">\(m.organization)</span></li>" }))</ul>\(addMemberForm())</section>
@@ -233,13 +234,15 @@ struct PartnershipPage: Sendable {
             </div>
             \(trust?.render() ?? "")
             <section class="card"><h2>Agreement</h2>\(agreementText())</section>
-            \(commitmentsCard())
-            \(conversationsCard())
-            \(incidentsCard())
-            \(checkIns.render(csrf: csrf, clock: clock))
-            \(documents.render(csrf: csrf, clock: clock))
-            \(recordCard())
-            \(endForm())
+            </div>
+            <div class="tab-panel" id="panel-commitments">\(commitmentsCard())</div>
+            <div class="tab-panel" id="panel-conversations">\(conversationsCard())</div>
+            <div class="tab-panel" id="panel-incidents">\(incidentsCard())</div>
+            <div class="tab-panel" id="panel-check-ins">\(checkIns.render(csrf: csrf, clock: clock))</div>
+            <div class="tab-panel" id="panel-documents">\(documents.render(csrf: csrf, clock: clock))</div>
+            <div class="tab-panel" id="panel-record">\(recordCard())
+            \(endForm())</div>
+            <script src="\(SiteURL.asset("tabs.js"))" defer></script>
             """
     }
 
@@ -247,9 +250,11 @@ struct PartnershipPage: Sendable {
 
     private var jumpLinks: HTML {
         """
-        <nav class="jump" aria-label="On this page"><a href="#overview">Overview</a><a href="#commitments">Commitments</a>\
-        <a href="#conversations">Conversations</a><a href="#incidents">Incidents</a><a href="#check-ins">Check-ins</a>\
-        <a href="#documents">Documents</a><a href="#record">Record</a></nav>
+        <nav class="jump" aria-label="On this page" data-tabs>\
+        <a href="#overview" data-panel="panel-overview">Overview</a><a href="#commitments" data-panel="panel-commitments">Commitments</a>\
+        <a href="#conversations" data-panel="panel-conversations">Conversations</a>\
+        <a href="#incidents" data-panel="panel-incidents">Incidents</a><a href="#check-ins" data-panel="panel-check-ins">Check-ins</a>\
+        <a href="#documents" data-panel="panel-documents">Documents</a><a href="#record" data-panel="panel-record">Record</a></nav>
         """
     }
 

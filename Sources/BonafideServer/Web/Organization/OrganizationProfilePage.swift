@@ -1,0 +1,71 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Vapor
+
+/// An organization's profile as a signed-in person sees it: the sections it shows them, its credentials, testimonials
+/// and incident record and, when it is another organization, the viewer's trust in it with where they keep it, how to
+/// be introduced and what it sees of the viewer. Loaded through the services and the policy layer; a pure view.
+struct OrganizationProfilePage: Sendable {
+    /// What the viewer does with another organization; absent on one's own profile.
+    struct Relationship: Sendable {
+        var trust: TrustPanel
+        var circle: CircleCard
+        var introduction: IntroductionRequestCard
+        var audience: ProfileAudienceCard
+    }
+
+    var name: String
+    var profile: ProfileCard
+    var credentials: [CredentialEntry]
+    var testimonials: TestimonialsCard
+    var incidents: IncidentRecordCard
+    var relationship: Relationship?
+    var clock: Clock
+    var csrf: String
+
+    static func load(_ req: Request, for actor: Actor, organization id: UUID?) async throws -> Self {
+        let db = req.db
+        guard let id, let org = try await Organization.find(id, on: db) else { throw Problem.notFound("organization") }
+        let now = Date()
+        let relationship: Relationship? =
+            id == actor.organizationID
+            ? nil
+            : Relationship(
+                trust: try await TrustPanel.load(for: actor, subject: id, csrf: req.csrfToken, on: db),
+                circle: try await CircleCard.load(for: actor, subject: id, on: db),
+                introduction: try await IntroductionRequestCard.load(req, for: actor, target: org),
+                audience: try await ProfileAudienceCard.load(req, for: actor, other: org))
+        return OrganizationProfilePage(
+            name: org.name, profile: try await ProfileCard.load(req, of: org, for: .person(actor)),
+            credentials: try await Credentials.of(id, seenBy: actor.organizationID, on: db).map { CredentialEntry($0, at: now) },
+            testimonials: try await TestimonialsCard.load(for: actor, subject: id, on: db),
+            incidents: IncidentRecordCard(record: try await Incidents.record(of: id, on: db)), relationship: relationship,
+            clock: Clock(actor.user.timeZone), csrf: req.csrfToken)
+    }
+
+    func render() -> HTML {
+        let credentialList: HTML =
+            credentials.isEmpty
+            ? "<p class=\"muted\">None listed.</p>"
+            : "<ul>\(HTML.join(credentials.map { HTML("<li>\($0.render(clock: clock))</li>") }))</ul>"
+        let panel: HTML =
+            relationship.map { r in
+                """
+                \(r.trust.render())\(r.circle.render(csrf: csrf))
+                \(r.introduction.render(csrf: csrf))
+                \(r.audience.render())
+                """
+            }
+            ?? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(SiteURL.profileSettings)\">choose who else sees each</a>.</p>"
+        return """
+            <h1>\(name)</h1>
+            \(profile.render())
+            <section class="card" id="profile-credentials"><h2>Credentials</h2>\(credentialList)
+            <p class="small muted">Verified means the issuing organization confirmed it on Bonafide.</p></section>
+            \(testimonials.render(clock: clock, csrf: csrf))
+            \(incidents.render(clock: clock))
+            \(panel)
+            """
+    }
+}
