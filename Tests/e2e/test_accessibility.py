@@ -110,6 +110,19 @@ def test_the_frame_skips_to_content_marks_the_page_and_folds_into_a_menu_on_a_ph
     assert browser.find_element(By.CSS_SELECTOR, "nav a[href='/surveys']").rect["y"] < circles.rect["y"], "entries stack"
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
     assert not serious(browser, "/dashboard"), "axe-core on a phone"
+    # Long pages read one part at a time on a phone: their "On this page" links become tabs.
+    for path in ("/organization", "/settings", "/mentions"):
+        browser.get(BASE + path)
+        panels = browser.find_elements(By.CSS_SELECTOR, ".tab-panel")
+        shown = [p.get_attribute("id") for p in panels if p.is_displayed()]
+        assert len(panels) >= 3 and len(shown) == 1, (path, len(panels), shown)
+        current = browser.find_element(By.CSS_SELECTOR, "nav.jump a[aria-current='true']")
+        assert current.get_attribute("data-panel") == shown[0]
+        assert not serious(browser, path), f"axe-core on a phone: {path}"
+    # A link to a part opens its tab (here where a new API token is shown once).
+    browser.get(BASE + "/settings#api-tokens")
+    assert browser.find_element(By.ID, "token-name").is_displayed()
+    assert not browser.find_element(By.ID, "tz").is_displayed()
     browser.find_element(By.CSS_SELECTOR, "label.menu-button").click()
     browser.find_element(By.CSS_SELECTOR, "nav a[href='/circles']").click()
     showing(browser, "aria-current")

@@ -39,7 +39,7 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
         return out
     }
 
-    static func join(_ parts: [HTML]) -> HTML { HTML(raw: parts.map(\.text).joined()) }
+    static func join(_ parts: [HTML], separator: String = "") -> HTML { HTML(raw: parts.map(\.text).joined(separator: separator)) }
 }
 
 extension HTML: AsyncResponseEncodable {

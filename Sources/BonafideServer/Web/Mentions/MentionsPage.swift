@@ -107,9 +107,22 @@ struct MentionsPage: Sendable {
             rows.isEmpty
             ? "<p class=\"muted\">No mentions yet. Import a file or follow a feed below.</p>"
             : "<table id=\"mention-list\"><thead><tr><th>When</th><th>Brand</th><th>Mention</th><th>Sentiment</th></tr></thead><tbody>\(HTML.join(rows.map(renderRow)))</tbody></table>\(pager)"
+        // A brand's page runs to several phone screens of charts and mentions: one part at a time there.
+        let tabs = PageTabs(parts: [
+            .init(
+                anchor: "mention-brands", title: "Brands",
+                content: "<div id=\"mention-brands\">\(alertList)\(filter)\(HTML.join(cards.map { $0.render() }))</div>"),
+            .init(
+                anchor: "mention-latest", title: "Latest mentions",
+                content:
+                    "<section class=\"card\" id=\"mention-latest\"><h2>\(selected == nil ? "Latest mentions" : "Latest mentions of this brand")</h2>\(recent)</section>"
+            ),
+            .init(anchor: "mention-feeds", title: "Feeds and import", content: manage.map(renderManage) ?? ""),
+        ])
         return """
             <h1>Mentions</h1><p class="muted">What people say about you and your partners, scored by Bonafide's sentiment analyser (−1 to +1).</p>
-            \(alertList)\(filter)\(HTML.join(cards.map { $0.render() }))<section class="card"><h2>\(selected == nil ? "Latest mentions" : "Latest mentions of this brand")</h2>\(recent)</section>\(manage.map(renderManage) ?? "")
+            \(tabs.nav)
+            \(tabs.panels)
             """
     }
 
@@ -131,7 +144,7 @@ struct MentionsPage: Sendable {
                     """
             })
         return """
-            <section class="card"><h2>Feeds</h2><p class="small muted">RSS and Atom feeds are read every \(manage.pollInterval); an item seen before is not counted twice.</p>
+            <section class="card" id="mention-feeds"><h2>Feeds</h2><p class="small muted">RSS and Atom feeds are read every \(manage.pollInterval); an item seen before is not counted twice.</p>
             \(manage.feeds.isEmpty ? HTML("<p class=\"muted\">No feeds yet.</p>") : HTML("<table id=\"feed-list\"><thead><tr><th>Feed</th><th>Brand</th><th>Last poll</th><th></th></tr></thead><tbody>\(feedRows)</tbody></table>"))
             <h3>Follow a feed</h3><form method="post" action="\(SiteURL.feeds())">\(csrfField(csrf))
             <label for="feed-url">Feed address (RSS or Atom)</label><input id="feed-url" name="url" type="url" required maxlength="2000" placeholder="https://reviews.example.com/northwind.rss">

@@ -34,32 +34,32 @@ extension WebPages {
 
     static func addFeed(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.mentions()) {
+        return try await act(req, back: SiteURL.mentionFeeds) {
             _ = try await MentionFeeds.add(
                 .init(url: field(req, "url"), brand: field(req, "brand"), keywords: field(req, "keywords")), by: actor, on: req.db)
             req.flash("Following the feed; it is read within a minute, or now with “Poll now”.")
-            return SiteURL.mentions()
+            return SiteURL.mentionFeeds
         }
     }
 
     static func pollFeed(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.mentions()) {
+        return try await act(req, back: SiteURL.mentionFeeds) {
             try Policy.manageOrganization(actor)
             let feed = try await MentionFeeds.feed(uuid(req, "fid"), for: actor, on: req.db)
             let r = try await MentionFeeds.poll(feed, with: req.application.feedFetcher, on: req.db)
             req.flash(r.failed ? "The feed could not be read: \(r.status)" : "Polled: \(r.status).", error: r.failed)
-            return SiteURL.mentions()
+            return SiteURL.mentionFeeds
         }
     }
 
     static func removeFeed(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.mentions()) {
+        return try await act(req, back: SiteURL.mentionFeeds) {
             let feed = try await MentionFeeds.feed(uuid(req, "fid"), for: actor, on: req.db)
             try await MentionFeeds.remove(feed, by: actor, on: req.db)
             req.flash("No longer following \(feed.url); its mentions stay.")
-            return SiteURL.mentions()
+            return SiteURL.mentionFeeds
         }
     }
 }

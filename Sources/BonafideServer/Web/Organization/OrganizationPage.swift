@@ -103,11 +103,8 @@ struct OrganizationPage: Sendable {
             <form method="post" action="\(SiteURL.statusPageSettings())">\(token)<label for="status-visibility">Who can see it</label>
             <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
             """ : ""
-        return """
-            <h1>\(settings.name)</h1>
-            <p class="muted">An honest profile is where trust starts: partners see what you do well, what you do not, and what could go wrong.</p>
-            \(sections.render(csrf: csrf))
-            <section class="card"><h2>Name, hours and settings</h2>
+        let settingsCard: HTML = """
+            <section class="card" id="organization-settings"><h2>Name, hours and settings</h2>
             <form method="post" action="\(SiteURL.ownOrganization())">\(token)
             <label for="name">Name</label><input id="name" name="name" value="\(settings.name)" maxlength="120"\(disabled)>
             <label for="tz">Time zone</label><select id="tz" name="timeZone"\(disabled)>\(WebPages.zoneOptions(selected: settings.timeZone))</select>
@@ -117,15 +114,30 @@ struct OrganizationPage: Sendable {
             <label style="font-weight:400"><input type="checkbox" id="message-sentiment" name="messageSentiment" value="1"\(HTML(raw: settings.messageSentiment ? " checked" : ""))\(disabled)> Analyse the tone of partnership messages <span class="muted small">(shown only to your people; your partners see it only if they opt in themselves)</span></label>
             \(mayEdit ? HTML("<button>Save settings</button>") : HTML("<p class=\"muted\">Only owners and admins can change these.</p>"))
             </form></section>
-            <section class="card"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
+            """
+        let people: HTML = """
+            <section class="card" id="people"><h2>People</h2><table><thead><tr><th>Name</th><th>Email</th><th>Role</th></tr></thead><tbody>
             \(members.map { m in HTML("<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.role)</td></tr>") })</tbody></table></section>
-            \(credentials.render(clock: clock, csrf: csrf))
             \(invite)\(twoFactorPolicy)
-            \(outgoingMail?.render(clock: clock, csrf: csrf) ?? "")
-            \(statusPage)
-            \(vault.render(csrf: csrf))
-            \(sharedWithUs.render(clock: clock))
-            \(webhooks?.render(csrf: csrf, clock: clock) ?? "")
+            """
+        let mailAndStatus: HTML = "\(outgoingMail?.render(clock: clock, csrf: csrf) ?? "")\(statusPage)"
+        // Up to a dozen cards: on a phone, one part at a time.
+        let tabs = PageTabs(parts: [
+            .init(anchor: "profile-sections", title: "Profile", content: sections.render(csrf: csrf)),
+            .init(anchor: "organization-settings", title: "Settings", content: settingsCard),
+            .init(anchor: "people", title: "People", content: people),
+            .init(anchor: "credentials", title: "Credentials", content: credentials.render(clock: clock, csrf: csrf)),
+            .init(
+                anchor: "mail-and-status", title: "Mail and status",
+                content: mailAndStatus.text.isEmpty ? "" : "<div id=\"mail-and-status\">\(mailAndStatus)</div>"),
+            .init(anchor: "vault", title: "Vault", content: "\(vault.render(csrf: csrf))\n\(sharedWithUs.render(clock: clock))"),
+            .init(anchor: "webhooks", title: "Webhooks", content: webhooks?.render(csrf: csrf, clock: clock) ?? ""),
+        ])
+        return """
+            <h1>\(settings.name)</h1>
+            <p class="muted">An honest profile is where trust starts: partners see what you do well, what you do not, and what could go wrong.</p>
+            \(tabs.nav)
+            \(tabs.panels)
             """
     }
 }

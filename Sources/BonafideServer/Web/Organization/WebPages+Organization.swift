@@ -62,29 +62,29 @@ extension WebPages {
 
     static func updateProfile(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.Settings.page()) {
+        return try await act(req, back: SiteURL.Settings.section("you")) {
             let zone = field(req, "timeZone")
             try await Accounts.setTimeZone(zone, of: actor, on: req.db)
             req.flash("Saved: times now show in \(zone).")
-            return SiteURL.Settings.page()
+            return SiteURL.Settings.section("you")
         }
     }
 
     static func createToken(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.Settings.page()) {
+        return try await act(req, back: SiteURL.Settings.section("api-tokens")) {
             let (_, secret) = try await Accounts.createToken(for: actor.user, name: field(req, "name"), on: req.db)
             req.setSessionValue("new_token", secret)
-            return SiteURL.Settings.page()
+            return SiteURL.Settings.section("api-tokens")
         }
     }
 
     static func revokeToken(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        return try await act(req, back: SiteURL.Settings.page()) {
+        return try await act(req, back: SiteURL.Settings.section("api-tokens")) {
             try await Accounts.revokeToken(uuid(req, "tokenID"), by: actor, on: req.db)
             req.flash("Token revoked; it no longer works.")
-            return SiteURL.Settings.page()
+            return SiteURL.Settings.section("api-tokens")
         }
     }
 }

@@ -222,41 +222,34 @@ struct PartnershipPage: Sendable {
     func render() -> HTML {
         let parties: HTML =
             "\(link(ours)) and \(theirs.map(link) ?? HTML("\(invitedEmail.map { "\($0) (invited)" } ?? "a partner to be invited")"))"
+        let tabs = PageTabs(parts: [
+            .init(
+                anchor: "overview", title: "Overview",
+                content: """
+                    \(invitationCard())\(overview())
+                    <div class="grid">
+                    <section class="card"><h2>Members</h2><ul>\(HTML.join(members.map { m in "<li>\(m.name) <span class=\"muted small\">\(m.organization)</span></li>" }))</ul>\(addMemberForm())</section>
+                    <section class="card"><h2>Working hours overlap</h2>\(overlapText())</section>
+                    \(responsiveness())
+                    </div>
+                    \(trust?.render() ?? "")
+                    <section class="card"><h2>Agreement</h2>\(agreementText())</section>
+                    """),
+            .init(anchor: "commitments", title: "Commitments", content: commitmentsCard()),
+            .init(anchor: "conversations", title: "Conversations", content: conversationsCard()),
+            .init(anchor: "incidents", title: "Incidents", content: incidentsCard()),
+            .init(anchor: "check-ins", title: "Check-ins", content: checkIns.render(csrf: csrf, clock: clock)),
+            .init(anchor: "documents", title: "Documents", content: documents.render(csrf: csrf, clock: clock)),
+            .init(anchor: "record", title: "Record", content: "\(recordCard())\n\(endForm())"),
+        ])
         return """
-            <h1>\(name) \(statusBadge(status.rawValue))</h1>\(jumpLinks)
+            <h1>\(name) \(statusBadge(status.rawValue))</h1>\(tabs.nav)
             <p class="muted">\(parties)</p>
-            <div class="tab-panel" id="panel-overview">
-            \(invitationCard())\(overview())
-            <div class="grid">
-            <section class="card"><h2>Members</h2><ul>\(HTML.join(members.map { m in "<li>\(m.name) <span class=\"muted small\">\(m.organization)</span></li>" }))</ul>\(addMemberForm())</section>
-            <section class="card"><h2>Working hours overlap</h2>\(overlapText())</section>
-            \(responsiveness())
-            </div>
-            \(trust?.render() ?? "")
-            <section class="card"><h2>Agreement</h2>\(agreementText())</section>
-            </div>
-            <div class="tab-panel" id="panel-commitments">\(commitmentsCard())</div>
-            <div class="tab-panel" id="panel-conversations">\(conversationsCard())</div>
-            <div class="tab-panel" id="panel-incidents">\(incidentsCard())</div>
-            <div class="tab-panel" id="panel-check-ins">\(checkIns.render(csrf: csrf, clock: clock))</div>
-            <div class="tab-panel" id="panel-documents">\(documents.render(csrf: csrf, clock: clock))</div>
-            <div class="tab-panel" id="panel-record">\(recordCard())
-            \(endForm())</div>
-            <script src="\(SiteURL.asset("tabs.js"))" defer></script>
+            \(tabs.panels)
             """
     }
 
     private func link(_ party: Party?) -> HTML { party.map { "<a href=\"\($0.link)\">\($0.name)</a>" } ?? "" }
-
-    private var jumpLinks: HTML {
-        """
-        <nav class="jump" aria-label="On this page" data-tabs>\
-        <a href="#overview" data-panel="panel-overview">Overview</a><a href="#commitments" data-panel="panel-commitments">Commitments</a>\
-        <a href="#conversations" data-panel="panel-conversations">Conversations</a>\
-        <a href="#incidents" data-panel="panel-incidents">Incidents</a><a href="#check-ins" data-panel="panel-check-ins">Check-ins</a>\
-        <a href="#documents" data-panel="panel-documents">Documents</a><a href="#record" data-panel="panel-record">Record</a></nav>
-        """
-    }
 
     private func invitationCard() -> HTML {
         guard let invitation else { return "" }

@@ -57,6 +57,7 @@ enum SiteURL {
     static let referralLinks = SiteRoute("circles", "referral-links")
     static let referralLinkRevoke = SiteRoute<UUID>("circles", "referral-links", ":rid", "revoke")
     static let mentions = SiteRoute("mentions")
+    static var mentionFeeds: String { mentions() + "#mention-feeds" }
     static let mentionsImport = SiteRoute("mentions", "import")
     static let feeds = SiteRoute("mentions", "feeds")
     static let feedPoll = SiteRoute<UUID>("mentions", "feeds", ":fid", "poll")

@@ -78,9 +78,14 @@ struct SecuritySettingsPage: Sendable {
     }
 
     func render(csrf token: String, clock: Clock) -> HTML {
+        "\(renderAccount(csrf: token))\n\(renderSignIn(csrf: token, clock: clock))"
+    }
+
+    /// Name, email and password.
+    func renderAccount(csrf token: String) -> HTML {
         let csrf = csrfField(token)
         return """
-            <section class="card"><h2>Your account</h2>
+            <section class="card" id="account"><h2>Your account</h2>
             <form method="post" action="\(SiteURL.Settings.name())">\(csrf)<label for="account-name">Name</label>
             <input id="account-name" name="name" required maxlength="100" autocomplete="name" value="\(name)"><button>Save name</button></form>
             <p>Email: <strong>\(email)</strong> \(emailStateHTML(csrf))</p>
@@ -93,6 +98,13 @@ struct SecuritySettingsPage: Sendable {
             <label for="new-password">New password <span class="muted small">(at least 10 characters, not a common one)</span></label>
             <input id="new-password" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
             <button>Change password</button> <span class="small muted">Other browsers are signed out.</span></form></section>
+            """
+    }
+
+    /// How one signs in: recovery codes, the second factor, passkeys and the browsers signed in.
+    func renderSignIn(csrf token: String, clock: Clock) -> HTML {
+        let csrf = csrfField(token)
+        return """
             \(recoveryCodesHTML)
             <section class="card" id="two-factor"><h2>Two-factor sign-in</h2>\(twoFactorHTML(csrf))</section>
             \(passkeysHTML(csrf, token: token, clock: clock))

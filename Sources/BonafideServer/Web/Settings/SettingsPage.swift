@@ -53,18 +53,33 @@ struct SettingsPage: Sendable {
                 <td class="hide-sm">\(t.lastUsed)<div class="small muted">\(t.lastUsedIP)</div></td><td>\(state)</td></tr>
                 """)
         }
+        let tabs = PageTabs(parts: [
+            .init(
+                anchor: "you", title: "You",
+                content: """
+                    <section class="card" id="you"><h2>You</h2><form method="post" action="\(SiteURL.Settings.profile())">\(csrfField(csrf))
+                    <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
+                    <select id="tz" name="timeZone">\(WebPages.zoneOptions(selected: timeZone))</select><button>Save</button></form></section>
+                    \(security.renderAccount(csrf: csrf))
+                    """),
+            .init(
+                anchor: "sign-in", title: "Signing in",
+                content: "<div id=\"sign-in\">\(security.renderSignIn(csrf: csrf, clock: clock))</div>"),
+            .init(anchor: "notifications", title: "Notifications", content: notifications.render(csrf: csrf)),
+            .init(
+                anchor: "api-tokens", title: "API tokens",
+                content: """
+                    \(secret)
+                    <section class="card" id="api-tokens"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
+                    <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>
+                    <form method="post" action="\(SiteURL.Settings.tokens())">\(csrfField(csrf))<label for="token-name">New token name</label>
+                    <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button>Create token</button></form></section>
+                    """),
+        ])
         return """
             <h1>Settings</h1>
-            <section class="card"><h2>You</h2><form method="post" action="\(SiteURL.Settings.profile())">\(csrfField(csrf))
-            <label for="tz">Your time zone <span class="muted small">(dates are shown in it)</span></label>
-            <select id="tz" name="timeZone">\(WebPages.zoneOptions(selected: timeZone))</select><button>Save</button></form></section>
-            \(security.render(csrf: csrf, clock: clock))
-            \(notifications.render(csrf: csrf))
-            \(secret)
-            <section class="card"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
-            <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>
-            <form method="post" action="\(SiteURL.Settings.tokens())">\(csrfField(csrf))<label for="token-name">New token name</label>
-            <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button>Create token</button></form></section>
+            \(tabs.nav)
+            \(tabs.panels)
             """
     }
 }
