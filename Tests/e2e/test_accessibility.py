@@ -66,12 +66,23 @@ def pages_of(driver):
     return pages
 
 
+# The buttons a page shows as its main action (filled), not the quieter ones (secondary, link, small, danger) nor those
+# folded away in a closed <details>.
+PRIMARY_ACTIONS = """return [...document.querySelectorAll('main button, main a.button')]
+  .filter(b => b.getClientRects().length > 0 && !b.closest('details:not([open])')
+    && !b.matches('.secondary, .link, .danger, .small'))
+  .map(b => b.textContent.trim())"""
+
+
 @pytest.mark.parametrize("email", ["alice@northwind.example", "carla@acme.example"])
-def test_main_pages_have_no_serious_violations_for_a_signed_in_person(browser, email):
+def test_main_pages_have_no_serious_violations_and_one_primary_action_for_a_signed_in_person(browser, email):
     sign_in(browser, email)
     found = []
     for path in pages_of(browser):
         found += serious(browser, path)
+        primary = browser.execute_script(PRIMARY_ACTIONS)
+        if len(primary) > 1:
+            found.append(f"{path}: {len(primary)} primary actions {primary}")
     assert not found, "\n".join(found)
 
 

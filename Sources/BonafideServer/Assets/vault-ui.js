@@ -201,7 +201,7 @@
         el("p", { className: "muted small", text: "It locks your own vault key, in this browser. Bonafide never sees it and cannot recover it: keep it somewhere safe. At least 12 characters." }),
         field("vault-passphrase", "Passphrase", { type: "password", autocomplete: "new-password" }),
         field("vault-passphrase-repeat", "Repeat the passphrase", { type: "password", autocomplete: "new-password" }),
-        el("button", { type: "submit", text: "Set the passphrase" }));
+        el("button", { type: "submit", className: "secondary", text: "Set the passphrase" }));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         const passphrase = form.elements["vault-passphrase"].value, again = form.elements["vault-passphrase-repeat"].value;
@@ -824,7 +824,7 @@
         field("document-file", "File", { type: "file" }),
         field("document-expires", "The partner can download it until the end of (optional)", { type: "date" }),
         field("document-max-downloads", "Most downloads by the partner (optional)", { type: "number", min: 1, max: 10000, step: 1 }),
-        el("button", { type: "submit", id: "document-upload-button", text: "Encrypt and upload" }));
+        el("button", { type: "submit", id: "document-upload-button", className: "secondary", text: "Encrypt and upload" }));
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         const file = form.elements["document-file"].files[0];

@@ -36,7 +36,7 @@ struct ReferralLinksCard: Sendable {
             <form method="post" action="\(SiteURL.referralLinks())">\(token)
             <label for="referral-note-input">For whom, and what to tell them</label><input id="referral-note-input" name="note" maxlength="500" placeholder="For Bakery Ltd: people we trust for your relaunch">
             <label for="referral-days">Expires after (days)</label><input id="referral-days" name="days" type="number" min="1" max="\(String(Referrals.maxDays))" value="30">
-            <button>Create link</button></form>
+            <button class="secondary">Create link</button></form>
             \(links.isEmpty ? "" : HTML("<table id=\"referral-link-table\"><thead><tr><th>For</th><th>Created</th><th>Views</th><th>State</th></tr></thead><tbody>\(rows)</tbody></table>"))
             </section>
             """

@@ -118,6 +118,14 @@ struct IncidentPage: Sendable {
             """
     }
 
+    private static let destructive: Set<IncidentAction> = [.reopen, .withdraw]
+
+    /// The one step shown as the page's main action: the one that moves the incident on (acknowledge, resolve, close),
+    /// not a status update, and never a destructive one.
+    private var primaryAction: IncidentAction? {
+        actions.first { !Self.destructive.contains($0) && $0 != .update } ?? actions.first { !Self.destructive.contains($0) }
+    }
+
     private func renderAction(_ action: IncidentAction) -> HTML {
         let typed = refused?.action == action ? refused : nil
         let errors = FieldErrors(problem: typed?.problem, fields: Self.fields)
@@ -132,10 +140,11 @@ struct IncidentPage: Sendable {
             : """
             <input name="note" aria-label="Note for: \(action.label)" placeholder="\(action.noteRequired ? "Note (required)" : "Note (optional)")"\(HTML(raw: action.noteRequired ? " required" : "")) maxlength="4000" value="\(value("note"))"\(errors.invalid("note"))>\(errors.message("note"))
             """
-        let danger = [.reopen, .withdraw].contains(action)
+        let style: HTML =
+            Self.destructive.contains(action) ? " class=\"danger\"" : action == primaryAction ? "" : " class=\"secondary\""
         return """
             <form method="post" action="\(transitionsURL)" class="card" style="margin:0">\(csrfField(csrf))<input type="hidden" name="action" value="\(action.rawValue)">\(errors.general)
-            \(fields)<button\(HTML(raw: danger ? " class=\"danger\"" : ""))>\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
+            \(fields)<button\(style)>\(action.label.prefix(1).uppercased() + action.label.dropFirst())</button></form>
             """
     }
 
@@ -150,7 +159,7 @@ struct IncidentPage: Sendable {
         return """
             <section class="card"><h2>On your profile</h2>\(state)
             <form method="post" action="\(publication.url)">\(csrfField(csrf))<input type="hidden" name="published" value="\(published ? "false" : "true")">
-            <button\(HTML(raw: published ? " class=\"secondary\"" : ""))>\(published ? "Take it off our profile" : "Publish on our profile")</button></form></section>
+            <button class="secondary">\(published ? "Take it off our profile" : "Publish on our profile")</button></form></section>
             """
     }
 }

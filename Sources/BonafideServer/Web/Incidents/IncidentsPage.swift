@@ -76,7 +76,11 @@ struct IncidentsPage: Sendable {
         let body: HTML =
             rows.isEmpty
             ? (filter == .open
-                ? "<p class=\"muted\">No open incidents. When something goes wrong in a partnership, raise it from its page: the other side acknowledges it, explains the root cause and commits to an improvement plan, on the record.</p>"
+                ? EmptyState(
+                    icon: .allClear, title: "No open incidents.",
+                    text:
+                        "When something goes wrong in a partnership, raise it from its page: the other side acknowledges it, explains the root cause and commits to an improvement plan, on the record."
+                ).render()
                 : "<p class=\"muted\">None here.</p>")
             : HTML(
                 """

@@ -124,6 +124,7 @@ struct Layout {
         .chart-area{flex:1;min-width:0}.chart-area svg{display:block;border-left:1px solid var(--line);border-bottom:1px solid var(--line)}.chart-x{display:flex;justify-content:space-between;font-size:.8rem;color:var(--muted)}
         .bar-labels{display:grid;text-align:center;font-size:.8rem;color:var(--muted)}.bar-labels span{overflow:hidden}.bar-labels b{display:block;color:var(--ink);font-weight:600}
         .chart-legend{display:flex;flex-wrap:wrap;gap:.2rem 1rem;margin:.4rem 0 0}
+        .empty-state{display:flex;gap:var(--space-4);align-items:flex-start;padding:var(--space-3) 0}.empty-state .icon{flex:none;color:var(--accent);opacity:.8}.empty-state p{margin:0 0 var(--space-2)}.empty-title{font-weight:600}
         ol.timeline{list-style:none;padding:0;margin:0}ol.timeline li{padding:.45rem 0;border-bottom:1px dashed var(--line)}
         .message{border-left:3px solid var(--line);padding:.3rem .8rem;margin:.6rem 0}.message.request{border-color:var(--warn)}
         .copy{font-family:ui-monospace,monospace;word-break:break-all;background:#fffbe6;padding:.5rem;border-radius:6px;border:1px solid #f0d98c}

@@ -105,7 +105,11 @@ struct MentionsPage: Sendable {
         ).render()
         let recent: HTML =
             rows.isEmpty
-            ? "<p class=\"muted\">No mentions yet. Import a file or follow a feed below.</p>"
+            ? EmptyState(
+                icon: .mention, title: "No mentions yet.",
+                text: "Reviews, posts and articles about you and your partners, scored for tone: import a file or follow a feed.",
+                action: manage == nil ? nil : ("Follow a feed or import mentions", SiteURL.mentionFeeds)
+            ).render()
             : "<table id=\"mention-list\"><thead><tr><th>When</th><th>Brand</th><th>Mention</th><th>Sentiment</th></tr></thead><tbody>\(HTML.join(rows.map(renderRow)))</tbody></table>\(pager)"
         // A brand's page runs to several phone screens of charts and mentions: one part at a time there.
         let tabs = PageTabs(parts: [
@@ -155,7 +159,7 @@ struct MentionsPage: Sendable {
             <label for="mention-file">A CSV file (header row naming <code>text</code>, optionally <code>title, url, author, brand, source, date</code>) or a JSON array of mentions</label>
             <input id="mention-file" name="file" type="file" accept=".csv,.json,text/csv,application/json">
             <label for="mention-text">Or paste the file's contents</label><textarea id="mention-text" name="text" rows="4" placeholder="text,brand,date&#10;&quot;Quick to reply and always on time&quot;,Northwind,2026-11-02"></textarea>
-            <button>Import</button></form>
+            <button class="secondary">Import</button></form>
             <datalist id="brand-names">\(HTML.join(brands.map { HTML("<option value=\"\($0.name)\">") }))</datalist></section>
             """
     }

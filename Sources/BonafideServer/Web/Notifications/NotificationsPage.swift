@@ -43,7 +43,11 @@ struct NotificationsPage: Sendable {
     func render() -> HTML {
         let list: HTML =
             items.isEmpty
-            ? HTML("<p class=\"muted\">\(unreadOnly ? "Nothing unread." : "No notifications.")</p>")
+            ? EmptyState(
+                icon: unreadOnly ? .allClear : .notification, title: unreadOnly ? "Nothing unread." : "No notifications.",
+                text:
+                    "What partners do that concerns you (proposals, deliveries, messages, incidents) is listed here and, as you choose in your settings, mailed."
+            ).render()
             : HTML(
                 "<ol class=\"timeline\">\(HTML.join(items.map { n in HTML("<li\(HTML(raw: n.unread ? " class=\"unread\"" : ""))>\(n.unread ? HTML("<span class=\"visually-hidden\">Unread: </span>") : "")<a href=\"\(SiteURL.notification(n.id))\">\(n.unread ? HTML("<strong>\(n.text)</strong>") : HTML("\(n.text)"))</a><div class=\"small muted\">\(n.when)</div></li>") }))</ol>"
             )

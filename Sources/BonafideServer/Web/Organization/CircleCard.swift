@@ -30,7 +30,7 @@ struct CircleCard: Sendable {
             <form method="post" action="\(SiteURL.circlePlacement(subject))">\(csrfField(csrf))
             <label for="circle">Keep them in</label><select id="circle" name="circle">\(options)</select>
             <label for="circle-note">Note <span class="muted small">(only your organization sees it)</span></label><input id="circle-note" name="note" maxlength="500" value="\(note)">
-            <button>Save</button></form>
+            <button class="secondary">Save</button></form>
             \(circle == nil ? "" : HTML("<form method=\"post\" action=\"\(SiteURL.circleRemoval(subject))\">\(csrfField(csrf))<button class=\"secondary\">Take out of your circles</button></form>"))
             </section>
             """

@@ -48,7 +48,7 @@ struct CredentialsCard: Sendable {
             <div class="grid"><div><label for="cred-number">Certificate or licence number</label><input id="cred-number" name="identifier" maxlength="100"></div>
             <div><label for="cred-until">Valid until</label><input id="cred-until" name="validUntil" type="date"></div></div>
             <p class="small muted">An issuer on Bonafide is asked to confirm it; until then, and for issuers elsewhere, it shows as not verified and does not count as trust evidence.</p>
-            <button>Add credential</button></form></details>
+            <button class="secondary">Add credential</button></form></details>
             """ : ""
         let requestList = HTML.join(
             issuedByUs.map { c in

@@ -80,7 +80,7 @@ struct OrganizationPage: Sendable {
             <form method="post" action="\(SiteURL.colleagueInvitations())">\(token)
             <label for="inv-email">Email</label><input id="inv-email" name="email" type="email" required>
             <label for="inv-role">Role</label><select id="inv-role" name="role"><option>member</option><option>admin</option>\(isOwner ? HTML("<option>owner</option>") : "")</select>
-            <button>Create invitation link</button></form></section>
+            <button class="secondary">Create invitation link</button></form></section>
             """ : ""
         let twoFactorPolicy: HTML =
             isOwner
@@ -88,7 +88,7 @@ struct OrganizationPage: Sendable {
             <section class="card" id="two-factor-policy"><h2>Two-factor sign-in</h2>
             <p>\(requireTwoFactor ? "Everyone in \(settings.name) must sign in with a second factor." : "A second factor is optional for your colleagues.")</p>
             <form method="post" action="\(SiteURL.twoFactorRequirement())">\(token)<input type="hidden" name="required" value="\(requireTwoFactor ? "0" : "1")">
-            <button class="\(requireTwoFactor ? "secondary" : "")">\(requireTwoFactor ? "Make it optional" : "Require it of everyone")</button></form></section>
+            <button class="secondary">\(requireTwoFactor ? "Make it optional" : "Require it of everyone")</button></form></section>
             """ : ""
         let statusOptions = HTML.join(
             StatusPageVisibility.allCases.map { v in
@@ -101,7 +101,7 @@ struct OrganizationPage: Sendable {
             <p class="muted small">During an incident, say what is going on in one place: <a href="\(SiteURL.status(organizationID))">your status page</a> shows your
             disclosures and the accounts you published, with the updates you post. Partners can follow it by mail.</p>
             <form method="post" action="\(SiteURL.statusPageSettings())">\(token)<label for="status-visibility">Who can see it</label>
-            <select id="status-visibility" name="visibility">\(statusOptions)</select><button>Save</button></form></section>
+            <select id="status-visibility" name="visibility">\(statusOptions)</select><button class="secondary">Save</button></form></section>
             """ : ""
         let settingsCard: HTML = """
             <section class="card" id="organization-settings"><h2>Name, hours and settings</h2>

@@ -58,7 +58,7 @@ struct ProfileSectionsCard: Sendable {
                     <div class="profile-section" id="\(id)"><h3>\(s.title)</h3>
                     <form method="post" action="\(SiteURL.profileSection(s.name))">\(token)\(errors.general)\(content)
                     <label for="\(id)-audience">Who sees it</label><select id="\(id)-audience" name="visibility"\(disabled)\(errors.invalid("visibility"))>\(Self.audienceOptions(values["visibility"].flatMap(Audience.init(rawValue:)) ?? s.audience))</select>\(errors.message("visibility"))
-                    \(canEdit ? HTML("<button>Save \(s.title.lowercased())</button>") : "")</form>\(remove)</div>
+                    \(canEdit ? HTML("<button class=\"secondary\">Save \(s.title.lowercased())</button>") : "")</form>\(remove)</div>
                     """
             })
         let (values, errors) = typed(nil)
@@ -70,7 +70,7 @@ struct ProfileSectionsCard: Sendable {
             <label for="new-section-title">Title</label><input id="new-section-title" name="title" maxlength="80" required placeholder="Case studies" value="\(values["title"] ?? "")"\(errors.invalid("title"))>\(errors.message("title"))
             <label for="new-section-content">Content</label><textarea id="new-section-content" name="content" maxlength="\(String(ProfileSections.maxContent))" required\(errors.invalid("content"))>\(values["content"] ?? "")</textarea>\(errors.message("content"))
             <label for="new-section-audience">Who sees it</label><select id="new-section-audience" name="visibility">\(Self.audienceOptions(values["visibility"].flatMap(Audience.init(rawValue:)) ?? .partners))</select>
-            <button>Add section</button></form></details>
+            <button class="secondary">Add section</button></form></details>
             """ : "<p class=\"muted\">Only owners and admins change the profile and who sees it.</p>"
         let publicLink: HTML =
             sections.contains { $0.audience == .public && !$0.content.isEmpty }

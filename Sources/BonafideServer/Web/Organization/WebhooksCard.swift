@@ -96,7 +96,7 @@ struct WebhooksCard: Sendable {
             <label for="webhook-events">Events <span class="muted small">(comma-separated, such as commitment.proposed, incident.*; * for all)</span></label>
             <input id="webhook-events" name="events" value="*" required maxlength="2000">
             <label for="webhook-format">Format</label><select id="webhook-format" name="format"><option value="standard">Standard (JSON event)</option><option value="slack">Slack-compatible ({"text": ...})</option></select>
-            <button>Add webhook</button></form></section>
+            <button class="secondary">Add webhook</button></form></section>
             """
     }
 }

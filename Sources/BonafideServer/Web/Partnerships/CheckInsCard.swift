@@ -61,7 +61,7 @@ struct CheckInsCard: Sendable {
                     <form method="post" action="\(SiteURL.checkInMeeting(partnershipID, c.id))">\(token)
                     \(recordErrors.general)<label for="meeting-\(id)">Record a meeting</label><select id="meeting-\(id)" name="occursAt"\(recordErrors.invalid("occursAt"))>\(HTML.join(pending.map { d in let value = ISO8601DateFormatter().string(from: d); return HTML("<option value=\"\(value)\"\(HTML(raw: recordValues["occursAt"] == value ? " selected" : ""))>\(clock.format(d, "EEE d MMM, HH:mm"))</option>") }))</select>\(recordErrors.message("occursAt"))
                     <label for="notes-\(id)">Notes <span class="muted small">(what you discussed and agreed; needed when held)</span></label><textarea id="notes-\(id)" name="notes" maxlength="10000"\(recordErrors.invalid("notes"))>\(recordValues["notes"] ?? "")</textarea>\(recordErrors.message("notes"))
-                    <button name="status" value="held">It was held</button> <button class="secondary" name="status" value="skipped">It was skipped</button></form>
+                    <button class="secondary" name="status" value="held">It was held</button> <button class="secondary" name="status" value="skipped">It was skipped</button></form>
                     """
                 let skipped: HTML =
                     o.skipped > 0

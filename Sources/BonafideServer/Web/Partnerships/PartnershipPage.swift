@@ -320,7 +320,7 @@ struct PartnershipPage: Sendable {
         return """
             \(current)<details><summary>Edit the agreement</summary><form method="post" action="\(SiteURL.agreement(id))">\(csrfField(csrf))
             <label for="agreement">Agreement text</label><textarea id="agreement" name="text" rows="10">\(agreement?.text ?? "")</textarea>
-            <button>Save as a new version</button></form></details>
+            <button class="secondary">Save as a new version</button></form></details>
             """
     }
 
@@ -375,7 +375,10 @@ struct PartnershipPage: Sendable {
     private func conversationsCard() -> HTML {
         let list: HTML =
             threads.isEmpty
-            ? "<p class=\"muted\">No conversations yet.</p>"
+            ? EmptyState(
+                icon: .conversation, title: "No conversations yet.",
+                text: "Ask, answer and decide here: a message marked as needing an answer counts towards how responsive each side is."
+            ).render()
             : "<ul>\(threads.map { t in HTML("<li><a href=\"\(t.link)\">\(t.subject)</a> <span class=\"small muted\">\(t.lastActivity)</span></li>") })</ul>"
         let start: HTML =
             active

@@ -83,7 +83,11 @@ struct PartnershipsPage: Sendable {
         let body: HTML =
             rows.isEmpty
             ? (filter == .all
-                ? "<p class=\"muted\">No partnerships yet. A partnership is where two organizations agree, promise and keep track: <a href=\"\(SiteURL.newPartnership())\">open your first one</a>.</p>"
+                ? EmptyState(
+                    icon: .partnership, title: "No partnerships yet.",
+                    text: "A partnership is where two organizations agree, promise and keep track, on a record both can check.",
+                    action: ("Open your first one", SiteURL.newPartnership())
+                ).render()
                 : "<p class=\"muted\">None \(filter.rawValue).</p>")
             : HTML(
                 """

@@ -81,6 +81,7 @@ enum SiteURL {
     // MARK: Surveys
 
     static let surveys = SiteRoute("surveys")
+    static var newSurveySection: String { surveys() + "#new-survey" }
     static let survey = SiteRoute<UUID>("surveys", ":sid")
     /// A page of a survey's recipients, at the recipients table.
     static func survey(_ id: UUID?, recipientsPage page: Int) -> String {

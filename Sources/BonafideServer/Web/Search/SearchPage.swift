@@ -18,7 +18,12 @@ struct SearchPage: Sendable {
             q.count < 2
             ? "<p class=\"muted\">Type at least two letters: partnerships, commitments, conversations and organizations are searched.</p>"
             : results.isEmpty
-                ? "<p class=\"muted\" id=\"no-results\">Nothing matches “\(q)” in the partnerships you can see or the organizations on Bonafide.</p>"
+                ? EmptyState(
+                    icon: .search, title: "Nothing matches “\(q)”.",
+                    text:
+                        "Searched: the partnerships you can see, their commitments and conversations, and the organizations on Bonafide. Try part of a name or a word from a title.",
+                    action: ("Find an organization by what it does", SiteURL.find()), id: "no-results"
+                ).render()
                 : """
                 \(group("Partnerships", results.partnerships, id: "found-partnerships"))\(group("Commitments", results.commitments, id: "found-commitments"))\
                 \(group("Conversations", results.conversations, id: "found-conversations"))\(group("Organizations", results.organizations, id: "found-organizations"))

@@ -60,7 +60,7 @@ struct NotificationSettingsPage: Sendable {
             <label for="quiet-end">until</label><input id="quiet-end" name="quietEnd" type="time" value="\(quietEnd)"></fieldset>
             <fieldset><legend>Days you want mail <span class="muted small">(on other days it waits for the next one)</span></legend>\(days)</fieldset>
             <label for="digest-hour">Daily digest at</label><select id="digest-hour" name="digestHour">\(hours)</select>
-            <button>Save notification settings</button></form></section>
+            <button class="secondary">Save notification settings</button></form></section>
             <section class="card" id="calendar"><h2>Your calendar</h2>
             <p class="muted small">Subscribe to this address in your calendar app to see every due date of your partnerships and
             incident review dates. Anyone with the address can read it: keep it to yourself, and make a new one if it leaked.</p>

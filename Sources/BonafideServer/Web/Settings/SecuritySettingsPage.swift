@@ -87,17 +87,17 @@ struct SecuritySettingsPage: Sendable {
         return """
             <section class="card" id="account"><h2>Your account</h2>
             <form method="post" action="\(SiteURL.Settings.name())">\(csrf)<label for="account-name">Name</label>
-            <input id="account-name" name="name" required maxlength="100" autocomplete="name" value="\(name)"><button>Save name</button></form>
+            <input id="account-name" name="name" required maxlength="100" autocomplete="name" value="\(name)"><button class="secondary">Save name</button></form>
             <p>Email: <strong>\(email)</strong> \(emailStateHTML(csrf))</p>
             <form method="post" action="\(SiteURL.Settings.email())">\(csrf)<label for="new-email">New email address</label>
             <input id="new-email" name="email" type="email" required autocomplete="email">
             <label for="email-password">Your password</label><input id="email-password" name="password" type="password" required autocomplete="current-password">
-            <button>Change email</button></form>
+            <button class="secondary">Change email</button></form>
             <form method="post" action="\(SiteURL.Settings.password())">\(csrf)
             <label for="current-password">Current password</label><input id="current-password" name="currentPassword" type="password" required autocomplete="current-password">
             <label for="new-password">New password <span class="muted small">(at least 10 characters, not a common one)</span></label>
             <input id="new-password" name="newPassword" type="password" required minlength="10" autocomplete="new-password">
-            <button>Change password</button> <span class="small muted">Other browsers are signed out.</span></form></section>
+            <button class="secondary">Change password</button> <span class="small muted">Other browsers are signed out.</span></form></section>
             """
     }
 
@@ -167,7 +167,7 @@ struct SecuritySettingsPage: Sendable {
         case .off:
             return """
                 <p><span class="status s-pending" id="totp-state">off</span> Signing in needs only your password.</p>
-                <form method="post" action="\(SiteURL.Settings.totp())">\(csrf)<button>Set up an authenticator app</button></form>
+                <form method="post" action="\(SiteURL.Settings.totp())">\(csrf)<button class="secondary">Set up an authenticator app</button></form>
                 """
         }
     }

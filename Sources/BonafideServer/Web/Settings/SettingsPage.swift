@@ -73,7 +73,7 @@ struct SettingsPage: Sendable {
                     <section class="card" id="api-tokens"><h2>API tokens</h2><p class="muted small">For the API and the <code>bonafide</code> command line. Tokens are stored hashed.</p>
                     <table><thead><tr><th>Name</th><th>Starts with</th><th class="hide-sm">Created</th><th class="hide-sm">Last used</th><th></th></tr></thead><tbody>\(HTML.join(rows))</tbody></table>
                     <form method="post" action="\(SiteURL.Settings.tokens())">\(csrfField(csrf))<label for="token-name">New token name</label>
-                    <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button>Create token</button></form></section>
+                    <input id="token-name" name="name" required maxlength="80" placeholder="laptop CLI"><button class="secondary">Create token</button></form></section>
                     """),
         ])
         return """

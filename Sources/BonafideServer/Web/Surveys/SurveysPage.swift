@@ -61,7 +61,12 @@ struct SurveysPage: Sendable {
             })
         let table: HTML =
             rows.isEmpty
-            ? "<p class=\"muted\">No surveys yet.</p>"
+            ? EmptyState(
+                icon: .survey, title: "No surveys yet.",
+                text:
+                    "Ask customers and partners how likely they are to recommend you (NPS) or how satisfied they are (CSAT), and why: each answer's tone is scored and the trends are charted here.",
+                action: mayCreate ? ("Create your first survey", SiteURL.newSurveySection) : nil
+            ).render()
             : "<table><thead><tr><th>Survey</th><th>Kind</th><th>Score</th><th>Answered</th><th>State</th></tr></thead><tbody>\(list)</tbody></table>"
         let charts = HTML.join(
             trends.map { t in
