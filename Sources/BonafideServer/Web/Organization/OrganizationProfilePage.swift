@@ -49,23 +49,35 @@ struct OrganizationProfilePage: Sendable {
             credentials.isEmpty
             ? "<p class=\"muted\">None listed.</p>"
             : "<ul>\(HTML.join(credentials.map { HTML("<li>\($0.render(clock: clock))</li>") }))</ul>"
-        let panel: HTML =
-            relationship.map { r in
-                """
-                \(r.trust.render())\(r.circle.render(csrf: csrf))
-                \(r.introduction.render(csrf: csrf))
-                \(r.audience.render())
-                """
-            }
-            ?? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(SiteURL.profileSettings)\">choose who else sees each</a>.</p>"
+        let ownNote: HTML =
+            relationship == nil
+            ? "<p class=\"muted\">This is your organization: your people see every part; <a href=\"\(SiteURL.profileSettings)\">choose who else sees each</a>.</p>"
+            : ""
+        // Profile, record and the viewer's own standing with them run to several phone screens: one part at a time there.
+        let tabs = PageTabs(parts: [
+            .init(
+                anchor: "about", title: "Profile",
+                content: """
+                    <div id="about">\(profile.render())
+                    <section class="card" id="profile-credentials"><h2>Credentials</h2>\(credentialList)
+                    <p class="small muted">Verified means the issuing organization confirmed it on Bonafide.</p></section>\(ownNote)</div>
+                    """),
+            .init(
+                anchor: "testimonials", title: "Testimonials and incidents",
+                content: "\(testimonials.render(clock: clock, csrf: csrf))\n\(incidents.render(clock: clock))"),
+            .init(
+                anchor: "your-trust", title: "Your trust",
+                content: relationship.map { "<div id=\"your-trust\">\($0.trust.render())\($0.circle.render(csrf: csrf))</div>" } ?? ""),
+            .init(
+                anchor: "introductions-and-access", title: "Introductions and access",
+                content: relationship.map {
+                    "<div id=\"introductions-and-access\">\($0.introduction.render(csrf: csrf))\n\($0.audience.render())</div>"
+                } ?? ""),
+        ])
         return """
             <h1>\(name)</h1>
-            \(profile.render())
-            <section class="card" id="profile-credentials"><h2>Credentials</h2>\(credentialList)
-            <p class="small muted">Verified means the issuing organization confirmed it on Bonafide.</p></section>
-            \(testimonials.render(clock: clock, csrf: csrf))
-            \(incidents.render(clock: clock))
-            \(panel)
+            \(tabs.nav)
+            \(tabs.panels)
             """
     }
 }
