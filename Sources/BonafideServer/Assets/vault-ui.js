@@ -93,24 +93,6 @@
     }
   }
 
-  // Same-origin JSON API calls: the session cookie signs in, X-CSRF-Token proves the call comes from this page.
-  // Errors are RFC 9457 problems; their detail is what the person reads.
-  function api(csrf, credentials = "same-origin") {
-    return async function call(method, path, { json, body } = {}) {
-      const headers = {};
-      if (csrf) headers["X-CSRF-Token"] = csrf;
-      if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
-      else if (body !== undefined) headers["Content-Type"] = "application/octet-stream";
-      const response = await fetch(path, { method, headers, body, credentials });
-      if (response.ok) return response;
-      let detail = "";
-      try { const problem = await response.json(); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
-      const error = new Error(detail || "The server answered " + response.status + ".");
-      error.status = response.status;
-      throw error;
-    };
-  }
-
   // Saves decrypted bytes under their name: a download link to a blob URL, clicked once.
   function saveLink(blob, name, id) {
     const url = URL.createObjectURL(blob);
@@ -295,7 +277,7 @@
     const app = section.querySelector("#vault-app");
     const gateMount = el("div", { id: "vault-gate" }), manage = el("div", { id: "vault-manage" });
     app.replaceChildren(gateMount, manage);
-    const call = api(section.dataset.csrf);
+    const call = V.api(section.dataset.csrf);
     const card = document.getElementById("shared-with-us");
     let shared = null;
     const gate = Gate({ call, status, mount: gateMount, onChange: () => { render(); shared?.render().catch((error) => status.error(explain(error))); } });
@@ -436,7 +418,7 @@
 
   function partnershipPage(section) {
     const pid = section.dataset.partnership, myOrganization = section.dataset.organization;
-    const call = api(section.dataset.csrf);
+    const call = V.api(section.dataset.csrf);
     const status = statusLine(section.querySelector("#vault-status"));
     const app = section.querySelector("#documents-app");
     const gateMount = el("div", { id: "vault-gate" }), linkArea = el("div", { id: "share-link-area" });
@@ -865,7 +847,7 @@
     app.replaceChildren(body, box);
     const status = statusLine(box);
     const base = "/api/v1/links/" + encodeURIComponent(section.dataset.link);
-    const call = api(null, "omit"); // nothing of a signed-in session is needed or sent
+    const call = V.api(null, "omit"); // nothing of a signed-in session is needed or sent
 
     const fragment = location.hash.slice(1);
     if (!fragment) return status.error("This link is incomplete: the part after # is missing. Ask whoever sent it for the whole link.");

@@ -445,6 +445,25 @@
     return hkdfExpand(prk, LINK_INFO, 32);
   }
 
+  // The one way the page scripts call the API: the CSRF token as a header, JSON, text or bytes as the body, and a
+  // refusal's problem detail as the error's message (with its status), so each script says what went wrong.
+  function api(csrf, credentials = "same-origin") {
+    return async function call(method, path, { json, text, body } = {}) {
+      const headers = {};
+      if (csrf) headers["X-CSRF-Token"] = csrf;
+      if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
+      else if (text !== undefined) { headers["Content-Type"] = "text/plain"; body = text; }
+      else if (body !== undefined) headers["Content-Type"] = "application/octet-stream";
+      const response = await fetch(path, { method, headers, body, credentials });
+      if (response.ok) return response;
+      let detail = "";
+      try { const problem = await response.json(); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
+      const error = new Error(detail || "The server answered " + response.status + ".");
+      error.status = response.status;
+      throw error;
+    };
+  }
+
   window.BonafideVault = Object.freeze({
     CHUNK_SIZE, PBKDF2_ITERATIONS,
     base64urlEncode, base64urlDecode, hex, fromHex, randomBytes,
@@ -452,6 +471,6 @@
     publicKeyOf, generateKeyPair, hpkeSeal, hpkeOpen,
     encrypt, decrypt, readHeader, openHeader, rewrapHeader,
     wrapUserKey, unwrapUserKey, sealOrganizationKey, openOrganizationKey,
-    newLinkSeed, linkPrivateKey,
+    newLinkSeed, linkPrivateKey, api,
   });
 })();

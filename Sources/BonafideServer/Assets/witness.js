@@ -31,18 +31,9 @@
   const keyID = async (name, algorithm, pub) => (await sha256(concat(utf8(name), Uint8Array.of(0x0a, algorithm), pub))).slice(0, 4);
   const ED25519 = 0x01, COSIGNATURE_V1 = 0x04;
 
-  async function call(method, path, { json, text } = {}) {
-    const headers = { "X-CSRF-Token": section.dataset.csrf };
-    let body;
-    if (json !== undefined) { headers["Content-Type"] = "application/json"; body = JSON.stringify(json); }
-    if (text !== undefined) { headers["Content-Type"] = "text/plain"; body = text; }
-    const response = await fetch("/api/v1" + path, { method, headers, body, credentials: "same-origin" });
-    if (response.ok) return response;
-    let detail = "";
-    try { const problem = await response.json(); detail = problem.detail || problem.title || ""; } catch { /* not JSON */ }
-    const error = new Error(detail || "The server answered " + response.status + ".");
-    error.status = response.status;
-    throw error;
+  // vault.js comes first on the page (the documents card) and carries the one API caller.
+  function call(method, path, options) {
+    return window.BonafideVault.api(section.dataset.csrf)(method, "/api/v1" + path, options);
   }
 
   // The witness key of this organization in this browser, kept as a non-extractable CryptoKey.
