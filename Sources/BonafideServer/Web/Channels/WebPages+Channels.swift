@@ -75,14 +75,8 @@ extension WebPages {
         {
             return Response(status: .ok, body: .init(string: "Unsubscribed.\n"))
         }
-        let names = stopped.map(\.label).joined(separator: "; ")
         return try await page(
-            req, "Unsubscribed",
-            """
-            <div class="card" style="max-width:560px"><h1 id="unsubscribed">Unsubscribed</h1>
-            <p>No more mail for: \(names.isEmpty ? "nothing was left to stop" : names).</p>
-            <p class="small muted">Signed in, you can change this any time under <a href="\(SiteURL.Settings.page())#notifications">Settings</a>.</p></div>
-            """
+            req, "Unsubscribed", UnsubscribedPage(stopped: stopped.map(\.label)).render()
         ).encodeResponse(for: req)
     }
 }

@@ -104,11 +104,9 @@ extension WebPages {
                     thread: thread, in: p, for: actor, reply: (values, problem), csrf: req.csrfToken, on: req.db)
                 return try await page(req, model.subject, model.render()).encodeResponse(status: problem.status, for: req)
             }
-            let form2 = MessageForm(action: SiteURL.messages(p.id), values: values, problem: problem, csrf: req.csrfToken)
-            let body: HTML = """
-                <div class="card" style="max-width:720px"><h1>Start a conversation in <a href="\(SiteURL.partnership(p.id))">\(p.name)</a></h1>\(form2.render())</div>
-                """
-            return try await page(req, "Start a conversation", body).encodeResponse(status: problem.status, for: req)
+            let form = MessageForm(action: SiteURL.messages(p.id), values: values, problem: problem, csrf: req.csrfToken)
+            let model = NewConversationPage(partnershipID: p.id!, partnershipName: p.name, form: form)
+            return try await page(req, "Start a conversation", model.render()).encodeResponse(status: problem.status, for: req)
         } catch let problem as Problem {
             req.flash(problem.detail, error: true)
             return req.safeRedirect(to: threadID.map { SiteURL.thread(p.id, $0) } ?? SiteURL.partnership(p.id))
