@@ -99,3 +99,27 @@ print(f"| vaderSentiment (analysis, in process) | {vader_seconds:.2f} | {n / vad
 print(f"| bonafide sentiment (analysis, both cores) | {analysis:.3f} | {n / analysis:,.0f} |")
 print(f"| bonafide sentiment (end to end: start, read, analyse, write JSON) | {wall:.3f} | {n / wall:,.0f} |")
 print(f"Ratio, analysis: {vader_seconds / analysis:.1f}x VADER; end to end: {vader_seconds / wall:.1f}x")
+
+
+def whole_process(command, data):
+    """Wall time of one process reading the texts on stdin and writing its default output, and its line count."""
+    started = time.perf_counter()
+    run = subprocess.run(command, input=data, capture_output=True, check=True)
+    return time.perf_counter() - started, run.stdout.count(b"\n")
+
+
+# The comparison a user makes: each tool as a whole process (start, load its lexicon, read, analyse, write its
+# default output: vaderSentiment's polarity scores as JSON, ours with score, label and drivers), same input file.
+data = ("\n".join(corpus) + "\n").encode()
+vader_process, vader_lines = whole_process([sys.executable, os.path.join(HERE, "vader_cli.py")], data)
+ours_process, ours_lines = whole_process([BIN, "sentiment"], data)
+if not vader_lines == ours_lines == n:
+    sys.exit(f"lines out: vaderSentiment {vader_lines}, bonafide {ours_lines}, for {n} texts")
+print()
+print(f"Whole processes, default output, {n:,} texts:")
+print("| tool | seconds | texts/s |")
+print("| --- | --- | --- |")
+print(f"| vaderSentiment (benchmarks/vader_cli.py: polarity scores as JSON) | {vader_process:.2f} | {n / vader_process:,.0f} |")
+print(f"| bonafide sentiment (score, label, drivers as JSON) | {ours_process:.3f} | {n / ours_process:,.0f} |")
+print(f"Ratio, whole processes with default output: {vader_process / ours_process:.1f}x vaderSentiment (aim: 20x)")
+

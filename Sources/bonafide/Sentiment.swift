@@ -28,21 +28,34 @@ extension Bonafide {
             let withDrivers = !scoreOnly
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let range = (texts.count * chunk / chunks)..<(texts.count * (chunk + 1) / chunks)
-                var out = ""
+                // Written as bytes, without an encoder: a text's line costs a few appends.
+                var out: [UInt8] = []
+                out.reserveCapacity(range.count * (withDrivers ? 96 : 40))
                 for line in texts[range] {
                     let s = analyzer.analyze(line, drivers: withDrivers)
-                    out += #"{"score":\#(s.score),"label":"\#(s.label.rawValue)""#
+                    out += #"{"score":"#.utf8
+                    out += String(s.score).utf8
+                    out += #","label":""#.utf8
+                    out += s.label.rawValue.utf8
+                    out.append(UInt8(ascii: "\""))
                     if withDrivers {
-                        out += #","drivers":["#
-                        out += s.drivers.map { #"{"phrase":\#(jsonString($0.phrase)),"valence":\#($0.valence)}"# }.joined(separator: ",")
-                        out += "]"
+                        out += #","drivers":["#.utf8
+                        for (i, d) in s.drivers.enumerated() {
+                            if i > 0 { out.append(UInt8(ascii: ",")) }
+                            out += #"{"phrase":"#.utf8
+                            appendJSONString(d.phrase, to: &out)
+                            out += #","valence":"#.utf8
+                            out += String(d.valence).utf8
+                            out.append(UInt8(ascii: "}"))
+                        }
+                        out.append(UInt8(ascii: "]"))
                     }
-                    out += "}\n"
+                    out += "}\n".utf8
                 }
                 outputs.set(chunk, out)
             }
             let elapsed = started.duration(to: .now)
-            for out in outputs.all { writeStandardOutput(Array(out.utf8)) }
+            for out in outputs.all { writeStandardOutput(out) }
             if timings {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 warn(String(format: "%d texts in %.3f s: %.0f texts/s", lines.count, seconds, Double(lines.count) / max(seconds, 1e-9)))
@@ -53,20 +66,43 @@ extension Bonafide {
 
 /// A JSON string literal.
 func jsonString(_ text: String) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-    return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    var out: [UInt8] = []
+    appendJSONString(text, to: &out)
+    return String(decoding: out, as: UTF8.self)
 }
+
+/// Appends `text` as a JSON string literal, in one pass over its UTF-8: quotes, backslashes and control characters
+/// escaped (RFC 8259), everything else as it is, since JSON is UTF-8.
+func appendJSONString(_ text: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for b in text.utf8 {
+        switch b {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), b]
+        case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+        case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        case 0..<0x20:
+            out += [
+                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)],
+            ]
+        default: out.append(b)
+        }
+    }
+    out.append(UInt8(ascii: "\""))
+}
+
+private let hexDigits = Array("0123456789abcdef".utf8)
 
 /// Each chunk's output, filled by one thread each.
 final class ChunkOutputs: @unchecked Sendable {
-    private var values: [String]
+    private var values: [[UInt8]]
     private let lock = NSLock()
 
-    init(count: Int) { values = Array(repeating: "", count: count) }
+    init(count: Int) { values = Array(repeating: [], count: count) }
 
-    func set(_ index: Int, _ value: String) { lock.withLock { values[index] = value } }
+    func set(_ index: Int, _ value: [UInt8]) { lock.withLock { values[index] = value } }
 
-    var all: [String] { lock.withLock { values } }
+    var all: [[UInt8]] { lock.withLock { values } }
 }
 
 /// One text a line; "\r\n" ends a line too, and a final newline does not start an empty text.
