@@ -123,3 +123,12 @@ print(f"| vaderSentiment (benchmarks/vader_cli.py: polarity scores as JSON) | {v
 print(f"| bonafide sentiment (score, label, drivers as JSON) | {ours_process:.3f} | {n / ours_process:,.0f} |")
 print(f"Ratio, whole processes with default output: {vader_process / ours_process:.1f}x vaderSentiment (aim: 20x)")
 
+# Start-up: a whole process scoring one empty text, best of five (loading the lexicons dominates).
+starts = {name: min(whole_process(command, b"\n")[0] for _ in range(5))
+          for name, command in [("vaderSentiment", [sys.executable, os.path.join(HERE, "vader_cli.py")]),
+                                ("bonafide sentiment", [BIN, "sentiment"]), ("bonafide sentiment --help", [BIN, "sentiment", "--help"])]}
+print()
+print("Start-up, one empty text, whole process (best of 5): " +
+      ", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in starts.items()) +
+      f"; lexicon loading about {(starts['bonafide sentiment'] - starts['bonafide sentiment --help']) * 1000:.1f} ms")
+

@@ -63,11 +63,13 @@ public final class SentimentAnalyzer: Sendable {
     let punctuatedKeyEnds: PairSet
 
     public init(lexicon: String, domain: String, emoji emojiText: String) {
+        // Read as UTF-8 bytes: splitting half a megabyte into Characters (grapheme breaking) was most of the start-up.
         var words: [String: Double] = [:]
-        for line in lexicon.split(whereSeparator: \.isNewline) {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count >= 2, let value = Double(fields[1]) else { continue }
-            words[String(fields[0])] = value
+        words.reserveCapacity(8_192)
+        for line in Self.lines(Array(lexicon.utf8)) {
+            let fields = Self.fields(line, max: 2)
+            guard fields.count == 2, let value = Double(String(decoding: fields[1], as: UTF8.self)) else { continue }
+            words[String(decoding: fields[0], as: UTF8.self)] = value
         }
         var phrases: [String: Double] = [:]
         for line in domain.split(whereSeparator: \.isNewline) {
@@ -78,9 +80,12 @@ public final class SentimentAnalyzer: Sendable {
             if parts.count == 1 { words[String(parts[0])] = value } else { phrases[parts.joined(separator: " ")] = value }
         }
         var emoji: [Character: String] = [:]
-        for line in emojiText.split(whereSeparator: \.isNewline) {
-            let fields = line.split(separator: "\t")
-            if fields.count >= 2, fields[0].count == 1, let c = fields[0].first { emoji[c] = String(fields[1]) }
+        emoji.reserveCapacity(4_096)
+        for line in Self.lines(Array(emojiText.utf8)) {
+            let fields = Self.fields(line, max: 2)
+            guard fields.count == 2, !fields[1].isEmpty else { continue }
+            let key = String(decoding: fields[0], as: UTF8.self)
+            if key.count == 1, let c = key.first { emoji[c] = String(decoding: fields[1], as: UTF8.self) }
         }
         self.words = words
         self.phrases = phrases
@@ -91,6 +96,33 @@ public final class SentimentAnalyzer: Sendable {
         self.punctuatedKeyEnds = PairSet(
             (Array(words.keys) + Self.caseSensitiveEmoticons.keys.map { $0.lowercased() }).map { Array($0.utf8)[...] }
                 .filter { $0.contains(where: Self.isASCIIPunctuation) }.map(Self.ends))
+    }
+
+    /// The lines of a lexicon file, without their line ends ("\n" or "\r\n"); blank lines left out.
+    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+        var lines: [ArraySlice<UInt8>] = []
+        lines.reserveCapacity(bytes.count / 32)
+        var start = 0
+        for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
+            let end = i > start && bytes[i - 1] == UInt8(ascii: "\r") ? i - 1 : i
+            if end > start { lines.append(bytes[start..<end]) }
+            start = i + 1
+        }
+        if start < bytes.count { lines.append(bytes[start...]) }
+        return lines
+    }
+
+    /// The first `max` tab-separated fields of a line (fewer when it has fewer).
+    static func fields(_ line: ArraySlice<UInt8>, max: Int) -> [ArraySlice<UInt8>] {
+        var fields: [ArraySlice<UInt8>] = []
+        var start = line.startIndex
+        for i in line.indices where line[i] == UInt8(ascii: "\t") {
+            fields.append(line[start..<i])
+            start = i + 1
+            if fields.count == max { return fields }
+        }
+        fields.append(line[start...])
+        return fields
     }
 
     static func ends(_ word: some BidirectionalCollection<UInt8>) -> UInt16 {
@@ -798,7 +830,8 @@ struct WordTable: Sendable {
     private let keys: [UInt8]
 
     init(_ entries: [String: SentimentAnalyzer.WordInfo]) {
-        let ascii = entries.filter { $0.key.utf8.allSatisfy { $0 < 0x80 } }.sorted { $0.key < $1.key }
+        // In dictionary order, unsorted: which slot a key lands in changes nothing a lookup finds.
+        let ascii = entries.filter { $0.key.utf8.allSatisfy { $0 < 0x80 } }
         var size = 16
         while size < ascii.count * 2 { size *= 2 }
         var slots = [UInt64](repeating: 0, count: size)
