@@ -38,10 +38,10 @@ struct StatusPage: Sendable {
     static func load(of organizationID: UUID?, viewer: Actor?, feedKey: [UInt8], csrf: String, on db: any Database) async throws -> Self {
         let page = try await StatusPages.page(of: organizationID, viewer: viewer, on: db)
         let clock = Clock(viewer?.user.timeZone)
-        var feedURL = SiteURL.statusFeed(page.organizationID)
-        if let viewer, page.visibility != .public {
-            feedURL += "?token=" + StatusPages.feedToken(page: page.organizationID, user: viewer.id, key: feedKey)
+        let token = viewer.flatMap { viewer in
+            page.visibility == .public ? nil : StatusPages.feedToken(page: page.organizationID, user: viewer.id, key: feedKey)
         }
+        let feedURL = SiteURL.statusFeed(page.organizationID, token: token)
         func entry(_ e: StatusPages.Entry) -> Entry {
             Entry(
                 id: e.id, title: e.title, severity: e.severity.rawValue, state: state(e.status),

@@ -30,6 +30,10 @@ enum SiteURL {
     static let personalCalendar = SiteRoute<String>("calendar", ":token")
     static let status = SiteRoute<UUID>("status", ":oid")
     static let statusFeed = SiteRoute<UUID>("status", ":oid", "feed.atom")
+    /// A status page's feed; one that is not public carries the reader's own token.
+    static func statusFeed(_ organization: UUID?, token: String?) -> String {
+        statusFeed(organization) + (token.map { "?token=" + queryValue($0) } ?? "")
+    }
     static let statusSubscribe = SiteRoute<UUID>("status", ":oid", "subscribe")
     static let statusUnsubscribe = SiteRoute<UUID>("status", ":oid", "unsubscribe")
     /// Anyone's passport once its organization has a public profile (the API serves it to browsers too).
