@@ -70,4 +70,29 @@ import Testing
         #expect(analyzer.analyze("It is not good", drivers: true).drivers.first?.phrase == "not good")
         #expect(analyzer.analyze("It is not good", drivers: false).drivers.isEmpty)
     }
+
+    /// The lexicon's values are read without building Strings; they must be the Doubles `Double(String)` reads.
+    @Test func lexiconValuesReadAsDoubleReadsThem() {
+        var texts = ["0", "4", "-4", "+1.5", "3.", ".5", "-0.05", "2.25", "1.9", "-3.4", "0.1", "0.3", "123456.789"]
+        for tenths in -40...40 { texts.append(String(format: "%.1f", Double(tenths) / 10)) }
+        for hundredths in -400...400 { texts.append(String(format: "%.2f", Double(hundredths) / 100)) }
+        for text in texts { #expect(SentimentAnalyzer.decimal(Array(text.utf8)[...]) == Double(text), "\(text)") }
+        for bad in ["", "-", ".", "1.2.3", "1e3", "abc", "1,5", " 1", "--1", "0x10"] {
+            #expect(SentimentAnalyzer.decimal(Array(bad.utf8)[...]) == nil, "\(bad)")
+        }
+    }
+
+    /// A later line for the same entry wins, punctuated entries are found whole, and words with "n't" negate.
+    @Test func tablesBuiltFromTheFilesBytes() {
+        let lexicon = Array("good\t1.9\t0.9\t[2]\r\n:-)\t1.3\n\ngood\t2.5\nmayn't\t-0.5\nñandú\t1.0\n".utf8)
+        let analyzer = SentimentAnalyzer(lexicon: lexicon, domain: "", emoji: Array("😀\tgrinning face\n".utf8))
+        #expect(analyzer.valence("good") == 2.5)
+        #expect(analyzer.valence(":-)") == 1.3)
+        #expect(analyzer.valence("ñandú") == 1.0)
+        #expect(analyzer.valence("bad") == nil)
+        #expect(analyzer.analyze("Good :-)").drivers.map(\.phrase).sorted() == [":-)", "Good"])
+        let negates = Array("MAYN'T".utf8).withUnsafeBufferPointer { word in analyzer.table.withLookup { $0.find(word).info?.negation } }
+        #expect(negates == true, "a listed word with n't in it negates")
+        #expect(analyzer.analyze("😀").drivers.isEmpty, "the emoji becomes its description, whose words are not listed here")
+    }
 }

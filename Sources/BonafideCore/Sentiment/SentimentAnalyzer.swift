@@ -50,124 +50,152 @@ public final class SentimentAnalyzer: Sendable {
         do { return try SentimentAnalyzer(bundle: .module) } catch { fatalError("The sentiment lexicons are missing: \(error)") }
     }()
 
-    let words: [String: Double]
     /// Multi-word entries, lower-case words joined by single spaces.
     let phrases: [String: Double]
     let longestPhrase: Int
     let emoji: [Character: String]
-    let info: [String: WordInfo]
-    /// `info` for ASCII words, looked up by their bytes: no String and no SipHash per token.
+    /// Everything the rules ask about an ASCII word, looked up by its bytes: no String and no SipHash per token.
     let table: WordTable
+    /// The same for the few entries with non-ASCII letters, keyed by their Unicode lower-case form.
+    let nonASCII: [String: WordInfo]
     /// First and last byte (lower-cased) of every lexicon entry with punctuation in it (":)", "</3", "can't"): a
     /// cheap test before looking a punctuated token up whole. A bitmap: many words end in a comma or full stop.
     let punctuatedKeyEnds: PairSet
 
-    public init(lexicon: String, domain: String, emoji emojiText: String) {
-        // Read as UTF-8 bytes: splitting half a megabyte into Characters (grapheme breaking) was most of the start-up.
-        var words: [String: Double] = [:]
-        words.reserveCapacity(8_192)
-        for line in Self.lines(Array(lexicon.utf8)) {
-            let fields = Self.fields(line, max: 2)
-            guard fields.count == 2, let value = Double(String(decoding: fields[1], as: UTF8.self)) else { continue }
-            words[String(decoding: fields[0], as: UTF8.self)] = value
+    /// Builds the tables from the three lexicon files' bytes. Start-up of the `sentiment` command is mostly this, so
+    /// it works on bytes throughout: no Strings for ASCII words, no Foundation string search, no per-line arrays.
+    public init(lexicon: [UInt8], domain: String, emoji emojiText: [UInt8]) {
+        var builder = WordTable.Builder(capacity: lexicon.count / 40 + 1_024)
+        var nonASCII: [String: WordInfo] = [:]
+        func update(_ key: some Collection<UInt8>, _ change: (inout WordInfo) -> Void) {
+            if key.allSatisfy({ $0 < 0x80 }) {
+                builder.update(key, change)
+            } else {
+                change(&nonASCII[String(decoding: key, as: UTF8.self), default: WordInfo()])
+            }
         }
+        var ends: [UInt16] = Self.caseSensitiveEmoticons.keys.map { Self.ends($0.lowercased().utf8) }
+        func noteValence(_ key: some BidirectionalCollection<UInt8>, _ value: Double) {
+            update(key) { $0.valence = value }
+            if key.contains(where: Self.isASCIIPunctuation) { ends.append(Self.ends(key)) }
+        }
+        Self.forEachLine(lexicon) { line in
+            guard let tab = line.firstIndex(of: UInt8(ascii: "\t")) else { return }
+            let rest = line[(tab + 1)...]
+            let valueEnd = rest.firstIndex(of: UInt8(ascii: "\t")) ?? rest.endIndex
+            guard let value = Self.decimal(rest[..<valueEnd]) else { return }
+            noteValence(line[..<tab], value)
+        }
+        // The domain lexicon is a few dozen hand-written lines with comments: read as text.
         var phrases: [String: Double] = [:]
         for line in domain.split(whereSeparator: \.isNewline) {
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let fields = content.split(separator: "\t")
             guard fields.count >= 2, let value = Double(fields[1].trimmingCharacters(in: .whitespaces)) else { continue }
             let parts = fields[0].lowercased().split(separator: " ")
-            if parts.count == 1 { words[String(parts[0])] = value } else { phrases[parts.joined(separator: " ")] = value }
+            if parts.count == 1 { noteValence(Array(parts[0].utf8), value) } else { phrases[parts.joined(separator: " ")] = value }
         }
+        for (w, b) in Self.boosters where !w.utf8.contains(UInt8(ascii: " ")) { update(w.utf8) { $0.booster = b } }
+        for w in Self.negations { update(w.utf8) { $0.negation = true } }
+        for p in phrases.keys {
+            let parts = p.split(separator: " ")
+            update(parts[0].utf8) { $0.phraseStart = true }
+            for w in parts.dropFirst() { update(w.utf8) { $0.flags.insert(.phraseRest) } }
+        }
+        for (w, f) in Self.specialWords { update(w.utf8) { $0.flags.insert(f) } }
+        for w in Self.hypotheticals { update(w.utf8) { $0.flags.insert(.hypothetical) } }
+        for w in Self.cannot { update(w.utf8) { $0.flags.insert(.cannot) } }
+        for phrase in Array(Self.specialCases.keys) + Self.boosters.keys.filter({ $0.utf8.contains(UInt8(ascii: " ")) }) {
+            let parts = phrase.split(separator: " ")
+            update(parts[0].utf8) { $0.flags.insert(.idiomStart) }
+            for w in parts.dropFirst() { update(w.utf8) { $0.flags.insert(.idiomRest) } }
+        }
+        // Every listed word with "n't" in it negates, whatever list it came from.
+        builder.updateAll { key, info in if Self.containsNotContraction(key) { info.negation = true } }
+        for key in nonASCII.keys where key.contains("n't") { nonASCII[key]!.negation = true }
+
         var emoji: [Character: String] = [:]
         emoji.reserveCapacity(4_096)
-        for line in Self.lines(Array(emojiText.utf8)) {
-            let fields = Self.fields(line, max: 2)
-            guard fields.count == 2, !fields[1].isEmpty else { continue }
-            let key = String(decoding: fields[0], as: UTF8.self)
-            if key.count == 1, let c = key.first { emoji[c] = String(decoding: fields[1], as: UTF8.self) }
+        Self.forEachLine(emojiText) { line in
+            guard let tab = line.firstIndex(of: UInt8(ascii: "\t")) else { return }
+            let rest = line[(tab + 1)...]
+            let description = rest[..<(rest.firstIndex(of: UInt8(ascii: "\t")) ?? rest.endIndex)]
+            guard !description.isEmpty else { return }
+            let key = String(decoding: line[..<tab], as: UTF8.self)
+            if key.count == 1, let c = key.first { emoji[c] = String(decoding: description, as: UTF8.self) }
         }
-        self.words = words
         self.phrases = phrases
         self.longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 0
         self.emoji = emoji
-        self.info = Self.wordInfo(words: words, phrases: phrases)
-        self.table = WordTable(info)
-        self.punctuatedKeyEnds = PairSet(
-            (Array(words.keys) + Self.caseSensitiveEmoticons.keys.map { $0.lowercased() }).map { Array($0.utf8)[...] }
-                .filter { $0.contains(where: Self.isASCIIPunctuation) }.map(Self.ends))
+        self.table = builder.table()
+        self.nonASCII = nonASCII
+        self.punctuatedKeyEnds = PairSet(ends)
     }
 
-    /// The lines of a lexicon file, without their line ends ("\n" or "\r\n"); blank lines left out.
-    static func lines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
-        var lines: [ArraySlice<UInt8>] = []
-        lines.reserveCapacity(bytes.count / 32)
+    /// Calls `body` with each line of a lexicon file, without its line end ("\n" or "\r\n"); blank lines left out.
+    static func forEachLine(_ bytes: [UInt8], _ body: (ArraySlice<UInt8>) -> Void) {
         var start = 0
         for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
             let end = i > start && bytes[i - 1] == UInt8(ascii: "\r") ? i - 1 : i
-            if end > start { lines.append(bytes[start..<end]) }
+            if end > start { body(bytes[start..<end]) }
             start = i + 1
         }
-        if start < bytes.count { lines.append(bytes[start...]) }
-        return lines
+        if start < bytes.count { body(bytes[start...]) }
     }
 
-    /// The first `max` tab-separated fields of a line (fewer when it has fewer).
-    static func fields(_ line: ArraySlice<UInt8>, max: Int) -> [ArraySlice<UInt8>] {
-        var fields: [ArraySlice<UInt8>] = []
-        var start = line.startIndex
-        for i in line.indices where line[i] == UInt8(ascii: "\t") {
-            fields.append(line[start..<i])
-            start = i + 1
-            if fields.count == max { return fields }
+    /// A decimal such as "-1.25" or "3", as `Double(String)` reads it: the digits as an integer divided by a power
+    /// of ten, both exact, so the one rounding of the division gives the nearest Double. Nil for anything else.
+    static func decimal(_ text: ArraySlice<UInt8>) -> Double? {
+        var digits = text[...]
+        let negative = digits.first == UInt8(ascii: "-")
+        if negative || digits.first == UInt8(ascii: "+") { digits = digits.dropFirst() }
+        var mantissa: Int64 = 0
+        var scale = 0
+        var seenPoint = false
+        var seenDigit = false
+        for c in digits {
+            if c == UInt8(ascii: "."), !seenPoint {
+                seenPoint = true
+            } else if (48...57).contains(c), mantissa < 1_000_000_000_000_000 {
+                mantissa = mantissa * 10 + Int64(c - 48)
+                if seenPoint { scale += 1 }
+                seenDigit = true
+            } else {
+                return nil
+            }
         }
-        fields.append(line[start...])
-        return fields
+        guard seenDigit else { return nil }
+        var power = 1.0
+        for _ in 0..<scale { power *= 10 }
+        let value = Double(mantissa) / power
+        return negative ? -value : value
     }
 
     static func ends(_ word: some BidirectionalCollection<UInt8>) -> UInt16 {
         UInt16(WordTable.lower(word.first ?? 0)) << 8 | UInt16(WordTable.lower(word.last ?? 0))
     }
 
-    /// Everything the rules ask about a word, so each token costs one lookup.
-    static func wordInfo(words: [String: Double], phrases: [String: Double]) -> [String: WordInfo] {
-        var info: [String: WordInfo] = [:]
-        for (w, v) in words { info[w, default: .init()].valence = v }
-        for (w, b) in boosters where !w.contains(" ") { info[w, default: .init()].booster = b }
-        for w in negations { info[w, default: .init()].negation = true }
-        for p in phrases.keys {
-            let parts = p.split(separator: " ")
-            info[String(parts[0]), default: .init()].phraseStart = true
-            for w in parts.dropFirst() { info[String(w), default: .init()].flags.insert(.phraseRest) }
+    /// The lexicon valence of a lower-case word.
+    func valence(_ lowercased: String) -> Double? {
+        var word = lowercased
+        return word.withUTF8 { bytes in
+            table.withLookup { lookup in
+                let (known, ascii) = lookup.find(bytes)
+                return ascii ? known?.valence : nonASCII[lowercased]?.valence
+            }
         }
-        let special: [(String, Flags)] = [
-            ("no", .no), ("but", .but), ("least", .least), ("kind", .kind), ("of", .of), ("so", .soOrThis), ("this", .soOrThis),
-            ("never", .never), ("without", .without), ("doubt", .doubt), ("any", .any), ("enough", .enough),
-            ("better", .betterOrHappier), ("happier", .betterOrHappier), ("or", .orNor), ("nor", .orNor), ("at", .atOrVery),
-            ("very", .atOrVery),
-        ]
-        for (w, f) in special { info[w, default: .init()].flags.insert(f) }
-        for w in hypotheticals { info[w, default: .init()].flags.insert(.hypothetical) }
-        for w in cannot { info[w, default: .init()].flags.insert(.cannot) }
-        for phrase in Array(specialCases.keys) + boosters.keys.filter({ $0.contains(" ") }) {
-            let parts = phrase.split(separator: " ")
-            info[String(parts[0]), default: .init()].flags.insert(.idiomStart)
-            for w in parts.dropFirst() { info[String(w), default: .init()].flags.insert(.idiomRest) }
-        }
-        for key in info.keys where key.contains("n't") { info[key]!.negation = true }
-        return info
     }
 
     public convenience init(bundle: Bundle) throws {
-        func read(_ name: String, _ ext: String) throws -> String {
+        func read(_ name: String, _ ext: String) throws -> [UInt8] {
             guard
                 let url = bundle.url(forResource: name, withExtension: ext, subdirectory: "Sentiment")
                     ?? bundle.url(forResource: name, withExtension: ext)
             else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(name).\(ext)"]) }
-            return try String(contentsOf: url, encoding: .utf8)
+            return [UInt8](try Data(contentsOf: url))
         }
         self.init(
-            lexicon: try read("vader_lexicon", "txt"), domain: try read("domain_lexicon", "tsv"),
+            lexicon: try read("vader_lexicon", "txt"), domain: String(decoding: try read("domain_lexicon", "tsv"), as: UTF8.self),
             emoji: try read("emoji_utf8_lexicon", "txt"))
     }
 
@@ -211,6 +239,14 @@ public final class SentimentAnalyzer: Sendable {
     static let specialCases: [String: Double] = [
         "the shit": 3, "the bomb": 3, "bad ass": 1.5, "badass": 1.5, "bus stop": 0, "yeah right": -2, "kiss of death": -1.5,
         "to die for": 3, "beating heart": 3.5,
+    ]
+
+    /// The words VADER's rules name one by one.
+    static let specialWords: [(String, Flags)] = [
+        ("no", .no), ("but", .but), ("least", .least), ("kind", .kind), ("of", .of), ("so", .soOrThis), ("this", .soOrThis),
+        ("never", .never), ("without", .without), ("doubt", .doubt), ("any", .any), ("enough", .enough),
+        ("better", .betterOrHappier), ("happier", .betterOrHappier), ("or", .orNor), ("nor", .orNor), ("at", .atOrVery),
+        ("very", .atOrVery),
     ]
 
     static let hypotheticals: Set<String> = [
@@ -447,7 +483,7 @@ public final class SentimentAnalyzer: Sendable {
                     while i < n, !Self.isASCIIWhitespace(b[i]) { i += 1 }
                     let raw = UnsafeBufferPointer(rebasing: b[start..<i])
                     if raw.contains(where: Self.isASCIIPunctuation), punctuatedKeyEnds.contains(Self.ends(raw)) {
-                        if words[Self.lowercase(raw)] != nil || Self.caseSensitiveEmoticons[String(decoding: raw, as: UTF8.self)] != nil {
+                        if valence(Self.lowercase(raw)) != nil || Self.caseSensitiveEmoticons[String(decoding: raw, as: UTF8.self)] != nil {
                             // An emoticon such as ":)" or "<3": kept whole.
                             append(start..<i, isUpper: Self.isUppercaseWord(raw), boundary: .none)
                             continue
@@ -481,9 +517,9 @@ public final class SentimentAnalyzer: Sendable {
             return
         }
         let (known, ascii) = table.find(word)
-        // Non-ASCII words go through Unicode lower-casing ("É" -> "é") and the String-keyed `info`.
+        // Non-ASCII words go through Unicode lower-casing ("É" -> "é") and the String-keyed `nonASCII`.
         let lower = ascii ? nil : Self.lowercase(word)
-        if let w = known ?? lower.flatMap({ info[$0] }) {
+        if let w = known ?? lower.flatMap({ nonASCII[$0] }) {
             token.valence = w.valence
             token.booster = w.booster
             token.negation = w.negation
@@ -507,7 +543,7 @@ public final class SentimentAnalyzer: Sendable {
     }
 
     /// Whether a word contains "n't" (wouldn't, shouldn't've): a negation even when it is not listed.
-    static func containsNotContraction(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func containsNotContraction(_ word: some Collection<UInt8>) -> Bool {
         guard word.count >= 3, word.contains(UInt8(ascii: "'")) else { return false }
         var previous: (UInt8, UInt8) = (0, 0)
         for c in word {
@@ -554,7 +590,7 @@ public final class SentimentAnalyzer: Sendable {
                 out.append(contentsOf: repeatElement(bytes[k], count: letter && run >= 3 ? keep : run))
                 k = j
             }
-            if let v = words[String(decoding: out, as: UTF8.self)] { return v }
+            if let v = valence(String(decoding: out, as: UTF8.self)) { return v }
         }
         return nil
     }
@@ -829,26 +865,70 @@ struct WordTable: Sendable {
     private let entries: [Entry]
     private let keys: [UInt8]
 
-    init(_ entries: [String: SentimentAnalyzer.WordInfo]) {
-        // In dictionary order, unsorted: which slot a key lands in changes nothing a lookup finds.
-        let ascii = entries.filter { $0.key.utf8.allSatisfy { $0 < 0x80 } }
-        var size = 16
-        while size < ascii.count * 2 { size *= 2 }
-        var slots = [UInt64](repeating: 0, count: size)
-        var keys: [UInt8] = []
-        var table: [Entry] = []
-        for (key, value) in ascii {
-            let bytes = Array(key.utf8)
-            let h = Self.hash(bytes[...])
-            var slot = Int(truncatingIfNeeded: h) & (size - 1)
-            while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
-            slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(table.count + 1)
-            table.append(Entry(keyStart: Int32(keys.count), keyEnd: Int32(keys.count + bytes.count), info: value))
+    /// Fills a table key by key; a key given again updates its entry (the lexicon's later line wins).
+    struct Builder {
+        private var slots: [UInt64]
+        private var entries: [Entry] = []
+        private var keys: [UInt8] = []
+
+        /// Room for `capacity` keys at most half full; the lexicons decide it from their size.
+        init(capacity: Int) {
+            var size = 16
+            while size < capacity * 2 { size *= 2 }
+            slots = [UInt64](repeating: 0, count: size)
+            entries.reserveCapacity(capacity)
+            keys.reserveCapacity(capacity * 8)
+        }
+
+        /// Changes the entry of an ASCII key, added empty first if it is new. Keys are stored as given and
+        /// compared exactly here; lookups lower-case only the word looked up, as `[String: WordInfo]` did.
+        mutating func update(_ key: some Collection<UInt8>, _ change: (inout SentimentAnalyzer.WordInfo) -> Void) {
+            let bytes = Array(key)
+            let h = WordTable.hash(bytes[...])
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] != 0 {
+                let entry = Int(slots[slot] & 0xFFFF_FFFF) - 1
+                if keys[Int(entries[entry].keyStart)..<Int(entries[entry].keyEnd)].elementsEqual(bytes) {
+                    change(&entries[entry].info)
+                    return
+                }
+                slot = (slot + 1) & mask
+            }
+            if entries.count * 2 >= slots.count { grow() }
+            var info = SentimentAnalyzer.WordInfo()
+            change(&info)
+            insert(Entry(keyStart: Int32(keys.count), keyEnd: Int32(keys.count + bytes.count), info: info), hash: h)
             keys.append(contentsOf: bytes)
         }
-        self.mask = size - 1
+
+        /// Changes every entry, given its key.
+        mutating func updateAll(_ change: (ArraySlice<UInt8>, inout SentimentAnalyzer.WordInfo) -> Void) {
+            for i in entries.indices { change(keys[Int(entries[i].keyStart)..<Int(entries[i].keyEnd)], &entries[i].info) }
+        }
+
+        private mutating func insert(_ entry: Entry, hash h: UInt64) {
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(entries.count + 1)
+            entries.append(entry)
+        }
+
+        private mutating func grow() {
+            let old = entries
+            slots = [UInt64](repeating: 0, count: slots.count * 2)
+            entries.removeAll(keepingCapacity: true)
+            for entry in old { insert(entry, hash: WordTable.hash(keys[Int(entry.keyStart)..<Int(entry.keyEnd)])) }
+        }
+
+        func table() -> WordTable { WordTable(mask: slots.count - 1, slots: slots, entries: entries, keys: keys) }
+    }
+
+    private init(mask: Int, slots: [UInt64], entries: [Entry], keys: [UInt8]) {
+        self.mask = mask
         self.slots = slots
-        self.entries = table
+        self.entries = entries
         self.keys = keys
     }
 

@@ -206,11 +206,8 @@ struct API: APIProtocol {
     func listPartnerships(_ input: Operations.ListPartnerships.Input) async throws -> Operations.ListPartnerships.Output {
         let actor = try await actor()
         let db = try req.db
-        var result: [Components.Schemas.Partnership] = []
-        for p in try await Policy.visiblePartnerships(for: actor, on: db) {
-            result.append(try await DTO.partnership(p, detailed: false, on: db))
-        }
-        return .ok(.init(body: .json(result)))
+        let visible = try await Policy.visiblePartnerships(for: actor, on: db)
+        return .ok(.init(body: .json(try await DTO.partnerships(visible, on: db))))
     }
 
     func createPartnership(_ input: Operations.CreatePartnership.Input) async throws -> Operations.CreatePartnership.Output {
@@ -377,15 +374,16 @@ struct API: APIProtocol {
 
     func getDashboard(_ input: Operations.GetDashboard.Input) async throws -> Operations.GetDashboard.Output {
         let db = try req.db
-        let d = try await DashboardData.load(for: try await actor(), on: db)
-        var partnerships: [Components.Schemas.Partnership] = []
-        for p in d.partnerships { partnerships.append(try await DTO.partnership(p, detailed: false, on: db)) }
+        let actor = try await actor()
+        let d = try await DashboardData.load(for: actor, on: db)
+        let partnerships = try await DTO.partnerships(d.partnerships, on: db)
         return .ok(
             .init(
                 body: .json(
                     .init(
                         partnerships: partnerships, dueSoonMine: d.dueSoonMine.map { DTO.commitment($0) },
                         dueSoonOwed: d.dueSoonOwed.map { DTO.commitment($0) }, openRequests: d.openRequests.map { DTO.message($0) },
-                        slipped: d.slipped.map { DTO.commitment($0) }, unreadNotifications: d.unread))))
+                        slipped: d.slipped.map { DTO.commitment($0) },
+                        unreadNotifications: try await Notifications.unreadCount(for: actor, on: db)))))
     }
 }

@@ -12,7 +12,7 @@ struct WebSessionMiddleware: AsyncMiddleware {
         let state = req.webState
         let now = Date()
         if let raw = req.cookies[WebSessions.cookie]?.string, raw.utf8.count < 200 {
-            if let s = try await WebSession.query(on: req.db).filter(\.$tokenHash == Secrets.digest(raw)).with(\.$user).first() {
+            if let s = try await WebSessions.find(secret: raw, on: req.db) {
                 if s.isExpired(at: now) {
                     try await s.delete(on: req.db)
                     state.clearCookie = true

@@ -88,9 +88,10 @@ enum Access {
         -> [AccessModel.Decision]
     {
         var tuples = TupleSet(subjectTuples(subject))
+        let memberOf = try await memberships(of: subject, in: objects, on: db)
         var ownersRead = Set<UUID>()
         for object in objects {
-            for t in try await objectTuples(object, for: subject, on: db) { tuples.insert(t) }
+            for t in objectTuples(object, for: subject, memberOf: memberOf) { tuples.insert(t) }
             if case .shared(let owner, _, _) = object, let asker = organization(of: subject), asker != owner,
                 ownersRead.insert(owner).inserted
             {
@@ -103,6 +104,15 @@ enum Access {
     /// The same question when it needs nothing beyond the person (managing their own organization).
     static func check(_ actor: Actor, _ relation: String, organization: UUID) -> AccessModel.Decision {
         model.check(name(.person(actor)), relation, "organization:\(key(organization))", in: TupleSet(subjectTuples(.person(actor))))
+    }
+
+    /// "May the person view this partnership?" when their membership was read together with the partnership row
+    /// (`Policy.partnership` reads both in one query): the same tuples, and so the same answer, as
+    /// `check(.person(actor), "viewer", .partnership(p), on:)`, without a read of its own.
+    static func canView(_ p: Partnership, by actor: Actor, isMember: Bool) -> Bool {
+        var tuples = TupleSet(subjectTuples(.person(actor)))
+        for t in partnershipTuples(p, member: isMember ? .person(actor) : nil) { tuples.insert(t) }
+        return model.check(name(.person(actor)), "viewer", name(.partnership(p)), in: tuples).allowed
     }
 
     /// Whether the person runs a document of their organization's vault: they uploaded it, or they manage the
@@ -217,22 +227,37 @@ enum Access {
         return [p.$organization.id, p.$partner.id].compactMap { $0 }.map { .init(object, "side", "organization:\(key($0))") }
     }
 
-    /// The rows of the object itself that can lead to the subject (the owner's stand toward the asker is read
-    /// once per owner by `check`). Only the asker's organization can lead to a person (membership is the one way
-    /// from an organization to its people), so an owner's partners and circles are read only for it: a point
-    /// query, not the whole circle.
-    private static func objectTuples(_ object: Object, for subject: Subject, on db: any Database) async throws -> [TupleSet.Tuple] {
+    /// A partnership's sides, and the subject as a member when they are one.
+    private static func partnershipTuples(_ p: Partnership, member: Subject?) -> [TupleSet.Tuple] {
+        var tuples = sideTuples(p)
+        if let member { tuples.append(.init(name(.partnership(p)), "member", name(member))) }
+        return tuples
+    }
+
+    /// The partnerships among `objects` the person is a member of, in one query for all of them (a page of
+    /// partnerships asked about at once used to cost a query each); none for other subjects or objects.
+    private static func memberships(of subject: Subject, in objects: [Object], on db: any Database) async throws -> Set<UUID> {
+        guard case .person(let actor) = subject else { return [] }
+        let ids: [UUID] = objects.compactMap { object in
+            guard case .partnership(let p) = object else { return nil }
+            return p.id
+        }
+        guard !ids.isEmpty else { return [] }
+        let found = try await PartnershipMember.query(on: db).filter(\.$partnership.$id ~~ ids).filter(\.$user.$id == actor.id)
+            .all(\.$partnership.$id)
+        return Set(found)
+    }
+
+    /// The rows of the object itself that can lead to the subject (the person's memberships are read for all objects
+    /// at once, the owner's stand toward the asker once per owner, by `check`). Only the asker's organization can lead
+    /// to a person (membership is the one way from an organization to its people), so an owner's partners and circles
+    /// are read only for it: a point query, not the whole circle.
+    private static func objectTuples(_ object: Object, for subject: Subject, memberOf: Set<UUID>) -> [TupleSet.Tuple] {
         switch object {
         case .organization:
             return []
         case .partnership(let p):
-            var tuples = sideTuples(p)
-            if case .person(let actor) = subject,
-                try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == actor.id).first() != nil
-            {
-                tuples.append(.init(name(object), "member", name(subject)))
-            }
-            return tuples
+            return partnershipTuples(p, member: memberOf.contains(p.id!) ? subject : nil)
         case .shared(let owner, _, let audience):
             return [
                 .init(name(object), "organization", "organization:\(key(owner))"),

@@ -16,10 +16,13 @@ enum CheckIns {
     }
 
     /// The start of the next shared working window, at least a day ahead, long enough for the meeting.
-    static func suggestion(for p: Partnership, minutes: Int = 30, now: Date = Date(), on db: any Database) async throws -> Date? {
-        guard let partner = p.$partner.id, let a = try await Organization.find(p.$organization.id, on: db),
-            let b = try await Organization.find(partner, on: db)
-        else { return nil }
+    /// `sides`, when the caller read both organizations already (the partnership page), saves reading them again.
+    static func suggestion(
+        for p: Partnership, minutes: Int = 30, sides known: [UUID: Organization]? = nil, now: Date = Date(), on db: any Database
+    ) async throws -> Date? {
+        guard let partner = p.$partner.id else { return nil }
+        let sides = try await Partnerships.sides(of: p, given: known, on: db)
+        guard let a = sides[p.$organization.id], let b = sides[partner] else { return nil }
         return CheckInSchedule.suggestion(Accounts.workingHours(of: a), Accounts.workingHours(of: b), after: now, minutes: minutes)
     }
 

@@ -169,6 +169,22 @@ enum Ledger {
         return try build(Loaded(size: size, nodes: nodes))
     }
 
+    /// The roots of several sizes of one log, from one read of the nodes they all need (each node once): checking
+    /// every cosigned checkpoint against the log then costs one query, not one per checkpoint.
+    static func roots(of id: UUID, sizes: [UInt64], on db: any Database) async throws -> [UInt64: Merkle.Hash] {
+        var seen = Set<NodeKey>()
+        var wanted: [(Int, UInt64)] = []
+        for size in sizes {
+            let recorder = Recorder(size: size)
+            _ = try recorder.root(size: size)
+            wanted += recorder.wanted.filter { seen.insert(NodeKey(level: $0.0, index: $0.1)).inserted }
+        }
+        let nodes = try await nodes(wanted, of: id, on: try sql(db))
+        var roots: [UInt64: Merkle.Hash] = [:]
+        for size in sizes { roots[size] = try Loaded(size: size, nodes: nodes).root(size: size) }
+        return roots
+    }
+
     /// The leaf hash, its proof and the root of `size`, from one read of the nodes they need.
     static func inclusionProof(of id: UUID, index: UInt64, size: UInt64, on db: any Database) async throws -> (
         leaf: Merkle.Hash, proof: [Merkle.Hash], root: Merkle.Hash

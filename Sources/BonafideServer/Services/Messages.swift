@@ -81,11 +81,28 @@ enum Messages {
         return try await query.sort(\.$createdAt).limit(2000).all()
     }
 
+    /// The open requests of these partnerships with their authors and threads, in one query (joins, not two eager
+    /// loads): the inbox lists them on every visit.
     static func openRequests(of partnershipIDs: [UUID], on db: any Database) async throws -> [Message] {
         guard !partnershipIDs.isEmpty else { return [] }
-        return try await Message.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
-            .filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
-            .with(\.$author).with(\.$thread).sort(\.$createdAt).all()
+        let requests = try await Message.query(on: db)
+            .join(User.self, on: \Message.$author.$id == \User.$id).join(MessageThread.self, on: \Message.$thread.$id == \MessageThread.$id)
+            .filter(\.$partnership.$id ~~ partnershipIDs).filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
+            .sort(\.$createdAt).all()
+        for m in requests {
+            m.$author.value = try m.joined(User.self)
+            m.$thread.value = try m.joined(MessageThread.self)
+        }
+        return requests
+    }
+
+    /// How many requests wait for an answer in each partnership (either side's), in one query for all of them: only
+    /// the partnership of each open request is read.
+    static func openRequestCounts(of partnershipIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
+        guard !partnershipIDs.isEmpty else { return [:] }
+        let open = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
+            .filter(\.$needsResponse == true).filter(\.$respondedAt == nil).all(\.$partnership.$id)
+        return open.reduce(into: [UUID: Int]()) { counts, id in counts[id, default: 0] += 1 }
     }
 
     struct ResponseTime: Sendable {
@@ -96,11 +113,14 @@ enum Messages {
     }
 
     /// For each side: how long it took to answer the other side's requests.
-    static func responseTimes(of p: Partnership, on db: any Database) async throws -> [ResponseTime] {
+    static func responseTimes(of p: Partnership, sides known: [UUID: Organization]? = nil, on db: any Database) async throws
+        -> [ResponseTime]
+    {
         let requests = try await Message.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$needsResponse == true).all()
+        let sides = try await Partnerships.sides(of: p, given: known, on: db)
         var result: [ResponseTime] = []
         for orgID in [p.$organization.id, p.$partner.id].compactMap({ $0 }) {
-            guard let org = try await Organization.find(orgID, on: db) else { continue }
+            guard let org = sides[orgID] else { continue }
             let addressed = requests.filter { $0.$organization.id != orgID }
             let durations = addressed.compactMap { m in m.respondedAt.map { $0.timeIntervalSince(m.createdAt) } }
             result.append(
@@ -229,7 +249,6 @@ struct DashboardData: Sendable {
     var dueSoonOwed: [Commitment]
     var openRequests: [Message]
     var slipped: [Commitment]
-    var unread: Int
 
     /// What the page lists under "owed to your side": not what already waits for the person above it.
     var owedNotWaiting: [Commitment] { dueSoonOwed.filter { !waitingCommitments.contains($0.id!) } }
@@ -297,22 +316,29 @@ struct DashboardData: Sendable {
             }
             waiting.sort { $0.since < $1.since }
             let horizon = now.addingTimeInterval(14 * 86_400)
-            let open = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
-                .filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon)
-                .with(\.$owner).sort(\.$dueAt).all()
+            let open = try await withOwners(
+                Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
+                    .filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon).sort(\.$dueAt))
             waitingCommitments = Set((mineToMove + changes).compactMap(\.id))
             mine = open.filter { $0.$ownerOrganization.id == actor.organizationID }
             owed = open.filter { $0.$recipientOrganization.id == actor.organizationID }
-            slipped = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
-                .group(.or) { $0.filter(\.$status == .missed).filter(\.$atRisk == true).filter(\.$proposedDueAt != nil) }
-                .filter(\.$status !~ [.completed, .declined, .withdrawn])
-                .with(\.$owner).sort(\.$dueAt).all()
+            slipped = try await withOwners(
+                Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
+                    .group(.or) { $0.filter(\.$status == .missed).filter(\.$atRisk == true).filter(\.$proposedDueAt != nil) }
+                    .filter(\.$status !~ [.completed, .declined, .withdrawn]).sort(\.$dueAt))
         }
         let requests = try await Messages.openRequests(of: ids, on: db)
             .filter { $0.$organization.id != actor.organizationID }
-        let unread = try await Notifications.unreadCount(for: actor, on: db)
+        // The unread count is not read here: the page's frame reads it anyway, and the API asks for it itself.
         return DashboardData(
             waiting: waiting, waitingCommitments: waitingCommitments, partnerships: partnerships, dueSoonMine: mine, dueSoonOwed: owed,
-            openRequests: requests, slipped: slipped, unread: unread)
+            openRequests: requests, slipped: slipped)
+    }
+
+    /// What the query finds with each commitment's owner, joined in the same query instead of an eager load's second.
+    private static func withOwners(_ query: QueryBuilder<Commitment>) async throws -> [Commitment] {
+        let found = try await query.join(User.self, on: \Commitment.$owner.$id == \User.$id).all()
+        for c in found { c.$owner.value = try c.joined(User.self) }
+        return found
     }
 }

@@ -202,12 +202,47 @@ enum Partnerships {
     }
 
     static func members(of p: Partnership, on db: any Database) async throws -> [PartnershipMember] {
-        try await PartnershipMember.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$user).sort(\.$createdAt).all()
+        try await members(of: [p.id!], on: db)[p.id!] ?? []
+    }
+
+    /// The members of several partnerships with their people, oldest first in each, in one query (a join) however
+    /// many partnerships a list shows.
+    static func members(of partnershipIDs: [UUID], on db: any Database) async throws -> [UUID: [PartnershipMember]] {
+        guard !partnershipIDs.isEmpty else { return [:] }
+        let members = try await PartnershipMember.query(on: db).join(User.self, on: \PartnershipMember.$user.$id == \User.$id)
+            .filter(\.$partnership.$id ~~ partnershipIDs).sort(\.$createdAt).all()
+        for m in members { m.$user.value = try m.joined(User.self) }
+        return Dictionary(grouping: members, by: { $0.$partnership.id })
+    }
+
+    /// Both sides' organizations by id, in one query: what shows names, working hours or settings of both sides reads
+    /// them once and passes them on, instead of each part finding them again.
+    static func sides(of p: Partnership, on db: any Database) async throws -> [UUID: Organization] {
+        let ids = [p.$organization.id] + [p.$partner.id].compactMap { $0 }
+        let organizations = try await Organization.query(on: db).filter(\.$id ~~ ids).all()
+        return Dictionary(organizations.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// `given` when the caller read the sides already; otherwise they are read here.
+    static func sides(of p: Partnership, given: [UUID: Organization]?, on db: any Database) async throws -> [UUID: Organization] {
+        if let given { return given }
+        return try await sides(of: p, on: db)
     }
 
     static func agreementVersions(of p: Partnership, on db: any Database) async throws -> [AgreementVersion] {
         try await AgreementVersion.query(on: db).filter(\.$partnership.$id == p.id!).with(\.$author)
             .sort(\.$version, .descending).all()
+    }
+
+    /// The agreement as it stands (its latest version) with its author, in one query: what shows only the current
+    /// text does not read every earlier version, each up to 100,000 characters.
+    static func latestAgreement(of p: Partnership, on db: any Database) async throws -> AgreementVersion? {
+        guard
+            let latest = try await AgreementVersion.query(on: db).join(User.self, on: \AgreementVersion.$author.$id == \User.$id)
+                .filter(\.$partnership.$id == p.id!).sort(\.$version, .descending).first()
+        else { return nil }
+        latest.$author.value = try latest.joined(User.self)
+        return latest
     }
 
     static func updateAgreement(_ p: Partnership, text: String, by actor: Actor, on db: any Database) async throws -> AgreementVersion {
@@ -238,11 +273,12 @@ enum Partnerships {
     }
 
     /// Working-hours overlap of the two sides for the next working day both share.
-    static func overlap(of p: Partnership, after now: Date = Date(), on db: any Database) async throws -> [DateInterval] {
-        guard let partnerID = p.$partner.id,
-            let a = try await Organization.find(p.$organization.id, on: db),
-            let b = try await Organization.find(partnerID, on: db)
-        else { return [] }
+    static func overlap(
+        of p: Partnership, sides known: [UUID: Organization]? = nil, after now: Date = Date(), on db: any Database
+    ) async throws -> [DateInterval] {
+        guard let partnerID = p.$partner.id else { return [] }
+        let sides = try await self.sides(of: p, given: known, on: db)
+        guard let a = sides[p.$organization.id], let b = sides[partnerID] else { return [] }
         return WorkingHours.nextOverlap(Accounts.workingHours(of: a), Accounts.workingHours(of: b), after: now)
     }
 }

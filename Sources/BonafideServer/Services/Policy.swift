@@ -1,15 +1,31 @@
 import BonafideCore
 import Fluent
+import FluentSQL
 import Foundation
+import SQLKit
 
 /// Every authorization rule lives here. What someone may not see is reported as not found, so
 /// its existence does not leak.
 enum Policy {
-    /// A partnership is visible to its members, and to owners and admins of either side (`Access`).
+    /// A partnership is visible to its members, and to owners and admins of either side (`Access`). Every
+    /// partnership page and API call starts here, so the row and whether the person is a member of it are read in
+    /// one query, and `Access` decides on them without reading again.
     static func partnership(_ id: UUID?, for actor: Actor, on db: any Database) async throws -> Partnership {
-        guard let id, let partnership = try await Partnership.find(id, on: db),
-            try await Access.check(.person(actor), "viewer", .partnership(partnership), on: db).allowed
+        guard let id else { throw Problem.notFound("partnership") }
+        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "An SQL database is required.") }
+        guard
+            let row = try await sql.raw(
+                """
+                SELECT p.*, CASE WHEN EXISTS (
+                  SELECT 1 FROM partnership_members m WHERE m.partnership_id = p.id AND m.user_id = \(bind: actor.id)
+                ) THEN 1 ELSE 0 END AS viewer_is_member
+                FROM partnerships p WHERE p.id = \(bind: id)
+                """
+            ).first()
         else { throw Problem.notFound("partnership") }
+        let partnership = try row.decode(fluentModel: Partnership.self)
+        let isMember = try row.decode(column: "viewer_is_member", as: Int.self) == 1
+        guard Access.canView(partnership, by: actor, isMember: isMember) else { throw Problem.notFound("partnership") }
         return partnership
     }
 

@@ -205,19 +205,20 @@ enum Witnessing {
         return SignedNote(text: text, signatures: [try app.ledgerSigner.sign(text)] + cosignatures.map(\.signature))
     }
 
-    static func status(of partnership: Partnership, app: Application, on db: any Database) async throws -> Status {
+    /// `sides`, when the caller read both organizations already (the partnership page), saves reading them again.
+    static func status(
+        of partnership: Partnership, app: Application, sides known: [UUID: Organization]? = nil, on db: any Database
+    ) async throws -> Status {
         let id = try partnership.requireID()
         let head = try await Ledger.head(of: id, on: db)
         let all = try await cosignatures(of: id, on: db)
         var orgIDs = [partnership.$organization.id]
         if let partner = partnership.$partner.id { orgIDs.append(partner) }
-        let orgs = try await Organization.query(on: db).filter(\.$id ~~ orgIDs).all()
-        // Every cosigned size is checked against the log as it is now: a mismatch is a rewrite.
+        let orgs = try await Partnerships.sides(of: partnership, given: known, on: db)
+        // Every cosigned size is checked against the log as it is now: a mismatch is a rewrite. Their roots come
+        // from one read of the nodes.
         let sizes = Array(Set(all.map(\.size))).sorted(by: >).prefix(50)
-        var roots: [UInt64: Merkle.Hash] = [:]
-        for size in sizes where size <= head.size {
-            roots[size] = try await Ledger.withNodes(of: id, size: size, on: db) { try $0.root(size: size) }
-        }
+        let roots = try await Ledger.roots(of: id, sizes: sizes.filter { $0 <= head.size }, on: db)
         let origin = Ledger.origin(app, id)
         func matches(_ c: Stored) -> Bool { roots[c.size] == c.root }
         var bySize: [(UInt64, [Stored], Bool)] = []
@@ -234,7 +235,7 @@ enum Witnessing {
             }
             sides.append(
                 Side(
-                    organization: orgID, name: orgs.first { $0.id == orgID }?.name ?? "", key: key, latest: latest, latestNote: note,
+                    organization: orgID, name: orgs[orgID]?.name ?? "", key: key, latest: latest, latestNote: note,
                     latestMatchesLog: latest.map(matches) ?? false))
         }
         var witnessed: (Checkpoint, SignedNote)?

@@ -1,27 +1,108 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import SQLKit
 
 /// SQLite has one writer at a time, and a transaction that read before it writes fails at once with "database
 /// is locked" when another connection wrote in between (waiting cannot help: its snapshot is stale). So on
-/// SQLite, write transactions take turns here, in arrival order, and each takes the write lock with its first
-/// statement; concurrent requests queue instead of failing. PostgreSQL needs none of this: rows are locked
-/// with `SELECT … FOR UPDATE` (`lockedRow`).
+/// SQLite every write transaction goes through this queue, in arrival order, to one writer. The writer takes all
+/// the work waiting, runs each piece inside a savepoint of one database transaction and commits once: one sync
+/// to disk for many requests (group commit). Each caller is answered only after that commit, so nothing is
+/// acknowledged before it is durable; a piece that fails rolls back to its savepoint and fails alone, and a
+/// commit that fails fails every piece in it. PostgreSQL needs none of this: it commits concurrent transactions
+/// together itself, and rows are locked with `SELECT … FOR UPDATE` (`lockedRow`).
 actor WriteGate {
     static let shared = WriteGate()
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Enough to share one sync among all the connections a busy server has; few enough that the first caller of
+    /// a batch does not wait long for the last.
+    static let maxBatch = 64
 
-    func enter() async {
-        guard busy else {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
+    typealias Work = @Sendable (any Database) async throws -> any Sendable
+
+    private struct Pending: Sendable {
+        /// The database file the work writes to; nil when it cannot be told, and then the work commits alone.
+        let file: String?
+        let database: any Database
+        let work: Work
+        let answer: CheckedContinuation<any Sendable, any Error>
     }
 
-    func leave() {
-        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    private var pending: [Pending] = []
+    private var writing = false
+
+    func write(_ work: @escaping Work, on database: any Database) async throws -> any Sendable {
+        try await withCheckedThrowingContinuation { answer in
+            pending.append(Pending(file: Self.file(of: database), database: database, work: work, answer: answer))
+            if !writing {
+                writing = true
+                Task { await drain() }
+            }
+        }
+    }
+
+    /// Commits batches until nothing waits. Each commit runs off the actor, so callers queue up meanwhile.
+    private func drain() async {
+        while !pending.isEmpty {
+            // One batch writes one database: tests run many apps, each with its own, in one process.
+            let first = pending[0]
+            var batch = [first]
+            var rest: [Pending] = []
+            for piece in pending.dropFirst() {
+                if batch.count < Self.maxBatch, first.file != nil, piece.file == first.file {
+                    batch.append(piece)
+                } else {
+                    rest.append(piece)
+                }
+            }
+            pending = rest
+            await Self.commit(batch)
+        }
+        writing = false
+    }
+
+    /// Which SQLite database a `Database` writes to. Fluent keeps its configuration type internal, so this reads
+    /// the public storage inside it; were that ever to move, every piece would commit alone, still correctly.
+    static func file(of database: any Database) -> String? {
+        let storage = Mirror(reflecting: database.context.configuration).descendant("configuration", "storage")
+        switch storage as? SQLiteConfiguration.Storage {
+        case .file(let path): return "file:" + path
+        case .memory(let identifier): return "memory:" + identifier
+        case nil: return nil
+        }
+    }
+
+    private static func commit(_ batch: [Pending]) async {
+        let outcomes: [Result<any Sendable, any Error>]
+        do {
+            outcomes = try await batch[0].database.transaction { tx in
+                try await tx.takeWriteLock()
+                guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "SQLite is an SQL database.") }
+                var outcomes: [Result<any Sendable, any Error>] = []
+                outcomes.reserveCapacity(batch.count)
+                for piece in batch {
+                    // A single piece needs no savepoint: its error rolls the whole transaction back.
+                    if batch.count == 1 {
+                        outcomes.append(.success(try await piece.work(tx)))
+                        continue
+                    }
+                    try await sql.raw("SAVEPOINT piece").run()
+                    do {
+                        let result = try await piece.work(tx)
+                        try await sql.raw("RELEASE piece").run()
+                        outcomes.append(.success(result))
+                    } catch {
+                        try await sql.raw("ROLLBACK TO piece").run()
+                        try await sql.raw("RELEASE piece").run()
+                        outcomes.append(.failure(error))
+                    }
+                }
+                return outcomes
+            }
+        } catch {
+            for piece in batch { piece.answer.resume(throwing: error) }
+            return
+        }
+        for (piece, outcome) in zip(batch, outcomes) { piece.answer.resume(with: outcome) }
     }
 }
 
@@ -31,18 +112,7 @@ extension Database {
     /// A transaction for work that writes: every state change goes through here.
     func writeTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         guard isSQLite, !inTransaction else { return try await transaction(work) }
-        await WriteGate.shared.enter()
-        do {
-            let result = try await transaction { tx in
-                try await tx.takeWriteLock()
-                return try await work(tx)
-            }
-            await WriteGate.shared.leave()
-            return result
-        } catch {
-            await WriteGate.shared.leave()
-            throw error
-        }
+        return try await WriteGate.shared.write({ try await work($0) }, on: self) as! T
     }
 
     /// A write that matches nothing: on SQLite it takes the write lock together with the snapshot; anywhere it

@@ -25,10 +25,11 @@ struct CheckInsCard: Sendable {
 
     static let scheduleFields = ["title", "firstAt", "frequency", "durationMinutes", "videoLink"]
 
-    static func load(_ req: Request, _ p: Partnership) async throws -> CheckInsCard {
+    static func load(_ req: Request, _ p: Partnership, sides: [UUID: Organization]? = nil) async throws -> CheckInsCard {
         let active = p.status == .active
         return CheckInsCard(
-            partnershipID: p.id!, active: active, suggestion: active ? try await CheckIns.suggestion(for: p, on: req.db) : nil,
+            partnershipID: p.id!, active: active,
+            suggestion: active ? try await CheckIns.suggestion(for: p, sides: sides, on: req.db) : nil,
             checkIns: try await CheckIns.overview(of: p, on: req.db))
     }
 

@@ -19,7 +19,7 @@ struct InvitationPage: Sendable {
         let p = try await Partnerships.invitation(secret: secret, for: actor, on: db)
         return InvitationPage(
             secret: secret, inviter: p.createdBy.name, inviterOrganization: p.organization.name, partnershipName: p.name,
-            agreement: try await Partnerships.agreementVersions(of: p, on: db).first?.text, invitedEmail: p.invitedEmail ?? "",
+            agreement: try await Partnerships.latestAgreement(of: p, on: db)?.text, invitedEmail: p.invitedEmail ?? "",
             signedIn: actor != nil, csrf: csrf)
     }
 

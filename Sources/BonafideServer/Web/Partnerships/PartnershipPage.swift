@@ -129,14 +129,14 @@ struct PartnershipPage: Sendable {
 
     static func load(
         _ p: Partnership, for actor: Actor, filter: CommitmentFilter, newInvitationLink: String?, signer: String,
-        witnessing: Witnessing.Status, checkIns: CheckInsCard, documents: DocumentsCard, csrf: String, at now: Date = Date(),
-        on db: any Database
+        witnessing: Witnessing.Status, checkIns: CheckInsCard, documents: DocumentsCard, sides known: [UUID: Organization]? = nil,
+        csrf: String, at now: Date = Date(), on db: any Database
     ) async throws -> Self {
         let id = try p.requireID()
         let clock = Clock(actor.user.timeZone)
-        let sideIDs = [p.$organization.id] + [p.$partner.id].compactMap { $0 }
-        let sides = try await Organization.query(on: db).filter(\.$id ~~ sideIDs).all()
-        let orgNames = Dictionary(sides.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        // Both sides, read once for the names, the overlap, the response times and the tone setting.
+        let sides = try await Partnerships.sides(of: p, given: known, on: db)
+        let orgNames = sides.mapValues(\.name)
         func party(_ id: UUID?) -> Party? { id.flatMap { id in orgNames[id].map { Party(name: $0, link: SiteURL.organization(id)) } } }
         let members = try await Partnerships.members(of: p, on: db)
         let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
@@ -148,7 +148,14 @@ struct PartnershipPage: Sendable {
         let names = try await WebPages.actorNames(entries, on: db)
         let head = witnessing.head
         var tone: Tone?
-        if try await MessageTone.isShown(to: actor, on: db) {
+        // Whoever sees the page belongs to one of the sides, so its setting is already at hand.
+        let showsTone: Bool
+        if let ours = sides[actor.organizationID] {
+            showsTone = ours.messageSentiment
+        } else {
+            showsTone = try await MessageTone.isShown(to: actor, on: db)
+        }
+        if showsTone {
             let t = try await MessageTone.partnerTone(in: p, for: actor, on: db)
             let change =
                 switch t.recent.change(since: t.before, minimum: Mentions.minimumDrop) {
@@ -170,11 +177,11 @@ struct PartnershipPage: Sendable {
             colleagues: colleagues.map { Colleague(id: $0.id!, name: $0.name) }, zone: clock.zone.identifier,
             overlap: p.$partner.id == nil
                 ? nil
-                : try await Partnerships.overlap(of: p, on: db).map {
+                : try await Partnerships.overlap(of: p, sides: sides, on: db).map {
                     (clock.format($0.start, "EEE d MMM, HH:mm"), clock.time($0.end), Int($0.duration / 60))
                 },
-            openRequests: try await Messages.openRequests(of: [id], on: db).count,
-            responseTimes: try await Messages.responseTimes(of: p, on: db).map {
+            openRequests: try await Messages.openRequestCounts(of: [id], on: db)[id] ?? 0,
+            responseTimes: try await Messages.responseTimes(of: p, sides: sides, on: db).map {
                 ResponseTime(
                     side: $0.organization.name, median: $0.medianSeconds.map { Clock.duration($0) } ?? "–", answered: $0.answered,
                     open: $0.open)
@@ -183,7 +190,7 @@ struct PartnershipPage: Sendable {
             trust: try await p.otherSide(of: actor.organizationID).asyncFlatMap {
                 try await TrustPanel.load(for: actor, subject: $0, back: SiteURL.partnership(p.id), csrf: csrf, on: db)
             },
-            agreement: try await Partnerships.agreementVersions(of: p, on: db).first.map {
+            agreement: try await Partnerships.latestAgreement(of: p, on: db).map {
                 Agreement(text: $0.text, version: $0.version, author: $0.author.name, at: clock.format($0.createdAt))
             },
             commitments: commitments.filter { filter.matches($0, ourSide: actor.organizationID, at: now) }.map { c in

@@ -42,12 +42,16 @@ extension WebPages {
     {
         let link = req.sessionValue("new_invite")
         if link != nil { req.setSessionValue("new_invite", nil) }
-        var checkIns = try await CheckInsCard.load(req, p)
+        // Both sides' organizations, read once here for every part of the page that needs them (names, working
+        // hours, settings) instead of once or twice by each.
+        let sides = try await Partnerships.sides(of: p, on: req.db)
+        var checkIns = try await CheckInsCard.load(req, p, sides: sides)
         checkIns.refused = refused
+        let witnessing = try await Witnessing.status(of: p, app: req.application, sides: sides, on: req.db)
         let model = try await PartnershipPage.load(
             p, for: actor, filter: CommitmentFilter(query: { req.query[String.self, at: $0] }), newInvitationLink: link,
-            signer: req.application.ledgerSigner.name, witnessing: try await Witnessing.status(of: p, app: req.application, on: req.db),
-            checkIns: checkIns, documents: try await DocumentsCard.load(req, p, for: actor), csrf: req.csrfToken, on: req.db)
+            signer: req.application.ledgerSigner.name, witnessing: witnessing, checkIns: checkIns,
+            documents: try await DocumentsCard.load(req, p, for: actor), sides: sides, csrf: req.csrfToken, on: req.db)
         return try await page(req, model.name, model.render())
     }
 
