@@ -65,6 +65,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(IndexRelations())
     app.migrations.add(AddCommitmentChanges())
     app.migrations.add(AddSealedWitnessKeys())
+    app.migrations.add(AddTrustOpinions())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

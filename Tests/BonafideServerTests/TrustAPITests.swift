@@ -1,3 +1,4 @@
+import BonafideCore
 import Fluent
 import Foundation
 import Testing
@@ -142,6 +143,20 @@ struct TrustAPITests {
                 _ = try await app.api(.POST, "/trust/\(carla.organizationID)/ratings", token: a.token, json: #"{"rating":9}"#)
             }
             #expect(try await TrustService.drain(on: app.db) >= 2)
+            // The network reads each pair's current opinion from one row per pair: what its newest snapshot says.
+            var newest: [TrustService.Pair: Opinion] = [:]
+            for s in try await TrustSnapshot.query(on: app.db).sort(\.$computedAt, .descending).all() {
+                let pair = TrustService.Pair(viewer: s.$viewer.id, subject: s.$subject.id)
+                if newest[pair] == nil {
+                    newest[pair] = try TrustService.decoder.decode(TrustService.Assessment.self, from: Data(s.report.utf8)).overall
+                }
+            }
+            #expect(newest.count >= 3)
+            #expect(try await TrustService.latestOpinions(on: app.db) == newest)
+            // A database from before the table: the migration fills it from the history.
+            try await AddTrustOpinions().revert(on: app.db)
+            try await AddTrustOpinions().prepare(on: app.db)
+            #expect(try await TrustService.latestOpinions(on: app.db) == newest)
             let r = try await app.api(.GET, "/trust/\(b.organizationID)", token: a.token)
             let network = r.body["network"] as? [String: Any] ?? [:]
             #expect(network["intermediaries"] as? Int == 1)

@@ -53,7 +53,7 @@ public final class SentimentAnalyzer: Sendable {
     /// Multi-word entries, lower-case words joined by single spaces.
     let phrases: [String: Double]
     let longestPhrase: Int
-    let emoji: [Character: String]
+    let emoji: EmojiTable
     /// Everything the rules ask about an ASCII word, looked up by its bytes: no String and no SipHash per token.
     let table: WordTable
     /// The same for the few entries with non-ASCII letters, keyed by their Unicode lower-case form.
@@ -114,19 +114,9 @@ public final class SentimentAnalyzer: Sendable {
         builder.updateAll { key, info in if Self.containsNotContraction(key) { info.negation = true } }
         for key in nonASCII.keys where key.contains("n't") { nonASCII[key]!.negation = true }
 
-        var emoji: [Character: String] = [:]
-        emoji.reserveCapacity(4_096)
-        Self.forEachLine(emojiText) { line in
-            guard let tab = line.firstIndex(of: UInt8(ascii: "\t")) else { return }
-            let rest = line[(tab + 1)...]
-            let description = rest[..<(rest.firstIndex(of: UInt8(ascii: "\t")) ?? rest.endIndex)]
-            guard !description.isEmpty else { return }
-            let key = String(decoding: line[..<tab], as: UTF8.self)
-            if key.count == 1, let c = key.first { emoji[c] = String(decoding: description, as: UTF8.self) }
-        }
         self.phrases = phrases
         self.longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 0
-        self.emoji = emoji
+        self.emoji = EmojiTable(emojiText)
         self.table = builder.table()
         self.nonASCII = nonASCII
         self.punctuatedKeyEnds = PairSet(ends)
@@ -385,7 +375,7 @@ public final class SentimentAnalyzer: Sendable {
             var replaced = ""
             var previousSpace = true
             for c in text {
-                if let description = emoji[c] {
+                if let description = emoji.description(of: c) {
                     if !previousSpace { replaced.append(" ") }
                     replaced += description
                     previousSpace = false
@@ -849,6 +839,83 @@ struct PairSet: Sendable {
     func contains(_ pair: UInt16) -> Bool { bits[Int(pair >> 6)] & (1 << (pair & 63)) != 0 }
 }
 
+/// Emoji descriptions ("😡" -> "enraged face") keyed by the emoji's UTF-8 bytes in an open-addressing table
+/// (FNV-1a, as `WordTable`), over the lexicon file's own bytes: start-up makes no Character and no String of its
+/// 3,570 entries (a `[Character: String]` of them was the largest part of loading). A key of several characters
+/// can never equal one character's bytes, so such lines are inert, as they were.
+struct EmojiTable: Sendable {
+    private struct Entry {
+        var key: Range<Int>
+        var description: Range<Int>
+    }
+
+    private let mask: Int
+    /// Entry + 1; 0 is empty.
+    private let slots: [UInt32]
+    private let entries: [Entry]
+    private let file: [UInt8]
+
+    init(_ file: [UInt8]) {
+        var lines: [Entry] = []
+        lines.reserveCapacity(file.count / 32)
+        SentimentAnalyzer.forEachLine(file) { line in
+            guard let tab = line.firstIndex(of: UInt8(ascii: "\t")), tab > line.startIndex else { return }
+            let rest = line[(tab + 1)...]
+            let end = rest.firstIndex(of: UInt8(ascii: "\t")) ?? rest.endIndex
+            guard end > rest.startIndex else { return }
+            lines.append(Entry(key: line.startIndex..<tab, description: rest.startIndex..<end))
+        }
+        var size = 16
+        while size < lines.count * 2 { size *= 2 }
+        var slots = [UInt32](repeating: 0, count: size)
+        var entries: [Entry] = []
+        entries.reserveCapacity(lines.count)
+        for line in lines {
+            let key = file[line.key]
+            var slot = Int(truncatingIfNeeded: Self.hash(key)) & (size - 1)
+            while true {
+                let s = slots[slot]
+                if s == 0 {
+                    slots[slot] = UInt32(entries.count + 1)
+                    entries.append(line)
+                    break
+                }
+                // A later line for the same emoji wins, as it did in a dictionary.
+                if file[entries[Int(s) - 1].key].elementsEqual(key) {
+                    entries[Int(s) - 1] = line
+                    break
+                }
+                slot = (slot + 1) & (size - 1)
+            }
+        }
+        self.mask = size - 1
+        self.slots = slots
+        self.entries = entries
+        self.file = file
+    }
+
+    static func hash(_ bytes: some Sequence<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in bytes {
+            h ^= UInt64(c)
+            h = h &* 0x100_0000_01b3
+        }
+        return h
+    }
+
+    func description(of c: Character) -> String? {
+        let utf8 = c.utf8
+        var slot = Int(truncatingIfNeeded: Self.hash(utf8)) & mask
+        while true {
+            let s = slots[slot]
+            if s == 0 { return nil }
+            let entry = entries[Int(s) - 1]
+            if file[entry.key].elementsEqual(utf8) { return String(decoding: file[entry.description], as: UTF8.self) }
+            slot = (slot + 1) & mask
+        }
+    }
+}
+
 /// Word information keyed by lower-case ASCII bytes, in an open-addressing table hashed with FNV-1a: the
 /// per-token lookup of the tokenizer without building a String or running SipHash. Each slot keeps the upper half
 /// of its key's hash, so a probe that misses (most words are in no lexicon) rarely touches the keys.
@@ -882,9 +949,8 @@ struct WordTable: Sendable {
 
         /// Changes the entry of an ASCII key, added empty first if it is new. Keys are stored as given and
         /// compared exactly here; lookups lower-case only the word looked up, as `[String: WordInfo]` did.
-        mutating func update(_ key: some Collection<UInt8>, _ change: (inout SentimentAnalyzer.WordInfo) -> Void) {
-            let bytes = Array(key)
-            let h = WordTable.hash(bytes[...])
+        mutating func update(_ bytes: some Collection<UInt8>, _ change: (inout SentimentAnalyzer.WordInfo) -> Void) {
+            let h = WordTable.hash(bytes)
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: h) & mask
             while slots[slot] != 0 {
@@ -934,7 +1000,7 @@ struct WordTable: Sendable {
 
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
 
-    static func hash(_ word: ArraySlice<UInt8>) -> UInt64 {
+    static func hash(_ word: some Sequence<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for c in word {
             h ^= UInt64(lower(c))

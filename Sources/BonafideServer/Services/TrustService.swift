@@ -198,17 +198,9 @@ enum TrustService {
     // MARK: Network
 
     /// The newest snapshot of every pair, as opinions.
+    /// Every pair's current opinion, from `trust_opinions` (one row per pair), not from the snapshot history.
     static func latestOpinions(on db: any Database) async throws -> [Pair: Opinion] {
-        let snapshots = try await TrustSnapshot.query(on: db).sort(\.$computedAt, .descending).all()
-        var latest: [Pair: Opinion] = [:]
-        for s in snapshots {
-            let pair = Pair(viewer: s.$viewer.id, subject: s.$subject.id)
-            guard latest[pair] == nil, let report = try? decoder.decode(Assessment.self, from: Data(s.report.utf8)) else {
-                continue
-            }
-            latest[pair] = report.overall
-        }
-        return latest
+        try await TrustOpinions.all(on: db)
     }
 
     struct Pair: Hashable, Sendable {
@@ -292,6 +284,7 @@ enum TrustService {
         snapshot.uncertainty = fresh.overall.uncertainty
         snapshot.report = String(decoding: try Self.encoder.encode(fresh), as: UTF8.self)
         try await snapshot.save(on: db)
+        try await TrustOpinions.store(fresh.overall, for: Pair(viewer: viewer, subject: subject), on: TrustOpinions.sql(db))
         return (fresh, true)
     }
 
@@ -388,11 +381,11 @@ enum TrustService {
             changed += 1
             let (r, s) = (item.$viewer.id, item.$subject.id)
             // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
-            let trustingR = try await TrustSnapshot.query(on: db).filter(\.$subject.$id == r).all().map(\.$viewer.id)
-            let knownToS = try await TrustSnapshot.query(on: db).filter(\.$viewer.$id == s).all().map(\.$subject.id)
+            let trustingR = try await TrustOpinions.viewers(of: r, on: db)
+            let knownToS = try await TrustOpinions.subjects(of: s, on: db)
             let affected = Set(trustingR.map { Pair(viewer: $0, subject: s) } + knownToS.map { Pair(viewer: r, subject: $0) })
             for pair in affected where pair.viewer != pair.subject {
-                if try await latest(viewer: pair.viewer, subject: pair.subject, on: db) != nil {
+                if try await TrustOpinions.exists(pair, on: db) {
                     try await enqueue(viewer: pair.viewer, subject: pair.subject, at: now, on: db)
                 }
             }
