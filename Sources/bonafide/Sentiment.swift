@@ -13,11 +13,13 @@ extension Bonafide {
                 the lexicon's -4 to 4 scale). Offline and English only. Blank input lines give a neutral score.
                 """)
 
-        @Flag(help: "Print the texts per second to stderr at the end.") var timings = false
+        @Flag(help: "Print the lexicon loading time and the texts per second to stderr at the end.") var timings = false
         @Flag(help: "Leave out the drivers (faster, smaller output).") var scoreOnly = false
 
         func run() throws {
+            let loading = ContinuousClock.now
             let analyzer = SentimentAnalyzer.shared
+            let loaded = loading.duration(to: .now)
             let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             let started = ContinuousClock.now
             let lines = textLines(input)
@@ -58,6 +60,8 @@ extension Bonafide {
             for out in outputs.all { writeStandardOutput(out) }
             if timings {
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                let loadSeconds = Double(loaded.components.seconds) + Double(loaded.components.attoseconds) / 1e18
+                warn(String(format: "lexicons loaded in %.2f ms", loadSeconds * 1000))
                 warn(String(format: "%d texts in %.3f s: %.0f texts/s", lines.count, seconds, Double(lines.count) / max(seconds, 1e-9)))
             }
         }

@@ -45,7 +45,7 @@ public struct Sentiment: Sendable, Codable, Equatable {
 ///   outage, refund, slow, "took forever", "no response", "above and beyond" and neutralizes business uses of
 ///   "support" and "free" ("contacted support", "free tier").
 public final class SentimentAnalyzer: Sendable {
-    /// The bundled lexicons; loading takes a few milliseconds, once.
+    /// The bundled lexicons, from their prebuilt table: one file read at start-up.
     public static let shared: SentimentAnalyzer = {
         do { return try SentimentAnalyzer(bundle: .module) } catch { fatalError("The sentiment lexicons are missing: \(error)") }
     }()
@@ -74,7 +74,7 @@ public final class SentimentAnalyzer: Sendable {
                 change(&nonASCII[String(decoding: key, as: UTF8.self), default: WordInfo()])
             }
         }
-        var ends: [UInt16] = Self.caseSensitiveEmoticons.keys.map { Self.ends($0.lowercased().utf8) }
+        var ends: [UInt16] = Self.caseSensitiveEmoticons.keys.sorted().map { Self.ends($0.lowercased().utf8) }
         func noteValence(_ key: some BidirectionalCollection<UInt8>, _ value: Double) {
             update(key) { $0.valence = value }
             if key.contains(where: Self.isASCIIPunctuation) { ends.append(Self.ends(key)) }
@@ -95,17 +95,21 @@ public final class SentimentAnalyzer: Sendable {
             let parts = fields[0].lowercased().split(separator: " ")
             if parts.count == 1 { noteValence(Array(parts[0].utf8), value) } else { phrases[parts.joined(separator: " ")] = value }
         }
-        for (w, b) in Self.boosters where !w.utf8.contains(UInt8(ascii: " ")) { update(w.utf8) { $0.booster = b } }
-        for w in Self.negations { update(w.utf8) { $0.negation = true } }
-        for p in phrases.keys {
+        // Sorted wherever a Set or Dictionary is walked: keys enter the table in the same order in every process, so
+        // the prebuilt table (`serialized()`) is the same bytes every time.
+        for (w, b) in Self.boosters.sorted(by: { $0.key < $1.key }) where !w.utf8.contains(UInt8(ascii: " ")) {
+            update(w.utf8) { $0.booster = b }
+        }
+        for w in Self.negations.sorted() { update(w.utf8) { $0.negation = true } }
+        for p in phrases.keys.sorted() {
             let parts = p.split(separator: " ")
             update(parts[0].utf8) { $0.phraseStart = true }
             for w in parts.dropFirst() { update(w.utf8) { $0.flags.insert(.phraseRest) } }
         }
         for (w, f) in Self.specialWords { update(w.utf8) { $0.flags.insert(f) } }
-        for w in Self.hypotheticals { update(w.utf8) { $0.flags.insert(.hypothetical) } }
-        for w in Self.cannot { update(w.utf8) { $0.flags.insert(.cannot) } }
-        for phrase in Array(Self.specialCases.keys) + Self.boosters.keys.filter({ $0.utf8.contains(UInt8(ascii: " ")) }) {
+        for w in Self.hypotheticals.sorted() { update(w.utf8) { $0.flags.insert(.hypothetical) } }
+        for w in Self.cannot.sorted() { update(w.utf8) { $0.flags.insert(.cannot) } }
+        for phrase in (Array(Self.specialCases.keys) + Self.boosters.keys.filter({ $0.utf8.contains(UInt8(ascii: " ")) })).sorted() {
             let parts = phrase.split(separator: " ")
             update(parts[0].utf8) { $0.flags.insert(.idiomStart) }
             for w in parts.dropFirst() { update(w.utf8) { $0.flags.insert(.idiomRest) } }
@@ -176,17 +180,88 @@ public final class SentimentAnalyzer: Sendable {
         }
     }
 
+    /// The prebuilt table in the bundle (`Resources/Sentiment/lexicon.table`): one read, no parsing. The text
+    /// lexicons beside it are the source; `SentimentTableTests` fails when the table is not what they build.
     public convenience init(bundle: Bundle) throws {
-        func read(_ name: String, _ ext: String) throws -> [UInt8] {
-            guard
-                let url = bundle.url(forResource: name, withExtension: ext, subdirectory: "Sentiment")
-                    ?? bundle.url(forResource: name, withExtension: ext)
-            else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(name).\(ext)"]) }
-            return [UInt8](try Data(contentsOf: url))
+        try self.init(table: try Self.resource("lexicon", "table", in: bundle))
+    }
+
+    /// Builds the tables from the text lexicons in the bundle (what the prebuilt table is made from).
+    static func fromTextLexicons(in bundle: Bundle = .module) throws -> SentimentAnalyzer {
+        SentimentAnalyzer(
+            lexicon: try resource("vader_lexicon", "txt", in: bundle),
+            domain: String(decoding: try resource("domain_lexicon", "tsv", in: bundle), as: UTF8.self),
+            emoji: try resource("emoji_utf8_lexicon", "txt", in: bundle))
+    }
+
+    static func resource(_ name: String, _ ext: String, in bundle: Bundle) throws -> [UInt8] {
+        guard
+            let url = bundle.url(forResource: name, withExtension: ext, subdirectory: "Sentiment")
+                ?? bundle.url(forResource: name, withExtension: ext)
+        else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "\(name).\(ext)"]) }
+        return try readFile(url.path)
+    }
+
+    /// The file's bytes, read straight into the array: `Data(contentsOf:)` and a copy into `[UInt8]` were a fifth of
+    /// the start-up that was left.
+    static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        let size = Int(status.st_size)
+        return try [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let n = read(fd, buffer.baseAddress! + count, size - count)
+                guard n > 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: path]) }
+                count += n
+            }
         }
-        self.init(
-            lexicon: try read("vader_lexicon", "txt"), domain: String(decoding: try read("domain_lexicon", "tsv"), as: UTF8.self),
-            emoji: try read("emoji_utf8_lexicon", "txt"))
+    }
+
+    // MARK: Prebuilt table
+
+    static let tableMagic = Array("BFSENT01".utf8)
+
+    /// Every table the analyzer uses, as bytes (little-endian, lengths before contents): what `init(table:)` reads.
+    func serialized() -> [UInt8] {
+        var out = TableWriter()
+        out.raw(Self.tableMagic)
+        table.write(to: &out)
+        out.count(nonASCII.count)
+        for (key, info) in nonASCII.sorted(by: { $0.key < $1.key }) {
+            out.bytes(Array(key.utf8))
+            out.info(info)
+        }
+        out.count(phrases.count)
+        for (phrase, value) in phrases.sorted(by: { $0.key < $1.key }) {
+            out.bytes(Array(phrase.utf8))
+            out.double(value)
+        }
+        punctuatedKeyEnds.write(to: &out)
+        emoji.write(to: &out)
+        return out.bytes
+    }
+
+    /// Reads what `serialized()` wrote; a damaged or foreign table is refused, not half read.
+    init(table bytes: [UInt8]) throws {
+        var input = TableReader(bytes)
+        guard try input.raw(Self.tableMagic.count) == Self.tableMagic else { throw TableReader.Damaged() }
+        table = try WordTable(from: &input)
+        var nonASCII: [String: WordInfo] = [:]
+        for _ in 0..<(try input.count()) { nonASCII[String(decoding: try input.bytes(), as: UTF8.self)] = try input.info() }
+        var phrases: [String: Double] = [:]
+        for _ in 0..<(try input.count()) {
+            phrases[String(decoding: try input.bytes(), as: UTF8.self)] = try input.double() ?? 0
+        }
+        punctuatedKeyEnds = try PairSet(from: &input)
+        emoji = try EmojiTable(from: &input)
+        guard input.atEnd else { throw TableReader.Damaged() }
+        self.nonASCII = nonASCII
+        self.phrases = phrases
+        self.longestPhrase = phrases.keys.map { $0.split(separator: " ").count }.max() ?? 0
     }
 
     // MARK: Constants and word lists
@@ -837,6 +912,14 @@ struct PairSet: Sendable {
     }
 
     func contains(_ pair: UInt16) -> Bool { bits[Int(pair >> 6)] & (1 << (pair & 63)) != 0 }
+
+    func write(to out: inout TableWriter) {
+        for word in bits { out.u64(word) }
+    }
+
+    init(from input: inout TableReader) throws {
+        bits = try (0..<(1 << 10)).map { _ in try input.u64() }
+    }
 }
 
 /// Emoji descriptions ("😡" -> "enraged face") keyed by the emoji's UTF-8 bytes in an open-addressing table
@@ -901,6 +984,35 @@ struct EmojiTable: Sendable {
             h = h &* 0x100_0000_01b3
         }
         return h
+    }
+
+    func write(to out: inout TableWriter) {
+        out.count(slots.count)
+        for s in slots { out.u32(s) }
+        out.count(entries.count)
+        for e in entries {
+            for bound in [e.key.lowerBound, e.key.upperBound, e.description.lowerBound, e.description.upperBound] { out.count(bound) }
+        }
+        out.bytes(file)
+    }
+
+    init(from input: inout TableReader) throws {
+        let size = try input.count()
+        guard size > 0, size & (size - 1) == 0 else { throw TableReader.Damaged() }
+        let slots = try (0..<size).map { _ in try input.u32() }
+        let entries = try (0..<(try input.count())).map { _ in
+            let (a, b, c, d) = (try input.count(), try input.count(), try input.count(), try input.count())
+            guard a <= b, c <= d else { throw TableReader.Damaged() }
+            return Entry(key: a..<b, description: c..<d)
+        }
+        let file = try input.bytes()
+        guard slots.allSatisfy({ Int($0) <= entries.count }),
+            entries.allSatisfy({ $0.key.upperBound <= file.count && $0.description.upperBound <= file.count })
+        else { throw TableReader.Damaged() }
+        self.mask = size - 1
+        self.slots = slots
+        self.entries = entries
+        self.file = file
     }
 
     func description(of c: Character) -> String? {
@@ -998,6 +1110,32 @@ struct WordTable: Sendable {
         self.keys = keys
     }
 
+    func write(to out: inout TableWriter) {
+        out.count(slots.count)
+        for s in slots { out.u64(s) }
+        out.count(entries.count)
+        for e in entries {
+            out.count(Int(e.keyStart))
+            out.count(Int(e.keyEnd))
+            out.info(e.info)
+        }
+        out.bytes(keys)
+    }
+
+    init(from input: inout TableReader) throws {
+        let size = try input.count()
+        guard size > 0, size & (size - 1) == 0 else { throw TableReader.Damaged() }
+        let slots = try (0..<size).map { _ in try input.u64() }
+        let entries = try (0..<(try input.count())).map { _ in
+            Entry(keyStart: Int32(try input.count()), keyEnd: Int32(try input.count()), info: try input.info())
+        }
+        let keys = try input.bytes()
+        guard slots.allSatisfy({ Int($0 & 0xFFFF_FFFF) <= entries.count }),
+            entries.allSatisfy({ $0.keyStart <= $0.keyEnd && Int($0.keyEnd) <= keys.count })
+        else { throw TableReader.Damaged() }
+        self.init(mask: size - 1, slots: slots, entries: entries, keys: keys)
+    }
+
     @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c &- 65 < 26 ? c | 0x20 : c }
 
     static func hash(_ word: some Sequence<UInt8>) -> UInt64 {
@@ -1052,5 +1190,72 @@ struct WordTable: Sendable {
                 slot = (slot + 1) & mask
             }
         }
+    }
+}
+
+/// Little-endian bytes of the prebuilt sentiment table; counts and offsets as UInt32, a missing Double as NaN.
+struct TableWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func raw(_ b: [UInt8]) { bytes += b }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
+    mutating func count(_ n: Int) { u32(UInt32(n)) }
+    mutating func double(_ v: Double?) { u64((v ?? .nan).bitPattern) }
+    mutating func bytes(_ b: [UInt8]) {
+        count(b.count)
+        raw(b)
+    }
+    mutating func info(_ i: SentimentAnalyzer.WordInfo) {
+        double(i.valence)
+        double(i.booster)
+        raw([i.negation ? 1 : 0, i.phraseStart ? 1 : 0])
+        u32(i.flags.rawValue)
+    }
+}
+
+/// Reads a `TableWriter`'s bytes, checking every length against what is left.
+struct TableReader {
+    struct Damaged: Error, CustomStringConvertible {
+        var description: String { "The prebuilt sentiment table is damaged or from another version." }
+    }
+
+    private let input: [UInt8]
+    private var at = 0
+
+    init(_ input: [UInt8]) { self.input = input }
+
+    var atEnd: Bool { at == input.count }
+
+    mutating func raw(_ n: Int) throws -> [UInt8] {
+        guard n >= 0, n <= input.count - at else { throw Damaged() }
+        defer { at += n }
+        return Array(input[at..<(at + n)])
+    }
+
+    private mutating func load<T: FixedWidthInteger>(_: T.Type) throws -> T {
+        guard MemoryLayout<T>.size <= input.count - at else { throw Damaged() }
+        let v = input.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) }
+        at += MemoryLayout<T>.size
+        return T(littleEndian: v)
+    }
+
+    mutating func u32() throws -> UInt32 { try load(UInt32.self) }
+    mutating func u64() throws -> UInt64 { try load(UInt64.self) }
+    mutating func count() throws -> Int { Int(try u32()) }
+    mutating func double() throws -> Double? {
+        let v = Double(bitPattern: try u64())
+        return v.isNaN ? nil : v
+    }
+    mutating func bytes() throws -> [UInt8] { try raw(try count()) }
+    mutating func info() throws -> SentimentAnalyzer.WordInfo {
+        var i = SentimentAnalyzer.WordInfo()
+        i.valence = try double()
+        i.booster = try double()
+        let flags = try raw(2)
+        i.negation = flags[0] == 1
+        i.phraseStart = flags[1] == 1
+        i.flags = SentimentAnalyzer.Flags(rawValue: try u32())
+        return i
     }
 }

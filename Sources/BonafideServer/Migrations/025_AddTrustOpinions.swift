@@ -25,7 +25,8 @@ struct AddTrustOpinions: AsyncMigration {
         var latest: [TrustService.Pair: Opinion] = [:]
         for s in try await TrustSnapshot.query(on: database).sort(\.$computedAt, .descending).all() {
             let pair = TrustService.Pair(viewer: s.$viewer.id, subject: s.$subject.id)
-            guard latest[pair] == nil, let report = try? TrustService.decoder.decode(TrustService.Assessment.self, from: Data(s.report.utf8))
+            guard latest[pair] == nil,
+                let report = try? TrustService.decoder.decode(TrustService.Assessment.self, from: Data(s.report.utf8))
             else { continue }
             latest[pair] = report.overall
         }
