@@ -66,6 +66,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddCommitmentChanges())
     app.migrations.add(AddSealedWitnessKeys())
     app.migrations.add(AddTrustOpinions())
+    app.migrations.add(ShareStateAcrossServers())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
@@ -77,7 +78,6 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.feedFetcher = FeedFetcher(client: FeedFetcher.makeClient(), allowPrivateAddresses: config.allowPrivateFeedAddresses)
     app.lifecycle.use(FeedFetcherLifecycle())
     app.requestMetrics = RequestMetrics()
-    app.rateLimiter = RateLimiter()
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware())
     // Outside the problem middleware, so error pages and problem+json get the headers too.

@@ -88,7 +88,7 @@ struct TrustAPITests {
                 .POST, "/trust/\(b.organizationID)/ratings", token: a.token, json: #"{"rating":8,"comment":"Great designers"}"#)
             #expect(rated.status == .created, "\(rated.raw)")
             #expect(rated.body["rating"] as? Int == 8)
-            let pair = TrustPending.query(on: app.db).filter(\.$viewer.$id == UUID(uuidString: a.organizationID)!)
+            let pair = TrustQueueItem.query(on: app.db).filter(\.$viewer.$id == UUID(uuidString: a.organizationID)!)
                 .filter(\.$subject.$id == UUID(uuidString: b.organizationID)!)
             #expect(try await pair.count() == 1, "the rating queued a recompute")
             let after = try await app.api(.GET, "/trust/\(b.organizationID)", token: a.token)
@@ -181,7 +181,7 @@ struct TrustAPITests {
     @Test func theBackgroundQueueRecomputesBothSidesOfAChange() async throws {
         try await withTestApp { app in
             let (a, b, _) = try await acmeRecord(app)
-            let queued = try await TrustPending.query(on: app.db).all()
+            let queued = try await TrustQueueItem.query(on: app.db).all()
             let pairs = Set(queued.map { "\($0.$viewer.id.uuidString)>\($0.$subject.id.uuidString)" })
             #expect(
                 pairs == [
@@ -189,7 +189,7 @@ struct TrustAPITests {
                     "\(b.organizationID.uppercased())>\(a.organizationID.uppercased())",
                 ])
             #expect(try await TrustService.drain(on: app.db) == 2)
-            #expect(try await TrustPending.query(on: app.db).count() == 0)
+            #expect(try await TrustQueueItem.query(on: app.db).count() == 0)
             #expect(try await TrustSnapshot.query(on: app.db).count() == 2)
             // Nothing changed: a second pass stores nothing new.
             try await TrustService.enqueue(

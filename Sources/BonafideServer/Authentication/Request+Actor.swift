@@ -33,7 +33,7 @@ extension Request {
             self.actor = actor
             return actor
         }
-        guard let user = try await Accounts.user(forBearer: bearer.token, from: remoteAddress?.ipAddress, on: db)
+        guard let user = try await Accounts.user(forBearer: bearer.token, from: clientAddress, on: db)
         else { throw Problem.unauthorized }
         let actor = Actor(user: user)
         self.actor = actor

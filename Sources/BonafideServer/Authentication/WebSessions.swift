@@ -26,7 +26,7 @@ enum WebSessions {
         s.createdAt = now
         s.lastSeenAt = now
         s.userAgent = String((req.headers.first(name: .userAgent) ?? "").prefix(300))
-        s.ip = req.remoteAddress?.ipAddress ?? ""
+        s.ip = req.clientAddress ?? ""
         s.data = ["csrf": Secrets.make(prefix: "")]
         try await s.save(on: req.db)
         s.$user.value = user

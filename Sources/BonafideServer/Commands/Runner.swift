@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SQLKit
 import Vapor
 
 /// What the `bonafide` executable runs: each boots the application, does its work, and always
@@ -18,6 +19,29 @@ public enum Runner {
         }
     }
 
+    /// Runs `body` (migrating, seeding) while holding a PostgreSQL advisory lock, so servers started together on one
+    /// database take turns: the first does the work, the others find it done instead of racing to create the same
+    /// tables. SQLite needs no lock: one server owns its file.
+    static func exclusively<T: Sendable>(_ app: Application, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql" else { return try await body() }
+        // An advisory lock belongs to one connection, so it is taken and given back on the same one, held meanwhile.
+        return try await app.db.withConnection { connection in
+            guard let session = connection as? any SQLDatabase else { return try await body() }
+            try await session.raw("SELECT pg_advisory_lock(\(literal: migrationLock))").run()
+            do {
+                let result = try await body()
+                try await session.raw("SELECT pg_advisory_unlock(\(literal: migrationLock))").run()
+                return result
+            } catch {
+                try? await session.raw("SELECT pg_advisory_unlock(\(literal: migrationLock))").run()
+                throw error
+            }
+        }
+    }
+
+    /// "bonafide" in ASCII: the advisory lock key migrations hold.
+    static let migrationLock: Int64 = 0x626F_6E61_6669_6465
+
     /// Unbuffered, so the banner shows at once even when stdout is a file or a pipe.
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
@@ -34,10 +58,12 @@ public enum Runner {
     /// Migrates, optionally seeds the demo, and serves until SIGINT or SIGTERM.
     public static func serve(_ config: AppConfig, demo: Bool) async throws {
         try await withApplication(config, serving: true) { app in
-            try await app.autoMigrate()
-            if demo {
-                let seeded = try await DemoSeed.run(on: app)
-                say(seeded ? "Seeded the demo data." : "Demo data already present.")
+            try await exclusively(app) {
+                try await app.autoMigrate()
+                if demo {
+                    let seeded = try await DemoSeed.run(on: app)
+                    say(seeded ? "Seeded the demo data." : "Demo data already present.")
+                }
             }
             say("Bonafide is serving on \(config.baseURL)  (storage: \(describe(config.storage)))")
             if demo {
@@ -56,7 +82,7 @@ public enum Runner {
                 try await app.autoRevert()
                 say("Reverted all migrations.")
             } else {
-                try await app.autoMigrate()
+                try await exclusively(app) { try await app.autoMigrate() }
                 say("Database is up to date (\(describe(config.storage))).")
             }
         }
@@ -64,8 +90,11 @@ public enum Runner {
 
     public static func demo(_ config: AppConfig) async throws {
         try await withApplication(config, serving: false) { app in
-            try await app.autoMigrate()
-            say(try await DemoSeed.run(on: app) ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
+            let seeded = try await exclusively(app) {
+                try await app.autoMigrate()
+                return try await DemoSeed.run(on: app)
+            }
+            say(try await seeded ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
         }
     }
 

@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// RSS and Atom feeds an organization follows for mentions, polled on a schedule.
@@ -130,9 +131,26 @@ enum MentionFeeds {
     static func pollDue(every interval: TimeInterval, with fetcher: FeedFetcher, at now: Date = Date(), on db: any Database, logger: Logger)
         async throws -> Int
     {
-        let due = try await MentionFeed.query(on: db)
-            .group(.or) { $0.filter(\.$lastPolledAt == nil).filter(\.$lastPolledAt <= now.addingTimeInterval(-interval + 1)) }
+        let cutoff = now.addingTimeInterval(-interval + 1)
+        let candidates = try await MentionFeed.query(on: db)
+            .group(.or) { $0.filter(\.$lastPolledAt == nil).filter(\.$lastPolledAt <= cutoff) }
             .sort(\.$lastPolledAt).limit(100).all()
+        // Every server runs this job: each feed is claimed by moving its poll time while it is still due, which only
+        // one of them can do, so a feed is fetched once per interval however many servers there are.
+        var due: [MentionFeed] = []
+        if let sql = db as? any SQLDatabase {
+            struct Claimed: Decodable { var id: UUID }
+            let stillDue: SQLQueryString = "last_polled_at IS NULL OR last_polled_at <= \(bind: cutoff)"
+            for feed in candidates {
+                let claimed = try await sql.update(MentionFeed.schema).set("last_polled_at", to: SQLBind(now))
+                    .where("id", .equal, SQLBind(feed.id))
+                    .where(SQLGroupExpression(stillDue))
+                    .returning("id").all(decoding: Claimed.self)
+                if !claimed.isEmpty { due.append(feed) }
+            }
+        } else {
+            due = candidates
+        }
         // A few at a time, so one slow or dead feed does not hold up everyone else's.
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = due.makeIterator()

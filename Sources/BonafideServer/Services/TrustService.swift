@@ -335,14 +335,14 @@ enum TrustService {
     ) {
         guard viewer != subject else { throw Problem(.unprocessableEntity, "Trust is about other organizations, not your own.") }
         guard try await Organization.find(subject, on: db) != nil else { throw Problem.notFound("organization") }
-        let pending = try await TrustPending.query(on: db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject).first()
+        let pending = try await claim(Pair(viewer: viewer, subject: subject), on: db)
         let stored = try await latest(viewer: viewer, subject: subject, on: db)
         let assessment: Assessment
         if let stored, pending == nil, now.timeIntervalSince(stored.snapshot.computedAt) <= 86_400 {
             assessment = stored.assessment
         } else {
             assessment = try await recompute(viewer: viewer, subject: subject, previous: stored?.assessment, at: now, on: db).assessment
-            try await pending?.delete(on: db)
+            if let pending { try await TrustQueueItem.query(on: db).filter(\.$id == pending.id).delete() }
         }
         return (assessment, try await history(viewer: viewer, subject: subject, on: db))
     }
@@ -357,38 +357,89 @@ enum TrustService {
     }
 
     static func enqueue(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws {
-        guard viewer != subject else { return }
-        // Insert-or-ignore: two transactions queueing the same pair at once must not fail each other.
-        guard let sql = db as? any SQLDatabase else { return }
-        try await sql.insert(into: TrustPending.schema)
-            .columns("id", "viewer_organization_id", "subject_organization_id", "queued_at")
-            .values(SQLBind(UUID()), SQLBind(viewer), SQLBind(subject), SQLBind(now))
-            .ignoringConflicts()
-            .run()
+        guard viewer != subject, let sql = db as? any SQLDatabase else { return }
+        // Insert-or-ignore against the pair's waiting row only: two transactions queueing the same pair at once must
+        // not fail each other, and a claimed row may be recomputing from evidence read before this change.
+        try await sql.raw(
+            """
+            INSERT INTO trust_queue (id, viewer_organization_id, subject_organization_id, queued_at)
+            VALUES (\(bind: UUID()), \(bind: viewer), \(bind: subject), \(bind: now))
+            ON CONFLICT (viewer_organization_id, subject_organization_id) WHERE claimed_until IS NULL DO NOTHING
+            """
+        ).run()
+    }
+
+    /// How long a server may take over a claimed pair before another may take it again.
+    static let claimLease: TimeInterval = 120
+
+    struct Claim: Decodable, Sendable {
+        var id: UUID
+        var viewer: UUID
+        var subject: UUID
+    }
+
+    /// Takes up to `limit` pairs, oldest first, that nobody holds: each server draining the queue gets different
+    /// ones, and one that dies leaves its pairs to the others when the lease runs out.
+    static func claim(_ limit: Int, on db: any Database) async throws -> [Claim] {
+        guard let sql = db as? any SQLDatabase else { return [] }
+        let (now, until) = leaseClock(sql)
+        // SKIP LOCKED: another server's claim in flight is passed over, not waited for. SQLite has one writer at a
+        // time, so there the update alone makes the claim exclusive.
+        let skipLocked = SQLRaw(sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "")
+        let claimed: SQLQueryString = """
+            UPDATE trust_queue SET claimed_until = \(until) WHERE id IN (
+              SELECT id FROM trust_queue WHERE claimed_until IS NULL OR claimed_until < \(now)
+              ORDER BY queued_at LIMIT \(bind: limit)\(skipLocked))
+            RETURNING id, viewer_organization_id AS viewer, subject_organization_id AS subject
+            """
+        return try await sql.raw(claimed).all(decoding: Claim.self)
+    }
+
+    /// Takes the pair's waiting row, if it has one, for a recompute done right now (a page that cannot wait).
+    static func claim(_ pair: Pair, on db: any Database) async throws -> Claim? {
+        guard let sql = db as? any SQLDatabase else { return nil }
+        let until = leaseClock(sql).until
+        let claimed: SQLQueryString = """
+            UPDATE trust_queue SET claimed_until = \(until)
+            WHERE viewer_organization_id = \(bind: pair.viewer) AND subject_organization_id = \(bind: pair.subject)
+              AND claimed_until IS NULL
+            RETURNING id, viewer_organization_id AS viewer, subject_organization_id AS subject
+            """
+        return try await sql.raw(claimed).first(decoding: Claim.self)
+    }
+
+    /// "Now" and the end of a lease taken now. On PostgreSQL the database's clock decides, since the servers' clocks
+    /// may disagree; SQLite has one server.
+    private static func leaseClock(_ sql: any SQLDatabase) -> (now: any SQLExpression, until: any SQLExpression) {
+        if sql.dialect.name == "postgresql" {
+            return (SQLRaw("now()"), SQLQueryString("now() + make_interval(secs => \(literal: claimLease))"))
+        }
+        let now = Date()
+        return (SQLBind(now), SQLBind(now.addingTimeInterval(claimLease)))
     }
 
     /// Recomputes up to `limit` waiting pairs. A changed opinion of S held by R can change what everyone who
-    /// trusts R thinks of S, so those pairs are queued in turn (the change threshold makes this settle).
+    /// trusts R thinks of S, so those pairs are queued in turn (the change threshold makes this settle). A pair
+    /// leaves the queue only once its figures are stored: a server killed halfway leaves it to the next claim.
     @discardableResult
     static func drain(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> Int {
-        let batch = try await TrustPending.query(on: db).sort(\.$queuedAt).limit(limit).all()
         var changed = 0
-        for item in batch {
-            try await item.delete(on: db)
-            let previous = try await latest(viewer: item.$viewer.id, subject: item.$subject.id, on: db)?.assessment
-            guard try await recompute(viewer: item.$viewer.id, subject: item.$subject.id, previous: previous, at: now, on: db).changed
-            else { continue }
-            changed += 1
-            let (r, s) = (item.$viewer.id, item.$subject.id)
-            // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
-            let trustingR = try await TrustOpinions.viewers(of: r, on: db)
-            let knownToS = try await TrustOpinions.subjects(of: s, on: db)
-            let affected = Set(trustingR.map { Pair(viewer: $0, subject: s) } + knownToS.map { Pair(viewer: r, subject: $0) })
-            for pair in affected where pair.viewer != pair.subject {
-                if try await TrustOpinions.exists(pair, on: db) {
-                    try await enqueue(viewer: pair.viewer, subject: pair.subject, at: now, on: db)
+        for item in try await claim(limit, on: db) {
+            let (r, s) = (item.viewer, item.subject)
+            let previous = try await latest(viewer: r, subject: s, on: db)?.assessment
+            if try await recompute(viewer: r, subject: s, previous: previous, at: now, on: db).changed {
+                changed += 1
+                // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
+                let trustingR = try await TrustOpinions.viewers(of: r, on: db)
+                let knownToS = try await TrustOpinions.subjects(of: s, on: db)
+                let affected = Set(trustingR.map { Pair(viewer: $0, subject: s) } + knownToS.map { Pair(viewer: r, subject: $0) })
+                for pair in affected where pair.viewer != pair.subject {
+                    if try await TrustOpinions.exists(pair, on: db) {
+                        try await enqueue(viewer: pair.viewer, subject: pair.subject, at: now, on: db)
+                    }
                 }
             }
+            try await TrustQueueItem.query(on: db).filter(\.$id == item.id).delete()
         }
         return changed
     }

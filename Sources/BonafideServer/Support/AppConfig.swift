@@ -57,6 +57,9 @@ public struct AppConfig: Sendable {
     /// The domain of reply addresses (reply+TOKEN@domain): BONAFIDE_REPLY_DOMAIN, else the public host when the
     /// receiver runs. Without one, notification mails cannot be answered by mail.
     public var replyDomain: String?
+    /// Load balancers in front of the servers (BONAFIDE_TRUSTED_PROXIES): requests from them are counted against the
+    /// client address they report in X-Forwarded-For.
+    public var trustedProxies: Set<String> = []
     public var logLevel: Logger.Level = .info
     /// BONAFIDE_EMAIL_VERIFICATION=off: new addresses need no confirmation even though mail can be sent.
     public var emailVerificationOff = false
@@ -218,6 +221,15 @@ public struct AppConfig: Sendable {
                 throw Invalid(variable: "BONAFIDE_METRICS_TOKEN", value: "(hidden)", expected: "a random token of at least 16 characters")
             }
             config.metricsToken = token
+        }
+        if let raw = env["BONAFIDE_TRUSTED_PROXIES"], !raw.isEmpty {
+            let addresses = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard addresses.allSatisfy({ numericAddress($0) != nil }) else {
+                throw Invalid(
+                    variable: "BONAFIDE_TRUSTED_PROXIES", value: raw,
+                    expected: "the load balancers' IP addresses, separated by commas, such as 10.0.0.5,10.0.0.6")
+            }
+            config.trustedProxies = Set(addresses)
         }
         if let level = env["LOG_LEVEL"], !level.isEmpty {
             guard let parsed = Logger.Level(rawValue: level.lowercased()) else {

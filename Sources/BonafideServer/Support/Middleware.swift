@@ -2,6 +2,7 @@ import BonafideCore
 import Fluent
 import Foundation
 import OpenAPIRuntime
+import SQLKit
 import Vapor
 
 /// Turns every error into RFC 9457 problem details for the API and a readable page for people.
@@ -257,38 +258,13 @@ struct StrictJSONMiddleware: AsyncMiddleware {
     }
 }
 
-/// Counts attempts per key in a sliding window; used for sign-in and sign-up.
-actor RateLimiter {
-    private var attempts: [String: [Date]] = [:]
-
-    func allow(_ key: String, limit: Int, window: TimeInterval, now: Date = Date()) -> Bool {
-        var recent = (attempts[key] ?? []).filter { now.timeIntervalSince($0) < window }
-        guard recent.count < limit else {
-            attempts[key] = recent
-            return false
-        }
-        recent.append(now)
-        attempts[key] = recent
-        if attempts.count > 100_000 { attempts = attempts.filter { !$0.value.isEmpty } }
-        return true
-    }
-}
-
-extension Application {
-    private struct LimiterKey: StorageKey { typealias Value = RateLimiter }
-
-    /// Set once in `configure`, before the server answers anything.
-    var rateLimiter: RateLimiter {
-        get { storage[LimiterKey.self]! }
-        set { storage[LimiterKey.self] = newValue }
-    }
-}
-
 extension Request {
     /// Throws 429 when this client made too many attempts of this kind.
     func limitAttempts(_ kind: String, key: String, limit: Int, window: TimeInterval = 900, perClient: Bool = true) async throws {
-        let client = perClient ? remoteAddress?.ipAddress ?? "local" : "any"
-        guard await application.rateLimiter.allow("\(kind)|\(client)|\(key)", limit: limit, window: window) else {
+        let client = perClient ? clientAddress ?? "local" : "any"
+        guard let sql = db as? any SQLDatabase,
+            try await RateLimits.allow("\(kind)|\(client)|\(key)", limit: limit, window: window, on: sql)
+        else {
             throw Problem(.tooManyRequests, "Too many attempts; wait \(Int(window / 60)) minutes and try again.")
         }
     }
