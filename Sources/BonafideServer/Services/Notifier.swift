@@ -115,36 +115,47 @@ enum Notifier {
             let preference = settings[user.id!] ?? NotificationSettings(userID: user.id!)
             let moment = preference.schedule(timeZone: user.timeZone).latestDigestMoment(atOrBefore: now)
             guard (preference.lastDigestAt ?? .distantPast) < moment else { continue }
-            composed += try await db.writeTransaction { tx in
-                let items = try await OutboxMessage.query(on: tx).filter(\.$userID == user.id!).filter(\.$status == .digest)
-                    .sort(\.$createdAt).all()
-                guard !items.isEmpty else { return 0 }
-                let key = "digest|\(user.id!.uuidString.lowercased())|\(Int(moment.timeIntervalSince1970))"
-                guard try await OutboxMessage.query(on: tx).filter(\.$dedupeKey == key).count() == 0 else { return 0 }
-                let digest = OutboxMessage()
-                digest.$organization.id = user.$organization.id
-                digest.toEmail = user.email
-                digest.subject = "Your Bonafide digest: \(items.count) update\(items.count == 1 ? "" : "s")"
-                digest.body = DigestItem.encode(items.map { DigestItem(text: $0.subject, link: $0.link ?? "/", detail: $0.body) })
-                digest.kind = digestKind
-                digest.eventKind = digestKind
-                digest.userID = user.id
-                digest.link = SiteURL.notifications()
-                digest.createdAt = now
-                digest.dedupeKey = key
-                // The digest hour is the person's choice; a day off or quiet hours still hold it.
-                let when = preference.schedule(timeZone: user.timeZone).nextAllowed(from: now)
-                if when > now { digest.nextAttemptAt = when }
-                try await digest.save(on: tx)
-                try await OutboxMessage.query(on: tx).filter(\.$id ~~ items.map { $0.id! }).set(\.$status, to: .digested)
-                    .set(\.$sentAt, to: now).update()
-                let row = try await NotificationSettings.query(on: tx).filter(\.$user.$id == user.id!).first() ?? preference
-                row.lastDigestAt = now
-                try await row.save(on: tx)
-                return 1
+            do {
+                composed += try await composeDigest(for: user, preference: preference, moment: moment, now: now, on: db)
+            } catch let error as any DatabaseError where error.isConstraintFailure {
+                // Another server composed this digest at the same moment: its dedupe key is taken, so it goes once.
+                continue
             }
         }
         return composed
+    }
+
+    private static func composeDigest(
+        for user: User, preference: NotificationSettings, moment: Date, now: Date, on db: any Database
+    ) async throws -> Int {
+        try await db.writeTransaction { tx in
+            let items = try await OutboxMessage.query(on: tx).filter(\.$userID == user.id!).filter(\.$status == .digest)
+                .sort(\.$createdAt).all()
+            guard !items.isEmpty else { return 0 }
+            let key = "digest|\(user.id!.uuidString.lowercased())|\(Int(moment.timeIntervalSince1970))"
+            guard try await OutboxMessage.query(on: tx).filter(\.$dedupeKey == key).count() == 0 else { return 0 }
+            let digest = OutboxMessage()
+            digest.$organization.id = user.$organization.id
+            digest.toEmail = user.email
+            digest.subject = "Your Bonafide digest: \(items.count) update\(items.count == 1 ? "" : "s")"
+            digest.body = DigestItem.encode(items.map { DigestItem(text: $0.subject, link: $0.link ?? "/", detail: $0.body) })
+            digest.kind = digestKind
+            digest.eventKind = digestKind
+            digest.userID = user.id
+            digest.link = SiteURL.notifications()
+            digest.createdAt = now
+            digest.dedupeKey = key
+            // The digest hour is the person's choice; a day off or quiet hours still hold it.
+            let when = preference.schedule(timeZone: user.timeZone).nextAllowed(from: now)
+            if when > now { digest.nextAttemptAt = when }
+            try await digest.save(on: tx)
+            try await OutboxMessage.query(on: tx).filter(\.$id ~~ items.map { $0.id! }).set(\.$status, to: .digested)
+                .set(\.$sentAt, to: now).update()
+            let row = try await NotificationSettings.query(on: tx).filter(\.$user.$id == user.id!).first() ?? preference
+            row.lastDigestAt = now
+            try await row.save(on: tx)
+            return 1
+        }
     }
 
     struct DigestItem: Codable, Sendable, Equatable {
