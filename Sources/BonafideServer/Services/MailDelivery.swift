@@ -60,6 +60,9 @@ enum MailDelivery {
                     }
                     do {
                         try await session.send(mail)
+                        // Recorded at once, not with the rest of the batch: a server killed later in this pass would
+                        // otherwise leave every message it had sent to be sent again when the claim runs out.
+                        try await markSent(message, now: now, on: db)
                         results.append((message, .success(())))
                     } catch let error as SMTPError {
                         results.append((message, .failure(error)))
@@ -117,6 +120,14 @@ enum MailDelivery {
                 .update()
             return try await OutboxMessage.query(on: tx).filter(\.$id ~~ ids).sort(\.$createdAt).all()
         }
+    }
+
+    private static func markSent(_ message: OutboxMessage, now: Date, on db: any Database) async throws {
+        let update = OutboxMessage.query(on: db).filter(\.$id == message.id!).set(\.$status, to: .sent).set(\.$sentAt, to: now)
+            .set(\.$lastError, to: nil).set(\.$claimedUntil, to: nil).set(\.$attempts, to: message.attempts + 1)
+        // Account mail and invitations carry a secret link: not kept once delivered.
+        if InvitationMail.secretKinds.contains(message.kind) { update.set(\.$body, to: "") }
+        try await update.update()
     }
 
     private static func record(
