@@ -63,9 +63,19 @@ extension Bonafide {
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Migrate and seed the demo data without serving.")
         @OptionGroup var storage: StorageOptions
+        @Option(
+            help: """
+                Also seed N times the demo on top (1 to 1000): 5N organizations, about 30N partnerships with a year of \
+                commitments, messages and log entries (N=100: about 100,000 commitments and 200,000 messages).
+                """)
+        var scale: Int?
+
+        func validate() throws {
+            if let scale, !(1...1000).contains(scale) { throw ValidationError("--scale must be between 1 and 1000.") }
+        }
 
         func run() async throws {
-            try await Runner.demo(try storage.config())
+            try await Runner.demo(try storage.config(), scale: scale)
         }
     }
 }

@@ -88,13 +88,19 @@ public enum Runner {
         }
     }
 
-    public static func demo(_ config: AppConfig) async throws {
+    /// Migrates and seeds the demo; with `scale`, also N times the demo on top (`DemoScale`), printing its progress.
+    public static func demo(_ config: AppConfig, scale: Int? = nil) async throws {
         try await withApplication(config, serving: false) { app in
             let seeded = try await exclusively(app) {
                 try await app.autoMigrate()
                 return try await DemoSeed.run(on: app)
             }
-            say(try await seeded ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
+            say(seeded ? "Seeded the demo data; password \"\(DemoSeed.password)\"." : "Demo data already present.")
+            guard let scale else { return }
+            let summary = try await exclusively(app) {
+                try await DemoScale.run(scale: scale, on: app, progress: { say($0) })
+            }
+            say(summary.description)
         }
     }
 
