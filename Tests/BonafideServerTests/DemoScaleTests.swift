@@ -147,6 +147,22 @@ struct DemoScaleTests {
         }
     }
 
+    @Test func theTrustRecomputeOfADenseNetworkSettles() async throws {
+        try await withTestApp { app in
+            let now = Date()
+            _ = try await DemoScale.run(scale: 1, on: app, now: now)
+            // Every organization here partners with every other: each change reaches every pair through the network
+            // step. Passing on changes that move no opinion that others read kept this queue full for ever.
+            var queued: [Int] = []
+            while let count = Optional(try await TrustQueueItem.query(on: app.db).count()), count > 0, queued.count < 100 {
+                queued.append(count)
+                try await TrustService.drain(limit: 100, at: now, on: app.db)
+            }
+            #expect(try await TrustQueueItem.query(on: app.db).count() == 0, "queued before each pass: \(queued)")
+            #expect(try await TrustOpinions.all(on: app.db).count >= 40, "the working pairs have opinions")
+        }
+    }
+
     @Test func theSameScaleGivesTheSameShape() async throws {
         let now = Date()
         var shapes: [[Int]] = []

@@ -39,6 +39,15 @@ enum TrustService {
         }
     }
 
+    /// How far an overall opinion must move (half a point of the percentage shown) before the pairs that read it are
+    /// recomputed.
+    static let propagationThreshold = 5e-3
+
+    static func movesOthers(from old: Opinion, to new: Opinion) -> Bool {
+        abs(old.belief - new.belief) >= propagationThreshold || abs(old.disbelief - new.disbelief) >= propagationThreshold
+            || abs(old.uncertainty - new.uncertainty) >= propagationThreshold || abs(old.baseRate - new.baseRate) >= propagationThreshold
+    }
+
     static let model = RelationshipTrust()
     /// A request unanswered this long counts as ignored; answered within a day counts as prompt.
     static let ignoredAfter: TimeInterval = 3 * 86_400
@@ -427,8 +436,12 @@ enum TrustService {
         for item in try await claim(limit, on: db) {
             let (r, s) = (item.viewer, item.subject)
             let previous = try await latest(viewer: r, subject: s, on: db)?.assessment
-            if try await recompute(viewer: r, subject: s, previous: previous, at: now, on: db).changed {
-                changed += 1
+            let result = try await recompute(viewer: r, subject: s, previous: previous, at: now, on: db)
+            if result.changed { changed += 1 }
+            // Other pairs read only this pair's overall opinion (their network step), so only a change in it that
+            // matters travels on. Passing on every change (a standing, a wording, time moving the figures in the
+            // fifth decimal) kept a dense network recomputing for ever.
+            if result.changed, previous.map({ movesOthers(from: $0.overall, to: result.assessment.overall) }) ?? true {
                 // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
                 let trustingR = try await TrustOpinions.viewers(of: r, on: db)
                 let knownToS = try await TrustOpinions.subjects(of: s, on: db)
