@@ -137,7 +137,7 @@ PY
       printf "   %-36s answered %s, not timed\n" "$1" "$status"
       return
     fi
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" -s "$WORK/report.lua" "${header[@]}" "$BASE$2" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --timeout 10s -s "$WORK/report.lua" "${header[@]}" "$BASE$2" | awk '/^RESULT/ {print $2, $3, $4, $5, $6}')
     read -r p50 p95 p99 rps errors <<<"$out"
     printf "   %-36s %9s %9s %9s %10s %8s %10s\n" "$1" "$p50" "$p95" "$p99" "$rps" "$errors" "$bytes"
     printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$N" "$1" "$p50" "$p95" "$p99" "$rps" "$errors" "$bytes" >>"$RESULTS"
