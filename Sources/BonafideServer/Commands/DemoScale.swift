@@ -96,7 +96,7 @@ enum DemoScale {
         let generated = organizations(count: scale * organizationsPerScale, passwordHash: passwordHash, now: now, dice: &dice)
         for chunk in stride(from: 0, to: generated.count, by: 100).map({ Array(generated[$0..<min($0 + 100, generated.count)]) }) {
             try await db.writeTransaction { tx in
-                let sql = try Ledger.sql(tx)
+                let sql = try tx.sql()
                 try await insert(into: "organizations", NewOrganization.columns, chunk.map(\.organization.values), on: sql)
                 try await insert(into: "users", NewUser.columns, chunk.flatMap { $0.users.map(\.values) }, on: sql)
             }
@@ -237,7 +237,7 @@ enum DemoScale {
 
     /// The rows of a batch of partnerships, in the order foreign keys need them.
     static func write(_ batch: Batch, on tx: any Database, at now: Date) async throws {
-        let sql = try Ledger.sql(tx)
+        let sql = try tx.sql()
         try await insert(into: "partnerships", NewPartnership.columns, batch.partnerships.map(\.values), on: sql)
         try await insert(into: "partnership_members", NewMember.columns, batch.members.map(\.values), on: sql)
         try await insert(into: "agreement_versions", NewAgreement.columns, batch.agreements.map(\.values), on: sql)

@@ -346,7 +346,7 @@ struct CommitmentRow: Decodable, Sendable {
 
 extension Commitments {
     static func rows(in p: Partnership, on db: any Database) async throws -> [CommitmentRow] {
-        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "An SQL database is required.") }
+        let sql = try db.sql()
         return try await sql.raw(
             """
             SELECT c.id, c.partnership_id, c.title, c.deliverable, c.acceptance_criteria, c.owner_id, u.name AS owner_name,

@@ -16,11 +16,6 @@ enum Ledger {
     /// Stored hashes are written by `hex`; a corrupted one decodes to nothing and fails every proof.
     static func bytes(_ hex: String) -> [UInt8] { Hex.decode(hex) ?? [] }
 
-    static func sql(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "The ledger needs an SQL database.") }
-        return sql
-    }
-
     struct HeadRow: Decodable {
         var size: Int64
         var root: String
@@ -53,7 +48,7 @@ enum Ledger {
     @discardableResult
     static func append(contentsOf entries: [LedgerEntry], partnership id: UUID, on tx: any Database) async throws -> [UInt64] {
         guard !entries.isEmpty else { return [] }
-        let sql = try sql(tx)
+        let sql = try tx.sql()
         let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         let head = try await sql.raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)\(unsafeRaw: lock)").first(
             decoding: HeadRow.self)
@@ -133,7 +128,7 @@ enum Ledger {
     }
 
     static func head(of id: UUID, on db: any Database) async throws -> Head {
-        let row = try await sql(db).raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)").first(decoding: HeadRow.self)
+        let row = try await db.sql().raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)").first(decoding: HeadRow.self)
         return row.map { Head(size: UInt64($0.size), root: bytes($0.root)) } ?? Head(size: 0, root: Merkle.emptyRoot)
     }
 
@@ -165,7 +160,7 @@ enum Ledger {
         // The proof and the root share nodes: each is read once.
         var seen = Set<NodeKey>()
         let wanted = recorder.wanted.filter { seen.insert(NodeKey(level: $0.0, index: $0.1)).inserted }
-        let nodes = try await nodes(wanted, of: id, on: try sql(db))
+        let nodes = try await nodes(wanted, of: id, on: try db.sql())
         return try build(Loaded(size: size, nodes: nodes))
     }
 
@@ -179,7 +174,7 @@ enum Ledger {
             _ = try recorder.root(size: size)
             wanted += recorder.wanted.filter { seen.insert(NodeKey(level: $0.0, index: $0.1)).inserted }
         }
-        let nodes = try await nodes(wanted, of: id, on: try sql(db))
+        let nodes = try await nodes(wanted, of: id, on: try db.sql())
         var roots: [UInt64: Merkle.Hash] = [:]
         for size in sizes { roots[size] = try Loaded(size: size, nodes: nodes).root(size: size) }
         return roots
@@ -204,7 +199,7 @@ enum Ledger {
     }
 
     static func entries(of id: UUID, start: UInt64, limit: Int, on db: any Database) async throws -> [(UInt64, String)] {
-        try await sql(db).raw(
+        try await db.sql().raw(
             "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= \(bind: Int64(start)) ORDER BY idx LIMIT \(bind: limit)"
         )
         .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
@@ -213,7 +208,7 @@ enum Ledger {
     /// The entries whose type starts with `typePrefix`, below `size`, in order (the canonical encoding writes the
     /// type in one fixed form, so the database narrows them down; each is then decoded to be sure).
     static func entries(of id: UUID, typePrefix: String, below size: UInt64, on db: any Database) async throws -> [(UInt64, String)] {
-        try await sql(db).raw(
+        try await db.sql().raw(
             "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: Int64(size)) AND entry LIKE \(bind: "%\"type\":\"\(typePrefix)%") ORDER BY idx"
         )
         .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
@@ -225,7 +220,7 @@ enum Ledger {
         index: UInt64, entry: LedgerEntry
     )] {
         let bound = Int64(clamping: before ?? UInt64(Int64.max))
-        return try await sql(db).raw(
+        return try await db.sql().raw(
             "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: bound) ORDER BY idx DESC LIMIT \(bind: limit)"
         ).all(decoding: EntryRow.self).compactMap { row in
             (try? LedgerEntry(canonical: Array(row.entry.utf8))).map { (UInt64(row.idx), $0) }
@@ -252,7 +247,7 @@ enum Ledger {
         let available = level * 8 < 64 ? head.size >> UInt64(level * 8) : 0
         let (start, overflow) = index.multipliedReportingOverflow(by: TilePath.width)
         guard !overflow, start < available, width <= available - start else { return nil }
-        let rows = try await sql(db).raw(
+        let rows = try await db.sql().raw(
             "SELECT level, idx, hash FROM ledger_nodes WHERE partnership_id = \(bind: id) AND level = \(bind: level * 8) AND idx >= \(bind: Int64(start)) AND idx < \(bind: Int64(start + width)) ORDER BY idx"
         ).all(decoding: NodeRow.self)
         guard rows.count == Int(width) else { throw Problem(.internalServerError, "The log is missing nodes of tile \(level)/\(index).") }

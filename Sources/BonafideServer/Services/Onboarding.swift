@@ -60,7 +60,7 @@ enum Onboarding {
             var keys: Int
             var surveys: Int
         }
-        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "An SQL database is required.") }
+        let sql = try db.sql()
         let counts = try await sql.raw(
             """
             SELECT

@@ -12,7 +12,7 @@ enum Policy {
     /// one query, and `Access` decides on them without reading again.
     static func partnership(_ id: UUID?, for actor: Actor, on db: any Database) async throws -> Partnership {
         guard let id else { throw Problem.notFound("partnership") }
-        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "An SQL database is required.") }
+        let sql = try db.sql()
         guard
             let row = try await sql.raw(
                 """

@@ -21,11 +21,6 @@ enum TrustOpinions {
         "viewer_organization_id", "subject_organization_id", "belief", "disbelief", "uncertainty", "base_rate",
     ]
 
-    static func sql(_ db: any Database) throws -> any SQLDatabase {
-        guard let sql = db as? any SQLDatabase else { throw Problem(.internalServerError, "Trust needs an SQL database.") }
-        return sql
-    }
-
     /// Inserts or replaces the pair's opinion.
     static func store(_ o: Opinion, for pair: TrustService.Pair, on sql: any SQLDatabase) async throws {
         try await sql.insert(into: schema).columns(columns)
@@ -42,7 +37,7 @@ enum TrustOpinions {
 
     /// Every pair's current opinion.
     static func all(on db: any Database) async throws -> [TrustService.Pair: Opinion] {
-        let rows = try await sql(db).select().columns(columns).from(schema).all(decoding: Row.self)
+        let rows = try await db.sql().select().columns(columns).from(schema).all(decoding: Row.self)
         var opinions: [TrustService.Pair: Opinion] = [:]
         opinions.reserveCapacity(rows.count)
         for r in rows {
@@ -55,20 +50,20 @@ enum TrustOpinions {
     /// The organizations that hold an opinion of `subject`.
     static func viewers(of subject: UUID, on db: any Database) async throws -> [UUID] {
         struct Viewer: Decodable { var viewer_organization_id: UUID }
-        return try await sql(db).select().column("viewer_organization_id").from(schema)
+        return try await db.sql().select().column("viewer_organization_id").from(schema)
             .where("subject_organization_id", .equal, SQLBind(subject)).all(decoding: Viewer.self).map(\.viewer_organization_id)
     }
 
     /// The organizations `viewer` holds an opinion of.
     static func subjects(of viewer: UUID, on db: any Database) async throws -> [UUID] {
         struct Subject: Decodable { var subject_organization_id: UUID }
-        return try await sql(db).select().column("subject_organization_id").from(schema)
+        return try await db.sql().select().column("subject_organization_id").from(schema)
             .where("viewer_organization_id", .equal, SQLBind(viewer)).all(decoding: Subject.self).map(\.subject_organization_id)
     }
 
     static func exists(_ pair: TrustService.Pair, on db: any Database) async throws -> Bool {
         struct One: Decodable { var n: Int }
-        return try await sql(db).raw(
+        return try await db.sql().raw(
             "SELECT 1 AS n FROM trust_opinions WHERE viewer_organization_id = \(bind: pair.viewer) AND subject_organization_id = \(bind: pair.subject)"
         ).first(decoding: One.self) != nil
     }

@@ -293,7 +293,7 @@ enum TrustService {
         snapshot.uncertainty = fresh.overall.uncertainty
         snapshot.report = String(decoding: try Self.encoder.encode(fresh), as: UTF8.self)
         try await snapshot.save(on: db)
-        try await TrustOpinions.store(fresh.overall, for: Pair(viewer: viewer, subject: subject), on: TrustOpinions.sql(db))
+        try await TrustOpinions.store(fresh.overall, for: Pair(viewer: viewer, subject: subject), on: db.sql())
         return (fresh, true)
     }
 

@@ -61,7 +61,7 @@ enum Witnessing {
         // base64 ended in "+" once slipped through as a suffix of its own).
         let material = "%+" + (key.encoded.split(separator: "+", maxSplits: 2).dropFirst(2).first.map(String.init) ?? key.encoded)
         try await db.writeTransaction { tx in
-            let sql = try Ledger.sql(tx)
+            let sql = try tx.sql()
             struct Holder: Decodable { var id: UUID }
             let current = try await sql.select().column("id").from("witness_keys")
                 .where("id", .notEqual, actor.organizationID).where("key", .like, material).first(decoding: Holder.self)
@@ -85,7 +85,7 @@ enum Witnessing {
 
     static func key(of organization: UUID, on db: any Database) async throws -> Registered? {
         guard
-            let row = try await Ledger.sql(db).select().columns("key", "created_at", "sealed_private_key", "sealed_to")
+            let row = try await db.sql().select().columns("key", "created_at", "sealed_private_key", "sealed_to")
                 .from("witness_keys").where("id", .equal, organization).first(decoding: KeyRow.self)
         else { return nil }
         let sealed = row.sealed_private_key.flatMap { key in row.sealed_to.map { SealedKey(privateKey: key, sealedTo: $0) } }
@@ -139,7 +139,7 @@ enum Witnessing {
         let stored = Stored(
             organization: actor.organizationID, size: checkpoint.size, root: root, time: time, key: key, signature: signature)
         try await db.writeTransaction { tx in
-            let sql = try Ledger.sql(tx)
+            let sql = try tx.sql()
             try await sql.delete(from: "ledger_cosignatures").where("partnership_id", .equal, id)
                 .where("organization_id", .equal, actor.organizationID).where("size", .equal, Int64(checkpoint.size)).run()
             try await sql.insert(into: "ledger_cosignatures")
@@ -163,7 +163,7 @@ enum Witnessing {
     }
 
     static func cosignatures(of id: UUID, on db: any Database) async throws -> [Stored] {
-        try await Ledger.sql(db).select()
+        try await db.sql().select()
             .columns("organization_id", "size", "root", "time", "witness_key", "signature").from("ledger_cosignatures")
             .where("partnership_id", .equal, id).orderBy("size", .descending).all(decoding: Row.self)
             .compactMap { row in

@@ -76,7 +76,7 @@ actor WriteGate {
         do {
             outcomes = try await batch[0].database.transaction { tx in
                 try await tx.takeWriteLock()
-                guard let sql = tx as? any SQLDatabase else { throw Problem(.internalServerError, "SQLite is an SQL database.") }
+                let sql = try tx.sql()
                 var outcomes: [Result<any Sendable, any Error>] = []
                 outcomes.reserveCapacity(batch.count)
                 for piece in batch {
