@@ -89,14 +89,13 @@ enum Access {
     {
         var tuples = TupleSet(subjectTuples(subject))
         let memberOf = try await memberships(of: subject, in: objects, on: db)
-        var ownersRead = Set<UUID>()
+        var owners = Set<UUID>()
         for object in objects {
             for t in objectTuples(object, for: subject, memberOf: memberOf) { tuples.insert(t) }
-            if case .shared(let owner, _, _) = object, let asker = organization(of: subject), asker != owner,
-                ownersRead.insert(owner).inserted
-            {
-                for t in try await relations(of: owner, toward: asker, on: db) { tuples.insert(t) }
-            }
+            if case .shared(let owner, _, _) = object, let asker = organization(of: subject), asker != owner { owners.insert(owner) }
+        }
+        if let asker = organization(of: subject) {
+            for t in try await relations(of: owners, toward: asker, on: db) { tuples.insert(t) }
         }
         return objects.map { model.check(name(subject), relation, name($0), in: tuples) }
     }
@@ -268,13 +267,28 @@ enum Access {
 
     /// How one organization stands to another: partner (a partnership, active or ended) and its circle, as tuples.
     static func relations(of owner: UUID, toward other: UUID, on db: any Database) async throws -> [TupleSet.Tuple] {
-        let ownerName = "organization:\(key(owner))", otherName = "organization:\(key(other))"
+        try await relations(of: [owner], toward: other, on: db)
+    }
+
+    /// How each owner stands toward `other`, in two queries however many owners there are (a search reads the
+    /// sections of hundreds of organizations at once).
+    static func relations(of owners: Set<UUID>, toward other: UUID, on db: any Database) async throws -> [TupleSet.Tuple] {
+        guard !owners.isEmpty else { return [] }
+        let otherName = "organization:\(key(other))"
         var tuples: [TupleSet.Tuple] = []
-        if try await Partnerships.between(owner, other, on: db).contains(where: { $0.status == .active || $0.status == .ended }) {
-            tuples.append(.init(ownerName, "partner", otherName))
+        let shared = try await Partnership.query(on: db).filter(\.$status ~~ [.active, .ended])
+            .group(.or) {
+                $0.group(.and) { $0.filter(\.$organization.$id ~~ owners).filter(\.$partner.$id == other) }
+                    .group(.and) { $0.filter(\.$organization.$id == other).filter(\.$partner.$id ~~ owners.map { Optional($0) }) }
+            }.all()
+        for p in shared {
+            guard let owner = p.$organization.id == other ? p.$partner.id : p.$organization.id else { continue }
+            tuples.append(.init("organization:\(key(owner))", "partner", otherName))
         }
-        if let placement = try await Circles.placement(of: other, by: owner, on: db), let relation = placement.circle.relation {
-            tuples.append(.init(ownerName, relation, otherName))
+        let placements = try await CirclePlacement.query(on: db).filter(\.$organization.$id ~~ owners).filter(\.$member.$id == other).all()
+        for placement in placements {
+            guard let relation = placement.circle.relation else { continue }
+            tuples.append(.init("organization:\(key(placement.$organization.id))", relation, otherName))
         }
         return tuples
     }

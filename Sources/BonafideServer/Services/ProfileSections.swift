@@ -41,7 +41,17 @@ enum ProfileSections {
 
     /// Every section of the organization, standard ones first, then its own by title.
     static func all(of org: Organization, on db: any Database) async throws -> [Section] {
-        let rows = try await ProfileSection.query(on: db).filter(\.$organization.$id == org.id!).all()
+        try await all(of: [org], on: db)[org.id!] ?? []
+    }
+
+    /// Every organization's sections in one query.
+    static func all(of orgs: [Organization], on db: any Database) async throws -> [UUID: [Section]] {
+        let rows = try await ProfileSection.query(on: db).filter(\.$organization.$id ~~ orgs.compactMap(\.id)).all()
+        let rowsOf = Dictionary(grouping: rows, by: { $0.$organization.id })
+        return Dictionary(orgs.map { ($0.id!, sections(of: $0, rows: rowsOf[$0.id!] ?? [])) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private static func sections(of org: Organization, rows: [ProfileSection]) -> [Section] {
         let byName = Dictionary(rows.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let standard = standard.map { s in
             let row = byName[s.name]
@@ -63,6 +73,19 @@ enum ProfileSections {
         section: Section, decision: AccessModel.Decision
     )] {
         try await decisions(of: org, for: subject, on: db).filter { $0.decision.allowed && !$0.section.content.isEmpty }
+    }
+
+    /// The sections of many organizations the subject may read, empty ones left out: a constant number of queries.
+    static func visible(of orgs: [Organization], to subject: Access.Subject, on db: any Database) async throws -> [UUID: [Section]] {
+        let sections = try await all(of: orgs, on: db)
+        let owned = orgs.flatMap { org in (sections[org.id!] ?? []).map { (owner: org.id!, section: $0) } }
+        let decisions = try await Access.check(
+            subject, "reader", owned.map { .shared(organization: $0.owner, name: $0.section.name, audience: $0.section.audience) }, on: db)
+        var visible: [UUID: [Section]] = [:]
+        for (item, decision) in zip(owned, decisions) where decision.allowed && !item.section.content.isEmpty {
+            visible[item.owner, default: []].append(item.section)
+        }
+        return visible
     }
 
     /// Every section with whether the subject may read it and why (for the organization's own view of a partner).
