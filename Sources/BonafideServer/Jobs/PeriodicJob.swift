@@ -54,7 +54,7 @@ extension PeriodicJob {
             if incidents > 0 { app.logger.info("recorded \(incidents) incident deadline(s)") }
             let sessions = try await WebSessions.purgeExpired(on: app.db)
             if sessions > 0 { app.logger.info("ended \(sessions) expired session(s)") }
-            if let sql = app.db as? any SQLDatabase { try await RateLimits.purge(on: sql) }
+            try await RateLimits.purge(on: app.db.sql())
             let reminders = try await Notifier.sweepReminders(now: now, on: app.db)
             if reminders > 0 { app.logger.info("sent \(reminders) reminder(s)") }
             let digests = try await Notifier.composeDigests(now: now, on: app.db)

@@ -137,30 +137,28 @@ enum MailDelivery {
         for message in claimed where !results.contains(where: { $0.0 === message }) {
             message.claimedUntil = nil  // not tried in this pass: no attempt counted
         }
+        var sent = Set<ObjectIdentifier>()
         for (message, result) in results {
+            guard case .failure(let error) = result else {
+                // Already stored as sent the moment it was accepted (`markSent`).
+                sent.insert(ObjectIdentifier(message))
+                outcome.sent += 1
+                continue
+            }
             message.attempts += 1
             message.claimedUntil = nil
-            switch result {
-            case .success:
-                message.status = .sent
-                message.sentAt = now
-                message.lastError = nil
-                // Account mail and invitations carry a secret link: not kept once delivered.
-                if InvitationMail.secretKinds.contains(message.kind) { message.body = "" }
-                outcome.sent += 1
-            case .failure(let error):
-                message.lastError = String(error.description.prefix(500))
-                if error.permanent || message.attempts > retryPauses.count {
-                    message.status = .failed
-                    outcome.failed += 1
-                } else {
-                    message.nextAttemptAt = now.addingTimeInterval(retryPauses[message.attempts - 1])
-                    outcome.retrying += 1
-                }
+            message.lastError = String(error.description.prefix(500))
+            if error.permanent || message.attempts > retryPauses.count {
+                message.status = .failed
+                outcome.failed += 1
+            } else {
+                message.nextAttemptAt = now.addingTimeInterval(retryPauses[message.attempts - 1])
+                outcome.retrying += 1
             }
         }
+        let unsent = claimed.filter { !sent.contains(ObjectIdentifier($0)) }
         try await db.writeTransaction { tx in
-            for message in claimed { try await message.save(on: tx) }
+            for message in unsent { try await message.save(on: tx) }
         }
         if outcome.sent + outcome.failed + outcome.retrying > 0 {
             logger.info("mail delivery: \(outcome.sent) sent, \(outcome.retrying) to retry, \(outcome.failed) failed")

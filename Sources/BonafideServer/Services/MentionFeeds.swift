@@ -137,19 +137,15 @@ enum MentionFeeds {
             .sort(\.$lastPolledAt).limit(100).all()
         // Every server runs this job: each feed is claimed by moving its poll time while it is still due, which only
         // one of them can do, so a feed is fetched once per interval however many servers there are.
+        let sql = try db.sql()
+        let stillDue: SQLQueryString = "last_polled_at IS NULL OR last_polled_at <= \(bind: cutoff)"
+        struct Claimed: Decodable { var id: UUID }
         var due: [MentionFeed] = []
-        if let sql = db as? any SQLDatabase {
-            struct Claimed: Decodable { var id: UUID }
-            let stillDue: SQLQueryString = "last_polled_at IS NULL OR last_polled_at <= \(bind: cutoff)"
-            for feed in candidates {
-                let claimed = try await sql.update(MentionFeed.schema).set("last_polled_at", to: SQLBind(now))
-                    .where("id", .equal, SQLBind(feed.id))
-                    .where(SQLGroupExpression(stillDue))
-                    .returning("id").all(decoding: Claimed.self)
-                if !claimed.isEmpty { due.append(feed) }
-            }
-        } else {
-            due = candidates
+        for feed in candidates {
+            let claimed = try await sql.update(MentionFeed.schema).set("last_polled_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(feed.id)).where(SQLGroupExpression(stillDue))
+                .returning("id").all(decoding: Claimed.self)
+            if !claimed.isEmpty { due.append(feed) }
         }
         // A few at a time, so one slow or dead feed does not hold up everyone else's.
         try await withThrowingTaskGroup(of: Void.self) { group in

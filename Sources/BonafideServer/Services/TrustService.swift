@@ -366,7 +366,8 @@ enum TrustService {
     }
 
     static func enqueue(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws {
-        guard viewer != subject, let sql = db as? any SQLDatabase else { return }
+        guard viewer != subject else { return }
+        let sql = try db.sql()
         // Insert-or-ignore against the pair's waiting row only: two transactions queueing the same pair at once must
         // not fail each other, and a claimed row may be recomputing from evidence read before this change.
         try await sql.raw(
@@ -390,7 +391,7 @@ enum TrustService {
     /// Takes up to `limit` pairs, oldest first, that nobody holds: each server draining the queue gets different
     /// ones, and one that dies leaves its pairs to the others when the lease runs out.
     static func claim(_ limit: Int, on db: any Database) async throws -> [Claim] {
-        guard let sql = db as? any SQLDatabase else { return [] }
+        let sql = try db.sql()
         let (now, until) = leaseClock(sql)
         // SKIP LOCKED: another server's claim in flight is passed over, not waited for. SQLite has one writer at a
         // time, so there the update alone makes the claim exclusive.
@@ -406,7 +407,7 @@ enum TrustService {
 
     /// Takes the pair's waiting row, if it has one, for a recompute done right now (a page that cannot wait).
     static func claim(_ pair: Pair, on db: any Database) async throws -> Claim? {
-        guard let sql = db as? any SQLDatabase else { return nil }
+        let sql = try db.sql()
         let until = leaseClock(sql).until
         let claimed: SQLQueryString = """
             UPDATE trust_queue SET claimed_until = \(until)

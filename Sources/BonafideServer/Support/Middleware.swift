@@ -262,9 +262,7 @@ extension Request {
     /// Throws 429 when this client made too many attempts of this kind.
     func limitAttempts(_ kind: String, key: String, limit: Int, window: TimeInterval = 900, perClient: Bool = true) async throws {
         let client = perClient ? clientAddress ?? "local" : "any"
-        guard let sql = db as? any SQLDatabase,
-            try await RateLimits.allow("\(kind)|\(client)|\(key)", limit: limit, window: window, on: sql)
-        else {
+        guard try await RateLimits.allow("\(kind)|\(client)|\(key)", limit: limit, window: window, on: db.sql()) else {
             throw Problem(.tooManyRequests, "Too many attempts; wait \(Int(window / 60)) minutes and try again.")
         }
     }
