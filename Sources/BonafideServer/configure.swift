@@ -67,6 +67,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddSealedWitnessKeys())
     app.migrations.add(AddTrustOpinions())
     app.migrations.add(ShareStateAcrossServers())
+    app.migrations.add(CreateEngagement())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -28,6 +28,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case statusUpdate = "status.update"
     case documentShared = "document.shared"
     case introduction = "introduction"
+    case partnerUpdate = "update.published"
+    case caseStudy = "caseStudy.changed"
 
     /// What the settings page calls it.
     var label: String {
@@ -56,6 +58,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .statusUpdate: "Updates on the status pages you follow"
         case .documentShared: "A document shared with you, or one of yours revoked"
         case .introduction: "Introductions asked of you, made to you, or answered"
+        case .partnerUpdate: "Updates from organizations you work with"
+        case .caseStudy: "A case study about your work to confirm, or one confirmed, declined or withdrawn"
         }
     }
 

@@ -97,6 +97,17 @@ enum SiteURL {
     static let surveyClose = SiteRoute<UUID>("surveys", ":sid", "close")
     static let surveyExport = SiteRoute<UUID>("surveys", ":sid", "export.csv")
 
+    // MARK: Updates and case studies
+
+    static let updates = SiteRoute("updates")
+    static let update = SiteRoute<UUID>("updates", ":uid")
+    static let caseStudies = SiteRoute("case-studies")
+    static let caseStudy = SiteRoute<UUID>("case-studies", ":csid")
+    static let caseStudyDecision = SiteRoute<UUID>("case-studies", ":csid", "decision")
+    static let caseStudyWithdrawal = SiteRoute<UUID>("case-studies", ":csid", "withdraw")
+    /// An organization's public updates as an Atom feed, for feed readers without an account.
+    static let updatesFeed = SiteRoute<UUID>("profiles", ":oid", "updates.atom")
+
     // MARK: Organizations
 
     static let organization = SiteRoute<UUID>("organizations", ":oid")

@@ -1,0 +1,19 @@
+import Fluent
+import Foundation
+
+/// News an organization shares with an audience it chooses (partners, a circle, everyone): written in Markdown,
+/// delivered in the app, by mail and in an Atom feed.
+// @unchecked: Fluent models are classes with property wrappers; each instance stays in one task.
+final class OrganizationUpdate: Model, @unchecked Sendable {
+    static let schema = "organization_updates"
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "organization_id") var organization: Organization
+    @Field(key: "title") var title: String
+    @Field(key: "body") var body: String
+    @Enum(key: "audience") var audience: Audience
+    @OptionalParent(key: "written_by") var writtenBy: User?
+    @Field(key: "published_at") var publishedAt: Date
+
+    init() {}
+}
