@@ -25,7 +25,8 @@ extension API {
 
     func getUpdate(_ input: Operations.GetUpdate.Input) async throws -> Operations.GetUpdate.Output {
         let viewer = try await optionalActor()
-        let entry = try await Updates.find(UUID(uuidString: input.path.updateId), for: viewer.map { .person($0) } ?? .anyone, on: try req.db)
+        let entry = try await Updates.find(
+            UUID(uuidString: input.path.updateId), for: viewer.map { .person($0) } ?? .anyone, on: try req.db)
         return .ok(.init(body: .json(DTO.update(entry))))
     }
 
@@ -77,7 +78,9 @@ extension API {
         return .ok(
             .init(
                 body: .json(
-                    entries.map { e in DTO.caseStudy(e, sides: viewer.map { [e.authorID, e.partnerID].contains($0.organizationID) } ?? false) })))
+                    entries.map { e in
+                        DTO.caseStudy(e, sides: viewer.map { [e.authorID, e.partnerID].contains($0.organizationID) } ?? false)
+                    })))
     }
 
     // MARK: Recognition
@@ -98,7 +101,7 @@ extension API {
 }
 
 extension DTO {
-    static func update(_ e: Updates.Entry) -> Components.Schemas.OrganizationUpdate {
+    static func update(_ e: Updates.Entry) -> Components.Schemas.PartnerUpdate {
         .init(
             id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName, title: e.title,
             body: e.body, bodyHtml: Markdown.html(e.body).text, visibility: .init(rawValue: e.audience.rawValue)!, writtenBy: e.writtenBy,

@@ -450,6 +450,58 @@ public enum DemoSeed {
                 now: checkIn.schedule.meeting(Int(week)).addingTimeInterval(3_600), on: db)
         }
         _ = try await CheckIns.addAgenda("Launch checklist owners", to: checkIn, in: storefront, by: dan, now: now, on: db)
+        // Keeping in touch: Northwind writes to its partners and to its connected circle, Acme posts publicly, and
+        // Northwind tells the storefront story, which Acme confirms in its own words.
+        _ = try await Updates.publish(
+            title: "Design system 2.0 is live",
+            body: """
+                The new design system is in Figma and in code. What changes for you:
+
+                - **Faster page templates**: product and category pages now share one layout
+                - Accessible colours by default (WCAG AA contrast on every token)
+                - A changelog per release, so your team sees what moved
+
+                Questions? Reply in your partnership's thread or join the walkthrough on Thursday.
+                """,
+            audience: .partners, by: alice, at: at(52), on: db)
+        _ = try await Updates.publish(
+            title: "Early access: our usability test panel",
+            body: """
+                We are opening our usability panel (40 shoppers across Germany and the US) to the organizations in our \
+                circle before anyone else. Two slots a month, *free for the first session*.
+
+                Details: https://northwind.example/panel
+                """,
+            audience: .connected, by: alice, at: at(56), on: db)
+        _ = try await Updates.publish(
+            title: "Autumn catalogue: we are looking for a photo studio",
+            body:
+                "Acme is planning its autumn outdoor catalogue (120 products, two location shoots). Studios with outdoor experience: write to us.",
+            audience: .public, by: carla, at: at(57), on: db)
+        let story = try await CaseStudies.propose(
+            partnership: storefront.id, title: "Acme's storefront: from research to a faster checkout",
+            body: """
+                Acme asked us to redesign a storefront that worked on desktop and lost shoppers on phones.
+
+                1. **Research**: twelve usability sessions with Acme's customers
+                2. **Design system**: one component library for every page
+                3. **Templates**: product and category pages built on it
+
+                The record shows the rest: every deliverable accepted against its written criteria.
+                """,
+            by: alice, at: at(53), on: db)
+        _ = try await CaseStudies.decide(
+            story.id, confirm: true, note: "Happy to confirm: we added what mattered most to us.",
+            body: """
+                Acme asked Northwind to redesign a storefront that worked on desktop and lost shoppers on phones.
+
+                1. **Research**: twelve usability sessions with our customers
+                2. **Design system**: one component library for every page
+                3. **Templates**: product and category pages built on it
+
+                Our mobile checkout is shorter by two steps, and Northwind answered every question within a day.
+                """,
+            by: carla, at: at(54), on: db)
         // Northwind keeps its partners informed on a status page.
         _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
         // The demo's history is not news: its notifications stay under the bell and are not mailed.

@@ -36,7 +36,9 @@ enum CaseStudies {
         var figures: Figures
     }
 
-    static func propose(partnership id: UUID?, title rawTitle: String, body rawBody: String, by actor: Actor, at now: Date = Date(), on db: any Database)
+    static func propose(
+        partnership id: UUID?, title rawTitle: String, body rawBody: String, by actor: Actor, at now: Date = Date(), on db: any Database
+    )
         async throws -> Entry
     {
         let p = try await Policy.partnership(id, for: actor, on: db)
@@ -57,7 +59,8 @@ enum CaseStudies {
             let waiting = try await CaseStudy.query(on: tx).filter(\.$partnership.$id == p.id!)
                 .filter(\.$author.$id == actor.organizationID).filter(\.$status == .awaitingPartner).count()
             guard waiting == 0 else {
-                throw Problem(.conflict, "A case study about this partnership is already waiting for your partner; withdraw it to write another.")
+                throw Problem(
+                    .conflict, "A case study about this partnership is already waiting for your partner; withdraw it to write another.")
             }
             let study = CaseStudy()
             study.$author.id = actor.organizationID
@@ -80,7 +83,8 @@ enum CaseStudies {
 
     /// The partner confirms (optionally in its own words) or declines; decided once, on the row as it is now.
     static func decide(
-        _ id: UUID?, confirm: Bool, note rawNote: String?, title: String? = nil, body: String? = nil, by actor: Actor, at now: Date = Date(),
+        _ id: UUID?, confirm: Bool, note rawNote: String?, title: String? = nil, body: String? = nil, by actor: Actor,
+        at now: Date = Date(),
         on db: any Database
     ) async throws -> Entry {
         guard let id else { throw Problem.notFound("case study") }
@@ -116,7 +120,8 @@ enum CaseStudies {
                 confirm
                 ? "\(partner) confirmed your case study\(study.editedByPartner ? " with changes" : ""): \(study.title)"
                 : "\(partner) declined your case study: \(study.title)"
-            try await tell(study.$author.id, what, study, event: confirm ? "confirmed" : "declined", detail: study.partnerNote, at: now, on: tx)
+            try await tell(
+                study.$author.id, what, study, event: confirm ? "confirmed" : "declined", detail: study.partnerNote, at: now, on: tx)
             return entry(study, names: names, figures: try await figures(of: study.$partnership.id, on: tx) ?? .init(study))
         }
     }
@@ -139,7 +144,8 @@ enum CaseStudies {
             let names = try await names(of: [study.$author.id, study.$partner.id], on: tx)
             let other = actor.organizationID == study.$author.id ? study.$partner.id : study.$author.id
             try await tell(
-                other, "\(names[actor.organizationID] ?? "Your partner") withdrew the case study: \(study.title)", study, event: "withdrawn",
+                other, "\(names[actor.organizationID] ?? "Your partner") withdrew the case study: \(study.title)", study,
+                event: "withdrawn",
                 detail: nil, at: now, on: tx)
             return entry(study, names: names, figures: try await figures(of: study.$partnership.id, on: tx) ?? .init(study))
         }
@@ -183,7 +189,9 @@ enum CaseStudies {
 
     // MARK: Helpers
 
-    private static func validated(title rawTitle: String, body rawBody: String, partial: Bool = false) throws -> (title: String, body: String) {
+    private static func validated(title rawTitle: String, body rawBody: String, partial: Bool = false) throws -> (
+        title: String, body: String
+    ) {
         let title = rawTitle.trimmingCharacters(in: .whitespacesAndNewlines)
         let body = rawBody.trimmingCharacters(in: .whitespacesAndNewlines)
         if !(partial && title.isEmpty) {

@@ -83,7 +83,8 @@ enum Recognition {
         let count = incidents.count == 1 ? "The 1 incident" : "All \(incidents.count) incidents"
         return Badge(
             key: "openAboutIncidents", title: "Handled every incident openly this year",
-            earnedBy: "\(count) raised about its work in the last 12 months acknowledged within 2 days, each resolved one with its root cause and improvement plan."
+            earnedBy:
+                "\(count) raised about its work in the last 12 months acknowledged within 2 days, each resolved one with its root cause and improvement plan."
         )
     }
 

@@ -24,7 +24,9 @@ enum Updates {
         var publishedAt: Date
     }
 
-    static func publish(title rawTitle: String, body rawBody: String, audience: Audience, by actor: Actor, at now: Date = Date(), on db: any Database)
+    static func publish(
+        title rawTitle: String, body rawBody: String, audience: Audience, by actor: Actor, at now: Date = Date(), on db: any Database
+    )
         async throws -> Entry
     {
         try Policy.manageOrganization(actor)
@@ -160,8 +162,9 @@ enum Updates {
         return "You hear from \(author) because you are connected on Bonafide."
     }
 
+    /// Each update is its own object: checked in one batch, updates sharing a name would pool their audiences.
     static func object(_ update: OrganizationUpdate) -> Access.Object {
-        .shared(organization: update.$organization.id, name: "update", audience: update.audience)
+        .shared(organization: update.$organization.id, name: "update-\(Access.key(update.id!))", audience: update.audience)
     }
 
     private static func entry(_ u: OrganizationUpdate, organizationName: String, writtenBy: String?) -> Entry {

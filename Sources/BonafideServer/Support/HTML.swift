@@ -23,17 +23,19 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
         mutating func appendInterpolation(_ value: UUID?) { text += value?.uuidString ?? "" }
     }
 
+    /// By scalar, not by Character: `"` followed by a combining mark is one Character that is not equal to `"`,
+    /// yet a browser still ends the attribute at the quote.
     static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
-        for c in s {
+        for c in s.unicodeScalars {
             switch c {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(c)
+            default: out.unicodeScalars.append(c)
             }
         }
         return out

@@ -105,7 +105,7 @@ func registerWeb(_ app: Application) throws {
     }
     web.get(SiteURL.publicProfile) { req async throws -> HTML in
         let page = try await PublicProfilePage.load(req)
-        return try await WebPages.page(req, page.name, page.render())
+        return try await WebPages.page(req, page.name, page.render(), head: page.head)
     }
     app.get(SiteURL.statusFeed, use: WebPages.statusFeed)
     signedIn.post(SiteURL.statusSubscribe, use: WebPages.followStatus)
@@ -146,6 +146,17 @@ func registerWeb(_ app: Application) throws {
         let model = try await IncidentsPage.load(for: try req.requireActor(), filter: filter, page: page, on: req.db)
         return try await WebPages.page(req, "Incidents", model.render())
     }
+    signedIn.get(SiteURL.updates, use: WebPages.updates)
+    signedIn.post(SiteURL.updates, use: WebPages.publishUpdate)
+    // Open to visitors for public updates, which the feed links to; any other asks them to sign in.
+    web.get(SiteURL.update, use: WebPages.updatePage)
+    // Feed readers have no session: like the status feed, outside the session middleware.
+    app.get(SiteURL.updatesFeed, use: WebPages.updatesFeed)
+    signedIn.get(SiteURL.caseStudies, use: WebPages.caseStudies)
+    signedIn.post(SiteURL.caseStudies, use: WebPages.proposeCaseStudy)
+    signedIn.get(SiteURL.caseStudy, use: WebPages.caseStudyPage)
+    signedIn.post(SiteURL.caseStudyDecision, use: WebPages.decideCaseStudy)
+    signedIn.post(SiteURL.caseStudyWithdrawal, use: WebPages.withdrawCaseStudy)
     signedIn.get(SiteURL.surveys, use: WebPages.surveys)
     signedIn.post(SiteURL.surveys, use: WebPages.createSurvey)
     signedIn.get(SiteURL.survey, use: WebPages.surveyPage)
@@ -194,11 +205,11 @@ func registerWeb(_ app: Application) throws {
 enum WebPages {
     // MARK: Frame
 
-    static func page(_ req: Request, _ title: String, _ body: HTML, minimal: Bool = false) async throws -> HTML {
+    static func page(_ req: Request, _ title: String, _ body: HTML, minimal: Bool = false, head: HTML = "") async throws -> HTML {
         let unread = try await req.actor.asyncFlatMap { try await Notifications.unreadCount(for: $0, on: req.db) } ?? 0
         return Layout(
             title: title, actor: minimal ? nil : req.actor, unread: unread, flash: req.takeFlash(), csrf: req.csrfToken,
-            current: req.url.path, minimal: minimal
+            current: req.url.path, minimal: minimal, head: head
         ).render(body)
     }
 

@@ -13,15 +13,16 @@ struct Layout {
     var current: String = ""
     /// A page for someone outside Bonafide (a customer answering a survey): no menu, no sign-in, no API link.
     var minimal = false
+    /// Links for the page's head that the body cannot carry (a profile's feed, for feed readers to discover).
+    var head: HTML = ""
 
     /// The menu of a signed-in person: (path, label).
     static let menu = [
         (SiteURL.dashboard(), "Dashboard"), (SiteURL.partnerships(), "Partnerships"), (SiteURL.incidentsOverview(), "Incidents"),
-        (SiteURL.surveys(), "Surveys"),
-        (SiteURL.mentions(), "Mentions"),
+        (SiteURL.surveys(), "Surveys"), (SiteURL.mentions(), "Mentions"),
+        (SiteURL.updates(), "Updates"), (SiteURL.caseStudies(), "Case studies"),
         (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
-        (SiteURL.notifications(), "Notifications"),
-        (SiteURL.Settings.page(), "Settings"),
+        (SiteURL.notifications(), "Notifications"), (SiteURL.Settings.page(), "Settings"),
     ]
 
     /// `aria-current="page"` on the entry for the page shown (or a page under it).
@@ -64,7 +65,7 @@ struct Layout {
         return """
             <!doctype html><html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(title) · Bonafide</title><style>\(HTML(raw: Layout.css))</style></head>
+            <title>\(title) · Bonafide</title>\(head)<style>\(HTML(raw: Layout.css))</style></head>
             <body><a class="skip" href="#main">Skip to content</a><header><a class="brand" href="\(SiteURL.home())">Bonafide</a>\(nav)</header>
             <main id="main" tabindex="-1">\(flashHTML)\(body)</main>
             \(footer)</body></html>

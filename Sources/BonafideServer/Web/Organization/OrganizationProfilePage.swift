@@ -3,9 +3,10 @@ import Fluent
 import Foundation
 import Vapor
 
-/// An organization's profile as a signed-in person sees it: the sections it shows them, its credentials, testimonials
-/// and incident record and, when it is another organization, the viewer's trust in it with where they keep it, how to
-/// be introduced and what it sees of the viewer. Loaded through the services and the policy layer; a pure view.
+/// An organization's profile as a signed-in person sees it: the sections it shows them, its credentials, testimonials,
+/// incident record, badges, confirmed case studies and updates and, when it is another organization, the viewer's
+/// trust in it with where they keep it, how to be introduced and what it sees of the viewer. Loaded through the
+/// services and the policy layer; a pure view.
 struct OrganizationProfilePage: Sendable {
     /// What the viewer does with another organization; absent on one's own profile.
     struct Relationship: Sendable {
@@ -23,6 +24,11 @@ struct OrganizationProfilePage: Sendable {
     var relationship: Relationship?
     var clock: Clock
     var csrf: String
+    /// What its record earned it, the case studies partners confirmed and its latest updates for the viewer; left
+    /// out (nil) by pages built from values alone.
+    var recognition: RecognitionCard?
+    var caseStudies: CaseStudiesCard?
+    var updates: UpdatesCard?
 
     static func load(_ req: Request, for actor: Actor, organization id: UUID?) async throws -> Self {
         let db = req.db
@@ -41,7 +47,9 @@ struct OrganizationProfilePage: Sendable {
             credentials: try await Credentials.of(id, seenBy: actor.organizationID, on: db).map { CredentialEntry($0, at: now) },
             testimonials: try await TestimonialsCard.load(for: actor, subject: id, on: db),
             incidents: IncidentRecordCard(record: try await Incidents.record(of: id, on: db)), relationship: relationship,
-            clock: Clock(actor.user.timeZone), csrf: req.csrfToken)
+            clock: Clock(actor.user.timeZone), csrf: req.csrfToken, recognition: try await RecognitionCard.load(of: id, on: db),
+            caseStudies: try await CaseStudiesCard.load(of: id, linked: true, on: db),
+            updates: try await UpdatesCard.load(of: id, for: .person(actor), on: db))
     }
 
     func render() -> HTML {
@@ -65,6 +73,9 @@ struct OrganizationProfilePage: Sendable {
             .init(
                 anchor: "testimonials", title: "Testimonials and incidents",
                 content: "\(testimonials.render(clock: clock, csrf: csrf))\n\(incidents.render(clock: clock))"),
+            .init(
+                anchor: "recognition", title: "Recognition and news",
+                content: "\(recognition?.render() ?? "")\(caseStudies?.render(clock: clock) ?? "")\(updates?.render(clock: clock) ?? "")"),
             .init(
                 anchor: "your-trust", title: "Your trust",
                 content: relationship.map { "<div id=\"your-trust\">\($0.trust.render())\($0.circle.render(csrf: csrf))</div>" } ?? ""),

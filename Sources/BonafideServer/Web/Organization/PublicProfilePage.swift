@@ -3,9 +3,10 @@ import Fluent
 import Foundation
 import Vapor
 
-/// An organization's page for anyone, without an account: its public sections, verified credentials,
-/// testimonials and incident record. It exists once the organization makes a section public (its choice); the
-/// parts it keeps for partners or circles never appear here, even to someone signed in. A pure view of its model.
+/// An organization's page for anyone, without an account: its public sections, verified credentials, testimonials,
+/// incident record, badges, confirmed case studies and public updates (with their feed). It exists once the
+/// organization makes a section public (its choice); the parts it keeps for partners or circles never appear here,
+/// even to someone signed in. A pure view of its model.
 struct PublicProfilePage: Sendable {
     var organizationID: UUID
     var name: String
@@ -13,6 +14,9 @@ struct PublicProfilePage: Sendable {
     var credentials: [CredentialEntry]
     var testimonials: [Testimonials.Entry]
     var incidents: IncidentRecordCard
+    var recognition: RecognitionCard
+    var caseStudies: CaseStudiesCard
+    var updates: UpdatesCard
     var statusPagePublic: Bool
     var clock: Clock
 
@@ -29,7 +33,15 @@ struct PublicProfilePage: Sendable {
             organizationID: id, name: org.name, sections: sections, credentials: verified,
             testimonials: try await Testimonials.about(id, on: req.db),
             incidents: IncidentRecordCard(record: try await Incidents.record(of: id, on: req.db)),
+            recognition: try await RecognitionCard.load(of: id, on: req.db),
+            caseStudies: try await CaseStudiesCard.load(of: id, linked: req.actor != nil, on: req.db),
+            updates: try await UpdatesCard.load(of: id, for: .anyone, feed: SiteURL.updatesFeed(id), on: req.db),
             statusPagePublic: StatusPages.visibility(of: org) == .public, clock: Clock(req.actor?.user.timeZone))
+    }
+
+    /// For the page's head: feed readers find the public updates from the profile's address.
+    var head: HTML {
+        "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"\(name): updates\" href=\"\(SiteURL.updatesFeed(organizationID))\">"
     }
 
     func render() -> HTML {
@@ -51,6 +63,9 @@ struct PublicProfilePage: Sendable {
             <section class="card" id="public-testimonials"><h2>Testimonials <span class="muted small">\(testimonials.text.isEmpty ? "" : String(self.testimonials.count))</span></h2>
             \(testimonials.text.isEmpty ? HTML("<p class=\"muted\">None yet.</p>") : testimonials)</section>
             \(incidents.render(clock: clock))
+            \(recognition.render())
+            \(caseStudies.render(clock: clock))
+            \(updates.render(clock: clock))
             <section class="card" id="public-passport"><h2>Trust passport</h2>
             <p>The record behind these figures, provable without trusting this site:
             <a href="\(SiteURL.passport(organizationID))" download>download \(name)'s trust passport</a> and check it
