@@ -68,6 +68,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddTrustOpinions())
     app.migrations.add(ShareStateAcrossServers())
     app.migrations.add(CreateEngagement())
+    app.migrations.add(AddUpdateReplies())
+    app.migrations.add(CreateThanks())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

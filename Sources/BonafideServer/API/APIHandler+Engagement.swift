@@ -25,8 +25,10 @@ extension API {
 
     func getUpdate(_ input: Operations.GetUpdate.Input) async throws -> Operations.GetUpdate.Output {
         let viewer = try await optionalActor()
-        let entry = try await Updates.find(
-            UUID(uuidString: input.path.updateId), for: viewer.map { .person($0) } ?? .anyone, on: try req.db)
+        let db = try req.db
+        let entry = try await Updates.find(UUID(uuidString: input.path.updateId), for: viewer.map { .person($0) } ?? .anyone, on: db)
+        // A reader fetching it has opened it, as on its page; the writer's own people are not counted.
+        if let viewer { try await Updates.markOpened(entry, by: viewer, on: db) }
         return .ok(.init(body: .json(DTO.update(entry))))
     }
 

@@ -30,6 +30,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case introduction = "introduction"
     case partnerUpdate = "update.published"
     case caseStudy = "caseStudy.changed"
+    case updateReply = "update.reply"
+    case thanks = "thanks.changed"
 
     /// What the settings page calls it.
     var label: String {
@@ -60,6 +62,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .introduction: "Introductions asked of you, made to you, or answered"
         case .partnerUpdate: "Updates from organizations you work with"
         case .caseStudy: "A case study about your work to confirm, or one confirmed, declined or withdrawn"
+        case .updateReply: "Replies to your updates, and answers to your replies"
+        case .thanks: "A thank-you to your organization to accept, or one accepted or declined"
         }
     }
 

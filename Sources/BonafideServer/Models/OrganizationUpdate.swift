@@ -14,6 +14,10 @@ final class OrganizationUpdate: Model, @unchecked Sendable {
     @Enum(key: "audience") var audience: Audience
     @OptionalParent(key: "written_by") var writtenBy: User?
     @Field(key: "published_at") var publishedAt: Date
+    /// People told of it when it was published, and their organizations: the start of its figures, kept because
+    /// who may read it (and who works there) changes afterwards.
+    @Field(key: "reached") var reached: Int
+    @Field(key: "reached_organizations") var reachedOrganizations: Int
 
     init() {}
 }

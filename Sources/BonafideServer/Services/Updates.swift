@@ -48,8 +48,14 @@ enum Updates {
             update.audience = audience
             update.$writtenBy.id = actor.id
             update.publishedAt = now
+            update.reached = 0
+            update.reachedOrganizations = 0
+            // Saved before it is announced: the access check and the notifications name it by its id.
             try await update.save(on: tx)
-            try await announce(update, from: author, at: now, on: tx)
+            let reach = try await announce(update, from: author, at: now, on: tx)
+            update.reached = reach.people
+            update.reachedOrganizations = reach.organizations
+            try await update.save(on: tx)
             return entry(update, organizationName: author.name, writtenBy: actor.user.name)
         }
     }
@@ -106,7 +112,10 @@ enum Updates {
 
     /// Notifies the people of each organization in the audience that the author knows: partners (present or past)
     /// and those in its circles. Each organization's people read a line about their own work with the author.
-    private static func announce(_ update: OrganizationUpdate, from author: Organization, at now: Date, on db: any Database) async throws {
+    /// Returns how many people were told, in how many organizations (the update's "reached" figure).
+    private static func announce(_ update: OrganizationUpdate, from author: Organization, at now: Date, on db: any Database) async throws
+        -> (people: Int, organizations: Int)
+    {
         let authorID = author.id!
         let partnerships = try await Partnership.query(on: db).filter(\.$status ~~ [.active, .ended])
             .group(.or) { $0.filter(\.$organization.$id == authorID).filter(\.$partner.$id == authorID) }.all()
@@ -118,12 +127,12 @@ enum Updates {
         let placements = try await CirclePlacement.query(on: db).filter(\.$organization.$id == authorID).all()
         let circleOf = Dictionary(placements.map { ($0.$member.id, $0.circle) }, uniquingKeysWith: { a, _ in a })
         let known = Array(Set(partnershipsWith.keys).union(circleOf.keys)).sorted { $0.uuidString < $1.uuidString }
-        guard !known.isEmpty else { return }
+        guard !known.isEmpty else { return (0, 0) }
         var readers: [UUID] = []
         for organization in known {
             if try await Access.check(.members(of: organization), "reader", object(update), on: db).allowed { readers.append(organization) }
         }
-        guard !readers.isEmpty else { return }
+        guard !readers.isEmpty else { return (0, 0) }
         let open = try await Commitment.query(on: db)
             .filter(\.$partnership.$id ~~ readers.flatMap { (partnershipsWith[$0] ?? []).compactMap(\.id) })
             .filter(\.$status ~~ [.proposed, .accepted, .delivered]).sort(\.$dueAt).all()
@@ -133,9 +142,12 @@ enum Updates {
         let names = Dictionary(
             try await Organization.query(on: db).filter(\.$id ~~ readers).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
         let excerpt = Markdown.plainText(update.body)
+        var reached = (people: 0, organizations: 0)
         for reader in readers {
             let ids = peopleOf[reader]?.compactMap(\.id) ?? []
             guard !ids.isEmpty else { continue }
+            reached.people += ids.count
+            reached.organizations += 1
             let theirs = (partnershipsWith[reader] ?? []).flatMap { openByPartnership[$0.id!] ?? [] }.sorted { $0.dueAt < $1.dueAt }
             let personal = personalLine(
                 author: author.name, reader: names[reader] ?? "your organization", open: theirs, circle: circleOf[reader],
@@ -148,6 +160,7 @@ enum Updates {
                     about: "update:\(Access.key(update.id!))", key: "update:\(Access.key(update.id!))"),
                 at: now, on: db)
         }
+        return reached
     }
 
     /// What makes the mail theirs: the work open between the two, or why they hear from the author at all.

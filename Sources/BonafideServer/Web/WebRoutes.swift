@@ -150,6 +150,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.post(SiteURL.updates, use: WebPages.publishUpdate)
     // Open to visitors for public updates, which the feed links to; any other asks them to sign in.
     web.get(SiteURL.update, use: WebPages.updatePage)
+    signedIn.post(SiteURL.updateReplies, use: WebPages.replyToUpdate)
     // Feed readers have no session: like the status feed, outside the session middleware.
     app.get(SiteURL.updatesFeed, use: WebPages.updatesFeed)
     signedIn.get(SiteURL.caseStudies, use: WebPages.caseStudies)
@@ -157,6 +158,10 @@ func registerWeb(_ app: Application) throws {
     signedIn.get(SiteURL.caseStudy, use: WebPages.caseStudyPage)
     signedIn.post(SiteURL.caseStudyDecision, use: WebPages.decideCaseStudy)
     signedIn.post(SiteURL.caseStudyWithdrawal, use: WebPages.withdrawCaseStudy)
+    // Thank-yous: given from the other organization's profile, decided and withdrawn on one's own organization page.
+    signedIn.post(SiteURL.thankOrganization, use: WebPages.giveThanks)
+    signedIn.post(SiteURL.thanksDecision, use: WebPages.decideThanks)
+    signedIn.post(SiteURL.thanksWithdrawal, use: WebPages.withdrawThanks)
     signedIn.get(SiteURL.surveys, use: WebPages.surveys)
     signedIn.post(SiteURL.surveys, use: WebPages.createSurvey)
     signedIn.get(SiteURL.survey, use: WebPages.surveyPage)

@@ -39,6 +39,8 @@ extension WebPages {
     static func updatePage(_ req: Request) async throws -> Response {
         do {
             let model = try await UpdatePage.load(req, for: req.actor)
+            // A reader opening the page has opened the update (counted once; the writer's own people not at all).
+            if let actor = req.actor { try await Updates.markOpened(model.entry, by: actor, on: req.db) }
             return try await page(req, model.entry.title, model.render()).encodeResponse(for: req)
         } catch let problem as Problem where problem.status == .notFound && req.actor == nil {
             // Mail links lead here: an update for partners or circles may well be the visitor's once signed in. Every

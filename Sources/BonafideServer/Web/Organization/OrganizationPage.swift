@@ -3,9 +3,9 @@ import Fluent
 import Foundation
 import Vapor
 
-/// Your organization's page: its profile sections, name, hours and settings, people, credentials and, for those who
-/// manage it, invitations, two-factor policy, outgoing mail, status page, vault and webhooks. Who may change what is
-/// decided in `load` through the policy layer; `render` is a pure view.
+/// Your organization's page: its profile sections, name, hours and settings, people, credentials, thank-yous and, for
+/// those who manage it, invitations, two-factor policy, outgoing mail, status page, vault and webhooks. Who may change
+/// what is decided in `load` through the policy layer; `render` is a pure view.
 struct OrganizationPage: Sendable {
     struct Settings: Sendable {
         var name: String
@@ -37,6 +37,8 @@ struct OrganizationPage: Sendable {
     var vault: VaultCard
     var sharedWithUs: SharedWithUsCard
     var webhooks: WebhooksCard?
+    /// Thank-yous received (to show or decline) and given.
+    var thanks: ThanksCard
     var clock: Clock
     var csrf: String
 
@@ -61,8 +63,8 @@ struct OrganizationPage: Sendable {
                 ? try await OutgoingMailCard.load(
                     for: org.id!, server: req.application.bonafide.smtp, now: req.application.jobClock(), on: db) : nil,
             vault: try await VaultCard.load(req, for: actor), sharedWithUs: try await SharedWithUsCard.load(req, for: actor),
-            webhooks: mayEdit ? try await WebhooksCard.load(req, for: actor) : nil, clock: Clock(actor.user.timeZone),
-            csrf: req.csrfToken)
+            webhooks: mayEdit ? try await WebhooksCard.load(req, for: actor) : nil,
+            thanks: try await ThanksCard.load(for: actor, on: db), clock: Clock(actor.user.timeZone), csrf: req.csrfToken)
     }
 
     func render() -> HTML {
@@ -127,6 +129,7 @@ struct OrganizationPage: Sendable {
             .init(anchor: "organization-settings", title: "Settings", content: settingsCard),
             .init(anchor: "people", title: "People", content: people),
             .init(anchor: "credentials", title: "Credentials", content: credentials.render(clock: clock, csrf: csrf)),
+            .init(anchor: "thanks", title: "Thank-yous", content: thanks.render(clock: clock, csrf: csrf)),
             .init(
                 anchor: "mail-and-status", title: "Mail and status",
                 content: mailAndStatus.text.isEmpty ? "" : "<div id=\"mail-and-status\">\(mailAndStatus)</div>"),

@@ -4,9 +4,9 @@ import Foundation
 import Vapor
 
 /// An organization's profile as a signed-in person sees it: the sections it shows them, its credentials, testimonials,
-/// incident record, badges, confirmed case studies and updates and, when it is another organization, the viewer's
-/// trust in it with where they keep it, how to be introduced and what it sees of the viewer. Loaded through the
-/// services and the policy layer; a pure view.
+/// incident record, badges and the thank-yous it shows, confirmed case studies and updates and, when it is another
+/// organization, the viewer's trust in it with where they keep it, how to be introduced, what it sees of the viewer
+/// and (for owners and admins) a form to thank it. Loaded through the services and the policy layer; a pure view.
 struct OrganizationProfilePage: Sendable {
     /// What the viewer does with another organization; absent on one's own profile.
     struct Relationship: Sendable {
@@ -29,8 +29,12 @@ struct OrganizationProfilePage: Sendable {
     var recognition: RecognitionCard?
     var caseStudies: CaseStudiesCard?
     var updates: UpdatesCard?
+    /// On another organization's profile, for owners and admins: thanking it publicly.
+    var sayThanks: SayThanksCard?
 
-    static func load(_ req: Request, for actor: Actor, organization id: UUID?) async throws -> Self {
+    static func load(_ req: Request, for actor: Actor, organization id: UUID?, thanks refused: SayThanksCard.Refusal? = nil)
+        async throws -> Self
+    {
         let db = req.db
         guard let id, let org = try await Organization.find(id, on: db) else { throw Problem.notFound("organization") }
         let now = Date()
@@ -49,7 +53,8 @@ struct OrganizationProfilePage: Sendable {
             incidents: IncidentRecordCard(record: try await Incidents.record(of: id, on: db)), relationship: relationship,
             clock: Clock(actor.user.timeZone), csrf: req.csrfToken, recognition: try await RecognitionCard.load(of: id, on: db),
             caseStudies: try await CaseStudiesCard.load(of: id, linked: true, on: db),
-            updates: try await UpdatesCard.load(of: id, for: .person(actor), on: db))
+            updates: try await UpdatesCard.load(of: id, for: .person(actor), on: db),
+            sayThanks: try await SayThanksCard.load(for: actor, organization: id, name: org.name, refused: refused, on: db))
     }
 
     func render() -> HTML {
@@ -75,7 +80,9 @@ struct OrganizationProfilePage: Sendable {
                 content: "\(testimonials.render(clock: clock, csrf: csrf))\n\(incidents.render(clock: clock))"),
             .init(
                 anchor: "recognition", title: "Recognition and news",
-                content: "\(recognition?.render() ?? "")\(caseStudies?.render(clock: clock) ?? "")\(updates?.render(clock: clock) ?? "")"),
+                content:
+                    "\(recognition?.render(clock: clock) ?? "")\(sayThanks?.render(csrf: csrf) ?? "")\(caseStudies?.render(clock: clock) ?? "")\(updates?.render(clock: clock) ?? "")"
+            ),
             .init(
                 anchor: "your-trust", title: "Your trust",
                 content: relationship.map { "<div id=\"your-trust\">\($0.trust.render())\($0.circle.render(csrf: csrf))</div>" } ?? ""),

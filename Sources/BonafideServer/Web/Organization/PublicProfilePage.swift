@@ -4,9 +4,9 @@ import Foundation
 import Vapor
 
 /// An organization's page for anyone, without an account: its public sections, verified credentials, testimonials,
-/// incident record, badges, confirmed case studies and public updates (with their feed). It exists once the
-/// organization makes a section public (its choice); the parts it keeps for partners or circles never appear here,
-/// even to someone signed in. A pure view of its model.
+/// incident record, badges with the thank-yous it agreed to show, confirmed case studies and public updates (with
+/// their feed). It exists once the organization makes a section public (its choice); the parts it keeps for partners
+/// or circles never appear here, even to someone signed in. A pure view of its model.
 struct PublicProfilePage: Sendable {
     var organizationID: UUID
     var name: String
@@ -63,7 +63,7 @@ struct PublicProfilePage: Sendable {
             <section class="card" id="public-testimonials"><h2>Testimonials <span class="muted small">\(testimonials.text.isEmpty ? "" : String(self.testimonials.count))</span></h2>
             \(testimonials.text.isEmpty ? HTML("<p class=\"muted\">None yet.</p>") : testimonials)</section>
             \(incidents.render(clock: clock))
-            \(recognition.render())
+            \(recognition.render(clock: clock))
             \(caseStudies.render(clock: clock))
             \(updates.render(clock: clock))
             <section class="card" id="public-passport"><h2>Trust passport</h2>

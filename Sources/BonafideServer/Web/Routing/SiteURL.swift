@@ -101,12 +101,25 @@ enum SiteURL {
 
     static let updates = SiteRoute("updates")
     static let update = SiteRoute<UUID>("updates", ":uid")
+    /// A reader's reply, or the writer's answer in a reader organization's thread (`Updates.threadLink` reads them).
+    static let updateReplies = SiteRoute<UUID>("updates", ":uid", "replies")
     static let caseStudies = SiteRoute("case-studies")
     static let caseStudy = SiteRoute<UUID>("case-studies", ":csid")
     static let caseStudyDecision = SiteRoute<UUID>("case-studies", ":csid", "decision")
     static let caseStudyWithdrawal = SiteRoute<UUID>("case-studies", ":csid", "withdraw")
     /// An organization's public updates as an Atom feed, for feed readers without an account.
     static let updatesFeed = SiteRoute<UUID>("profiles", ":oid", "updates.atom")
+
+    // MARK: Thank-yous
+
+    /// Thanking another organization, from its profile.
+    static let thankOrganization = SiteRoute<UUID>("organizations", ":oid", "thanks")
+    static let thanksDecision = SiteRoute<UUID>("thanks", ":thid", "decision")
+    static let thanksWithdrawal = SiteRoute<UUID>("thanks", ":thid", "withdraw")
+    /// Where one's own organization's thank-yous, received and given, are shown and decided.
+    static var thanksSection: String { ownOrganization() + "#thanks" }
+    /// The "Say thank you" card on another organization's profile.
+    static func sayThanks(_ id: UUID?) -> String { organization(id) + "#say-thanks" }
 
     // MARK: Organizations
 
