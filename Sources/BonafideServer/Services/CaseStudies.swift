@@ -181,7 +181,10 @@ enum CaseStudies {
         let done = try await Commitment.query(on: db).filter(\.$partnership.$id == partnership).filter(\.$status == .completed)
             .field(\.$dueAt).field(\.$deliveredAt).field(\.$completedAt).field(\.$createdAt).all()
         guard !done.isEmpty else { return nil }
-        let started = try await Partnership.find(partnership, on: db)?.createdAt ?? done.map(\.createdAt).min()!
+        // The work began with the partnership or its first commitment, whichever the record shows first (commitments
+        // brought over from before the partnership was recorded can be older).
+        let firstCommitment = done.map(\.createdAt).min()!
+        let started = min(try await Partnership.find(partnership, on: db)?.createdAt ?? firstCommitment, firstCommitment)
         let onTime = done.filter { ($0.deliveredAt ?? $0.completedAt ?? .distantFuture) <= $0.dueAt }.count
         let last = done.compactMap(\.completedAt).max() ?? done.map(\.dueAt).max()!
         return Figures(completed: done.count, onTime: onTime, from: started, to: last)

@@ -80,7 +80,7 @@ struct Layout {
         header{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center;padding:.75rem 1.25rem;background:#101a33;color:#fff}
         header a,header .link{color:#dfe6ff;text-decoration:none}header nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center}
         .brand{font-weight:700;font-size:1.2rem;color:#fff!important}main{max-width:1100px;margin:1.5rem auto;padding:0 1rem}
-        footer{max-width:1100px;margin:2rem auto;padding:1rem;color:var(--muted);font-size:.9rem}
+        body>footer{max-width:1100px;margin:2rem auto;padding:1rem;color:var(--muted);font-size:.9rem}
         h1{font-size:var(--step-3);line-height:1.2;margin:var(--space-1) 0 var(--space-4)}h2{font-size:var(--step-1);line-height:1.3;margin:var(--space-5) 0 var(--space-2)}\
         h3{font-size:var(--step-0);margin:var(--space-4) 0 var(--space-2)}.card>h2:first-child{margin-top:0}
         .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:var(--space-4) var(--space-5);margin-bottom:var(--space-4)}
