@@ -70,6 +70,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateEngagement())
     app.migrations.add(AddUpdateReplies())
     app.migrations.add(CreateThanks())
+    app.migrations.add(CreateSupportRequests())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
@@ -97,6 +98,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if config.runBackgroundJobs {
         app.lifecycle.use(PeriodicJob.overdueSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
         app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(Int64(config.trustRecomputeSeconds))))
+        app.lifecycle.use(PeriodicJob.supportSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
         app.lifecycle.use(PeriodicJob.feedPoll(every: .seconds(Int64(config.feedPollSeconds))))
         app.lifecycle.use(PeriodicJob.webhookDelivery(every: .seconds(Int64(config.webhookSeconds))))
         if let inbound = config.inboundSMTP { app.lifecycle.use(InboundSMTPServer(host: inbound.host, port: inbound.port)) }

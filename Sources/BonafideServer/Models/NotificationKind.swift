@@ -32,6 +32,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case caseStudy = "caseStudy.changed"
     case updateReply = "update.reply"
     case thanks = "thanks.changed"
+    // Support requests (migration 031).
+    case support = "support.changed"
 
     /// What the settings page calls it.
     var label: String {
@@ -64,6 +66,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .caseStudy: "A case study about your work to confirm, or one confirmed, declined or withdrawn"
         case .updateReply: "Replies to your updates, and answers to your replies"
         case .thanks: "A thank-you to your organization to accept, or one accepted or declined"
+        case .support: "Support requests to your organization, answers to yours, and ones left unanswered past your promise"
         }
     }
 

@@ -148,6 +148,8 @@ enum TrustService {
         items += try await Documents.evidence(viewer: viewer, subject: subject, on: db)
         // How they reached out: personal requests for an introduction, or the same text to many.
         items += try await Introductions.evidence(viewer: viewer, subject: subject, on: db)
+        // How they answered the viewer's support requests: in time, late, or not at all past their promise.
+        items += try await Support.evidence(viewer: viewer, subject: subject, at: now, on: db)
         // The viewer's own explicit ratings.
         let ratings = try await TrustRating.query(on: db).filter(\.$rater.$id == viewer).filter(\.$subject.$id == subject)
             .with(\.$author).all()

@@ -162,6 +162,12 @@ func registerWeb(_ app: Application) throws {
     signedIn.post(SiteURL.thankOrganization, use: WebPages.giveThanks)
     signedIn.post(SiteURL.thanksDecision, use: WebPages.decideThanks)
     signedIn.post(SiteURL.thanksWithdrawal, use: WebPages.withdrawThanks)
+    // Support requests: both sides' lists with the form, one request's thread; also opened from a profile's card.
+    signedIn.get(SiteURL.support, use: WebPages.support)
+    signedIn.post(SiteURL.support, use: WebPages.openSupportRequest)
+    signedIn.get(SiteURL.supportRequest, use: WebPages.supportRequestPage)
+    signedIn.post(SiteURL.supportMessages, use: WebPages.replyToSupportRequest)
+    signedIn.post(SiteURL.supportResolution, use: WebPages.resolveSupportRequest)
     signedIn.get(SiteURL.surveys, use: WebPages.surveys)
     signedIn.post(SiteURL.surveys, use: WebPages.createSurvey)
     signedIn.get(SiteURL.survey, use: WebPages.surveyPage)

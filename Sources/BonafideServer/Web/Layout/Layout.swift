@@ -21,6 +21,7 @@ struct Layout {
         (SiteURL.dashboard(), "Dashboard"), (SiteURL.partnerships(), "Partnerships"), (SiteURL.incidentsOverview(), "Incidents"),
         (SiteURL.surveys(), "Surveys"), (SiteURL.mentions(), "Mentions"),
         (SiteURL.updates(), "Updates"), (SiteURL.caseStudies(), "Case studies"),
+        (SiteURL.support(), "Support"),
         (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
         (SiteURL.notifications(), "Notifications"), (SiteURL.Settings.page(), "Settings"),
     ]

@@ -41,6 +41,8 @@ struct OrganizationPage: Sendable {
     var thanks: ThanksCard
     var clock: Clock
     var csrf: String
+    /// For owners and admins: the profile's claims beside the record.
+    var consistency: ConsistencyCard? = nil
 
     static func load(_ req: Request, for actor: Actor, sections refused: ProfileSectionsCard.Refusal? = nil) async throws -> Self {
         let db = req.db
@@ -64,7 +66,8 @@ struct OrganizationPage: Sendable {
                     for: org.id!, server: req.application.bonafide.smtp, now: req.application.jobClock(), on: db) : nil,
             vault: try await VaultCard.load(req, for: actor), sharedWithUs: try await SharedWithUsCard.load(req, for: actor),
             webhooks: mayEdit ? try await WebhooksCard.load(req, for: actor) : nil,
-            thanks: try await ThanksCard.load(for: actor, on: db), clock: Clock(actor.user.timeZone), csrf: req.csrfToken)
+            thanks: try await ThanksCard.load(for: actor, on: db), clock: Clock(actor.user.timeZone), csrf: req.csrfToken,
+            consistency: try await ConsistencyCard.load(for: actor, on: db))
     }
 
     func render() -> HTML {
@@ -125,7 +128,7 @@ struct OrganizationPage: Sendable {
         let mailAndStatus: HTML = "\(outgoingMail?.render(clock: clock, csrf: csrf) ?? "")\(statusPage)"
         // Up to a dozen cards: on a phone, one part at a time.
         let tabs = PageTabs(parts: [
-            .init(anchor: "profile-sections", title: "Profile", content: sections.render(csrf: csrf)),
+            .init(anchor: "profile-sections", title: "Profile", content: "\(sections.render(csrf: csrf))\(consistency?.render() ?? "")"),
             .init(anchor: "organization-settings", title: "Settings", content: settingsCard),
             .init(anchor: "people", title: "People", content: people),
             .init(anchor: "credentials", title: "Credentials", content: credentials.render(clock: clock, csrf: csrf)),

@@ -4,9 +4,10 @@ import Foundation
 import Vapor
 
 /// An organization's profile as a signed-in person sees it: the sections it shows them, its credentials, testimonials,
-/// incident record, badges and the thank-yous it shows, confirmed case studies and updates and, when it is another
-/// organization, the viewer's trust in it with where they keep it, how to be introduced, what it sees of the viewer
-/// and (for owners and admins) a form to thank it. Loaded through the services and the policy layer; a pure view.
+/// incident record, badges and the thank-yous it shows, how it answers support requests (for its people and those it
+/// serves), confirmed case studies and updates and, when it is another organization, the viewer's trust in it with
+/// where they keep it, how to be introduced, what it sees of the viewer and (for owners and admins) a form to thank
+/// it. Loaded through the services and the policy layer; a pure view.
 struct OrganizationProfilePage: Sendable {
     /// What the viewer does with another organization; absent on one's own profile.
     struct Relationship: Sendable {
@@ -31,6 +32,8 @@ struct OrganizationProfilePage: Sendable {
     var updates: UpdatesCard?
     /// On another organization's profile, for owners and admins: thanking it publicly.
     var sayThanks: SayThanksCard?
+    /// How it answers support requests, for its people and those it serves, with the form to ask it for help.
+    var support: SupportFiguresCard? = nil
 
     static func load(_ req: Request, for actor: Actor, organization id: UUID?, thanks refused: SayThanksCard.Refusal? = nil)
         async throws -> Self
@@ -54,7 +57,8 @@ struct OrganizationProfilePage: Sendable {
             clock: Clock(actor.user.timeZone), csrf: req.csrfToken, recognition: try await RecognitionCard.load(of: id, on: db),
             caseStudies: try await CaseStudiesCard.load(of: id, linked: true, on: db),
             updates: try await UpdatesCard.load(of: id, for: .person(actor), on: db),
-            sayThanks: try await SayThanksCard.load(for: actor, organization: id, name: org.name, refused: refused, on: db))
+            sayThanks: try await SayThanksCard.load(for: actor, organization: id, name: org.name, refused: refused, on: db),
+            support: try await SupportFiguresCard.load(req, for: actor, organization: id, name: org.name))
     }
 
     func render() -> HTML {
@@ -81,7 +85,7 @@ struct OrganizationProfilePage: Sendable {
             .init(
                 anchor: "recognition", title: "Recognition and news",
                 content:
-                    "\(recognition?.render(clock: clock) ?? "")\(sayThanks?.render(csrf: csrf) ?? "")\(caseStudies?.render(clock: clock) ?? "")\(updates?.render(clock: clock) ?? "")"
+                    "\(recognition?.render(clock: clock) ?? "")\(support?.render() ?? "")\(sayThanks?.render(csrf: csrf) ?? "")\(caseStudies?.render(clock: clock) ?? "")\(updates?.render(clock: clock) ?? "")"
             ),
             .init(
                 anchor: "your-trust", title: "Your trust",

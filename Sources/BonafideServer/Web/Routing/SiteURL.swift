@@ -121,6 +121,17 @@ enum SiteURL {
     /// The "Say thank you" card on another organization's profile.
     static func sayThanks(_ id: UUID?) -> String { organization(id) + "#say-thanks" }
 
+    // MARK: Support requests
+
+    static let support = SiteRoute("support")
+    static let supportRequest = SiteRoute<UUID>("support", ":srid")
+    static let supportMessages = SiteRoute<UUID>("support", ":srid", "messages")
+    static let supportResolution = SiteRoute<UUID>("support", ":srid", "resolution")
+    /// The support card on an organization's profile: its answer figures and, for those it serves, the form.
+    static func supportCard(_ id: UUID?) -> String { organization(id) + "#support" }
+    /// The notes comparing one's own profile with the record, on one's own organization page.
+    static var consistencySection: String { ownOrganization() + "#consistency" }
+
     // MARK: Organizations
 
     static let organization = SiteRoute<UUID>("organizations", ":oid")
