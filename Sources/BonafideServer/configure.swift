@@ -71,6 +71,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddUpdateReplies())
     app.migrations.add(CreateThanks())
     app.migrations.add(CreateSupportRequests())
+    app.migrations.add(CreateEvents())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
@@ -101,6 +102,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.lifecycle.use(PeriodicJob.supportSweep(every: .seconds(Int64(config.overdueSweepSeconds))))
         app.lifecycle.use(PeriodicJob.feedPoll(every: .seconds(Int64(config.feedPollSeconds))))
         app.lifecycle.use(PeriodicJob.webhookDelivery(every: .seconds(Int64(config.webhookSeconds))))
+        app.lifecycle.use(PeriodicJob.eventReminders(every: .seconds(Int64(config.overdueSweepSeconds))))
         if let inbound = config.inboundSMTP { app.lifecycle.use(InboundSMTPServer(host: inbound.host, port: inbound.port)) }
         if let smtp = config.smtp {
             app.lifecycle.use(PeriodicJob.mailDelivery(smtp, heloName: config.heloName, every: .seconds(Int64(config.mailDeliverySeconds))))

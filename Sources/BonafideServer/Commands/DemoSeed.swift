@@ -502,10 +502,49 @@ public enum DemoSeed {
                 Our mobile checkout is shorter by two steps, and Northwind answered every question within a day.
                 """,
             by: carla, at: at(54), on: db)
+        // A public webinar next week with registrations and questions (Acme's and Kite's people), and a thank-you Acme
+        // shows on its profile.
+        let webinar = try await Events.create(
+            .init(
+                title: "Design system walkthrough: live Q&A",
+                description: """
+                    A 45-minute tour of **Design system 2.0**: how the page templates fit together and what it means for your
+                    releases. Bring your questions; the recording goes to everyone registered.
+                    """,
+                startsAt: due(68).addingTimeInterval(7 * 3600), durationMinutes: 45, timeZone: "Europe/Berlin", capacity: 60,
+                videoLink: "https://meet.example.com/northwind-walkthrough", audience: .public), by: alice, at: at(57), on: db)
+        for person in [carla, dan, esha] {
+            _ = try await Events.register(webinar.id, by: person, baseURL: app.bonafide.baseURL, at: at(58), on: db)
+        }
+        let tokens = try await Events.ask(
+            webinar.id, text: "Will the colour tokens be exported for our native apps too?", as: .person(carla), at: at(58, 2), on: db)
+        _ = try await Events.ask(
+            webinar.id, text: "How do we request a new component without waiting for a release?", as: .person(esha), at: at(58, 3),
+            on: db)
+        _ = try await Events.vote(webinar.id, question: tokens.id, as: .person(dan), at: at(58, 4), on: db)
+        _ = try await Events.vote(webinar.id, question: tokens.id, as: .person(esha), at: at(58, 5), on: db)
+        _ = try await Events.answer(
+            webinar.id, question: tokens.id,
+            answer: "Yes: iOS and Android exports ship with 2.1; we will show the pipeline in the walkthrough.", by: alice,
+            at: at(59), on: db)
+        // Acme asks Northwind for help and gets its answer within the promise of one working day.
+        let ticket = try await Support.open(
+            with: alice.organizationID, subject: "Checkout template breaks on small phones",
+            body: "On 360 px wide screens the pay button falls below the fold on the checkout template. Could you take a look?",
+            by: dan, at: at(55, 2), on: db)
+        _ = try await Support.reply(
+            to: ticket.id, body: "Reproduced; the sticky footer ignored the safe area. Fixed in template 2.0.3, live now.", by: ben,
+            at: at(55, 6), on: db)
+        _ = try await Support.resolve(ticket.id, by: dan, at: at(56), on: db)
+        let thanks = try await Thanks.give(
+            to: carla.organizationID, text: "Thank you for deciding within a day every time we asked: it kept the redesign on schedule.",
+            by: alice, at: at(56), on: db)
+        _ = try await Thanks.decide(thanks.id, show: true, by: carla, at: at(56, 4), on: db)
         // Northwind keeps its partners informed on a status page.
         _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
         // The demo's history is not news: its notifications stay under the bell and are not mailed.
         try await OutboxMessage.query(on: db).filter(\.$kind == Notifier.mailKind).delete()
+        try await OutboxMessage.query(on: db).filter(\.$kind ~~ [Events.confirmationKind, Events.noticeKind]).delete()
         return true
     }
 }

@@ -34,6 +34,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case thanks = "thanks.changed"
     // Support requests (migration 031).
     case support = "support.changed"
+    case event = "event.changed"
 
     /// What the settings page calls it.
     var label: String {
@@ -67,6 +68,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .updateReply: "Replies to your updates, and answers to your replies"
         case .thanks: "A thank-you to your organization to accept, or one accepted or declined"
         case .support: "Support requests to your organization, answers to yours, and ones left unanswered past your promise"
+        case .event: "Events you registered for: confirmation, reminder, cancellation, recording, answers to your questions"
         }
     }
 

@@ -37,8 +37,10 @@ enum CalendarFeed {
 
     static func personal(for user: User, baseURL: String, host: String, now: Date = Date(), on db: any Database) async throws -> String {
         let partnerships = try await PartnershipMember.query(on: db).filter(\.$user.$id == user.id!).all(\.$partnership.$id)
-        let calendar = try await build(
+        var calendar = try await build(
             name: "Bonafide: \(user.name)", partnerships: partnerships, baseURL: baseURL, host: host, on: db)
+        // The events the person registered for, beside their partnerships' dates.
+        calendar.events += try await Events.calendarEntries(for: user.id!, baseURL: baseURL, on: db)
         return calendar.render(stamp: now)
     }
 

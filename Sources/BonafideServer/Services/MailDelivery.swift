@@ -53,10 +53,16 @@ enum MailDelivery {
                         }
                         mail = NotificationMail.compose(message, for: recipients[userID]!, context: context!, heloName: heloName, now: now)
                     } else {
-                        mail = MailMessage(
+                        var plain = MailMessage(
                             to: message.toEmail, subject: message.subject, body: message.body,
                             fromName: "\(senders[message.$organization.id] ?? "Bonafide") via Bonafide",
                             messageID: "\(message.id!.uuidString.lowercased())@\(heloName)", date: now)
+                        // A calendar file travels only in a multipart mail (an event registration's invitation).
+                        if let calendar = message.calendar {
+                            plain.html = "<pre style=\"white-space:pre-wrap;font-family:inherit\">\(HTML.escape(message.body))</pre>"
+                            plain.calendar = calendar
+                        }
+                        mail = plain
                     }
                     do {
                         try await session.send(mail)

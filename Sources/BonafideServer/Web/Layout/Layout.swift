@@ -22,6 +22,7 @@ struct Layout {
         (SiteURL.surveys(), "Surveys"), (SiteURL.mentions(), "Mentions"),
         (SiteURL.updates(), "Updates"), (SiteURL.caseStudies(), "Case studies"),
         (SiteURL.support(), "Support"),
+        (SiteURL.events(), "Events"),
         (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
         (SiteURL.notifications(), "Notifications"), (SiteURL.Settings.page(), "Settings"),
     ]

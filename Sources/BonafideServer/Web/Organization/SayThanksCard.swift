@@ -75,7 +75,7 @@ struct SayThanksCard: Sendable {
             <form method="post" action="\(SiteURL.thankOrganization(organizationID))#say-thanks">\(csrfField(csrf))\(errors.general)
             <label for="thanks-text">Your thank-you <span class="muted small">(plain text, up to \(Thanks.maxText) characters)</span></label>
             <textarea id="thanks-text" name="text" rows="3" maxlength="\(Thanks.maxText)" required\(errors.invalid("text"))>\(refused?.text ?? "")</textarea>\(errors.message("text"))
-            <button>Send it for their consent</button></form>
+            <button class="secondary">Send it for their consent</button></form>
             """
     }
 }

@@ -110,6 +110,28 @@ enum SiteURL {
     /// An organization's public updates as an Atom feed, for feed readers without an account.
     static let updatesFeed = SiteRoute<UUID>("profiles", ":oid", "updates.atom")
 
+    // MARK: Events
+
+    static let events = SiteRoute("events")
+    static var newEventSection: String { events() + "#new-event" }
+    /// Open to visitors for public events (they register there with an address); any other asks them to sign in.
+    static let event = SiteRoute<UUID>("events", ":evid")
+    static let eventRegistration = SiteRoute<UUID>("events", ":evid", "register")
+    static let eventUnregister = SiteRoute<UUID>("events", ":evid", "unregister")
+    static let eventQuestions = SiteRoute<UUID>("events", ":evid", "questions")
+    static let eventVote = SiteRoute<UUID, UUID>("events", ":evid", "questions", ":qid", "vote")
+    static let eventAnswer = SiteRoute<UUID, UUID>("events", ":evid", "questions", ":qid", "answer")
+    static let eventAttendance = SiteRoute<UUID>("events", ":evid", "attendance")
+    static let eventRecording = SiteRoute<UUID>("events", ":evid", "recording")
+    static let eventCancel = SiteRoute<UUID>("events", ":evid", "cancel")
+    static let eventFollowUp = SiteRoute<UUID>("events", ":evid", "follow-up-survey")
+    static func eventQuestionsSection(_ id: UUID?) -> String { event(id) + "#questions" }
+    /// A personal event link, for someone registered without an account: the token in the path is the credential.
+    static let eventLink = SiteRoute<String>("e", ":token")
+    static let eventLinkQuestions = SiteRoute<String>("e", ":token", "questions")
+    static let eventLinkVote = SiteRoute<String, UUID>("e", ":token", "questions", ":qid", "vote")
+    static let eventLinkCancel = SiteRoute<String>("e", ":token", "cancel")
+
     // MARK: Thank-yous
 
     /// Thanking another organization, from its profile.

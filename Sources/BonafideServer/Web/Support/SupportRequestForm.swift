@@ -59,7 +59,7 @@ struct SupportRequestForm: Sendable {
             <label for="support-priority">Priority</label><select id="support-priority" name="priority"\(errors.invalid("priority"))>\
             <option value="normal"\(HTML(raw: urgent ? "" : " selected"))>Normal: within their promise</option>\
             <option value="urgent"\(HTML(raw: urgent ? " selected" : ""))>Urgent: within 4 working hours</option></select>\(errors.message("priority"))
-            <button>Send the request</button></form>
+            <button\(fixed == nil ? "" : HTML(raw: " class=\"secondary\""))>Send the request</button></form>
             """
     }
 }
