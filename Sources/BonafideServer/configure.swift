@@ -72,6 +72,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateThanks())
     app.migrations.add(CreateSupportRequests())
     app.migrations.add(CreateEvents())
+    app.migrations.add(CreateFeedbackPanels())
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -35,6 +35,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     // Support requests (migration 031).
     case support = "support.changed"
     case event = "event.changed"
+    // Feedback panels (migration 032).
+    case panel = "panel.changed"
 
     /// What the settings page calls it.
     var label: String {
@@ -69,6 +71,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .thanks: "A thank-you to your organization to accept, or one accepted or declined"
         case .support: "Support requests to your organization, answers to yours, and ones left unanswered past your promise"
         case .event: "Events you registered for: confirmation, reminder, cancellation, recording, answers to your questions"
+        case .panel: "Feedback panels: an invitation, and what was done with the ideas you proposed, voted for or commented on"
         }
     }
 

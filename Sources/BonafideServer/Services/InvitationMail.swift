@@ -59,5 +59,5 @@ enum InvitationMail {
     }
 
     /// Kinds whose text holds a secret link: not kept once delivered.
-    static let secretKinds: Set<String> = [AccountLinks.mailKind, partnershipKind, colleagueKind, Events.confirmationKind]
+    static let secretKinds: Set<String> = [AccountLinks.mailKind, partnershipKind, colleagueKind, Events.confirmationKind, FeedbackPanels.invitationKind]
 }

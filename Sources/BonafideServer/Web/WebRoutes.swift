@@ -176,6 +176,21 @@ func registerWeb(_ app: Application) throws {
     web.post(SiteURL.eventLinkQuestions, use: WebPages.askThroughEventLink)
     web.post(SiteURL.eventLinkVote, use: WebPages.voteThroughEventLink)
     web.post(SiteURL.eventLinkCancel, use: WebPages.cancelThroughEventLink)
+    // Feedback panels: members and the organization's people on the signed-in pages; the personal link's pages
+    // need no account, the token in the path is the credential.
+    signedIn.get(SiteURL.panels, use: WebPages.panels)
+    signedIn.post(SiteURL.panels, use: WebPages.createPanel)
+    signedIn.get(SiteURL.panel, use: WebPages.panelPage)
+    signedIn.post(SiteURL.panelMembers, use: WebPages.invitePanelMembers)
+    signedIn.post(SiteURL.panelIdeas, use: WebPages.proposePanelIdea)
+    signedIn.post(SiteURL.panelVote, use: WebPages.voteOnPanelIdea)
+    signedIn.post(SiteURL.panelComment, use: WebPages.commentOnPanelIdea)
+    signedIn.post(SiteURL.panelDecision, use: WebPages.decidePanelIdea)
+    signedIn.post(SiteURL.panelClose, use: WebPages.closePanel)
+    web.get(SiteURL.panelLink, use: WebPages.panelLinkPage)
+    web.post(SiteURL.panelLinkIdeas, use: WebPages.proposeThroughPanelLink)
+    web.post(SiteURL.panelLinkVote, use: WebPages.voteThroughPanelLink)
+    web.post(SiteURL.panelLinkComment, use: WebPages.commentThroughPanelLink)
     // Thank-yous: given from the other organization's profile, decided and withdrawn on one's own organization page.
     signedIn.post(SiteURL.thankOrganization, use: WebPages.giveThanks)
     signedIn.post(SiteURL.thanksDecision, use: WebPages.decideThanks)

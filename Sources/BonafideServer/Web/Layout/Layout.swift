@@ -23,6 +23,7 @@ struct Layout {
         (SiteURL.updates(), "Updates"), (SiteURL.caseStudies(), "Case studies"),
         (SiteURL.support(), "Support"),
         (SiteURL.events(), "Events"),
+        (SiteURL.panels(), "Panels"),
         (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
         (SiteURL.notifications(), "Notifications"), (SiteURL.Settings.page(), "Settings"),
     ]

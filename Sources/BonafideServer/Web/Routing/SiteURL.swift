@@ -132,6 +132,22 @@ enum SiteURL {
     static let eventLinkVote = SiteRoute<String, UUID>("e", ":token", "questions", ":qid", "vote")
     static let eventLinkCancel = SiteRoute<String>("e", ":token", "cancel")
 
+    // MARK: Feedback panels
+
+    static let panels = SiteRoute("panels")
+    static let panel = SiteRoute<UUID>("panels", ":pnid")
+    static let panelMembers = SiteRoute<UUID>("panels", ":pnid", "members")
+    static let panelIdeas = SiteRoute<UUID>("panels", ":pnid", "ideas")
+    static let panelVote = SiteRoute<UUID, UUID>("panels", ":pnid", "ideas", ":iid", "vote")
+    static let panelComment = SiteRoute<UUID, UUID>("panels", ":pnid", "ideas", ":iid", "comments")
+    static let panelDecision = SiteRoute<UUID, UUID>("panels", ":pnid", "ideas", ":iid", "decision")
+    static let panelClose = SiteRoute<UUID>("panels", ":pnid", "close")
+    /// A personal panel link, for a member without an account: the token in the path is the credential.
+    static let panelLink = SiteRoute<String>("p", ":token")
+    static let panelLinkIdeas = SiteRoute<String>("p", ":token", "ideas")
+    static let panelLinkVote = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "vote")
+    static let panelLinkComment = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "comments")
+
     // MARK: Thank-yous
 
     /// Thanking another organization, from its profile.
