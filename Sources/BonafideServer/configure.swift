@@ -73,6 +73,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(CreateSupportRequests())
     app.migrations.add(CreateEvents())
     app.migrations.add(CreateFeedbackPanels())
+    app.migrations.add(CreateOffers())  // 033
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -41,7 +41,9 @@ struct FeedbackPanelTests {
             let fromList = try await app.api(.POST, "/panels/\(id)/members", token: a.token, json: #"{"csv":"\#(csv)"}"#)
             #expect(fromList.status == .ok && fromList.body["invited"] as? Int == 1, "\(fromList.raw)")
             let skipped = (fromList.body["skipped"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String }
-            #expect(skipped.count == 2 && skipped.contains("already a member") && skipped.contains { $0.contains("not an email") }, "\(skipped)")
+            #expect(
+                skipped.count == 2 && skipped.contains("already a member") && skipped.contains { $0.contains("not an email") }, "\(skipped)"
+            )
             let token = try await mailedToken(app, to: "ana@customer.example")
             #expect(token.hasPrefix("pn_"))
             let stored = try #require(try await PanelMember.query(on: app.db).filter(\.$email == "ana@customer.example").first())
@@ -114,7 +116,8 @@ struct FeedbackPanelTests {
                 try await app.api(
                     .POST, "/panels/\(id)/ideas/\(ideaID)/decision", token: c.token, json: #"{"status":"done","outcome":"x"}"#
                 ).status == .notFound)
-            #expect(try await app.api(.POST, "/panels/\(id)/members", token: c.token, json: #"{"csv":"e@x.example,E"}"#).status == .notFound)
+            #expect(
+                try await app.api(.POST, "/panels/\(id)/members", token: c.token, json: #"{"csv":"e@x.example,E"}"#).status == .notFound)
             #expect(try await app.api(.GET, "/panels/\(id)", headers: [("X-Panel-Token", "pn_forged")]).status == .notFound)
             // A colleague who is no owner or admin sees the panel but does not run it.
             #expect(try await app.api(.GET, "/panels/\(id)", token: member.token).status == .ok)
@@ -156,7 +159,8 @@ struct FeedbackPanelPageTests {
             let (a, b, _) = try await app.activePartnership()
             let created = try await app.api(.POST, "/panels", token: a.token, json: #"{"title":"Partner panel"}"#)
             let id = created.body["id"] as? String ?? ""
-            #expect(try await app.api(.PUT, "/circles/\(b.organizationID)", token: a.token, json: #"{"circle":"collaborator"}"#).status == .ok)
+            #expect(
+                try await app.api(.PUT, "/circles/\(b.organizationID)", token: a.token, json: #"{"circle":"collaborator"}"#).status == .ok)
             let alice = try await Browser.signedIn(app, as: a)
             #expect(try await alice.post("/panels/\(id)/members", ["circle": "collaborator"]).status == .seeOther)
             #expect(try await alice.post("/panels/\(id)/ideas", ["title": "Shared roadmap", "details": ""]).status == .seeOther)

@@ -37,6 +37,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case event = "event.changed"
     // Feedback panels (migration 032).
     case panel = "panel.changed"
+    // Offers and early access (migration 033).
+    case offer = "offer.published"
 
     /// What the settings page calls it.
     var label: String {
@@ -72,6 +74,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .support: "Support requests to your organization, answers to yours, and ones left unanswered past your promise"
         case .event: "Events you registered for: confirmation, reminder, cancellation, recording, answers to your questions"
         case .panel: "Feedback panels: an invitation, and what was done with the ideas you proposed, voted for or commented on"
+        case .offer: "Offers and early access from organizations you work with"
         }
     }
 

@@ -93,7 +93,9 @@ enum FeedbackPanels {
         var members: [Member]
 
         /// "What we did with your feedback": the ideas done, with what was done.
-        var actedOn: [Idea] { ideas.filter { $0.status == .done }.sorted { ($0.decidedAt ?? $0.createdAt) > ($1.decidedAt ?? $1.createdAt) } }
+        var actedOn: [Idea] {
+            ideas.filter { $0.status == .done }.sorted { ($0.decidedAt ?? $0.createdAt) > ($1.decidedAt ?? $1.createdAt) }
+        }
         var isOpen: Bool { entry.status == .open }
     }
 
@@ -125,7 +127,9 @@ enum FeedbackPanels {
         try Policy.manageOrganization(actor)
         let title = rawTitle.trimmingCharacters(in: .whitespacesAndNewlines)
         let purpose = rawPurpose.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...maxTitle).contains(title.length) else { throw Problem.invalid("title", "A panel needs a title of 1 to \(maxTitle) characters.") }
+        guard (1...maxTitle).contains(title.length) else {
+            throw Problem.invalid("title", "A panel needs a title of 1 to \(maxTitle) characters.")
+        }
         guard purpose.length <= maxPurpose else {
             throw Problem.invalid("purpose", "The purpose has at most \(maxPurpose) characters.")
         }
@@ -513,7 +517,8 @@ enum FeedbackPanels {
         }
         let outcome = rawOutcome.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...maxOutcome).contains(outcome.length) else {
-            throw Problem.invalid("outcome", "Say what was done, or why not, in 1 to \(maxOutcome) characters: it is what the members read.")
+            throw Problem.invalid(
+                "outcome", "Say what was done, or why not, in 1 to \(maxOutcome) characters: it is what the members read.")
         }
         guard let ideaID else { throw Problem.notFound("idea") }
         let panelID = panel.id!
@@ -556,7 +561,8 @@ enum FeedbackPanels {
         memberIDs.formUnion(try await PanelComment.query(on: tx).filter(\.$idea.$id == ideaID).all(\.$member.$id).compactMap { $0 })
         if let proposer = idea.$member.id { memberIDs.insert(proposer) }
         guard !memberIDs.isEmpty else { return }
-        let members = try await PanelMember.query(on: tx).filter(\.$id ~~ Array(memberIDs)).filter(\.$leftAt == nil).sort(\.$invitedAt).all()
+        let members = try await PanelMember.query(on: tx).filter(\.$id ~~ Array(memberIDs)).filter(\.$leftAt == nil).sort(\.$invitedAt)
+            .all()
         let text = "Your feedback was acted on: “\(idea.title)” is \(idea.status.label.lowercased())"
         let detail = "\(panel.title)\n\n\(idea.outcome ?? "")"
         try await Notifier.notify(
@@ -627,4 +633,3 @@ enum FeedbackPanels {
             comments: comments)
     }
 }
-

@@ -59,5 +59,7 @@ enum InvitationMail {
     }
 
     /// Kinds whose text holds a secret link: not kept once delivered.
-    static let secretKinds: Set<String> = [AccountLinks.mailKind, partnershipKind, colleagueKind, Events.confirmationKind, FeedbackPanels.invitationKind]
+    static let secretKinds: Set<String> = [
+        AccountLinks.mailKind, partnershipKind, colleagueKind, Events.confirmationKind, FeedbackPanels.invitationKind,
+    ]
 }

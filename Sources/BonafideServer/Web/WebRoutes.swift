@@ -158,6 +158,12 @@ func registerWeb(_ app: Application) throws {
     signedIn.get(SiteURL.caseStudy, use: WebPages.caseStudyPage)
     signedIn.post(SiteURL.caseStudyDecision, use: WebPages.decideCaseStudy)
     signedIn.post(SiteURL.caseStudyWithdrawal, use: WebPages.withdrawCaseStudy)
+    // Offers and early access: only for organizations an offer is made to, and its own.
+    signedIn.get(SiteURL.offers, use: WebPages.offers)
+    signedIn.post(SiteURL.offers, use: WebPages.createOffer)
+    signedIn.get(SiteURL.offer, use: WebPages.offerPage)
+    signedIn.post(SiteURL.offerResponse, use: WebPages.respondToOffer)
+    signedIn.post(SiteURL.offerWithdrawal, use: WebPages.withdrawOffer)
     // Events: an event's page is open to visitors for public events (they register there with an address); the
     // personal link's pages need no account, the token in the path is the credential.
     signedIn.get(SiteURL.events, use: WebPages.events)

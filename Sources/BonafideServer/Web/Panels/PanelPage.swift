@@ -48,7 +48,8 @@ struct PanelPage: Sendable {
             "<li data-acted=\"\(Access.key(i.id))\"><strong>\(i.title)</strong><p style=\"white-space:pre-wrap;margin:.2rem 0\">\(i.outcome)</p></li>"
         }
         let actedOn: HTML =
-            done.isEmpty ? "" : "<section class=\"card\" id=\"acted-on\"><h2>What we did with your feedback</h2><ul>\(HTML.join(done))</ul></section>"
+            done.isEmpty
+            ? "" : "<section class=\"card\" id=\"acted-on\"><h2>What we did with your feedback</h2><ul>\(HTML.join(done))</ul></section>"
         let error: HTML = problem.map { "<p class=\"error-text\" role=\"alert\">\($0.detail)</p>" } ?? ""
         let propose: HTML =
             view.isOpen
@@ -79,14 +80,19 @@ struct PanelPage: Sendable {
                     i.votedByYou
                         ? HTML("<span class=\"small muted\"> · you voted</span>")
                         : HTML(
-                            "<form method=\"post\" action=\"\(action(i.id))\" class=\"inline\">\(csrfField(csrf))<button class=\"link\">+1</button></form>")
+                            "<form method=\"post\" action=\"\(action(i.id))\" class=\"inline\">\(csrfField(csrf))<button class=\"link\">+1</button></form>"
+                        )
                 } ?? "" : ""
             let outcome: HTML =
-                i.outcome.map { HTML("<p class=\"answer\"><strong>\(i.status.label):</strong> <span style=\"white-space:pre-wrap\">\($0)</span></p>") }
+                i.outcome.map {
+                    HTML("<p class=\"answer\"><strong>\(i.status.label):</strong> <span style=\"white-space:pre-wrap\">\($0)</span></p>")
+                }
                 ?? ""
             let comments = HTML.join(
                 i.comments.map { c in
-                    HTML("<li><span class=\"small muted\">\(c.author), \(clock.format(c.createdAt))</span><p style=\"white-space:pre-wrap;margin:.1rem 0\">\(c.body)</p></li>")
+                    HTML(
+                        "<li><span class=\"small muted\">\(c.author), \(clock.format(c.createdAt))</span><p style=\"white-space:pre-wrap;margin:.1rem 0\">\(c.body)</p></li>"
+                    )
                 })
             let commentForm: HTML =
                 view.isOpen
@@ -124,7 +130,8 @@ struct PanelPage: Sendable {
         let rows = HTML.join(
             view.members.map { m in
                 HTML(
-                    "<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.withAccount ? "account" : "personal link")</td><td>\(clock.format(m.invitedAt))</td></tr>")
+                    "<tr><td>\(m.name)</td><td>\(m.email)</td><td>\(m.withAccount ? "account" : "personal link")</td><td>\(clock.format(m.invitedAt))</td></tr>"
+                )
             })
         let table: HTML =
             view.members.isEmpty

@@ -27,7 +27,8 @@ struct PanelsPage: Sendable {
                 """
         }
         let list: HTML =
-            items.isEmpty ? "<section class=\"card\"><p class=\"muted\" id=\"panels-empty\">No feedback panels yet.</p></section>" : HTML.join(items)
+            items.isEmpty
+            ? "<section class=\"card\"><p class=\"muted\" id=\"panels-empty\">No feedback panels yet.</p></section>" : HTML.join(items)
         let form: HTML =
             canCreate
             ? """

@@ -147,6 +147,13 @@ enum SiteURL {
     static let panelLinkIdeas = SiteRoute<String>("p", ":token", "ideas")
     static let panelLinkVote = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "vote")
     static let panelLinkComment = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "comments")
+    // MARK: Offers and early access
+
+    static let offers = SiteRoute("offers")
+    static var newOfferSection: String { offers() + "#new-offer" }
+    static let offer = SiteRoute<UUID>("offers", ":ofid")
+    static let offerResponse = SiteRoute<UUID>("offers", ":ofid", "response")
+    static let offerWithdrawal = SiteRoute<UUID>("offers", ":ofid", "withdraw")
 
     // MARK: Thank-yous
 
