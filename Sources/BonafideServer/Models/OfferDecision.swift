@@ -1,0 +1,7 @@
+import Fluent
+import Foundation
+
+enum OfferDecision: String, Codable, Sendable, CaseIterable {
+    case accepted
+    case declined
+}

@@ -1,0 +1,7 @@
+import Fluent
+import Foundation
+
+enum OfferStatus: String, Codable, Sendable, CaseIterable {
+    case open
+    case withdrawn
+}
