@@ -144,6 +144,12 @@ enum Accounts {
         }
     }
 
+    /// The owners and admins of an organization: the people who act for it and hear of what needs its decision.
+    static func managers(of organization: UUID, on db: any Database) async throws -> [UUID] {
+        try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all(\.$id)
+            .compactMap { $0 }
+    }
+
     static func authenticate(email: String, password: String, hasher: AsyncPasswordHasher, on db: any Database) async throws -> User {
         let email = Validation.normalizedEmail(email)
         let user = try await User.query(on: db).filter(\.$email == email).first()

@@ -217,10 +217,9 @@ enum CaseStudies {
     private static func tell(
         _ organization: UUID, _ text: String, _ study: CaseStudy, event: String, detail: String?, at now: Date, on db: any Database
     ) async throws {
-        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all()
         let key = Access.key(study.id!)
         try await Notifier.notify(
-            managers.compactMap(\.id),
+            try await Accounts.managers(of: organization, on: db),
             of: .init(
                 kind: .caseStudy, text: text, link: SiteURL.caseStudy(study.id), detail: detail, about: "caseStudy:\(key)",
                 key: "caseStudy:\(key):\(event)"),

@@ -184,10 +184,8 @@ enum Credentials {
     }
 
     private static func notifyManagers(of organization: UUID, text: String, link: String, at now: Date, on db: any Database) async throws {
-        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all(
-            \.$id)
         try await Notifier.notify(
-            managers.compactMap { $0 },
+            try await Accounts.managers(of: organization, on: db),
             of: .init(kind: .credentialRequest, text: text, link: link, key: UUID().uuidString.lowercased()), at: now, on: db)
     }
 

@@ -115,9 +115,8 @@ enum Introductions {
                 }
                 viewers += alike.flatMap { [$0.$via.id, $0.$target.id] }
             } else {
-                let managers = try await User.query(on: tx).filter(\.$organization.$id == via).filter(\.$role ~~ [.owner, .admin]).all()
                 try await Notifier.notify(
-                    managers.map { $0.id! },
+                    try await Accounts.managers(of: via, on: tx),
                     of: .init(
                         kind: .introduction, text: "\(actor.user.name) asks you to introduce them to \(targetOrg.name)",
                         link: SiteURL.introductions(),
@@ -171,10 +170,8 @@ enum Introductions {
                     link: SiteURL.introductions(), detail: i.introducerNote, about: "introduction:\(key)", key: "\(key):answer"),
                 at: now, on: tx)
             if accept {
-                let managers = try await User.query(on: tx).filter(\.$organization.$id == i.$target.id).filter(\.$role ~~ [.owner, .admin])
-                    .all()
                 try await Notifier.notify(
-                    managers.map { $0.id! },
+                    try await Accounts.managers(of: i.$target.id, on: tx),
                     of: .init(
                         kind: .introduction, text: "\(introducer) introduces \(requester) to you", link: SiteURL.introductions(),
                         detail: "\(note)\n\n\(requester) wrote: \(i.message)", about: "introduction:\(key)", key: "\(key):target"),

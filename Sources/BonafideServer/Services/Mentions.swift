@@ -390,10 +390,8 @@ enum Mentions {
     }
 
     private static func notifyManagers(of organization: UUID, about alert: MentionAlert, on db: any Database) async throws {
-        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all(
-            \.$id)
         try await Notifier.notify(
-            managers.compactMap { $0 },
+            try await Accounts.managers(of: organization, on: db),
             of: .init(
                 kind: .mentionAlert, text: describe(alert), link: SiteURL.mentions(brand: alert.brandKey),
                 key: "mention-alert|\(alert.id?.uuidString.lowercased() ?? UUID().uuidString)"),

@@ -174,7 +174,7 @@ enum Support {
             let names = try await names(of: [provider, actor.organizationID], on: tx)
             let asker = names[actor.organizationID] ?? "A customer"
             try await tell(
-                try await managers(of: provider, on: tx),
+                try await Accounts.managers(of: provider, on: tx),
                 "\(asker) asks for support\(priority == .urgent ? " (urgent)" : ""): \(subject)", r, event: "opened",
                 detail: "Your promise: a first answer within \(promise), by \(Notifier.dueText(due, zone: org.timeZone)).\n\n\(body)",
                 at: now, on: tx)
@@ -345,7 +345,7 @@ enum Support {
                 let names = try await names(of: [r.$requester.id], on: tx)
                 let zone = try await Organization.find(r.$provider.id, on: tx)?.timeZone ?? "UTC"
                 try await tell(
-                    try await managers(of: r.$provider.id, on: tx),
+                    try await Accounts.managers(of: r.$provider.id, on: tx),
                     "Still unanswered past your promise: \(names[r.$requester.id] ?? "a customer")'s support request “\(r.subject)”", r,
                     event: "late",
                     detail:
@@ -422,16 +422,12 @@ enum Support {
         [r.$provider.id, r.$requester.id].contains(actor.organizationID)
     }
 
-    private static func managers(of organization: UUID, on db: any Database) async throws -> [UUID] {
-        try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all().compactMap(\.id)
-    }
-
     /// Who hears of the other side's move: the person who asked, or the one who answered first; the organization's
     /// owners and admins while nobody is named.
     private static func contacts(of organization: UUID, in r: SupportRequest, on db: any Database) async throws -> [UUID] {
         if organization == r.$requester.id, let person = r.$requesterUser.id { return [person] }
         if organization == r.$provider.id, let person = r.$firstResponseBy.id { return [person] }
-        return try await managers(of: organization, on: db)
+        return try await Accounts.managers(of: organization, on: db)
     }
 
     private static func tell(

@@ -165,10 +165,9 @@ enum Thanks {
     private static func tell(
         _ organization: UUID, _ text: String, _ thanks: ThankYou, event: String, detail: String?, at now: Date, on db: any Database
     ) async throws {
-        let managers = try await User.query(on: db).filter(\.$organization.$id == organization).filter(\.$role ~~ [.owner, .admin]).all()
         let key = Access.key(thanks.id!)
         try await Notifier.notify(
-            managers.compactMap(\.id),
+            try await Accounts.managers(of: organization, on: db),
             of: .init(
                 kind: .thanks, text: text, link: SiteURL.thanksSection, detail: detail, about: "thanks:\(key)",
                 key: "thanks:\(key):\(event)"),

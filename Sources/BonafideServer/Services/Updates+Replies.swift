@@ -73,9 +73,8 @@ extension Updates {
                 body, scored, update: updateID, thread: actor.organizationID, side: .reader, by: actor, at: now, on: tx)
             let names = try await organizationNames([actor.organizationID], on: tx)
             let readerName = names[actor.organizationID] ?? "A reader"
-            let managers = try await User.query(on: tx).filter(\.$organization.$id == writer).filter(\.$role ~~ [.owner, .admin]).all()
             try await Notifier.notify(
-                managers.compactMap(\.id),
+                try await Accounts.managers(of: writer, on: tx),
                 of: .init(
                     kind: .updateReply, text: "\(readerName) replied to “\(title)”", link: threadLink(updateID, actor.organizationID),
                     detail: "\(actor.user.name), \(readerName):\n\n\(body)", about: "update:\(Access.key(updateID))",
