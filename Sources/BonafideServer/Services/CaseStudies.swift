@@ -178,16 +178,29 @@ enum CaseStudies {
     /// Completed commitments of the partnership, how many were delivered by their date, and the period from the
     /// partnership's start to the last completion; nil while nothing is completed.
     static func figures(of partnership: UUID, on db: any Database) async throws -> Figures? {
-        let done = try await Commitment.query(on: db).filter(\.$partnership.$id == partnership).filter(\.$status == .completed)
-            .field(\.$dueAt).field(\.$deliveredAt).field(\.$completedAt).field(\.$createdAt).all()
-        guard !done.isEmpty else { return nil }
-        // The work began with the partnership or its first commitment, whichever the record shows first (commitments
-        // brought over from before the partnership was recorded can be older).
-        let firstCommitment = done.map(\.createdAt).min()!
-        let started = min(try await Partnership.find(partnership, on: db)?.createdAt ?? firstCommitment, firstCommitment)
-        let onTime = done.filter { ($0.deliveredAt ?? $0.completedAt ?? .distantFuture) <= $0.dueAt }.count
-        let last = done.compactMap(\.completedAt).max() ?? done.map(\.dueAt).max()!
-        return Figures(completed: done.count, onTime: onTime, from: started, to: last)
+        try await figures(of: [partnership], on: db)[partnership]
+    }
+
+    /// The figures of many partnerships in two queries: a profile lists up to 100 case studies.
+    static func figures(of partnerships: [UUID], on db: any Database) async throws -> [UUID: Figures] {
+        let ids = Array(Set(partnerships))
+        guard !ids.isEmpty else { return [:] }
+        let done = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids).filter(\.$status == .completed)
+            .field(\.$partnership.$id).field(\.$dueAt).field(\.$deliveredAt).field(\.$completedAt).field(\.$createdAt).all()
+        let created = Dictionary(
+            try await Partnership.query(on: db).filter(\.$id ~~ ids).field(\.$id).field(\.$createdAt).all().map { ($0.id!, $0.createdAt) },
+            uniquingKeysWith: { a, _ in a })
+        var figures: [UUID: Figures] = [:]
+        for (partnership, done) in Dictionary(grouping: done, by: { $0.$partnership.id }) {
+            // The work began with the partnership or its first commitment, whichever the record shows first (commitments
+            // brought over from before the partnership was recorded can be older).
+            let firstCommitment = done.map(\.createdAt).min()!
+            let started = min((created[partnership] ?? nil) ?? firstCommitment, firstCommitment)
+            let onTime = done.filter { ($0.deliveredAt ?? $0.completedAt ?? .distantFuture) <= $0.dueAt }.count
+            let last = done.compactMap(\.completedAt).max() ?? done.map(\.dueAt).max()!
+            figures[partnership] = Figures(completed: done.count, onTime: onTime, from: started, to: last)
+        }
+        return figures
     }
 
     // MARK: Helpers
@@ -234,11 +247,8 @@ enum CaseStudies {
 
     private static func entries(_ studies: [CaseStudy], on db: any Database) async throws -> [Entry] {
         let names = try await names(of: Array(Set(studies.flatMap { [$0.$author.id, $0.$partner.id] })), on: db)
-        var out: [Entry] = []
-        for study in studies {
-            out.append(entry(study, names: names, figures: try await figures(of: study.$partnership.id, on: db) ?? .init(study)))
-        }
-        return out
+        let figures = try await figures(of: studies.map { $0.$partnership.id }, on: db)
+        return studies.map { entry($0, names: names, figures: figures[$0.$partnership.id] ?? .init($0)) }
     }
 
     private static func entry(_ s: CaseStudy, names: [UUID: String], figures: Figures) -> Entry {
