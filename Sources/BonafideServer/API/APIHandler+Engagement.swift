@@ -18,8 +18,23 @@ extension API {
     func publishUpdate(_ input: Operations.PublishUpdate.Input) async throws -> Operations.PublishUpdate.Output {
         guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
         let actor = try await actor()
-        guard let audience = Audience(rawValue: b.visibility.rawValue) else { throw Problem.invalid("visibility", "Unknown visibility.") }
-        let entry = try await Updates.publish(title: b.title, body: b.body, audience: audience, by: actor, on: try req.db)
+        guard let visibility = UpdateAudience(rawValue: b.visibility.rawValue) else {
+            throw Problem.invalid("visibility", "Unknown visibility.")
+        }
+        let entry: Updates.Entry
+        switch visibility {
+        case .organizations:
+            let ids = try (b.organizationIds ?? []).map { raw in
+                guard let id = UUID(uuidString: raw) else { throw Problem.invalid("organizationIds", "Each organization id is a UUID.") }
+                return id
+            }
+            entry = try await Updates.publish(title: b.title, body: b.body, to: ids, by: actor, on: try req.db)
+        case .audience(let audience):
+            guard b.organizationIds == nil else {
+                throw Problem.invalid("organizationIds", "organizationIds go only with the visibility organizations.")
+            }
+            entry = try await Updates.publish(title: b.title, body: b.body, audience: audience, by: actor, on: try req.db)
+        }
         return .created(.init(body: .json(DTO.update(entry))))
     }
 
@@ -106,7 +121,8 @@ extension DTO {
     static func update(_ e: Updates.Entry) -> Components.Schemas.PartnerUpdate {
         .init(
             id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName, title: e.title,
-            body: e.body, bodyHtml: Markdown.html(e.body).text, visibility: .init(rawValue: e.audience.rawValue)!, writtenBy: e.writtenBy,
+            body: e.body, bodyHtml: Markdown.html(e.body).text, visibility: .init(rawValue: e.audience.rawValue)!,
+            organizationIds: e.namedOrganizations.isEmpty ? nil : e.namedOrganizations.map { Access.key($0.id) }, writtenBy: e.writtenBy,
             publishedAt: e.publishedAt)
     }
 

@@ -1,8 +1,8 @@
 import Fluent
 import Foundation
 
-/// News an organization shares with an audience it chooses (partners, a circle, everyone): written in Markdown,
-/// delivered in the app, by mail and in an Atom feed.
+/// News an organization shares with an audience it chooses (partners, a circle, everyone, or organizations it names):
+/// written in Markdown, delivered in the app, by mail and, when public, in an Atom feed.
 // @unchecked: Fluent models are classes with property wrappers; each instance stays in one task.
 final class OrganizationUpdate: Model, @unchecked Sendable {
     static let schema = "organization_updates"
@@ -11,7 +11,7 @@ final class OrganizationUpdate: Model, @unchecked Sendable {
     @Parent(key: "organization_id") var organization: Organization
     @Field(key: "title") var title: String
     @Field(key: "body") var body: String
-    @Enum(key: "audience") var audience: Audience
+    @Enum(key: "audience") var audience: UpdateAudience
     @OptionalParent(key: "written_by") var writtenBy: User?
     @Field(key: "published_at") var publishedAt: Date
     /// People told of it when it was published, and their organizations: the start of its figures, kept because

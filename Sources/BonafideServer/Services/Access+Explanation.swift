@@ -30,6 +30,8 @@ extension Access {
                 lines.append("Someone who is not signed in sees only public sections.")
             }
             return lines
+        case .named(let owner, _):
+            return ["Only \(names.organization(owner))'s people and the organizations it named read it."]
         case .partnership:
             return ["Only the people added to a partnership and the owners and admins of its two sides see it."]
         case .organization:

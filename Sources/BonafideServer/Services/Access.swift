@@ -25,6 +25,10 @@ enum Access {
         case partnership(Partnership)
         /// Something an organization shares with an audience: a profile section, its status page, a document.
         case shared(organization: UUID, name: String, audience: Audience)
+        /// Something an organization addresses to organizations it names one by one (an update for Kite and Lark):
+        /// its own people and the people of each named organization read it. The names are stored rows
+        /// (`NamedAudience`), not a relation, so no partnership or circle opens it to anyone else.
+        case named(organization: UUID, name: String)
     }
 
     /// Stored relations (owner, admin, member, partner, circles, sides) and the permissions computed from them.
@@ -90,12 +94,19 @@ enum Access {
         var tuples = TupleSet(subjectTuples(subject))
         let memberOf = try await memberships(of: subject, in: objects, on: db)
         var owners = Set<UUID>()
+        var named: [(owner: UUID, name: String)] = []
         for object in objects {
             for t in objectTuples(object, for: subject, memberOf: memberOf) { tuples.insert(t) }
-            if case .shared(let owner, _, _) = object, let asker = organization(of: subject), asker != owner { owners.insert(owner) }
+            guard let asker = organization(of: subject) else { continue }
+            switch object {
+            case .shared(let owner, _, _) where asker != owner: owners.insert(owner)
+            case .named(let owner, let name) where asker != owner: named.append((owner, name))
+            default: break
+            }
         }
         if let asker = organization(of: subject) {
             for t in try await relations(of: owners, toward: asker, on: db) { tuples.insert(t) }
+            for t in try await namedReaders(named, among: asker, on: db) { tuples.insert(t) }
         }
         return objects.map { model.check(name(subject), relation, name($0), in: tuples) }
     }
@@ -192,7 +203,7 @@ enum Access {
         switch object {
         case .organization(let id): "organization:\(key(id))"
         case .partnership(let p): "partnership:\(key(p.id!))"
-        case .shared(let organization, let name, _): "shared:\(key(organization))/\(name)"
+        case .shared(let organization, let name, _), .named(let organization, let name): "shared:\(key(organization))/\(name)"
         }
     }
 
@@ -262,6 +273,9 @@ enum Access {
                 .init(name(object), "organization", "organization:\(key(owner))"),
                 .init(name(object), "reader", audience.grantee(of: owner)),
             ]
+        case .named(let owner, _):
+            // Its readers beyond the owner's people are the named organizations, read for the asker by `check`.
+            return [.init(name(object), "organization", "organization:\(key(owner))")]
         }
     }
 

@@ -303,18 +303,10 @@ enum Offers {
 
     /// Every organization the given one knows, as `relationship` would answer for each.
     static func relationships(of organization: UUID, on db: any Database) async throws -> [UUID: Relationship] {
-        let partnerships = try await Partnership.query(on: db).filter(\.$status ~~ [.active, .ended])
-            .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }.all()
-        var started: [UUID: Date] = [:]
-        for p in partnerships {
-            guard let other = p.otherSide(of: organization), other != organization, let at = p.createdAt else { continue }
-            started[other] = min(started[other] ?? at, at)
-        }
-        let placements = try await CirclePlacement.query(on: db).filter(\.$organization.$id == organization).all()
-        let placed = Dictionary(placements.map { ($0.$member.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [UUID: Relationship] = [:]
-        for other in Set(started.keys).union(placed.keys) {
-            if let r = combine(partnership: started[other], placement: placed[other]) { out[other] = r }
+        for (other, known) in try await Access.knownOrganizations(of: organization, on: db) {
+            let started = known.partnerships.compactMap(\.createdAt).min()
+            if let r = combine(partnership: started, placement: known.placement) { out[other] = r }
         }
         return out
     }

@@ -258,7 +258,7 @@ extension Updates {
         }
     }
 
-    private static func organizationNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+    static func organizationNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
         Dictionary(
             try await Organization.query(on: db).filter(\.$id ~~ ids).field(\.$id).field(\.$name).all().map { ($0.id!, $0.name) },
             uniquingKeysWith: { a, _ in a })

@@ -51,7 +51,7 @@ struct UpdatePage: Sendable {
             signedIn && !own
             ? "<a href=\"\(SiteURL.organization(entry.organizationID))\">\(entry.organizationName)</a>" : "\(entry.organizationName)"
         let author: HTML = entry.writtenBy.map { HTML(" · by \($0)") } ?? ""
-        let audience: HTML = own ? HTML("<p class=\"small muted\" id=\"update-audience\">Who reads it: \(entry.audience.label)</p>") : ""
+        let audience: HTML = own ? HTML("<p class=\"small muted\" id=\"update-audience\">Who reads it: \(entry.audienceLabel)</p>") : ""
         let back: HTML = signedIn ? "<p class=\"small\"><a href=\"\(SiteURL.updates())\">← All updates</a></p>" : ""
         // A refusal about a form the page does not show (a thread that is not the viewer's to answer) is said at the top.
         let shownInForm =

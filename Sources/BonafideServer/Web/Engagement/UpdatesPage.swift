@@ -13,9 +13,15 @@ struct UpdatesPage: Sendable {
     var clock: Clock
 
     static func load(_ req: Request, for actor: Actor, form: UpdateForm? = nil) async throws -> Self {
-        UpdatesPage(
-            organizationID: actor.organizationID, entries: try await Updates.visible(to: .person(actor), on: req.db),
-            form: Policy.canManage(actor) ? (form ?? UpdateForm(csrf: req.csrfToken)) : nil, clock: Clock(actor.user.timeZone))
+        var writing: UpdateForm?
+        if Policy.canManage(actor) {
+            var shown = form ?? UpdateForm(csrf: req.csrfToken)
+            shown.knownOrganizations = try await Updates.addressable(by: actor, on: req.db)
+            writing = shown
+        }
+        return UpdatesPage(
+            organizationID: actor.organizationID, entries: try await Updates.visible(to: .person(actor), on: req.db), form: writing,
+            clock: Clock(actor.user.timeZone))
     }
 
     func render() -> HTML {
@@ -38,7 +44,7 @@ struct UpdatesPage: Sendable {
     /// one's own says who reads it.
     static func item(_ e: Updates.Entry, own: Bool, clock: Clock) -> HTML {
         let from: HTML = own ? "\(e.organizationName)" : "<a href=\"\(SiteURL.organization(e.organizationID))\">\(e.organizationName)</a>"
-        let audience: HTML = own ? " · <span title=\"Who reads it\">\(e.audience.label)</span>" : ""
+        let audience: HTML = own ? " · <span title=\"Who reads it\">\(e.audienceLabel)</span>" : ""
         return """
             <article class="card update" data-update="\(Access.key(e.id))"><p class="small muted">\(from) · \(clock.format(e.publishedAt))\(audience)</p>
             <h2><a href="\(SiteURL.update(e.id))">\(e.title)</a></h2>

@@ -18,17 +18,32 @@ extension WebPages {
     static func publishUpdate(_ req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let values = Dictionary(uniqueKeysWithValues: UpdateForm.fields.map { ($0, typedText(req, $0)) })
+        let named = (try? req.content.get([String].self, at: "organizationIds")) ?? []
         do {
-            guard let audience = Audience(rawValue: values["visibility"] ?? "") else {
+            guard let visibility = UpdateAudience(rawValue: values["visibility"] ?? "") else {
                 throw Problem.invalid("visibility", "Choose who reads the update.")
             }
-            let entry = try await Updates.publish(
-                title: values["title"] ?? "", body: values["body"] ?? "", audience: audience, by: actor, on: req.db)
-            req.flash("Published. Who reads it: \(audience.label.lowercased()).")
-            return req.safeRedirect(to: SiteURL.update(entry.id))
+            let title = values["title"] ?? "", body = values["body"] ?? ""
+            switch visibility {
+            case .organizations:
+                let ids = try named.map { raw in
+                    guard let id = UUID(uuidString: raw) else {
+                        throw Problem.invalid("organizationIds", "Choose the organizations from the list.")
+                    }
+                    return id
+                }
+                let entry = try await Updates.publish(title: title, body: body, to: ids, by: actor, on: req.db)
+                req.flash("Published for \(entry.namedOrganizations.map { $0.name }.joined(separator: ", ")) and your own people.")
+                return req.safeRedirect(to: SiteURL.update(entry.id))
+            case .audience(let audience):
+                // The boxes are on the form whatever is chosen; ticked ones count only for named organizations.
+                let entry = try await Updates.publish(title: title, body: body, audience: audience, by: actor, on: req.db)
+                req.flash("Published. Who reads it: \(audience.label.lowercased()).")
+                return req.safeRedirect(to: SiteURL.update(entry.id))
+            }
         } catch let problem as Problem where Policy.canManage(actor) {
             // Shown again as typed, with the refusal next to its field.
-            let form = UpdateForm(values: values, problem: problem, csrf: req.csrfToken)
+            let form = UpdateForm(values: values, named: Set(named), problem: problem, csrf: req.csrfToken)
             return try await updatesPage(req, form: form).encodeResponse(status: problem.status, for: req)
         } catch let problem as Problem {
             req.flash(problem.detail, error: true)
