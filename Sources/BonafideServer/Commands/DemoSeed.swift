@@ -540,6 +540,8 @@ public enum DemoSeed {
             to: carla.organizationID, text: "Thank you for deciding within a day every time we asked: it kept the redesign on schedule.",
             by: alice, at: at(56), on: db)
         _ = try await Thanks.decide(thanks.id, show: true, by: carla, at: at(56, 4), on: db)
+        try await seedPanelOfferAndPastWebinar(
+            app, now: now, at: at, alice: alice, ben: ben, carla: carla, dan: dan, esha: esha, farid: farid)
         // Northwind keeps its partners informed on a status page.
         _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
         // The demo's history is not news: its notifications stay under the bell and are not mailed.
