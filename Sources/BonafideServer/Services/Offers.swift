@@ -118,6 +118,14 @@ enum Offers {
             guard let event = try await LiveEvent.find(id, on: db), event.$organization.id == actor.organizationID else {
                 throw Problem.invalid("linkedEventId", "Link one of your organization's own events.")
             }
+            // Early access opens the event to whoever accepts: an event some recipients may not see would show them
+            // what its own audience keeps from them.
+            guard eventAudience(event.audience, covers: draft.audience) else {
+                throw Problem.invalid(
+                    "linkedEventId",
+                    "“\(event.title)” is for \(event.audience.label.lowercased()), which leaves out some of those this offer is for "
+                        + "(\(draft.audience.label.lowercased())). Offer it to a narrower audience, or widen the event's.")
+            }
         }
         if let id = draft.linkedDocumentID {
             guard let document = try await Document.find(id, on: db), document.$organization.id == actor.organizationID else {
@@ -288,6 +296,19 @@ enum Offers {
             oldEnough(offer, relation, at: now)
         else { throw Problem.notFound("offer") }
         return (offer, relation)
+    }
+
+    /// Whether everyone in the offer's audience may also see an event with the given audience. Circles nest (a
+    /// connected audience includes collaborators, and they the trusted referrals, as in `Access`); partners are a
+    /// relation of their own, covered only by partners, signed-in people or everyone.
+    static func eventAudience(_ event: Audience, covers offer: Audience) -> Bool {
+        switch event {
+        case .public, .signedIn: true
+        case .partners: offer == .partners
+        case .connected: [.connected, .collaborator, .trustedReferral].contains(offer)
+        case .collaborator: [.collaborator, .trustedReferral].contains(offer)
+        case .trustedReferral: offer == .trustedReferral
+        }
     }
 
     // MARK: Relationships
