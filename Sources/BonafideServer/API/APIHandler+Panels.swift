@@ -73,6 +73,12 @@ extension API {
         return .ok(.init(body: .json(DTO.panel(entry))))
     }
 
+    func leavePanel(_ input: Operations.LeavePanel.Input) async throws -> Operations.LeavePanel.Output {
+        let participant = try await panelParticipant(input.headers.xPanelToken)
+        let entry = try await FeedbackPanels.leave(UUID(uuidString: input.path.panelId), as: participant, on: try req.db)
+        return .ok(.init(body: .json(DTO.panel(entry))))
+    }
+
     /// The personal link's token when one is sent (counted per client address, like event links: guessing stays
     /// slow), otherwise the signed-in person; neither is 401.
     private func panelParticipant(_ token: String?) async throws -> FeedbackPanels.Participant {

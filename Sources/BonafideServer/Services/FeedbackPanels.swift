@@ -4,10 +4,11 @@ import Foundation
 
 /// Feedback panels ("feedback committees"): an organization invites customers and partners to a standing panel,
 /// from one of its circles (people with an account) or from a CSV list (addresses, who act through a personal link
-/// whose token is mailed once and kept only as a digest). Members propose ideas, vote once per idea and comment; the
-/// organization's owners and admins mark an idea planned, done or declined with what was done (or why not), and
-/// everyone who proposed, voted or commented is told, so members see their feedback acted on. Only the members and
-/// the organization's people see a panel: to anyone else it does not exist (404), so nothing leaks across tenants.
+/// whose token is mailed once and kept only as a digest, unless an account has confirmed the address). Members
+/// propose ideas, vote once per idea, comment, and may leave; the organization's owners and admins mark an idea
+/// planned, done or declined with what was done (or why not), and everyone who proposed, voted or commented is told,
+/// so members see their feedback acted on. Only the members and the organization's people see a panel: to anyone
+/// else it does not exist (404), so nothing leaks across tenants.
 enum FeedbackPanels {
     static let maxTitle = 200
     static let maxPurpose = 2_000
@@ -264,8 +265,9 @@ enum FeedbackPanels {
 
     /// Invites the people of every organization in one of the actor's organization's circles (each with their
     /// account, told in the app and by mail), or the people of a CSV list of "email,name" lines (each mailed a
-    /// personal link once). Addresses already on the panel and bad lines are skipped with the reason; a list that
-    /// cannot be read at all is refused with nothing written.
+    /// personal link once, unless the address is an account's confirmed one: then as that account). Addresses
+    /// already on the panel (or that left it), the organization's own people and bad lines are skipped with the
+    /// reason; a list that cannot be read at all is refused with nothing written.
     static func invite(
         _ id: UUID?, circle: String?, csv: String?, by actor: Actor, baseURL: String, at now: Date = Date(), on db: any Database
     ) async throws -> Invited {
@@ -292,8 +294,23 @@ enum FeedbackPanels {
             }
         case (nil, let text?):
             let (people, bad) = try parseMembers(text)
-            candidates = people.map { Candidate(email: $0.email, name: $0.name, userID: nil) }
             skipped = bad
+            // An address whose account has confirmed it joins as that account: the person finds the panel among
+            // their own (/panels), is told in the app, and acts with the account rather than with a second
+            // credential for the same seat. An unconfirmed address proves nobody owns it, so it gets the mailed
+            // link, which only the address's owner can open; taking the account then would let whoever signed up
+            // with someone else's address into the panel.
+            let byEmail = try await Self.accounts(people.map(\.email), on: db)
+            for person in people {
+                let user = byEmail[person.email]
+                if let user, user.$organization.id == actor.organizationID {
+                    skipped.append(Skip(email: person.email, reason: "one of your organization's people, who see the panel already"))
+                } else if let user, user.emailVerifiedAt != nil {
+                    candidates.append(Candidate(email: person.email, name: user.name, userID: user.id))
+                } else {
+                    candidates.append(Candidate(email: person.email, name: person.name, userID: nil))
+                }
+            }
         default:
             throw Problem.invalid("members", "Give either a circle or a CSV list of email,name lines, not both.")
         }
@@ -305,14 +322,17 @@ enum FeedbackPanels {
                 // Locked: two invitations at once see each other's members, so nobody is invited twice.
                 guard let current = try await tx.lockedRow(FeedbackPanel.self, panelID) else { throw Problem.notFound("panel") }
                 guard current.status == .open else { throw Problem(.conflict, "This panel is closed; it takes no new members.") }
-                var taken = Set(try await PanelMember.query(on: tx).filter(\.$panel.$id == panelID).all(\.$email))
+                let earlier = try await PanelMember.query(on: tx).filter(\.$panel.$id == panelID).all()
+                var taken = Set(earlier.map(\.email))
+                // Someone who left chose to: inviting them again does not bring them back.
+                let left = Set(earlier.filter { $0.leftAt != nil }.map(\.email))
                 let organizer = try await Organization.find(current.$organization.id, on: tx)?.name ?? ""
                 var skips = earlierSkips
                 var invited = 0
                 var withAccount: [UUID] = []
                 for c in wanted {
                     guard taken.insert(c.email).inserted else {
-                        skips.append(Skip(email: c.email, reason: "already a member"))
+                        skips.append(Skip(email: c.email, reason: left.contains(c.email) ? "left the panel" : "already a member"))
                         continue
                     }
                     let member = PanelMember()
@@ -360,6 +380,35 @@ enum FeedbackPanels {
         } catch let error as any DatabaseError where error.isConstraintFailure {
             // The same address invited twice at once: the unique (panel, email) lets one of them through.
             throw Problem(.conflict, "Someone on this list was invited at the same moment; try again.")
+        }
+    }
+
+    /// The accounts of these (normalized) addresses, by address.
+    static func accounts(_ emails: [String], on db: any Database) async throws -> [String: User] {
+        guard !emails.isEmpty else { return [:] }
+        let users = try await User.query(on: db).filter(\.$email ~~ Array(Set(emails))).all()
+        return Dictionary(users.map { (Validation.normalizedEmail($0.email), $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    // MARK: Leaving
+
+    /// A member leaves: the panel leaves their list, a personal link stops opening it, and what they proposed,
+    /// voted and commented stays, as a former member's. Decided on the locked member row, so leaving twice at once
+    /// is one leave and one 409.
+    static func leave(_ id: UUID?, as participant: Participant, at now: Date = Date(), on db: any Database) async throws -> Entry {
+        let seat = try await Self.seat(participant, in: id, on: db)
+        guard let memberID = seat.member?.id else {
+            throw Problem(.forbidden, "Only members leave a panel; your organization runs this one.")
+        }
+        let panelID = seat.panel.id!
+        return try await db.writeTransaction { tx in
+            guard let member = try await tx.lockedRow(PanelMember.self, memberID) else { throw Problem.notFound("panel") }
+            guard member.leftAt == nil else { throw Problem(.conflict, "You already left this panel.") }
+            member.leftAt = now
+            try await member.save(on: tx)
+            guard let panel = try await FeedbackPanel.find(panelID, on: tx) else { throw Problem.notFound("panel") }
+            let name = try await Organization.find(panel.$organization.id, on: tx)?.name ?? ""
+            return entry(panel, organizationName: name, members: try await memberCounts([panelID], on: tx)[panelID] ?? 0)
         }
     }
 

@@ -197,6 +197,8 @@ func registerWeb(_ app: Application) throws {
     web.post(SiteURL.panelLinkIdeas, use: WebPages.proposeThroughPanelLink)
     web.post(SiteURL.panelLinkVote, use: WebPages.voteThroughPanelLink)
     web.post(SiteURL.panelLinkComment, use: WebPages.commentThroughPanelLink)
+    signedIn.post(SiteURL.panelLeave, use: WebPages.leavePanel)
+    web.post(SiteURL.panelLinkLeave, use: WebPages.leaveThroughPanelLink)
     // Thank-yous: given from the other organization's profile, decided and withdrawn on one's own organization page.
     signedIn.post(SiteURL.thankOrganization, use: WebPages.giveThanks)
     signedIn.post(SiteURL.thanksDecision, use: WebPages.decideThanks)

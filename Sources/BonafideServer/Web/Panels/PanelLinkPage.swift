@@ -25,7 +25,8 @@ struct PanelLinkPage: Sendable {
             comment: { SiteURL.panelLinkComment(link, $0) }, decide: nil)
         return """
             <div style="max-width:720px"><p class="small muted" id="link-note">This page is your personal link to the panel: bookmark it, and keep it to yourself.</p>
-            \(PanelPage.body(view, actions: actions, clock: Clock(nil), csrf: csrf, typed: typed, problem: problem))</div>
+            \(PanelPage.body(view, actions: actions, clock: Clock(nil), csrf: csrf, typed: typed, problem: problem))
+            \(PanelPage.leaving(action: SiteURL.panelLinkLeave(link), csrf: csrf))</div>
             """
     }
 }

@@ -30,11 +30,21 @@ struct PanelPage: Sendable {
         var actions = Actions(propose: SiteURL.panelIdeas(id), vote: nil, comment: { SiteURL.panelComment(id, $0) }, decide: nil)
         if view.memberID != nil { actions.vote = { SiteURL.panelVote(id, $0) } }
         if view.organizer { actions.decide = { SiteURL.panelDecision(id, $0) } }
+        let leave: HTML = view.memberID != nil ? Self.leaving(action: SiteURL.panelLeave(id), csrf: csrf) : ""
         return """
             <p class="small"><a href="\(SiteURL.panels())">← All panels</a></p>
             \(Self.body(view, actions: actions, clock: clock, csrf: csrf))
+            \(leave)
             \(organizerTools())
             """
+    }
+
+    /// A member's way off the panel, for either kind of member: a quiet secondary action below the ideas.
+    static func leaving(action: String, csrf: String) -> HTML {
+        """
+        <section class="card" id="membership"><p class="small muted">You are a member of this panel. Leaving ends your membership; your ideas, votes and comments stay on the panel.</p>
+        <form method="post" action="\(action)">\(csrfField(csrf))<button class="secondary">Leave the panel</button></form></section>
+        """
     }
 
     /// The panel's heading, what was done, the ideas and the form to propose: the same for both kinds of member.

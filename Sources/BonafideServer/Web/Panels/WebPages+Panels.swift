@@ -97,6 +97,16 @@ extension WebPages {
         }
     }
 
+    static func leavePanel(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = uuid(req, "pnid")
+        return try await act(req, back: SiteURL.panel(id)) {
+            let entry = try await FeedbackPanels.leave(id, as: .person(actor), on: req.db)
+            req.flash("You left “\(entry.title)”. Your ideas, votes and comments stay on it.")
+            return SiteURL.panels()
+        }
+    }
+
     // MARK: Personal link (no account; the link is the credential)
 
     static func panelLinkPage(_ req: Request) async throws -> Response {
@@ -142,6 +152,25 @@ extension WebPages {
         return try await throughPanelLink(req) { token, id in
             _ = try await FeedbackPanels.comment(id, idea: idea, body: body, as: .link(token), on: req.db)
         }
+    }
+
+    /// Once left, the link opens nothing: the answer says so on a page of its own instead of leading back to it.
+    static func leaveThroughPanelLink(_ req: Request) async throws -> Response {
+        let token = req.parameters.get("token") ?? ""
+        try await req.limitAttempts("panel-link", key: "", limit: 120, window: 600)
+        let (panel, _) = try await FeedbackPanels.byLink(token, on: req.db)
+        let entry: FeedbackPanels.Entry
+        do {
+            entry = try await FeedbackPanels.leave(panel.id, as: .link(token), on: req.db)
+        } catch let problem as Problem where problem.status != .notFound {
+            let model = try await PanelLinkPage.load(req, token: token, problem: problem)
+            return try await panelLinkResponse(req, model, status: problem.status)
+        }
+        let left = PanelLeftPage(title: entry.title, organizationName: entry.organizationName)
+        let res = try await customerPage(req, "You left the panel", left.render()).encodeResponse(status: .ok, for: req)
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        res.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return res
     }
 
     /// The link is a secret in the address: it is not sent on as a referrer nor kept in caches.

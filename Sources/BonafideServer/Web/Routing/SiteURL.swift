@@ -147,6 +147,8 @@ enum SiteURL {
     static let panelLinkIdeas = SiteRoute<String>("p", ":token", "ideas")
     static let panelLinkVote = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "vote")
     static let panelLinkComment = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "comments")
+    static let panelLeave = SiteRoute<UUID>("panels", ":pnid", "leave")
+    static let panelLinkLeave = SiteRoute<String>("p", ":token", "leave")
     // MARK: Offers and early access
 
     static let offers = SiteRoute("offers")
