@@ -31,6 +31,17 @@ extension API {
         return .ok(.init(body: .json(DTO.liveEvent(view))))
     }
 
+    func updateEvent(_ input: Operations.UpdateEvent.Input) async throws -> Operations.UpdateEvent.Output {
+        guard case .json(let b) = input.body else { throw Problem(.unsupportedMediaType, "Send JSON.") }
+        let req = try req
+        let changes = Events.Changes(
+            title: b.title, description: b.description, startsAt: b.startsAt, durationMinutes: b.durationMinutes, timeZone: b.timeZone,
+            capacity: b.capacity, unlimitedSeats: b.unlimitedSeats ?? false, videoLink: b.videoLink)
+        let entry = try await Events.update(
+            UUID(uuidString: input.path.eventId), changes, by: try await actor(), baseURL: req.application.bonafide.baseURL, on: req.db)
+        return .ok(.init(body: .json(DTO.liveEvent(entry, videoLink: true))))
+    }
+
     func cancelEvent(_ input: Operations.CancelEvent.Input) async throws -> Operations.CancelEvent.Output {
         let req = try req
         let entry = try await Events.cancel(
@@ -63,7 +74,9 @@ extension API {
         -> Operations.CancelEventRegistration.Output
     {
         let participant = try await eventParticipant(input.headers.xEventToken)
-        let seat = try await Events.cancelRegistration(UUID(uuidString: input.path.eventId), as: participant, on: try req.db)
+        let req = try req
+        let seat = try await Events.cancelRegistration(
+            UUID(uuidString: input.path.eventId), as: participant, baseURL: req.application.bonafide.baseURL, on: req.db)
         return .ok(.init(body: .json(DTO.eventRegistration(seat))))
     }
 

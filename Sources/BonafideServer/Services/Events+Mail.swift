@@ -56,7 +56,10 @@ extension Events {
     /// The event as an iCalendar invitation (REQUEST) or cancellation (CANCEL), for one person's mail.
     static func invitation(_ event: LiveEvent, organizer: String, method: String, baseURL: String?, now: Date) -> String {
         var calendar = ICalendar(name: "Bonafide: \(organizer)", method: method)
-        calendar.events = [calendarEvent(event, organizer: organizer, baseURL: baseURL)]
+        var entry = calendarEvent(event, organizer: organizer, baseURL: baseURL)
+        // A cancellation cancels the event in that calendar, whether the event was called off or one seat given back.
+        if method == "CANCEL" { entry.status = "CANCELLED" }
+        calendar.events = [entry]
         return calendar.render(stamp: now)
     }
 

@@ -294,18 +294,28 @@ enum Events {
         }
     }
 
-    /// The person (or the holder of the personal link) gives their seat back, until the event is over.
-    static func cancelRegistration(_ id: UUID?, as participant: Participant, at now: Date = Date(), on db: any Database) async throws
-        -> Seat
-    {
+    /// The person (or the holder of the personal link) gives their seat back, until the event is over, and is sent a
+    /// calendar cancellation (METHOD:CANCEL) that takes the event out of their calendar.
+    static func cancelRegistration(
+        _ id: UUID?, as participant: Participant, baseURL: String? = nil, at now: Date = Date(), on db: any Database
+    ) async throws -> Seat {
         let (event, found) = try await self.participant(participant, in: id, on: db)
         guard let found else { throw Problem.notFound("registration") }
         return try await db.writeTransaction { tx in
+            // The event row first, as registering takes it: the SEQUENCE raised here is the one the cancellation carries,
+            // and a later invitation of the same person carries at least as much, so their calendar takes it again.
+            guard let current = try await tx.lockedRow(LiveEvent.self, event.id!) else { throw Problem.notFound("event") }
             guard let r = try await tx.lockedRow(EventRegistration.self, found.id!) else { throw Problem.notFound("registration") }
             guard r.cancelledAt == nil else { throw Problem(.conflict, "This registration was already cancelled.") }
-            guard event.endsAt > now else { throw Problem(.conflict, "The event is over; its registrations stay as they were.") }
+            guard current.endsAt > now else { throw Problem(.conflict, "The event is over; its registrations stay as they were.") }
             r.cancelledAt = now
             try await r.save(on: tx)
+            // A cancelled event was taken out of every calendar already.
+            if current.status == .scheduled {
+                current.sequence += 1
+                try await current.save(on: tx)
+                try await tellSeatGivenBack(r, of: current, baseURL: baseURL, at: now, on: tx)
+            }
             return seat(r)
         }
     }
@@ -394,7 +404,9 @@ enum Events {
 
     // MARK: Helpers
 
-    static func validated(_ draft: Draft, now: Date) throws -> Draft {
+    /// `keepingStart`: the start the event has; a draft that keeps it need not start in the future (an event under
+    /// way is changed without moving it).
+    static func validated(_ draft: Draft, now: Date, keepingStart: Date? = nil) throws -> Draft {
         var d = draft
         d.title = draft.title.trimmingCharacters(in: .whitespacesAndNewlines)
         d.description = draft.description.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -405,8 +417,10 @@ enum Events {
             throw Problem.invalid("description", "The description has at most \(maxDescription) characters (Markdown).")
         }
         guard let start = d.startsAt else { throw Problem.invalid("startsAt", "Give the date and time the event starts.") }
-        guard start > now, start < now.addingTimeInterval(horizon) else {
-            throw Problem.invalid("startsAt", "An event starts in the future, within five years.")
+        if start != keepingStart {
+            guard start > now, start < now.addingTimeInterval(horizon) else {
+                throw Problem.invalid("startsAt", "An event starts in the future, within five years.")
+            }
         }
         guard durations.contains(d.durationMinutes) else {
             throw Problem.invalid("durationMinutes", "An event lasts \(durations.lowerBound) to \(durations.upperBound) minutes.")

@@ -178,6 +178,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.post(SiteURL.eventRecording, use: WebPages.setEventRecording)
     signedIn.post(SiteURL.eventFollowUp, use: WebPages.sendEventFollowUp)
     signedIn.post(SiteURL.eventCancel, use: WebPages.cancelEvent)
+    signedIn.post(SiteURL.eventEdit, use: WebPages.updateEvent)
     web.get(SiteURL.eventLink, use: WebPages.eventLinkPage)
     web.post(SiteURL.eventLinkQuestions, use: WebPages.askThroughEventLink)
     web.post(SiteURL.eventLinkVote, use: WebPages.voteThroughEventLink)

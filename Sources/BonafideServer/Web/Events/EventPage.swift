@@ -18,17 +18,24 @@ struct EventPage: Sendable {
     /// A visitor's refused registration, as typed.
     var values: [String: String] = [:]
     var problem: Problem?
+    /// The organizer's form to change the event, while it can still change.
+    var editForm: EventEditForm?
 
     static func load(
-        _ req: Request, for actor: Actor?, values: [String: String] = [:], problem: Problem? = nil, now: Date = Date()
+        _ req: Request, for actor: Actor?, values: [String: String] = [:], problem: Problem? = nil,
+        editValues: [String: String]? = nil, editProblem: Problem? = nil, now: Date = Date()
     ) async throws -> Self {
         let view = try await Events.view(WebPages.uuid(req, "evid"), for: actor, on: req.db)
         let questions = try await Events.questions(view.entry.id, for: actor.map { .person($0) }, on: req.db)
         var registrations: [Events.Seat] = []
         if view.organizer, let actor { registrations = try await Events.registrations(view.entry.id, by: actor, on: req.db) }
+        var editForm: EventEditForm?
+        if view.organizer, view.entry.status == .scheduled, now < view.entry.endsAt {
+            editForm = EventEditForm(view.entry, values: editValues, problem: editProblem, csrf: req.csrfToken)
+        }
         return EventPage(
             view: view, questions: questions, registrations: registrations, signedIn: actor != nil, clock: Clock(actor?.user.timeZone),
-            now: now, csrf: req.csrfToken, values: values, problem: problem)
+            now: now, csrf: req.csrfToken, values: values, problem: problem, editForm: editForm)
     }
 
     var entry: Events.Entry { view.entry }
@@ -43,6 +50,7 @@ struct EventPage: Sendable {
         let cancelled: HTML =
             entry.status == .cancelled ? "<p class=\"error-text\" id=\"event-cancelled\">This event was cancelled.</p>" : ""
         let audience: HTML = view.own ? HTML("<p class=\"small muted\" id=\"event-audience\">Who sees it: \(entry.audience.label)</p>") : ""
+        let edit: HTML = editForm?.render() ?? ""
         return """
             \(back)<article class="card event" data-event="\(Access.key(entry.id))">
             <h1>\(entry.title)</h1>
@@ -53,6 +61,7 @@ struct EventPage: Sendable {
             \(Self.links(view))</article>
             \(registration())
             \(questionsSection())
+            \(edit)
             \(organizerTools())
             """
     }

@@ -103,7 +103,7 @@ extension WebPages {
 
     static func unregisterFromEvent(_ req: Request) async throws -> Response {
         try await eventAction(req) { actor, id in
-            _ = try await Events.cancelRegistration(id, as: .person(actor), on: req.db)
+            _ = try await Events.cancelRegistration(id, as: .person(actor), baseURL: req.application.bonafide.baseURL, on: req.db)
             return "Your registration is cancelled; the seat is free for someone else."
         }
     }
@@ -160,6 +160,55 @@ extension WebPages {
         }
     }
 
+    /// The organizer's change: back to the event when saved, the page with the form as typed and the reason at its
+    /// field when refused.
+    static func updateEvent(_ req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = uuid(req, "evid")
+        let values = Dictionary(uniqueKeysWithValues: EventEditForm.fields.map { ($0, typedText(req, $0)) })
+        do {
+            let changes = try eventChanges(values, shownStart: field(req, "shownStartsAt"), shownZone: field(req, "shownTimeZone"))
+            _ = try await Events.update(id, changes, by: actor, baseURL: req.application.bonafide.baseURL, on: req.db)
+            req.flash("Saved. Those registered are told of a new time, title or video link, with the updated invitation.")
+            return req.safeRedirect(to: SiteURL.event(id))
+        } catch let problem as Problem where problem.status == .unprocessableEntity {
+            let model = try await EventPage.load(req, for: actor, editValues: values, editProblem: problem)
+            return try await page(req, model.entry.title, model.render()).encodeResponse(status: problem.status, for: req)
+        } catch let problem as Problem {
+            req.flash(problem.detail, error: true)
+            return req.safeRedirect(to: SiteURL.event(id))
+        }
+    }
+
+    /// The edit form's text as changes. Every field is sent; the start counts as changed only when it differs from
+    /// what the form showed, so an event under way (or one planned to the second) keeps its start when saved as is.
+    static func eventChanges(_ values: [String: String], shownStart: String, shownZone: String) throws -> Events.Changes {
+        let zone = (values["timeZone"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard Validation.isTimeZone(zone) else { throw Problem.invalid("timeZone", "Choose the time zone the start is given in.") }
+        var changes = Events.Changes(
+            title: values["title"] ?? "", description: values["description"] ?? "", videoLink: values["videoLink"] ?? "")
+        let start = (values["startsAt"] ?? "").trimmingCharacters(in: .whitespaces)
+        if start != shownStart || zone != shownZone {
+            guard let startsAt = Clock.parseLocal(start, zone: zone) else {
+                throw Problem.invalid("startsAt", "Give the date and time the event starts.")
+            }
+            changes.startsAt = startsAt
+            changes.timeZone = zone
+        }
+        guard let minutes = Int((values["durationMinutes"] ?? "").trimmingCharacters(in: .whitespaces)) else {
+            throw Problem.invalid("durationMinutes", "The length is a whole number of minutes.")
+        }
+        changes.durationMinutes = minutes
+        let seats = (values["capacity"] ?? "").trimmingCharacters(in: .whitespaces)
+        if seats.isEmpty {
+            changes.unlimitedSeats = true
+        } else {
+            guard let n = Int(seats) else { throw Problem.invalid("capacity", "Seats are a whole number; leave it empty for no limit.") }
+            changes.capacity = n
+        }
+        return changes
+    }
+
     static func cancelEvent(_ req: Request) async throws -> Response {
         try await eventAction(req) { actor, id in
             _ = try await Events.cancel(id, by: actor, baseURL: req.application.bonafide.baseURL, on: req.db)
@@ -208,7 +257,7 @@ extension WebPages {
         try await req.limitAttempts("event-link", key: "", limit: 120, window: 600)
         let (event, _) = try await Events.byLink(token, on: req.db)
         do {
-            _ = try await Events.cancelRegistration(event.id, as: .link(token), on: req.db)
+            _ = try await Events.cancelRegistration(event.id, as: .link(token), baseURL: req.application.bonafide.baseURL, on: req.db)
             return req.safeRedirect(to: SiteURL.eventLink(token))
         } catch let problem as Problem where problem.status != .notFound {
             let model = try await EventLinkPage.load(req, token: token, problem: problem)

@@ -125,6 +125,7 @@ enum SiteURL {
     static let eventRecording = SiteRoute<UUID>("events", ":evid", "recording")
     static let eventCancel = SiteRoute<UUID>("events", ":evid", "cancel")
     static let eventFollowUp = SiteRoute<UUID>("events", ":evid", "follow-up-survey")
+    static let eventEdit = SiteRoute<UUID>("events", ":evid", "edit")
     static func eventQuestionsSection(_ id: UUID?) -> String { event(id) + "#questions" }
     /// A personal event link, for someone registered without an account: the token in the path is the credential.
     static let eventLink = SiteRoute<String>("e", ":token")
