@@ -542,6 +542,7 @@ public enum DemoSeed {
         _ = try await Thanks.decide(thanks.id, show: true, by: carla, at: at(56, 4), on: db)
         try await seedPanelOfferAndPastWebinar(
             app, now: now, at: at, alice: alice, ben: ben, carla: carla, dan: dan, esha: esha, farid: farid)
+        try await seedChallenge(by: alice, carla: carla, dan: dan, esha: esha, baseURL: app.bonafide.baseURL, at: at, due: due, on: db)
         // Northwind keeps its partners informed on a status page.
         _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
         // The demo's history is not news: its notifications stay under the bell and are not mailed.

@@ -39,6 +39,8 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case panel = "panel.changed"
     // Offers and early access (migration 033).
     case offer = "offer.published"
+    // Challenges (migration 034).
+    case challenge = "challenge.highlighted"
 
     /// What the settings page calls it.
     var label: String {
@@ -75,6 +77,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .event: "Events you registered for: confirmation, reminder, cancellation, recording, answers to your questions"
         case .panel: "Feedback panels: an invitation, and what was done with the ideas you proposed, voted for or commented on"
         case .offer: "Offers and early access from organizations you work with"
+        case .challenge: "Challenges: your entry highlighted by the organization that runs the challenge"
         }
     }
 

@@ -61,5 +61,6 @@ enum InvitationMail {
     /// Kinds whose text holds a secret link: not kept once delivered.
     static let secretKinds: Set<String> = [
         AccountLinks.mailKind, partnershipKind, colleagueKind, Events.confirmationKind, FeedbackPanels.invitationKind,
+        Challenges.invitationKind,
     ]
 }

@@ -200,6 +200,17 @@ func registerWeb(_ app: Application) throws {
     web.post(SiteURL.panelLinkComment, use: WebPages.commentThroughPanelLink)
     signedIn.post(SiteURL.panelLeave, use: WebPages.leavePanel)
     web.post(SiteURL.panelLinkLeave, use: WebPages.leaveThroughPanelLink)
+    // Challenges: the audience and the organization's people on the signed-in pages; the personal link's pages need
+    // no account, the token in the path is the credential.
+    signedIn.get(SiteURL.challenges, use: WebPages.challenges)
+    signedIn.get(SiteURL.newChallenge, use: WebPages.newChallenge)
+    signedIn.post(SiteURL.challenges, use: WebPages.createChallenge)
+    signedIn.get(SiteURL.challenge, use: WebPages.challengePage)
+    signedIn.post(SiteURL.challengeEntries, use: WebPages.submitChallengeEntry)
+    signedIn.post(SiteURL.challengeHighlight, use: WebPages.highlightChallengeEntry)
+    signedIn.post(SiteURL.challengeClose, use: WebPages.closeChallenge)
+    web.get(SiteURL.challengeLink, use: WebPages.challengeLinkPage)
+    web.post(SiteURL.challengeLinkEntries, use: WebPages.submitThroughChallengeLink)
     // Thank-yous: given from the other organization's profile, decided and withdrawn on one's own organization page.
     signedIn.post(SiteURL.thankOrganization, use: WebPages.giveThanks)
     signedIn.post(SiteURL.thanksDecision, use: WebPages.decideThanks)

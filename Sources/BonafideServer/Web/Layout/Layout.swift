@@ -24,6 +24,7 @@ struct Layout {
         (SiteURL.support(), "Support"),
         (SiteURL.events(), "Events"),
         (SiteURL.panels(), "Panels"),
+        (SiteURL.challenges(), "Challenges"),
         (SiteURL.offers(), "Offers"),
         (SiteURL.circles(), "Circles"), (SiteURL.find(), "Find"), (SiteURL.ownOrganization(), "Organization"),
         (SiteURL.notifications(), "Notifications"), (SiteURL.Settings.page(), "Settings"),

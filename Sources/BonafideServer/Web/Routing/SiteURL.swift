@@ -150,6 +150,19 @@ enum SiteURL {
     static let panelLinkComment = SiteRoute<String, UUID>("p", ":token", "ideas", ":iid", "comments")
     static let panelLeave = SiteRoute<UUID>("panels", ":pnid", "leave")
     static let panelLinkLeave = SiteRoute<String>("p", ":token", "leave")
+
+    // MARK: Challenges
+
+    static let challenges = SiteRoute("challenges")
+    static let newChallenge = SiteRoute("challenges", "new")
+    static let challenge = SiteRoute<UUID>("challenges", ":chid")
+    static let challengeEntries = SiteRoute<UUID>("challenges", ":chid", "entries")
+    static let challengeHighlight = SiteRoute<UUID, UUID>("challenges", ":chid", "entries", ":ceid", "highlight")
+    static let challengeClose = SiteRoute<UUID>("challenges", ":chid", "close")
+    /// A personal challenge link, for someone invited without an account: the token in the path is the credential.
+    static let challengeLink = SiteRoute<String>("c", ":token")
+    static let challengeLinkEntries = SiteRoute<String>("c", ":token", "entries")
+
     // MARK: Offers and early access
 
     static let offers = SiteRoute("offers")
