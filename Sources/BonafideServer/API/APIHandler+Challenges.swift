@@ -48,7 +48,8 @@ extension API {
         let saved = try await Challenges.submit(
             UUID(uuidString: input.path.challengeId), body: b.body, link: b.link ?? "", as: participant, on: try req.db)
         let entry = DTO.challengeEntry(saved.submission)
-        return saved.created ? .created(.init(body: .json(entry))) : .ok(.init(body: .json(entry)))
+        if saved.created { return .created(.init(body: .json(entry))) }
+        return .ok(.init(body: .json(entry)))
     }
 
     func highlightChallengeEntry(_ input: Operations.HighlightChallengeEntry.Input) async throws
