@@ -543,6 +543,7 @@ public enum DemoSeed {
         try await seedPanelOfferAndPastWebinar(
             app, now: now, at: at, alice: alice, ben: ben, carla: carla, dan: dan, esha: esha, farid: farid)
         try await seedChallenge(by: alice, carla: carla, dan: dan, esha: esha, baseURL: app.bonafide.baseURL, at: at, due: due, on: db)
+        try await seedContent(by: alice, at: at(59, 4), on: db)
         // Northwind keeps its partners informed on a status page.
         _ = try await StatusPages.setVisibility(StatusPageVisibility.partners.rawValue, by: alice, on: db)
         // The demo's history is not news: its notifications stay under the bell and are not mailed.

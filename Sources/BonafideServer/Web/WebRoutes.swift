@@ -164,6 +164,15 @@ func registerWeb(_ app: Application) throws {
     signedIn.get(SiteURL.offer, use: WebPages.offerPage)
     signedIn.post(SiteURL.offerResponse, use: WebPages.respondToOffer)
     signedIn.post(SiteURL.offerWithdrawal, use: WebPages.withdrawOffer)
+    // Guides and resources: an organization's list and each item are open to visitors for public ones (any other
+    // asks them to sign in); its own people see and its owners and admins manage them on the organization's list.
+    web.get(SiteURL.profileContent, use: WebPages.profileContent)
+    web.get(SiteURL.contentItem, use: WebPages.contentItemPage)
+    signedIn.get(SiteURL.ownContent, use: WebPages.ownContent)
+    signedIn.post(SiteURL.ownContent, use: WebPages.addContent)
+    signedIn.get(SiteURL.contentEdit, use: WebPages.editContentForm)
+    signedIn.post(SiteURL.contentEdit, use: WebPages.editContent)
+    signedIn.post(SiteURL.contentRemove, use: WebPages.removeContent)
     // Events: an event's page is open to visitors for public events (they register there with an address); the
     // personal link's pages need no account, the token in the path is the credential.
     signedIn.get(SiteURL.events, use: WebPages.events)

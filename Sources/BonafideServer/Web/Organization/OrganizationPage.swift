@@ -70,6 +70,12 @@ struct OrganizationPage: Sendable {
             consistency: try await ConsistencyCard.load(for: actor, on: db))
     }
 
+    /// Where the profile's guides and resources are kept: a page of their own, like the updates.
+    static let contentLink: HTML = """
+        <section class="card" id="own-content-link"><h2>Guides and resources</h2><p>Guides, videos, whitepapers and articles on your
+        profile, each for the audience you choose: <a href="\(SiteURL.ownContent())">see and change them</a>.</p></section>
+        """
+
     func render() -> HTML {
         let token = csrfField(csrf)
         let disabled: HTML = mayEdit ? "" : " disabled"
@@ -128,7 +134,9 @@ struct OrganizationPage: Sendable {
         let mailAndStatus: HTML = "\(outgoingMail?.render(clock: clock, csrf: csrf) ?? "")\(statusPage)"
         // Up to a dozen cards: on a phone, one part at a time.
         let tabs = PageTabs(parts: [
-            .init(anchor: "profile-sections", title: "Profile", content: "\(sections.render(csrf: csrf))\(consistency?.render() ?? "")"),
+            .init(
+                anchor: "profile-sections", title: "Profile",
+                content: "\(sections.render(csrf: csrf))\(Self.contentLink)\(consistency?.render() ?? "")"),
             .init(anchor: "organization-settings", title: "Settings", content: settingsCard),
             .init(anchor: "people", title: "People", content: people),
             .init(anchor: "credentials", title: "Credentials", content: credentials.render(clock: clock, csrf: csrf)),

@@ -34,6 +34,8 @@ struct OrganizationProfilePage: Sendable {
     var sayThanks: SayThanksCard?
     /// How it answers support requests, for its people and those it serves, with the form to ask it for help.
     var support: SupportFiguresCard? = nil
+    /// The guides, videos, whitepapers and articles it lists that the viewer may read.
+    var content: ContentCard? = nil
 
     static func load(_ req: Request, for actor: Actor, organization id: UUID?, thanks refused: SayThanksCard.Refusal? = nil)
         async throws -> Self
@@ -58,7 +60,8 @@ struct OrganizationProfilePage: Sendable {
             caseStudies: try await CaseStudiesCard.load(of: id, linked: true, on: db),
             updates: try await UpdatesCard.load(of: id, for: .person(actor), on: db),
             sayThanks: try await SayThanksCard.load(for: actor, organization: id, name: org.name, refused: refused, on: db),
-            support: try await SupportFiguresCard.load(req, for: actor, organization: id, name: org.name))
+            support: try await SupportFiguresCard.load(req, for: actor, organization: id, name: org.name),
+            content: try await ContentCard.load(of: org, for: actor, on: db))
     }
 
     func render() -> HTML {
@@ -87,6 +90,7 @@ struct OrganizationProfilePage: Sendable {
                 content:
                     "\(recognition?.render(clock: clock) ?? "")\(support?.render() ?? "")\(sayThanks?.render(csrf: csrf) ?? "")\(caseStudies?.render(clock: clock) ?? "")\(updates?.render(clock: clock) ?? "")"
             ),
+            .init(anchor: "guides-and-resources", title: "Guides and resources", content: content?.render(clock: clock) ?? ""),
             .init(
                 anchor: "your-trust", title: "Your trust",
                 content: relationship.map { "<div id=\"your-trust\">\($0.trust.render())\($0.circle.render(csrf: csrf))</div>" } ?? ""),

@@ -4,9 +4,9 @@ import Foundation
 import Vapor
 
 /// An organization's page for anyone, without an account: its public sections, verified credentials, testimonials,
-/// incident record, badges with the thank-yous it agreed to show, confirmed case studies and public updates (with
-/// their feed). It exists once the organization makes a section public (its choice); the parts it keeps for partners
-/// or circles never appear here, even to someone signed in. A pure view of its model.
+/// incident record, badges with the thank-yous it agreed to show, confirmed case studies, public updates (with
+/// their feed) and public guides and resources. It exists once the organization makes a section public (its choice);
+/// the parts it keeps for partners or circles never appear here, even to someone signed in. A pure view of its model.
 struct PublicProfilePage: Sendable {
     var organizationID: UUID
     var name: String
@@ -19,6 +19,8 @@ struct PublicProfilePage: Sendable {
     var updates: UpdatesCard
     var statusPagePublic: Bool
     var clock: Clock
+    /// Its public guides, videos, whitepapers and articles.
+    var content: ContentCard? = nil
 
     static func load(_ req: Request) async throws -> PublicProfilePage {
         guard let id = WebPages.uuid(req, "oid"), let org = try await Organization.find(id, on: req.db) else {
@@ -36,7 +38,8 @@ struct PublicProfilePage: Sendable {
             recognition: try await RecognitionCard.load(of: id, on: req.db),
             caseStudies: try await CaseStudiesCard.load(of: id, linked: req.actor != nil, on: req.db),
             updates: try await UpdatesCard.load(of: id, for: .anyone, feed: SiteURL.updatesFeed(id), on: req.db),
-            statusPagePublic: StatusPages.visibility(of: org) == .public, clock: Clock(req.actor?.user.timeZone))
+            statusPagePublic: StatusPages.visibility(of: org) == .public, clock: Clock(req.actor?.user.timeZone),
+            content: try await ContentCard.load(of: org, for: nil, on: req.db))
     }
 
     /// For the page's head: feed readers find the public updates from the profile's address.
@@ -66,6 +69,7 @@ struct PublicProfilePage: Sendable {
             \(recognition.render(clock: clock))
             \(caseStudies.render(clock: clock))
             \(updates.render(clock: clock))
+            \(content?.render(clock: clock) ?? "")
             <section class="card" id="public-passport"><h2>Trust passport</h2>
             <p>The record behind these figures, provable without trusting this site:
             <a href="\(SiteURL.passport(organizationID))" download>download \(name)'s trust passport</a> and check it

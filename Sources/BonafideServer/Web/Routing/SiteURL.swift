@@ -171,6 +171,20 @@ enum SiteURL {
     static let offerResponse = SiteRoute<UUID>("offers", ":ofid", "response")
     static let offerWithdrawal = SiteRoute<UUID>("offers", ":ofid", "withdraw")
 
+    // MARK: Guides and resources
+
+    /// An organization's guides, videos, whitepapers and articles that the viewer may read; public ones need no account.
+    static let profileContent = SiteRoute<UUID>("profiles", ":oid", "content")
+    /// One of them; a public one needs no account.
+    static let contentItem = SiteRoute<UUID>("content", ":ctid")
+    /// One's own organization's list, with the form to add one for owners and admins.
+    static let ownContent = SiteRoute("organization", "content")
+    static var newContentSection: String { ownContent() + "#new-content" }
+    static let contentEdit = SiteRoute<UUID>("organization", "content", ":ctid")
+    static let contentRemove = SiteRoute<UUID>("organization", "content", ":ctid", "remove")
+    /// The card on an organization's profile.
+    static func contentCard(_ id: UUID?) -> String { organization(id) + "#guides-and-resources" }
+
     // MARK: Thank-yous
 
     /// Thanking another organization, from its profile.
