@@ -757,6 +757,48 @@ def test_a_reply_by_mail_lands_in_the_thread_once_and_forgeries_post_nothing(lab
     assert messages[-1]["id"].lower() == posted_id[1].decode()
 
 
+def test_an_update_is_answered_by_mail_in_the_readers_thread_and_the_writer_answers_by_mail(lab):
+    server, _ = lab.start()
+    inbox = lab.inbox
+    run = uuid.uuid4().hex[:6]
+    server.partnership(f"Updates {run}")
+    northwind = server.api("GET", "/me", ALICE, expect=200).json()["organizationId"]
+    title = f"Spring range {run}"
+    update = server.api("POST", "/updates", CARLA, {
+        "title": title, "body": f"The spring range {run} ships in May.", "visibility": "organizations",
+        "organizationIds": [northwind]}, expect=201).json()
+    mailed = inbox.wait(ALICE, title)
+    assert mailed["Reply-To"], "the update's mail has no reply address"
+    reply_to = mailed["Reply-To"].addresses[0].addr_spec
+    assert reply_to.startswith("reply+") and reply_to.endswith("@" + REPLY_DOMAIN), reply_to
+    assert "only your organization and theirs see the thread" in mailed.get_body(("plain",)).get_content()
+
+    def thread(who):
+        threads = server.api("GET", f"/updates/{update['id']}/replies", who, expect=200).json()
+        return [(r["side"], r["body"]) for r in threads[0]["replies"]] if threads else []
+
+    words = f"Wonderful news, we love the {run} range and will order early."
+    raw = reply_mail(mailed, "Alice Becker", ALICE, reply_to, words, f"<{uuid.uuid4()}@northwind.example>")
+    assert smtp_send(server.inbound_port, ALICE, reply_to, raw) == {}
+    assert thread(CARLA) == [("reader", words)]
+    written = server.api("GET", f"/updates/{update['id']}/replies", ALICE, expect=200).json()[0]
+    assert written["organizationId"].lower() == northwind.lower() and written["replies"][0]["label"] == "positive", written
+    # Someone else writing to Alice's reply address is refused; nothing is written.
+    with pytest.raises(smtplib.SMTPDataError) as stranger:
+        smtp_send(server.inbound_port, DAN, reply_to, reply_mail(
+            mailed, "Dan Brooks", DAN, reply_to, "Not Alice.", f"<{uuid.uuid4()}@acme.example>"))
+    assert stranger.value.smtp_code == 550, stranger.value
+
+    # Carla, an owner of the writer, is told, and answers Northwind's thread by replying to that mail.
+    told = inbox.wait(CARLA, f"Northwind Studio replied to “{title}”")
+    answer_to = told["Reply-To"].addresses[0].addr_spec
+    answer = f"Thank you, Alice: the {run} range is yours first."
+    assert smtp_send(server.inbound_port, CARLA, answer_to, reply_mail(
+        told, "Carla Diaz", CARLA, answer_to, answer, f"<{uuid.uuid4()}@acme.example>")) == {}
+    assert thread(ALICE) == [("reader", words), ("author", answer)]
+    assert answer in inbox.wait(ALICE, f"Acme Retail answered your reply to “{title}”").get_body(("plain",)).get_content()
+
+
 # MARK: 6. Calendar feed
 
 

@@ -119,6 +119,7 @@ public enum Runner {
                 raw, recipients: recipients, domain: config.replyDomain, key: app.mailTokenKey, on: app.db)
             {
             case .posted(let id): return .posted("Posted in the thread (message \(id.uuidString.lowercased())).")
+            case .repliedToUpdate(let id): return .posted("Posted in the update's thread (reply \(id.uuidString.lowercased())).")
             case .refused(let why): return .refused(why)
             case .malformed(let why): return .notAMail(why)
             }

@@ -3,7 +3,8 @@ import Crypto
 import Fluent
 import Foundation
 
-/// Replies by mail to a message notification, posted in the thread as the person it was sent to.
+/// Replies by mail to a message notification, posted in the thread as the person it was sent to; replies to an
+/// update's mails go to a reader organization's thread of the update (`InboundReplies+Updates.swift`).
 ///
 /// The reply address (reply+TOKEN@domain) names the notification mail and carries a MAC, so it cannot be guessed
 /// or altered; the sender must be that person's address; each mail (by Message-ID) is taken once, so a replayed
@@ -11,9 +12,28 @@ import Foundation
 enum InboundReplies {
     enum Outcome: Sendable, Equatable {
         case posted(messageID: UUID)
+        /// Written in a reader organization's thread of an update.
+        case repliedToUpdate(replyID: UUID)
         case refused(String)
         /// Not a mail at all (no header section, no text part, too large).
         case malformed(String)
+    }
+
+    /// Where a reply goes, from what the notification mail was about.
+    private enum Destination {
+        case messages(MessageThread)
+        case update(UpdateThread)
+    }
+
+    /// Whether a notification mail gets a reply address: a partnership thread's messages, and an update's mail and the
+    /// replies and answers in its threads. A digest names many things, so it is answered on the pages.
+    static func takesReplies(_ message: OutboxMessage) -> Bool {
+        guard let kind = NotificationKind(rawValue: message.eventKind ?? ""), let about = message.threadKey else { return false }
+        switch kind {
+        case .messageReceived, .messageNeedsAnswer, .messageReminder: return about.hasPrefix("thread:")
+        case .partnerUpdate, .updateReply: return about.hasPrefix("update:")
+        default: return false
+        }
     }
 
     /// The token of a reply address, if `address` is one for `domain` (or any domain when nil).
@@ -45,9 +65,8 @@ enum InboundReplies {
             return .refused("The message is not addressed to a reply address (reply+…@\(domain ?? "…")).")
         }
         guard let outboxID = NotificationMail.openReplyToken(token, key: key), let sent = try await OutboxMessage.find(outboxID, on: db),
-            let userID = sent.userID, let about = sent.threadKey, about.hasPrefix("thread:"),
-            let threadID = UUID(uuidString: String(about.dropFirst(7))), let user = try await User.find(userID, on: db),
-            let thread = try await MessageThread.find(threadID, on: db)
+            let userID = sent.userID, let user = try await User.find(userID, on: db),
+            let target = try await destination(of: sent, on: db)
         else { return .refused("Unknown or forged reply address: nothing was posted.") }
         let from = mail.header("From").map(InboundMessage.addresses)?.first ?? ""
         guard from == user.email.lowercased() else {
@@ -68,21 +87,44 @@ enum InboundReplies {
         }
         do {
             let actor = Actor(user: user)
-            let p = try await Policy.partnership(thread.$partnership.id, for: actor, on: db)
-            let message = try await Messages.post(
-                .init(body: String(text.prefix(10_000)), threadID: thread.id), in: p, by: actor, now: now, on: db)
-            record.outcome = "posted \(message.id!.uuidString.lowercased())"
-            try await db.writeTransaction { tx in try await record.save(on: tx) }
-            return .posted(messageID: message.id!)
+            switch target {
+            case .messages(let thread):
+                let p = try await Policy.partnership(thread.$partnership.id, for: actor, on: db)
+                let message = try await Messages.post(
+                    .init(body: String(text.prefix(10_000)), threadID: thread.id), in: p, by: actor, now: now, on: db)
+                record.outcome = "posted \(message.id!.uuidString.lowercased())"
+                try await db.writeTransaction { tx in try await record.save(on: tx) }
+                return .posted(messageID: message.id!)
+            case .update(let thread):
+                let reply = try await post(text, in: thread, by: actor, at: now, on: db)
+                record.outcome = "replied to update \(Access.key(reply.id))"
+                try await db.writeTransaction { tx in try await record.save(on: tx) }
+                return .repliedToUpdate(replyID: reply.id)
+            }
         } catch let problem as Problem {
             record.outcome = "refused: \(problem.detail)"
             try await db.writeTransaction { tx in try await record.save(on: tx) }
-            return .refused(problem.status == .notFound ? "You are no longer in this partnership; nothing was posted." : problem.detail)
+            guard problem.status == .notFound else { return .refused(problem.detail) }
+            switch target {
+            case .messages: return .refused("You are no longer in this partnership; nothing was posted.")
+            case .update: return .refused("You may no longer write in this update's thread; nothing was posted.")
+            }
         } catch {
             // Not the reply's fault (the database was unreachable, say): forget the mail, so the sender's retry is
             // taken instead of refused as a replay.
             try? await db.writeTransaction { tx in try await record.delete(on: tx) }
             throw error
         }
+    }
+
+    private static func destination(of sent: OutboxMessage, on db: any Database) async throws -> Destination? {
+        guard let about = sent.threadKey else { return nil }
+        if about.hasPrefix("thread:") {
+            guard let threadID = UUID(uuidString: String(about.dropFirst(7))), let thread = try await MessageThread.find(threadID, on: db)
+            else { return nil }
+            return .messages(thread)
+        }
+        guard let thread = try await updateThread(of: sent, on: db) else { return nil }
+        return .update(thread)
     }
 }

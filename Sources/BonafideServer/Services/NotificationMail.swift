@@ -8,14 +8,14 @@ struct MailContext: Sendable {
     var baseURL: String
     /// Signs unsubscribe links and reply addresses (derived from the server's key).
     var tokenKey: [UInt8]
-    /// Replies to message mails go to reply+TOKEN@ this domain when the server receives mail.
+    /// Replies to message and update mails go to reply+TOKEN@ this domain when the server receives mail.
     var replyDomain: String?
     /// Notifications go only to confirmed addresses when the server asks people to confirm them.
     var requireVerifiedAddresses: Bool
 }
 
 /// The mail of a notification or digest: plain text and simple HTML, threading headers so one commitment's mails
-/// group together, one-click unsubscribe (RFC 8058) and, for messages, an address to reply to.
+/// group together, one-click unsubscribe (RFC 8058) and, for messages and updates, an address to reply to.
 enum NotificationMail {
     static func compose(
         _ message: OutboxMessage, for user: User, context: MailContext, heloName: String, now: Date
@@ -35,8 +35,7 @@ enum NotificationMail {
             let root = "<\(about.replacingOccurrences(of: ":", with: "-"))@\(heloName)>"
             mail.headers += [("In-Reply-To", root), ("References", root)]
         }
-        let replyable = [.messageReceived, .messageNeedsAnswer, .messageReminder].contains(kind)
-        if replyable, let domain = context.replyDomain, message.threadKey?.hasPrefix("thread:") == true {
+        if let domain = context.replyDomain, InboundReplies.takesReplies(message) {
             mail.headers.append(("Reply-To", "<reply+\(replyToken(message.id!, key: context.tokenKey))@\(domain)>"))
         }
         let why = kind.map { "You get this mail for “\($0.label)”." } ?? "This is your daily digest."
@@ -61,7 +60,15 @@ enum NotificationMail {
         }
         mail.calendar = message.calendar
         let link = context.baseURL + (message.link ?? "/")
-        let reply = mail.headers.contains { $0.name == "Reply-To" } ? "\nReply to this mail to answer in the thread.\n" : ""
+        // A reader answering an update by mail should know the writer alone reads it, not everyone the update reached.
+        let replyable = mail.headers.contains { $0.name == "Reply-To" }
+        let replyHint =
+            !replyable
+            ? ""
+            : kind == .partnerUpdate
+                ? "Reply to this mail to answer the writer; only your organization and theirs see the thread."
+                : "Reply to this mail to answer in the thread."
+        let reply = replyHint.isEmpty ? "" : "\n\(replyHint)\n"
         mail.body =
             "Hello \(user.name),\n\n\(message.subject).\n"
             + (message.body.isEmpty ? "" : "\n\(message.body)\n")
@@ -75,7 +82,7 @@ enum NotificationMail {
             content: "<p><strong>\(HTML.escape(message.subject)).</strong></p>\(detail)"
                 + "<p><a href=\"\(HTML.escape(link))\" style=\"display:inline-block;padding:8px 16px;background:#2457d6;color:#fff;"
                 + "border-radius:4px;text-decoration:none\">Open it in Bonafide</a></p>"
-                + (reply.isEmpty ? "" : "<p style=\"color:#555\">Reply to this mail to answer in the thread.</p>"),
+                + (replyHint.isEmpty ? "" : "<p style=\"color:#555\">\(HTML.escape(replyHint))</p>"),
             footer: why, settingsURL: settingsURL, unsubscribeURL: unsubscribeURL, stop: stop)
         return mail
     }

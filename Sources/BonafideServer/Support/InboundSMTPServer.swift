@@ -100,7 +100,7 @@ final class InboundSMTPServer: LifecycleHandler, @unchecked Sendable {
                                     continue
                                 }
                                 switch outcome {
-                                case .posted: try await say("250 2.0.0 Posted in the thread.")
+                                case .posted, .repliedToUpdate: try await say("250 2.0.0 Posted in the thread.")
                                 case .refused(let why): try await say("550 5.7.1 \(why.filter { !$0.isNewline })")
                                 case .malformed(let why): try await say("554 5.6.0 \(why.filter { !$0.isNewline })")
                                 }
