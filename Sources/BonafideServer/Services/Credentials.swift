@@ -195,7 +195,7 @@ enum Credentials {
         struct Row: Decodable { var viewer_organization_id: UUID }
         let viewers = try await sql.select().distinct().column("viewer_organization_id").from(TrustSnapshot.schema)
             .where("subject_organization_id", .equal, holder).all(decoding: Row.self)
-        for row in viewers { try await TrustService.enqueue(viewer: row.viewer_organization_id, subject: holder, at: now, on: db) }
+        try await TrustService.enqueue(viewers.map { ($0.viewer_organization_id, holder) }, at: now, on: db)
     }
 
     // MARK: Evidence

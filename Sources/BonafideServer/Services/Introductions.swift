@@ -123,7 +123,7 @@ enum Introductions {
                         detail: message, about: "introduction:\(Access.key(introduction.id!))", key: Access.key(introduction.id!)),
                     at: now, on: tx)
             }
-            for viewer in Set(viewers) { try await TrustService.enqueue(viewer: viewer, subject: own, at: now, on: tx) }
+            try await TrustService.enqueue(Set(viewers).map { ($0, own) }, at: now, on: tx)
             return blast ? .refused(alike: alike.count) : .requested(introduction)
         }
         switch outcome {

@@ -34,10 +34,14 @@ enum Notifier {
         let settings = try await settings(of: ids, on: db)
         let keys = ids.map { dedupeKey(event.key, $0) }
         let already = Set(try await OutboxMessage.query(on: db).filter(\.$dedupeKey ~~ keys).all(\.$dedupeKey).compactMap { $0 })
+        // Rows are gathered and inserted together: this runs inside write transactions, and on SQLite each statement
+        // there waits its turn on the one writer.
+        var notifications: [Notification] = []
+        var mails: [OutboxMessage] = []
         for user in users {
             let key = dedupeKey(event.key, user.id!)
             guard !already.contains(key) else { continue }
-            try await Notification(userID: user.id!, text: event.text, link: event.link, at: now).save(on: db)
+            notifications.append(Notification(userID: user.id!, text: event.text, link: event.link, at: now))
             let preference = settings[user.id!]
             let mode = preference?.mode(for: event.kind) ?? .immediately
             guard mode != .off else { continue }
@@ -62,8 +66,10 @@ enum Notifier {
                 let when = schedule.nextAllowed(from: now)
                 if when > now { mail.nextAttemptAt = when }
             }
-            try await mail.save(on: db)
+            mails.append(mail)
         }
+        if !notifications.isEmpty { try await notifications.create(on: db) }
+        if !mails.isEmpty { try await mails.create(on: db) }
     }
 
     static func dedupeKey(_ event: String, _ user: UUID) -> String { "\(event)|\(user.uuidString.lowercased())" }

@@ -363,22 +363,34 @@ enum TrustService {
     /// Marks both directions of a partnership for recomputation; called for every change to its log.
     static func enqueue(_ partnership: Partnership, at now: Date, on db: any Database) async throws {
         guard let partner = partnership.$partner.id else { return }
-        try await enqueue(viewer: partnership.$organization.id, subject: partner, at: now, on: db)
-        try await enqueue(viewer: partner, subject: partnership.$organization.id, at: now, on: db)
+        try await enqueue([(partnership.$organization.id, partner), (partner, partnership.$organization.id)], at: now, on: db)
     }
 
     static func enqueue(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws {
-        guard viewer != subject else { return }
+        try await enqueue([(viewer, subject)], at: now, on: db)
+    }
+
+    /// Queues (viewer, subject) pairs in one statement: every change to a partnership queues both directions inside
+    /// its write transaction, where on SQLite each statement waits its turn on the one writer.
+    static func enqueue(_ pairs: [(viewer: UUID, subject: UUID)], at now: Date, on db: any Database) async throws {
+        let pairs = pairs.filter { $0.viewer != $0.subject }
+        guard !pairs.isEmpty else { return }
         let sql = try db.sql()
-        // Insert-or-ignore against the pair's waiting row only: two transactions queueing the same pair at once must
-        // not fail each other, and a claimed row may be recomputing from evidence read before this change.
-        try await sql.raw(
-            """
-            INSERT INTO trust_queue (id, viewer_organization_id, subject_organization_id, queued_at)
-            VALUES (\(bind: UUID()), \(bind: viewer), \(bind: subject), \(bind: now))
-            ON CONFLICT (viewer_organization_id, subject_organization_id) WHERE claimed_until IS NULL DO NOTHING
-            """
-        ).run()
+        // 500 rows of 4 binds stay far below the parameter limits of both databases.
+        for start in stride(from: 0, to: pairs.count, by: 500) {
+            let rows: [any SQLExpression] = pairs[start..<min(start + 500, pairs.count)].map {
+                SQLQueryString("(\(bind: UUID()), \(bind: $0.viewer), \(bind: $0.subject), \(bind: now))")
+            }
+            // Insert-or-ignore against the pair's waiting row only: two transactions queueing the same pair at once
+            // must not fail each other, and a claimed row may be recomputing from evidence read before this change.
+            try await sql.raw(
+                """
+                INSERT INTO trust_queue (id, viewer_organization_id, subject_organization_id, queued_at)
+                VALUES \(SQLList(rows))
+                ON CONFLICT (viewer_organization_id, subject_organization_id) WHERE claimed_until IS NULL DO NOTHING
+                """
+            ).run()
+        }
     }
 
     /// How long a server may take over a claimed pair before another may take it again.

@@ -178,7 +178,7 @@ enum Webhooks {
                 commitmentId: commitmentID?.uuidString.lowercased(), incidentId: incidentID?.uuidString.lowercased(),
                 eventId: eventID.uuidString.lowercased(), path: path))
         let payload = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
-        for hook in hooks {
+        let deliveries = hooks.map { hook in
             let delivery = WebhookDelivery()
             delivery.$webhook.id = hook.id!
             delivery.messageID = "msg_" + eventID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -187,8 +187,9 @@ enum Webhooks {
             delivery.status = .pending
             delivery.attempts = 0
             delivery.createdAt = now
-            try await delivery.save(on: db)
+            return delivery
         }
+        try await deliveries.create(on: db)
     }
 
     /// The body as sent: the stored event with its absolute link, in a stable key order (the same bytes on
