@@ -118,8 +118,8 @@ struct OfferTests {
             #expect(commitment?["title"] as? String == "Offer: Free accessibility audit", "\(commitments.raw)")
             #expect(commitment?["status"] as? String == "proposed")
             let row = try #require(try await Commitment.find(UUID(uuidString: cid), on: app.db))
-            #expect(row.$ownerOrganization.id.uuidString.lowercased() == a.organizationID.lowercased())
-            #expect(row.$recipientOrganization.id.uuidString.lowercased() == b.organizationID.lowercased())
+            #expect(row.$ownerOrganization.id.uuidString.lowercased() == a.organizationID)
+            #expect(row.$recipientOrganization.id.uuidString.lowercased() == b.organizationID)
             #expect(row.dueAt > Date().addingTimeInterval(29 * 86_400), "due when the offer closes")
 
             // Decided once; the offering side sees the count.

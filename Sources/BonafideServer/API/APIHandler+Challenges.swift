@@ -83,7 +83,7 @@ extension API {
 extension DTO {
     static func challenge(_ s: Challenges.Summary, at now: Date) -> Components.Schemas.Challenge {
         .init(
-            id: Access.key(s.id), organizationId: Access.key(s.organizationID), organizationName: s.organizationName, title: s.title,
+            id: s.id.apiString, organizationId: s.organizationID.apiString, organizationName: s.organizationName, title: s.title,
             prompt: s.prompt, promptHtml: Markdown.html(s.prompt).text, opensAt: s.opensAt, closesAt: s.closesAt, closedAt: s.closedAt,
             timeZone: s.timeZone, visibility: .init(rawValue: s.audience.rawValue)!, state: .init(rawValue: s.phase(at: now).rawValue)!,
             entries: s.entries, highlights: s.highlights, createdAt: s.createdAt)
@@ -91,7 +91,7 @@ extension DTO {
 
     static func challengeEntry(_ e: Challenges.Submission) -> Components.Schemas.ChallengeEntry {
         .init(
-            id: Access.key(e.id), challengeId: Access.key(e.challengeID), author: e.author, body: e.body,
+            id: e.id.apiString, challengeId: e.challengeID.apiString, author: e.author, body: e.body,
             bodyHtml: Markdown.html(e.body).text, link: e.link, mine: e.mine, highlighted: e.highlighted, highlightNote: e.highlightNote,
             highlightedAt: e.highlightedAt, createdAt: e.createdAt, updatedAt: e.updatedAt)
     }

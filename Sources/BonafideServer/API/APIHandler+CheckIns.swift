@@ -58,7 +58,7 @@ extension API {
     static func dto(_ o: CheckIns.Overview) -> Components.Schemas.CheckIn {
         let c = o.checkIn
         return .init(
-            id: c.id!.uuidString.lowercased(), title: c.title, frequency: c.frequencyText, firstAt: c.firstAt,
+            id: c.id!.apiString, title: c.title, frequency: c.frequencyText, firstAt: c.firstAt,
             durationMinutes: c.durationMinutes,
             videoLink: c.videoLink, timeZone: c.timeZone, cancelled: c.cancelledAt != nil, nextMeeting: o.next, agenda: o.agenda.map(dto),
             notes: o.notes.map(dto),

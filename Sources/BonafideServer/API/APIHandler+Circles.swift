@@ -65,15 +65,15 @@ extension API {
 extension DTO {
     static func circleMember(_ m: Circles.Member) -> Components.Schemas.CircleMember {
         .init(
-            organizationId: m.organizationID.uuidString.lowercased(), organizationName: m.name, circle: .init(rawValue: m.circle.rawValue)!,
+            organizationId: m.organizationID.apiString, organizationName: m.name, circle: .init(rawValue: m.circle.rawValue)!,
             note: m.note, placedAt: m.placedAt, placedBy: m.placedBy)
     }
 
     static func testimonial(_ t: Testimonials.Entry) -> Components.Schemas.Testimonial {
         .init(
-            id: t.id.uuidString.lowercased(), authorOrganizationId: t.authorID.uuidString.lowercased(),
+            id: t.id.apiString, authorOrganizationId: t.authorID.apiString,
             authorOrganizationName: t.authorName,
-            organizationId: t.subjectID.uuidString.lowercased(), text: t.text, sentiment: t.sentiment,
+            organizationId: t.subjectID.apiString, text: t.text, sentiment: t.sentiment,
             label: .init(rawValue: Sentiment.label(for: t.sentiment).rawValue)!, drivers: t.drivers.map(\.phrase), writtenBy: t.writtenBy,
             writtenAt: t.writtenAt, basis: t.basis)
     }
@@ -109,7 +109,7 @@ extension API {
                         referrer: list.referrer, note: list.note, expiresAt: list.expiresAt,
                         organizations: list.entries.map { e in
                             .init(
-                                id: Access.key(e.organizationID), name: e.name, note: e.note,
+                                id: e.organizationID.apiString, name: e.name, note: e.note,
                                 sections: .init(
                                     additionalProperties: Dictionary(
                                         e.sections.map { ($0.name, $0.content) }, uniquingKeysWith: { a, _ in a })))
@@ -120,7 +120,7 @@ extension API {
 extension DTO {
     static func referralLink(_ l: ReferralLink, link: String?, now: Date = Date()) -> Components.Schemas.ReferralLink {
         .init(
-            id: Access.key(l.id!), link: link, note: l.note, expiresAt: l.expiresAt, revokedAt: l.revokedAt, views: l.views,
+            id: l.id!.apiString, link: link, note: l.note, expiresAt: l.expiresAt, revokedAt: l.revokedAt, views: l.views,
             lastViewedAt: l.lastViewedAt, createdAt: l.createdAt, createdBy: l.createdBy.name,
             active: l.revokedAt == nil && l.expiresAt > now)
     }
@@ -151,7 +151,7 @@ extension API {
         let actor = try await actor()
         guard let target = UUID(uuidString: input.query.targetOrganizationId) else { throw Problem.notFound("organization") }
         let contacts = try await Introductions.sharedContacts(of: actor, and: target, on: try req.db)
-        return .ok(.init(body: .json(contacts.map { .init(id: Access.key($0.id!), name: $0.name) })))
+        return .ok(.init(body: .json(contacts.map { .init(id: $0.id!.apiString, name: $0.name) })))
     }
 
     func decideIntroduction(_ input: Operations.DecideIntroduction.Input) async throws -> Operations.DecideIntroduction.Output {
@@ -170,8 +170,8 @@ extension API {
 extension DTO {
     static func introduction(_ e: Introductions.Entry) -> Components.Schemas.Introduction {
         .init(
-            id: Access.key(e.id), requesterOrganizationId: Access.key(e.requesterID), requester: e.requester, requestedBy: e.requestedBy,
-            targetOrganizationId: Access.key(e.targetID), target: e.target, viaOrganizationId: Access.key(e.viaID), via: e.via,
+            id: e.id.apiString, requesterOrganizationId: e.requesterID.apiString, requester: e.requester, requestedBy: e.requestedBy,
+            targetOrganizationId: e.targetID.apiString, target: e.target, viaOrganizationId: e.viaID.apiString, via: e.via,
             message: e.message, status: .init(rawValue: e.status.rawValue)!, introducerNote: e.introducerNote, decidedAt: e.decidedAt,
             createdAt: e.createdAt)
     }

@@ -61,13 +61,13 @@ extension DTO {
     static func contentItem(_ e: ProfileContent.Entry) -> Components.Schemas.ContentItem {
         let guide = e.kind == .guide
         return .init(
-            id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName,
+            id: e.id.apiString, organizationId: e.organizationID.apiString, organizationName: e.organizationName,
             kind: .init(rawValue: e.kind.rawValue)!, title: e.title, description: e.summary, body: guide ? e.body : nil,
             bodyHtml: guide ? Markdown.html(e.body).text : nil, url: e.url, visibility: .init(rawValue: e.audience.rawValue)!,
             pinned: e.pinned, publishedAt: e.publishedAt, updatedAt: e.updatedAt, whitepaper: e.whitepaper.map(DTO.contentWhitepaper))
     }
 
     static func contentWhitepaper(_ w: ProfileContent.Whitepaper) -> Components.Schemas.ContentWhitepaper {
-        .init(readable: w.readable, note: w.note, link: w.link, documentId: w.documentID.map(Access.key), source: w.source)
+        .init(readable: w.readable, note: w.note, link: w.link, documentId: w.documentID.map(\.apiString), source: w.source)
     }
 }

@@ -67,9 +67,9 @@ extension API {
 extension DTO {
     static func credential(_ c: Credential, holderName: String, at now: Date) -> Components.Schemas.Credential {
         .init(
-            id: c.id!.uuidString, organizationId: c.$holder.id.uuidString, organizationName: holderName,
+            id: c.id!.apiString, organizationId: c.$holder.id.apiString, organizationName: holderName,
             kind: .init(rawValue: c.kind.rawValue)!, title: c.title, issuerName: c.issuerName,
-            issuerOrganizationId: c.$issuer.id?.uuidString,
+            issuerOrganizationId: c.$issuer.id?.apiString,
             identifier: c.identifier, validUntil: c.validUntil, status: .init(rawValue: c.status.rawValue)!, expired: c.isExpired(at: now),
             decidedAt: c.decidedAt, decisionNote: c.decisionNote, createdAt: c.createdAt)
     }

@@ -120,19 +120,19 @@ extension API {
 extension DTO {
     static func update(_ e: Updates.Entry) -> Components.Schemas.PartnerUpdate {
         .init(
-            id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName, title: e.title,
+            id: e.id.apiString, organizationId: e.organizationID.apiString, organizationName: e.organizationName, title: e.title,
             body: e.body, bodyHtml: Markdown.html(e.body).text, visibility: .init(rawValue: e.audience.rawValue)!,
-            organizationIds: e.namedOrganizations.isEmpty ? nil : e.namedOrganizations.map { Access.key($0.id) }, writtenBy: e.writtenBy,
+            organizationIds: e.namedOrganizations.isEmpty ? nil : e.namedOrganizations.map { $0.id.apiString }, writtenBy: e.writtenBy,
             publishedAt: e.publishedAt)
     }
 
     /// `sides`: the asker is one of the two organizations, who alone see which partnership it is about.
     static func caseStudy(_ e: CaseStudies.Entry, sides: Bool) -> Components.Schemas.CaseStudy {
         .init(
-            id: Access.key(e.id), status: .init(rawValue: e.status.rawValue)!, title: e.title, body: e.body,
-            bodyHtml: Markdown.html(e.body).text, authorOrganizationId: Access.key(e.authorID), authorOrganizationName: e.authorName,
-            partnerOrganizationId: Access.key(e.partnerID), partnerOrganizationName: e.partnerName,
-            partnershipId: sides ? Access.key(e.partnershipID) : nil, partnerNote: e.partnerNote, editedByPartner: e.editedByPartner,
+            id: e.id.apiString, status: .init(rawValue: e.status.rawValue)!, title: e.title, body: e.body,
+            bodyHtml: Markdown.html(e.body).text, authorOrganizationId: e.authorID.apiString, authorOrganizationName: e.authorName,
+            partnerOrganizationId: e.partnerID.apiString, partnerOrganizationName: e.partnerName,
+            partnershipId: sides ? e.partnershipID.apiString : nil, partnerNote: e.partnerNote, editedByPartner: e.editedByPartner,
             confirmedBy: e.status == .confirmed ? "Confirmed by \(e.partnerName)" : nil, createdAt: e.createdAt, decidedAt: e.decidedAt,
             figures: .init(completedCommitments: e.figures.completed, onTime: e.figures.onTime, from: e.figures.from, to: e.figures.to))
     }

@@ -147,7 +147,7 @@ extension API {
         let (survey, invited) = try await Events.followUpSurvey(
             UUID(uuidString: input.path.eventId), kind: b.kind.rawValue, by: try await actor(), baseURL: req.application.bonafide.baseURL,
             on: req.db)
-        return .created(.init(body: .json(.init(surveyId: Access.key(survey.id!), invited: invited))))
+        return .created(.init(body: .json(.init(surveyId: survey.id!.apiString, invited: invited))))
     }
 
     /// The personal link's token when one is sent (counted per client address, like survey links: guessing stays
@@ -165,7 +165,7 @@ extension DTO {
     /// `videoLink`: the viewer may have the way in (registered, or of the organizer's organization).
     static func liveEvent(_ e: Events.Entry, videoLink: Bool, registration: Events.Seat? = nil) -> Components.Schemas.LiveEvent {
         .init(
-            id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName, title: e.title,
+            id: e.id.apiString, organizationId: e.organizationID.apiString, organizationName: e.organizationName, title: e.title,
             description: e.description, descriptionHtml: Markdown.html(e.description).text, startsAt: e.startsAt, endsAt: e.endsAt,
             durationMinutes: e.durationMinutes, timeZone: e.timeZone, capacity: e.capacity, seatsLeft: e.seatsLeft,
             registered: e.registered,
@@ -180,13 +180,13 @@ extension DTO {
 
     static func eventRegistration(_ s: Events.Seat, personalLink: String? = nil) -> Components.Schemas.EventRegistration {
         .init(
-            id: Access.key(s.id), eventId: Access.key(s.eventID), name: s.name, email: s.email, withAccount: s.withAccount,
+            id: s.id.apiString, eventId: s.eventID.apiString, name: s.name, email: s.email, withAccount: s.withAccount,
             registeredAt: s.registeredAt, cancelledAt: s.cancelledAt, attended: s.attended, personalLink: personalLink)
     }
 
     static func eventQuestion(_ q: Events.Question) -> Components.Schemas.EventQuestion {
         .init(
-            id: Access.key(q.id), eventId: Access.key(q.eventID), text: q.text, votes: q.votes, askedBy: q.askedBy, mine: q.mine,
+            id: q.id.apiString, eventId: q.eventID.apiString, text: q.text, votes: q.votes, askedBy: q.askedBy, mine: q.mine,
             votedByYou: q.votedByYou, answer: q.answer, answeredAt: q.answeredAt, createdAt: q.createdAt)
     }
 }

@@ -72,9 +72,9 @@ extension DTO {
         case .mishandled(_, let why): handling = .init(verdict: .mishandled, why: why)
         }
         return .init(
-            id: i.id!.uuidString, partnershipId: i.$partnership.id.uuidString, title: i.title,
+            id: i.id!.apiString, partnershipId: i.$partnership.id.apiString, title: i.title,
             description: i.description, severity: .init(rawValue: i.severity.rawValue)!, status: .init(rawValue: i.status.rawValue)!,
-            responsibleOrganizationId: i.$responsible.id.uuidString, affectedOrganizationId: i.$affected.id.uuidString,
+            responsibleOrganizationId: i.$responsible.id.apiString, affectedOrganizationId: i.$affected.id.apiString,
             raisedBy: i.$raisedBy.value?.name ?? "", selfReported: i.selfReported, occurredAt: i.occurredAt, raisedAt: i.raisedAt,
             acknowledgedAt: i.acknowledgedAt, resolvedAt: i.resolvedAt, closedAt: i.closedAt, rootCause: i.rootCause,
             improvementPlan: i.improvementPlan, reopenCount: i.reopenCount, publishedAt: i.publishedAt, handling: handling,
@@ -83,7 +83,7 @@ extension DTO {
 
     static func incidentRecord(_ r: Incidents.Record, of organization: UUID) -> Components.Schemas.IncidentRecord {
         .init(
-            organizationId: organization.uuidString, windowDays: Int(Incidents.recordWindow / 86_400), total: r.total,
+            organizationId: organization.apiString, windowDays: Int(Incidents.recordWindow / 86_400), total: r.total,
             minor: r.bySeverity[.minor] ?? 0, major: r.bySeverity[.major] ?? 0, critical: r.bySeverity[.critical] ?? 0,
             selfReported: r.selfReported, raisedByPartners: r.raisedByPartners, partnersRaising: r.partnersRaising,
             acknowledgedPromptly: r.acknowledgedPromptly,
@@ -91,7 +91,7 @@ extension DTO {
             handledOpenly: r.handledOpenly, mishandled: r.mishandled,
             published: r.published.map { i in
                 .init(
-                    id: i.id.uuidString, title: i.title, severity: .init(rawValue: i.severity.rawValue)!, occurredAt: i.occurredAt,
+                    id: i.id.apiString, title: i.title, severity: .init(rawValue: i.severity.rawValue)!, occurredAt: i.occurredAt,
                     acknowledgedAt: i.acknowledgedAt, resolvedAt: i.resolvedAt, closedAt: i.closedAt, rootCause: i.rootCause,
                     improvementPlan: i.improvementPlan, publishedAt: i.publishedAt)
             })

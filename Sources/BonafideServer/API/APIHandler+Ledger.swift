@@ -107,7 +107,7 @@ extension API {
                         size: Int(status.head.size),
                         sides: status.sides.map { side in
                             .init(
-                                organizationId: side.organization.uuidString, organizationName: side.name, key: side.key?.encoded,
+                                organizationId: side.organization.apiString, organizationName: side.name, key: side.key?.encoded,
                                 latest: side.latest.map(DTO.cosignature), latestNote: side.latestNote?.serialized,
                                 latestMatchesLog: side.latestMatchesLog)
                         },
@@ -119,7 +119,7 @@ extension API {
 extension DTO {
     static func cosignature(_ c: Witnessing.Stored) -> Components.Schemas.Cosignature {
         .init(
-            organizationId: c.organization.uuidString, size: Int(c.size), root: Data(c.root).base64EncodedString(), time: Int(c.time),
+            organizationId: c.organization.apiString, size: Int(c.size), root: Data(c.root).base64EncodedString(), time: Int(c.time),
             key: c.key.encoded)
     }
 

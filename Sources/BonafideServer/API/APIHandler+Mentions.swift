@@ -94,7 +94,7 @@ extension API {
 extension DTO {
     static func mention(_ m: Mention) -> Components.Schemas.Mention {
         .init(
-            id: m.id!.uuidString.lowercased(), brand: m.brand, partnerOrganizationId: m.$partner.id?.uuidString.lowercased(),
+            id: m.id!.apiString, brand: m.brand, partnerOrganizationId: m.$partner.id?.apiString,
             source: m.source,
             url: m.url, title: m.title, text: m.text, author: m.author, publishedAt: m.publishedAt, importedAt: m.importedAt,
             sentiment: m.sentiment, label: .init(rawValue: Sentiment.label(for: m.sentiment).rawValue)!, drivers: m.drivers.map(\.phrase))
@@ -112,7 +112,7 @@ extension DTO {
 
     static func brand(_ b: Mentions.BrandSummary) -> Components.Schemas.BrandSentiment {
         .init(
-            brand: b.brand, key: b.key, partnerOrganizationId: b.partnerID?.uuidString.lowercased(), overall: mean(b.overall),
+            brand: b.brand, key: b.key, partnerOrganizationId: b.partnerID?.apiString, overall: mean(b.overall),
             positive: b.positive, neutral: b.neutral, negative: b.negative, lastMonth: mean(b.lastMonth), monthBefore: mean(b.monthBefore),
             monthChange: .init(rawValue: b.monthChange.rawValue)!,
             weeks: b.weeks.map { w in
@@ -126,7 +126,7 @@ extension DTO {
 
     static func feed(_ f: MentionFeed) -> Components.Schemas.MentionFeed {
         .init(
-            id: f.id!.uuidString.lowercased(), url: f.url, brand: f.brand, partnerOrganizationId: f.$partner.id?.uuidString.lowercased(),
+            id: f.id!.apiString, url: f.url, brand: f.brand, partnerOrganizationId: f.$partner.id?.apiString,
             keywords: f.keywordList,
             lastPolledAt: f.lastPolledAt, lastStatus: f.lastStatus, createdAt: f.createdAt)
     }

@@ -53,18 +53,18 @@ extension API {
 extension DTO {
     static func offer(_ e: Offers.Entry) -> Components.Schemas.Offer {
         .init(
-            id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName, title: e.title,
+            id: e.id.apiString, organizationId: e.organizationID.apiString, organizationName: e.organizationName, title: e.title,
             details: e.details, detailsHtml: Markdown.html(e.details).text, kind: .init(rawValue: e.kind.rawValue)!,
             audience: .init(rawValue: e.audience.rawValue)!, minRelationshipDays: e.minRelationshipDays, personalNote: e.personalNote,
             validUntil: e.validUntil, status: .init(rawValue: e.status.rawValue)!, createdAt: e.createdAt, own: e.own,
             personalLine: e.personalLine, answer: e.answer.map { offerAnswer($0, offer: e) }, accepted: e.accepted, declined: e.declined,
-            link: e.link, linkedEventId: e.linkedEventID.map(Access.key), linkedDocumentId: e.linkedDocumentID.map(Access.key))
+            link: e.link, linkedEventId: e.linkedEventID.map(\.apiString), linkedDocumentId: e.linkedDocumentID.map(\.apiString))
     }
 
     static func offerAnswer(_ a: Offers.Answer, offer e: Offers.Entry) -> Components.Schemas.OfferAnswer {
         .init(
-            offerId: Access.key(e.id), organizationId: Access.key(a.organizationID), decision: .init(rawValue: a.decision.rawValue)!,
-            note: a.note, commitmentId: a.commitmentID.map(Access.key), partnershipId: a.partnershipID.map(Access.key),
+            offerId: e.id.apiString, organizationId: a.organizationID.apiString, decision: .init(rawValue: a.decision.rawValue)!,
+            note: a.note, commitmentId: a.commitmentID.map(\.apiString), partnershipId: a.partnershipID.map(\.apiString),
             link: a.decision == .accepted ? e.link : nil, decidedAt: a.decidedAt)
     }
 }

@@ -93,17 +93,17 @@ extension API {
 extension DTO {
     static func panel(_ e: FeedbackPanels.Entry) -> Components.Schemas.Panel {
         .init(
-            id: Access.key(e.id), organizationId: Access.key(e.organizationID), organizationName: e.organizationName, title: e.title,
+            id: e.id.apiString, organizationId: e.organizationID.apiString, organizationName: e.organizationName, title: e.title,
             purpose: e.purpose, status: .init(rawValue: e.status.rawValue)!, members: e.members, createdAt: e.createdAt)
     }
 
     static func panelComment(_ c: FeedbackPanels.Comment) -> Components.Schemas.PanelComment {
-        .init(id: Access.key(c.id), author: c.author, body: c.body, createdAt: c.createdAt)
+        .init(id: c.id.apiString, author: c.author, body: c.body, createdAt: c.createdAt)
     }
 
     static func panelIdea(_ i: FeedbackPanels.Idea) -> Components.Schemas.PanelIdea {
         .init(
-            id: Access.key(i.id), panelId: Access.key(i.panelID), title: i.title, details: i.details,
+            id: i.id.apiString, panelId: i.panelID.apiString, title: i.title, details: i.details,
             status: .init(rawValue: i.status.rawValue)!, outcome: i.outcome, votes: i.votes, proposedBy: i.proposedBy, mine: i.mine,
             votedByYou: i.votedByYou, createdAt: i.createdAt, decidedAt: i.decidedAt, comments: i.comments.map(panelComment))
     }
@@ -113,7 +113,7 @@ extension DTO {
             panel: panel(v.entry), organizer: v.organizer, member: v.memberID != nil, ideas: v.ideas.map(panelIdea),
             actedOn: v.actedOn.map(panelIdea),
             members: v.members.map {
-                .init(id: Access.key($0.id), name: $0.name, email: $0.email, withAccount: $0.withAccount, invitedAt: $0.invitedAt)
+                .init(id: $0.id.apiString, name: $0.name, email: $0.email, withAccount: $0.withAccount, invitedAt: $0.invitedAt)
             })
     }
 }

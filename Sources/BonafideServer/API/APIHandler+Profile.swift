@@ -36,7 +36,7 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        organizationId: Access.key(id), name: org.name,
+                        organizationId: id.apiString, name: org.name,
                         sections: .init(
                             additionalProperties: Dictionary(visible.map { ($0.name, $0.content) }, uniquingKeysWith: { a, _ in a })),
                         entries: visible.map { .init(name: $0.name, title: $0.title, content: $0.content) }))))
@@ -137,7 +137,7 @@ extension API {
                 body: .json(
                     results.map {
                         .init(
-                            id: Access.key($0.id), name: $0.name, score: ($0.score * 10).rounded() / 10,
+                            id: $0.id.apiString, name: $0.name, score: ($0.score * 10).rounded() / 10,
                             uncertainty: ($0.uncertainty * 1000).rounded() / 1000,
                             stranger: $0.stranger, depth: $0.depth, why: $0.why, unknown: $0.unknown)
                     })))

@@ -12,7 +12,7 @@ extension API {
         let page = try await StatusPages.page(of: UUID(uuidString: input.path.organizationId), viewer: try await actor(), on: try req.db)
         func dto(_ e: StatusPages.Entry) -> Components.Schemas.StatusIncident {
             .init(
-                id: e.id.uuidString.lowercased(), title: e.title, severity: e.severity.rawValue, status: e.status.rawValue,
+                id: e.id.apiString, title: e.title, severity: e.severity.rawValue, status: e.status.rawValue,
                 startedAt: e.startedAt,
                 resolvedAt: e.resolvedAt, disclosed: e.disclosed, rootCause: e.rootCause, improvementPlan: e.improvementPlan,
                 updates: e.updates.map { .init(at: $0.at, text: $0.text) })
@@ -21,7 +21,7 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        organizationId: page.organizationID.uuidString.lowercased(), organizationName: page.organizationName,
+                        organizationId: page.organizationID.apiString, organizationName: page.organizationName,
                         open: page.open.map(dto), past: page.past.map(dto)))))
     }
 }

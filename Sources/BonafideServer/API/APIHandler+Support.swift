@@ -51,7 +51,7 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        organizationId: Access.key(id!), requests: f.requests, answered: f.answered,
+                        organizationId: id!.apiString, requests: f.requests, answered: f.answered,
                         medianFirstResponseSeconds: f.medianFirstResponse, medianResolutionSeconds: f.medianResolution,
                         withinPromise: f.withinPromise, promise: f.promise, windowDays: Int(Support.figuresWindow / 86_400),
                         summary: Support.summary(f)))))
@@ -77,14 +77,14 @@ extension API {
 extension DTO {
     static func supportRequest(_ e: Support.Entry) -> Components.Schemas.SupportRequest {
         .init(
-            id: Access.key(e.id), providerOrganizationId: Access.key(e.providerID), providerOrganizationName: e.providerName,
-            requesterOrganizationId: Access.key(e.requesterID), requesterOrganizationName: e.requesterName,
-            requestedBy: e.requesterPerson, partnershipId: e.partnershipID.map(Access.key), subject: e.subject, body: e.body,
+            id: e.id.apiString, providerOrganizationId: e.providerID.apiString, providerOrganizationName: e.providerName,
+            requesterOrganizationId: e.requesterID.apiString, requesterOrganizationName: e.requesterName,
+            requestedBy: e.requesterPerson, partnershipId: e.partnershipID.map(\.apiString), subject: e.subject, body: e.body,
             priority: .init(rawValue: e.priority.rawValue)!, status: .init(rawValue: e.status.rawValue)!, promise: e.promise,
             createdAt: e.createdAt, dueAt: e.dueAt, firstResponseAt: e.firstResponseAt, resolvedAt: e.resolvedAt, late: e.late,
             messages: e.replies.map { r in
                 .init(
-                    id: Access.key(r.id), organizationId: Access.key(r.organizationID), organizationName: r.organizationName,
+                    id: r.id.apiString, organizationId: r.organizationID.apiString, organizationName: r.organizationName,
                     author: r.authorName, body: r.body, createdAt: r.createdAt)
             })
     }

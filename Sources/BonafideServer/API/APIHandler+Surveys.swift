@@ -51,8 +51,8 @@ extension API {
                 body: .json(
                     recipients.map { r in
                         .init(
-                            id: r.id!.uuidString.lowercased(), email: r.email, name: r.name, segment: r.segment,
-                            partnerOrganizationId: r.$partner.id?.uuidString.lowercased(),
+                            id: r.id!.apiString, email: r.email, name: r.name, segment: r.segment,
+                            partnerOrganizationId: r.$partner.id?.apiString,
                             link: SurveyLinks.url(for: r.id!, key: key, baseURL: base), invitedAt: r.invitedAt,
                             remindedAt: r.remindedAt, reminders: r.reminders, respondedAt: r.respondedAt)
                     })))
@@ -118,7 +118,7 @@ extension API {
         return .created(
             .init(
                 body: .json(
-                    .init(id: response.id!.uuidString.lowercased(), submittedAt: response.submittedAt, sentiment: response.sentiment))))
+                    .init(id: response.id!.apiString, submittedAt: response.submittedAt, sentiment: response.sentiment))))
     }
 
     func optOutOfSurveys(_ input: Operations.OptOutOfSurveys.Input) async throws -> Operations.OptOutOfSurveys.Output {
@@ -141,7 +141,7 @@ extension DTO {
 
     static func survey(_ s: Survey, _ r: SurveyResults) -> Components.Schemas.Survey {
         .init(
-            id: s.id!.uuidString.lowercased(), title: s.title, kind: .init(rawValue: s.kind.rawValue)!, question: s.question,
+            id: s.id!.apiString, title: s.title, kind: .init(rawValue: s.kind.rawValue)!, question: s.question,
             campaign: s.campaign,
             questions: s.questions.map(question), status: .init(rawValue: s.status.rawValue)!, createdAt: s.createdAt,
             results: .init(

@@ -50,8 +50,8 @@ extension API {
 extension DTO {
     static func thanks(_ e: Thanks.Entry) -> Components.Schemas.Thanks {
         .init(
-            id: Access.key(e.id), fromOrganizationId: Access.key(e.fromID), fromOrganizationName: e.fromName,
-            toOrganizationId: Access.key(e.toID), toOrganizationName: e.toName, text: e.text, status: .init(rawValue: e.status.rawValue)!,
+            id: e.id.apiString, fromOrganizationId: e.fromID.apiString, fromOrganizationName: e.fromName,
+            toOrganizationId: e.toID.apiString, toOrganizationName: e.toName, text: e.text, status: .init(rawValue: e.status.rawValue)!,
             createdAt: e.createdAt, decidedAt: e.decidedAt)
     }
 }

@@ -20,7 +20,7 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        id: rating.id!.uuidString.lowercased(), organizationId: subject.uuidString.lowercased(), rating: rating.rating,
+                        id: rating.id!.apiString, organizationId: subject.apiString, rating: rating.rating,
                         comment: rating.comment, createdAt: rating.createdAt))))
     }
 }
@@ -32,7 +32,7 @@ extension DTO {
 
     static func trust(_ a: TrustService.Assessment, history: [TrustService.HistoryPoint]) -> Components.Schemas.TrustAssessment {
         .init(
-            organizationId: a.subject.uuidString.lowercased(), organizationName: a.subjectName, computedAt: a.computedAt,
+            organizationId: a.subject.apiString, organizationName: a.subjectName, computedAt: a.computedAt,
             overall: opinion(a.overall),
             components: a.components.map { c in
                 .init(

@@ -38,13 +38,13 @@ extension API {
 extension DTO {
     static func updateReply(_ r: Updates.Reply) -> Components.Schemas.UpdateReply {
         .init(
-            id: Access.key(r.id), updateId: Access.key(r.updateID), organizationId: Access.key(r.threadID),
+            id: r.id.apiString, updateId: r.updateID.apiString, organizationId: r.threadID.apiString,
             side: .init(rawValue: r.side.rawValue)!, organizationName: r.organizationName, writtenBy: r.writtenBy, body: r.body,
             sentiment: r.sentiment, label: .init(rawValue: Sentiment.label(for: r.sentiment).rawValue)!, createdAt: r.createdAt)
     }
 
     static func updateThread(_ t: Updates.Thread) -> Components.Schemas.UpdateThread {
-        .init(organizationId: Access.key(t.organizationID), organizationName: t.organizationName, replies: t.replies.map(updateReply))
+        .init(organizationId: t.organizationID.apiString, organizationName: t.organizationName, replies: t.replies.map(updateReply))
     }
 
     static func updateFigures(_ f: Updates.Figures) -> Components.Schemas.UpdateFigures {

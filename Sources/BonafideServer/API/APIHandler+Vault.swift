@@ -17,12 +17,12 @@ extension API {
             .init(
                 body: .json(
                     .init(
-                        organizationId: actor.organizationID.uuidString.lowercased(), role: actor.role.rawValue,
+                        organizationId: actor.organizationID.apiString, role: actor.role.rawValue,
                         userKey: userKey.map(Self.dto),
                         organizationKeys: keys.map { Self.dto($0, grant: grants[$0.id!]) },
                         members: members.map {
                             .init(
-                                userId: $0.user.id!.uuidString.lowercased(), name: $0.user.name, publicKey: $0.publicKey,
+                                userId: $0.user.id!.apiString, name: $0.user.name, publicKey: $0.publicKey,
                                 granted: $0.granted)
                         }))))
     }
@@ -62,7 +62,7 @@ extension API {
 
     static func dto(_ k: VaultOrganizationKey, grant: String?) -> Components.Schemas.VaultOrganizationKey {
         .init(
-            id: k.id!.uuidString.lowercased(), publicKey: k.publicKey, keyId: k.keyID, active: k.retiredAt == nil, createdAt: k.createdAt,
+            id: k.id!.apiString, publicKey: k.publicKey, keyId: k.keyID, active: k.retiredAt == nil, createdAt: k.createdAt,
             grant: grant)
     }
 
@@ -81,7 +81,7 @@ extension API {
                 body: .json(
                     .init(
                         recipients: recipients.map {
-                            .init(organizationId: $0.0.id!.uuidString.lowercased(), name: $0.0.name, publicKey: $0.1?.publicKey)
+                            .init(organizationId: $0.0.id!.apiString, name: $0.0.name, publicKey: $0.1?.publicKey)
                         },
                         documents: documents.map { Self.dto($0, links: links[$0.id!] ?? [], shares: shares[$0.id!] ?? [], for: actor) },
                         usedBytes: try await Documents.usage(of: actor.organizationID, on: db), quotaBytes: config.vaultQuotaBytes,
@@ -207,7 +207,7 @@ extension API {
                 body: .json(
                     list.map {
                         .init(
-                            organizationId: $0.organizationID.uuidString.lowercased(), name: $0.name, circle: $0.circle.rawValue,
+                            organizationId: $0.organizationID.apiString, name: $0.name, circle: $0.circle.rawValue,
                             publicKey: $0.publicKey)
                     })))
     }
@@ -239,7 +239,7 @@ extension API {
                 body: .json(
                     list.map { share, d, from in
                         .init(
-                            id: d.id!.uuidString.lowercased(), number: d.number,
+                            id: d.id!.apiString, number: d.number,
                             size: Int64(share.header.count) + d.size - Int64(d.header.count),
                             header: Base64URL.encode(share.header), from: from.name, sharedAt: share.createdAt, expiresAt: share.expiresAt,
                             downloadsLeft: share.maxDownloads.map { max(0, $0 - share.downloads) })
@@ -255,7 +255,7 @@ extension API {
 
     static func dto(_ s: DocumentShare) -> Components.Schemas.DocumentShare {
         .init(
-            id: s.id!.uuidString.lowercased(), organizationId: s.$organization.id.uuidString.lowercased(), name: s.organization.name,
+            id: s.id!.apiString, organizationId: s.$organization.id.apiString, name: s.organization.name,
             circle: s.circle.rawValue, createdAt: s.createdAt, expiresAt: s.expiresAt, maxDownloads: s.maxDownloads, downloads: s.downloads,
             revokedAt: s.revokedAt)
     }
@@ -263,15 +263,15 @@ extension API {
     static func dto(_ d: Document, links: [DocumentLink], shares: [DocumentShare] = [], for actor: Actor) -> Components.Schemas.Document {
         let manage = Documents.canManage(d, actor)
         return .init(
-            id: d.id!.uuidString.lowercased(), number: d.number, size: d.size, header: Base64URL.encode(d.header),
-            organizationId: d.$organization.id.uuidString.lowercased(), uploadedBy: d.uploadedBy?.name ?? "a former member",
+            id: d.id!.apiString, number: d.number, size: d.size, header: Base64URL.encode(d.header),
+            organizationId: d.$organization.id.apiString, uploadedBy: d.uploadedBy?.name ?? "a former member",
             createdAt: d.createdAt, expiresAt: d.expiresAt, maxDownloads: d.maxDownloads, downloads: d.downloads, revokedAt: d.revokedAt,
             canManage: manage, rekeyedAt: d.rekeyedAt, links: manage ? links.map(dto) : [], shares: manage ? shares.map(dto) : [])
     }
 
     static func dto(_ l: DocumentLink) -> Components.Schemas.DocumentLink {
         .init(
-            id: l.id!.uuidString.lowercased(), path: SiteURL.shareLink(l.id), createdAt: l.createdAt, expiresAt: l.expiresAt,
+            id: l.id!.apiString, path: SiteURL.shareLink(l.id), createdAt: l.createdAt, expiresAt: l.expiresAt,
             maxDownloads: l.maxDownloads, downloads: l.downloads, revokedAt: l.revokedAt, password: l.passwordSalt != nil)
     }
 }

@@ -48,13 +48,13 @@ extension API {
 
     static func dto(_ hook: Webhook) -> Components.Schemas.Webhook {
         .init(
-            id: hook.id!.uuidString.lowercased(), url: hook.url, events: hook.events, format: hook.format, enabled: hook.disabledAt == nil,
+            id: hook.id!.apiString, url: hook.url, events: hook.events, format: hook.format, enabled: hook.disabledAt == nil,
             disabledReason: hook.disabledReason, createdAt: hook.createdAt)
     }
 
     static func dto(_ d: WebhookDelivery) -> Components.Schemas.WebhookDelivery {
         .init(
-            id: d.id!.uuidString.lowercased(), messageId: d.messageID, eventType: d.eventType,
+            id: d.id!.apiString, messageId: d.messageID, eventType: d.eventType,
             status: .init(rawValue: d.status.rawValue) ?? .pending, attempts: d.attempts,
             nextAttemptAt: d.status == .pending ? d.nextAttemptAt : nil, lastStatusCode: d.lastStatusCode, lastError: d.lastError,
             createdAt: d.createdAt, deliveredAt: d.deliveredAt)

@@ -197,7 +197,7 @@ struct API: APIProtocol {
             .init(
                 body: .json(
                     .init(
-                        id: inv.id!.uuidString, email: inv.email, role: b.role,
+                        id: inv.id!.apiString, email: inv.email, role: b.role,
                         link: req.application.bonafide.baseURL + SiteURL.join(secret)))))
     }
 
@@ -350,7 +350,7 @@ struct API: APIProtocol {
                     threads.map { t in
                         let mine = messages.filter { $0.$thread.id == t.id }
                         return .init(
-                            id: t.id!.uuidString, subject: t.subject, messageCount: mine.count,
+                            id: t.id!.apiString, subject: t.subject, messageCount: mine.count,
                             openRequests: mine.filter { $0.needsResponse && $0.respondedAt == nil }.count, lastMessageAt: t.lastMessageAt)
                     })))
     }
@@ -363,7 +363,7 @@ struct API: APIProtocol {
                     .init(
                         unread: unread,
                         items: items.map {
-                            .init(id: $0.id!.uuidString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
+                            .init(id: $0.id!.apiString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
                         }))))
     }
 

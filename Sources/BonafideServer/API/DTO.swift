@@ -6,19 +6,19 @@ import Foundation
 enum DTO {
     static func user(_ u: User) -> Components.Schemas.User {
         .init(
-            id: u.id!.uuidString, email: u.email, name: u.name, timeZone: u.timeZone,
-            organizationId: u.$organization.id.uuidString, role: .init(rawValue: u.role.rawValue)!)
+            id: u.id!.apiString, email: u.email, name: u.name, timeZone: u.timeZone,
+            organizationId: u.$organization.id.apiString, role: .init(rawValue: u.role.rawValue)!)
     }
 
     static func token(_ t: APIToken) -> Components.Schemas.Token {
         .init(
-            id: t.id!.uuidString, name: t.name, prefix: t.prefix, createdAt: t.createdAt ?? Date(),
+            id: t.id!.apiString, name: t.name, prefix: t.prefix, createdAt: t.createdAt ?? Date(),
             lastUsedAt: t.lastUsedAt, revokedAt: t.revokedAt)
     }
 
     static func organization(_ o: Organization) -> Components.Schemas.Organization {
         .init(
-            id: o.id!.uuidString, name: o.name, description: o.description, capabilities: o.capabilities,
+            id: o.id!.apiString, name: o.name, description: o.description, capabilities: o.capabilities,
             limitations: o.limitations, risks: o.risks, timeZone: o.timeZone, languages: o.languages,
             workingHours: .init(
                 start: WorkingHours.text(ofMinute: o.workStartMinute), end: WorkingHours.text(ofMinute: o.workEndMinute), days: o.workDays),
@@ -27,21 +27,21 @@ enum DTO {
 
     static func agreement(_ v: AgreementVersion) -> Components.Schemas.AgreementVersion {
         .init(
-            version: v.version, text: v.text, authorId: v.$author.id.uuidString, authorName: v.$author.value?.name ?? "",
+            version: v.version, text: v.text, authorId: v.$author.id.apiString, authorName: v.$author.value?.name ?? "",
             createdAt: v.createdAt ?? Date())
     }
 
     static func event(_ e: PartnershipEvent) -> Components.Schemas.Event {
         .init(
-            id: e.id!.uuidString, kind: e.kind, actorName: e.$actor.value??.name, summary: e.summary, reason: e.reason,
-            commitmentId: e.commitmentID?.uuidString, incidentId: e.incidentID?.uuidString, createdAt: e.createdAt)
+            id: e.id!.apiString, kind: e.kind, actorName: e.$actor.value??.name, summary: e.summary, reason: e.reason,
+            commitmentId: e.commitmentID?.apiString, incidentId: e.incidentID?.apiString, createdAt: e.createdAt)
     }
 
     static func commitment(_ c: Commitment, history: [PartnershipEvent]? = nil) -> Components.Schemas.Commitment {
         .init(
-            id: c.id!.uuidString, partnershipId: c.$partnership.id.uuidString, title: c.title, deliverable: c.deliverable,
-            acceptanceCriteria: c.acceptanceCriteria, ownerId: c.$owner.id.uuidString, ownerName: c.$owner.value?.name ?? "",
-            ownerOrganizationId: c.$ownerOrganization.id.uuidString, recipientOrganizationId: c.$recipientOrganization.id.uuidString,
+            id: c.id!.apiString, partnershipId: c.$partnership.id.apiString, title: c.title, deliverable: c.deliverable,
+            acceptanceCriteria: c.acceptanceCriteria, ownerId: c.$owner.id.apiString, ownerName: c.$owner.value?.name ?? "",
+            ownerOrganizationId: c.$ownerOrganization.id.apiString, recipientOrganizationId: c.$recipientOrganization.id.apiString,
             dueAt: c.dueAt, timeZone: c.timeZone, status: .init(rawValue: c.status.rawValue)!, atRisk: c.atRisk,
             atRiskReason: c.atRiskReason, proposedDueAt: c.proposedDueAt, proposedDueReason: c.proposedDueReason,
             deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt,
@@ -56,9 +56,9 @@ enum DTO {
 
     static func commitment(_ c: CommitmentRow) -> Components.Schemas.Commitment {
         .init(
-            id: c.id.uuidString, partnershipId: c.partnershipId.uuidString, title: c.title, deliverable: c.deliverable,
-            acceptanceCriteria: c.acceptanceCriteria, ownerId: c.ownerId.uuidString, ownerName: c.ownerName,
-            ownerOrganizationId: c.ownerOrganizationId.uuidString, recipientOrganizationId: c.recipientOrganizationId.uuidString,
+            id: c.id.apiString, partnershipId: c.partnershipId.apiString, title: c.title, deliverable: c.deliverable,
+            acceptanceCriteria: c.acceptanceCriteria, ownerId: c.ownerId.apiString, ownerName: c.ownerName,
+            ownerOrganizationId: c.ownerOrganizationId.apiString, recipientOrganizationId: c.recipientOrganizationId.apiString,
             dueAt: c.dueAt, timeZone: c.timeZone, status: .init(rawValue: c.status) ?? .proposed, atRisk: c.atRisk,
             atRiskReason: c.atRiskReason, proposedDueAt: c.proposedDueAt, proposedDueReason: c.proposedDueReason,
             deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt)
@@ -67,8 +67,8 @@ enum DTO {
     /// A message; its tone only for organizations that analyse tone (`MessageTone.isShown`).
     static func message(_ m: Message, tone: Bool = false) -> Components.Schemas.Message {
         .init(
-            id: m.id!.uuidString, threadId: m.$thread.id.uuidString, authorId: m.$author.id.uuidString,
-            authorName: m.$author.value?.name ?? "", organizationId: m.$organization.id.uuidString, body: m.body,
+            id: m.id!.apiString, threadId: m.$thread.id.apiString, authorId: m.$author.id.apiString,
+            authorName: m.$author.value?.name ?? "", organizationId: m.$organization.id.apiString, body: m.body,
             needsResponse: m.needsResponse, respondedAt: m.respondedAt, createdAt: m.createdAt,
             sentiment: tone ? m.sentiment : nil,
             sentimentDrivers: tone && m.sentiment != nil ? StoredDrivers.decode(m.sentimentDriversJSON).map(\.phrase) : nil)
@@ -82,7 +82,7 @@ enum DTO {
         dto.agreement = try await Partnerships.latestAgreement(of: p, on: db).map(agreement)
         dto.responseTimes = try await Messages.responseTimes(of: p, sides: sides, on: db).map {
             .init(
-                organizationId: $0.organization.id!.uuidString, organizationName: $0.organization.name,
+                organizationId: $0.organization.id!.apiString, organizationName: $0.organization.name,
                 medianSeconds: $0.medianSeconds.map { Int($0.rounded()) }, answered: $0.answered, open: $0.open)
         }
         dto.workingHoursOverlap = try await Partnerships.overlap(of: p, sides: sides, on: db).map { .init(start: $0.start, end: $0.end) }
@@ -113,12 +113,12 @@ enum DTO {
         let open = try await Messages.openRequestCounts(of: ids, on: db)
         return ps.map { p in
             Components.Schemas.Partnership(
-                id: p.id!.uuidString, name: p.name, status: .init(rawValue: p.status.rawValue)!,
-                organization: .init(id: p.$organization.id.uuidString, name: names[p.$organization.id] ?? ""),
-                partner: p.$partner.id.flatMap { id in names[id].map { Components.Schemas.OrganizationRef(id: id.uuidString, name: $0) } },
+                id: p.id!.apiString, name: p.name, status: .init(rawValue: p.status.rawValue)!,
+                organization: .init(id: p.$organization.id.apiString, name: names[p.$organization.id] ?? ""),
+                partner: p.$partner.id.flatMap { id in names[id].map { Components.Schemas.OrganizationRef(id: id.apiString, name: $0) } },
                 invitedEmail: p.invitedEmail,
                 members: (members[p.id!] ?? []).map {
-                    .init(userId: $0.$user.id.uuidString, name: $0.user.name, organizationId: $0.$organization.id.uuidString)
+                    .init(userId: $0.$user.id.apiString, name: $0.user.name, organizationId: $0.$organization.id.apiString)
                 },
                 openRequests: open[p.id!] ?? 0, createdAt: p.createdAt ?? Date())
         }

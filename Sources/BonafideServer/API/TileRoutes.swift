@@ -50,7 +50,7 @@ func passportResponse(for id: UUID, _ req: Request) async throws -> Response {
     let bytes = try await Passports.build(for: id, app: req.application, on: req.db)
     var headers = HTTPHeaders()
     headers.replaceOrAdd(name: .contentType, value: "application/json")
-    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passport-\(Access.key(id).prefix(8)).json\"")
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"passport-\(id.apiString.prefix(8)).json\"")
     headers.replaceOrAdd(name: .cacheControl, value: "no-store")
     return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
 }

@@ -118,8 +118,8 @@ public enum Runner {
             switch try await InboundReplies.receive(
                 raw, recipients: recipients, domain: config.replyDomain, key: app.mailTokenKey, on: app.db)
             {
-            case .posted(let id): return .posted("Posted in the thread (message \(id.uuidString.lowercased())).")
-            case .repliedToUpdate(let id): return .posted("Posted in the update's thread (reply \(id.uuidString.lowercased())).")
+            case .posted(let id): return .posted("Posted in the thread (message \(id.apiString)).")
+            case .repliedToUpdate(let id): return .posted("Posted in the update's thread (reply \(id.apiString)).")
             case .refused(let why): return .refused(why)
             case .malformed(let why): return .notAMail(why)
             }

@@ -174,9 +174,8 @@ enum Webhooks {
         let event = Event(
             type: kind, timestamp: now.formatted(.iso8601),
             data: .init(
-                partnership: .init(id: p.id!.uuidString.lowercased(), name: p.name), summary: summary, reason: reason, actor: actor,
-                commitmentId: commitmentID?.uuidString.lowercased(), incidentId: incidentID?.uuidString.lowercased(),
-                eventId: eventID.uuidString.lowercased(), path: path))
+                partnership: .init(id: p.id!.apiString, name: p.name), summary: summary, reason: reason, actor: actor,
+                commitmentId: commitmentID?.apiString, incidentId: incidentID?.apiString, eventId: eventID.apiString, path: path))
         let payload = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
         let deliveries = hooks.map { hook in
             let delivery = WebhookDelivery()

@@ -20,7 +20,7 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
         mutating func appendInterpolation(_ value: String) { text += HTML.escape(value) }
         mutating func appendInterpolation(_ value: String?) { text += HTML.escape(value ?? "") }
         mutating func appendInterpolation(_ value: Int) { text += String(value) }
-        mutating func appendInterpolation(_ value: UUID?) { text += value?.uuidString ?? "" }
+        mutating func appendInterpolation(_ value: UUID?) { text += value?.apiString ?? "" }
     }
 
     /// By scalar, not by Character: `"` followed by a combining mark is one Character that is not equal to `"`,

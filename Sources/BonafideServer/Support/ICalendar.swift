@@ -3,6 +3,8 @@ import Foundation
 /// An iCalendar (RFC 5545) document: escaped text, lines folded at 75 octets, CRLF line ends, times in UTC.
 struct ICalendar: Sendable {
     struct Event: Sendable {
+        /// Written by each feed in the form its events were first published with, on purpose not through
+        /// `UUID.apiString`: a calendar takes an event whose UID changed for a new one and shows it twice.
         var uid: String
         var sequence: Int
         var start: Date

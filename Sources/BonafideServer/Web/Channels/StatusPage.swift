@@ -86,7 +86,7 @@ struct StatusPage: Sendable {
                 "<p><strong>Root cause:</strong> \($0)</p><p><strong>What changes:</strong> \(e.improvementPlan ?? "")</p>"
             } ?? ""
         return """
-            <article class="card" id="incident-\(e.id.uuidString.lowercased())"><h3>\(e.title)</h3>
+            <article class="card" id="incident-\(e.id.apiString)"><h3>\(e.title)</h3>
             <p><span class="badge">\(e.severity)</span> <span class="badge">\(e.state)</span> <span class="small muted">since \(e.since)\(e.disclosed ? " · disclosed by \(organizationName)" : "")</span></p>
             \(account)<ul class="timeline">\(updates)</ul></article>
             """

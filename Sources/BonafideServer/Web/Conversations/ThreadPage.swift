@@ -40,7 +40,7 @@ struct ThreadPage: Sendable {
             },
             reply: p.status == .active
                 ? MessageForm(
-                    action: SiteURL.messages(p.id), threadID: thread.id?.uuidString.lowercased(), values: reply.values,
+                    action: SiteURL.messages(p.id), threadID: thread.id?.apiString, values: reply.values,
                     problem: reply.problem, csrf: csrf) : nil)
     }
 

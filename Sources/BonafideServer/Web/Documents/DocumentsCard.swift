@@ -50,7 +50,7 @@ struct DocumentsCard: Sendable {
             rows.map { r in
                 HTML(
                     """
-                    <tr data-document="\(r.id.uuidString.lowercased())"><td class="doc-name">Document \(String(r.number))</td>\
+                    <tr data-document="\(r.id.apiString)"><td class="doc-name">Document \(String(r.number))</td>\
                     <td>\(Documents.describe(size: r.size))</td><td>\(r.uploadedBy)\(r.ours ? "" : " (partner)"), \(clock.format(r.createdAt, "EEE d MMM, HH:mm"))</td>\
                     <td>\(statusBadge(r.state))\(r.ours && active ? HTML("<br><a class=\"small\" href=\"\(SiteURL.newIncident(partnershipID, document: r.number))\">Partner lost control of it?</a>") : "")</td><td class="doc-actions"></td></tr>
                     """)
@@ -62,7 +62,7 @@ struct DocumentsCard: Sendable {
         let log = HTML.join(
             log.map { a in HTML("<li><span class=\"small muted\">\(clock.format(a.at, "EEE d MMM, HH:mm"))</span> \(a.summary)</li>") })
         return """
-            <section class="card" id="documents" data-partnership="\(partnershipID.uuidString.lowercased())" data-organization="\(organizationID.uuidString.lowercased())" \
+            <section class="card" id="documents" data-partnership="\(partnershipID.apiString)" data-organization="\(organizationID.apiString)" \
             data-csrf="\(csrf)" data-active="\(active ? "true" : "false")">
             <h2>Documents <span class="small muted">(end-to-end encrypted)</span></h2>
             <p class="muted small">Files are encrypted in your browser for both organizations' keys before they leave it; Bonafide stores only

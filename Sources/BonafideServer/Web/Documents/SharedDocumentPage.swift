@@ -32,7 +32,7 @@ struct SharedDocumentPage: Sendable {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>A shared document · Bonafide</title><style>\(HTML(raw: Layout.css))</style></head>
             <body><header><span class="brand">Bonafide</span></header>
-            <main id="main"><section class="card" id="shared-document" data-link="\(linkID.uuidString.lowercased())">
+            <main id="main"><section class="card" id="shared-document" data-link="\(linkID.apiString)">
             <h1>A document shared with you</h1>
             <p class="muted small">It was encrypted before it was uploaded; it is decrypted here, in your browser, with the key in this
             link. Bonafide cannot read it.</p>

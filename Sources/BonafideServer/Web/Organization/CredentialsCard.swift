@@ -36,7 +36,7 @@ struct CredentialsCard: Sendable {
                 return "<li>\(c.render(clock: clock)) \(remove)</li>"
             })
         let kinds = HTML.join(CredentialKind.allCases.map { HTML("<option value=\"\($0.rawValue)\">\($0.title)</option>") })
-        let issuerOptions = HTML.join(issuers.map { HTML("<option value=\"\($0.id.uuidString)\">\($0.name)</option>") })
+        let issuerOptions = HTML.join(issuers.map { HTML("<option value=\"\($0.id.apiString)\">\($0.name)</option>") })
         let form: HTML =
             mayEdit
             ? """

@@ -29,7 +29,7 @@ struct SharedWithUsCard: Sendable {
             rows.map { r in
                 HTML(
                     """
-                    <tr data-document="\(r.id.uuidString.lowercased())"><td class="doc-name">Document \(String(r.number))</td>\
+                    <tr data-document="\(r.id.apiString)"><td class="doc-name">Document \(String(r.number))</td>\
                     <td>\(Documents.describe(size: r.size))</td><td>\(r.from), \(clock.format(r.sharedAt, "EEE d MMM, HH:mm"))</td><td class="doc-actions"></td></tr>
                     """)
             })

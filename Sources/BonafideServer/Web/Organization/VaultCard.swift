@@ -28,7 +28,7 @@ struct VaultCard: Sendable {
                     ? "<span class=\"status s-pending\">no passphrase yet</span>"
                     : m.granted
                         ? "<span class=\"status s-verified\">has access</span>" : "<span class=\"status s-pending\">needs access</span>"
-                return HTML("<li data-user=\"\(m.user.id!.uuidString.lowercased())\">\(m.user.name) \(state)</li>")
+                return HTML("<li data-user=\"\(m.user.id!.apiString)\">\(m.user.name) \(state)</li>")
             })
         let key: HTML =
             activeKeyID.map {

@@ -29,7 +29,7 @@ struct BrowserWitness: Sendable {
             also sealed to it: colleagues open it in their browsers by unlocking the vault.</p>
             """ : ""
         return """
-            <div id="browser-witness" data-partnership="\(partnershipID.uuidString.lowercased())" data-organization="\(organizationID.uuidString.lowercased())" \
+            <div id="browser-witness" data-partnership="\(partnershipID.apiString)" data-organization="\(organizationID.apiString)" \
             data-csrf="\(csrf)" data-witness-name="\(witnessName)">
             <p id="browser-witness-status" class="small" role="status"></p>\(setup)
             <noscript><p class="small muted">Witnessing from the browser needs JavaScript; <code>bonafide ledger sync</code> does the same from a terminal.</p></noscript>

@@ -43,7 +43,7 @@ struct CheckInsCard: Sendable {
         let series = HTML.join(
             checkIns.map { o in
                 let c = o.checkIn
-                let id = c.id!.uuidString
+                let id = c.id!.apiString
                 let agenda = HTML.join(
                     o.agenda.map { HTML("<li>\($0.text) <span class=\"small muted\">— \($0.$author.value?.name ?? "")</span></li>") })
                 let notes = HTML.join(

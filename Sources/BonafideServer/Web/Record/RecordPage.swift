@@ -64,7 +64,7 @@ struct RecordPage: Sendable {
         let orgName = Dictionary(status.sides.map { ($0.organization, $0.name) }, uniquingKeysWith: { a, _ in a })
         func at(_ seconds: UInt64) -> String { clock.format(Date(timeIntervalSince1970: TimeInterval(seconds))) }
         return RecordPage(
-            partnershipName: p.name, partnershipLink: SiteURL.partnership(p.id), partnershipID: id.uuidString.lowercased(),
+            partnershipName: p.name, partnershipLink: SiteURL.partnership(p.id), partnershipID: id.apiString,
             size: head.size, root: Data(head.root).base64EncodedString(), signer: log.verifier.encoded,
             signatureVerifies: checkpoint.verified(by: log.verifier), rebuiltMatches: rebuilt, witnessedSize: witnessedSize,
             witnesses: status.sides.map { side in

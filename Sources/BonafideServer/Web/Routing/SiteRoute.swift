@@ -7,7 +7,7 @@ protocol PathArgument: Sendable {
 }
 
 extension UUID: PathArgument {
-    var pathSegment: String { uuidString.lowercased() }
+    var pathSegment: String { apiString }
 }
 
 extension String: PathArgument {
