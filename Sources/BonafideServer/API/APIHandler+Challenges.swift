@@ -31,13 +31,13 @@ extension API {
     }
 
     func getChallenge(_ input: Operations.GetChallenge.Input) async throws -> Operations.GetChallenge.Output {
-        let participant = try await challengeParticipant(input.headers.xChallengeToken)
+        let participant = try await challengeReader(input.headers.xChallengeToken)
         let view = try await Challenges.view(UUID(uuidString: input.path.challengeId), as: participant, on: try req.db)
         return .ok(.init(body: .json(DTO.challengeDetail(view))))
     }
 
     func listChallengeEntries(_ input: Operations.ListChallengeEntries.Input) async throws -> Operations.ListChallengeEntries.Output {
-        let participant = try await challengeParticipant(input.headers.xChallengeToken)
+        let participant = try await challengeReader(input.headers.xChallengeToken)
         let entries = try await Challenges.entries(UUID(uuidString: input.path.challengeId), as: participant, on: try req.db)
         return .ok(.init(body: .json(entries.map(DTO.challengeEntry))))
     }
@@ -77,6 +77,14 @@ extension API {
             return .link(token)
         }
         return .person(try await actor())
+    }
+
+    /// For reading: as `challengeParticipant`, and without credentials a visitor, who reads public challenges only
+    /// (any other is 404 to them, as to someone outside the audience).
+    private func challengeReader(_ token: String?) async throws -> Challenges.Participant {
+        guard token == nil else { return try await challengeParticipant(token) }
+        guard let actor = try await optionalActor() else { return .visitor }
+        return .person(actor)
     }
 }
 

@@ -41,6 +41,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
     case offer = "offer.published"
     // Challenges (migration 034).
     case challenge = "challenge.highlighted"
+    case challengeStarted = "challenge.started"
 
     /// What the settings page calls it.
     var label: String {
@@ -78,6 +79,7 @@ enum NotificationKind: String, Codable, Sendable, CaseIterable {
         case .panel: "Feedback panels: an invitation, and what was done with the ideas you proposed, voted for or commented on"
         case .offer: "Offers and early access from organizations you work with"
         case .challenge: "Challenges: your entry highlighted by the organization that runs the challenge"
+        case .challengeStarted: "Challenges: a new one from an organization you work with, or one you are invited to"
         }
     }
 

@@ -3,12 +3,14 @@ import Fluent
 import Foundation
 
 /// Challenges: an organization's owners and admins put a time-boxed prompt ("Show us your fastest checkout") to an
-/// audience chosen like an update's, and may invite people from a CSV list, who take part through a personal link
-/// without an account (its token is mailed once and kept only as a digest). While the challenge is open each person,
-/// and each link, sends one entry and may edit it until the close; the organization highlights the entries that
-/// stand out with a note saying why, and the entrant is told. Who may read a challenge is `Access`'s question (each
-/// challenge its own `.shared` object), so a circle change shows or hides it at once; to anyone else it does not exist
-/// (404), so nothing leaks across tenants.
+/// audience chosen like an update's (the people of the organizations it knows in that audience are told), and may
+/// invite people from a CSV list, who take part through a personal link without an account (its token is mailed once
+/// and kept only as a digest), or as their account when one has confirmed the address. While the challenge is open each
+/// person sends one entry (an account and a link to its confirmed address are one person) and may edit it until the
+/// close; the organization highlights the entries that stand out with a note saying why, and the entrant is told. Who
+/// may read a challenge is `Access`'s question (each challenge its own `.shared` object), so a circle change shows or
+/// hides it at once, and a public one is read without an account; to anyone else it does not exist (404), so nothing
+/// leaks across tenants.
 enum Challenges {
     static let maxTitle = 200
     static let maxPrompt = 10_000
@@ -31,11 +33,16 @@ enum Challenges {
     static let invitationKind = "challenge-invitation"
     /// Highlights mailed to people who entered through a personal link.
     static let noticeKind = "challenge-notice"
+    /// What an invitation taken up by an account keeps instead of a link's digest: no SHA-256 in hex starts so, so no
+    /// token opens it.
+    static let noLink = "account:"
 
-    /// Who acts on a challenge: a signed-in person, or the holder of a personal link.
+    /// Who acts on a challenge: a signed-in person, the holder of a personal link, or a visitor without either, who
+    /// reads public challenges and enters none.
     enum Participant: Sendable {
         case person(Actor)
         case link(String)
+        case visitor
     }
 
     struct Draft: Sendable {
@@ -94,7 +101,7 @@ enum Challenges {
         /// Organizations with an entry, each person entering through a personal link counted on their own.
         var participants: Int
         var highlights: Int
-        /// People invited with a personal link.
+        /// People invited from a list, with a personal link or as their account.
         var invited: Int
     }
 
@@ -113,14 +120,19 @@ enum Challenges {
         var hiddenEntries: Int
         /// For the organization's people only.
         var figures: Figures?
+        /// Someone not signed in, reading a public challenge: they sign in to take part.
+        var visitor: Bool = false
 
         /// The organization's people run the challenge rather than enter it.
-        var canEnter: Bool { !own && phase == .open }
+        var canEnter: Bool { !own && !visitor && phase == .open }
     }
 
     struct Created: Sendable {
         var summary: Summary
+        /// Everyone invited from the list, with a personal link or as their account.
         var invited: Int
+        /// Of those, the ones whose account had confirmed the address: told in the app, no link.
+        var withAccount: Int = 0
         var skipped: [FeedbackPanels.Skip]
     }
 
@@ -128,6 +140,8 @@ enum Challenges {
     struct Invitee: Sendable {
         var email: String
         var name: String
+        /// The account that confirmed the address: it takes part, and no link is mailed.
+        var account: UUID? = nil
     }
 
     struct Saved: Sendable {
@@ -139,15 +153,22 @@ enum Challenges {
     /// Where a participant stands with a challenge, once it is known they may see it.
     struct Seat: Sendable {
         var challenge: Challenge
+        /// The personal link's invitation, or for a signed-in person the invitation to the address they confirmed.
         var member: ChallengeMember?
         var actor: Actor?
+        /// For a personal link: the account that has confirmed the address it was sent to.
+        var account: UUID? = nil
 
         var own: Bool { actor.map { $0.organizationID == challenge.$organization.id } ?? false }
+        var visitor: Bool { actor == nil && member == nil }
+        /// The accounts the participant enters as; with `member`, one entry among them all.
+        var accounts: [UUID] { [actor?.id, account].compactMap { $0 } }
     }
 
     // MARK: Creating and reading
 
-    /// A new challenge (owners and admins), with the people of the CSV list each mailed a personal link once. Bad lines
+    /// A new challenge (owners and admins), with the people of the CSV list each mailed a personal link once (an address
+    /// an account has confirmed is invited as that account instead), announced to its audience (`announce`). Bad lines
     /// are skipped with the reason; a list that cannot be read, like any invalid field, is refused with nothing written.
     static func create(_ draft: Draft, by actor: Actor, baseURL: String, at now: Date = Date(), on db: any Database) async throws
         -> Created
@@ -160,11 +181,23 @@ enum Challenges {
             var seen = Set<String>()
             let parsed = try FeedbackPanels.parseMembers(text)
             skipped = parsed.skipped
+            // As on a panel, an address an account has confirmed takes part as that account: the challenge is among its
+            // own, it is told in the app, and nobody enters once with the account and again with a link. An unconfirmed
+            // address proves nobody owns it, so it gets the mailed link, which only the address's owner can open.
+            let accounts = try await FeedbackPanels.accounts(parsed.people.map(\.email), on: db)
             for person in parsed.people {
-                if seen.insert(person.email).inserted {
-                    people.append(Invitee(email: person.email, name: person.name))
-                } else {
+                guard seen.insert(person.email).inserted else {
                     skipped.append(FeedbackPanels.Skip(email: person.email, reason: "listed twice"))
+                    continue
+                }
+                let user = accounts[person.email]
+                if let user, user.$organization.id == actor.organizationID {
+                    skipped.append(
+                        FeedbackPanels.Skip(email: person.email, reason: "one of your organization's people, who run the challenge"))
+                } else if let user, user.emailVerifiedAt != nil {
+                    people.append(Invitee(email: person.email, name: user.name, account: user.id))
+                } else {
+                    people.append(Invitee(email: person.email, name: person.name))
                 }
             }
         }
@@ -184,15 +217,23 @@ enum Challenges {
             challenge.audience = d.audience
             challenge.$createdBy.id = actor.id
             challenge.createdAt = now
+            // Saved before it is announced: the access check and the notifications name it by its id.
             try await challenge.save(on: tx)
+            var accounts: [UUID] = []
             for person in invitees {
-                let secret = Secrets.make(prefix: linkPrefix)
                 let member = ChallengeMember()
                 member.$challenge.id = challenge.id!
                 member.email = person.email
                 member.name = person.name
-                member.tokenDigest = Secrets.digest(secret)
                 member.invitedAt = now
+                if let account = person.account {
+                    member.tokenDigest = noLink + UUID().uuidString.lowercased()
+                    try await member.save(on: tx)
+                    accounts.append(account)
+                    continue
+                }
+                let secret = Secrets.make(prefix: linkPrefix)
+                member.tokenDigest = Secrets.digest(secret)
                 try await member.save(on: tx)
                 let body = """
                     Hello \(person.name),
@@ -210,19 +251,27 @@ enum Challenges {
                     to: person.email, about: challenge, kind: invitationKind,
                     subject: "\(organization.name) invites you to “\(challenge.title)”", body: body, at: now, on: tx)
             }
+            try await announce(challenge, from: organization, inviting: accounts, at: now, on: tx)
             return Created(
                 summary: summary(challenge, organizationName: organization.name, entries: 0, highlights: 0), invited: invitees.count,
-                skipped: earlierSkips)
+                withAccount: accounts.count, skipped: earlierSkips)
         }
     }
 
-    /// The challenges the person may read (their organization's own and those whose audience includes them), newest
-    /// first.
+    /// The challenges the person may read (their organization's own, those whose audience includes them, and those
+    /// inviting the address they confirmed), newest first.
     static func visible(to actor: Actor, on db: any Database) async throws -> [Summary] {
         let candidates = try await Challenge.query(on: db).with(\.$organization).sort(\.$createdAt, .descending).sort(\.$id)
             .limit(listWindow).all()
         let decisions = try await Access.check(.person(actor), "reader", candidates.map(object), on: db)
-        let allowed = zip(candidates, decisions).filter { $0.1.allowed }.map { $0.0 }
+        var allowed = zip(candidates, decisions).filter { $0.1.allowed }.map { $0.0 }
+        let invitedTo = try await invitations(of: actor.user, on: db)
+        let missing = Set(invitedTo).subtracting(allowed.compactMap(\.id))
+        if !missing.isEmpty {
+            let invited = try await Challenge.query(on: db).filter(\.$id ~~ Array(missing)).with(\.$organization).all()
+            allowed += invited
+            allowed.sort { ($0.createdAt, $0.id!.uuidString) > ($1.createdAt, $1.id!.uuidString) }
+        }
         let counts = try await entryCounts(allowed.compactMap(\.id), on: db)
         return allowed.map {
             summary(
@@ -231,19 +280,28 @@ enum Challenges {
         }
     }
 
-    /// The challenge and the participant's place in it: a person who may read it, or the holder of its personal link.
-    /// Anything else is not found.
+    /// The challenge and the participant's place in it: a person who may read it or whose confirmed address it
+    /// invited, the holder of its personal link, or a visitor when it is public. Anything else is not found.
     static func seat(_ participant: Participant, in id: UUID?, on db: any Database) async throws -> Seat {
         switch participant {
         case .person(let actor):
-            guard let id, let challenge = try await Challenge.find(id, on: db),
-                try await Access.check(.person(actor), "reader", object(challenge), on: db).allowed
-            else { throw Problem.notFound("challenge") }
-            return Seat(challenge: challenge, member: nil, actor: actor)
+            guard let id, let challenge = try await Challenge.find(id, on: db) else { throw Problem.notFound("challenge") }
+            let invitation = try await Self.invitation(of: actor.user, to: id, on: db)
+            if invitation == nil {
+                guard try await Access.check(.person(actor), "reader", object(challenge), on: db).allowed else {
+                    throw Problem.notFound("challenge")
+                }
+            }
+            return Seat(challenge: challenge, member: invitation, actor: actor)
         case .link(let token):
             let (challenge, member) = try await byLink(token, on: db)
             guard let id, challenge.id == id else { throw Problem.notFound("challenge") }
-            return Seat(challenge: challenge, member: member, actor: nil)
+            return try await linkSeat(challenge, member, on: db)
+        case .visitor:
+            guard let id, let challenge = try await Challenge.find(id, on: db),
+                try await Access.check(.anyone, "reader", object(challenge), on: db).allowed
+            else { throw Problem.notFound("challenge") }
+            return Seat(challenge: challenge, member: nil, actor: nil)
         }
     }
 
@@ -270,14 +328,16 @@ enum Challenges {
 
     static func view(link token: String, at now: Date = Date(), on db: any Database) async throws -> View {
         let (challenge, member) = try await byLink(token, on: db)
-        return try await view(Seat(challenge: challenge, member: member, actor: nil), at: now, on: db)
+        return try await view(try await linkSeat(challenge, member, on: db), at: now, on: db)
     }
 
     /// The challenge as the participant sees it. The organization's people see every entry at once. Anyone else sees
     /// the others' entries once they have sent their own, or once the challenge is closed: answering before reading
     /// keeps the entries each person's own (nobody polishes a copy of the best one), and seeing the others is what
     /// taking part earns; after the close the entries, highlights first, are the challenge's showcase for its whole
-    /// audience. Entries carry their author's name, which the entry form says.
+    /// audience. A visitor reading a public challenge is one of that audience who has not entered: before the close
+    /// they see how many entries and highlights there are, not what they say (signing up to copy the best one is no
+    /// way round the rule), and after it all of them. Entries carry their author's name, which the entry form says.
     static func view(_ seat: Seat, at now: Date = Date(), on db: any Database) async throws -> View {
         let challenge = seat.challenge
         let challengeID = challenge.id!
@@ -301,7 +361,7 @@ enum Challenges {
         return View(
             summary: summary(challenge, organizationName: organizationName, entries: figures.entries, highlights: figures.highlights),
             phase: phase, own: seat.own, organizer: seat.own && seat.actor.map { Policy.canManage($0) } == true, mine: mine,
-            entries: entries, hiddenEntries: hidden, figures: seat.own ? figures : nil)
+            entries: entries, hiddenEntries: hidden, figures: seat.own ? figures : nil, visitor: seat.visitor)
     }
 
     /// Entries, participants, highlights and invitations of one challenge.
@@ -324,6 +384,7 @@ enum Challenges {
         on db: any Database
     ) async throws -> Saved {
         let seat = try await Self.seat(participant, in: id, on: db)
+        guard !seat.visitor else { throw Problem.unauthorized }
         guard !seat.own else {
             throw Problem(.forbidden, "Your organization runs this challenge: the entries come from its audience.")
         }
@@ -335,21 +396,16 @@ enum Challenges {
         let challengeID = seat.challenge.id!
         let userID = seat.actor?.id
         let organizationID = seat.actor?.organizationID
+        // With an account, the invitation to its confirmed address too: two first entries at once, one through the
+        // account and one through the link, then meet on the unique (challenge, member) pair.
         let memberID = seat.member?.id
         do {
             return try await db.writeTransaction { tx in
                 // Locked: an entry and the early close at once are decided one after the other.
                 guard let challenge = try await tx.lockedRow(Challenge.self, challengeID) else { throw Problem.notFound("challenge") }
                 try requireOpen(challenge, at: now)
-                let query = ChallengeEntry.query(on: tx).filter(\.$challenge.$id == challengeID)
-                if let userID {
-                    query.filter(\.$user.$id == userID)
-                } else if let memberID {
-                    query.filter(\.$member.$id == memberID)
-                } else {
-                    throw Problem.notFound("challenge")
-                }
-                let existing = try await query.first()
+                // The person's one entry, whichever of their account and link sent it.
+                let existing = try await ownEntry(in: challengeID, seat: seat, on: tx)
                 let entry = existing ?? ChallengeEntry()
                 if existing == nil {
                     entry.$challenge.id = challengeID
@@ -550,14 +606,18 @@ enum Challenges {
         try await m.save(on: db)
     }
 
+    /// The participant's entry, sent through their account or their link (the first one if an address was confirmed
+    /// only after each had sent one).
     static func ownEntry(in challengeID: UUID, seat: Seat, on db: any Database) async throws -> ChallengeEntry? {
-        let query = ChallengeEntry.query(on: db).filter(\.$challenge.$id == challengeID).with(\.$user).with(\.$member).with(\.$organization)
-        if let member = seat.member?.id {
-            return try await query.filter(\.$member.$id == member).first()
-        } else if let actor = seat.actor {
-            return try await query.filter(\.$user.$id == actor.id).first()
-        }
-        return nil
+        let accounts = seat.accounts
+        let member = seat.member?.id
+        guard !accounts.isEmpty || member != nil else { return nil }
+        return try await ChallengeEntry.query(on: db).filter(\.$challenge.$id == challengeID)
+            .group(.or) { either in
+                if !accounts.isEmpty { either.filter(\.$user.$id ~~ accounts) }
+                if let member { either.filter(\.$member.$id == member) }
+            }
+            .with(\.$user).with(\.$member).with(\.$organization).sort(\.$createdAt).sort(\.$id).first()
     }
 
     /// The entrant's person, personal link and organization, for `author(of:)`.

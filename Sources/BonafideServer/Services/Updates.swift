@@ -210,15 +210,9 @@ enum Updates {
             if try await Access.check(.members(of: organization), "reader", object(update), on: db).allowed { readers.append(organization) }
         }
         guard !readers.isEmpty else { return (0, 0) }
-        let partnershipsWith = known.mapValues(\.partnerships)
-        let open = try await Commitment.query(on: db)
-            .filter(\.$partnership.$id ~~ readers.flatMap { (partnershipsWith[$0] ?? []).compactMap(\.id) })
-            .filter(\.$status ~~ [.proposed, .accepted, .delivered]).sort(\.$dueAt).all()
-        let openByPartnership = Dictionary(grouping: open, by: { $0.$partnership.id })
+        let lines = try await personalLines(from: author, to: readers, known: known, on: db)
         let people = try await User.query(on: db).filter(\.$organization.$id ~~ readers).all()
         let peopleOf = Dictionary(grouping: people, by: { $0.$organization.id })
-        let names = Dictionary(
-            try await Organization.query(on: db).filter(\.$id ~~ readers).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
         let excerpt = Markdown.plainText(update.body)
         var reached = (people: 0, organizations: 0)
         for reader in readers {
@@ -226,10 +220,7 @@ enum Updates {
             guard !ids.isEmpty else { continue }
             reached.people += ids.count
             reached.organizations += 1
-            let theirs = (partnershipsWith[reader] ?? []).flatMap { openByPartnership[$0.id!] ?? [] }.sorted { $0.dueAt < $1.dueAt }
-            let personal = personalLine(
-                author: author.name, reader: names[reader] ?? "your organization", open: theirs, circle: known[reader]?.placement?.circle,
-                partnered: !(partnershipsWith[reader] ?? []).isEmpty)
+            let personal = lines[reader] ?? ""
             let detail = "\(personal)\n\n\(excerpt.count > 1_500 ? String(excerpt.prefix(1_499)) + "…" : excerpt)"
             try await Notifier.notify(
                 ids,
@@ -239,6 +230,29 @@ enum Updates {
                 at: now, on: db)
         }
         return reached
+    }
+
+    /// Each reader organization's `personalLine` with the author, read in two queries: every announcement to the
+    /// organizations an author knows (`Access.knownOrganizations`) says it the same way.
+    static func personalLines(
+        from author: Organization, to readers: [UUID], known: [UUID: Access.Acquaintance], on db: any Database
+    ) async throws -> [UUID: String] {
+        guard !readers.isEmpty else { return [:] }
+        let partnershipsWith = known.mapValues(\.partnerships)
+        let open = try await Commitment.query(on: db)
+            .filter(\.$partnership.$id ~~ readers.flatMap { (partnershipsWith[$0] ?? []).compactMap(\.id) })
+            .filter(\.$status ~~ [.proposed, .accepted, .delivered]).sort(\.$dueAt).all()
+        let openByPartnership = Dictionary(grouping: open, by: { $0.$partnership.id })
+        let names = Dictionary(
+            try await Organization.query(on: db).filter(\.$id ~~ readers).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var lines: [UUID: String] = [:]
+        for reader in readers {
+            let theirs = (partnershipsWith[reader] ?? []).flatMap { openByPartnership[$0.id!] ?? [] }.sorted { $0.dueAt < $1.dueAt }
+            lines[reader] = personalLine(
+                author: author.name, reader: names[reader] ?? "your organization", open: theirs, circle: known[reader]?.placement?.circle,
+                partnered: !(partnershipsWith[reader] ?? []).isEmpty)
+        }
+        return lines
     }
 
     /// What makes the mail theirs: the work open between the two, or why they hear from the author at all.

@@ -209,12 +209,13 @@ func registerWeb(_ app: Application) throws {
     web.post(SiteURL.panelLinkComment, use: WebPages.commentThroughPanelLink)
     signedIn.post(SiteURL.panelLeave, use: WebPages.leavePanel)
     web.post(SiteURL.panelLinkLeave, use: WebPages.leaveThroughPanelLink)
-    // Challenges: the audience and the organization's people on the signed-in pages; the personal link's pages need
-    // no account, the token in the path is the credential.
+    // Challenges: the audience and the organization's people on the signed-in pages, a public challenge's page open to
+    // visitors (any other asks them to sign in); the personal link's pages need no account, the token in the path is
+    // the credential.
     signedIn.get(SiteURL.challenges, use: WebPages.challenges)
     signedIn.get(SiteURL.newChallenge, use: WebPages.newChallenge)
     signedIn.post(SiteURL.challenges, use: WebPages.createChallenge)
-    signedIn.get(SiteURL.challenge, use: WebPages.challengePage)
+    web.get(SiteURL.challenge, use: WebPages.challengePage)
     signedIn.post(SiteURL.challengeEntries, use: WebPages.submitChallengeEntry)
     signedIn.post(SiteURL.challengeHighlight, use: WebPages.highlightChallengeEntry)
     signedIn.post(SiteURL.challengeClose, use: WebPages.closeChallenge)

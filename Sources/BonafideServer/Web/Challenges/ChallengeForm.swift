@@ -40,7 +40,7 @@ struct ChallengeForm: Sendable {
             <label for="challenge-closes">Closes <span class="muted small">(within a year)</span></label><input id="challenge-closes" type="datetime-local" name="closesAt" required value="\(values["closesAt"] ?? "")"\(errors.invalid("closesAt"))>\(errors.message("closesAt"))
             <label for="challenge-zone">Time zone</label><select id="challenge-zone" name="timeZone"\(errors.invalid("timeZone"))>\(WebPages.zoneOptions(selected: values["timeZone"] ?? ""))</select>\(errors.message("timeZone"))
             <label for="challenge-visibility">Who sees it and may enter</label><select id="challenge-visibility" name="visibility"\(errors.invalid("visibility"))>\(audiences)</select>\(errors.message("visibility"))
-            <label for="challenge-csv">Also invite people without an account <span class="muted small">(optional: one a line, as email,name; each is mailed a personal link)</span></label>
+            <label for="challenge-csv">Also invite people without an account <span class="muted small">(optional: one a line, as email,name; each is mailed a personal link, or takes part with the account that confirmed the address)</span></label>
             <textarea id="challenge-csv" name="csv" rows="3" placeholder="ana@customer.example,Ana Ruiz"\(errors.invalid("csv"))>\(values["csv"] ?? "")</textarea>\(errors.message("csv"))
             <button>Start the challenge</button></form></section>
             """

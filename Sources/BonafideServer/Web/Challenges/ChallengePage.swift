@@ -2,9 +2,10 @@ import BonafideCore
 import Foundation
 import Vapor
 
-/// One challenge, for those who may read it, and (through `ChallengeLinkPage`) for people with a personal link: the
-/// prompt, the time box in the viewer's zone, the entry form while it is open, the entries with the highlights first,
-/// and for owners and admins their tools (highlight an entry, the figures, close early). A pure view of its model.
+/// One challenge, for those who may read it, for visitors when it is public, and (through `ChallengeLinkPage`) for
+/// people with a personal link: the prompt, the time box in the viewer's zone, the entry form while it is open (for a
+/// visitor, the way to sign in and take part), the entries with the highlights first, and for owners and admins their
+/// tools (highlight an entry, the figures, close early). A pure view of its model.
 struct ChallengePage: Sendable {
     var view: Challenges.View
     var clock: Clock
@@ -24,9 +25,12 @@ struct ChallengePage: Sendable {
         var highlight: (@Sendable (UUID) -> String)?
     }
 
-    static func load(_ req: Request, for actor: Actor, typed: Typed? = nil, problem: Problem? = nil) async throws -> Self {
-        let view = try await Challenges.view(WebPages.uuid(req, "chid"), as: .person(actor), on: req.db)
-        return ChallengePage(view: view, clock: Clock(actor.user.timeZone), csrf: req.csrfToken, typed: typed, problem: problem)
+    static func load(_ req: Request, for actor: Actor?, typed: Typed? = nil, problem: Problem? = nil) async throws -> Self {
+        let participant: Challenges.Participant = actor.map { .person($0) } ?? .visitor
+        let view = try await Challenges.view(WebPages.uuid(req, "chid"), as: participant, on: req.db)
+        // A visitor has no zone of their own: times are given in the organizer's, named.
+        let clock = Clock(actor?.user.timeZone ?? view.summary.timeZone)
+        return ChallengePage(view: view, clock: clock, csrf: req.csrfToken, typed: typed, problem: problem)
     }
 
     func render() -> HTML {
@@ -34,8 +38,9 @@ struct ChallengePage: Sendable {
         // Owners and admins highlight; everyone else on the page gets no highlight form.
         var actions = Actions(submit: SiteURL.challengeEntries(id), highlight: nil)
         if view.organizer { actions.highlight = { SiteURL.challengeHighlight(id, $0) } }
+        let back: HTML = view.visitor ? "" : "<p class=\"small\"><a href=\"\(SiteURL.challenges())\">← All challenges</a></p>"
         return """
-            <p class="small"><a href="\(SiteURL.challenges())">← All challenges</a></p>
+            \(back)
             \(Self.body(view, actions: actions, clock: clock, csrf: csrf, typed: typed, problem: problem))
             \(organizerTools())
             """
@@ -79,6 +84,7 @@ struct ChallengePage: Sendable {
         guard !view.own else { return "" }
         let error: HTML = problem.map { "<p class=\"error-text\" role=\"alert\">\($0.detail)</p>" } ?? ""
         let s = view.summary
+        if view.visitor { return visitorInvitation(view, clock: clock) }
         switch view.phase {
         case .upcoming:
             return """
@@ -116,12 +122,39 @@ struct ChallengePage: Sendable {
         }
     }
 
+    /// Instead of the entry form for someone not signed in: taking part is with an account, and signing in brings them
+    /// back here.
+    static func visitorInvitation(_ view: Challenges.View, clock: Clock) -> HTML {
+        let s = view.summary
+        let signIn: HTML =
+            "<p><a class=\"button\" id=\"sign-in-to-enter\" href=\"\(SiteURL.login(next: SiteURL.challenge(s.id)))\">Sign in to take part</a></p>"
+        switch view.phase {
+        case .upcoming:
+            return """
+                <section class="card" id="your-entry"><h2>Take part</h2><p class="muted">Entries open \(clock.format(s.opensAt)).</p>\(signIn)</section>
+                """
+        case .open:
+            return """
+                <section class="card" id="your-entry"><h2>Take part</h2><p class="muted">Entries are open until \(clock.format(s.closesAt)).</p>\(signIn)</section>
+                """
+        case .closed:
+            return """
+                <section class="card" id="your-entry"><h2>Take part</h2><p class="muted">This challenge is closed: it takes no more entries.</p></section>
+                """
+        }
+    }
+
     /// The entries, highlights first, each with the organization's note; for owners and admins the form to highlight.
     static func entryList(_ view: Challenges.View, actions: Actions, clock: Clock, csrf: String) -> HTML {
+        let shownWhen =
+            view.visitor
+            ? "they are shown here, highlights first, when the challenge closes"
+            : "you see the others' entries once you have sent yours"
+        let highlighted = view.summary.highlights > 0 ? " (\(view.summary.highlights) highlighted)" : ""
         let hidden: HTML =
             view.hiddenEntries > 0
             ? HTML(
-                "<p class=\"muted\" id=\"entries-hidden\">\(view.hiddenEntries) entr\(view.hiddenEntries == 1 ? "y" : "ies") so far: you see the others' entries once you have sent yours.</p>"
+                "<p class=\"muted\" id=\"entries-hidden\">\(view.hiddenEntries) entr\(view.hiddenEntries == 1 ? "y" : "ies") so far\(highlighted): \(shownWhen).</p>"
             ) : ""
         guard !view.entries.isEmpty else {
             return hidden.text.isEmpty ? "<p class=\"muted\" id=\"entries-empty\">No entries yet.</p>" : hidden
@@ -169,7 +202,7 @@ struct ChallengePage: Sendable {
             <table><tbody><tr><th scope="row">Entries</th><td id="figure-entries">\(f.entries)</td></tr>
             <tr><th scope="row">Participants <span class="muted small">(organizations, and people with a personal link)</span></th><td id="figure-participants">\(f.participants)</td></tr>
             <tr><th scope="row">Highlights</th><td id="figure-highlights">\(f.highlights)</td></tr>
-            <tr><th scope="row">Invited with a personal link</th><td id="figure-invited">\(f.invited)</td></tr></tbody></table>
+            <tr><th scope="row">Invited from a list</th><td id="figure-invited">\(f.invited)</td></tr></tbody></table>
             \(close)</section>
             """
     }

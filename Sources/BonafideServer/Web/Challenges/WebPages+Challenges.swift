@@ -25,7 +25,10 @@ extension WebPages {
             let created = try await Challenges.create(
                 try challengeDraft(values), by: actor, baseURL: req.application.bonafide.baseURL, on: req.db)
             var message = "The challenge is set. Who sees it: \(created.summary.audience.label.lowercased())."
-            if created.invited > 0 { message += " Invited \(created.invited) with a personal link." }
+            if created.invited > created.withAccount {
+                message += " Invited \(created.invited - created.withAccount) with a personal link."
+            }
+            if created.withAccount > 0 { message += " Invited \(created.withAccount) with their account, told in the app." }
             if !created.skipped.isEmpty {
                 let skipped = created.skipped.prefix(5).map { "\($0.email) (\($0.reason))" }.joined(separator: ", ")
                 message += " Skipped \(created.skipped.count): \(skipped)\(created.skipped.count > 5 ? ", …" : "")."
@@ -55,9 +58,16 @@ extension WebPages {
             timeZone: zone, audience: audience, csv: values["csv"] ?? "")
     }
 
-    static func challengePage(_ req: Request) async throws -> HTML {
-        let model = try await ChallengePage.load(req, for: try req.requireActor())
-        return try await page(req, model.view.summary.title, model.render())
+    /// Open to visitors for public challenges: they read it and sign in to take part.
+    static func challengePage(_ req: Request) async throws -> Response {
+        do {
+            let model = try await ChallengePage.load(req, for: req.actor)
+            return try await page(req, model.view.summary.title, model.render()).encodeResponse(for: req)
+        } catch let problem as Problem where problem.status == .notFound && req.actor == nil {
+            // A challenge for partners or circles may well be the visitor's once signed in. Every unknown or hidden
+            // challenge gets the same answer, so this tells nothing about which exist.
+            return req.redirect(to: SiteURL.login(next: req.url.path))
+        }
     }
 
     /// The signed-in person's entry: back to the challenge when it is in, the page with the entry as typed and the reason
