@@ -191,6 +191,14 @@ struct AccountAPITests {
             try await app.testing().test(.GET, "/openapi.yaml") { res async in
                 #expect(res.body.string.contains("openapi: \"3.1.0\""))
                 #expect(res.body.string.contains("/partnerships/{partnershipId}/commitments"))
+                // Every operation documents its problem answers (`default`): clients and Schemathesis read the
+                // document, and an undocumented 403 or 404 is a contract broken. Each operation's text runs from its
+                // operationId to the next one's, and its responses sit eight spaces in.
+                let operations = res.body.string.components(separatedBy: "\ncomponents:")[0].components(separatedBy: "operationId:")
+                    .dropFirst()
+                let undocumented = operations.filter { !$0.contains("\n        default:") }.map { $0.prefix { $0 != "\n" } }
+                #expect(operations.count > 150)
+                #expect(undocumented.isEmpty, "operations without a default (problem) response: \(undocumented)")
             }
             try await app.testing().test(
                 .GET, "/metrics", beforeRequest: { $0.headers.bearerAuthorization = .init(token: "metrics-token-for-tests") }
