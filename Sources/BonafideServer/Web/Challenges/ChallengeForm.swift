@@ -22,10 +22,7 @@ struct ChallengeForm: Sendable {
     func render() -> HTML {
         let errors = FieldErrors(problem: problem, fields: Self.fields)
         let chosen = values["visibility"].flatMap(Audience.init(rawValue:)) ?? .partners
-        let audiences = HTML.join(
-            Audience.allCases.map { a in
-                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == chosen ? " selected" : ""))>\(a.label)</option>")
-            })
+        let audiences = HTML.options(Audience.allCases, selected: chosen)
         return """
             <p class="small"><a href="\(SiteURL.challenges())">← All challenges</a></p>
             <h1>Start a challenge</h1>

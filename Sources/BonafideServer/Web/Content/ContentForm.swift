@@ -46,10 +46,7 @@ struct ContentForm: Sendable {
                 HTML("<option value=\"\(k.rawValue)\"\(HTML(raw: k == kind ? " selected" : ""))>\(k.label)</option>")
             })
         let chosen = values["visibility"].flatMap(Audience.init(rawValue:)) ?? .public
-        let audiences = HTML.join(
-            Audience.allCases.map { a in
-                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == chosen ? " selected" : ""))>\(a.label)</option>")
-            })
+        let audiences = HTML.options(Audience.allCases, selected: chosen)
         let document = (values["documentId"] ?? "").lowercased()
         var documentOptions: [HTML] = [HTML("<option value=\"\"\(HTML(raw: document.isEmpty ? " selected" : ""))>None</option>")]
         for d in documents {

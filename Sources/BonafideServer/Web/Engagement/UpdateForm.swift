@@ -18,10 +18,7 @@ struct UpdateForm: Sendable {
         // Partners by default: the audience most updates are for, and never wider than the writer chose.
         let chosen = values["visibility"].flatMap(UpdateAudience.init(rawValue:)) ?? .audience(.partners)
         let choices = Audience.allCases.map { UpdateAudience.audience($0) } + [UpdateAudience.organizations]
-        let options = HTML.join(
-            choices.map { a in
-                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == chosen ? " selected" : ""))>\(a.label)</option>")
-            })
+        let options = HTML.options(choices, selected: chosen)
         return """
             <section class="card" id="new-update"><h2>Write an update</h2>
             <p class="muted small">News for your partners and circles: each organization that may read it gets it in the app and by mail, with a line about

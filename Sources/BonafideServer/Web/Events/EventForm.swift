@@ -14,10 +14,7 @@ struct EventForm: Sendable {
     func render() -> HTML {
         let errors = FieldErrors(problem: problem, fields: Self.fields)
         let chosen = values["visibility"].flatMap(Audience.init(rawValue:)) ?? .partners
-        let audiences = HTML.join(
-            Audience.allCases.map { a in
-                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == chosen ? " selected" : ""))>\(a.label)</option>")
-            })
+        let audiences = HTML.options(Audience.allCases, selected: chosen)
         return """
             <section class="card" id="new-event"><h2>Plan an event</h2>
             <p class="muted small">A webinar or a live Q&amp;A. Everyone who may see it can register (for a public event, also without an account);

@@ -47,10 +47,7 @@ struct OffersPage: Sendable {
     private func form() -> HTML {
         let errors = FieldErrors(problem: problem, fields: Self.fields)
         let audience = values["audience"].flatMap(Audience.init(rawValue:)) ?? .partners
-        let audiences = HTML.join(
-            Offers.audiences.map { a in
-                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == audience ? " selected" : ""))>\(a.label)</option>")
-            })
+        let audiences = HTML.options(Offers.audiences, selected: audience)
         let kind = values["kind"].flatMap(OfferKind.init(rawValue:)) ?? .offer
         let kinds = HTML.join(
             OfferKind.allCases.map { k in

@@ -27,10 +27,7 @@ struct ProfileSectionsCard: Sendable {
     }
 
     static func audienceOptions(_ selected: Audience) -> HTML {
-        HTML.join(
-            Audience.allCases.map { a in
-                HTML("<option value=\"\(a.rawValue)\"\(HTML(raw: a == selected ? " selected" : ""))>\(a.label)</option>")
-            })
+        HTML.options(Audience.allCases, selected: selected)
     }
 
     func render(csrf: String) -> HTML {
