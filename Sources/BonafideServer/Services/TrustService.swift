@@ -219,54 +219,22 @@ enum TrustService {
         var subject: UUID
     }
 
-    /// Subjective Logic over one hop: each organization the viewer has an opinion of passes on its opinion of the
-    /// subject, discounted by the viewer's trust in it; the results are fused. Then SybilRank over every
-    /// organization's opinions, starting at those the viewer trusts, places the subject among all others (a ring
-    /// of organizations vouching for each other cannot climb it, as `bonafide trust collusion` measures).
-    static func network(viewer: UUID, subject: UUID, opinions: [Pair: Opinion]) -> Assessment.Network {
-        var fused = Opinion.vacuous()
-        var intermediaries = 0
-        for (pair, trustInIntermediary) in opinions where pair.viewer == viewer && pair.subject != subject {
-            guard let theirs = opinions[Pair(viewer: pair.subject, subject: subject)] else { continue }
-            fused = fused.fused(with: trustInIntermediary.discounting(theirs))
-            intermediaries += 1
-        }
-        // Organizations as nodes; an opinion with some evidence is a rating from -10 to 10.
-        var network = SignedNetwork()
-        network.addNode(viewer.uuidString)
-        network.addNode(subject.uuidString)
-        for (pair, opinion) in opinions.sorted(by: {
-            ($0.key.viewer.uuidString, $0.key.subject.uuidString) < ($1.key.viewer.uuidString, $1.key.subject.uuidString)
-        })
-        where opinion.uncertainty < 0.9 {
-            network.addRating(
-                source: pair.viewer.uuidString, target: pair.subject.uuidString, rating: (opinion.expectation * 2 - 1) * 10)
-        }
-        let rank = SybilRank(network: network)
-        var standing: Double?
-        if let start = rank.startVector(weights: network.ratingsGiven(by: 0)) {
-            let scores = rank.run(start: start).scores
-            let others = (0..<network.nodeCount).filter { $0 != 0 && $0 != 1 }
-            if !others.isEmpty {
-                standing = Double(others.filter { scores[$0] < scores[1] }.count) / Double(others.count)
-            }
-        }
-        return .init(opinion: fused, intermediaries: intermediaries, standing: standing)
-    }
-
     // MARK: Assess, store, recompute
 
-    static func assess(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> Assessment {
+    /// The viewer's trust in the subject now; `network` holds every pair's current opinion (read once for many pairs).
+    static func assess(viewer: UUID, subject: UUID, at now: Date, network: inout TrustNetwork, on db: any Database) async throws
+        -> Assessment
+    {
         guard let organization = try await Organization.find(subject, on: db) else { throw Problem.notFound("organization") }
         let evidence = try await evidence(viewer: viewer, subject: subject, at: now, on: db)
-        let network = network(viewer: viewer, subject: subject, opinions: try await latestOpinions(on: db))
+        let view = network.network(viewer: viewer, subject: subject)
         // A stranger starts where the network places them; with no network view, at 0.5.
-        let baseRate = network.intermediaries > 0 ? network.opinion.expectation : 0.5
+        let baseRate = view.intermediaries > 0 ? view.opinion.expectation : 0.5
         let report = model.assess(evidence, at: now, baseRate: baseRate)
         return Assessment(
             viewer: viewer, subject: subject, subjectName: organization.name, computedAt: now, overall: report.overall,
             components: report.components, trustQuotient: report.trustQuotient, explanation: report.explanation,
-            evidenceCount: report.evidenceCount, network: network)
+            evidenceCount: report.evidenceCount, network: view)
     }
 
     /// Every item of evidence with what it did to the figure, strongest first: the stored assessment keeps only the
@@ -280,23 +248,27 @@ enum TrustService {
         return model.assess(evidence, at: now, baseRate: baseRate, explaining: evidence.count).explanation
     }
 
-    /// Recomputes one pair and stores a snapshot when anything a person would see changed since `previous` (the
-    /// newest stored assessment). Returns the assessment now stored and whether it is new.
-    static func recompute(viewer: UUID, subject: UUID, previous: Assessment?, at now: Date, on db: any Database) async throws -> (
-        assessment: Assessment, changed: Bool
-    ) {
-        let fresh = try await assess(viewer: viewer, subject: subject, at: now, on: db)
-        if let previous, previous.sameFigures(as: fresh) { return (previous, false) }
-        let snapshot = TrustSnapshot()
-        snapshot.$viewer.id = viewer
-        snapshot.$subject.id = subject
-        snapshot.computedAt = now
-        snapshot.expectation = fresh.overall.expectation
-        snapshot.uncertainty = fresh.overall.uncertainty
-        snapshot.report = String(decoding: try Self.encoder.encode(fresh), as: UTF8.self)
-        try await snapshot.save(on: db)
-        try await TrustOpinions.store(fresh.overall, for: Pair(viewer: viewer, subject: subject), on: db.sql())
-        return (fresh, true)
+    /// Stores new assessments: a snapshot each (the history) and each pair's current opinion, in one statement each.
+    static func store(_ assessments: [Assessment], on db: any Database) async throws {
+        guard !assessments.isEmpty else { return }
+        let sql = try db.sql()
+        for start in stride(from: 0, to: assessments.count, by: 100) {
+            let chunk = assessments[start..<min(start + 100, assessments.count)]
+            let snapshots: [any SQLExpression] = try chunk.map { a in
+                let report = String(decoding: try encoder.encode(a), as: UTF8.self)
+                return SQLQueryString(
+                    "(\(bind: UUID()), \(bind: a.viewer), \(bind: a.subject), \(bind: a.computedAt), \(bind: a.overall.expectation), \(bind: a.overall.uncertainty), \(bind: report))"
+                )
+            }
+            try await sql.raw(
+                """
+                INSERT INTO \(ident: TrustSnapshot.schema)
+                (id, viewer_organization_id, subject_organization_id, computed_at, expectation, uncertainty, report)
+                VALUES \(SQLList(snapshots))
+                """
+            ).run()
+        }
+        try await TrustOpinions.store(assessments.map { (Pair(viewer: $0.viewer, subject: $0.subject), $0.overall) }, on: sql)
     }
 
     static let encoder: JSONEncoder = {
@@ -352,8 +324,14 @@ enum TrustService {
         if let stored, pending == nil, now.timeIntervalSince(stored.snapshot.computedAt) <= 86_400 {
             assessment = stored.assessment
         } else {
-            assessment = try await recompute(viewer: viewer, subject: subject, previous: stored?.assessment, at: now, on: db).assessment
-            if let pending { try await TrustQueueItem.query(on: db).filter(\.$id == pending.id).delete() }
+            var network = try await TrustNetwork.load(on: db)
+            let fresh = try await assess(viewer: viewer, subject: subject, at: now, network: &network, on: db)
+            let changed = stored.map { !$0.assessment.sameFigures(as: fresh) } ?? true
+            assessment = changed ? fresh : stored!.assessment
+            try await db.writeTransaction { tx in
+                if changed { try await store([fresh], on: tx) }
+                if let pending { try await TrustQueueItem.query(on: tx).filter(\.$id == pending.id).delete() }
+            }
         }
         return (assessment, try await history(viewer: viewer, subject: subject, on: db))
     }
@@ -445,31 +423,39 @@ enum TrustService {
     /// Recomputes up to `limit` waiting pairs. A changed opinion of S held by R can change what everyone who
     /// trusts R thinks of S, so those pairs are queued in turn (the change threshold makes this settle). A pair
     /// leaves the queue only once its figures are stored: a server killed halfway leaves it to the next claim.
+    ///
+    /// The opinions are read once for the whole batch and each new one is applied in memory for the pairs after it;
+    /// the batch's snapshots, opinions, follow-up pairs and finished queue rows are written in one transaction.
     @discardableResult
     static func drain(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> Int {
-        var changed = 0
-        for item in try await claim(limit, on: db) {
+        let claims = try await claim(limit, on: db)
+        guard !claims.isEmpty else { return 0 }
+        var network = try await TrustNetwork.load(on: db)
+        var stored: [Assessment] = []
+        var followUps: [Pair] = []
+        for item in claims {
             let (r, s) = (item.viewer, item.subject)
             let previous = try await latest(viewer: r, subject: s, on: db)?.assessment
-            let result = try await recompute(viewer: r, subject: s, previous: previous, at: now, on: db)
-            if result.changed { changed += 1 }
+            let fresh = try await assess(viewer: r, subject: s, at: now, network: &network, on: db)
+            if let previous, previous.sameFigures(as: fresh) { continue }
+            stored.append(fresh)
+            network.update(Pair(viewer: r, subject: s), to: fresh.overall)
             // Other pairs read only this pair's overall opinion (their network step), so only a change in it that
             // matters travels on. Passing on every change (a standing, a wording, time moving the figures in the
             // fifth decimal) kept a dense network recomputing for ever.
-            if result.changed, previous.map({ movesOthers(from: $0.overall, to: result.assessment.overall) }) ?? true {
-                // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
-                let trustingR = try await TrustOpinions.viewers(of: r, on: db)
-                let knownToS = try await TrustOpinions.subjects(of: s, on: db)
-                let affected = Set(trustingR.map { Pair(viewer: $0, subject: s) } + knownToS.map { Pair(viewer: r, subject: $0) })
-                for pair in affected where pair.viewer != pair.subject {
-                    if try await TrustOpinions.exists(pair, on: db) {
-                        try await enqueue(viewer: pair.viewer, subject: pair.subject, at: now, on: db)
-                    }
-                }
-            }
-            try await TrustQueueItem.query(on: db).filter(\.$id == item.id).delete()
+            guard previous.map({ movesOthers(from: $0.overall, to: fresh.overall) }) ?? true else { continue }
+            // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
+            let affected = Set(
+                network.viewers(of: r).map { Pair(viewer: $0, subject: s) } + network.subjects(of: s).map { Pair(viewer: r, subject: $0) })
+            followUps += affected.filter { $0.viewer != $0.subject && network.opinion($0) != nil }
         }
-        return changed
+        let finished = claims.map(\.id)
+        try await db.writeTransaction { [stored, followUps] tx in
+            try await store(stored, on: tx)
+            try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, on: tx)
+            try await TrustQueueItem.query(on: tx).filter(\.$id ~~ finished).delete()
+        }
+        return stored.count
     }
 
     // MARK: Ratings
