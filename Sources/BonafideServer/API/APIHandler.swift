@@ -206,7 +206,7 @@ struct API: APIProtocol {
     func listPartnerships(_ input: Operations.ListPartnerships.Input) async throws -> Operations.ListPartnerships.Output {
         let actor = try await actor()
         let db = try req.db
-        let visible = try await Policy.visiblePartnerships(for: actor, on: db)
+        let visible = try await Policy.visiblePartnershipRows(for: actor, on: db)
         return .ok(.init(body: .json(try await DTO.partnerships(visible, on: db))))
     }
 
@@ -324,9 +324,10 @@ struct API: APIProtocol {
     func listMessages(_ input: Operations.ListMessages.Input) async throws -> Operations.ListMessages.Output {
         let (actor, p) = try await partnership(input.path.partnershipId)
         let thread = try optionalID(input.query.threadId, field: "threadId")
-        let db = try req.db
-        let tone = try await MessageTone.isShown(to: actor, on: db)
-        return .ok(.init(body: .json(try await Messages.messages(of: p, thread: thread, on: db).map { DTO.message($0, tone: tone) })))
+        // One query: the messages with their authors' names and whether this side is shown their tone.
+        let rows = try await MessageRow.messages(of: p, thread: thread, viewer: actor, on: try req.db)
+        let tone = rows.first?.viewerTone ?? false
+        return .ok(.init(body: .json(rows.map { DTO.message($0, tone: tone) })))
     }
 
     func postMessage(_ input: Operations.PostMessage.Input) async throws -> Operations.PostMessage.Output {

@@ -74,6 +74,15 @@ enum DTO {
             sentimentDrivers: tone && m.sentiment != nil ? StoredDrivers.decode(m.sentimentDriversJSON).map(\.phrase) : nil)
     }
 
+    /// A message as the list reads it (`MessageRow`): the same fields as from the model.
+    static func message(_ m: MessageRow, tone: Bool) -> Components.Schemas.Message {
+        .init(
+            id: m.id.apiString, threadId: m.threadId.apiString, authorId: m.authorId.apiString, authorName: m.authorName,
+            organizationId: m.organizationId.apiString, body: m.body, needsResponse: m.needsResponse, respondedAt: m.respondedAt,
+            createdAt: m.createdAt, sentiment: tone ? m.sentiment : nil,
+            sentimentDrivers: tone && m.sentiment != nil ? StoredDrivers.decode(m.sentimentDrivers).map(\.phrase) : nil)
+    }
+
     static func partnership(_ p: Partnership, detailed: Bool, on db: any Database) async throws -> Components.Schemas.Partnership {
         guard detailed else { return try await partnerships([p], on: db)[0] }
         // One partnership in full: both sides are read once for the names, the response times and the overlap.
@@ -121,6 +130,30 @@ enum DTO {
                     .init(userId: $0.$user.id.apiString, name: $0.user.name, organizationId: $0.$organization.id.apiString)
                 },
                 openRequests: open[p.id!] ?? 0, createdAt: p.createdAt ?? Date())
+        }
+    }
+
+    /// Partnerships as lists show them from their rows (`Policy.visiblePartnershipRows`), which carry the sides' names
+    /// and open requests already: the same answer as the models' mapping above, with one query (the members).
+    static func partnerships(_ rows: [PartnershipListRow], on db: any Database) async throws -> [Components.Schemas.Partnership] {
+        guard !rows.isEmpty else { return [] }
+        let members = try await PartnershipMemberRow.members(of: rows.map(\.id), on: db)
+        return try rows.map { p -> Components.Schemas.Partnership in
+            // What decoding the model's enum would refuse is refused here too.
+            guard let status = PartnershipStatus(rawValue: p.status) else {
+                throw Problem(.internalServerError, "Partnership \(p.id.apiString) has an unknown status.")
+            }
+            return Components.Schemas.Partnership(
+                id: p.id.apiString, name: p.name, status: .init(rawValue: status.rawValue)!,
+                organization: .init(id: p.organizationId.apiString, name: p.organizationName ?? ""),
+                partner: p.partnerOrganizationId.flatMap { id in
+                    p.partnerName.map { Components.Schemas.OrganizationRef(id: id.apiString, name: $0) }
+                },
+                invitedEmail: p.invitedEmail,
+                members: (members[p.id] ?? []).map {
+                    .init(userId: $0.userId.apiString, name: $0.name, organizationId: $0.organizationId.apiString)
+                },
+                openRequests: p.openRequests, createdAt: p.createdAt ?? Date())
         }
     }
 }

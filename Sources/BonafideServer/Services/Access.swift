@@ -149,6 +149,20 @@ enum Access {
         return candidates.filter { visible.contains("partnership:\(key($0.id!))") }
     }
 
+    /// The same list as `visiblePartnerships`, as rows for the lists that show partnerships (the API's list and the
+    /// dashboards): the same candidates and the same tuples, so the same answer, with the person's memberships read
+    /// in the candidates' query instead of one of their own.
+    static func visiblePartnershipRows(for actor: Actor, on db: any Database) async throws -> [PartnershipListRow] {
+        let candidates = try await PartnershipListRow.candidates(for: actor, on: db)
+        var tuples = TupleSet(subjectTuples(.person(actor)))
+        for row in candidates {
+            for t in sideTuples(row.id, sides: row.sides) { tuples.insert(t) }
+            if row.viewerIsMember == 1 { tuples.insert(.init("partnership:\(key(row.id))", "member", name(.person(actor)))) }
+        }
+        let visible = Set(model.list(name(.person(actor)), "viewer", type: "partnership", in: tuples, limit: .max))
+        return candidates.filter { visible.contains("partnership:\(key($0.id))") }
+    }
+
     /// What the subject may see of an organization's: the sections of its profile it may read, or the partnerships it
     /// may view, sorted by resource name, a page after `after` at a time; `next` names the last one when more follow.
     static func visible(
@@ -233,8 +247,12 @@ enum Access {
     }
 
     private static func sideTuples(_ p: Partnership) -> [TupleSet.Tuple] {
-        let object = "partnership:\(key(p.id!))"
-        return [p.$organization.id, p.$partner.id].compactMap { $0 }.map { .init(object, "side", "organization:\(key($0))") }
+        sideTuples(p.id!, sides: [p.$organization.id, p.$partner.id].compactMap { $0 })
+    }
+
+    private static func sideTuples(_ partnership: UUID, sides: [UUID]) -> [TupleSet.Tuple] {
+        let object = "partnership:\(key(partnership))"
+        return sides.map { .init(object, "side", "organization:\(key($0))") }
     }
 
     /// A partnership's sides, and the subject as a member when they are one.

@@ -244,7 +244,7 @@ struct DashboardData: Sendable {
 
     var waiting: [Waiting]
     var waitingCommitments: Set<UUID>
-    var partnerships: [Partnership]
+    var partnerships: [PartnershipListRow]
     var dueSoonMine: [Commitment]
     var dueSoonOwed: [Commitment]
     var openRequests: [Message]
@@ -259,18 +259,41 @@ struct DashboardData: Sendable {
     }
 
     static func load(for actor: Actor, now: Date = Date(), on db: any Database) async throws -> DashboardData {
-        let partnerships = try await Policy.visiblePartnerships(for: actor, on: db)
-        let ids = partnerships.compactMap(\.id)
+        let partnerships = try await Policy.visiblePartnershipRows(for: actor, on: db)
+        let ids = partnerships.map(\.id)
         var mine: [Commitment] = []
         var owed: [Commitment] = []
         var slipped: [Commitment] = []
         var waiting: [Waiting] = []
         var waitingCommitments = Set<UUID>()
         if !ids.isEmpty {
-            let mineToMove = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
-                .filter(\.$recipientOrganization.$id == actor.organizationID)
-                .group(.or) { $0.filter(\.$status ~~ [.proposed, .delivered]).filter(\.$proposedDueAt != nil) }
-                .filter(\.$status !~ [.completed, .declined, .withdrawn]).all()
+            let closed: [CommitmentStatus] = [.completed, .declined, .withdrawn]
+            let horizon = now.addingTimeInterval(14 * 86_400)
+            // The four lists of commitments below (what waits for this side, new wording to agree to, what is due soon,
+            // what slipped) from one query for any of them, each then taken out by its own condition: four queries
+            // were a third of the page's.
+            let candidates = try await withOwners(
+                Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
+                    .group(.or) { either in
+                        either.group(.and) { toMove in
+                            toMove.filter(\.$recipientOrganization.$id == actor.organizationID)
+                            toMove.group(.or) { $0.filter(\.$status ~~ [.proposed, .delivered]).filter(\.$proposedDueAt != nil) }
+                            toMove.filter(\.$status !~ closed)
+                        }
+                        either.group(.and) { $0.filter(\.$status == .accepted).filter(\.$pendingChangeSideName != nil) }
+                        either.group(.and) { $0.filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon) }
+                        either.group(.and) { slipping in
+                            slipping.group(.or) {
+                                $0.filter(\.$status == .missed).filter(\.$atRisk == true).filter(\.$proposedDueAt != nil)
+                            }
+                            slipping.filter(\.$status !~ closed)
+                        }
+                    }
+                    .sort(\.$dueAt))
+            let mineToMove = candidates.filter { c in
+                c.$recipientOrganization.id == actor.organizationID
+                    && ([.proposed, .delivered].contains(c.status) || c.proposedDueAt != nil) && !closed.contains(c.status)
+            }
             for c in mineToMove {
                 let what =
                     c.status == .proposed
@@ -305,8 +328,7 @@ struct DashboardData: Sendable {
                             : nil))
             }
             // New wording the other side proposed for accepted work waits for this side's agreement.
-            let changes = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids).filter(\.$status == .accepted)
-                .filter(\.$pendingChangeSideName != nil).all()
+            let changes = candidates.filter { $0.status == .accepted && $0.pendingChangeSideName != nil }
                 .filter { $0.pendingChangeSide != nil && $0.pendingChangeSide != Policy.side(of: actor, in: $0) }
             for c in changes {
                 waiting.append(
@@ -315,17 +337,13 @@ struct DashboardData: Sendable {
                         link: SiteURL.commitment(c.$partnership.id, c.id), since: c.pendingChangeAt ?? c.createdAt))
             }
             waiting.sort { $0.since < $1.since }
-            let horizon = now.addingTimeInterval(14 * 86_400)
-            let open = try await withOwners(
-                Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
-                    .filter(\.$status ~~ [.proposed, .accepted]).filter(\.$dueAt <= horizon).sort(\.$dueAt))
+            let open = candidates.filter { [.proposed, .accepted].contains($0.status) && $0.dueAt <= horizon }
             waitingCommitments = Set((mineToMove + changes).compactMap(\.id))
             mine = open.filter { $0.$ownerOrganization.id == actor.organizationID }
             owed = open.filter { $0.$recipientOrganization.id == actor.organizationID }
-            slipped = try await withOwners(
-                Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
-                    .group(.or) { $0.filter(\.$status == .missed).filter(\.$atRisk == true).filter(\.$proposedDueAt != nil) }
-                    .filter(\.$status !~ [.completed, .declined, .withdrawn]).sort(\.$dueAt))
+            slipped = candidates.filter { c in
+                (c.status == .missed || c.atRisk || c.proposedDueAt != nil) && !closed.contains(c.status)
+            }
         }
         let requests = try await Messages.openRequests(of: ids, on: db)
             .filter { $0.$organization.id != actor.organizationID }

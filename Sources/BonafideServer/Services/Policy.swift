@@ -33,6 +33,11 @@ enum Policy {
         try await Access.visiblePartnerships(for: actor, on: db)
     }
 
+    /// The same partnerships as rows with what lists show of them (sides' names, open requests).
+    static func visiblePartnershipRows(for actor: Actor, on db: any Database) async throws -> [PartnershipListRow] {
+        try await Access.visiblePartnershipRows(for: actor, on: db)
+    }
+
     /// Work inside a partnership (commitments, messages) needs both sides to have joined.
     static func requireActive(_ partnership: Partnership) throws {
         guard partnership.status == .active else {

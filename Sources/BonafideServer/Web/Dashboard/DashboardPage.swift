@@ -53,7 +53,7 @@ struct DashboardPage: Sendable {
     static func load(for actor: Actor, csrf: String, on db: any Database) async throws -> Self {
         let data = try await DashboardData.load(for: actor, on: db)
         let clock = Clock(actor.user.timeZone)
-        let names = Dictionary(data.partnerships.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = Dictionary(data.partnerships.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         func rows(_ items: [Commitment]) -> [CommitmentRow] {
             items.map { c in
                 CommitmentRow(
@@ -71,7 +71,7 @@ struct DashboardPage: Sendable {
                     quick: w.quick)
             },
             partnerships: data.partnerships.map {
-                PartnershipLink(name: $0.name, link: SiteURL.partnership($0.id), status: $0.status.rawValue)
+                PartnershipLink(name: $0.name, link: SiteURL.partnership($0.id), status: $0.status)
             },
             requests: data.openRequests.map { m in
                 Request(
