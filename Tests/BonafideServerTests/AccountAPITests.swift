@@ -122,6 +122,21 @@ struct AccountAPITests {
         }
     }
 
+    @Test func usingATokenIsRecordedForSettings() async throws {
+        try await withTestApp { app in
+            let ada = try await app.register("Ada", org: "Engines")
+            let created = try await app.api(.POST, "/tokens", token: ada.token, json: #"{"name":"laptop"}"#)
+            let secret = created.body["secret"] as? String ?? ""
+            func laptop() async throws -> [String: Any]? {
+                try await app.api(.GET, "/tokens", token: ada.token).list.first { $0["name"] as? String == "laptop" }
+            }
+            #expect(try await laptop()?["lastUsedAt"] == nil)
+            let me = try await app.api(.GET, "/me", token: secret)
+            #expect(me.status == .ok && me.body["name"] as? String == "Ada", "\(me.raw)")
+            #expect(try await laptop()?["lastUsedAt"] is String)
+        }
+    }
+
     @Test func organizationProfileIsHonestAndValidated() async throws {
         try await withTestApp { app in
             let ada = try await app.register("Ada", org: "Engines")

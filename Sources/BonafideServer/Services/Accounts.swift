@@ -1,6 +1,8 @@
 import BonafideCore
 import Fluent
+import FluentSQL
 import Foundation
+import SQLKit
 import Vapor
 
 /// Sign-up, sign-in, tokens and colleagues.
@@ -172,16 +174,29 @@ enum Accounts {
     static func user(forBearer secret: String, from address: String?, on db: any Database) async throws -> User? {
         guard secret.hasPrefix("bfd_"), secret.count < 200 else { return nil }
         // The token and its person in one query (a join, not an eager load's second query): every API call starts here.
+        // Of the token only what recording its use needs is read, as plain values: no token model is decoded.
+        struct TokenUse: Decodable {
+            var token_id: UUID
+            var token_last_used_at: Date?
+            var token_last_used_ip: String?
+        }
         guard
-            let token = try await APIToken.query(on: db).join(User.self, on: \APIToken.$user.$id == \User.$id)
-                .filter(\.$secretHash == Secrets.digest(secret)).filter(\.$revokedAt == nil).first()
+            let row = try await db.sql().raw(
+                """
+                SELECT u.*, t.id AS token_id, t.last_used_at AS token_last_used_at, t.last_used_ip AS token_last_used_ip
+                FROM api_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.secret_hash = \(bind: Secrets.digest(secret)) AND t.revoked_at IS NULL
+                LIMIT 1
+                """
+            ).first()
         else { return nil }
-        let user = try token.joined(User.self)
-        // Record use at most once a minute so reads do not become writes.
-        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) || token.lastUsedIP != address {
-            token.lastUsedAt = Date()
-            token.lastUsedIP = address
-            try await token.save(on: db)
+        let user = try row.decode(fluentModel: User.self)
+        let use = try row.decode(model: TokenUse.self)
+        // Record use at most once a minute (or when the address changes) so reads do not become writes.
+        let now = Date()
+        if (use.token_last_used_at ?? .distantPast) < now.addingTimeInterval(-60) || use.token_last_used_ip != address {
+            try await APIToken.query(on: db).filter(\.$id == use.token_id).set(\.$lastUsedAt, to: now).set(\.$lastUsedIP, to: address)
+                .update()
         }
         return user
     }
