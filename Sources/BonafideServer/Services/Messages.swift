@@ -112,12 +112,19 @@ enum Messages {
         var open: Int
     }
 
-    /// For each side: how long it took to answer the other side's requests.
-    static func responseTimes(of p: Partnership, sides known: [UUID: Organization]? = nil, on db: any Database) async throws
-        -> [ResponseTime]
-    {
-        let requests = try await Message.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$needsResponse == true).all()
-        let sides = try await Partnerships.sides(of: p, given: known, on: db)
+    /// Every request of the partnership (a message that needs an answer), answered or not.
+    static func requests(of p: Partnership, on db: any Database) async throws -> [Message] {
+        try await Message.query(on: db).filter(\.$partnership.$id == p.id!).filter(\.$needsResponse == true).all()
+    }
+
+    /// For each side: how long it took to answer the other side's requests. `requests`, when the caller has them
+    /// (`requests(of:on:)`), saves reading them again.
+    static func responseTimes(
+        of p: Partnership, sides knownSides: [UUID: Organization]? = nil, requests knownRequests: [Message]? = nil, on db: any Database
+    ) async throws -> [ResponseTime] {
+        let requests: [Message]
+        if let knownRequests { requests = knownRequests } else { requests = try await Self.requests(of: p, on: db) }
+        let sides = try await Partnerships.sides(of: p, given: knownSides, on: db)
         var result: [ResponseTime] = []
         for orgID in [p.$organization.id, p.$partner.id].compactMap({ $0 }) {
             guard let org = sides[orgID] else { continue }

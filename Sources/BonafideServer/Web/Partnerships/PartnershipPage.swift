@@ -144,6 +144,8 @@ struct PartnershipPage: Sendable {
         let commitments = try await Commitments.list(in: p, on: db)
         let open = commitments.filter { [.proposed, .accepted, .delivered].contains($0.status) }
         let incidents = try await Incidents.list(in: p, on: db)
+        // Read once for the open count and the response times (the count was a query of its own).
+        let requests = try await Messages.requests(of: p, on: db)
         let entries = try await Ledger.newestEntries(of: id, limit: WebPages.timelineLength, on: db)
         let names = try await WebPages.actorNames(entries, on: db)
         let head = witnessing.head
@@ -180,8 +182,8 @@ struct PartnershipPage: Sendable {
                 : try await Partnerships.overlap(of: p, sides: sides, on: db).map {
                     (clock.format($0.start, "EEE d MMM, HH:mm"), clock.time($0.end), Int($0.duration / 60))
                 },
-            openRequests: try await Messages.openRequestCounts(of: [id], on: db)[id] ?? 0,
-            responseTimes: try await Messages.responseTimes(of: p, sides: sides, on: db).map {
+            openRequests: requests.filter { $0.respondedAt == nil }.count,
+            responseTimes: try await Messages.responseTimes(of: p, sides: sides, requests: requests, on: db).map {
                 ResponseTime(
                     side: $0.organization.name, median: $0.medianSeconds.map { Clock.duration($0) } ?? "–", answered: $0.answered,
                     open: $0.open)
