@@ -298,4 +298,49 @@ struct PartnershipAPITests {
             #expect(d.body["unreadNotifications"] as? Int == 2)  // the acceptance and the other side's proposal
         }
     }
+
+    /// The list reads its partnerships with one query of its own (sides' names, membership, open requests): each item
+    /// must say what the partnership's own answer says, to exactly those who may open it.
+    @Test func theListShowsWhatEachPartnershipSaysToThoseWhoMayOpenIt() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ask = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token,
+                json: #"{"body":"Can you share analytics access?","subject":"Access","needsResponse":true}"#)
+            #expect(ask.status == .created)
+            // An invitation nobody answered yet has no partner side.
+            let pilot = try await app.api(
+                .POST, "/partnerships", token: a.token, json: #"{"name":"Pilot","partnerEmail":"nobody@else.example"}"#)
+            #expect(pilot.status == .created, "\(pilot.raw)")
+            let pilotID = pilot.body["id"] as? String ?? ""
+            let mia = try await app.invitedMember(of: a, role: "member")
+            func canonical(_ value: Any?) -> String {
+                guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+                else { return "absent" }
+                return String(decoding: data, as: UTF8.self)
+            }
+            func listed(_ viewer: Account) async throws -> [String] {
+                let list = try await app.api(.GET, "/partnerships", token: viewer.token).list
+                for item in list {
+                    let page = try await app.api(.GET, "/partnerships/\(item["id"] as? String ?? "")", token: viewer.token)
+                    #expect(page.status == .ok)
+                    for key in ["id", "name", "status", "organization", "partner", "invitedEmail", "members", "openRequests", "createdAt"] {
+                        #expect(canonical(item[key]) == canonical(page.body[key]), "\(key)")
+                    }
+                }
+                return list.compactMap { $0["id"] as? String }
+            }
+            #expect(try await listed(a) == [pilotID, pid])
+            #expect(try await listed(b) == [pid])
+            // A plain member sees only what they were added to, in the list as on the page.
+            #expect(try await listed(mia).isEmpty)
+            #expect(try await app.api(.GET, "/partnerships/\(pid)", token: mia.token).status == .notFound)
+            let owner = try #require(try await User.find(UUID(uuidString: a.id), on: app.db))
+            let relaunch = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            try await Partnerships.addMember(relaunch, userID: UUID(uuidString: mia.id), by: Actor(user: owner), on: app.db)
+            #expect(try await listed(mia) == [pid])
+            let open = try await app.api(.GET, "/partnerships", token: b.token).list.first?["openRequests"] as? Int
+            #expect(open == 1)
+        }
+    }
 }
