@@ -62,9 +62,8 @@ enum TrustService {
         var items: [TrustEvidence] = []
         if !partnershipIDs.isEmpty {
             // Promises the subject made to the viewer.
-            let promises = try await Commitment.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
-                .filter(\.$ownerOrganization.$id == subject).filter(\.$recipientOrganization.$id == viewer).all()
-            let byID = Dictionary(uniqueKeysWithValues: promises.compactMap { c in c.id.map { ($0, c) } })
+            let promises = try await promiseFacts(in: partnershipIDs, from: subject, to: viewer, on: db)
+            let byID = Dictionary(promises.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for c in promises {
                 // Size: the time the promise spanned, a fortnight counting as 1 (half a unit at least, 3 at most).
                 let span = max(0, c.dueAt.timeIntervalSince(c.createdAt)) / (14 * 86_400)
@@ -103,11 +102,9 @@ enum TrustService {
                         summary: "You sent “\(c.title)” back: \(event.reason ?? "it did not meet the acceptance criteria")"))
             }
             // The viewer's requests and how the subject answered them.
-            let messages = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs).all()
-            let threads = try await MessageThread.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs).all()
-            let subjects = Dictionary(uniqueKeysWithValues: threads.compactMap { t in t.id.map { ($0, t.subject) } })
-            for m in messages where m.needsResponse && m.$organization.id == viewer {
-                let topic = subjects[m.$thread.id] ?? "a thread"
+            let messages = try await messageFacts(in: partnershipIDs, by: [viewer, subject], on: db)
+            for m in messages where m.needsResponse && m.organization == viewer {
+                let topic = m.topic
                 if let answered = m.respondedAt {
                     let hours = Int((answered.timeIntervalSince(m.createdAt) / 3_600).rounded())
                     let prompt = answered.timeIntervalSince(m.createdAt) <= promptWithin
@@ -122,9 +119,8 @@ enum TrustService {
                             summary: "Has not answered your request in “\(topic)” since \(Self.day(m.createdAt))"))
                 }
             }
-            for m in messages where m.$organization.id == subject {
-                items.append(
-                    .init(kind: .exchange, date: m.createdAt, summary: "Wrote to you in “\(subjects[m.$thread.id] ?? "a thread")”"))
+            for m in messages where m.organization == subject {
+                items.append(.init(kind: .exchange, date: m.createdAt, summary: "Wrote to you in “\(m.topic)”"))
             }
             // Length of the relationship: each full month of an active partnership.
             for p in shared where p.status == .active {
@@ -200,6 +196,79 @@ enum TrustService {
             }
         }
         return items
+    }
+
+    /// What trust reads of a commitment: its title, dates and state, as plain values (every pair decoded its
+    /// partnerships' commitments as whole models).
+    struct PromiseFacts: Decodable {
+        var id: UUID
+        var title: String
+        var status: CommitmentStatus
+        var dueAt: Date
+        var atRisk: Bool
+        var atRiskReason: String?
+        var proposedDueAt: Date?
+        var proposedDueReason: String?
+        var flaggedAt: Date?
+        var deliveredAt: Date?
+        var completedAt: Date?
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, title, status
+            case dueAt = "due_at", atRisk = "at_risk", atRiskReason = "at_risk_reason", proposedDueAt = "proposed_due_at"
+            case proposedDueReason = "proposed_due_reason", flaggedAt = "flagged_at", deliveredAt = "delivered_at"
+            case completedAt = "completed_at", createdAt = "created_at"
+        }
+
+        var state: CommitmentState {
+            CommitmentState(
+                status: status, dueAt: dueAt, atRisk: atRisk, atRiskReason: atRiskReason, proposedDueAt: proposedDueAt,
+                proposedDueReason: proposedDueReason, deliveredAt: deliveredAt, completedAt: completedAt)
+        }
+    }
+
+    static func promiseFacts(in partnerships: [UUID], from owner: UUID, to recipient: UUID, on db: any Database) async throws
+        -> [PromiseFacts]
+    {
+        try await db.sql().select()
+            .columns(
+                "id", "title", "status", "due_at", "at_risk", "at_risk_reason", "proposed_due_at", "proposed_due_reason", "flagged_at",
+                "delivered_at", "completed_at", "created_at"
+            )
+            .from(Commitment.schema)
+            .where("partnership_id", .in, SQLBind.group(partnerships))
+            .where("owner_organization_id", .equal, SQLBind(owner)).where("recipient_organization_id", .equal, SQLBind(recipient))
+            .all(decoding: PromiseFacts.self)
+    }
+
+    /// What trust reads of a message: who wrote it, when, whether it asked for an answer and when it got one, and its
+    /// thread's subject. Every pair decoded its partnerships' messages whole (bodies included) and their threads.
+    struct MessageFacts: Decodable {
+        var organization: UUID
+        var needsResponse: Bool
+        var respondedAt: Date?
+        var createdAt: Date
+        var topic: String
+
+        enum CodingKeys: String, CodingKey {
+            case organization = "organization_id", needsResponse = "needs_response", respondedAt = "responded_at"
+            case createdAt = "created_at", topic = "subject"
+        }
+    }
+
+    static func messageFacts(in partnerships: [UUID], by organizations: [UUID], on db: any Database) async throws -> [MessageFacts] {
+        try await db.sql().select().column(SQLColumn("organization_id", table: "m")).column(SQLColumn("needs_response", table: "m"))
+            .column(SQLColumn("responded_at", table: "m")).column(SQLColumn("created_at", table: "m"))
+            .column(SQLColumn("subject", table: "t"))
+            .from(SQLAlias(SQLIdentifier(Message.schema), as: SQLIdentifier("m")))
+            .join(
+                SQLAlias(SQLIdentifier(MessageThread.schema), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal,
+                SQLColumn("thread_id", table: "m")
+            )
+            .where(SQLColumn("partnership_id", table: "m"), .in, SQLBind.group(partnerships))
+            .where(SQLColumn("organization_id", table: "m"), .in, SQLBind.group(organizations))
+            .all(decoding: MessageFacts.self)
     }
 
     static func day(_ date: Date) -> String {
