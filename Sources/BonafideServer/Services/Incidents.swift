@@ -317,10 +317,43 @@ enum Incidents {
 
     static let recordWindow: TimeInterval = 365 * 86_400
 
+    /// The most incidents of one organization a record counts.
+    static let recordLimit = 5_000
+
     static func record(of organization: UUID, at now: Date = Date(), on db: any Database) async throws -> Record {
         let incidents = try await Incident.query(on: db).filter(\.$responsible.$id == organization)
             .filter(\.$raisedAt >= now.addingTimeInterval(-recordWindow)).filter(\.$status != .withdrawn)
-            .sort(\.$raisedAt, .descending).limit(5_000).all()
+            .sort(\.$raisedAt, .descending).limit(recordLimit).all()
+        var record = counted(incidents, at: now)
+        // Published accounts stay up whatever their age.
+        let published = try await Incident.query(on: db).filter(\.$responsible.$id == organization).filter(\.$publishedAt != nil)
+            .sort(\.$publishedAt, .descending).limit(50).all()
+        record.published = published.map { i in
+            .init(
+                id: i.id!, title: i.title, severity: i.severity, occurredAt: i.occurredAt, acknowledgedAt: i.acknowledgedAt,
+                resolvedAt: i.resolvedAt, closedAt: i.closedAt, rootCause: i.rootCause ?? "", improvementPlan: i.improvementPlan ?? "",
+                publishedAt: i.publishedAt!)
+        }
+        return record
+    }
+
+    /// The records of many organizations in one query, as `record(of:)` counts them but without the published accounts
+    /// (`published` is empty): a search shows only the figures of each result, and reading them one organization at a
+    /// time was two queries a result.
+    static func records(of organizations: [UUID], at now: Date = Date(), on db: any Database) async throws -> [UUID: Record] {
+        let ids = Array(Set(organizations))
+        guard !ids.isEmpty else { return [:] }
+        let incidents = try await Incident.query(on: db).filter(\.$responsible.$id ~~ ids)
+            .filter(\.$raisedAt >= now.addingTimeInterval(-recordWindow)).filter(\.$status != .withdrawn)
+            .sort(\.$raisedAt, .descending).all()
+        // Grouping keeps the newest-first order, so each keeps the same newest incidents its own query would.
+        let byOrganization = Dictionary(grouping: incidents, by: { $0.$responsible.id })
+        return Dictionary(
+            uniqueKeysWithValues: ids.map { id in (id, counted(Array((byOrganization[id] ?? []).prefix(recordLimit)), at: now)) })
+    }
+
+    /// The figures of a record from its incidents in the window, newest first.
+    private static func counted(_ incidents: [Incident], at now: Date) -> Record {
         let raised = incidents.filter { !$0.selfReported }
         let delays = raised.compactMap { i in i.acknowledgedAt.map { $0.timeIntervalSince(i.raisedAt) } }
         var record = Record(
@@ -338,15 +371,6 @@ enum Incidents {
             case .mishandled: record.mishandled += 1
             case .pending: break
             }
-        }
-        // Published accounts stay up whatever their age.
-        let published = try await Incident.query(on: db).filter(\.$responsible.$id == organization).filter(\.$publishedAt != nil)
-            .sort(\.$publishedAt, .descending).limit(50).all()
-        record.published = published.map { i in
-            .init(
-                id: i.id!, title: i.title, severity: i.severity, occurredAt: i.occurredAt, acknowledgedAt: i.acknowledgedAt,
-                resolvedAt: i.resolvedAt, closedAt: i.closedAt, rootCause: i.rootCause ?? "", improvementPlan: i.improvementPlan ?? "",
-                publishedAt: i.publishedAt!)
         }
         return record
     }

@@ -45,77 +45,92 @@ enum OrganizationSearch {
         if let t = q.minTrust, !(0...100).contains(t) { throw Problem.invalid("minTrust", "Minimum trust is 0 to 100.") }
         guard (1...100).contains(q.limit) else { throw Problem.invalid("limit", "Ask for 1 to 100 results.") }
         guard let mine = try await Organization.find(own, on: db) else { throw Problem.notFound("organization") }
+        let reach = try await Self.reach(from: own, on: db)
 
-        // Trust through the network: every organization's newest opinion of every other.
-        var graph: [UUID: [UUID: Opinion]] = [:]
-        for (pair, opinion) in try await TrustService.latestOpinions(on: db) { graph[pair.viewer, default: [:]][pair.subject] = opinion }
-        let reach = TrustPropagation.personalized(from: own, opinions: graph, maxDepth: maxDepth)
-
-        // Text first (cheap), then only what the asker may read of each match counts.
-        let organizations = try await Organization.query(on: db).filter(\.$id != own).all()
-        let services = try await ProfileSection.query(on: db).filter(\.$name == "services").all()
-        let servicesOf = Dictionary(services.map { ($0.$organization.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let candidates = organizations.filter { org in
-            let text = (servicesOf[org.id!]?.content ?? "") + "\n" + org.capabilities.joined(separator: "\n")
+        // Text first (cheap, on plain rows of every organization), then only what the asker may read of each match counts.
+        let candidates = try await listings(except: own, on: db).filter { org in
+            let text = (org.services ?? "") + "\n" + org.capabilities.joined(separator: "\n")
             guard skill.isEmpty || TextMatch.matches(skill, in: text) else { return false }
             return language.isEmpty || org.languages.contains(where: { TextMatch.matches(language, in: $0) })
         }
-        // What the asker may read of every candidate at once: one organization at a time was three queries each.
-        let visibleOf = try await ProfileSections.visible(of: candidates, to: .person(actor), on: db)
-        var matched: [(Organization, [ProfileSections.Section])] = []
-        for org in candidates {
-            let visible = visibleOf[org.id!] ?? []
-            func shown(_ name: String) -> String { visible.first { $0.name == name }?.content ?? "" }
-            guard skill.isEmpty || TextMatch.matches(skill, in: shown("services") + "\n" + shown("capabilities")) else { continue }
-            if !language.isEmpty, !TextMatch.stems(shown("languages")).contains(where: { TextMatch.stems(language).contains($0) }) {
-                continue
+        // What the asker may read of every candidate at once: one organization at a time was three queries each. With no
+        // skill, language or overlap asked, what they may read filters nothing, so only the results returned need it.
+        var organizations: [UUID: Organization] = [:]
+        var visibleOf: [UUID: [ProfileSections.Section]] = [:]
+        func readable(_ ids: [UUID]) async throws {
+            let missing = ids.filter { organizations[$0] == nil }
+            guard !missing.isEmpty else { return }
+            let loaded = try await Organization.query(on: db).filter(\.$id ~~ missing).all()
+            for org in loaded { organizations[org.id!] = org }
+            let visible = try await ProfileSections.visible(of: loaded, to: .person(actor), on: db)
+            visibleOf.merge(visible) { a, _ in a }
+        }
+        let filtersOnSections = !skill.isEmpty || !language.isEmpty || q.overlapHours != nil
+        var matched: [Listing] = []
+        if filtersOnSections {
+            try await readable(candidates.map(\.id))
+            for org in candidates where organizations[org.id] != nil {
+                let visible = visibleOf[org.id] ?? []
+                func shown(_ name: String) -> String { visible.first { $0.name == name }?.content ?? "" }
+                guard skill.isEmpty || TextMatch.matches(skill, in: shown("services") + "\n" + shown("capabilities")) else { continue }
+                if !language.isEmpty, !TextMatch.stems(shown("languages")).contains(where: { TextMatch.stems(language).contains($0) }) {
+                    continue
+                }
+                matched.append(org)
             }
-            matched.append((org, visible))
+        } else {
+            matched = candidates
         }
 
-        let ids = matched.map { $0.0.id! }
-        let verified = Dictionary(
-            grouping: try await Credential.query(on: db).filter(\.$holder.$id ~~ ids).filter(\.$status == .verified).all()
-                .filter { $0.validUntil.map { $0 > now } ?? true },
-            by: { $0.$holder.id })
+        // Verified credentials filter every match when asked for; otherwise only the results returned show them.
+        var verified: [UUID: [Credential]] = [:]
+        func loadVerified(_ ids: [UUID]) async throws {
+            guard !ids.isEmpty else { return }
+            let held = try await Credential.query(on: db).filter(\.$holder.$id ~~ ids).filter(\.$status == .verified).all()
+            verified = Dictionary(grouping: held.filter { $0.validUntil.map { $0 > now } ?? true }, by: { $0.$holder.id })
+        }
+        if q.verifiedOnly { try await loadVerified(matched.map(\.id)) }
         let myHours = Accounts.workingHours(of: mine)
-        var ranked: [(Result, Organization, [ProfileSections.Section])] = []
-        for (org, visible) in matched {
-            let r = reach[org.id!]
+        func sharedHours(with id: UUID) -> Double? {
+            guard let org = organizations[id], (visibleOf[id] ?? []).contains(where: { $0.name == "workingHours" }) else { return nil }
+            return dailyOverlap(myHours, Accounts.workingHours(of: org), at: now)
+        }
+        var ranked: [Result] = []
+        for org in matched {
+            let r = reach[org.id]
             let opinion = r?.opinion ?? .vacuous()
-            let hoursShared = visible.contains { $0.name == "workingHours" }
-            let overlap = hoursShared ? dailyOverlap(myHours, Accounts.workingHours(of: org), at: now) : nil
-            if let minimum = q.overlapHours, (overlap ?? 0) < minimum { continue }
-            if q.verifiedOnly, (verified[org.id!] ?? []).isEmpty { continue }
+            if let minimum = q.overlapHours, (sharedHours(with: org.id) ?? 0) < minimum { continue }
+            if q.verifiedOnly, (verified[org.id] ?? []).isEmpty { continue }
             let score = opinion.expectation * 100
             if let minimum = q.minTrust, score < minimum { continue }
-            var result = Result(
-                id: org.id!, name: org.name, score: score, uncertainty: opinion.uncertainty, stranger: r == nil, depth: r?.depth, why: [],
-                unknown: [])
-            if let overlap {
-                result.why.append(
-                    overlap > 0
-                        ? "Shares \(hours(overlap)) a day of working hours with you" : "No working hours in common with yours")
-            } else {
-                result.unknown.append("Working hours: not shared with you")
-            }
-            ranked.append((result, org, visible))
+            ranked.append(
+                Result(
+                    id: org.id, name: org.name, score: score, uncertainty: opinion.uncertainty, stranger: r == nil, depth: r?.depth,
+                    why: [],
+                    unknown: []))
         }
         ranked.sort { a, b in
-            if abs(a.0.score - b.0.score) > 1e-9 { return a.0.score > b.0.score }
-            if abs(a.0.uncertainty - b.0.uncertainty) > 1e-9 { return a.0.uncertainty < b.0.uncertainty }
-            return a.0.name.localizedCompare(b.0.name) == .orderedAscending
+            if abs(a.score - b.score) > 1e-9 { return a.score > b.score }
+            if abs(a.uncertainty - b.uncertainty) > 1e-9 { return a.uncertainty < b.uncertainty }
+            return a.name.localizedCompare(b.name) == .orderedAscending
         }
 
         // Explanations only for what is returned: vouchers, record, credentials, languages, and what is unknown.
         let top = Array(ranked.prefix(q.limit))
+        let topIDs = top.map(\.id)
+        try await readable(topIDs)
+        if !q.verifiedOnly { try await loadVerified(topIDs) }
+        let vouchers = top.flatMap { t in reach[t.id]?.vouchers.map(\.node) ?? [] }
         let names = Dictionary(
-            try await Organization.query(on: db).filter(\.$id ~~ top.flatMap { t in reach[t.1.id!]?.vouchers.map(\.node) ?? [] }).all()
-                .map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+            try await Organization.query(on: db).filter(\.$id ~~ vouchers).field(\.$id).field(\.$name).all().map { ($0.id!, $0.name) },
+            uniquingKeysWith: { a, _ in a })
+        let completions = try await Commitments.completionRecords(ownedBy: topIDs, on: db)
+        let incidents = try await Incidents.records(of: topIDs, at: now, on: db)
         var results: [Result] = []
-        for (var result, org, visible) in top {
+        for var result in top {
+            let id = result.id
             var why: [String] = []
-            if let r = reach[org.id!] {
+            if let r = reach[id] {
                 if r.depth == 1 {
                     why.append("Your own record with them: trust \(percent(r.opinion.expectation)) out of 100")
                 } else {
@@ -129,14 +144,21 @@ enum OrganizationSearch {
             } else {
                 why.append("A stranger: no one in your network has worked with them or placed them in a circle")
             }
-            why += try await record(of: org.id!, at: now, on: db)
-            let credentials = verified[org.id!] ?? []
+            why += record(completions[id], incidents[id])
+            if let overlap = sharedHours(with: id) {
+                result.why.append(
+                    overlap > 0
+                        ? "Shares \(hours(overlap)) a day of working hours with you" : "No working hours in common with yours")
+            } else {
+                result.unknown.append("Working hours: not shared with you")
+            }
+            let credentials = verified[id] ?? []
             if credentials.isEmpty {
                 result.unknown.append("No verified credentials")
             } else {
                 why.append("Verified: \(credentials.map(\.title).sorted().joined(separator: ", "))")
             }
-            let languages = visible.first { $0.name == "languages" }?.content ?? ""
+            let languages = (visibleOf[id] ?? []).first { $0.name == "languages" }?.content ?? ""
             if languages.isEmpty {
                 result.unknown.append("Languages: not listed, or not shared with you")
             } else {
@@ -148,22 +170,57 @@ enum OrganizationSearch {
         return results
     }
 
+    /// Personalized trust from `root` through the network (`TrustPropagation.personalized`), reading only the opinions
+    /// the walk can use: those held by the root, then by every organization one hop further, up to `maxDepth - 1` hops
+    /// (the opinions of organizations reached last are never followed). Each organization's opinions are read whole, so
+    /// the reach is the one every opinion in the database would give, for a query per hop instead of the whole table.
+    static func reach(from root: UUID, maxDepth: Int = OrganizationSearch.maxDepth, on db: any Database) async throws -> [UUID:
+        TrustPropagation.Reach<UUID>]
+    {
+        var graph: [UUID: [UUID: Opinion]] = [:]
+        var read: Set<UUID> = []
+        var frontier: Set<UUID> = [root]
+        for _ in 0..<maxDepth {
+            let held = try await TrustOpinions.held(by: frontier, on: db)
+            read.formUnion(frontier)
+            graph.merge(held) { a, _ in a }
+            frontier = Set(held.values.flatMap(\.keys)).subtracting(read)
+            if frontier.isEmpty { break }
+        }
+        return TrustPropagation.personalized(from: root, opinions: graph, maxDepth: maxDepth)
+    }
+
+    /// What the text filter reads of an organization: plain values, not models (decoding every organization as a
+    /// model cost more than matching their text).
+    struct Listing: Sendable, Decodable {
+        var id: UUID
+        var name: String
+        var capabilities: [String]
+        var languages: [String]
+        /// The content of its "services" section, whoever may read it.
+        var services: String?
+    }
+
+    private static func listings(except own: UUID, on db: any Database) async throws -> [Listing] {
+        try await db.sql().raw(
+            """
+            SELECT o.id, o.name, o.capabilities, o.languages, s.content AS services
+            FROM organizations o LEFT JOIN profile_sections s ON s.organization_id = o.id AND s.name = 'services'
+            WHERE o.id <> \(bind: own)
+            """
+        ).all(decoding: Listing.self)
+    }
+
     /// Commitments kept and incidents handled, as figures (never their content).
-    private static func record(of organization: UUID, at now: Date, on db: any Database) async throws -> [String] {
-        let completed = try await Commitment.query(on: db).filter(\.$ownerOrganization.$id == organization)
-            .filter(\.$status == .completed).field(\.$dueAt).field(\.$completedAt).all()
-        let onTime = completed.filter { c in c.completedAt.map { $0 <= c.dueAt } ?? false }.count
-        var lines = [
-            completed.isEmpty
-                ? "No completed commitments on record yet" : "Kept \(onTime) of \(completed.count) completed commitments on time"
-        ]
-        let incidents = try await Incidents.record(of: organization, at: now, on: db)
-        lines.append(
-            incidents.total == 0
+    private static func record(_ completion: Commitments.CompletionRecord?, _ incidents: Incidents.Record?) -> [String] {
+        let total = incidents?.total ?? 0
+        return [
+            completion.map { "Kept \($0.onTime) of \($0.completed) completed commitments on time" }
+                ?? "No completed commitments on record yet",
+            total == 0
                 ? "No incidents in the last 12 months"
-                : "\(incidents.total) incident\(incidents.total == 1 ? "" : "s") in 12 months: \(incidents.handledOpenly) handled openly, \(incidents.mishandled) mishandled"
-        )
-        return lines
+                : "\(total) incident\(total == 1 ? "" : "s") in 12 months: \(incidents?.handledOpenly ?? 0) handled openly, \(incidents?.mishandled ?? 0) mishandled",
+        ]
     }
 
     /// Hours both work on a typical shared working day over the coming week (0 when they never overlap).

@@ -50,4 +50,24 @@ enum TrustOpinions {
         }
         return opinions
     }
+
+    /// Every current opinion held by one of `viewers`, by viewer then subject: the next hop of a walk through the
+    /// network, without reading the opinions of those the walk never reaches.
+    static func held(by viewers: Set<UUID>, on db: any Database) async throws -> [UUID: [UUID: Opinion]] {
+        guard !viewers.isEmpty else { return [:] }
+        let sql = try db.sql()
+        let ids = Array(viewers)
+        var held: [UUID: [UUID: Opinion]] = [:]
+        // 500 binds a statement stay far below the parameter limits of both databases.
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            for r in try await sql.select().columns(columns).from(schema).where("viewer_organization_id", .in, chunk).all(
+                decoding: Row.self)
+            {
+                held[r.viewer_organization_id, default: [:]][r.subject_organization_id] = Opinion(
+                    belief: r.belief, disbelief: r.disbelief, uncertainty: r.uncertainty, baseRate: r.base_rate)
+            }
+        }
+        return held
+    }
 }
