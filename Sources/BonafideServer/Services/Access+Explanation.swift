@@ -8,7 +8,37 @@ extension Access {
     static func explain(
         _ decision: AccessModel.Decision, subject: Subject, object: Object, sectionTitle: String? = nil, on db: any Database
     ) async throws -> [String] {
-        let names = try await Names.load(for: decision.because + [name(object), name(subject)], on: db)
+        try await explain([(decision, object, sectionTitle)], subject: subject, on: db)[0]
+    }
+
+    /// Many decisions about one subject in plain words, one list of sentences each, as `explain` words each: the names
+    /// they mention read in one query per kind, and where each owner stands toward the subject read once per owner
+    /// (a profile explains a dozen sections to the same organization).
+    static func explain(
+        _ items: [(decision: AccessModel.Decision, object: Object, sectionTitle: String?)], subject: Subject, on db: any Database
+    ) async throws -> [[String]] {
+        let mentioned: [String] = items.flatMap { $0.decision.because + [name($0.object)] }
+        let names = try await Names.load(for: mentioned + [name(subject)], on: db)
+        var standings: [UUID: [TupleSet.Tuple]] = [:]
+        var explained: [[String]] = []
+        for item in items {
+            if case .shared(let owner, _, _) = item.object, !item.decision.allowed, let asker = organization(of: subject),
+                standings[owner] == nil
+            {
+                standings[owner] = try await relations(of: owner, toward: asker, on: db)
+            }
+            explained.append(
+                sentences(item.decision, subject: subject, object: item.object, sectionTitle: item.sectionTitle, names: names) {
+                    standings[$0] ?? []
+                })
+        }
+        return explained
+    }
+
+    private static func sentences(
+        _ decision: AccessModel.Decision, subject: Subject, object: Object, sectionTitle: String?, names: Names,
+        standingOf: (UUID) -> [TupleSet.Tuple]
+    ) -> [String] {
         if decision.allowed {
             // The stand-in person of "any person of Kite" being a member of Kite says nothing.
             let lines = decision.because.filter { !$0.contains("@user:\(peoplePrefix)") }
@@ -20,7 +50,7 @@ extension Access {
             let section = sectionTitle.map { "“\($0)”" } ?? "This section"
             var lines = ["\(section) is for \(audienceText(audience, owner: names.organization(owner)))."]
             if let asker = organization(of: subject) {
-                let standing = try await relations(of: owner, toward: asker, on: db)
+                let standing = standingOf(owner)
                 lines.append(
                     standing.isEmpty
                         ? "\(names.organization(asker)) has no partnership with \(names.organization(owner)) and is in none of its circles."

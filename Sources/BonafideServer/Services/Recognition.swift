@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Badges an organization earns from its record and nothing else: they cannot be bought, claimed or granted by
 /// hand. Each is worked out from the record when asked, so one that is no longer true (a streak broken, answers
@@ -33,13 +34,22 @@ enum Recognition {
 
     /// The commitments the organization owned, latest first, counted while each was delivered by its due date.
     static func onTimeStreak(of organization: UUID, on db: any Database) async throws -> Badge? {
-        let closed = try await Commitment.query(on: db).filter(\.$ownerOrganization.$id == organization)
-            .filter(\.$status ~~ [.completed, .missed]).field(\.$status).field(\.$dueAt).field(\.$deliveredAt).field(\.$completedAt)
-            .all()
-        let latestFirst = closed.sorted { ($0.deliveredAt ?? $0.dueAt) > ($1.deliveredAt ?? $1.dueAt) }
+        // Plain rows: an organization closes hundreds of commitments, and decoding each as a model cost more than reading it.
+        struct Closed: Decodable {
+            var status: String
+            var due_at: Date
+            var delivered_at: Date?
+            var completed_at: Date?
+        }
+        let closed = try await db.sql().select().columns("status", "due_at", "delivered_at", "completed_at").from(Commitment.schema)
+            .where("owner_organization_id", .equal, organization)
+            .where("status", .in, [CommitmentStatus.completed.rawValue, CommitmentStatus.missed.rawValue]).all(decoding: Closed.self)
+        let latestFirst = closed.sorted { ($0.delivered_at ?? $0.due_at) > ($1.delivered_at ?? $1.due_at) }
         var streak = 0
         for c in latestFirst {
-            guard c.status == .completed, (c.deliveredAt ?? c.completedAt ?? .distantFuture) <= c.dueAt else { break }
+            guard c.status == CommitmentStatus.completed.rawValue, (c.delivered_at ?? c.completed_at ?? .distantFuture) <= c.due_at else {
+                break
+            }
             streak += 1
         }
         guard streak >= streakThreshold else { return nil }

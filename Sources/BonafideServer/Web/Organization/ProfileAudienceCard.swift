@@ -19,13 +19,16 @@ struct ProfileAudienceCard: Sendable {
     static func load(_ req: Request, for actor: Actor, other: Organization) async throws -> ProfileAudienceCard {
         guard let own = try await Organization.find(actor.organizationID, on: req.db) else { throw Problem.notFound("organization") }
         let subject = Access.Subject.members(of: other.id!)
-        var rows: [Row] = []
-        for (section, decision) in try await ProfileSections.decisions(of: own, for: subject, on: req.db) {
-            let because = try await Access.explain(
-                decision, subject: subject, object: .shared(organization: own.id!, name: section.name, audience: section.audience),
-                sectionTitle: section.title, on: req.db)
-            rows.append(
-                Row(title: section.title, name: section.name, shown: decision.allowed, empty: section.content.isEmpty, because: because))
+        let decisions = try await ProfileSections.decisions(of: own, for: subject, on: req.db)
+        // Explained together: one at a time read the names each mentions and where the other stands, per section.
+        let items: [(decision: AccessModel.Decision, object: Access.Object, sectionTitle: String?)] = decisions.map { item in
+            (item.decision, .shared(organization: own.id!, name: item.section.name, audience: item.section.audience), item.section.title)
+        }
+        let explained = try await Access.explain(items, subject: subject, on: req.db)
+        let rows = zip(decisions, explained).map { item, because in
+            Row(
+                title: item.section.title, name: item.section.name, shown: item.decision.allowed, empty: item.section.content.isEmpty,
+                because: because)
         }
         return ProfileAudienceCard(other: other.name, rows: rows)
     }
