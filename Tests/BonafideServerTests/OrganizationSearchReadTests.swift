@@ -83,12 +83,13 @@ struct OrganizationSearchReadTests {
             let good = Opinion(positive: 9, negative: 1), fair = Opinion(positive: 3, negative: 2), bad = Opinion(positive: 0, negative: 9)
             // A ring with chords: everyone is a few hops from everyone, some further than three; distrust (no belief)
             // stops a path, and some pairs are vouched for by two.
+            var opinions: [(TrustService.Pair, Opinion)] = []
             for i in 0..<12 {
-                let sql = try app.db.sql()
-                try await TrustOpinions.store(i % 4 == 0 ? bad : good, for: .init(viewer: ids[i], subject: ids[(i + 1) % 12]), on: sql)
-                try await TrustOpinions.store(fair, for: .init(viewer: ids[i], subject: ids[(i + 3) % 12]), on: sql)
-                if i % 3 == 0 { try await TrustOpinions.store(good, for: .init(viewer: ids[i], subject: ids[(i + 4) % 12]), on: sql) }
+                opinions.append((.init(viewer: ids[i], subject: ids[(i + 1) % 12]), i % 4 == 0 ? bad : good))
+                opinions.append((.init(viewer: ids[i], subject: ids[(i + 3) % 12]), fair))
+                if i % 3 == 0 { opinions.append((.init(viewer: ids[i], subject: ids[(i + 4) % 12]), good)) }
             }
+            try await TrustOpinions.store(opinions, on: try app.db.sql())
             var graph: [UUID: [UUID: Opinion]] = [:]
             for (pair, opinion) in try await TrustOpinions.all(on: app.db) { graph[pair.viewer, default: [:]][pair.subject] = opinion }
             var deepest = 0
