@@ -23,6 +23,10 @@ enum TrustOpinions {
 
     /// Inserts or replaces each pair's opinion, many pairs to a statement.
     static func store(_ opinions: [(TrustService.Pair, Opinion)], on sql: any SQLDatabase) async throws {
+        // PostgreSQL refuses to update one row twice in a statement: the last opinion of a pair is the one kept.
+        var latest: [TrustService.Pair: Opinion] = [:]
+        for (pair, opinion) in opinions { latest[pair] = opinion }
+        let opinions = Array(latest)
         // 200 rows of 6 binds stay far below the parameter limits of both databases.
         for start in stride(from: 0, to: opinions.count, by: 200) {
             let insert = sql.insert(into: schema).columns(columns)

@@ -502,7 +502,9 @@ enum TrustService {
         var network = try await TrustNetwork.load(on: db)
         var stored: [Assessment] = []
         var followUps: [Pair] = []
-        for item in claims {
+        // A pair queued again while it was held comes back twice: one assessment, read now, answers both.
+        var seen = Set<Pair>()
+        for item in claims where seen.insert(Pair(viewer: item.viewer, subject: item.subject)).inserted {
             let (r, s) = (item.viewer, item.subject)
             let previous = try await latest(viewer: r, subject: s, on: db)?.assessment
             let fresh = try await assess(viewer: r, subject: s, at: now, network: &network, on: db)
