@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Recurring check-ins: partners meet at a time inside both sides' working hours, agree an agenda beforehand and
 /// keep notes afterwards. A meeting held and noted is closeness on the record; skipped ones show to both sides.
@@ -247,16 +248,34 @@ enum CheckIns {
 
     /// Check-ins held and noted: closeness the viewer saw with the subject (intimacy evidence).
     static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
-        let shared = try await Partnerships.between(viewer, subject, on: db)
+        try await evidence(in: try await TrustService.sharedPartnerships(viewer, subject, on: db), on: db)
+    }
+
+    /// The same for partnerships already read: the recompute reads a pair's partnerships once for all its evidence.
+    static func evidence(in shared: [TrustService.SharedPartnership], on db: any Database) async throws -> [TrustEvidence] {
         guard !shared.isEmpty else { return [] }
-        let series = try await CheckIn.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all()
-        guard !series.isEmpty else { return [] }
-        let held = try await CheckInMeeting.query(on: db).filter(\.$checkIn.$id ~~ series.map { $0.id! }).filter(\.$status == "held").all()
-        let titles = Dictionary(series.map { ($0.id!, $0.title) }, uniquingKeysWith: { a, _ in a })
+        // Held meetings with their series' title, one statement.
+        struct HeldMeeting: Decodable {
+            var occursAt: Date
+            var title: String
+
+            enum CodingKeys: String, CodingKey {
+                case occursAt = "occurs_at", title
+            }
+        }
+        let held = try await db.sql().select().column(SQLColumn("occurs_at", table: "m")).column(SQLColumn("title", table: "c"))
+            .from(SQLAlias(SQLIdentifier(CheckInMeeting.schema), as: SQLIdentifier("m")))
+            .join(
+                SQLAlias(SQLIdentifier(CheckIn.schema), as: SQLIdentifier("c")), on: SQLColumn("id", table: "c"), .equal,
+                SQLColumn("check_in_id", table: "m")
+            )
+            .where(SQLColumn("partnership_id", table: "c"), .in, SQLBind.group(shared.map(\.id)))
+            .where(SQLColumn("status", table: "m"), .equal, SQLBind("held"))
+            .all(decoding: HeldMeeting.self)
         return held.map {
             TrustEvidence(
                 kind: .checkIn, date: $0.occursAt,
-                summary: "Met in the check-in “\(titles[$0.$checkIn.id] ?? "Check-in")” on \(TrustService.day($0.occursAt)) and kept notes")
+                summary: "Met in the check-in “\($0.title)” on \(TrustService.day($0.occursAt)) and kept notes")
         }
     }
 }

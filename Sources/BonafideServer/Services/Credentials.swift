@@ -200,21 +200,40 @@ enum Credentials {
 
     // MARK: Evidence
 
+    /// What trust reads of a confirmed credential, as plain values.
+    struct EvidenceFacts: Decodable {
+        var kind: CredentialKind
+        var title: String
+        var issuerName: String
+        var issuer: UUID?
+        var validUntil: Date?
+        var decidedAt: Date?
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case kind, title
+            case issuerName = "issuer_name", issuer = "issuer_organization_id", validUntil = "valid_until", decidedAt = "decided_at"
+            case createdAt = "created_at"
+        }
+    }
+
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let verified = try await Credential.query(on: db).filter(\.$holder.$id == subject).filter(\.$status == .verified).all()
-            .filter { !$0.isExpired(at: now) }
-        guard !verified.isEmpty else { return [] }
-        let issuers = Set(verified.compactMap(\.$issuer.id))
+        let verified = try await db.sql().select()
+            .columns("kind", "title", "issuer_name", "issuer_organization_id", "valid_until", "decided_at", "created_at")
+            .from(Credential.schema).where("organization_id", .equal, SQLBind(subject))
+            .where("status", .equal, SQLBind(CredentialStatus.verified.rawValue)).all(decoding: EvidenceFacts.self)
+            .filter { !($0.validUntil.map { $0 < now } ?? false) }
+        let issuers = Set(verified.compactMap(\.issuer))
+        // Only a credential confirmed by an organization on the platform counts.
+        guard !issuers.isEmpty else { return [] }
         let viewerKnows = try await knownOrganizations(of: viewer, on: db)
         let known = viewerKnows.union([viewer]).intersection(issuers)
         // Second hand: the issuer worked with an organization the viewer knows (the holder does not count).
-        var vouched: Set<UUID> = []
-        for issuer in issuers.subtracting(known) {
-            let theirs = Set(try await Partnerships.partnerIDs(of: issuer, statuses: [.active, .ended], on: db)).subtracting([subject])
-            if !theirs.isDisjoint(with: viewerKnows) { vouched.insert(issuer) }
-        }
+        let unknown = issuers.subtracting(known)
+        let theirPartners = try await partners(of: unknown, on: db)
+        let vouched = unknown.filter { !(theirPartners[$0] ?? []).subtracting([subject]).isDisjoint(with: viewerKnows) }
         return verified.compactMap { c in
-            guard let issuer = c.$issuer.id, known.contains(issuer) || vouched.contains(issuer) else { return nil }
+            guard let issuer = c.issuer, known.contains(issuer) || vouched.contains(issuer) else { return nil }
             let firstHand = known.contains(issuer)
             return TrustEvidence(
                 kind: .credentialVerified, date: c.decidedAt ?? c.createdAt, weight: firstHand ? 1 : 0.5,
@@ -226,8 +245,35 @@ enum Credentials {
 
     /// Everyone the viewer knows first hand: partners (current or past) and circle members closer than following.
     static func knownOrganizations(of viewer: UUID, on db: any Database) async throws -> Set<UUID> {
-        let partners = try await Partnerships.partnerIDs(of: viewer, statuses: [.active, .ended], on: db)
-        let circles = try await Circles.members(of: viewer, on: db).filter { $0.circle != .follow }.map(\.organizationID)
-        return Set(partners + circles)
+        struct Member: Decodable { var member_id: UUID }
+        let circles = try await db.sql().select().column("member_id").from(CirclePlacement.schema)
+            .where("organization_id", .equal, SQLBind(viewer)).where("circle", .notEqual, SQLBind(Circle.follow.rawValue))
+            .all(decoding: Member.self).map(\.member_id)
+        return try await partners(of: [viewer], on: db)[viewer, default: []].union(circles)
+    }
+
+    /// Each organization's partners, current or past (`Partnerships.partnerIDs` for several at once, as sets).
+    static func partners(of organizations: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
+        guard !organizations.isEmpty else { return [:] }
+        struct Sides: Decodable {
+            var organization: UUID
+            var partner: UUID?
+
+            enum CodingKeys: String, CodingKey {
+                case organization = "organization_id", partner = "partner_organization_id"
+            }
+        }
+        let ids = Array(organizations)
+        let rows = try await db.sql().select().columns("organization_id", "partner_organization_id").from(Partnership.schema)
+            .where("status", .in, SQLBind.group([PartnershipStatus.active.rawValue, PartnershipStatus.ended.rawValue]))
+            .where { $0.where("organization_id", .in, SQLBind.group(ids)).orWhere("partner_organization_id", .in, SQLBind.group(ids)) }
+            .all(decoding: Sides.self)
+        var found: [UUID: Set<UUID>] = [:]
+        for row in rows {
+            guard let partner = row.partner else { continue }
+            if organizations.contains(row.organization) { found[row.organization, default: []].insert(partner) }
+            if organizations.contains(partner) { found[partner, default: []].insert(row.organization) }
+        }
+        return found
     }
 }

@@ -464,20 +464,47 @@ enum Documents {
     /// subject holds with no incident raised about them. Both are intimacy (the seeds' "protect confidential
     /// information"); a document the subject lost control of is an incident and counts there instead.
     static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
-        let shared = try await Partnerships.between(viewer, subject, on: db)
+        try await evidence(viewer: viewer, subject: subject, in: TrustService.sharedPartnerships(viewer, subject, on: db), on: db)
+    }
+
+    /// The same for partnerships already read: the recompute reads a pair's partnerships once for all its evidence.
+    static func evidence(viewer: UUID, subject: UUID, in shared: [TrustService.SharedPartnership], on db: any Database) async throws
+        -> [TrustEvidence]
+    {
         guard !shared.isEmpty else { return [] }
-        let names = Dictionary(shared.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let documents = try await Document.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all()
+        let names = Dictionary(shared.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let ids = shared.map(\.id)
+        struct DocumentFacts: Decodable {
+            var partnership: UUID
+            var organization: UUID
+            var number: Int
+            var downloads: Int
+            var createdAt: Date
+
+            enum CodingKeys: String, CodingKey {
+                case partnership = "partnership_id", organization = "organization_id", number, downloads
+                case createdAt = "created_at"
+            }
+        }
+        let sql = try db.sql()
+        let documents = try await sql.select().columns("partnership_id", "organization_id", "number", "downloads", "created_at")
+            .from(Document.schema).where("partnership_id", .in, SQLBind.group(ids)).all(decoding: DocumentFacts.self)
         guard !documents.isEmpty else { return [] }
-        let incidents = try await Incident.query(on: db).filter(\.$partnership.$id ~~ shared.map { $0.id! }).all().map(\.title)
+        // Only a viewer's document the subject fetched needs the incidents' titles.
+        struct IncidentTitle: Decodable { var title: String }
+        var incidents: [String] = []
+        if documents.contains(where: { $0.organization == viewer && $0.downloads > 0 }) {
+            incidents = try await sql.select().column("title").from(Incident.schema).where("partnership_id", .in, SQLBind.group(ids))
+                .all(decoding: IncidentTitle.self).map(\.title)
+        }
         var items: [TrustEvidence] = []
         for d in documents {
-            let place = "“\(names[d.$partnership.id] ?? "a partnership")”"
-            if d.$organization.id == subject {
+            let place = "“\(names[d.partnership] ?? "a partnership")”"
+            if d.organization == subject {
                 items.append(
                     .init(
                         kind: .confidenceKept, date: d.createdAt, summary: "Shared confidential document \(d.number) with you in \(place)"))
-            } else if d.$organization.id == viewer, d.downloads > 0, !incidents.contains("Lost control of document \(d.number)") {
+            } else if d.organization == viewer, d.downloads > 0, !incidents.contains("Lost control of document \(d.number)") {
                 items.append(
                     .init(
                         kind: .confidenceKept, date: d.createdAt, weight: 0.5,

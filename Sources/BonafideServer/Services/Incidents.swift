@@ -257,10 +257,47 @@ enum Incidents {
 
     // MARK: Evidence and the public record
 
+    /// What trust reads of an incident: its title and the state its handling is judged on, as plain values.
+    struct EvidenceFacts: Decodable {
+        var title: String
+        var severity: IncidentSeverity
+        var raisedAt: Date
+        var selfReported: Bool
+        var status: IncidentStatus
+        var acknowledgedAt: Date?
+        var resolvedAt: Date?
+        var closedAt: Date?
+        var rootCause: String?
+        var improvementPlan: String?
+        var reopenCount: Int
+        var reopenedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case title, severity, status
+            case raisedAt = "raised_at", selfReported = "self_reported", acknowledgedAt = "acknowledged_at"
+            case resolvedAt = "resolved_at", closedAt = "closed_at", rootCause = "root_cause", improvementPlan = "improvement_plan"
+            case reopenCount = "reopen_count", reopenedAt = "reopened_at"
+        }
+
+        var state: IncidentState {
+            IncidentState(
+                status: status, severity: severity, raisedAt: raisedAt, selfReported: selfReported, acknowledgedAt: acknowledgedAt,
+                resolvedAt: resolvedAt, closedAt: closedAt, rootCause: rootCause, improvementPlan: improvementPlan,
+                reopenCount: reopenCount, reopenedAt: reopenedAt)
+        }
+    }
+
     /// What incidents tell the affected side about the responsible one.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let incidents = try await Incident.query(on: db).filter(\.$affected.$id == viewer).filter(\.$responsible.$id == subject)
-            .filter(\.$status != .withdrawn).all()
+        let incidents = try await db.sql().select()
+            .columns(
+                "title", "severity", "raised_at", "self_reported", "status", "acknowledged_at", "resolved_at", "closed_at", "root_cause",
+                "improvement_plan", "reopen_count", "reopened_at"
+            )
+            .from(Incident.schema).where("affected_organization_id", .equal, SQLBind(viewer))
+            .where("responsible_organization_id", .equal, SQLBind(subject))
+            .where("status", .notEqual, SQLBind(IncidentStatus.withdrawn.rawValue))
+            .all(decoding: EvidenceFacts.self)
         var items: [TrustEvidence] = []
         for i in incidents {
             let weight = i.severity.weight

@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// Introductions, not blasts: to reach an organization one asks a contact both know, who introduces with a
 /// personal note or declines. Near-identical requests to many organizations in a day are refused, recorded, and
@@ -203,10 +204,23 @@ enum Introductions {
     /// Requests the subject sent through or to the viewer: a personal one is a sign of interest in the viewer, one
     /// of a blast (refused or not) a sign of mass outreach.
     static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
-        let rows = try await Introduction.query(on: db).filter(\.$requester.$id == subject)
-            .group(.or) { $0.filter(\.$via.$id == viewer).filter(\.$target.$id == viewer) }.all()
+        struct Request: Decodable {
+            var target: UUID
+            var blast: Bool
+            var status: IntroductionStatus
+            var createdAt: Date
+
+            enum CodingKeys: String, CodingKey {
+                case target = "target_organization_id", blast, status
+                case createdAt = "created_at"
+            }
+        }
+        let rows = try await db.sql().select().columns("target_organization_id", "blast", "status", "created_at")
+            .from(Introduction.schema).where("requester_organization_id", .equal, SQLBind(subject))
+            .where { $0.where("via_organization_id", .equal, SQLBind(viewer)).orWhere("target_organization_id", .equal, SQLBind(viewer)) }
+            .all(decoding: Request.self)
         return rows.compactMap { i in
-            let toViewer = i.$target.id == viewer
+            let toViewer = i.target == viewer
             if i.blast {
                 return TrustEvidence(
                     kind: .massOutreach, date: i.createdAt,

@@ -364,7 +364,24 @@ enum Support {
     /// promise counts for it (lightly: a reply is a small promise), late against it like a promise kept late without
     /// warning, never answered past the promise like a missed one.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let requests = try await SupportRequest.query(on: db).filter(\.$requester.$id == viewer).filter(\.$provider.$id == subject).all()
+        struct Request: Decodable {
+            var subject: String
+            var status: SupportStatus
+            var promise: String
+            var createdAt: Date
+            var dueAt: Date
+            var firstResponseAt: Date?
+            var late: Bool
+
+            enum CodingKeys: String, CodingKey {
+                case subject, status, promise, late
+                case createdAt = "created_at", dueAt = "due_at", firstResponseAt = "first_response_at"
+            }
+        }
+        let requests = try await db.sql().select()
+            .columns("subject", "status", "promise", "created_at", "due_at", "first_response_at", "late").from(SupportRequest.schema)
+            .where("requester_organization_id", .equal, SQLBind(viewer)).where("provider_organization_id", .equal, SQLBind(subject))
+            .all(decoding: Request.self)
         var items: [TrustEvidence] = []
         for r in requests {
             if let answered = r.firstResponseAt {

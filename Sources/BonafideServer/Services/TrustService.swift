@@ -57,8 +57,8 @@ enum TrustService {
 
     /// Everything the viewer has seen the subject do, in plain words.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let shared = try await Partnerships.between(viewer, subject, on: db)
-        let partnershipIDs = shared.compactMap(\.id)
+        let shared = try await sharedPartnerships(viewer, subject, on: db)
+        let partnershipIDs = shared.map(\.id)
         var items: [TrustEvidence] = []
         if !partnershipIDs.isEmpty {
             // Promises the subject made to the viewer.
@@ -92,8 +92,7 @@ enum TrustService {
                     break
                 }
             }
-            let sentBack = try await PartnershipEvent.query(on: db).filter(\.$partnership.$id ~~ partnershipIDs)
-                .filter(\.$kind == "commitment.sendBack").all()
+            let sentBack = try await sendBackFacts(in: partnershipIDs, on: db)
             for event in sentBack {
                 guard let id = event.commitmentID, let c = byID[id] else { continue }
                 items.append(
@@ -139,25 +138,23 @@ enum TrustService {
         // Credentials their issuers confirmed.
         items += try await Credentials.evidence(viewer: viewer, subject: subject, at: now, on: db)
         // Check-ins held and noted together.
-        items += try await CheckIns.evidence(viewer: viewer, subject: subject, on: db)
+        items += try await CheckIns.evidence(in: shared, on: db)
         // Confidential documents shared and kept.
-        items += try await Documents.evidence(viewer: viewer, subject: subject, on: db)
+        items += try await Documents.evidence(viewer: viewer, subject: subject, in: shared, on: db)
         // How they reached out: personal requests for an introduction, or the same text to many.
         items += try await Introductions.evidence(viewer: viewer, subject: subject, on: db)
         // How they answered the viewer's support requests: in time, late, or not at all past their promise.
         items += try await Support.evidence(viewer: viewer, subject: subject, at: now, on: db)
         // The viewer's own explicit ratings.
-        let ratings = try await TrustRating.query(on: db).filter(\.$rater.$id == viewer).filter(\.$subject.$id == subject)
-            .with(\.$author).all()
-        for r in ratings {
+        for r in try await ratingFacts(by: viewer, of: subject, on: db) {
             let comment = r.comment.isEmpty ? "" : ": “\(r.comment)”"
             items.append(
                 .init(
                     kind: .rating, date: r.createdAt, value: Double(r.rating) / 10,
-                    summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.author.name)\(comment)"))
+                    summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.authorName)\(comment)"))
         }
         // Where the viewer keeps the subject: closeness is intimacy; a trusted referral is also a vouch.
-        if let placement = try await Circles.placement(of: subject, by: viewer, on: db), placement.circle != .follow {
+        if let placement = try await placementFacts(of: subject, by: viewer, on: db), placement.circle != .follow {
             let note = placement.note.isEmpty ? "" : ": “\(placement.note.prefix(120))”"
             items.append(
                 .init(
@@ -168,32 +165,23 @@ enum TrustService {
             }
         }
         // What the viewer's organization said of them in a testimonial, by its tone.
-        if let t = try await Testimonial.query(on: db).filter(\.$author.$id == viewer).filter(\.$subject.$id == subject).first() {
+        if let t = try await testimonialFacts(by: viewer, of: subject, on: db) {
             items.append(
                 .init(
                     kind: .testimonial, date: t.writtenAt, value: t.sentiment,
                     summary: "Your testimonial (\(Sentiment.label(for: t.sentiment).rawValue)): “\(t.text.prefix(120))”"))
         }
         // The viewer's people answering the subject's NPS or CSAT surveys: how they would recommend or rate it.
-        let surveys = try await Survey.query(on: db).filter(\.$organization.$id == subject).all()
-        if !surveys.isEmpty {
-            let byID = Dictionary(surveys.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
-            let recipients = try await SurveyRecipient.query(on: db).filter(\.$survey.$id ~~ surveys.map { $0.id! })
-                .filter(\.$partner.$id == viewer).filter(\.$respondedAt != nil).all()
-            if !recipients.isEmpty {
-                let responses = try await SurveyResponse.query(on: db).filter(\.$recipient.$id ~~ recipients.map { $0.id! }).all()
-                let names = Dictionary(recipients.map { ($0.id!, $0.name.isEmpty ? $0.email : $0.name) }, uniquingKeysWith: { a, _ in a })
-                for r in responses {
-                    guard let score = r.score, let survey = byID[r.$survey.id] else { continue }
-                    // NPS 0-10 and CSAT 1-5 both map onto -1..1 around their neutral middle (5 and 3).
-                    let value = survey.kind == .nps ? Double(score - 5) / 5 : Double(score - 3) / 2
-                    let reason = r.reason.isEmpty ? "" : ": “\(r.reason.prefix(120))”"
-                    items.append(
-                        .init(
-                            kind: .rating, date: r.submittedAt, value: value,
-                            summary: "\(names[r.$recipient.id] ?? "A colleague") answered “\(survey.title)” with \(score)\(reason)"))
-                }
-            }
+        for r in try await surveyAnswerFacts(by: viewer, about: subject, on: db) {
+            guard let score = r.score else { continue }
+            // NPS 0-10 and CSAT 1-5 both map onto -1..1 around their neutral middle (5 and 3).
+            let value = r.kind == .nps ? Double(score - 5) / 5 : Double(score - 3) / 2
+            let reason = r.reason.isEmpty ? "" : ": “\(r.reason.prefix(120))”"
+            let name = r.name.isEmpty ? r.email : r.name
+            items.append(
+                .init(
+                    kind: .rating, date: r.submittedAt, value: value,
+                    summary: "\(name) answered “\(r.title)” with \(score)\(reason)"))
         }
         return items
     }
@@ -294,14 +282,14 @@ enum TrustService {
     static func assess(viewer: UUID, subject: UUID, at now: Date, network: inout TrustNetwork, on db: any Database) async throws
         -> Assessment
     {
-        guard let organization = try await Organization.find(subject, on: db) else { throw Problem.notFound("organization") }
+        guard let subjectName = try await organizationName(subject, on: db) else { throw Problem.notFound("organization") }
         let evidence = try await evidence(viewer: viewer, subject: subject, at: now, on: db)
         let view = network.network(viewer: viewer, subject: subject)
         // A stranger starts where the network places them; with no network view, at 0.5.
         let baseRate = view.intermediaries > 0 ? view.opinion.expectation : 0.5
         let report = model.assess(evidence, at: now, baseRate: baseRate)
         return Assessment(
-            viewer: viewer, subject: subject, subjectName: organization.name, computedAt: now, overall: report.overall,
+            viewer: viewer, subject: subject, subjectName: subjectName, computedAt: now, overall: report.overall,
             components: report.components, trustQuotient: report.trustQuotient, explanation: report.explanation,
             evidenceCount: report.evidenceCount, network: view)
     }
@@ -506,7 +494,7 @@ enum TrustService {
         var seen = Set<Pair>()
         for item in claims where seen.insert(Pair(viewer: item.viewer, subject: item.subject)).inserted {
             let (r, s) = (item.viewer, item.subject)
-            let previous = try await latest(viewer: r, subject: s, on: db)?.assessment
+            let previous = try await latestAssessment(viewer: r, subject: s, on: db)
             let fresh = try await assess(viewer: r, subject: s, at: now, network: &network, on: db)
             if let previous, previous.sameFigures(as: fresh) { continue }
             stored.append(fresh)
