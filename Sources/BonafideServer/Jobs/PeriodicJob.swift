@@ -62,10 +62,11 @@ extension PeriodicJob {
         }
     }
 
-    /// Drains the queue of pairs whose trust evidence changed, while there is a backlog.
+    /// Drains the queue of pairs whose trust evidence changed, while there is a backlog (a batch that changed nothing
+    /// does not end it: waiting rows behind it would wait for the next tick).
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
         PeriodicJob("trust recompute", every: interval) { app in
-            while !Task.isCancelled, try await TrustService.drain(limit: 50, on: app.db) > 0 {}
+            while !Task.isCancelled, try await TrustService.drainBatch(limit: 50, on: app.db).claimed > 0 {}
         }
     }
 

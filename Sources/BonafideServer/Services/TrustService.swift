@@ -485,8 +485,14 @@ enum TrustService {
     /// the batch's snapshots, opinions, follow-up pairs and finished queue rows are written in one transaction.
     @discardableResult
     static func drain(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> Int {
+        try await drainBatch(limit: limit, at: now, on: db).changed
+    }
+
+    /// One batch of `drain`: how many waiting rows it took (none: the queue is empty) and how many pairs changed. A
+    /// batch where nothing changed says nothing about the rows still waiting behind it.
+    static func drainBatch(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> (claimed: Int, changed: Int) {
         let claims = try await claim(limit, on: db)
-        guard !claims.isEmpty else { return 0 }
+        guard !claims.isEmpty else { return (0, 0) }
         var network = try await TrustNetwork.load(on: db)
         var stored: [Assessment] = []
         var followUps: [Pair] = []
@@ -514,7 +520,7 @@ enum TrustService {
             try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, on: tx)
             try await TrustQueueItem.query(on: tx).filter(\.$id ~~ finished).delete()
         }
-        return stored.count
+        return (claims.count, stored.count)
     }
 
     // MARK: Ratings
