@@ -457,6 +457,16 @@ enum TrustService {
     /// Takes the pair's waiting row, if it has one, for a recompute done right now (a page that cannot wait).
     static func claim(_ pair: Pair, on db: any Database) async throws -> Claim? {
         let sql = try db.sql()
+        // Most page views find nothing waiting: asking first keeps them reads, since on SQLite an UPDATE takes the one
+        // write lock even when it matches no row, and every trust panel and profile asks.
+        struct Waiting: Decodable { var n: Int }
+        let waiting: SQLQueryString = """
+            SELECT 1 AS n FROM trust_queue
+            WHERE viewer_organization_id = \(bind: pair.viewer) AND subject_organization_id = \(bind: pair.subject)
+              AND claimed_until IS NULL
+            LIMIT 1
+            """
+        guard try await sql.raw(waiting).first(decoding: Waiting.self) != nil else { return nil }
         let until = leaseClock(sql).until
         let claimed: SQLQueryString = """
             UPDATE trust_queue SET claimed_until = \(until)
