@@ -43,6 +43,19 @@ struct PartnershipsPageTests {
             #expect(all.html.contains("Relaunch</a><div class=\"small muted\">with Acme</div>"), "\(all.html.prefix(2000))")
             #expect(all.html.contains("with invited: someone@else.example") && all.html.contains("All (2)"))
             #expect(all.html.contains("<td>2</td>"))
+            // Counted by the database: one accepted and past due is overdue, one flagged is at risk, and the next due
+            // date is the earliest still ahead.
+            let audit = try #require(try await Commitment.query(on: app.db).filter(\.$title == "Audit").first())
+            audit.status = .accepted
+            audit.dueAt = Date().addingTimeInterval(-86_400)
+            try await audit.save(on: app.db)
+            let report = try #require(try await Commitment.query(on: app.db).filter(\.$title == "Report").first())
+            report.status = .accepted
+            report.atRisk = true
+            try await report.save(on: app.db)
+            let counted = try await browser.get("/partnerships")
+            #expect(counted.html.contains("<td>2 <span class=\"risk\">1 overdue</span> <span class=\"risk\">1 at risk</span></td>"))
+            #expect(counted.html.contains("<td class=\"hide-sm\">1 Jan ("), "\(counted.html)")
             let invited = try await browser.get("/partnerships?status=invited")
             #expect(invited.html.contains("Pilot") && !invited.html.contains("Relaunch</a>"))
             // A colleague who was added to neither sees none; the partner sees only the shared one.

@@ -3,8 +3,8 @@ import Fluent
 import Foundation
 
 /// Every partnership the person may see, with what is open in each: one list instead of the dashboard's names.
-/// Loaded in three queries whatever the number of partnerships (the partnerships, their other sides, their open
-/// commitments), never one per row.
+/// Loaded in two queries whatever the number of partnerships (the partnerships with both sides' names and the
+/// person's memberships; the open commitments counted per partnership), never one per row.
 struct PartnershipsPage: Sendable {
     struct Row: Sendable {
         var id: UUID
@@ -31,46 +31,34 @@ struct PartnershipsPage: Sendable {
     var hasMore = false
 
     static func load(for actor: Actor, filter: Filter, page: Int = 0, at now: Date = Date(), on db: any Database) async throws -> Self {
-        let all = try await Policy.visiblePartnerships(for: actor, on: db)
-        let chosen = all.filter { matches($0, filter) }
-        // Only the page shown is looked into (names, open commitments).
+        // The rows carry both sides' names: no model is decoded and no name read apart.
+        let all = try await Policy.visiblePartnershipRows(for: actor, on: db)
+        let chosen = all.filter { matches($0.status, filter) }
+        // Only the page shown is looked into (open commitments, counted by the database).
         let visible = Array(chosen.dropFirst(page * pageSize).prefix(pageSize))
-        let ids = visible.compactMap(\.id)
-        let others = Set(visible.flatMap { [$0.$organization.id, $0.$partner.id].compactMap { $0 } }).subtracting([actor.organizationID])
-        let names =
-            others.isEmpty
-            ? [:]
-            : Dictionary(
-                try await Organization.query(on: db).filter(\.$id ~~ others).all().map { ($0.id!, $0.name) },
-                uniquingKeysWith: { a, _ in a })
-        let open =
-            ids.isEmpty
-            ? []
-            : try await Commitment.query(on: db).filter(\.$partnership.$id ~~ ids)
-                .filter(\.$status ~~ [.proposed, .accepted, .delivered, .missed]).all()
-        let byPartnership = Dictionary(grouping: open, by: { $0.$partnership.id })
+        let open = try await OpenCommitments.counts(in: visible.map(\.id), at: now, on: db)
         let clock = Clock(actor.user.timeZone)
         let rows = visible.map { p in
-            let items = byPartnership[p.id!] ?? []
-            let other = [p.$organization.id, p.$partner.id].compactMap { $0 }.first { $0 != actor.organizationID }
-            let next = items.filter { $0.status == .accepted || $0.status == .proposed }.map(\.dueAt).filter { $0 > now }.min()
+            let counts = open[p.id]
+            let other: String? =
+                p.organizationId == actor.organizationID
+                ? (p.partnerOrganizationId == nil ? nil : p.partnerName) : p.organizationName
             return Row(
-                id: p.id!, name: p.name, otherSide: other.flatMap { names[$0] } ?? (p.invitedEmail.map { "invited: \($0)" } ?? "—"),
-                status: p.status.rawValue, open: items.count, atRisk: items.filter(\.atRisk).count,
-                overdue: items.filter { $0.status == .missed || ($0.status == .accepted && $0.dueAt <= now) }.count,
-                nextDue: next.map { "\(clock.format($0, "d MMM")) (\(Clock.relative($0)))" })
+                id: p.id, name: p.name, otherSide: other ?? (p.invitedEmail.map { "invited: \($0)" } ?? "—"),
+                status: p.status, open: counts?.open ?? 0, atRisk: counts?.atRisk ?? 0, overdue: counts?.overdue ?? 0,
+                nextDue: counts?.nextDue.map { "\(clock.format($0, "d MMM")) (\(Clock.relative($0)))" })
         }
         var counts: [Filter: Int] = [:]
-        for f in Filter.allCases { counts[f] = all.filter { matches($0, f) }.count }
+        for f in Filter.allCases { counts[f] = all.filter { matches($0.status, f) }.count }
         return Self(rows: rows, filter: filter, counts: counts, page: page, hasMore: chosen.count > (page + 1) * pageSize)
     }
 
-    static func matches(_ p: Partnership, _ f: Filter) -> Bool {
+    static func matches(_ status: String, _ f: Filter) -> Bool {
         switch f {
         case .all: true
-        case .active: p.status == .active
-        case .invited: p.status == .invited
-        case .ended: p.status == .ended || p.status == .declined
+        case .active: status == PartnershipStatus.active.rawValue
+        case .invited: status == PartnershipStatus.invited.rawValue
+        case .ended: status == PartnershipStatus.ended.rawValue || status == PartnershipStatus.declined.rawValue
         }
     }
 
