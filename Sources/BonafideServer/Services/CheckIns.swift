@@ -254,25 +254,49 @@ enum CheckIns {
     /// The same for partnerships already read: the recompute reads a pair's partnerships once for all its evidence.
     static func evidence(in shared: [TrustService.SharedPartnership], on db: any Database) async throws -> [TrustEvidence] {
         guard !shared.isEmpty else { return [] }
-        // Held meetings with their series' title, one statement.
-        struct HeldMeeting: Decodable {
-            var occursAt: Date
-            var title: String
+        let held = try await heldMeetings(in: shared.map(\.id), on: db)
+        return evidence(from: held)
+    }
 
-            enum CodingKeys: String, CodingKey {
-                case occursAt = "occurs_at", title
-            }
+    /// The same for many pairs' partnerships at once (the background recompute's batch).
+    static func evidence(in shared: [TrustService.Pair: [TrustService.SharedPartnership]], on db: any Database) async throws
+        -> [TrustService.Pair: [TrustEvidence]]
+    {
+        let partnerships: [UUID] = Array(Set(shared.values.joined().map(\.id)))
+        let meetings = try await heldMeetings(in: partnerships, on: db)
+        let held = Dictionary(grouping: meetings, by: \.partnership)
+        return shared.mapValues { mine in evidence(from: mine.flatMap { held[$0.id] ?? [] }) }
+    }
+
+    /// A meeting held in a check-in, with its series' title.
+    struct HeldMeeting: Decodable {
+        var partnership: UUID
+        var occursAt: Date
+        var title: String
+
+        enum CodingKeys: String, CodingKey {
+            case partnership = "partnership_id", occursAt = "occurs_at", title
         }
-        let held = try await db.sql().select().column(SQLColumn("occurs_at", table: "m")).column(SQLColumn("title", table: "c"))
-            .from(SQLAlias(SQLIdentifier(CheckInMeeting.schema), as: SQLIdentifier("m")))
-            .join(
-                SQLAlias(SQLIdentifier(CheckIn.schema), as: SQLIdentifier("c")), on: SQLColumn("id", table: "c"), .equal,
-                SQLColumn("check_in_id", table: "m")
-            )
-            .where(SQLColumn("partnership_id", table: "c"), .in, SQLBind.group(shared.map(\.id)))
-            .where(SQLColumn("status", table: "m"), .equal, SQLBind("held"))
-            .all(decoding: HeldMeeting.self)
-        return held.map {
+    }
+
+    /// Held meetings with their series' title, one statement per slice of partnerships.
+    static func heldMeetings(in partnerships: [UUID], on db: any Database) async throws -> [HeldMeeting] {
+        try await TrustService.rows(in: partnerships) { (slice: [UUID]) -> [HeldMeeting] in
+            try await db.sql().select().column(SQLColumn("partnership_id", table: "c")).column(SQLColumn("occurs_at", table: "m"))
+                .column(SQLColumn("title", table: "c"))
+                .from(SQLAlias(SQLIdentifier(CheckInMeeting.schema), as: SQLIdentifier("m")))
+                .join(
+                    SQLAlias(SQLIdentifier(CheckIn.schema), as: SQLIdentifier("c")), on: SQLColumn("id", table: "c"), .equal,
+                    SQLColumn("check_in_id", table: "m")
+                )
+                .where(SQLColumn("partnership_id", table: "c"), .in, SQLBind.group(slice))
+                .where(SQLColumn("status", table: "m"), .equal, SQLBind("held"))
+                .all(decoding: HeldMeeting.self)
+        }
+    }
+
+    static func evidence(from held: [HeldMeeting]) -> [TrustEvidence] {
+        held.map {
             TrustEvidence(
                 kind: .checkIn, date: $0.occursAt,
                 summary: "Met in the check-in “\($0.title)” on \(TrustService.day($0.occursAt)) and kept notes")

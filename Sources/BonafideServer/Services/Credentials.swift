@@ -202,6 +202,7 @@ enum Credentials {
 
     /// What trust reads of a confirmed credential, as plain values.
     struct EvidenceFacts: Decodable {
+        var holder: UUID
         var kind: CredentialKind
         var title: String
         var issuerName: String
@@ -212,25 +213,75 @@ enum Credentials {
 
         enum CodingKeys: String, CodingKey {
             case kind, title
+            case holder = "organization_id"
             case issuerName = "issuer_name", issuer = "issuer_organization_id", validUntil = "valid_until", decidedAt = "decided_at"
             case createdAt = "created_at"
         }
     }
 
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let verified = try await db.sql().select()
-            .columns("kind", "title", "issuer_name", "issuer_organization_id", "valid_until", "decided_at", "created_at")
-            .from(Credential.schema).where("organization_id", .equal, SQLBind(subject))
+        let verified = try await db.sql().select().columns(evidenceColumns).from(Credential.schema)
+            .where("organization_id", .equal, SQLBind(subject))
             .where("status", .equal, SQLBind(CredentialStatus.verified.rawValue)).all(decoding: EvidenceFacts.self)
             .filter { !($0.validUntil.map { $0 < now } ?? false) }
         let issuers = Set(verified.compactMap(\.issuer))
         // Only a credential confirmed by an organization on the platform counts.
         guard !issuers.isEmpty else { return [] }
         let viewerKnows = try await knownOrganizations(of: viewer, on: db)
+        let theirPartners = try await partners(of: unknownIssuers(issuers, to: viewer, knowing: viewerKnows), on: db)
+        return evidence(from: verified, viewer: viewer, subject: subject, knowing: viewerKnows, issuersPartners: theirPartners)
+    }
+
+    /// The same for many pairs at once (the background recompute's batch): the holders' credentials, the viewers'
+    /// acquaintances and the partners of the issuers they do not know are each read once for all the pairs.
+    static func evidence(for pairs: [TrustService.Pair], at now: Date, on db: any Database) async throws
+        -> [TrustService.Pair: [TrustEvidence]]
+    {
+        let read = try await TrustService.rows(in: TrustService.subjectIDs(of: pairs)) { (slice: [UUID]) -> [EvidenceFacts] in
+            try await db.sql().select().columns(evidenceColumns).from(Credential.schema)
+                .where("organization_id", .in, SQLBind.group(slice))
+                .where("status", .equal, SQLBind(CredentialStatus.verified.rawValue)).all(decoding: EvidenceFacts.self)
+        }
+        let verified = Dictionary(grouping: read.filter { !($0.validUntil.map { $0 < now } ?? false) }, by: \.holder)
+        let issuers = verified.mapValues { Set($0.compactMap(\.issuer)) }
+        // Only a credential confirmed by an organization on the platform counts.
+        let counted = pairs.filter { !(issuers[$0.subject] ?? []).isEmpty }
+        guard !counted.isEmpty else { return [:] }
+        let knows = try await knownOrganizations(of: Set(counted.map(\.viewer)), on: db)
+        var unknown = Set<UUID>()
+        for pair in counted {
+            unknown.formUnion(unknownIssuers(issuers[pair.subject] ?? [], to: pair.viewer, knowing: knows[pair.viewer] ?? []))
+        }
+        // Each issuer's partners are its own whatever else is asked with it.
+        let theirPartners = try await partners(of: unknown, on: db)
+        var found: [TrustService.Pair: [TrustEvidence]] = [:]
+        for pair in counted {
+            found[pair] = evidence(
+                from: verified[pair.subject] ?? [], viewer: pair.viewer, subject: pair.subject, knowing: knows[pair.viewer] ?? [],
+                issuersPartners: theirPartners)
+        }
+        return found
+    }
+
+    static let evidenceColumns = [
+        "organization_id", "kind", "title", "issuer_name", "issuer_organization_id", "valid_until", "decided_at", "created_at",
+    ]
+
+    /// Issuers the viewer does not know first hand: their credentials count only through someone the viewer knows.
+    static func unknownIssuers(_ issuers: Set<UUID>, to viewer: UUID, knowing viewerKnows: Set<UUID>) -> Set<UUID> {
+        issuers.subtracting(viewerKnows.union([viewer]))
+    }
+
+    /// The items of the subject's current confirmed credentials, already read, with what the viewer knows and the
+    /// partners of (at least) the issuers it does not know.
+    static func evidence(
+        from verified: [EvidenceFacts], viewer: UUID, subject: UUID, knowing viewerKnows: Set<UUID>,
+        issuersPartners theirPartners: [UUID: Set<UUID>]
+    ) -> [TrustEvidence] {
+        let issuers = Set(verified.compactMap(\.issuer))
         let known = viewerKnows.union([viewer]).intersection(issuers)
         // Second hand: the issuer worked with an organization the viewer knows (the holder does not count).
-        let unknown = issuers.subtracting(known)
-        let theirPartners = try await partners(of: unknown, on: db)
+        let unknown = unknownIssuers(issuers, to: viewer, knowing: viewerKnows)
         let vouched = unknown.filter { !(theirPartners[$0] ?? []).subtracting([subject]).isDisjoint(with: viewerKnows) }
         return verified.compactMap { c in
             guard let issuer = c.issuer, known.contains(issuer) || vouched.contains(issuer) else { return nil }
@@ -252,6 +303,22 @@ enum Credentials {
         return try await partners(of: [viewer], on: db)[viewer, default: []].union(circles)
     }
 
+    /// The same for many viewers at once.
+    static func knownOrganizations(of viewers: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
+        struct Member: Decodable {
+            var organization_id: UUID
+            var member_id: UUID
+        }
+        let circles = try await TrustService.rows(in: Array(viewers)) { (slice: [UUID]) -> [Member] in
+            try await db.sql().select().columns("organization_id", "member_id").from(CirclePlacement.schema)
+                .where("organization_id", .in, SQLBind.group(slice)).where("circle", .notEqual, SQLBind(Circle.follow.rawValue))
+                .all(decoding: Member.self)
+        }
+        var known = try await partners(of: viewers, on: db)
+        for c in circles { known[c.organization_id, default: []].insert(c.member_id) }
+        return known
+    }
+
     /// Each organization's partners, current or past (`Partnerships.partnerIDs` for several at once, as sets).
     static func partners(of organizations: Set<UUID>, on db: any Database) async throws -> [UUID: Set<UUID>] {
         guard !organizations.isEmpty else { return [:] }
@@ -263,13 +330,16 @@ enum Credentials {
                 case organization = "organization_id", partner = "partner_organization_id"
             }
         }
-        let ids = Array(organizations)
-        let rows = try await db.sql().select().columns("organization_id", "partner_organization_id").from(Partnership.schema)
-            .where("status", .in, SQLBind.group([PartnershipStatus.active.rawValue, PartnershipStatus.ended.rawValue]))
-            .where { $0.where("organization_id", .in, SQLBind.group(ids)).orWhere("partner_organization_id", .in, SQLBind.group(ids)) }
-            .all(decoding: Sides.self)
+        // Each slice is bound twice. A row of two organizations in different slices comes back twice: sets keep it once.
+        let sides = try await TrustService.rows(in: Array(organizations), perStatement: TrustService.bindsPerStatement / 2) {
+            (ids: [UUID]) -> [Sides] in
+            try await db.sql().select().columns("organization_id", "partner_organization_id").from(Partnership.schema)
+                .where("status", .in, SQLBind.group([PartnershipStatus.active.rawValue, PartnershipStatus.ended.rawValue]))
+                .where { $0.where("organization_id", .in, SQLBind.group(ids)).orWhere("partner_organization_id", .in, SQLBind.group(ids)) }
+                .all(decoding: Sides.self)
+        }
         var found: [UUID: Set<UUID>] = [:]
-        for row in rows {
+        for row in sides {
             guard let partner = row.partner else { continue }
             if organizations.contains(row.organization) { found[row.organization, default: []].insert(partner) }
             if organizations.contains(partner) { found[partner, default: []].insert(row.organization) }

@@ -472,31 +472,84 @@ enum Documents {
         -> [TrustEvidence]
     {
         guard !shared.isEmpty else { return [] }
-        let names = Dictionary(shared.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let ids = shared.map(\.id)
-        struct DocumentFacts: Decodable {
-            var partnership: UUID
-            var organization: UUID
-            var number: Int
-            var downloads: Int
-            var createdAt: Date
-
-            enum CodingKeys: String, CodingKey {
-                case partnership = "partnership_id", organization = "organization_id", number, downloads
-                case createdAt = "created_at"
-            }
-        }
-        let sql = try db.sql()
-        let documents = try await sql.select().columns("partnership_id", "organization_id", "number", "downloads", "created_at")
-            .from(Document.schema).where("partnership_id", .in, SQLBind.group(ids)).all(decoding: DocumentFacts.self)
+        let documents = try await documentFacts(in: ids, on: db)
         guard !documents.isEmpty else { return [] }
         // Only a viewer's document the subject fetched needs the incidents' titles.
-        struct IncidentTitle: Decodable { var title: String }
-        var incidents: [String] = []
+        var incidents: [IncidentTitle] = []
         if documents.contains(where: { $0.organization == viewer && $0.downloads > 0 }) {
-            incidents = try await sql.select().column("title").from(Incident.schema).where("partnership_id", .in, SQLBind.group(ids))
-                .all(decoding: IncidentTitle.self).map(\.title)
+            incidents = try await incidentTitles(in: ids, on: db)
         }
+        return evidence(viewer: viewer, subject: subject, in: shared, documents: documents, incidents: incidents.map(\.title))
+    }
+
+    /// The same for many pairs' partnerships at once (the background recompute's batch).
+    static func evidence(in shared: [TrustService.Pair: [TrustService.SharedPartnership]], on db: any Database) async throws
+        -> [TrustService.Pair: [TrustEvidence]]
+    {
+        let partnerships: [UUID] = Array(Set(shared.values.joined().map(\.id)))
+        let read = try await documentFacts(in: partnerships, on: db)
+        let documents = Dictionary(grouping: read, by: \.partnership)
+        // A pair with a document of the viewer's the subject fetched reads the titles of all its partnerships' incidents.
+        var needed = Set<UUID>()
+        for (pair, mine) in shared {
+            let fetched = mine.contains { p in (documents[p.id] ?? []).contains { $0.organization == pair.viewer && $0.downloads > 0 } }
+            if fetched { needed.formUnion(mine.map(\.id)) }
+        }
+        let titles = try await incidentTitles(in: Array(needed), on: db)
+        let incidents = Dictionary(grouping: titles, by: \.partnership)
+        var found: [TrustService.Pair: [TrustEvidence]] = [:]
+        for (pair, mine) in shared {
+            found[pair] = evidence(
+                viewer: pair.viewer, subject: pair.subject, in: mine, documents: mine.flatMap { documents[$0.id] ?? [] },
+                incidents: mine.flatMap { incidents[$0.id] ?? [] }.map(\.title))
+        }
+        return found
+    }
+
+    /// What trust reads of a document: whose it is, where, and whether it was fetched.
+    struct DocumentFacts: Decodable {
+        var partnership: UUID
+        var organization: UUID
+        var number: Int
+        var downloads: Int
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case partnership = "partnership_id", organization = "organization_id", number, downloads
+            case createdAt = "created_at"
+        }
+    }
+
+    static func documentFacts(in partnerships: [UUID], on db: any Database) async throws -> [DocumentFacts] {
+        try await TrustService.rows(in: partnerships) { (slice: [UUID]) -> [DocumentFacts] in
+            try await db.sql().select().columns("partnership_id", "organization_id", "number", "downloads", "created_at")
+                .from(Document.schema).where("partnership_id", .in, SQLBind.group(slice)).all(decoding: DocumentFacts.self)
+        }
+    }
+
+    struct IncidentTitle: Decodable {
+        var partnership: UUID
+        var title: String
+
+        enum CodingKeys: String, CodingKey {
+            case partnership = "partnership_id", title
+        }
+    }
+
+    static func incidentTitles(in partnerships: [UUID], on db: any Database) async throws -> [IncidentTitle] {
+        try await TrustService.rows(in: partnerships) { (slice: [UUID]) -> [IncidentTitle] in
+            try await db.sql().select().columns("partnership_id", "title").from(Incident.schema)
+                .where("partnership_id", .in, SQLBind.group(slice)).all(decoding: IncidentTitle.self)
+        }
+    }
+
+    /// The items of one pair's documents, already read with the titles of its partnerships' incidents (needed only
+    /// when a document of the viewer's was fetched).
+    static func evidence(
+        viewer: UUID, subject: UUID, in shared: [TrustService.SharedPartnership], documents: [DocumentFacts], incidents: [String]
+    ) -> [TrustEvidence] {
+        let names = Dictionary(shared.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var items: [TrustEvidence] = []
         for d in documents {
             let place = "“\(names[d.partnership] ?? "a partnership")”"

@@ -259,6 +259,8 @@ enum Incidents {
 
     /// What trust reads of an incident: its title and the state its handling is judged on, as plain values.
     struct EvidenceFacts: Decodable {
+        var affected: UUID
+        var responsible: UUID
         var title: String
         var severity: IncidentSeverity
         var raisedAt: Date
@@ -274,6 +276,7 @@ enum Incidents {
 
         enum CodingKeys: String, CodingKey {
             case title, severity, status
+            case affected = "affected_organization_id", responsible = "responsible_organization_id"
             case raisedAt = "raised_at", selfReported = "self_reported", acknowledgedAt = "acknowledged_at"
             case resolvedAt = "resolved_at", closedAt = "closed_at", rootCause = "root_cause", improvementPlan = "improvement_plan"
             case reopenCount = "reopen_count", reopenedAt = "reopened_at"
@@ -289,15 +292,37 @@ enum Incidents {
 
     /// What incidents tell the affected side about the responsible one.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        let incidents = try await db.sql().select()
-            .columns(
-                "title", "severity", "raised_at", "self_reported", "status", "acknowledged_at", "resolved_at", "closed_at", "root_cause",
-                "improvement_plan", "reopen_count", "reopened_at"
-            )
-            .from(Incident.schema).where("affected_organization_id", .equal, SQLBind(viewer))
+        let incidents = try await db.sql().select().columns(evidenceColumns).from(Incident.schema)
+            .where("affected_organization_id", .equal, SQLBind(viewer))
             .where("responsible_organization_id", .equal, SQLBind(subject))
             .where("status", .notEqual, SQLBind(IncidentStatus.withdrawn.rawValue))
             .all(decoding: EvidenceFacts.self)
+        return evidence(from: incidents, at: now)
+    }
+
+    /// The same for many pairs at once (the background recompute's batch).
+    static func evidence(for pairs: [TrustService.Pair], at now: Date, on db: any Database) async throws
+        -> [TrustService.Pair: [TrustEvidence]]
+    {
+        let incidents = try await TrustService.rows(
+            of: pairs, belongingTo: { (i: EvidenceFacts) in [TrustService.Pair(viewer: i.affected, subject: i.responsible)] }
+        ) { (slice: [TrustService.Pair]) -> [EvidenceFacts] in
+            try await db.sql().select().columns(evidenceColumns).from(Incident.schema)
+                .where("affected_organization_id", .in, SQLBind.group(TrustService.viewerIDs(of: slice)))
+                .where("responsible_organization_id", .in, SQLBind.group(TrustService.subjectIDs(of: slice)))
+                .where("status", .notEqual, SQLBind(IncidentStatus.withdrawn.rawValue))
+                .all(decoding: EvidenceFacts.self)
+        }
+        return incidents.mapValues { evidence(from: $0, at: now) }
+    }
+
+    static let evidenceColumns = [
+        "affected_organization_id", "responsible_organization_id", "title", "severity", "raised_at", "self_reported", "status",
+        "acknowledged_at", "resolved_at", "closed_at", "root_cause", "improvement_plan", "reopen_count", "reopened_at",
+    ]
+
+    /// The items of one pair's incidents, already read.
+    static func evidence(from incidents: [EvidenceFacts], at now: Date) -> [TrustEvidence] {
         var items: [TrustEvidence] = []
         for i in incidents {
             let weight = i.severity.weight

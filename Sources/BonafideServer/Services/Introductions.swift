@@ -204,22 +204,60 @@ enum Introductions {
     /// Requests the subject sent through or to the viewer: a personal one is a sign of interest in the viewer, one
     /// of a blast (refused or not) a sign of mass outreach.
     static func evidence(viewer: UUID, subject: UUID, on db: any Database) async throws -> [TrustEvidence] {
-        struct Request: Decodable {
-            var target: UUID
-            var blast: Bool
-            var status: IntroductionStatus
-            var createdAt: Date
-
-            enum CodingKeys: String, CodingKey {
-                case target = "target_organization_id", blast, status
-                case createdAt = "created_at"
-            }
-        }
-        let rows = try await db.sql().select().columns("target_organization_id", "blast", "status", "created_at")
+        let rows = try await db.sql().select().columns(evidenceColumns)
             .from(Introduction.schema).where("requester_organization_id", .equal, SQLBind(subject))
             .where { $0.where("via_organization_id", .equal, SQLBind(viewer)).orWhere("target_organization_id", .equal, SQLBind(viewer)) }
-            .all(decoding: Request.self)
-        return rows.compactMap { i in
+            .all(decoding: EvidenceFacts.self)
+        return evidence(from: rows, viewer: viewer)
+    }
+
+    /// The same for many pairs at once (the background recompute's batch). A request counts for its introducer and
+    /// for its target, each as viewer of the requester.
+    static func evidence(for pairs: [TrustService.Pair], on db: any Database) async throws -> [TrustService.Pair: [TrustEvidence]] {
+        // 166 pairs bind at most 166 requesters and twice 166 viewers.
+        let requests = try await TrustService.rows(
+            of: pairs, perStatement: TrustService.bindsPerStatement / 3,
+            belongingTo: { (i: EvidenceFacts) in
+                [TrustService.Pair(viewer: i.via, subject: i.requester), TrustService.Pair(viewer: i.target, subject: i.requester)]
+            }
+        ) { (slice: [TrustService.Pair]) -> [EvidenceFacts] in
+            let viewers = TrustService.viewerIDs(of: slice)
+            return try await db.sql().select().columns(evidenceColumns).from(Introduction.schema)
+                .where("requester_organization_id", .in, SQLBind.group(TrustService.subjectIDs(of: slice)))
+                .where {
+                    $0.where("via_organization_id", .in, SQLBind.group(viewers)).orWhere(
+                        "target_organization_id", .in, SQLBind.group(viewers))
+                }
+                .all(decoding: EvidenceFacts.self)
+        }
+        var found: [TrustService.Pair: [TrustEvidence]] = [:]
+        for (pair, rows) in requests { found[pair] = evidence(from: rows, viewer: pair.viewer) }
+        return found
+    }
+
+    /// What trust reads of a request for an introduction.
+    struct EvidenceFacts: Decodable {
+        var requester: UUID
+        var via: UUID
+        var target: UUID
+        var blast: Bool
+        var status: IntroductionStatus
+        var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case requester = "requester_organization_id", via = "via_organization_id", target = "target_organization_id"
+            case blast, status
+            case createdAt = "created_at"
+        }
+    }
+
+    static let evidenceColumns = [
+        "requester_organization_id", "via_organization_id", "target_organization_id", "blast", "status", "created_at",
+    ]
+
+    /// The items of the subject's requests through or to the viewer, already read.
+    static func evidence(from rows: [EvidenceFacts], viewer: UUID) -> [TrustEvidence] {
+        rows.compactMap { i in
             let toViewer = i.target == viewer
             if i.blast {
                 return TrustEvidence(

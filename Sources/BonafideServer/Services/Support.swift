@@ -364,24 +364,53 @@ enum Support {
     /// promise counts for it (lightly: a reply is a small promise), late against it like a promise kept late without
     /// warning, never answered past the promise like a missed one.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
-        struct Request: Decodable {
-            var subject: String
-            var status: SupportStatus
-            var promise: String
-            var createdAt: Date
-            var dueAt: Date
-            var firstResponseAt: Date?
-            var late: Bool
-
-            enum CodingKeys: String, CodingKey {
-                case subject, status, promise, late
-                case createdAt = "created_at", dueAt = "due_at", firstResponseAt = "first_response_at"
-            }
-        }
-        let requests = try await db.sql().select()
-            .columns("subject", "status", "promise", "created_at", "due_at", "first_response_at", "late").from(SupportRequest.schema)
+        let requests = try await db.sql().select().columns(evidenceColumns).from(SupportRequest.schema)
             .where("requester_organization_id", .equal, SQLBind(viewer)).where("provider_organization_id", .equal, SQLBind(subject))
-            .all(decoding: Request.self)
+            .all(decoding: EvidenceFacts.self)
+        return evidence(from: requests, at: now)
+    }
+
+    /// The same for many pairs at once (the background recompute's batch).
+    static func evidence(for pairs: [TrustService.Pair], at now: Date, on db: any Database) async throws
+        -> [TrustService.Pair: [TrustEvidence]]
+    {
+        let requests = try await TrustService.rows(
+            of: pairs, belongingTo: { (r: EvidenceFacts) in [TrustService.Pair(viewer: r.requester, subject: r.provider)] }
+        ) { (slice: [TrustService.Pair]) -> [EvidenceFacts] in
+            try await db.sql().select().columns(evidenceColumns).from(SupportRequest.schema)
+                .where("requester_organization_id", .in, SQLBind.group(TrustService.viewerIDs(of: slice)))
+                .where("provider_organization_id", .in, SQLBind.group(TrustService.subjectIDs(of: slice)))
+                .all(decoding: EvidenceFacts.self)
+        }
+        return requests.mapValues { evidence(from: $0, at: now) }
+    }
+
+    /// What trust reads of a support request: when it was due and when it was answered.
+    struct EvidenceFacts: Decodable {
+        var requester: UUID
+        var provider: UUID
+        var subject: String
+        var status: SupportStatus
+        var promise: String
+        var createdAt: Date
+        var dueAt: Date
+        var firstResponseAt: Date?
+        var late: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case subject, status, promise, late
+            case requester = "requester_organization_id", provider = "provider_organization_id"
+            case createdAt = "created_at", dueAt = "due_at", firstResponseAt = "first_response_at"
+        }
+    }
+
+    static let evidenceColumns = [
+        "requester_organization_id", "provider_organization_id", "subject", "status", "promise", "created_at", "due_at",
+        "first_response_at", "late",
+    ]
+
+    /// The items of the viewer's requests to the subject, already read.
+    static func evidence(from requests: [EvidenceFacts], at now: Date) -> [TrustEvidence] {
         var items: [TrustEvidence] = []
         for r in requests {
             if let answered = r.firstResponseAt {

@@ -9,44 +9,73 @@ extension TrustService {
     /// A partnership between the viewer and the subject, as evidence reads it.
     struct SharedPartnership: Decodable, Sendable {
         var id: UUID
+        var organization: UUID
+        var partner: UUID?
         var name: String
         var status: PartnershipStatus
         var createdAt: Date?
 
         enum CodingKeys: String, CodingKey {
             case id, name, status
-            case createdAt = "created_at"
+            case organization = "organization_id", partner = "partner_organization_id", createdAt = "created_at"
+        }
+
+        /// Both directions between its two sides: whichever opened it, it is shared by each pair of them.
+        var pairs: [Pair] {
+            guard let partner else { return [] }
+            return [Pair(viewer: organization, subject: partner), Pair(viewer: partner, subject: organization)]
         }
     }
 
+    static let sharedPartnershipColumns = ["id", "organization_id", "partner_organization_id", "name", "status", "created_at"]
+
     /// The partnerships of the two, either side having opened it: `Partnerships.between` without the models.
     static func sharedPartnerships(_ a: UUID, _ b: UUID, on db: any Database) async throws -> [SharedPartnership] {
-        try await db.sql().select().columns("id", "name", "status", "created_at").from(Partnership.schema)
+        try await db.sql().select().columns(sharedPartnershipColumns).from(Partnership.schema)
             .where { $0.where("organization_id", .equal, SQLBind(a)).where("partner_organization_id", .equal, SQLBind(b)) }
             .orWhere { $0.where("organization_id", .equal, SQLBind(b)).where("partner_organization_id", .equal, SQLBind(a)) }
             .all(decoding: SharedPartnership.self)
     }
 
+    /// The same for many pairs: the partnerships between any two of their organizations, kept for the pairs asked.
+    static func sharedPartnerships(for pairs: [Pair], on db: any Database) async throws -> [Pair: [SharedPartnership]] {
+        // 125 pairs name at most 250 organizations, bound in two lists.
+        try await rows(of: pairs, perStatement: 125, belongingTo: { (p: SharedPartnership) in p.pairs }) {
+            (slice: [Pair]) -> [SharedPartnership] in
+            let organizations: [UUID] = Array(Set(slice.flatMap { [$0.viewer, $0.subject] }))
+            return try await db.sql().select().columns(sharedPartnershipColumns).from(Partnership.schema)
+                .where("organization_id", .in, SQLBind.group(organizations))
+                .where("partner_organization_id", .in, SQLBind.group(organizations))
+                .all(decoding: SharedPartnership.self)
+        }
+    }
+
     /// A commitment the viewer sent back, and why.
     struct SendBackFacts: Decodable {
+        var partnership: UUID
         var commitmentID: UUID?
         var reason: String?
         var createdAt: Date
 
         enum CodingKeys: String, CodingKey {
-            case commitmentID = "commitment_id", reason
+            case partnership = "partnership_id", commitmentID = "commitment_id", reason
             case createdAt = "created_at"
         }
     }
 
+    /// Sliced: a batch asks for all its pairs' partnerships at once.
     static func sendBackFacts(in partnerships: [UUID], on db: any Database) async throws -> [SendBackFacts] {
-        try await db.sql().select().columns("commitment_id", "reason", "created_at").from(PartnershipEvent.schema)
-            .where("partnership_id", .in, SQLBind.group(partnerships)).where("kind", .equal, SQLBind("commitment.sendBack"))
-            .all(decoding: SendBackFacts.self)
+        try await rows(in: partnerships) { (slice: [UUID]) -> [SendBackFacts] in
+            try await db.sql().select().columns("partnership_id", "commitment_id", "reason", "created_at").from(PartnershipEvent.schema)
+                .where("partnership_id", .in, SQLBind.group(slice)).where("kind", .equal, SQLBind("commitment.sendBack"))
+                .all(decoding: SendBackFacts.self)
+        }
     }
 
     /// One of the viewer's ratings of the subject, with the name of the person who gave it.
     struct RatingFacts: Decodable {
+        var rater: UUID
+        var subject: UUID
         var rating: Int
         var comment: String
         var createdAt: Date
@@ -54,61 +83,112 @@ extension TrustService {
 
         enum CodingKeys: String, CodingKey {
             case rating, comment
+            case rater = "rater_organization_id", subject = "subject_organization_id"
             case createdAt = "created_at", authorName = "name"
         }
     }
 
     static func ratingFacts(by viewer: UUID, of subject: UUID, on db: any Database) async throws -> [RatingFacts] {
-        try await db.sql().select().column(SQLColumn("rating", table: "r")).column(SQLColumn("comment", table: "r"))
-            .column(SQLColumn("created_at", table: "r")).column(SQLColumn("name", table: "u"))
-            .from(SQLAlias(SQLIdentifier(TrustRating.schema), as: SQLIdentifier("r")))
-            .join(
-                SQLAlias(SQLIdentifier(User.schema), as: SQLIdentifier("u")), on: SQLColumn("id", table: "u"), .equal,
-                SQLColumn("author_id", table: "r")
-            )
-            .where(SQLColumn("rater_organization_id", table: "r"), .equal, SQLBind(viewer))
+        try await ratingQuery(on: db).where(SQLColumn("rater_organization_id", table: "r"), .equal, SQLBind(viewer))
             .where(SQLColumn("subject_organization_id", table: "r"), .equal, SQLBind(subject))
             .all(decoding: RatingFacts.self)
     }
 
+    static func ratingFacts(for pairs: [Pair], on db: any Database) async throws -> [Pair: [RatingFacts]] {
+        try await rows(of: pairs, belongingTo: { (r: RatingFacts) in [Pair(viewer: r.rater, subject: r.subject)] }) {
+            (slice: [Pair]) -> [RatingFacts] in
+            try await ratingQuery(on: db)
+                .where(SQLColumn("rater_organization_id", table: "r"), .in, SQLBind.group(viewerIDs(of: slice)))
+                .where(SQLColumn("subject_organization_id", table: "r"), .in, SQLBind.group(subjectIDs(of: slice)))
+                .all(decoding: RatingFacts.self)
+        }
+    }
+
+    private static func ratingQuery(on db: any Database) throws -> SQLSelectBuilder {
+        try db.sql().select().column(SQLColumn("rater_organization_id", table: "r")).column(
+            SQLColumn("subject_organization_id", table: "r")
+        )
+        .column(SQLColumn("rating", table: "r")).column(SQLColumn("comment", table: "r"))
+        .column(SQLColumn("created_at", table: "r")).column(SQLColumn("name", table: "u"))
+        .from(SQLAlias(SQLIdentifier(TrustRating.schema), as: SQLIdentifier("r")))
+        .join(
+            SQLAlias(SQLIdentifier(User.schema), as: SQLIdentifier("u")), on: SQLColumn("id", table: "u"), .equal,
+            SQLColumn("author_id", table: "r")
+        )
+    }
+
     /// Where the viewer keeps the subject in its circles.
     struct PlacementFacts: Decodable {
+        var organization: UUID
+        var member: UUID
         var circle: Circle
         var note: String
         var placedAt: Date
 
         enum CodingKeys: String, CodingKey {
             case circle, note
-            case placedAt = "placed_at"
+            case organization = "organization_id", member = "member_id", placedAt = "placed_at"
         }
     }
 
+    static let placementColumns = ["organization_id", "member_id", "circle", "note", "placed_at"]
+
     static func placementFacts(of member: UUID, by organization: UUID, on db: any Database) async throws -> PlacementFacts? {
-        try await db.sql().select().columns("circle", "note", "placed_at").from(CirclePlacement.schema)
+        try await db.sql().select().columns(placementColumns).from(CirclePlacement.schema)
             .where("organization_id", .equal, SQLBind(organization)).where("member_id", .equal, SQLBind(member))
             .first(decoding: PlacementFacts.self)
     }
 
+    /// Where each viewer keeps its subject (one placement at most: organization and member are unique together).
+    static func placementFacts(for pairs: [Pair], on db: any Database) async throws -> [Pair: PlacementFacts] {
+        try await rows(of: pairs, belongingTo: { (p: PlacementFacts) in [Pair(viewer: p.organization, subject: p.member)] }) {
+            (slice: [Pair]) -> [PlacementFacts] in
+            try await db.sql().select().columns(placementColumns).from(CirclePlacement.schema)
+                .where("organization_id", .in, SQLBind.group(viewerIDs(of: slice)))
+                .where("member_id", .in, SQLBind.group(subjectIDs(of: slice)))
+                .all(decoding: PlacementFacts.self)
+        }
+        .compactMapValues { $0.first }
+    }
+
     /// The viewer's testimonial of the subject: its text and tone.
     struct TestimonialFacts: Decodable {
+        var author: UUID
+        var subject: UUID
         var text: String
         var sentiment: Double
         var writtenAt: Date
 
         enum CodingKeys: String, CodingKey {
             case text, sentiment
-            case writtenAt = "written_at"
+            case author = "author_organization_id", subject = "subject_organization_id", writtenAt = "written_at"
         }
     }
 
+    static let testimonialColumns = ["author_organization_id", "subject_organization_id", "text", "sentiment", "written_at"]
+
     static func testimonialFacts(by author: UUID, of subject: UUID, on db: any Database) async throws -> TestimonialFacts? {
-        try await db.sql().select().columns("text", "sentiment", "written_at").from(Testimonial.schema)
+        try await db.sql().select().columns(testimonialColumns).from(Testimonial.schema)
             .where("author_organization_id", .equal, SQLBind(author)).where("subject_organization_id", .equal, SQLBind(subject))
             .first(decoding: TestimonialFacts.self)
     }
 
+    /// Each viewer's testimonial of its subject (one at most: author and subject are unique together).
+    static func testimonialFacts(for pairs: [Pair], on db: any Database) async throws -> [Pair: TestimonialFacts] {
+        try await rows(of: pairs, belongingTo: { (t: TestimonialFacts) in [Pair(viewer: t.author, subject: t.subject)] }) {
+            (slice: [Pair]) -> [TestimonialFacts] in
+            try await db.sql().select().columns(testimonialColumns).from(Testimonial.schema)
+                .where("author_organization_id", .in, SQLBind.group(viewerIDs(of: slice)))
+                .where("subject_organization_id", .in, SQLBind.group(subjectIDs(of: slice)))
+                .all(decoding: TestimonialFacts.self)
+        }
+        .compactMapValues { $0.first }
+    }
+
     /// An answer of one of the viewer's people to one of the subject's surveys, with the survey and who answered.
     struct SurveyAnswerFacts: Decodable {
+        var viewer: UUID?
+        var subject: UUID
         var kind: SurveyKind
         var title: String
         var name: String
@@ -119,14 +199,32 @@ extension TrustService {
 
         enum CodingKeys: String, CodingKey {
             case kind, title, name, email, score, reason
-            case submittedAt = "submitted_at"
+            case viewer = "partner_organization_id", subject = "organization_id", submittedAt = "submitted_at"
         }
     }
 
     /// Responses joined with their recipient (who answered, for the viewer) and their survey (the subject's): one
     /// statement where the models took three.
     static func surveyAnswerFacts(by viewer: UUID, about subject: UUID, on db: any Database) async throws -> [SurveyAnswerFacts] {
-        try await db.sql().select().column(SQLColumn("kind", table: "s")).column(SQLColumn("title", table: "s"))
+        try await surveyAnswerQuery(on: db).where(SQLColumn("organization_id", table: "s"), .equal, SQLBind(subject))
+            .where(SQLColumn("partner_organization_id", table: "p"), .equal, SQLBind(viewer))
+            .all(decoding: SurveyAnswerFacts.self)
+    }
+
+    static func surveyAnswerFacts(for pairs: [Pair], on db: any Database) async throws -> [Pair: [SurveyAnswerFacts]] {
+        try await rows(
+            of: pairs, belongingTo: { (a: SurveyAnswerFacts) in a.viewer.map { [Pair(viewer: $0, subject: a.subject)] } ?? [] }
+        ) { (slice: [Pair]) -> [SurveyAnswerFacts] in
+            try await surveyAnswerQuery(on: db)
+                .where(SQLColumn("organization_id", table: "s"), .in, SQLBind.group(subjectIDs(of: slice)))
+                .where(SQLColumn("partner_organization_id", table: "p"), .in, SQLBind.group(viewerIDs(of: slice)))
+                .all(decoding: SurveyAnswerFacts.self)
+        }
+    }
+
+    private static func surveyAnswerQuery(on db: any Database) throws -> SQLSelectBuilder {
+        try db.sql().select().column(SQLColumn("partner_organization_id", table: "p")).column(SQLColumn("organization_id", table: "s"))
+            .column(SQLColumn("kind", table: "s")).column(SQLColumn("title", table: "s"))
             .column(SQLColumn("name", table: "p")).column(SQLColumn("email", table: "p")).column(SQLColumn("score", table: "r"))
             .column(SQLColumn("reason", table: "r")).column(SQLColumn("submitted_at", table: "r"))
             .from(SQLAlias(SQLIdentifier(SurveyResponse.schema), as: SQLIdentifier("r")))
@@ -138,12 +236,9 @@ extension TrustService {
                 SQLAlias(SQLIdentifier(Survey.schema), as: SQLIdentifier("s")), on: SQLColumn("id", table: "s"), .equal,
                 SQLColumn("survey_id", table: "r")
             )
-            .where(SQLColumn("organization_id", table: "s"), .equal, SQLBind(subject))
             // The recipient was asked in that same survey (the models read the subject's surveys' recipients).
             .where(SQLColumn("survey_id", table: "p"), .equal, SQLColumn("survey_id", table: "r"))
-            .where(SQLColumn("partner_organization_id", table: "p"), .equal, SQLBind(viewer))
             .where(SQLColumn("responded_at", table: "p"), .isNot, SQLLiteral.null)
-            .all(decoding: SurveyAnswerFacts.self)
     }
 
     /// The subject's name, for the assessment: all `assess` read of its organization.
@@ -151,6 +246,16 @@ extension TrustService {
         struct Row: Decodable { var name: String }
         return try await db.sql().select().column("name").from(Organization.schema).where("id", .equal, SQLBind(id))
             .first(decoding: Row.self)?.name
+    }
+
+    /// Many subjects' names at once, for a batch's assessments.
+    static func organizationNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+        struct Row: Decodable { var id: UUID; var name: String }
+        let found = try await rows(in: ids) { (slice: [UUID]) -> [Row] in
+            try await db.sql().select().columns("id", "name").from(Organization.schema).where("id", .in, SQLBind.group(slice))
+                .all(decoding: Row.self)
+        }
+        return Dictionary(found.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The newest stored assessment of the pair, read from its report alone (the recompute compares the fresh one
@@ -163,5 +268,34 @@ extension TrustService {
                 .orderBy("computed_at", .descending).first(decoding: Row.self)
         else { return nil }
         return try? decoder.decode(Assessment.self, from: Data(row.report.utf8))
+    }
+
+    /// The newest stored assessment of each pair, in one statement per slice of pairs: each pair's snapshots ranked
+    /// newest first by a window function (SQLite 3.25 and PostgreSQL have them), so only the newest reports are sent.
+    static func latestAssessments(of pairs: [Pair], on db: any Database) async throws -> [Pair: Assessment] {
+        struct Row: Decodable {
+            var viewer: UUID
+            var subject: UUID
+            var report: String
+        }
+        let sql = try db.sql()
+        let newest = try await rows(of: pairs, belongingTo: { (r: Row) in [Pair(viewer: r.viewer, subject: r.subject)] }) {
+            (slice: [Pair]) -> [Row] in
+            let viewers = SQLBind.group(viewerIDs(of: slice))
+            let subjects = SQLBind.group(subjectIDs(of: slice))
+            let ranked: SQLQueryString = """
+                SELECT viewer, subject, report FROM (
+                  SELECT viewer_organization_id AS viewer, subject_organization_id AS subject, report,
+                    ROW_NUMBER() OVER (PARTITION BY viewer_organization_id, subject_organization_id ORDER BY computed_at DESC) AS place
+                  FROM \(ident: TrustSnapshot.schema)
+                  WHERE viewer_organization_id IN \(viewers) AND subject_organization_id IN \(subjects)
+                ) ranked
+                WHERE place = 1
+                """
+            return try await sql.raw(ranked).all(decoding: Row.self)
+        }
+        return newest.compactMapValues { reports in
+            reports.first.flatMap { try? decoder.decode(Assessment.self, from: Data($0.report.utf8)) }
+        }
     }
 }

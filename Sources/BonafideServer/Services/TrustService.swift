@@ -55,83 +55,18 @@ enum TrustService {
 
     // MARK: Evidence
 
-    /// Everything the viewer has seen the subject do, in plain words.
+    /// Everything the viewer has seen the subject do, in plain words, in `evidenceOrder`.
     static func evidence(viewer: UUID, subject: UUID, at now: Date, on db: any Database) async throws -> [TrustEvidence] {
         let shared = try await sharedPartnerships(viewer, subject, on: db)
         let partnershipIDs = shared.map(\.id)
         var items: [TrustEvidence] = []
         if !partnershipIDs.isEmpty {
-            // Promises the subject made to the viewer.
             let promises = try await promiseFacts(in: partnershipIDs, from: subject, to: viewer, on: db)
-            let byID = Dictionary(promises.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            for c in promises {
-                // Size: the time the promise spanned, a fortnight counting as 1 (half a unit at least, 3 at most).
-                let span = max(0, c.dueAt.timeIntervalSince(c.createdAt)) / (14 * 86_400)
-                let weight = min(3, max(0.5, span))
-                let flaggedBeforeDue = c.flaggedAt.map { $0 <= c.dueAt } ?? false
-                let due = Self.day(c.dueAt)
-                switch CommitmentLifecycle.outcome(of: c.state, flaggedBeforeDue: flaggedBeforeDue, at: now) {
-                case .onTime:
-                    items.append(
-                        .init(
-                            kind: .deliveredOnTime, date: c.deliveredAt ?? c.completedAt ?? c.dueAt, weight: weight,
-                            summary: "Delivered “\(c.title)” on time (due \(due))"))
-                case .lateWithNotice:
-                    items.append(
-                        .init(
-                            kind: .lateWithNotice, date: c.deliveredAt ?? c.dueAt, weight: weight,
-                            summary: "Delivered “\(c.title)” late but warned you before it was due (due \(due))"))
-                case .lateWithoutNotice:
-                    items.append(
-                        .init(
-                            kind: .lateWithoutNotice, date: c.deliveredAt ?? c.dueAt, weight: weight,
-                            summary: "Delivered “\(c.title)” late without warning (due \(due))"))
-                case .missed:
-                    items.append(.init(kind: .missed, date: c.dueAt, weight: weight, summary: "Missed “\(c.title)” (due \(due))"))
-                case .open:
-                    break
-                }
-            }
             let sentBack = try await sendBackFacts(in: partnershipIDs, on: db)
-            for event in sentBack {
-                guard let id = event.commitmentID, let c = byID[id] else { continue }
-                items.append(
-                    .init(
-                        kind: .sentBack, date: event.createdAt, weight: 1,
-                        summary: "You sent “\(c.title)” back: \(event.reason ?? "it did not meet the acceptance criteria")"))
-            }
-            // The viewer's requests and how the subject answered them.
+            items += promiseEvidence(promises, sentBack: sentBack, at: now)
             let messages = try await messageFacts(in: partnershipIDs, by: [viewer, subject], on: db)
-            for m in messages where m.needsResponse && m.organization == viewer {
-                let topic = m.topic
-                if let answered = m.respondedAt {
-                    let hours = Int((answered.timeIntervalSince(m.createdAt) / 3_600).rounded())
-                    let prompt = answered.timeIntervalSince(m.createdAt) <= promptWithin
-                    items.append(
-                        .init(
-                            kind: prompt ? .requestAnsweredPromptly : .requestAnsweredLate, date: answered,
-                            summary: "Answered your request in “\(topic)” after \(hours) h"))
-                } else if now.timeIntervalSince(m.createdAt) > ignoredAfter {
-                    items.append(
-                        .init(
-                            kind: .requestIgnored, date: m.createdAt.addingTimeInterval(ignoredAfter),
-                            summary: "Has not answered your request in “\(topic)” since \(Self.day(m.createdAt))"))
-                }
-            }
-            for m in messages where m.organization == subject {
-                items.append(.init(kind: .exchange, date: m.createdAt, summary: "Wrote to you in “\(m.topic)”"))
-            }
-            // Length of the relationship: each full month of an active partnership.
-            for p in shared where p.status == .active {
-                guard let start = p.createdAt else { continue }
-                let months = Int(now.timeIntervalSince(start) / (30 * 86_400))
-                for month in stride(from: 1, through: min(months, 120), by: 1) {
-                    items.append(
-                        .init(
-                            kind: .checkIn, date: start.addingTimeInterval(Double(month) * 30 * 86_400),
-                            summary: "Partners in “\(p.name)” for \(month) month\(month == 1 ? "" : "s")"))
-                }
-            }
+            items += messageEvidence(messages, viewer: viewer, subject: subject, at: now)
+            items += partnershipEvidence(shared, at: now)
         }
         // Incidents the subject caused the viewer, and how it handled them.
         items += try await Incidents.evidence(viewer: viewer, subject: subject, at: now, on: db)
@@ -145,51 +80,172 @@ enum TrustService {
         items += try await Introductions.evidence(viewer: viewer, subject: subject, on: db)
         // How they answered the viewer's support requests: in time, late, or not at all past their promise.
         items += try await Support.evidence(viewer: viewer, subject: subject, at: now, on: db)
-        // The viewer's own explicit ratings.
-        for r in try await ratingFacts(by: viewer, of: subject, on: db) {
-            let comment = r.comment.isEmpty ? "" : ": “\(r.comment)”"
-            items.append(
-                .init(
-                    kind: .rating, date: r.createdAt, value: Double(r.rating) / 10,
-                    summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.authorName)\(comment)"))
+        items += ratingEvidence(try await ratingFacts(by: viewer, of: subject, on: db))
+        items += placementEvidence(try await placementFacts(of: subject, by: viewer, on: db))
+        items += testimonialEvidence(try await testimonialFacts(by: viewer, of: subject, on: db))
+        items += surveyEvidence(try await surveyAnswerFacts(by: viewer, about: subject, on: db))
+        return evidenceOrder(items)
+    }
+
+    /// The order a pair's evidence is handed to the model and shown in: by date, then kind, then words (weight and
+    /// value last, so only items alike in everything tie). The rows come back in whatever order each database and
+    /// query plan gives, and the batched reads group them differently from the single-pair ones; the model is not
+    /// indifferent to order: the weekly cap on positive evidence decays by the age of the first item of each week, and
+    /// the explanation keeps the input order among reasons of equal effect and date (a different order read as a
+    /// change of figures and stored a new snapshot). Oldest first is what the cap means: the week's earliest item.
+    static func evidenceOrder(_ items: [TrustEvidence]) -> [TrustEvidence] {
+        items.enumerated().sorted { a, b in
+            let (x, y) = (a.element, b.element)
+            if x.date != y.date { return x.date < y.date }
+            if x.kind != y.kind { return x.kind.rawValue < y.kind.rawValue }
+            if x.summary != y.summary { return x.summary < y.summary }
+            if x.weight != y.weight { return x.weight < y.weight }
+            if x.value != y.value { return x.value < y.value }
+            return a.offset < b.offset
         }
-        // Where the viewer keeps the subject: closeness is intimacy; a trusted referral is also a vouch.
-        if let placement = try await placementFacts(of: subject, by: viewer, on: db), placement.circle != .follow {
-            let note = placement.note.isEmpty ? "" : ": “\(placement.note.prefix(120))”"
-            items.append(
-                .init(
-                    kind: .circlePlacement, date: placement.placedAt, value: placement.circle.closeness,
-                    summary: "In your \(placement.circle.title.lowercased()) circle\(note)"))
-            if placement.circle == .trustedReferral {
-                items.append(.init(kind: .vouch, date: placement.placedAt, summary: "You vouch for them as a trusted referral"))
+        .map(\.element)
+    }
+
+    /// Promises the subject made to the viewer, and those the viewer sent back. `promises` are the subject's to the
+    /// viewer alone; `sentBack` may hold any commitment's (only those among `promises` count).
+    static func promiseEvidence(_ promises: [PromiseFacts], sentBack: [SendBackFacts], at now: Date) -> [TrustEvidence] {
+        var items: [TrustEvidence] = []
+        let byID = Dictionary(promises.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for c in promises {
+            // Size: the time the promise spanned, a fortnight counting as 1 (half a unit at least, 3 at most).
+            let span = max(0, c.dueAt.timeIntervalSince(c.createdAt)) / (14 * 86_400)
+            let weight = min(3, max(0.5, span))
+            let flaggedBeforeDue = c.flaggedAt.map { $0 <= c.dueAt } ?? false
+            let due = Self.day(c.dueAt)
+            switch CommitmentLifecycle.outcome(of: c.state, flaggedBeforeDue: flaggedBeforeDue, at: now) {
+            case .onTime:
+                items.append(
+                    .init(
+                        kind: .deliveredOnTime, date: c.deliveredAt ?? c.completedAt ?? c.dueAt, weight: weight,
+                        summary: "Delivered “\(c.title)” on time (due \(due))"))
+            case .lateWithNotice:
+                items.append(
+                    .init(
+                        kind: .lateWithNotice, date: c.deliveredAt ?? c.dueAt, weight: weight,
+                        summary: "Delivered “\(c.title)” late but warned you before it was due (due \(due))"))
+            case .lateWithoutNotice:
+                items.append(
+                    .init(
+                        kind: .lateWithoutNotice, date: c.deliveredAt ?? c.dueAt, weight: weight,
+                        summary: "Delivered “\(c.title)” late without warning (due \(due))"))
+            case .missed:
+                items.append(.init(kind: .missed, date: c.dueAt, weight: weight, summary: "Missed “\(c.title)” (due \(due))"))
+            case .open:
+                break
             }
         }
-        // What the viewer's organization said of them in a testimonial, by its tone.
-        if let t = try await testimonialFacts(by: viewer, of: subject, on: db) {
+        for event in sentBack {
+            guard let id = event.commitmentID, let c = byID[id] else { continue }
             items.append(
                 .init(
-                    kind: .testimonial, date: t.writtenAt, value: t.sentiment,
-                    summary: "Your testimonial (\(Sentiment.label(for: t.sentiment).rawValue)): “\(t.text.prefix(120))”"))
+                    kind: .sentBack, date: event.createdAt, weight: 1,
+                    summary: "You sent “\(c.title)” back: \(event.reason ?? "it did not meet the acceptance criteria")"))
         }
-        // The viewer's people answering the subject's NPS or CSAT surveys: how they would recommend or rate it.
-        for r in try await surveyAnswerFacts(by: viewer, about: subject, on: db) {
-            guard let score = r.score else { continue }
+        return items
+    }
+
+    /// The viewer's requests and how the subject answered them, and what the subject wrote. `messages` are those of
+    /// the pair's partnerships; only the two's own count.
+    static func messageEvidence(_ messages: [MessageFacts], viewer: UUID, subject: UUID, at now: Date) -> [TrustEvidence] {
+        var items: [TrustEvidence] = []
+        for m in messages where m.needsResponse && m.organization == viewer {
+            let topic = m.topic
+            if let answered = m.respondedAt {
+                let hours = Int((answered.timeIntervalSince(m.createdAt) / 3_600).rounded())
+                let prompt = answered.timeIntervalSince(m.createdAt) <= promptWithin
+                items.append(
+                    .init(
+                        kind: prompt ? .requestAnsweredPromptly : .requestAnsweredLate, date: answered,
+                        summary: "Answered your request in “\(topic)” after \(hours) h"))
+            } else if now.timeIntervalSince(m.createdAt) > ignoredAfter {
+                items.append(
+                    .init(
+                        kind: .requestIgnored, date: m.createdAt.addingTimeInterval(ignoredAfter),
+                        summary: "Has not answered your request in “\(topic)” since \(Self.day(m.createdAt))"))
+            }
+        }
+        for m in messages where m.organization == subject {
+            items.append(.init(kind: .exchange, date: m.createdAt, summary: "Wrote to you in “\(m.topic)”"))
+        }
+        return items
+    }
+
+    /// Length of the relationship: each full month of an active partnership.
+    static func partnershipEvidence(_ shared: [SharedPartnership], at now: Date) -> [TrustEvidence] {
+        var items: [TrustEvidence] = []
+        for p in shared where p.status == .active {
+            guard let start = p.createdAt else { continue }
+            let months = Int(now.timeIntervalSince(start) / (30 * 86_400))
+            for month in stride(from: 1, through: min(months, 120), by: 1) {
+                items.append(
+                    .init(
+                        kind: .checkIn, date: start.addingTimeInterval(Double(month) * 30 * 86_400),
+                        summary: "Partners in “\(p.name)” for \(month) month\(month == 1 ? "" : "s")"))
+            }
+        }
+        return items
+    }
+
+    /// The viewer's own explicit ratings.
+    static func ratingEvidence(_ ratings: [RatingFacts]) -> [TrustEvidence] {
+        ratings.map { r -> TrustEvidence in
+            let comment = r.comment.isEmpty ? "" : ": “\(r.comment)”"
+            return TrustEvidence(
+                kind: .rating, date: r.createdAt, value: Double(r.rating) / 10,
+                summary: "Rated \(r.rating > 0 ? "+" : "")\(r.rating) by \(r.authorName)\(comment)")
+        }
+    }
+
+    /// Where the viewer keeps the subject: closeness is intimacy; a trusted referral is also a vouch.
+    static func placementEvidence(_ placement: PlacementFacts?) -> [TrustEvidence] {
+        guard let placement, placement.circle != .follow else { return [] }
+        let note = placement.note.isEmpty ? "" : ": “\(placement.note.prefix(120))”"
+        var items = [
+            TrustEvidence(
+                kind: .circlePlacement, date: placement.placedAt, value: placement.circle.closeness,
+                summary: "In your \(placement.circle.title.lowercased()) circle\(note)")
+        ]
+        if placement.circle == .trustedReferral {
+            items.append(.init(kind: .vouch, date: placement.placedAt, summary: "You vouch for them as a trusted referral"))
+        }
+        return items
+    }
+
+    /// What the viewer's organization said of them in a testimonial, by its tone.
+    static func testimonialEvidence(_ testimonial: TestimonialFacts?) -> [TrustEvidence] {
+        guard let t = testimonial else { return [] }
+        return [
+            TrustEvidence(
+                kind: .testimonial, date: t.writtenAt, value: t.sentiment,
+                summary: "Your testimonial (\(Sentiment.label(for: t.sentiment).rawValue)): “\(t.text.prefix(120))”")
+        ]
+    }
+
+    /// The viewer's people answering the subject's NPS or CSAT surveys: how they would recommend or rate it.
+    static func surveyEvidence(_ answers: [SurveyAnswerFacts]) -> [TrustEvidence] {
+        answers.compactMap { r -> TrustEvidence? in
+            guard let score = r.score else { return nil }
             // NPS 0-10 and CSAT 1-5 both map onto -1..1 around their neutral middle (5 and 3).
             let value = r.kind == .nps ? Double(score - 5) / 5 : Double(score - 3) / 2
             let reason = r.reason.isEmpty ? "" : ": “\(r.reason.prefix(120))”"
             let name = r.name.isEmpty ? r.email : r.name
-            items.append(
-                .init(
-                    kind: .rating, date: r.submittedAt, value: value,
-                    summary: "\(name) answered “\(r.title)” with \(score)\(reason)"))
+            return TrustEvidence(
+                kind: .rating, date: r.submittedAt, value: value, summary: "\(name) answered “\(r.title)” with \(score)\(reason)")
         }
-        return items
     }
 
     /// What trust reads of a commitment: its title, dates and state, as plain values (every pair decoded its
     /// partnerships' commitments as whole models).
     struct PromiseFacts: Decodable {
         var id: UUID
+        var partnership: UUID
+        var owner: UUID
+        var recipient: UUID
         var title: String
         var status: CommitmentStatus
         var dueAt: Date
@@ -204,6 +260,7 @@ enum TrustService {
 
         enum CodingKeys: String, CodingKey {
             case id, title, status
+            case partnership = "partnership_id", owner = "owner_organization_id", recipient = "recipient_organization_id"
             case dueAt = "due_at", atRisk = "at_risk", atRiskReason = "at_risk_reason", proposedDueAt = "proposed_due_at"
             case proposedDueReason = "proposed_due_reason", flaggedAt = "flagged_at", deliveredAt = "delivered_at"
             case completedAt = "completed_at", createdAt = "created_at"
@@ -219,20 +276,30 @@ enum TrustService {
     static func promiseFacts(in partnerships: [UUID], from owner: UUID, to recipient: UUID, on db: any Database) async throws
         -> [PromiseFacts]
     {
-        try await db.sql().select()
-            .columns(
-                "id", "title", "status", "due_at", "at_risk", "at_risk_reason", "proposed_due_at", "proposed_due_reason", "flagged_at",
-                "delivered_at", "completed_at", "created_at"
-            )
-            .from(Commitment.schema)
+        try await db.sql().select().columns(promiseColumns).from(Commitment.schema)
             .where("partnership_id", .in, SQLBind.group(partnerships))
             .where("owner_organization_id", .equal, SQLBind(owner)).where("recipient_organization_id", .equal, SQLBind(recipient))
             .all(decoding: PromiseFacts.self)
     }
 
+    /// Every commitment of the partnerships, whoever owes whom: a batch reads all its pairs' at once and keeps each
+    /// pair's in memory.
+    static func promiseFacts(in partnerships: [UUID], on db: any Database) async throws -> [PromiseFacts] {
+        try await rows(in: partnerships) { (slice: [UUID]) -> [PromiseFacts] in
+            try await db.sql().select().columns(promiseColumns).from(Commitment.schema)
+                .where("partnership_id", .in, SQLBind.group(slice)).all(decoding: PromiseFacts.self)
+        }
+    }
+
+    static let promiseColumns = [
+        "id", "partnership_id", "owner_organization_id", "recipient_organization_id", "title", "status", "due_at", "at_risk",
+        "at_risk_reason", "proposed_due_at", "proposed_due_reason", "flagged_at", "delivered_at", "completed_at", "created_at",
+    ]
+
     /// What trust reads of a message: who wrote it, when, whether it asked for an answer and when it got one, and its
     /// thread's subject. Every pair decoded its partnerships' messages whole (bodies included) and their threads.
     struct MessageFacts: Decodable {
+        var partnership: UUID
         var organization: UUID
         var needsResponse: Bool
         var respondedAt: Date?
@@ -240,23 +307,36 @@ enum TrustService {
         var topic: String
 
         enum CodingKeys: String, CodingKey {
-            case organization = "organization_id", needsResponse = "needs_response", respondedAt = "responded_at"
+            case partnership = "partnership_id", organization = "organization_id", needsResponse = "needs_response", respondedAt =
+                "responded_at"
             case createdAt = "created_at", topic = "subject"
         }
     }
 
     static func messageFacts(in partnerships: [UUID], by organizations: [UUID], on db: any Database) async throws -> [MessageFacts] {
-        try await db.sql().select().column(SQLColumn("organization_id", table: "m")).column(SQLColumn("needs_response", table: "m"))
-            .column(SQLColumn("responded_at", table: "m")).column(SQLColumn("created_at", table: "m"))
-            .column(SQLColumn("subject", table: "t"))
+        try await messageQuery(on: db).where(SQLColumn("partnership_id", table: "m"), .in, SQLBind.group(partnerships))
+            .where(SQLColumn("organization_id", table: "m"), .in, SQLBind.group(organizations))
+            .all(decoding: MessageFacts.self)
+    }
+
+    /// Every message of the partnerships, whoever wrote it: a batch reads all its pairs' at once and keeps each pair's
+    /// two sides' in memory.
+    static func messageFacts(in partnerships: [UUID], on db: any Database) async throws -> [MessageFacts] {
+        try await rows(in: partnerships) { (slice: [UUID]) -> [MessageFacts] in
+            try await messageQuery(on: db).where(SQLColumn("partnership_id", table: "m"), .in, SQLBind.group(slice))
+                .all(decoding: MessageFacts.self)
+        }
+    }
+
+    private static func messageQuery(on db: any Database) throws -> SQLSelectBuilder {
+        try db.sql().select().column(SQLColumn("partnership_id", table: "m")).column(SQLColumn("organization_id", table: "m"))
+            .column(SQLColumn("needs_response", table: "m")).column(SQLColumn("responded_at", table: "m"))
+            .column(SQLColumn("created_at", table: "m")).column(SQLColumn("subject", table: "t"))
             .from(SQLAlias(SQLIdentifier(Message.schema), as: SQLIdentifier("m")))
             .join(
                 SQLAlias(SQLIdentifier(MessageThread.schema), as: SQLIdentifier("t")), on: SQLColumn("id", table: "t"), .equal,
                 SQLColumn("thread_id", table: "m")
             )
-            .where(SQLColumn("partnership_id", table: "m"), .in, SQLBind.group(partnerships))
-            .where(SQLColumn("organization_id", table: "m"), .in, SQLBind.group(organizations))
-            .all(decoding: MessageFacts.self)
     }
 
     static func day(_ date: Date) -> String {
@@ -284,6 +364,14 @@ enum TrustService {
     {
         guard let subjectName = try await organizationName(subject, on: db) else { throw Problem.notFound("organization") }
         let evidence = try await evidence(viewer: viewer, subject: subject, at: now, on: db)
+        return assess(viewer: viewer, subject: subject, named: subjectName, from: evidence, at: now, network: &network)
+    }
+
+    /// The same from the subject's name and the pair's evidence already read: the recompute reads them for its whole
+    /// batch at once.
+    static func assess(
+        viewer: UUID, subject: UUID, named subjectName: String, from evidence: [TrustEvidence], at now: Date, network: inout TrustNetwork
+    ) -> Assessment {
         let view = network.network(viewer: viewer, subject: subject)
         // A stranger starts where the network places them; with no network view, at 0.5.
         let baseRate = view.intermediaries > 0 ? view.opinion.expectation : 0.5
@@ -508,10 +596,17 @@ enum TrustService {
         var followUps: [Pair] = []
         // A pair queued again while it was held comes back twice: one assessment, read now, answers both.
         var seen = Set<Pair>()
-        for item in claims where seen.insert(Pair(viewer: item.viewer, subject: item.subject)).inserted {
-            let (r, s) = (item.viewer, item.subject)
-            let previous = try await latestAssessment(viewer: r, subject: s, on: db)
-            let fresh = try await assess(viewer: r, subject: s, at: now, network: &network, on: db)
+        let pairs = claims.map { Pair(viewer: $0.viewer, subject: $0.subject) }.filter { seen.insert($0).inserted }
+        // What the batch reads, read for all its pairs at once (a few statements per kind of evidence, where each pair
+        // took about eighteen); the loop below only computes.
+        let latest = try await latestAssessments(of: pairs, on: db)
+        let names = try await organizationNames(subjectIDs(of: pairs), on: db)
+        let gathered = try await evidence(for: pairs, at: now, on: db)
+        for pair in pairs {
+            let (r, s) = (pair.viewer, pair.subject)
+            guard let name = names[s] else { throw Problem.notFound("organization") }
+            let previous = latest[pair]
+            let fresh = assess(viewer: r, subject: s, named: name, from: gathered[pair] ?? [], at: now, network: &network)
             if let previous, previous.sameFigures(as: fresh) { continue }
             stored.append(fresh)
             network.update(Pair(viewer: r, subject: s), to: fresh.overall)
