@@ -269,33 +269,4 @@ extension TrustService {
         else { return nil }
         return try? decoder.decode(Assessment.self, from: Data(row.report.utf8))
     }
-
-    /// The newest stored assessment of each pair, in one statement per slice of pairs: each pair's snapshots ranked
-    /// newest first by a window function (SQLite 3.25 and PostgreSQL have them), so only the newest reports are sent.
-    static func latestAssessments(of pairs: [Pair], on db: any Database) async throws -> [Pair: Assessment] {
-        struct Row: Decodable {
-            var viewer: UUID
-            var subject: UUID
-            var report: String
-        }
-        let sql = try db.sql()
-        let newest = try await rows(of: pairs, belongingTo: { (r: Row) in [Pair(viewer: r.viewer, subject: r.subject)] }) {
-            (slice: [Pair]) -> [Row] in
-            let viewers = SQLBind.group(viewerIDs(of: slice))
-            let subjects = SQLBind.group(subjectIDs(of: slice))
-            let ranked: SQLQueryString = """
-                SELECT viewer, subject, report FROM (
-                  SELECT viewer_organization_id AS viewer, subject_organization_id AS subject, report,
-                    ROW_NUMBER() OVER (PARTITION BY viewer_organization_id, subject_organization_id ORDER BY computed_at DESC) AS place
-                  FROM \(ident: TrustSnapshot.schema)
-                  WHERE viewer_organization_id IN \(viewers) AND subject_organization_id IN \(subjects)
-                ) ranked
-                WHERE place = 1
-                """
-            return try await sql.raw(ranked).all(decoding: Row.self)
-        }
-        return newest.compactMapValues { reports in
-            reports.first.flatMap { try? decoder.decode(Assessment.self, from: Data($0.report.utf8)) }
-        }
-    }
 }

@@ -599,7 +599,11 @@ enum TrustService {
         let pairs = claims.map { Pair(viewer: $0.viewer, subject: $0.subject) }.filter { seen.insert($0).inserted }
         // What the batch reads, read for all its pairs at once (a few statements per kind of evidence, where each pair
         // took about eighteen); the loop below only computes.
-        let latest = try await latestAssessments(of: pairs, on: db)
+        // The newest snapshot is read pair by pair, by the index that ends in computed_at: two snapshots of one pair
+        // stored at the same instant (a clock held still) then come back newest stored first, where a window over
+        // the batch ranked them in no particular order and a pair compared itself with an older snapshot for ever.
+        var latest: [Pair: Assessment] = [:]
+        for pair in pairs { latest[pair] = try await latestAssessment(viewer: pair.viewer, subject: pair.subject, on: db) }
         let names = try await organizationNames(subjectIDs(of: pairs), on: db)
         let gathered = try await evidence(for: pairs, at: now, on: db)
         for pair in pairs {
