@@ -473,9 +473,12 @@ enum TrustService {
             let fresh = try await assess(viewer: viewer, subject: subject, at: now, network: &network, on: db)
             let changed = stored.map { !$0.assessment.sameFigures(as: fresh) } ?? true
             assessment = changed ? fresh : stored!.assessment
-            try await db.writeTransaction { tx in
-                if changed { try await store([fresh], on: tx) }
-                if let pending { try await TrustQueueItem.query(on: tx).filter(\.$id == pending.id).delete() }
+            // Nothing to write is no write: on SQLite a transaction waits its turn at the one writer.
+            if changed || pending != nil {
+                try await db.writeTransaction { tx in
+                    if changed { try await store([fresh], on: tx) }
+                    if let pending { try await TrustQueueItem.query(on: tx).filter(\.$id == pending.id).delete() }
+                }
             }
         }
         return (assessment, try await history(viewer: viewer, subject: subject, on: db))
@@ -605,12 +608,35 @@ enum TrustService {
         var latest: [Pair: Assessment] = [:]
         for pair in pairs { latest[pair] = try await latestAssessment(viewer: pair.viewer, subject: pair.subject, on: db) }
         let names = try await organizationNames(subjectIDs(of: pairs), on: db)
-        let gathered = try await evidence(for: pairs, at: now, on: db)
+        let gathered: [Pair: [TrustEvidence]]
+        do {
+            gathered = try await evidence(for: pairs, at: now, on: db)
+        } catch {
+            // One row the batch cannot read must not hold back the other pairs for ever (they would be claimed
+            // together again and again): read pair by pair, and leave a failing pair claimed until its lease runs out.
+            db.logger.warning("trust: the batch's evidence could not be read at once (\(String(describing: error))); reading pair by pair")
+            var each: [Pair: [TrustEvidence]] = [:]
+            for pair in pairs {
+                do {
+                    each[pair] = try await evidence(viewer: pair.viewer, subject: pair.subject, at: now, on: db)
+                } catch {
+                    db.logger.error(
+                        "trust: the evidence of \(pair.viewer) about \(pair.subject) could not be read: \(String(describing: error))")
+                }
+            }
+            gathered = each
+        }
+        var unread = Set<Pair>()
         for pair in pairs {
             let (r, s) = (pair.viewer, pair.subject)
-            guard let name = names[s] else { throw Problem.notFound("organization") }
+            // A subject that no longer exists has nothing to assess: its row is finished.
+            guard let name = names[s] else { continue }
+            guard let evidence = gathered[pair] else {
+                unread.insert(pair)
+                continue
+            }
             let previous = latest[pair]
-            let fresh = assess(viewer: r, subject: s, named: name, from: gathered[pair] ?? [], at: now, network: &network)
+            let fresh = assess(viewer: r, subject: s, named: name, from: evidence, at: now, network: &network)
             if let previous, previous.sameFigures(as: fresh) { continue }
             stored.append(fresh)
             network.update(Pair(viewer: r, subject: s), to: fresh.overall)
@@ -623,7 +649,7 @@ enum TrustService {
                 network.viewers(of: r).map { Pair(viewer: $0, subject: s) } + network.subjects(of: s).map { Pair(viewer: r, subject: $0) })
             followUps += affected.filter { $0.viewer != $0.subject && network.opinion($0) != nil }
         }
-        let finished = claims.map(\.id)
+        let finished = claims.filter { !unread.contains(Pair(viewer: $0.viewer, subject: $0.subject)) }.map(\.id)
         try await db.writeTransaction { [stored, followUps] tx in
             try await store(stored, on: tx)
             try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, on: tx)
