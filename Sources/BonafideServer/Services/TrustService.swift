@@ -345,7 +345,6 @@ enum TrustService {
 
     // MARK: Network
 
-    /// The newest snapshot of every pair, as opinions.
     /// Every pair's current opinion, from `trust_opinions` (one row per pair), not from the snapshot history.
     static func latestOpinions(on db: any Database) async throws -> [Pair: Opinion] {
         try await TrustOpinions.all(on: db)
