@@ -105,6 +105,24 @@ struct ReadListTests {
         }
     }
 
+    /// New wording waiting for the other side's answer is part of a commitment wherever it is listed.
+    @Test func newWordingWaitingForAnAnswerShowsInTheListAsOnTheCommitment() async throws {
+        try await withTestApp { app in
+            let (north, acme, pid) = try await app.activePartnership()
+            let cid = try await propose(app, north, pid, "Audit", dueIn: 5)
+            try await act(app, acme, pid, cid, #"{"action":"accept"}"#)
+            let reworded = try await app.api(
+                .PATCH, "/partnerships/\(pid)/commitments/\(cid)", token: acme.token,
+                json: #"{"title":"Security audit","acceptanceCriteria":"Signed"}"#)
+            #expect(reworded.status == .ok, "\(reworded.raw)")
+            let list = try await app.api(.GET, "/partnerships/\(pid)/commitments", token: north.token).list
+            let own = try await app.api(.GET, "/partnerships/\(pid)/commitments/\(cid)", token: north.token).body
+            let pending = list.first?["pendingChange"] as? [String: Any]
+            #expect(pending?["proposedBy"] as? String == "recipient" && pending?["title"] as? String == "Security audit")
+            #expect(listed(list.first ?? [:]) == listed(own))
+        }
+    }
+
     @Test func notificationsComeNewestFirstAHundredAtMostWithEveryUnreadOneCounted() async throws {
         try await withTestApp { app in
             let (north, acme, _) = try await app.activePartnership()

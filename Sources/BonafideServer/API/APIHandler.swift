@@ -364,7 +364,7 @@ struct API: APIProtocol {
                     .init(
                         unread: unread,
                         items: items.map {
-                            .init(id: $0.id!.apiString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
+                            .init(id: $0.id.apiString, text: $0.text, link: $0.link, createdAt: $0.createdAt, readAt: $0.readAt)
                         }))))
     }
 

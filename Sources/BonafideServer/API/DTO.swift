@@ -54,14 +54,23 @@ enum DTO {
             }, history: history?.map(event))
     }
 
+    /// A commitment as lists read it (`CommitmentRow`): the same fields as from the model, wording waiting for an
+    /// answer included.
     static func commitment(_ c: CommitmentRow) -> Components.Schemas.Commitment {
         .init(
             id: c.id.apiString, partnershipId: c.partnershipId.apiString, title: c.title, deliverable: c.deliverable,
             acceptanceCriteria: c.acceptanceCriteria, ownerId: c.ownerId.apiString, ownerName: c.ownerName,
             ownerOrganizationId: c.ownerOrganizationId.apiString, recipientOrganizationId: c.recipientOrganizationId.apiString,
-            dueAt: c.dueAt, timeZone: c.timeZone, status: .init(rawValue: c.status) ?? .proposed, atRisk: c.atRisk,
+            dueAt: c.dueAt, timeZone: c.timeZone, status: .init(rawValue: c.status.rawValue)!, atRisk: c.atRisk,
             atRiskReason: c.atRiskReason, proposedDueAt: c.proposedDueAt, proposedDueReason: c.proposedDueReason,
-            deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt)
+            deliveredAt: c.deliveredAt, completedAt: c.completedAt, createdAt: c.createdAt,
+            pendingChange: c.pendingWording.flatMap { w in
+                c.pendingChangeSide.map { side in
+                    .init(
+                        title: w.title, deliverable: w.deliverable, acceptanceCriteria: w.acceptanceCriteria,
+                        proposedBy: side == .owner ? .owner : .recipient, proposedAt: c.pendingChangeAt ?? c.createdAt)
+                }
+            })
     }
 
     /// A message; its tone only for organizations that analyse tone (`MessageTone.isShown`).
@@ -81,6 +90,14 @@ enum DTO {
             organizationId: m.organizationId.apiString, body: m.body, needsResponse: m.needsResponse, respondedAt: m.respondedAt,
             createdAt: m.createdAt, sentiment: tone ? m.sentiment : nil,
             sentimentDrivers: tone && m.sentiment != nil ? StoredDrivers.decode(m.sentimentDrivers).map(\.phrase) : nil)
+    }
+
+    /// A request as the dashboard lists it (`OpenRequestRow`): the same fields as from the model, without its tone.
+    static func message(_ m: OpenRequestRow) -> Components.Schemas.Message {
+        .init(
+            id: m.id.apiString, threadId: m.threadId.apiString, authorId: m.authorId.apiString, authorName: m.authorName,
+            organizationId: m.organizationId.apiString, body: m.body, needsResponse: m.needsResponse, respondedAt: m.respondedAt,
+            createdAt: m.createdAt, sentiment: nil, sentimentDrivers: nil)
     }
 
     static func partnership(_ p: Partnership, detailed: Bool, on db: any Database) async throws -> Components.Schemas.Partnership {

@@ -308,50 +308,13 @@ extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
 }
 
-/// A commitment as the list endpoint reads it: one joined SQL query decoded straight into values.
-/// Fluent decodes each model through reflection, which profiling showed to cost most of a list
-/// request; this path skips it.
-struct CommitmentRow: Decodable, Sendable {
-    var id: UUID
-    var partnershipId: UUID
-    var title: String
-    var deliverable: String
-    var acceptanceCriteria: String
-    var ownerId: UUID
-    var ownerName: String
-    var ownerOrganizationId: UUID
-    var recipientOrganizationId: UUID
-    var dueAt: Date
-    var timeZone: String
-    var status: String
-    var atRisk: Bool
-    var atRiskReason: String?
-    var proposedDueAt: Date?
-    var proposedDueReason: String?
-    var deliveredAt: Date?
-    var completedAt: Date?
-    var createdAt: Date
-
-    // Spelled out: converting key case per row and column showed up as a fifth of a list request.
-    enum CodingKeys: String, CodingKey {
-        case id, title, deliverable, status
-        case partnershipId = "partnership_id", acceptanceCriteria = "acceptance_criteria", ownerId = "owner_id"
-        case ownerName = "owner_name", ownerOrganizationId = "owner_organization_id"
-        case recipientOrganizationId = "recipient_organization_id", dueAt = "due_at", timeZone = "time_zone"
-        case atRisk = "at_risk", atRiskReason = "at_risk_reason", proposedDueAt = "proposed_due_at"
-        case proposedDueReason = "proposed_due_reason", deliveredAt = "delivered_at", completedAt = "completed_at"
-        case createdAt = "created_at"
-    }
-}
-
 extension Commitments {
+    /// Every commitment of the partnership as the API lists them, earliest due first, in one query.
     static func rows(in p: Partnership, on db: any Database) async throws -> [CommitmentRow] {
         let sql = try db.sql()
         return try await sql.raw(
             """
-            SELECT c.id, c.partnership_id, c.title, c.deliverable, c.acceptance_criteria, c.owner_id, u.name AS owner_name,
-                   c.owner_organization_id, c.recipient_organization_id, c.due_at, c.time_zone, c.status, c.at_risk,
-                   c.at_risk_reason, c.proposed_due_at, c.proposed_due_reason, c.delivered_at, c.completed_at, c.created_at
+            SELECT \(unsafeRaw: CommitmentRow.columns)
             FROM commitments c JOIN users u ON u.id = c.owner_id
             WHERE c.partnership_id = \(bind: p.id!)
             ORDER BY c.due_at, c.created_at

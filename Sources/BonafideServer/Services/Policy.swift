@@ -79,6 +79,11 @@ enum Policy {
         commitment.$ownerOrganization.id == actor.organizationID ? .owner : .recipient
     }
 
+    /// The same side for a commitment read as a row (`CommitmentRow`).
+    static func side(of actor: Actor, in commitment: CommitmentRow) -> CommitmentSide {
+        commitment.ownerOrganizationId == actor.organizationID ? .owner : .recipient
+    }
+
     /// Whether the person runs their organization (owner or admin): what pages ask before offering a setting.
     static func canManage(_ actor: Actor) -> Bool {
         Access.check(actor, "manager", organization: actor.organizationID).allowed

@@ -54,12 +54,13 @@ struct DashboardPage: Sendable {
         let data = try await DashboardData.load(for: actor, on: db)
         let clock = Clock(actor.user.timeZone)
         let names = Dictionary(data.partnerships.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        func rows(_ items: [Commitment]) -> [CommitmentRow] {
+        // `CommitmentRow` alone names this page's row; the service's is the module's.
+        func rows(_ items: [BonafideServer.CommitmentRow]) -> [CommitmentRow] {
             items.map { c in
                 CommitmentRow(
-                    title: c.title, link: SiteURL.commitment(c.$partnership.id, c.id), owner: c.owner.name,
+                    title: c.title, link: SiteURL.commitment(c.partnershipId, c.id), owner: c.ownerName,
                     due: clock.format(c.dueAt, "d MMM, HH:mm"), dueRelative: Clock.relative(c.dueAt),
-                    partnership: names[c.$partnership.id] ?? "", status: c.status.rawValue, atRisk: c.atRisk,
+                    partnership: names[c.partnershipId] ?? "", status: c.status.rawValue, atRisk: c.atRisk,
                     newDateAsked: c.proposedDueAt != nil)
             }
         }
@@ -75,7 +76,7 @@ struct DashboardPage: Sendable {
             },
             requests: data.openRequests.map { m in
                 Request(
-                    subject: m.thread.subject, link: SiteURL.thread(m.$partnership.id, m.$thread.id), author: m.author.name,
+                    subject: m.subject, link: SiteURL.thread(m.partnershipId, m.threadId), author: m.authorName,
                     asked: Clock.relative(m.createdAt), excerpt: String(m.body.prefix(140)))
             },
             dueMine: rows(data.dueSoonMine), owed: rows(data.owedNotWaiting), slipped: rows(data.slippedNotListed),

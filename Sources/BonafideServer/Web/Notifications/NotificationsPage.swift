@@ -28,7 +28,7 @@ struct NotificationsPage: Sendable {
         let clock = Clock(actor.user.timeZone)
         return Self(
             items: rows.prefix(pageSize).map {
-                Item(id: $0.id!, text: $0.text, unread: $0.readAt == nil, when: clock.format($0.createdAt))
+                Item(id: $0.id, text: $0.text, unread: $0.readAt == nil, when: clock.format($0.createdAt))
             },
             unread: unread, unreadOnly: unreadOnly, page: page, hasMore: rows.count > pageSize, csrf: csrf)
     }
