@@ -18,11 +18,7 @@ struct Clock: Sendable {
 
     func format(_ date: Date?, _ pattern: String) -> String {
         guard let date else { return "" }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = pattern
-        return f.string(from: date)
+        return DateFormatters.shared.formatter(zone: zone, pattern: pattern).string(from: date)
     }
 
     /// "EST", "GMT", or "Berlin time" where the only abbreviation is an offset.
