@@ -53,12 +53,16 @@ struct Ledger: AsyncParsableCommand {
     @Option(help: "PostgreSQL URL to measure too (a scratch database: tables are created in it).") var postgres: String?
     @Option(help: "Appends per append measurement.") var appends = 2000
     @Option(help: "Concurrent producers for group commit.") var producers = 256
+    @Option(help: "Entries a transaction for batched appends.") var batch = 1000
+    @Option(help: "Appends for the batched measurement.") var batched = 200_000
     @Option(help: "Entries in the log the proofs are timed on.") var proofLogSize: UInt64 = 10_000_000
     @Option(help: "Proofs to time.") var proofs = 2000
     @Flag(help: "Also build the large proof log on PostgreSQL (slow).") var postgresProofs = false
 
     func validate() throws {
-        guard appends > 0, producers > 0, proofLogSize > 1, proofs > 0 else { throw ValidationError("Counts must be positive.") }
+        guard appends > 0, producers > 0, batch > 0, batched > 0, proofLogSize > 1, proofs > 0 else {
+            throw ValidationError("Counts must be positive.")
+        }
     }
 
     func run() async throws {
@@ -69,9 +73,12 @@ struct Ledger: AsyncParsableCommand {
         sqlite.dataDirectory = data + "/appends"
         try FileManager.default.createDirectory(atPath: sqlite.dataDirectory, withIntermediateDirectories: true)
         let (appends, producers, proofs, size) = (appends, producers, proofs, proofLogSize)
+        let (batch, batched) = (batch, batched)
         try await LedgerBenchmark.with(sqlite) { app in
             try await LedgerBenchmark.appendsOneByOne(app, label: "sqlite  ", count: appends)
             try await LedgerBenchmark.appendsGroupCommitted(app, label: "sqlite  ", count: appends * 10, producers: producers)
+            try await LedgerBenchmark.appendsBatched(app, label: "sqlite  ", count: batched, batch: batch)
+            try await LedgerBenchmark.storage(app, label: "sqlite  ")
         }
         if let postgres {
             var pg = AppConfig()
@@ -79,6 +86,8 @@ struct Ledger: AsyncParsableCommand {
             try await LedgerBenchmark.with(pg) { app in
                 try await LedgerBenchmark.appendsOneByOne(app, label: "postgres", count: appends)
                 try await LedgerBenchmark.appendsGroupCommitted(app, label: "postgres", count: appends * 10, producers: producers)
+                try await LedgerBenchmark.appendsBatched(app, label: "postgres", count: batched, batch: batch)
+                try await LedgerBenchmark.storage(app, label: "postgres")
                 if postgresProofs { try await LedgerBenchmark.proofs(app, label: "postgres", size: size, proofs: proofs) }
             }
         }

@@ -21,7 +21,7 @@ struct DemoScaleTests {
         var totals: [String: Int] = [:]
         for table in [
             "organizations", "users", "partnerships", "partnership_members", "commitments", "message_threads", "messages",
-            "partnership_events", "ledger_leaves", "ledger_nodes",
+            "partnership_events", "ledger_leaves", "ledger_tiles",
         ] {
             totals[table] = try await count(table, app)
         }

@@ -54,10 +54,16 @@ struct WitnessAPITests {
                 for e in entries { expected.append(entry: e.canonical) }
                 #expect(try await Ledger.head(of: id, on: app.db).root == expected.root)
             }
-            let rows = try await (app.db as! any SQLDatabase).select().columns("level", "idx", "hash").from("ledger_nodes")
-                .where("partnership_id", .equal, id).all(decoding: Ledger.NodeRow.self)
-            #expect(rows.count == expected.levels.reduce(0) { $0 + $1.count })
-            #expect(rows.allSatisfy { (try? expected.node(level: $0.level, index: UInt64($0.idx))) == Ledger.bytes($0.hash) })
+            // Stored as C2SP tiles: every tile of levels 0 and 8 there is, each holding exactly the tree's hashes.
+            let rows = try await (app.db as! any SQLDatabase).select().columns("level", "idx", "hashes").from("ledger_tiles")
+                .where("partnership_id", .equal, id).all(decoding: Ledger.TileRow.self)
+            #expect(rows.count == (expected.levels[0].count + 255) / 256 + (expected.levels[8].count + 255) / 256)
+            #expect(
+                rows.allSatisfy { row in
+                    let level = expected.levels[row.level * 8]
+                    let start = Int(row.idx) * 256
+                    return Array(row.hashes) == level[start..<min(start + 256, level.count)].flatMap { $0 }
+                })
         }
     }
 
@@ -322,7 +328,7 @@ struct WitnessAPITests {
             let id = UUID(uuidString: pid)!
             let sql = app.db as! any SQLDatabase
             let old = try await entries(app, pid, token: a.token)
-            for table in ["ledger_nodes", "ledger_leaves"] { try await sql.delete(from: table).where("partnership_id", .equal, id).run() }
+            for table in ["ledger_tiles", "ledger_leaves"] { try await sql.delete(from: table).where("partnership_id", .equal, id).run() }
             try await sql.delete(from: "ledger_heads").where("id", .equal, id).run()
             try await app.db.transaction { tx in
                 for (i, bytes) in old.enumerated() {

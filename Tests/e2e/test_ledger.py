@@ -50,10 +50,13 @@ def rewrite_history(name):
 
     with db:
         db.execute("UPDATE ledger_leaves SET entry = ? WHERE partnership_id = ? AND idx = 1", (entries[1], pid))
-        for level, hashes in enumerate(levels):
-            for i, h in enumerate(hashes):
-                db.execute("UPDATE ledger_nodes SET hash = ? WHERE partnership_id = ? AND level = ? AND idx = ?",
-                           (h.hex(), pid, level, i))
+        # The tree is stored as C2SP tiles: 256 raw hashes of tree level 8*L per row.
+        for tile_level in range(0, len(levels), 8):
+            hashes = levels[tile_level]
+            for n in range(0, len(hashes), 256):
+                tile = hashes[n:n + 256]
+                db.execute("UPDATE ledger_tiles SET width = ?, hashes = ? WHERE partnership_id = ? AND level = ? AND idx = ?",
+                           (len(tile), b"".join(tile), pid, tile_level // 8, n // 256))
         db.execute("UPDATE ledger_heads SET root = ? WHERE id = ?", (mth(0, len(entries)).hex(), pid))
     db.close()
 

@@ -277,19 +277,20 @@ extension DemoScale {
             }
         }
 
-        /// Rows written, counting a log of n entries as its n leaves, every stored node (n/2^l at level l) and its head.
+        /// Rows written, counting a log of n entries as its n leaves, its hash tiles (one per 256 hashes of each tile
+        /// level: n, n/256, …) and its head.
         var rows: Int {
-            let nodes = logs.reduce(0) { total, log in
+            let tiles = logs.reduce(0) { total, log in
                 var n = log.entries.count
                 var sum = 0
                 while n > 0 {
-                    sum += n
-                    n >>= 1
+                    sum += (n + 255) / 256
+                    n >>= 8
                 }
                 return total + sum
             }
             return partnerships.count + members.count + agreements.count + commitments.count + threads.count + messages.count
-                + 2 * events.count + nodes + logs.count + trust.count
+                + 2 * events.count + tiles + logs.count + trust.count
         }
     }
 }

@@ -46,7 +46,7 @@ enum DemoScale {
         var threads = 0
         var messages = 0
         var logEntries = 0
-        /// Every row written: the above, members, agreements, timeline events, log leaves and nodes, heads, trust queue.
+        /// Every row written: the above, members, agreements, timeline events, log leaves and tiles, heads, trust queue.
         var rows = 0
         var seconds = 0.0
 
@@ -245,7 +245,7 @@ enum DemoScale {
         try await insert(into: "message_threads", NewThread.columns, batch.threads.map(\.values), on: sql)
         try await insert(into: "messages", NewMessage.columns, batch.messages.map(\.values), on: sql)
         try await insert(into: "partnership_events", NewEvent.columns, batch.events.map(\.values), on: sql)
-        // Each partnership's whole log in one call: leaves and nodes in multi-row statements, the head once.
+        // Each partnership's whole log in one call: leaves and tiles in multi-row statements, the head once.
         for log in batch.logs { try await Ledger.append(contentsOf: log.entries, partnership: log.partnership, on: tx) }
         // The background job recomputes trust as it would after this much evidence arrived; a page that cannot wait
         // computes its pair on view.

@@ -137,6 +137,73 @@ public enum LedgerBenchmark {
         }
     }
 
+    /// Batched appends as a bulk producer (an import, a busy partnership's queue) makes them: `batch` entries a call to
+    /// `Ledger.append(contentsOf:)`, each call one durable write transaction through the server's write path. The
+    /// rate counts the transactions only, not making the entries.
+    public static func appendsBatched(_ app: Application, label: String, count: Int, batch: Int) async throws {
+        let id = try await partnership(on: app.db)
+        var elapsed: Duration = .zero
+        var written = 0
+        while written < count {
+            let entries = (written..<min(written + batch, count)).map { entry(id, $0) }
+            let t = ContinuousClock.now
+            _ = try await app.db.writeTransaction { try await Ledger.append(contentsOf: entries, partnership: id, on: $0) }
+            elapsed += ContinuousClock.now - t
+            written += entries.count
+        }
+        let s = seconds(elapsed)
+        say(
+            String(
+                format: "%@  durable appends, batched (%d entries a transaction): %.0f /s (%d in %.2f s)", label, batch,
+                Double(count) / s, count, s))
+        let head = try await Ledger.head(of: id, on: app.db)
+        guard head.size == UInt64(count), try await Ledger.rootFromEntries(of: id, size: head.size, on: app.db) == head.root else {
+            throw Abort(.internalServerError, reason: "batched log does not rebuild to its root")
+        }
+    }
+
+    struct Count: Decodable {
+        var n: Int64
+    }
+
+    struct TableSize: Decodable {
+        var name: String
+        var n: Int64
+    }
+
+    /// What the log tables take on disk, tables and their indexes, per million entries of every log in the database.
+    public static func storage(_ app: Application, label: String) async throws {
+        let sql = try app.db.sql()
+        let entries = try await sql.raw("SELECT COUNT(*) AS n FROM ledger_leaves").first(decoding: Count.self)?.n ?? 0
+        guard entries > 0 else { return }
+        let tables = ["ledger_leaves", "ledger_tiles", "ledger_heads"]
+        var bytes: [String: Int64] = [:]
+        var file: Int64?
+        if sql.dialect.name == "postgresql" {
+            for table in tables {
+                bytes[table] = try await sql.raw("SELECT pg_total_relation_size(\(bind: table)::regclass) AS n").first(
+                    decoding: Count.self)?.n
+            }
+        } else {
+            // Moves committed pages from the write-ahead log into the file, so the file is the whole database.
+            try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            let sizes = try await sql.raw(
+                "SELECT m.tbl_name AS name, SUM(s.pgsize) AS n FROM dbstat s JOIN sqlite_master m ON m.name = s.name GROUP BY m.tbl_name"
+            ).all(decoding: TableSize.self)
+            for size in sizes where tables.contains(size.name) { bytes[size.name] = size.n }
+            file = try await sql.raw("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").first(
+                decoding: Count.self)?.n
+        }
+        func perMillion(_ b: Int64) -> Double { Double(b) / Double(entries) * 1_000_000 / 1_048_576 }
+        let total = tables.reduce(Int64(0)) { $0 + (bytes[$1] ?? 0) }
+        say(
+            String(
+                format: "%@  storage: %lld entries, log tables %.0f MiB per million entries (%.1f bytes/entry: leaves %.0f, tiles %.1f)%@",
+                label, entries, perMillion(total), Double(total) / Double(entries), Double(bytes["ledger_leaves"] ?? 0) / Double(entries),
+                Double(bytes["ledger_tiles"] ?? 0) / Double(entries),
+                file.map { String(format: "; database file %.0f MiB", Double($0) / 1_048_576) } ?? ""))
+    }
+
     /// Builds a log of `size` entries through the append path in large batches, then times
     /// inclusion and consistency proofs as the API builds them (database reads included).
     public static func proofs(_ app: Application, label: String, size: UInt64, proofs: Int) async throws {
@@ -158,6 +225,7 @@ public enum LedgerBenchmark {
             String(
                 format: "%@  built a %llu-entry log in %.0f s (%.0f appends/s in 20k-entry commits)", label, size, buildSeconds,
                 Double(size) / buildSeconds))
+        try await storage(app, label: label)
         let head = try await Ledger.head(of: id, on: app.db)
         var inclusion: [Double] = []
         var consistency: [Double] = []

@@ -4,7 +4,8 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Each partnership's append-only log (RFC 6962 tree), stored as leaves and perfect-subtree nodes.
+/// Each partnership's append-only log (RFC 6962 tree): its entries one row each (`ledger_leaves`), its tree as C2SP
+/// hash tiles (`ledger_tiles`, see Ledger+Tiles), and its size and root (`ledger_heads`).
 enum Ledger {
     struct Head: Sendable {
         var size: UInt64
@@ -21,12 +22,6 @@ enum Ledger {
         var root: String
     }
 
-    struct NodeRow: Decodable {
-        var level: Int
-        var idx: Int64
-        var hash: String
-    }
-
     /// Appends an entry inside the caller's transaction; returns its index. On PostgreSQL the head row
     /// is locked, so concurrent appends to one partnership serialize and never share an index.
     @discardableResult
@@ -34,17 +29,10 @@ enum Ledger {
         try await append(contentsOf: [entry], partnership: id, on: tx)[0]
     }
 
-    /// The aligned perfect subtrees that make up a tree of `size` leaves, largest first: the only
-    /// stored nodes any later append or root needs.
-    static func frontier(_ size: UInt64) -> [(Int, UInt64)] {
-        (0..<64).reversed().compactMap { level in
-            size & (1 << UInt64(level)) != 0 ? (level, (size >> UInt64(level)) - 1) : nil
-        }
-    }
-
     /// Appends entries in order inside the caller's transaction (one transaction for many entries is
-    /// group commit). Reads only the old tree's frontier, computes every new node in memory, and
-    /// writes leaves and nodes in multi-row statements: O(k + log n) for k entries.
+    /// group commit). Reads the head and the partial tile of each tile level (one query), hashes the new
+    /// entries into those tiles in memory, and writes leaves and tiles in multi-row statements: a fixed
+    /// number of statements per 500 entries, whatever the size of the log.
     @discardableResult
     static func append(contentsOf entries: [LedgerEntry], partnership id: UUID, on tx: any Database) async throws -> [UInt64] {
         guard !entries.isEmpty else { return [] }
@@ -53,51 +41,26 @@ enum Ledger {
         let head = try await sql.raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)\(unsafeRaw: lock)").first(
             decoding: HeadRow.self)
         let start = UInt64(head?.size ?? 0)
-        var known = try await nodes(frontier(start), of: id, on: sql)
-        var newNodes: [(Int, UInt64, Merkle.Hash)] = []
+        let partial = try await tiles(Edge.partialTiles(start), of: id, on: sql)
+        var edge = try Edge(size: start, tiles: partial)
         let encoded = entries.map { $0.canonical }
-        for (offset, bytes) in encoded.enumerated() {
-            var i = start + UInt64(offset)
-            var hash = Merkle.leafHash(bytes)
-            var level = 0
-            newNodes.append((0, i, hash))
-            known[NodeKey(level: 0, index: i)] = hash
-            while i & 1 == 1 {
-                guard let left = known[NodeKey(level: level, index: i - 1)] else {
-                    throw Problem(.internalServerError, "The log is missing node \(level)/\(i - 1).")
-                }
-                hash = Merkle.nodeHash(left, hash)
-                i >>= 1
-                level += 1
-                newNodes.append((level, i, hash))
-                known[NodeKey(level: level, index: i)] = hash
-            }
-        }
-        let size = start + UInt64(entries.count)
-        let root = try Loaded(size: size, nodes: known).root(size: size)
+        for bytes in encoded { edge.append(leafHash: Merkle.leafHash(bytes)) }
+        let root = try edge.root()
         // Chunked so no statement exceeds SQLite's or PostgreSQL's bind-parameter limits.
         for (offset, chunk) in stride(from: 0, to: encoded.count, by: 500).map({ ($0, encoded[$0..<min($0 + 500, encoded.count)]) }) {
-            var insert = sql.insert(into: "ledger_leaves").columns("id", "partnership_id", "idx", "entry")
+            let insert = sql.insert(into: "ledger_leaves").columns("partnership_id", "idx", "entry")
             for (j, bytes) in chunk.enumerated() {
-                insert = insert.values(
-                    SQLBind(UUID()), SQLBind(id), SQLBind(Int64(start) + Int64(offset + j)), SQLBind(String(decoding: bytes, as: UTF8.self))
-                )
+                insert.values(SQLBind(id), SQLBind(Int64(start) + Int64(offset + j)), SQLBind(String(decoding: bytes, as: UTF8.self)))
             }
             try await insert.run()
         }
-        for chunk in stride(from: 0, to: newNodes.count, by: 500).map({ newNodes[$0..<min($0 + 500, newNodes.count)] }) {
-            var insert = sql.insert(into: "ledger_nodes").columns("id", "partnership_id", "level", "idx", "hash")
-            for (l, n, h) in chunk {
-                insert = insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(l), SQLBind(Int64(n)), SQLBind(hex(h)))
-            }
-            try await insert.run()
-        }
+        try await write(tiles: edge.changedTiles, of: id, on: sql)
         if head == nil {
             try await sql.raw(
-                "INSERT INTO ledger_heads (id, size, root) VALUES (\(bind: id), \(bind: Int64(size)), \(bind: hex(root)))"
+                "INSERT INTO ledger_heads (id, size, root) VALUES (\(bind: id), \(bind: Int64(edge.size)), \(bind: hex(root)))"
             ).run()
         } else {
-            try await sql.raw("UPDATE ledger_heads SET size = \(bind: Int64(size)), root = \(bind: hex(root)) WHERE id = \(bind: id)")
+            try await sql.raw("UPDATE ledger_heads SET size = \(bind: Int64(edge.size)), root = \(bind: hex(root)) WHERE id = \(bind: id)")
                 .run()
         }
         return entries.indices.map { start + UInt64($0) }
@@ -108,31 +71,12 @@ enum Ledger {
         var index: UInt64
     }
 
-    static func nodes(_ keys: [(Int, UInt64)], of id: UUID, on sql: any SQLDatabase) async throws -> [NodeKey: Merkle.Hash] {
-        guard !keys.isEmpty else { return [:] }
-        var result: [NodeKey: Merkle.Hash] = [:]
-        // One indexed point lookup per node, joined with UNION ALL: an OR of conditions would make
-        // SQLite scan the partnership's whole tree. Chunked so no statement grows without bound.
-        for chunk in stride(from: 0, to: keys.count, by: 64).map({ Array(keys[$0..<min($0 + 64, keys.count)]) }) {
-            var query = SQLQueryString("")
-            for (i, (l, n)) in chunk.enumerated() {
-                if i > 0 { query.appendLiteral(" UNION ALL ") }
-                query.appendInterpolation(
-                    "SELECT level, idx, hash FROM ledger_nodes WHERE partnership_id = \(bind: id) AND level = \(bind: l) AND idx = \(bind: Int64(n))"
-                        as SQLQueryString)
-            }
-            let rows = try await sql.raw(query).all(decoding: NodeRow.self)
-            for row in rows { result[NodeKey(level: row.level, index: UInt64(row.idx))] = bytes(row.hash) }
-        }
-        return result
-    }
-
     static func head(of id: UUID, on db: any Database) async throws -> Head {
         let row = try await db.sql().raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)").first(decoding: HeadRow.self)
         return row.map { Head(size: UInt64($0.size), root: bytes($0.root)) } ?? Head(size: 0, root: Merkle.emptyRoot)
     }
 
-    /// Records which nodes a proof needs, so they can be read in one query and the proof built again.
+    /// Records which nodes a proof needs, so the tiles holding them can be read in one query and the proof built again.
     final class Recorder: MerkleNodeSource, @unchecked Sendable {
         // @unchecked: used by one task, for one proof.
         let size: UInt64
@@ -144,43 +88,31 @@ enum Ledger {
         }
     }
 
-    struct Loaded: MerkleNodeSource {
-        let size: UInt64
-        let nodes: [NodeKey: Merkle.Hash]
-        func node(level: Int, index: UInt64) throws -> Merkle.Hash {
-            guard let h = nodes[NodeKey(level: level, index: index)] else { throw MerkleError.missingNode(level: level, index: index) }
-            return h
-        }
-    }
-
     static func withNodes<T>(of id: UUID, size: UInt64, on db: any Database, _ build: (any MerkleNodeSource) throws -> T) async throws -> T
     {
         let recorder = Recorder(size: size)
         _ = try build(recorder)
-        // The proof and the root share nodes: each is read once.
-        var seen = Set<NodeKey>()
-        let wanted = recorder.wanted.filter { seen.insert(NodeKey(level: $0.0, index: $0.1)).inserted }
-        let nodes = try await nodes(wanted, of: id, on: try db.sql())
-        return try build(Loaded(size: size, nodes: nodes))
+        // The proof and the root share tiles: each is read once.
+        let loaded = try await tiles(recorder.wanted.map { tileKey(level: $0.0, index: $0.1) }, of: id, on: try db.sql())
+        return try build(TileSource(size: size, tiles: loaded))
     }
 
-    /// The roots of several sizes of one log, from one read of the nodes they all need (each node once): checking
+    /// The roots of several sizes of one log, from one read of the tiles they all need (each tile once): checking
     /// every cosigned checkpoint against the log then costs one query, not one per checkpoint.
     static func roots(of id: UUID, sizes: [UInt64], on db: any Database) async throws -> [UInt64: Merkle.Hash] {
-        var seen = Set<NodeKey>()
-        var wanted: [(Int, UInt64)] = []
+        var wanted: [TileKey] = []
         for size in sizes {
             let recorder = Recorder(size: size)
             _ = try recorder.root(size: size)
-            wanted += recorder.wanted.filter { seen.insert(NodeKey(level: $0.0, index: $0.1)).inserted }
+            wanted += recorder.wanted.map { tileKey(level: $0.0, index: $0.1) }
         }
-        let nodes = try await nodes(wanted, of: id, on: try db.sql())
+        let loaded = try await tiles(wanted, of: id, on: try db.sql())
         var roots: [UInt64: Merkle.Hash] = [:]
-        for size in sizes { roots[size] = try Loaded(size: size, nodes: nodes).root(size: size) }
+        for size in sizes { roots[size] = try TileSource(size: size, tiles: loaded).root(size: size) }
         return roots
     }
 
-    /// The leaf hash, its proof and the root of `size`, from one read of the nodes they need.
+    /// The leaf hash, its proof and the root of `size`, from one read of the tiles they need.
     static func inclusionProof(of id: UUID, index: UInt64, size: UInt64, on db: any Database) async throws -> (
         leaf: Merkle.Hash, proof: [Merkle.Hash], root: Merkle.Hash
     ) {
@@ -247,11 +179,11 @@ enum Ledger {
         let available = level * 8 < 64 ? head.size >> UInt64(level * 8) : 0
         let (start, overflow) = index.multipliedReportingOverflow(by: TilePath.width)
         guard !overflow, start < available, width <= available - start else { return nil }
-        let rows = try await db.sql().raw(
-            "SELECT level, idx, hash FROM ledger_nodes WHERE partnership_id = \(bind: id) AND level = \(bind: level * 8) AND idx >= \(bind: Int64(start)) AND idx < \(bind: Int64(start + width)) ORDER BY idx"
-        ).all(decoding: NodeRow.self)
-        guard rows.count == Int(width) else { throw Problem(.internalServerError, "The log is missing nodes of tile \(level)/\(index).") }
-        return rows.flatMap { bytes($0.hash) }
+        let stored = try await tiles([TileKey(level: level, index: index)], of: id, on: try db.sql()).values.first ?? []
+        guard stored.count >= Int(width) * 32 else {
+            throw Problem(.internalServerError, "The log is missing nodes of tile \(level)/\(index).")
+        }
+        return Array(stored.prefix(Int(width) * 32))
     }
 
     /// A C2SP tlog-tiles entry bundle: each entry prefixed by its length as a big-endian uint16.

@@ -216,7 +216,7 @@ enum Witnessing {
         if let partner = partnership.$partner.id { orgIDs.append(partner) }
         let orgs = try await Partnerships.sides(of: partnership, given: known, on: db)
         // Every cosigned size is checked against the log as it is now: a mismatch is a rewrite. Their roots come
-        // from one read of the nodes.
+        // from one read of the tiles.
         let sizes = Array(Set(all.map(\.size))).sorted(by: >).prefix(50)
         let roots = try await Ledger.roots(of: id, sizes: sizes.filter { $0 <= head.size }, on: db)
         let origin = Ledger.origin(app, id)
