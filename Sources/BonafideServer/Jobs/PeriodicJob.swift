@@ -8,20 +8,32 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
     private let name: String
     private let interval: Duration
     private let work: @Sendable (Application) async throws -> Void
+    /// Ends the sleep between two runs early when poked; without one, the job runs only at its interval.
+    private let wakeup: JobWakeup?
     private var task: Task<Void, Never>?
 
-    init(_ name: String, every interval: Duration, work: @escaping @Sendable (Application) async throws -> Void) {
+    init(
+        _ name: String, every interval: Duration, wokenBy wakeup: JobWakeup? = nil,
+        work: @escaping @Sendable (Application) async throws -> Void
+    ) {
         self.name = name
         self.interval = interval
+        self.wakeup = wakeup
         self.work = work
     }
 
     func didBootAsync(_ app: Application) async throws {
-        let (name, interval, work) = (name, interval, work)
+        let (name, interval, work, wakeup) = (name, interval, work, wakeup)
         task = Task { [app] in
             while !Task.isCancelled {
+                // Read before the run: a poke during it ends the sleep after it at once.
+                let seen = wakeup?.generation ?? 0
                 do { try await work(app) } catch { app.logger.error("\(name) failed: \(error)") }
-                try? await Task.sleep(for: interval)
+                if let wakeup {
+                    await wakeup.sleep(for: interval, unlessPokedSince: seen)
+                } else {
+                    try? await Task.sleep(for: interval)
+                }
             }
         }
     }
@@ -63,9 +75,11 @@ extension PeriodicJob {
     }
 
     /// Drains the queue of pairs whose trust evidence changed, while there is a backlog (a batch that changed nothing
-    /// does not end it: waiting rows behind it would wait for the next tick).
+    /// does not end it: waiting rows behind it would wait for the next tick). A write that queues pairs wakes it once
+    /// committed, so a change is taken up at once; the interval is the fallback for rows this server was not told of
+    /// (queued by other servers, or left by one that died).
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
-        PeriodicJob("trust recompute", every: interval) { app in
+        PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue) { app in
             while !Task.isCancelled, try await TrustService.drainBatch(limit: 50, on: app.db).claimed > 0 {}
         }
     }

@@ -516,6 +516,10 @@ enum TrustService {
                 """
             ).run()
         }
+        // This server's job takes the pairs up at once, not at its next tick. After the commit, not now: woken inside
+        // the transaction, it could claim before the rows are visible, find nothing, and sleep through them. A write
+        // that rolls back wakes nobody.
+        AfterCommit.schedule { JobWakeup.trustQueue.poke() }
     }
 
     /// How long a server may take over a claimed pair before another may take it again.

@@ -109,10 +109,23 @@ actor WriteGate {
 extension Database {
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
 
-    /// A transaction for work that writes: every state change goes through here.
+    /// A transaction for work that writes: every state change goes through here. What the work schedules with
+    /// `AfterCommit` runs once it has committed (inside another transaction, once that one has).
     func writeTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard isSQLite, !inTransaction else { return try await transaction(work) }
-        return try await WriteGate.shared.write({ try await work($0) }, on: self) as! T
+        if inTransaction { return try await transaction(work) }
+        let afterCommit = AfterCommit()
+        // Bound inside the work: on SQLite it runs in the gate's task, which carries no value of the caller's.
+        let scoped: @Sendable (any Database) async throws -> T = { tx in
+            try await AfterCommit.$current.withValue(afterCommit) { try await work(tx) }
+        }
+        let result: T
+        if isSQLite {
+            result = try await WriteGate.shared.write({ try await scoped($0) }, on: self) as! T
+        } else {
+            result = try await transaction(scoped)
+        }
+        afterCommit.run()
+        return result
     }
 
     /// A write that matches nothing: on SQLite it takes the write lock together with the snapshot; anywhere it

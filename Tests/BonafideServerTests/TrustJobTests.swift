@@ -1,0 +1,42 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// The background recompute as the server runs it: woken by the writes that queue pairs, not only at its interval.
+@Suite("The trust recompute job")
+struct TrustJobTests {
+    @Test func aWriteThatQueuesPairsIsRecomputedWithoutWaitingForTheInterval() async throws {
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let b = try await app.register("Bob", org: "Acme")
+            let viewer = try #require(UUID(uuidString: a.organizationID))
+            let subject = try #require(UUID(uuidString: b.organizationID))
+            // The job as the server runs it, with an interval no test waits for: only a wake-up can start it again.
+            app.lifecycle.use(PeriodicJob.trustRecompute(every: .seconds(3600)))
+            try await app.asyncBoot()
+            // Its first run, at boot, finds nothing queued; then it sleeps for the interval unless woken.
+            try await Task.sleep(for: .milliseconds(300))
+            // Read from the stored snapshots, as the job left them: asking the API would compute the pair on view.
+            func snapshots() async throws -> Int {
+                try await TrustSnapshot.query(on: app.db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject).count()
+            }
+            func recomputed(beyond stored: Int) async throws -> Bool {
+                for _ in 0..<100 {
+                    if try await snapshots() > stored, try await TrustQueueItem.query(on: app.db).count() == 0 { return true }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                return false
+            }
+            for (stored, rating) in [8, -3].enumerated() {
+                let rated = try await app.api(
+                    .POST, "/trust/\(b.organizationID)/ratings", token: a.token, json: #"{"rating":\#(rating)}"#)
+                #expect(rated.status == .created, "\(rated.raw)")
+                #expect(try await recomputed(beyond: stored), "the rating \(rating) was recomputed within 5 s, not in an hour")
+            }
+        }
+    }
+}
