@@ -239,10 +239,7 @@ struct TrustBatchEvidenceTests {
                 try await TrustService.store([a], on: app.db)
             }
             #expect(bumped.count == 2)
-            var batched: [Pair: TrustService.Assessment] = [:]
-            for pair in interleaved(pairs) {
-                batched[pair] = try await TrustService.latestAssessment(viewer: pair.viewer, subject: pair.subject, on: app.db)
-            }
+            let batched = try await TrustService.latestAssessments(of: interleaved(pairs), on: app.db)
             #expect(Set(batched.keys).isSubset(of: Set(pairs)))
             var found = 0
             for pair in pairs {
@@ -259,10 +256,12 @@ struct TrustBatchEvidenceTests {
                 #expect(newest.contains(read), "\(pair)")
                 let single = try #require(try await TrustService.latestAssessment(viewer: pair.viewer, subject: pair.subject, on: app.db))
                 #expect(newest.contains(single), "\(pair)")
+                #expect(read == single, "the batch and the pair read the same one of the tied snapshots: \(pair)")
                 if let marker = bumped[pair] { #expect(read.evidenceCount == marker) }
                 found += 1
             }
             #expect(found >= 6)
+            #expect(try await TrustService.latestAssessments(of: [], on: app.db).isEmpty)
 
             // Names: more ids than one statement binds, most of them unknown.
             let organizations = try await Organization.query(on: app.db).all()
@@ -271,6 +270,46 @@ struct TrustBatchEvidenceTests {
             for o in organizations { expected[o.id!] = o.name }
             #expect(try await TrustService.organizationNames(ids.shuffled(), on: app.db) == expected)
             #expect(try await TrustService.organizationNames([], on: app.db).isEmpty)
+        }
+    }
+
+    @Test func ofSnapshotsStoredInOneInstantTheLastStoredIsReadAtOnceAndPairByPair() async throws {
+        try await withTestApp { app in
+            let now = Date()
+            #expect(try await DemoSeed.run(on: app, now: now))
+            // The clock held still: the drain stores every snapshot at `now`, and so do the three added below.
+            var rounds = 0
+            while try await TrustService.drain(limit: 10_000, at: now, on: app.db) > 0, rounds < 20 { rounds += 1 }
+            let pairs = try await allPairs(app)
+            var marked: [Pair: Int] = [:]
+            for pair in pairs where marked.count < 4 {
+                guard var a = try await TrustService.latestAssessment(viewer: pair.viewer, subject: pair.subject, on: app.db) else {
+                    continue
+                }
+                // The report keeps whole seconds; the column keeps the instant the drain stored.
+                a.computedAt = now
+                for step in 0..<3 {
+                    a.evidenceCount = 20_000 + 10 * marked.count + step
+                    try await TrustService.store([a], on: app.db)
+                }
+                marked[pair] = a.evidenceCount
+            }
+            #expect(marked.count == 4)
+            let batched = try await TrustService.latestAssessments(of: interleaved(pairs), on: app.db)
+            #expect(Set(batched.keys).isSubset(of: Set(pairs)))
+            for pair in pairs {
+                let single = try await TrustService.latestAssessment(viewer: pair.viewer, subject: pair.subject, on: app.db)
+                #expect(batched[pair] == single, "\(pair)")
+                // What a page shows is the same one.
+                let shown = try await TrustService.latest(viewer: pair.viewer, subject: pair.subject, on: app.db)
+                #expect(shown?.assessment == single, "\(pair)")
+                guard let marker = marked[pair] else { continue }
+                let snapshots = try await TrustSnapshot.query(on: app.db).filter(\.$viewer.$id == pair.viewer)
+                    .filter(\.$subject.$id == pair.subject).all()
+                let newestAt = try #require(snapshots.map(\.computedAt).max())
+                #expect(snapshots.filter { $0.computedAt == newestAt }.count >= 4, "the drain's snapshot and three more tie: \(pair)")
+                #expect(single?.evidenceCount == marker, "the last stored of the tied snapshots: \(pair)")
+            }
         }
     }
 }

@@ -262,11 +262,52 @@ extension TrustService {
     /// with it and needs nothing else of the snapshot).
     static func latestAssessment(viewer: UUID, subject: UUID, on db: any Database) async throws -> Assessment? {
         struct Row: Decodable { var report: String }
+        let sql = try db.sql()
         guard
-            let row = try await db.sql().select().column("report").from(TrustSnapshot.schema)
+            let row = try await sql.select().column("report").from(TrustSnapshot.schema)
                 .where("viewer_organization_id", .equal, SQLBind(viewer)).where("subject_organization_id", .equal, SQLBind(subject))
-                .orderBy("computed_at", .descending).first(decoding: Row.self)
+                .orderBy("computed_at", .descending).orderBy(storedLastFirst(db)).first(decoding: Row.self)
         else { return nil }
         return try? decoder.decode(Assessment.self, from: Data(row.report.utf8))
+    }
+
+    /// The newest stored assessment of each pair, as `latestAssessment` reads it (the same order, ties included), in
+    /// one statement for up to 250 pairs where each pair took one: a subquery per pair finds its newest snapshot by
+    /// the index, and only those reports are sent (a window over the pairs' whole history would read every one).
+    static func latestAssessments(of pairs: [Pair], on db: any Database) async throws -> [Pair: Assessment] {
+        struct Row: Decodable {
+            var viewer: UUID
+            var subject: UUID
+            var report: String
+        }
+        let sql = try db.sql()
+        let tie = storedLastFirst(db)
+        let newest = try await rows(of: pairs, belongingTo: { (r: Row) in [Pair(viewer: r.viewer, subject: r.subject)] }) {
+            (slice: [Pair]) -> [Row] in
+            let ids: [any SQLExpression] = slice.map { pair in
+                SQLQueryString(
+                    """
+                    (SELECT id FROM \(ident: TrustSnapshot.schema)
+                     WHERE viewer_organization_id = \(bind: pair.viewer) AND subject_organization_id = \(bind: pair.subject)
+                     ORDER BY computed_at DESC, \(tie) LIMIT 1)
+                    """)
+            }
+            let read: SQLQueryString = """
+                SELECT viewer_organization_id AS viewer, subject_organization_id AS subject, report FROM \(ident: TrustSnapshot.schema)
+                WHERE id IN (\(SQLList(ids)))
+                """
+            return try await sql.raw(read).all(decoding: Row.self)
+        }
+        return newest.compactMapValues { rows in rows.first.flatMap { try? decoder.decode(Assessment.self, from: Data($0.report.utf8)) } }
+    }
+
+    /// How a pair's snapshots stored in the same instant (a clock held still: tests, the demo) are ordered after
+    /// `computed_at DESC`: the one stored last first, so a recompute compares itself with what it stored last and not
+    /// with an older snapshot for ever. SQLite numbers rows as they are inserted (the rowid, which its index on
+    /// computed_at already ends in). PostgreSQL's row place (ctid) is not that order when a page left with room takes
+    /// a later row, so there the inserting transaction decides first (xmin; transaction ids wrap after four billion,
+    /// and no wrap falls inside one instant), then the place, for rows of one statement.
+    static func storedLastFirst(_ db: any Database) -> SQLRaw {
+        (db as? any SQLDatabase)?.dialect.name == "postgresql" ? SQLRaw("xmin::text::bigint DESC, ctid DESC") : SQLRaw("rowid DESC")
     }
 }

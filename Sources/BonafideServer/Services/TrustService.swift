@@ -428,11 +428,12 @@ enum TrustService {
         return d
     }()
 
+    /// The pair's newest snapshot, in the order the recompute reads it (`latestAssessments`), ties included.
     static func latest(viewer: UUID, subject: UUID, on db: any Database) async throws -> (snapshot: TrustSnapshot, assessment: Assessment)?
     {
         guard
             let s = try await TrustSnapshot.query(on: db).filter(\.$viewer.$id == viewer).filter(\.$subject.$id == subject)
-                .sort(\.$computedAt, .descending).first(),
+                .sort(\.$computedAt, .descending).sort(DatabaseQuery.Sort.custom(storedLastFirst(db))).first(),
             let assessment = try? decoder.decode(Assessment.self, from: Data(s.report.utf8))
         else { return nil }
         return (s, assessment)
@@ -605,11 +606,7 @@ enum TrustService {
         let pairs = claims.map { Pair(viewer: $0.viewer, subject: $0.subject) }.filter { seen.insert($0).inserted }
         // What the batch reads, read for all its pairs at once (a few statements per kind of evidence, where each pair
         // took about eighteen); the loop below only computes.
-        // The newest snapshot is read pair by pair, by the index that ends in computed_at: two snapshots of one pair
-        // stored at the same instant (a clock held still) then come back newest stored first, where a window over
-        // the batch ranked them in no particular order and a pair compared itself with an older snapshot for ever.
-        var latest: [Pair: Assessment] = [:]
-        for pair in pairs { latest[pair] = try await latestAssessment(viewer: pair.viewer, subject: pair.subject, on: db) }
+        let latest = try await latestAssessments(of: pairs, on: db)
         let names = try await organizationNames(subjectIDs(of: pairs), on: db)
         let gathered: [Pair: [TrustEvidence]]
         do {
