@@ -80,7 +80,14 @@ extension PeriodicJob {
     /// (queued by other servers, or left by one that died).
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
         PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue) { app in
-            while !Task.isCancelled, try await TrustService.drainBatch(limit: 50, on: app.db).claimed > 0 {}
+            // One pass: the network is read once and kept from batch to batch while it is what a read would give.
+            var pass = TrustDrainPass()
+            var limit = TrustDrainPass.batch
+            while !Task.isCancelled {
+                let batch = try await TrustService.drainBatch(limit: limit, within: &pass, on: app.db)
+                guard batch.claimed > 0 else { break }
+                limit = batch.claimed >= limit ? TrustDrainPass.backlogBatch : TrustDrainPass.batch
+            }
         }
     }
 
