@@ -10,7 +10,9 @@
 #      start of the first batch that took it up (the snapshot's computed_at) until the queue is empty, with the
 #      number of views (viewer, subject pairs) it stored and of organizations whose views they are;
 #   3. many organizations' views at once: one view of each of up to 500 organizations queued together, timed until
-#      the queue is empty (this includes waiting up to a second for the job to wake).
+#      the queue is empty, from the insert and from the job's first claim: the rows are inserted behind the server's
+#      back (sqlite3), so no write wakes the job and the first figure includes waiting up to a second for its poll,
+#      where a write through the server wakes it at once.
 # BONAFIDE_BIN (default: build .build/release/bonafide) is the binary measured; BEFORE_BIN, when set, is timed on
 # the same databases first and the ratio printed. The network algorithm alone at 100,000 organizations and more is
 # `benchmarks/trust.sh` (`bonafide trust rank`).
@@ -28,7 +30,7 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$WORK"' EXIT
 BASE="http://127.0.0.1:$PORT"
-RESULTS="$WORK/results.tsv" # N, binary, full s, views, new-evidence s, views stored, organizations
+RESULTS="$WORK/results.tsv" # N, binary, full s, views, new-evidence s, views stored, organizations, queued, s, s from claim
 : >"$RESULTS"
 
 sql() { sqlite3 -cmd ".timeout 10000" "$DATA/bonafide.sqlite" "$1"; }
@@ -93,12 +95,26 @@ run() { # label binary: one timed run on a fresh copy of the seeded database
            viewer_organization_id, MIN(subject_organization_id), $(date +%s.%N)
     FROM trust_opinions GROUP BY viewer_organization_id ORDER BY viewer_organization_id LIMIT 500"
   queued=$(sql "SELECT COUNT(*) FROM trust_queue")
-  local many_start many
+  local many_start many claimed_at= left
   many_start=$(clock)
+  # The job's first claim: a row held, or fewer rows waiting (a batch already done).
+  local give_up=$(($(date +%s) + 600))
+  while [ -z "$claimed_at" ]; do
+    left=$(sql "SELECT COUNT(*) || ' ' || COUNT(claimed_until) FROM trust_queue")
+    if [ "${left#* }" != 0 ] || [ "${left% *}" -lt "$queued" ] || [ "$queued" = 0 ] || [ "$(date +%s)" -ge "$give_up" ]; then
+      claimed_at=$(clock)
+    else
+      sleep 0.01
+    fi
+  done
   drained 600
-  many=$(since "$many_start" "$(clock)")
-  echo "   $label: $queued organizations' views queued at once: $many s until the queue was empty (the job wakes once a second)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$N" "$label" "$full" "$views" "$evidence" "$stored" "$organizations" "$queued" "$many" >>"$RESULTS"
+  local done_many
+  done_many=$(clock)
+  many=$(since "$many_start" "$done_many")
+  local from_claim
+  from_claim=$(since "$claimed_at" "$done_many")
+  echo "   $label: $queued organizations' views queued at once: $many s until the queue was empty ($from_claim s from the job's first claim; inserted behind the server's back, they wait for its once-a-second poll)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$N" "$label" "$full" "$views" "$evidence" "$stored" "$organizations" "$queued" "$many" "$from_claim" >>"$RESULTS"
   stop_server
   rm -rf "$DATA"
 }
@@ -114,10 +130,10 @@ for N in $SCALES; do
 done
 
 echo
-echo "| N | binary | full recompute (s) | views | after one rating (s) | views stored | of organizations | views queued at once | until empty (s) |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-while IFS=$'\t' read -r n label full views evidence stored organizations queued many; do
-  echo "| $n | $label | $full | $views | $evidence | $stored | $organizations | $queued | $many |"
+echo "| N | binary | full recompute (s) | views | after one rating (s) | views stored | of organizations | views queued at once | until empty (s) | from the first claim (s) |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+while IFS=$'\t' read -r n label full views evidence stored organizations queued many from_claim; do
+  echo "| $n | $label | $full | $views | $evidence | $stored | $organizations | $queued | $many | $from_claim |"
 done <"$RESULTS"
 if [ -n "${BEFORE_BIN:-}" ]; then
   python3 - "$RESULTS" <<'PY'
@@ -129,6 +145,7 @@ for n in dict.fromkeys(r[0] for r in rows):
     if b and a:
         print(f"N={n}: full recompute {float(b[2]) / max(float(a[2]), 1e-9):.1f}x faster, "
               f"after one rating {float(b[4]) / max(float(a[4]), 1e-9):.1f}x faster, "
-              f"{a[7]} views at once {float(b[8]) / max(float(a[8]), 1e-9):.1f}x faster")
+              f"{a[7]} views at once {float(b[8]) / max(float(a[8]), 1e-9):.1f}x faster "
+              f"({float(b[9]) / max(float(a[9]), 1e-9):.1f}x from the first claim)")
 PY
 fi
