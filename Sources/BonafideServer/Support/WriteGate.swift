@@ -114,7 +114,8 @@ extension Database {
     func writeTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if inTransaction { return try await transaction(work) }
         let afterCommit = AfterCommit()
-        // Bound inside the work: on SQLite it runs in the gate's task, which carries no value of the caller's.
+        // Bound inside the work: on SQLite it runs in the gate's task, which carries the values of whichever caller
+        // started that task, not this one's.
         let scoped: @Sendable (any Database) async throws -> T = { tx in
             try await AfterCommit.$current.withValue(afterCommit) { try await work(tx) }
         }
