@@ -10,27 +10,36 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
     private let work: @Sendable (Application) async throws -> Void
     /// Ends the sleep between two runs early when poked; without one, the job runs only at its interval.
     private let wakeup: JobWakeup?
+    /// The least time from the start of one run to the start of a run a poke brought forward.
+    private let gap: Duration
     private var task: Task<Void, Never>?
 
     init(
-        _ name: String, every interval: Duration, wokenBy wakeup: JobWakeup? = nil,
+        _ name: String, every interval: Duration, wokenBy wakeup: JobWakeup? = nil, atMostEvery gap: Duration = .zero,
         work: @escaping @Sendable (Application) async throws -> Void
     ) {
         self.name = name
         self.interval = interval
         self.wakeup = wakeup
+        self.gap = gap
         self.work = work
     }
 
     func didBootAsync(_ app: Application) async throws {
-        let (name, interval, work, wakeup) = (name, interval, work, wakeup)
+        let (name, interval, work, wakeup, gap) = (name, interval, work, wakeup, gap)
         task = Task { [app] in
+            let clock = ContinuousClock()
             while !Task.isCancelled {
                 // Read before the run: a poke during it ends the sleep after it at once.
                 let seen = wakeup?.generation ?? 0
+                let started = clock.now
                 do { try await work(app) } catch { app.logger.error("\(name) failed: \(error)") }
                 if let wakeup {
                     await wakeup.sleep(for: interval, unlessPokedSince: seen)
+                    // A stream of pokes (writes under load) is taken up in runs that each find many, not in one run per
+                    // poke; a poke after a quiet spell starts a run at once.
+                    let earliest = started.advanced(by: gap)
+                    if clock.now < earliest { try? await Task.sleep(until: earliest, clock: clock) }
                 } else {
                     try? await Task.sleep(for: interval)
                 }
@@ -77,9 +86,11 @@ extension PeriodicJob {
     /// Drains the queue of pairs whose trust evidence changed, while there is a backlog (a batch that changed nothing
     /// does not end it: waiting rows behind it would wait for the next tick). A write that queues pairs wakes it once
     /// committed, so a change is taken up at once; the interval is the fallback for rows this server was not told of
-    /// (queued by other servers, or left by one that died).
+    /// (queued by other servers, or left by one that died). Under a stream of writes it starts a pass at most four
+    /// times a second: a pair written to again and again waits in one queue row and is recomputed once per pass,
+    /// where a pass per write would recompute it for every write.
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
-        PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue) { app in
+        PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue, atMostEvery: .milliseconds(250)) { app in
             // One pass: the network is read once and kept from batch to batch while it is what a read would give.
             var pass = TrustDrainPass()
             var limit = TrustDrainPass.batch
