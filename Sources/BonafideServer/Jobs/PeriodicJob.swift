@@ -91,14 +91,7 @@ extension PeriodicJob {
     /// where a pass per write would recompute it for every write.
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
         PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue, atMostEvery: .milliseconds(250)) { app in
-            // One pass: the network is read once and kept from batch to batch while it is what a read would give.
-            var pass = TrustDrainPass()
-            var limit = TrustDrainPass.batch
-            while !Task.isCancelled {
-                let batch = try await TrustService.drainBatch(limit: limit, within: &pass, on: app.db)
-                guard batch.claimed > 0 else { break }
-                limit = batch.claimed >= limit ? TrustDrainPass.backlogBatch : TrustDrainPass.batch
-            }
+            while !Task.isCancelled, try await TrustService.drainBatch(limit: 50, on: app.db).claimed > 0 {}
         }
     }
 

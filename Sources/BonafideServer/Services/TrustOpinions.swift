@@ -55,53 +55,6 @@ enum TrustOpinions {
         return opinions
     }
 
-    /// A digest of every pair's current opinion: how many pairs, and each figure's sum over them, every value cut to
-    /// nine decimals and added as integers, so that the database and Swift reach the same numbers whatever order they
-    /// add in. The trust job keeps its network from one batch to the next only while the stored opinions give the
-    /// digest of the ones it holds: an opinion another writer changed in between (a page computing its pair on view,
-    /// another server's batch) changes the digest unless other changes cancel it exactly in all four sums at once.
-    struct Checksum: Decodable, Equatable, Sendable {
-        var pairs: Int
-        var belief: Int64
-        var disbelief: Int64
-        var uncertainty: Int64
-        var baseRate: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case pairs, belief, disbelief, uncertainty
-            case baseRate = "base_rate"
-        }
-    }
-
-    static func checksum(of opinions: [TrustService.Pair: Opinion]) -> Checksum {
-        // Truncated toward zero, as the statement below casts.
-        func cut(_ value: Double) -> Int64 { Int64((value * 1e9).rounded(.towardZero)) }
-        var sum = Checksum(pairs: opinions.count, belief: 0, disbelief: 0, uncertainty: 0, baseRate: 0)
-        for o in opinions.values {
-            sum.belief &+= cut(o.belief)
-            sum.disbelief &+= cut(o.disbelief)
-            sum.uncertainty &+= cut(o.uncertainty)
-            sum.baseRate &+= cut(o.baseRate)
-        }
-        return sum
-    }
-
-    /// The same digest of the stored opinions, in one statement that sends back one row.
-    static func checksum(on db: any Database) async throws -> Checksum {
-        let sql = try db.sql()
-        let postgres = sql.dialect.name == "postgresql"
-        func sum(_ column: String) -> String {
-            // PostgreSQL's cast to an integer rounds and its sum of integers is a decimal: cut first, cast back after.
-            postgres
-                ? "CAST(COALESCE(SUM(CAST(trunc(\(column) * CAST(1e9 AS DOUBLE PRECISION)) AS BIGINT)), 0) AS BIGINT) AS \(column)"
-                : "COALESCE(SUM(CAST(\(column) * 1e9 AS INTEGER)), 0) AS \(column)"
-        }
-        let columns = ["belief", "disbelief", "uncertainty", "base_rate"].map(sum).joined(separator: ", ")
-        let digest: SQLQueryString = "SELECT COUNT(*) AS pairs, \(unsafeRaw: columns) FROM \(ident: schema)"
-        return try await sql.raw(digest).first(decoding: Checksum.self)
-            ?? Checksum(pairs: 0, belief: 0, disbelief: 0, uncertainty: 0, baseRate: 0)
-    }
-
     /// Every current opinion held by one of `viewers`, by viewer then subject: the next hop of a walk through the
     /// network, without reading the opinions of those the walk never reaches.
     static func held(by viewers: Set<UUID>, on db: any Database) async throws -> [UUID: [UUID: Opinion]] {

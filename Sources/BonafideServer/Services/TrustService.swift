@@ -596,18 +596,9 @@ enum TrustService {
     /// One batch of `drain`: how many waiting rows it took (none: the queue is empty) and how many pairs changed. A
     /// batch where nothing changed says nothing about the rows still waiting behind it.
     static func drainBatch(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> (claimed: Int, changed: Int) {
-        var pass = TrustDrainPass()
-        return try await drainBatch(limit: limit, at: now, within: &pass, on: db)
-    }
-
-    /// One batch of a pass of the job: the network is the batch before's while nobody else changed an opinion since
-    /// (`TrustDrainPass`), and the one this batch ends with is kept for the next.
-    static func drainBatch(limit: Int, at now: Date = Date(), within pass: inout TrustDrainPass, on db: any Database) async throws -> (
-        claimed: Int, changed: Int
-    ) {
         let claims = try await claim(limit, on: db)
         guard !claims.isEmpty else { return (0, 0) }
-        var network = try await pass.network(on: db)
+        var network = try await TrustNetwork.load(on: db)
         var stored: [Assessment] = []
         var followUps: [Pair] = []
         // A pair queued again while it was held comes back twice: one assessment, read now, answers both.
@@ -664,7 +655,6 @@ enum TrustService {
             try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, on: tx)
             try await TrustQueueItem.query(on: tx).filter(\.$id ~~ finished).delete()
         }
-        pass.keep(network, storedOpinions: !stored.isEmpty)
         return (claims.count, stored.count)
     }
 
