@@ -9,8 +9,12 @@ struct PageTabs: Sendable {
         var anchor: String
         var title: String
         var content: HTML
-        /// A part with nothing in it (a card only managers see, say) gets no link and no panel.
-        var isEmpty: Bool { content.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        /// A part with nothing in it (a card only managers see, say) gets no link and no panel. Asked scalar by scalar,
+        /// stopping at the first that is not blank: trimming copied every part of a long page, twice per view.
+        var isEmpty: Bool {
+            let blank = CharacterSet.whitespacesAndNewlines
+            return content.text.unicodeScalars.allSatisfy { blank.contains($0) }
+        }
     }
 
     var parts: [Part]
