@@ -64,7 +64,7 @@ extension API {
 }
 
 extension DTO {
-    static func incident(_ i: Incident, at now: Date, history: [PartnershipEvent]? = nil) -> Components.Schemas.Incident {
+    static func incident(_ i: Incident, at now: Date, history: [TimelineEvent]? = nil) -> Components.Schemas.Incident {
         let handling: Components.Schemas.IncidentHandling
         switch IncidentLifecycle.handling(of: i.state, at: now) {
         case .pending: handling = .init(verdict: .pending)

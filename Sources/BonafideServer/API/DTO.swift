@@ -31,13 +31,13 @@ enum DTO {
             createdAt: v.createdAt ?? Date())
     }
 
-    static func event(_ e: PartnershipEvent) -> Components.Schemas.Event {
+    static func event(_ e: TimelineEvent) -> Components.Schemas.Event {
         .init(
-            id: e.id!.apiString, kind: e.kind, actorName: e.$actor.value??.name, summary: e.summary, reason: e.reason,
-            commitmentId: e.commitmentID?.apiString, incidentId: e.incidentID?.apiString, createdAt: e.createdAt)
+            id: e.id.apiString, kind: e.kind, actorName: e.actorName, summary: e.summary, reason: e.reason,
+            commitmentId: e.commitmentId?.apiString, incidentId: e.incidentId?.apiString, createdAt: e.createdAt)
     }
 
-    static func commitment(_ c: Commitment, history: [PartnershipEvent]? = nil) -> Components.Schemas.Commitment {
+    static func commitment(_ c: Commitment, history: [TimelineEvent]? = nil) -> Components.Schemas.Commitment {
         .init(
             id: c.id!.apiString, partnershipId: c.$partnership.id.apiString, title: c.title, deliverable: c.deliverable,
             acceptanceCriteria: c.acceptanceCriteria, ownerId: c.$owner.id.apiString, ownerName: c.$owner.value?.name ?? "",

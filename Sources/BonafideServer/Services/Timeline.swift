@@ -57,12 +57,10 @@ enum Timeline {
             at: date, on: db)
     }
 
+    /// Newest first, with who made each change (see `TimelineEvent`).
     static func events(
         of partnership: Partnership, commitment: UUID? = nil, incident: UUID? = nil, limit: Int = 500, on db: any Database
-    ) async throws -> [PartnershipEvent] {
-        var query = PartnershipEvent.query(on: db).filter(\.$partnership.$id == partnership.id!).with(\.$actor)
-        if let commitment { query = query.filter(\.$commitmentID == commitment) }
-        if let incident { query = query.filter(\.$incidentID == incident) }
-        return try await query.sort(\.$createdAt, .descending).limit(limit).all()
+    ) async throws -> [TimelineEvent] {
+        try await TimelineEvent.events(of: partnership.requireID(), commitment: commitment, incident: incident, limit: limit, on: db)
     }
 }

@@ -8,7 +8,7 @@ struct HistoryEntry: Sendable {
         (self.summary, self.reason, self.at) = (summary, reason, at)
     }
 
-    init(_ event: PartnershipEvent, clock: Clock) {
+    init(_ event: TimelineEvent, clock: Clock) {
         self.init(summary: event.summary, reason: event.reason, at: clock.format(event.createdAt))
     }
 
