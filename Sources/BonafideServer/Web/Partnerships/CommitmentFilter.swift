@@ -59,31 +59,47 @@ struct CommitmentFilter: Sendable, Equatable {
     var isEverything: Bool { self == CommitmentFilter() }
 
     func matches(_ c: Commitment, ourSide: UUID, at now: Date) -> Bool {
+        matches(
+            status: c.status, atRisk: c.atRisk, newDateProposed: c.proposedDueAt != nil, ownedBy: c.$ownerOrganization.id,
+            owedTo: c.$recipientOrganization.id, dueAt: c.dueAt, ourSide: ourSide, at: now)
+    }
+
+    /// The partnership page's rows: the same test as for a model.
+    func matches(_ c: CommitmentSummary, ourSide: UUID, at now: Date) -> Bool {
+        matches(
+            status: c.status, atRisk: c.atRisk, newDateProposed: c.proposedDueAt != nil, ownedBy: c.ownerOrganizationId,
+            owedTo: c.recipientOrganizationId, dueAt: c.dueAt, ourSide: ourSide, at: now)
+    }
+
+    private func matches(
+        status: CommitmentStatus, atRisk: Bool, newDateProposed: Bool, ownedBy: UUID, owedTo: UUID, dueAt: Date, ourSide: UUID,
+        at now: Date
+    ) -> Bool {
         let finished: Set<CommitmentStatus> = [.completed, .declined, .withdrawn]
         let stateOK: Bool =
             switch state {
             case .all: true
-            case .open: !finished.contains(c.status) && c.status != .missed
-            case .proposed: c.status == .proposed
-            case .accepted: c.status == .accepted
-            case .delivered: c.status == .delivered
-            case .completed: c.status == .completed
-            case .missed: c.status == .missed
-            case .atRisk: (c.atRisk || c.proposedDueAt != nil) && !finished.contains(c.status)
-            case .ended: [.declined, .withdrawn].contains(c.status)
+            case .open: !finished.contains(status) && status != .missed
+            case .proposed: status == .proposed
+            case .accepted: status == .accepted
+            case .delivered: status == .delivered
+            case .completed: status == .completed
+            case .missed: status == .missed
+            case .atRisk: (atRisk || newDateProposed) && !finished.contains(status)
+            case .ended: [.declined, .withdrawn].contains(status)
             }
         let ownerOK: Bool =
             switch owner {
             case .anyone: true
-            case .ours: c.$ownerOrganization.id == ourSide
-            case .theirs: c.$recipientOrganization.id == ourSide
+            case .ours: ownedBy == ourSide
+            case .theirs: owedTo == ourSide
             }
         let dueOK: Bool =
             switch due {
             case .any: true
-            case .overdue: c.dueAt < now && [.proposed, .accepted, .missed].contains(c.status)
-            case .week: c.dueAt >= now && c.dueAt <= now.addingTimeInterval(7 * 86_400)
-            case .month: c.dueAt >= now && c.dueAt <= now.addingTimeInterval(30 * 86_400)
+            case .overdue: dueAt < now && [.proposed, .accepted, .missed].contains(status)
+            case .week: dueAt >= now && dueAt <= now.addingTimeInterval(7 * 86_400)
+            case .month: dueAt >= now && dueAt <= now.addingTimeInterval(30 * 86_400)
             }
         return stateOK && ownerOK && dueOK
     }

@@ -127,28 +127,31 @@ struct PartnershipPage: Sendable {
 
     var active: Bool { status == .active }
 
+    /// Every part reads only what it shows, as plain rows, and what several parts need is read once and handed on:
+    /// the sides (names, working hours, settings), the members (their names also name most of who acted on the
+    /// record), the requests (the open count and the response times).
     static func load(
         _ p: Partnership, for actor: Actor, filter: CommitmentFilter, newInvitationLink: String?, signer: String,
-        witnessing: Witnessing.Status, checkIns: CheckInsCard, documents: DocumentsCard, sides known: [UUID: Organization]? = nil,
+        witnessing: WitnessSummary, checkIns: CheckInsCard, documents: DocumentsCard, sides known: [UUID: Organization]? = nil,
         csrf: String, at now: Date = Date(), on db: any Database
     ) async throws -> Self {
         let id = try p.requireID()
         let clock = Clock(actor.user.timeZone)
-        // Both sides, read once for the names, the overlap, the response times and the tone setting.
         let sides = try await Partnerships.sides(of: p, given: known, on: db)
         let orgNames = sides.mapValues(\.name)
         func party(_ id: UUID?) -> Party? { id.flatMap { id in orgNames[id].map { Party(name: $0, link: SiteURL.organization(id)) } } }
-        let members = try await Partnerships.members(of: p, on: db)
-        let colleagues = try await User.query(on: db).filter(\.$organization.$id == actor.organizationID).sort(\.$name).all()
-            .filter { c in !members.contains { $0.$user.id == c.id } }
-        let commitments = try await Commitments.list(in: p, on: db)
+        let people = try await PartnershipPerson.people(of: id, colleaguesOf: actor.organizationID, on: db)
+        let members = people.filter(\.isMember)
+        let commitments = try await CommitmentSummary.all(in: id, on: db)
         let open = commitments.filter { [.proposed, .accepted, .delivered].contains($0.status) }
-        let incidents = try await Incidents.list(in: p, on: db)
-        // Read once for the open count and the response times (the count was a query of its own).
-        let requests = try await Messages.requests(of: p, on: db)
+        let incidents = try await IncidentSummary.all(in: id, on: db)
+        let requests = try await RequestTiming.all(in: id, on: db)
         let entries = try await Ledger.newestEntries(of: id, limit: WebPages.timelineLength, on: db)
-        let names = try await WebPages.actorNames(entries, on: db)
-        let head = witnessing.head
+        // Keyed as `WebPages.actorNames` keys them; only actors who are not members are looked up.
+        var names = Dictionary(members.map { ($0.userId.uuidString.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+        let unnamed = entries.filter { e in e.entry.actor.map { names[$0] == nil } ?? false }
+        let others = try await WebPages.actorNames(unnamed, on: db)
+        names.merge(others) { known, _ in known }
         var tone: Tone?
         // Whoever sees the page belongs to one of the sides, so its setting is already at hand.
         let showsTone: Bool
@@ -175,15 +178,15 @@ struct PartnershipPage: Sendable {
             invitation: p.status == .invited
                 ? Invitation(
                     link: newInvitationLink, invitedEmail: p.invitedEmail, renewURL: inviting ? SiteURL.renewInvitation(p.id) : nil) : nil,
-            members: members.map { Member(name: $0.user.name, organization: orgNames[$0.$organization.id] ?? "") },
-            colleagues: colleagues.map { Colleague(id: $0.id!, name: $0.name) }, zone: clock.zone.identifier,
+            members: members.map { Member(name: $0.name, organization: orgNames[$0.organizationId] ?? "") },
+            colleagues: people.filter { !$0.isMember }.map { Colleague(id: $0.userId, name: $0.name) }, zone: clock.zone.identifier,
             overlap: p.$partner.id == nil
                 ? nil
                 : try await Partnerships.overlap(of: p, sides: sides, on: db).map {
                     (clock.format($0.start, "EEE d MMM, HH:mm"), clock.time($0.end), Int($0.duration / 60))
                 },
             openRequests: requests.filter { $0.respondedAt == nil }.count,
-            responseTimes: try await Messages.responseTimes(of: p, sides: sides, requests: requests, on: db).map {
+            responseTimes: RequestTiming.responseTimes(of: p, sides: sides, requests: requests).map {
                 ResponseTime(
                     side: $0.organization.name, median: $0.medianSeconds.map { Clock.duration($0) } ?? "–", answered: $0.answered,
                     open: $0.open)
@@ -192,13 +195,13 @@ struct PartnershipPage: Sendable {
             trust: try await p.otherSide(of: actor.organizationID).asyncFlatMap {
                 try await TrustPanel.load(for: actor, subject: $0, back: SiteURL.partnership(p.id), csrf: csrf, on: db)
             },
-            agreement: try await Partnerships.latestAgreement(of: p, on: db).map {
-                Agreement(text: $0.text, version: $0.version, author: $0.author.name, at: clock.format($0.createdAt))
+            agreement: try await AgreementSummary.latest(in: id, on: db).map {
+                Agreement(text: $0.text, version: $0.version, author: $0.authorName, at: clock.format($0.createdAt))
             },
             commitments: commitments.filter { filter.matches($0, ourSide: actor.organizationID, at: now) }.map { c in
                 CommitmentRow(
-                    title: c.title, link: SiteURL.commitment(p.id, c.id), owner: c.owner.name,
-                    recipient: orgNames[c.$recipientOrganization.id] ?? "", due: clock.format(c.dueAt, "d MMM yyyy, HH:mm"),
+                    title: c.title, link: SiteURL.commitment(p.id, c.id), owner: c.ownerName,
+                    recipient: orgNames[c.recipientOrganizationId] ?? "", due: clock.format(c.dueAt, "d MMM yyyy, HH:mm"),
                     status: c.status,
                     atRisk: c.atRisk, newDateProposed: c.proposedDueAt != nil)
             },
@@ -206,20 +209,20 @@ struct PartnershipPage: Sendable {
             commitmentCount: commitments.count, openCommitments: open.count,
             overdue: open.filter { $0.dueAt < now && $0.status != .delivered }.count,
             atRiskOrRescheduling: open.filter { $0.atRisk || $0.proposedDueAt != nil }.count, filter: filter,
-            threads: try await Messages.threads(of: p, on: db).map {
+            threads: try await ThreadSummary.all(in: id, on: db).map {
                 ThreadRow(subject: $0.subject, link: SiteURL.thread(p.id, $0.id), lastActivity: Clock.relative($0.lastMessageAt))
             },
             incidents: incidents.map { i in
                 IncidentRow(
-                    title: i.title, link: SiteURL.incident(p.id, i.id), ours: i.$responsible.id == actor.organizationID,
+                    title: i.title, link: SiteURL.incident(p.id, i.id), ours: i.responsibleOrganizationId == actor.organizationID,
                     selfReported: i.selfReported, severity: i.severity.rawValue, status: i.status.rawValue,
                     handling: IncidentLifecycle.handling(of: i.state, at: now), raised: clock.format(i.raisedAt, "d MMM yyyy"))
             },
             openIncidents: incidents.filter { [.open, .acknowledged, .resolved].contains($0.status) }.count,
             mayRaiseIncident: (try? Incidents.requireOpenToIncidents(p)) != nil, checkIns: checkIns, documents: documents,
             record: Record(
-                size: head.size, rootPrefix: String(Data(head.root).base64EncodedString().prefix(16)), signer: signer,
-                witnessedSize: witnessing.witnessed?.checkpoint.size, conflict: !witnessing.conflicts.isEmpty,
+                size: witnessing.head.size, rootPrefix: String(Data(witnessing.head.root).base64EncodedString().prefix(16)), signer: signer,
+                witnessedSize: witnessing.witnessedSize, conflict: witnessing.conflict,
                 latest: entries.map { WebPages.plainLine($0.entry, names: names, clock: clock) }),
             witness: p.status == .active
                 ? BrowserWitness(

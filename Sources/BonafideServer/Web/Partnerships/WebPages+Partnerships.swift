@@ -47,10 +47,10 @@ extension WebPages {
         let sides = try await Partnerships.sides(of: p, on: req.db)
         var checkIns = try await CheckInsCard.load(req, p, sides: sides)
         checkIns.refused = refused
-        let witnessing = try await Witnessing.status(of: p, app: req.application, sides: sides, on: req.db)
         let model = try await PartnershipPage.load(
             p, for: actor, filter: CommitmentFilter(query: { req.query[String.self, at: $0] }), newInvitationLink: link,
-            signer: req.application.ledgerSigner.name, witnessing: witnessing, checkIns: checkIns,
+            signer: req.application.ledgerSigner.name, witnessing: try await WitnessSummary.load(of: p, on: req.db),
+            checkIns: checkIns,
             documents: try await DocumentsCard.load(req, p, for: actor), sides: sides, csrf: req.csrfToken, on: req.db)
         return try await page(req, model.name, model.render())
     }

@@ -13,8 +13,10 @@ struct TrustPanel: Sendable {
     var back: String?
     var csrf: String
 
+    /// `subject` is an organization the caller read (the profile shown, a partnership's other side): it is not looked up
+    /// again (see `TrustService.panel`).
     static func load(for actor: Actor, subject: UUID, back: String? = nil, csrf: String, on db: any Database) async throws -> Self {
-        let (assessment, history) = try await TrustService.current(viewer: actor.organizationID, subject: subject, on: db)
+        let (assessment, history) = try await TrustService.panel(viewer: actor.organizationID, subject: subject, on: db)
         return TrustPanel(
             assessment: assessment, history: history, subject: subject, clock: Clock(actor.user.timeZone), back: back, csrf: csrf)
     }
