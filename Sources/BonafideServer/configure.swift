@@ -82,6 +82,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(AddNamedAudiences())  // 036
     app.migrations.add(IndexCommitmentOwners())  // 037
     app.migrations.add(StoreLedgerTiles())  // 038
+    app.migrations.add(IndexPartnershipReads())  // 039
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 
