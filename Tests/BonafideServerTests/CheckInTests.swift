@@ -113,6 +113,17 @@ struct CheckInTests {
         }
     }
 
+    /// The record form offers each pending meeting by its time, which the action reads back with
+    /// `ISO8601DateFormatter`: the value is exactly what that formatter writes.
+    @Test func theRecordFormSendsEachMeetingTimeAsTheActionReadsIt() {
+        for seconds in [1_796_000_000.0, 1_796_000_000.75, 1_780_000_123.4, 1_000_000_000] {
+            let date = Date(timeIntervalSince1970: seconds)
+            let value = CheckInsCard.formValue(date)
+            #expect(value == ISO8601DateFormatter().string(from: date))
+            #expect(ISO8601DateFormatter().date(from: value).map { abs($0.timeIntervalSince(date)) < 1 } == true)
+        }
+    }
+
     @Test func meetingsAreRecordedOnceHeldOnesCountAsClosenessAndSkippedOnesShow() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

@@ -33,6 +33,11 @@ struct CheckInsCard: Sendable {
             checkIns: try await CheckIns.overview(of: p, on: req.db))
     }
 
+    /// A meeting's time as the record form sends it, in the form `ISO8601DateFormatter` writes and the action reads back
+    /// ("2026-12-05T02:55:10Z"), from a formatter made once (making an `ISO8601DateFormatter` per option set up ICU
+    /// each time the page was shown).
+    static func formValue(_ date: Date) -> String { Clock(nil).format(date, "yyyy-MM-dd'T'HH:mm:ssXXXXX") }
+
     func render(csrf: String, clock: Clock) -> HTML {
         let token = csrfField(csrf)
         // What was typed into a refused form, and the reason, for that form only.
@@ -60,7 +65,7 @@ struct CheckInsCard: Sendable {
                     ? ""
                     : """
                     <form method="post" action="\(SiteURL.checkInMeeting(partnershipID, c.id))">\(token)
-                    \(recordErrors.general)<label for="meeting-\(id)">Record a meeting</label><select id="meeting-\(id)" name="occursAt"\(recordErrors.invalid("occursAt"))>\(HTML.join(pending.map { d in let value = ISO8601DateFormatter().string(from: d); return HTML("<option value=\"\(value)\"\(HTML(raw: recordValues["occursAt"] == value ? " selected" : ""))>\(clock.format(d, "EEE d MMM, HH:mm"))</option>") }))</select>\(recordErrors.message("occursAt"))
+                    \(recordErrors.general)<label for="meeting-\(id)">Record a meeting</label><select id="meeting-\(id)" name="occursAt"\(recordErrors.invalid("occursAt"))>\(HTML.join(pending.map { d in let value = Self.formValue(d); return HTML("<option value=\"\(value)\"\(HTML(raw: recordValues["occursAt"] == value ? " selected" : ""))>\(clock.format(d, "EEE d MMM, HH:mm"))</option>") }))</select>\(recordErrors.message("occursAt"))
                     <label for="notes-\(id)">Notes <span class="muted small">(what you discussed and agreed; needed when held)</span></label><textarea id="notes-\(id)" name="notes" maxlength="10000"\(recordErrors.invalid("notes"))>\(recordValues["notes"] ?? "")</textarea>\(recordErrors.message("notes"))
                     <button class="secondary" name="status" value="held">It was held</button> <button class="secondary" name="status" value="skipped">It was skipped</button></form>
                     """
