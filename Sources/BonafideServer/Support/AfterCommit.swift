@@ -14,16 +14,25 @@ final class AfterCommit: @unchecked Sendable {
 
     private let lock = NSLock()
     private var actions: [@Sendable () -> Void] = []
+    /// Set once the transaction has committed: a task started inside the work inherits the value and may schedule
+    /// later, and its action must run then, not wait in a list nobody reads again.
+    private var ran = false
 
-    /// Runs `action` once the enclosing write transaction has committed, or now when there is none.
+    /// Runs `action` once the enclosing write transaction has committed, or now when there is none (or it has).
     static func schedule(_ action: @escaping @Sendable () -> Void) {
         guard let current else { return action() }
-        current.lock.withLock { current.actions.append(action) }
+        let queued = current.lock.withLock { () -> Bool in
+            if current.ran { return false }
+            current.actions.append(action)
+            return true
+        }
+        if !queued { action() }
     }
 
     /// Runs what was scheduled; `writeTransaction` calls it after the commit.
     func run() {
         let due = lock.withLock { () -> [@Sendable () -> Void] in
+            ran = true
             defer { actions.removeAll() }
             return actions
         }
