@@ -119,45 +119,10 @@ struct DashboardData: Sendable {
             openRequests: requests, slipped: slipped)
     }
 
-    /// An incident as the dashboards read it: only what decides whether it waits for the person's side, as values.
-    private struct IncidentRow: Decodable {
-        var id: UUID
-        var partnershipId: UUID
-        var responsibleOrganizationId: UUID
-        var title: String
-        var severity: IncidentSeverity
-        var raisedAt: Date
-        var selfReported: Bool
-        var status: IncidentStatus
-        var acknowledgedAt: Date?
-        var resolvedAt: Date?
-        var closedAt: Date?
-        var rootCause: String?
-        var improvementPlan: String?
-        var reopenCount: Int
-        var reopenedAt: Date?
-
-        enum CodingKeys: String, CodingKey {
-            case id, title, severity, status
-            case partnershipId = "partnership_id", responsibleOrganizationId = "responsible_organization_id"
-            case raisedAt = "raised_at", selfReported = "self_reported", acknowledgedAt = "acknowledged_at"
-            case resolvedAt = "resolved_at", closedAt = "closed_at", rootCause = "root_cause"
-            case improvementPlan = "improvement_plan", reopenCount = "reopen_count", reopenedAt = "reopened_at"
-        }
-
-        /// The same facts as `Incident.state`, for the lifecycle's rules.
-        var state: IncidentState {
-            IncidentState(
-                status: status, severity: severity, raisedAt: raisedAt, selfReported: selfReported, acknowledgedAt: acknowledgedAt,
-                resolvedAt: resolvedAt, closedAt: closedAt, rootCause: rootCause, improvementPlan: improvementPlan,
-                reopenCount: reopenCount, reopenedAt: reopenedAt)
-        }
-    }
-
     /// The incidents that wait for the organization: open ones it is responsible for (to acknowledge), resolved ones
     /// that affected it (to accept the fix or reopen).
     private static func waitingIncidents(in partnershipIDs: [UUID], for organization: UUID, on db: any Database) async throws
-        -> [IncidentRow]
+        -> [IncidentSummary]
     {
         try await db.sql().raw(
             """
@@ -170,6 +135,6 @@ struct DashboardData: Sendable {
               OR (i.affected_organization_id = \(bind: organization) AND i.status = \(bind: IncidentStatus.resolved.rawValue)))
             ORDER BY i.raised_at, i.id
             """
-        ).all(decoding: IncidentRow.self)
+        ).all(decoding: IncidentSummary.self)
     }
 }
