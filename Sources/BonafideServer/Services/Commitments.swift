@@ -254,15 +254,6 @@ enum Commitments {
         }
     }
 
-    /// Every commitment of the partnership with its owner, joined in the same query (the partnership page lists them
-    /// all with their owners' names).
-    static func list(in p: Partnership, on db: any Database) async throws -> [Commitment] {
-        let commitments = try await Commitment.query(on: db).join(User.self, on: \Commitment.$owner.$id == \User.$id)
-            .filter(\.$partnership.$id == p.id!).sort(\.$dueAt).sort(\.$createdAt).all()
-        for c in commitments { c.$owner.value = try c.joined(User.self) }
-        return commitments
-    }
-
     /// Marks accepted commitments whose due date has passed as missed, and tells both sides.
     /// Safe with several servers: on PostgreSQL the rows are claimed with FOR UPDATE SKIP LOCKED, so
     /// each overdue commitment is marked, recorded and announced exactly once.

@@ -16,7 +16,7 @@ struct PartnershipMemberRow: Decodable, Sendable {
     }
 
     /// The members of these partnerships with their names, oldest first in each, in one query however many
-    /// partnerships a list shows (as `Partnerships.members(of:on:)`, without its models).
+    /// partnerships a list shows (as `Partnerships.members(of:on:)` for several partnerships, without its models).
     static func members(of partnershipIDs: [UUID], on db: any Database) async throws -> [UUID: [PartnershipMemberRow]] {
         guard !partnershipIDs.isEmpty else { return [:] }
         let rows = try await db.sql().raw(

@@ -19,7 +19,7 @@ struct PartnershipPerson: Decodable, Sendable {
 
     var isMember: Bool { kind == 0 }
 
-    /// The partnership's members, oldest first (as `Partnerships.members(of:on:)`), then the people of
+    /// The partnership's members, oldest first (as `Partnerships.members(of:on:)` for several partnerships), then the people of
     /// `organizationID` who are not members, by name.
     static func people(of partnershipID: UUID, colleaguesOf organizationID: UUID, on db: any Database) async throws
         -> [PartnershipPerson]

@@ -201,10 +201,6 @@ enum Partnerships {
         }
     }
 
-    static func members(of p: Partnership, on db: any Database) async throws -> [PartnershipMember] {
-        try await members(of: [p.id!], on: db)[p.id!] ?? []
-    }
-
     /// The members of several partnerships with their people, oldest first in each, in one query (a join) however
     /// many partnerships a list shows.
     static func members(of partnershipIDs: [UUID], on db: any Database) async throws -> [UUID: [PartnershipMember]] {
