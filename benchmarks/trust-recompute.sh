@@ -13,7 +13,8 @@
 #      the queue is empty, from the insert and from the job's first claim: the rows are inserted behind the server's
 #      back (sqlite3), so no write wakes the job and the first figure includes waiting up to a second for its poll,
 #      where a write through the server wakes it at once.
-# BONAFIDE_BIN (default: build .build/release/bonafide) is the binary measured; BEFORE_BIN, when set, is timed on
+# SEED_DIR, when set, is a data directory already seeded with `bonafide demo --scale N` (one N only), copied instead
+# of seeding again. BONAFIDE_BIN (default: build .build/release/bonafide) is the binary measured; BEFORE_BIN, when set, is timed on
 # the same databases first and the ratio printed. The network algorithm alone at 100,000 organizations and more is
 # `benchmarks/trust.sh` (`bonafide trust rank`).
 set -euo pipefail
@@ -121,9 +122,14 @@ run() { # label binary: one timed run on a fresh copy of the seeded database
 
 for N in $SCALES; do
   DATA="$WORK/n$N-seed"
-  mkdir -p "$DATA"
-  echo "== N=$N: seeding"
-  LOG_LEVEL=warning "$BIN" demo --scale "$N" --data "$DATA" | tail -1 | sed 's/^/   /'
+  if [ -n "${SEED_DIR:-}" ]; then
+    echo "== N=$N: copying the seeded $SEED_DIR"
+    cp -r "$SEED_DIR" "$DATA"
+  else
+    mkdir -p "$DATA"
+    echo "== N=$N: seeding"
+    LOG_LEVEL=warning "$BIN" demo --scale "$N" --data "$DATA" | tail -1 | sed 's/^/   /'
+  fi
   [ -z "${BEFORE_BIN:-}" ] || run before "$BEFORE_BIN"
   run now "$BIN"
   rm -rf "$WORK/n$N-seed"

@@ -91,7 +91,7 @@ extension PeriodicJob {
     /// where a pass per write would recompute it for every write.
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
         PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue, atMostEvery: .milliseconds(250)) { app in
-            while !Task.isCancelled, try await TrustService.drainBatch(limit: 50, on: app.db).claimed > 0 {}
+            while !Task.isCancelled, try await TrustService.drainBatch(limit: TrustService.recomputeBatch, on: app.db).claimed > 0 {}
         }
     }
 

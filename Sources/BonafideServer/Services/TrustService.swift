@@ -525,6 +525,10 @@ enum TrustService {
 
     /// How long a server may take over a claimed pair before another may take it again.
     static let claimLease: TimeInterval = 120
+    /// How many waiting pairs the job takes at once. Each batch reads the whole network of opinions and the evidence of
+    /// its pairs before it computes anything, so at 500 organizations, ten batches of 50 spent most of their time
+    /// reading the same rows ten times; a batch of 500 reads them once and takes well under a second there.
+    static let recomputeBatch = 500
 
     struct Claim: Decodable, Sendable {
         var id: UUID
