@@ -1,0 +1,163 @@
+import BonafideCore
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// Who hears of a message, a commitment's step and an incident's step: the other side's members in the app and by
+/// mail as each chose, and the webhooks that listen; and which requests a message answers. Pinned by what people
+/// and receivers get, whichever way the write reads its audience.
+@Suite("Write audience")
+struct WriteAudienceTests {
+    func actor(_ account: Account, _ app: Application) async throws -> Actor {
+        Actor(user: try #require(try await User.find(UUID(uuidString: account.id), on: app.db)))
+    }
+
+    /// A colleague of `inviter`, made a member of the partnership.
+    func member(of inviter: Account, named name: String, in pid: String, _ app: Application) async throws -> Account {
+        let colleague = try await app.invitedMember(of: inviter, role: "member", name: name)
+        let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+        try await Partnerships.addMember(p, userID: UUID(uuidString: colleague.id), by: try await actor(inviter, app), on: app.db)
+        return colleague
+    }
+
+    func hook(_ app: Application, by owner: Account, events: String) async throws -> UUID {
+        let r = try await app.api(.POST, "/webhooks", token: owner.token, json: #"{"url":"http://127.0.0.1:9/hook","events":\#(events)}"#)
+        #expect(r.status == .created, "\(r.raw)")
+        return try #require(UUID(uuidString: r.body["id"] as? String ?? ""))
+    }
+
+    func deliveries(of hook: UUID, _ app: Application) async throws -> [String] {
+        try await WebhookDelivery.query(on: app.db).filter(\.$webhook.$id == hook).sort(\.$createdAt).all().map(\.eventType)
+    }
+
+    /// The person's notifications in the app whose text says `words`.
+    func told(_ person: Account, _ words: String, _ app: Application) async throws -> [String] {
+        let items = try await app.api(.GET, "/notifications", token: person.token).body["items"] as? [[String: Any]] ?? []
+        return items.compactMap { $0["text"] as? String }.filter { $0.contains(words) }
+    }
+
+    func mails(to person: Account, of kind: NotificationKind, _ app: Application) async throws -> [OutboxMessage] {
+        try await OutboxMessage.query(on: app.db).filter(\.$toEmail == person.email).filter(\.$eventKind == kind.rawValue).all()
+    }
+
+    func post(_ app: Application, _ pid: String, by person: Account, _ json: String) async throws -> String {
+        let r = try await app.api(.POST, "/partnerships/\(pid)/messages", token: person.token, json: json)
+        #expect(r.status == .created, "\(r.raw)")
+        return r.body["id"] as? String ?? ""
+    }
+
+    func respondedAt(_ id: String, _ app: Application) async throws -> Date? {
+        try #require(try await Message.find(UUID(uuidString: id), on: app.db)).respondedAt
+    }
+
+    @Test func aMessageTellsTheOtherSidesMembersAsEachChoseAndItsListeningWebhookOnce() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ann = try await member(of: a, named: "Ann", in: pid, app)
+            let bea = try await member(of: b, named: "Bea", in: pid, app)
+            let off = try await app.api(.PUT, "/me/notifications", token: bea.token, json: #"{"modes":{"message.received":"off"}}"#)
+            #expect(off.status == .ok, "\(off.raw)")
+            let acmeHook = try await hook(app, by: b, events: #"["message.*"]"#)
+            let northwindHook = try await hook(app, by: a, events: #"["commitment.*"]"#)
+
+            _ = try await post(app, pid, by: a, #"{"body":"The draft is ready","subject":"Draft"}"#)
+
+            #expect(try await told(b, "Alice wrote in “Draft”", app).count == 1)
+            #expect(try await told(bea, "Alice wrote in “Draft”", app).count == 1, "turned off: still told in the app")
+            #expect(try await told(a, "wrote in", app).isEmpty, "never the actor")
+            #expect(try await told(ann, "wrote in", app).isEmpty, "nor the actor's own side")
+            let bobs = try await mails(to: b, of: .messageReceived, app)
+            #expect(bobs.count == 1 && bobs.first?.body == "The draft is ready" && bobs.first?.status == .queued)
+            #expect(try await mails(to: bea, of: .messageReceived, app).isEmpty, "turned off: no mail")
+            #expect(try await mails(to: a, of: .messageReceived, app).isEmpty)
+            #expect(try await mails(to: ann, of: .messageReceived, app).isEmpty)
+            #expect(try await deliveries(of: acmeHook, app) == ["message.posted"])
+            #expect(try await deliveries(of: northwindHook, app).isEmpty, "it listens to commitments only")
+
+            // A second message is a second event: told and mailed again, delivered again.
+            _ = try await post(app, pid, by: a, #"{"body":"And the appendix","subject":"Appendix"}"#)
+            #expect(try await mails(to: b, of: .messageReceived, app).count == 2)
+            #expect(try await told(bea, "Alice wrote in “Appendix”", app).count == 1)
+            #expect(try await deliveries(of: acmeHook, app) == ["message.posted", "message.posted"])
+        }
+    }
+
+    @Test func aMessageAnswersTheOtherSidesOpenRequestsInItsThreadNotItsOwnSidesNorOtherThreads() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ann = try await member(of: a, named: "Ann", in: pid, app)
+            let asked = try await post(app, pid, by: a, #"{"body":"Can you send the files?","needsResponse":true,"subject":"Files"}"#)
+            let thread = try #require(try await Message.find(UUID(uuidString: asked), on: app.db)).$thread.id.uuidString.lowercased()
+            let elsewhere = try await post(app, pid, by: b, #"{"body":"When is the review?","needsResponse":true,"subject":"Review"}"#)
+
+            _ = try await post(app, pid, by: ann, #"{"body":"Adding the link","threadId":"\#(thread)"}"#)
+            #expect(try await respondedAt(asked, app) == nil, "a colleague on the asking side does not answer it")
+
+            let reply = try await post(app, pid, by: b, #"{"body":"Which files?","needsResponse":true,"threadId":"\#(thread)"}"#)
+            #expect(try await respondedAt(asked, app) != nil)
+            #expect(try await respondedAt(reply, app) == nil, "a request does not answer itself")
+            #expect(try await respondedAt(elsewhere, app) == nil)
+            let summaries = try await PartnershipEvent.query(on: app.db).all().map(\.summary)
+            #expect(summaries.contains("Bob wrote in “Files” and asks for a response, answering 1 open request"), "\(summaries)")
+
+            _ = try await post(app, pid, by: a, #"{"body":"The invoices","threadId":"\#(thread)"}"#)
+            #expect(try await respondedAt(reply, app) != nil)
+            #expect(try await respondedAt(elsewhere, app) == nil, "a request in another thread stays open")
+            let threads = try await app.api(.GET, "/partnerships/\(pid)/threads", token: a.token).list
+            #expect(threads.compactMap { $0["openRequests"] as? Int }.reduce(0, +) == 1, "\(threads)")
+        }
+    }
+
+    @Test func aCommitmentStepStillTellsTheOtherSideAndQueuesItsWebhooks() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let northwindHook = try await hook(app, by: a, events: #"["commitment.*"]"#)
+            let proposed = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: a.token,
+                json: #"{"title":"Audit","dueAt":"\#(rfc3339(Date().addingTimeInterval(9 * 86_400)))"}"#)
+            #expect(proposed.status == .created, "\(proposed.raw)")
+            let cid = proposed.body["id"] as? String ?? ""
+            let accepted = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments/\(cid)/transitions", token: b.token, json: #"{"action":"accept"}"#)
+            #expect(accepted.status == .ok, "\(accepted.raw)")
+
+            #expect(try await told(a, "Bob accepted “Audit” in Relaunch", app).count == 1)
+            #expect(try await mails(to: a, of: .commitment(.accept), app).count == 1)
+            #expect(try await mails(to: b, of: .commitment(.accept), app).isEmpty, "never the actor")
+            #expect(try await deliveries(of: northwindHook, app) == ["commitment.proposed", "commitment.accept"])
+            // Refused the second time: nothing more is told or queued.
+            let again = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments/\(cid)/transitions", token: b.token, json: #"{"action":"accept"}"#)
+            #expect(again.status == .conflict)
+            #expect(try await mails(to: a, of: .commitment(.accept), app).count == 1)
+            #expect(try await deliveries(of: northwindHook, app).count == 2)
+        }
+    }
+
+    @Test func anIncidentStepStillTellsTheOtherSideAndQueuesItsWebhooks() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let northwindHook = try await hook(app, by: a, events: #"["incident.*"]"#)
+            let raised = try await app.api(
+                .POST, "/partnerships/\(pid)/incidents", token: a.token,
+                json:
+                    #"{"title":"Report sent to the wrong client","description":"Our Q3 report reached another customer.","severity":"major"}"#
+            )
+            #expect(raised.status == .created, "\(raised.raw)")
+            let iid = raised.body["id"] as? String ?? ""
+            let acknowledged = try await app.api(
+                .POST, "/partnerships/\(pid)/incidents/\(iid)/transitions", token: b.token,
+                json: #"{"action":"acknowledge","note":"Looking into it"}"#)
+            #expect(acknowledged.status == .ok, "\(acknowledged.raw)")
+
+            #expect(try await told(a, "Bob acknowledged the incident “Report sent to the wrong client”", app).count == 1)
+            let mailed = try await mails(to: a, of: .incidentUpdated, app)
+            #expect(mailed.count == 1 && mailed.first?.body == "Looking into it")
+            #expect(try await mails(to: b, of: .incidentUpdated, app).isEmpty, "never the actor")
+            #expect(try await deliveries(of: northwindHook, app) == ["incident.raised", "incident.acknowledge"])
+        }
+    }
+}
