@@ -75,6 +75,8 @@ enum Commitments {
         guard (reasonText?.length ?? 0) <= 2000 else { throw Problem.invalid("reason", "The reason must have at most 2000 characters.") }
         let notifySide = side == .owner ? c.$recipientOrganization.id : c.$ownerOrganization.id
         let owner = c.$owner.value
+        // Who hears of it is not decided by the transition: read before the writer's turn (see PartnershipAudience).
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         return try await db.writeTransaction { tx in
             // Decided on the row as it is now, locked: two actions at once must not both pass on a stale state.
             guard let current = try await tx.lockedRow(Commitment.self, c.id!) else { throw Problem.notFound("commitment") }
@@ -99,12 +101,12 @@ enum Commitments {
             try await current.save(on: tx)
             let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
-                reason: reasonText, commitmentID: current.id, at: now, on: tx)
+                reason: reasonText, commitmentID: current.id, at: now, audience: audience, on: tx)
             if action == .approveDelivery { try await Passports.record(current, in: p, at: now, on: tx) }
             try await Timeline.notify(
                 p, side: notifySide, except: actor, kind: .commitment(action), text: "\(summary) in \(p.name)",
                 link: SiteURL.commitment(p.id, current.id), detail: reasonText.map { "Their reason: \($0)" },
-                about: Self.threadKey(current.id), key: event, at: now, on: tx)
+                about: Self.threadKey(current.id), key: event, at: now, audience: audience, keyIsNew: true, on: tx)
             current.$owner.value = owner
             return current
         }

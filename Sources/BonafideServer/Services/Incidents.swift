@@ -93,6 +93,8 @@ enum Incidents {
         }
         let side = Policy.side(of: actor, in: i)
         let notifySide = side == .responsible ? i.$affected.id : i.$responsible.id
+        // Who hears of it is not decided by the step: read before the writer's turn (see PartnershipAudience).
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         return try await db.writeTransaction { tx in
             // Decided on the row as it is now, locked: two actions at once must not both pass on a stale state.
             let current = try await locked(i.id!, on: tx)
@@ -118,13 +120,14 @@ enum Incidents {
             let summary = summary(of: action, current, actor: actor)
             let event = try await Timeline.append(
                 p, actor: actor, kind: "incident.\(action.rawValue)", summary: summary, reason: note, incidentID: current.id,
-                extra: extra, at: now, on: tx)
+                extra: extra, at: now, audience: audience, on: tx)
             let detail = [note, current.rootCause.map { "Root cause: \($0)" }, current.improvementPlan.map { "What changes: \($0)" }]
+            // The first notice of this event: the status page's followers are told after it and still look for it.
             try await Timeline.notify(
                 p, side: notifySide, except: actor, kind: .incidentUpdated, text: "\(summary) in \(p.name)",
                 link: SiteURL.incident(p.id, current.id),
                 detail: (action == .resolve ? detail : [note]).compactMap { $0 }.joined(separator: "\n\n").nilIfEmpty,
-                about: threadKey(current.id), key: event, at: now, on: tx)
+                about: threadKey(current.id), key: event, at: now, audience: audience, keyIsNew: true, on: tx)
             if side == .responsible, [.acknowledge, .update, .resolve].contains(action) {
                 try await StatusPages.notifyFollowers(
                     of: current, text: "“\(current.title)”: \(action == .resolve ? "resolved" : note ?? "acknowledged")", key: event,

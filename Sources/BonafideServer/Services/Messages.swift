@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 enum Messages {
     struct Draft: Sendable {
@@ -39,18 +40,14 @@ enum Messages {
         message.needsResponse = d.needsResponse
         message.createdAt = now
         if try await MessageTone.isAnalysed(in: p, on: db) { MessageTone.score(message) }
+        // Who hears of it is not decided by the post: read before the writer's turn (see PartnershipAudience).
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
             thread.lastMessageAt = now
             try await thread.save(on: tx)
             message.$thread.id = thread.id!
             try await message.save(on: tx)
-            let answered = try await Message.query(on: tx).filter(\.$thread.$id == thread.id!)
-                .filter(\.$needsResponse == true).filter(\.$respondedAt == nil)
-                .filter(\.$organization.$id != actor.organizationID).all()
-            for request in answered {
-                request.respondedAt = now
-                try await request.save(on: tx)
-            }
+            let answered = try await answerOpenRequests(in: thread.id!, from: actor.organizationID, at: now, on: tx)
             let ask = d.needsResponse ? " and asks for a response" : ""
             let event = try await Timeline.append(
                 p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
@@ -60,15 +57,32 @@ enum Messages {
                     "message": message.id!.uuidString.lowercased(), "thread": thread.id!.uuidString.lowercased(),
                     "bodySha256": LedgerEntry.sha256Hex(body),
                 ],
-                at: now, on: tx)
+                at: now, audience: audience, on: tx)
             try await Timeline.notify(
                 p, side: p.otherSide(of: actor.organizationID), except: actor,
                 kind: d.needsResponse ? .messageNeedsAnswer : .messageReceived,
                 text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: SiteURL.thread(p.id, thread.id), detail: body,
-                about: "thread:\(thread.id!.uuidString.lowercased())", key: event, at: now, on: tx)
+                about: "thread:\(thread.id!.uuidString.lowercased())", key: event, at: now, audience: audience, keyIsNew: true, on: tx)
         }
         message.$author.value = actor.user
         return message
+    }
+
+    private struct AnsweredRequest: Decodable { var id: UUID }
+
+    /// Marks the other side's open requests in the thread answered, in one statement that names them: the post
+    /// runs on SQLite's one writer, where a read and an update per request would each wait their turn.
+    private static func answerOpenRequests(
+        in thread: UUID, from organization: UUID, at now: Date, on tx: any Database
+    ) async throws -> [AnsweredRequest] {
+        try await tx.sql().raw(
+            """
+            UPDATE messages SET responded_at = \(bind: now)
+            WHERE thread_id = \(bind: thread) AND needs_response = \(bind: true) AND responded_at IS NULL
+              AND organization_id <> \(bind: organization)
+            RETURNING id
+            """
+        ).all(decoding: AnsweredRequest.self)
     }
 
     static func threads(of p: Partnership, on db: any Database) async throws -> [MessageThread] {

@@ -22,6 +22,9 @@ enum Notifier {
         var key: String
         /// An iCalendar invitation to attach.
         var calendar: String? = nil
+        /// The key names an event made in the caller's transaction and not yet notified there: no mail can carry it
+        /// yet, so the dedupe read is skipped (it would be one more statement on SQLite's one writer).
+        var keyIsNew = false
     }
 
     static let mailKind = "notification"
@@ -31,9 +34,21 @@ enum Notifier {
         let ids = Array(Set(userIDs))
         guard !ids.isEmpty else { return }
         let users = try await User.query(on: db).filter(\.$id ~~ ids).all()
-        let settings = try await settings(of: ids, on: db)
-        let keys = ids.map { dedupeKey(event.key, $0) }
-        let already = Set(try await OutboxMessage.query(on: db).filter(\.$dedupeKey ~~ keys).all(\.$dedupeKey).compactMap { $0 })
+        let chosen = try await settings(of: ids, on: db)
+        try await notify(users, settings: chosen, of: event, at: now, on: db)
+    }
+
+    /// The same, for people and settings the caller read before its transaction (`PartnershipAudience`); each
+    /// person once. Missing settings mean the defaults.
+    static func notify(
+        _ users: [User], settings: [UUID: NotificationSettings], of event: Event, at now: Date = Date(), on db: any Database
+    ) async throws {
+        guard !users.isEmpty else { return }
+        var already = Set<String>()
+        if !event.keyIsNew {
+            let keys = users.map { dedupeKey(event.key, $0.id!) }
+            already = Set(try await OutboxMessage.query(on: db).filter(\.$dedupeKey ~~ keys).all(\.$dedupeKey).compactMap { $0 })
+        }
         // Rows are gathered and inserted together: this runs inside write transactions, and on SQLite each statement
         // there waits its turn on the one writer.
         var notifications: [Notification] = []

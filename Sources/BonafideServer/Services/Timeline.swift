@@ -6,11 +6,13 @@ import Foundation
 /// their state change runs in, so the change and its record land together or not at all.
 enum Timeline {
     /// Answers the event's id: notifications of this change use it as their identity (one mail per person).
+    /// `audience`, read before the transaction (see `PartnershipAudience` for why that is safe), saves reading the
+    /// webhooks here.
     @discardableResult
     static func append(
         _ partnership: Partnership, actor: Actor?, kind: String, summary: String,
         reason: String? = nil, commitmentID: UUID? = nil, incidentID: UUID? = nil, extra: [String: String] = [:],
-        at date: Date = Date(), on db: any Database
+        at date: Date = Date(), audience: PartnershipAudience? = nil, on db: any Database
     ) async throws -> UUID {
         let event = PartnershipEvent(
             partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
@@ -33,28 +35,41 @@ enum Timeline {
         if !kind.hasPrefix("record.") {
             try await Webhooks.enqueue(
                 kind: kind, partnership: partnership, eventID: event.id!, summary: summary, reason: reason, actor: actor?.user.name,
-                commitmentID: commitmentID, incidentID: incidentID, at: date, on: db)
+                commitmentID: commitmentID, incidentID: incidentID, at: date,
+                enabledHooks: Self.usable(audience, for: partnership)?.webhooks, on: db)
         }
         return event.id!
     }
 
     /// Notifies the partnership's members on the given side (both when nil), never the actor: in the app and by
     /// mail as each chose. `key` names the event (usually the id `append` answered): one mail per person.
+    /// `keyIsNew`: the key is an event made in this transaction and nobody was notified of it yet, so no mail can
+    /// carry it and its dedupe read is skipped. `audience`, read before the transaction, saves reading the members,
+    /// their accounts and settings here.
     static func notify(
         _ partnership: Partnership, side organizationID: UUID?, except actor: Actor?, kind: NotificationKind,
         text: String, link: String, detail: String? = nil, about: String? = nil, key: UUID, calendar: String? = nil, at date: Date = Date(),
-        on db: any Database
+        audience: PartnershipAudience? = nil, keyIsNew: Bool = false, on db: any Database
     ) async throws {
+        let event = Notifier.Event(
+            kind: kind, text: text, link: link, detail: detail,
+            about: about ?? "partnership:\(partnership.id!.uuidString.lowercased())", key: key.uuidString.lowercased(),
+            calendar: calendar, keyIsNew: keyIsNew)
+        if let audience = Self.usable(audience, for: partnership) {
+            let people = audience.people(on: organizationID, except: actor?.id)
+            try await Notifier.notify(people, settings: audience.settings, of: event, at: date, on: db)
+            return
+        }
         var query = PartnershipMember.query(on: db).filter(\.$partnership.$id == partnership.id!)
         if let organizationID { query = query.filter(\.$organization.$id == organizationID) }
         let members = try await query.all().map(\.$user.id).filter { $0 != actor?.id }
-        try await Notifier.notify(
-            members,
-            of: .init(
-                kind: kind, text: text, link: link, detail: detail,
-                about: about ?? "partnership:\(partnership.id!.uuidString.lowercased())", key: key.uuidString.lowercased(),
-                calendar: calendar),
-            at: date, on: db)
+        try await Notifier.notify(members, of: event, at: date, on: db)
+    }
+
+    /// The audience when it is this partnership's; another's is ignored and the rows are read as without one.
+    private static func usable(_ audience: PartnershipAudience?, for partnership: Partnership) -> PartnershipAudience? {
+        guard let audience, audience.partnershipID == partnership.id else { return nil }
+        return audience
     }
 
     /// Newest first, with who made each change (see `TimelineEvent`).

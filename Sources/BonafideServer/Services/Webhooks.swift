@@ -156,14 +156,21 @@ enum Webhooks {
         var data: Data
     }
 
+    /// The endpoints of either side of the partnership that are on.
+    static func enabled(of p: Partnership, on db: any Database) async throws -> [Webhook] {
+        let sides = [p.$organization.id] + (p.$partner.id.map { [$0] } ?? [])
+        return try await Webhook.query(on: db).filter(\.$organization.$id ~~ sides).filter(\.$disabledAt == nil).all()
+    }
+
     /// Queues the event for every enabled endpoint of either side that wants it, in the caller's transaction.
+    /// `enabledHooks`, when the caller read them before its transaction (`PartnershipAudience`), saves reading them here.
     static func enqueue(
         kind: String, partnership p: Partnership, eventID: UUID, summary: String, reason: String?, actor: String?, commitmentID: UUID?,
-        incidentID: UUID?, at now: Date, on db: any Database
+        incidentID: UUID?, at now: Date, enabledHooks: [Webhook]? = nil, on db: any Database
     ) async throws {
-        let sides = [p.$organization.id] + (p.$partner.id.map { [$0] } ?? [])
-        let hooks = try await Webhook.query(on: db).filter(\.$organization.$id ~~ sides).filter(\.$disabledAt == nil).all()
-            .filter { $0.wants(kind) }
+        let candidates: [Webhook]
+        if let enabledHooks { candidates = enabledHooks } else { candidates = try await enabled(of: p, on: db) }
+        let hooks = candidates.filter { $0.wants(kind) }
         guard !hooks.isEmpty else { return }
         let path =
             if let commitmentID { SiteURL.commitment(p.id, commitmentID) } else if let incidentID {

@@ -1,0 +1,47 @@
+import Fluent
+import Foundation
+
+/// Who hears of a change in a partnership: its members with their accounts and notification settings, and the
+/// endpoints of either side that are on. A hot write reads it before its transaction, once, and hands it to
+/// `Timeline.append` and `Timeline.notify`: on SQLite every statement inside the transaction waits its turn on the
+/// one writer and costs a round of thread hops whatever it does, so the writer should spend its turn on what the
+/// change decides, not on reading who to tell.
+///
+/// Reading it outside the transaction is safe because none of it is decided by the change. A member removed or a
+/// webhook turned off at the very moment of the change is a race either way: it lands before or after the commit
+/// whether read inside or out. What the change decides (the message, the requests it answers, the event and its
+/// log entry, the queued trust recompute, the mails' identities) is still read and written inside.
+struct PartnershipAudience: Sendable {
+    struct Member: Sendable {
+        var user: User
+        /// The side the person is a member for, as the membership says.
+        var organizationID: UUID
+    }
+
+    var partnershipID: UUID
+    var members: [Member]
+    /// By user; a person without a row has the defaults.
+    var settings: [UUID: NotificationSettings]
+    /// Enabled endpoints of both sides; which of them want an event is decided per event (`Webhook.wants`).
+    var webhooks: [Webhook]
+
+    /// Three reads, none on the writer: members with their accounts, their settings, and the webhooks.
+    static func load(of p: Partnership, on db: any Database) async throws -> PartnershipAudience {
+        let id = try p.requireID()
+        let rows = try await PartnershipMember.query(on: db).join(User.self, on: \PartnershipMember.$user.$id == \User.$id)
+            .filter(\.$partnership.$id == id).all()
+        let members = try rows.map { Member(user: try $0.joined(User.self), organizationID: $0.$organization.id) }
+        let userIDs = Array(Set(members.map(\.user.id).compactMap { $0 }))
+        var settings: [UUID: NotificationSettings] = [:]
+        if !userIDs.isEmpty { settings = try await Notifier.settings(of: userIDs, on: db) }
+        let webhooks = try await Webhooks.enabled(of: p, on: db)
+        return PartnershipAudience(partnershipID: id, members: members, settings: settings, webhooks: webhooks)
+    }
+
+    /// The members on `side` (everyone when nil) but `actor`, each person once: whom `Timeline.notify` tells.
+    func people(on side: UUID?, except actor: UUID?) -> [User] {
+        var seen = Set<UUID>()
+        return members.filter { side == nil || $0.organizationID == side }.map(\.user)
+            .filter { user in user.id.map { $0 != actor && seen.insert($0).inserted } ?? false }
+    }
+}
