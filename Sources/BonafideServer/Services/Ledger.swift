@@ -30,18 +30,15 @@ enum Ledger {
     }
 
     /// Appends entries in order inside the caller's transaction (one transaction for many entries is
-    /// group commit). Reads the head and the partial tile of each tile level (one query), hashes the new
+    /// group commit). Reads the head and the partial tile of each tile level (`rightEdge`), hashes the new
     /// entries into those tiles in memory, and writes leaves and tiles in multi-row statements: a fixed
     /// number of statements per 500 entries, whatever the size of the log.
     @discardableResult
     static func append(contentsOf entries: [LedgerEntry], partnership id: UUID, on tx: any Database) async throws -> [UInt64] {
         guard !entries.isEmpty else { return [] }
         let sql = try tx.sql()
-        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
-        let head = try await sql.raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)\(unsafeRaw: lock)").first(
-            decoding: HeadRow.self)
+        let (head, partial) = try await rightEdge(of: id, on: sql)
         let start = UInt64(head?.size ?? 0)
-        let partial = try await tiles(Edge.partialTiles(start), of: id, on: sql)
         var edge = try Edge(size: start, tiles: partial)
         let encoded = entries.map { $0.canonical }
         for bytes in encoded { edge.append(leafHash: Merkle.leafHash(bytes)) }
@@ -64,6 +61,51 @@ enum Ledger {
                 .run()
         }
         return entries.indices.map { start + UInt64($0) }
+    }
+
+    /// One row of `rightEdge`'s read on SQLite: the head, or one of its partial tiles.
+    struct EdgeRow: Decodable {
+        var size: Int64?
+        var root: String?
+        var level: Int?
+        var idx: Int64?
+        var hashes: Data?
+    }
+
+    /// The head (nil for an empty log) and the partial tiles of each tile level that an append grows
+    /// (`Edge.partialTiles`). On SQLite in one statement: appends run on the one writer, where every statement waits
+    /// its turn, and nothing else writes between the head and its tiles. A tile level's partial tile is found from
+    /// the head's size inside the statement (tile index = size >> 8·(level+1)); a level whose tile holds nothing yet
+    /// finds no row, as it has none. On PostgreSQL the head is locked first, so concurrent appends serialize, and the
+    /// tiles are read after the lock in a second statement, which sees what the previous holder committed (FOR UPDATE
+    /// is not allowed with UNION, and one statement's snapshot would predate the lock).
+    static func rightEdge(of id: UUID, on sql: any SQLDatabase) async throws -> (head: HeadRow?, tiles: [TileKey: [UInt8]]) {
+        guard sql.dialect.name == "sqlite" else {
+            let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+            let locked = try await sql.raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)\(unsafeRaw: lock)").first(
+                decoding: HeadRow.self)
+            let grown = try await tiles(Edge.partialTiles(UInt64(locked?.size ?? 0)), of: id, on: sql)
+            return (locked, grown)
+        }
+        var query: SQLQueryString =
+            "SELECT size, root, NULL AS level, NULL AS idx, NULL AS hashes FROM ledger_heads WHERE id = \(bind: id)"
+        for level in 0..<8 {
+            query.appendInterpolation(
+                """
+                 UNION ALL SELECT NULL, NULL, level, idx, hashes FROM ledger_tiles WHERE partnership_id = \(bind: id) \
+                AND level = \(bind: level) AND idx = (SELECT size >> \(bind: 8 * (level + 1)) FROM ledger_heads WHERE id = \(bind: id))
+                """ as SQLQueryString)
+        }
+        var head: HeadRow?
+        var partial: [TileKey: [UInt8]] = [:]
+        for row in try await sql.raw(query).all(decoding: EdgeRow.self) {
+            if let size = row.size, let root = row.root {
+                head = HeadRow(size: size, root: root)
+            } else if let level = row.level, let idx = row.idx, let hashes = row.hashes {
+                partial[TileKey(level: level, index: UInt64(idx))] = Array(hashes)
+            }
+        }
+        return (head, partial)
     }
 
     struct NodeKey: Hashable {
