@@ -123,6 +123,80 @@ struct ReadListTests {
         }
     }
 
+    /// The list reads each column that may be empty by itself: set, it shows as written; empty, it is left out.
+    @Test func eachOptionalFieldOfACommitmentIsListedWhenSetAndLeftOutWhenNot() async throws {
+        try await withTestApp { app in
+            let (north, _, pid) = try await app.activePartnership()
+            let bare = try await propose(app, north, pid, "Bare", dueIn: 3)
+            let full = try await propose(app, north, pid, "Full", dueIn: 4)
+            // Whole seconds on different days, so that a column read into another field shows.
+            let midnight = (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+            func day(_ offset: Double) -> Date { Date(timeIntervalSince1970: midnight + offset * 86_400 + 1_234) }
+            let c = try #require(try await Commitment.find(UUID(uuidString: full), on: app.db))
+            c.atRiskReason = "Waiting for access"
+            c.proposedDueAt = day(10)
+            c.proposedDueReason = "Holidays"
+            c.deliveredAt = day(-3)
+            c.completedAt = day(-2)
+            c.pendingTitle = "Full, reworded"
+            c.pendingDeliverable = "A new deliverable"
+            c.pendingAcceptanceCriteria = "Signed"
+            c.pendingChangeSideName = CommitmentSide.recipient.rawValue
+            c.pendingChangeAt = day(-1)
+            try await c.save(on: app.db)
+
+            let list = try await app.api(.GET, "/partnerships/\(pid)/commitments", token: north.token).list
+            func item(_ id: String) -> [String: Any] { list.first { $0["id"] as? String == id } ?? [:] }
+            let listedFull = item(full)
+            #expect(listedFull["atRiskReason"] as? String == "Waiting for access")
+            #expect(listedFull["proposedDueAt"] as? String == rfc3339(day(10)) && listedFull["proposedDueReason"] as? String == "Holidays")
+            #expect(listedFull["deliveredAt"] as? String == rfc3339(day(-3)) && listedFull["completedAt"] as? String == rfc3339(day(-2)))
+            let pending = listedFull["pendingChange"] as? [String: Any]
+            #expect(pending?["title"] as? String == "Full, reworded" && pending?["deliverable"] as? String == "A new deliverable")
+            #expect(pending?["acceptanceCriteria"] as? String == "Signed" && pending?["proposedBy"] as? String == "recipient")
+            #expect(pending?["proposedAt"] as? String == rfc3339(day(-1)))
+            let listedBare = item(bare)
+            #expect(listedBare["title"] as? String == "Bare")
+            for key in ["atRiskReason", "proposedDueAt", "proposedDueReason", "deliveredAt", "completedAt", "pendingChange"] {
+                #expect(listedBare[key] == nil, "\(key)")
+            }
+            for id in [bare, full] {
+                let own = try await app.api(.GET, "/partnerships/\(pid)/commitments/\(id)", token: north.token)
+                #expect(listed(item(id)) == listed(own.body))
+            }
+        }
+    }
+
+    /// A partnership still waiting for its partner has no partner in the list; one that has it names it.
+    @Test func thePartnershipListNamesThePartnerOnceThereIsOne() async throws {
+        try await withTestApp { app in
+            let (north, acme, pid) = try await app.activePartnership()
+            let invited = try await app.api(
+                .POST, "/partnerships", token: north.token, json: #"{"name":"Pilot","partnerEmail":"carol@globex.example"}"#)
+            #expect(invited.status == .created, "\(invited.raw)")
+            let waitingID = invited.body["id"] as? String ?? ""
+            let asked = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: acme.token,
+                json: #"{"body":"Can you share analytics access?","subject":"Access","needsResponse":true}"#)
+            #expect(asked.status == .created, "\(asked.raw)")
+
+            let list = try await app.api(.GET, "/partnerships", token: north.token).list
+            #expect(list.compactMap { $0["id"] as? String } == [waitingID, pid])
+            let active = list.first { $0["id"] as? String == pid } ?? [:]
+            let waiting = list.first { $0["id"] as? String == waitingID } ?? [:]
+            let partner = active["partner"] as? [String: Any]
+            #expect(partner?["id"] as? String == acme.organizationID && partner?["name"] as? String == "Acme")
+            #expect(active["status"] as? String == "active" && active["openRequests"] as? Int == 1)
+            #expect(waiting["partner"] == nil && waiting["invitedEmail"] as? String == "carol@globex.example")
+            #expect(waiting["status"] as? String == "invited" && waiting["openRequests"] as? Int == 0)
+            for item in [active, waiting] {
+                let side = item["organization"] as? [String: Any]
+                #expect(side?["id"] as? String == north.organizationID && side?["name"] as? String == "Northwind")
+                #expect(item["createdAt"] as? String != nil)
+            }
+        }
+    }
+
     @Test func notificationsComeNewestFirstAHundredAtMostWithEveryUnreadOneCounted() async throws {
         try await withTestApp { app in
             let (north, acme, _) = try await app.activePartnership()

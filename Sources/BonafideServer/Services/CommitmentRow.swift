@@ -5,8 +5,8 @@ import SQLKit
 
 /// A commitment as lists read it (the partnership's list, the dashboards): one joined SQL query decoded straight into
 /// values, its owner's name included. Fluent decodes each model through reflection, which profiling showed to cost
-/// most of a list request; this path skips it.
-struct CommitmentRow: Decodable, Sendable {
+/// most of a list request; this path skips it, and `Decodable` too (`init(row:)`).
+struct CommitmentRow: Sendable {
     var id: UUID
     var partnershipId: UUID
     var title: String
@@ -32,17 +32,36 @@ struct CommitmentRow: Decodable, Sendable {
     var pendingChangeSideName: String?
     var pendingChangeAt: Date?
 
-    // Spelled out: converting key case per row and column showed up as a fifth of a list request.
-    enum CodingKeys: String, CodingKey {
-        case id, title, deliverable, status
-        case partnershipId = "partnership_id", acceptanceCriteria = "acceptance_criteria", ownerId = "owner_id"
-        case ownerName = "owner_name", ownerOrganizationId = "owner_organization_id"
-        case recipientOrganizationId = "recipient_organization_id", dueAt = "due_at", timeZone = "time_zone"
-        case atRisk = "at_risk", atRiskReason = "at_risk_reason", proposedDueAt = "proposed_due_at"
-        case proposedDueReason = "proposed_due_reason", deliveredAt = "delivered_at", completedAt = "completed_at"
-        case createdAt = "created_at", pendingTitle = "pending_title", pendingDeliverable = "pending_deliverable"
-        case pendingAcceptanceCriteria = "pending_acceptance_criteria", pendingChangeSideName = "pending_change_side"
-        case pendingChangeAt = "pending_change_at"
+    /// Reads the columns `columns` selects, each with one call to the driver (two when it may be NULL).
+    init(row: any SQLRow) throws {
+        id = try row.decodeUUID(column: "id")
+        partnershipId = try row.decodeUUID(column: "partnership_id")
+        title = try row.decode(column: "title", as: String.self)
+        deliverable = try row.decode(column: "deliverable", as: String.self)
+        acceptanceCriteria = try row.decode(column: "acceptance_criteria", as: String.self)
+        ownerId = try row.decodeUUID(column: "owner_id")
+        ownerName = try row.decode(column: "owner_name", as: String.self)
+        ownerOrganizationId = try row.decodeUUID(column: "owner_organization_id")
+        recipientOrganizationId = try row.decodeUUID(column: "recipient_organization_id")
+        dueAt = try row.decode(column: "due_at", as: Date.self)
+        timeZone = try row.decode(column: "time_zone", as: String.self)
+        let statusName = try row.decode(column: "status", as: String.self)
+        guard let status = CommitmentStatus(rawValue: statusName) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Unknown commitment status \"\(statusName)\"."))
+        }
+        self.status = status
+        atRisk = try row.decode(column: "at_risk", as: Bool.self)
+        atRiskReason = try row.decodeIfPresent(column: "at_risk_reason", as: String.self)
+        proposedDueAt = try row.decodeIfPresent(column: "proposed_due_at", as: Date.self)
+        proposedDueReason = try row.decodeIfPresent(column: "proposed_due_reason", as: String.self)
+        deliveredAt = try row.decodeIfPresent(column: "delivered_at", as: Date.self)
+        completedAt = try row.decodeIfPresent(column: "completed_at", as: Date.self)
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        pendingTitle = try row.decodeIfPresent(column: "pending_title", as: String.self)
+        pendingDeliverable = try row.decodeIfPresent(column: "pending_deliverable", as: String.self)
+        pendingAcceptanceCriteria = try row.decodeIfPresent(column: "pending_acceptance_criteria", as: String.self)
+        pendingChangeSideName = try row.decodeIfPresent(column: "pending_change_side", as: String.self)
+        pendingChangeAt = try row.decodeIfPresent(column: "pending_change_at", as: Date.self)
     }
 
     /// The columns every query of these rows selects, from `commitments c` joined to its owner as `users u`.
@@ -82,7 +101,7 @@ struct CommitmentRow: Decodable, Sendable {
         let closedStatuses: [String] = [CommitmentStatus.completed, .declined, .withdrawn].map(\.rawValue)
         let closed = SQLBind.group(closedStatuses)
         let proposed = CommitmentStatus.proposed.rawValue, accepted = CommitmentStatus.accepted.rawValue
-        return try await db.sql().raw(
+        let rows = try await db.sql().raw(
             """
             SELECT \(unsafeRaw: columns)
             FROM commitments c JOIN users u ON u.id = c.owner_id
@@ -97,6 +116,7 @@ struct CommitmentRow: Decodable, Sendable {
             )
             ORDER BY c.due_at, c.created_at
             """
-        ).all(decoding: CommitmentRow.self)
+        ).all()
+        return try rows.map(CommitmentRow.init(row:))
     }
 }

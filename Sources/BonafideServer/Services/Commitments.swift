@@ -305,13 +305,14 @@ extension Commitments {
     /// Every commitment of the partnership as the API lists them, earliest due first, in one query.
     static func rows(in p: Partnership, on db: any Database) async throws -> [CommitmentRow] {
         let sql = try db.sql()
-        return try await sql.raw(
+        let rows = try await sql.raw(
             """
             SELECT \(unsafeRaw: CommitmentRow.columns)
             FROM commitments c JOIN users u ON u.id = c.owner_id
             WHERE c.partnership_id = \(bind: p.id!)
             ORDER BY c.due_at, c.created_at
             """
-        ).all(decoding: CommitmentRow.self)
+        ).all()
+        return try rows.map(CommitmentRow.init(row:))
     }
 }

@@ -9,7 +9,7 @@ enum Notifications {
         -> (unread: Int, items: [NotificationRow])
     {
         let onlyUnread: SQLQueryString = unreadOnly ? "AND n.read_at IS NULL" : ""
-        let items = try await db.sql().raw(
+        let rows = try await db.sql().raw(
             """
             SELECT n.id, n.text, n.link, n.created_at, n.read_at,
                    (SELECT COUNT(*) FROM notifications c WHERE c.user_id = \(bind: actor.id) AND c.read_at IS NULL) AS unread
@@ -18,7 +18,8 @@ enum Notifications {
             ORDER BY n.created_at DESC, n.id
             LIMIT \(literal: max(0, limit)) OFFSET \(literal: max(0, offset))
             """
-        ).all(decoding: NotificationRow.self)
+        ).all()
+        let items = try rows.map(NotificationRow.init(row:))
         // A page past the last one has no row to carry the count.
         if let first = items.first { return (first.unread, items) }
         return (try await unreadCount(for: actor, on: db), items)
