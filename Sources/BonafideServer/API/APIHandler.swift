@@ -29,7 +29,7 @@ struct RFC3339Transcoder: DateTranscoder {
     static let plain = Date.ISO8601FormatStyle()
     static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    func encode(_ date: Date) throws -> String { Self.plain.format(date) }
+    func encode(_ date: Date) throws -> String { date.rfc3339String }
 
     func decode(_ text: String) throws -> Date {
         if let date = try? Self.plain.parse(text) { return date }
