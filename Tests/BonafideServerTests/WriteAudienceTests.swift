@@ -160,4 +160,157 @@ struct WriteAudienceTests {
             #expect(try await deliveries(of: northwindHook, app) == ["incident.raised", "incident.acknowledge"])
         }
     }
+
+    /// Mails to the person whose subject says `words`.
+    func mails(to person: Account, saying words: String, _ app: Application) async throws -> [OutboxMessage] {
+        try await OutboxMessage.query(on: app.db).filter(\.$toEmail == person.email).all().filter { $0.subject.contains(words) }
+    }
+
+    func memberships(of person: Account, in pid: String, _ app: Application) async throws -> [PartnershipMember] {
+        try await PartnershipMember.query(on: app.db).filter(\.$partnership.$id == UUID(uuidString: pid)!)
+            .filter(\.$user.$id == UUID(uuidString: person.id)!).all()
+    }
+
+    @Test func aProposalTellsTheOtherSideAsEachChoseQueuesBothSidesWebhooksAndMakesItsOwnerAMemberOnce() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ann = try await member(of: a, named: "Ann", in: pid, app)
+            let bea = try await member(of: b, named: "Bea", in: pid, app)
+            // A colleague of Alice's who is not in the partnership yet: owning a commitment makes her a member.
+            let cleo = try await app.invitedMember(of: a, role: "member", name: "Cleo")
+            let off = try await app.api(.PUT, "/me/notifications", token: bea.token, json: #"{"modes":{"commitment.proposed":"off"}}"#)
+            #expect(off.status == .ok, "\(off.raw)")
+            let acmeHook = try await hook(app, by: b, events: #"["commitment.*"]"#)
+            let northwindHook = try await hook(app, by: a, events: #"["message.*"]"#)
+            let due = rfc3339(Date().addingTimeInterval(9 * 86_400))
+            #expect(try await memberships(of: cleo, in: pid, app).isEmpty)
+
+            for title in ["Audit", "Second audit"] {
+                let proposed = try await app.api(
+                    .POST, "/partnerships/\(pid)/commitments", token: a.token,
+                    json: #"{"title":"\#(title)","deliverable":"The audit report","dueAt":"\#(due)","ownerId":"\#(cleo.id)"}"#)
+                #expect(proposed.status == .created, "\(proposed.raw)")
+            }
+
+            #expect(try await told(b, "Cleo proposes “Audit” in Relaunch; accept or decline it", app).count == 1)
+            #expect(try await told(bea, "Cleo proposes “Audit” in Relaunch", app).count == 1, "turned off: still told in the app")
+            #expect(try await told(a, "proposes", app).isEmpty, "never the actor")
+            #expect(try await told(ann, "proposes", app).isEmpty, "nor the actor's own side")
+            #expect(try await told(cleo, "proposes", app).isEmpty, "nor the owner, on the proposing side")
+            let bobs = try await mails(to: b, of: .commitmentProposed, app)
+            #expect(bobs.count == 2, "one mail per proposal")
+            #expect(
+                bobs.allSatisfy { $0.body.hasPrefix("Due ") && $0.body.hasSuffix("Deliverable: The audit report") && $0.status == .queued })
+            #expect(try await mails(to: bea, of: .commitmentProposed, app).isEmpty, "turned off: no mail")
+            #expect(try await mails(to: a, of: .commitmentProposed, app).isEmpty)
+            #expect(try await mails(to: ann, of: .commitmentProposed, app).isEmpty)
+            #expect(try await deliveries(of: acmeHook, app) == ["commitment.proposed", "commitment.proposed"])
+            #expect(try await deliveries(of: northwindHook, app).isEmpty, "it listens to messages only")
+            let cleos = try await memberships(of: cleo, in: pid, app)
+            #expect(cleos.count == 1, "a member once, however many commitments she owns")
+            #expect(cleos.first?.$organization.id == UUID(uuidString: a.organizationID))
+            // Alice was a member already: proposing did not add her again.
+            #expect(try await memberships(of: a, in: pid, app).count == 1)
+        }
+    }
+
+    @Test func raisingAnIncidentTellsTheOtherSideAsEachChoseAndQueuesItsWebhookOnce() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ann = try await member(of: a, named: "Ann", in: pid, app)
+            let bea = try await member(of: b, named: "Bea", in: pid, app)
+            let off = try await app.api(.PUT, "/me/notifications", token: bea.token, json: #"{"modes":{"incident.raised":"off"}}"#)
+            #expect(off.status == .ok, "\(off.raw)")
+            let acmeHook = try await hook(app, by: b, events: #"["incident.*"]"#)
+            let otherHook = try await hook(app, by: b, events: #"["commitment.*"]"#)
+
+            let raised = try await app.api(
+                .POST, "/partnerships/\(pid)/incidents", token: a.token,
+                json:
+                    #"{"title":"Report sent to the wrong client","description":"Our Q3 report reached another customer.","severity":"major"}"#
+            )
+            #expect(raised.status == .created, "\(raised.raw)")
+
+            let line = "An incident was raised against your side in Relaunch: “Report sent to the wrong client”; acknowledge it"
+            #expect(try await told(b, line, app).count == 1)
+            #expect(try await told(bea, line, app).count == 1, "turned off: still told in the app")
+            #expect(try await told(a, "incident", app).isEmpty, "never the actor")
+            #expect(try await told(ann, "incident", app).isEmpty, "nor the actor's own side")
+            let bobs = try await mails(to: b, of: .incidentRaised, app)
+            #expect(bobs.count == 1 && bobs.first?.body == "Severity: major.\n\nOur Q3 report reached another customer.")
+            #expect(try await mails(to: bea, of: .incidentRaised, app).isEmpty, "turned off: no mail")
+            #expect(try await mails(to: a, of: .incidentRaised, app).isEmpty)
+            #expect(try await mails(to: ann, of: .incidentRaised, app).isEmpty)
+            #expect(try await deliveries(of: acmeHook, app) == ["incident.raised"])
+            #expect(try await deliveries(of: otherHook, app).isEmpty, "it listens to commitments only")
+        }
+    }
+
+    @Test func aCheckInsNotesTellTheOtherSideAsEachChoseAndQueueItsWebhook() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ann = try await member(of: a, named: "Ann", in: pid, app)
+            let bea = try await member(of: b, named: "Bea", in: pid, app)
+            let off = try await app.api(.PUT, "/me/notifications", token: bea.token, json: #"{"modes":{"checkIn.changed":"off"}}"#)
+            #expect(off.status == .ok, "\(off.raw)")
+            let acmeHook = try await hook(app, by: b, events: #"["checkin.*"]"#)
+            // On a quarter hour: a meeting is named by its exact start, which must survive the round trip.
+            let first = Date(timeIntervalSince1970: (Date().addingTimeInterval(3_600).timeIntervalSince1970 / 900).rounded(.up) * 900)
+            let created = try await app.api(
+                .POST, "/partnerships/\(pid)/check-ins", token: a.token, json: #"{"frequency":"weekly","firstAt":"\#(rfc3339(first))"}"#)
+            #expect(created.status == .created, "\(created.raw)")
+            let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            let cid = try #require(created.body["id"] as? String)
+            let c = try #require(try await CheckIn.find(UUID(uuidString: cid), on: app.db))
+            let alice = try await actor(a, app)
+
+            _ = try await CheckIns.record(
+                c, meeting: first, held: true, notes: "Agreed the launch plan", in: p, by: alice, now: first.addingTimeInterval(7_200),
+                on: app.db)
+
+            #expect(try await told(b, "Alice noted the check-in “Check-in” of", app).count == 1)
+            #expect(try await told(bea, "Alice noted the check-in", app).count == 1, "turned off: still told in the app")
+            #expect(try await told(a, "noted the check-in", app).isEmpty, "never the actor")
+            #expect(try await told(ann, "noted the check-in", app).isEmpty, "nor the actor's own side")
+            let bobs = try await mails(to: b, saying: "noted the check-in", app)
+            #expect(
+                bobs.count == 1 && bobs.first?.body == "Agreed the launch plan"
+                    && bobs.first?.eventKind == NotificationKind.checkIn.rawValue)
+            #expect(try await mails(to: bea, saying: "noted the check-in", app).isEmpty, "turned off: no mail")
+            #expect(try await mails(to: ann, saying: "noted the check-in", app).isEmpty)
+            #expect(try await deliveries(of: acmeHook, app) == ["checkin.scheduled", "checkin.held"])
+        }
+    }
+
+    @Test func aNewAgreementVersionTellsEveryoneButItsAuthorAsEachChoseAndQueuesBothSidesWebhooks() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let ann = try await member(of: a, named: "Ann", in: pid, app)
+            let bea = try await member(of: b, named: "Bea", in: pid, app)
+            let off = try await app.api(.PUT, "/me/notifications", token: bea.token, json: #"{"modes":{"partnership.changed":"off"}}"#)
+            #expect(off.status == .ok, "\(off.raw)")
+            let acmeHook = try await hook(app, by: b, events: #"["agreement.*"]"#)
+            let northwindHook = try await hook(app, by: a, events: #"["agreement.*"]"#)
+
+            let saved = try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":"v2 text"}"#)
+            #expect(saved.status == .created, "\(saved.raw)")
+
+            let line = "Alice changed the agreement of Relaunch (version 2)"
+            #expect(try await told(b, line, app).count == 1)
+            #expect(try await told(ann, line, app).count == 1, "the author's own side is told too")
+            #expect(try await told(bea, line, app).count == 1, "turned off: still told in the app")
+            #expect(try await told(a, "changed the agreement", app).isEmpty, "never the actor")
+            #expect(try await mails(to: b, saying: line, app).count == 1)
+            #expect(try await mails(to: ann, saying: line, app).count == 1)
+            #expect(try await mails(to: bea, saying: line, app).isEmpty, "turned off: no mail")
+            #expect(try await mails(to: a, saying: line, app).isEmpty)
+            #expect(try await deliveries(of: acmeHook, app) == ["agreement.updated"])
+            #expect(try await deliveries(of: northwindHook, app) == ["agreement.updated"])
+            // The same text again is refused: nothing more is told or queued.
+            let again = try await app.api(.PUT, "/partnerships/\(pid)/agreement", token: a.token, json: #"{"text":"v2 text"}"#)
+            #expect(again.status == .conflict)
+            #expect(try await mails(to: b, saying: "changed the agreement", app).count == 1)
+            #expect(try await deliveries(of: acmeHook, app).count == 1)
+        }
+    }
 }
