@@ -155,6 +155,8 @@ enum CheckIns {
         meeting.recordedAt = now
         let zone = TimeZone(identifier: c.timeZone) ?? .gmt
         let when = occursAt.formatted(Date.FormatStyle(date: .abbreviated, time: .shortened, timeZone: zone))
+        // Who hears of it is not decided by the record: read before the writer's turn (see PartnershipAudience).
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         do {
             try await db.writeTransaction { tx in
                 _ = try await tx.lockedRow(CheckIn.self, c.id!)
@@ -178,10 +180,11 @@ enum CheckIns {
                 let event = try await Timeline.append(
                     p, actor: actor, kind: held ? "checkin.held" : "checkin.skipped", summary: summary,
                     reason: held ? nil : text.nilIfEmpty,
-                    at: now, on: tx)
+                    at: now, audience: audience, on: tx)
                 try await Timeline.notify(
                     p, side: p.otherSide(of: actor.organizationID), except: actor, kind: .checkIn, text: "\(summary) (\(p.name))",
-                    link: SiteURL.checkIns(p.id), detail: text.nilIfEmpty, about: threadKey(c.id), key: event, at: now, on: tx)
+                    link: SiteURL.checkIns(p.id), detail: text.nilIfEmpty, about: threadKey(c.id), key: event, at: now,
+                    audience: audience, keyIsNew: true, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Problem(.conflict, "This meeting was already recorded.")

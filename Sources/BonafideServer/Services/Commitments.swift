@@ -44,19 +44,21 @@ enum Commitments {
         c.atRisk = false
         c.$createdBy.id = actor.id
         c.createdAt = now
+        // Who hears of it is not decided by the proposal: read before the writer's turn (see PartnershipAudience). The
+        // owner made a member below is on the proposing side, which is not told.
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
             try await c.save(on: tx)
-            if try await PartnershipMember.query(on: tx).filter(\.$partnership.$id == p.id!).filter(\.$user.$id == ownerID).first() == nil {
-                try await PartnershipMember(partnershipID: p.id!, userID: ownerID, organizationID: actor.organizationID).save(on: tx)
-            }
+            try await Partnerships.ensureMember(ownerID, of: actor.organizationID, in: p.id!, on: tx)
             let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.proposed",
-                summary: "\(actor.user.name) proposed “\(title)”, owned by \(owner.name)", commitmentID: c.id, at: now, on: tx)
+                summary: "\(actor.user.name) proposed “\(title)”, owned by \(owner.name)", commitmentID: c.id, at: now,
+                audience: audience, on: tx)
             try await Timeline.notify(
                 p, side: recipient, except: actor, kind: .commitmentProposed,
                 text: "\(owner.name) proposes “\(title)” in \(p.name); accept or decline it", link: SiteURL.commitment(p.id, c.id),
                 detail: "Due \(Notifier.dueText(c.dueAt, zone: c.timeZone)).\n\nDeliverable: \(c.deliverable)",
-                about: Self.threadKey(c.id), key: event, at: now, on: tx)
+                about: Self.threadKey(c.id), key: event, at: now, audience: audience, keyIsNew: true, on: tx)
         }
         c.$owner.value = owner
         return c

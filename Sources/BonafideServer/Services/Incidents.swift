@@ -49,19 +49,22 @@ enum Incidents {
         i.acknowledgedAt = d.selfReported ? now : nil
         i.reopenCount = 0
         let verb = d.selfReported ? "disclosed" : "raised"
+        // Who hears of it is not decided by raising it: read before the writer's turn (see PartnershipAudience).
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
             try await i.save(on: tx)
             let event = try await Timeline.append(
                 p, actor: actor, kind: "incident.\(verb)",
                 summary: "\(actor.user.name) \(verb) a \(d.severity.rawValue) incident: “\(title)”", reason: description,
-                incidentID: i.id, at: now, on: tx)
+                incidentID: i.id, at: now, audience: audience, on: tx)
+            // The first notice of this event: the status page's followers are told after it and still look for it.
             try await Timeline.notify(
                 p, side: other, except: actor, kind: .incidentRaised,
                 text: d.selfReported
                     ? "\(actor.user.name) disclosed an incident in \(p.name): “\(title)”"
                     : "An incident was raised against your side in \(p.name): “\(title)”; acknowledge it",
                 link: SiteURL.incident(p.id, i.id), detail: "Severity: \(d.severity.rawValue).\n\n\(description)",
-                about: threadKey(i.id), key: event, at: now, on: tx)
+                about: threadKey(i.id), key: event, at: now, audience: audience, keyIsNew: true, on: tx)
             try await StatusPages.notifyFollowers(
                 of: i, text: "new incident “\(title)” (\(d.severity.rawValue))", key: event, at: now, on: tx)
         }

@@ -250,16 +250,18 @@ enum Partnerships {
         let latest = try await AgreementVersion.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$version, .descending).first()
         if latest?.text == text { throw Problem(.conflict, "This text is the same as the current version \(latest!.version).") }
         let version = AgreementVersion(partnershipID: p.id!, version: (latest?.version ?? 0) + 1, text: text, authorID: actor.id)
+        // Who hears of it is not decided by the new version: read before the writer's turn (see PartnershipAudience).
+        let audience = try await PartnershipAudience.load(of: p, on: db)
         do {
             try await db.writeTransaction { tx in
                 try await version.save(on: tx)
                 let event = try await Timeline.append(
                     p, actor: actor, kind: "agreement.updated",
-                    summary: "\(actor.user.name) wrote version \(version.version) of the agreement", on: tx)
+                    summary: "\(actor.user.name) wrote version \(version.version) of the agreement", audience: audience, on: tx)
                 try await Timeline.notify(
                     p, side: nil, except: actor, kind: .partnershipChanged,
                     text: "\(actor.user.name) changed the agreement of \(p.name) (version \(version.version))",
-                    link: SiteURL.partnership(p.id), key: event, on: tx)
+                    link: SiteURL.partnership(p.id), key: event, audience: audience, keyIsNew: true, on: tx)
             }
         } catch let error as any DatabaseError where error.isConstraintFailure {
             throw Problem(.conflict, "Someone else saved a new version at the same time; reload and apply your change again.")
