@@ -2,6 +2,7 @@ import BonafideCore
 import Crypto
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Browser sessions, kept on the server only for people who signed in. Visitors get no session row: their form
@@ -36,15 +37,25 @@ enum WebSessions {
         req.actor = pendingSecondFactor ? nil : Actor(user: user)
     }
 
-    /// The session of a cookie's secret with its person, in one query (a join, not an eager load's second query):
-    /// every signed-in page and every call of a page's script starts here.
+    /// The session of a cookie's secret with its person, in one plain query (a join, not an eager load's second
+    /// query, and no query builder): every signed-in page and every call of a page's script starts here. Both are
+    /// loaded as Fluent loads them (`load(from:)`), so the session can still be saved (an UPDATE) or deleted.
     static func find(secret raw: String, on db: any Database) async throws -> WebSession? {
         guard
-            let s = try await WebSession.query(on: db).join(User.self, on: \WebSession.$user.$id == \User.$id)
-                .filter(\.$tokenHash == Secrets.digest(raw)).first()
+            let row = try await db.sql().raw(
+                """
+                SELECT u.*, s.id AS s_id, s.token_hash AS s_token_hash, s.user_id AS s_user_id,
+                  s.pending_second_factor AS s_pending_second_factor, s.created_at AS s_created_at,
+                  s.last_seen_at AS s_last_seen_at, s.user_agent AS s_user_agent, s.ip AS s_ip, s.data AS s_data
+                FROM web_sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = \(bind: Secrets.digest(raw))
+                LIMIT 1
+                """
+            ).first()
         else { return nil }
-        s.$user.value = try s.joined(User.self)
-        return s
+        let session = try WebSession.load(from: RowOutput(row: row, prefix: "s_"))
+        session.$user.value = try User.load(from: RowOutput(row: row))
+        return session
     }
 
     /// The person behind a page's script calling the JSON API: their session cookie, and the session's form token
