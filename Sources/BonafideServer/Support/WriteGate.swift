@@ -35,9 +35,7 @@ actor WriteGate {
             pending.append(Pending(file: Self.file(of: database), database: database, work: work, answer: answer))
             if !writing {
                 writing = true
-                // Every statement of a batch resumes this task on the shared pool, where the requests' own tasks
-                // queue up under load; high priority lets the one writer go first, since everyone waits for it.
-                Task(priority: .high) { await drain() }
+                Task { await drain() }
             }
         }
     }
