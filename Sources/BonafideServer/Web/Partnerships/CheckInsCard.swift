@@ -8,7 +8,7 @@ struct CheckInsCard: Sendable {
     var partnershipID: UUID
     var active: Bool
     var suggestion: Date?
-    var checkIns: [CheckIns.Overview]
+    var checkIns: [CheckInSeries]
     /// A form of this card that was refused, shown again as typed with the reason at its field.
     var refused: Refusal? = nil
 
@@ -30,7 +30,7 @@ struct CheckInsCard: Sendable {
         return CheckInsCard(
             partnershipID: p.id!, active: active,
             suggestion: active ? try await CheckIns.suggestion(for: p, sides: sides, on: req.db) : nil,
-            checkIns: try await CheckIns.overview(of: p, on: req.db))
+            checkIns: try await CheckInSeries.all(of: p.id!, on: req.db))
     }
 
     /// A meeting's time as the record form sends it, in the form `ISO8601DateFormatter` writes and the action reads back
@@ -46,20 +46,19 @@ struct CheckInsCard: Sendable {
             return (refused.values, FieldErrors(problem: refused.problem, fields: Self.scheduleFields + ["text", "notes", "occursAt"]))
         }
         let series = HTML.join(
-            checkIns.map { o in
-                let c = o.checkIn
-                let id = c.id!.apiString
+            checkIns.map { c in
+                let id = c.id.apiString
                 let agenda = HTML.join(
-                    o.agenda.map { HTML("<li>\($0.text) <span class=\"small muted\">— \($0.$author.value?.name ?? "")</span></li>") })
+                    c.agenda.map { HTML("<li>\($0.text) <span class=\"small muted\">— \($0.author)</span></li>") })
                 let notes = HTML.join(
-                    o.notes.suffix(3).reversed().map {
+                    c.notes.suffix(3).reversed().map {
                         HTML(
-                            "<li><strong>\(clock.format($0.occursAt, "d MMM"))</strong>: \($0.text) <span class=\"small muted\">— \($0.$author.value?.name ?? "")</span></li>"
+                            "<li><strong>\(clock.format($0.occursAt, "d MMM"))</strong>: \($0.text) <span class=\"small muted\">— \($0.author)</span></li>"
                         )
                     })
-                let pending = o.unrecorded.suffix(3).reversed()
-                let (recordValues, recordErrors) = typed(.record(c.id!))
-                let (agendaValues, agendaErrors) = typed(.agenda(c.id!))
+                let pending = c.unrecorded.suffix(3).reversed()
+                let (recordValues, recordErrors) = typed(.record(c.id))
+                let (agendaValues, agendaErrors) = typed(.agenda(c.id))
                 let record: HTML =
                     pending.isEmpty || c.cancelledAt != nil
                     ? ""
@@ -70,13 +69,13 @@ struct CheckInsCard: Sendable {
                     <button class="secondary" name="status" value="held">It was held</button> <button class="secondary" name="status" value="skipped">It was skipped</button></form>
                     """
                 let skipped: HTML =
-                    o.skipped > 0
-                    ? "<p class=\"risk\" id=\"skipped-\(id)\">\(o.skipped) meeting\(o.skipped == 1 ? "" : "s") skipped in the last 90 days.</p>"
+                    c.skipped > 0
+                    ? "<p class=\"risk\" id=\"skipped-\(id)\">\(c.skipped) meeting\(c.skipped == 1 ? "" : "s") skipped in the last 90 days.</p>"
                     : ""
                 let upcoming: HTML =
                     c.cancelledAt != nil
                     ? "<span class=\"badge danger\">cancelled</span>"
-                    : "next: <strong>\(clock.format(o.next, "EEE d MMM, HH:mm"))</strong> (\(c.frequency.label), \(c.durationMinutes) min)"
+                    : "next: <strong>\(clock.format(c.next, "EEE d MMM, HH:mm"))</strong> (\(c.frequency.label), \(c.durationMinutes) min)"
                 let addAgenda: HTML =
                     c.cancelledAt == nil && active
                     ? "<form method=\"post\" action=\"\(SiteURL.checkInAgenda(partnershipID, c.id))\">\(token)\(agendaErrors.general)<label for=\"agenda-\(id)\">Add to the agenda</label><input id=\"agenda-\(id)\" name=\"text\" required maxlength=\"2000\" value=\"\(agendaValues["text"] ?? "")\"\(agendaErrors.invalid("text"))>\(agendaErrors.message("text"))<button class=\"secondary\">Add</button></form>"
@@ -88,8 +87,8 @@ struct CheckInsCard: Sendable {
                 return """
                     <div class="check-in" id="check-in-\(id)"><h3>\(c.title)</h3><p>\(upcoming)\(c.videoLink.isEmpty ? "" : HTML(" · <a href=\"\(c.videoLink)\" rel=\"noopener noreferrer\">video link</a>"))</p>
                     \(skipped)
-                    \(o.agenda.isEmpty ? HTML("<p class=\"muted small\">Nothing on the next agenda yet.</p>") : HTML("<p>Agenda:</p><ul>\(agenda)</ul>"))\(addAgenda)
-                    \(o.notes.isEmpty ? "" : HTML("<p>Latest notes:</p><ul>\(notes)</ul>"))\(record)\(cancel)</div>
+                    \(c.agenda.isEmpty ? HTML("<p class=\"muted small\">Nothing on the next agenda yet.</p>") : HTML("<p>Agenda:</p><ul>\(agenda)</ul>"))\(addAgenda)
+                    \(c.notes.isEmpty ? "" : HTML("<p>Latest notes:</p><ul>\(notes)</ul>"))\(record)\(cancel)</div>
                     """
             })
         let (values, errors) = typed(.schedule)
