@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// A partnership at a glance: who is in it, an overview of what needs attention, the viewer's trust in the partner, the
 /// agreement, commitments (filtered), conversations, incidents, check-ins, documents and the record, each a section the
@@ -146,11 +147,11 @@ struct PartnershipPage: Sendable {
         let open = commitments.filter { [.proposed, .accepted, .delivered].contains($0.status) }
         let incidents = try await IncidentSummary.all(in: id, on: db)
         let requests = try await RequestTiming.all(in: id, on: db)
-        let entries = try await Ledger.newestEntries(of: id, limit: WebPages.timelineLength, on: db)
+        let entries = try await LedgerLine.newest(of: id, limit: WebPages.timelineLength, on: db.sql())
         // Keyed as `WebPages.actorNames` keys them; only actors who are not members are looked up.
         var names = Dictionary(members.map { ($0.userId.uuidString.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
-        let unnamed = entries.filter { e in e.entry.actor.map { names[$0] == nil } ?? false }
-        let others = try await WebPages.actorNames(unnamed, on: db)
+        let unnamed = entries.filter { e in e.actor.map { names[$0] == nil } ?? false }
+        let others = try await WebPages.actorNames(of: unnamed.map(\.actor), on: db)
         names.merge(others) { known, _ in known }
         var tone: Tone?
         // Whoever sees the page belongs to one of the sides, so its setting is already at hand.
@@ -223,7 +224,7 @@ struct PartnershipPage: Sendable {
             record: Record(
                 size: witnessing.head.size, rootPrefix: String(Data(witnessing.head.root).base64EncodedString().prefix(16)), signer: signer,
                 witnessedSize: witnessing.witnessedSize, conflict: witnessing.conflict,
-                latest: entries.map { WebPages.plainLine($0.entry, names: names, clock: clock) }),
+                latest: entries.map { WebPages.plainLine($0, names: names, clock: clock) }),
             witness: p.status == .active
                 ? BrowserWitness(
                     partnershipID: id, organizationID: actor.organizationID, organizationName: orgNames[actor.organizationID] ?? "",

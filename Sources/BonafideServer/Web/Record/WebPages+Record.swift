@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 extension WebPages {
@@ -9,12 +10,12 @@ extension WebPages {
 
     /// One log entry in plain words for the partnership page, in the viewer's time zone: "Carla Diaz · Tue 3 Dec, 14:02".
     /// The record page keeps the technical view (index, event type, witnessing per entry).
-    static func plainLine(_ entry: LedgerEntry, names: [String: String], clock: Clock) -> HTML {
+    static func plainLine(_ entry: LedgerLine, names: [String: String], clock: Clock) -> HTML {
         let who = entry.actor.flatMap { names[$0] } ?? "Bonafide"
         let when = entry.date.map { clock.format($0, "EEE d MMM, HH:mm") } ?? entry.time
-        let reason: HTML = entry.payload["reason"].map { HTML(": <em>\($0)</em>") } ?? ""
+        let reason: HTML = entry.reason.map { HTML(": <em>\($0)</em>") } ?? ""
         return """
-            <li>\(entry.payload["summary"] ?? plainWords(entry.type))\(reason)<div class="small muted">\(who) · \(when)</div></li>
+            <li>\(entry.summary ?? plainWords(entry.type))\(reason)<div class="small muted">\(who) · \(when)</div></li>
             """
     }
 
@@ -28,10 +29,19 @@ extension WebPages {
     }
 
     static func actorNames(_ entries: [(index: UInt64, entry: LedgerEntry)], on db: any Database) async throws -> [String: String] {
-        let ids = Set(entries.compactMap { $0.entry.actor.flatMap(UUID.init(uuidString:)) })
+        try await actorNames(of: entries.map(\.entry.actor), on: db)
+    }
+
+    /// The names of the people among `actors` (entries' actor fields), keyed as the entries write them; only the
+    /// names are read, in one plain query.
+    static func actorNames(of actors: [String?], on db: any Database) async throws -> [String: String] {
+        let ids = Set(actors.compactMap { $0.flatMap(UUID.init(uuidString:)) })
         guard !ids.isEmpty else { return [:] }
-        let users = try await User.query(on: db).filter(\.$id ~~ Array(ids)).all()
-        return Dictionary(users.map { ($0.id!.uuidString.lowercased(), $0.name) }, uniquingKeysWith: { a, _ in a })
+        let rows = try await db.sql().raw("SELECT id, name FROM users WHERE id IN \(SQLBind.group(Array(ids)))").all()
+        let names = try rows.map { row in
+            (try row.decodeUUID(column: "id").uuidString.lowercased(), try row.decode(column: "name", as: String.self))
+        }
+        return Dictionary(names, uniquingKeysWith: { a, _ in a })
     }
 
     static func record(_ req: Request) async throws -> HTML {
