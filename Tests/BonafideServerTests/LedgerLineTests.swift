@@ -27,9 +27,9 @@ struct LedgerLineTests {
 
         var other = entries[0]
         other.format = "bonafide-entry/v0"
-        #expect(throws: (any Error).self) { try LedgerEntry(canonical: other.canonical) }
-        #expect(throws: (any Error).self) { try JSONDecoder().decode(LedgerLine.self, from: Data(other.canonical)) }
+        #expect(throws: (any Error).self) { _ = try LedgerEntry(canonical: other.canonical) }
+        #expect(throws: (any Error).self) { _ = try JSONDecoder().decode(LedgerLine.self, from: Data(other.canonical)) }
         let noPayload = Data(#"{"format":"bonafide-entry/v1","partnership":"p","time":"t","type":"x"}"#.utf8)
-        #expect(throws: (any Error).self) { try JSONDecoder().decode(LedgerLine.self, from: noPayload) }
+        #expect(throws: (any Error).self) { _ = try JSONDecoder().decode(LedgerLine.self, from: noPayload) }
     }
 }
