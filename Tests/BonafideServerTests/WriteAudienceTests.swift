@@ -313,4 +313,32 @@ struct WriteAudienceTests {
             #expect(try await deliveries(of: acmeHook, app).count == 1)
         }
     }
+
+    /// The audience is read before the write's turn; an endpoint deleted or turned off in between is skipped, and the
+    /// change it would have announced is still stored (a plain insert would break the delivery's foreign key).
+    @Test func aWebhookDeletedAfterTheAudienceWasReadIsSkippedAndTheChangeStands() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let gone = try await hook(app, by: b, events: #"["message.*"]"#)
+            let off = try await hook(app, by: b, events: #"["message.*"]"#)
+            let kept = try await hook(app, by: a, events: #"["message.*"]"#)
+            let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            let audience = try await PartnershipAudience.load(of: p, on: app.db)
+            #expect(audience.webhooks.count == 3)
+            #expect(try await app.api(.DELETE, "/webhooks/\(gone)", token: b.token).status == .noContent)
+            let disabled = try #require(try await Webhook.find(off, on: app.db))
+            disabled.disabledAt = Date()
+            try await disabled.save(on: app.db)
+
+            let alice = try await actor(a, app)
+            let event = try await app.db.writeTransaction { tx in
+                try await Timeline.append(p, actor: alice, kind: "message.posted", summary: "Alice wrote", audience: audience, on: tx)
+            }
+
+            #expect(try await PartnershipEvent.find(event, on: app.db) != nil)
+            #expect(try await deliveries(of: kept, app) == ["message.posted"])
+            #expect(try await deliveries(of: off, app).isEmpty)
+            #expect(try await WebhookDelivery.query(on: app.db).filter(\.$webhook.$id == gone).count() == 0)
+        }
+    }
 }

@@ -7,9 +7,9 @@ import Foundation
 /// one writer and costs a round of thread hops whatever it does, so the writer should spend its turn on what the
 /// change decides, not on reading who to tell.
 ///
-/// Reading it outside the transaction is safe because none of it is decided by the change. A member removed or a
-/// webhook turned off at the very moment of the change is a race either way: it lands before or after the commit
-/// whether read inside or out. What the change decides (the message, the requests it answers, the event and its
+/// Reading it outside the transaction is safe because none of it is decided by the change. A member removed at the
+/// very moment of the change is a race either way: it lands before or after the commit whether read inside or out.
+/// A webhook deleted or turned off meanwhile is skipped by the insert of the deliveries itself (`Webhooks.enqueue`). What the change decides (the message, the requests it answers, the event and its
 /// log entry, the queued trust recompute, the mails' identities) is still read and written inside.
 struct PartnershipAudience: Sendable {
     struct Member: Sendable {

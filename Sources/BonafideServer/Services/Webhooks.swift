@@ -184,10 +184,29 @@ enum Webhooks {
                 partnership: .init(id: p.id!.apiString, name: p.name), summary: summary, reason: reason, actor: actor,
                 commitmentId: commitmentID?.apiString, incidentId: incidentID?.apiString, eventId: eventID.apiString, path: path))
         let payload = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
+        let messageID = "msg_" + eventID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        if enabledHooks != nil {
+            // Read before the transaction: an endpoint deleted or turned off since then is skipped here, in the same
+            // one statement, where a plain insert would break the foreign key and lose the change it announces.
+            let rows: [any SQLExpression] = try hooks.map { hook in
+                SQLQueryString(
+                    """
+                    SELECT \(bind: UUID()), id, \(bind: messageID), \(bind: kind), \(bind: payload), \(bind: WebhookDeliveryStatus.pending.rawValue), 0, \(bind: now)
+                    FROM webhooks WHERE id = \(bind: try hook.requireID()) AND disabled_at IS NULL
+                    """)
+            }
+            try await db.sql().raw(
+                """
+                INSERT INTO \(ident: WebhookDelivery.schema) (id, webhook_id, message_id, event_type, payload, status, attempts, created_at)
+                \(SQLList(rows, separator: SQLRaw(" UNION ALL ")))
+                """
+            ).run()
+            return
+        }
         let deliveries = hooks.map { hook in
             let delivery = WebhookDelivery()
             delivery.$webhook.id = hook.id!
-            delivery.messageID = "msg_" + eventID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            delivery.messageID = messageID
             delivery.eventType = kind
             delivery.payload = payload
             delivery.status = .pending
