@@ -175,11 +175,6 @@ enum Accounts {
         guard secret.hasPrefix("bfd_"), secret.count < 200 else { return nil }
         // The token and its person in one query (a join, not an eager load's second query): every API call starts here.
         // Of the token only what recording its use needs is read, as plain values: no token model is decoded.
-        struct TokenUse: Decodable {
-            var token_id: UUID
-            var token_last_used_at: Date?
-            var token_last_used_ip: String?
-        }
         guard
             let row = try await db.sql().raw(
                 """
@@ -190,12 +185,15 @@ enum Accounts {
                 """
             ).first()
         else { return nil }
-        let user = try row.decode(fluentModel: User.self)
-        let use = try row.decode(model: TokenUse.self)
+        // Column by column, without reflection or keyed decoding containers (`User.load(from:)`, `SQLRow+Columns`).
+        let user = try User.load(from: RowOutput(row: row))
+        let tokenID = try row.decodeUUID(column: "token_id")
+        let lastUsedAt = try row.decodeIfPresent(column: "token_last_used_at", as: Date.self)
+        let lastUsedIP = try row.decodeIfPresent(column: "token_last_used_ip", as: String.self)
         // Record use at most once a minute (or when the address changes) so reads do not become writes.
         let now = Date()
-        if (use.token_last_used_at ?? .distantPast) < now.addingTimeInterval(-60) || use.token_last_used_ip != address {
-            try await APIToken.query(on: db).filter(\.$id == use.token_id).set(\.$lastUsedAt, to: now).set(\.$lastUsedIP, to: address)
+        if (lastUsedAt ?? .distantPast) < now.addingTimeInterval(-60) || lastUsedIP != address {
+            try await APIToken.query(on: db).filter(\.$id == tokenID).set(\.$lastUsedAt, to: now).set(\.$lastUsedIP, to: address)
                 .update()
         }
         return user
