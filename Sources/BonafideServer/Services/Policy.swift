@@ -23,7 +23,7 @@ enum Policy {
                 """
             ).first()
         else { throw Problem.notFound("partnership") }
-        let partnership = try row.decode(fluentModel: Partnership.self)
+        let partnership = try Partnership.load(from: RowOutput(row: row))
         let isMember = try row.decode(column: "viewer_is_member", as: Int.self) == 1
         guard Access.canView(partnership, by: actor, isMember: isMember) else { throw Problem.notFound("partnership") }
         return partnership
