@@ -17,13 +17,21 @@ enum Messages {
         let body = d.body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...10_000).contains(body.length) else { throw Problem.invalid("body", "A message must have 1 to 10000 characters.") }
         let thread: MessageThread
+        let toneAnalysed: Bool
         if let threadID = d.threadID {
+            // The thread and whether either side has its tone analysed, in one plain read before the writer's turn.
             guard
-                let t = try await MessageThread.query(on: db).filter(\.$id == threadID)
-                    .filter(\.$partnership.$id == p.id!).first()
+                let row = try await db.sql().raw(
+                    """
+                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed
+                    FROM message_threads t WHERE t.id = \(bind: threadID) AND t.partnership_id = \(bind: p.id!)
+                    """
+                ).first()
             else { throw Problem.invalid("threadId", "No thread with that id exists in this partnership.") }
-            thread = t
+            thread = try MessageThread.load(from: RowOutput(row: row))
+            toneAnalysed = try row.decode(column: "tone_analysed", as: Int.self) == 1
         } else {
+            toneAnalysed = try await MessageTone.isAnalysed(in: p, on: db)
             let subject = (d.subject ?? String(body.prefix(60))).trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...200).contains(subject.length) else { throw Problem.invalid("subject", "The subject must have 1 to 200 characters.") }
             thread = MessageThread()
@@ -39,7 +47,7 @@ enum Messages {
         message.body = body
         message.needsResponse = d.needsResponse
         message.createdAt = now
-        if try await MessageTone.isAnalysed(in: p, on: db) { MessageTone.score(message) }
+        if toneAnalysed { MessageTone.score(message) }
         // Who hears of it is not decided by the post: read before the writer's turn (see PartnershipAudience).
         let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
@@ -144,8 +152,18 @@ enum MessageTone {
     static let backfillLimit = 20_000
 
     static func isAnalysed(in p: Partnership, on db: any Database) async throws -> Bool {
+        guard let row = try await db.sql().raw("SELECT \(analysedColumn(in: p)) AS tone_analysed").first() else { return false }
+        return try row.decode(column: "tone_analysed", as: Int.self) == 1
+    }
+
+    /// `isAnalysed` as a column (1 or 0) of another statement, so a post in a thread reads it with the thread.
+    static func analysedColumn(in p: Partnership) -> SQLQueryString {
         let sides = [p.$organization.id, p.$partner.id].compactMap { $0 }
-        return try await Organization.query(on: db).filter(\.$id ~~ sides).filter(\.$messageSentiment == true).count() > 0
+        return """
+            CASE WHEN EXISTS (
+              SELECT 1 FROM organizations o WHERE o.id IN \(SQLBind.group(sides)) AND o.message_sentiment = \(bind: true)
+            ) THEN 1 ELSE 0 END
+            """
     }
 
     static func isShown(to actor: Actor, on db: any Database) async throws -> Bool {
