@@ -1,0 +1,83 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// The thread a message is posted in, read with the tone setting in one plain query and loaded property by property
+/// (`Messages.post`): it must be the thread Fluent would have loaded, saved as an update of its last message only.
+@Suite("Message thread row")
+struct MessageThreadRowTests {
+    @Test func loadsTheThreadAsFluentLoadsIt() async throws {
+        try await withTestApp { app in
+            let (a, _, pid) = try await app.activePartnership()
+            let asked = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Which fonts?","subject":"Fonts"}"#)
+            #expect(asked.status == .created, "\(asked.raw)")
+            let id = try #require(UUID(uuidString: asked.body["threadId"] as? String ?? ""))
+            let row = try #require(try await app.db.sql().raw("SELECT * FROM message_threads WHERE id = \(bind: id)").first())
+            let loaded = try MessageThread.load(from: RowOutput(row: row))
+            let fluent = try #require(try await MessageThread.find(id, on: app.db))
+
+            #expect(loaded.subject == "Fonts" && loaded.$partnership.id == UUID(uuidString: pid))
+            #expect(loaded.$createdBy.id == UUID(uuidString: a.id))
+            #expect(SessionLookupTests.values(loaded) == SessionLookupTests.values(fluent))
+            #expect(StoredColumns.of(loaded) == StoredColumns.of(fluent))
+            #expect(loaded._$idExists && !loaded.hasChanges && StoredColumns.changed(in: loaded).isEmpty)
+
+            // Only what changed is written: a change made meanwhile to another column survives the save.
+            try await MessageThread.query(on: app.db).filter(\.$id == id).set(\.$subject, to: "Fonts and colours").update()
+            let later = loaded.lastMessageAt.addingTimeInterval(60)
+            loaded.lastMessageAt = later
+            #expect(StoredColumns.changed(in: loaded) == ["last_message_at"])
+            try await loaded.save(on: app.db)
+            let after = try #require(try await MessageThread.find(id, on: app.db))
+            #expect(after.subject == "Fonts and colours" && after.createdAt == fluent.createdAt)
+            #expect(abs(after.lastMessageAt.timeIntervalSince(later)) < 0.001)
+            #expect(try await MessageThread.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test func aReplyMovesItsThreadIsScoredWhenASideOptedInAndStaysInItsPartnership() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            func post(_ json: String, by account: Account, in partnership: String) async throws -> HTTPStatus {
+                try await app.api(.POST, "/partnerships/\(partnership)/messages", token: account.token, json: json).status
+            }
+            let asked = try await app.api(
+                .POST, "/partnerships/\(pid)/messages", token: a.token, json: #"{"body":"Is the release late?","subject":"Release"}"#)
+            let tid = asked.body["threadId"] as? String ?? ""
+            let id = try #require(UUID(uuidString: tid))
+            let before = try #require(try await MessageThread.find(id, on: app.db))
+
+            // Nobody opted in: a reply in the thread is not analysed.
+            #expect(
+                try await post(#"{"body":"Sorry, it is late and the tests are failing.","threadId":"\#(tid)"}"#, by: b, in: pid) == .created
+            )
+            #expect(try await Message.query(on: app.db).filter(\.$sentiment != nil).count() == 0)
+            let moved = try #require(try await MessageThread.find(id, on: app.db))
+            #expect(moved.lastMessageAt > before.lastMessageAt && moved.subject == "Release" && moved.createdAt == before.createdAt)
+
+            // Northwind opts in: the other side's next reply in the thread is analysed.
+            let optIn = try await app.api(.PATCH, "/organization", token: a.token, json: #"{"messageSentiment":true}"#)
+            #expect(optIn.status == .ok, "\(optIn.raw)")
+            let thanks = "Fixed and shipped. Thanks for your patience, great teamwork!"
+            #expect(try await post(#"{"body":"\#(thanks)","threadId":"\#(tid)"}"#, by: b, in: pid) == .created)
+            let reply = try #require(try await Message.query(on: app.db).filter(\.$body == thanks).first())
+            #expect(reply.sentiment != nil && reply.$thread.id == id)
+            #expect(try await MessageThread.query(on: app.db).count() == 1)
+
+            // A thread of another partnership is refused there, and nothing is written.
+            let (c, _, other) = try await app.activePartnership(("Carol", "Globex"), ("Dan", "Initech"))
+            let messages = try await Message.query(on: app.db).count()
+            let latest = try await MessageThread.find(id, on: app.db)?.lastMessageAt
+            let refused = try await app.api(
+                .POST, "/partnerships/\(other)/messages", token: c.token, json: #"{"body":"Hello","threadId":"\#(tid)"}"#)
+            #expect(refused.status == .unprocessableEntity && refused.body["field"] as? String == "threadId", "\(refused.raw)")
+            #expect(try await Message.query(on: app.db).count() == messages)
+            #expect(try await MessageThread.find(id, on: app.db)?.lastMessageAt == latest)
+        }
+    }
+}
