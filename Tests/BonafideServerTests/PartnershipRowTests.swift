@@ -36,7 +36,7 @@ struct PartnershipRowTests {
             // Someone of neither side still finds nothing.
             let eve = try await app.register("Eve", org: "Other")
             let stranger = try #require(try await User.find(UUID(uuidString: eve.id), on: app.db))
-            await #expect(throws: Problem.self) { try await Policy.partnership(id, for: Actor(user: stranger), on: app.db) }
+            await #expect(throws: Problem.self) { _ = try await Policy.partnership(id, for: Actor(user: stranger), on: app.db) }
         }
     }
 }
