@@ -52,3 +52,43 @@ extension Date {
         }
     }
 }
+
+extension Date {
+    /// The date `rfc3339String` writes, read back digit by digit: UTC to the whole second, 1970 to 9999, a real
+    /// calendar day; nil for any other text (the caller then asks the format style). A stored trust report's dates
+    /// went through `JSONDecoder`'s ISO 8601 strategy, which works the instant out through `Calendar` each time.
+    init?(rfc3339String text: String) {
+        var text = text
+        let parsed: Int? = text.withUTF8 { bytes -> Int? in
+            guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+                bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
+            else { return nil }
+            func number(_ start: Int, _ digits: Int) -> Int? {
+                var value = 0
+                for position in start..<(start + digits) {
+                    let digit = Int(bytes[position]) - Int(UInt8(ascii: "0"))
+                    guard digit >= 0, digit <= 9 else { return nil }
+                    value = value * 10 + digit
+                }
+                return value
+            }
+            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
+                let minute = number(14, 2), let second = number(17, 2),
+                year >= 1970, (1...12).contains(month), hour < 24, minute < 60, second < 60
+            else { return nil }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            guard day >= 1, day <= monthDays[month - 1] else { return nil }
+            // Howard Hinnant's `days_from_civil`, the inverse of what `rfc3339String` counts: years from March first.
+            let marchYear = month <= 2 ? year - 1 : year
+            let era = marchYear / 400
+            let yearOfEra = marchYear - era * 400
+            let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            let daysSince1970 = era * 146_097 + dayOfEra - 719_468
+            return daysSince1970 * 86_400 + hour * 3_600 + minute * 60 + second
+        }
+        guard let parsed else { return nil }
+        self.init(timeIntervalSinceReferenceDate: TimeInterval(parsed - 978_307_200))
+    }
+}

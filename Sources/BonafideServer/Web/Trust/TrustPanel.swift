@@ -5,7 +5,8 @@ import Foundation
 /// The viewer's trust in another organization: the figure with its uncertainty, the four components, the
 /// network's view, why, and how it changed.
 struct TrustPanel: Sendable {
-    var assessment: TrustService.Assessment
+    /// Only what the panel shows of the assessment.
+    var assessment: TrustService.PanelReport
     var history: [TrustService.HistoryPoint]
     var subject: UUID
     var clock: Clock
