@@ -121,7 +121,7 @@ struct DashboardData: Sendable {
 
     /// The incidents that wait for the organization: open ones it is responsible for (to acknowledge), resolved ones
     /// that affected it (to accept the fix or reopen).
-    private static func waitingIncidents(in partnershipIDs: [UUID], for organization: UUID, on db: any Database) async throws
+    static func waitingIncidents(in partnershipIDs: [UUID], for organization: UUID, on db: any Database) async throws
         -> [IncidentSummary]
     {
         try await db.sql().raw(
@@ -135,6 +135,6 @@ struct DashboardData: Sendable {
               OR (i.affected_organization_id = \(bind: organization) AND i.status = \(bind: IncidentStatus.resolved.rawValue)))
             ORDER BY i.raised_at, i.id
             """
-        ).all(decoding: IncidentSummary.self)
+        ).all().map(IncidentSummary.init(row:))
     }
 }

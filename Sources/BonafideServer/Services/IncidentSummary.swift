@@ -51,6 +51,6 @@ struct IncidentSummary: Decodable, Sendable {
             ORDER BY raised_at DESC
             LIMIT 500
             """
-        ).all(decoding: IncidentSummary.self)
+        ).all().map(IncidentSummary.init(row:))
     }
 }

@@ -39,10 +39,10 @@ enum Notifications {
 
     /// Counted by the database in plain SQL: every signed-in page's frame asks (the bell's badge).
     static func unreadCount(for actor: Actor, on db: any Database) async throws -> Int {
-        struct Count: Decodable { var n: Int }
-        return try await db.sql().raw(
+        // The one column read as it is (`SQLRow+Columns`), not through `SQLRowDecoder`: every page's frame shows it.
+        try await db.sql().raw(
             "SELECT COUNT(*) AS n FROM notifications WHERE user_id = \(bind: actor.id) AND read_at IS NULL"
-        ).first(decoding: Count.self)?.n ?? 0
+        ).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     static func markAllRead(for actor: Actor, now: Date = Date(), on db: any Database) async throws {

@@ -50,18 +50,11 @@ enum Onboarding {
         guard Policy.canManage(actor) else { return nil }
         let org = actor.organizationID
         var done = Set<Step>()
-        // One query for every step but the profile's list of capabilities (an array, stored differently per database):
-        // the inbox loads this on every visit.
-        struct Counts: Decodable {
-            var sections: Int
-            var partnerships: Int
-            var people: Int
-            var invitations: Int
-            var keys: Int
-            var surveys: Int
-        }
+        // One query for every step, with the organization's description and capabilities (an array, stored
+        // differently per database, so tested here rather than in SQL), read column by column: the inbox loads this on
+        // every visit, and the organization was a second statement through the query builder.
         let sql = try db.sql()
-        let counts = try await sql.raw(
+        let row = try await sql.raw(
             """
             SELECT
               CASE WHEN EXISTS (SELECT 1 FROM profile_sections WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS sections,
@@ -71,20 +64,28 @@ enum Onboarding {
               CASE WHEN EXISTS (SELECT 1 FROM colleague_invitations WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS invitations,
               CASE WHEN EXISTS (SELECT 1 FROM vault_organization_keys WHERE organization_id = \(bind: org))
                 OR EXISTS (SELECT 1 FROM witness_keys WHERE id = \(bind: org)) THEN 1 ELSE 0 END AS keys,
-              CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS surveys
+              CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS surveys,
+              (SELECT description FROM organizations WHERE id = \(bind: org)) AS organization_description,
+              (SELECT capabilities FROM organizations WHERE id = \(bind: org)) AS organization_capabilities
             """
-        ).first(decoding: Counts.self)
-        guard let counts else { return Progress(done: done) }
-        if counts.sections > 0 { done.insert(.profile) }
-        if !done.contains(.profile), let o = try await Organization.find(org, on: db),
-            !o.description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !o.capabilities.isEmpty
+        ).first()
+        guard let row else { return Progress(done: done) }
+        func count(_ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
+        let (sections, partnerships, people) = (try count("sections"), try count("partnerships"), try count("people"))
+        let (invitations, keys, surveys) = (try count("invitations"), try count("keys"), try count("surveys"))
+        if sections > 0 { done.insert(.profile) }
+        // Read only when the sections did not settle it, as the organization was; no organization, no profile.
+        if !done.contains(.profile),
+            let description = try row.decodeIfPresent(column: "organization_description", as: String.self),
+            let capabilities = try row.decodeIfPresent(column: "organization_capabilities", as: [String].self),
+            !description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !capabilities.isEmpty
         {
             done.insert(.profile)
         }
-        if counts.partnerships > 0 { done.insert(.partnership) }
-        if counts.people > 1 || counts.invitations > 0 { done.insert(.colleague) }
-        if counts.keys > 0 { done.insert(.keys) }
-        if counts.surveys > 0 { done.insert(.survey) }
+        if partnerships > 0 { done.insert(.partnership) }
+        if people > 1 || invitations > 0 { done.insert(.colleague) }
+        if keys > 0 { done.insert(.keys) }
+        if surveys > 0 { done.insert(.survey) }
         return Progress(done: done)
     }
 }
