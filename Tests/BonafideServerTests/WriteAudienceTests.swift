@@ -341,4 +341,36 @@ struct WriteAudienceTests {
             #expect(try await WebhookDelivery.query(on: app.db).filter(\.$webhook.$id == gone).count() == 0)
         }
     }
+
+    /// More endpoints than SQLite takes terms in one compound SELECT (500): each still gets its one delivery.
+    @Test func sixHundredListeningEndpointsEachGetTheirDelivery() async throws {
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let template = try #require(try await Webhook.find(try await hook(app, by: b, events: #"["*"]"#), on: app.db))
+            let copies = (1..<600).map { _ in
+                let copy = Webhook()
+                copy.$organization.id = template.$organization.id
+                copy.url = template.url
+                copy.eventsText = template.eventsText
+                copy.sealedSecret = template.sealedSecret
+                copy.format = template.format
+                copy.$createdBy.id = template.$createdBy.id
+                copy.createdAt = template.createdAt
+                return copy
+            }
+            try await copies.create(on: app.db)
+            let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            let audience = try await PartnershipAudience.load(of: p, on: app.db)
+            #expect(audience.webhooks.count == 600)
+
+            let alice = try await actor(a, app)
+            _ = try await app.db.writeTransaction { tx in
+                try await Timeline.append(p, actor: alice, kind: "message.posted", summary: "Alice wrote", audience: audience, on: tx)
+            }
+
+            let delivered = try await WebhookDelivery.query(on: app.db).filter(\.$eventType == "message.posted").all()
+            #expect(delivered.count == 600)
+            #expect(Set(delivered.map(\.$webhook.id)).count == 600)
+        }
+    }
 }

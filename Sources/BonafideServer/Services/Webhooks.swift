@@ -195,12 +195,15 @@ enum Webhooks {
                     FROM webhooks WHERE id = \(bind: try hook.requireID()) AND disabled_at IS NULL
                     """)
             }
-            try await db.sql().raw(
-                """
-                INSERT INTO \(ident: WebhookDelivery.schema) (id, webhook_id, message_id, event_type, payload, status, attempts, created_at)
-                \(SQLList(rows, separator: SQLRaw(" UNION ALL ")))
-                """
-            ).run()
+            // SQLite refuses a compound SELECT of more than 500 terms; an organization may have more endpoints.
+            for start in stride(from: 0, to: rows.count, by: 400) {
+                try await db.sql().raw(
+                    """
+                    INSERT INTO \(ident: WebhookDelivery.schema) (id, webhook_id, message_id, event_type, payload, status, attempts, created_at)
+                    \(SQLList(Array(rows[start..<min(start + 400, rows.count)]), separator: SQLRaw(" UNION ALL ")))
+                    """
+                ).run()
+            }
             return
         }
         let deliveries = hooks.map { hook in
