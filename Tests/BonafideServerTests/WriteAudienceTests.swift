@@ -342,6 +342,42 @@ struct WriteAudienceTests {
         }
     }
 
+    /// PostgreSQL: an endpoint whose deletion is not yet committed when the write queues its deliveries. The write
+    /// waits for the deletion, leaves the endpoint out and stands (it used to fail on the foreign key).
+    @Test func aWebhookBeingDeletedWhileTheWriteQueuesIsSkippedAndTheChangeStands() async throws {
+        guard isPostgres else { return }
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let gone = try await hook(app, by: b, events: #"["message.*"]"#)
+            let kept = try await hook(app, by: a, events: #"["message.*"]"#)
+            let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            let audience = try await PartnershipAudience.load(of: p, on: app.db)
+            #expect(audience.webhooks.count == 2)
+            let alice = try await actor(a, app)
+
+            let (deleted, signal) = AsyncStream.makeStream(of: Void.self)
+            let deleting = Task {
+                defer { signal.finish() }
+                try await app.db.transaction { tx in
+                    try await WebhookDelivery.query(on: tx).filter(\.$webhook.$id == gone).delete()
+                    try await Webhook.query(on: tx).filter(\.$id == gone).delete()
+                    signal.yield()
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            for await _ in deleted { break }
+            let event = try await app.db.writeTransaction { tx in
+                try await Timeline.append(p, actor: alice, kind: "message.posted", summary: "Alice wrote", audience: audience, on: tx)
+            }
+            try await deleting.value
+
+            #expect(try await Webhook.find(gone, on: app.db) == nil)
+            #expect(try await PartnershipEvent.find(event, on: app.db) != nil)
+            #expect(try await deliveries(of: kept, app) == ["message.posted"])
+            #expect(try await WebhookDelivery.query(on: app.db).filter(\.$webhook.$id == gone).count() == 0)
+        }
+    }
+
     /// More endpoints than SQLite takes terms in one compound SELECT (500): each still gets its one delivery.
     @Test func sixHundredListeningEndpointsEachGetTheirDelivery() async throws {
         try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in

@@ -185,30 +185,47 @@ enum Webhooks {
                 commitmentId: commitmentID?.apiString, incidentId: incidentID?.apiString, eventId: eventID.apiString, path: path))
         let payload = String(decoding: try JSONEncoder().encode(event), as: UTF8.self)
         let messageID = "msg_" + eventID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        var targets = hooks.map { $0.id! }
         if enabledHooks != nil {
-            // Read before the transaction: an endpoint deleted or turned off since then is skipped here, in the same
-            // one statement, where a plain insert would break the foreign key and lose the change it announces.
-            let rows: [any SQLExpression] = try hooks.map { hook in
-                SQLQueryString(
-                    """
-                    SELECT \(bind: UUID()), id, \(bind: messageID), \(bind: kind), \(bind: payload), \(bind: WebhookDeliveryStatus.pending.rawValue), 0, \(bind: now)
-                    FROM webhooks WHERE id = \(bind: try hook.requireID()) AND disabled_at IS NULL
-                    """)
+            // Read before the transaction: an endpoint deleted or turned off since then is skipped here, where a plain
+            // insert would break the foreign key and lose the change it announces.
+            let sql = try db.sql()
+            if sql.dialect.name == "postgresql" {
+                // The insert's snapshot would still see an endpoint whose deletion is not yet committed, and its foreign
+                // key check fail once it is; the lock waits for that deletion and then leaves the row out.
+                var live: [UUID] = []
+                for start in stride(from: 0, to: targets.count, by: 1000) {
+                    let ids = Array(targets[start..<min(start + 1000, targets.count)])
+                    let rows = try await sql.raw(
+                        "SELECT id FROM webhooks WHERE id IN \(SQLBind.group(ids)) AND disabled_at IS NULL FOR KEY SHARE"
+                    ).all()
+                    live += try rows.map { try $0.decodeUUID(column: "id") }
+                }
+                targets = live
+            } else {
+                // SQLite has one writer, so nothing changes between this statement's read and its insert.
+                let rows: [any SQLExpression] = targets.map { id in
+                    SQLQueryString(
+                        """
+                        SELECT \(bind: UUID()), id, \(bind: messageID), \(bind: kind), \(bind: payload), \(bind: WebhookDeliveryStatus.pending.rawValue), 0, \(bind: now)
+                        FROM webhooks WHERE id = \(bind: id) AND disabled_at IS NULL
+                        """)
+                }
+                // SQLite refuses a compound SELECT of more than 500 terms; an organization may have more endpoints.
+                for start in stride(from: 0, to: rows.count, by: 400) {
+                    try await sql.raw(
+                        """
+                        INSERT INTO \(ident: WebhookDelivery.schema) (id, webhook_id, message_id, event_type, payload, status, attempts, created_at)
+                        \(SQLList(Array(rows[start..<min(start + 400, rows.count)]), separator: SQLRaw(" UNION ALL ")))
+                        """
+                    ).run()
+                }
+                return
             }
-            // SQLite refuses a compound SELECT of more than 500 terms; an organization may have more endpoints.
-            for start in stride(from: 0, to: rows.count, by: 400) {
-                try await db.sql().raw(
-                    """
-                    INSERT INTO \(ident: WebhookDelivery.schema) (id, webhook_id, message_id, event_type, payload, status, attempts, created_at)
-                    \(SQLList(Array(rows[start..<min(start + 400, rows.count)]), separator: SQLRaw(" UNION ALL ")))
-                    """
-                ).run()
-            }
-            return
         }
-        let deliveries = hooks.map { hook in
+        let deliveries = targets.map { id in
             let delivery = WebhookDelivery()
-            delivery.$webhook.id = hook.id!
+            delivery.$webhook.id = id
             delivery.messageID = messageID
             delivery.eventType = kind
             delivery.payload = payload
@@ -217,7 +234,10 @@ enum Webhooks {
             delivery.createdAt = now
             return delivery
         }
-        try await deliveries.create(on: db)
+        // A thousand rows a statement stays well under PostgreSQL's 65,535 parameters.
+        for start in stride(from: 0, to: deliveries.count, by: 1000) {
+            try await Array(deliveries[start..<min(start + 1000, deliveries.count)]).create(on: db)
+        }
     }
 
     /// The body as sent: the stored event with its absolute link, in a stable key order (the same bytes on
