@@ -3,8 +3,10 @@ import Foundation
 import SQLKit
 
 /// What the partnership page shows of a log entry in plain words: its type, actor, time, and the payload's summary and
-/// reason. Decoding the whole `LedgerEntry` built every payload's dictionary for these; only the two values are read
-/// here. An entry `LedgerEntry(canonical:)` would refuse (another format, a field missing) is left out as it was.
+/// reason. Decoding the whole `LedgerEntry` built every payload's dictionary for these; only the fields shown are
+/// decoded here. An entry of another format or missing a field is left out, as `LedgerEntry(canonical:)` would refuse
+/// it; a payload value that is not a string, which that would refuse too, is not looked at unless it is the summary or
+/// reason (the server only ever writes string values).
 struct LedgerLine: Decodable, Sendable, Equatable {
     var type: String
     var actor: String?

@@ -7,10 +7,12 @@ import Foundation
 /// one writer and costs a round of thread hops whatever it does, so the writer should spend its turn on what the
 /// change decides, not on reading who to tell.
 ///
-/// Reading it outside the transaction is safe because none of it is decided by the change. A member removed at the
-/// very moment of the change is a race either way: it lands before or after the commit whether read inside or out.
-/// A webhook deleted or turned off meanwhile is skipped by the insert of the deliveries itself (`Webhooks.enqueue`). What the change decides (the message, the requests it answers, the event and its
-/// log entry, the queued trust recompute, the mails' identities) is still read and written inside.
+/// Reading it outside the transaction is safe because none of it is decided by the change. What it can miss is what
+/// appears in the short window between this read and the write: a member added, or a webhook created or turned back
+/// on, hears from the next write on, as it would had it come a moment later. A webhook deleted or turned off
+/// meanwhile is left out when the deliveries are inserted (`Webhooks.enqueue`), so it cannot fail the change. What
+/// the change decides (the message, the requests it answers, the event and its log entry, the queued trust
+/// recompute, the mails' identities) is still read and written inside.
 struct PartnershipAudience: Sendable {
     struct Member: Sendable {
         var user: User
