@@ -89,9 +89,13 @@ enum Notifier {
 
     static func dedupeKey(_ event: String, _ user: UUID) -> String { "\(event)|\(user.uuidString.lowercased())" }
 
+    /// The people's settings rows by person; one without a row is absent (the defaults). One plain query, each row
+    /// loaded property by property (`NotificationSettings.load(from:)`): every write that tells people reads them.
     static func settings(of users: [UUID], on db: any Database) async throws -> [UUID: NotificationSettings] {
-        let rows = try await NotificationSettings.query(on: db).filter(\.$user.$id ~~ users).all()
-        return Dictionary(rows.map { ($0.$user.id, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !users.isEmpty else { return [:] }
+        let rows = try await db.sql().raw("SELECT * FROM notification_settings WHERE user_id IN \(SQLBind.group(users))").all()
+        let found = try rows.map { try NotificationSettings.load(from: RowOutput(row: $0)) }
+        return Dictionary(found.map { ($0.$user.id, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The person's settings, made with the defaults when they have none yet.

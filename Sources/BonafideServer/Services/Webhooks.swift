@@ -156,10 +156,14 @@ enum Webhooks {
         var data: Data
     }
 
-    /// The endpoints of either side of the partnership that are on.
+    /// The endpoints of either side of the partnership that are on. One plain query, each row loaded property by
+    /// property (`Webhook.load(from:)`): every write in a partnership reads them.
     static func enabled(of p: Partnership, on db: any Database) async throws -> [Webhook] {
         let sides = [p.$organization.id] + (p.$partner.id.map { [$0] } ?? [])
-        return try await Webhook.query(on: db).filter(\.$organization.$id ~~ sides).filter(\.$disabledAt == nil).all()
+        let rows = try await db.sql().raw(
+            "SELECT * FROM webhooks WHERE organization_id IN \(SQLBind.group(sides)) AND disabled_at IS NULL"
+        ).all()
+        return try rows.map { try Webhook.load(from: RowOutput(row: $0)) }
     }
 
     /// Queues the event for every enabled endpoint of either side that wants it, in the caller's transaction.
