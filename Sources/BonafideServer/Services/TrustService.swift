@@ -241,7 +241,7 @@ enum TrustService {
 
     /// What trust reads of a commitment: its title, dates and state, as plain values (every pair decoded its
     /// partnerships' commitments as whole models).
-    struct PromiseFacts: Decodable {
+    struct PromiseFacts {
         var id: UUID
         var partnership: UUID
         var owner: UUID
@@ -258,12 +258,24 @@ enum TrustService {
         var completedAt: Date?
         var createdAt: Date
 
-        enum CodingKeys: String, CodingKey {
-            case id, title, status
-            case partnership = "partnership_id", owner = "owner_organization_id", recipient = "recipient_organization_id"
-            case dueAt = "due_at", atRisk = "at_risk", atRiskReason = "at_risk_reason", proposedDueAt = "proposed_due_at"
-            case proposedDueReason = "proposed_due_reason", flaggedAt = "flagged_at", deliveredAt = "delivered_at"
-            case completedAt = "completed_at", createdAt = "created_at"
+        /// Reads the columns `promiseColumns` selects, each with one call to the driver (two when it may be NULL), as
+        /// the facts of `TrustService+EvidenceFacts` are read.
+        init(row: any SQLRow) throws {
+            id = try row.decodeUUID(column: "id")
+            partnership = try row.decodeUUID(column: "partnership_id")
+            owner = try row.decodeUUID(column: "owner_organization_id")
+            recipient = try row.decodeUUID(column: "recipient_organization_id")
+            title = try row.decode(column: "title", as: String.self)
+            status = try row.decodeRawValue(column: "status", as: CommitmentStatus.self)
+            dueAt = try row.decode(column: "due_at", as: Date.self)
+            atRisk = try row.decode(column: "at_risk", as: Bool.self)
+            atRiskReason = try row.decodeIfPresent(column: "at_risk_reason", as: String.self)
+            proposedDueAt = try row.decodeIfPresent(column: "proposed_due_at", as: Date.self)
+            proposedDueReason = try row.decodeIfPresent(column: "proposed_due_reason", as: String.self)
+            flaggedAt = try row.decodeIfPresent(column: "flagged_at", as: Date.self)
+            deliveredAt = try row.decodeIfPresent(column: "delivered_at", as: Date.self)
+            completedAt = try row.decodeIfPresent(column: "completed_at", as: Date.self)
+            createdAt = try row.decode(column: "created_at", as: Date.self)
         }
 
         var state: CommitmentState {
@@ -279,7 +291,7 @@ enum TrustService {
         try await db.sql().select().columns(promiseColumns).from(Commitment.schema)
             .where("partnership_id", .in, SQLBind.group(partnerships))
             .where("owner_organization_id", .equal, SQLBind(owner)).where("recipient_organization_id", .equal, SQLBind(recipient))
-            .all(decoding: PromiseFacts.self)
+            .all().map(PromiseFacts.init(row:))
     }
 
     /// Every commitment of the partnerships, whoever owes whom: a batch reads all its pairs' at once and keeps each
@@ -287,7 +299,7 @@ enum TrustService {
     static func promiseFacts(in partnerships: [UUID], on db: any Database) async throws -> [PromiseFacts] {
         try await rows(in: partnerships) { (slice: [UUID]) -> [PromiseFacts] in
             try await db.sql().select().columns(promiseColumns).from(Commitment.schema)
-                .where("partnership_id", .in, SQLBind.group(slice)).all(decoding: PromiseFacts.self)
+                .where("partnership_id", .in, SQLBind.group(slice)).all().map(PromiseFacts.init(row:))
         }
     }
 
@@ -298,7 +310,7 @@ enum TrustService {
 
     /// What trust reads of a message: who wrote it, when, whether it asked for an answer and when it got one, and its
     /// thread's subject. Every pair decoded its partnerships' messages whole (bodies included) and their threads.
-    struct MessageFacts: Decodable {
+    struct MessageFacts {
         var partnership: UUID
         var organization: UUID
         var needsResponse: Bool
@@ -306,17 +318,21 @@ enum TrustService {
         var createdAt: Date
         var topic: String
 
-        enum CodingKeys: String, CodingKey {
-            case partnership = "partnership_id", organization = "organization_id", needsResponse = "needs_response", respondedAt =
-                "responded_at"
-            case createdAt = "created_at", topic = "subject"
+        /// Reads the columns `messageQuery` selects, each with one call to the driver (two when it may be NULL).
+        init(row: any SQLRow) throws {
+            partnership = try row.decodeUUID(column: "partnership_id")
+            organization = try row.decodeUUID(column: "organization_id")
+            needsResponse = try row.decode(column: "needs_response", as: Bool.self)
+            respondedAt = try row.decodeIfPresent(column: "responded_at", as: Date.self)
+            createdAt = try row.decode(column: "created_at", as: Date.self)
+            topic = try row.decode(column: "subject", as: String.self)
         }
     }
 
     static func messageFacts(in partnerships: [UUID], by organizations: [UUID], on db: any Database) async throws -> [MessageFacts] {
         try await messageQuery(on: db).where(SQLColumn("partnership_id", table: "m"), .in, SQLBind.group(partnerships))
             .where(SQLColumn("organization_id", table: "m"), .in, SQLBind.group(organizations))
-            .all(decoding: MessageFacts.self)
+            .all().map(MessageFacts.init(row:))
     }
 
     /// Every message of the partnerships, whoever wrote it: a batch reads all its pairs' at once and keeps each pair's
@@ -324,7 +340,7 @@ enum TrustService {
     static func messageFacts(in partnerships: [UUID], on db: any Database) async throws -> [MessageFacts] {
         try await rows(in: partnerships) { (slice: [UUID]) -> [MessageFacts] in
             try await messageQuery(on: db).where(SQLColumn("partnership_id", table: "m"), .in, SQLBind.group(slice))
-                .all(decoding: MessageFacts.self)
+                .all().map(MessageFacts.init(row:))
         }
     }
 

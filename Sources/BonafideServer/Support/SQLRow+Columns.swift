@@ -21,3 +21,14 @@ extension SQLRow {
         try decodeIfPresent(column: column, as: UUIDColumn.self)?.uuid
     }
 }
+
+extension SQLRow {
+    /// A column holding an enum's raw text; text the enum does not know is an error, as decoding the enum made it.
+    func decodeRawValue<T: RawRepresentable>(column: String, as type: T.Type) throws -> T where T.RawValue == String {
+        let raw = try decode(column: column, as: String.self)
+        guard let value = T(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Unknown \(T.self) \"\(raw)\" in \(column)."))
+        }
+        return value
+    }
+}
