@@ -48,7 +48,7 @@ enum Commitments {
         // owner made a member below is on the proposing side, which is not told.
         let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
-            try await c.save(on: tx)
+            try await c.insert(on: tx)
             try await Partnerships.ensureMember(ownerID, of: actor.organizationID, in: p.id!, on: tx)
             let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.proposed",
@@ -100,7 +100,7 @@ enum Commitments {
             let summary = summary(of: action, current, actor: actor, newDueAt: newDueAt)
             // A new due date earns a new "due within 48 hours" notice.
             if current.dueAt != before.dueAt { current.dueSoonNotifiedAt = nil }
-            try await current.save(on: tx)
+            try await current.updateChanges(on: tx)
             let event = try await Timeline.append(
                 p, actor: actor, kind: "commitment.\(action.rawValue)", summary: summary,
                 reason: reasonText, commitmentID: current.id, at: now, audience: audience, on: tx)

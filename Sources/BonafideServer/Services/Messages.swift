@@ -52,9 +52,9 @@ enum Messages {
         let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
             thread.lastMessageAt = now
-            try await thread.save(on: tx)
+            try await thread.store(on: tx)
             message.$thread.id = thread.id!
-            try await message.save(on: tx)
+            try await message.insert(on: tx)
             let answered = try await answerOpenRequests(in: thread.id!, from: actor.organizationID, at: now, on: tx)
             let ask = d.needsResponse ? " and asks for a response" : ""
             let event = try await Timeline.append(

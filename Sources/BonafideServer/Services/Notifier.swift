@@ -83,8 +83,8 @@ enum Notifier {
             }
             mails.append(mail)
         }
-        if !notifications.isEmpty { try await notifications.create(on: db) }
-        if !mails.isEmpty { try await mails.create(on: db) }
+        try await notifications.insert(on: db)
+        try await mails.insert(on: db)
     }
 
     static func dedupeKey(_ event: String, _ user: UUID) -> String { "\(event)|\(user.uuidString.lowercased())" }

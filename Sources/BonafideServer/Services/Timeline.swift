@@ -18,7 +18,7 @@ enum Timeline {
             partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
             summary: summary, reason: reason, commitmentID: commitmentID, at: date)
         event.incidentID = incidentID
-        try await event.save(on: db)
+        try await event.insert(on: db)
         // The same change, as an entry of the partnership's tamper-evident log.
         var payload = extra
         payload["event"] = event.id!.uuidString.lowercased()
