@@ -376,7 +376,7 @@ struct API: APIProtocol {
     func getDashboard(_ input: Operations.GetDashboard.Input) async throws -> Operations.GetDashboard.Output {
         let db = try req.db
         let actor = try await actor()
-        let d = try await DashboardData.load(for: actor, on: db)
+        let d = try await DashboardData.load(for: actor, withIncidents: false, on: db)
         let partnerships = try await DTO.partnerships(d.partnerships, on: db)
         return .ok(
             .init(

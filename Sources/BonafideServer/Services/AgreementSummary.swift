@@ -25,6 +25,16 @@ struct AgreementSummary: Decodable, Sendable {
             ORDER BY a.version DESC
             LIMIT 1
             """
-        ).first(decoding: AgreementSummary.self)
+        ).first().map(AgreementSummary.init(row:))
+    }
+}
+
+extension AgreementSummary {
+    /// Column by column (`SQLRow+Columns`), as `first(decoding:)` read it through `SQLRowDecoder`.
+    init(row: any SQLRow) throws {
+        text = try row.decode(column: "text", as: String.self)
+        version = try row.decode(column: "version", as: Int.self)
+        authorName = try row.decode(column: "author_name", as: String.self)
+        createdAt = try row.decodeIfPresent(column: "created_at", as: Date.self)
     }
 }

@@ -36,6 +36,26 @@ struct CommitmentSummary: Decodable, Sendable {
             WHERE c.partnership_id = \(bind: partnershipID)
             ORDER BY c.due_at, c.created_at
             """
-        ).all(decoding: CommitmentSummary.self)
+        ).all().map(CommitmentSummary.init(row:))
+    }
+}
+
+extension CommitmentSummary {
+    /// Column by column (`SQLRow+Columns`), as `all(decoding:)` read it through `SQLRowDecoder` (an unknown status is
+    /// refused, as decoding the enum refused it): every commitment of the partnership on each page view.
+    init(row: any SQLRow) throws {
+        id = try row.decodeUUID(column: "id")
+        title = try row.decode(column: "title", as: String.self)
+        ownerName = try row.decode(column: "owner_name", as: String.self)
+        ownerOrganizationId = try row.decodeUUID(column: "owner_organization_id")
+        recipientOrganizationId = try row.decodeUUID(column: "recipient_organization_id")
+        dueAt = try row.decode(column: "due_at", as: Date.self)
+        let statusName = try row.decode(column: "status", as: String.self)
+        guard let status = CommitmentStatus(rawValue: statusName) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Unknown commitment status \"\(statusName)\"."))
+        }
+        self.status = status
+        atRisk = try row.decode(column: "at_risk", as: Bool.self)
+        proposedDueAt = try row.decodeIfPresent(column: "proposed_due_at", as: Date.self)
     }
 }

@@ -166,8 +166,10 @@ enum MessageTone {
             """
     }
 
+    /// The one column, read as it is: `Organization.find` decoded the whole organization by reflection for it.
     static func isShown(to actor: Actor, on db: any Database) async throws -> Bool {
-        try await Organization.find(actor.organizationID, on: db)?.messageSentiment ?? false
+        try await db.sql().raw("SELECT message_sentiment FROM organizations WHERE id = \(bind: actor.organizationID)")
+            .first()?.decode(column: "message_sentiment", as: Bool.self) ?? false
     }
 
     static func score(_ m: Message) {
@@ -195,14 +197,27 @@ enum MessageTone {
     static func partnerTone(in p: Partnership, for actor: Actor, now: Date = Date(), on db: any Database) async throws
         -> (recent: MeanEstimate, before: MeanEstimate)
     {
+        let id = try p.requireID()
         let since = now.addingTimeInterval(-60 * 86_400)
-        let messages = try await Message.query(on: db).filter(\.$partnership.$id == p.id!)
-            .filter(\.$organization.$id != actor.organizationID).filter(\.$createdAt >= since).filter(\.$sentiment != nil)
-            .field(\.$createdAt).field(\.$sentiment).all()
+        // The two columns read as they are, in the order the query builder's read gave them (no ORDER BY, the same
+        // WHERE, so the same plan): the page read them as partial `Message` models, each through reflection.
+        let rows = try await db.sql().raw(
+            """
+            SELECT created_at, sentiment FROM messages
+            WHERE partnership_id = \(bind: id) AND organization_id <> \(bind: actor.organizationID)
+              AND created_at >= \(bind: since) AND sentiment IS NOT NULL
+            """
+        ).all()
+        let scored = try rows.map { row in
+            (
+                createdAt: try row.decode(column: "created_at", as: Date.self),
+                sentiment: try row.decode(column: "sentiment", as: Double.self)
+            )
+        }
         let cut = now.addingTimeInterval(-30 * 86_400)
         return (
-            MeanEstimate(messages.filter { $0.createdAt >= cut }.compactMap(\.sentiment)),
-            MeanEstimate(messages.filter { $0.createdAt < cut }.compactMap(\.sentiment))
+            MeanEstimate(scored.filter { $0.createdAt >= cut }.map(\.sentiment)),
+            MeanEstimate(scored.filter { $0.createdAt < cut }.map(\.sentiment))
         )
     }
 }

@@ -36,6 +36,17 @@ struct PartnershipPerson: Decodable, Sendable {
               SELECT 1 FROM partnership_members x WHERE x.partnership_id = \(bind: partnershipID) AND x.user_id = u.id)
             ORDER BY kind, joined_at, name
             """
-        ).all(decoding: PartnershipPerson.self)
+        ).all().map(PartnershipPerson.init(row:))
+    }
+}
+
+extension PartnershipPerson {
+    /// Column by column (`SQLRow+Columns`), as `all(decoding:)` read it through `SQLRowDecoder`: the partnership page
+    /// reads every member and colleague on each view. `PartnershipPageReadsTests` compares the two.
+    init(row: any SQLRow) throws {
+        kind = try row.decode(column: "kind", as: Int.self)
+        userId = try row.decodeUUID(column: "user_id")
+        name = try row.decode(column: "name", as: String.self)
+        organizationId = try row.decodeUUID(column: "organization_id")
     }
 }

@@ -22,7 +22,7 @@ struct RequestTiming: Decodable, Sendable {
             SELECT organization_id, created_at, responded_at FROM messages
             WHERE partnership_id = \(bind: partnershipID) AND needs_response = \(bind: true)
             """
-        ).all(decoding: RequestTiming.self)
+        ).all().map(RequestTiming.init(row:))
     }
 
     /// For each side: how long it took to answer the other side's requests, as `Messages.responseTimes` works it out.
@@ -35,5 +35,14 @@ struct RequestTiming: Decodable, Sendable {
                 organization: org, medianSeconds: ResponseStatistics.median(durations), answered: durations.count,
                 open: addressed.count - durations.count)
         }
+    }
+}
+
+extension RequestTiming {
+    /// Column by column (`SQLRow+Columns`), as `all(decoding:)` read it through `SQLRowDecoder`.
+    init(row: any SQLRow) throws {
+        organizationId = try row.decodeUUID(column: "organization_id")
+        createdAt = try row.decode(column: "created_at", as: Date.self)
+        respondedAt = try row.decodeIfPresent(column: "responded_at", as: Date.self)
     }
 }

@@ -23,6 +23,15 @@ struct ThreadSummary: Decodable, Sendable {
             WHERE partnership_id = \(bind: partnershipID)
             ORDER BY last_message_at DESC
             """
-        ).all(decoding: ThreadSummary.self)
+        ).all().map(ThreadSummary.init(row:))
+    }
+}
+
+extension ThreadSummary {
+    /// Column by column (`SQLRow+Columns`), as `all(decoding:)` read it through `SQLRowDecoder`.
+    init(row: any SQLRow) throws {
+        id = try row.decodeUUID(column: "id")
+        subject = try row.decode(column: "subject", as: String.self)
+        lastMessageAt = try row.decode(column: "last_message_at", as: Date.self)
     }
 }

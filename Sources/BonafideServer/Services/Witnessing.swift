@@ -166,16 +166,20 @@ enum Witnessing {
         try await db.sql().select()
             .columns("organization_id", "size", "root", "time", "witness_key", "signature").from("ledger_cosignatures")
             .where("partnership_id", .equal, id).orderBy("size", .descending).all(decoding: Row.self)
-            .compactMap { row in
-                guard let key = try? NoteVerifier(row.witness_key), let raw = Data(base64Encoded: row.signature), raw.count == 76 else {
-                    return nil
-                }
-                let bytes = Array(raw)
-                return Stored(
-                    organization: row.organization_id, size: UInt64(row.size), root: Ledger.bytes(row.root), time: UInt64(row.time),
-                    key: key,
-                    signature: .init(name: key.name, keyID: Array(bytes[0..<4]), signature: Array(bytes[4...])))
-            }
+            .compactMap(stored)
+    }
+
+    /// A stored cosignature as checks use it; nil when its key or signature no longer parses (such a row counts for
+    /// nothing). `WitnessSummary` reads the same rows with the log's head.
+    static func stored(_ row: Row) -> Stored? {
+        guard let key = try? NoteVerifier(row.witness_key), let raw = Data(base64Encoded: row.signature), raw.count == 76 else {
+            return nil
+        }
+        let bytes = Array(raw)
+        return Stored(
+            organization: row.organization_id, size: UInt64(row.size), root: Ledger.bytes(row.root), time: UInt64(row.time),
+            key: key,
+            signature: .init(name: key.name, keyID: Array(bytes[0..<4]), signature: Array(bytes[4...])))
     }
 
     struct Side: Sendable {

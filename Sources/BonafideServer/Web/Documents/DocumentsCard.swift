@@ -31,11 +31,8 @@ struct DocumentsCard: Sendable {
 
     static func load(_ req: Request, _ p: Partnership, for actor: Actor) async throws -> DocumentsCard {
         let documents = try await Self.rows(of: p.id!, for: actor.organizationID, on: req.db)
-        // Only the time and the words of each: the events were read as whole models for two fields.
-        struct LogRow: Decodable {
-            var created_at: Date
-            var summary: String
-        }
+        // Only the time and the words of each, column by column: the events were read as whole models for two fields,
+        // then through `SQLRowDecoder`.
         let log = try await req.db.sql().raw(
             """
             SELECT created_at, summary FROM partnership_events
@@ -43,10 +40,11 @@ struct DocumentsCard: Sendable {
             ORDER BY created_at DESC
             LIMIT 30
             """
-        ).all(decoding: LogRow.self)
+        ).all().map { row in
+            Access(at: try row.decode(column: "created_at", as: Date.self), summary: try row.decode(column: "summary", as: String.self))
+        }
         return DocumentsCard(
-            partnershipID: p.id!, organizationID: actor.organizationID, active: p.status == .active, rows: documents,
-            log: log.map { Access(at: $0.created_at, summary: $0.summary) })
+            partnershipID: p.id!, organizationID: actor.organizationID, active: p.status == .active, rows: documents, log: log)
     }
 
     /// The partnership's documents, newest first, as the card shows them to `organization`'s people: one plain query
