@@ -171,10 +171,10 @@ struct HandInsertTests {
             let p = try await parties(app)
             try await handMatchesFluent(
                 {
-                    let notification = Notification(userID: p.bob, text: "Alice wrote in “Fonts”", link: "/x", at: Self.at)
+                    let notification = BonafideServer.Notification(userID: p.bob, text: "Alice wrote in “Fonts”", link: "/x", at: Self.at)
                     notification.readAt = Self.at.addingTimeInterval(10)
                     return notification
-                }, change: { $0.readAt = Self.later }, changes: "read_at", meanwhile: "text", on: app.db)
+                }, change: { (n: BonafideServer.Notification) in n.readAt = Self.later }, changes: "read_at", meanwhile: "text", on: app.db)
             try await handMatchesFluent(
                 { mail(p) }, change: { $0.status = .sent }, changes: "status", meanwhile: "subject", on: app.db)
             // As `Notifier` makes most: queued, nothing optional set but what it sets.
@@ -196,6 +196,9 @@ struct HandInsertTests {
     @Test func manyRowsAreInsertedTogetherAsFluentInsertsThem() async throws {
         try await withTestApp { app in
             let p = try await parties(app)
+            // The parties' invitation and acceptance left mails and notifications of their own.
+            try await OutboxMessage.query(on: app.db).delete()
+            try await BonafideServer.Notification.query(on: app.db).delete()
             // Different rows in one statement, each the row Fluent writes for it.
             func threeMails() -> [OutboxMessage] {
                 (0..<3).map { n in
@@ -218,13 +221,13 @@ struct HandInsertTests {
             #expect(Set(handRows.map(\.id)) == Set(hand.map(\.id)))
 
             // More rows than one statement may bind (6 columns, 5,000 rows a statement): all are written, once each.
-            let many = (0..<5_001).map { n in Notification(userID: p.bob, text: "Update \(n)", link: "/\(n)", at: Self.at) }
+            let many = (0..<5_001).map { n in BonafideServer.Notification(userID: p.bob, text: "Update \(n)", link: "/\(n)", at: Self.at) }
             try await many.insert(on: app.db)
-            #expect(try await Notification.query(on: app.db).count() == 5_001)
+            #expect(try await BonafideServer.Notification.query(on: app.db).count() == 5_001)
             #expect(Set(many.compactMap(\.id)).count == 5_001 && many.allSatisfy { $0._$idExists })
-            let last = try #require(try await Notification.find(many[5_000].id, on: app.db))
+            let last = try #require(try await BonafideServer.Notification.find(many[5_000].id, on: app.db))
             #expect(last.text == "Update 5000" && last.link == "/5000" && last.readAt == nil)
-            let none: [Notification] = []
+            let none: [BonafideServer.Notification] = []
             try await none.insert(on: app.db)
         }
     }
@@ -318,7 +321,7 @@ struct HandInsertTests {
 
             let text = "Alice wrote in “Files” and asks for a response"
             let link = SiteURL.thread(partnership, threadID)
-            let told = try await Notification.query(on: app.db).filter(\.$link == link).all()
+            let told = try await BonafideServer.Notification.query(on: app.db).filter(\.$link == link).all()
             #expect(told.count == 1 && told.first?.text == text && told.first?.$user.id == UUID(uuidString: b.id), "\(told.map(\.text))")
             #expect(told.first?.createdAt == message.createdAt && told.first?.readAt == nil)
 
@@ -375,7 +378,7 @@ struct HandInsertTests {
             #expect(event.commitmentID == cid && event.$actor.id == UUID(uuidString: a.id) && event.createdAt == c.createdAt)
             #expect(event.summary == "Alice proposed “Audit”, owned by Alice")
             let link = SiteURL.commitment(partnership, cid)
-            let told = try await Notification.query(on: app.db).filter(\.$link == link).all()
+            let told = try await BonafideServer.Notification.query(on: app.db).filter(\.$link == link).all()
             #expect(told.map(\.text) == ["Alice proposes “Audit” in Relaunch; accept or decline it"])
             #expect(told.first?.$user.id == UUID(uuidString: b.id))
             let mailed = try #require(try await mails(to: b.email, of: .commitmentProposed, app).first)
