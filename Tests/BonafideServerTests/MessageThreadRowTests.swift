@@ -80,4 +80,32 @@ struct MessageThreadRowTests {
             #expect(try await MessageThread.find(id, on: app.db)?.lastMessageAt == latest)
         }
     }
+
+    /// Posts commit in another order than their own time (PostgreSQL commits them concurrently, SQLite's writer in
+    /// arrival order): a reply written before another but stored after it must not move its thread back down the list.
+    @Test func anOlderReplyStoredLaterLeavesItsThreadWhereTheNewerOnePutIt() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            let alice = Actor(user: try #require(try await User.find(UUID(uuidString: a.id), on: app.db)))
+            let bob = Actor(user: try #require(try await User.find(UUID(uuidString: b.id), on: app.db)))
+            // Whole seconds: each database stores them exactly.
+            let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+            let (t1, fontsStarted, t2) = (start.addingTimeInterval(60), start.addingTimeInterval(120), start.addingTimeInterval(180))
+
+            let asked = try await Messages.post(
+                .init(body: "Is the release late?", subject: "Release"), in: p, by: alice, now: start, on: app.db)
+            let release = asked.$thread.id
+            _ = try await Messages.post(.init(body: "Which fonts?", subject: "Fonts"), in: p, by: bob, now: fontsStarted, on: app.db)
+            _ = try await Messages.post(.init(body: "Yes, by a day.", threadID: release), in: p, by: bob, now: t2, on: app.db)
+            _ = try await Messages.post(.init(body: "Is it?", threadID: release), in: p, by: alice, now: t1, on: app.db)
+
+            #expect(try await MessageThread.find(release, on: app.db)?.lastMessageAt == t2)
+            #expect(try await Message.query(on: app.db).filter(\.$thread.$id == release).count() == 3, "the older reply is stored")
+            let listed = try await app.api(.GET, "/partnerships/\(pid)/threads", token: a.token)
+            #expect(listed.status == .ok, "\(listed.raw)")
+            #expect(listed.list.compactMap { $0["subject"] as? String } == ["Release", "Fonts"], "\(listed.raw)")
+            #expect(listed.list.first?["lastMessageAt"] as? String == rfc3339(t2), "\(listed.raw)")
+        }
+    }
 }

@@ -27,7 +27,7 @@ enum Messages {
                     FROM message_threads t WHERE t.id = \(bind: threadID) AND t.partnership_id = \(bind: p.id!)
                     """
                 ).first()
-            else { throw Problem.invalid("threadId", "No thread with that id exists in this partnership.") }
+            else { throw unknownThread }
             thread = try MessageThread.load(from: RowOutput(row: row))
             toneAnalysed = try row.decode(column: "tone_analysed", as: Int.self) == 1
         } else {
@@ -51,8 +51,12 @@ enum Messages {
         // Who hears of it is not decided by the post: read before the writer's turn (see PartnershipAudience).
         let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
-            thread.lastMessageAt = now
-            try await thread.store(on: tx)
+            if thread._$idExists {
+                try await moveLastMessage(of: thread, to: now, on: tx)
+            } else {
+                thread.lastMessageAt = now
+                try await thread.insert(on: tx)
+            }
             message.$thread.id = thread.id!
             try await message.insert(on: tx)
             let answered = try await answerOpenRequests(in: thread.id!, from: actor.organizationID, at: now, on: tx)
@@ -74,6 +78,27 @@ enum Messages {
         }
         message.$author.value = actor.user
         return message
+    }
+
+    private static let unknownThread = Problem.invalid("threadId", "No thread with that id exists in this partnership.")
+
+    /// Moves the thread's last message time to `now` unless a later one is stored, and leaves the model holding the
+    /// stored time as if read. Posts commit in another order than their `now` (PostgreSQL commits them concurrently;
+    /// SQLite's writer takes them in arrival order): an older post committing after a newer one must not move the
+    /// thread back down the list, which the time the thread was read before the writer's turn cannot tell.
+    private static func moveLastMessage(of thread: MessageThread, to now: Date, on tx: any Database) async throws {
+        let id = try thread.requireID()
+        guard
+            let row = try await tx.sql().raw(
+                """
+                UPDATE message_threads SET last_message_at = CASE
+                  WHEN last_message_at IS NULL OR last_message_at < \(bind: now) THEN \(bind: now) ELSE last_message_at END
+                WHERE id = \(bind: id)
+                RETURNING last_message_at
+                """
+            ).first()
+        else { throw unknownThread }
+        try thread.$lastMessageAt.output(from: RowOutput(row: row))
     }
 
     private struct AnsweredRequest: Decodable { var id: UUID }
