@@ -284,6 +284,39 @@ struct HandInsertTests {
         }
     }
 
+    /// Inserting a stored model again, or updating one never stored, is the caller's mistake: it fails that one write
+    /// (a 500, see `ProblemMiddleware`) instead of ending the process and every write waiting in the same batch.
+    @Test func insertingAStoredModelAgainThrowsAndChangesNothing() async throws {
+        try await withTestApp { app in
+            let p = try await parties(app)
+            let hand = thread(p)
+            try await hand.insert(on: app.db)
+            let id = try #require(hand.id)
+            let stored = try #require(try await MessageThread.find(id, on: app.db))
+
+            hand.subject = "Fonts again"
+            await #expect(throws: HandSavedMisuse.self) { try await hand.insert(on: app.db) }
+            let fresh = thread(p)
+            await #expect(throws: HandSavedMisuse.self) { try await [fresh, hand].insert(on: app.db) }
+            #expect(fresh.id == nil && !fresh._$idExists, "a refused collection gives out no ids")
+            // Inside the writer: the write made before the mistake is rolled back with it.
+            await #expect(throws: HandSavedMisuse.self) {
+                try await app.db.writeTransaction { tx in
+                    try await hand.updateChanges(on: tx)
+                    try await hand.insert(on: tx)
+                }
+            }
+            await #expect(throws: HandSavedMisuse.self) { try await fresh.updateChanges(on: app.db) }
+
+            let rows = try await MessageThread.query(on: app.db).all()
+            #expect(rows.count == 1 && rows.first?.id == id)
+            #expect(rows.first.map { Self.values($0) } == Self.values(stored), "the first row is unchanged")
+            let problem = ProblemMiddleware.problem(
+                for: HandSavedMisuse("A MessageThread is stored already."), logger: .init(label: "test"))
+            #expect(problem.status == .internalServerError && problem.detail.hasPrefix("Something went wrong on our side"))
+        }
+    }
+
     // MARK: Through the API
 
     /// The person's mails of one kind (setting up the partnership mailed others).

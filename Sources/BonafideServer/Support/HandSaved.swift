@@ -23,7 +23,7 @@ extension HandSaved {
     /// Writes what changed since the row was read or inserted, as `save(on:)` of a stored model does: nothing when
     /// nothing did.
     func updateChanges(on db: any Database) async throws {
-        precondition(_$idExists, "\(Self.self) is not stored yet")
+        guard _$idExists else { throw HandSavedMisuse("A \(Self.self) is not stored yet: insert it before saving its changes.") }
         let changed = ListedInput(wantsUnmodifiedKeys: false)
         for property in storedProperties { property.input(to: changed) }
         guard !changed.columns.isEmpty else { return }
@@ -51,11 +51,14 @@ extension Collection where Element: HandSaved {
     /// SQLite refuses more than 32,766 binds in one and PostgreSQL more than 65,535.
     func insert(on db: any Database) async throws {
         guard !isEmpty else { return }
+        // Checked before any id is given out, so a refused collection is left as it came.
+        if contains(where: { $0._$idExists }) {
+            throw HandSavedMisuse("A \(Element.self) is stored already: save its changes instead of inserting it again.")
+        }
         let sql = try db.sql()
         var rows: [ListedInput] = []
         rows.reserveCapacity(count)
         for model in self {
-            precondition(!model._$idExists, "\(Element.self) is stored already")
             if model.id == nil { model.id = UUID() }
             // Every column, in the listed order, a property never set as DEFAULT: the rows of one statement must name the
             // same columns.
@@ -74,6 +77,15 @@ extension Collection where Element: HandSaved {
         }
         for (model, row) in zip(self, rows) { try model.markSaved(row) }
     }
+}
+
+/// A model inserted again or updated before it was stored: a mistake of the caller's, answered as an unexpected error
+/// (a 500 for that one request, its savepoint rolled back). A crash would end every request waiting in the same
+/// write batch on SQLite (`WriteGate`).
+struct HandSavedMisuse: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
 }
 
 /// A property that writes a value no plain column holds (a `@Group`, an array, a dictionary): such a model stays on Fluent.
