@@ -18,7 +18,8 @@ struct Clock: Sendable {
 
     func format(_ date: Date?, _ pattern: String) -> String {
         guard let date else { return "" }
-        return DateFormatters.shared.formatter(zone: zone, pattern: pattern).string(from: date)
+        return DatePattern.format(date, pattern, in: zone)
+            ?? DateFormatters.shared.formatter(zone: zone, pattern: pattern).string(from: date)
     }
 
     /// "EST", "GMT", or "Berlin time" where the only abbreviation is an offset.
