@@ -65,8 +65,8 @@ struct Clock: Sendable {
     static func duration(_ seconds: Double) -> String {
         switch seconds {
         case ..<3600: return "\(max(1, Int(seconds / 60))) min"
-        case ..<86_400: return String(format: "%.1f h", seconds / 3600)
-        default: return String(format: "%.1f days", seconds / 86_400)
+        case ..<86_400: return (seconds / 3600).fixed(1) + " h"
+        default: return (seconds / 86_400).fixed(1) + " days"
         }
     }
 }

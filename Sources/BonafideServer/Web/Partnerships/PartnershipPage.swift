@@ -170,7 +170,7 @@ struct PartnershipPage: Sendable {
                 case .noClearChange: "no clear change from the 30 days before"
                 case .notEnoughData: "too few messages to compare with the 30 days before"
                 }
-            tone = Tone(mean: t.recent.mean.map { String(format: "%+.2f", $0) } ?? "–", messages: t.recent.n, change: change)
+            tone = Tone(mean: t.recent.mean.map { $0.fixed(2, sign: true) } ?? "–", messages: t.recent.n, change: change)
         }
         let inviting = p.$organization.id == actor.organizationID
         return PartnershipPage(
@@ -350,7 +350,7 @@ struct PartnershipPage: Sendable {
         for (status, n) in byStatus {
             let w = Double(n) / Double(commitmentCount) * 100
             parts.append(
-                "<rect x=\"\(HTML(raw: String(format: "%.2f", x)))%\" y=\"0\" width=\"\(HTML(raw: String(format: "%.2f", w)))%\" height=\"14\" fill=\"\(colors[status]!)\"><title>\(status.rawValue): \(n)</title></rect>"
+                "<rect x=\"\(HTML(raw: x.fixed(2)))%\" y=\"0\" width=\"\(HTML(raw: w.fixed(2)))%\" height=\"14\" fill=\"\(colors[status]!)\"><title>\(status.rawValue): \(n)</title></rect>"
             )
             legend.append(
                 "<span class=\"small\" style=\"margin-right:.8rem\"><span style=\"color:\(colors[status]!)\">■</span> \(status.rawValue) \(n)</span>"

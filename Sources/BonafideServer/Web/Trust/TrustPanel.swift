@@ -31,7 +31,7 @@ struct TrustPanel: Sendable {
         let better: [TrustComponent: String] = [.selfOrientation: "lower is better"]
         let rows = HTML.join(
             a.components.map { c in
-                let width = HTML(raw: c.evidenceCount == 0 ? "0" : String(format: "%.1f", c.value * 100))
+                let width = HTML(raw: c.evidenceCount == 0 ? "0" : (c.value * 100).fixed(1))
                 let fill = c.component == .selfOrientation ? "var(--warn)" : "var(--accent)"
                 let certainty =
                     c.opinion.uncertainty >= 0.999
@@ -46,7 +46,7 @@ struct TrustPanel: Sendable {
             a.explanation.isEmpty
             ? "<p class=\"muted\">No evidence yet: promises kept, requests answered and ratings will show here.</p>"
             : HTML(
-                "<ol id=\"trust-why\">\(a.explanation.map { r in HTML("<li>\(r.summary) <span class=\"small \(r.effect >= 0 ? "muted" : "risk")\">\(r.effect >= 0 ? "+" : "−")\(String(format: "%.1f", abs(r.effect) * 100)) points · \(labels[r.component] ?? "") · \(clock.format(r.date, "d MMM yyyy"))</span></li>") })</ol>"
+                "<ol id=\"trust-why\">\(a.explanation.map { r in HTML("<li>\(r.summary) <span class=\"small \(r.effect >= 0 ? "muted" : "risk")\">\(r.effect >= 0 ? "+" : "−")\((abs(r.effect) * 100).fixed(1)) points · \(labels[r.component] ?? "") · \(clock.format(r.date, "d MMM yyyy"))</span></li>") })</ol>"
             )
         let network: HTML =
             a.network.intermediaries == 0
@@ -73,7 +73,7 @@ struct TrustPanel: Sendable {
             : """
             <p><strong class="trust-figure" id="trust-figure">\(percent(a.overall.expectation))</strong> / 100 \
             <span class="small muted">uncertainty <span id="trust-uncertainty">\(percent(a.overall.uncertainty))</span>% · \
-            trust equation \(String(format: "%.1f", a.trustQuotient)) <span class="visually-hidden">((credibility + reliability + intimacy) ÷ self-orientation)</span>\
+            trust equation \(a.trustQuotient.fixed(1)) <span class="visually-hidden">((credibility + reliability + intimacy) ÷ self-orientation)</span>\
             · \(a.evidenceCount) item\(a.evidenceCount == 1 ? "" : "s") of evidence</span></p>
             """
         return """
