@@ -108,4 +108,26 @@ struct MessageThreadRowTests {
             #expect(listed.list.first?["lastMessageAt"] as? String == rfc3339(t2), "\(listed.raw)")
         }
     }
+
+    @Test func aReplyWrittenBeforeARequestStoredEarlierDoesNotAnswerIt() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let p = try #require(try await Partnership.find(UUID(uuidString: pid), on: app.db))
+            let alice = Actor(user: try #require(try await User.find(UUID(uuidString: a.id), on: app.db)))
+            let bob = Actor(user: try #require(try await User.find(UUID(uuidString: b.id), on: app.db)))
+            let start = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+            let (t1, t2) = (start.addingTimeInterval(60), start.addingTimeInterval(120))
+
+            let opened = try await Messages.post(.init(body: "Kick-off", subject: "Release"), in: p, by: alice, now: start, on: app.db)
+            let release = opened.$thread.id
+            let request = try await Messages.post(
+                .init(body: "Is the release late?", needsResponse: true, threadID: release), in: p, by: alice, now: t2, on: app.db)
+            _ = try await Messages.post(.init(body: "Not that I know.", threadID: release), in: p, by: bob, now: t1, on: app.db)
+
+            #expect(try await Message.find(request.id, on: app.db)?.respondedAt == nil, "a reply written before the request")
+            _ = try await Messages.post(
+                .init(body: "Yes, by a day.", threadID: release), in: p, by: bob, now: t2.addingTimeInterval(60), on: app.db)
+            #expect(try await Message.find(request.id, on: app.db)?.respondedAt == t2.addingTimeInterval(60))
+        }
+    }
 }

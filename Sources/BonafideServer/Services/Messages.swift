@@ -104,7 +104,8 @@ enum Messages {
     private struct AnsweredRequest: Decodable { var id: UUID }
 
     /// Marks the other side's open requests in the thread answered, in one statement that names them: the post
-    /// runs on SQLite's one writer, where a read and an update per request would each wait their turn.
+    /// runs on SQLite's one writer, where a read and an update per request would each wait their turn. A request
+    /// written after the reply (stored first, as posts can commit out of their own order) is not answered by it.
     private static func answerOpenRequests(
         in thread: UUID, from organization: UUID, at now: Date, on tx: any Database
     ) async throws -> [AnsweredRequest] {
@@ -112,7 +113,7 @@ enum Messages {
             """
             UPDATE messages SET responded_at = \(bind: now)
             WHERE thread_id = \(bind: thread) AND needs_response = \(bind: true) AND responded_at IS NULL
-              AND organization_id <> \(bind: organization)
+              AND organization_id <> \(bind: organization) AND created_at <= \(bind: now)
             RETURNING id
             """
         ).all(decoding: AnsweredRequest.self)
