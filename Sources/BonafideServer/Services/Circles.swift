@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 
 /// Where an organization keeps the others it knows. Private to the organization: the placed one never sees it.
 /// A placement is trust evidence (closeness: intimacy; a trusted referral is also a vouch: credibility).
@@ -69,9 +70,12 @@ enum Circles {
     static func findOrganizations(named text: String, except own: UUID, on db: any Database) async throws -> [(id: UUID, name: String)] {
         let needle = text.trimmingCharacters(in: .whitespaces)
         guard !needle.isEmpty else { return [] }
-        return try await Organization.query(on: db).filter(\.$id != own).field(\.$id).field(\.$name).all()
+        // Every organization's id and name, read column by column: as Fluent models (reflection per row, whatever the
+        // fields selected) they were about 60% of a search's CPU at 500 organizations.
+        let rows = try await db.sql().raw("SELECT id, name FROM organizations WHERE id <> \(bind: own)").all()
+        return try rows.map { (id: try $0.decodeUUID(column: "id"), name: try $0.decode(column: "name", as: String.self)) }
             .filter { $0.name.localizedCaseInsensitiveContains(needle) }
-            .map { (id: $0.id!, name: $0.name) }.sorted { $0.name.localizedCompare($1.name) == .orderedAscending }.prefix(20).map { $0 }
+            .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }.prefix(20).map { $0 }
     }
 
     /// The placement of one organization in another's circles, if any.
