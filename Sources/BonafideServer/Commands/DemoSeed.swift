@@ -374,12 +374,17 @@ public enum DemoSeed {
                     author: "Shopper \(n + 1)", brand: "Acme Retail", source: "News feed",
                     publishedAt: now.addingTimeInterval(-Double((n / 2 + 1) * 7 + (n % 2) * 3 + 1) * day)))
         }
+        // An hour apart, but all inside this ISO week: early on a Monday, hours back would split them over two weeks,
+        // neither with enough reviews to count, and the drop would not show.
+        let sourSpacing = min(3_600, now.timeIntervalSince(Mentions.weekStart(now)) / 5)
         for (k, text) in [
             "Acme Retail's website was down for most of Saturday, orders lost.", "Three weeks late and no refund from Acme.",
             "Acme support never answered; very disappointed.", "Terrible experience: Acme cancelled my order without notice.",
         ].enumerated() {
             reviews.append(
-                .init(text: text, brand: "Acme Retail", source: "News feed", publishedAt: now.addingTimeInterval(-Double(k + 1) * 3_600)))
+                .init(
+                    text: text, brand: "Acme Retail", source: "News feed", publishedAt: now.addingTimeInterval(-Double(k + 1) * sourSpacing)
+                ))
         }
         _ = try await Mentions.importMentions(reviews, source: "demo", into: alice.organizationID, at: now, on: db)
 
