@@ -10,18 +10,7 @@ extension Date {
         // 1970-01-01T00:00:00Z up to 10000-01-01T00:00:00Z; outside that, or not a number, the format style answers.
         guard sinceReference >= -978_307_200, sinceReference < 252_423_993_600 else { return ISO8601Format() }
         let (days, secondOfDay) = (Int(sinceReference.rounded(.down)) + 978_307_200).quotientAndRemainder(dividingBy: 86_400)
-        // Days since 1970 to a proleptic Gregorian date, counted in 400-year eras from 0000-03-01 (Howard Hinnant's
-        // `civil_from_days`): March first puts the leap day last in each counted year.
-        let daysSinceEraZero = days + 719_468
-        let era = daysSinceEraZero / 146_097
-        let dayOfEra = daysSinceEraZero - era * 146_097
-        let leapDaysBefore = dayOfEra / 1_460 - dayOfEra / 36_524 + dayOfEra / 146_096
-        let yearOfEra = (dayOfEra - leapDaysBefore) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0)
+        let (year, month, day) = Date.civil(daysSince1970: days)
         return String(unsafeUninitializedCapacity: 20) { text in
             var end = 0
             func writeNumber(_ value: Int, digits: Int) {
@@ -90,5 +79,22 @@ extension Date {
         }
         guard let parsed else { return nil }
         self.init(timeIntervalSinceReferenceDate: TimeInterval(parsed - 978_307_200))
+    }
+}
+
+extension Date {
+    /// Days since 1970-01-01 (not negative) to a proleptic Gregorian date, counted in 400-year eras from 0000-03-01
+    /// (Howard Hinnant's `civil_from_days`): March first puts the leap day last in each counted year.
+    static func civil(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+        let daysSinceEraZero = days + 719_468
+        let era = daysSinceEraZero / 146_097
+        let dayOfEra = daysSinceEraZero - era * 146_097
+        let leapDaysBefore = dayOfEra / 1_460 - dayOfEra / 36_524 + dayOfEra / 146_096
+        let yearOfEra = (dayOfEra - leapDaysBefore) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (era * 400 + yearOfEra + (month <= 2 ? 1 : 0), month, day)
     }
 }

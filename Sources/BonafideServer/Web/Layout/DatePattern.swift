@@ -23,17 +23,7 @@ enum DatePattern {
         let local = utcSecond + offset
         guard local >= 0 else { return nil }
         let (days, secondOfDay) = local.quotientAndRemainder(dividingBy: 86_400)
-        // Days since 1970 to a proleptic Gregorian date, as `Date.rfc3339String` counts them.
-        let daysSinceEraZero = days + 719_468
-        let era = daysSinceEraZero / 146_097
-        let dayOfEra = daysSinceEraZero - era * 146_097
-        let leapDaysBefore = dayOfEra / 1_460 - dayOfEra / 36_524 + dayOfEra / 146_096
-        let yearOfEra = (dayOfEra - leapDaysBefore) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0)
+        let (year, month, day) = Date.civil(daysSince1970: days)
         // 1970-01-01 was a Thursday.
         let weekday = (days + 4) % 7
 
