@@ -328,7 +328,9 @@ struct WitnessAPITests {
             let id = UUID(uuidString: pid)!
             let sql = app.db as! any SQLDatabase
             let old = try await entries(app, pid, token: a.token)
-            for table in ["ledger_tiles", "ledger_leaves"] { try await sql.delete(from: table).where("partnership_id", .equal, id).run() }
+            for table in ["ledger_tiles", "ledger_leaves", "ledger_bundles"] {
+                try await sql.delete(from: table).where("partnership_id", .equal, id).run()
+            }
             try await sql.delete(from: "ledger_heads").where("id", .equal, id).run()
             try await app.db.transaction { tx in
                 for (i, bytes) in old.enumerated() {

@@ -7,6 +7,7 @@ import random
 import sqlite3
 import subprocess
 import tempfile
+import zlib
 
 BINARY = os.environ.get("BONAFIDE_BINARY", ".build/debug/bonafide")
 BASE = os.environ.get("BONAFIDE_E2E_URL", "http://127.0.0.1:8091")
@@ -31,8 +32,19 @@ def rewrite_history(name):
     """What a dishonest host could do: change one past entry and recompute the whole tree."""
     db = sqlite3.connect(os.path.join(DATA, "bonafide.sqlite"), timeout=30)
     (pid,) = db.execute("SELECT id FROM partnerships WHERE name = ?", (name,)).fetchone()
-    leaves = db.execute("SELECT idx, entry FROM ledger_leaves WHERE partnership_id = ? ORDER BY idx", (pid,)).fetchall()
-    entries = [e for _, e in leaves]
+    # Sealed entries are zlib-compressed bundles of 256 (each entry's UTF-8 after its big-endian uint32 length);
+    # the last, partial bundle's entries are rows.
+    stored = {}
+    bundled = db.execute("SELECT idx, entries FROM ledger_bundles WHERE partnership_id = ?", (pid,)).fetchall()
+    for b, blob in bundled:
+        raw, at = zlib.decompress(blob), 0
+        for k in range(256):
+            n = int.from_bytes(raw[at:at + 4], "big")
+            stored[b * 256 + k] = raw[at + 4:at + 4 + n].decode()
+            at += 4 + n
+    for i, e in db.execute("SELECT idx, entry FROM ledger_leaves WHERE partnership_id = ?", (pid,)):
+        stored[i] = e
+    entries = [stored[i] for i in range(len(stored))]
     first = json.loads(entries[1])
     first["payload"]["summary"] = "Nothing was ever agreed"
     entries[1] = json.dumps(first, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -49,7 +61,11 @@ def rewrite_history(name):
         return hashlib.sha256(b"\x01" + mth(lo, lo + k) + mth(lo + k, hi)).digest()
 
     with db:
-        db.execute("UPDATE ledger_leaves SET entry = ? WHERE partnership_id = ? AND idx = 1", (entries[1], pid))
+        if bundled:
+            framed = b"".join(len(e.encode()).to_bytes(4, "big") + e.encode() for e in entries[:256])
+            db.execute("UPDATE ledger_bundles SET entries = ? WHERE partnership_id = ? AND idx = 0", (zlib.compress(framed), pid))
+        else:
+            db.execute("UPDATE ledger_leaves SET entry = ? WHERE partnership_id = ? AND idx = 1", (entries[1], pid))
         # The tree is stored as C2SP tiles: 256 raw hashes of tree level 8*L per row.
         for tile_level in range(0, len(levels), 8):
             hashes = levels[tile_level]

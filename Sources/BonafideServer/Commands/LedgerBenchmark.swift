@@ -174,9 +174,12 @@ public enum LedgerBenchmark {
     /// What the log tables take on disk, tables and their indexes, per million entries of every log in the database.
     public static func storage(_ app: Application, label: String) async throws {
         let sql = try app.db.sql()
-        let entries = try await sql.raw("SELECT COUNT(*) AS n FROM ledger_leaves").first(decoding: Count.self)?.n ?? 0
+        // Sealed entries are in bundles, not rows: the heads say how many entries there are. CAST: PostgreSQL's SUM of
+        // a BIGINT is a NUMERIC.
+        let entries =
+            try await sql.raw("SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM ledger_heads").first(decoding: Count.self)?.n ?? 0
         guard entries > 0 else { return }
-        let tables = ["ledger_leaves", "ledger_tiles", "ledger_heads"]
+        let tables = ["ledger_leaves", "ledger_bundles", "ledger_tiles", "ledger_heads"]
         var bytes: [String: Int64] = [:]
         var file: Int64?
         if sql.dialect.name == "postgresql" {
@@ -198,8 +201,11 @@ public enum LedgerBenchmark {
         let total = tables.reduce(Int64(0)) { $0 + (bytes[$1] ?? 0) }
         say(
             String(
-                format: "%@  storage: %lld entries, log tables %.0f MiB per million entries (%.1f bytes/entry: leaves %.0f, tiles %.1f)%@",
-                label, entries, perMillion(total), Double(total) / Double(entries), Double(bytes["ledger_leaves"] ?? 0) / Double(entries),
+                format:
+                    "%@  storage: %lld entries, log tables %.0f MiB per million entries (%.1f bytes/entry: entries %.1f (bundles %.1f, loose rows %.1f), tiles %.1f)%@",
+                label, entries, perMillion(total), Double(total) / Double(entries),
+                Double((bytes["ledger_leaves"] ?? 0) + (bytes["ledger_bundles"] ?? 0)) / Double(entries),
+                Double(bytes["ledger_bundles"] ?? 0) / Double(entries), Double(bytes["ledger_leaves"] ?? 0) / Double(entries),
                 Double(bytes["ledger_tiles"] ?? 0) / Double(entries),
                 file.map { String(format: "; database file %.0f MiB", Double($0) / 1_048_576) } ?? ""))
     }

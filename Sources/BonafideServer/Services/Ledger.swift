@@ -4,7 +4,8 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Each partnership's append-only log (RFC 6962 tree): its entries one row each (`ledger_leaves`), its tree as C2SP
+/// Each partnership's append-only log (RFC 6962 tree): its entries, sealed ones 256 to a compressed row
+/// (`ledger_bundles`, see Ledger+Bundles) and the last, partial bundle's one row each (`ledger_leaves`), its tree as C2SP
 /// hash tiles (`ledger_tiles`, see Ledger+Tiles), and its size and root (`ledger_heads`).
 enum Ledger {
     struct Head: Sendable {
@@ -31,8 +32,8 @@ enum Ledger {
 
     /// Appends entries in order inside the caller's transaction (one transaction for many entries is
     /// group commit). Reads the head and the partial tile of each tile level (`rightEdge`), hashes the new
-    /// entries into those tiles in memory, and writes leaves and tiles in multi-row statements: a fixed
-    /// number of statements per 500 entries, whatever the size of the log.
+    /// entries into those tiles in memory, and writes leaves, the bundles they seal (`seal`) and tiles in multi-row
+    /// statements: a fixed number of statements per 500 entries, whatever the size of the log.
     @discardableResult
     static func append(contentsOf entries: [LedgerEntry], partnership id: UUID, on tx: any Database) async throws -> [UInt64] {
         guard !entries.isEmpty else { return [] }
@@ -43,11 +44,12 @@ enum Ledger {
         let encoded = entries.map { $0.canonical }
         for bytes in encoded { edge.append(leafHash: Merkle.leafHash(bytes)) }
         let root = try edge.root()
+        let loose = try await seal(encoded, from: start, of: id, on: sql)
         // Chunked so no statement exceeds SQLite's or PostgreSQL's bind-parameter limits.
-        for (offset, chunk) in stride(from: 0, to: encoded.count, by: 500).map({ ($0, encoded[$0..<min($0 + 500, encoded.count)]) }) {
+        for first in stride(from: loose, to: encoded.count, by: 500) {
             let insert = sql.insert(into: "ledger_leaves").columns("partnership_id", "idx", "entry")
-            for (j, bytes) in chunk.enumerated() {
-                insert.values(SQLBind(id), SQLBind(Int64(start) + Int64(offset + j)), SQLBind(String(decoding: bytes, as: UTF8.self)))
+            for j in first..<min(first + 500, encoded.count) {
+                insert.values(SQLBind(id), SQLBind(Int64(start) + Int64(j)), SQLBind(String(decoding: encoded[j], as: UTF8.self)))
             }
             try await insert.run()
         }
@@ -167,53 +169,6 @@ enum Ledger {
         try await withNodes(of: id, size: to, on: db) { try $0.consistencyProof(from: from, to: to) }
     }
 
-    struct EntryRow: Decodable {
-        var idx: Int64
-        var entry: String
-    }
-
-    static func entries(of id: UUID, start: UInt64, limit: Int, on db: any Database) async throws -> [(UInt64, String)] {
-        try await db.sql().raw(
-            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= \(bind: Int64(start)) ORDER BY idx LIMIT \(bind: limit)"
-        )
-        .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
-    }
-
-    /// The entries whose type starts with `typePrefix`, below `size`, in order (the canonical encoding writes the
-    /// type in one fixed form, so the database narrows them down; each is then decoded to be sure).
-    static func entries(of id: UUID, typePrefix: String, below size: UInt64, on db: any Database) async throws -> [(UInt64, String)] {
-        try await db.sql().raw(
-            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: Int64(size)) AND entry LIKE \(bind: "%\"type\":\"\(typePrefix)%") ORDER BY idx"
-        )
-        .all(decoding: EntryRow.self).map { (UInt64($0.idx), $0.entry) }
-        .filter { (try? LedgerEntry(canonical: Array($0.1.utf8)))?.type.hasPrefix(typePrefix) == true }
-    }
-
-    /// The newest entries below `before` (all when nil), newest first, decoded.
-    static func newestEntries(of id: UUID, before: UInt64? = nil, limit: Int, on db: any Database) async throws -> [(
-        index: UInt64, entry: LedgerEntry
-    )] {
-        let bound = Int64(clamping: before ?? UInt64(Int64.max))
-        return try await db.sql().raw(
-            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: bound) ORDER BY idx DESC LIMIT \(bind: limit)"
-        ).all(decoding: EntryRow.self).compactMap { row in
-            (try? LedgerEntry(canonical: Array(row.entry.utf8))).map { (UInt64(row.idx), $0) }
-        }
-    }
-
-    /// Rebuilds the root from every stored entry: what an outside verifier would do with the entries.
-    static func rootFromEntries(of id: UUID, size: UInt64, on db: any Database) async throws -> Merkle.Hash {
-        var tree = MerkleTree()
-        var start: UInt64 = 0
-        while start < size {
-            let page = try await entries(of: id, start: start, limit: 1000, on: db)
-            if page.isEmpty { break }
-            for (_, entry) in page where tree.size < size { tree.append(entry: Array(entry.utf8)) }
-            start += UInt64(page.count)
-        }
-        return tree.root
-    }
-
     /// A C2SP tlog-tiles hash tile: `width` hashes of tree level 8·level from index·256 on, or nil
     /// when the tree does not have them yet.
     static func tile(of id: UUID, level: Int, index: UInt64, width: UInt64, on db: any Database) async throws -> [UInt8]? {
@@ -233,7 +188,7 @@ enum Ledger {
         let head = try await head(of: id, on: db)
         let (start, overflow) = index.multipliedReportingOverflow(by: TilePath.width)
         guard !overflow, start < head.size, width <= head.size - start else { return nil }
-        let rows = try await entries(of: id, start: start, limit: Int(width), on: db)
+        let rows = try await storedEntries(of: id, from: start, to: start + width, on: try db.sql())
         guard rows.count == Int(width) else { throw Problem(.internalServerError, "The log is missing entries of bundle \(index).") }
         var bundle: [UInt8] = []
         for (_, entry) in rows {

@@ -57,13 +57,14 @@ struct LedgerLine: Decodable, Sendable, Equatable {
     var date: Date? { try? Self.timeStyle.parse(time) }
 
     /// The newest `limit` entries of a partnership's log, newest first, as lines.
+    /// An entry that cannot be read (a bundle that does not decode) is left out, as one that does not scan is.
     static func newest(of partnershipID: UUID, limit: Int, on db: any SQLDatabase) async throws -> [LedgerLine] {
-        let rows = try await db.raw(
-            "SELECT entry FROM ledger_leaves WHERE partnership_id = \(bind: partnershipID) ORDER BY idx DESC LIMIT \(bind: limit)"
-        ).all()
+        let size = try await Ledger.size(of: partnershipID, on: db)
+        let rows = try await Ledger.storedEntries(
+            of: partnershipID, from: size - min(size, UInt64(max(limit, 0))), to: size, unreadable: .skip, on: db)
         var lines: [LedgerLine] = []
-        for row in rows {
-            let entry = try row.decode(column: "entry", as: String.self)
+        for row in rows.reversed() {
+            let entry = row.entry
             switch scan(entry) {
             case .line(let line): lines.append(line)
             case .refused: break
