@@ -174,7 +174,7 @@ extension Ledger {
         index: UInt64, entry: LedgerEntry
     )] {
         let sql = try db.sql()
-        let size = try await size(of: id, on: sql)
+        let size = try await Ledger.size(of: id, on: sql)
         let bound = min(before ?? size, size)
         let rows = try await storedEntries(
             of: id, from: bound - min(bound, UInt64(max(limit, 0))), to: bound, unreadable: .skip, on: sql)
