@@ -19,6 +19,7 @@ extension Application {
 /// the server answers happens here, in this order.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.bonafide = config
+    app.backgroundJobs = BackgroundJobs()
     app.logger.logLevel = config.logLevel
     switch config.storage {
     case .postgres(let url):

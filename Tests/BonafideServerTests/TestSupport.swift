@@ -23,6 +23,8 @@ func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Applic
     adjust(&config)
     let app = try await Application.make(.testing)
     func cleanUp() async {
+        // Before the schema goes: a job still running (woken by another test's write) would find its tables gone.
+        await app.stopBackgroundJobs()
         if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {
             try? await sql.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run()
         }

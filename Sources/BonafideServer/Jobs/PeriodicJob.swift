@@ -2,9 +2,8 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Background work repeated on a fixed interval while the server runs; stopped with the server.
-final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
-    // @unchecked: `task` is only touched from the lifecycle callbacks, which Vapor calls serially.
+/// Background work repeated on a fixed interval while the server runs; stopped with the server, before its databases.
+final class PeriodicJob: LifecycleHandler, Sendable {
     private let name: String
     private let interval: Duration
     private let work: @Sendable (Application) async throws -> Void
@@ -12,7 +11,6 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
     private let wakeup: JobWakeup?
     /// The least time from the start of one run to the start of a run a poke brought forward.
     private let gap: Duration
-    private var task: Task<Void, Never>?
 
     init(
         _ name: String, every interval: Duration, wokenBy wakeup: JobWakeup? = nil, atMostEvery gap: Duration = .zero,
@@ -27,13 +25,22 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
 
     func didBootAsync(_ app: Application) async throws {
         let (name, interval, work, wakeup, gap) = (name, interval, work, wakeup, gap)
-        task = Task { [app] in
+        let task = Task { [app] in
             let clock = ContinuousClock()
             while !Task.isCancelled {
                 // Read before the run: a poke during it ends the sleep after it at once.
                 let seen = wakeup?.generation ?? 0
                 let started = clock.now
-                do { try await work(app) } catch { app.logger.error("\(name) failed: \(error)") }
+                do {
+                    try await work(app)
+                } catch let error where Task.isCancelled {
+                    // Shutdown cut the pass (a request it was waiting for, or the databases closing under a pass that
+                    // outlived the grace): not a failure of the work, and rows it claimed come back when their lease ends.
+                    app.logger.debug("\(name) stopped by shutdown: \(String(reflecting: error))")
+                } catch {
+                    // Reflecting: a PostgreSQL error's description hides what went wrong.
+                    app.logger.error("\(name) failed: \(String(reflecting: error))")
+                }
                 if let wakeup {
                     await wakeup.sleep(for: interval, unlessPokedSince: seen)
                     // A stream of pokes (writes under load) is taken up in runs that each find many, not in one run per
@@ -45,11 +52,12 @@ final class PeriodicJob: LifecycleHandler, @unchecked Sendable {
                 }
             }
         }
+        app.backgroundJobs.add(task)
     }
 
     func shutdownAsync(_ app: Application) async {
-        task?.cancel()
-        await task?.value
+        // The first job to shut down stops them all, so they wind down together; the others find nothing left.
+        await app.stopBackgroundJobs()
     }
 }
 

@@ -1,0 +1,69 @@
+import Foundation
+import Vapor
+
+/// The background jobs running in one application, stopped together: at shutdown, before the databases close under
+/// a pass (which would log its errors and leave the rows it claimed waiting for their lease); in tests, before the
+/// test's PostgreSQL schema is dropped.
+final class BackgroundJobs: @unchecked Sendable {
+    // @unchecked: `running` is only touched under `lock`.
+    private let lock = NSLock()
+    private var running: [Task<Void, Never>] = []
+
+    /// How long shutdown waits for the passes under way. A trust batch takes about a second; a pass still going after
+    /// this is stuck (a database or a mail server not answering), and is cut by the shutdown that follows.
+    static let grace: Duration = .seconds(5)
+
+    func add(_ job: Task<Void, Never>) {
+        lock.withLock { running.append(job) }
+    }
+
+    /// Cancels every job and waits, at most `grace`, for their passes to end: all at once, so shutdown waits for the
+    /// slowest pass and not for the sum of them. Whether they all ended in time.
+    func stop(within grace: Duration = BackgroundJobs.grace) async -> Bool {
+        let jobs = lock.withLock { () -> [Task<Void, Never>] in
+            defer { running.removeAll() }
+            return running
+        }
+        guard !jobs.isEmpty else { return true }
+        for job in jobs { job.cancel() }
+        let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
+        let timer = Task {
+            try? await Task.sleep(for: grace)
+            outcome.yield(false)
+        }
+        // Awaiting an unstructured task's value does not end when the waiter is cancelled, so the wait races a timer
+        // instead of running in a task group, which would wait for a stuck job for ever.
+        Task {
+            for job in jobs { await job.value }
+            outcome.yield(true)
+        }
+        for await ended in outcomes {
+            timer.cancel()
+            return ended
+        }
+        return false
+    }
+}
+
+extension Application {
+    private struct BackgroundJobsKey: StorageKey { typealias Value = BackgroundJobs }
+
+    /// Set up by `configure` before any job starts.
+    var backgroundJobs: BackgroundJobs {
+        get {
+            guard let jobs = storage[BackgroundJobsKey.self] else { fatalError("configure() sets up the background jobs") }
+            return jobs
+        }
+        set { storage[BackgroundJobsKey.self] = newValue }
+    }
+
+    /// Stops every background job (see `BackgroundJobs.stop`); nothing to do when `configure` failed before setting
+    /// them up.
+    func stopBackgroundJobs() async {
+        guard let jobs = storage[BackgroundJobsKey.self] else { return }
+        let ended = await jobs.stop()
+        if !ended {
+            logger.warning("a background job was still running \(BackgroundJobs.grace) after shutdown began; shutting down under it")
+        }
+    }
+}
