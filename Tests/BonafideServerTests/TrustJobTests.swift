@@ -41,4 +41,24 @@ struct TrustJobTests {
             }
         }
     }
+
+    /// The job running at shutdown, as at a deploy or at the end of a test: shutdown cancels it and waits for its pass
+    /// before the databases close (and, on PostgreSQL, before the test's schema is dropped under it).
+    @Test func shutdownRightAfterAWriteWaitsForThePassAndLogsNoError() async throws {
+        let log = LogCapture()
+        try await withTestApp { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let b = try await app.register("Bob", org: "Acme")
+            app.logger = log.logger()
+            let job = PeriodicJob.trustRecompute(every: .seconds(3600))
+            app.lifecycle.use(job)
+            try await job.didBootAsync(app)
+            // Queues a pair and wakes the job; the application shuts down at once, its pass about to start or under way.
+            let rated = try await app.api(.POST, "/trust/\(b.organizationID)/ratings", token: a.token, json: #"{"rating":8}"#)
+            #expect(rated.status == .created, "\(rated.raw)")
+        }
+        #expect(log.messages(atLeast: .error).isEmpty, "\(log.messages(atLeast: .error))")
+        let stuck = log.messages(atLeast: .warning).filter { $0.contains("still running") }
+        #expect(stuck.isEmpty, "\(stuck)")
+    }
 }
