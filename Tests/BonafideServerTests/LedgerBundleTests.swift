@@ -44,11 +44,12 @@ struct LedgerBundleTests {
                 sourceLocation: sourceLocation)
         }
         let newest = try await Ledger.newestEntries(of: id, limit: 300, on: app.db)
-        #expect(newest.map { text($0.entry) } == Array(expected.suffix(300).reversed()), sourceLocation: sourceLocation)
-        #expect(newest.map { $0.index } == Array(((size - min(size, 300))..<size).reversed()), sourceLocation: sourceLocation)
+        #expect(newest.window == (size - min(size, 300))..<size, sourceLocation: sourceLocation)
+        #expect(newest.entries.map { text($0.entry) } == Array(expected.suffix(300).reversed()), sourceLocation: sourceLocation)
+        #expect(newest.entries.map { $0.index } == Array(((size - min(size, 300))..<size).reversed()), sourceLocation: sourceLocation)
         if size > 260 {
             let older = try await Ledger.newestEntries(of: id, before: 260, limit: 10, on: app.db)
-            #expect(older.map { text($0.entry) } == Array(expected[250..<260].reversed()), sourceLocation: sourceLocation)
+            #expect(older.entries.map { text($0.entry) } == Array(expected[250..<260].reversed()), sourceLocation: sourceLocation)
         }
         let lines = try await LedgerLine.newest(of: id, limit: 20, on: try app.db.sql())
         let summaries = try expected.suffix(20).reversed().map { try LedgerEntry(canonical: Array($0.utf8)).payload["summary"] }
@@ -142,6 +143,164 @@ struct LedgerBundleTests {
             #expect(record.html.contains("id=\"rebuild-state\">DOES NOT MATCH"))
             #expect(try await browser.get("/partnerships/\(pid)").status == .ok)
         }
+    }
+
+    /// A log of `count` entries appended in one transaction, without a partnership page to see it by.
+    func filledLog(_ app: Application, count: Int) async throws -> (UUID, [LedgerEntry]) {
+        let id = try await LedgerBenchmark.partnership(on: app.db)
+        let entries = (0..<count).map { entry(id, $0, type: $0 % 100 == 7 ? "record.test" : "test.other") }
+        try await app.db.transaction { tx in _ = try await Ledger.append(contentsOf: entries, partnership: id, on: tx) }
+        return (id, entries)
+    }
+
+    func delete(bundle index: Int64, of id: UUID, _ app: Application) async throws {
+        try await app.db.sql().delete(from: "ledger_bundles").where("partnership_id", .equal, id).where("idx", .equal, index).run()
+    }
+
+    func corrupt(bundle index: Int64, of id: UUID, _ app: Application) async throws {
+        try await app.db.sql().update("ledger_bundles").set("entries", to: Data("not a bundle".utf8)).where("partnership_id", .equal, id)
+            .where("idx", .equal, index).run()
+    }
+
+    @Test func aMissingBundleOrRowIsAClearErrorNotAShortAnswer() async throws {
+        try await withTestApp { app in
+            let (id, entries) = try await filledLog(app, count: 600)
+            try await delete(bundle: 1, of: id, app)
+            // Bundle 1 is all of the range, or its end: nothing after it for the reader to notice the gap by.
+            for (start, limit) in [(256, 256), (300, 100), (0, 512), (200, 100)] {
+                let thrown = await #expect(throws: Problem.self, "from \(start)") {
+                    try await Ledger.entries(of: id, start: UInt64(start), limit: limit, on: app.db)
+                }
+                #expect(thrown?.detail == "The log is missing entries of bundle 1.", "from \(start)")
+            }
+            #expect(try await Ledger.entries(of: id, start: 0, limit: 256, on: app.db).count == 256)
+            #expect(try await Ledger.entries(of: id, start: 512, limit: 1000, on: app.db).count == 88)
+            #expect(try await Ledger.entries(of: id, start: 600, limit: 10, on: app.db).isEmpty)
+            let thrown = await #expect(throws: Problem.self) {
+                try await Ledger.entries(of: id, typePrefix: "record.", below: 600, on: app.db)
+            }
+            #expect(thrown?.detail == "The log is missing entries of bundle 1.")
+            // Below the bundle, the filter still answers.
+            #expect(try await Ledger.entries(of: id, typePrefix: "record.", below: 256, on: app.db).map { $0.0 } == [7, 107, 207])
+
+            // The last loose row gone: the log's size says it should be there.
+            try await app.db.sql().delete(from: "ledger_leaves").where("partnership_id", .equal, id).where("idx", .equal, 599).run()
+            let tail = await #expect(throws: Problem.self) { try await Ledger.entries(of: id, start: 590, limit: 100, on: app.db) }
+            #expect(tail?.detail == "The log is missing entry 599.")
+            #expect(try await Ledger.entries(of: id, start: 512, limit: 87, on: app.db).map { $0.1 } == entries[512..<599].map { text($0) })
+        }
+    }
+
+    @Test func theFirstBundleMissingFailsTheTypeFilterToo() async throws {
+        try await withTestApp { app in
+            let (id, _) = try await filledLog(app, count: 300)
+            try await delete(bundle: 0, of: id, app)
+            let thrown = await #expect(throws: Problem.self) {
+                try await Ledger.entries(of: id, typePrefix: "record.", below: 300, on: app.db)
+            }
+            #expect(thrown?.detail == "The log is missing entries of bundle 0.")
+            let read = await #expect(throws: Problem.self) { try await Ledger.entries(of: id, start: 0, limit: 10, on: app.db) }
+            #expect(read?.detail == "The log is missing entries of bundle 0.")
+        }
+    }
+
+    @Test func theNewestEntriesNameWhatTheyCouldNotRead() async throws {
+        try await withTestApp { app in
+            let (id, entries) = try await filledLog(app, count: 260)
+            try await corrupt(bundle: 0, of: id, app)
+            let page = try await Ledger.newestEntries(of: id, before: 256, limit: 50, on: app.db)
+            #expect(page.window == 206..<256)
+            #expect(page.entries.isEmpty)
+            #expect(Ledger.gaps(in: page.window, read: page.entries.map { $0.index }) == [206...255])
+            let straddling = try await Ledger.newestEntries(of: id, limit: 10, on: app.db)
+            #expect(straddling.entries.map { $0.index } == [259, 258, 257, 256])
+            #expect(Ledger.gaps(in: straddling.window, read: straddling.entries.map { $0.index }) == [250...255])
+            #expect(Ledger.gaps(in: 0..<10, read: [0, 2, 3, 7]) == [1...1, 4...6, 8...9])
+            #expect(Ledger.describe([1...1, 4...6]) == "1, 4…6")
+
+            // The partnership page's lines leave them out too, and say so to the operator.
+            let log = LogCapture()
+            let lines = try await LedgerLine.newest(of: id, limit: 20, on: try app.db.sql().logging(to: log.logger()))
+            #expect(lines.map(\.summary) == entries[256..<260].reversed().map { $0.payload["summary"] })
+            #expect(
+                log.messages(atLeast: .error).contains {
+                    $0.hasPrefix("Entries 240…255 of the log of partnership \(id.uuidString) could not be read")
+                })
+            let whole = LogCapture()
+            _ = try await LedgerLine.newest(of: id, limit: 4, on: try app.db.sql().logging(to: whole.logger()))
+            #expect(whole.messages(atLeast: .error).isEmpty)
+        }
+    }
+
+    @Test func theRecordPageNamesEntriesItCouldNotReadAndStillLeadsToOlderOnes() async throws {
+        try await withTestApp { app in
+            let (a, _, pid) = try await app.activePartnership()
+            // Enough that the newest page is past bundle 0.
+            try await appendEntries(app, partnership: pid, count: 400)
+            let id = UUID(uuidString: pid)!
+            try await corrupt(bundle: 0, of: id, app)
+            let browser = Browser(app)
+            _ = try await browser.post("/login", ["email": a.email, "password": "correct horse battery"])
+
+            let newest = try await browser.get("/partnerships/\(pid)/record")
+            #expect(newest.status == .ok)
+            #expect(!newest.html.contains("id=\"unreadable-entries\""))
+
+            // A page wholly inside the damaged bundle: nothing to show, but it says why and goes on.
+            let inside = try await browser.get("/partnerships/\(pid)/record?before=256")
+            #expect(inside.status == .ok)
+            #expect(inside.html.contains("id=\"unreadable-entries\""))
+            #expect(inside.html.contains("Entries 206…255 of the log could not be read: the stored log is damaged."))
+            #expect(inside.html.contains("record?before=206\">Older entries</a>"))
+            #expect(!inside.html.contains("<li id=\"entry-"))
+
+            let straddling = try await browser.get("/partnerships/\(pid)/record?before=280")
+            #expect(straddling.html.contains("Entries 230…255 of the log could not be read: the stored log is damaged."))
+            #expect(straddling.html.contains("<li id=\"entry-256\">"))
+            #expect(straddling.html.contains("record?before=230\">Older entries</a>"))
+
+            let first = try await browser.get("/partnerships/\(pid)/record?before=50")
+            #expect(first.html.contains("Entries 0…49 of the log could not be read"))
+            #expect(!first.html.contains("Older entries"))
+        }
+    }
+
+    @Test func theZlibTrailerIsCheckedAndNothingMayFollowIt() throws {
+        let texts = (0..<256).map { "{\"n\":\"\($0)\"}" }
+        let blob = try LedgerBundle.encode(texts)
+        #expect(try LedgerBundle.decode(blob) == texts)
+        // compress-nio hands back what it inflated when the input ends early, and leaves what follows the stream.
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.decode(Array(blob.dropLast(4))) }
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.decode(Array(blob.dropLast(1))) }
+        var altered = blob
+        altered[blob.count - 1] ^= 0x01
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.decode(altered) }
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.decode(blob + [0]) }
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.decode(blob + blob) }
+        #expect(LedgerBundle.adler32(ByteBuffer(bytes: Array("Wikipedia".utf8))) == 0x11E6_0398)
+        // Past the first 5,552 bytes, where the sums are first reduced.
+        let long = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in long {
+            a = (a + UInt32(byte)) % 65521
+            b = (b + a) % 65521
+        }
+        #expect(LedgerBundle.adler32(ByteBuffer(bytes: long)) == b << 16 | a)
+    }
+
+    @Test func aBundleAboveTheCapIsNeitherWrittenNorRead() throws {
+        // 256 entries of 64 KiB frame just above the cap; 5 bytes less each, just below.
+        let perEntry = LedgerBundle.maxFramedBytes / LedgerBundle.width
+        let big = String(repeating: "x", count: perEntry)
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.encode(Array(repeating: big, count: LedgerBundle.width)) }
+        let fits = Array(repeating: String(repeating: "x", count: perEntry - 5), count: LedgerBundle.width)
+        #expect(try LedgerBundle.decode(LedgerBundle.encode(fits)) == fits)
+        // The same 256 big entries framed by hand, as another writer might: well-formed, but not read.
+        let framedEntry =
+            [UInt8(perEntry >> 24), UInt8(perEntry >> 16 & 0xFF), UInt8(perEntry >> 8 & 0xFF), UInt8(perEntry & 0xFF)] + Array(big.utf8)
+        let framed = Array(Array(repeating: framedEntry, count: LedgerBundle.width).joined())
+        #expect(throws: LedgerBundle.Malformed.self) { try LedgerBundle.decode(LedgerBundle.deflate(framed)) }
     }
 
     @Test func decodingRefusesAnythingButExactly256FramedEntries() throws {

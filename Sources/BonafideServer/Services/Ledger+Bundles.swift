@@ -25,8 +25,8 @@ extension Ledger {
     enum UnreadableBundles {
         /// A 500 naming the bundle: for readers whose caller relies on getting every entry.
         case fail
-        /// Leaves its entries out: for pages that show what they can and check completeness another way (the record
-        /// page rebuilds the root, which then does not match).
+        /// Leaves its entries out: for pages that show what they can and say what is missing (the record page names the
+        /// entries, the partnership page's timeline logs them, and the rebuilt root no longer matches).
         case skip
     }
 
@@ -118,14 +118,28 @@ extension Ledger {
         return UInt64(row?.size ?? 0)
     }
 
-    /// Up to `limit` entries from `start`, in order; a hole among them (a bundle or row gone) is a 500.
+    /// Up to `limit` entries from `start`, in order, up to the log's size; a hole among them (a bundle or row gone, a
+    /// bundle that does not decode) is a 500. The size is read first: every bundle below it is sealed by then, and
+    /// every row below it committed, so a missing one is damage, not a race with an append.
     static func entries(of id: UUID, start: UInt64, limit: Int, on db: any Database) async throws -> [(UInt64, String)] {
-        let (end, overflow) = start.addingReportingOverflow(UInt64(max(limit, 0)))
-        let rows = try await storedEntries(of: id, from: start, to: overflow ? .max : end, on: try db.sql())
+        let sql = try db.sql()
+        let size = try await Ledger.size(of: id, on: sql)
+        let (wanted, overflow) = start.addingReportingOverflow(UInt64(max(limit, 0)))
+        let end = min(overflow ? UInt64.max : wanted, size)
+        guard start < end else { return [] }
+        let rows = try await storedEntries(of: id, from: start, to: end, on: sql)
         for (offset, row) in rows.enumerated() where row.index != start + UInt64(offset) {
-            throw Problem(.internalServerError, "The log is missing entry \(start + UInt64(offset)).")
+            throw missingEntry(start + UInt64(offset), size: size)
         }
+        guard UInt64(rows.count) == end - start else { throw missingEntry(start + UInt64(rows.count), size: size) }
         return rows.map { ($0.index, $0.entry) }
+    }
+
+    /// The 500 for an entry below the size that is not stored: its bundle's when that is sealed, else its own.
+    static func missingEntry(_ index: UInt64, size: UInt64) -> Problem {
+        let width = UInt64(LedgerBundle.width)
+        guard index / width < size / width else { return Problem(.internalServerError, "The log is missing entry \(index).") }
+        return Problem(.internalServerError, "The log is missing entries of bundle \(index / width).")
     }
 
     /// Bundles decoded per statement when every bundle of a log is read.
@@ -147,10 +161,20 @@ extension Ledger {
         for row in loose { found[UInt64(row.idx)] = row.entry }
         let width = UInt64(LedgerBundle.width)
         let bundles = size == 0 ? 0 : (size - 1) / width + 1
+        // Every bundle below `sealed` was sealed before `size` was read; the partial one may have been since.
+        let sealed = size / width
         for first in stride(from: UInt64(0), to: bundles, by: bundlesPerRead) {
             let rows = try await sql.raw(
                 "SELECT idx, entries FROM ledger_bundles WHERE partnership_id = \(bind: id) AND idx >= \(bind: Int64(first)) AND idx < \(bind: Int64(min(first + UInt64(bundlesPerRead), bundles))) ORDER BY idx"
             ).all(decoding: BundleRow.self)
+            var expected = first
+            for row in rows where UInt64(row.idx) < sealed {
+                guard UInt64(row.idx) == expected else { break }
+                expected += 1
+            }
+            guard expected >= min(first + UInt64(bundlesPerRead), sealed) else {
+                throw Problem(.internalServerError, "The log is missing entries of bundle \(expected).")
+            }
             for row in rows {
                 let texts: [String]
                 do {
@@ -168,19 +192,38 @@ extension Ledger {
             .filter { (try? LedgerEntry(canonical: Array($0.1.utf8)))?.type.hasPrefix(typePrefix) == true }
     }
 
-    /// The newest entries below `before` (all when nil), newest first, decoded; an entry that cannot be read is left
-    /// out (the record page shows the rest and says the root no longer rebuilds).
-    static func newestEntries(of id: UUID, before: UInt64? = nil, limit: Int, on db: any Database) async throws -> [(
-        index: UInt64, entry: LedgerEntry
-    )] {
+    /// The newest entries below `before` (all when nil), newest first, decoded, and the window of indexes they were
+    /// read from. An entry that cannot be read (its bundle gone or not decoding, or itself not decoding) is left out:
+    /// the record page shows the rest, names the window's `gaps`, and pages on from the window's start.
+    static func newestEntries(of id: UUID, before: UInt64? = nil, limit: Int, on db: any Database) async throws -> (
+        window: Range<UInt64>, entries: [(index: UInt64, entry: LedgerEntry)]
+    ) {
         let sql = try db.sql()
         let size = try await Ledger.size(of: id, on: sql)
         let bound = min(before ?? size, size)
-        let rows = try await storedEntries(
-            of: id, from: bound - min(bound, UInt64(max(limit, 0))), to: bound, unreadable: .skip, on: sql)
-        return rows.reversed().compactMap { row in
+        let window = bound - min(bound, UInt64(max(limit, 0)))..<bound
+        let rows = try await storedEntries(of: id, from: window.lowerBound, to: window.upperBound, unreadable: .skip, on: sql)
+        let entries: [(index: UInt64, entry: LedgerEntry)] = rows.reversed().compactMap { row in
             (try? LedgerEntry(canonical: Array(row.entry.utf8))).map { (index: row.index, entry: $0) }
         }
+        return (window, entries)
+    }
+
+    /// The runs of indexes in `window` that are not in `read`, in order.
+    static func gaps(in window: Range<UInt64>, read: [UInt64]) -> [ClosedRange<UInt64>] {
+        var gaps: [ClosedRange<UInt64>] = []
+        var next = window.lowerBound
+        for index in Set(read).sorted() where window.contains(index) {
+            if index > next { gaps.append(next...index - 1) }
+            next = index + 1
+        }
+        if next < window.upperBound { gaps.append(next...window.upperBound - 1) }
+        return gaps
+    }
+
+    /// Gaps as people read them: "7", "3…9, 12".
+    static func describe(_ gaps: [ClosedRange<UInt64>]) -> String {
+        gaps.map { $0.lowerBound == $0.upperBound ? String($0.lowerBound) : "\($0.lowerBound)…\($0.upperBound)" }.joined(separator: ", ")
     }
 
     /// Rebuilds the root from every stored entry: what an outside verifier would do with the entries. The first entry

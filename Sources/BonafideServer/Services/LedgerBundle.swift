@@ -7,9 +7,11 @@ import NIOCore
 enum LedgerBundle {
     static let width = 256
 
-    /// Inflating stops here: a corrupted blob cannot make a read allocate without bound. Encoding refuses a bundle
-    /// above it, so whatever was written reads back.
-    static let maxFramedBytes = 64 << 20
+    /// Inflating stops here: a corrupted blob cannot make a read allocate without bound (inflating holds the output
+    /// twice at its peak, while the pieces are joined). Encoding refuses a bundle above it, so whatever was written
+    /// reads back. An entry has no size limit of its own, so this is one per bundle: 64 KiB per entry on average,
+    /// where the server's entries take well under 1 KiB (a real bundle frames some 100 KB).
+    static let maxFramedBytes = 16 << 20
 
     struct Malformed: Error, CustomStringConvertible {
         var description: String
@@ -51,7 +53,8 @@ enum LedgerBundle {
             ]
             framed.append(contentsOf: entry.utf8)
         }
-        guard framed.count <= maxFramedBytes else { throw Malformed(description: "\(framed.count) bytes, above \(maxFramedBytes)") }
+        // Strictly below: inflating gives up once its output reaches the cap.
+        guard framed.count < maxFramedBytes else { throw Malformed(description: "\(framed.count) bytes, not below \(maxFramedBytes)") }
         return framed
     }
 
@@ -61,15 +64,47 @@ enum LedgerBundle {
         return Array(compressed.readableBytesView)
     }
 
+    /// zlib's two header bytes and its four-byte Adler-32 trailer.
+    static let zlibOverhead = 6
+
     /// zlib, not raw deflate: its checksum catches a blob changed in place, which could otherwise still inflate.
+    /// compress-nio returns what it inflated when the input ends before the stream does (zlib checks the trailer only
+    /// at the stream's end) and leaves bytes after the stream unread, so both are checked here: all of the blob read,
+    /// and its last four bytes the Adler-32 of what it inflated to.
     static func inflate(_ blob: [UInt8]) throws -> ByteBuffer {
         // Never hand the inflater an empty buffer: compress-nio unwraps its base address.
-        guard !blob.isEmpty else { throw Malformed(description: "an empty blob") }
+        guard blob.count > zlibOverhead else { throw Malformed(description: "\(blob.count) bytes, too short for zlib") }
         var input = ByteBuffer(bytes: blob)
+        let framed: ByteBuffer
         do {
-            return try input.decompress(with: .zlib(), maxSize: maxFramedBytes)
+            framed = try input.decompress(with: .zlib(), maxSize: maxFramedBytes)
         } catch let error as CompressNIOError {
             throw Malformed(description: "it does not inflate (\(error.description))")
         }
+        guard input.readableBytes == 0 else { throw Malformed(description: "\(input.readableBytes) bytes after the zlib stream") }
+        let trailer = blob.suffix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        guard trailer == adler32(framed) else { throw Malformed(description: "the zlib stream is cut short or its checksum differs") }
+        return framed
+    }
+
+    /// RFC 1950's checksum of the readable bytes, the sums reduced once per 5,552 bytes as zlib does (the most
+    /// that cannot overflow 32 bits).
+    static func adler32(_ buffer: ByteBuffer) -> UInt32 {
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        buffer.withUnsafeReadableBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = min(start + 5552, bytes.count)
+                for byte in bytes[start..<end] {
+                    a += UInt32(byte)
+                    b += a
+                }
+                a %= 65521
+                b %= 65521
+                start = end
+            }
+        }
+        return b << 16 | a
     }
 }

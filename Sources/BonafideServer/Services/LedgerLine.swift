@@ -57,20 +57,33 @@ struct LedgerLine: Decodable, Sendable, Equatable {
     var date: Date? { try? Self.timeStyle.parse(time) }
 
     /// The newest `limit` entries of a partnership's log, newest first, as lines.
-    /// An entry that cannot be read (a bundle that does not decode) is left out, as one that does not scan is.
+    /// An entry that cannot be read (its bundle gone or not decoding, or the entry itself refused) is left out, so the
+    /// timeline still shows; it is logged as an error, since nothing on the page says the list is incomplete (the
+    /// record page names such entries).
     static func newest(of partnershipID: UUID, limit: Int, on db: any SQLDatabase) async throws -> [LedgerLine] {
         let size = try await Ledger.size(of: partnershipID, on: db)
+        let window = size - min(size, UInt64(max(limit, 0)))..<size
         let rows = try await Ledger.storedEntries(
-            of: partnershipID, from: size - min(size, UInt64(max(limit, 0))), to: size, unreadable: .skip, on: db)
+            of: partnershipID, from: window.lowerBound, to: window.upperBound, unreadable: .skip, on: db)
         var lines: [LedgerLine] = []
+        var read: [UInt64] = []
         for row in rows.reversed() {
             let entry = row.entry
+            let line: LedgerLine?
             switch scan(entry) {
-            case .line(let line): lines.append(line)
-            case .refused: break
-            case .notScanned:
-                if let line = try? JSONDecoder().decode(LedgerLine.self, from: Data(entry.utf8)) { lines.append(line) }
+            case .line(let scanned): line = scanned
+            case .refused: line = nil
+            case .notScanned: line = try? JSONDecoder().decode(LedgerLine.self, from: Data(entry.utf8))
             }
+            guard let line else { continue }
+            lines.append(line)
+            read.append(row.index)
+        }
+        let gaps = Ledger.gaps(in: window, read: read)
+        if !gaps.isEmpty {
+            db.logger.error(
+                "Entries \(Ledger.describe(gaps)) of the log of partnership \(partnershipID.uuidString) could not be read: the stored log is damaged."
+            )
         }
         return lines
     }

@@ -49,13 +49,16 @@ struct RecordPage: Sendable {
     var conflicts: Int
     var entries: [Entry]
     var olderLink: String?
+    /// The indexes of this page that could not be read: the stored log is damaged there.
+    var unreadable: [ClosedRange<UInt64>] = []
 
     static func load(_ p: Partnership, for actor: Actor, before: UInt64?, app: Application, on db: any Database) async throws -> Self {
         let id = try p.requireID()
         let clock = Clock(actor.user.timeZone)
         let status = try await Witnessing.status(of: p, app: app, on: db)
         let head = status.head
-        let entries = try await Ledger.newestEntries(of: id, before: before.map { min($0, head.size) }, limit: pageSize, on: db)
+        let (window, entries) = try await Ledger.newestEntries(
+            of: id, before: before.map { min($0, head.size) }, limit: pageSize, on: db)
         let names = try await WebPages.actorNames(entries, on: db)
         let witnessedSize = status.witnessed?.checkpoint.size
         let log = app.ledgerSigner
@@ -86,7 +89,9 @@ struct RecordPage: Sendable {
                     at: e.entry.date.map { clock.format($0) } ?? e.entry.time, who: e.entry.actor.flatMap { names[$0] } ?? "Bonafide",
                     type: e.entry.type, witnessed: witnessedSize.map { e.index < $0 } ?? false)
             },
-            olderLink: entries.last.flatMap { $0.index > 0 ? SiteURL.record(p.id, before: $0.index) : nil })
+            // From the window, not the oldest entry read: a page inside a damaged stretch still leads past it.
+            olderLink: window.lowerBound > 0 ? SiteURL.record(p.id, before: window.lowerBound) : nil,
+            unreadable: Ledger.gaps(in: window, read: entries.map { $0.index }))
     }
 
     func render() -> HTML {
@@ -129,6 +134,14 @@ struct RecordPage: Sendable {
                 "<tr class=\"checkpoint\" data-size=\"\(String(c.size))\"><td>\(String(c.size))</td><td>\(state)</td><td>\(c.cosigners)</td></tr>"
             )
         }
+        let damage: HTML =
+            unreadable.isEmpty
+            ? ""
+            : """
+            <div class="flash error" id="unreadable-entries" role="alert"><strong>Damaged log.</strong> \
+            \(unreadable.count == 1 && unreadable[0].lowerBound == unreadable[0].upperBound ? "Entry" : "Entries") \
+            \(Ledger.describe(unreadable)) of the log could not be read: the stored log is damaged.</div>
+            """
         let lines = entries.map { e in
             let mark: HTML =
                 e.witnessed
@@ -154,7 +167,7 @@ struct RecordPage: Sendable {
             <section class="card"><h2>Witnesses</h2><table><thead><tr><th>Organization</th><th>Key</th><th>Newest cosignature</th></tr></thead>
             <tbody>\(HTML.join(sides))</tbody></table></section>
             <section class="card"><h2>Cosigned checkpoints</h2>\(checkpoints.isEmpty ? HTML("<p class=\"muted\">None yet.</p>") : HTML("<table><thead><tr><th>Size</th><th>State</th><th>Cosigned by</th></tr></thead><tbody>\(HTML.join(cosigned))</tbody></table>"))</section>
-            <section class="card"><h2>Entries, newest first</h2><ol class="timeline" id="log-entries">\(HTML.join(lines))</ol>\(olderLink.map { HTML("<a class=\"button secondary\" href=\"\($0)\">Older entries</a>") } ?? "")</section>
+            <section class="card"><h2>Entries, newest first</h2>\(damage)<ol class="timeline" id="log-entries">\(HTML.join(lines))</ol>\(olderLink.map { HTML("<a class=\"button secondary\" href=\"\($0)\">Older entries</a>") } ?? "")</section>
             """
     }
 }
