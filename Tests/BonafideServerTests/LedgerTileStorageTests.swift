@@ -211,7 +211,9 @@ struct LedgerTileStorageTests {
                 for e in entries { tree.append(entry: e.canonical) }
             }
 
-            // Reverted, the log is one row per perfect subtree again, every one of them, in hex.
+            // Reverted, the log is one row per perfect subtree again, every one of them, in hex. Migration 040 first, as
+            // a revert in production would: 038's revert runs on entries that are one row each.
+            try await BundleLedgerEntries().revert(on: app.db)
             try await StoreLedgerTiles().revert(on: app.db)
             let nodes = try await sql.raw("SELECT level, idx, hash FROM ledger_nodes WHERE partnership_id = \(bind: id)").all(
                 decoding: OldNode.self)
@@ -227,6 +229,7 @@ struct LedgerTileStorageTests {
             for e in oldEntries { oldTree.append(entry: e.canonical) }
             try await writeOldLayout(oldTree, entries: oldEntries, of: old, on: sql)
             try await StoreLedgerTiles().prepare(on: app.db)
+            try await BundleLedgerEntries().prepare(on: app.db)
 
             for (pid, t) in [(id, tree), (old, oldTree)] {
                 #expect(try await storedTiles(of: pid, app) == tiles(of: t))
