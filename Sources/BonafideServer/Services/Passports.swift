@@ -94,6 +94,8 @@ enum Passports {
                 note = try Ledger.checkpoint(of: id, head: status.head, app: app)
                 size = status.head.size
             }
+            // Inflates every sealed bundle of the log on each request (the type is inside the compressed text): linear in
+            // the log's size. An index of record entries by owner would avoid it if passports of long logs grow slow.
             let records = try await Ledger.entries(of: id, typePrefix: "record.", below: size, on: db).filter { _, text in
                 (try? LedgerEntry(canonical: Array(text.utf8)))?.payload["owner"] == Access.key(organizationID)
             }
