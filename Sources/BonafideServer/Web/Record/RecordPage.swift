@@ -134,12 +134,13 @@ struct RecordPage: Sendable {
                 "<tr class=\"checkpoint\" data-size=\"\(String(c.size))\"><td>\(String(c.size))</td><td>\(state)</td><td>\(c.cosigners)</td></tr>"
             )
         }
+        let oneEntry = unreadable.count == 1 && unreadable[0].lowerBound == unreadable[0].upperBound
         let damage: HTML =
             unreadable.isEmpty
             ? ""
             : """
             <div class="flash error" id="unreadable-entries" role="alert"><strong>Damaged log.</strong> \
-            \(unreadable.count == 1 && unreadable[0].lowerBound == unreadable[0].upperBound ? "Entry" : "Entries") \
+            \(oneEntry ? "Entry" : "Entries") \
             \(Ledger.describe(unreadable)) of the log could not be read: the stored log is damaged.</div>
             """
         let lines = entries.map { e in
