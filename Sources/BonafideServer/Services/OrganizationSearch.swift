@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// "Who can do this, in hours that overlap mine, that my network trusts?" Candidates come from the asker's
 /// partners and circles, theirs in turn (up to three hops through trust opinions), and, marked as strangers,
@@ -33,6 +34,10 @@ enum OrganizationSearch {
 
     static let maxDepth = 3
 
+    /// The profile sections a search reads of a candidate: what it matches (services, capabilities, languages) and
+    /// the working hours it compares.
+    static let sectionsRead: Set<String> = ["services", "capabilities", "languages", "workingHours"]
+
     static func search(_ q: Query, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> [Result] {
         let own = actor.organizationID
         let skill = q.skill.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -55,27 +60,29 @@ enum OrganizationSearch {
         }
         // What the asker may read of every candidate at once: one organization at a time was three queries each. With no
         // skill, language or overlap asked, what they may read filters nothing, so only the results returned need it.
+        // Organizations loaded property by property (`Organization.load(from:)`), not by Fluent's reflection, and only
+        // the sections the search reads checked: both were a tenth of a search with every candidate's ten sections.
         var organizations: [UUID: Organization] = [:]
         var visibleOf: [UUID: [ProfileSections.Section]] = [:]
         func readable(_ ids: [UUID]) async throws {
             let missing = ids.filter { organizations[$0] == nil }
             guard !missing.isEmpty else { return }
-            let loaded = try await Organization.query(on: db).filter(\.$id ~~ missing).all()
+            let loaded = try await db.sql().raw("SELECT * FROM organizations WHERE id IN \(SQLBind.group(missing))").all()
+                .map { try Organization.load(from: RowOutput(row: $0)) }
             for org in loaded { organizations[org.id!] = org }
-            let visible = try await ProfileSections.visible(of: loaded, to: .person(actor), on: db)
+            let visible = try await ProfileSections.visible(of: loaded, to: .person(actor), named: sectionsRead, on: db)
             visibleOf.merge(visible) { a, _ in a }
         }
         let filtersOnSections = !skill.isEmpty || !language.isEmpty || q.overlapHours != nil
         var matched: [Listing] = []
         if filtersOnSections {
             try await readable(candidates.map(\.id))
+            let languageStems = Set(TextMatch.stems(language))
             for org in candidates where organizations[org.id] != nil {
                 let visible = visibleOf[org.id] ?? []
                 func shown(_ name: String) -> String { visible.first { $0.name == name }?.content ?? "" }
                 guard skill.isEmpty || TextMatch.matches(skill, in: shown("services") + "\n" + shown("capabilities")) else { continue }
-                if !language.isEmpty, !TextMatch.stems(shown("languages")).contains(where: { TextMatch.stems(language).contains($0) }) {
-                    continue
-                }
+                if !language.isEmpty, TextMatch.stemSet(shown("languages")).isDisjoint(with: languageStems) { continue }
                 matched.append(org)
             }
         } else {
@@ -191,14 +198,23 @@ enum OrganizationSearch {
     }
 
     /// What the text filter reads of an organization: plain values, not models (decoding every organization as a
-    /// model cost more than matching their text).
-    struct Listing: Sendable, Decodable {
+    /// model cost more than matching their text), read column by column (`SQLRow+Columns`): through `SQLRowDecoder`,
+    /// with a `JSONDecoder` for each list on SQLite, reading them cost more than the text filter.
+    struct Listing: Sendable {
         var id: UUID
         var name: String
         var capabilities: [String]
         var languages: [String]
         /// The content of its "services" section, whoever may read it.
         var services: String?
+
+        init(row: any SQLRow) throws {
+            id = try row.decodeUUID(column: "id")
+            name = try row.decode(column: "name", as: String.self)
+            capabilities = try row.decodeStringArray(column: "capabilities")
+            languages = try row.decodeStringArray(column: "languages")
+            services = try row.decodeIfPresent(column: "services", as: String.self)
+        }
     }
 
     private static func listings(except own: UUID, on db: any Database) async throws -> [Listing] {
@@ -208,7 +224,7 @@ enum OrganizationSearch {
             FROM organizations o LEFT JOIN profile_sections s ON s.organization_id = o.id AND s.name = 'services'
             WHERE o.id <> \(bind: own)
             """
-        ).all(decoding: Listing.self)
+        ).all().map(Listing.init(row:))
     }
 
     /// Commitments kept and incidents handled, as figures (never their content).

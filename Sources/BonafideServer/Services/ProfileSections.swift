@@ -44,23 +44,27 @@ enum ProfileSections {
         try await all(of: [org], on: db)[org.id!] ?? []
     }
 
-    /// Every organization's sections in one query.
-    static func all(of orgs: [Organization], on db: any Database) async throws -> [UUID: [Section]] {
-        let rows = try await ProfileSection.query(on: db).filter(\.$organization.$id ~~ orgs.compactMap(\.id)).all()
+    /// Every organization's sections in one query; with `names`, only the sections of those names (each as it is
+    /// among all of them), the rest neither read nor built.
+    static func all(of orgs: [Organization], named names: Set<String>? = nil, on db: any Database) async throws -> [UUID: [Section]] {
+        let query = ProfileSection.query(on: db).filter(\.$organization.$id ~~ orgs.compactMap(\.id))
+        if let names { query.filter(\.$name ~~ Array(names)) }
+        let rows = try await query.all()
         let rowsOf = Dictionary(grouping: rows, by: { $0.$organization.id })
-        return Dictionary(orgs.map { ($0.id!, sections(of: $0, rows: rowsOf[$0.id!] ?? [])) }, uniquingKeysWith: { a, _ in a })
+        return Dictionary(
+            orgs.map { ($0.id!, sections(of: $0, rows: rowsOf[$0.id!] ?? [], named: names)) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private static func sections(of org: Organization, rows: [ProfileSection]) -> [Section] {
+    private static func sections(of org: Organization, rows: [ProfileSection], named names: Set<String>? = nil) -> [Section] {
         let byName = Dictionary(rows.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let standard = standard.map { s in
+        let standard = standard.filter { names?.contains($0.name) ?? true }.map { s in
             let row = byName[s.name]
             return Section(
                 name: s.name, title: s.title, content: fromOrganization.contains(s.name) ? content(s.name, of: org) : row?.content ?? "",
                 audience: row?.audience ?? s.audience, custom: false, updatedAt: row?.updatedAt)
         }
         let known = Set(Self.standard.map(\.name))
-        let custom = rows.filter { !known.contains($0.name) }
+        let custom = rows.filter { !known.contains($0.name) && (names?.contains($0.name) ?? true) }
             .map {
                 Section(name: $0.name, title: $0.title, content: $0.content, audience: $0.audience, custom: true, updatedAt: $0.updatedAt)
             }
@@ -76,8 +80,12 @@ enum ProfileSections {
     }
 
     /// The sections of many organizations the subject may read, empty ones left out: a constant number of queries.
-    static func visible(of orgs: [Organization], to subject: Access.Subject, on db: any Database) async throws -> [UUID: [Section]] {
-        let sections = try await all(of: orgs, on: db)
+    /// With `names`, only the sections of those names are read and checked (a search reads four of each candidate's
+    /// ten or more); each is decided as among all of them, its decision depending on its own audience alone.
+    static func visible(of orgs: [Organization], to subject: Access.Subject, named names: Set<String>? = nil, on db: any Database)
+        async throws -> [UUID: [Section]]
+    {
+        let sections = try await all(of: orgs, named: names, on: db)
         let owned = orgs.flatMap { org in (sections[org.id!] ?? []).map { (owner: org.id!, section: $0) } }
         let decisions = try await Access.check(
             subject, "reader", owned.map { .shared(organization: $0.owner, name: $0.section.name, audience: $0.section.audience) }, on: db)

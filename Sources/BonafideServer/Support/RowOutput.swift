@@ -20,6 +20,8 @@ struct RowOutput: DatabaseOutput {
     func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
         // Ids without `UUID(uuidString:)` (`UUIDColumn`).
         if T.self == UUID.self, let id = try row.decodeUUID(column: prefix + key.description) as? T { return id }
+        // Lists of strings without a `JSONDecoder` each on SQLite (`StringArrayColumn`).
+        if T.self == [String].self, let strings = try row.decodeStringArray(column: prefix + key.description) as? T { return strings }
         return try row.decode(column: prefix + key.description, as: T.self)
     }
 }

@@ -20,6 +20,11 @@ extension SQLRow {
     func decodeUUIDIfPresent(column: String) throws -> UUID? {
         try decodeIfPresent(column: column, as: UUIDColumn.self)?.uuid
     }
+
+    /// A `[String]` field's column, read on SQLite without a `JSONDecoder` for each value (`StringArrayColumn`).
+    func decodeStringArray(column: String) throws -> [String] {
+        try decode(column: column, as: StringArrayColumn.self).strings
+    }
 }
 
 extension SQLRow {
