@@ -81,6 +81,8 @@ enum LedgerBundle {
         } catch let error as CompressNIOError {
             throw Malformed(description: "it does not inflate (\(error.description))")
         }
+        // compress-nio may let the output pass its limit by part of a buffer's growth before it stops.
+        guard framed.readableBytes < maxFramedBytes else { throw Malformed(description: "it inflates to \(maxFramedBytes) bytes or more") }
         guard input.readableBytes == 0 else { throw Malformed(description: "\(input.readableBytes) bytes after the zlib stream") }
         let trailer = blob.suffix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard trailer == adler32(framed) else { throw Malformed(description: "the zlib stream is cut short or its checksum differs") }
