@@ -117,13 +117,19 @@ struct TextMatchFastPathTests {
             for text in ["design a", "model b", "serve c"] { #expect(stems(text) == Set(TextMatch.stems(text))) }
         }
         #expect(made == 3 && memo.count == 3)
+        // Full: a new text is stemmed afresh every time and not kept; what was kept still answers.
         #expect(stems("fourth text") == ["fourth", "text"])
-        #expect(made == 4 && memo.count == 1)
+        #expect(stems("fourth text") == ["fourth", "text"])
+        #expect(made == 5 && memo.count == 3)
         #expect(stems("design a") == Set(TextMatch.stems("design a")) && made == 5)
 
-        let small = StemSetMemo(maxEntries: 100, maxBytes: 10)
+        // Bytes count the text and its stems: "design" (6 + 16 for its one stem) fits in 30, a second does not.
+        let small = StemSetMemo(maxEntries: 100, maxBytes: 30)
         _ = small.stems(of: "design") { Set(TextMatch.stems($0)) }
         _ = small.stems(of: "models") { Set(TextMatch.stems($0)) }
         #expect(small.count == 1)
+        let tiny = StemSetMemo(maxEntries: 100, maxBytes: 10)
+        _ = tiny.stems(of: "design") { Set(TextMatch.stems($0)) }
+        #expect(tiny.count == 0)
     }
 }

@@ -2,8 +2,9 @@ import Foundation
 
 /// The stems of texts matched before, as sets (`TextMatch.matches`): a search matches the same organizations' texts on
 /// every request, and folding, splitting and stemming them was a seventh of a search. Bounded by entries and by the
-/// characters kept, emptied whole when either bound is passed: a fresh start costs one round of stemming, and an
-/// eviction order would cost more bookkeeping than it saves at this size.
+/// bytes kept (texts and their stems); once full it keeps what it has and stems anything new afresh. A text's stems
+/// never change, so nothing kept goes stale, and emptying it when full would, in a search over more texts than it
+/// holds, throw away every answer before it is asked for again.
 final class StemSetMemo: @unchecked Sendable {
     // @unchecked: `sets` and `kept` are only touched under `lock`.
 
@@ -23,13 +24,12 @@ final class StemSetMemo: @unchecked Sendable {
     func stems(of text: String, _ make: (String) -> Set<String>) -> Set<String> {
         if let known = lock.withLock({ sets[text] }) { return known }
         let made = make(text)
-        let size = text.utf8.count
+        // A set's element costs about a String's 16 bytes plus what does not fit in it.
+        let size = text.utf8.count + made.reduce(0) { $0 + 16 + ($1.utf8.count > 15 ? $1.utf8.count : 0) }
         lock.withLock {
-            if sets.count >= maxEntries || kept + size > maxBytes {
-                sets.removeAll(keepingCapacity: true)
-                kept = 0
-            }
-            if sets.updateValue(made, forKey: text) == nil { kept += size }
+            guard sets.count < maxEntries, kept + size <= maxBytes, sets[text] == nil else { return }
+            sets[text] = made
+            kept += size
         }
         return made
     }

@@ -23,7 +23,8 @@ extension SQLRow {
 
     /// A `[String]` field's column, read on SQLite without a `JSONDecoder` for each value (`StringArrayColumn`).
     func decodeStringArray(column: String) throws -> [String] {
-        try decode(column: column, as: StringArrayColumn.self).strings
+        if let scanned = try? decode(column: column, as: StringArrayColumn.self) { return scanned.strings }
+        return try decode(column: column, as: [String].self)
     }
 }
 

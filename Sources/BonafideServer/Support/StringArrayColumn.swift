@@ -7,7 +7,8 @@ import NIOCore
 /// (`SQLRow.decodeStringArray`). SQLite keeps such a field as the JSON text Fluent wrote (`["Design","UX"]`), which
 /// SQLiteKit decodes with a `JSONDecoder` per value: a search reads two for each of hundreds of organizations. Plain
 /// JSON arrays of strings are read here by a strict scanner; anything else it does not expect (another value, a stray
-/// character, a lone surrogate, a blob) goes to the `JSONDecoder` as before, so the result or the error stays its own.
+/// character, a lone surrogate, a blob) is decoded as `[String]` as before (`SQLRow.decodeStringArray`), so the result
+/// or the error stays SQLiteKit's own.
 /// PostgreSQL keeps them as `text[]`, which PostgresNIO reads from its bytes; this only says so again.
 struct StringArrayColumn: Decodable, Sendable {
     let strings: [String]
@@ -137,13 +138,10 @@ struct StringArrayColumn: Decodable, Sendable {
 
 extension StringArrayColumn: SQLiteDataConvertible {
     init?(sqliteData: SQLiteData) {
-        if case .text(let text) = sqliteData, let strings = Self.scan(json: text) {
-            self.strings = strings
-        } else if let strings = try? SQLiteDataDecoder().decode([String].self, from: sqliteData) {
-            self.strings = strings
-        } else {
-            return nil
-        }
+        // Anything the scanner does not read is left to the caller's `[String]` decoding (`decodeStringArray`), so
+        // its answer or its error is SQLiteKit's own.
+        guard case .text(let text) = sqliteData, let strings = Self.scan(json: text) else { return nil }
+        self.strings = strings
     }
 
     var sqliteData: SQLiteData? { try? SQLiteDataEncoder().encode(strings) }
