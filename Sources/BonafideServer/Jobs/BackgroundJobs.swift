@@ -28,8 +28,13 @@ final class BackgroundJobs: @unchecked Sendable {
         for job in jobs { job.cancel() }
         let (outcomes, outcome) = AsyncStream.makeStream(of: Bool.self)
         let timer = Task {
-            try? await Task.sleep(for: grace)
+            // Cancelled once the jobs have ended: then it says nothing.
+            guard (try? await Task.sleep(for: grace)) != nil else { return }
             outcome.yield(false)
+        }
+        defer {
+            timer.cancel()
+            outcome.finish()
         }
         // Awaiting an unstructured task's value does not end when the waiter is cancelled, so the wait races a timer
         // instead of running in a task group, which would wait for a stuck job for ever.
@@ -37,11 +42,9 @@ final class BackgroundJobs: @unchecked Sendable {
             for job in jobs { await job.value }
             outcome.yield(true)
         }
-        for await ended in outcomes {
-            timer.cancel()
-            return ended
-        }
-        return false
+        for await ended in outcomes { return ended }
+        // Only when the caller itself was cancelled: the jobs were told to stop, nothing says they are stuck.
+        return true
     }
 }
 

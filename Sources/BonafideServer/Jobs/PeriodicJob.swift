@@ -77,16 +77,19 @@ extension PeriodicJob {
     static func overdueSweep(every interval: Duration) -> PeriodicJob {
         PeriodicJob("overdue sweep", every: interval) { app in
             let now = app.jobClock()
-            let marked = try await Commitments.sweepOverdue(now: now, on: app.db)
+            // One handle for the whole pass: once shutdown has closed Fluent (a pass that outlived the grace), asking
+            // `app.db` again would stop the process, where this handle only fails its next statement.
+            let db = app.db
+            let marked = try await Commitments.sweepOverdue(now: now, on: db)
             if marked > 0 { app.logger.info("marked \(marked) overdue commitment(s) missed") }
-            let incidents = try await Incidents.sweepDeadlines(now: now, on: app.db)
+            let incidents = try await Incidents.sweepDeadlines(now: now, on: db)
             if incidents > 0 { app.logger.info("recorded \(incidents) incident deadline(s)") }
-            let sessions = try await WebSessions.purgeExpired(on: app.db)
+            let sessions = try await WebSessions.purgeExpired(on: db)
             if sessions > 0 { app.logger.info("ended \(sessions) expired session(s)") }
-            try await RateLimits.purge(on: app.db.sql())
-            let reminders = try await Notifier.sweepReminders(now: now, on: app.db)
+            try await RateLimits.purge(on: db.sql())
+            let reminders = try await Notifier.sweepReminders(now: now, on: db)
             if reminders > 0 { app.logger.info("sent \(reminders) reminder(s)") }
-            let digests = try await Notifier.composeDigests(now: now, on: app.db)
+            let digests = try await Notifier.composeDigests(now: now, on: db)
             if digests > 0 { app.logger.info("composed \(digests) digest(s)") }
         }
     }

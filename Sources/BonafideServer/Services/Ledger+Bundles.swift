@@ -156,7 +156,7 @@ extension Ledger {
         var found: [UInt64: String] = [:]
         // Loose rows before bundles, as `storedEntries` reads them.
         let loose = try await sql.raw(
-            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx < \(bind: Int64(clamping: size)) AND entry LIKE \(bind: pattern) ORDER BY idx"
+            "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= 0 AND idx < \(bind: Int64(clamping: size)) AND entry LIKE \(bind: pattern) ORDER BY idx"
         ).all(decoding: EntryRow.self)
         for row in loose { found[UInt64(row.idx)] = row.entry }
         let width = UInt64(LedgerBundle.width)
