@@ -85,6 +85,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(StoreLedgerTiles())  // 038
     app.migrations.add(IndexPartnershipReads())  // 039
     app.migrations.add(BundleLedgerEntries())  // 040
+    app.migrations.add(AddTrustOpinionsVersion())  // 041
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

@@ -113,4 +113,34 @@ struct OrganizationSearchReadTests {
             #expect(deepest == 4)
         }
     }
+
+    @Test func aSearchAfterAnOpinionChangesShowsTheNewOpinion() async throws {
+        try await withTestApp { app in
+            let now = Date()
+            _ = try await DemoScale.run(scale: 1, on: app, now: now)
+            let alice = Actor(user: try #require(try await User.query(on: app.db).filter(\.$email == "alice@northwind.example").first()))
+            let other = try #require(try await Organization.query(on: app.db).filter(\.$id != alice.organizationID).first()?.id)
+            let pair = TrustService.Pair(viewer: alice.organizationID, subject: other)
+            let (trust, distrust) = (Opinion(positive: 40, negative: 0), Opinion(positive: 0, negative: 40))
+            try await app.db.writeTransaction { tx in try await TrustOpinions.store([(pair, trust)], on: try tx.sql()) }
+            let before = try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, on: app.db)
+            let known = try #require(before.first { $0.id == other }, "\(before)")
+            #expect(known.depth == 1 && abs(known.score - trust.expectation * 100) < 1e-9, "\(known)")
+            func score() async throws -> Double? {
+                try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, on: app.db).first { $0.id == known.id }?.score
+            }
+
+            // Written without a new token, the change is not seen: the reach worked out before is what answers (so
+            // this test shows that it is kept, and that the token is what lets it go).
+            try await TrustOpinions.upsert([(pair, distrust)], on: try app.db.sql())
+            #expect(try await score() == known.score)
+
+            let token = try await TrustOpinions.version(on: app.db)
+            try await app.db.writeTransaction { tx in try await TrustOpinions.store([(pair, distrust)], on: try tx.sql()) }
+            #expect(try await TrustOpinions.version(on: app.db) != token)
+            let after = try #require(try await score())
+            #expect(abs(after - distrust.expectation * 100) < 1e-9, "\(after)")
+            #expect(after < known.score - 10)
+        }
+    }
 }

@@ -30,7 +30,7 @@ struct AddTrustOpinions: AsyncMigration {
             else { continue }
             latest[pair] = report.overall
         }
-        try await TrustOpinions.store(latest.map { ($0.key, $0.value) }, on: sql)
+        try await TrustOpinions.upsert(latest.map { ($0.key, $0.value) }, on: sql)
     }
 
     func revert(on database: any Database) async throws {

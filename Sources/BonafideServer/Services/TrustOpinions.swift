@@ -28,8 +28,29 @@ enum TrustOpinions {
         "viewer_organization_id", "subject_organization_id", "belief", "disbelief", "uncertainty", "base_rate",
     ]
 
-    /// Inserts or replaces each pair's opinion, many pairs to a statement.
+    /// The one row whose token changes with any opinion (migration 041).
+    static let versionSchema = "trust_opinions_version"
+
+    /// Inserts or replaces each pair's opinion, many pairs to a statement, and names the new state of the opinions with
+    /// a new token. Call it inside the transaction that decides the change: the token then changes exactly when the
+    /// opinions do, and its row, locked until that transaction ends, orders writers on PostgreSQL so a reader never
+    /// sees a token that came before opinions it has already read.
     static func store(_ opinions: [(TrustService.Pair, Opinion)], on sql: any SQLDatabase) async throws {
+        guard !opinions.isEmpty else { return }
+        try await upsert(opinions, on: sql)
+        try await sql.update(versionSchema).set("version", to: SQLBind(UUID())).run()
+    }
+
+    /// The current token (`store`), or nil if its row is missing (a hand-edited database): then nothing is kept.
+    /// Read it before the opinions: a change between the two reads can only make what is kept newer than its token
+    /// says, and the next reader, finding another token, works it out again.
+    static func version(on db: any Database) async throws -> UUID? {
+        try await db.sql().select().column("version").from(versionSchema).where("id", .equal, 1).first()?
+            .decodeUUID(column: "version")
+    }
+
+    /// `store` without a new token: only for migration 025, which runs before the token's table exists.
+    static func upsert(_ opinions: [(TrustService.Pair, Opinion)], on sql: any SQLDatabase) async throws {
         // PostgreSQL refuses to update one row twice in a statement: the last opinion of a pair is the one kept.
         var latest: [TrustService.Pair: Opinion] = [:]
         for (pair, opinion) in opinions { latest[pair] = opinion }
