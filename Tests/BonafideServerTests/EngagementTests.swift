@@ -236,3 +236,45 @@ struct EngagementTests {
         }
     }
 }
+
+extension EngagementTests {
+    @Test func answerTimeBadgeCountsOnlyPartnersRecentQuestions() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let acme = try #require(UUID(uuidString: b.organizationID))
+            // Whole seconds, so that a median of exactly 24 h stays exact through both databases' date columns.
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+            /// A question `by` asks in a thread of its own, asked `hoursAgo` before `now` and answered `answeredAfter` hours later.
+            func question(by asker: Account, hoursAgo: Double, answeredAfter: Double?) async throws {
+                let asked = try await app.api(
+                    .POST, "/partnerships/\(pid)/messages", token: asker.token,
+                    json: #"{"body":"Can you share access?","subject":"Access","needsResponse":true}"#)
+                #expect(asked.status == .created, "\(asked.raw)")
+                let m = try #require(try await Message.find(UUID(uuidString: asked.body["id"] as? String ?? ""), on: app.db))
+                m.createdAt = now.addingTimeInterval(-hoursAgo * 3_600)
+                m.respondedAt = answeredAfter.map { m.createdAt.addingTimeInterval($0 * 3_600) }
+                try await m.save(on: app.db)
+            }
+            func earnedBy(at time: Date) async throws -> String? {
+                try await Recognition.answersWithinADay(of: acme, at: time, on: app.db)?.earnedBy
+            }
+            for wait in [1.0, 2, 25, 48] { try await question(by: a, hoursAgo: 200, answeredAfter: wait) }
+            #expect(try await earnedBy(at: now) == nil, "four questions are too few to say anything")
+
+            // The fifth is still open: it counts as waiting until now, 20 h, then 24 h four hours later, then longer.
+            try await question(by: a, hoursAgo: 20, answeredAfter: nil)
+            let prefix = "Median time to answer a partner's question over the last 90 days:"
+            #expect(try await earnedBy(at: now) == "\(prefix) 20 h (5 questions).")
+            #expect(try await earnedBy(at: now.addingTimeInterval(4 * 3_600)) == "\(prefix) 1 day (5 questions).")
+            #expect(try await earnedBy(at: now.addingTimeInterval(4 * 3_600 + 1)) == nil, "a median past 24 h earns nothing")
+
+            // Acme's own questions, long unanswered, and a partner's question from before the 90 days change nothing.
+            for _ in 1...3 { try await question(by: b, hoursAgo: 240, answeredAfter: nil) }
+            try await question(by: a, hoursAgo: 91 * 24, answeredAfter: 0.02)
+            #expect(try await earnedBy(at: now) == "\(prefix) 20 h (5 questions).")
+            // Northwind is the one asked by those three: too few questions for it.
+            let northwind = try #require(UUID(uuidString: a.organizationID))
+            #expect(try await Recognition.answersWithinADay(of: northwind, at: now, on: app.db) == nil)
+        }
+    }
+}

@@ -34,22 +34,24 @@ enum Recognition {
 
     /// The commitments the organization owned, latest first, counted while each was delivered by its due date.
     static func onTimeStreak(of organization: UUID, on db: any Database) async throws -> Badge? {
-        // Plain rows: an organization closes hundreds of commitments, and decoding each as a model cost more than reading it.
-        struct Closed: Decodable {
-            var status: String
-            var due_at: Date
-            var delivered_at: Date?
-            var completed_at: Date?
-        }
-        let closed = try await db.sql().select().columns("status", "due_at", "delivered_at", "completed_at").from(Commitment.schema)
-            .where("owner_organization_id", .equal, organization)
-            .where("status", .in, [CommitmentStatus.completed.rawValue, CommitmentStatus.missed.rawValue]).all(decoding: Closed.self)
-        let latestFirst = closed.sorted { ($0.delivered_at ?? $0.due_at) > ($1.delivered_at ?? $1.due_at) }
+        // Plain rows in the streak's order, read column by column only until the streak breaks: an organization closes
+        // hundreds of commitments, and decoding each as a model, then through `SQLRowDecoder`, cost more than reading it.
+        let latestFirst = try await db.sql().raw(
+            """
+            SELECT status, due_at, delivered_at, completed_at FROM commitments
+            WHERE owner_organization_id = \(bind: organization)
+              AND status IN (\(bind: CommitmentStatus.completed.rawValue), \(bind: CommitmentStatus.missed.rawValue))
+            ORDER BY COALESCE(delivered_at, due_at) DESC
+            """
+        ).all()
         var streak = 0
-        for c in latestFirst {
-            guard c.status == CommitmentStatus.completed.rawValue, (c.delivered_at ?? c.completed_at ?? .distantFuture) <= c.due_at else {
-                break
-            }
+        for row in latestFirst {
+            guard try row.decode(column: "status", as: String.self) == CommitmentStatus.completed.rawValue else { break }
+            let dueAt = try row.decode(column: "due_at", as: Date.self)
+            let deliveredAt =
+                try row.decodeIfPresent(column: "delivered_at", as: Date.self)
+                ?? row.decodeIfPresent(column: "completed_at", as: Date.self)
+            guard let deliveredAt, deliveredAt <= dueAt else { break }
             streak += 1
         }
         guard streak >= streakThreshold else { return nil }
@@ -61,14 +63,24 @@ enum Recognition {
     /// Questions from partners (messages that asked for an answer) in the last 90 days: the median time to answer,
     /// counting a question still open as waiting until now.
     static func answersWithinADay(of organization: UUID, at now: Date, on db: any Database) async throws -> Badge? {
-        let partnerships = try await Partnership.query(on: db)
-            .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }.all().compactMap(\.id)
-        guard !partnerships.isEmpty else { return nil }
-        let asked = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnerships).filter(\.$organization.$id != organization)
-            .filter(\.$needsResponse == true).filter(\.$createdAt >= now.addingTimeInterval(-answerWindow))
-            .field(\.$createdAt).field(\.$respondedAt).all()
+        // Two columns of each question in one read, its partnerships a subquery: the partnerships and hundreds of
+        // messages decoded as models through Fluent's reflection were a tenth of the profile page.
+        let asked = try await db.sql().raw(
+            """
+            SELECT created_at, responded_at FROM messages
+            WHERE partnership_id IN (
+                    SELECT id FROM partnerships
+                    WHERE organization_id = \(bind: organization) OR partner_organization_id = \(bind: organization))
+              AND organization_id <> \(bind: organization) AND needs_response = \(bind: true)
+              AND created_at >= \(bind: now.addingTimeInterval(-answerWindow))
+            """
+        ).all()
         guard asked.count >= minimumQuestions else { return nil }
-        let waits = asked.map { ($0.respondedAt ?? now).timeIntervalSince($0.createdAt) }.sorted()
+        let waits = try asked.map { row in
+            let createdAt = try row.decode(column: "created_at", as: Date.self)
+            let respondedAt = try row.decodeIfPresent(column: "responded_at", as: Date.self)
+            return (respondedAt ?? now).timeIntervalSince(createdAt)
+        }.sorted()
         let median = waits.count % 2 == 1 ? waits[waits.count / 2] : (waits[waits.count / 2 - 1] + waits[waits.count / 2]) / 2
         guard median <= 86_400 else { return nil }
         return Badge(
@@ -100,9 +112,16 @@ enum Recognition {
 
     /// A partnership still active two years after it began.
     static func longPartnership(of organization: UUID, at now: Date, on db: any Database) async throws -> Badge? {
-        let active = try await Partnership.query(on: db).filter(\.$status == .active)
-            .group(.or) { $0.filter(\.$organization.$id == organization).filter(\.$partner.$id == organization) }.all()
-        guard let oldest = active.compactMap(\.createdAt).min(), now.timeIntervalSince(oldest) >= longPartnership else { return nil }
+        // Only the oldest start matters: asked of the database rather than read from every active partnership's model.
+        let row = try await db.sql().raw(
+            """
+            SELECT MIN(created_at) AS oldest FROM partnerships
+            WHERE status = \(bind: PartnershipStatus.active.rawValue)
+              AND (organization_id = \(bind: organization) OR partner_organization_id = \(bind: organization))
+            """
+        ).first()
+        guard let oldest = try row?.decodeIfPresent(column: "oldest", as: Date.self), now.timeIntervalSince(oldest) >= longPartnership
+        else { return nil }
         let years = Int(now.timeIntervalSince(oldest) / (365 * 86_400))
         return Badge(
             key: "longPartnership", title: "\(years) years with the same partner",
