@@ -149,3 +149,33 @@ struct IntroductionTests {
         }
     }
 }
+
+extension IntroductionTests {
+    @Test func sharedContactsAreThoseBothSidesKnowFromConnectedUp() async throws {
+        try await withTestApp { app in
+            let (north, acme, _) = try await app.activePartnership()
+            let lumen = try await app.register("Lia", org: "Lumen")
+            let kite = try await app.register("Cleo", org: "Kite")
+            let orbit = try await app.register("Oskar", org: "Orbit")
+            let pine = try await app.register("Pia", org: "Pine")
+            func place(_ member: Account, by placer: Account, in circle: String) async throws {
+                let r = try await app.api(.PUT, "/circles/\(member.organizationID)", token: placer.token, json: #"{"circle":"\#(circle)"}"#)
+                #expect(r.status == .ok, "\(r.raw)")
+            }
+            // Northwind knows Acme as a partner and Kite and Orbit from its circles; it only follows Pine.
+            try await place(kite, by: north, in: "collaborator")
+            try await place(orbit, by: north, in: "connected")
+            try await place(pine, by: north, in: "follow")
+            // Acme and Kite know Lumen; Pine knows it well but Northwind only follows Pine; Orbit only follows Lumen.
+            try await place(lumen, by: acme, in: "connected")
+            try await place(lumen, by: kite, in: "trusted-referral")
+            try await place(lumen, by: pine, in: "collaborator")
+            try await place(lumen, by: orbit, in: "follow")
+            let contacts = try await app.api(
+                .GET, "/introductions/contacts?targetOrganizationId=\(lumen.organizationID)", token: north.token)
+            #expect(contacts.status == .ok, "\(contacts.raw)")
+            #expect(contacts.list.map { $0["name"] as? String } == ["Acme", "Kite"])
+            #expect(contacts.list.map { $0["id"] as? String } == [acme.organizationID, kite.organizationID])
+        }
+    }
+}

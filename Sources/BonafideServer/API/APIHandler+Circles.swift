@@ -151,7 +151,7 @@ extension API {
         let actor = try await actor()
         guard let target = UUID(uuidString: input.query.targetOrganizationId) else { throw Problem.notFound("organization") }
         let contacts = try await Introductions.sharedContacts(of: actor, and: target, on: try req.db)
-        return .ok(.init(body: .json(contacts.map { .init(id: $0.id!.apiString, name: $0.name) })))
+        return .ok(.init(body: .json(contacts.map { .init(id: $0.id.apiString, name: $0.name) })))
     }
 
     func decideIntroduction(_ input: Operations.DecideIntroduction.Input) async throws -> Operations.DecideIntroduction.Output {

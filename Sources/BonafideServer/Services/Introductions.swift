@@ -40,17 +40,35 @@ enum Introductions {
         return placement.map { $0.circle >= .connected } ?? false
     }
 
-    /// The organizations that know both the asker's organization and the target, by name.
-    static func sharedContacts(of actor: Actor, and target: UUID, on db: any Database) async throws -> [Organization] {
+    /// The organizations that know both the asker's organization and the target, by name: each of the asker's
+    /// contacts (as `knows` counts them) that knows the target. One query: asking `knows` of each contact in turn was
+    /// two reads of models a contact, on every profile of an organization the viewer does not know yet.
+    static func sharedContacts(of actor: Actor, and target: UUID, on db: any Database) async throws -> [(id: UUID, name: String)] {
         let own = actor.organizationID
-        var candidates = Set(try await Partnerships.partnerIDs(of: own, statuses: [.active, .ended], on: db))
-        for m in try await Circles.members(of: own, on: db) where m.circle >= .connected { candidates.insert(m.organizationID) }
-        candidates.remove(target)
-        var contacts: [Organization] = []
-        for c in candidates where try await knows(c, target, on: db) {
-            if let org = try await Organization.find(c, on: db) { contacts.append(org) }
-        }
-        return contacts.sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
+        let started = SQLBind.group([PartnershipStatus.active.rawValue, PartnershipStatus.ended.rawValue])
+        let close = SQLBind.group(Circle.allCases.filter { $0 >= .connected }.map(\.rawValue))
+        let rows = try await db.sql().raw(
+            """
+            SELECT o.id, o.name FROM organizations o
+            WHERE o.id <> \(bind: target)
+              AND o.id IN (
+                    SELECT CASE WHEN p.organization_id = \(bind: own) THEN p.partner_organization_id ELSE p.organization_id END
+                    FROM partnerships p
+                    WHERE p.status IN \(started) AND (p.organization_id = \(bind: own) OR p.partner_organization_id = \(bind: own))
+                    UNION
+                    SELECT c.member_id FROM circle_placements c WHERE c.organization_id = \(bind: own) AND c.circle IN \(close))
+              AND (EXISTS (
+                      SELECT 1 FROM partnerships k
+                      WHERE k.status IN \(started)
+                        AND ((k.organization_id = o.id AND k.partner_organization_id = \(bind: target))
+                          OR (k.organization_id = \(bind: target) AND k.partner_organization_id = o.id)))
+                   OR EXISTS (
+                      SELECT 1 FROM circle_placements t
+                      WHERE t.organization_id = o.id AND t.member_id = \(bind: target) AND t.circle IN \(close)))
+            """
+        ).all()
+        return try rows.map { row in (id: try row.decodeUUID(column: "id"), name: try row.decode(column: "name", as: String.self)) }
+            .sorted { $0.name.localizedCompare($1.name) == .orderedAscending }
     }
 
     enum Outcome: Sendable {

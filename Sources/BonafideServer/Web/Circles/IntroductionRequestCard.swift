@@ -11,8 +11,8 @@ struct IntroductionRequestCard: Sendable {
 
     static func load(_ req: Request, for actor: Actor, target: Organization) async throws -> IntroductionRequestCard {
         let known = try await Introductions.knows(actor.organizationID, target.id!, on: req.db)
-        let contacts =
-            known ? [] : try await Introductions.sharedContacts(of: actor, and: target.id!, on: req.db).map { (id: $0.id!, name: $0.name) }
+        let contacts: [(id: UUID, name: String)] =
+            known ? [] : try await Introductions.sharedContacts(of: actor, and: target.id!, on: req.db)
         return IntroductionRequestCard(target: target.id!, targetName: target.name, contacts: contacts, alreadyKnown: known)
     }
 
