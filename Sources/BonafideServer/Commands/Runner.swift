@@ -72,8 +72,22 @@ public enum Runner {
                     say("  \(login.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(login.name), \(login.organization)")
                 }
             }
-            try await app.execute()
+            try await serveUntilStopped(app)
         }
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops taking requests and answers those under way, before
+    /// `withApplication` shuts the application down: background jobs first, then the databases. Vapor itself stops
+    /// its HTTP server last, after every lifecycle handler (the serve command's own shutdown runs with the
+    /// application's storage), so a request arriving or running during a deploy met stopped jobs and closed
+    /// databases and was answered 500, where a server that no longer listens sends nginx to the next one.
+    static func serveUntilStopped(_ app: Application) async throws {
+        try await app.execute()
+        // Closes the listening socket and idle keep-alive connections, and waits for the responses under way (at most
+        // the server's `shutdownTimeout`, 10 s). Vapor's own shutdown of the server later is then harmless:
+        // `HTTPServer.shutdown()` returns at once when it has no connection, and this call cleared it. Same server:
+        // the serve command started `app.server`, the shared HTTPServer kept in the application's storage.
+        await app.server.shutdown()
     }
 
     public static func migrate(_ config: AppConfig, revert: Bool) async throws {

@@ -1,0 +1,61 @@
+import Fluent
+import Foundation
+import NIOCore
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// A deploy stops the servers behind nginx one by one with SIGTERM: what is under way then must end as if no deploy
+/// had happened, or be left for another server.
+@Suite("Shutting down at a deploy")
+struct ShutdownTests {
+    /// The request is answered with the database still open, instead of a 500 from a database closed under it.
+    /// SQLite in memory whatever the test database: the order of shutdown is the same on both.
+    @Test func aRequestUnderWayWhenTheServerIsToldToStopIsAnswered() async throws {
+        let config: AppConfig = {
+            var config = AppConfig()
+            config.bcryptCost = 4
+            config.runBackgroundJobs = false
+            config.logLevel = .warning
+            config.inMemoryDatabase = true
+            config.port = 0
+            config.vaultDirectoryOverride = NSTemporaryDirectory() + "bonafide-test-vault-" + UUID().uuidString
+            return config
+        }()
+        defer { try? FileManager.default.removeItem(atPath: config.vaultDirectory) }
+        let (apps, handOut) = AsyncStream.makeStream(of: Application.self)
+        let (entries, enter) = AsyncStream.makeStream(of: Void.self)
+        // As `bonafide serve` runs: the production application, served until stopped, then shut down.
+        let serving = Task {
+            defer { handOut.finish() }
+            try await Runner.withApplication(config, serving: true) { app in
+                app.get("slow") { req async throws -> String in
+                    enter.yield()
+                    // Long enough for the stop to come first; then the request still needs its database.
+                    try await Task.sleep(for: .milliseconds(500))
+                    try await req.db.sql().raw("SELECT 1").run()
+                    return "answered"
+                }
+                handOut.yield(app)
+                try await Runner.serveUntilStopped(app)
+            }
+        }
+        var handedOut = apps.makeAsyncIterator()
+        let handed = await handedOut.next()
+        let app = try #require(handed)
+        // The serve command sets `running` once the server listens.
+        for _ in 0..<500 where app.running == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let port = try #require(app.running == nil ? nil : app.http.server.shared.localAddress?.port)
+
+        let answer = Task { try await HTTPClient.shared.get(url: "http://127.0.0.1:\(port)/slow", deadline: .now() + .seconds(30)).get() }
+        var entered = entries.makeAsyncIterator()
+        _ = await entered.next()
+        // What the serve command's handler does on SIGTERM.
+        app.running?.stop()
+        let response = try await answer.value
+        #expect(response.status == .ok)
+        #expect(response.body.map { String(buffer: $0) } == "answered")
+        try await serving.value
+    }
+}
