@@ -58,4 +58,63 @@ struct ShutdownTests {
         #expect(response.body.map { String(buffer: $0) } == "answered")
         try await serving.value
     }
+
+    struct ExportFailure: Error {}
+
+    /// Shutdown cancels the jobs and waits for their passes: a pass ended by the cancellation itself is no news, but
+    /// one failing for a reason of its own meanwhile is an error like at any other time.
+    @Test func aPassFailingForItsOwnReasonWhileShutdownWaitsIsStillAnError() async throws {
+        let log = LogCapture()
+        try await withTestApp { app in
+            app.logger = log.logger()
+            let (starts, start) = AsyncStream.makeStream(of: String.self)
+            let failing = PeriodicJob("export", every: .seconds(3600)) { _ in
+                start.yield("export")
+                // Waits until shutdown cancels it, then fails for a reason of its own.
+                try? await Task.sleep(for: .seconds(3600))
+                throw ExportFailure()
+            }
+            let sleeping = PeriodicJob("cleanup", every: .seconds(3600)) { _ in
+                start.yield("cleanup")
+                try await Task.sleep(for: .seconds(3600))
+            }
+            for job in [failing, sleeping] {
+                app.lifecycle.use(job)
+                try await job.didBootAsync(app)
+            }
+            var started = starts.makeAsyncIterator()
+            _ = await started.next()
+            _ = await started.next()
+            #expect(await app.backgroundJobs.stop())
+        }
+        let errors = log.messages(atLeast: .error)
+        #expect(errors.count == 1 && errors.first?.hasPrefix("export failed") == true, "\(errors)")
+        #expect(log.messages(atLeast: .debug).contains { $0.hasPrefix("cleanup stopped by shutdown") })
+    }
+
+    /// A pass still running when shutdown stops waiting fails as the databases close under it: shutdown's doing,
+    /// already reported as a job still running, not an error of the job.
+    @Test func aPassCutOffAfterTheGraceIsNotAnError() async throws {
+        let log = LogCapture()
+        try await withTestApp { app in
+            app.logger = log.logger()
+            let (starts, start) = AsyncStream.makeStream(of: Void.self)
+            let job = PeriodicJob("export", every: .seconds(3600)) { _ in
+                start.yield()
+                // Like a database call, it does not heed the cancellation; it fails once the grace is over.
+                await Task { try? await Task.sleep(for: .milliseconds(300)) }.value
+                throw ExportFailure()
+            }
+            app.lifecycle.use(job)
+            try await job.didBootAsync(app)
+            var started = starts.makeAsyncIterator()
+            _ = await started.next()
+            #expect(await app.backgroundJobs.stop(within: .milliseconds(50)) == false)
+            for _ in 0..<250 where !log.messages(atLeast: .debug).contains(where: { $0.hasPrefix("export") }) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(log.messages(atLeast: .debug).contains { $0.hasPrefix("export stopped by shutdown") })
+        #expect(log.messages(atLeast: .error).isEmpty, "\(log.messages(atLeast: .error))")
+    }
 }

@@ -5,9 +5,10 @@ import Vapor
 /// a pass (which would log its errors and leave the rows it claimed waiting for their lease); in tests, before the
 /// test's PostgreSQL schema is dropped.
 final class BackgroundJobs: @unchecked Sendable {
-    // @unchecked: `running` is only touched under `lock`.
+    // @unchecked: `running` and `cutOff` are only touched under `lock`.
     private let lock = NSLock()
     private var running: [Task<Void, Never>] = []
+    private var cutOff = false
 
     /// How long shutdown waits for the passes under way. A trust batch takes about a second; a pass still going after
     /// this is stuck (a database or a mail server not answering), and is cut by the shutdown that follows.
@@ -15,6 +16,19 @@ final class BackgroundJobs: @unchecked Sendable {
 
     func add(_ job: Task<Void, Never>) {
         lock.withLock { running.append(job) }
+    }
+
+    /// Whether shutdown stopped waiting for a pass still under way and went on to close the databases under it: what
+    /// that pass fails with from then on is shutdown's doing, not its work's.
+    var shutdownWentOn: Bool { lock.withLock { cutOff } }
+
+    /// Whether an error is a job's work being cancelled, as shutdown cancels it: a sleep or a check for cancellation,
+    /// or an HTTP request cut off. Any other error in a cancelled pass is a failure of its own (a database refusing a
+    /// write, an endpoint that cannot be reached) and is reported as such.
+    static func isCancellation(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        if let http = error as? HTTPClientError, http == .cancelled { return true }
+        return false
     }
 
     /// Cancels every job and waits, at most `grace`, for their passes to end: all at once, so shutdown waits for the
@@ -42,7 +56,10 @@ final class BackgroundJobs: @unchecked Sendable {
             for job in jobs { await job.value }
             outcome.yield(true)
         }
-        for await ended in outcomes { return ended }
+        for await ended in outcomes {
+            if !ended { lock.withLock { cutOff = true } }
+            return ended
+        }
         // Only when the caller itself was cancelled: the jobs were told to stop, nothing says they are stuck.
         return true
     }

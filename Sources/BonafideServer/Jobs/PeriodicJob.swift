@@ -25,6 +25,8 @@ final class PeriodicJob: LifecycleHandler, Sendable {
 
     func didBootAsync(_ app: Application) async throws {
         let (name, interval, work, wakeup, gap) = (name, interval, work, wakeup, gap)
+        // Kept here: once shutdown has cleared the application's storage, asking `app` for them would stop the process.
+        let jobs = app.backgroundJobs
         let task = Task { [app] in
             let clock = ContinuousClock()
             while !Task.isCancelled {
@@ -33,9 +35,10 @@ final class PeriodicJob: LifecycleHandler, Sendable {
                 let started = clock.now
                 do {
                     try await work(app)
-                } catch let error where Task.isCancelled {
-                    // Shutdown cut the pass (a request it was waiting for, or the databases closing under a pass that
-                    // outlived the grace): not a failure of the work, and rows it claimed come back when their lease ends.
+                } catch let error where Task.isCancelled && (BackgroundJobs.isCancellation(error) || jobs.shutdownWentOn) {
+                    // Shutdown cut the pass (a sleep or a request it was waiting for, or the databases closing under a
+                    // pass that outlived the grace): not a failure of the work, and rows it claimed come back when their
+                    // lease ends. A pass failing for a reason of its own during the grace is still an error below.
                     app.logger.debug("\(name) stopped by shutdown: \(String(reflecting: error))")
                 } catch {
                     // Reflecting: a PostgreSQL error's description hides what went wrong.
