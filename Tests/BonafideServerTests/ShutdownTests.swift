@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 import VaporTesting
 
@@ -116,5 +117,53 @@ struct ShutdownTests {
         }
         #expect(log.messages(atLeast: .debug).contains { $0.hasPrefix("export stopped by shutdown") })
         #expect(log.messages(atLeast: .error).isEmpty, "\(log.messages(atLeast: .error))")
+    }
+
+    /// A deploy cutting off a webhook post: no attempt is counted (at the last one the webhook would be turned off),
+    /// and the delivery is free at once for another server's pass instead of waiting for its claim to run out.
+    @Test func aWebhookPostCutOffByShutdownCountsNoAttempt() async throws {
+        let (hearings, hear) = AsyncStream.makeStream(of: Void.self)
+        let endpoint = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(SilentEndpoint(hear: hear)) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(endpoint.localAddress?.port)
+        try await withTestApp({ $0.allowPrivateWebhookAddresses = true }) { app in
+            let (a, b, pid) = try await app.activePartnership()
+            let created = try await app.api(
+                .POST, "/webhooks", token: b.token,
+                json: #"{"url":"http://127.0.0.1:\#(port)/hook","events":["commitment.proposed"]}"#)
+            #expect(created.status == .created, "\(created.raw)")
+            let proposed = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: a.token,
+                json: #"{"title":"Audit","dueAt":"\#(rfc3339(Date().addingTimeInterval(9 * 86_400)))"}"#)
+            #expect(proposed.status == .created)
+            let pass = Task {
+                try await Webhooks.deliverDue(
+                    client: app.feedFetcher.client, allowPrivate: true, key: app.secretBoxKey, baseURL: "https://trust.example",
+                    on: app.db, logger: app.logger)
+            }
+            var heard = hearings.makeAsyncIterator()
+            _ = await heard.next()
+            // What shutdown does to the webhook job.
+            pass.cancel()
+            let ended = await pass.result
+            #expect(throws: CancellationError.self) { try ended.get() }
+            let delivery = try #require(try await WebhookDelivery.query(on: app.db).first())
+            #expect(delivery.attempts == 0)
+            #expect(delivery.claimedUntil == nil)
+            #expect(delivery.status == .pending)
+            #expect(try await Webhook.query(on: app.db).first()?.disabledAt == nil)
+        }
+        try await endpoint.close()
+    }
+
+    /// Hears a request and never answers it: an endpoint still working on a post when the deploy comes.
+    final class SilentEndpoint: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let hear: AsyncStream<Void>.Continuation
+
+        init(hear: AsyncStream<Void>.Continuation) { self.hear = hear }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) { hear.yield() }
     }
 }

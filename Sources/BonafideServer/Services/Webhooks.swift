@@ -281,7 +281,7 @@ enum Webhooks {
         let fetcher = FeedFetcher(client: client, allowPrivateAddresses: allowPrivate)
         var outcome = Outcome()
         let started = ContinuousClock.now
-        for delivery in claimed {
+        for (index, delivery) in claimed.enumerated() {
             let elapsed = ContinuousClock.now - started
             guard let hook = hooks[delivery.$webhook.id], hook.disabledAt == nil, elapsed < .seconds(passSeconds) else {
                 // Turned off meanwhile, or this pass ran long: released for a later pass, no attempt counted.
@@ -291,7 +291,18 @@ enum Webhooks {
             }
             // Each post carries the time it is sent: receivers refuse timestamps more than five minutes old.
             let sentAt = now.addingTimeInterval(Double(elapsed.components.seconds))
-            let result = await post(delivery, to: hook, with: fetcher, key: key, baseURL: baseURL, now: sentAt)
+            let result: (status: Int?, error: String?)
+            do {
+                try Task.checkCancellation()
+                result = try await post(delivery, to: hook, with: fetcher, key: key, baseURL: baseURL, now: sentAt)
+            } catch {
+                // Shutdown (a deploy) came before this post or cut it off: not the endpoint's failure, so no attempt is
+                // counted, which at the last attempt would turn the webhook off. This delivery and those not yet posted
+                // are released for another server's next pass; a post the endpoint did take is then sent again, with
+                // the same webhook-id for it to tell.
+                try await release(claimed[index...], on: db)
+                throw error
+            }
             delivery.attempts += 1
             delivery.claimedUntil = nil
             delivery.lastStatusCode = result.status
@@ -334,6 +345,14 @@ enum Webhooks {
         try await db.writeTransaction { tx in try await delivery.save(on: tx) }
     }
 
+    /// Gives claimed deliveries back untouched, to be posted by whichever server's pass comes next.
+    private static func release(_ deliveries: ArraySlice<WebhookDelivery>, on db: any Database) async throws {
+        let ids = deliveries.compactMap(\.id)
+        try await db.writeTransaction { tx in
+            try await WebhookDelivery.query(on: tx).filter(\.$id ~~ ids).set(\.$claimedUntil, to: nil).update()
+        }
+    }
+
     /// Turns an endpoint off and tells the organization's owners and admins by mail.
     private static func disable(_ hook: Webhook, because reason: String, now: Date, on tx: any Database) async throws {
         guard let fresh = try await tx.lockedRow(Webhook.self, hook.id!), fresh.disabledAt == nil else { return }
@@ -372,10 +391,11 @@ enum Webhooks {
         }
     }
 
-    /// One attempt: the response code, and what went wrong (nil for a 2xx).
+    /// One attempt: the response code, and what went wrong (nil for a 2xx). Throws only when shutdown cancelled it:
+    /// then there was no attempt.
     private static func post(
         _ delivery: WebhookDelivery, to hook: Webhook, with fetcher: FeedFetcher, key: [UInt8], baseURL: String, now: Date
-    ) async -> (status: Int?, error: String?) {
+    ) async throws -> (status: Int?, error: String?) {
         do {
             guard let secret = try? SecretBox.open(hook.sealedSecret, key: key) else {
                 return (nil, "The webhook's secret cannot be read with this server's key.")
@@ -401,6 +421,8 @@ enum Webhooks {
             let code = Int(response.status.code)
             if (200..<300).contains(code) { return (code, nil) }
             return (code, "The endpoint answered \(code) \(response.status.reasonPhrase).")
+        } catch let error where Task.isCancelled && BackgroundJobs.isCancellation(error) {
+            throw CancellationError()
         } catch let failure as FeedFetcher.Failure {
             return (nil, failure.description)
         } catch {
