@@ -56,10 +56,12 @@ struct LedgerLine: Decodable, Sendable, Equatable {
     /// `time` as a date, as `LedgerEntry.date` reads it.
     var date: Date? { try? Self.timeStyle.parse(time) }
 
+    static let damagedLogReports = LogThrottle(every: .seconds(600))
+
     /// The newest `limit` entries of a partnership's log, newest first, as lines.
     /// An entry that cannot be read (its bundle gone or not decoding, or the entry itself refused) is left out, so the
     /// timeline still shows; it is logged as an error, since nothing on the page says the list is incomplete (the
-    /// record page names such entries).
+    /// record page names such entries), once per log every `damagedLogReports` interval: each view would repeat it.
     static func newest(of partnershipID: UUID, limit: Int, on db: any SQLDatabase) async throws -> [LedgerLine] {
         let size = try await Ledger.size(of: partnershipID, on: db)
         let window = size - min(size, UInt64(max(limit, 0)))..<size
@@ -80,7 +82,7 @@ struct LedgerLine: Decodable, Sendable, Equatable {
             read.append(row.index)
         }
         let gaps = Ledger.gaps(in: window, read: read)
-        if !gaps.isEmpty {
+        if !gaps.isEmpty, damagedLogReports.allows(partnershipID.uuidString) {
             db.logger.error(
                 "Entries \(Ledger.describe(gaps)) of the log of partnership \(partnershipID.uuidString) could not be read: the stored log is damaged."
             )
