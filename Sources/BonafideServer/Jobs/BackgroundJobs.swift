@@ -12,7 +12,12 @@ final class BackgroundJobs: @unchecked Sendable {
 
     /// How long shutdown waits for the passes under way. A trust batch takes about a second; a pass still going after
     /// this is stuck (a database or a mail server not answering), and is cut by the shutdown that follows.
-    static let grace: Duration = .seconds(5)
+    static let defaultGrace: Duration = .seconds(5)
+    let grace: Duration
+
+    init(grace: Duration = BackgroundJobs.defaultGrace) {
+        self.grace = grace
+    }
 
     func add(_ job: Task<Void, Never>) {
         lock.withLock { running.append(job) }
@@ -33,7 +38,8 @@ final class BackgroundJobs: @unchecked Sendable {
 
     /// Cancels every job and waits, at most `grace`, for their passes to end: all at once, so shutdown waits for the
     /// slowest pass and not for the sum of them. Whether they all ended in time.
-    func stop(within grace: Duration = BackgroundJobs.grace) async -> Bool {
+    func stop(within grace: Duration? = nil) async -> Bool {
+        let grace = grace ?? self.grace
         let jobs = lock.withLock { () -> [Task<Void, Never>] in
             defer { running.removeAll() }
             return running
@@ -83,7 +89,7 @@ extension Application {
         guard let jobs = storage[BackgroundJobsKey.self] else { return }
         let ended = await jobs.stop()
         if !ended {
-            logger.warning("a background job was still running \(BackgroundJobs.grace) after shutdown began; shutting down under it")
+            logger.warning("a background job was still running \(jobs.grace) after shutdown began; shutting down under it")
         }
     }
 }
