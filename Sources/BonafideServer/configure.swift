@@ -20,6 +20,7 @@ extension Application {
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.bonafide = config
     app.backgroundJobs = BackgroundJobs()
+    app.trustReachMemo = TrustReachMemo()
     app.logger.logLevel = config.logLevel
     switch config.storage {
     case .postgres(let url):

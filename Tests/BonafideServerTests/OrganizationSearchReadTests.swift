@@ -123,11 +123,15 @@ struct OrganizationSearchReadTests {
             let pair = TrustService.Pair(viewer: alice.organizationID, subject: other)
             let (trust, distrust) = (Opinion(positive: 40, negative: 0), Opinion(positive: 0, negative: 40))
             try await app.db.writeTransaction { tx in try await TrustOpinions.store([(pair, trust)], on: try tx.sql()) }
-            let before = try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, on: app.db)
+            let memo = TrustReachMemo()
+            let before = try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, memo: memo, on: app.db)
             let known = try #require(before.first { $0.id == other }, "\(before)")
             #expect(known.depth == 1 && abs(known.score - trust.expectation * 100) < 1e-9, "\(known)")
             func score() async throws -> Double? {
-                try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, on: app.db).first { $0.id == known.id }?.score
+                try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, memo: memo, on: app.db).first {
+                    $0.id == known.id
+                }?
+                .score
             }
 
             // Written without a new token, the change is not seen: the reach worked out before is what answers (so

@@ -52,7 +52,7 @@ struct TrustJobTests {
             app.logger = log.logger()
             // What is asserted is that shutdown waits for the pass and nothing fails, not how fast the pass is: in the
             // whole suite beside a build (600 tests on two cores) one pass has taken more than the usual 5 s.
-            app.backgroundJobs = BackgroundJobs(grace: .seconds(120))
+            app.backgroundJobs.grace = .seconds(120)
             let job = PeriodicJob.trustRecompute(every: .seconds(3600))
             app.lifecycle.use(job)
             try await job.didBootAsync(app)

@@ -27,16 +27,21 @@ struct TrustReachMemoTests {
         #expect(memo.reach(from: root, maxDepth: 3, version: UUID()) == nil)
     }
 
-    @Test func aNewTokenDropsWhatTheOldOneKept() {
-        let memo = TrustReachMemo()
-        let (old, new, root) = (UUID(), UUID(), UUID())
-        memo.keep(reach(2), from: root, maxDepth: 3, version: old)
-        memo.keep(reach(2), from: UUID(), maxDepth: 3, version: old)
-        #expect(memo.count == 2)
-        memo.keep(reach(2), from: root, maxDepth: 3, version: new)
-        #expect(memo.count == 1)
-        #expect(memo.reach(from: root, maxDepth: 3, version: old) == nil)
-        #expect(memo.reach(from: root, maxDepth: 3, version: new) != nil)
+    @Test func whatAReplacedTokenKeptGoesBeforeWhatIsInUse() {
+        let memo = TrustReachMemo(maxEntries: 3, maxCost: 1_000)
+        let (old, new) = (UUID(), UUID())
+        let (a, b, c) = (UUID(), UUID(), UUID())
+        memo.keep(reach(2), from: a, maxDepth: 3, version: old)
+        memo.keep(reach(2), from: b, maxDepth: 3, version: old)
+        memo.keep(reach(2), from: a, maxDepth: 3, version: new)
+        // A search that read the old token before the change finishes after one that read the new one: both kept.
+        #expect(memo.count == 3)
+        #expect(memo.reach(from: a, maxDepth: 3, version: new) != nil)
+        memo.keep(reach(2), from: c, maxDepth: 3, version: new)
+        memo.keep(reach(2), from: b, maxDepth: 3, version: new)
+        #expect(memo.reach(from: a, maxDepth: 3, version: old) == nil)
+        #expect(memo.reach(from: b, maxDepth: 3, version: old) == nil)
+        for root in [a, b, c] { #expect(memo.reach(from: root, maxDepth: 3, version: new) != nil) }
     }
 
     @Test func whenFullTheLeastRecentlyUsedGoesFirst() {
@@ -51,7 +56,7 @@ struct TrustReachMemoTests {
         #expect(byEntries.reach(from: b, maxDepth: 3, version: version) == nil)
         #expect(byEntries.reach(from: c, maxDepth: 3, version: version) != nil)
 
-        // Cost 2 per organization reached: 10 fits, 3 + 3 more needs one out, 11 never fits.
+        // Cost 2 per organization reached: 10 fits, 3 + 3 more needs one out, 12 never fits.
         let byCost = TrustReachMemo(maxEntries: 100, maxCost: 10)
         byCost.keep(reach(3), from: a, maxDepth: 3, version: version)
         byCost.keep(reach(2), from: b, maxDepth: 3, version: version)

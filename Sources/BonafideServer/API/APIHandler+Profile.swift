@@ -131,7 +131,8 @@ extension API {
         let results = try await OrganizationSearch.search(
             .init(
                 skill: q.skill ?? "", language: q.language ?? "", overlapHours: q.overlapHours, minTrust: q.minTrust,
-                verifiedOnly: q.verifiedOnly ?? false, limit: q.limit ?? 20), by: actor, on: try req.db)
+                verifiedOnly: q.verifiedOnly ?? false, limit: q.limit ?? 20), by: actor, memo: req.application.trustReachMemo,
+            on: try req.db)
         return .ok(
             .init(
                 body: .json(

@@ -5,18 +5,25 @@ import Vapor
 /// a pass (which would log its errors and leave the rows it claimed waiting for their lease); in tests, before the
 /// test's PostgreSQL schema is dropped.
 final class BackgroundJobs: @unchecked Sendable {
-    // @unchecked: `running` and `cutOff` are only touched under `lock`.
+    // @unchecked: `running`, `cutOff` and `waitFor` are only touched under `lock`.
     private let lock = NSLock()
     private var running: [Task<Void, Never>] = []
     private var cutOff = false
+    private var waitFor: Duration
 
     /// How long shutdown waits for the passes under way. A trust batch takes about a second; a pass still going after
     /// this is stuck (a database or a mail server not answering), and is cut by the shutdown that follows.
     static let defaultGrace: Duration = .seconds(5)
-    let grace: Duration
+
+    /// Changed on the application's own jobs (a test on a busy machine), never by replacing them: jobs already started
+    /// would then never be stopped.
+    var grace: Duration {
+        get { lock.withLock { waitFor } }
+        set { lock.withLock { waitFor = newValue } }
+    }
 
     init(grace: Duration = BackgroundJobs.defaultGrace) {
-        self.grace = grace
+        waitFor = grace
     }
 
     func add(_ job: Task<Void, Never>) {

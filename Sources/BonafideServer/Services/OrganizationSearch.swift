@@ -38,7 +38,10 @@ enum OrganizationSearch {
     /// the working hours it compares.
     static let sectionsRead: Set<String> = ["services", "capabilities", "languages", "workingHours"]
 
-    static func search(_ q: Query, by actor: Actor, at now: Date = Date(), on db: any Database) async throws -> [Result] {
+    /// `memo` keeps the searcher's reach through the network until the opinions change (none: worked out afresh).
+    static func search(_ q: Query, by actor: Actor, at now: Date = Date(), memo: TrustReachMemo? = nil, on db: any Database) async throws
+        -> [Result]
+    {
         let own = actor.organizationID
         let skill = q.skill.trimmingCharacters(in: .whitespacesAndNewlines)
         let language = q.language.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -50,7 +53,7 @@ enum OrganizationSearch {
         if let t = q.minTrust, !(0...100).contains(t) { throw Problem.invalid("minTrust", "Minimum trust is 0 to 100.") }
         guard (1...100).contains(q.limit) else { throw Problem.invalid("limit", "Ask for 1 to 100 results.") }
         guard let mine = try await Organization.find(own, on: db) else { throw Problem.notFound("organization") }
-        let reach = try await Self.reach(from: own, on: db)
+        let reach = try await Self.reach(from: own, memo: memo, on: db)
 
         // Text first (cheap, on plain rows of every organization), then only what the asker may read of each match counts.
         let candidates = try await listings(except: own, on: db).filter { org in
@@ -179,17 +182,16 @@ enum OrganizationSearch {
     /// the walk can use: those held by the root, then by every organization one hop further, up to `maxDepth - 1` hops
     /// (the opinions of organizations reached last are never followed). Each organization's opinions are read whole, so
     /// the reach is the one every opinion in the database would give, for a query per hop instead of the whole table.
-    static func reach(from root: UUID, maxDepth: Int = OrganizationSearch.maxDepth, on db: any Database) async throws -> [UUID:
-        TrustPropagation.Reach<UUID>]
-    {
+    static func reach(
+        from root: UUID, maxDepth: Int = OrganizationSearch.maxDepth, memo: TrustReachMemo? = nil, on db: any Database
+    ) async throws -> [UUID: TrustPropagation.Reach<UUID>] {
+        guard let memo else { return try await walk(from: root, maxDepth: maxDepth, on: db) }
         let version = try await TrustOpinions.version(on: db)
-        if let version, let known = reachMemo.reach(from: root, maxDepth: maxDepth, version: version) { return known }
+        if let version, let known = memo.reach(from: root, maxDepth: maxDepth, version: version) { return known }
         let reach = try await walk(from: root, maxDepth: maxDepth, on: db)
-        if let version { reachMemo.keep(reach, from: root, maxDepth: maxDepth, version: version) }
+        if let version { memo.keep(reach, from: root, maxDepth: maxDepth, version: version) }
         return reach
     }
-
-    static let reachMemo = TrustReachMemo()
 
     /// `reach` worked out afresh: the opinions read hop by hop, then walked.
     static func walk(from root: UUID, maxDepth: Int, on db: any Database) async throws -> [UUID: TrustPropagation.Reach<UUID>] {

@@ -32,9 +32,9 @@ enum TrustOpinions {
     static let versionSchema = "trust_opinions_version"
 
     /// Inserts or replaces each pair's opinion, many pairs to a statement, and names the new state of the opinions with
-    /// a new token. Call it inside the transaction that decides the change: the token then changes exactly when the
-    /// opinions do, and its row, locked until that transaction ends, orders writers on PostgreSQL so a reader never
-    /// sees a token that came before opinions it has already read.
+    /// a new token. Call it last inside the transaction that decides the change: the token then changes exactly when
+    /// the opinions do, and its row, locked until that transaction ends, orders writers on PostgreSQL so a reader never
+    /// sees a token that came before opinions it has already read; anything after it would hold that lock longer.
     static func store(_ opinions: [(TrustService.Pair, Opinion)], on sql: any SQLDatabase) async throws {
         guard !opinions.isEmpty else { return }
         try await upsert(opinions, on: sql)
@@ -54,7 +54,12 @@ enum TrustOpinions {
         // PostgreSQL refuses to update one row twice in a statement: the last opinion of a pair is the one kept.
         var latest: [TrustService.Pair: Opinion] = [:]
         for (pair, opinion) in opinions { latest[pair] = opinion }
-        let opinions = Array(latest)
+        // In one order everywhere: two writers of the same pairs (a batch whose lease ran out, taken again elsewhere)
+        // then lock their rows in the same order and one waits for the other, where in each process's own dictionary
+        // order they could each hold a row the other wants.
+        let opinions = latest.sorted {
+            ($0.key.viewer.uuidString, $0.key.subject.uuidString) < ($1.key.viewer.uuidString, $1.key.subject.uuidString)
+        }
         // 200 rows of 6 binds stay far below the parameter limits of both databases.
         for start in stride(from: 0, to: opinions.count, by: 200) {
             let insert = sql.insert(into: schema).columns(columns)

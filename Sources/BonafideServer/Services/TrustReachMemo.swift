@@ -1,12 +1,15 @@
 import BonafideCore
 import Foundation
+import Vapor
 
 /// Each searcher's reach through the trust network (`OrganizationSearch.reach`), kept while the opinions it was worked
 /// out from are unchanged: reading them hop by hop and walking them was a fifth of a search at a hundred times the
 /// demo, the same for every search of one organization until some opinion changes. Keyed by the token of the opinions
-/// (`TrustOpinions.version`, read from the database before the opinions, so every server drops what it kept when any
-/// server changes them), the searcher and the depth. Bounded by entries and by the organizations and vouchers held;
-/// when full, the least recently used goes first.
+/// (`TrustOpinions.version`, read from the database before the opinions, so every server stops using what it kept when
+/// any server changes them), the searcher and the depth. Bounded by entries and by the organizations and vouchers held
+/// (at most some 50 to 100 MB); when full, the least recently used goes first, and what a replaced token kept, never
+/// asked for again, is that. One per application (`Application.trustReachMemo`): one process serves several databases
+/// in the tests.
 final class TrustReachMemo: @unchecked Sendable {
     // @unchecked: `kept`, `cost` and `clock` are only touched under `lock`.
 
@@ -52,10 +55,8 @@ final class TrustReachMemo: @unchecked Sendable {
         let size = reach.values.reduce(reach.count) { $0 + $1.vouchers.count }
         guard size <= maxCost else { return }
         lock.withLock {
-            // Another token means the opinions changed (or, in the tests, another database): what was worked out under
-            // the old one is never asked for again on this database, so it goes before anything still current.
-            let stale = kept.keys.filter { $0.version != version }
-            for key in stale { cost -= kept.removeValue(forKey: key)?.cost ?? 0 }
+            // Not dropping every entry of another token here: two searches finishing across a change of the opinions
+            // would each empty what the other kept. Entries of a replaced token are no longer used, so they go first.
             let key = Key(version: version, root: root, maxDepth: maxDepth)
             if let old = kept.removeValue(forKey: key) { cost -= old.cost }
             while !kept.isEmpty, kept.count >= maxEntries || cost + size > maxCost {
@@ -69,4 +70,17 @@ final class TrustReachMemo: @unchecked Sendable {
     }
 
     var count: Int { lock.withLock { kept.count } }
+}
+
+extension Application {
+    private struct TrustReachMemoKey: StorageKey { typealias Value = TrustReachMemo }
+
+    /// Set up by `configure`.
+    var trustReachMemo: TrustReachMemo {
+        get {
+            guard let memo = storage[TrustReachMemoKey.self] else { fatalError("configure() sets up the trust reach memo") }
+            return memo
+        }
+        set { storage[TrustReachMemoKey.self] = newValue }
+    }
 }

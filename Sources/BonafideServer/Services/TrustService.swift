@@ -409,6 +409,8 @@ enum TrustService {
     }
 
     /// Stores new assessments: a snapshot each (the history) and each pair's current opinion, in one statement each.
+    /// Last in its transaction: the opinions' token (`TrustOpinions.store`) is locked from then until the commit, and
+    /// every other writer of opinions, on any server, waits for it.
     static func store(_ assessments: [Assessment], on db: any Database) async throws {
         guard !assessments.isEmpty else { return }
         let sql = try db.sql()
@@ -492,8 +494,8 @@ enum TrustService {
             // Nothing to write is no write: on SQLite a transaction waits its turn at the one writer.
             if changed || pending != nil {
                 try await db.writeTransaction { tx in
-                    if changed { try await store([fresh], on: tx) }
                     if let pending { try await TrustQueueItem.query(on: tx).filter(\.$id == pending.id).delete() }
+                    if changed { try await store([fresh], on: tx) }
                 }
             }
         }
@@ -672,9 +674,9 @@ enum TrustService {
         }
         let finished = claims.filter { !unread.contains(Pair(viewer: $0.viewer, subject: $0.subject)) }.map(\.id)
         try await db.writeTransaction { [stored, followUps] tx in
-            try await store(stored, on: tx)
             try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, on: tx)
             try await TrustQueueItem.query(on: tx).filter(\.$id ~~ finished).delete()
+            try await store(stored, on: tx)
         }
         return (claims.count, stored.count)
     }
