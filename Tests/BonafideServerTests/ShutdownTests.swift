@@ -100,10 +100,12 @@ struct ShutdownTests {
         try await withTestApp { app in
             app.logger = log.logger()
             let (starts, start) = AsyncStream.makeStream(of: Void.self)
+            let (release, releaseTheJob) = AsyncStream.makeStream(of: Void.self)
             let job = PeriodicJob("export", every: .seconds(3600)) { _ in
                 start.yield()
-                // Like a database call, it does not heed the cancellation; it fails once the grace is over.
-                await Task { try? await Task.sleep(for: .milliseconds(300)) }.value
+                // Like a database call, it does not heed the cancellation (an unstructured task is not cancelled with
+                // the job); it fails only once the test lets it, after shutdown stopped waiting, whatever the timing.
+                await Task { for await _ in release {} }.value
                 throw ExportFailure()
             }
             app.lifecycle.use(job)
@@ -111,6 +113,7 @@ struct ShutdownTests {
             var started = starts.makeAsyncIterator()
             _ = await started.next()
             #expect(await app.backgroundJobs.stop(within: .milliseconds(50)) == false)
+            releaseTheJob.finish()
             for _ in 0..<250 where !log.messages(atLeast: .debug).contains(where: { $0.hasPrefix("export") }) {
                 try await Task.sleep(for: .milliseconds(20))
             }
