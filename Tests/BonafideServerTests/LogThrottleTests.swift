@@ -21,8 +21,10 @@ struct LogThrottleTests {
         let start = ContinuousClock.now
         for i in 0..<999 { #expect(throttle.allows("log \(i)", now: start)) }
         #expect(throttle.allows("recent", now: start.advanced(by: .seconds(500))))
+        #expect(throttle.count == 1_000)
         // A thousand keys kept, so this one makes room: the 999 quiet for longer than the interval are forgotten, the recent one is not.
         #expect(throttle.allows("new", now: start.advanced(by: .seconds(601))))
+        #expect(throttle.count == 2, "only \"recent\" and \"new\" are left")
         #expect(!throttle.allows("recent", now: start.advanced(by: .seconds(602))))
         #expect(!throttle.allows("new", now: start.advanced(by: .seconds(602))))
     }

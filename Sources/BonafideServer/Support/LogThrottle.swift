@@ -12,6 +12,9 @@ final class LogThrottle: @unchecked Sendable {
         self.interval = interval
     }
 
+    /// How many keys are remembered: what a process running for months holds on to.
+    var count: Int { lock.withLock { lastLogged.count } }
+
     /// Whether to log for `key` now; after a yes, the next yes for that key is `interval` away.
     func allows(_ key: String, now: ContinuousClock.Instant = .now) -> Bool {
         lock.withLock {
