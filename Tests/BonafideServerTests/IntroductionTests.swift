@@ -171,11 +171,42 @@ extension IntroductionTests {
             try await place(lumen, by: kite, in: "trusted-referral")
             try await place(lumen, by: pine, in: "collaborator")
             try await place(lumen, by: orbit, in: "follow")
+
+            // Quill, Sage and Rook are in Northwind's circles and know Lumen only through a partnership: Quill's is
+            // active, Sage's ended (a partnership both joined, whoever invited), Rook's an invitation Lumen never took up.
+            let quill = try await app.register("Quentin", org: "Quill")
+            let sage = try await app.register("Sol", org: "Sage")
+            let rook = try await app.register("Rita", org: "Rook")
+            for contact in [quill, sage, rook] { try await place(contact, by: north, in: "connected") }
+            func invite(_ partner: Account, by inviter: Account) async throws -> (id: String, secret: String) {
+                let created = try await app.api(
+                    .POST, "/partnerships", token: inviter.token, json: #"{"name":"Supply","partnerEmail":"\#(partner.email)"}"#)
+                #expect(created.status == .created, "\(created.raw)")
+                let link = created.body["invitationLink"] as? String ?? ""
+                return (created.body["id"] as? String ?? "", String(link.split(separator: "/").last ?? ""))
+            }
+            let withQuill = try await invite(lumen, by: quill)
+            #expect(try await app.api(.POST, "/invitations/\(withQuill.secret)/accept", token: lumen.token).status == .ok)
+            let withSage = try await invite(sage, by: lumen)
+            #expect(try await app.api(.POST, "/invitations/\(withSage.secret)/accept", token: sage.token).status == .ok)
+            try await Browser.signedIn(app, as: sage).post("/partnerships/\(withSage.id)/end", ["reason": "The season is over"])
+            #expect(try await app.api(.GET, "/partnerships/\(withSage.id)", token: lumen.token).body["status"] as? String == "ended")
+            let withRook = try await invite(lumen, by: rook)
+            // A pending invitation names no partner organization yet; naming one here leaves only its status to keep
+            // Rook out, so the test fails if pending partnerships were ever counted.
+            let pending = try #require(try await Partnership.find(UUID(uuidString: withRook.id), on: app.db))
+            #expect(pending.status == .invited)
+            pending.$partner.id = UUID(uuidString: lumen.organizationID)
+            try await pending.save(on: app.db)
+
             let contacts = try await app.api(
                 .GET, "/introductions/contacts?targetOrganizationId=\(lumen.organizationID)", token: north.token)
             #expect(contacts.status == .ok, "\(contacts.raw)")
-            #expect(contacts.list.map { $0["name"] as? String } == ["Acme", "Kite"])
-            #expect(contacts.list.map { $0["id"] as? String } == [acme.organizationID, kite.organizationID])
+            #expect(contacts.list.map { $0["name"] as? String } == ["Acme", "Kite", "Quill", "Sage"])
+            #expect(
+                contacts.list.map { $0["id"] as? String } == [
+                    acme.organizationID, kite.organizationID, quill.organizationID, sage.organizationID,
+                ])
         }
     }
 }
