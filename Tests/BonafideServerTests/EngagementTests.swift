@@ -238,6 +238,43 @@ struct EngagementTests {
 }
 
 extension EngagementTests {
+    /// A commitment missed at the very moment another was delivered on time: the record cannot say which came last,
+    /// so the streak is read as broken, the same on every database and every view.
+    @Test func aMissAtTheSameMomentAsADeliveryBreaksTheStreak() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            func badges() async throws -> [String] {
+                let r = try await app.api(.GET, "/organizations/\(b.organizationID)/recognition")
+                #expect(r.status == .ok, "\(r.raw)")
+                return r.list.compactMap { $0["key"] as? String }
+            }
+            // Whole seconds, so that the tie stays a tie through both databases' date columns.
+            let moment = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+            func deliver(_ id: String, at time: Date) async throws {
+                let kept = try #require(try await Commitment.find(UUID(uuidString: id), on: app.db))
+                kept.deliveredAt = time
+                try await kept.save(on: app.db)
+            }
+            // Enough commitments kept on time before that moment to earn the badge on their own.
+            for day in 1...Recognition.streakThreshold {
+                let id = try await completedWork(app, pid: pid, owner: b, recipient: a, title: "Piece \(day)")
+                try await deliver(id, at: moment.addingTimeInterval(-Double(day) * 86_400))
+            }
+            #expect(try await badges() == ["onTimeStreak"])
+
+            // Kept first, then missed: the order in which the rows were written must not decide either.
+            try await deliver(try await completedWork(app, pid: pid, owner: b, recipient: a, title: "Last piece"), at: moment)
+            let late = try await app.api(
+                .POST, "/partnerships/\(pid)/commitments", token: b.token,
+                json: #"{"title":"Late one","dueAt":"2031-01-01T10:00:00Z","timeZone":"UTC"}"#)
+            let missed = try #require(try await Commitment.find(UUID(uuidString: late.body["id"] as? String ?? ""), on: app.db))
+            missed.status = .missed
+            missed.dueAt = moment
+            try await missed.save(on: app.db)
+            #expect(try await badges().isEmpty)
+        }
+    }
+
     @Test func answerTimeBadgeCountsOnlyPartnersRecentQuestions() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()
