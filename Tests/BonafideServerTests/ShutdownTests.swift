@@ -160,6 +160,36 @@ struct ShutdownTests {
         try await endpoint.close()
     }
 
+    /// A deploy cutting off a feed poll: the feed does not show a failed poll (it says nothing about the feed), and the
+    /// operator's log has no failure, only the job stopped by shutdown.
+    @Test func aFeedPollCutOffByShutdownIsNotAFailedPoll() async throws {
+        let log = LogCapture()
+        let (hearings, hear) = AsyncStream.makeStream(of: Void.self)
+        let endpoint = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(SilentEndpoint(hear: hear)) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(endpoint.localAddress?.port)
+        try await withTestApp({ $0.allowPrivateFeedAddresses = true }) { app in
+            let a = try await app.register("Alice", org: "Northwind")
+            let added = try await app.api(
+                .POST, "/mention-feeds", token: a.token, json: #"{"url":"http://127.0.0.1:\#(port)/feed.xml"}"#)
+            #expect(added.status == .created, "\(added.raw)")
+            app.logger = log.logger()
+            let job = PeriodicJob.feedPoll(every: .seconds(3600))
+            app.lifecycle.use(job)
+            try await job.didBootAsync(app)
+            var heard = hearings.makeAsyncIterator()
+            _ = await heard.next()
+            #expect(await app.backgroundJobs.stop())
+            let feeds = try await app.api(.GET, "/mention-feeds", token: a.token).list
+            #expect(feeds.count == 1 && feeds.first?["lastStatus"] as? String == "not polled yet", "\(feeds)")
+        }
+        try await endpoint.close()
+        let feedLines = log.messages(atLeast: .notice).filter { $0.hasPrefix("feed") }
+        #expect(feedLines.isEmpty, "\(feedLines)")
+        #expect(log.messages(atLeast: .debug).contains { $0.hasPrefix("feed poll stopped by shutdown") })
+    }
+
     /// Hears a request and never answers it: an endpoint still working on a post when the deploy comes.
     final class SilentEndpoint: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer

@@ -98,6 +98,9 @@ struct FeedFetcher: Sendable {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .seconds(30))
+        } catch  where BackgroundJobs.isCancellation(error) {
+            // A poll cut off by shutdown says nothing about the feed: it must not be recorded on it as a failed poll.
+            throw error
         } catch {
             throw Failure(description: "Could not reach \(Self.host(of: target)): \(Self.explain(error)).")
         }
@@ -113,6 +116,8 @@ struct FeedFetcher: Sendable {
             let body: ByteBuffer
             do {
                 body = try await response.body.collect(upTo: Self.maxBytes)
+            } catch  where BackgroundJobs.isCancellation(error) {
+                throw error
             } catch {
                 throw Failure(description: "The feed is larger than \(Self.maxBytes / 1_048_576) MB.")
             }

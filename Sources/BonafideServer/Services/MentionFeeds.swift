@@ -156,6 +156,9 @@ enum MentionFeeds {
                     let result: PollResult
                     do {
                         result = try await poll(feed, with: fetcher, at: Date(), on: db)
+                    } catch  where BackgroundJobs.isCancellation(error) {
+                        // Shutdown ends the whole pass, which the job reports as such; not a failure of this feed.
+                        throw error
                     } catch {
                         // A database error on one feed must not stop the others; it is retried on the next pass.
                         logger.warning("feed \(feed.id?.uuidString ?? "") poll failed: \(String(reflecting: error).prefix(200))")
