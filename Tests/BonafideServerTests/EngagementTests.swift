@@ -275,6 +275,32 @@ extension EngagementTests {
         }
     }
 
+    @Test func aLateDeliveryAtTheSameMomentAsAnOnTimeOneBreaksTheStreak() async throws {
+        try await withTestApp { app in
+            let (a, b, pid) = try await app.activePartnership()
+            // Whole seconds, so that the tie stays a tie through both databases' date columns.
+            let moment = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+            func deliver(_ id: String, at time: Date, dueAt: Date? = nil) async throws {
+                let done = try #require(try await Commitment.find(UUID(uuidString: id), on: app.db))
+                done.deliveredAt = time
+                if let dueAt { done.dueAt = dueAt }
+                try await done.save(on: app.db)
+            }
+            for day in 1...Recognition.streakThreshold {
+                let id = try await completedWork(app, pid: pid, owner: b, recipient: a, title: "Piece \(day)")
+                try await deliver(id, at: moment.addingTimeInterval(-Double(day) * 86_400))
+            }
+            // On time first, then late, both delivered at the same moment: the late one breaks the streak.
+            try await deliver(try await completedWork(app, pid: pid, owner: b, recipient: a, title: "On time"), at: moment)
+            try await deliver(
+                try await completedWork(app, pid: pid, owner: b, recipient: a, title: "Late"), at: moment,
+                dueAt: moment.addingTimeInterval(-3_600))
+            let r = try await app.api(.GET, "/organizations/\(b.organizationID)/recognition")
+            #expect(r.status == .ok, "\(r.raw)")
+            #expect(r.list.compactMap { $0["key"] as? String }.isEmpty, "\(r.raw)")
+        }
+    }
+
     @Test func answerTimeBadgeCountsOnlyPartnersRecentQuestions() async throws {
         try await withTestApp { app in
             let (a, b, pid) = try await app.activePartnership()

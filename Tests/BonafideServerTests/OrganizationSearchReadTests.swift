@@ -47,8 +47,8 @@ struct OrganizationSearchReadTests {
             let alice = Actor(user: try #require(try await User.query(on: app.db).filter(\.$email == "alice@northwind.example").first()))
             // With no filter only the results returned are checked for what Alice may read of them; an overlap of at
             // least 0 hours filters nothing but checks every organization first. Both must say the same.
-            let plain = try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, on: app.db)
-            let checked = try await OrganizationSearch.search(.init(overlapHours: 0, limit: 100), by: alice, at: now, on: app.db)
+            let plain = try await OrganizationSearch.search(.init(limit: 100), by: alice, at: now, memo: nil, on: app.db)
+            let checked = try await OrganizationSearch.search(.init(overlapHours: 0, limit: 100), by: alice, at: now, memo: nil, on: app.db)
             #expect(plain.map { "\($0)" } == checked.map { "\($0)" })
             let organizations = try await Organization.query(on: app.db).count()
             #expect(plain.count == organizations - 1)

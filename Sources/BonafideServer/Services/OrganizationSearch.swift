@@ -38,8 +38,9 @@ enum OrganizationSearch {
     /// the working hours it compares.
     static let sectionsRead: Set<String> = ["services", "capabilities", "languages", "workingHours"]
 
-    /// `memo` keeps the searcher's reach through the network until the opinions change (none: worked out afresh).
-    static func search(_ q: Query, by actor: Actor, at now: Date = Date(), memo: TrustReachMemo? = nil, on db: any Database) async throws
+    /// `memo` keeps the searcher's reach through the network until the opinions change: the application's
+    /// (`Application.trustReachMemo`) when serving; none, worked out afresh, where nothing is served.
+    static func search(_ q: Query, by actor: Actor, at now: Date = Date(), memo: TrustReachMemo?, on db: any Database) async throws
         -> [Result]
     {
         let own = actor.organizationID

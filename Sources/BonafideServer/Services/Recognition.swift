@@ -36,15 +36,19 @@ enum Recognition {
     static func onTimeStreak(of organization: UUID, on db: any Database) async throws -> Badge? {
         // Plain rows in the streak's order, read column by column only until the streak breaks: an organization closes
         // hundreds of commitments, and decoding each as a model, then through `SQLRowDecoder`, cost more than reading it.
-        // A commitment missed at the moment another was delivered is taken as the later of the two, so the badge never
-        // rests on which of them the database happens to return first; then the id, so the order is always the same.
+        // Of commitments closed at the same moment, the one that breaks the streak (missed, or delivered late) is taken
+        // as the later, so the badge never rests on which of them the database happens to return first; then the id,
+        // so the order is always the same.
         let missed = CommitmentStatus.missed.rawValue
         let latestFirst = try await db.sql().raw(
             """
             SELECT status, due_at, delivered_at, completed_at FROM commitments
             WHERE owner_organization_id = \(bind: organization)
               AND status IN (\(bind: CommitmentStatus.completed.rawValue), \(bind: missed))
-            ORDER BY COALESCE(delivered_at, due_at) DESC, CASE WHEN status = \(bind: missed) THEN 0 ELSE 1 END, id
+            ORDER BY COALESCE(delivered_at, due_at) DESC,
+              CASE WHEN status = \(bind: missed) OR COALESCE(delivered_at, completed_at) IS NULL
+                OR COALESCE(delivered_at, completed_at) > due_at THEN 0 ELSE 1 END,
+              id
             """
         ).all()
         var streak = 0

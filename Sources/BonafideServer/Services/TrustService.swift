@@ -517,7 +517,10 @@ enum TrustService {
     /// Queues (viewer, subject) pairs in one statement: every change to a partnership queues both directions inside
     /// its write transaction, where on SQLite each statement waits its turn on the one writer.
     static func enqueue(_ pairs: [(viewer: UUID, subject: UUID)], at now: Date, on db: any Database) async throws {
-        let pairs = pairs.filter { $0.viewer != $0.subject }
+        // Each pair once and in one order everywhere: on PostgreSQL an insert waits for another transaction's uncommitted
+        // insert of the same pair, so two servers queueing shared pairs in their own orders could each wait for the other.
+        let pairs = Set(pairs.filter { $0.viewer != $0.subject }.map { Pair(viewer: $0.viewer, subject: $0.subject) })
+            .sorted { ($0.viewer.uuidString, $0.subject.uuidString) < ($1.viewer.uuidString, $1.subject.uuidString) }
         guard !pairs.isEmpty else { return }
         let sql = try db.sql()
         // 500 rows of 4 binds stay far below the parameter limits of both databases.

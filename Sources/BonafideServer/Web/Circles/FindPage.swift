@@ -31,7 +31,7 @@ struct FindPage: Sendable {
                 guard let t = Double(page.minTrust) else { throw Problem.invalid("minTrust", "Minimum trust is a number from 0 to 100.") }
                 q.minTrust = t
             }
-            page.results = try await OrganizationSearch.search(q, by: actor, on: req.db)
+            page.results = try await OrganizationSearch.search(q, by: actor, memo: req.application.trustReachMemo, on: req.db)
         } catch let problem as Problem {
             page.error = problem.detail
         }
