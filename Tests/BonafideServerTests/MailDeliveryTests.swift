@@ -44,6 +44,16 @@ final class SMTPReceiver: @unchecked Sendable {
         set { lock.withLock { _injectAfterStartTLS = newValue } }
     }
     private var _injectAfterStartTLS = false
+    /// Takes connections and never greets them: a server too busy to start a session.
+    var silentGreeting: Bool {
+        get { lock.withLock { _silentGreeting } }
+        set { lock.withLock { _silentGreeting = newValue } }
+    }
+    private var _silentGreeting = false
+    private var _stalled: Set<String> = []
+    /// One element each time a session is left waiting (a connection not greeted, a message text not answered).
+    let stalls: AsyncStream<Void>
+    private let stall: AsyncStream<Void>.Continuation
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private var task: Task<Void, Never>?
     var port: Int { server.channel.localAddress?.port ?? 0 }
@@ -52,10 +62,15 @@ final class SMTPReceiver: @unchecked Sendable {
     var connections: Int { lock.withLock { _connections } }
     func refuse(_ address: String) { lock.withLock { _ = _refused.insert(address) } }
     func deferring(_ addresses: Set<String>) { lock.withLock { _deferred = addresses } }
+    /// Hears the text of a message to these addresses and never answers it: a session under way when a deploy comes.
+    func stalling(_ addresses: Set<String>) { lock.withLock { _stalled = addresses } }
 
     private init(server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, credentials: (String, String)?) {
         self.server = server
         self.credentials = credentials
+        let (stalls, stall) = AsyncStream.makeStream(of: Void.self)
+        self.stalls = stalls
+        self.stall = stall
     }
 
     static func start(credentials: (String, String)? = nil) async throws -> SMTPReceiver {
@@ -86,6 +101,11 @@ final class SMTPReceiver: @unchecked Sendable {
         lock.withLock { _connections += 1 }
         try await connection.executeThenClose { inbound, outbound in
             func say(_ line: String) async throws { try await outbound.write(ByteBuffer(string: line + "\r\n")) }
+            if silentGreeting {
+                stall.yield()
+                for try await _ in inbound {}
+                return
+            }
             try await say("220 receiver.test ESMTP")
             var from = ""
             var to: [String] = []
@@ -99,6 +119,11 @@ final class SMTPReceiver: @unchecked Sendable {
                     pending = String(pending[end.upperBound...])
                     if var text = data {
                         if line == "." {
+                            if lock.withLock({ !_stalled.isDisjoint(with: to) }) {
+                                data = nil
+                                stall.yield()
+                                continue
+                            }
                             let message = Received(from: from, to: to, data: text, user: user)
                             lock.withLock { _received.append(message) }
                             data = nil
@@ -302,6 +327,69 @@ struct MailDeliveryTests {
             let resent = try await MailDelivery.deliverDue(
                 with: settings, heloName: "bonafide.test", now: later, on: app.db, logger: app.logger)
             #expect(resent == .init(sent: 1, retrying: 0, failed: 0))
+        }
+    }
+
+    /// A deploy stopping the server mid-message: the message under way and those not yet tried count no attempt (at
+    /// the last one they would fail for good) and are free at once for another server's pass; what went out before the
+    /// cut stays sent and is not sent again.
+    @Test func aSessionCutOffByShutdownCountsNoAttemptAndSendsNothingTwice() async throws {
+        let receiver = try await SMTPReceiver.start()
+        defer { Task { await receiver.stop() } }
+        try await withTestApp { app in
+            let people = ["ana@cust.example", "bo@cust.example", "cy@cust.example"]
+            _ = try await queueInvitations(app, to: people)
+            receiver.stalling(["bo@cust.example"])
+            let settings = try SMTPSettings.parse(url: "smtp://127.0.0.1:\(receiver.port)", from: "trust@bonafide.test")
+            let pass = Task { try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger) }
+            var stalled = receiver.stalls.makeAsyncIterator()
+            _ = await stalled.next()
+            // What shutdown does to the mail job.
+            pass.cancel()
+            let ended = await pass.result
+            #expect(throws: CancellationError.self) { try ended.get() }
+
+            let bo = try #require(try await status(of: "bo@cust.example", on: app.db))
+            #expect(bo.status == .queued && bo.attempts == 0 && bo.lastError == nil && bo.claimedUntil == nil)
+            let afterCut = try await OutboxMessage.query(on: app.db).all()
+            for message in afterCut where message.status != .sent {
+                #expect(message.attempts == 0 && message.lastError == nil && message.claimedUntil == nil, "\(message.toEmail)")
+            }
+            let sentBeforeCut = afterCut.filter { $0.status == .sent }
+            #expect(sentBeforeCut.allSatisfy { $0.attempts == 1 })
+            #expect(receiver.received.flatMap(\.to).sorted() == sentBeforeCut.map(\.toEmail).sorted())
+
+            receiver.stalling([])
+            let next = try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger)
+            #expect(next == .init(sent: people.count - sentBeforeCut.count, retrying: 0, failed: 0))
+            #expect(receiver.received.flatMap(\.to).sorted() == people, "each person mailed once")
+        }
+    }
+
+    /// Shutdown while the mail server has not even greeted: none of the batch was tried, so none counts an attempt or
+    /// shows an error, and the next pass sends them all.
+    @Test func aSessionCutOffByShutdownBeforeTheGreetingCountsNoAttempt() async throws {
+        let receiver = try await SMTPReceiver.start()
+        receiver.silentGreeting = true
+        defer { Task { await receiver.stop() } }
+        try await withTestApp { app in
+            _ = try await queueInvitations(app, to: ["ana@cust.example", "bo@cust.example"])
+            let settings = try SMTPSettings.parse(url: "smtp://127.0.0.1:\(receiver.port)", from: "trust@bonafide.test")
+            let pass = Task { try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger) }
+            var stalled = receiver.stalls.makeAsyncIterator()
+            _ = await stalled.next()
+            pass.cancel()
+            let ended = await pass.result
+            #expect(throws: CancellationError.self) { try ended.get() }
+            let messages = try await OutboxMessage.query(on: app.db).all()
+            #expect(messages.count == 2)
+            for message in messages {
+                #expect(message.status == .queued && message.attempts == 0 && message.lastError == nil && message.claimedUntil == nil)
+            }
+
+            receiver.silentGreeting = false
+            let next = try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger)
+            #expect(next == .init(sent: 2, retrying: 0, failed: 0))
         }
     }
 

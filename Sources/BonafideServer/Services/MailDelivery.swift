@@ -8,7 +8,8 @@ import SQLKit
 /// A pass claims due messages (on PostgreSQL with FOR UPDATE SKIP LOCKED, so several servers share the work),
 /// submits them over one SMTP connection and records each outcome. A temporary failure (no connection, a 4xx
 /// reply) is retried after growing pauses; a 5xx reply for a message, or running out of retries, marks it failed
-/// with the server's words. A server that dies mid-pass leaves its claims to expire, and the messages go again.
+/// with the server's words. A server that dies mid-pass leaves its claims to expire, and the messages go again; one
+/// stopped by shutdown hands back the claims of the messages it did not get through, counting no attempt.
 enum MailDelivery {
     /// Pauses before each retry: about two days in all before a message is given up.
     static let retryPauses: [TimeInterval] = [60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 24 * 3_600]
@@ -34,9 +35,12 @@ enum MailDelivery {
         let people = try await User.query(on: db).filter(\.$id ~~ Set(claimed.compactMap(\.userID))).all()
         let recipients = Dictionary(people.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         var results: [(OutboxMessage, Result<Void, SMTPError>)] = []
+        var cutByShutdown = false
         do {
             try await SMTPSession.withSession(settings, heloName: heloName) { session in
                 for message in claimed {
+                    // Shutdown (a deploy) came between two messages: the rest are left for the next pass.
+                    try Task.checkCancellation()
                     let mail: MailMessage
                     if let userID = message.userID {
                         // A notification: written for the person as they are now (their current address and name).
@@ -76,6 +80,11 @@ enum MailDelivery {
                     }
                 }
             }
+        } catch is CancellationError {
+            // Cut off by shutdown, at the greeting or mid-message: not the mail server's failure, so the message under
+            // way and those not yet tried count no attempt (the last would fail them for good) and are released for
+            // another server's pass. One the server did take before the cut goes again; one recorded as sent does not.
+            cutByShutdown = true
         } catch let error as SMTPError where results.isEmpty {
             logger.warning("mail delivery: \(error.description)")
             results = claimed.map { ($0, .failure(error)) }
@@ -87,7 +96,9 @@ enum MailDelivery {
                 results = claimed.map { ($0, .failure(SMTPError(permanent: false, description: "Mail delivery failed: \(error)"))) }
             }
         }
-        return try await record(results, of: claimed, now: now, on: db, logger: logger)
+        let outcome = try await record(results, of: claimed, now: now, on: db, logger: logger)
+        if cutByShutdown { throw CancellationError() }
+        return outcome
     }
 
     /// Mail still waiting after this long is not sent at all: a backlog from while no mail server was configured

@@ -207,7 +207,7 @@ struct SMTPSession: Sendable {
 
     /// Connects, reads the greeting, says EHLO, upgrades to TLS and authenticates as the settings say, runs `body`
     /// with the session, then says QUIT and closes. A failure before `body` concerns every message: it is never
-    /// permanent, so the messages wait for a retry.
+    /// permanent, so the messages wait for a retry. A cancelled task ends the session with `CancellationError`.
     static func withSession<Result: Sendable>(
         _ settings: SMTPSettings, heloName: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (SMTPSession) async throws -> Result
@@ -226,6 +226,8 @@ struct SMTPSession: Sendable {
                         return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw SMTPError(
                 permanent: false, description: "Could not connect to the mail server \(settings.host):\(settings.port): \(reason(error))")
@@ -238,6 +240,9 @@ struct SMTPSession: Sendable {
             var session = SMTPSession(channel: channel, outbound: outbound, reader: LineReader(inbound), settings: settings)
             do {
                 try await session.setUp(tls: tls, heloName: heloName)
+            } catch is CancellationError {
+                // Shutdown, not the server: the caller counts no attempt for it.
+                throw CancellationError()
             } catch {
                 _ = try? await session.command("QUIT", expect: 221)
                 if let e = error as? SMTPError { throw SMTPError(permanent: false, description: e.description) }
@@ -325,6 +330,10 @@ struct SMTPSession: Sendable {
             reply = try await read()
         } catch let error as SMTPError {
             throw error
+        } catch is CancellationError {
+            // The task was cancelled (shutdown) while writing or waiting for the reply: the connection is given up, but
+            // the server did nothing wrong, which the caller must be able to tell.
+            throw CancellationError()
         } catch {
             throw SMTPError(permanent: false, connectionLost: true, description: "Lost the connection to \(settings.host): \(error)")
         }
