@@ -161,7 +161,8 @@ struct ShutdownTests {
     }
 
     /// A deploy cutting off a feed poll: the feed does not show a failed poll (it says nothing about the feed), and the
-    /// operator's log has no failure, only the job stopped by shutdown.
+    /// operator's log has no failure, only the job stopped by shutdown. The feed is due again at once for another
+    /// server, instead of waiting out the interval its claim started.
     @Test func aFeedPollCutOffByShutdownIsNotAFailedPoll() async throws {
         let log = LogCapture()
         let (hearings, hear) = AsyncStream.makeStream(of: Void.self)
@@ -183,8 +184,13 @@ struct ShutdownTests {
             #expect(await app.backgroundJobs.stop())
             let feeds = try await app.api(.GET, "/mention-feeds", token: a.token).list
             #expect(feeds.count == 1 && feeds.first?["lastStatus"] as? String == "not polled yet", "\(feeds)")
+            #expect(try await MentionFeed.query(on: app.db).first()?.lastPolledAt == nil)
+            // Another server's pass, right after: it takes the feed up (and finds the endpoint gone).
+            try await endpoint.close()
+            let polled = try await MentionFeeds.pollDue(
+                every: 3600, with: app.feedFetcher, on: app.db, logger: Logger(label: "another server") { _ in SwiftLogNoOpLogHandler() })
+            #expect(polled == 1)
         }
-        try await endpoint.close()
         let feedLines = log.messages(atLeast: .notice).filter { $0.hasPrefix("feed") }
         #expect(feedLines.isEmpty, "\(feedLines)")
         #expect(log.messages(atLeast: .debug).contains { $0.hasPrefix("feed poll stopped by shutdown") })

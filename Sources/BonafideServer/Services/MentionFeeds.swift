@@ -147,8 +147,10 @@ enum MentionFeeds {
                 .returning("id").all(decoding: Claimed.self)
             if !claimed.isEmpty { due.append(feed) }
         }
-        // A few at a time, so one slow or dead feed does not hold up everyone else's.
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // A few at a time, so one slow or dead feed does not hold up everyone else's. Each poll gives back its feed's
+        // id once it has run its course, failed or not; one cut off by shutdown gives nil.
+        let claims = due.map { (id: $0.id!, polledBefore: $0.lastPolledAt) }
+        let polled = try await withThrowingTaskGroup(of: UUID?.self, returning: Set<UUID>.self) { group in
             var next = due.makeIterator()
             func start() {
                 guard !Task.isCancelled, let feed = next.next() else { return }
@@ -158,23 +160,46 @@ enum MentionFeeds {
                         result = try await poll(feed, with: fetcher, at: Date(), on: db)
                     } catch  where BackgroundJobs.isCancellation(error) {
                         // Shutdown ends the whole pass, which the job reports as such; not a failure of this feed.
-                        throw error
+                        return nil
                     } catch {
                         // A database error on one feed must not stop the others; it is retried on the next pass.
                         logger.warning("feed \(feed.id?.uuidString ?? "") poll failed: \(String(reflecting: error).prefix(200))")
-                        return
+                        return feed.id
                     }
                     if result.failed {
                         logger.notice("feed \(feed.id?.uuidString ?? "") could not be polled: \(result.status)")
                     } else if result.imported > 0 {
                         logger.info("feed \(feed.id?.uuidString ?? ""): \(result.status)")
                     }
+                    return feed.id
                 }
             }
             for _ in 0..<concurrentPolls { start() }
-            while try await group.next() != nil { start() }
+            var polled = Set<UUID>()
+            while let finished = try await group.next() {
+                if let id = finished { polled.insert(id) }
+                start()
+            }
+            return polled
+        }
+        // Feeds claimed but not polled (cut off, or not started once shutdown came) would otherwise wait a whole
+        // interval; their claims are handed back so that another server polls them at its next pass. No other server
+        // can have claimed them meanwhile: the claim left them not due.
+        let unpolled = claims.filter { !polled.contains($0.id) }
+        if !unpolled.isEmpty {
+            try await release(unpolled, on: db)
+            throw CancellationError()
         }
         return due.count
+    }
+
+    /// Puts back the poll times claimed feeds had before the pass claimed them.
+    private static func release(_ feeds: [(id: UUID, polledBefore: Date?)], on db: any Database) async throws {
+        try await db.writeTransaction { tx in
+            for feed in feeds {
+                try await MentionFeed.query(on: tx).filter(\.$id == feed.id).set(\.$lastPolledAt, to: feed.polledBefore).update()
+            }
+        }
     }
 }
 
