@@ -330,6 +330,66 @@ struct SupportTests {
         }
     }
 
+    /// What the response time is judged on besides support requests: the questions partners asked Acme, on either side
+    /// of the partnership, from the first moment of the 90 days on. Not Acme's own questions, not what asked for no
+    /// answer, not a question between two other organizations, and not a request its asker settled before any answer.
+    @Test func theResponseTimeJudgesPartnersQuestionsToItOnEitherSideWithinTheWindow() async throws {
+        try await withTestApp { app in
+            let (a, b) = try await promiseAndAnswers(app, after: 3 * 86_400, count: 1)
+            let acme = try #require(UUID(uuidString: b.organizationID))
+            let now = Self.date("2030-02-01T12:00:00Z")
+            let since = now.addingTimeInterval(-Consistency.window)
+            let c = try await app.register("Carla", org: "Globex")
+            /// `inviter` asks `invitee`'s organization into a partnership, which accepts; its id.
+            func partnership(_ inviter: Account, _ invitee: Account) async throws -> String {
+                let created = try await app.api(
+                    .POST, "/partnerships", token: inviter.token,
+                    json: #"{"name":"Pilot","partnerEmail":"\#(invitee.email)","agreement":"v1 text"}"#)
+                #expect(created.status == .created, "\(created.raw)")
+                let secret = String((created.body["invitationLink"] as? String ?? "").split(separator: "/").last ?? "")
+                #expect(try await app.api(.POST, "/invitations/\(secret)/accept", token: invitee.token).status == .ok)
+                return created.body["id"] as? String ?? ""
+            }
+            let acmeIsPartner = try #require(try await Partnership.query(on: app.db).first()?.id?.apiString)
+            let acmeInvited = try await partnership(b, c)
+            let others = try await partnership(a, c)
+            /// A message `by` writes in a thread of its own, at `at`, answered `answeredAfter` later.
+            func question(_ pid: String, by asker: Account, at: Date, answeredAfter: TimeInterval?, needsResponse: Bool = true)
+                async throws
+            {
+                let asked = try await app.api(
+                    .POST, "/partnerships/\(pid)/messages", token: asker.token,
+                    json: #"{"body":"Can you share access?","subject":"Access","needsResponse":\#(needsResponse)}"#)
+                #expect(asked.status == .created, "\(asked.raw)")
+                let m = try #require(try await Message.find(UUID(uuidString: asked.body["id"] as? String ?? ""), on: app.db))
+                m.createdAt = at
+                m.respondedAt = answeredAfter.map { at.addingTimeInterval($0) }
+                try await m.save(on: app.db)
+            }
+            // None of these counts: each would be a sixth answer, waiting until now.
+            try await question(acmeIsPartner, by: b, at: Self.date("2030-01-20T10:00:00Z"), answeredAfter: nil)
+            try await question(acmeIsPartner, by: a, at: Self.date("2030-01-20T10:00:00Z"), answeredAfter: nil, needsResponse: false)
+            try await question(others, by: a, at: Self.date("2030-01-20T10:00:00Z"), answeredAfter: nil)
+            try await question(acmeInvited, by: c, at: since.addingTimeInterval(-1), answeredAfter: 3 * 86_400)
+            let settled = try await Support.open(
+                with: acme, subject: "Never mind", body: "Found it.", by: try await actor(app, a), at: Self.date("2030-01-21T10:00:00Z"),
+                on: app.db)
+            _ = try await Support.resolve(settled.id, by: try await actor(app, a), at: Self.date("2030-01-21T11:00:00Z"), on: app.db)
+
+            // One support request and four questions, two on each side, the last asked at the first moment of the window.
+            try await question(acmeIsPartner, by: a, at: Self.date("2030-01-07T10:00:00Z"), answeredAfter: 3 * 86_400)
+            try await question(acmeIsPartner, by: a, at: Self.date("2030-01-08T10:00:00Z"), answeredAfter: 3 * 86_400)
+            try await question(acmeInvited, by: c, at: Self.date("2030-01-09T10:00:00Z"), answeredAfter: 3 * 86_400)
+            let four = try await Consistency.report(of: acme, at: now, on: app.db)
+            #expect(four.quiet.contains { $0.hasPrefix("Response time: 4 questions and support requests to judge") }, "\(four.quiet)")
+            try await question(acmeInvited, by: c, at: since, answeredAfter: 3 * 86_400)
+            let notes = try await Consistency.notes(of: acme, at: now, on: app.db)
+            let note = try #require(notes.first { $0.key == "responseTime" }, "\(notes)")
+            #expect(note.record.hasPrefix("5 of the 5 support requests and partners' questions"), "\(note.record)")
+            #expect(note.title == "You say you answer within 1 working day; your median over the last 90 days is 3 days.")
+        }
+    }
+
     @Test func aRequestOpenedThroughTheWebFormReachesTheProviderWhoAnswersIt() async throws {
         try await withTestApp { app in
             let (a, b, _) = try await app.activePartnership()

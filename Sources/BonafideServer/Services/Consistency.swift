@@ -1,6 +1,7 @@
 import BonafideCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// A response time an organization promises in its own words ("replies within one working day").
 enum ResponseTime: Sendable, Equatable {
@@ -230,16 +231,26 @@ enum Consistency {
         let (section, claim) = (found.section, found.claim)
         let id = org.id!
         let since = now.addingTimeInterval(-window)
-        var asked: [(asked: Date, answered: Date?)] = []
-        let requests = try await SupportRequest.query(on: db).filter(\.$provider.$id == id).filter(\.$createdAt >= since).all()
-        // A request the requester settled before any answer says nothing about answering.
-        for r in requests where r.firstResponseAt != nil || r.status != .resolved { asked.append((r.createdAt, r.firstResponseAt)) }
-        let partnerships = try await Partnership.query(on: db)
-            .group(.or) { $0.filter(\.$organization.$id == id).filter(\.$partner.$id == id) }.all().compactMap(\.id)
-        if !partnerships.isEmpty {
-            let questions = try await Message.query(on: db).filter(\.$partnership.$id ~~ partnerships).filter(\.$organization.$id != id)
-                .filter(\.$needsResponse == true).filter(\.$createdAt >= since).field(\.$createdAt).field(\.$respondedAt).all()
-            for m in questions { asked.append((m.createdAt, m.respondedAt)) }
+        // Two columns of each request and question in one read, the partnerships a subquery: the whole requests, the
+        // partnerships and the questions decoded as models only to take these two dates from them. A request the
+        // requester settled before any answer says nothing about answering.
+        let rows = try await db.sql().raw(
+            """
+            SELECT created_at AS asked_at, first_response_at AS answered_at FROM support_requests
+            WHERE provider_organization_id = \(bind: id) AND created_at >= \(bind: since)
+              AND (first_response_at IS NOT NULL OR status <> \(bind: SupportStatus.resolved.rawValue))
+            UNION ALL
+            SELECT created_at, responded_at FROM messages
+            WHERE partnership_id IN (
+                    SELECT id FROM partnerships WHERE organization_id = \(bind: id) OR partner_organization_id = \(bind: id))
+              AND organization_id <> \(bind: id) AND needs_response = \(bind: true) AND created_at >= \(bind: since)
+            """
+        ).all()
+        let asked = try rows.map { row in
+            (
+                asked: try row.decode(column: "asked_at", as: Date.self),
+                answered: try row.decodeIfPresent(column: "answered_at", as: Date.self)
+            )
         }
         let judged = asked.compactMap { item -> (wait: TimeInterval, late: Bool)? in
             let due = claim.time.deadline(from: item.asked, hours: hours)
