@@ -98,7 +98,7 @@ struct FeedFetcher: Sendable {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .seconds(30))
-        } catch  where BackgroundJobs.isCancellation(error) {
+        } catch  where Task.isCancelled && BackgroundJobs.isCancellation(error) {
             // A poll cut off by shutdown says nothing about the feed: it must not be recorded on it as a failed poll.
             throw error
         } catch {
@@ -116,7 +116,7 @@ struct FeedFetcher: Sendable {
             let body: ByteBuffer
             do {
                 body = try await response.body.collect(upTo: Self.maxBytes)
-            } catch  where BackgroundJobs.isCancellation(error) {
+            } catch  where Task.isCancelled && BackgroundJobs.isCancellation(error) {
                 throw error
             } catch {
                 throw Failure(description: "The feed is larger than \(Self.maxBytes / 1_048_576) MB.")

@@ -158,7 +158,7 @@ enum MentionFeeds {
                     let result: PollResult
                     do {
                         result = try await poll(feed, with: fetcher, at: Date(), on: db)
-                    } catch  where BackgroundJobs.isCancellation(error) {
+                    } catch  where Task.isCancelled && BackgroundJobs.isCancellation(error) {
                         // Shutdown ends the whole pass, which the job reports as such; not a failure of this feed.
                         return nil
                     } catch {
