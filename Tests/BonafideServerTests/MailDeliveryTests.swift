@@ -64,6 +64,12 @@ final class SMTPReceiver: @unchecked Sendable {
     func deferring(_ addresses: Set<String>) { lock.withLock { _deferred = addresses } }
     /// Hears the text of a message to these addresses and never answers it: a session under way when a deploy comes.
     func stalling(_ addresses: Set<String>) { lock.withLock { _stalled = addresses } }
+    private var _late: Set<String> = []
+    private var _lateReleased = false
+    /// Takes the text of a message to these addresses (it is received) and answers only once `answerLate()` is called: a
+    /// server slow to confirm a message it has accepted.
+    func acceptingLate(_ addresses: Set<String>) { lock.withLock { _late = addresses } }
+    func answerLate() { lock.withLock { _lateReleased = true } }
 
     private init(server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, credentials: (String, String)?) {
         self.server = server
@@ -122,6 +128,15 @@ final class SMTPReceiver: @unchecked Sendable {
                             if lock.withLock({ !_stalled.isDisjoint(with: to) }) {
                                 data = nil
                                 stall.yield()
+                                continue
+                            }
+                            if lock.withLock({ !_late.isDisjoint(with: to) }) {
+                                let message = Received(from: from, to: to, data: text, user: user)
+                                lock.withLock { _received.append(message) }
+                                data = nil
+                                stall.yield()
+                                while !lock.withLock({ _lateReleased }) { try await Task.sleep(for: .milliseconds(20)) }
+                                try await say("250 queued")
                                 continue
                             }
                             let message = Received(from: from, to: to, data: text, user: user)
@@ -362,6 +377,33 @@ struct MailDeliveryTests {
             receiver.stalling([])
             let next = try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger)
             #expect(next == .init(sent: people.count - sentBeforeCut.count, retrying: 0, failed: 0))
+            #expect(receiver.received.flatMap(\.to).sorted() == people, "each person mailed once")
+        }
+    }
+
+    /// Shutdown while the server confirms a message it has taken: the session waits for the answer a little longer than
+    /// the pass (`SMTPSession.answerAfterCancel`), so the message is recorded as sent and not sent again by the next pass.
+    @Test func aMessageAcceptedAsShutdownComesIsRecordedAsSentAndNotSentAgain() async throws {
+        let receiver = try await SMTPReceiver.start()
+        defer { Task { await receiver.stop() } }
+        try await withTestApp { app in
+            let people = ["ana@cust.example", "bo@cust.example", "cy@cust.example"]
+            _ = try await queueInvitations(app, to: people)
+            receiver.acceptingLate(["bo@cust.example"])
+            let settings = try SMTPSettings.parse(url: "smtp://127.0.0.1:\(receiver.port)", from: "trust@bonafide.test")
+            let pass = Task { try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger) }
+            var stalled = receiver.stalls.makeAsyncIterator()
+            _ = await stalled.next()
+            pass.cancel()
+            // The answer comes after the cancel, well within the time the session still waits for it.
+            try await Task.sleep(for: .milliseconds(300))
+            receiver.answerLate()
+            // The pass ends either way (cut before the next message, or done if Bo came last).
+            _ = await pass.result
+            let bo = try #require(try await status(of: "bo@cust.example", on: app.db))
+            #expect(bo.status == .sent && bo.attempts == 1 && bo.lastError == nil, "\(bo.status) \(bo.attempts)")
+
+            _ = try await MailDelivery.deliverDue(with: settings, heloName: "bonafide.test", on: app.db, logger: app.logger)
             #expect(receiver.received.flatMap(\.to).sorted() == people, "each person mailed once")
         }
     }

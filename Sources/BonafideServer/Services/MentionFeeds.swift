@@ -183,21 +183,23 @@ enum MentionFeeds {
             return polled
         }
         // Feeds claimed but not polled (cut off, or not started once shutdown came) would otherwise wait a whole
-        // interval; their claims are handed back so that another server polls them at its next pass. No other server
-        // can have claimed them meanwhile: the claim left them not due.
+        // interval; their claims are handed back so that another server polls them at its next pass. Only a claim still
+        // this pass's: someone's "poll now", or another server once the interval passed (a long pass, a short interval),
+        // may have polled one since, and its time must stand.
         let unpolled = claims.filter { !polled.contains($0.id) }
         if !unpolled.isEmpty {
-            try await release(unpolled, on: db)
+            try await release(unpolled, claimedAt: now, on: db)
             throw CancellationError()
         }
         return due.count
     }
 
-    /// Puts back the poll times claimed feeds had before the pass claimed them.
-    private static func release(_ feeds: [(id: UUID, polledBefore: Date?)], on db: any Database) async throws {
+    /// Puts back the poll times claimed feeds had before the pass claimed them, where the claim is still the pass's.
+    private static func release(_ feeds: [(id: UUID, polledBefore: Date?)], claimedAt: Date, on db: any Database) async throws {
         try await db.writeTransaction { tx in
             for feed in feeds {
-                try await MentionFeed.query(on: tx).filter(\.$id == feed.id).set(\.$lastPolledAt, to: feed.polledBefore).update()
+                try await MentionFeed.query(on: tx).filter(\.$id == feed.id).filter(\.$lastPolledAt == claimedAt)
+                    .set(\.$lastPolledAt, to: feed.polledBefore).update()
             }
         }
     }

@@ -517,8 +517,9 @@ enum TrustService {
     /// Queues (viewer, subject) pairs in one statement: every change to a partnership queues both directions inside
     /// its write transaction, where on SQLite each statement waits its turn on the one writer.
     static func enqueue(_ pairs: [(viewer: UUID, subject: UUID)], at now: Date, on db: any Database) async throws {
-        // Each pair once and in one order everywhere: on PostgreSQL an insert waits for another transaction's uncommitted
-        // insert of the same pair, so two servers queueing shared pairs in their own orders could each wait for the other.
+        // Each pair once and in one order within the statement: on PostgreSQL an insert waits for another transaction's
+        // uncommitted insert of the same pair, so two servers queueing shared pairs in their own orders could each wait
+        // for the other. (Pairs queued by separate calls in one transaction keep the order of the calls.)
         let pairs = Set(pairs.filter { $0.viewer != $0.subject }.map { Pair(viewer: $0.viewer, subject: $0.subject) })
             .sorted { ($0.viewer.uuidString, $0.subject.uuidString) < ($1.viewer.uuidString, $1.subject.uuidString) }
         guard !pairs.isEmpty else { return }

@@ -312,23 +312,42 @@ struct SMTPSession: Sendable {
             try await command("MAIL FROM:<\(settings.fromAddress)>", expect: 250)
             try await command("RCPT TO:<\(message.to)>", expect: 250, 251)
             try await command("DATA", expect: 354)
-            try await command(message.rendered(from: settings.fromAddress) + ".", expect: 250, shown: "(message text)")
+            try await command(message.rendered(from: settings.fromAddress) + ".", expect: 250, shown: "(message text)", submits: true)
         } catch let error as SMTPError {
             if !error.connectionLost { _ = try? await command("RSET", expect: 250) }
             throw error
         }
     }
 
+    /// Once the final dot of a message is out, the server may have taken it: waiting for its answer then outlasts a
+    /// cancellation by up to this long (within shutdown's grace for the jobs), so that a message it accepted is recorded
+    /// as sent, not handed back and sent again by the next pass.
+    static let answerAfterCancel: TimeAmount = .seconds(3)
+
     @discardableResult
-    private func command(_ line: String, expect codes: Int..., shown: String? = nil) async throws -> Reply {
+    private func command(_ line: String, expect codes: Int..., shown: String? = nil, submits: Bool = false) async throws -> Reply {
         var buffer = channel.allocator.buffer(capacity: line.utf8.count + 2)
         buffer.writeString(line)
         buffer.writeString("\r\n")
         let reply: Reply
         do {
             try await outbound.write(buffer)
-            reply = try await read()
+            if submits {
+                // Read in a task of its own: a cancelled read drops even an answer NIO already holds.
+                let session = self
+                reply = try await withTaskCancellationHandler {
+                    try await Task { try await session.read() }.value
+                } onCancel: { [channel] in
+                    channel.eventLoop.execute {
+                        _ = channel.eventLoop.scheduleTask(in: Self.answerAfterCancel) { channel.close(promise: nil) }
+                    }
+                }
+            } else {
+                reply = try await read()
+            }
         } catch let error as SMTPError {
+            // The connection closed because shutdown stopped waiting: not the server's failure.
+            if Task.isCancelled, error.connectionLost { throw CancellationError() }
             throw error
         } catch is CancellationError {
             // The task was cancelled (shutdown) while writing or waiting for the reply: the connection is given up, but
