@@ -322,7 +322,7 @@ struct SMTPSession: Sendable {
     /// Once the final dot of a message is out, the server may have taken it: waiting for its answer then outlasts a
     /// cancellation by up to this long (within shutdown's grace for the jobs), so that a message it accepted is recorded
     /// as sent, not handed back and sent again by the next pass.
-    static let answerAfterCancel: TimeAmount = .seconds(3)
+    static let answerAfterCancel: TimeAmount = .milliseconds(2500)
 
     @discardableResult
     private func command(_ line: String, expect codes: Int..., shown: String? = nil, submits: Bool = false) async throws -> Reply {
@@ -338,9 +338,7 @@ struct SMTPSession: Sendable {
                 reply = try await withTaskCancellationHandler {
                     try await Task { try await session.read() }.value
                 } onCancel: { [channel] in
-                    channel.eventLoop.execute {
-                        _ = channel.eventLoop.scheduleTask(in: Self.answerAfterCancel) { channel.close(promise: nil) }
-                    }
+                    _ = channel.eventLoop.scheduleTask(in: Self.answerAfterCancel) { channel.close(promise: nil) }
                 }
             } else {
                 reply = try await read()
@@ -354,6 +352,8 @@ struct SMTPSession: Sendable {
             // the server did nothing wrong, which the caller must be able to tell.
             throw CancellationError()
         } catch {
+            // Over TLS the close after a cancel can end the read with a TLS error (an unclean shutdown): still shutdown's.
+            if Task.isCancelled { throw CancellationError() }
             throw SMTPError(permanent: false, connectionLost: true, description: "Lost the connection to \(settings.host): \(error)")
         }
         guard codes.contains(reply.code) else {
@@ -390,6 +390,9 @@ struct SMTPSession: Sendable {
 
     private static func makeTLSContext(_ settings: SMTPSettings) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        // Closing waits this long for the server's close_notify (5 s by default): with `answerAfterCancel`, a session
+        // cut by shutdown must end within the jobs' grace, or the unsent messages are not handed back in time.
+        configuration.shutdownTimeout = .milliseconds(500)
         if let caFile = settings.caFile {
             configuration.additionalTrustRoots = [.file(caFile)]
         }
