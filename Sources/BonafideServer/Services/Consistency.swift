@@ -240,10 +240,7 @@ enum Consistency {
             WHERE provider_organization_id = \(bind: id) AND created_at >= \(bind: since)
               AND (first_response_at IS NOT NULL OR status <> \(bind: SupportStatus.resolved.rawValue))
             UNION ALL
-            SELECT created_at, responded_at FROM messages
-            WHERE partnership_id IN (
-                    SELECT id FROM partnerships WHERE organization_id = \(bind: id) OR partner_organization_id = \(bind: id))
-              AND organization_id <> \(bind: id) AND needs_response = \(bind: true) AND created_at >= \(bind: since)
+            \(Messages.questionsFromPartners(to: id, since: since))
             """
         ).all()
         let asked = try rows.map { row in

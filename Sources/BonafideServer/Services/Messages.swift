@@ -119,6 +119,18 @@ enum Messages {
         ).all(decoding: AnsweredRequest.self)
     }
 
+    /// The questions an organization's partners asked it since `since` (messages of its partnerships, on either side,
+    /// written by the other side and asking for an answer), as `asked_at` and `answered_at` (nil while open): what its
+    /// answer-time badge and the check of its promised response time judge. A select to run alone or in a union.
+    static func questionsFromPartners(to organization: UUID, since: Date) -> SQLQueryString {
+        """
+        SELECT created_at AS asked_at, responded_at AS answered_at FROM messages
+        WHERE partnership_id IN (
+                SELECT id FROM partnerships WHERE organization_id = \(bind: organization) OR partner_organization_id = \(bind: organization))
+          AND organization_id <> \(bind: organization) AND needs_response = \(bind: true) AND created_at >= \(bind: since)
+        """
+    }
+
     static func threads(of p: Partnership, on db: any Database) async throws -> [MessageThread] {
         try await MessageThread.query(on: db).filter(\.$partnership.$id == p.id!).sort(\.$lastMessageAt, .descending).all()
     }

@@ -72,21 +72,13 @@ enum Recognition {
     static func answersWithinADay(of organization: UUID, at now: Date, on db: any Database) async throws -> Badge? {
         // Two columns of each question in one read, its partnerships a subquery: the partnerships and hundreds of
         // messages decoded as models through Fluent's reflection were a tenth of the profile page.
-        let asked = try await db.sql().raw(
-            """
-            SELECT created_at, responded_at FROM messages
-            WHERE partnership_id IN (
-                    SELECT id FROM partnerships
-                    WHERE organization_id = \(bind: organization) OR partner_organization_id = \(bind: organization))
-              AND organization_id <> \(bind: organization) AND needs_response = \(bind: true)
-              AND created_at >= \(bind: now.addingTimeInterval(-answerWindow))
-            """
-        ).all()
+        let asked = try await db.sql().raw(Messages.questionsFromPartners(to: organization, since: now.addingTimeInterval(-answerWindow)))
+            .all()
         guard asked.count >= minimumQuestions else { return nil }
         let waits = try asked.map { row in
-            let createdAt = try row.decode(column: "created_at", as: Date.self)
-            let respondedAt = try row.decodeIfPresent(column: "responded_at", as: Date.self)
-            return (respondedAt ?? now).timeIntervalSince(createdAt)
+            let askedAt = try row.decode(column: "asked_at", as: Date.self)
+            let answeredAt = try row.decodeIfPresent(column: "answered_at", as: Date.self)
+            return (answeredAt ?? now).timeIntervalSince(askedAt)
         }.sorted()
         let median = waits.count % 2 == 1 ? waits[waits.count / 2] : (waits[waits.count / 2 - 1] + waits[waits.count / 2]) / 2
         guard median <= 86_400 else { return nil }

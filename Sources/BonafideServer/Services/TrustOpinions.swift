@@ -57,9 +57,7 @@ enum TrustOpinions {
         // In one order everywhere: two writers of the same pairs (a batch whose lease ran out, taken again elsewhere)
         // then lock their rows in the same order and one waits for the other, where in each process's own dictionary
         // order they could each hold a row the other wants.
-        let opinions = latest.sorted {
-            ($0.key.viewer.uuidString, $0.key.subject.uuidString) < ($1.key.viewer.uuidString, $1.key.subject.uuidString)
-        }
+        let opinions = latest.sorted { $0.key < $1.key }
         // 200 rows of 6 binds stay far below the parameter limits of both databases.
         for start in stride(from: 0, to: opinions.count, by: 200) {
             let insert = sql.insert(into: schema).columns(columns)

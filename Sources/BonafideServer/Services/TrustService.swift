@@ -366,9 +366,15 @@ enum TrustService {
         try await TrustOpinions.all(on: db)
     }
 
-    struct Pair: Hashable, Sendable {
+    /// Ordered by viewer, then subject: writers that lock pairs' rows lock them in this one order, so two of them
+    /// (two servers, on PostgreSQL) wait for each other rather than each holding a row the other wants.
+    struct Pair: Hashable, Sendable, Comparable {
         var viewer: UUID
         var subject: UUID
+
+        static func < (a: Pair, b: Pair) -> Bool {
+            (a.viewer.uuidString, a.subject.uuidString) < (b.viewer.uuidString, b.subject.uuidString)
+        }
     }
 
     // MARK: Assess, store, recompute
@@ -521,7 +527,7 @@ enum TrustService {
         // uncommitted insert of the same pair, so two servers queueing shared pairs in their own orders could each wait
         // for the other. (Pairs queued by separate calls in one transaction keep the order of the calls.)
         let pairs = Set(pairs.filter { $0.viewer != $0.subject }.map { Pair(viewer: $0.viewer, subject: $0.subject) })
-            .sorted { ($0.viewer.uuidString, $0.subject.uuidString) < ($1.viewer.uuidString, $1.subject.uuidString) }
+            .sorted()
         guard !pairs.isEmpty else { return }
         let sql = try db.sql()
         // 500 rows of 4 binds stay far below the parameter limits of both databases.
