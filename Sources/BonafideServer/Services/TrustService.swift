@@ -497,9 +497,17 @@ enum TrustService {
             let fresh = try await assess(viewer: viewer, subject: subject, at: now, network: &network, on: db)
             let changed = stored.map { !$0.assessment.sameFigures(as: fresh) } ?? true
             assessment = changed ? fresh : stored!.assessment
+            let passedOn =
+                changed
+                ? Self.followUps(
+                    of: Pair(viewer: viewer, subject: subject), from: stored?.assessment.overall, to: fresh.overall, in: &network)
+                : []
             // Nothing to write is no write: on SQLite a transaction waits its turn at the one writer.
             if changed || pending != nil {
+                // As the job writes a batch: the follow-ups first, the figures last (`store` locks the opinions' token
+                // until the commit).
                 try await db.writeTransaction { tx in
+                    try await enqueue(passedOn.map { ($0.viewer, $0.subject) }, at: now, on: tx)
                     if let pending { try await TrustQueueItem.query(on: tx).filter(\.$id == pending.id).delete() }
                     if changed { try await store([fresh], on: tx) }
                 }
@@ -672,15 +680,7 @@ enum TrustService {
             let fresh = assess(viewer: r, subject: s, named: name, from: evidence, at: now, network: &network)
             if let previous, previous.sameFigures(as: fresh) { continue }
             stored.append(fresh)
-            network.update(Pair(viewer: r, subject: s), to: fresh.overall)
-            // Other pairs read only this pair's overall opinion (their network step), so only a change in it that
-            // matters travels on. Passing on every change (a standing, a wording, time moving the figures in the
-            // fifth decimal) kept a dense network recomputing for ever.
-            guard previous.map({ movesOthers(from: $0.overall, to: fresh.overall) }) ?? true else { continue }
-            // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
-            let affected = Set(
-                network.viewers(of: r).map { Pair(viewer: $0, subject: s) } + network.subjects(of: s).map { Pair(viewer: r, subject: $0) })
-            followUps += affected.filter { $0.viewer != $0.subject && network.opinion($0) != nil }
+            followUps += Self.followUps(of: pair, from: previous?.overall, to: fresh.overall, in: &network)
         }
         let finished = claims.filter { !unread.contains(Pair(viewer: $0.viewer, subject: $0.subject)) }.map(\.id)
         try await db.writeTransaction { [stored, followUps] tx in
@@ -689,6 +689,22 @@ enum TrustService {
             try await store(stored, on: tx)
         }
         return (claims.count, stored.count)
+    }
+
+    /// Records the pair's new overall opinion in `network` (for the pairs assessed after it) and answers the pairs
+    /// that read it, to be queued with the new figures. The job and a page recomputing a waiting pair both go through
+    /// here: a person looking at the pair before the job takes it must not stop the change from travelling on.
+    static func followUps(of pair: Pair, from previous: Opinion?, to fresh: Opinion, in network: inout TrustNetwork) -> [Pair] {
+        network.update(pair, to: fresh)
+        // Other pairs read only this pair's overall opinion (their network step), so only a change in it that
+        // matters travels on. Passing on every change (a standing, a wording, time moving the figures in the
+        // fifth decimal) kept a dense network recomputing for ever.
+        guard previous.map({ movesOthers(from: $0, to: fresh) }) ?? true else { return [] }
+        let (r, s) = (pair.viewer, pair.subject)
+        // Those who trust R see S differently now; and R sees everyone S has an opinion of differently.
+        let affected = Set(
+            network.viewers(of: r).map { Pair(viewer: $0, subject: s) } + network.subjects(of: s).map { Pair(viewer: r, subject: $0) })
+        return affected.filter { $0.viewer != $0.subject && network.opinion($0) != nil }.sorted()
     }
 
     // MARK: Ratings
