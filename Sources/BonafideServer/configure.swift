@@ -34,16 +34,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
         }
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory), as: .sqlite)
+        app.databases.use(.inlineSQLiteScratch(), as: .sqlite)
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
-        // WAL: readers never wait for the writer, and a commit is one append; FULL keeps every acknowledged
-        // commit through a power cut. The mode is stored in the file, so setting it once holds for every connection.
-        if let sql = app.db as? any SQLDatabase {
-            try await sql.raw("PRAGMA journal_mode=WAL").run()
-            try await sql.raw("PRAGMA synchronous=FULL").run()
-        }
+        // WAL and a synced commit are set on every connection the pool opens (SQLiteHandlePool).
+        app.databases.use(.inlineSQLite(file: path), as: .sqlite)
     }
     app.migrations.add(CreateAccounts())
     app.migrations.add(CreatePartnerships())

@@ -64,7 +64,7 @@ import VaporTesting
             #expect(try await sql.raw("PRAGMA journal_mode").first(decoding: Mode.self)?.journal_mode == "wal")
             #expect(try await sql.raw("PRAGMA synchronous").first(decoding: Sync.self)?.synchronous == 2)
             // Batches are formed per database file: were the file not found, each write would commit alone.
-            #expect(WriteGate.file(of: app.db) == "file:" + directory + "/bonafide.sqlite")
+            #expect(WriteGate.file(of: app.db) == directory + "/bonafide.sqlite")
             try await writeConcurrently(on: app)
         }
     }

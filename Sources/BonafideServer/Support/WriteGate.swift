@@ -1,5 +1,4 @@
 import Fluent
-import FluentSQLiteDriver
 import Foundation
 import SQLKit
 
@@ -60,21 +59,13 @@ actor WriteGate {
         writing = false
     }
 
-    /// Which SQLite database a `Database` writes to. Fluent keeps its configuration type internal, so this reads
-    /// the public storage inside it; were that ever to move, every piece would commit alone, still correctly.
-    static func file(of database: any Database) -> String? {
-        let storage = Mirror(reflecting: database.context.configuration).descendant("configuration", "storage")
-        switch storage as? SQLiteConfiguration.Storage {
-        case .file(let path): return "file:" + path
-        case .memory(let identifier): return "memory:" + identifier
-        case nil: return nil
-        }
-    }
+    /// Which SQLite database a `Database` writes to.
+    static func file(of database: any Database) -> String? { (database as? InlineSQLiteDatabase)?.pool.key }
 
     private static func commit(_ batch: [Pending]) async {
         let outcomes: [Result<any Sendable, any Error>]
         do {
-            outcomes = try await batch[0].database.transaction { tx in
+            outcomes = try await batch[0].database.inlineTransaction { tx in
                 try await tx.takeWriteLock()
                 let sql = try tx.sql()
                 var outcomes: [Result<any Sendable, any Error>] = []
@@ -107,6 +98,13 @@ actor WriteGate {
 }
 
 extension Database {
+    /// `transaction`, called on the SQLite layer itself where it is one: Fluent's async `transaction` on `any
+    /// Database` goes through event-loop futures, two thread switches more for every batch the writer commits.
+    func inlineTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if let inline = self as? InlineSQLiteDatabase { return try await inline.transaction(work) }
+        return try await transaction(work)
+    }
+
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
 
     /// A transaction for work that writes: every state change goes through here. What the work schedules with

@@ -1,0 +1,74 @@
+import Foundation
+import NIOConcurrencyHelpers
+import VaporCSQLite
+
+/// The open connections to one SQLite file: a statement borrows one for its few microseconds, a transaction keeps
+/// one to its end. Connections are opened when none is free and kept up to `maxIdle`.
+final class SQLiteHandlePool: Sendable {
+    /// Where the connections point (a path or a `file:` URI); two pools with the same key write the same database.
+    let key: String
+    /// False for a scratch database (`sqliteMemory`): its commits need not wait for the disk.
+    let durable: Bool
+    private let pragmas: [String]
+    private let state = NIOLockedValueBox(State())
+    private let removeOnShutdown: String?
+
+    private struct State {
+        var idle: [SQLiteHandle] = []
+        var closed = false
+    }
+
+    /// Enough for the statements of every thread that runs requests and the transactions waiting on the one writer.
+    static let maxIdle = 16
+
+    init(path: String, durable: Bool, removeOnShutdown: Bool) {
+        self.key = path
+        self.durable = durable
+        self.removeOnShutdown = removeOnShutdown ? path : nil
+        // Foreign keys as SQLiteKit turned them on; WAL so readers never wait for the writer; FULL so every
+        // acknowledged commit survives a power cut (OFF for a scratch database, which dies with the process).
+        self.pragmas = [
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA journal_mode = WAL",
+            durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF",
+        ]
+    }
+
+    func withHandle<T>(_ body: (SQLiteHandle) throws -> T) throws -> T {
+        let handle = try checkOut()
+        defer { checkIn(handle) }
+        return try body(handle)
+    }
+
+    func checkOut() throws -> SQLiteHandle {
+        let reused: SQLiteHandle? = try state.withLockedValue { state in
+            guard !state.closed else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database is shut down.") }
+            return state.idle.popLast()
+        }
+        return try reused ?? SQLiteHandle(path: key, pragmas: pragmas)
+    }
+
+    /// A connection comes back; one still inside a transaction (its rollback failed) is closed, never reused.
+    func checkIn(_ handle: SQLiteHandle) {
+        let keep =
+            !handle.inTransaction
+            && state.withLockedValue { state in
+                guard !state.closed, state.idle.count < Self.maxIdle else { return false }
+                state.idle.append(handle)
+                return true
+            }
+        if !keep { handle.close() }
+    }
+
+    func shutdown() {
+        let idle = state.withLockedValue { state in
+            state.closed = true
+            defer { state.idle = [] }
+            return state.idle
+        }
+        for handle in idle { handle.close() }
+        if let removeOnShutdown {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: removeOnShutdown + suffix) }
+        }
+    }
+}
