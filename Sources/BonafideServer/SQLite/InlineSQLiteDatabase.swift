@@ -5,6 +5,7 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import VaporCSQLite
 
 /// Fluent's and SQLKit's view of a SQLite file whose statements run on the caller's thread (`SQLiteHandle`): the
 /// same SQL, binds, values and errors as Fluent's SQLite driver, without its thread hops. Outside a transaction each
@@ -22,35 +23,73 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
         InlineSQLiteDatabase(pool: pool, context: context, pinned: handle, inTransaction: inTransaction)
     }
 
-    /// Runs one statement now, on this thread.
-    func run(_ query: any SQLExpression, _ onRow: (any SQLRow) throws -> Void) throws {
+    /// A statement serialized, its binds encoded, logged as SQLKit logs it.
+    private struct Statement: Sendable {
+        let sql: String
+        let binds: [SQLiteData]
+    }
+
+    private func statement(_ query: any SQLExpression) throws -> Statement {
         let (sql, rawBinds) = serialize(query)
         if let queryLogLevel {
             logger.log(
                 level: queryLogLevel, "Executing query",
                 metadata: ["sql": .string(sql), "binds": .array(rawBinds.map { .string("\($0)") })])
         }
-        let binds = try rawBinds.map { try Self.encoder.encode($0) }
+        return Statement(sql: sql, binds: try rawBinds.map { try Self.encoder.encode($0) })
+    }
+
+    /// Runs the statement on this thread unless it writes outside a transaction; answers whether it ran.
+    private func runHere(_ statement: Statement, _ onRow: (any SQLRow) throws -> Void) throws -> Bool {
         if let pinned {
-            try pinned.run(sql, binds) { try onRow($0) }
-        } else {
-            try pool.withHandle { try $0.run(sql, binds) { try onRow($0) } }
+            try pinned.run(statement.sql, statement.binds) { try onRow($0) }
+            return true
+        }
+        return try pool.withHandle { handle in
+            guard try handle.isReadOnly(statement.sql) else { return false }
+            try handle.run(statement.sql, statement.binds) { try onRow($0) }
+            return true
         }
     }
 
-    private func completed(_ work: () throws -> Void) -> EventLoopFuture<Void> {
+    /// A write outside a transaction (a session saved, an attempt counted) joins the one writer's queue like every
+    /// other write. On its own it would wait for the write lock the writer holds, and SQLite waits by sleeping the
+    /// thread: on a thread that runs tasks, two such waits would keep the writer itself from finishing.
+    private func runThroughWriter(_ statement: Statement) async throws -> [InlineSQLiteRow] {
+        let rows = try await WriteGate.shared.write(
+            { tx in
+                guard let handle = (tx as? InlineSQLiteDatabase)?.pinned else {
+                    throw SQLiteFailure(code: SQLITE_MISUSE, message: "The writer's transaction is not on this database.")
+                }
+                var rows: [InlineSQLiteRow] = []
+                try handle.run(statement.sql, statement.binds) { rows.append($0) }
+                return rows
+            }, on: self)
+        return rows as? [InlineSQLiteRow] ?? []
+    }
+
+    private func execute(_ query: () -> any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         do {
-            try work()
-            return eventLoop.makeSucceededVoidFuture()
+            let statement = try statement(query())
+            if try runHere(statement, onRow) { return InlineEventLoop.shared.makeSucceededVoidFuture() }
+            // Rows are handed over on the event loop, where Fluent's future-based queries expect them.
+            return eventLoop.makeFutureWithTask { try await runThroughWriter(statement) }.map { rows in rows.forEach(onRow) }
         } catch {
-            return eventLoop.makeFailedFuture(error)
+            return InlineEventLoop.shared.makeFailedFuture(error)
         }
+    }
+
+    /// Runs one statement and returns when it has.
+    func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let statement = try statement(query)
+        if try runHere(statement, onRow) { return }
+        for row in try await runThroughWriter(statement) { onRow(row) }
     }
 
     // MARK: Database
 
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
-        completed { try run(Self.sql(of: query)) { onOutput(InlineSQLiteOutput(row: $0, schema: nil)) } }
+        execute({ Self.sql(of: query) }) { onOutput(InlineSQLiteOutput(row: $0, schema: nil)) }
     }
 
     /// Fluent's query as SQLite's driver says it, returning the new row's id on a create.
@@ -70,13 +109,11 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
             }
             guard schema.createConstraints.isEmpty, schema.updateFields.isEmpty, schema.deleteConstraints.isEmpty else {
                 return eventLoop.makeFailedFuture(
-                    SQLiteFailure(code: 1, message: "SQLite only supports adding columns in ALTER TABLE statements."))
+                    SQLiteFailure(code: SQLITE_CONSTRAINT, message: "SQLite only supports adding columns in ALTER TABLE statements."))
             }
             if schema.createFields.isEmpty, schema.deleteFields.isEmpty { return eventLoop.makeSucceededVoidFuture() }
         }
-        return completed {
-            try run(SQLSchemaConverter(delegate: SQLiteSchemaDelegate()).convert(schema)) { _ in }
-        }
+        return execute({ SQLSchemaConverter(delegate: SQLiteSchemaDelegate()).convert(schema) }) { _ in }
     }
 
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { eventLoop.makeSucceededVoidFuture() }
@@ -87,15 +124,29 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
     }
 
     func transaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await transaction(beginning: "BEGIN TRANSACTION", closure)
+    }
+
+    /// A transaction that holds the write lock from its first statement, so everything it reads is as the
+    /// database stands when it writes (the one writer's batches).
+    func immediateTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await transaction(beginning: "BEGIN IMMEDIATE TRANSACTION", closure)
+    }
+
+    private func transaction<T: Sendable>(beginning begin: String, _ closure: @escaping @Sendable (any Database) async throws -> T)
+        async throws -> T
+    {
         guard !inTransaction else { return try await closure(self) }
-        let handle = try pool.checkOut()
-        defer { pool.checkIn(handle) }
-        try handle.run("BEGIN TRANSACTION", []) { _ in }
+        // Inside `withConnection` the transaction is on the connection already held.
+        let handle = try pinned ?? pool.checkOut()
+        defer { if pinned == nil { pool.checkIn(handle) } }
+        try handle.run(begin, []) { _ in }
         do {
             let result = try await closure(pinning(handle, inTransaction: true))
             if pool.durable {
-                // The commit waits for the disk: on NIO's thread pool, not on a thread that runs requests.
-                try await NIOThreadPool.singleton.runIfActive { try handle.run("COMMIT TRANSACTION", []) { _ in } }
+                // The commit waits for the disk: on a thread of its own, not on one that runs tasks (nor behind the
+                // password hashes of the shared thread pool); and not cancellable once asked for, as before.
+                try await Self.commits.runIfActive(eventLoop: eventLoop) { try handle.run("COMMIT TRANSACTION", []) { _ in } }.get()
             } else {
                 try handle.run("COMMIT TRANSACTION", []) { _ in }
             }
@@ -105,6 +156,12 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
             throw error
         }
     }
+
+    private static let commits: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        return pool
+    }()
 
     func withConnection<T: Sendable>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         guard pinned == nil else { return closure(self) }
@@ -124,11 +181,11 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
     var version: (any SQLDatabaseReportedVersion)? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
-        completed { try run(query) { onRow($0) } }
+        execute({ query }, onRow)
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try run(query) { onRow($0) }
+        try await run(query, onRow)
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -137,4 +194,9 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
         defer { pool.checkIn(handle) }
         return try await closure(pinning(handle, inTransaction: inTransaction))
     }
+}
+
+/// A schema change SQLite cannot make (the same error Fluent's SQLite driver gives).
+private struct UnsupportedAlter: Error, CustomStringConvertible {
+    var description: String { "SQLite only supports adding columns in ALTER TABLE statements." }
 }

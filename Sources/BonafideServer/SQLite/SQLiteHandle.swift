@@ -60,7 +60,8 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
-    /// Runs one statement and hands each row to `onRow` as it is read.
+    /// Runs one statement and hands each row to `onRow` as it is read. `onRow` must not use this handle (the lock is
+    /// not re-entrant): nothing does, rows are only collected.
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (InlineSQLiteRow) throws -> Void) throws {
         try lock.withLock {
             guard let connection else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database connection is closed.") }
@@ -85,11 +86,16 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
+    /// Whether the statement leaves the database as it is (SQLite's own judgement, from the prepared statement).
+    func isReadOnly(_ sql: String) throws -> Bool {
+        try lock.withLock {
+            guard let connection else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database connection is closed.") }
+            return sqlite_nio_sqlite3_stmt_readonly(try prepared(sql, on: connection)) != 0
+        }
+    }
+
     /// True between BEGIN and its COMMIT or ROLLBACK.
     var inTransaction: Bool { lock.withLock { connection.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false } }
-
-    /// Rows changed by the last statement (for work that must know whether its update matched).
-    var changes: Int { lock.withLock { connection.map { Int(sqlite_nio_sqlite3_changes64($0)) } ?? 0 } }
 
     private func prepared(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
         if let statement = statements[sql] { return statement }

@@ -41,12 +41,23 @@ final class SQLiteHandlePool: Sendable {
     }
 
     func checkOut() throws -> SQLiteHandle {
-        let reused: SQLiteHandle? = try state.withLockedValue { state in
-            guard !state.closed else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database is shut down.") }
+        if let reused = try state.withLockedValue({ state in
+            guard !state.closed else { throw Self.shutDown }
             return state.idle.popLast()
+        }) {
+            return reused
         }
-        return try reused ?? SQLiteHandle(path: key, pragmas: pragmas)
+        let opened = try SQLiteHandle(path: key, pragmas: pragmas)
+        // Shut down while it opened: a scratch file opened again must not outlive the pool.
+        guard state.withLockedValue({ !$0.closed }) else {
+            opened.close()
+            removeScratchFiles()
+            throw Self.shutDown
+        }
+        return opened
     }
+
+    private static let shutDown = SQLiteFailure(code: SQLITE_MISUSE, message: "The database is shut down.")
 
     /// A connection comes back; one still inside a transaction (its rollback failed) is closed, never reused.
     func checkIn(_ handle: SQLiteHandle) {
@@ -67,8 +78,11 @@ final class SQLiteHandlePool: Sendable {
             return state.idle
         }
         for handle in idle { handle.close() }
-        if let removeOnShutdown {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: removeOnShutdown + suffix) }
-        }
+        removeScratchFiles()
+    }
+
+    private func removeScratchFiles() {
+        guard let removeOnShutdown else { return }
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: removeOnShutdown + suffix) }
     }
 }

@@ -65,8 +65,7 @@ actor WriteGate {
     private static func commit(_ batch: [Pending]) async {
         let outcomes: [Result<any Sendable, any Error>]
         do {
-            outcomes = try await batch[0].database.inlineTransaction { tx in
-                try await tx.takeWriteLock()
+            outcomes = try await batch[0].database.writerTransaction { tx in
                 let sql = try tx.sql()
                 var outcomes: [Result<any Sendable, any Error>] = []
                 outcomes.reserveCapacity(batch.count)
@@ -98,11 +97,14 @@ actor WriteGate {
 }
 
 extension Database {
-    /// `transaction`, called on the SQLite layer itself where it is one: Fluent's async `transaction` on `any
-    /// Database` goes through event-loop futures, two thread switches more for every batch the writer commits.
-    func inlineTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        if let inline = self as? InlineSQLiteDatabase { return try await inline.transaction(work) }
-        return try await transaction(work)
+    /// The writer's transaction: on SQLite it takes the write lock together with its snapshot (a transaction that
+    /// read before it writes fails at once when another connection wrote in between).
+    fileprivate func writerTransaction<T: Sendable>(_ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        if let inline = self as? InlineSQLiteDatabase { return try await inline.immediateTransaction(work) }
+        return try await transaction { tx in
+            try await tx.takeWriteLock()
+            return try await work(tx)
+        }
     }
 
     var isSQLite: Bool { (self as? any SQLDatabase)?.dialect.name == "sqlite" }
