@@ -18,6 +18,10 @@ final class SQLiteHandlePool: Sendable {
         var closed = false
     }
 
+    /// The part of the database file read through a memory map (address space, not memory: the kernel's page cache
+    /// holds the pages either way).
+    static let mappedBytes = 1 << 30
+
     /// Enough for the statements of every thread that runs requests and the transactions waiting on the one writer.
     static let maxIdle = 16
 
@@ -26,11 +30,15 @@ final class SQLiteHandlePool: Sendable {
         self.durable = durable
         self.removeOnShutdown = removeOnShutdown ? path : nil
         // Foreign keys as SQLiteKit turned them on; WAL so readers never wait for the writer; FULL so every
-        // acknowledged commit survives a power cut (OFF for a scratch database, which dies with the process).
+        // acknowledged commit survives a power cut (OFF for a scratch database, which dies with the process). The
+        // savepoint of each piece of a writer's batch keeps its undo pages in memory, not in a temporary file; and
+        // pages are read through a memory map, not copied in by a system call each (9% of a busy writer's time).
         self.pragmas = [
             "PRAGMA foreign_keys = ON",
             "PRAGMA journal_mode = WAL",
             durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF",
+            "PRAGMA temp_store = MEMORY",
+            "PRAGMA mmap_size = \(Self.mappedBytes)",
         ]
     }
 
