@@ -1,8 +1,8 @@
 import FluentKit
 import Foundation
 
-/// Bonafide's SQLite database: a file (durable, WAL, every commit synced) or a scratch file for tests and
-/// `DATABASE_URL=sqlite::memory:`, removed at shutdown.
+/// Bonafide's SQLite database: a file (durable, WAL, every commit synced) or, for tests (`inMemoryDatabase`), a
+/// scratch file removed at shutdown.
 struct InlineSQLiteConfiguration: DatabaseConfiguration {
     var middleware: [any AnyModelMiddleware] = []
     let path: String

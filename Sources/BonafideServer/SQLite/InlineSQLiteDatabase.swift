@@ -46,7 +46,9 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
             return true
         }
         return try pool.withHandle { handle in
-            guard try handle.isReadOnly(statement.sql) else { return false }
+            // A pragma that writes (a checkpoint) cannot run inside the writer's transaction, and needs no queue.
+            let readsOrMaintains = try statement.sql.hasPrefix("PRAGMA") || handle.isReadOnly(statement.sql)
+            guard readsOrMaintains else { return false }
             try handle.run(statement.sql, statement.binds) { try onRow($0) }
             return true
         }
@@ -71,11 +73,11 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
     private func execute(_ query: () -> any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
         do {
             let statement = try statement(query())
-            if try runHere(statement, onRow) { return InlineEventLoop.shared.makeSucceededVoidFuture() }
+            if try runHere(statement, onRow) { return eventLoop.makeSucceededVoidFuture() }
             // Rows are handed over on the event loop, where Fluent's future-based queries expect them.
             return eventLoop.makeFutureWithTask { try await runThroughWriter(statement) }.map { rows in rows.forEach(onRow) }
         } catch {
-            return InlineEventLoop.shared.makeFailedFuture(error)
+            return eventLoop.makeFailedFuture(error)
         }
     }
 
@@ -108,8 +110,7 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
                 return true
             }
             guard schema.createConstraints.isEmpty, schema.updateFields.isEmpty, schema.deleteConstraints.isEmpty else {
-                return eventLoop.makeFailedFuture(
-                    SQLiteFailure(code: SQLITE_CONSTRAINT, message: "SQLite only supports adding columns in ALTER TABLE statements."))
+                return eventLoop.makeFailedFuture(UnsupportedAlter())
             }
             if schema.createFields.isEmpty, schema.deleteFields.isEmpty { return eventLoop.makeSucceededVoidFuture() }
         }

@@ -1,0 +1,109 @@
+import FluentKit
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// Bonafide's own SQLite layer (Sources/BonafideServer/SQLite) runs statements on the caller's thread. What it must
+/// keep from the driver it replaced: writes outside a transaction wait their turn without stalling the writer, errors
+/// keep their kind, and maintenance statements still run. (On PostgreSQL the same calls are plain statements.)
+@Suite struct SQLiteLayerTests {
+    struct Count: Decodable { var n: Int }
+
+    /// Counted attempts (a write outside any transaction) racing the writer while it holds the write lock: were they
+    /// to wait for SQLite's lock on the threads that run tasks, the writer could never finish and all would stall.
+    @Test(.timeLimit(.minutes(1))) func writesOutsideATransactionWaitTheirTurnBesideTheWriter() async throws {
+        try await withTestApp { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE layer_probe (n INTEGER PRIMARY KEY)").run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<60 {
+                    group.addTask {
+                        if n.isMultiple(of: 2) {
+                            #expect(try await RateLimits.allow("probe-\(n)", limit: 5, window: 60, on: sql))
+                        } else {
+                            try await app.db.writeTransaction { tx in
+                                try await (tx as! any SQLDatabase).raw("INSERT INTO layer_probe (n) VALUES (\(bind: n))").run()
+                                // The writer holds the lock a while, so the attempts arrive while it is held.
+                                try await Task.sleep(for: .milliseconds(5))
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM layer_probe").first(decoding: Count.self)?.n == 30)
+            #expect(try await sql.raw("SELECT COUNT(*) AS n FROM rate_limit_attempts").first(decoding: Count.self)?.n == 30)
+        }
+    }
+
+    /// A duplicate is told apart from other failures (the API answers it with 409), and leaves the row as it was.
+    @Test func aDuplicateKeyIsAConstraintFailureAndChangesNothing() async throws {
+        try await withTestApp { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE layer_unique (n INTEGER PRIMARY KEY, label TEXT NOT NULL)").run()
+            try await app.db.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).raw("INSERT INTO layer_unique (n, label) VALUES (1, 'first')").run()
+            }
+            await #expect {
+                try await app.db.writeTransaction { tx in
+                    try await (tx as! any SQLDatabase).raw("INSERT INTO layer_unique (n, label) VALUES (1, 'second')").run()
+                }
+            } throws: { ($0 as? any DatabaseError)?.isConstraintFailure == true }
+            await #expect {
+                try await sql.raw("SELECT no_such_column FROM layer_unique").run()
+            } throws: { ($0 as? any DatabaseError)?.isConstraintFailure == false }
+            struct Label: Decodable { var label: String }
+            #expect(try await sql.raw("SELECT label FROM layer_unique").all(decoding: Label.self).map(\.label) == ["first"])
+        }
+    }
+
+    /// Values come back as they were bound: text with any characters, bytes, whole and fractional numbers, nothing.
+    @Test func valuesComeBackAsTheyWereBound() async throws {
+        guard !isPostgres else { return }
+        try await withTestApp { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE layer_values (t TEXT, b BLOB, i INTEGER, d REAL, z TEXT)").run()
+            let text = "Grüße, 你好 — \"quoted\" 'and' 🚀"
+            let bytes = Data([0, 1, 2, 254, 255, 0])
+            try await app.db.writeTransaction { tx in
+                try await (tx as! any SQLDatabase).raw(
+                    "INSERT INTO layer_values VALUES (\(bind: text), \(bind: bytes), \(bind: Int.min), \(bind: 0.1), \(bind: String?.none))"
+                ).run()
+            }
+            struct Values: Decodable {
+                var t: String
+                var b: Data
+                var i: Int
+                var d: Double
+                var z: String?
+            }
+            let row = try #require(try await sql.raw("SELECT * FROM layer_values").first(decoding: Values.self))
+            #expect(row.t == text)
+            #expect(row.b == bytes)
+            #expect(row.i == Int.min)
+            #expect(row.d == 0.1)
+            #expect(row.z == nil)
+        }
+    }
+
+    /// A checkpoint (a pragma that writes) runs on its own, not inside the writer's transaction where SQLite refuses it.
+    @Test func aCheckpointEmptiesTheWriteAheadLog() async throws {
+        guard !isPostgres else { return }
+        let directory = NSTemporaryDirectory() + "bonafide-layer-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withTestApp({
+            $0.inMemoryDatabase = false
+            $0.dataDirectory = directory
+        }) { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("CREATE TABLE layer_probe (n INTEGER PRIMARY KEY)").run()
+            let wal = directory + "/bonafide.sqlite-wal"
+            #expect(try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int ?? 0 > 0)
+            try await sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").run()
+            #expect(try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int == 0)
+        }
+    }
+}
