@@ -52,12 +52,7 @@ import VaporTesting
     /// The server's own storage: a WAL file with synchronous=FULL (SQLite's compiled default, on every connection).
     @Test func concurrentWritesOnADatabaseFile() async throws {
         guard !isPostgres else { return }
-        let directory = NSTemporaryDirectory() + "bonafide-group-commit-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withTestApp({
-            $0.inMemoryDatabase = false
-            $0.dataDirectory = directory
-        }) { app in
+        try await withTestAppOnAFile { app, directory in
             let sql = try #require(app.db as? any SQLDatabase)
             struct Mode: Decodable { var journal_mode: String }
             struct Sync: Decodable { var synchronous: Int }

@@ -92,12 +92,7 @@ import VaporTesting
     /// A checkpoint (a pragma that writes) runs on its own, not inside the writer's transaction where SQLite refuses it.
     @Test func aCheckpointEmptiesTheWriteAheadLog() async throws {
         guard !isPostgres else { return }
-        let directory = NSTemporaryDirectory() + "bonafide-layer-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withTestApp({
-            $0.inMemoryDatabase = false
-            $0.dataDirectory = directory
-        }) { app in
+        try await withTestAppOnAFile { app, directory in
             let sql = try #require(app.db as? any SQLDatabase)
             try await sql.raw("CREATE TABLE layer_probe (n INTEGER PRIMARY KEY)").run()
             let wal = directory + "/bonafide.sqlite-wal"

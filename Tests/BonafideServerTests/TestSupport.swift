@@ -42,6 +42,17 @@ func withTestApp(_ adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Applic
     await cleanUp()
 }
 
+/// An app on the server's own kind of SQLite storage (a WAL file in a folder of its own, removed afterwards), not the
+/// scratch database of the other tests; the test gets the folder too.
+func withTestAppOnAFile(_ test: (Application, String) async throws -> Void) async throws {
+    let directory = NSTemporaryDirectory() + "bonafide-file-" + UUID().uuidString
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try await withTestApp({
+        $0.inMemoryDatabase = false
+        $0.dataDirectory = directory
+    }) { app in try await test(app, directory) }
+}
+
 var isPostgres: Bool { !(ProcessInfo.processInfo.environment["BONAFIDE_TEST_DATABASE_URL"] ?? "").isEmpty }
 
 /// A signed-up API user.
