@@ -9,7 +9,7 @@ struct InlineSQLiteConfiguration: DatabaseConfiguration {
     let scratch: Bool
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        InlineSQLiteDriver(pool: SQLiteHandlePool(path: path, durable: !scratch, removeOnShutdown: scratch))
+        InlineSQLiteDriver(pool: SQLiteHandlePool(path: path, scratch: scratch))
     }
 }
 

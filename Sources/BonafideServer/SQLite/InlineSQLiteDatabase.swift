@@ -98,7 +98,7 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
     private static func sql(of query: DatabaseQuery) -> any SQLExpression {
         let converted = SQLQueryConverter(delegate: SQLiteSchemaDelegate()).convert(query)
         guard case .create = query.action, query.customIDKey != .some(.string("")) else { return converted }
-        return SQLList([converted, SQLReturning(.init((query.customIDKey ?? .id).description))], separator: SQLRaw(" "))
+        return SQLKit.SQLList([converted, SQLReturning(.init((query.customIDKey ?? .id).description))], separator: SQLRaw(" "))
     }
 
     func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> {
@@ -170,10 +170,15 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
     }
 
     func withConnection<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard pinned == nil else { return try await closure(self) }
+        try await onOneConnection(closure)
+    }
+
+    /// Runs `body` with every statement on one connection (the one already held, or one taken for it).
+    private func onOneConnection<T>(_ body: (InlineSQLiteDatabase) async throws -> T) async throws -> T {
+        guard pinned == nil else { return try await body(self) }
         let handle = try pool.checkOut()
         defer { pool.checkIn(handle) }
-        return try await closure(pinning(handle, inTransaction: inTransaction))
+        return try await body(pinning(handle, inTransaction: inTransaction))
     }
 
     // MARK: SQLDatabase
@@ -190,10 +195,7 @@ struct InlineSQLiteDatabase: Database, SQLDatabase {
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        guard pinned == nil else { return try await closure(self) }
-        let handle = try pool.checkOut()
-        defer { pool.checkIn(handle) }
-        return try await closure(pinning(handle, inTransaction: inTransaction))
+        try await onOneConnection(closure)
     }
 }
 

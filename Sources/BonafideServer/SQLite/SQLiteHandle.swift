@@ -19,7 +19,6 @@ final class SQLiteHandle: @unchecked Sendable {
     private var connection: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
     private let lock = NIOLock()
-    let path: String
 
     /// Prepared statements kept per connection; beyond this the cache starts over (statements built with a list of
     /// binds whose length varies would otherwise grow it without end).
@@ -29,7 +28,6 @@ final class SQLiteHandle: @unchecked Sendable {
 
     init(path: String, pragmas: [String]) throws {
         _ = Self.initialized
-        self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
         let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
@@ -64,7 +62,7 @@ final class SQLiteHandle: @unchecked Sendable {
     /// not re-entrant): nothing does, rows are only collected.
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (InlineSQLiteRow) throws -> Void) throws {
         try lock.withLock {
-            guard let connection else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database connection is closed.") }
+            let connection = try open()
             let statement = try prepared(sql, on: connection)
             defer {
                 sqlite_nio_sqlite3_reset(statement)
@@ -89,13 +87,18 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Whether the statement leaves the database as it is (SQLite's own judgement, from the prepared statement).
     func isReadOnly(_ sql: String) throws -> Bool {
         try lock.withLock {
-            guard let connection else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database connection is closed.") }
-            return sqlite_nio_sqlite3_stmt_readonly(try prepared(sql, on: connection)) != 0
+            sqlite_nio_sqlite3_stmt_readonly(try prepared(sql, on: try open())) != 0
         }
     }
 
     /// True between BEGIN and its COMMIT or ROLLBACK.
     var inTransaction: Bool { lock.withLock { connection.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false } }
+
+    /// The connection, under `lock`; closed, it is a misuse.
+    private func open() throws -> OpaquePointer {
+        guard let connection else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "The database connection is closed.") }
+        return connection
+    }
 
     private func prepared(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
         if let statement = statements[sql] { return statement }

@@ -7,11 +7,11 @@ import VaporCSQLite
 final class SQLiteHandlePool: Sendable {
     /// Where the connections point (a path or a `file:` URI); two pools with the same key write the same database.
     let key: String
-    /// False for a scratch database (`sqliteMemory`): its commits need not wait for the disk.
-    let durable: Bool
+    /// A scratch database (`sqliteMemory`): its commits need not wait for the disk, and its files go at shutdown.
+    let scratch: Bool
+    var durable: Bool { !scratch }
     private let pragmas: [String]
     private let state = NIOLockedValueBox(State())
-    private let removeOnShutdown: String?
 
     private struct State {
         var idle: [SQLiteHandle] = []
@@ -25,10 +25,9 @@ final class SQLiteHandlePool: Sendable {
     /// Enough for the statements of every thread that runs requests and the transactions waiting on the one writer.
     static let maxIdle = 16
 
-    init(path: String, durable: Bool, removeOnShutdown: Bool) {
+    init(path: String, scratch: Bool) {
         self.key = path
-        self.durable = durable
-        self.removeOnShutdown = removeOnShutdown ? path : nil
+        self.scratch = scratch
         // Foreign keys as SQLiteKit turned them on; WAL so readers never wait for the writer; FULL so every
         // acknowledged commit survives a power cut (OFF for a scratch database, which dies with the process). The
         // savepoint of each piece of a writer's batch keeps its undo pages in memory, not in a temporary file; and
@@ -36,7 +35,7 @@ final class SQLiteHandlePool: Sendable {
         self.pragmas = [
             "PRAGMA foreign_keys = ON",
             "PRAGMA journal_mode = WAL",
-            durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF",
+            scratch ? "PRAGMA synchronous = OFF" : "PRAGMA synchronous = FULL",
             "PRAGMA temp_store = MEMORY",
             "PRAGMA mmap_size = \(Self.mappedBytes)",
         ]
@@ -90,7 +89,7 @@ final class SQLiteHandlePool: Sendable {
     }
 
     private func removeScratchFiles() {
-        guard let removeOnShutdown else { return }
-        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: removeOnShutdown + suffix) }
+        guard scratch else { return }
+        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: key + suffix) }
     }
 }
