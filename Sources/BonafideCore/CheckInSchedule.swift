@@ -78,13 +78,28 @@ public struct CheckInSchedule: Sendable, Equatable {
 
     /// A suggested first meeting: the start of the next window, at least a day ahead, in which both sides are at
     /// work for `minutes`, on a quarter hour.
+    ///
+    /// The first two days are looked at first, and the whole fortnight only when they hold no answer: that is a
+    /// seventh of the calendar arithmetic (a twentieth of a partnership page) in the usual case. Windows are in order
+    /// of their start, and the two days' windows that end before the two days do were not cut short, so they are the
+    /// fortnight's too: when the first that fits and every one before it ends in time, it is the fortnight's answer.
     public static func suggestion(_ a: WorkingHours, _ b: WorkingHours, after now: Date, minutes: Int) -> Date? {
-        let windows = WorkingHours.overlap(a, b, from: now.addingTimeInterval(86_400), to: now.addingTimeInterval(15 * 86_400))
-        for w in windows {
-            let quarter = (w.start.timeIntervalSince1970 / 900).rounded(.up) * 900
-            let start = Date(timeIntervalSince1970: quarter)
-            if start.addingTimeInterval(Double(minutes) * 60) <= w.end { return start }
+        let from = now.addingTimeInterval(86_400)
+        let near = now.addingTimeInterval(3 * 86_400)
+        let soon = WorkingHours.overlap(a, b, from: from, to: near)
+        if let fit = soon.firstIndex(where: { fits($0, minutes) }), soon[...fit].allSatisfy({ $0.end < near }) {
+            return quarterHour(atOrAfter: soon[fit].start)
         }
-        return nil
+        let windows = WorkingHours.overlap(a, b, from: from, to: now.addingTimeInterval(15 * 86_400))
+        return windows.first { fits($0, minutes) }.map { quarterHour(atOrAfter: $0.start) }
+    }
+
+    private static func quarterHour(atOrAfter date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 900).rounded(.up) * 900)
+    }
+
+    /// Whether `minutes` from the window's first quarter hour end within it.
+    private static func fits(_ window: DateInterval, _ minutes: Int) -> Bool {
+        quarterHour(atOrAfter: window.start).addingTimeInterval(Double(minutes) * 60) <= window.end
     }
 }

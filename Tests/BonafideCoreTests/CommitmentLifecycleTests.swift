@@ -172,6 +172,61 @@ struct SupportTests {
         #expect(windows.first?.duration == 3600)
     }
 
+    /// The next overlap and a suggested check-in look at the next few days first and at the whole range only when
+    /// those cannot hold the answer: they must answer as reading the whole range does, for any hours, zones (half
+    /// hours, DST changes) and moments.
+    @Test func theNextDaysGiveTheSameAnswersAsTheWholeRange() {
+        let zones = [
+            "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns",
+            "Asia/Kathmandu", "Pacific/Kiritimati", "Europe/London", "America/Santiago",
+        ]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        func randomHours() -> WorkingHours {
+            let start = next(1_439)
+            let days = Set((1...7).filter { _ in next(4) > 0 })
+            return WorkingHours(
+                startMinute: start, endMinute: start + 1 + next(1_439 - start), days: days.isEmpty ? [3] : days,
+                timeZone: TimeZone(identifier: zones[next(zones.count)])!)
+        }
+        // The whole range, as both were worked out before.
+        func wholeNextOverlap(_ a: WorkingHours, _ b: WorkingHours, _ now: Date) -> [DateInterval] {
+            let windows = WorkingHours.overlap(a, b, from: now, to: now.addingTimeInterval(8 * 86_400))
+            guard let first = windows.first else { return [] }
+            return windows.filter { $0.start < first.start.addingTimeInterval(86_400) }
+        }
+        func wholeSuggestion(_ a: WorkingHours, _ b: WorkingHours, _ now: Date, _ minutes: Int) -> Date? {
+            for w in WorkingHours.overlap(a, b, from: now.addingTimeInterval(86_400), to: now.addingTimeInterval(15 * 86_400)) {
+                let start = Date(timeIntervalSince1970: (w.start.timeIntervalSince1970 / 900).rounded(.up) * 900)
+                if start.addingTimeInterval(Double(minutes) * 60) <= w.end { return start }
+            }
+            return nil
+        }
+        // Around the spring and autumn changes of both hemispheres, and any time of 2026.
+        let changes = ["2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-10-25T00:00:00Z"]
+            .map { ISO8601DateFormatter().date(from: $0)! }
+        var differing: [String] = []
+        for case_ in 0..<600 {
+            let a = randomHours()
+            let b = case_.isMultiple(of: 5) ? a : randomHours()
+            let now =
+                case_.isMultiple(of: 2)
+                ? changes[next(changes.count)].addingTimeInterval(Double(next(6 * 86_400)) - 3 * 86_400)
+                : monday.addingTimeInterval(Double(next(365 * 86_400)) - 330 * 86_400)
+            let minutes = [15, 30, 45, 60, 120, 480][next(6)]
+            if WorkingHours.nextOverlap(a, b, after: now) != wholeNextOverlap(a, b, now) {
+                differing.append("next overlap \(a) \(b) \(now)")
+            }
+            if CheckInSchedule.suggestion(a, b, after: now, minutes: minutes) != wholeSuggestion(a, b, now, minutes) {
+                differing.append("suggestion \(minutes) min \(a) \(b) \(now)")
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(3))")
+    }
+
     @Test func parsesClockTimes() {
         #expect(WorkingHours.minute(of: "09:30") == 570)
         #expect(WorkingHours.minute(of: "24:00") == nil)

@@ -102,8 +102,49 @@ struct TrustPanelReadTests {
             #expect(TrustService.overallBelief(ofReport: report) == assessment.overall.belief)
             #expect(
                 try TrustService.decoder.decode(TrustService.PanelReport.self, from: Data(report.utf8)) == TrustService.PanelReport(whole))
+            // Figures as the encoder writes them: whole, with an exponent, with every digit.
+            for belief in [0, 1, 1.5e-7, 0.1 + 0.2] {
+                assessment.overall = Opinion(belief: belief, disbelief: 0, uncertainty: 1 - belief)
+                let text = String(decoding: try TrustService.encoder.encode(assessment), as: UTF8.self)
+                #expect(TrustService.overallBelief(ofReport: text) == belief)
+            }
             // Not a report at all: no figure, as when the whole report could not be decoded.
             #expect(TrustService.overallBelief(ofReport: "not json") == nil)
+        }
+    }
+
+    /// A stored report is decoded once and then answered from memory, only ever for exactly its own text; the memory
+    /// is bounded and starts over when full.
+    @Test func aReportIsDecodedOnceAndAnsweredOnlyForItsOwnText() async throws {
+        try await withTestApp { app in
+            let (a, b, _) = try await TrustAPITests().acmeRecord(app)
+            let viewer = try #require(UUID(uuidString: a.organizationID))
+            let subject = try #require(UUID(uuidString: b.organizationID))
+            var (assessment, _) = try await TrustService.current(viewer: viewer, subject: subject, on: app.db)
+            let first = String(decoding: try TrustService.encoder.encode(assessment), as: UTF8.self)
+            assessment.overall = Opinion(belief: 0.5, disbelief: 0.25, uncertainty: 0.25)
+            let second = String(decoding: try TrustService.encoder.encode(assessment), as: UTF8.self)
+            assessment.overall = Opinion(belief: 0.25, disbelief: 0.25, uncertainty: 0.5)
+            let third = String(decoding: try TrustService.encoder.encode(assessment), as: UTF8.self)
+            var decoded: [String] = []
+            func decode(_ text: String) -> TrustService.PanelReport? {
+                decoded.append(text)
+                return try? TrustService.decoder.decode(TrustService.PanelReport.self, from: Data(text.utf8))
+            }
+            func whole(_ text: String) throws -> TrustService.PanelReport {
+                TrustService.PanelReport(try TrustService.decoder.decode(TrustService.Assessment.self, from: Data(text.utf8)))
+            }
+            let memo = PanelReportMemo(maxEntries: 2)
+            #expect(memo.report(of: first, decode) == (try whole(first)))
+            #expect(memo.report(of: first, decode) == (try whole(first)))
+            #expect(memo.report(of: second, decode) == (try whole(second)))
+            #expect(memo.report(of: second, decode) != (try whole(first)))
+            #expect(decoded == [first, second])
+            #expect(memo.report(of: "not json", decode) == nil)
+            // Full with two: the third starts it over, so the first is decoded again.
+            #expect(memo.report(of: third, decode) == (try whole(third)))
+            #expect(memo.report(of: first, decode) == (try whole(first)))
+            #expect(decoded == [first, second, "not json", third, first])
         }
     }
 }
