@@ -1,6 +1,8 @@
 import FluentKit
 import Foundation
+import NIOCore
 import SQLKit
+import SQLiteKit
 import Testing
 import VaporTesting
 
@@ -137,5 +139,44 @@ import VaporTesting
             kinds.append(try row.decode(column: "kind", as: String.self))
         }
         #expect(kinds == [large])
+    }
+
+    /// The types rows are read as most are read directly, without SQLiteKit's decoder: each must give what that decoder
+    /// gives (the same value, or an error where it fails), from every kind of stored value.
+    @Test func theCommonTypesReadAsSQLiteKitReadsThem() throws {
+        let id = UUID()
+        let stored: [SQLiteData] = [
+            .text("Grüße"), .text("2026-12-07T10:00:00Z"), .text(id.uuidString), .text(id.uuidString.lowercased()), .text("1"),
+            .integer(0), .integer(1), .integer(42), .integer(-7), .float(1.5), .float(1_796_000_000.25), .null,
+            .blob(ByteBuffer(bytes: [0, 1, 2])),
+        ]
+        let row = InlineSQLiteRow(columns: .init(names: stored.indices.map { "c\($0)" }), values: stored)
+        var differing: [String] = []
+        func same<T: Decodable & Equatable>(_ type: T.Type) {
+            for (index, value) in stored.enumerated() {
+                let ours = Result { try row.decode(column: "c\(index)", as: T.self) }
+                let theirs = Result { try SQLiteDataDecoder().decode(T.self, from: value) }
+                switch (ours, theirs) {
+                case (.success(let a), .success(let b)) where a == b: continue
+                case (.failure, .failure): continue
+                default: differing.append("\(T.self) from \(value): \(ours) vs \(theirs)")
+                }
+            }
+        }
+        same(String.self)
+        same(Int.self)
+        same(Double.self)
+        same(Bool.self)
+        same(Date.self)
+        same(UUID.self)
+        same(String?.self)
+        same(Int?.self)
+        same(Double?.self)
+        same(Bool?.self)
+        same(Date?.self)
+        same(UUID?.self)
+        #expect(differing.isEmpty, "\(differing)")
+        #expect(try row.decode(column: "c2", as: UUIDColumn.self).uuid == id)
+        #expect(try row.decode(column: "c3", as: UUIDColumn.self).uuid == id)
     }
 }

@@ -97,15 +97,16 @@ extension PeriodicJob {
         }
     }
 
-    /// Drains the queue of pairs whose trust evidence changed, while there is a backlog (a batch that changed nothing
-    /// does not end it: waiting rows behind it would wait for the next tick). A write that queues pairs wakes it once
+    /// Drains the queue of pairs whose trust evidence changed, while there is a backlog of pairs new to the pass (a
+    /// batch that changed nothing does not end it: waiting rows behind it would wait for the next tick; a batch of
+    /// pairs the pass recomputed already does, `TrustService.drainPass`). A write that queues pairs wakes it once
     /// committed, so a change is taken up at once; the interval is the fallback for rows this server was not told of
     /// (queued by other servers, or left by one that died). Under a stream of writes it starts a pass at most four
     /// times a second: a pair written to again and again waits in one queue row and is recomputed once per pass,
     /// where a pass per write would recompute it for every write.
     static func trustRecompute(every interval: Duration) -> PeriodicJob {
         PeriodicJob("trust recompute", every: interval, wokenBy: .trustQueue, atMostEvery: .milliseconds(250)) { app in
-            while !Task.isCancelled, try await TrustService.drainBatch(limit: TrustService.recomputeBatch, on: app.db).claimed > 0 {}
+            try await TrustService.drainPass(limit: TrustService.recomputeBatch, on: app.db)
         }
     }
 

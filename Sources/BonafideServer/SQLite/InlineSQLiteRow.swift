@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
@@ -38,6 +39,49 @@ struct InlineSQLiteRow: SQLRow {
 
     func decode<D: Decodable>(column: String, as: D.Type) throws -> D {
         guard let offset = columns.offsets[column] else { throw MissingColumn(column: column) }
-        return try Self.decoder.decode(D.self, from: values[offset])
+        let value = values[offset]
+        if let read = try Self.readDirectly(D.self, from: value) { return read }
+        return try Self.decoder.decode(D.self, from: value)
+    }
+
+    /// The types rows are read as most, each converted by its own `SQLiteDataConvertible` initializer as
+    /// `SQLiteDataDecoder` converts it, or, optional, as its nested decoder unwraps it (NULL is nil), without the
+    /// decoder's dynamic cast to find that conformance: a twentieth of a partnership page. A UUID is the text Fluent
+    /// wrote, read as `UUIDColumn` reads it (the nested decoder's `UUID(uuidString:)` when that does not). nil: not one
+    /// of these types.
+    private static func readDirectly<D>(_ type: D.Type, from value: SQLiteData) throws -> D? {
+        func mismatch() -> DecodingError {
+            .typeMismatch(D.self, .init(codingPath: [], debugDescription: "Could not convert SQLite data to \(D.self): \(value)."))
+        }
+        func read<T>(_ converted: T?) throws -> D {
+            guard let converted else { throw mismatch() }
+            return unsafeBitCast(converted, to: D.self)
+        }
+        func readOptional<T>(_ convert: (SQLiteData) -> T?) throws -> D {
+            if value == .null { return unsafeBitCast(T?.none, to: D.self) }
+            guard let converted = convert(value) else { throw mismatch() }
+            return unsafeBitCast(T?.some(converted), to: D.self)
+        }
+        switch ObjectIdentifier(D.self) {
+        case ObjectIdentifier(String.self): return try read(String(sqliteData: value))
+        case ObjectIdentifier(Int.self): return try read(Int(sqliteData: value))
+        case ObjectIdentifier(Double.self): return try read(Double(sqliteData: value))
+        case ObjectIdentifier(Bool.self): return try read(Bool(sqliteData: value))
+        case ObjectIdentifier(Date.self): return try read(Date(sqliteData: value))
+        case ObjectIdentifier(UUID.self): return try read(uuid(value))
+        case ObjectIdentifier(UUIDColumn.self): return try read(UUIDColumn(sqliteData: value))
+        case ObjectIdentifier(String?.self): return try readOptional { String(sqliteData: $0) }
+        case ObjectIdentifier(Int?.self): return try readOptional { Int(sqliteData: $0) }
+        case ObjectIdentifier(Double?.self): return try readOptional { Double(sqliteData: $0) }
+        case ObjectIdentifier(Bool?.self): return try readOptional { Bool(sqliteData: $0) }
+        case ObjectIdentifier(Date?.self): return try readOptional { Date(sqliteData: $0) }
+        case ObjectIdentifier(UUID?.self): return try readOptional(uuid)
+        default: return nil
+        }
+    }
+
+    private static func uuid(_ value: SQLiteData) -> UUID? {
+        guard case .text(let text) = value else { return nil }
+        return UUID(apiString: text) ?? UUID(uuidString: text)
     }
 }

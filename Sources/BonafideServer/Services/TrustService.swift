@@ -634,11 +634,13 @@ enum TrustService {
         try await drainBatch(limit: limit, at: now, on: db).changed
     }
 
-    /// One batch of `drain`: how many waiting rows it took (none: the queue is empty) and how many pairs changed. A
-    /// batch where nothing changed says nothing about the rows still waiting behind it.
-    static func drainBatch(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> (claimed: Int, changed: Int) {
+    /// One batch of `drain`: how many waiting rows it took (none: the queue is empty), the pairs they were for, and
+    /// how many pairs changed. A batch where nothing changed says nothing about the rows still waiting behind it.
+    static func drainBatch(limit: Int = 100, at now: Date = Date(), on db: any Database) async throws -> (
+        claimed: Int, changed: Int, pairs: [Pair]
+    ) {
         let claims = try await claim(limit, on: db)
-        guard !claims.isEmpty else { return (0, 0) }
+        guard !claims.isEmpty else { return (0, 0, []) }
         var network = try await TrustNetwork.load(on: db)
         var stored: [Assessment] = []
         var followUps: [Pair] = []
@@ -688,7 +690,25 @@ enum TrustService {
             try await TrustQueueItem.query(on: tx).filter(\.$id ~~ finished).delete()
             try await store(stored, on: tx)
         }
-        return (claims.count, stored.count)
+        return (claims.count, stored.count, pairs)
+    }
+
+    /// Batches of `drainBatch` until the queue is empty or holds only pairs this pass already recomputed: those were
+    /// queued again by writes while it ran, and wait for the next pass. Ending only on an empty queue, a stream of
+    /// writes to one partnership kept a pass recomputing its pairs back to back (each reading the partnership's whole
+    /// message history) where the job means to recompute them once per pass. Follow-up pairs, new to the pass, are
+    /// taken at once. Answers how many batches it took.
+    @discardableResult
+    static func drainPass(limit: Int = 100, on db: any Database, now: () -> Date = Date.init) async throws -> Int {
+        var recomputed = Set<Pair>()
+        var batches = 0
+        while !Task.isCancelled {
+            let batch = try await drainBatch(limit: limit, at: now(), on: db)
+            guard batch.claimed > 0 else { break }
+            batches += 1
+            guard batch.pairs.contains(where: { recomputed.insert($0).inserted }) else { break }
+        }
+        return batches
     }
 
     /// Records the pair's new overall opinion in `network` (for the pairs assessed after it) and answers the pairs
