@@ -143,16 +143,19 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
-    /// Large values (a document's bytes) are let go of at once rather than kept bound in the cache until the
-    /// statement runs again.
+    /// Large values (a document's bytes, a batch of reports) are let go of at once rather than kept bound in the cache
+    /// until the statement runs again.
     private static func holdsMemory(_ binds: [SQLiteData]) -> Bool {
-        binds.contains {
-            switch $0 {
-            case .blob(let bytes): bytes.readableBytes > 16_384
-            case .text(let text): text.utf8.count > 16_384
-            default: false
+        var bytes = 0
+        for value in binds {
+            switch value {
+            case .blob(let buffer): bytes += buffer.readableBytes
+            case .text(let text): bytes += text.utf8.count
+            default: continue
             }
+            if bytes > 16_384 { return true }
         }
+        return false
     }
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

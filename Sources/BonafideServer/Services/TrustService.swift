@@ -693,7 +693,8 @@ enum TrustService {
         return (claims.count, stored.count, pairs)
     }
 
-    /// Batches of `drainBatch` until the queue is empty or holds only pairs this pass already recomputed: those were
+    /// Batches of `drainBatch` until the queue is empty or a batch short of `limit` held only pairs this pass already
+    /// recomputed: those were
     /// queued again by writes while it ran, and wait for the next pass. Ending only on an empty queue, a stream of
     /// writes to one partnership kept a pass recomputing its pairs back to back (each reading the partnership's whole
     /// message history) where the job means to recompute them once per pass. Follow-up pairs, new to the pass, are
@@ -706,7 +707,10 @@ enum TrustService {
             let batch = try await drainBatch(limit: limit, at: now(), on: db)
             guard batch.claimed > 0 else { break }
             batches += 1
-            guard batch.pairs.contains(where: { recomputed.insert($0).inserted }) else { break }
+            var fresh = false
+            for pair in batch.pairs where recomputed.insert(pair).inserted { fresh = true }
+            // A full batch may have rows behind it that no write of this server announced (another server's).
+            guard fresh || batch.claimed >= limit else { break }
         }
         return batches
     }
