@@ -32,23 +32,10 @@ struct CheckInSeries: Sendable {
     /// The partnership's series, oldest first, as `CheckIns.overview` computes them.
     static func all(of partnershipID: UUID, now: Date = Date(), on db: any Database) async throws -> [CheckInSeries] {
         // Each series comes once with nothing after it, or once per agenda point, note and recorded meeting; only the
-        // columns the card shows. People come joined (inner), as the overview's joins read them.
-        let rows = try await db.sql().raw(
-            """
-            SELECT c.id, c.title, c.frequency, c.first_at, c.duration_minutes, c.video_link, c.time_zone, c.cancelled_at,
-              x.part, x.kind, x.occurs_at, x.text, x.author_name
-            FROM check_ins c LEFT JOIN (
-              SELECT i.check_in_id, 'item' AS part, i.kind, i.occurs_at, i.text, u.name AS author_name, i.created_at AS sort_at
-              FROM check_in_items i JOIN users u ON u.id = i.author_id
-              UNION ALL
-              SELECT m.check_in_id, 'meeting' AS part, m.status AS kind, m.occurs_at, NULL AS text, NULL AS author_name,
-                m.recorded_at AS sort_at
-              FROM check_in_meetings m JOIN users r ON r.id = m.recorded_by_id
-            ) x ON x.check_in_id = c.id
-            WHERE c.partnership_id = \(bind: partnershipID)
-            ORDER BY c.created_at, c.id, x.sort_at
-            """
-        ).all()
+        // columns the card shows. People come joined (inner), as the overview's joins read them. Each part of the
+        // union keeps to the partnership's series itself: SQLite builds the union whole before joining it, and
+        // without that it read every agenda point and meeting of every partnership on each view of a page.
+        let rows = try await db.sql().raw(rowsQuery(of: partnershipID)).all()
         var series: [CheckInSeries] = []
         var schedules: [CheckInSchedule] = []
         var recorded: [[(occursAt: Date, status: String)]] = []
@@ -96,5 +83,25 @@ struct CheckInSeries: Sendable {
                 .filter { !held.contains($0) }
         }
         return series
+    }
+
+    /// The statement of `all(of:now:on:)` (`QueryPlanTests` reads its plan).
+    static func rowsQuery(of partnershipID: UUID) -> SQLQueryString {
+        """
+        SELECT c.id, c.title, c.frequency, c.first_at, c.duration_minutes, c.video_link, c.time_zone, c.cancelled_at,
+          x.part, x.kind, x.occurs_at, x.text, x.author_name
+        FROM check_ins c LEFT JOIN (
+          SELECT i.check_in_id, 'item' AS part, i.kind, i.occurs_at, i.text, u.name AS author_name, i.created_at AS sort_at
+          FROM check_ins ci JOIN check_in_items i ON i.check_in_id = ci.id JOIN users u ON u.id = i.author_id
+          WHERE ci.partnership_id = \(bind: partnershipID)
+          UNION ALL
+          SELECT m.check_in_id, 'meeting' AS part, m.status AS kind, m.occurs_at, NULL AS text, NULL AS author_name,
+            m.recorded_at AS sort_at
+          FROM check_ins cm JOIN check_in_meetings m ON m.check_in_id = cm.id JOIN users r ON r.id = m.recorded_by_id
+          WHERE cm.partnership_id = \(bind: partnershipID)
+        ) x ON x.check_in_id = c.id
+        WHERE c.partnership_id = \(bind: partnershipID)
+        ORDER BY c.created_at, c.id, x.sort_at
+        """
     }
 }

@@ -59,7 +59,7 @@ enum Messages {
             }
             message.$thread.id = thread.id!
             try await message.insert(on: tx)
-            let answered = try await answerOpenRequests(in: thread.id!, from: actor.organizationID, at: now, on: tx)
+            let answered = try await answerOpenRequests(in: thread.id!, of: p.id!, from: actor.organizationID, at: now, on: tx)
             let ask = d.needsResponse ? " and asks for a response" : ""
             let event = try await Timeline.append(
                 p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
@@ -106,17 +106,26 @@ enum Messages {
     /// Marks the other side's open requests in the thread answered, in one statement that names them: the post
     /// runs on SQLite's one writer, where a read and an update per request would each wait their turn. A request
     /// written after the reply (stored first, as posts can commit out of their own order) is not answered by it.
+    /// The partnership narrows it to its open requests by the index on (partnership, needs response, answered, ...):
+    /// by the thread alone, which no index leads with, every post read the whole messages table. "Not after" rather
+    /// than "at or before" (the same for a message, which always has a time): SQLite's planner took a range on the
+    /// time for the index on (partnership, time), which reads every message of the partnership.
     private static func answerOpenRequests(
-        in thread: UUID, from organization: UUID, at now: Date, on tx: any Database
+        in thread: UUID, of partnership: UUID, from organization: UUID, at now: Date, on tx: any Database
     ) async throws -> [AnsweredRequest] {
-        try await tx.sql().raw(
-            """
-            UPDATE messages SET responded_at = \(bind: now)
-            WHERE thread_id = \(bind: thread) AND needs_response = \(bind: true) AND responded_at IS NULL
-              AND organization_id <> \(bind: organization) AND created_at <= \(bind: now)
-            RETURNING id
-            """
-        ).all(decoding: AnsweredRequest.self)
+        try await tx.sql().raw(answeringOpenRequests(in: thread, of: partnership, from: organization, at: now))
+            .all(decoding: AnsweredRequest.self)
+    }
+
+    /// The statement of `answerOpenRequests` (`QueryPlanTests` reads its plan).
+    static func answeringOpenRequests(in thread: UUID, of partnership: UUID, from organization: UUID, at now: Date) -> SQLQueryString {
+        """
+        UPDATE messages SET responded_at = \(bind: now)
+        WHERE partnership_id = \(bind: partnership) AND needs_response = \(bind: true) AND responded_at IS NULL
+          AND thread_id = \(bind: thread)
+          AND organization_id <> \(bind: organization) AND NOT (created_at > \(bind: now))
+        RETURNING id
+        """
     }
 
     /// The questions an organization's partners asked it since `since` (messages of its partnerships, on either side,

@@ -54,21 +54,7 @@ enum Onboarding {
         // differently per database, so tested here rather than in SQL), read column by column: the inbox loads this on
         // every visit, and the organization was a second statement through the query builder.
         let sql = try db.sql()
-        let row = try await sql.raw(
-            """
-            SELECT
-              CASE WHEN EXISTS (SELECT 1 FROM profile_sections WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS sections,
-              CASE WHEN EXISTS (SELECT 1 FROM partnerships WHERE organization_id = \(bind: org) OR partner_organization_id = \(bind: org))
-                THEN 1 ELSE 0 END AS partnerships,
-              (SELECT COUNT(*) FROM users WHERE organization_id = \(bind: org)) AS people,
-              CASE WHEN EXISTS (SELECT 1 FROM colleague_invitations WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS invitations,
-              CASE WHEN EXISTS (SELECT 1 FROM vault_organization_keys WHERE organization_id = \(bind: org))
-                OR EXISTS (SELECT 1 FROM witness_keys WHERE id = \(bind: org)) THEN 1 ELSE 0 END AS keys,
-              CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS surveys,
-              (SELECT description FROM organizations WHERE id = \(bind: org)) AS organization_description,
-              (SELECT capabilities FROM organizations WHERE id = \(bind: org)) AS organization_capabilities
-            """
-        ).first()
+        let row = try await sql.raw(checklist(of: org)).first()
         guard let row else { return Progress(done: done) }
         func count(_ column: String) throws -> Int { try row.decode(column: column, as: Int.self) }
         let (sections, partnerships, people) = (try count("sections"), try count("partnerships"), try count("people"))
@@ -87,5 +73,22 @@ enum Onboarding {
         if keys > 0 { done.insert(.keys) }
         if surveys > 0 { done.insert(.survey) }
         return Progress(done: done)
+    }
+
+    /// The statement of `progress`, one row of counts (`QueryPlanTests` reads its plan).
+    static func checklist(of org: UUID) -> SQLQueryString {
+        """
+        SELECT
+          CASE WHEN EXISTS (SELECT 1 FROM profile_sections WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS sections,
+          CASE WHEN EXISTS (SELECT 1 FROM partnerships WHERE organization_id = \(bind: org) OR partner_organization_id = \(bind: org))
+            THEN 1 ELSE 0 END AS partnerships,
+          (SELECT COUNT(*) FROM users WHERE organization_id = \(bind: org)) AS people,
+          CASE WHEN EXISTS (SELECT 1 FROM colleague_invitations WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS invitations,
+          CASE WHEN EXISTS (SELECT 1 FROM vault_organization_keys WHERE organization_id = \(bind: org))
+            OR EXISTS (SELECT 1 FROM witness_keys WHERE id = \(bind: org)) THEN 1 ELSE 0 END AS keys,
+          CASE WHEN EXISTS (SELECT 1 FROM surveys WHERE organization_id = \(bind: org)) THEN 1 ELSE 0 END AS surveys,
+          (SELECT description FROM organizations WHERE id = \(bind: org)) AS organization_description,
+          (SELECT capabilities FROM organizations WHERE id = \(bind: org)) AS organization_capabilities
+        """
     }
 }

@@ -1,0 +1,43 @@
+import FluentKit
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import BonafideServer
+
+/// Statements run on every post or page view that once read a whole table: each must reach its rows through an
+/// index. SQLite's plans are read here (PostgreSQL plans from its own statistics, and reads what it reads there).
+@Suite struct QueryPlanTests {
+    struct Step: Decodable { var detail: String }
+
+    /// The steps of the statement's plan, as `EXPLAIN QUERY PLAN` names them.
+    private func plan(_ statement: SQLQueryString, on sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("EXPLAIN QUERY PLAN \(statement)").all(decoding: Step.self).map(\.detail)
+    }
+
+    /// A whole-table read of `table` ("SCAN messages"; a read through an index says "SEARCH" or "USING INDEX").
+    private func scans(_ table: String, in steps: [String]) -> Bool {
+        steps.contains { $0 == "SCAN \(table)" || $0.hasPrefix("SCAN \(table) ") && !$0.contains("INDEX") }
+    }
+
+    @Test func everyPostAndPageViewReachesItsRowsThroughAnIndex() async throws {
+        guard !isPostgres else { return }
+        try await withTestApp { app in
+            let sql = try #require(app.db as? any SQLDatabase)
+            let (a, b, c) = (UUID(), UUID(), UUID())
+            let answering = try await plan(Messages.answeringOpenRequests(in: a, of: b, from: c, at: Date()), on: sql)
+            #expect(!scans("messages", in: answering), "\(answering)")
+            // Only the partnership's open requests: not its every message by the index on (partnership, time).
+            #expect(answering.contains { $0.contains("messages_requests") }, "\(answering)")
+            let checkIns = try await plan(CheckInSeries.rowsQuery(of: a), on: sql)
+            for table in ["i", "m", "check_in_items", "check_in_meetings"] {
+                #expect(!scans(table, in: checkIns), "\(checkIns)")
+            }
+            let checklist = try await plan(Onboarding.checklist(of: a), on: sql)
+            for table in ["users", "colleague_invitations"] {
+                #expect(!scans(table, in: checklist), "\(checklist)")
+            }
+        }
+    }
+}
