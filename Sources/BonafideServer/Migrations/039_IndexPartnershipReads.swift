@@ -11,7 +11,7 @@ import SQLKit
 /// - the open commitments of the partnerships a list shows, counted by state: SQLite chose the index by state and
 ///   read every open commitment of every partnership (some 10,000 pages per view of the list); with partnership
 ///   and state leading it seeks each pair, and the due date and the risk flag it counts are in the index.
-struct IndexPartnershipReads: AsyncMigration {
+struct IndexPartnershipReads: IndexMigration {
     var name: String { "039_IndexPartnershipReads" }
 
     static let indexes = [
@@ -19,17 +19,4 @@ struct IndexPartnershipReads: AsyncMigration {
         "messages_requests ON messages (partnership_id, needs_response, responded_at, organization_id, created_at)",
         "commitments_partnership_status ON commitments (partnership_id, status, due_at, at_risk)",
     ]
-
-    func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.raw("CREATE INDEX \(unsafeRaw: index)").run() }
-    }
-
-    func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            let name = String(index.prefix { $0 != " " })
-            try await sql.raw("DROP INDEX \(unsafeRaw: name)").run()
-        }
-    }
 }

@@ -4,24 +4,11 @@ import SQLKit
 /// An organization's people and the colleagues it invited, by organization. Neither had an index leading with the
 /// organization, so every dashboard view (the getting-started checklist counts them) and every notification to an
 /// organization's people read the whole of both tables: at a hundred times the demo, thousands of people per view.
-struct IndexOrganizationPeople: AsyncMigration {
+struct IndexOrganizationPeople: IndexMigration {
     var name: String { "042_IndexOrganizationPeople" }
 
     static let indexes = [
         "users_organization ON users (organization_id)",
         "colleague_invitations_organization ON colleague_invitations (organization_id)",
     ]
-
-    func prepare(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes { try await sql.raw("CREATE INDEX \(unsafeRaw: index)").run() }
-    }
-
-    func revert(on database: any Database) async throws {
-        guard let sql = database as? any SQLDatabase else { return }
-        for index in Self.indexes {
-            let name = String(index.prefix { $0 != " " })
-            try await sql.raw("DROP INDEX \(unsafeRaw: name)").run()
-        }
-    }
 }
