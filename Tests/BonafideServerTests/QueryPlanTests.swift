@@ -16,9 +16,10 @@ import VaporTesting
         try await sql.raw("EXPLAIN QUERY PLAN \(statement)").all(decoding: Step.self).map(\.detail)
     }
 
-    /// A whole-table read of `table` ("SCAN messages"; a read through an index says "SEARCH" or "USING INDEX").
-    private func scans(_ table: String, in steps: [String]) -> Bool {
-        steps.contains { $0 == "SCAN \(table)" || $0.hasPrefix("SCAN \(table) ") && !$0.contains("INDEX") }
+    /// The steps that read a whole table or index ("SCAN messages", "SCAN i USING COVERING INDEX ..."; SQLite names a
+    /// table by its alias when it has one), but the one constant row a statement without FROM is read from.
+    private func wholeReads(in steps: [String]) -> [String] {
+        steps.filter { $0.hasPrefix("SCAN ") && $0 != "SCAN CONSTANT ROW" }
     }
 
     @Test func everyPostAndPageViewReachesItsRowsThroughAnIndex() async throws {
@@ -27,17 +28,13 @@ import VaporTesting
             let sql = try #require(app.db as? any SQLDatabase)
             let (a, b, c) = (UUID(), UUID(), UUID())
             let answering = try await plan(Messages.answeringOpenRequests(in: a, of: b, from: c, at: Date()), on: sql)
-            #expect(!scans("messages", in: answering), "\(answering)")
+            #expect(wholeReads(in: answering).isEmpty, "\(answering)")
             // Only the partnership's open requests: not its every message by the index on (partnership, time).
             #expect(answering.contains { $0.contains("messages_requests") }, "\(answering)")
             let checkIns = try await plan(CheckInSeries.rowsQuery(of: a), on: sql)
-            for table in ["i", "m", "check_in_items", "check_in_meetings"] {
-                #expect(!scans(table, in: checkIns), "\(checkIns)")
-            }
+            #expect(wholeReads(in: checkIns).isEmpty, "\(checkIns)")
             let checklist = try await plan(Onboarding.checklist(of: a), on: sql)
-            for table in ["users", "colleague_invitations"] {
-                #expect(!scans(table, in: checklist), "\(checklist)")
-            }
+            #expect(wholeReads(in: checklist).isEmpty, "\(checklist)")
         }
     }
 }
