@@ -29,7 +29,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // Requests queue for a connection while others hold row locks; under a burst on a busy machine (CI's SQLite and
         // PostgreSQL suites with a build beside them) the default 10 s ran out and a write answered 500 instead of
         // waiting its turn for a 201 or a 409.
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 8, connectionPoolTimeout: .seconds(30)), as: .psql)
+        app.databases.use(
+            .postgres(
+                configuration: pg, maxConnectionsPerEventLoop: config.postgresConnectionsPerCore, connectionPoolTimeout: .seconds(30)),
+            as: .psql)
         if let schema = config.postgresSchema, let sql = app.db as? any SQLDatabase {
             try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
         }

@@ -92,4 +92,16 @@ import Vapor
         #expect(throws: AppConfig.Invalid.self) { try AppConfig.fromEnvironment(["BONAFIDE_TRUSTED_PROXIES": "10.0.0.5,lb.internal"]) }
         #expect(try AppConfig.fromEnvironment(["BONAFIDE_TRUSTED_PROXIES": "10.0.0.5, ::1"]).trustedProxies == ["10.0.0.5", "::1"])
     }
+
+    /// Each server's PostgreSQL connections: 2 per core unless set, and never fewer (start-up needs two at once).
+    @Test func postgresConnectionsPerCoreAreReadAndTooFewAreRefused() throws {
+        #expect(try AppConfig.fromEnvironment([:]).postgresConnectionsPerCore == 2)
+        #expect(try AppConfig.fromEnvironment(["BONAFIDE_PG_CONNECTIONS_PER_CORE": "6"]).postgresConnectionsPerCore == 6)
+        for bad in ["1", "0", "65", "many"] {
+            let refused = #expect(throws: AppConfig.Invalid.self) {
+                try AppConfig.fromEnvironment(["BONAFIDE_PG_CONNECTIONS_PER_CORE": bad])
+            }
+            #expect(refused?.description == "Invalid BONAFIDE_PG_CONNECTIONS_PER_CORE=\"\(bad)\": expected a whole number from 2 to 64.")
+        }
+    }
 }

@@ -337,7 +337,9 @@ struct API: APIProtocol {
         let m = try await Messages.post(
             .init(body: b.body, needsResponse: b.needsResponse ?? false, threadID: thread, subject: b.subject),
             in: p, by: actor, on: try req.db)
-        return .created(.init(body: .json(DTO.message(m, tone: try await MessageTone.isShown(to: actor, on: try req.db)))))
+        // A message scored for tone may be shown with it; one not scored shows none either way, and needs no read.
+        let tone = m.sentiment == nil ? false : try await MessageTone.isShown(to: actor, on: try req.db)
+        return .created(.init(body: .json(DTO.message(m, tone: tone))))
     }
 
     func listThreads(_ input: Operations.ListThreads.Input) async throws -> Operations.ListThreads.Output {

@@ -37,7 +37,9 @@ extension Ledger {
     /// loose rows it already had (only the first can have some) and the new entries, and those loose rows are deleted.
     /// Runs inside the append's transaction after the head is read (and locked on PostgreSQL), so nothing appends
     /// between. Returns the offset in `entries` from which they stay loose rows.
-    static func seal(_ entries: [[UInt8]], from start: UInt64, of id: UUID, on sql: any SQLDatabase) async throws -> Int {
+    static func seal(
+        _ entries: [[UInt8]], from start: UInt64, of id: UUID, on sql: any SQLDatabase, into writes: inout CombinedWrites
+    ) async throws -> Int {
         let width = UInt64(LedgerBundle.width)
         let bundleStart = start / width * width
         let firstLoose = (start + UInt64(entries.count)) / width * width
@@ -61,12 +63,12 @@ extension Ledger {
                 let blob = try LedgerBundle.encode(Array(texts[b * LedgerBundle.width..<(b + 1) * LedgerBundle.width]))
                 insert.values(SQLBind(id), SQLBind(Int64(bundleStart / width) + Int64(b)), SQLBind(Data(blob)))
             }
-            try await insert.run()
+            writes.add(insert.query)
         }
         if bundleStart < start {
-            try await sql.raw(
+            writes.add(
                 "DELETE FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= \(bind: Int64(bundleStart)) AND idx < \(bind: Int64(start))"
-            ).run()
+                    as SQLQueryString)
         }
         return Int(firstLoose - start)
     }

@@ -66,13 +66,18 @@ extension Ledger {
             return tiles
         }
 
-        /// The root of the tree so far: the perfect subtrees it is made of all lie in the partial tiles.
-        func root() throws -> Merkle.Hash {
+        /// The partial tiles of the tree so far, as `init(size:tiles:)` reads them for the next append.
+        var partialTileHashes: [TileKey: [UInt8]] {
             var tiles: [TileKey: [UInt8]] = [:]
             for (level, tile) in partial.enumerated() where !tile.hashes.isEmpty {
                 tiles[TileKey(level: level, index: tile.index)] = tile.hashes
             }
-            return try TileSource(size: size, tiles: tiles).root(size: size)
+            return tiles
+        }
+
+        /// The root of the tree so far: the perfect subtrees it is made of all lie in the partial tiles.
+        func root() throws -> Merkle.Hash {
+            try TileSource(size: size, tiles: partialTileHashes).root(size: size)
         }
     }
 }

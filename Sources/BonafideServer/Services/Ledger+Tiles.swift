@@ -82,16 +82,23 @@ extension Ledger {
     /// Writes tiles whole: a new one is inserted, a grown partial one replaced (`ON CONFLICT … DO UPDATE` on both
     /// databases). Each key appears once per statement, as PostgreSQL requires of an upsert.
     static func write(tiles: [TileKey: [UInt8]], of id: UUID, on sql: any SQLDatabase) async throws {
+        var writes = CombinedWrites()
+        add(tiles: tiles, of: id, on: sql, to: &writes)
+        try await writes.run(on: sql)
+    }
+
+    /// `write(tiles:)`'s statements, added to writes sent together.
+    static func add(tiles: [TileKey: [UInt8]], of id: UUID, on sql: any SQLDatabase, to writes: inout CombinedWrites) {
         let rows = tiles.sorted { $0.key < $1.key }
         for start in stride(from: 0, to: rows.count, by: tilesPerStatement) {
             let insert = sql.insert(into: "ledger_tiles").columns("partnership_id", "level", "idx", "width", "hashes")
             for (key, hashes) in rows[start..<min(start + tilesPerStatement, rows.count)] {
                 insert.values(SQLBind(id), SQLBind(key.level), SQLBind(Int64(key.index)), SQLBind(hashes.count / 32), SQLBind(Data(hashes)))
             }
-            try await insert.onConflict(with: ["partnership_id", "level", "idx"]) { conflict in
+            insert.onConflict(with: ["partnership_id", "level", "idx"]) { conflict in
                 conflict.set(excludedValueOf: "width").set(excludedValueOf: "hashes")
             }
-            .run()
+            writes.add(insert.query)
         }
     }
 }

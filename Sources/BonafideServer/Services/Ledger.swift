@@ -44,24 +44,29 @@ enum Ledger {
         let encoded = entries.map { $0.canonical }
         for bytes in encoded { edge.append(leafHash: Merkle.leafHash(bytes)) }
         let root = try edge.root()
-        let loose = try await seal(encoded, from: start, of: id, on: sql)
+        // Every write of the append in one statement on PostgreSQL, where each round trip holds the head's lock.
+        var writes = CombinedWrites()
+        let loose = try await seal(encoded, from: start, of: id, on: sql, into: &writes)
         // Chunked so no statement exceeds SQLite's or PostgreSQL's bind-parameter limits.
         for first in stride(from: loose, to: encoded.count, by: 500) {
             let insert = sql.insert(into: "ledger_leaves").columns("partnership_id", "idx", "entry")
             for j in first..<min(first + 500, encoded.count) {
                 insert.values(SQLBind(id), SQLBind(Int64(start) + Int64(j)), SQLBind(String(decoding: encoded[j], as: UTF8.self)))
             }
-            try await insert.run()
+            writes.add(insert.query)
         }
-        try await write(tiles: edge.changedTiles, of: id, on: sql)
+        add(tiles: edge.changedTiles, of: id, on: sql, to: &writes)
         if head == nil {
-            try await sql.raw(
+            writes.add(
                 "INSERT INTO ledger_heads (id, size, root) VALUES (\(bind: id), \(bind: Int64(edge.size)), \(bind: hex(root)))"
-            ).run()
+                    as SQLQueryString)
         } else {
-            try await sql.raw("UPDATE ledger_heads SET size = \(bind: Int64(edge.size)), root = \(bind: hex(root)) WHERE id = \(bind: id)")
-                .run()
+            writes.add(
+                "UPDATE ledger_heads SET size = \(bind: Int64(edge.size)), root = \(bind: hex(root)) WHERE id = \(bind: id)"
+                    as SQLQueryString)
         }
+        try await writes.run(on: sql)
+        if sql.dialect.name == "postgresql" { EdgeMemo.shared.remember(edge.partialTileHashes, of: id, size: edge.size, root: hex(root)) }
         return entries.indices.map { start + UInt64($0) }
     }
 
@@ -80,12 +85,16 @@ enum Ledger {
     /// the head's size inside the statement (tile index = size >> 8·(level+1)); a level whose tile holds nothing yet
     /// finds no row, as it has none. On PostgreSQL the head is locked first, so concurrent appends serialize, and the
     /// tiles are read after the lock in a second statement, which sees what the previous holder committed (FOR UPDATE
-    /// is not allowed with UNION, and one statement's snapshot would predate the lock).
+    /// is not allowed with UNION, and one statement's snapshot would predate the lock); that second statement is
+    /// skipped when this server made the head it found (`EdgeMemo`).
     static func rightEdge(of id: UUID, on sql: any SQLDatabase) async throws -> (head: HeadRow?, tiles: [TileKey: [UInt8]]) {
         guard sql.dialect.name == "sqlite" else {
             let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
             let locked = try await sql.raw("SELECT size, root FROM ledger_heads WHERE id = \(bind: id)\(unsafeRaw: lock)").first(
                 decoding: HeadRow.self)
+            if let locked, let known = EdgeMemo.shared.partialTiles(of: id, size: UInt64(locked.size), root: locked.root) {
+                return (locked, known)
+            }
             let grown = try await tiles(Edge.partialTiles(UInt64(locked?.size ?? 0)), of: id, on: sql)
             return (locked, grown)
         }

@@ -51,9 +51,8 @@ enum Messages {
         // Who hears of it is not decided by the post: read before the writer's turn (see PartnershipAudience).
         let audience = try await PartnershipAudience.load(of: p, on: db)
         try await db.writeTransaction { tx in
-            if thread._$idExists {
-                try await moveLastMessage(of: thread, to: now, on: tx)
-            } else {
+            let threadIsNew = !thread._$idExists
+            if threadIsNew {
                 thread.lastMessageAt = now
                 try await thread.insert(on: tx)
             }
@@ -75,6 +74,8 @@ enum Messages {
                 kind: d.needsResponse ? .messageNeedsAnswer : .messageReceived,
                 text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: SiteURL.thread(p.id, thread.id), detail: body,
                 about: "thread:\(thread.id!.uuidString.lowercased())", key: event, at: now, audience: audience, keyIsNew: true, on: tx)
+            // Last: it locks the thread's row, and every post to the thread waits for that lock until this one commits.
+            if !threadIsNew { try await moveLastMessage(of: thread, to: now, on: tx) }
         }
         message.$author.value = actor.user
         return message

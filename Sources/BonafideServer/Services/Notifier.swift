@@ -49,8 +49,8 @@ enum Notifier {
             let keys = users.map { dedupeKey(event.key, $0.id!) }
             already = Set(try await OutboxMessage.query(on: db).filter(\.$dedupeKey ~~ keys).all(\.$dedupeKey).compactMap { $0 })
         }
-        // Rows are gathered and inserted together: this runs inside write transactions, and on SQLite each statement
-        // there waits its turn on the one writer.
+        // Rows are gathered and inserted together: this runs inside write transactions, where on SQLite each statement
+        // waits its turn on the one writer, and on PostgreSQL each holds the transaction's row locks for a round trip.
         var notifications: [Notification] = []
         var mails: [OutboxMessage] = []
         for user in users {
@@ -83,8 +83,13 @@ enum Notifier {
             }
             mails.append(mail)
         }
-        try await notifications.insert(on: db)
-        try await mails.insert(on: db)
+        // Sent together: on PostgreSQL one round trip instead of two (see `CombinedWrites`).
+        var writes = CombinedWrites()
+        let notified = try notifications.insert(into: &writes)
+        let queued = try mails.insert(into: &writes)
+        try await writes.run(on: try db.sql())
+        try notified()
+        try queued()
     }
 
     static func dedupeKey(_ event: String, _ user: UUID) -> String { "\(event)|\(user.uuidString.lowercased())" }

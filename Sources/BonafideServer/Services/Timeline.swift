@@ -26,7 +26,8 @@ enum Timeline {
         if let reason { payload["reason"] = reason }
         if let commitmentID { payload["commitment"] = commitmentID.uuidString.lowercased() }
         if let incidentID { payload["incident"] = incidentID.uuidString.lowercased() }
-        try await Ledger.append(
+        // Appended when the transaction's work is done: the append locks the log's head (see `Ledger.Pending`).
+        try await Ledger.Pending.append(
             LedgerEntry(partnership: partnership.id!, type: kind, actor: actor?.id, time: date, payload: payload),
             partnership: partnership.id!, on: db)
         // Every change is potential trust evidence: queue both sides for the background recompute.

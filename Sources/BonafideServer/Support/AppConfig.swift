@@ -15,6 +15,11 @@ public struct AppConfig: Sendable {
     public var port = 8080
     public var dataDirectory = "data"
     public var databaseURL: String?
+    /// PostgreSQL connections per event loop (one loop per core): BONAFIDE_PG_CONNECTIONS_PER_CORE. Few: each write to a
+    /// busy partnership waits for its log head's row lock, and every connection more is one more backend woken and put
+    /// back to sleep on each commit. At least 2: start-up holds one connection for its advisory lock while migrating on
+    /// another.
+    public var postgresConnectionsPerCore = 2
     /// The address people use to reach this server; invitation links are built from it.
     public var publicURL: String?
     public var secureCookies = false
@@ -125,6 +130,7 @@ public struct AppConfig: Sendable {
             }
             config.databaseURL = url
         }
+        if let connections = try int("BONAFIDE_PG_CONNECTIONS_PER_CORE", 2...64) { config.postgresConnectionsPerCore = connections }
         if let url = env["BONAFIDE_PUBLIC_URL"], !url.isEmpty {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw Invalid(variable: "BONAFIDE_PUBLIC_URL", value: url, expected: "an http(s) URL such as https://trust.example.com")

@@ -50,12 +50,20 @@ extension Collection where Element: HandSaved {
     /// Inserts the rows together, as `create(on:)` of a collection does, in statements of at most 30,000 values:
     /// SQLite refuses more than 32,766 binds in one and PostgreSQL more than 65,535.
     func insert(on db: any Database) async throws {
-        guard !isEmpty else { return }
+        var writes = CombinedWrites()
+        let inserted = try insert(into: &writes)
+        try await writes.run(on: try db.sql())
+        try inserted()
+    }
+
+    /// Adds the statements that insert the rows to `writes`, for them to be sent with others; answers what to call
+    /// once they ran (it marks the models stored). Ids are given out now.
+    func insert(into writes: inout CombinedWrites) throws -> () throws -> Void {
+        guard !isEmpty else { return {} }
         // Checked before any id is given out, so a refused collection is left as it came.
         if contains(where: { $0._$idExists }) {
             throw HandSavedMisuse("A \(Element.self) is stored already: save its changes instead of inserting it again.")
         }
-        let sql = try db.sql()
         var rows: [ListedInput] = []
         rows.reserveCapacity(count)
         for model in self {
@@ -69,13 +77,15 @@ extension Collection where Element: HandSaved {
         let columns = rows[0].columns
         let perStatement = Swift.max(1, 30_000 / Swift.max(1, columns.count))
         for start in stride(from: 0, to: rows.count, by: perStatement) {
-            let insert = sql.insert(into: Element.schema).columns(columns.map(\.description))
-            for row in rows[start..<Swift.min(start + perStatement, rows.count)] {
-                try insert.values(zip(row.columns, row.values).map { key, value in try value.sql(key) })
+            var insert = SQLInsert(table: SQLIdentifier(Element.schema))
+            insert.columns = columns.map { SQLIdentifier($0.description) }
+            insert.values = try rows[start..<Swift.min(start + perStatement, rows.count)].map { row in
+                try zip(row.columns, row.values).map { key, value in try value.sql(key) }
             }
-            try await insert.run()
+            writes.add(insert)
         }
-        for (model, row) in zip(self, rows) { try model.markSaved(row) }
+        let models = Array(self)
+        return { for (model, row) in zip(models, rows) { try model.markSaved(row) } }
     }
 }
 

@@ -117,7 +117,14 @@ extension Database {
         // Bound inside the work: on SQLite it runs in the gate's task, which carries the values of whichever caller
         // started that task, not this one's.
         let scoped: @Sendable (any Database) async throws -> T = { tx in
-            try await AfterCommit.$current.withValue(afterCommit) { try await work(tx) }
+            let logEntries = Ledger.Pending()
+            return try await AfterCommit.$current.withValue(afterCommit) {
+                try await Ledger.Pending.$current.withValue(logEntries) {
+                    let result = try await work(tx)
+                    try await logEntries.appendAll(on: tx)
+                    return result
+                }
+            }
         }
         let result: T
         if isSQLite {
