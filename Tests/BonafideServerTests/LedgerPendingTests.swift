@@ -70,6 +70,8 @@ struct LedgerPendingTests {
             let (started, startedGo) = AsyncStream<Void>.makeStream()
             let (release, releaseGo) = AsyncStream<Void>.makeStream()
             let slow = Task {
+                // A write that fails before it signals must not leave the test waiting for the signal.
+                defer { startedGo.finish() }
                 try await app.db.writeTransaction { tx in
                     try await Timeline.append(p, actor: nil, kind: "record.slow", summary: "Slow", on: tx)
                     startedGo.yield()
@@ -126,12 +128,14 @@ struct LedgerPendingTests {
                     throw Stop()
                 }
             }
+            // The next append finds a head that is not the rolled-back one it remembered.
+            try await append(4)
             // As if this server had not seen the other's append: tiles remembered for a head of the size the log has now
             // but with the root it had before; only the root tells them apart.
             Ledger.EdgeMemo.shared.remember(
                 [Ledger.TileKey(level: 0, index: 0): Array(repeating: 7, count: 4 * 32)], of: p.id!, size: tree.size,
                 root: Ledger.hex(stale.root))
-            for n in 4..<300 { try await append(n) }
+            for n in 5..<300 { try await append(n) }
             #expect(try await Ledger.head(of: p.id!, on: app.db).root == tree.root)
             let (leaf, proof, root) = try await Ledger.inclusionProof(of: p.id!, index: 3, size: tree.size, on: app.db)
             #expect(MerkleVerify.inclusion(leafHash: leaf, index: 3, size: tree.size, proof: proof, root: root) && root == tree.root)

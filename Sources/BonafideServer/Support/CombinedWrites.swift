@@ -6,12 +6,12 @@ import SQLKit
 /// data-modifying `WITH`, and its statements cost no round trip: there they run one after the other.
 ///
 /// Parts of one statement see the same snapshot and run in no fixed order: the writes added together must touch
-/// different rows and must not read what another of them writes. Constraints are still checked (at the end of the
-/// statement), and any failure fails all of them.
+/// different rows and must not read what another of them writes. Any failure fails all of them.
 struct CombinedWrites {
-    /// At most this many parts in one statement: each holds at most a few thousand binds (500 leaves of 3), and
-    /// PostgreSQL accepts 65,535.
+    /// At most this many parts in one statement, holding at most `bindsPerStatement` binds between them (PostgreSQL
+    /// refuses more than 65,535 in one statement; a part alone may hold up to 30,000, a chunk of `HandSaved` rows).
     static let partsPerStatement = 16
+    static let bindsPerStatement = 60_000
 
     private var statements: [any SQLExpression] = []
 
@@ -24,21 +24,37 @@ struct CombinedWrites {
             for statement in statements { try await sql.execute(sql: statement) { _ in } }
             return
         }
-        for start in stride(from: 0, to: statements.count, by: Self.partsPerStatement) {
-            let parts = statements[start..<min(start + Self.partsPerStatement, statements.count)]
-            guard parts.count > 1 else {
-                try await sql.execute(sql: parts[parts.startIndex]) { _ in }
-                continue
+        var group: [any SQLExpression] = []
+        var binds = 0
+        for statement in statements {
+            var serializer = SQLSerializer(database: sql)
+            statement.serialize(to: &serializer)
+            let count = serializer.binds.count
+            if !group.isEmpty, group.count == Self.partsPerStatement || binds + count > Self.bindsPerStatement {
+                try await Self.run(group, on: sql)
+                group = []
+                binds = 0
             }
-            var combined = SQLQueryString("WITH ")
-            for (i, part) in parts.dropLast().enumerated() {
-                combined.appendLiteral(i == 0 ? "w0 AS (" : ", w\(i) AS (")
-                combined.appendInterpolation(part)
-                combined.appendLiteral(")")
-            }
-            combined.appendLiteral(" ")
-            combined.appendInterpolation(parts[parts.endIndex - 1])
-            try await sql.execute(sql: combined) { _ in }
+            group.append(statement)
+            binds += count
         }
+        if !group.isEmpty { try await Self.run(group, on: sql) }
+    }
+
+    /// One statement: all but the last part as `WITH` parts.
+    private static func run(_ parts: [any SQLExpression], on sql: any SQLDatabase) async throws {
+        guard parts.count > 1 else {
+            try await sql.execute(sql: parts[0]) { _ in }
+            return
+        }
+        var combined = SQLQueryString("WITH ")
+        for (i, part) in parts.dropLast().enumerated() {
+            combined.appendLiteral(i == 0 ? "w0 AS (" : ", w\(i) AS (")
+            combined.appendInterpolation(part)
+            combined.appendLiteral(")")
+        }
+        combined.appendLiteral(" ")
+        combined.appendInterpolation(parts[parts.count - 1])
+        try await sql.execute(sql: combined) { _ in }
     }
 }
