@@ -36,8 +36,20 @@ enum Ledger {
     /// statements: a fixed number of statements per 500 entries, whatever the size of the log.
     @discardableResult
     static func append(contentsOf entries: [LedgerEntry], partnership id: UUID, on tx: any Database) async throws -> [UInt64] {
-        guard !entries.isEmpty else { return [] }
         let sql = try tx.sql()
+        var writes = CombinedWrites()
+        let append = try await append(contentsOf: entries, partnership: id, on: sql, into: &writes)
+        try await writes.run(on: sql)
+        append.written()
+        return append.indices
+    }
+
+    /// The same, its writes added to `writes` for the caller to send (on PostgreSQL after the head's lock, which this
+    /// takes): the indices the entries get, and what to call once the writes ran.
+    static func append(
+        contentsOf entries: [LedgerEntry], partnership id: UUID, on sql: any SQLDatabase, into writes: inout CombinedWrites
+    ) async throws -> (indices: [UInt64], written: () -> Void) {
+        guard !entries.isEmpty else { return ([], {}) }
         let (head, partial) = try await rightEdge(of: id, on: sql)
         let start = UInt64(head?.size ?? 0)
         var edge = try Edge(size: start, tiles: partial)
@@ -45,7 +57,6 @@ enum Ledger {
         for bytes in encoded { edge.append(leafHash: Merkle.leafHash(bytes)) }
         let root = try edge.root()
         // Every write of the append in one statement on PostgreSQL, where each round trip holds the head's lock.
-        var writes = CombinedWrites()
         let loose = try await seal(encoded, from: start, of: id, on: sql, into: &writes)
         // Chunked so no statement exceeds SQLite's or PostgreSQL's bind-parameter limits.
         for first in stride(from: loose, to: encoded.count, by: 500) {
@@ -65,9 +76,12 @@ enum Ledger {
                 "UPDATE ledger_heads SET size = \(bind: Int64(edge.size)), root = \(bind: hex(root)) WHERE id = \(bind: id)"
                     as SQLQueryString)
         }
-        try await writes.run(on: sql)
-        if sql.dialect.name == "postgresql" { EdgeMemo.shared.remember(edge.partialTileHashes, of: id, size: edge.size, root: hex(root)) }
-        return entries.indices.map { start + UInt64($0) }
+        let indices = entries.indices.map { start + UInt64($0) }
+        guard sql.dialect.name == "postgresql" else { return (indices, {}) }
+        let tiles = edge.partialTileHashes
+        let size = edge.size
+        let rootHex = hex(root)
+        return (indices, { EdgeMemo.shared.remember(tiles, of: id, size: size, root: rootHex) })
     }
 
     /// One row of `rightEdge`'s read on SQLite: the head, or one of its partial tiles.

@@ -57,7 +57,9 @@ enum Messages {
                 try await thread.insert(on: tx)
             }
             message.$thread.id = thread.id!
-            try await message.insert(on: tx)
+            // The message, its event and notifications, and the thread's time go out with the log entry at the end
+            // (`PendingWrites`): nothing here reads them back.
+            try await PendingWrites.insert([message], on: tx)
             let answered = try await answerOpenRequests(in: thread.id!, of: p.id!, from: actor.organizationID, at: now, on: tx)
             let ask = d.needsResponse ? " and asks for a response" : ""
             let event = try await Timeline.append(
@@ -74,7 +76,8 @@ enum Messages {
                 kind: d.needsResponse ? .messageNeedsAnswer : .messageReceived,
                 text: "\(actor.user.name) wrote in “\(thread.subject)”\(ask)", link: SiteURL.thread(p.id, thread.id), detail: body,
                 about: "thread:\(thread.id!.uuidString.lowercased())", key: event, at: now, audience: audience, keyIsNew: true, on: tx)
-            // Last: it locks the thread's row, and every post to the thread waits for that lock until this one commits.
+            // At the end: it locks the thread's row, and every post to the thread waits for that lock until this one
+            // commits.
             if !threadIsNew { try await moveLastMessage(of: thread, to: now, on: tx) }
         }
         message.$author.value = actor.user
@@ -83,23 +86,22 @@ enum Messages {
 
     private static let unknownThread = Problem.invalid("threadId", "No thread with that id exists in this partnership.")
 
-    /// Moves the thread's last message time to `now` unless a later one is stored, and leaves the model holding the
-    /// stored time as if read. Posts commit in another order than their `now` (PostgreSQL commits them concurrently;
+    /// Moves the thread's last message time to `now` unless a later one is stored, when the work is done
+    /// (`PendingWrites`). Posts commit in another order than their `now` (PostgreSQL commits them concurrently;
     /// SQLite's writer takes them in arrival order): an older post committing after a newer one must not move the
-    /// thread back down the list, which the time the thread was read before the writer's turn cannot tell.
+    /// thread back down the list, which the time the thread was read before the writer's turn cannot tell. The
+    /// message's foreign key holds the thread in place meanwhile.
     private static func moveLastMessage(of thread: MessageThread, to now: Date, on tx: any Database) async throws {
         let id = try thread.requireID()
-        guard
-            let row = try await tx.sql().raw(
+        try await PendingWrites.write(on: tx) { writes in
+            writes.add(
                 """
                 UPDATE message_threads SET last_message_at = CASE
                   WHEN last_message_at IS NULL OR last_message_at < \(bind: now) THEN \(bind: now) ELSE last_message_at END
                 WHERE id = \(bind: id)
-                RETURNING last_message_at
-                """
-            ).first()
-        else { throw unknownThread }
-        try thread.$lastMessageAt.output(from: RowOutput(row: row))
+                """ as SQLQueryString)
+            return {}
+        }
     }
 
     private struct AnsweredRequest: Decodable { var id: UUID }

@@ -48,6 +48,7 @@ enum Notifier {
         if !event.keyIsNew {
             let keys = users.map { dedupeKey(event.key, $0.id!) }
             already = Set(try await OutboxMessage.query(on: db).filter(\.$dedupeKey ~~ keys).all(\.$dedupeKey).compactMap { $0 })
+            already.formUnion(PendingWrites.deferredMailKeys(among: keys))
         }
         // Rows are gathered and inserted together: this runs inside write transactions, where on SQLite each statement
         // waits its turn on the one writer, and on PostgreSQL each holds the transaction's row locks for a round trip.
@@ -83,13 +84,25 @@ enum Notifier {
             }
             mails.append(mail)
         }
-        // Sent together: on PostgreSQL one round trip instead of two (see `CombinedWrites`).
-        var writes = CombinedWrites()
-        let notified = try notifications.insert(into: &writes)
-        let queued = try mails.insert(into: &writes)
-        try await writes.run(on: try db.sql())
-        try notified()
-        try queued()
+        // Sent together: on PostgreSQL one round trip instead of two (see `CombinedWrites`). Of a new key nothing in
+        // the transaction reads the rows again (no dedupe read), so they go out with its other deferred writes.
+        let add = { (writes: inout CombinedWrites) throws -> () throws -> Void in
+            let notified = try notifications.insert(into: &writes)
+            let queued = try mails.insert(into: &writes)
+            return {
+                try notified()
+                try queued()
+            }
+        }
+        if event.keyIsNew {
+            PendingWrites.noteMailKeys(mails.compactMap(\.dedupeKey))
+            try await PendingWrites.write(on: db, add)
+        } else {
+            var writes = CombinedWrites()
+            let done = try add(&writes)
+            try await writes.run(on: try db.sql())
+            try done()
+        }
     }
 
     static func dedupeKey(_ event: String, _ user: UUID) -> String { "\(event)|\(user.uuidString.lowercased())" }

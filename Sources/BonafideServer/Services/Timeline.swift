@@ -18,7 +18,8 @@ enum Timeline {
             partnershipID: partnership.id!, actorID: actor?.id, kind: kind,
             summary: summary, reason: reason, commitmentID: commitmentID, at: date)
         event.incidentID = incidentID
-        try await event.insert(on: db)
+        // Nothing in the transaction reads it back: it goes out with the log entry at the end (`PendingWrites`).
+        try await PendingWrites.insert([event], on: db)
         // The same change, as an entry of the partnership's tamper-evident log.
         var payload = extra
         payload["event"] = event.id!.uuidString.lowercased()
@@ -26,8 +27,8 @@ enum Timeline {
         if let reason { payload["reason"] = reason }
         if let commitmentID { payload["commitment"] = commitmentID.uuidString.lowercased() }
         if let incidentID { payload["incident"] = incidentID.uuidString.lowercased() }
-        // Appended when the transaction's work is done: the append locks the log's head (see `Ledger.Pending`).
-        try await Ledger.Pending.append(
+        // Appended when the transaction's work is done: the append locks the log's head (see `PendingWrites`).
+        try await PendingWrites.append(
             LedgerEntry(partnership: partnership.id!, type: kind, actor: actor?.id, time: date, payload: payload),
             partnership: partnership.id!, on: db)
         // Every change is potential trust evidence: queue both sides for the background recompute.

@@ -528,35 +528,41 @@ enum TrustService {
         try await enqueue([(viewer, subject)], at: now, on: db)
     }
 
-    /// Queues (viewer, subject) pairs in one statement: every change to a partnership queues both directions inside
-    /// its write transaction, where on SQLite each statement waits its turn on the one writer.
+    /// Queues (viewer, subject) pairs: every change to a partnership queues both directions inside its write
+    /// transaction, with the transaction's other deferred writes when it is one (`PendingWrites`), else in one
+    /// statement now.
     static func enqueue(_ pairs: [(viewer: UUID, subject: UUID)], at now: Date, on db: any Database) async throws {
-        // Each pair once and in one order within the statement: on PostgreSQL an insert waits for another transaction's
-        // uncommitted insert of the same pair, so two servers queueing shared pairs in their own orders could each wait
-        // for the other. (Pairs queued by separate calls in one transaction keep the order of the calls.)
-        let pairs = Set(pairs.filter { $0.viewer != $0.subject }.map { Pair(viewer: $0.viewer, subject: $0.subject) })
-            .sorted()
+        let pairs = pairs.filter { $0.viewer != $0.subject }.map { Pair(viewer: $0.viewer, subject: $0.subject) }
         guard !pairs.isEmpty else { return }
-        let sql = try db.sql()
-        // 500 rows of 4 binds stay far below the parameter limits of both databases.
-        for start in stride(from: 0, to: pairs.count, by: 500) {
-            let rows: [any SQLExpression] = pairs[start..<min(start + 500, pairs.count)].map {
-                SQLQueryString("(\(bind: UUID()), \(bind: $0.viewer), \(bind: $0.subject), \(bind: now))")
-            }
-            // Insert-or-ignore against the pair's waiting row only: two transactions queueing the same pair at once
-            // must not fail each other, and a claimed row may be recomputing from evidence read before this change.
-            try await sql.raw(
-                """
-                INSERT INTO trust_queue (id, viewer_organization_id, subject_organization_id, queued_at)
-                VALUES \(SQLList(rows))
-                ON CONFLICT (viewer_organization_id, subject_organization_id) WHERE claimed_until IS NULL DO NOTHING
-                """
-            ).run()
+        if !PendingWrites.queueTrust(pairs, at: now) {
+            var writes = CombinedWrites()
+            queue(Set(pairs).sorted().map { ($0, now) }, into: &writes)
+            try await writes.run(on: try db.sql())
         }
         // This server's job takes the pairs up at once, not at its next tick. After the commit, not now: woken inside
         // the transaction, it could claim before the rows are visible, find nothing, and sleep through them. A write
         // that rolls back wakes nobody.
         AfterCommit.schedule { JobWakeup.trustQueue.poke() }
+    }
+
+    /// The statements that queue the pairs. Each pair once, in the order given (sorted by the callers): on PostgreSQL
+    /// an insert waits for another transaction's uncommitted insert of the same pair, so two servers queueing shared
+    /// pairs in their own orders could each wait for the other.
+    static func queue(_ pairs: [(pair: Pair, at: Date)], into writes: inout CombinedWrites) {
+        // 500 rows of 4 binds stay far below the parameter limits of both databases.
+        for start in stride(from: 0, to: pairs.count, by: 500) {
+            let rows: [any SQLExpression] = pairs[start..<min(start + 500, pairs.count)].map {
+                SQLQueryString("(\(bind: UUID()), \(bind: $0.pair.viewer), \(bind: $0.pair.subject), \(bind: $0.at))")
+            }
+            // Insert-or-ignore against the pair's waiting row only: two transactions queueing the same pair at once
+            // must not fail each other, and a claimed row may be recomputing from evidence read before this change.
+            writes.add(
+                """
+                INSERT INTO trust_queue (id, viewer_organization_id, subject_organization_id, queued_at)
+                VALUES \(SQLList(rows))
+                ON CONFLICT (viewer_organization_id, subject_organization_id) WHERE claimed_until IS NULL DO NOTHING
+                """ as SQLQueryString)
+        }
     }
 
     /// How long a server may take over a claimed pair before another may take it again.

@@ -117,11 +117,11 @@ extension Database {
         // Bound inside the work: on SQLite it runs in the gate's task, which carries the values of whichever caller
         // started that task, not this one's.
         let scoped: @Sendable (any Database) async throws -> T = { tx in
-            let logEntries = Ledger.Pending()
+            let deferred = PendingWrites()
             return try await AfterCommit.$current.withValue(afterCommit) {
-                try await Ledger.Pending.$current.withValue(logEntries) {
+                try await PendingWrites.$current.withValue(deferred) {
                     let result = try await work(tx)
-                    try await logEntries.appendAll(on: tx)
+                    try await deferred.send(on: tx)
                     return result
                 }
             }
