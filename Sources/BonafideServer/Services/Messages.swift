@@ -18,20 +18,29 @@ enum Messages {
         guard (1...10_000).contains(body.length) else { throw Problem.invalid("body", "A message must have 1 to 10000 characters.") }
         let thread: MessageThread
         let toneAnalysed: Bool
+        // Whether the post may answer requests: a new thread has none. See `answerOpenRequests`.
+        let mayAnswer: Bool
         if let threadID = d.threadID {
-            // The thread and whether either side has its tone analysed, in one plain read before the writer's turn.
+            // The thread, whether either side has its tone analysed, and whether the other side has open requests in
+            // it, in one plain read before the writer's turn.
             guard
                 let row = try await db.sql().raw(
                     """
-                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed
+                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed,
+                      CASE WHEN EXISTS (\(openRequests(in: threadID, of: p.id!, from: actor.organizationID, at: now, select: "SELECT 1")))
+                      THEN 1 ELSE 0 END AS open_requests
                     FROM message_threads t WHERE t.id = \(bind: threadID) AND t.partnership_id = \(bind: p.id!)
                     """
                 ).first()
             else { throw unknownThread }
             thread = try MessageThread.load(from: RowOutput(row: row))
             toneAnalysed = try row.decode(column: "tone_analysed", as: Int.self) == 1
+            // On SQLite the update inside costs no round trip, and the one writer makes it see every request stored
+            // before the post's turn: it always runs there.
+            mayAnswer = try row.decode(column: "open_requests", as: Int.self) == 1 || db.sql().dialect.name == "sqlite"
         } else {
             toneAnalysed = try await MessageTone.isAnalysed(in: p, on: db)
+            mayAnswer = false
             let subject = (d.subject ?? String(body.prefix(60))).trimmingCharacters(in: .whitespacesAndNewlines)
             guard (1...200).contains(subject.length) else { throw Problem.invalid("subject", "The subject must have 1 to 200 characters.") }
             thread = MessageThread()
@@ -60,7 +69,8 @@ enum Messages {
             // The message, its event and notifications, and the thread's time go out with the log entry at the end
             // (`PendingWrites`): nothing here reads them back.
             try await PendingWrites.insert([message], on: tx)
-            let answered = try await answerOpenRequests(in: thread.id!, of: p.id!, from: actor.organizationID, at: now, on: tx)
+            let answered =
+                mayAnswer ? try await answerOpenRequests(in: thread.id!, of: p.id!, from: actor.organizationID, at: now, on: tx) : []
             let ask = d.needsResponse ? " and asks for a response" : ""
             let event = try await Timeline.append(
                 p, actor: actor, kind: d.needsResponse ? "message.request" : "message.posted",
@@ -109,6 +119,9 @@ enum Messages {
     /// Marks the other side's open requests in the thread answered, in one statement that names them: the post
     /// runs on SQLite's one writer, where a read and an update per request would each wait their turn. A request
     /// written after the reply (stored first, as posts can commit out of their own order) is not answered by it.
+    /// On PostgreSQL it runs only when the read before the transaction found an open request: a statement less for
+    /// most posts. A request committed between that read and this update is then left open, as one committed after
+    /// this update's snapshot always was (posts on PostgreSQL run at once under read committed).
     /// The partnership narrows it to its open requests by the index on (partnership, needs response, answered, ...):
     /// by the thread alone, which no index leads with, every post read the whole messages table. "Not after" rather
     /// than "at or before" (the same for a message, which always has a time): SQLite's planner took a range on the
@@ -122,12 +135,19 @@ enum Messages {
 
     /// The statement of `answerOpenRequests` (`QueryPlanTests` reads its plan).
     static func answeringOpenRequests(in thread: UUID, of partnership: UUID, from organization: UUID, at now: Date) -> SQLQueryString {
+        "UPDATE messages SET responded_at = \(bind: now) \(openRequests(in: thread, of: partnership, from: organization, at: now)) RETURNING id"
+    }
+
+    /// The other side's requests in the thread that a post at `now` answers: the `WHERE` of `answeringOpenRequests`,
+    /// or a whole select with `select`.
+    private static func openRequests(
+        in thread: UUID, of partnership: UUID, from organization: UUID, at now: Date, select: String = ""
+    ) -> SQLQueryString {
         """
-        UPDATE messages SET responded_at = \(bind: now)
+        \(unsafeRaw: select.isEmpty ? "" : select + " FROM messages ")\
         WHERE partnership_id = \(bind: partnership) AND needs_response = \(bind: true) AND responded_at IS NULL
           AND thread_id = \(bind: thread)
           AND organization_id <> \(bind: organization) AND NOT (created_at > \(bind: now))
-        RETURNING id
         """
     }
 

@@ -28,27 +28,40 @@ struct PartnershipAudience: Sendable {
     /// Enabled endpoints of both sides; which of them want an event is decided per event (`Webhook.wants`).
     var webhooks: [Webhook]
 
-    /// Three reads, none on the writer: members with their accounts, their settings, and the webhooks. Each is one
-    /// plain query loaded property by property (`User.load(from:)` and its like): through the query builder and
-    /// Fluent's reflection this read was a twentieth of the CPU of posting messages.
+    /// Two reads, none on the writer: members with their accounts and settings, and the webhooks. Each is one plain
+    /// query loaded property by property (`User.load(from:)` and its like): through the query builder and Fluent's
+    /// reflection this read was a twentieth of the CPU of posting messages. On PostgreSQL every statement costs both
+    /// sides a round trip of wake-ups, more than these reads themselves: the settings come with the members.
     static func load(of p: Partnership, on db: any Database) async throws -> PartnershipAudience {
         let id = try p.requireID()
         let rows = try await db.sql().raw(
             """
-            SELECT u.*, m.organization_id AS member_organization_id
+            SELECT u.*, m.organization_id AS member_organization_id, \(unsafeRaw: settingsColumns)
             FROM partnership_members m JOIN users u ON u.id = m.user_id
+            LEFT JOIN notification_settings s ON s.user_id = u.id
             WHERE m.partnership_id = \(bind: id)
             """
         ).all()
-        let members = try rows.map { row in
-            Member(user: try User.load(from: RowOutput(row: row)), organizationID: try row.decodeUUID(column: "member_organization_id"))
-        }
-        let userIDs = Array(Set(members.map(\.user.id).compactMap { $0 }))
+        var members: [Member] = []
         var settings: [UUID: NotificationSettings] = [:]
-        if !userIDs.isEmpty { settings = try await Notifier.settings(of: userIDs, on: db) }
+        for row in rows {
+            members.append(
+                Member(user: try User.load(from: RowOutput(row: row)), organizationID: try row.decodeUUID(column: "member_organization_id"))
+            )
+            if try !row.decodeNil(column: settingsPrefix + "id") {
+                let found = try NotificationSettings.load(from: RowOutput(row: row, prefix: settingsPrefix))
+                if settings[found.$user.id] == nil { settings[found.$user.id] = found }
+            }
+        }
         let webhooks = try await Webhooks.enabled(of: p, on: db)
         return PartnershipAudience(partnershipID: id, members: members, settings: settings, webhooks: webhooks)
     }
+
+    private static let settingsPrefix = "settings_"
+    /// Every column of `notification_settings`, each as `settingsPrefix` + its name (`RowOutput.prefix`).
+    private static let settingsColumns = [
+        "id", "user_id", "digest_hour", "quiet_start", "quiet_end", "work_days", "modes", "calendar_version", "last_digest_at",
+    ].map { "s.\($0) AS \(settingsPrefix)\($0)" }.joined(separator: ", ")
 
     /// The members on `side` (everyone when nil) but `actor`, each person once: whom `Timeline.notify` tells.
     func people(on side: UUID?, except actor: UUID?) -> [User] {
