@@ -103,6 +103,42 @@ struct LedgerPendingTests {
         }
     }
 
+    /// A write inserts its event after it locked the log head, and the event's foreign key then waits for any lock on
+    /// the partnership's row that keeps out key sharers. An action that locked that row (`lockedRow`) and then
+    /// appends waits for the head: were its lock `FOR UPDATE`, the two would wait for each other until PostgreSQL
+    /// broke the deadlock by failing one of them.
+    @Test func anActionHoldingThePartnershipsRowAndAWriteHoldingItsHeadBothCommit() async throws {
+        guard isPostgres else { return }
+        try await withTestApp { app in
+            let p = try await partnership(app)
+            // The log has a head to lock, as every partnership's has from its creation on.
+            _ = try await app.db.writeTransaction { tx -> UUID in
+                try await Timeline.append(p, actor: nil, kind: "record.first", summary: "First", on: tx)
+            }
+            let (locked, lockedGo) = AsyncStream<Void>.makeStream()
+            let action = Task {
+                defer { lockedGo.finish() }
+                try await app.db.writeTransaction { tx in
+                    _ = try await tx.lockedRow(Partnership.self, p.id!)
+                    lockedGo.yield()
+                    // The write below takes the head and, without waiting for this lock, commits. Were it waiting, it
+                    // would hold the head until after these 20 s, and the append below would close the circle.
+                    let deadline = Date().addingTimeInterval(20)
+                    while Date() < deadline, try await types(in: p.id!, app) != ["record.first", "record.write"] {
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    try await Timeline.append(p, actor: nil, kind: "record.action", summary: "Action", on: tx)
+                }
+            }
+            for await _ in locked { break }
+            _ = try await app.db.writeTransaction { tx -> UUID in
+                try await Timeline.append(p, actor: nil, kind: "record.write", summary: "Write", on: tx)
+            }
+            try await action.value
+            #expect(try await types(in: p.id!, app) == ["record.first", "record.write", "record.action"])
+        }
+    }
+
     /// The head an append finds decides whether the tiles it remembers may be used: never those of a head another
     /// server moved on, or of an append that rolled back.
     @Test func rememberedTilesAreUsedOnlyForTheHeadTheyWereMadeFor() async throws {

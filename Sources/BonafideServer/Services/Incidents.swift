@@ -145,7 +145,8 @@ enum Incidents {
     /// ends (SQLite runs one writer at a time, so the transaction alone serializes).
     private static func locked(_ id: UUID, on tx: any Database) async throws -> Incident {
         if let sql = tx as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT id FROM incidents WHERE id = \(bind: id) FOR UPDATE").run()
+            // The lock of `lockedRow`, for the reason given there.
+            try await sql.raw("SELECT id FROM incidents WHERE id = \(bind: id) FOR NO KEY UPDATE").run()
         }
         guard let fresh = try await Incident.find(id, on: tx) else { throw Problem.notFound("incident") }
         return fresh

@@ -22,22 +22,27 @@ enum Messages {
         let mayAnswer: Bool
         if let threadID = d.threadID {
             // The thread, whether either side has its tone analysed, and whether the other side has open requests in
-            // it, in one plain read before the writer's turn.
+            // it, in one plain read before the writer's turn. On SQLite the update inside costs no round trip, and the
+            // one writer makes it see every request stored before the post's turn: it always runs there.
+            let onSQLite = try db.sql().dialect.name == "sqlite"
+            let openRequests: SQLQueryString =
+                onSQLite
+                ? "1"
+                : """
+                CASE WHEN EXISTS (\(openRequests(in: threadID, of: p.id!, from: actor.organizationID, at: now, select: "SELECT 1")))
+                THEN 1 ELSE 0 END
+                """
             guard
                 let row = try await db.sql().raw(
                     """
-                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed,
-                      CASE WHEN EXISTS (\(openRequests(in: threadID, of: p.id!, from: actor.organizationID, at: now, select: "SELECT 1")))
-                      THEN 1 ELSE 0 END AS open_requests
+                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed, \(openRequests) AS open_requests
                     FROM message_threads t WHERE t.id = \(bind: threadID) AND t.partnership_id = \(bind: p.id!)
                     """
                 ).first()
             else { throw unknownThread }
             thread = try MessageThread.load(from: RowOutput(row: row))
             toneAnalysed = try row.decode(column: "tone_analysed", as: Int.self) == 1
-            // On SQLite the update inside costs no round trip, and the one writer makes it see every request stored
-            // before the post's turn: it always runs there.
-            mayAnswer = try row.decode(column: "open_requests", as: Int.self) == 1 || db.sql().dialect.name == "sqlite"
+            mayAnswer = try row.decode(column: "open_requests", as: Int.self) == 1
         } else {
             toneAnalysed = try await MessageTone.isAnalysed(in: p, on: db)
             mayAnswer = false
@@ -99,8 +104,7 @@ enum Messages {
     /// Moves the thread's last message time to `now` unless a later one is stored, when the work is done
     /// (`PendingWrites`). Posts commit in another order than their `now` (PostgreSQL commits them concurrently;
     /// SQLite's writer takes them in arrival order): an older post committing after a newer one must not move the
-    /// thread back down the list, which the time the thread was read before the writer's turn cannot tell. The
-    /// message's foreign key holds the thread in place meanwhile.
+    /// thread back down the list, which the time the thread was read before the writer's turn cannot tell.
     private static func moveLastMessage(of thread: MessageThread, to now: Date, on tx: any Database) async throws {
         let id = try thread.requireID()
         try await PendingWrites.write(on: tx) { writes in

@@ -507,7 +507,7 @@ enum TrustService {
                 // As the job writes a batch: the follow-ups first, the figures last (`store` locks the opinions' token
                 // until the commit).
                 try await db.writeTransaction { tx in
-                    try await enqueue(passedOn.map { ($0.viewer, $0.subject) }, at: now, on: tx)
+                    try await enqueue(passedOn.map { ($0.viewer, $0.subject) }, at: now, deferring: false, on: tx)
                     if let pending { try await TrustQueueItem.query(on: tx).filter(\.$id == pending.id).delete() }
                     if changed { try await store([fresh], on: tx) }
                 }
@@ -530,11 +530,14 @@ enum TrustService {
 
     /// Queues (viewer, subject) pairs: every change to a partnership queues both directions inside its write
     /// transaction, with the transaction's other deferred writes when it is one (`PendingWrites`), else in one
-    /// statement now.
-    static func enqueue(_ pairs: [(viewer: UUID, subject: UUID)], at now: Date, on db: any Database) async throws {
+    /// statement now. `deferring: false` queues them now even so: a recompute queues its follow-ups before it stores
+    /// its figures, whose lock must be the transaction's last.
+    static func enqueue(
+        _ pairs: [(viewer: UUID, subject: UUID)], at now: Date, deferring: Bool = true, on db: any Database
+    ) async throws {
         let pairs = pairs.filter { $0.viewer != $0.subject }.map { Pair(viewer: $0.viewer, subject: $0.subject) }
         guard !pairs.isEmpty else { return }
-        if !PendingWrites.queueTrust(pairs, at: now) {
+        if !deferring || !PendingWrites.queueTrust(pairs, at: now) {
             var writes = CombinedWrites()
             queue(Set(pairs).sorted().map { ($0, now) }, into: &writes)
             try await writes.run(on: try db.sql())
@@ -692,7 +695,8 @@ enum TrustService {
         }
         let finished = claims.filter { !unread.contains(Pair(viewer: $0.viewer, subject: $0.subject)) }.map(\.id)
         try await db.writeTransaction { [stored, followUps] tx in
-            try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, on: tx)
+            // The follow-ups first, the figures last (`store` locks the opinions' token until the commit).
+            try await enqueue(followUps.map { ($0.viewer, $0.subject) }, at: now, deferring: false, on: tx)
             try await TrustQueueItem.query(on: tx).filter(\.$id ~~ finished).delete()
             try await store(stored, on: tx)
         }

@@ -19,10 +19,22 @@ struct CombinedWrites {
 
     mutating func add(_ statement: any SQLExpression) { statements.append(statement) }
 
+    mutating func append(_ other: CombinedWrites) { statements += other.statements }
+
     func run(on sql: any SQLDatabase) async throws {
+        guard !statements.isEmpty else { return }
         guard sql.dialect.name == "postgresql" else {
             for statement in statements { try await sql.execute(sql: statement) { _ in } }
             return
+        }
+        // The usual case, serialized once: every part fits one statement.
+        if statements.count <= Self.partsPerStatement {
+            var serializer = SQLSerializer(database: sql)
+            Self.combined(statements).serialize(to: &serializer)
+            if serializer.binds.count <= Self.bindsPerStatement {
+                try await sql.execute(sql: Serialized(sql: serializer.sql, binds: serializer.binds)) { _ in }
+                return
+            }
         }
         var group: [any SQLExpression] = []
         var binds = 0
@@ -41,12 +53,13 @@ struct CombinedWrites {
         if !group.isEmpty { try await Self.run(group, on: sql) }
     }
 
-    /// One statement: all but the last part as `WITH` parts.
     private static func run(_ parts: [any SQLExpression], on sql: any SQLDatabase) async throws {
-        guard parts.count > 1 else {
-            try await sql.execute(sql: parts[0]) { _ in }
-            return
-        }
+        try await sql.execute(sql: combined(parts)) { _ in }
+    }
+
+    /// One statement: all but the last part as `WITH` parts.
+    private static func combined(_ parts: [any SQLExpression]) -> any SQLExpression {
+        guard parts.count > 1 else { return parts[0] }
         var combined = SQLQueryString("WITH ")
         for (i, part) in parts.dropLast().enumerated() {
             combined.appendLiteral(i == 0 ? "w0 AS (" : ", w\(i) AS (")
@@ -55,6 +68,17 @@ struct CombinedWrites {
         }
         combined.appendLiteral(" ")
         combined.appendInterpolation(parts[parts.count - 1])
-        try await sql.execute(sql: combined) { _ in }
+        return combined
+    }
+
+    /// A statement serialized already, its placeholders numbered from the first: sent as the whole statement only.
+    private struct Serialized: SQLExpression {
+        let sql: String
+        let binds: [any Encodable & Sendable]
+
+        func serialize(to serializer: inout SQLSerializer) {
+            serializer.write(sql)
+            serializer.binds.append(contentsOf: binds)
+        }
     }
 }

@@ -49,7 +49,13 @@ final class PendingWrites: @unchecked Sendable {
         if let current {
             var failure: (any Error)?
             let collected = current.collect { pending in
-                do { pending.afterWrites.append(try add(&pending.writes)) } catch { failure = error }
+                // Built apart and kept only whole: writes of an `add` that failed must not be sent by a caller that
+                // catches its error.
+                var writes = CombinedWrites()
+                do {
+                    pending.afterWrites.append(try add(&writes))
+                    pending.writes.append(writes)
+                } catch { failure = error }
             }
             if let failure { throw failure }
             if collected { return }

@@ -145,9 +145,13 @@ extension Database {
 
     /// The row as it is now, read inside a write transaction; on PostgreSQL it stays locked until the transaction
     /// ends, so two actions at once are decided one after the other (SQLite's write lock already serializes).
+    /// `NO KEY UPDATE`, the lock an update of the row takes itself: it keeps out the other actions on the row but
+    /// not the foreign key checks of rows that point at it. A write inserts those last (`PendingWrites`), after
+    /// locking the partnership's log head; with `FOR UPDATE` here an action holding this lock and waiting for that
+    /// head would wait on a write holding the head and waiting for this lock: a deadlock.
     func lockedRow<M: Model>(_ type: M.Type, _ id: UUID) async throws -> M? where M.IDValue == UUID {
         if let sql = self as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            try await sql.raw("SELECT id FROM \(ident: M.schema) WHERE id = \(bind: id) FOR UPDATE").run()
+            try await sql.raw("SELECT id FROM \(ident: M.schema) WHERE id = \(bind: id) FOR NO KEY UPDATE").run()
         }
         return try await M.find(id, on: self)
     }
