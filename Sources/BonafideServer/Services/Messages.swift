@@ -25,7 +25,7 @@ enum Messages {
             // it, in one plain read before the writer's turn. On SQLite the update inside costs no round trip, and the
             // one writer makes it see every request stored before the post's turn: it always runs there.
             let onSQLite = try db.sql().dialect.name == "sqlite"
-            let openRequests: SQLQueryString =
+            let openRequestsColumn: SQLQueryString =
                 onSQLite
                 ? "1"
                 : """
@@ -35,7 +35,7 @@ enum Messages {
             guard
                 let row = try await db.sql().raw(
                     """
-                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed, \(openRequests) AS open_requests
+                    SELECT t.*, \(MessageTone.analysedColumn(in: p)) AS tone_analysed, \(openRequestsColumn) AS open_requests
                     FROM message_threads t WHERE t.id = \(bind: threadID) AND t.partnership_id = \(bind: p.id!)
                     """
                 ).first()

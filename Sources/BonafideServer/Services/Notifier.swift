@@ -95,8 +95,8 @@ enum Notifier {
             }
         }
         if event.keyIsNew {
-            PendingWrites.noteMailKeys(mails.compactMap(\.dedupeKey))
             try await PendingWrites.write(on: db, add)
+            PendingWrites.noteMailKeys(mails.compactMap(\.dedupeKey))
         } else {
             var writes = CombinedWrites()
             let done = try add(&writes)
