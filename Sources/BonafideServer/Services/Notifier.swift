@@ -86,7 +86,7 @@ enum Notifier {
         }
         // Sent together: on PostgreSQL one round trip instead of two (see `CombinedWrites`). Of a new key nothing in
         // the transaction reads the rows again (no dedupe read), so they go out with its other deferred writes.
-        let add = { (writes: inout CombinedWrites) throws -> () throws -> Void in
+        try await PendingWrites.write(on: db, deferring: event.keyIsNew) { writes in
             let notified = try notifications.insert(into: &writes)
             let queued = try mails.insert(into: &writes)
             return {
@@ -94,15 +94,7 @@ enum Notifier {
                 try queued()
             }
         }
-        if event.keyIsNew {
-            try await PendingWrites.write(on: db, add)
-            PendingWrites.noteMailKeys(mails.compactMap(\.dedupeKey))
-        } else {
-            var writes = CombinedWrites()
-            let done = try add(&writes)
-            try await writes.run(on: try db.sql())
-            try done()
-        }
+        if event.keyIsNew { PendingWrites.noteMailKeys(mails.compactMap(\.dedupeKey)) }
     }
 
     static func dedupeKey(_ event: String, _ user: UUID) -> String { "\(event)|\(user.uuidString.lowercased())" }

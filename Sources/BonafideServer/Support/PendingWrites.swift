@@ -44,9 +44,11 @@ final class PendingWrites: @unchecked Sendable {
     }
 
     /// Adds writes that answer nothing to those sent when the current write transaction's work is done, or runs them
-    /// now. `add` answers what to call once they ran.
-    static func write(on db: any Database, _ add: (inout CombinedWrites) throws -> () throws -> Void) async throws {
-        if let current {
+    /// now (always now with `deferring: false`). `add` answers what to call once they ran.
+    static func write(
+        on db: any Database, deferring: Bool = true, _ add: (inout CombinedWrites) throws -> () throws -> Void
+    ) async throws {
+        if deferring, let current {
             var failure: (any Error)?
             let collected = current.collect { pending in
                 // Built apart and kept only whole: writes of an `add` that failed must not be sent by a caller that
