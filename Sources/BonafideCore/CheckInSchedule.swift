@@ -79,8 +79,8 @@ public struct CheckInSchedule: Sendable, Equatable {
     /// A suggested first meeting: the start of the next window, at least a day ahead, in which both sides are at
     /// work for `minutes`, on a quarter hour.
     ///
-    /// The first two days are looked at first, and the whole fortnight only when they hold no answer: that is a
-    /// seventh of the calendar arithmetic (a twentieth of a partnership page) in the usual case. Windows are in order
+    /// The first two days are looked at first, and the whole fortnight only when they hold no answer: far fewer
+    /// windows to pair in the usual case. Windows are in order
     /// of their start, and the two days' windows that end before the two days do were not cut short, so they are the
     /// fortnight's too: when the first that fits and every one before it ends in time, it is the fortnight's answer.
     public static func suggestion(_ a: WorkingHours, _ b: WorkingHours, after now: Date, minutes: Int) -> Date? {

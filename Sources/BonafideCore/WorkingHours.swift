@@ -1,7 +1,7 @@
 import Foundation
 
 /// A side's working week: local opening hours on ISO weekdays (1 = Monday) in an IANA time zone.
-public struct WorkingHours: Sendable, Equatable, Codable {
+public struct WorkingHours: Sendable, Hashable, Codable {
     public var startMinute: Int
     public var endMinute: Int
     public var days: Set<Int>
@@ -28,7 +28,43 @@ public struct WorkingHours: Sendable, Equatable, Codable {
     }
 
     /// The working intervals of this side that intersect [from, to).
+    ///
+    /// Calendar arithmetic in the side's zone was a twentieth of a partnership page (its overlap and its check-in
+    /// suggestion each work out two sides' weeks), so a side's windows over the days around `from`'s UTC day are worked
+    /// out once per day and kept (`windows`); [from, to) is cut from them. Cutting a wider span's windows to [from, to)
+    /// gives exactly the windows working out [from, to) alone gives: both start from whole local days, and a working
+    /// interval (under a day) that was cut short at the span's edges lies a day or more outside [from, to).
     public func intervals(from: Date, to: Date) -> [DateInterval] {
+        let day = Int((from.timeIntervalSince1970 / 86_400).rounded(.down))
+        let span = Self.keptSpan(around: day)
+        guard to <= span.end,
+            let windows = Self.windows.value(of: Kept(hours: self, day: day), { _ in workedOut(from: span.start, to: span.end) })
+        else { return workedOut(from: from, to: to) }
+        return windows.compactMap { w in
+            let lower = max(w.start, from)
+            let upper = min(w.end, to)
+            return lower < upper ? DateInterval(start: lower, end: upper) : nil
+        }
+    }
+
+    private struct Kept: Hashable, Sendable {
+        var hours: WorkingHours
+        var day: Int
+    }
+
+    /// A side's windows from the day before a UTC day to 17 days after it: what the page's overlap (8 days ahead) and
+    /// the check-in suggestion (1 to 15 days ahead) ask for. Yesterday's keys stop coming, so when full it starts over.
+    private static let windows = BoundedMemo<Kept, [DateInterval]>(maxEntries: 4096, maxBytes: 8 << 20, whenFull: .startOver) {
+        _, windows in 64 + 32 * windows.count
+    }
+
+    static func keptSpan(around day: Int) -> DateInterval {
+        DateInterval(
+            start: Date(timeIntervalSince1970: Double(day - 1) * 86_400), end: Date(timeIntervalSince1970: Double(day + 17) * 86_400))
+    }
+
+    /// `intervals(from:to:)` worked out day by day in the side's zone, without the kept windows.
+    func workedOut(from: Date, to: Date) -> [DateInterval] {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         var result: [DateInterval] = []
@@ -68,9 +104,8 @@ public struct WorkingHours: Sendable, Equatable, Codable {
 
     /// The overlap on the first day after `now` (within a week) where both sides work together.
     ///
-    /// Usually that day is among the next three, and working out three days' hours costs a third of working out
-    /// eight (calendar arithmetic, which was a twentieth of a partnership page): the eight are read only when the
-    /// three cannot give the same answer. A working interval is shorter than a day, so when the first window starts
+    /// Usually that day is among the next three, and three days' windows are far fewer pairs to compare than eight
+    /// days': the eight are read only when the three cannot give the same answer. A working interval is shorter than a day, so when the first window starts
     /// at least two days before the end of the three, every window of its day ends before that end, unclipped, as in
     /// the eight.
     public static func nextOverlap(_ a: WorkingHours, _ b: WorkingHours, after now: Date) -> [DateInterval] {

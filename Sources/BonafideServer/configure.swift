@@ -86,6 +86,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(BundleLedgerEntries())  // 040
     app.migrations.add(AddTrustOpinionsVersion())  // 041
     app.migrations.add(IndexOrganizationPeople())  // 042
+    app.migrations.add(IndexDocumentEvents())  // 043
     app.blobStore = try LocalBlobStore(directory: config.vaultDirectory)
     app.ledgerSigner = try LedgerKeys.load(config, logger: app.logger)
 

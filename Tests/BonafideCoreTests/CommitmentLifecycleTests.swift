@@ -1,6 +1,7 @@
-import BonafideCore
 import Foundation
 import Testing
+
+@testable import BonafideCore
 
 @Suite("Commitment lifecycle")
 struct CommitmentLifecycleTests {
@@ -222,6 +223,36 @@ struct SupportTests {
             }
             if CheckInSchedule.suggestion(a, b, after: now, minutes: minutes) != wholeSuggestion(a, b, now, minutes) {
                 differing.append("suggestion \(minutes) min \(a) \(b) \(now)")
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(3))")
+    }
+
+    /// A side's kept windows, cut to any [from, to), are the windows worked out for [from, to) alone: for any hours and
+    /// zones (half hours, DST changes), moments and lengths, including ranges longer than what is kept.
+    @Test func keptWindowsAreTheWindowsWorkedOutAlone() {
+        let zones = [
+            "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns", "Pacific/Kiritimati",
+        ]
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        let changes = ["2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-10-25T00:00:00Z"]
+            .map { ISO8601DateFormatter().date(from: $0)! }
+        var differing: [String] = []
+        for _ in 0..<400 {
+            let start = next(1_439)
+            let days = Set((1...7).filter { _ in next(3) > 0 })
+            let hours = WorkingHours(
+                startMinute: start, endMinute: start + 1 + next(1_439 - start), days: days.isEmpty ? [2] : days,
+                timeZone: TimeZone(identifier: zones[next(zones.count)])!)
+            let from = changes[next(changes.count)].addingTimeInterval(Double(next(8 * 86_400)) - 4 * 86_400)
+            let to = from.addingTimeInterval(Double(next(20 * 86_400)))
+            // Twice: worked out and kept the first time, cut from what is kept the second.
+            for _ in 0..<2 where hours.intervals(from: from, to: to) != hours.workedOut(from: from, to: to) {
+                differing.append("\(hours) \(from) \(to)")
             }
         }
         #expect(differing.isEmpty, "\(differing.prefix(3))")

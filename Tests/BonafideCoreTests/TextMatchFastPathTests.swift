@@ -127,4 +127,20 @@ struct TextMatchFastPathTests {
         _ = tiny.stems(of: "design") { Set(TextMatch.stems($0)) }
         #expect(tiny.count == 0)
     }
+
+    /// A memo's text key is the text's bytes: the same bytes are one key (and hash alike), a text written with other
+    /// bytes that `String` calls equal (an accent composed or not) is another key, so it is worked out anew, never
+    /// answered with what another text gave.
+    @Test func textKeysAreTheBytesOfTheText() {
+        let composed = "Zo\u{EB}"
+        let decomposed = "Zoe\u{308}"
+        #expect(composed == decomposed)
+        #expect(TextKey(composed) != TextKey(decomposed))
+        #expect(TextKey(composed) == TextKey(String(decoding: Array(composed.utf8), as: UTF8.self)))
+        #expect(TextKey(composed).hashValue == TextKey("Zo" + "\u{EB}").hashValue)
+        let memo = BoundedMemo<TextKey, Int>(maxEntries: 8, maxBytes: 1 << 10, whenFull: .startOver) { key, _ in key.text.utf8.count }
+        #expect(memo.value(of: TextKey(composed)) { $0.text.utf8.count } == 4)
+        #expect(memo.value(of: TextKey(decomposed)) { $0.text.utf8.count } == 5)
+        #expect(memo.count == 2)
+    }
 }

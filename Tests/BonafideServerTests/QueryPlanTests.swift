@@ -33,6 +33,10 @@ import VaporTesting
             #expect(answering.contains { $0.contains("messages_requests") }, "\(answering)")
             let checkIns = try await plan(CheckInSeries.rowsQuery(of: a), on: sql)
             #expect(wholeReads(in: checkIns).isEmpty, "\(checkIns)")
+            // The newest document events by the partial index, in its order: not every event of the partnership.
+            let documentLog = try await plan(DocumentsCard.logQuery(of: a), on: sql)
+            #expect(documentLog.contains { $0.contains("events_partnership_documents") }, "\(documentLog)")
+            #expect(!documentLog.contains { $0.contains("TEMP B-TREE") }, "\(documentLog)")
             let checklist = try await plan(Onboarding.checklist(of: a), on: sql)
             #expect(wholeReads(in: checklist).isEmpty, "\(checklist)")
         }

@@ -106,15 +106,50 @@ import VaporTesting
         }
     }
 
+    /// A handle on a new database file (WAL) in a directory of its own; `closeProbe` closes it and removes both.
+    private func probeHandle() throws -> (SQLiteHandle, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("layer-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            return (try SQLiteHandle(path: directory + "/probe.sqlite", pragmas: ["PRAGMA journal_mode = WAL"]), directory)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    private func closeProbe(_ handle: SQLiteHandle, _ directory: String) {
+        handle.close()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A kept statement's column names are read once, and read again when SQLite prepares it anew after the schema
+    /// changed: `SELECT *` after a column was added gives the new column, by its name.
+    @Test func aKeptStatementSeesTheColumnsOfAChangedTable() throws {
+        let (handle, directory) = try probeHandle()
+        defer { closeProbe(handle, directory) }
+        try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY)", []) { _ in }
+        try handle.run("INSERT INTO probe VALUES (1)", []) { _ in }
+        func columns() throws -> [String] {
+            var names: [String] = []
+            try handle.run("SELECT * FROM probe", []) { row in names = row.allColumns }
+            return names
+        }
+        #expect(try columns() == ["id"])
+        #expect(try columns() == ["id"])
+        try handle.run("ALTER TABLE probe ADD COLUMN label TEXT NOT NULL DEFAULT 'new'", []) { _ in }
+        #expect(try columns() == ["id", "label"])
+        var label: String?
+        try handle.run("SELECT * FROM probe", []) { row in label = try row.decode(column: "label", as: String.self) }
+        #expect(label == "new")
+    }
+
     /// A statement run again with new values keeps its plan: re-preparing it each time (as clearing its bound values
     /// did) cost half of SQLite's time on a partnership page. `flag = ?` is a filter SQLite's planner looks at the
     /// value of, which is what made it expire. A value that stays large (a document) is let go of, and still reads back.
     @Test func aStatementRunAgainIsNotPreparedAgain() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("layer-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let handle = try SQLiteHandle(path: directory + "/probe.sqlite", pragmas: ["PRAGMA journal_mode = WAL"])
-        defer { handle.close() }
+        let (handle, directory) = try probeHandle()
+        defer { closeProbe(handle, directory) }
         try handle.run("CREATE TABLE probe (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, flag INTEGER NOT NULL)", []) { _ in }
         try handle.run("CREATE INDEX probe_kind ON probe (kind)", []) { _ in }
         for (id, kind, flag) in [(1, "a", 1), (2, "a", 0), (3, "b", 1), (4, "b", 1)] {
@@ -165,6 +200,7 @@ import VaporTesting
         }
         same(String.self)
         same(Int.self)
+        same(Int64.self)
         same(Double.self)
         same(Bool.self)
         same(Date.self)

@@ -65,6 +65,7 @@ struct InlineSQLiteRow: SQLRow {
         switch ObjectIdentifier(D.self) {
         case ObjectIdentifier(String.self): return try read(String(sqliteData: value))
         case ObjectIdentifier(Int.self): return try read(Int(sqliteData: value))
+        case ObjectIdentifier(Int64.self): return try read(Int64(sqliteData: value))
         case ObjectIdentifier(Double.self): return try read(Double(sqliteData: value))
         case ObjectIdentifier(Bool.self): return try read(Bool(sqliteData: value))
         case ObjectIdentifier(Date.self): return try read(Date(sqliteData: value))

@@ -17,7 +17,7 @@ import VaporCSQLite
 final class SQLiteHandle: @unchecked Sendable {
     /// The same library SQLiteNIO links, so SQLite's file locks see every connection of the process.
     private var connection: OpaquePointer?
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [String: Kept] = [:]
     private let lock = NIOLock()
 
     /// Prepared statements kept per connection; beyond this the cache starts over (statements built with a list of
@@ -51,7 +51,7 @@ final class SQLiteHandle: @unchecked Sendable {
 
     func close() {
         lock.withLock {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            for kept in statements.values { sqlite_nio_sqlite3_finalize(kept.statement) }
             statements = [:]
             if let connection { sqlite_nio_sqlite3_close_v2(connection) }
             connection = nil
@@ -63,7 +63,8 @@ final class SQLiteHandle: @unchecked Sendable {
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: (InlineSQLiteRow) throws -> Void) throws {
         try lock.withLock {
             let connection = try open()
-            let statement = try prepared(sql, on: connection)
+            let kept = try prepared(sql, on: connection)
+            let statement = kept.statement
             defer {
                 sqlite_nio_sqlite3_reset(statement)
                 if Self.holdsMemory(binds) { sqlite_nio_sqlite3_clear_bindings(statement) }
@@ -80,7 +81,7 @@ final class SQLiteHandle: @unchecked Sendable {
                 let step = sqlite_nio_sqlite3_step(statement)
                 if step == SQLITE_DONE { return }
                 guard step == SQLITE_ROW else { throw failure(step, on: connection) }
-                let names = columns ?? Self.columns(of: statement)
+                let names = columns ?? kept.columns()
                 columns = names
                 var values: [SQLiteData] = []
                 values.reserveCapacity(names.names.count)
@@ -93,13 +94,13 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Whether the statement leaves the database as it is (SQLite's own judgement, from the prepared statement).
     func isReadOnly(_ sql: String) throws -> Bool {
         try lock.withLock {
-            sqlite_nio_sqlite3_stmt_readonly(try prepared(sql, on: try open())) != 0
+            sqlite_nio_sqlite3_stmt_readonly(try prepared(sql, on: try open()).statement) != 0
         }
     }
 
     /// How often SQLite has thrown away the plan of `sql` (a kept statement) and prepared it again.
     func reprepares(of sql: String) -> Int {
-        lock.withLock { statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0 }
+        lock.withLock { statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0.statement, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0 }
     }
 
     /// True between BEGIN and its COMMIT or ROLLBACK.
@@ -111,17 +112,39 @@ final class SQLiteHandle: @unchecked Sendable {
         return connection
     }
 
-    private func prepared(_ sql: String, on connection: OpaquePointer) throws -> OpaquePointer {
-        if let statement = statements[sql] { return statement }
+    /// A prepared statement with the names of its result's columns, read once: reading them for every run of every
+    /// statement was a sixtieth of a partnership page. SQLite prepares a kept statement again when the schema changes
+    /// (`SELECT *` may then have other columns), and counts each time, so a changed count reads the names anew.
+    private final class Kept {
+        // Only touched under the handle's lock.
+        let statement: OpaquePointer
+        private var names: InlineSQLiteRow.Columns?
+        private var namesRead: Int32 = -1
+
+        init(_ statement: OpaquePointer) { self.statement = statement }
+
+        func columns() -> InlineSQLiteRow.Columns {
+            let reprepares = sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+            if let names, namesRead == reprepares { return names }
+            let read = SQLiteHandle.columns(of: statement)
+            names = read
+            namesRead = reprepares
+            return read
+        }
+    }
+
+    private func prepared(_ sql: String, on connection: OpaquePointer) throws -> Kept {
+        if let kept = statements[sql] { return kept }
         if statements.count >= Self.cachedStatements {
-            for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+            for kept in statements.values { sqlite_nio_sqlite3_finalize(kept.statement) }
             statements = [:]
         }
         var statement: OpaquePointer?
         let result = sqlite_nio_sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard result == SQLITE_OK, let statement else { throw failure(result, on: connection) }
-        statements[sql] = statement
-        return statement
+        let kept = Kept(statement)
+        statements[sql] = kept
+        return kept
     }
 
     private func bind(_ binds: [SQLiteData], to statement: OpaquePointer, on connection: OpaquePointer) throws {
@@ -160,7 +183,7 @@ final class SQLiteHandle: @unchecked Sendable {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    private static func columns(of statement: OpaquePointer) -> InlineSQLiteRow.Columns {
+    fileprivate static func columns(of statement: OpaquePointer) -> InlineSQLiteRow.Columns {
         let count = sqlite_nio_sqlite3_column_count(statement)
         return InlineSQLiteRow.Columns(
             names: (0..<count).map { sqlite_nio_sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? "" })

@@ -10,15 +10,17 @@ extension Ledger {
     struct EntryRow: Decodable {
         var idx: Int64
         var entry: String
+
+        /// Column by column: `SQLRowDecoder` set up a decoder for each of the entries a partnership page shows.
+        init(row: any SQLRow) throws {
+            idx = try row.decode(column: "idx", as: Int64.self)
+            entry = try row.decode(column: "entry", as: String.self)
+        }
     }
 
     struct BundleRow: Decodable {
         var idx: Int64
         var entries: Data
-    }
-
-    struct SizeRow: Decodable {
-        var size: Int64
     }
 
     /// What a read does with a bundle that does not decode.
@@ -49,7 +51,7 @@ extension Ledger {
         if bundleStart < start {
             let rows = try await sql.raw(
                 "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= \(bind: Int64(bundleStart)) AND idx < \(bind: Int64(start)) ORDER BY idx"
-            ).all(decoding: EntryRow.self)
+            ).all().map(EntryRow.init(row:))
             guard rows.count == Int(start - bundleStart) else {
                 throw Problem(.internalServerError, "The log is missing entries of bundle \(bundleStart / width).")
             }
@@ -83,7 +85,7 @@ extension Ledger {
         guard from < to else { return [] }
         let loose = try await sql.raw(
             "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= \(bind: Int64(clamping: from)) AND idx < \(bind: Int64(clamping: to)) ORDER BY idx"
-        ).all(decoding: EntryRow.self)
+        ).all().map(EntryRow.init(row:))
         if UInt64(loose.count) == to - from { return loose.map { (index: UInt64($0.idx), entry: $0.entry) } }
         let width = UInt64(LedgerBundle.width)
         let bundles = try await sql.raw(
@@ -116,8 +118,8 @@ extension Ledger {
 
     /// A log's size as its head says (0 for a log with no entry).
     static func size(of id: UUID, on sql: any SQLDatabase) async throws -> UInt64 {
-        let row = try await sql.raw("SELECT size FROM ledger_heads WHERE id = \(bind: id)").first(decoding: SizeRow.self)
-        return UInt64(row?.size ?? 0)
+        let row = try await sql.raw("SELECT size FROM ledger_heads WHERE id = \(bind: id)").first()
+        return UInt64(try row?.decode(column: "size", as: Int64.self) ?? 0)
     }
 
     /// Up to `limit` entries from `start`, in order, up to the log's size; a hole among them (a bundle or row gone, a
@@ -159,7 +161,7 @@ extension Ledger {
         // Loose rows before bundles, as `storedEntries` reads them.
         let loose = try await sql.raw(
             "SELECT idx, entry FROM ledger_leaves WHERE partnership_id = \(bind: id) AND idx >= 0 AND idx < \(bind: Int64(clamping: size)) AND entry LIKE \(bind: pattern) ORDER BY idx"
-        ).all(decoding: EntryRow.self)
+        ).all().map(EntryRow.init(row:))
         for row in loose { found[UInt64(row.idx)] = row.entry }
         let width = UInt64(LedgerBundle.width)
         let bundles = size == 0 ? 0 : (size - 1) / width + 1

@@ -70,14 +70,7 @@ struct LedgerLine: Decodable, Sendable, Equatable {
         var lines: [LedgerLine] = []
         var read: [UInt64] = []
         for row in rows.reversed() {
-            let entry = row.entry
-            let line: LedgerLine?
-            switch scan(entry) {
-            case .line(let scanned): line = scanned
-            case .refused: line = nil
-            case .notScanned: line = try? JSONDecoder().decode(LedgerLine.self, from: Data(entry.utf8))
-            }
-            guard let line else { continue }
+            guard let line = line(of: row.entry) else { continue }
             lines.append(line)
             read.append(row.index)
         }
@@ -88,6 +81,26 @@ struct LedgerLine: Decodable, Sendable, Equatable {
             )
         }
         return lines
+    }
+
+    /// The line an entry's text reads as, nil when it does not. An entry never changes once appended and every view of
+    /// a partnership page reads its newest again, so lines are kept by their text (`read`): reading them was a twelfth
+    /// of the page.
+    static func line(of entry: String) -> LedgerLine? {
+        read.value(of: TextKey(entry)) { key in
+            let entry = key.text
+            return switch scan(entry) {
+            case .line(let scanned): scanned
+            case .refused: nil
+            case .notScanned: try? JSONDecoder().decode(LedgerLine.self, from: Data(entry.utf8))
+            }
+        }
+    }
+
+    /// Entries of many partnerships are read, and a page shows a partnership's newest, so old ones stop coming: when
+    /// full it starts over.
+    private static let read = BoundedMemo<TextKey, LedgerLine>(maxEntries: 8192, maxBytes: 16 << 20, whenFull: .startOver) { entry, _ in
+        2 * entry.text.utf8.count
     }
 
     enum Scan: Equatable {

@@ -129,7 +129,7 @@ func registerWeb(_ app: Application) throws {
     signedIn.post(SiteURL.testimonialWithdrawal, use: WebPages.withdrawTestimonial)
     signedIn.get(SiteURL.circles, use: WebPages.circles)
     signedIn.get(SiteURL.search) { req async throws -> Response in
-        let q = req.query[String.self, at: "q"] ?? ""
+        let q = req.queryParameter("q") ?? ""
         do {
             let results = try await Search.run(q, for: try req.requireActor(), on: req.db)
             return try await WebPages.page(req, "Search", SearchPage(results: results).render()).encodeResponse(for: req)
@@ -141,7 +141,7 @@ func registerWeb(_ app: Application) throws {
         }
     }
     signedIn.get(SiteURL.incidentsOverview) { req async throws -> HTML in
-        let filter = req.query[String.self, at: "show"].flatMap(IncidentsPage.Filter.init(rawValue:)) ?? .open
+        let filter = req.queryParameter("show").flatMap(IncidentsPage.Filter.init(rawValue:)) ?? .open
         let page = min(max(req.query[Int.self, at: "page"] ?? 0, 0), 10_000)
         let model = try await IncidentsPage.load(for: try req.requireActor(), filter: filter, page: page, on: req.db)
         return try await WebPages.page(req, "Incidents", model.render())
@@ -328,13 +328,13 @@ enum WebPages {
 
     static func notifications(_ req: Request) async throws -> HTML {
         let model = try await NotificationsPage.load(
-            for: try req.requireActor(), unreadOnly: req.query[String.self, at: "show"] == "unread",
+            for: try req.requireActor(), unreadOnly: req.queryParameter("show") == "unread",
             page: min(req.query[Int.self, at: "page"] ?? 0, 10_000), csrf: req.csrfToken, on: req.db)
         return try await page(req, "Notifications", model.render())
     }
 
     static func partnerships(_ req: Request) async throws -> HTML {
-        let filter = PartnershipsPage.Filter(rawValue: req.query[String.self, at: "status"] ?? "all") ?? .all
+        let filter = PartnershipsPage.Filter(rawValue: req.queryParameter("status") ?? "all") ?? .all
         let number = min(max(req.query[Int.self, at: "page"] ?? 0, 0), 10_000)
         let model = try await PartnershipsPage.load(for: try req.requireActor(), filter: filter, page: number, on: req.db)
         return try await page(req, "Partnerships", model.render())

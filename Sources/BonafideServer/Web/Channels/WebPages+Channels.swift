@@ -210,7 +210,7 @@ extension WebPages {
 
     static func statusFeed(_ req: Request) async throws -> Response {
         guard let id = uuid(req, "oid") else { throw Problem.notFound("status page") }
-        let reader = try await (req.query[String.self, at: "token"]).asyncFlatMap {
+        let reader = try await req.queryParameter("token").asyncFlatMap {
             try await StatusPages.reader(of: $0, page: id, key: req.application.mailTokenKey, on: req.db)
         }
         let page = try await StatusPages.page(of: id, viewer: reader, on: req.db)

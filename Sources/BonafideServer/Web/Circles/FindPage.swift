@@ -14,7 +14,7 @@ struct FindPage: Sendable {
     var error: String?
 
     static func load(_ req: Request, for actor: Actor) async throws -> FindPage {
-        func text(_ name: String) -> String { (req.query[String.self, at: name] ?? "").trimmingCharacters(in: .whitespaces) }
+        func text(_ name: String) -> String { (req.queryParameter(name) ?? "").trimmingCharacters(in: .whitespaces) }
         var page = FindPage(
             skill: text("skill"), language: text("language"), overlapHours: text("overlapHours"), minTrust: text("minTrust"),
             verifiedOnly: text("verifiedOnly") == "1", results: nil, error: nil)

@@ -5,7 +5,7 @@ import Vapor
 
 extension WebPages {
     static func circles(_ req: Request) async throws -> HTML {
-        let model = try await CirclesPage.load(req, for: try req.requireActor(), query: req.query[String.self, at: "q"] ?? "")
+        let model = try await CirclesPage.load(req, for: try req.requireActor(), query: req.queryParameter("q") ?? "")
         return try await page(req, "Circles", model.render())
     }
 

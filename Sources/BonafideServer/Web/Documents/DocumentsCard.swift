@@ -29,22 +29,25 @@ struct DocumentsCard: Sendable {
     var rows: [Row]
     var log: [Access]
 
-    static func load(_ req: Request, _ p: Partnership, for actor: Actor) async throws -> DocumentsCard {
-        let documents = try await Self.rows(of: p.id!, for: actor.organizationID, on: req.db)
+    static func load(_ p: Partnership, for actor: Actor, on db: any Database) async throws -> DocumentsCard {
+        let documents = try await Self.rows(of: p.id!, for: actor.organizationID, on: db)
         // Only the time and the words of each, column by column: the events were read as whole models for two fields,
-        // then through `SQLRowDecoder`.
-        let log = try await req.db.sql().raw(
-            """
-            SELECT created_at, summary FROM partnership_events
-            WHERE partnership_id = \(bind: p.id!) AND kind LIKE \(bind: "document.%")
-            ORDER BY created_at DESC
-            LIMIT 30
-            """
-        ).all().map { row in
+        // then through `SQLRowDecoder`. By the partial index of document events (043), newest first.
+        let log = try await db.sql().raw(logQuery(of: p.id!)).all().map { row in
             Access(at: try row.decode(column: "created_at", as: Date.self), summary: try row.decode(column: "summary", as: String.self))
         }
         return DocumentsCard(
             partnershipID: p.id!, organizationID: actor.organizationID, active: p.status == .active, rows: documents, log: log)
+    }
+
+    /// The statement of the card's access log (`QueryPlanTests` reads its plan).
+    static func logQuery(of partnershipID: UUID) -> SQLQueryString {
+        """
+        SELECT created_at, summary FROM partnership_events
+        WHERE partnership_id = \(bind: partnershipID) AND kind LIKE \(unsafeRaw: IndexDocumentEvents.documentKinds)
+        ORDER BY created_at DESC
+        LIMIT 30
+        """
     }
 
     /// The partnership's documents, newest first, as the card shows them to `organization`'s people: one plain query

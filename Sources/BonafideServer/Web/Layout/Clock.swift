@@ -23,7 +23,29 @@ struct Clock: Sendable {
     }
 
     /// "EST", "GMT", or "Berlin time" where the only abbreviation is an offset.
+    ///
+    /// Kept by zone, offset and year (`zoneNames`): the name comes from ICU's formatter, a sixtieth of a partnership
+    /// page, and within a year a zone's offset decides its name (standard and summer time differ in offset).
     func zoneName(at date: Date) -> String {
+        let key = ZoneNameKey(
+            zone: zone.identifier, offset: zone.secondsFromGMT(for: date),
+            year: Int((date.timeIntervalSince1970 / 31_556_952).rounded(.down)))
+        return Self.zoneNames.value(of: key) { _ in namedZone(at: date) } ?? namedZone(at: date)
+    }
+
+    private struct ZoneNameKey: Hashable, Sendable {
+        var zone: String
+        var offset: Int
+        /// Years since 1970 (of 365.2425 days): a zone may rename an offset over the decades.
+        var year: Int
+    }
+
+    /// Viewers' zones over the years the pages show: few keys, which keep coming.
+    private static let zoneNames = BoundedMemo<ZoneNameKey, String>(maxEntries: 4096, maxBytes: 1 << 20, whenFull: .keepWhatItHas) {
+        key, name in 48 + key.zone.utf8.count + name.utf8.count
+    }
+
+    private func namedZone(at date: Date) -> String {
         let abbreviation = format(date, "zzz")
         guard abbreviation.hasPrefix("GMT"), abbreviation != "GMT", let city = zone.identifier.split(separator: "/").last else {
             return abbreviation

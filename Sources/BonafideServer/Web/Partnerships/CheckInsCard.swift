@@ -1,4 +1,5 @@
 import BonafideCore
+import Fluent
 import Foundation
 import Vapor
 
@@ -25,12 +26,12 @@ struct CheckInsCard: Sendable {
 
     static let scheduleFields = ["title", "firstAt", "frequency", "durationMinutes", "videoLink"]
 
-    static func load(_ req: Request, _ p: Partnership, sides: [UUID: Organization]? = nil) async throws -> CheckInsCard {
+    static func load(_ p: Partnership, sides: [UUID: Organization]? = nil, on db: any Database) async throws -> CheckInsCard {
         let active = p.status == .active
         return CheckInsCard(
             partnershipID: p.id!, active: active,
-            suggestion: active ? try await CheckIns.suggestion(for: p, sides: sides, on: req.db) : nil,
-            checkIns: try await CheckInSeries.all(of: p.id!, on: req.db))
+            suggestion: active ? try await CheckIns.suggestion(for: p, sides: sides, on: db) : nil,
+            checkIns: try await CheckInSeries.all(of: p.id!, on: db))
     }
 
     /// A meeting's time as the record form sends it, in the form `ISO8601DateFormatter` writes and the action reads back

@@ -43,15 +43,16 @@ extension WebPages {
         let link = req.sessionValue("new_invite")
         if link != nil { req.setSessionValue("new_invite", nil) }
         // Both sides' organizations, read once here for every part of the page that needs them (names, working
-        // hours, settings) instead of once or twice by each.
-        let sides = try await Partnerships.sides(of: p, on: req.db)
-        var checkIns = try await CheckInsCard.load(req, p, sides: sides)
+        // hours, settings) instead of once or twice by each. One database handle for every read: each `req.db` makes
+        // a new one.
+        let db = req.db
+        let sides = try await Partnerships.sides(of: p, on: db)
+        var checkIns = try await CheckInsCard.load(p, sides: sides, on: db)
         checkIns.refused = refused
         let model = try await PartnershipPage.load(
-            p, for: actor, filter: CommitmentFilter(query: { req.query[String.self, at: $0] }), newInvitationLink: link,
-            signer: req.application.ledgerSigner.name, witnessing: try await WitnessSummary.load(of: p, on: req.db),
-            checkIns: checkIns,
-            documents: try await DocumentsCard.load(req, p, for: actor), sides: sides, csrf: req.csrfToken, on: req.db)
+            p, for: actor, filter: CommitmentFilter(query: req.queryParameter), newInvitationLink: link,
+            signer: req.application.ledgerSigner.name, witnessing: try await WitnessSummary.load(of: p, on: db), checkIns: checkIns,
+            documents: try await DocumentsCard.load(p, for: actor, on: db), sides: sides, csrf: req.csrfToken, on: db)
         return try await page(req, model.name, model.render())
     }
 

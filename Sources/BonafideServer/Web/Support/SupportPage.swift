@@ -19,7 +19,7 @@ struct SupportPage: Sendable {
         let choices = try await Support.providers(for: actor, on: db).map { SupportRequestForm.Choice(id: $0.id, name: $0.name) }
         var typed = values
         // "Ask for support" on a profile links here with the organization chosen.
-        if typed["provider"] == nil, let to = req.query[String.self, at: "to"] { typed["provider"] = to }
+        if typed["provider"] == nil, let to = req.queryParameter("to") { typed["provider"] = to }
         return SupportPage(
             organizationID: actor.organizationID, toUs: all.filter { $0.providerID == actor.organizationID },
             fromUs: all.filter { $0.requesterID == actor.organizationID },
