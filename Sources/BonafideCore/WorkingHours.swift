@@ -27,19 +27,47 @@ public struct WorkingHours: Sendable, Hashable, Codable {
         String(format: "%02d:%02d", minute / 60, minute % 60)
     }
 
-    /// The working intervals of this side that intersect [from, to).
-    ///
-    /// Calendar arithmetic in the side's zone was a twentieth of a partnership page (its overlap and its check-in
-    /// suggestion each work out two sides' weeks), so a side's windows over the days around `from`'s UTC day are worked
-    /// out once per day and kept (`windows`); [from, to) is cut from them. Cutting a wider span's windows to [from, to)
-    /// gives exactly the windows working out [from, to) alone gives: both start from whole local days, and a working
-    /// interval (under a day) that was cut short at the span's edges lies a day or more outside [from, to).
+    /// The working intervals of this side that intersect [from, to), worked out day by day in the side's zone.
     public func intervals(from: Date, to: Date) -> [DateInterval] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var result: [DateInterval] = []
+        // Start a day early: a local working day can begin before `from` in UTC terms.
+        var day = calendar.startOfDay(for: from.addingTimeInterval(-86_400))
+        while day < to {
+            let weekday = calendar.component(.weekday, from: day)  // 1 = Sunday
+            let isoWeekday = weekday == 1 ? 7 : weekday - 1
+            // Hours are read off the local clock: on a day the clocks change, 09:00 is not nine hours after its start.
+            if days.contains(isoWeekday), endMinute > startMinute,
+                let start = calendar.date(bySettingHour: startMinute / 60, minute: startMinute % 60, second: 0, of: day),
+                let end = calendar.date(bySettingHour: endMinute / 60, minute: endMinute % 60, second: 0, of: day)
+            {
+                let lower = max(start, from)
+                let upper = min(end, to)
+                if lower < upper { result.append(DateInterval(start: lower, end: upper)) }
+            }
+            // The next day's own start: where a change of clocks skips midnight (Havana, Beirut, Santiago), that day
+            // starts at 01:00, and a day added to it would start every later day at 01:00 too.
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day).map(calendar.startOfDay(for:)), next > day else { break }
+            day = next
+        }
+        return result
+    }
+
+    /// `intervals(from:to:)` for what the overlap of two sides asks: the days ahead of now (the partnership page's
+    /// overlap, check-in suggestions, search). Calendar arithmetic in the side's zone was a twentieth of a partnership
+    /// page, so a side's windows from the day before `from`'s UTC day to 17 days after it are worked out once and kept
+    /// (`windows`), and [from, to) is cut from them. That gives exactly the windows of [from, to) worked out alone:
+    /// each day starts at its own local start, wherever the working out began; a window cut short at the span's start
+    /// ended before `from` (a working interval is shorter than a day, and `from` is a day or more after that start); and
+    /// one cut at the span's end is cut at `to` alike.
+    func keptIntervals(from: Date, to: Date) -> [DateInterval] {
         let day = Int((from.timeIntervalSince1970 / 86_400).rounded(.down))
-        let span = Self.keptSpan(around: day)
+        let span = DateInterval(
+            start: Date(timeIntervalSince1970: Double(day - 1) * 86_400), end: Date(timeIntervalSince1970: Double(day + 17) * 86_400))
         guard to <= span.end,
-            let windows = Self.windows.value(of: Kept(hours: self, day: day), { _ in workedOut(from: span.start, to: span.end) })
-        else { return workedOut(from: from, to: to) }
+            let windows = Self.windows.value(of: Kept(hours: self, day: day), { _ in intervals(from: span.start, to: span.end) })
+        else { return intervals(from: from, to: to) }
         return windows.compactMap { w in
             let lower = max(w.start, from)
             let upper = min(w.end, to)
@@ -52,45 +80,15 @@ public struct WorkingHours: Sendable, Hashable, Codable {
         var day: Int
     }
 
-    /// A side's windows from the day before a UTC day to 17 days after it: what the page's overlap (8 days ahead) and
-    /// the check-in suggestion (1 to 15 days ahead) ask for. Yesterday's keys stop coming, so when full it starts over.
+    /// Yesterday's keys stop coming, so when full it starts over.
     private static let windows = BoundedMemo<Kept, [DateInterval]>(maxEntries: 4096, maxBytes: 8 << 20, whenFull: .startOver) {
         _, windows in 64 + 32 * windows.count
     }
 
-    static func keptSpan(around day: Int) -> DateInterval {
-        DateInterval(
-            start: Date(timeIntervalSince1970: Double(day - 1) * 86_400), end: Date(timeIntervalSince1970: Double(day + 17) * 86_400))
-    }
-
-    /// `intervals(from:to:)` worked out day by day in the side's zone, without the kept windows.
-    func workedOut(from: Date, to: Date) -> [DateInterval] {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        var result: [DateInterval] = []
-        // Start a day early: a local working day can begin before `from` in UTC terms.
-        var day = calendar.startOfDay(for: from.addingTimeInterval(-86_400))
-        while day < to {
-            let weekday = calendar.component(.weekday, from: day)  // 1 = Sunday
-            let isoWeekday = weekday == 1 ? 7 : weekday - 1
-            if days.contains(isoWeekday), endMinute > startMinute,
-                let start = calendar.date(byAdding: .minute, value: startMinute, to: day),
-                let end = calendar.date(byAdding: .minute, value: endMinute, to: day)
-            {
-                let lower = max(start, from)
-                let upper = min(end, to)
-                if lower < upper { result.append(DateInterval(start: lower, end: upper)) }
-            }
-            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
-            day = next
-        }
-        return result
-    }
-
     /// Windows in [from, to) when both sides are at work.
     public static func overlap(_ a: WorkingHours, _ b: WorkingHours, from: Date, to: Date) -> [DateInterval] {
-        let left = a.intervals(from: from, to: to)
-        let right = b.intervals(from: from, to: to)
+        let left = a.keptIntervals(from: from, to: to)
+        let right = b.keptIntervals(from: from, to: to)
         var result: [DateInterval] = []
         for l in left {
             for r in right {

@@ -228,6 +228,25 @@ struct SupportTests {
         #expect(differing.isEmpty, "\(differing.prefix(3))")
     }
 
+    /// Hours are read off the local clock: where the clocks skip midnight (Havana, 8 March 2026: the day starts at
+    /// 01:00), that day and the days after it work from 09:00 local, not from 10:00; and so on a day New York moves its
+    /// clocks at 02:00.
+    @Test func daysAfterASkippedMidnightKeepTheirHours() {
+        let havana = hours("09:00", "17:00", "America/Havana", days: [1, 2, 3, 4, 5, 6, 7])
+        let from = ISO8601DateFormatter().date(from: "2026-03-07T12:00:00Z")!
+        let windows = havana.intervals(from: from, to: from.addingTimeInterval(5 * 86_400))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/Havana")!
+        #expect(windows.count == 5)
+        #expect(windows.map { calendar.component(.hour, from: $0.start) } == [9, 9, 9, 9, 9])
+        #expect(windows.map { calendar.component(.hour, from: $0.end) } == [17, 17, 17, 17, 17])
+        let newYork = hours("09:00", "17:00", "America/New_York", days: [7])
+        calendar.timeZone = TimeZone(identifier: "America/New_York")!
+        let sunday = newYork.intervals(from: from, to: from.addingTimeInterval(3 * 86_400))
+        #expect(sunday.map { calendar.component(.hour, from: $0.start) } == [9])
+        #expect(sunday.first.map { abs($0.duration - 8 * 3600) < 1 } == true)
+    }
+
     /// A side's kept windows, cut to any [from, to), are the windows worked out for [from, to) alone: for any hours and
     /// zones (half hours, DST changes), moments and lengths, including ranges longer than what is kept.
     @Test func keptWindowsAreTheWindowsWorkedOutAlone() {
@@ -239,10 +258,12 @@ struct SupportTests {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((seed >> 33) % UInt64(bound))
         }
-        let changes = ["2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-10-25T00:00:00Z"]
-            .map { ISO8601DateFormatter().date(from: $0)! }
+        let changes = [
+            "2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-04-24T00:00:00Z", "2026-09-06T00:00:00Z",
+            "2026-10-25T00:00:00Z", "2026-11-01T00:00:00Z",
+        ].map { ISO8601DateFormatter().date(from: $0)! }
         var differing: [String] = []
-        for _ in 0..<400 {
+        for _ in 0..<600 {
             let start = next(1_439)
             let days = Set((1...7).filter { _ in next(3) > 0 })
             let hours = WorkingHours(
@@ -251,7 +272,7 @@ struct SupportTests {
             let from = changes[next(changes.count)].addingTimeInterval(Double(next(8 * 86_400)) - 4 * 86_400)
             let to = from.addingTimeInterval(Double(next(20 * 86_400)))
             // Twice: worked out and kept the first time, cut from what is kept the second.
-            for _ in 0..<2 where hours.intervals(from: from, to: to) != hours.workedOut(from: from, to: to) {
+            for _ in 0..<2 where hours.keptIntervals(from: from, to: to) != hours.intervals(from: from, to: to) {
                 differing.append("\(hours) \(from) \(to)")
             }
         }

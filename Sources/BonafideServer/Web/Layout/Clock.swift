@@ -24,19 +24,22 @@ struct Clock: Sendable {
 
     /// "EST", "GMT", or "Berlin time" where the only abbreviation is an offset.
     ///
-    /// Kept by zone, offset and year (`zoneNames`): the name comes from ICU's formatter, a sixtieth of a partnership
-    /// page, and within a year a zone's offset decides its name (standard and summer time differ in offset).
+    /// Kept by zone, offset, summer time and year (`zoneNames`): the name comes from ICU's formatter, a sixtieth of a
+    /// partnership page. Within a year those decide it, even where a zone renamed an offset (Yukon kept -7 as summer
+    /// time, then as standard time, in 2020). Past 2100 `TimeZone` gives offsets ICU does not, so those are not kept.
     func zoneName(at date: Date) -> String {
+        let year = Int((date.timeIntervalSince1970 / 31_556_952).rounded(.down))
+        guard (0..<130).contains(year) else { return namedZone(at: date) }
         let key = ZoneNameKey(
-            zone: zone.identifier, offset: zone.secondsFromGMT(for: date),
-            year: Int((date.timeIntervalSince1970 / 31_556_952).rounded(.down)))
+            zone: zone.identifier, offset: zone.secondsFromGMT(for: date), summer: zone.isDaylightSavingTime(for: date), year: year)
         return Self.zoneNames.value(of: key) { _ in namedZone(at: date) } ?? namedZone(at: date)
     }
 
     private struct ZoneNameKey: Hashable, Sendable {
         var zone: String
         var offset: Int
-        /// Years since 1970 (of 365.2425 days): a zone may rename an offset over the decades.
+        var summer: Bool
+        /// Years since 1970 (of 365.2425 days).
         var year: Int
     }
 
