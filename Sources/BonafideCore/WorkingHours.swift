@@ -35,23 +35,33 @@ public struct WorkingHours: Sendable, Hashable, Codable {
         // Start a day early: a local working day can begin before `from` in UTC terms.
         var day = calendar.startOfDay(for: from.addingTimeInterval(-86_400))
         while day < to {
+            // The next day's own start: where a change of clocks skips midnight (Havana, Beirut, Santiago), that day
+            // starts at 01:00, and a day added to it would start every later day at 01:00 too.
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day).map(calendar.startOfDay(for:)), next > day else { break }
             let weekday = calendar.component(.weekday, from: day)  // 1 = Sunday
             let isoWeekday = weekday == 1 ? 7 : weekday - 1
-            // Hours are read off the local clock: on a day the clocks change, 09:00 is not nine hours after its start.
-            if days.contains(isoWeekday), endMinute > startMinute,
-                let start = calendar.date(bySettingHour: startMinute / 60, minute: startMinute % 60, second: 0, of: day),
-                let end = calendar.date(bySettingHour: endMinute / 60, minute: endMinute % 60, second: 0, of: day)
-            {
+            if days.contains(isoWeekday), endMinute > startMinute, let (start, end) = window(of: day, before: next, in: calendar) {
                 let lower = max(start, from)
                 let upper = min(end, to)
                 if lower < upper { result.append(DateInterval(start: lower, end: upper)) }
             }
-            // The next day's own start: where a change of clocks skips midnight (Havana, Beirut, Santiago), that day
-            // starts at 01:00, and a day added to it would start every later day at 01:00 too.
-            guard let next = calendar.date(byAdding: .day, value: 1, to: day).map(calendar.startOfDay(for:)), next > day else { break }
             day = next
         }
         return result
+    }
+
+    /// The working hours of the local day that starts at `day`, read off the local clock: on a day the clocks change,
+    /// 09:00 is not nine hours after its start. A day of 24 hours with one offset throughout starts at midnight and
+    /// has no change, so there its hours are its start plus minutes, without the calendar's search for a clock time
+    /// (which costs several times more, and Consistency walks 90 days of questions).
+    private func window(of day: Date, before next: Date, in calendar: Calendar) -> (Date, Date)? {
+        if next.timeIntervalSince(day) == 86_400, timeZone.secondsFromGMT(for: day) == timeZone.secondsFromGMT(for: next) {
+            return (day.addingTimeInterval(Double(startMinute) * 60), day.addingTimeInterval(Double(endMinute) * 60))
+        }
+        guard let start = calendar.date(bySettingHour: startMinute / 60, minute: startMinute % 60, second: 0, of: day),
+            let end = calendar.date(bySettingHour: endMinute / 60, minute: endMinute % 60, second: 0, of: day)
+        else { return nil }
+        return (start, end)
     }
 
     /// `intervals(from:to:)` for what the overlap of two sides asks: the days ahead of now (the partnership page's
@@ -59,8 +69,8 @@ public struct WorkingHours: Sendable, Hashable, Codable {
     /// page, so a side's windows from the day before `from`'s UTC day to 17 days after it are worked out once and kept
     /// (`windows`), and [from, to) is cut from them. That gives exactly the windows of [from, to) worked out alone:
     /// each day starts at its own local start, wherever the working out began; a window cut short at the span's start
-    /// ended before `from` (a working interval is shorter than a day, and `from` is a day or more after that start); and
-    /// one cut at the span's end is cut at `to` alike.
+    /// ended before `from` (its day began before the span did, and `from` is a day or more after the span's start);
+    /// and one cut at the span's end is cut at `to` alike.
     func keptIntervals(from: Date, to: Date) -> [DateInterval] {
         let day = Int((from.timeIntervalSince1970 / 86_400).rounded(.down))
         let span = DateInterval(
@@ -103,13 +113,13 @@ public struct WorkingHours: Sendable, Hashable, Codable {
     /// The overlap on the first day after `now` (within a week) where both sides work together.
     ///
     /// Usually that day is among the next three, and three days' windows are far fewer pairs to compare than eight
-    /// days': the eight are read only when the three cannot give the same answer. A working interval is shorter than a day, so when the first window starts
-    /// at least two days before the end of the three, every window of its day ends before that end, unclipped, as in
-    /// the eight.
+    /// days': the eight are read only when the three cannot give the same answer. A working interval lasts at most a
+    /// day and an hour (a day the clocks go back), so when the first window starts at least that long plus a day
+    /// before the end of the three, every window of its day ends before that end, unclipped, as in the eight.
     public static func nextOverlap(_ a: WorkingHours, _ b: WorkingHours, after now: Date) -> [DateInterval] {
         let near = now.addingTimeInterval(3 * 86_400)
         let soon = overlap(a, b, from: now, to: near)
-        if let first = soon.first, first.start.addingTimeInterval(2 * 86_400) <= near {
+        if let first = soon.first, first.start.addingTimeInterval(2 * 86_400 + 3_600) <= near {
             return soon.filter { $0.start < first.start.addingTimeInterval(86_400) }
         }
         let windows = overlap(a, b, from: now, to: now.addingTimeInterval(8 * 86_400))

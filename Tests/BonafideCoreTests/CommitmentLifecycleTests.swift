@@ -179,7 +179,7 @@ struct SupportTests {
     @Test func theNextDaysGiveTheSameAnswersAsTheWholeRange() {
         let zones = [
             "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns",
-            "Asia/Kathmandu", "Pacific/Kiritimati", "Europe/London", "America/Santiago",
+            "Asia/Kathmandu", "Pacific/Kiritimati", "Europe/London", "America/Santiago", "America/Havana",
         ]
         var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next(_ bound: Int) -> Int {
@@ -206,9 +206,13 @@ struct SupportTests {
             }
             return nil
         }
-        // Around the spring and autumn changes of both hemispheres, and any time of 2026.
-        let changes = ["2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-10-25T00:00:00Z"]
-            .map { ISO8601DateFormatter().date(from: $0)! }
+        // Around the spring and autumn changes of both hemispheres, at midnight too (Havana 8 March and 1 November,
+        // Santiago 6 September and 4 October; an autumn day can hold a working interval longer than a day), and any
+        // time of 2026.
+        let changes = [
+            "2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-09-06T00:00:00Z", "2026-10-04T00:00:00Z",
+            "2026-10-25T00:00:00Z", "2026-11-01T00:00:00Z",
+        ].map { ISO8601DateFormatter().date(from: $0)! }
         var differing: [String] = []
         for case_ in 0..<600 {
             let a = randomHours()
@@ -245,13 +249,45 @@ struct SupportTests {
         let sunday = newYork.intervals(from: from, to: from.addingTimeInterval(3 * 86_400))
         #expect(sunday.map { calendar.component(.hour, from: $0.start) } == [9])
         #expect(sunday.first.map { abs($0.duration - 8 * 3600) < 1 } == true)
+        // Hours from midnight on a day without one begin when the day does (Havana's 01:00); on the day New York's
+        // clocks go back, 00:00 to 23:59 is an hour longer than the clock says.
+        calendar.timeZone = TimeZone(identifier: "America/Havana")!
+        let early = hours("00:00", "08:00", "America/Havana", days: [7]).intervals(from: from, to: from.addingTimeInterval(3 * 86_400))
+        #expect(early.map { calendar.component(.hour, from: $0.start) } == [1])
+        #expect(early.first.map { abs($0.duration - 7 * 3600) < 1 } == true)
+        let autumn = ISO8601DateFormatter().date(from: "2026-10-31T12:00:00Z")!
+        let long = hours("00:00", "23:59", "America/New_York", days: [7]).intervals(from: autumn, to: autumn.addingTimeInterval(3 * 86_400))
+        #expect(long.first.map { abs($0.duration - (24 * 3600 + 59 * 60)) < 1 } == true)
+    }
+
+    /// Every day's hours read off the local clock by the calendar, as `intervals` must give them (it skips the
+    /// calendar on days without a change of clocks).
+    func clockIntervals(_ hours: WorkingHours, from: Date, to: Date) -> [DateInterval] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = hours.timeZone
+        var result: [DateInterval] = []
+        var day = calendar.startOfDay(for: from.addingTimeInterval(-86_400))
+        while day < to {
+            let weekday = calendar.component(.weekday, from: day)
+            if hours.days.contains(weekday == 1 ? 7 : weekday - 1), hours.endMinute > hours.startMinute,
+                let start = calendar.date(bySettingHour: hours.startMinute / 60, minute: hours.startMinute % 60, second: 0, of: day),
+                let end = calendar.date(bySettingHour: hours.endMinute / 60, minute: hours.endMinute % 60, second: 0, of: day),
+                max(start, from) < min(end, to)
+            {
+                result.append(DateInterval(start: max(start, from), end: min(end, to)))
+            }
+            day = calendar.startOfDay(for: calendar.date(byAdding: .day, value: 1, to: day)!)
+        }
+        return result
     }
 
     /// A side's kept windows, cut to any [from, to), are the windows worked out for [from, to) alone: for any hours and
     /// zones (half hours, DST changes), moments and lengths, including ranges longer than what is kept.
     @Test func keptWindowsAreTheWindowsWorkedOutAlone() {
+        // Havana, Beirut, Santiago and Cairo change their clocks at midnight.
         let zones = [
             "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "America/St_Johns", "Pacific/Kiritimati",
+            "America/Havana", "Asia/Beirut", "America/Santiago", "Africa/Cairo",
         ]
         var seed: UInt64 = 0x2545_F491_4F6C_DD1D
         func next(_ bound: Int) -> Int {
@@ -274,6 +310,9 @@ struct SupportTests {
             // Twice: worked out and kept the first time, cut from what is kept the second.
             for _ in 0..<2 where hours.keptIntervals(from: from, to: to) != hours.intervals(from: from, to: to) {
                 differing.append("\(hours) \(from) \(to)")
+            }
+            if hours.intervals(from: from, to: to) != clockIntervals(hours, from: from, to: to) {
+                differing.append("clock \(hours) \(from) \(to)")
             }
         }
         #expect(differing.isEmpty, "\(differing.prefix(3))")
