@@ -144,6 +144,13 @@ struct SupportTests {
     // Monday 23 November 2026, 00:00 UTC: Berlin is UTC+1, New York UTC-5, Kolkata UTC+5:30.
     let monday = ISO8601DateFormatter().date(from: "2026-11-23T00:00:00Z")!
 
+    /// Days around which clocks change in 2026, both hemispheres, some at midnight: New York 8 March and 1 November,
+    /// Europe 29 March and 25 October, Lord Howe 5 April and 4 October, Cairo 24 April, Santiago 6 September.
+    static let clockChanges = [
+        "2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-04-24T00:00:00Z", "2026-09-06T00:00:00Z",
+        "2026-10-04T00:00:00Z", "2026-10-25T00:00:00Z", "2026-11-01T00:00:00Z",
+    ].map { ISO8601DateFormatter().date(from: $0)! }
+
     func hours(_ start: String, _ end: String, _ zone: String, days: Set<Int> = [1, 2, 3, 4, 5]) -> WorkingHours {
         WorkingHours(
             startMinute: WorkingHours.minute(of: start)!, endMinute: WorkingHours.minute(of: end)!, days: days,
@@ -209,10 +216,7 @@ struct SupportTests {
         // Around the spring and autumn changes of both hemispheres, at midnight too (Havana 8 March and 1 November,
         // Santiago 6 September and 4 October; an autumn day can hold a working interval longer than a day), and any
         // time of 2026.
-        let changes = [
-            "2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-09-06T00:00:00Z", "2026-10-04T00:00:00Z",
-            "2026-10-25T00:00:00Z", "2026-11-01T00:00:00Z",
-        ].map { ISO8601DateFormatter().date(from: $0)! }
+        let changes = Self.clockChanges
         var differing: [String] = []
         for case_ in 0..<600 {
             let a = randomHours()
@@ -294,10 +298,7 @@ struct SupportTests {
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Int((seed >> 33) % UInt64(bound))
         }
-        let changes = [
-            "2026-03-08T00:00:00Z", "2026-03-29T00:00:00Z", "2026-04-05T00:00:00Z", "2026-04-24T00:00:00Z", "2026-09-06T00:00:00Z",
-            "2026-10-25T00:00:00Z", "2026-11-01T00:00:00Z",
-        ].map { ISO8601DateFormatter().date(from: $0)! }
+        let changes = Self.clockChanges
         var differing: [String] = []
         for _ in 0..<600 {
             let start = next(1_439)

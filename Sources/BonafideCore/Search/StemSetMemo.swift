@@ -17,7 +17,6 @@ extension BoundedMemo where Key == TextKey, Value == Set<String> {
 
     /// The stems of `text`, computed by `make` the first time.
     func stems(of text: String, _ make: (String) -> Set<String>) -> Set<String> {
-        // Never nil: `make` always gives a set.
-        value(of: TextKey(text)) { make($0.text) } ?? []
+        value(of: TextKey(text), always: { make($0.text) })
     }
 }

@@ -40,6 +40,19 @@ public final class BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: @unch
     public func value(of key: Key, _ make: (Key) throws -> Value?) rethrows -> Value? {
         if let known = lock.withLock({ values[key] }) { return known }
         guard let made = try make(key) else { return nil }
+        keep(made, for: key)
+        return made
+    }
+
+    /// The same for a `make` that always gives a value.
+    public func value(of key: Key, always make: (Key) throws -> Value) rethrows -> Value {
+        if let known = lock.withLock({ values[key] }) { return known }
+        let made = try make(key)
+        keep(made, for: key)
+        return made
+    }
+
+    private func keep(_ made: Value, for key: Key) {
         let bytes = size(key, made)
         lock.withLock {
             switch whenFull {
@@ -54,7 +67,6 @@ public final class BoundedMemo<Key: Hashable & Sendable, Value: Sendable>: @unch
             }
             if values.updateValue(made, forKey: key) == nil { held += bytes }
         }
-        return made
     }
 
     public var count: Int { lock.withLock { values.count } }

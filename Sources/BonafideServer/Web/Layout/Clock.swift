@@ -32,7 +32,7 @@ struct Clock: Sendable {
         guard (0..<130).contains(year) else { return namedZone(at: date) }
         let key = ZoneNameKey(
             zone: zone.identifier, offset: zone.secondsFromGMT(for: date), summer: zone.isDaylightSavingTime(for: date), year: year)
-        return Self.zoneNames.value(of: key) { _ in namedZone(at: date) } ?? namedZone(at: date)
+        return Self.zoneNames.value(of: key, always: { _ in namedZone(at: date) })
     }
 
     private struct ZoneNameKey: Hashable, Sendable {
